@@ -1,0 +1,56 @@
+# Every target builds its own virtual environment from scratch when it is missing.
+#
+# PyTorch is installed *first*, with an explicit spec, so that pip never resolves a bare
+# "torch" requirement on its own (which would pull the newest CUDA build, several GB).
+# Override for your machine, e.g.:
+#   make test TORCH_SPEC="torch" TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu"
+#   make test TORCH_SPEC="torch" TORCH_INDEX="--index-url https://download.pytorch.org/whl/cu124"
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+TORCH_SPEC ?= torch==2.13.0
+TORCH_INDEX ?=
+EXTRAS ?= dev,docs
+PYTEST_ARGS ?=
+
+STAMP := $(VENV)/.seqpool-installed
+
+.PHONY: venv test demo bench docs lint format clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install "$(TORCH_SPEC)" $(TORCH_INDEX)
+	$(BIN)/python -m pip install -e ".[$(EXTRAS)]"
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+demo: $(STAMP)
+	$(BIN)/seqpool compare
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_training.py
+	$(BIN)/python benchmarks/bench_gridsearch.py
+	$(BIN)/python benchmarks/bench_ucr.py
+	$(BIN)/python benchmarks/bench_reshape.py
+	$(BIN)/python benchmarks/bench_verdicts.py
+	$(BIN)/python benchmarks/bench_memory.py
+
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) docs/_build docs/auto_examples docs/generated .pytest_cache .ruff_cache
