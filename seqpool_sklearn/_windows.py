@@ -1,0 +1,275 @@
+"""Sliding windows over long recordings, ready for leak-free cross-validation.
+
+Like :func:`~seqpool_sklearn.long_to_sequences`, windowing changes the number of rows, so it
+is done once, up front, not as a Pipeline step.
+
+Neighbouring windows share time steps whenever ``step < size``, so a plain K-fold split puts
+the same measurements in training and test windows. Two recipes avoid that:
+
+* one recording: ``TimeSeriesSplit(gap=windows.gap)`` -- :attr:`Windows.gap` is the smallest
+  number of windows to skip so that no test window shares a step with a training window (nor
+  with a training target, for ``rule="horizon"``);
+* several recordings (``by="subject"``): ``GroupKFold`` with ``groups=windows.groups``;
+  windows never cross from one recording into the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from math import ceil
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike, DTypeLike
+
+from ._reshape import (
+    _check_columns,
+    _factorize,
+    _float_dtype,
+    _fmt,
+    _RowNamer,
+    _time_codes,
+    _values,
+)
+
+__all__ = ["Windows", "sliding_windows"]
+
+_RULES = ("end", "majority", "horizon")
+
+
+@dataclass(repr=False)
+class Windows:
+    """Windows cut from one or several recordings by :func:`sliding_windows`.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_windows, n_channels, size)
+        Window values, ordered by recording, then start time.
+    y : ndarray of shape (n_windows,) or None
+        Window targets, when a target was given.
+    start, end : ndarray of shape (n_windows,)
+        Time stamp (or row position within its recording, when no time column is given) of
+        every window's first and last step.
+    groups : ndarray of shape (n_windows,) or None
+        The recording (value of ``by``) of every window.
+    channels : pandas.Index
+        Channel names.
+    gap : int
+        Smallest ``TimeSeriesSplit`` gap (in windows) that keeps every test window clear of
+        the steps -- and targets -- of the training windows.
+    """
+
+    X: np.ndarray
+    y: np.ndarray | None
+    start: np.ndarray
+    end: np.ndarray
+    groups: np.ndarray | None
+    channels: pd.Index
+    gap: int
+
+    def __repr__(self) -> str:
+        n, c, t = self.X.shape
+        return f"Windows(n_windows={n}, n_channels={c}, size={t}, gap={self.gap})"
+
+
+def _check_int(value, name: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
+    return int(value)
+
+
+def _majority(codes: np.ndarray, n_labels: int) -> np.ndarray:
+    """Most frequent code of every row; ties go to the smallest code (first sorted label)."""
+    counts = np.zeros((codes.shape[0], n_labels), dtype=np.int64)
+    for k in range(n_labels):
+        counts[:, k] = (codes == k).sum(axis=1)
+    return counts.argmax(axis=1)
+
+
+def sliding_windows(
+    recording: pd.DataFrame | ArrayLike,
+    *,
+    size: int,
+    step: int = 1,
+    columns: Hashable | list[Hashable] | None = None,
+    time: Hashable | None = None,
+    target: Hashable | ArrayLike | None = None,
+    rule: str = "end",
+    horizon: int = 1,
+    by: Hashable | None = None,
+    dtype: DTypeLike = np.float32,
+) -> Windows:
+    """Cut long recordings into windows ``X`` of shape (n_windows, n_channels, size).
+
+    Parameters
+    ----------
+    recording : DataFrame or array-like of shape (n_timesteps,) or (n_timesteps, n_channels)
+        One row per time step. Rows are put in time order (by ``time`` when given) within each
+        recording; the caller's data is never modified.
+    size : int
+        Window length in steps.
+    step : int, default=1
+        Steps between the starts of consecutive windows (``step=size``: no overlap).
+    columns : hashable or list of hashable, default=None
+        Value columns (channels) of a DataFrame. Default: every column not used as time,
+        target or ``by``.
+    time : hashable, default=None
+        Time column (numeric or datetime); duplicates within a recording are an error. When
+        None, the row order is the time order and ``start`` / ``end`` are row positions
+        within the recording.
+    target : hashable or array-like of shape (n_timesteps,), default=None
+        Column (or per-row values, in the recording's row order) the window targets come from.
+    rule : {"end", "majority", "horizon"}, default="end"
+        ``"end"``: the target at the window's last step. ``"majority"``: the most frequent
+        target in the window (ties go to the smallest label). ``"horizon"``: the (numeric)
+        target ``horizon`` steps after the window's last step -- forecasting; windows whose
+        target lies beyond the recording are dropped.
+    horizon : int, default=1
+        Steps ahead for ``rule="horizon"``.
+    by : hashable, default=None
+        Column naming the recording (e.g. a subject); windows never span two recordings and
+        :attr:`Windows.groups` holds it, for ``GroupKFold``.
+    dtype : {np.float32, np.float64}, default=np.float32
+        dtype of ``X``.
+
+    Returns
+    -------
+    Windows
+        ``X``, ``y``, ``start``, ``end``, ``groups``, ``channels`` and the leak-free ``gap``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import TimeSeriesSplit
+    >>> from seqpool_sklearn import sliding_windows
+    >>> w = sliding_windows(np.arange(10.0), size=4, step=2, target=np.arange(10), rule="end")
+    >>> w.X[:, 0, :]
+    array([[0., 1., 2., 3.],
+           [2., 3., 4., 5.],
+           [4., 5., 6., 7.],
+           [6., 7., 8., 9.]], dtype=float32)
+    >>> w.y, w.start, w.gap
+    (array([3, 5, 7, 9]), array([0, 2, 4, 6]), 1)
+    >>> cv = TimeSeriesSplit(n_splits=2, gap=w.gap)  # no test window overlaps a train window
+    """
+    size = _check_int(size, "size", 1)
+    step = _check_int(step, "step", 1)
+    if rule not in _RULES:
+        raise ValueError(f"rule must be one of {_RULES}, got {rule!r}.")
+    extra = _check_int(horizon, "horizon", 1) if rule == "horizon" else 0
+    dt = _float_dtype(dtype)
+
+    if isinstance(recording, pd.DataFrame):
+        df = recording
+        reserved = [c for c in (time, by) if c is not None]
+        target_col = target if target is not None and isinstance(target, Hashable) else None
+        _check_columns(df, reserved + ([target_col] if target_col is not None else []))
+        if columns is None:
+            columns = [c for c in df.columns if c not in reserved and c != target_col]
+        columns = list(columns) if isinstance(columns, list) else [columns]
+        if not columns:
+            raise ValueError("No value columns left; pass columns=[...].")
+        _check_columns(df, columns)
+    else:
+        if time is not None or by is not None or columns is not None:
+            raise ValueError("time, by and columns need a DataFrame recording.")
+        arr = np.asarray(recording)
+        if arr.ndim not in (1, 2):
+            raise ValueError(
+                f"recording must have shape (n_timesteps,) or (n_timesteps, n_channels), got "
+                f"{arr.shape}."
+            )
+        arr = arr.reshape(len(arr), -1)
+        columns = [f"channel{c}" for c in range(arr.shape[1])]
+        df = pd.DataFrame(arr, columns=columns, copy=False)
+        target_col = None
+    n_rows = len(df)
+    if n_rows == 0:
+        raise ValueError("The recording is empty; sliding_windows needs at least one row.")
+    namer = _RowNamer(df, [by] if by is not None else None)
+
+    # Time order within each recording.
+    if by is not None:
+        g_code, g_index = _factorize(df[by], by, "recording", namer)
+    else:
+        g_code, g_index = np.zeros(n_rows, dtype=np.int8), pd.Index([None])
+    if time is not None:
+        t_code, t_index = _time_codes(df[time], time, namer)
+        order = np.lexsort((t_code, g_code))
+        same = (np.diff(g_code[order].astype(np.int64)) == 0) & (
+            np.diff(t_code[order].astype(np.int64)) == 0
+        )
+        if same.any():
+            a, b = sorted(order[np.flatnonzero(same)[0] : np.flatnonzero(same)[0] + 2])
+            raise ValueError(
+                f"Column {time!r} has duplicate values for {namer(a)}: rows {a} and {b} both "
+                f"have time {_fmt(df[time].iloc[a])}. Aggregate them before windowing."
+            )
+    else:
+        order = np.argsort(g_code, kind="stable")
+    g_sorted = g_code[order]
+    bounds = np.flatnonzero(np.diff(g_sorted.astype(np.int64))) + 1
+    first = np.concatenate([[0], bounds])
+    lengths = np.diff(np.concatenate([first, [n_rows]]))
+
+    # Window starts (positions in the sorted rows), never crossing a recording boundary.
+    starts, offsets = [], []
+    for f, length in zip(first, lengths, strict=True):
+        s = np.arange(0, length - size - extra + 1, step)
+        starts.append(f + s)
+        offsets.append(s)
+    starts = np.concatenate(starts).astype(np.intp)
+    if len(starts) == 0:
+        raise ValueError(
+            f"No window fits: the longest recording has {lengths.max()} steps, but size={size}"
+            + (f" plus horizon={extra}" if extra else "")
+            + " are needed."
+        )
+    values = np.stack(
+        [_values(df[c], c, namer).astype(dt, copy=False)[order] for c in columns], axis=1
+    )
+    X = np.ascontiguousarray(sliding_window_view(values, size, axis=0)[starts])
+    if time is not None:
+        stamps = t_index.take(t_code[order].astype(np.intp)).to_numpy()
+        start, end = stamps[starts], stamps[starts + size - 1]
+    else:
+        start = np.concatenate(offsets)
+        end = start + size - 1
+
+    y = None
+    if target is not None:
+        if target_col is not None:
+            t_values, t_name = df[target_col], target_col
+        else:
+            t_values = pd.Series(np.asarray(target))
+            t_name = "target"
+            if t_values.shape != (n_rows,):
+                raise ValueError(f"target must have shape ({n_rows},), got {t_values.shape}.")
+        if rule == "horizon":
+            tv = _values(t_values, t_name, namer)[order]
+            y = tv[starts + size - 1 + extra]
+            if np.isnan(y).any():
+                at = order[starts[np.flatnonzero(np.isnan(y))[0]] + size - 1 + extra]
+                raise ValueError(f"Column {t_name!r} has a missing target for {namer(at)}.")
+        else:
+            codes, labels = pd.factorize(t_values, sort=True)
+            codes = codes[order]
+            if rule == "end":
+                picked = codes[starts + size - 1]
+            else:
+                picked = _majority(sliding_window_view(codes, size)[starts], len(labels))
+                picked[(sliding_window_view(codes, size)[starts] < 0).any(axis=1)] = -1
+            if (picked < 0).any():
+                at = order[starts[np.flatnonzero(picked < 0)[0]] + size - 1]
+                raise ValueError(
+                    f"Column {t_name!r} has a missing label in the window ending at "
+                    f"{namer(at)}; drop or fill missing labels first."
+                )
+            y = np.asarray(labels.take(picked))
+    groups = None if by is None else np.asarray(g_index.take(g_sorted[starts].astype(np.intp)))
+    gap = ceil((size + extra) / step) - 1
+    return Windows(
+        X=X, y=y, start=start, end=end, groups=groups, channels=pd.Index(columns), gap=gap
+    )
