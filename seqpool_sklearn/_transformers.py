@@ -1,0 +1,701 @@
+"""Row-preserving transformers for sequences: one output sample per input sample.
+
+Because they keep the number of rows, they belong inside Pipelines and cross-validation
+(unlike :func:`~seqpool_sklearn.long_to_sequences`, which is used once, up front).
+
+Layout: ``X`` of shape (n_samples, n_channels, n_timesteps); a 2D ``X`` of shape
+(n_samples, n_timesteps) is one channel. A time step whose channels are all NaN is padding or
+missing; every transformer here respects that. ±inf is an error.
+
+Dimensions and ``n_features_in_``
+---------------------------------
+:class:`SeriesScaler`, :class:`PadTruncate` and :class:`Resampler` return as many dimensions as
+they get: 2D in, 2D out -- so a univariate table stays a table, with feature names and
+``set_output(transform="pandas")`` -- and 3D in, 3D out. As everywhere in scikit-learn,
+``n_features_in_`` is ``X.shape[1]``: the number of time steps for 2D input (checked on new
+data like any transformer's columns) and the number of channels for 3D input, so 3D data
+padded to a different length than the training data is accepted. ``set_output`` applies to
+2D output only; 3D output is always a NumPy array, since no DataFrame holds it.
+
+:class:`WideToSequences` turns a one-row-per-sample table into 3D sequences; its output is
+always 3D, so it has no ``set_output``. Its ``get_feature_names_out`` names the output's
+axis 1, the channels.
+"""
+
+from __future__ import annotations
+
+import re
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from sklearn import get_config
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["PadTruncate", "Resampler", "SeriesScaler", "WideToSequences"]
+
+
+def _names_in(est, input_features) -> np.ndarray:
+    """Input feature names, checked against what ``fit`` saw (sklearn's contract)."""
+    n = est.n_features_in_
+    fitted = getattr(est, "feature_names_in_", None)
+    if input_features is None:
+        if fitted is not None:
+            return fitted.copy()
+        return np.asarray([f"x{i}" for i in range(n)], dtype=object)
+    names = np.asarray(input_features, dtype=object)
+    if fitted is not None and not np.array_equal(fitted, names):
+        raise ValueError("input_features is not equal to feature_names_in_.")
+    if len(names) != n:
+        raise ValueError(
+            f"input_features should have length equal to number of features ({n}), "
+            f"got {len(names)}."
+        )
+    return names
+
+
+def _raise_on_inf(X: np.ndarray, columns=None) -> None:
+    inf = np.isinf(X)
+    if inf.any():
+        where = np.unravel_index(int(np.flatnonzero(inf.reshape(-1))[0]), X.shape)
+        if columns is not None:
+            at = f"column {columns[where[1]]!r}, row {where[0]}"
+        else:
+            at = f"sample {where[0]}, " + (
+                f"channel {where[1]}, step {where[2]}" if X.ndim == 3 else f"step {where[1]}"
+            )
+        raise ValueError(
+            f"X contains ±inf (first at {at}); ±inf is not a valid value. Replace it with "
+            "NaN to mark it missing, or clip it."
+        )
+
+
+def _shape(X) -> tuple:
+    # Shape without np.shape / np.ndim, which dispatch through __array_function__.
+    shape = getattr(X, "shape", None)
+    return tuple(shape) if shape is not None else np.asarray(X).shape
+
+
+def _spans(X3: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First observed step and observed length of every sample (leading/trailing padding cut)."""
+    T = X3.shape[2]
+    observed = ~np.isnan(X3).all(axis=1)
+    some = observed.any(axis=1)
+    first = np.where(some, observed.argmax(axis=1), 0)
+    last = np.where(some, T - 1 - observed[:, ::-1].argmax(axis=1), -1)
+    return first, last - first + 1
+
+
+class _SequenceOutput:
+    """``set_output`` for transformers whose output may be 3D.
+
+    2D output becomes a pandas / polars DataFrame as scikit-learn would make it; 3D output
+    stays a NumPy array.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        # We wrap outputs ourselves; scikit-learn's wrapper cannot hold 3D arrays.
+        kwargs.setdefault("auto_wrap_output_keys", None)
+        super().__init_subclass__(**kwargs)
+
+    def set_output(self, *, transform=None):
+        """Set the output container of ``transform`` for 2D output.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"}, default=None
+            ``"default"``: NumPy arrays; ``"pandas"`` / ``"polars"``: DataFrames for 2D
+            output (3D output is always a NumPy array); None: leave unchanged.
+
+        Returns
+        -------
+        self : object
+        """
+        if transform is None:
+            return self
+        if transform not in ("default", "pandas", "polars"):
+            raise ValueError(
+                f"transform must be 'default', 'pandas' or 'polars', got {transform!r}."
+            )
+        if not hasattr(self, "_sklearn_output_config"):
+            self._sklearn_output_config = {}
+        self._sklearn_output_config["transform"] = transform
+        return self
+
+    def _wrap(self, Xt: np.ndarray, X) -> np.ndarray:
+        if Xt.ndim != 2:
+            return Xt
+        config = getattr(self, "_sklearn_output_config", {}).get(
+            "transform", get_config()["transform_output"]
+        )
+        if config == "default":
+            return Xt
+        names = self.get_feature_names_out()
+        if config == "pandas":
+            index = X.index if isinstance(X, pd.DataFrame) else None
+            return pd.DataFrame(Xt, index=index, columns=names, copy=False)
+        import polars as pl  # optional dependency, only needed for this output
+
+        return pl.DataFrame(Xt, schema=names.tolist(), orient="row")
+
+
+class _SequenceTransformer(_SequenceOutput, TransformerMixin, BaseEstimator):
+    """Shared validation: 2D (n, T) or 3D (n, C, T) float input, NaN allowed, ±inf not."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def _check_X(self, X, *, reset: bool) -> np.ndarray:
+        name = type(self).__name__
+        shape = _shape(X)
+        ndim = len(shape)
+        if ndim > 3:
+            raise ValueError(
+                f"X must be 2D (n_samples, n_timesteps) or 3D (n_samples, n_channels, "
+                f"n_timesteps), got {ndim} dimensions."
+            )
+        if not reset and ndim in (2, 3) and ndim != self.input_ndim_:
+            raise ValueError(
+                f"X is {ndim}D, but {name} was fitted on {self.input_ndim_}D input; "
+                "transform data with the layout it was fitted on."
+            )
+        if not reset and ndim == 3 and shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {shape[1]} channels, but {name} was fitted with "
+                f"{self.n_features_in_} channels."
+            )
+        Xv = validate_data(
+            self,
+            X,
+            reset=reset,
+            allow_nd=True,
+            ensure_all_finite=False,
+            dtype=[np.float64, np.float32],
+        )
+        if Xv.ndim == 3 and Xv.shape[2] == 0:
+            raise ValueError(f"X has 0 time steps; {name} needs at least one.")
+        _raise_on_inf(Xv)
+        if reset:
+            self.input_ndim_ = Xv.ndim
+        return Xv if Xv.ndim == 3 else Xv[:, None, :]
+
+    def fit(self, X: ArrayLike, y=None):
+        """Check ``X`` and learn what transform needs (see the class docstring).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+            Sequences, NaN-padded.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        self._fit(self._check_X(X, reset=True))
+        return self
+
+    def _fit(self, X3: np.ndarray) -> None:
+        pass
+
+    def transform(self, X: ArrayLike):
+        """Transform every sample on its own.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+            Sequences, NaN-padded, with the dimensions ``fit`` saw.
+
+        Returns
+        -------
+        Xt : ndarray (or DataFrame, see ``set_output``)
+            Same number of dimensions as ``X``.
+        """
+        check_is_fitted(self)
+        X3 = self._check_X(X, reset=False)
+        Xt = self._transform(X3)
+        if self.input_ndim_ == 2:
+            Xt = Xt[:, 0, :]
+        return self._wrap(Xt, X)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Names of the output's axis 1: time steps (2D output) or channels (3D output).
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Input names; default ``feature_names_in_`` or ``x0, x1, ...``.
+
+        Returns
+        -------
+        ndarray of str objects
+        """
+        check_is_fitted(self)
+        return _names_in(self, input_features)
+
+
+class SeriesScaler(_SequenceTransformer):
+    """Scale every series, channel by channel: z-normalisation or min-max.
+
+    Each sample's channel is scaled with its own statistics over its observed (non-NaN) steps,
+    so nothing is learned from other samples and ``fit`` only checks shapes. NaN stays NaN.
+    Constant series become 0 (``"zscore"``) or ``feature_range[0]`` (``"minmax"``).
+
+    Parameters
+    ----------
+    method : {"zscore", "minmax"}, default="zscore"
+        ``"zscore"``: subtract the mean, divide by the (population) standard deviation.
+        ``"minmax"``: map the series' range onto ``feature_range``.
+    feature_range : tuple (min, max), default=(0.0, 1.0)
+        Target range of ``"minmax"``.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        ``X.shape[1]`` at fit: time steps (2D input) or channels (3D input).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when fitted on a DataFrame with string column names.
+    input_ndim_ : int
+        Dimensions of the fitted input (2 or 3); transform expects the same.
+
+    See Also
+    --------
+    PadTruncate, Resampler
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqpool_sklearn import SeriesScaler
+    >>> X = np.array([[[1.0, 2.0, 3.0, np.nan]], [[10.0, 10.0, 30.0, 30.0]]])
+    >>> SeriesScaler(method="minmax").fit_transform(X)
+    array([[[0. , 0.5, 1. , nan]],
+    <BLANKLINE>
+           [[0. , 0. , 1. , 1. ]]])
+    """
+
+    _parameter_constraints: dict = {
+        "method": [StrOptions({"zscore", "minmax"})],
+        "feature_range": [tuple],
+    }
+
+    def __init__(self, method: str = "zscore", feature_range: tuple = (0.0, 1.0)):
+        self.method = method
+        self.feature_range = feature_range
+
+    def _fit(self, X3):
+        fr = self.feature_range
+        if len(fr) != 2 or not fr[0] < fr[1]:
+            raise ValueError(f"feature_range must be (min, max) with min < max, got {fr!r}.")
+
+    def _transform(self, X3):
+        x = X3.astype(np.float64)
+        mask = ~np.isnan(x)
+        hi = np.where(mask, x, -np.inf).max(axis=2, keepdims=True)
+        lo = np.where(mask, x, np.inf).min(axis=2, keepdims=True)
+        constant = ~(hi > lo)  # also true for all-NaN channels; those stay NaN below
+        with np.errstate(invalid="ignore"):
+            if self.method == "zscore":
+                count = np.maximum(mask.sum(axis=2, keepdims=True), 1)
+                mean = np.where(mask, x, 0.0).sum(axis=2, keepdims=True) / count
+                dev = np.where(mask, x - mean, 0.0)
+                std = np.sqrt((dev**2).sum(axis=2, keepdims=True) / count)
+                out = (x - mean) / np.where(constant, 1.0, std)
+                out = np.where(constant & mask, 0.0, out)
+            else:
+                a, b = self.feature_range
+                out = (x - lo) / np.where(constant, 1.0, hi - lo) * (b - a) + a
+                out = np.where(constant & mask, a, out)
+        return out.astype(X3.dtype, copy=False)
+
+
+class _LengthTransformer(_SequenceTransformer):
+    """Shared by PadTruncate and Resampler: output length fixed at fit."""
+
+    def _fit(self, X3):
+        _, lengths = _spans(X3)
+        self.length_ = int(self.length) if self.length is not None else max(int(lengths.max()), 1)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Names of the output's axis 1: new time steps (2D output) or channels (3D output).
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Input names; default ``feature_names_in_`` or ``x0, x1, ...``.
+
+        Returns
+        -------
+        ndarray of str objects
+        """
+        check_is_fitted(self)
+        names = _names_in(self, input_features)
+        if self.input_ndim_ == 3:
+            return names
+        prefix = type(self).__name__.lower()
+        return np.asarray([f"{prefix}{j}" for j in range(self.length_)], dtype=object)
+
+
+class PadTruncate(_LengthTransformer):
+    """Pad (with NaN) or truncate every series to one length.
+
+    A series' observed part runs from its first to its last step with any non-NaN channel;
+    padding around it is dropped before the series is cut or padded, so pre- and post-padded
+    inputs line up the same way. Missing steps inside a series are kept.
+
+    Parameters
+    ----------
+    length : int, default=None
+        Output length; None uses the longest observed series seen in ``fit`` -- so test series
+        are cut or padded to the training length.
+    padding : {"post", "pre"}, default="post"
+        Where NaN padding goes: after ("post") or before ("pre") the series.
+    truncating : {"post", "pre"}, default="post"
+        Which end of a long series is cut: "post" keeps the first ``length`` steps, "pre"
+        the last ``length`` steps.
+
+    Attributes
+    ----------
+    length_ : int
+        Output length.
+    n_features_in_ : int
+        ``X.shape[1]`` at fit: time steps (2D input) or channels (3D input).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when fitted on a DataFrame with string column names.
+    input_ndim_ : int
+        Dimensions of the fitted input (2 or 3); transform expects the same.
+
+    See Also
+    --------
+    Resampler : Stretch every series to one length instead.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqpool_sklearn import PadTruncate
+    >>> X = np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, np.nan, np.nan]])
+    >>> PadTruncate(length=3, padding="pre", truncating="pre").fit_transform(X)
+    array([[ 2.,  3.,  4.],
+           [nan,  5.,  6.]])
+    """
+
+    _parameter_constraints: dict = {
+        "length": [Interval(Integral, 1, None, closed="left"), None],
+        "padding": [StrOptions({"post", "pre"})],
+        "truncating": [StrOptions({"post", "pre"})],
+    }
+
+    def __init__(self, length: int | None = None, padding: str = "post", truncating: str = "post"):
+        self.length = length
+        self.padding = padding
+        self.truncating = truncating
+
+    def _transform(self, X3):
+        L, T = self.length_, X3.shape[2]
+        first, lengths = _spans(X3)
+        keep = np.minimum(lengths, L)
+        src0 = first if self.truncating == "post" else first + lengths - keep
+        dst0 = np.zeros_like(keep) if self.padding == "post" else L - keep
+        j = np.arange(L)[None, :]
+        src = np.clip(j - dst0[:, None] + src0[:, None], 0, T - 1)
+        valid = (j >= dst0[:, None]) & (j < (dst0 + keep)[:, None])
+        out = np.take_along_axis(X3, src[:, None, :], axis=2)
+        return np.where(valid[:, None, :], out, np.nan).astype(X3.dtype, copy=False)
+
+
+def _fill_gaps(x: np.ndarray) -> np.ndarray:
+    """Bridge NaN by linear interpolation along the last axis; nearest value at the ends."""
+    T = x.shape[-1]
+    finite = ~np.isnan(x)
+    idx = np.arange(T)
+    prev = np.maximum.accumulate(np.where(finite, idx, -1), axis=-1)
+    nxt = np.minimum.accumulate(np.where(finite, idx, T)[..., ::-1], axis=-1)[..., ::-1]
+    pv = np.take_along_axis(x, np.clip(prev, 0, T - 1), axis=-1)
+    nv = np.take_along_axis(x, np.clip(nxt, 0, T - 1), axis=-1)
+    has_prev, has_next = prev >= 0, nxt < T
+    w = (idx - prev) / np.where(nxt > prev, nxt - prev, 1)
+    between = pv + w * (nv - pv)
+    filled = np.where(has_prev & has_next, between, np.where(has_prev, pv, nv))
+    return np.where(finite, x, np.where(has_prev | has_next, filled, np.nan))
+
+
+class Resampler(_LengthTransformer):
+    """Resample every series to one length by linear interpolation.
+
+    Each series' observed part (first to last step with any non-NaN channel) is stretched or
+    squeezed onto ``length`` evenly spaced points (``np.linspace(first, last, length)``). NaN
+    inside a series is bridged linearly between its observed neighbours (the nearest
+    observed value at either end); a channel with no observed value stays NaN.
+
+    Parameters
+    ----------
+    length : int, default=None
+        Output length; None uses the longest observed series seen in ``fit``.
+
+    Attributes
+    ----------
+    length_ : int
+        Output length.
+    n_features_in_ : int
+        ``X.shape[1]`` at fit: time steps (2D input) or channels (3D input).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when fitted on a DataFrame with string column names.
+    input_ndim_ : int
+        Dimensions of the fitted input (2 or 3); transform expects the same.
+
+    See Also
+    --------
+    PadTruncate : Cut or pad instead of stretching.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqpool_sklearn import Resampler
+    >>> X = np.array([[0.0, 10.0, np.nan, np.nan], [0.0, 1.0, 2.0, 3.0]])
+    >>> Resampler(length=3).fit_transform(X)
+    array([[ 0. ,  5. , 10. ],
+           [ 0. ,  1.5,  3. ]])
+    """
+
+    _parameter_constraints: dict = {
+        "length": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(self, length: int | None = None):
+        self.length = length
+
+    def _transform(self, X3):
+        L, T = self.length_, X3.shape[2]
+        first, lengths = _spans(X3)
+        x = X3.astype(np.float64)
+        if np.isnan(x).any():
+            x = _fill_gaps(x)
+        scale = np.maximum(lengths - 1, 0) / max(L - 1, 1)
+        pos = first[:, None] + np.arange(L)[None, :] * scale[:, None]
+        lo = np.clip(np.floor(pos).astype(np.intp), 0, T - 1)
+        hi = np.clip(np.minimum(lo + 1, (first + lengths - 1)[:, None]), 0, T - 1)
+        w = (pos - lo)[:, None, :]
+        a = np.take_along_axis(x, lo[:, None, :], axis=2)
+        b = np.take_along_axis(x, hi[:, None, :], axis=2)
+        out = np.where(w > 0, a + w * (b - a), a)
+        out[lengths == 0] = np.nan
+        return out.astype(X3.dtype, copy=False)
+
+
+class WideToSequences(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Turn a wide table (one row per sample, time steps as columns) into 3D sequences.
+
+    Row-preserving, so it works inside Pipelines and GridSearchCV. The layout of the columns
+    is read once, in ``fit``:
+
+    * ``pattern`` given: every column name must match it; its named groups ``channel`` and
+      ``time`` say where the column goes (``time`` must be a number), e.g.
+      ``r"(?P<channel>.+)_(?P<time>\\d+)"`` for ``acc_x_0 ... acc_x_99``;
+    * a DataFrame with a two-level column MultiIndex ``(channel, time)``;
+    * otherwise ``n_channels`` consecutive, equally long blocks of columns (channel-major, the
+      layout of ``X3d.reshape(n_samples, -1)``).
+
+    Channels keep the order in which they first appear; steps are sorted by time. Channels
+    missing a time another channel has get NaN there. Output is always 3D, dtype float64 or
+    float32 as the input.
+
+    Parameters
+    ----------
+    pattern : str, default=None
+        Regular expression with named groups ``channel`` and ``time``, matched against whole
+        column names.
+    n_channels : int, default=1
+        Number of column blocks when neither ``pattern`` nor a MultiIndex gives the layout.
+
+    Attributes
+    ----------
+    channels_ : ndarray of shape (n_channels,)
+        Channel names.
+    times_ : ndarray of shape (n_timesteps,)
+        Time labels of the output steps.
+    n_features_in_ : int
+        Number of input columns.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when fitted on a DataFrame with string column names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from seqpool_sklearn import WideToSequences
+    >>> df = pd.DataFrame([[1.0, 2.0, 10.0, 20.0]], columns=["x_0", "x_1", "y_0", "y_1"])
+    >>> wide = WideToSequences(pattern=r"(?P<channel>\\w+)_(?P<time>\\d+)")
+    >>> wide.fit_transform(df)
+    array([[[ 1.,  2.],
+            [10., 20.]]])
+    >>> wide.get_feature_names_out()
+    array(['x', 'y'], dtype=object)
+    """
+
+    _parameter_constraints: dict = {
+        "pattern": [str, None],
+        "n_channels": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, pattern: str | None = None, n_channels: int = 1):
+        self.pattern = pattern
+        self.n_channels = n_channels
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def _layout(self, X) -> tuple:
+        """(channel labels, time labels) for every input column."""
+        is_df = isinstance(X, pd.DataFrame)
+        if self.pattern is not None:
+            if not is_df:
+                raise ValueError("pattern needs a DataFrame with column names to match.")
+            regex = re.compile(self.pattern)
+            if not {"channel", "time"} <= set(regex.groupindex):
+                raise ValueError(
+                    f"pattern must have named groups 'channel' and 'time', got {self.pattern!r}."
+                )
+            channel, time = [], []
+            for col in X.columns:
+                match = regex.fullmatch(col) if isinstance(col, str) else None
+                if match is None:
+                    raise ValueError(
+                        f"Column {col!r} does not match pattern {self.pattern!r}; drop it or "
+                        "widen the pattern."
+                    )
+                channel.append(match["channel"])
+                time.append(match["time"])
+            try:
+                time = pd.to_numeric(pd.Series(time)).to_numpy()
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"The time part of every column must be a number: {exc}.") from exc
+            return np.asarray(channel, dtype=object), time
+        if is_df and isinstance(X.columns, pd.MultiIndex):
+            if X.columns.nlevels != 2:
+                raise ValueError(
+                    f"A column MultiIndex must have two levels (channel, time), got "
+                    f"{X.columns.nlevels}."
+                )
+            return (
+                np.asarray(X.columns.get_level_values(0), dtype=object),
+                np.asarray(X.columns.get_level_values(1)),
+            )
+        shape = _shape(X)
+        n_cols = shape[1] if len(shape) == 2 else 0
+        if n_cols % self.n_channels:
+            raise ValueError(
+                f"X has {n_cols} columns, which do not split into n_channels="
+                f"{self.n_channels} equal blocks."
+            )
+        steps = n_cols // self.n_channels
+        channel = np.repeat([f"channel{c}" for c in range(self.n_channels)], steps)
+        return channel.astype(object), np.tile(np.arange(steps), self.n_channels)
+
+    def _check_X(self, X, *, reset: bool) -> np.ndarray:
+        if len(_shape(X)) == 3:
+            raise ValueError(
+                "WideToSequences expects a 2D wide table (one row per sample); X is already "
+                "3D (n_samples, n_channels, n_timesteps)."
+            )
+        if isinstance(X, pd.DataFrame):
+            for col in X.columns:
+                dtype = X[col].dtype
+                if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+                    raise TypeError(
+                        f"Column {col!r} has dtype {dtype}; a wide table needs numeric "
+                        "values. Convert it with pd.to_numeric or drop it."
+                    )
+            if not reset and isinstance(X.columns, pd.MultiIndex):
+                if not X.columns.equals(self._columns):
+                    raise ValueError(
+                        "The columns of X differ from those seen in fit; reorder them with "
+                        "X[wide.feature_names_in_] or X.reindex(columns=...)."
+                    )
+        Xv = validate_data(
+            self, X, reset=reset, ensure_all_finite=False, dtype=[np.float64, np.float32]
+        )
+        _raise_on_inf(Xv, X.columns if isinstance(X, pd.DataFrame) else None)
+        return Xv
+
+    def fit(self, X: ArrayLike | pd.DataFrame, y=None):
+        """Read the column layout.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_columns)
+            Wide table.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        if isinstance(X, pd.DataFrame) and self.pattern is None and self.n_channels != 1:
+            if isinstance(X.columns, pd.MultiIndex):
+                raise ValueError("n_channels must stay 1 when the column MultiIndex gives them.")
+        channel, time = self._layout(X)
+        self._check_X(X, reset=True)
+        ch_code, channels = pd.factorize(channel)  # order of first appearance
+        try:
+            t_code, times = pd.factorize(time, sort=True)
+        except TypeError as exc:
+            raise ValueError(f"Time labels of the columns cannot be sorted: {exc}.") from exc
+        cell = ch_code.astype(np.int64) * len(times) + t_code
+        _, first, counts = np.unique(cell, return_index=True, return_counts=True)
+        if (counts > 1).any():
+            col = np.asarray(X.columns)[first[counts > 1][0]] if hasattr(X, "columns") else None
+            raise ValueError(
+                f"Column {col!r} and another column map to the same (channel, time) = "
+                f"({channel[first[counts > 1][0]]!r}, {time[first[counts > 1][0]]!r})."
+            )
+        self.channels_ = np.asarray(channels, dtype=object)
+        self.times_ = np.asarray(times)
+        self._channel_code, self._step_code = ch_code, t_code
+        self._columns = X.columns if isinstance(X, pd.DataFrame) else None
+        return self
+
+    def transform(self, X: ArrayLike | pd.DataFrame) -> np.ndarray:
+        """Reshape to (n_samples, n_channels, n_timesteps).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_columns)
+            Wide table with the columns seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_channels, n_timesteps)
+        """
+        check_is_fitted(self)
+        Xv = self._check_X(X, reset=False)
+        out = np.full((Xv.shape[0], len(self.channels_), len(self.times_)), np.nan, Xv.dtype)
+        out[:, self._channel_code, self._step_code] = Xv
+        return out
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Channel names: the labels of the output's axis 1.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Checked against the fitted input columns.
+
+        Returns
+        -------
+        ndarray of str objects
+        """
+        check_is_fitted(self)
+        _names_in(self, input_features)
+        return np.asarray([str(c) for c in self.channels_], dtype=object)
