@@ -5,6 +5,21 @@ is exposed as ordinary hyperparameters -- ``order``, ``pool`` and ``window`` -- 
 ``GridSearchCV``, ``cross_validate`` and Pipelines can measure which design works on a dataset.
 """
 
+from ._reshape import Sequences, long_to_sequences, sequences_to_long
+from ._transformers import PadTruncate, Resampler, SeriesScaler, WideToSequences
+from ._windows import Windows, sliding_windows
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "__version__",
+    "long_to_sequences",
+    "sequences_to_long",
+    "Sequences",
+    "WideToSequences",
+    "SeriesScaler",
+    "PadTruncate",
+    "Resampler",
+    "sliding_windows",
+    "Windows",
+]
