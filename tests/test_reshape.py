@@ -1,0 +1,447 @@
+"""Long tables <-> sequences: semantics, bad input, round trips."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from seqpool_sklearn import Sequences, _reshape, long_to_sequences, sequences_to_long
+
+KIND = {"column_id": "id", "column_sort": "time", "column_kind": "kind", "column_value": "value"}
+
+
+def tsfresh_frame(n_ids=4, kinds=("a", "b"), n_steps=5, seed=0, shuffle=True):
+    rng = np.random.default_rng(seed)
+    rows = [
+        (i, 10 * t, k, rng.normal()) for i in range(n_ids) for k in kinds for t in range(n_steps)
+    ]
+    df = pd.DataFrame(rows, columns=["id", "time", "kind", "value"])
+    return df.sample(frac=1, random_state=seed).reset_index(drop=True) if shuffle else df
+
+
+def imu_frame(seed=0):
+    """One row per step, several value columns, composite (subject, trial) ids."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for subject in ("s1", "s2", "s3"):
+        for trial in (1, 2):
+            n = 3 + trial + len(rows) % 3  # unequal lengths
+            start = rng.integers(0, 1000)  # series do not share stamps
+            for t in range(n):
+                rows.append((subject, trial, start + 5 * t, *rng.normal(size=3), f"act{trial}"))
+    df = pd.DataFrame(
+        rows, columns=["subject", "trial", "timestamp", "acc_x", "acc_y", "acc_z", "activity"]
+    )
+    return df.sample(frac=1, random_state=seed).reset_index(drop=True)
+
+
+@pytest.fixture(params=["dense", "sparse"])
+def path(request, monkeypatch):
+    """Run a test on both ranking paths (occupancy grid and key sort)."""
+    if request.param == "sparse":
+        monkeypatch.setattr(_reshape, "_GRID_SLACK", -(10**9))
+    return request.param
+
+
+# --------------------------------------------------------------------------- semantics
+def test_tsfresh_layout_matches_pivot(path):
+    df = tsfresh_frame()
+    seq = long_to_sequences(df, **KIND)
+    expected = df.pivot(index="id", columns=["kind", "time"], values="value").sort_index(axis=1)
+    assert seq.X.shape == (4, 2, 5)
+    assert seq.X.dtype == np.float32
+    np.testing.assert_array_equal(seq.X.reshape(4, -1), expected.to_numpy(np.float32))
+    assert seq.ids.tolist() == [0, 1, 2, 3]
+    assert seq.channels.tolist() == ["a", "b"]
+    assert seq.lengths.tolist() == [5] * 4
+    np.testing.assert_array_equal(seq.times, np.tile(np.arange(5) * 10.0, (4, 1)))
+
+
+def test_value_columns_layout_composite_ids_labels_groups(path):
+    df = imu_frame()
+    seq = long_to_sequences(
+        df,
+        column_id=["subject", "trial"],
+        column_sort="timestamp",
+        column_value=["acc_x", "acc_y", "acc_z"],
+        y="activity",
+        groups="subject",
+    )
+    assert isinstance(seq.ids, pd.MultiIndex)
+    assert seq.ids.tolist() == [(s, t) for s in ("s1", "s2", "s3") for t in (1, 2)]
+    assert seq.channels.tolist() == ["acc_x", "acc_y", "acc_z"]
+    assert seq.y.tolist() == ["act1", "act2"] * 3
+    assert seq.groups.tolist() == ["s1", "s1", "s2", "s2", "s3", "s3"]
+    for i, (subject, trial) in enumerate(seq.ids):
+        part = df[(df.subject == subject) & (df.trial == trial)].sort_values("timestamp")
+        n = len(part)
+        assert seq.lengths[i] == n
+        np.testing.assert_array_equal(
+            seq.X[i, :, :n], part[["acc_x", "acc_y", "acc_z"]].to_numpy(np.float32).T
+        )
+        assert np.isnan(seq.X[i, :, n:]).all()  # unequal lengths: NaN padding at the end
+        np.testing.assert_array_equal(seq.times[i, :n], part["timestamp"].to_numpy())
+
+
+def test_default_value_columns_exclude_id_time_label_groups():
+    df = imu_frame()
+    df = df[df.trial == 1].drop(columns="trial")
+    seq = long_to_sequences(df, column_id="subject", column_sort="timestamp", y="activity")
+    assert seq.channels.tolist() == ["acc_x", "acc_y", "acc_z"]
+
+
+def test_time_orders_steps_within_each_series_not_globally(path):
+    # id 1 starts late and samples irregularly: its steps still start at position 0.
+    df = pd.DataFrame({"id": [0, 0, 0, 1, 1], "time": [0, 1, 2, 100, 250], "x": [1.0, 2, 3, 4, 5]})
+    seq = long_to_sequences(df, column_id="id", column_sort="time")
+    np.testing.assert_array_equal(seq.X[:, 0], [[1, 2, 3], [4, 5, np.nan]])
+    np.testing.assert_array_equal(seq.times, [[0, 1, 2], [100, 250, np.nan]])
+
+
+def test_kind_layout_union_of_stamps_per_series(path):
+    # channel b misses time 1 of id 0: that cell is NaN, the step still exists
+    df = pd.DataFrame(
+        {
+            "id": [0, 0, 0, 0, 0],
+            "time": [0, 1, 2, 0, 2],
+            "kind": ["a", "a", "a", "b", "b"],
+            "value": [1.0, 2, 3, 10, 30],
+        }
+    )
+    seq = long_to_sequences(df, **KIND)
+    np.testing.assert_array_equal(seq.X[0], [[1, 2, 3], [10, np.nan, 30]])
+
+
+def test_column_sort_none_uses_row_order():
+    df = pd.DataFrame({"id": [1, 0, 1, 0], "x": [10.0, 1.0, 20.0, 2.0]})
+    seq = long_to_sequences(df, column_id="id")
+    np.testing.assert_array_equal(seq.X[:, 0], [[1, 2], [10, 20]])
+
+
+def test_datetime_time_and_float64_dtype():
+    times = pd.to_datetime(["2024-01-01 00:00:02", "2024-01-01 00:00:00", "2024-01-01 00:00:01"])
+    df = pd.DataFrame({"id": ["a"] * 3, "t": times, "x": [3.0, 1.0, 2.0]})
+    seq = long_to_sequences(df, column_id="id", column_sort="t", dtype=np.float64)
+    assert seq.X.dtype == np.float64
+    np.testing.assert_array_equal(seq.X[0, 0], [1, 2, 3])
+    assert seq.times[0, 0] == np.datetime64("2024-01-01")
+
+
+def test_label_table_extra_ids_ignored():
+    df = tsfresh_frame(n_ids=3)
+    labels = pd.Series({0: "x", 1: "y", 2: "x", 99: "z"})
+    seq = long_to_sequences(df, **KIND, y=labels)
+    assert seq.y.tolist() == ["x", "y", "x"]
+
+
+def test_to_long_with_predictions_and_transformed_X():
+    df = tsfresh_frame(n_ids=2, n_steps=3, shuffle=False)
+    seq = long_to_sequences(df, **KIND, dtype=np.float64)
+    out = seq.to_long(seq.X * 2, predictions=np.array(["p", "q"]))
+    expected = df.sort_values(["id", "kind", "time"]).reset_index(drop=True)
+    np.testing.assert_array_equal(out["value"], expected["value"] * 2)
+    assert out["prediction"].tolist() == ["p"] * 6 + ["q"] * 6
+    proba = pd.DataFrame({"p_a": [0.1, 0.9]})
+    assert seq.to_long(predictions=proba)["p_a"].tolist() == [0.1] * 6 + [0.9] * 6
+    with pytest.raises(ValueError, match="original grid"):
+        seq.to_long(seq.X[:, :, :2])
+    with pytest.raises(ValueError, match="predictions must have shape"):
+        seq.to_long(predictions=[1, 2, 3])
+
+
+def test_to_long_dropna_and_absent_cells():
+    df = pd.DataFrame(
+        {"id": [0, 0, 0], "time": [0, 1, 0], "kind": ["a", "a", "b"], "value": [1.0, 2, 3]}
+    )
+    seq = long_to_sequences(df, **KIND)
+    assert len(seq.to_long()) == 4  # (time 1, kind b) comes back as NaN
+    assert len(seq.to_long(dropna=True)) == 3
+
+
+def test_sequences_to_long_plain_arrays():
+    X = np.array([[[1.0, np.nan, 3.0, np.nan]], [[4.0, 5.0, np.nan, np.nan]]])
+    out = sequences_to_long(X, ids=["u", "v"], channels=["x"], predictions=[0, 1])
+    # interior all-NaN step kept (missing), trailing ones dropped (padding)
+    assert out["id"].tolist() == ["u", "u", "u", "v", "v"]
+    assert out["time"].tolist() == [0, 1, 2, 0, 1]
+    assert out["prediction"].tolist() == [0, 0, 0, 1, 1]
+    times = np.array([[0.5, 1.5, 2.5, np.nan], [7.0, 8.0, np.nan, np.nan]])
+    out = sequences_to_long(X, times=times, column_kind="kind")
+    assert out["time"].tolist() == [0.5, 1.5, 2.5, 7.0, 8.0]
+    assert set(out.columns) == {"id", "time", "kind", "value"}
+    with pytest.raises(ValueError, match="times must have shape"):
+        sequences_to_long(X, times=times[:, :2])
+
+
+def test_repr():
+    seq = long_to_sequences(tsfresh_frame(), **KIND)
+    assert repr(seq) == "Sequences(n_samples=4, n_channels=2, n_timesteps=5, y=no, groups=no)"
+    assert isinstance(seq, Sequences)
+
+
+# --------------------------------------------------------------------------- bad input
+def _df(**cols):
+    return pd.DataFrame(cols)
+
+
+def _dup_value_layout():
+    return _df(id=[1, 1, 2, 1], time=[0, 1, 0, 1], x=[1.0, 2.0, 3.0, 4.0])
+
+
+def _dup_kind_layout():
+    df = tsfresh_frame(n_ids=3, shuffle=False)
+    return pd.concat([df, df.iloc[[7]]], ignore_index=True)
+
+
+def _categorical_unused():
+    ids = pd.Categorical(["b", "b", "a"], categories=["z", "a", "b", "c"])
+    return _df(id=ids, time=[0, 1, 0], x=[1.0, 2.0, 3.0])
+
+
+VALUE = {"column_id": "id", "column_sort": "time"}
+
+# (case, frame factory, kwargs, exception, message regex). Each message names the column
+# and the first offending id (or row, where the id itself is missing).
+BAD_INPUT = [
+    ("duplicate (id, time)", _dup_value_layout, VALUE, ValueError,
+     r"Column 'time' has duplicate values for id 1 \(first at row 1\): rows 1 and 3"),
+    ("duplicate (id, time, kind)", _dup_kind_layout, KIND, ValueError,
+     r"Column 'time' has duplicate values for id 0 .*rows 7 and 30 both have time 20, kind 'b'"),
+    ("NaN id", lambda: _df(id=[1.0, np.nan], time=[0, 1], x=[1.0, 2.0]), VALUE, ValueError,
+     r"Column 'id' has missing values \(NaN/None\) at row 1"),
+    ("NaN time", lambda: _df(id=[1, 2, 2], time=[0, 0, np.nan], x=[1.0, 2, 3]), VALUE,
+     ValueError, r"Column 'time' has missing values \(NaN/None\) for id 2 \(first at row 2\)"),
+    ("NaT time", lambda: _df(id=[1, 1], time=pd.to_datetime(["2020", None]), x=[1.0, 2]),
+     VALUE, ValueError, r"Column 'time' has missing values .* for id 1 \(first at row 1\)"),
+    ("NaN kind", lambda: _df(id=[1, 1], time=[0, 0], kind=["a", None], value=[1.0, 2]), KIND,
+     ValueError, r"Column 'kind' has missing values \(NaN/None\) for id 1 \(first at row 1\)"),
+    ("non-numeric values", lambda: _df(id=[1, 2, 2], time=[0, 0, 1], x=[1.0, 2.0, "a"]),
+     VALUE, TypeError, r"Column 'x' has non-numeric values \('a'.*for id 2 \(first at row 2\)"),
+    ("string value column", lambda: _df(id=[1, 2], time=[0, 0], x=["1", "2"]), VALUE,
+     TypeError, r"Column 'x' has non-numeric values \('1', dtype str\) for id 1"),
+    ("empty frame", lambda: _df(id=[], time=[], x=[]), VALUE, ValueError, r"empty \(0 rows\)"),
+    ("missing column", lambda: _df(id=[1], tme=[0], x=[1.0]), VALUE, ValueError,
+     r"Column 'time' not found in the DataFrame.*Did you mean 'tme'\?"),
+    ("mixed-type time", lambda: _df(id=[1, 1, 2], time=pd.Series([0, 1, "2"], dtype=object),
+                                    x=[1.0, 2, 3]), VALUE, TypeError,
+     r"Column 'time' \(time\) has dtype object .*'2' at id 2 \(first at row 2\)"),
+    ("string time", lambda: _df(id=[1, 1], time=["0", "1"], x=[1.0, 2]), VALUE, TypeError,
+     r"Column 'time' \(time\) has dtype str .*pd.to_datetime"),
+    ("unordered categorical time", lambda: _df(id=[1], time=pd.Categorical([0]), x=[1.0]),
+     VALUE, TypeError, "unordered categorical"),
+    ("mixed-type id", lambda: _df(id=pd.Series([1, "1"], dtype=object), time=[0, 0],
+                                  x=[1.0, 2]), VALUE, TypeError,
+     r"Column 'id' mixes value types: '1' \(str\) for id '1' \(first at row 1\)"),
+    ("+inf value", lambda: _df(id=[1, 2, 2], time=[0, 0, 1], x=[1.0, 2.0, np.inf]), VALUE,
+     ValueError, r"Column 'x' has infinite values for id 2 \(first at row 2\)"),
+    ("-inf value", lambda: _df(id=[3, 2], time=[0, 0], x=[-np.inf, 1.0]), VALUE, ValueError,
+     r"Column 'x' has infinite values for id 3 \(first at row 0\)"),
+    ("inf time", lambda: _df(id=[1, 5], time=[0.0, np.inf], x=[1.0, 2.0]), VALUE, ValueError,
+     r"Column 'time' \(time\) has infinite values for id 5 \(first at row 1\)"),
+    ("beyond float32", lambda: _df(id=[1, 2], time=[0, 0], x=[1.0, 1e300]), VALUE,
+     ValueError, r"Column 'x' has values beyond the float32 range for id 2 .*dtype=np.float64"),
+    ("label table missing ids", lambda: tsfresh_frame(n_ids=3),
+     dict(KIND, y=pd.Series({0: "x", 2: "y"})), ValueError,
+     r"The y table has no entry for id 1 \(1 of 3 ids are missing"),
+    ("label table duplicate ids", lambda: tsfresh_frame(n_ids=2),
+     dict(KIND, y=pd.Series(["x", "y", "z"], index=[0, 1, 1])), ValueError,
+     "lists id 1 more than once"),
+    ("label table missing value", lambda: tsfresh_frame(n_ids=2),
+     dict(KIND, y=pd.Series({0: "x", 1: None})), ValueError,
+     "y table has a missing value for id 1"),
+    ("label column varies within id", lambda: _df(id=[1, 1, 2], time=[0, 1, 0], x=[1.0, 2, 3],
+                                                  lab=["a", "b", "c"]),
+     dict(VALUE, y="lab"), ValueError, r"Column 'lab' is not constant within id 1"),
+    ("missing label", lambda: _df(id=[1, 2], time=[0, 0], x=[1.0, 2], lab=["a", None]),
+     dict(VALUE, y="lab"), ValueError, r"Column 'lab' has a missing y for id 2"),
+    ("groups as array", lambda: _df(id=[1], time=[0], x=[1.0]),
+     dict(VALUE, groups=np.array([1])), TypeError, "groups must be a column name"),
+    ("not a DataFrame", lambda: np.zeros((3, 3)), VALUE, TypeError, "expects a pandas DataFrame"),
+    ("duplicated column name", lambda: pd.DataFrame([[1, 0, 1.0, 2.0]],
+                                                    columns=["id", "time", "x", "x"]),
+     VALUE, ValueError, "Column 'x' appears more than once"),
+    ("value column is the id", lambda: _df(id=[1], time=[0], x=[1.0]),
+     dict(VALUE, column_value=["x", "id"]), ValueError, "both a value and an id"),
+    ("kind without a single value column", tsfresh_frame, dict(KIND, column_value=None),
+     ValueError, "column_value must name the single value column"),
+    ("bad dtype", tsfresh_frame, dict(KIND, dtype=np.int64), ValueError, "dtype must be"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "make, kwargs, exc, match", [case[1:] for case in BAD_INPUT], ids=[c[0] for c in BAD_INPUT]
+)
+def test_bad_input_is_named_and_frame_untouched(make, kwargs, exc, match, path):
+    df = make()
+    before = df.copy(deep=True) if isinstance(df, pd.DataFrame) else df.copy()
+    with pytest.raises(exc, match=match):
+        long_to_sequences(df, **kwargs)
+    if isinstance(df, pd.DataFrame):
+        pd.testing.assert_frame_equal(df, before)
+
+
+def test_duplicates_are_never_averaged_on_the_sparse_kind_path(monkeypatch):
+    monkeypatch.setattr(_reshape, "_GRID_SLACK", -(10**9))
+    df = _dup_kind_layout()
+    df.loc[len(df) - 1, "value"] = 123.0
+    with pytest.raises(ValueError, match="rows 7 and 30"):
+        long_to_sequences(df, **KIND)
+
+
+def test_unsorted_rows_are_sorted_correctly(path):
+    df = tsfresh_frame(shuffle=False)
+    shuffled = df.sample(frac=1, random_state=3)
+    a = long_to_sequences(df, **KIND)
+    b = long_to_sequences(shuffled, **KIND)
+    np.testing.assert_array_equal(a.X, b.X)
+    # the frame's own index order plays no part either
+    c = long_to_sequences(shuffled.sort_index(ascending=False), **KIND)
+    np.testing.assert_array_equal(a.X, c.X)
+
+
+def test_nan_values_are_kept_as_missing(path):
+    df = _df(id=[1, 1, 1], time=[0, 1, 2], x=[1.0, np.nan, 3.0])
+    seq = long_to_sequences(df, column_id="id", column_sort="time")
+    np.testing.assert_array_equal(seq.X[0, 0], [1, np.nan, 3])
+    assert seq.lengths.tolist() == [3]
+    pd.testing.assert_frame_equal(seq.to_long(), df)  # the NaN row survives the round trip
+
+
+def test_nullable_integer_values_with_missing():
+    df = _df(id=[1, 1], time=[0, 1], x=pd.array([5, None], dtype="Int64"))
+    seq = long_to_sequences(df, column_id="id", column_sort="time")
+    np.testing.assert_array_equal(seq.X[0, 0], [5, np.nan])
+
+
+def test_categorical_ids_with_unused_categories_make_no_phantom_samples(path):
+    seq = long_to_sequences(_categorical_unused(), column_id="id", column_sort="time")
+    assert seq.ids.tolist() == ["a", "b"]  # category order, only observed ones
+    assert seq.X.shape == (2, 1, 2)
+    np.testing.assert_array_equal(seq.X[:, 0], [[3, np.nan], [1, 2]])
+
+
+def test_categorical_kind_with_unused_categories_makes_no_phantom_channels():
+    df = tsfresh_frame(n_ids=2)
+    df["kind"] = pd.Categorical(df["kind"], categories=["zz", "b", "a"])
+    seq = long_to_sequences(df, **KIND)
+    assert seq.channels.tolist() == ["b", "a"]
+
+
+def test_one_time_step_is_a_sequence_of_length_one(path):
+    df = _df(id=[2, 1], time=[7, 7], x=[2.0, 1.0])
+    seq = long_to_sequences(df, column_id="id", column_sort="time")
+    assert seq.X.shape == (2, 1, 1)
+    np.testing.assert_array_equal(seq.X[:, 0, 0], [1, 2])
+
+
+@pytest.mark.parametrize("as_object", [False, True])
+def test_integer_ids_beyond_int64_stay_exact(as_object, path):
+    big = [2**64 - 1, 2**63, 2**63 + 1]
+    ids = pd.Series(big, dtype=object) if as_object else pd.Series(big, dtype=np.uint64)
+    df = _df(id=ids, time=[0, 0, 0], x=[3.0, 1.0, 2.0])
+    seq = long_to_sequences(df, column_id="id", column_sort="time")
+    assert [int(i) for i in seq.ids] == sorted(big)  # no wrap-around, no float collisions
+    np.testing.assert_array_equal(seq.X[:, 0, 0], [1, 2, 3])
+
+
+def test_integer_ids_with_negative_and_huge_values():
+    df = _df(id=[-(2**62), 2**62, 0], time=[0, 0, 0], x=[1.0, 2.0, 3.0])
+    seq = long_to_sequences(df, column_id="id", column_sort="time")
+    assert seq.ids.tolist() == [-(2**62), 0, 2**62]
+    np.testing.assert_array_equal(seq.X[:, 0, 0], [1, 3, 2])
+
+
+def test_error_message_names_composite_id():
+    df = imu_frame()
+    df.loc[5, "acc_y"] = np.inf
+    subject, trial = df.loc[5, "subject"], df.loc[5, "trial"]
+    with pytest.raises(ValueError, match=re.escape(f"id ('{subject}', {trial}) (first at row 5)")):
+        long_to_sequences(
+            df,
+            column_id=["subject", "trial"],
+            column_sort="timestamp",
+            column_value=["acc_x", "acc_y", "acc_z"],
+        )
+
+
+def test_dataframe_never_modified_on_success(path):
+    df = imu_frame()
+    before = df.copy(deep=True)
+    seq = long_to_sequences(
+        df,
+        column_id=["subject", "trial"],
+        column_sort="timestamp",
+        column_value=["acc_x", "acc_y", "acc_z"],
+        y="activity",
+        dtype=np.float64,
+    )
+    seq.X[:] = 0  # the result does not share memory with the frame
+    seq.to_long()
+    pd.testing.assert_frame_equal(df, before)
+
+
+# --------------------------------------------------------------------------- properties
+@st.composite
+def long_frames(draw):
+    n_ids = draw(st.integers(1, 5))
+    n_channels = draw(st.integers(1, 3))
+    rows = []
+    for i in draw(
+        st.lists(st.integers(-(2**40), 2**40), min_size=n_ids, max_size=n_ids, unique=True)
+    ):
+        times = draw(st.lists(st.integers(-50, 50), min_size=1, max_size=7, unique=True))
+        for t in times:
+            values = draw(
+                st.lists(
+                    st.floats(width=32, allow_infinity=False),
+                    min_size=n_channels,
+                    max_size=n_channels,
+                )
+            )
+            rows.append((i, t, *values))
+    columns = ["id", "time"] + [f"c{k}" for k in range(n_channels)]
+    df = pd.DataFrame(rows, columns=columns)
+    df[columns[2:]] = df[columns[2:]].astype(np.float32)
+    order = draw(st.permutations(range(len(df))))
+    return df.iloc[list(order)].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("slack", [1 << 20, -(10**9)], ids=["dense", "sparse"])
+@settings(max_examples=40, deadline=None)
+@given(df=long_frames())
+def test_property_round_trip_is_exact(df, slack):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_reshape, "_GRID_SLACK", slack)
+        seq = long_to_sequences(df, column_id="id", column_sort="time")
+        back = seq.to_long()
+    expected = df.sort_values(["id", "time"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(back, expected, check_exact=True)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n_ids=st.integers(1, 4),
+    n_steps=st.integers(1, 5),
+    kinds=st.lists(st.sampled_from("abcd"), min_size=1, max_size=3, unique=True),
+    seed=st.integers(0, 2**16),
+)
+def test_property_kind_layout_round_trip_is_exact(n_ids, n_steps, kinds, seed):
+    df = tsfresh_frame(n_ids, tuple(kinds), n_steps, seed=seed)
+    seq = long_to_sequences(df, **KIND, dtype=np.float64)
+    expected = df.sort_values(["id", "kind", "time"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(seq.to_long(), expected, check_exact=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(df=long_frames(), data=st.data())
+def test_property_shuffling_rows_does_not_change_X(df, data):
+    order = data.draw(st.permutations(range(len(df))))
+    shuffled = df.iloc[list(order)]
+    a = long_to_sequences(df, column_id="id", column_sort="time")
+    b = long_to_sequences(shuffled, column_id="id", column_sort="time")
+    np.testing.assert_array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.time_codes, b.time_codes)
+    assert a.ids.equals(b.ids)
