@@ -1,0 +1,170 @@
+"""Sliding windows and the leak-free cross-validation recipes."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.model_selection import GroupKFold, TimeSeriesSplit
+
+from seqpool_sklearn import Windows, sliding_windows
+
+
+def recording(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "t": np.arange(n) * 0.5,
+            "acc_x": rng.normal(size=n),
+            "acc_y": rng.normal(size=n),
+            "label": np.where(np.arange(n) % 10 < 6, "walk", "run"),
+        }
+    )
+
+
+def test_windows_match_a_plain_loop():
+    df = recording()
+    w = sliding_windows(df, size=8, step=3, time="t", target="label")
+    values = df[["acc_x", "acc_y"]].to_numpy(np.float32)
+    starts = range(0, len(df) - 8 + 1, 3)
+    assert w.X.shape == (len(starts), 2, 8)
+    for k, s in enumerate(starts):
+        np.testing.assert_array_equal(w.X[k], values[s : s + 8].T)
+        assert w.y[k] == df["label"].iloc[s + 7]  # label at the window's end
+        assert w.start[k] == df["t"].iloc[s]
+        assert w.end[k] == df["t"].iloc[s + 7]
+    assert w.channels.tolist() == ["acc_x", "acc_y"]
+    assert w.groups is None
+    assert repr(w) == f"Windows(n_windows={len(starts)}, n_channels=2, size=8, gap=2)"
+    assert isinstance(w, Windows)
+
+
+def test_majority_label_and_tie_rule():
+    labels = np.array(["b", "b", "a", "a", "a", "b"])
+    w = sliding_windows(np.zeros(6), size=3, step=1, target=labels, rule="majority")
+    assert w.y.tolist() == ["b", "a", "a", "a"]
+    w = sliding_windows(np.zeros(4), size=2, step=2, target=["b", "a", "a", "a"], rule="majority")
+    assert w.y.tolist() == ["a", "a"]  # tie (one b, one a) goes to the smallest label
+
+
+def test_horizon_target_and_dropped_tail():
+    x = np.arange(10.0)
+    w = sliding_windows(x, size=3, step=2, target=x * 10, rule="horizon", horizon=2)
+    # windows start at 0, 2, 4; the one at 6 would need the target at step 10
+    assert w.start.tolist() == [0, 2, 4]
+    assert w.y.tolist() == [40.0, 60.0, 80.0]
+    assert w.gap == 2  # ceil((3 + 2) / 2) - 1
+
+
+def test_unsorted_rows_are_put_in_time_order_and_frame_untouched():
+    df = recording()
+    shuffled = df.sample(frac=1, random_state=0)
+    before = shuffled.copy(deep=True)
+    a = sliding_windows(df, size=5, step=5, time="t", target="label")
+    b = sliding_windows(shuffled, size=5, step=5, time="t", target="label")
+    np.testing.assert_array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.y, b.y)
+    np.testing.assert_array_equal(a.start, b.start)
+    pd.testing.assert_frame_equal(shuffled, before)
+
+
+def _positions(w, horizon=0):
+    """Rows each window touches: its steps, plus its target for horizon targets."""
+    return w.start, w.end + horizon
+
+
+@pytest.mark.parametrize(
+    "size, step, rule, horizon",
+    [(10, 1, "end", 1), (10, 3, "majority", 1), (7, 7, "end", 1), (6, 4, "horizon", 3)],
+)
+def test_timeseriessplit_recipe_never_overlaps(size, step, rule, horizon):
+    """Documented recipe: TimeSeriesSplit(gap=windows.gap) on windows in time order."""
+    n = 200
+    target = np.arange(n) % 3 if rule != "horizon" else np.arange(n, dtype=float)
+    w = sliding_windows(
+        np.random.default_rng(0).normal(size=(n, 2)),
+        size=size,
+        step=step,
+        target=target,
+        rule=rule,
+        horizon=horizon,
+    )
+    extra = horizon if rule == "horizon" else 0
+    first, last = _positions(w, extra)
+
+    def worst_overlap(gap):
+        worst = -np.inf
+        for train, test in TimeSeriesSplit(n_splits=5, gap=gap).split(w.X):
+            worst = max(worst, last[train].max() - first[test].min() + 1)
+        return worst
+
+    assert worst_overlap(w.gap) <= 0  # no test window shares a step with training windows
+    if w.gap > 0:  # and the gap is the smallest that works
+        assert worst_overlap(w.gap - 1) > 0
+
+
+def test_groupkfold_by_subject_recipe():
+    rng = np.random.default_rng(1)
+    frames = []
+    for subject in range(6):
+        n = 30 + 7 * subject
+        frames.append(
+            pd.DataFrame(
+                {
+                    "subject": f"s{subject}",
+                    "t": rng.permutation(n),
+                    "value": np.full(n, float(subject)),  # identifies the subject in X
+                    "label": rng.integers(0, 2, n),
+                }
+            )
+        )
+    df = pd.concat(frames, ignore_index=True).sample(frac=1, random_state=0)
+    w = sliding_windows(df, size=10, step=5, time="t", target="label", by="subject")
+    # windows never cross from one recording into the next
+    owner = w.X[:, 0, :]
+    assert (owner == owner[:, :1]).all()
+    assert [f"s{int(v)}" for v in owner[:, 0]] == w.groups.tolist()
+    # start counts within each recording, per subject in time order
+    for subject in np.unique(w.groups):
+        starts = w.start[w.groups == subject]
+        assert starts.tolist() == list(range(0, 30 + 7 * int(subject[1:]) - 10 + 1, 5))
+    for train, test in GroupKFold(n_splits=3).split(w.X, w.y, groups=w.groups):
+        assert not set(w.groups[train]) & set(w.groups[test])
+
+
+def _set(column, row, value):
+    """A frame factory that puts ``value`` at ``row`` of ``column``."""
+    return lambda d: d.assign(**{column: d[column].where(d.index != row, value)})
+
+
+BAD = [
+    ("size too large", {"size": 50}, ValueError, "No window fits: the longest recording has 40"),
+    ("size zero", {"size": 0}, ValueError, "size must be an integer >= 1"),
+    ("step float", {"size": 3, "step": 1.5}, ValueError, "step must be an integer"),
+    ("bad rule", {"size": 3, "rule": "first"}, ValueError, "rule must be one of"),
+    ("duplicate time", {"size": 3, "time": "t", "frame": _set("t", 3, 0.5)}, ValueError,
+     r"Column 't' has duplicate values for row 1: rows 1 and 3 both have time 0.5"),
+    ("NaN time", {"size": 3, "time": "t", "frame": _set("t", 4, np.nan)}, ValueError,
+     r"Column 't' has missing values \(NaN/None\) for row 4"),
+    ("inf value", {"size": 3, "frame": _set("acc_x", 2, np.inf)}, ValueError,
+     r"Column 'acc_x' has infinite values for row 2"),
+    ("non-numeric value", {"size": 3, "columns": ["acc_x", "label"]}, TypeError,
+     r"Column 'label' has non-numeric values \('walk'"),
+    ("missing label", {"size": 3, "target": "label", "frame": _set("label", 5, None)},
+     ValueError, "Column 'label' has a missing label"),
+    ("missing column", {"size": 3, "time": "tt"}, ValueError, "Did you mean 't'"),
+    ("time without a frame", {"size": 3, "time": "t", "frame": lambda d: d.acc_x.to_numpy()},
+     ValueError, "need a DataFrame"),
+    ("empty", {"size": 3, "frame": lambda d: d.iloc[:0]}, ValueError, "The recording is empty"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_input(kwargs, exc, match):
+    kwargs = dict(kwargs)
+    df = kwargs.pop("frame", lambda d: d)(recording())
+    before = df.copy()
+    if "columns" not in kwargs and isinstance(df, pd.DataFrame) and "target" not in kwargs:
+        kwargs["columns"] = ["acc_x", "acc_y"]
+    with pytest.raises(exc, match=match):
+        sliding_windows(df, **kwargs)
+    if isinstance(df, pd.DataFrame):
+        pd.testing.assert_frame_equal(df, before)
