@@ -1,0 +1,294 @@
+"""Row-preserving sequence transformers: sklearn contract, NaN padding, 2D/3D behaviour."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn import config_context
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from seqpool_sklearn import PadTruncate, Resampler, SeriesScaler, WideToSequences
+
+ESTIMATORS = [
+    SeriesScaler(),
+    SeriesScaler(method="minmax", feature_range=(-1.0, 1.0)),
+    PadTruncate(),
+    PadTruncate(length=3, padding="pre", truncating="pre"),
+    Resampler(),
+    Resampler(length=7),
+    WideToSequences(),
+    WideToSequences(n_channels=1),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def ragged(n=6, channels=2, T=9, seed=0, interior_nan=True):
+    """NaN-padded 3D data with unequal lengths (and some missing values inside)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, channels, T)) * 3 + 1
+    for i in range(n):
+        X[i, :, T - i % 4 :] = np.nan
+    if interior_nan:
+        X[1, 0, 2] = np.nan
+    return X
+
+
+# --------------------------------------------------------------------------- SeriesScaler
+def test_zscore_per_sample_and_channel_ignores_padding():
+    X = ragged()
+    Xt = SeriesScaler().fit_transform(X)
+    assert np.array_equal(np.isnan(Xt), np.isnan(X))
+    for i in range(X.shape[0]):
+        for c in range(X.shape[1]):
+            obs = X[i, c][~np.isnan(X[i, c])]
+            expected = (obs - obs.mean()) / obs.std()
+            np.testing.assert_allclose(Xt[i, c][~np.isnan(X[i, c])], expected, rtol=1e-12)
+
+
+def test_minmax_feature_range_and_constant_series():
+    X = np.array([[[1.0, 3.0, np.nan], [5.0, 5.0, 5.0]]])
+    Xt = SeriesScaler(method="minmax", feature_range=(-1.0, 1.0)).fit_transform(X)
+    np.testing.assert_array_equal(Xt, [[[-1.0, 1.0, np.nan], [-1.0, -1.0, -1.0]]])
+    np.testing.assert_array_equal(SeriesScaler().fit_transform(X)[0, 1], [0.0, 0.0, 0.0])
+
+
+def test_all_nan_channel_stays_nan_without_warnings():
+    X = np.array([[[np.nan, np.nan], [1.0, 2.0]]])
+    with np.errstate(all="raise"):
+        for method in ("zscore", "minmax"):
+            Xt = SeriesScaler(method=method).fit_transform(X)
+            assert np.isnan(Xt[0, 0]).all() and not np.isnan(Xt[0, 1]).any()
+
+
+def test_bad_feature_range():
+    with pytest.raises(ValueError, match="feature_range must be"):
+        SeriesScaler(method="minmax", feature_range=(1.0, 0.0)).fit(np.ones((2, 3)))
+
+
+# --------------------------------------------------------------------------- PadTruncate
+def reference_pad_truncate(X, L, padding, truncating):
+    out = np.full(X.shape[:2] + (L,), np.nan)
+    for i, sample in enumerate(X):
+        steps = np.flatnonzero(~np.isnan(sample).all(axis=0))
+        obs = sample[:, steps[0] : steps[-1] + 1] if len(steps) else sample[:, :0]
+        obs = obs[:, :L] if truncating == "post" else obs[:, max(obs.shape[1] - L, 0) :]
+        k = obs.shape[1]
+        if padding == "post":
+            out[i, :, :k] = obs
+        else:
+            out[i, :, L - k :] = obs
+    return out
+
+
+@pytest.mark.parametrize("padding", ["post", "pre"])
+@pytest.mark.parametrize("truncating", ["post", "pre"])
+@pytest.mark.parametrize("length", [1, 4, 12])
+def test_pad_truncate_matches_reference(padding, truncating, length):
+    X = ragged()
+    X[2, :, :2] = np.nan  # leading padding too
+    Xt = PadTruncate(length=length, padding=padding, truncating=truncating).fit_transform(X)
+    np.testing.assert_array_equal(Xt, reference_pad_truncate(X, length, padding, truncating))
+
+
+def test_pad_truncate_default_length_is_learned_in_fit():
+    X = ragged()  # longest observed series: 9 steps
+    pt = PadTruncate().fit(X[1:4])  # longest there: 8 steps
+    assert pt.length_ == 8
+    assert pt.transform(X).shape == (6, 2, 8)
+    longer = np.concatenate([X, np.ones((6, 2, 5))], axis=2)  # 3D: other lengths are fine
+    assert pt.transform(longer).shape == (6, 2, 8)
+
+
+# --------------------------------------------------------------------------- Resampler
+def reference_resample(X, L):
+    out = np.full(X.shape[:2] + (L,), np.nan)
+    for i, sample in enumerate(X):
+        steps = np.flatnonzero(~np.isnan(sample).all(axis=0))
+        if not len(steps):
+            continue
+        first, n = steps[0], steps[-1] - steps[0] + 1
+        grid = np.linspace(0, n - 1, L)
+        for c, row in enumerate(sample[:, first : first + n]):
+            ok = ~np.isnan(row)
+            if ok.any():
+                out[i, c] = np.interp(grid, np.flatnonzero(ok), row[ok])
+    return out
+
+
+@pytest.mark.parametrize("length", [1, 2, 5, 20])
+def test_resampler_matches_np_interp(length):
+    X = ragged(n=8)
+    X[3, 1] = np.nan  # a channel with nothing observed
+    X[4, :, :3] = np.nan
+    Xt = Resampler(length=length).fit_transform(X)
+    np.testing.assert_allclose(Xt, reference_resample(X, length), rtol=1e-12, atol=1e-12)
+
+
+def test_resampler_same_length_is_identity_and_keeps_dtype():
+    X = np.random.default_rng(0).normal(size=(4, 3, 10)).astype(np.float32)
+    Xt = Resampler(length=10).fit_transform(X)
+    assert Xt.dtype == np.float32
+    np.testing.assert_array_equal(Xt, X)
+
+
+def test_resampler_length_one_and_empty_sample():
+    X = np.array([[[2.0, 4.0, 6.0]], [[np.nan, np.nan, np.nan]]])
+    np.testing.assert_array_equal(Resampler(length=1).fit_transform(X), [[[2.0]], [[np.nan]]])
+
+
+# --------------------------------------------------------------------------- dims, errors
+@pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(length=5), Resampler(length=5)])
+def test_2d_in_2d_out_3d_in_3d_out(est):
+    X3 = ragged()
+    X2 = X3[:, 0, :]
+    out2 = clone(est).fit_transform(X2)
+    out3 = clone(est).fit_transform(X3[:, :1, :])
+    assert out2.ndim == 2 and out3.ndim == 3
+    np.testing.assert_array_equal(out2, out3[:, 0, :])  # 2D is univariate 3D
+
+
+@pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(), Resampler()])
+def test_layout_and_channel_mismatch_errors(est):
+    fitted = clone(est).fit(ragged(channels=3))
+    with pytest.raises(
+        ValueError, match=f"X has 2 channels, but {type(est).__name__} was fitted with 3 channels."
+    ):
+        fitted.transform(ragged(channels=2))
+    with pytest.raises(ValueError, match="X is 2D, but .* was fitted on 3D input"):
+        fitted.transform(ragged()[:, 0, :])
+    with pytest.raises(ValueError, match="got 4 dimensions"):
+        fitted.transform(np.zeros((2, 3, 4, 5)))
+    with pytest.raises(ValueError, match="0 time steps"):
+        clone(est).fit(np.zeros((2, 3, 0)))
+
+
+@pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(), Resampler(), WideToSequences()])
+def test_inf_is_an_error_naming_the_position(est):
+    X = np.zeros((3, 4))
+    X[2, 1] = -np.inf
+    with pytest.raises(
+        ValueError, match=r"X contains ±inf \(first at (sample 2, step 1|column 1, row 2)\)"
+    ):
+        clone(est).fit(X)
+
+
+def test_input_is_never_modified():
+    X = ragged()
+    before = X.copy()
+    for est in (SeriesScaler(), SeriesScaler(method="minmax"), PadTruncate(3), Resampler(4)):
+        est.fit_transform(X)
+    np.testing.assert_array_equal(X, before)
+
+
+def test_set_output_pandas_for_2d_and_numpy_for_3d():
+    df = pd.DataFrame(ragged()[:, 0, :], columns=[f"t{j}" for j in range(9)], index=list("abcdef"))
+    out = SeriesScaler().set_output(transform="pandas").fit_transform(df)
+    assert isinstance(out, pd.DataFrame)
+    assert out.columns.tolist() == df.columns.tolist() and out.index.tolist() == list("abcdef")
+    out = Resampler(length=3).set_output(transform="pandas").fit_transform(df)
+    assert out.columns.tolist() == ["resampler0", "resampler1", "resampler2"]
+    with config_context(transform_output="pandas"):
+        X3 = SeriesScaler().fit_transform(ragged())
+    assert isinstance(X3, np.ndarray) and X3.ndim == 3
+    with pytest.raises(ValueError, match="transform must be"):
+        SeriesScaler().set_output(transform="xarray")
+
+
+def test_feature_names_3d_are_channels():
+    est = PadTruncate(length=4).fit(ragged(channels=3))
+    assert est.get_feature_names_out().tolist() == ["x0", "x1", "x2"]
+
+
+# --------------------------------------------------------------------------- WideToSequences
+def wide_frame(n=5, T=12, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3, T))
+    columns = [f"acc_{axis}_{t}" for axis in "xyz" for t in range(T)]
+    return X, pd.DataFrame(X.reshape(n, -1), columns=columns)
+
+
+def test_wide_pattern_sorts_time_numerically():
+    X, df = wide_frame()
+    steps = np.random.default_rng(1).permutation(12)  # acc_x_10 before acc_x_2, ...
+    shuffled = df[[f"acc_{axis}_{t}" for axis in "xyz" for t in steps]]
+    wide = WideToSequences(pattern=r"(?P<channel>acc_\w)_(?P<time>\d+)")
+    np.testing.assert_array_equal(wide.fit_transform(shuffled), X)
+    assert wide.get_feature_names_out().tolist() == ["acc_x", "acc_y", "acc_z"]
+    assert wide.times_.tolist() == list(range(12))
+    # channels keep the order of their first appearance
+    zxy = df[[f"acc_{axis}_{t}" for axis in "zxy" for t in range(12)]]
+    np.testing.assert_array_equal(wide.fit_transform(zxy), X[:, [2, 0, 1]])
+    assert wide.get_feature_names_out().tolist() == ["acc_z", "acc_x", "acc_y"]
+
+
+def test_wide_multiindex_columns_and_missing_cells():
+    X, df = wide_frame(T=4)
+    df.columns = pd.MultiIndex.from_tuples(
+        [(c.rsplit("_", 1)[0], int(c.rsplit("_", 1)[1])) for c in df.columns]
+    )
+    df = df.drop(columns=[("acc_y", 2)])
+    out = WideToSequences().fit_transform(df)
+    expected = X.copy()
+    expected[:, 1, 2] = np.nan  # a channel lacking a time the others have
+    np.testing.assert_array_equal(out, expected)
+    wide = WideToSequences().fit(df)
+    with pytest.raises(ValueError, match="columns of X differ from those seen in fit"):
+        wide.transform(df[df.columns[::-1]])
+
+
+def test_wide_blocks_invert_reshape_and_dtype():
+    X = np.random.default_rng(0).normal(size=(4, 3, 5)).astype(np.float32)
+    out = WideToSequences(n_channels=3).fit_transform(X.reshape(4, -1))
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, X)
+    with pytest.raises(ValueError, match="do not split into n_channels=4"):
+        WideToSequences(n_channels=4).fit(X.reshape(4, -1))
+
+
+def test_wide_bad_input():
+    _, df = wide_frame(T=3)
+    pattern = r"(?P<channel>acc_\w)_(?P<time>\d+)"
+    with pytest.raises(ValueError, match=re.escape("Column 'label' does not match pattern")):
+        WideToSequences(pattern=pattern).fit(df.assign(label=1.0))
+    with pytest.raises(TypeError, match="Column 'acc_x_9' has dtype str"):
+        WideToSequences(pattern=pattern).fit(df.assign(acc_x_9="a"))
+    with pytest.raises(ValueError, match=r"map to the same \(channel, time\)"):
+        WideToSequences(pattern=r"(?P<channel>acc)_\w_(?P<time>\d+)").fit(df)
+    with pytest.raises(ValueError, match="named groups 'channel' and 'time'"):
+        WideToSequences(pattern=r"(\w+)_(\d+)").fit(df)
+    with pytest.raises(ValueError, match="pattern needs a DataFrame"):
+        WideToSequences(pattern=pattern).fit(df.to_numpy())
+    with pytest.raises(ValueError, match="already 3D"):
+        WideToSequences().fit(np.zeros((2, 3, 4)))
+    with pytest.raises(ValueError, match="Feature names seen at fit time"):
+        WideToSequences(pattern=pattern).fit(df).transform(df.drop(columns="acc_x_0"))
+
+
+def test_wide_scale_pad_in_a_grid_search():
+    """The row-preserving steps live inside Pipeline + GridSearchCV."""
+    rng = np.random.default_rng(0)
+    n, T = 60, 16
+    y = rng.integers(0, 2, n)
+    t = np.arange(T)
+    X = np.stack([np.sin(t * (1 + y[i]) / 3) + rng.normal(0, 0.1, T) for i in range(n)])
+    df = pd.DataFrame(X, columns=[f"v_{j}" for j in range(T)])
+    pipe = make_pipeline(
+        WideToSequences(pattern=r"(?P<channel>v)_(?P<time>\d+)"),
+        SeriesScaler(),
+        Resampler(length=8),
+        FunctionTransformer(lambda Z: Z.reshape(len(Z), -1)),
+        LogisticRegression(),
+    )
+    search = GridSearchCV(pipe, {"seriesscaler__method": ["zscore", "minmax"]}, cv=3)
+    search.fit(df, y)
+    assert search.best_score_ > 0.8
