@@ -5,6 +5,7 @@ is exposed as ordinary hyperparameters -- ``order``, ``pool`` and ``window`` -- 
 ``GridSearchCV``, ``cross_validate`` and Pipelines can measure which design works on a dataset.
 """
 
+from ._datasets import TSMetadata, fetch_ucr, get_data_home, list_ucr, load_ts
 from ._reshape import Sequences, long_to_sequences, sequences_to_long
 from ._transformers import PadTruncate, Resampler, SeriesScaler, WideToSequences
 from ._windows import Windows, sliding_windows
@@ -13,6 +14,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "load_ts",
+    "fetch_ucr",
+    "get_data_home",
+    "list_ucr",
+    "TSMetadata",
     "long_to_sequences",
     "sequences_to_long",
     "Sequences",

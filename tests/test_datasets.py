@@ -1,0 +1,425 @@
+"""Tests of the .ts reader, the data-home resolution and fetch_ucr (cache and download).
+
+Real-data tests read the UCR/UEA files from ``$SEQPOOL_DATA_HOME`` or, failing that,
+``../shared/ucr`` next to the repository; downloads are served by a local HTTP server
+on 127.0.0.1, never the internet.
+"""
+
+from __future__ import annotations
+
+import http.server
+import io
+import os
+import threading
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from seqpool_sklearn import TSMetadata, fetch_ucr, get_data_home, list_ucr, load_ts
+
+REAL = {
+    # name: (n_train, n_test, n_channels, max length over both splits, classes or None)
+    "GunPoint": (50, 150, 1, 150, 2),
+    "ItalyPowerDemand": (67, 1029, 1, 24, 2),
+    "BasicMotions": (40, 40, 6, 100, 4),
+    "JapaneseVowels": (270, 370, 12, 29, 9),
+    "Covid3Month": (140, 61, 1, 84, None),
+}
+
+
+@pytest.fixture(scope="session")
+def ucr_home() -> Path:
+    env = os.environ.get("SEQPOOL_DATA_HOME")
+    home = Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "ucr"
+    if not (home / "GunPoint" / "GunPoint_TRAIN.ts").is_file():
+        pytest.skip(
+            f"UCR/UEA data not found in {home}; set SEQPOOL_DATA_HOME to the folder that "
+            "holds GunPoint/, BasicMotions/, ... to run the real-data tests."
+        )
+    return home
+
+
+def write(tmp_path: Path, text: str, name: str = "toy.ts") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode())
+    return path
+
+
+# --------------------------------------------------------------------------- load_ts
+
+
+def test_univariate_with_mixed_case_header_comments_and_crlf(tmp_path):
+    text = (
+        "# comment\r\n#another: with, punctuation\r\n@PROBLEMNAME\tToy\r\n@timeStamps False\r\n"
+        "@missing false\r\n@Univariate TRUE\r\n@equallength true\r\n@serieslength 3\r\n"
+        "@CLASSLABEL true 1 2\r\n\r\n@DATA\r\n1.5,2,-3e-1:2\r\n# mid comment\r\n\r\n"
+        "4, 5 ,6:1\r\n"
+    )
+    X, y, meta = load_ts(write(tmp_path, text), return_meta=True)
+    assert X.dtype == np.float32 and X.shape == (2, 1, 3)
+    np.testing.assert_array_equal(X[:, 0], np.float32([[1.5, 2, -0.3], [4, 5, 6]]))
+    assert y.tolist() == ["2", "1"]
+    assert isinstance(meta, TSMetadata)
+    assert meta.problem_name == "Toy" and meta.n_channels == 1
+    assert meta.class_labels == ("1", "2") and not meta.regression
+    assert meta.equal_length and not meta.has_missing
+    assert meta.lengths.tolist() == [3, 3]
+
+
+def test_multivariate_unequal_lengths_and_missing_values(tmp_path):
+    text = (
+        "@problemName Multi\n@univariate false\n@dimensions 2\n@equalLength false\n"
+        "@missing true\n@classLabel true standing walking\n@data\n"
+        "1,2,3,4:5,6,7,8:walking\n1,?:3,4:standing\n9,8,7:6,5,?:walking\n"
+    )
+    X, y, meta = load_ts(write(tmp_path, text), return_meta=True)
+    assert X.shape == (3, 2, 4)
+    assert y.tolist() == ["walking", "standing", "walking"]
+    np.testing.assert_array_equal(X[1], [[1, np.nan, np.nan, np.nan], [3, 4, np.nan, np.nan]])
+    np.testing.assert_array_equal(X[2, 1], [6, 5, np.nan, np.nan])
+    assert meta.lengths.tolist() == [4, 2, 3]
+    assert not meta.equal_length and meta.has_missing and meta.n_channels == 2
+
+
+def test_dimensions_inferred_without_declaration(tmp_path):
+    text = "@classLabel true a b\n@data\n1,2:3,4:5,6:a\n7,8:9,10:11,12:b\n"
+    X, y = load_ts(write(tmp_path, text))
+    assert X.shape == (2, 3, 2)
+    assert X[1, 2].tolist() == [11, 12]
+
+
+def test_regression_targets_are_floats(tmp_path):
+    text = "@problemname Reg\n@univariate true\n@targetlabel true\n@data\n1,2:0.5\n3,4:-2e-3\n"
+    X, y, meta = load_ts(write(tmp_path, text), return_meta=True)
+    assert y.dtype == np.float64
+    np.testing.assert_allclose(y, [0.5, -0.002])
+    assert meta.regression and meta.class_labels is None
+
+
+def test_unlabelled_file_gives_y_none(tmp_path):
+    X, y = load_ts(write(tmp_path, "@classLabel false\n@data\n1,2,3\n4,5,6\n"))
+    assert X.shape == (2, 1, 3) and y is None
+
+
+def test_byte_order_mark_is_ignored(tmp_path):
+    path = tmp_path / "bom.ts"
+    path.write_bytes("@classLabel true a\n@data\n1,2:a\n".encode("utf-8-sig"))
+    X, y = load_ts(path)
+    assert X.shape == (1, 1, 2) and y.tolist() == ["a"]
+
+
+def test_unknown_header_keyword_warns_with_line(tmp_path):
+    path = write(tmp_path, "@classLabel true a\n@author me\n@data\n1,2:a\n")
+    with pytest.warns(UserWarning, match=r"line 2: unknown header keyword @author"):
+        load_ts(path)
+
+
+HEAD = "@problemName Bad\n@classLabel true a b\n"  # two lines, data keyword comes next
+
+MALFORMED = {
+    "data before @data": (HEAD + "1,2,3:a\n@data\n", 3, "data before the @data line"),
+    "inconsistent dimensions": (
+        HEAD + "@data\n1,2:3,4:a\n1,2:3,4:5,6:b\n",
+        5,
+        "expected 2 dimension(s) and a label",
+    ),
+    "declared dimensions": (
+        "@dimensions 3\n@classLabel true a\n@data\n1:2:3:a\n1:2:a\n",
+        5,
+        "missing label",
+    ),
+    "non-numeric value": (HEAD + "@data\n1,2,3:a\n1,x2,3:b\n", 5, "non-numeric value 'x2'"),
+    "empty value": (HEAD + "@data\n1,2,:a\n", 4, "an empty value at position 3"),
+    "infinite value": (HEAD + "@data\n1,inf,3:a\n", 4, "infinite value"),
+    "missing label": (
+        "@univariate true\n@classLabel true a\n@data\n1,2,3:a\n1,2,3\n",
+        5,
+        "missing label",
+    ),
+    "empty label": (HEAD + "@data\n1,2,3:\n", 4, "missing label"),
+    "undeclared class": (HEAD + "@data\n1,2,3:c\n", 4, "'c' is not among the declared labels"),
+    "bad regression target": (
+        "@targetLabel true\n@data\n1,2:0.5\n1,2:high\n",
+        4,
+        "regression target 'high'",
+    ),
+    "no @data": (HEAD, 2, "no @data line"),
+    "no series": (HEAD + "@data\n# nothing\n", 4, "no series after @data"),
+    "header after @data": (HEAD + "@data\n1:a\n@missing false\n", 5, "after @data"),
+    "duplicate keyword": (HEAD + "@classlabel true a\n@data\n", 3, "declared twice"),
+    "lone at sign": ("@\n@data\n", 1, "without a header keyword"),
+    "bad boolean": ("@univariate yes\n@data\n", 1, "expects 'true' or 'false'"),
+    "bad integer": ("@seriesLength ten\n@data\n", 1, "positive integer"),
+    "labels missing": ("@classLabel true\n@data\n", 1, "must list the class labels"),
+    "repeated label": ("@classLabel true a a\n@data\n", 1, "lists a label twice"),
+    "timestamps": ("@timeStamps true\n@data\n", 1, "not supported"),
+    "univariate vs dimensions": (
+        "@univariate true\n@dimensions 3\n@data\n",
+        3,
+        "contradicts @dimensions 3",
+    ),
+    "class and target": (
+        "@classLabel true a\n@targetLabel true\n@data\n",
+        3,
+        "both @classLabel true and @targetLabel true",
+    ),
+    "unequal under equalLength": (
+        "@equalLength true\n@classLabel true a\n@data\n1,2,3:a\n1,2:a\n",
+        5,
+        "equal lengths of 3 steps",
+    ),
+    "seriesLength mismatch": (
+        "@equalLength true\n@seriesLength 4\n@classLabel true a\n@data\n1,2,3:a\n",
+        5,
+        "equal lengths of 4 steps but a dimension has 3",
+    ),
+    "empty dimension": (
+        "@dimensions 2\n@classLabel true a\n@data\n1,2::a\n",
+        4,
+        "dimension 2 is empty",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_files_name_file_and_line(tmp_path, case):
+    text, line, fragment = MALFORMED[case]
+    path = write(tmp_path, text, name="bad.ts")
+    with pytest.raises(ValueError) as info:
+        load_ts(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert f"line {line}:" in message
+    assert fragment in message
+
+
+# --------------------------------------------------------------------------- real files
+
+
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_real_datasets_load_with_expected_shape_and_labels(ucr_home, name):
+    n_train, n_test, n_channels, max_len, n_classes = REAL[name]
+    (X_tr, y_tr), (X_te, y_te) = fetch_ucr(name, split="both", data_home=ucr_home, download=False)
+    assert X_tr.dtype == X_te.dtype == np.float32
+    assert X_tr.shape[:2] == (n_train, n_channels) and X_te.shape[:2] == (n_test, n_channels)
+    assert max(X_tr.shape[2], X_te.shape[2]) == max_len
+    _, _, meta = load_ts(ucr_home / name / f"{name}_TRAIN.ts", return_meta=True)
+    assert meta.problem_name == name
+    if n_classes is None:
+        assert meta.regression and y_tr.dtype == np.float64 and np.isfinite(y_tr).all()
+    else:
+        assert len(meta.class_labels) == n_classes
+        assert set(y_tr) | set(y_te) == set(meta.class_labels)
+        assert y_tr.dtype.kind == "U"
+
+
+def test_gunpoint_values_match_the_file(ucr_home):
+    X, y = fetch_ucr("GunPoint", data_home=ucr_home, download=False)
+    assert X[0, 0, 0] == pytest.approx(-0.6478854)
+    assert y[0] == "2"
+    assert not np.isnan(X).any()
+
+
+def test_basicmotions_keeps_string_labels(ucr_home):
+    _, y = fetch_ucr("BasicMotions", split="test", data_home=ucr_home, download=False)
+    assert set(y) == {"Standing", "Running", "Walking", "Badminton"}
+
+
+def test_japanese_vowels_pads_unequal_lengths_with_trailing_nan(ucr_home):
+    path = ucr_home / "JapaneseVowels" / "JapaneseVowels_TEST.ts"
+    X, _, meta = load_ts(path, return_meta=True)
+    assert meta.lengths.min() == 7 and meta.lengths.max() == 29 and not meta.equal_length
+    steps = np.arange(X.shape[2])
+    observed = steps[None, :] < meta.lengths[:, None]
+    assert not np.isnan(X.transpose(1, 0, 2)[:, observed]).any()
+    assert np.isnan(X.transpose(1, 0, 2)[:, ~observed]).all()  # all channels: padding
+
+
+def test_fetch_ucr_split_none_concatenates_and_pads(ucr_home):
+    X, y = fetch_ucr("JapaneseVowels", split=None, data_home=ucr_home, download=False)
+    assert X.shape == (640, 12, 29) and y.shape == (640,)
+    (X_tr, _), _ = fetch_ucr("JapaneseVowels", split="both", data_home=ucr_home, download=False)
+    np.testing.assert_array_equal(X[:270, :, : X_tr.shape[2]], X_tr)
+    assert np.isnan(X[:270, :, X_tr.shape[2] :]).all()
+
+
+def test_fetch_ucr_finds_cache_case_insensitively_and_via_env(ucr_home, monkeypatch):
+    monkeypatch.setenv("SEQPOOL_DATA_HOME", str(ucr_home))
+    X, y = fetch_ucr("italypowerdemand", split="test", download=False)
+    assert X.shape == (1029, 1, 24)
+
+
+def test_list_ucr_lists_the_shared_datasets(ucr_home):
+    assert set(REAL) <= set(list_ucr(ucr_home))
+
+
+# --------------------------------------------------------------------------- data home
+
+
+def test_get_data_home_argument_then_env_then_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEQPOOL_DATA_HOME", str(tmp_path / "env"))
+    assert get_data_home(tmp_path / "arg") == tmp_path / "arg"
+    assert get_data_home() == tmp_path / "env"
+    monkeypatch.delenv("SEQPOOL_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert get_data_home() == tmp_path / "seqpool_data"
+    assert get_data_home("~/x") == tmp_path / "x"
+    assert not (tmp_path / "seqpool_data").exists()  # resolving never creates folders
+
+
+def test_list_ucr_requires_both_splits(tmp_path):
+    assert list_ucr(tmp_path / "missing") == []
+    (tmp_path / "Half").mkdir()
+    (tmp_path / "Half" / "Half_TRAIN.ts").write_text("@data\n1\n")
+    (tmp_path / "Full").mkdir()
+    for split in ("TRAIN", "TEST"):
+        (tmp_path / "Full" / f"Full_{split}.ts").write_text("@data\n1\n")
+    assert list_ucr(tmp_path) == ["Full"]
+
+
+def test_fetch_ucr_without_download_reports_where_it_looked(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"'Nope' is not in the cache.*download=True"):
+        fetch_ucr("Nope", data_home=tmp_path, download=False)
+
+
+@pytest.mark.parametrize("name", ["../GunPoint", "a/b", "", ".hidden"])
+def test_fetch_ucr_rejects_path_like_names(tmp_path, name):
+    with pytest.raises(ValueError, match="name must be a dataset name"):
+        fetch_ucr(name, data_home=tmp_path, download=False)
+
+
+def test_fetch_ucr_rejects_unknown_split(tmp_path):
+    with pytest.raises(ValueError, match=r"split must be one of \['train', 'test', 'both', None\]"):
+        fetch_ucr("GunPoint", split="validation", data_home=tmp_path)
+
+
+# --------------------------------------------------------------------------- download
+
+TOY_TRAIN = "@problemName Toy\n@univariate true\n@classLabel true x y\n@data\n1,2,3:x\n4,5,6:y\n"
+TOY_TEST = "@problemName Toy\n@univariate true\n@classLabel true x y\n@data\n7,8,9:y\n"
+
+
+def make_zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return buffer.getvalue()
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    files: dict[str, bytes] = {}
+    requests: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        self.requests.append(self.path)
+        body = self.files.get(self.path)
+        if body is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/zip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):  # keep the test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    _Handler.files = {
+        # the archive's zips may hold the files inside a folder, next to other formats
+        "/archive/Toy.zip": make_zip(
+            {
+                "Toy/Toy_TRAIN.ts": TOY_TRAIN,
+                "Toy/Toy_TEST.ts": TOY_TEST,
+                "Toy/Toy_TRAIN.arff": "@relation toy\n",
+                "__MACOSX/Toy/._Toy_TRAIN.ts": "junk",
+            }
+        ),
+        "/archive/Flat.zip": make_zip({"Flat_TRAIN.ts": TOY_TRAIN, "Flat_TEST.ts": TOY_TEST}),
+        "/archive/NoTest.zip": make_zip({"NoTest/NoTest_TRAIN.ts": TOY_TRAIN}),
+        "/archive/Broken.zip": make_zip(
+            {"Broken_TRAIN.ts": TOY_TRAIN, "Broken_TEST.ts": "@classLabel true x\n@data\n1,2,3\n"}
+        ),
+        "/archive/NotAZip.zip": b"<html>not found, but with status 200</html>",
+    }
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/archive"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def no_proxy(monkeypatch):
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
+def test_download_unpacks_into_cache_then_reads_from_it(tmp_path, server, no_proxy):
+    home = tmp_path / "home"  # does not exist yet: fetch_ucr creates it
+    before = len(_Handler.requests)
+    (X_tr, y_tr), (X_te, y_te) = fetch_ucr("Toy", split="both", data_home=home, base_url=server)
+    assert X_tr.shape == (2, 1, 3) and y_tr.tolist() == ["x", "y"]
+    assert X_te[0, 0].tolist() == [7, 8, 9] and y_te.tolist() == ["y"]
+    assert sorted(p.name for p in home.iterdir()) == ["Toy"]  # no temporary leftovers
+    assert sorted(p.name for p in (home / "Toy").iterdir()) == ["Toy_TEST.ts", "Toy_TRAIN.ts"]
+    assert _Handler.requests[before:] == ["/archive/Toy.zip"]
+    # Second call: served from the cache, the server is not asked again.
+    X_again, _ = fetch_ucr("Toy", data_home=home, base_url=server)
+    np.testing.assert_array_equal(X_again, X_tr)
+    assert len(_Handler.requests) == before + 1
+    assert list_ucr(home) == ["Toy"]
+
+
+def test_download_of_zip_without_folder(tmp_path, server, no_proxy):
+    X, y = fetch_ucr("Flat", split="test", data_home=tmp_path, base_url=server + "/")
+    assert X.shape == (1, 1, 3)
+
+
+def test_download_completes_a_partial_cache(tmp_path, server, no_proxy):
+    (tmp_path / "Toy").mkdir()
+    (tmp_path / "Toy" / "Toy_TRAIN.ts").write_text(TOY_TEST)  # a local train split
+    X, _ = fetch_ucr("Toy", split="train", data_home=tmp_path, base_url=server + "/nowhere")
+    assert X.shape == (1, 1, 3)  # the local file was used, nothing downloaded
+    X_te, _ = fetch_ucr("Toy", split="test", data_home=tmp_path, base_url=server)
+    assert X_te.shape == (1, 1, 3)
+    assert (tmp_path / "Toy" / "Toy_TEST.ts").read_text() == TOY_TEST
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Toy"]
+
+
+def test_http_error_names_the_url_and_leaves_no_files(tmp_path, server, no_proxy):
+    with pytest.raises(OSError, match=r"Could not download dataset 'Missing' from http://127"):
+        fetch_ucr("Missing", data_home=tmp_path, base_url=server)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unreachable_server_is_an_oserror(tmp_path, no_proxy):
+    with pytest.raises(OSError, match=r"http://127\.0\.0\.1:9/Toy\.zip"):
+        fetch_ucr("Toy", data_home=tmp_path, base_url="http://127.0.0.1:9")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_zip_without_the_ts_files_is_a_value_error(tmp_path, server, no_proxy):
+    with pytest.raises(ValueError, match=r"NoTest\.zip has no NoTest_TEST\.ts"):
+        fetch_ucr("NoTest", data_home=tmp_path, base_url=server)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_response_that_is_not_a_zip_is_a_value_error(tmp_path, server, no_proxy):
+    with pytest.raises(ValueError, match=r"NotAZip\.zip is not a valid zip archive"):
+        fetch_ucr("NotAZip", data_home=tmp_path, base_url=server)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unreadable_download_is_not_cached(tmp_path, server, no_proxy):
+    with pytest.raises(ValueError, match=r"Broken_TEST\.ts, line 3: missing label"):
+        fetch_ucr("Broken", data_home=tmp_path, base_url=server)
+    assert list(tmp_path.iterdir()) == []
