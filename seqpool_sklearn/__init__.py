@@ -7,6 +7,12 @@ is exposed as ordinary hyperparameters -- ``order``, ``pool`` and ``window`` -- 
 
 from ._datasets import TSMetadata, fetch_ucr, get_data_home, list_ucr, load_ts
 from ._reshape import Sequences, long_to_sequences, sequences_to_long
+from ._synthetic import (
+    SYNTHETIC_TASKS,
+    make_event_timing,
+    make_mean_level,
+    make_nonlinear_steps,
+)
 from ._transformers import PadTruncate, Resampler, SeriesScaler, WideToSequences
 from ._windows import Windows, sliding_windows
 
@@ -19,6 +25,10 @@ __all__ = [
     "get_data_home",
     "list_ucr",
     "TSMetadata",
+    "make_nonlinear_steps",
+    "make_mean_level",
+    "make_event_timing",
+    "SYNTHETIC_TASKS",
     "long_to_sequences",
     "sequences_to_long",
     "Sequences",
