@@ -71,8 +71,10 @@ class _RowNamer:
 def _require_frame(df: Any, func: str) -> None:
     if not isinstance(df, pd.DataFrame):
         raise TypeError(
-            f"{func} expects a pandas DataFrame, got {type(df).__name__}. "
-            "Wrap your data with pd.DataFrame(...) first."
+            f"{func} expects the long table as a pandas DataFrame, got {type(df).__name__}. "
+            "It changes the number of rows (one per sample instead of one per measurement), "
+            "so call it once, up front, on the whole table -- it cannot be a Pipeline step; "
+            "row-preserving transformers such as SeriesScaler belong in the Pipeline."
         )
 
 
