@@ -6,6 +6,8 @@ is exposed as ordinary hyperparameters -- ``order``, ``pool`` and ``window`` -- 
 """
 
 from ._datasets import TSMetadata, fetch_ucr, get_data_home, list_ucr, load_ts
+from ._estimators import SeqPoolClassifier, SeqPoolRegressor
+from ._modules import SeqPoolHead, SeqPoolModule
 from ._reshape import Sequences, long_to_sequences, sequences_to_long
 from ._synthetic import (
     SYNTHETIC_TASKS,
@@ -20,6 +22,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "SeqPoolClassifier",
+    "SeqPoolRegressor",
+    "SeqPoolHead",
+    "SeqPoolModule",
     "load_ts",
     "fetch_ucr",
     "get_data_home",

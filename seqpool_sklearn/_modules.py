@@ -109,6 +109,18 @@ class IdentityEncoder(nn.Module):
         return x
 
 
+class SameConv1d(nn.Conv1d):
+    """Conv1d with "same" output length for any kernel size (extra pad on the right)."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int):
+        super().__init__(in_channels, out_channels, kernel_size)
+        total = kernel_size - 1
+        self._pad = (total // 2, total - total // 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+        return super().forward(F.pad(x, self._pad))
+
+
 class ConvEncoder(nn.Module):
     """FCN-style encoder: three blocks of Conv1d ("same" padding) + batch norm + ReLU.
 
@@ -123,8 +135,8 @@ class ConvEncoder(nn.Module):
         self.convs = nn.ModuleList()
         self.norms = nn.ModuleList()
         c_in = n_channels
-        for w, k in zip(widths, kernel_sizes):
-            self.convs.append(nn.Conv1d(c_in, w, kernel_size=k, padding="same"))
+        for w, k in zip(widths, kernel_sizes, strict=True):
+            self.convs.append(SameConv1d(c_in, w, k))
             self.norms.append(MaskedBatchNorm1d(w))
             c_in = w
         self.out_channels = c_in
@@ -132,7 +144,7 @@ class ConvEncoder(nn.Module):
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         full = bool(mask.all())
         m = None if full else mask.unsqueeze(1).to(x.dtype)
-        for conv, norm in zip(self.convs, self.norms):
+        for conv, norm in zip(self.convs, self.norms, strict=True):
             x = torch.relu(norm(conv(x), None if full else mask))
             if m is not None:
                 x = x * m
@@ -208,9 +220,7 @@ class MaskedPool(nn.Module):
         self.lp_power = float(lp_power)
         self.score = nn.Linear(n_features, 1) if pool == "attention" else None
 
-    def forward(
-        self, h: torch.Tensor, mask: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, h: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         hw, mw = _split_windows(h, mask, self.window)  # (B,H,F,k), (B,F,k)
         m = mw.unsqueeze(1).to(h.dtype)
         count = m.sum(dim=-1)  # (B,1,F)

@@ -1,0 +1,675 @@
+"""SeqPoolClassifier and SeqPoolRegressor.
+
+Design decision: compose around a skorch net rather than subclass one
+----------------------------------------------------------------------
+skorch's ``NeuralNet.__init__`` sets ``history_``, ``initialized_`` and
+``virtual_params_``: attributes that end in ``_`` before ``fit``. scikit-learn's
+common checks read those as "fitted" (``check_no_attributes_set_in_init``,
+``check_estimators_unfitted``, ``check_fit_check_is_fitted`` ...), its
+``get_params``/``set_params`` treat every unknown ``__`` keyword as a
+parameter, and it validates nothing about sequence shapes. Measured with
+scikit-learn 1.9 and skorch 1.4: a plain ``NeuralNetClassifier`` fails many of
+the classifier checks (see ``benchmarks/skorch_sklearn_checks.py``).
+
+So the public estimators are plain scikit-learn estimators whose ``__init__``
+only stores parameters, and ``fit`` builds a fresh :class:`~seqpool_sklearn._net.SeqPoolNet`
+(a skorch ``NeuralNet``) from the validated data: ``estimator.net_`` is that
+net, with its history, callbacks and ``save_params``. skorch-style routing stays
+available: any ``module__*``, ``optimizer__*``, ``criterion__*``,
+``iterator_train__*``, ``iterator_valid__*`` or ``callbacks__*`` keyword (and
+``train_split``, ``iterator_train``, ``iterator_valid``) is passed to the net,
+and a user-given ``module__x`` wins over the inferred value.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from contextlib import contextmanager
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+from skorch.callbacks import EarlyStopping
+from skorch.dataset import ValidSplit
+
+from ._modules import ACTIVATIONS, ENCODERS, ORDERS, POOLS, SeqPoolModule, n_frames_for
+from ._net import SeqPoolNet, TensorBatches
+from ._validation import check_sequences, did_you_mean
+
+_ROUTED_PREFIXES = (
+    "module__",
+    "optimizer__",
+    "criterion__",
+    "iterator_train__",
+    "iterator_valid__",
+    "callbacks__",
+    "dataset__",
+)
+_ROUTED_NAMES = ("train_split", "iterator_train", "iterator_valid", "dataset")
+
+_SHARED_PARAMS = """\
+    order : {"pool_first", "decode_first"}, default="pool_first"
+        ``"pool_first"``: pool over time -> linear decoder -> activation -> output
+        layer. ``"decode_first"``: linear decoder at every time step ->
+        activation -> pool over time -> output layer.
+    pool : {"avg", "max", "lp", "attention"}, default="avg"
+        Pooling over the valid (non-NaN) steps of each window. ``"lp"`` is the
+        power mean ``(mean |h|^p)^(1/p)`` with ``p = lp_power``;
+        ``"attention"`` learns a softmax weight per step.
+    window : int or None, default=None
+        ``None`` pools over the whole series (one frame; predict then accepts
+        3D series of any length). ``k`` pools non-overlapping windows of ``k``
+        steps (the last partial window kept) and flattens the frames before
+        the output layer, so coarse temporal order survives; the frame count is
+        fixed at fit.
+    encoder : {"conv", "gru"} or None, default="conv"
+        ``"conv"``: FCN-style, three Conv1d + batch norm + ReLU blocks of widths
+        ``(w, 2w, w)`` with ``w = encoder_channels``. ``"gru"``: a GRU with
+        ``encoder_channels`` units per direction. ``None``: the head sees the
+        raw channels.
+    hidden_size : int, default=64
+        Width of the linear decoder.
+    activation : {"relu", "gelu", "tanh"} or None, default="relu"
+        Non-linearity after the decoder. With ``None`` and ``pool="avg"``
+        both orders compute the same function.
+    dropout : float, default=0.0
+        Dropout after the activation.
+    lp_power : float, default=3.0
+        Power of ``pool="lp"``.
+    encoder_channels : int, default=64
+        Encoder width (conv) or hidden units (GRU).
+    bidirectional : bool, default=True
+        GRU encoder only: read the series in both directions.
+    max_epochs : int, default=100
+        Training epochs (an upper bound when ``patience`` is set).
+    lr : float, default=0.003
+        Learning rate of the optimizer.
+    batch_size : int, default=32
+        Mini-batch size for training and prediction.
+    optimizer : torch optimizer class, default=torch.optim.Adam
+        Further arguments go through ``optimizer__*`` keywords.
+    patience : int or None, default=None
+        Early stopping: hold out ``validation_fraction`` of the training data
+        and stop after ``patience`` epochs without improvement of the
+        validation loss, restoring the best weights. ``None`` trains on all
+        the data for ``max_epochs``.
+    validation_fraction : float, default=0.1
+        Fraction held out when ``patience`` is set (stratified for classifiers).
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks (copied at every fit, never mutated).
+    warm_start : bool, default=False
+        If True and the estimator is fitted, ``fit`` continues training the
+        existing network (as skorch's ``warm_start``) instead of starting anew.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and dropout inside ``fit``,
+        without touching the global torch generator. The same integer gives
+        bitwise-identical predictions.
+    device : str, default="cpu"
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
+    verbose : int, default=0
+        ``> 0`` prints skorch's per-epoch table.
+    **kwargs : skorch routing
+        ``module__*``, ``optimizer__*``, ``criterion__*``, ``iterator_train__*``,
+        ``iterator_valid__*``, ``callbacks__*``, ``train_split``, ... as in
+        skorch."""
+
+_SHARED_ATTRIBUTES = """\
+    n_features_in_ : int
+        Number of channels for 3D input; number of columns (time steps) for 2D input.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when fitted on a 2D DataFrame with string column names.
+    n_channels_in_ : int
+        Channels seen during fit (1 for 2D input).
+    n_timesteps_in_ : int
+        Length of the (padded) training series.
+    n_frames_ : int
+        Frames produced by the head (1 for ``window=None``).
+    net_ : skorch.NeuralNet
+        The trained skorch net (history, callbacks, ``save_params``, ...).
+    module_ : torch.nn.Module
+        The trained :class:`~seqpool_sklearn.SeqPoolModule`.
+    history_ : skorch.history.History
+        Per-epoch training record (``net_.history``).
+    n_iter_ : int
+        Epochs trained in the last call to ``fit``."""
+
+
+def _fill_doc(cls):
+    cls.__doc__ = cls.__doc__.replace("{shared_params}", _SHARED_PARAMS).replace(
+        "{shared_attributes}", _SHARED_ATTRIBUTES
+    )
+    return cls
+
+
+@contextmanager
+def _seeded(seed: int, device: str):
+    """Seed torch for the duration of a fit without changing the caller's RNG state."""
+    devices = []
+    if device.startswith("cuda"):
+        devices = [torch.device(device).index or 0]
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def resolve_device(device: Any, name: str) -> str:
+    """Map ``device`` to a torch device string, with clear errors.
+
+    Examples
+    --------
+    >>> resolve_device("cpu", "SeqPoolClassifier")
+    'cpu'
+    """
+    if isinstance(device, torch.device):
+        device = str(device)
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"{name}: device must be 'cpu', 'cuda', 'cuda:N' or 'auto'; got {device!r}."
+        ) from exc
+    if parsed.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"{name}: device={device!r} was requested, but CUDA is not available "
+            f"(torch {torch.__version__}, torch.cuda.is_available() is False). Use "
+            "device='cpu', or device='auto' to use CUDA only where it exists."
+        )
+    if parsed.type not in ("cpu", "cuda"):
+        raise ValueError(
+            f"{name}: device type {parsed.type!r} is not supported; use 'cpu' or 'cuda'."
+        )
+    return str(parsed)
+
+
+class _SeqPoolBase(BaseEstimator):
+    """Shared fit / predict machinery; see SeqPoolClassifier for the parameters."""
+
+    _parameter_constraints: dict = {
+        "order": [StrOptions(set(ORDERS))],
+        "pool": [StrOptions(set(POOLS))],
+        "window": [None, Interval(Integral, 1, None, closed="left")],
+        "encoder": [StrOptions(set(ENCODERS)), None],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS)), None],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "lp_power": [Interval(Real, 1, None, closed="left")],
+        "encoder_channels": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "optimizer": [type],
+        "patience": [None, Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "callbacks": [list, None],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "device": [str, torch.device],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        order: str = "pool_first",
+        pool: str = "avg",
+        window: int | None = None,
+        encoder: str | None = "conv",
+        hidden_size: int = 64,
+        activation: str | None = "relu",
+        dropout: float = 0.0,
+        lp_power: float = 3.0,
+        encoder_channels: int = 64,
+        bidirectional: bool = True,
+        max_epochs: int = 100,
+        lr: float = 0.003,
+        batch_size: int = 32,
+        optimizer: type = torch.optim.Adam,
+        patience: int | None = None,
+        validation_fraction: float = 0.1,
+        callbacks: list | None = None,
+        warm_start: bool = False,
+        random_state: Any = None,
+        device: str = "cpu",
+        verbose: int = 0,
+        **kwargs: Any,
+    ):
+        self.order = order
+        self.pool = pool
+        self.window = window
+        self.encoder = encoder
+        self.hidden_size = hidden_size
+        self.activation = activation
+        self.dropout = dropout
+        self.lp_power = lp_power
+        self.encoder_channels = encoder_channels
+        self.bidirectional = bidirectional
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+        # skorch-style routed keywords live in a private dict: get_params /
+        # set_params expose them, so clone() and grid searches see them.
+        self._routed = dict(kwargs)
+
+    # ------------------------------------------------------------------ params
+    def get_params(self, deep: bool = True) -> dict:
+        params = super().get_params(deep=deep)
+        params.update(getattr(self, "_routed", {}))
+        return params
+
+    def set_params(self, **params: Any):
+        routed = {k: v for k, v in params.items() if _is_routed(k)}
+        for key in routed:
+            params.pop(key)
+        if not hasattr(self, "_routed"):
+            self._routed = {}
+        self._routed.update(routed)
+        if not params:
+            return self
+        valid = self.get_params(deep=True)
+        for key in params:
+            if key.split("__")[0] not in valid:
+                raise ValueError(
+                    f"Invalid parameter {key!r} for estimator {type(self).__name__}."
+                    f"{_unknown_param_hint(key, valid)} Valid parameters are: "
+                    f"{sorted(valid)} and skorch-routed keywords starting with "
+                    f"{', '.join(_ROUTED_PREFIXES)}."
+                )
+        return super().set_params(**params)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = True
+        return tags
+
+    def _check_params(self) -> None:
+        try:
+            self._validate_params()
+        except InvalidParameterError as exc:
+            hint = ""
+            for key, options in (
+                ("order", ORDERS),
+                ("pool", POOLS),
+                ("encoder", ENCODERS),
+                ("activation", ACTIVATIONS),
+            ):
+                if f"'{key}' parameter" in str(exc):
+                    hint = did_you_mean(getattr(self, key), options)
+            raise InvalidParameterError(f"{exc}{hint}") from None
+        for key in self._routed:
+            if not _is_routed(key):  # pragma: no cover - set_params filters these
+                raise ValueError(f"Unknown parameter {key!r} for {type(self).__name__}.")
+        resolve_device(self.device, type(self).__name__)
+
+    # ------------------------------------------------------------------ data
+    def _validate_X(self, X: Any, *, reset: bool) -> np.ndarray:
+        name = type(self).__name__
+        X3, ndim = check_sequences(X, name=name, return_ndim=True)
+        two_d = ndim == 2
+        if reset:
+            self._fit_2d = two_d
+            if two_d:
+                validate_data(self, X, skip_check_array=True, reset=True)
+            else:
+                self.n_features_in_ = X3.shape[1]
+                if hasattr(self, "feature_names_in_"):
+                    del self.feature_names_in_
+            self.n_channels_in_ = X3.shape[1]
+            self.n_timesteps_in_ = X3.shape[2]
+            return X3
+        if two_d and self._fit_2d:
+            # sklearn's contract for 2D input: the columns are the features.
+            validate_data(self, X, skip_check_array=True, reset=False)
+        if X3.shape[1] != self.n_channels_in_:
+            raise ValueError(
+                f"X has {X3.shape[1]} channels, but {name} was fitted with "
+                f"{self.n_channels_in_} channels."
+            )
+        if self.window is not None:
+            frames = n_frames_for(X3.shape[2], self.window)
+            if frames != self.n_frames_:
+                raise ValueError(
+                    f"X has {X3.shape[2]} time steps, but {name} (window={self.window}) was "
+                    f"fitted on series of {self.n_timesteps_in_} steps and its output layer "
+                    f"expects {self.n_frames_} frames. Pad the series with NaN or truncate "
+                    f"them to {self.n_timesteps_in_} steps, or use window=None to predict "
+                    "on series of any length."
+                )
+        return X3
+
+    def _check_window(self, X3: np.ndarray) -> None:
+        if self.window is not None and self.window > X3.shape[2]:
+            raise ValueError(
+                f"window={self.window} is larger than the series length "
+                f"({X3.shape[2]} time steps) given to {type(self).__name__}; use "
+                f"window <= {X3.shape[2]} or window=None for global pooling."
+            )
+
+    def _y_missing(self, y: Any) -> None:
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+
+    # ------------------------------------------------------------------ fit
+    def _build_net(self, n_outputs: int, criterion, seed: int, device: str) -> SeqPoolNet:
+        stratified = isinstance(self, ClassifierMixin)
+        callbacks = copy.deepcopy(list(self.callbacks or []))
+        train_split = None
+        if self.patience is not None:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True),
+                )
+            )
+            train_split = ValidSplit(
+                self.validation_fraction, stratified=stratified, random_state=seed
+            )
+        kwargs = {
+            "module__n_outputs": n_outputs,
+            "module__n_channels": self.n_channels_in_,
+            "module__n_timesteps": self.n_timesteps_in_,
+            "module__encoder": self.encoder,
+            "module__order": self.order,
+            "module__pool": self.pool,
+            "module__window": self.window,
+            "module__hidden_size": self.hidden_size,
+            "module__activation": self.activation,
+            "module__dropout": self.dropout,
+            "module__lp_power": self.lp_power,
+            "module__encoder_channels": self.encoder_channels,
+            "module__bidirectional": self.bidirectional,
+            "iterator_train": TensorBatches,
+            "iterator_valid": TensorBatches,
+            "iterator_train__shuffle": True,
+            "iterator_train__generator": torch.Generator().manual_seed(seed),
+            "train_split": train_split,
+        }
+        kwargs.update(copy.deepcopy(self._routed))
+        return SeqPoolNet(
+            module=SeqPoolModule,
+            criterion=criterion,
+            optimizer=self.optimizer,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            callbacks=callbacks,
+            warm_start=False,
+            device=device,
+            verbose=int(self.verbose),
+            **kwargs,
+        )
+
+    def _fit_net(self, X3: np.ndarray, y_t: torch.Tensor, n_outputs: int, criterion):
+        device = resolve_device(self.device, type(self).__name__)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        continuing = (
+            self.warm_start
+            and getattr(self, "net_", None) is not None
+            and getattr(self, "_n_outputs", None) == n_outputs
+        )
+        X_t = torch.from_numpy(X3)
+        with _seeded(seed, device):
+            if not continuing:
+                self.net_ = self._build_net(n_outputs, criterion, seed, device)
+                self.net_.initialize()
+            epochs_before = len(self.net_.history)
+            self.net_.partial_fit(X_t, y_t)
+        self._n_outputs = n_outputs
+        self.n_frames_ = n_frames_for(self.n_timesteps_in_, self.window)
+        self.module_ = self.net_.module_
+        self.history_ = self.net_.history
+        self.n_iter_ = len(self.net_.history) - epochs_before
+        return self
+
+    def _forward(self, X3: np.ndarray) -> torch.Tensor:
+        """Network outputs in float64, batch by batch.
+
+        Inference runs on a float64 copy of the trained module: float32 kernels
+        round differently for different batch sizes, so a row's prediction would
+        otherwise depend on which rows it was predicted with.
+        """
+        module = copy.deepcopy(self.net_.module_).to(torch.float64).eval()
+        device = self.net_.device
+        X_t = torch.from_numpy(X3)
+        step = self.batch_size
+        with torch.no_grad():
+            outs = [
+                module(X_t[i : i + step].to(device=device, dtype=torch.float64)).cpu()
+                for i in range(0, len(X_t), step)
+            ]
+        return torch.cat(outs)
+
+    # ------------------------------------------------------------------ skorch
+    def save_params(self, **kwargs: Any) -> None:
+        """Save the trained weights with skorch's ``save_params`` (e.g. ``f_params=path``)."""
+        check_is_fitted(self)
+        self.net_.save_params(**kwargs)
+
+    def load_params(self, **kwargs: Any) -> None:
+        """Load weights saved by :meth:`save_params` into a fitted estimator of the same shape."""
+        check_is_fitted(self)
+        self.net_.load_params(**kwargs)
+
+
+def _is_routed(key: str) -> bool:
+    return key.startswith(_ROUTED_PREFIXES) or key in _ROUTED_NAMES
+
+
+def _unknown_param_hint(key: str, valid) -> str:
+    return did_you_mean(key, list(valid) + [p + "..." for p in _ROUTED_PREFIXES])
+
+
+@_fill_doc
+class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
+    """Sequence classifier whose head order, pool type and window are hyperparameters.
+
+        Input ``X`` is an array of shape (n_samples, n_channels, n_timesteps); 2D
+        input (n_samples, n_timesteps) is one univariate series per row. NaN time
+        steps (all channels NaN) are padding / missing and are ignored by every
+        pooling operation; a NaN-padded series gets the same prediction as the
+        same series unpadded.
+
+        Parameters
+        ----------
+    {shared_params}
+
+        Attributes
+        ----------
+        classes_ : ndarray of shape (n_classes,)
+            Class labels; ``predict`` returns members of it.
+    {shared_attributes}
+
+        See Also
+        --------
+        SeqPoolRegressor : The same model for regression targets.
+        SeqPoolModule : The underlying torch module.
+
+        Notes
+        -----
+        With ``activation=None`` and ``pool="avg"`` the two orders compute the same
+        function (a linear map commutes with a masked average), so any measured
+        difference there is noise. A non-linear activation, or max / lp /
+        attention pooling, makes them differ.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from seqpool_sklearn import SeqPoolClassifier
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(40, 2, 16)).astype("float32")
+        >>> y = np.where(X[:, 0].mean(axis=1) > 0, "up", "down")
+        >>> clf = SeqPoolClassifier(order="decode_first", encoder=None, hidden_size=8,
+        ...                         max_epochs=30, lr=0.05, random_state=0).fit(X, y)
+        >>> clf.predict(X[:3]).tolist()
+        ['down', 'down', 'up']
+        >>> clf.predict_proba(X[:3]).shape
+        (3, 2)
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = False
+        return tags
+
+    def fit(self, X: Any, y: Any) -> SeqPoolClassifier:
+        """Train on sequences ``X`` and class labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self : SeqPoolClassifier
+        """
+        self._check_params()
+        self._y_missing(y)
+        X3 = self._validate_X(X, reset=True)
+        self._check_window(X3)
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected; it is raveled.",
+                DataConversionWarning,
+                stacklevel=2,
+            )
+        y = column_or_1d(y)
+        check_consistent_length(X3, y)
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        if len(encoder.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in y; got 1 "
+                f"class ({encoder.classes_[0]!r})."
+            )
+        previous = getattr(self, "classes_", None)
+        if (
+            self.warm_start
+            and previous is not None
+            and not np.array_equal(previous, encoder.classes_)
+        ):
+            raise ValueError(
+                f"warm_start=True but y has classes {encoder.classes_.tolist()} while the "
+                f"fitted model has {previous.tolist()}; fit with warm_start=False."
+            )
+        self.classes_ = encoder.classes_
+        y_t = torch.from_numpy(encoder.transform(y).astype(np.int64))
+        return self._fit_net(X3, y_t, len(self.classes_), torch.nn.CrossEntropyLoss)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, shape (n_samples, n_classes), columns ordered as ``classes_``."""
+        check_is_fitted(self)
+        X3 = self._validate_X(X, reset=False)
+        logits = self._forward(X3)
+        return torch.softmax(logits, dim=1).numpy()
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted class labels (members of ``classes_``)."""
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+@_fill_doc
+class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
+    """Sequence regressor whose head order, pool type and window are hyperparameters.
+
+        Same model as :class:`SeqPoolClassifier` with a mean-squared-error loss.
+        Targets are standardised internally (per output) for training and mapped
+        back at prediction, so raw units work with the default learning rate.
+
+        Parameters
+        ----------
+    {shared_params}
+
+        Attributes
+        ----------
+        n_outputs_ : int
+            Number of regression targets.
+    {shared_attributes}
+
+        See Also
+        --------
+        SeqPoolClassifier : The same model for class labels.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from seqpool_sklearn import SeqPoolRegressor
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(60, 1, 12)).astype("float32")
+        >>> y = 3.0 * X.mean(axis=(1, 2)) + 1.0
+        >>> reg = SeqPoolRegressor(encoder=None, activation=None, hidden_size=4,
+        ...                        max_epochs=60, lr=0.05, random_state=0).fit(X, y)
+        >>> bool(reg.score(X, y) > 0.9)
+        True
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def fit(self, X: Any, y: Any) -> SeqPoolRegressor:
+        """Train on sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
+        Returns
+        -------
+        self : SeqPoolRegressor
+        """
+        self._check_params()
+        self._y_missing(y)
+        X3 = self._validate_X(X, reset=True)
+        self._check_window(X3)
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        if y.ndim > 2:
+            raise ValueError(f"y must be 1D or 2D; got shape {y.shape}.")
+        check_consistent_length(X3, y)
+        self._y_1d = y.ndim == 1
+        y2 = y.reshape(len(y), -1)
+        self.n_outputs_ = y2.shape[1]
+        self._y_mean = y2.mean(axis=0)
+        scale = y2.std(axis=0)
+        self._y_scale = np.where(scale > 0, scale, 1.0)
+        y_t = torch.from_numpy(((y2 - self._y_mean) / self._y_scale).astype(np.float32))
+        return self._fit_net(X3, y_t, self.n_outputs_, torch.nn.MSELoss)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted targets, shape (n_samples,) or (n_samples, n_outputs) as in ``fit``."""
+        check_is_fitted(self)
+        X3 = self._validate_X(X, reset=False)
+        out = self._forward(X3).numpy() * self._y_scale + self._y_mean
+        return out.ravel() if self._y_1d else out
