@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from seqpool_sklearn import PadTruncate, Resampler, SeriesScaler, WideToSequences
@@ -30,6 +31,32 @@ ESTIMATORS = [
 @parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+# scikit-learn runs these only in its own test suite, not in parametrize_with_checks.
+EXTRA_CHECKS = [
+    "check_transformer_get_feature_names_out",
+    "check_transformer_get_feature_names_out_pandas",
+    "check_dataframe_column_names_consistency",
+    "check_param_validation",
+]
+SET_OUTPUT_CHECKS = [
+    "check_set_output_transform",
+    "check_set_output_transform_pandas",
+    "check_global_output_transform_pandas",
+]
+
+
+# The set_output checks fit on arrays and transform DataFrames (and the reverse) on purpose.
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")
+@pytest.mark.filterwarnings("ignore:X has feature names, but")
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
+@pytest.mark.parametrize("check", EXTRA_CHECKS + SET_OUTPUT_CHECKS)
+def test_feature_names_set_output_and_param_checks(estimator, check):
+    if check in SET_OUTPUT_CHECKS and isinstance(estimator, WideToSequences):
+        assert not hasattr(estimator, "set_output")  # output is always 3D: no DataFrame fits
+        return
+    getattr(estimator_checks, check)(type(estimator).__name__, estimator)
 
 
 def ragged(n=6, channels=2, T=9, seed=0, interior_nan=True):
