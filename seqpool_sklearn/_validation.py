@@ -102,8 +102,11 @@ def check_sequences(
                 f"are NaN; first: sample {first}). Drop them or fill them before calling "
                 f"{name}."
             )
-    if np.may_share_memory(arr, X) if isinstance(X, np.ndarray) else False:
-        arr = arr.copy()  # never hand the caller's own buffer to code that may write into it
+    # Never hand the caller's own buffer (or a read-only view of it, as pandas'
+    # copy-on-write gives) to code that may write into it.
+    shares = isinstance(X, np.ndarray) and np.may_share_memory(arr, X)
+    if shares or not arr.flags.writeable:
+        arr = arr.copy()
     return (arr, ndim) if return_ndim else arr
 
 
