@@ -253,6 +253,39 @@ class SeqPoolHead(nn.Module):
     on the channel axis. Frames are flattened before the output layer; fully
     masked windows contribute zeros in both orders, so with ``activation=None``
     and ``pool="avg"`` the two orders compute the same function.
+
+    Parameters
+    ----------
+    n_outputs : int
+        Classes (logits) or regression targets.
+    in_channels : int
+        Channels of the encoder output ``h``.
+    n_frames : int
+        Frames the output layer expects (see :func:`n_frames_for`).
+    order : {"pool_first", "decode_first"}, default="pool_first"
+    pool : {"avg", "max", "lp", "attention"}, default="avg"
+    window : int or None, default=None
+    hidden_size : int, default=64
+    activation : {"relu", "gelu", "tanh"} or None, default="relu"
+    dropout : float, default=0.0
+    lp_power : float, default=3.0
+
+    Examples
+    --------
+    Without an activation, average pooling commutes with the linear decoder: given the
+    same weights, both orders give the same output, also per window and with padding.
+
+    >>> import torch
+    >>> from seqpool_sklearn import SeqPoolHead
+    >>> kw = dict(window=4, activation=None, pool="avg")
+    >>> a = SeqPoolHead(3, 5, 3, order="pool_first", **kw)
+    >>> b = SeqPoolHead(3, 5, 3, order="decode_first", **kw)
+    >>> _ = b.load_state_dict(a.state_dict())
+    >>> h = torch.randn(2, 5, 10)
+    >>> mask = torch.ones(2, 10, dtype=torch.bool)
+    >>> mask[1, 7:] = False  # the second series has 7 observed steps
+    >>> torch.allclose(a(h, mask), b(h, mask), atol=1e-5)
+    True
     """
 
     def __init__(
