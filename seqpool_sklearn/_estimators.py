@@ -39,19 +39,13 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    check_array,
-    check_consistent_length,
-    check_is_fitted,
-    column_or_1d,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 from skorch.callbacks import EarlyStopping
 from skorch.dataset import ValidSplit
 
 from ._modules import ACTIVATIONS, ENCODERS, ORDERS, POOLS, SeqPoolModule, n_frames_for
 from ._net import SeqPoolNet, TensorBatches
-from ._validation import check_sequences, did_you_mean
+from ._validation import check_sequences, check_targets, did_you_mean
 
 _ROUTED_PREFIXES = (
     "module__",
@@ -123,6 +117,17 @@ _SHARED_PARAMS = """\
         bitwise-identical predictions.
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
+        A model trained on CUDA unpickles on a CPU-only machine (skorch moves it
+        to the CPU with a ``DeviceWarning``).
+    n_threads : int or None, default=1
+        torch intra-op CPU threads during ``fit`` and ``predict``; the previous
+        setting is restored afterwards. CPU kernels split their sums by thread,
+        so a fixed count is what makes ``random_state`` give bitwise-identical
+        results in every process: ``n_jobs=1``, joblib / loky workers and Dask
+        workers. One thread per fit is also the fastest setting for grid
+        searches that run fits in parallel. ``None`` leaves torch's setting
+        (``torch.get_num_threads()``) alone, e.g. to use all cores for one large
+        fit, at the price of results that depend on the process's thread count.
     verbose : int, default=0
         ``> 0`` prints skorch's per-epoch table.
     **kwargs : skorch routing
@@ -167,6 +172,20 @@ def _seeded(seed: int, device: str):
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
+
+
+@contextmanager
+def _torch_threads(n_threads: int | None):
+    """Pin torch's intra-op thread count for one fit or predict, then restore it."""
+    previous = torch.get_num_threads()
+    if n_threads is None or n_threads == previous:
+        yield
+        return
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def resolve_device(device: Any, name: str) -> str:
@@ -224,6 +243,7 @@ class _SeqPoolBase(BaseEstimator):
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "device": [str, torch.device],
+        "n_threads": [None, Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
     }
 
@@ -250,6 +270,7 @@ class _SeqPoolBase(BaseEstimator):
         warm_start: bool = False,
         random_state: Any = None,
         device: str = "cpu",
+        n_threads: int | None = 1,
         verbose: int = 0,
         **kwargs: Any,
     ):
@@ -273,6 +294,7 @@ class _SeqPoolBase(BaseEstimator):
         self.warm_start = warm_start
         self.random_state = random_state
         self.device = device
+        self.n_threads = n_threads
         self.verbose = verbose
         # skorch-style routed keywords live in a private dict: get_params /
         # set_params expose them, so clone() and grid searches see them.
@@ -432,18 +454,21 @@ class _SeqPoolBase(BaseEstimator):
     def _fit_net(self, X3: np.ndarray, y_t: torch.Tensor, n_outputs: int, criterion):
         device = resolve_device(self.device, type(self).__name__)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        train = not getattr(self, "_initialize_only", False)
         continuing = (
-            self.warm_start
+            train
+            and self.warm_start
             and getattr(self, "net_", None) is not None
             and getattr(self, "_n_outputs", None) == n_outputs
         )
         X_t = torch.from_numpy(X3)
-        with _seeded(seed, device):
+        with _torch_threads(self.n_threads), _seeded(seed, device):
             if not continuing:
                 self.net_ = self._build_net(n_outputs, criterion, seed, device)
                 self.net_.initialize()
             epochs_before = len(self.net_.history)
-            self.net_.partial_fit(X_t, y_t)
+            if train:
+                self.net_.partial_fit(X_t, y_t)
         self._n_outputs = n_outputs
         self.n_frames_ = n_frames_for(self.n_timesteps_in_, self.window)
         self.module_ = self.net_.module_
@@ -462,21 +487,93 @@ class _SeqPoolBase(BaseEstimator):
         device = self.net_.device
         X_t = torch.from_numpy(X3)
         step = self.batch_size
-        with torch.no_grad():
+        with torch.no_grad(), _torch_threads(self.n_threads):
             outs = [
                 module(X_t[i : i + step].to(device=device, dtype=torch.float64)).cpu()
                 for i in range(0, len(X_t), step)
             ]
         return torch.cat(outs)
 
+    # ------------------------------------------------------------------ pickling
+    def __getstate__(self) -> dict:
+        # module_ and history_ are aliases of net_.module_ and net_.history. Left in
+        # the state, plain pickle would store the weights a second time, outside
+        # skorch's device-aware NeuralNet.__getstate__: a CUDA-trained estimator
+        # would then fail to unpickle on a CPU-only machine, and the aliases would
+        # come back as copies that no longer follow net_.
+        state = dict(super().__getstate__())
+        state.pop("module_", None)
+        state.pop("history_", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        net = self.__dict__.get("net_")
+        if net is not None:
+            self.module_ = net.module_
+            self.history_ = net.history
+
     # ------------------------------------------------------------------ skorch
+    def initialize(self, X: Any, y: Any):
+        """Validate ``X``, ``y`` and build an untrained network for them, as ``fit`` would.
+
+        Sets every fitted attribute (``classes_``, ``n_channels_in_``, ``net_``,
+        ...) with ``n_iter_ == 0``; the weights are the seeded initial ones. Use it
+        before :meth:`load_params` to restore weights saved by :meth:`save_params`
+        without training first. Always builds a fresh network (``warm_start`` is
+        ignored).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+            Series of the shape the saved model was trained on (same channels;
+            same length for windowed heads).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets that set the estimator-level state: the same classes as at
+            training for classifiers; for regressors, the training targets (their
+            mean and scale map the network's outputs back to target units).
+
+        Returns
+        -------
+        self : estimator
+        """
+        self._initialize_only = True
+        try:
+            return self.fit(X, y)
+        finally:
+            del self._initialize_only
+
     def save_params(self, **kwargs: Any) -> None:
-        """Save the trained weights with skorch's ``save_params`` (e.g. ``f_params=path``)."""
+        """Save the network's state with skorch's ``NeuralNet.save_params``.
+
+        Parameters
+        ----------
+        **kwargs
+            skorch's file arguments: ``f_params`` (module weights), ``f_optimizer``,
+            ``f_criterion``, ``f_history`` -- paths or file objects.
+
+        Notes
+        -----
+        Only the network's state is saved. The estimator-level state (``classes_``,
+        input shape, regression target scaling) is rebuilt by :meth:`initialize`
+        from data before :meth:`load_params`; ``pickle`` / ``joblib`` store
+        everything in one file. Weights saved from a CUDA model load on the CPU.
+        """
         check_is_fitted(self)
         self.net_.save_params(**kwargs)
 
     def load_params(self, **kwargs: Any) -> None:
-        """Load weights saved by :meth:`save_params` into a fitted estimator of the same shape."""
+        """Load a state saved by :meth:`save_params` into this estimator's network.
+
+        The estimator must be fitted or initialised (:meth:`initialize`) with the
+        same configuration and data shape as the one that saved the state.
+
+        Parameters
+        ----------
+        **kwargs
+            skorch's file arguments: ``f_params``, ``f_optimizer``, ``f_criterion``,
+            ``f_history``.
+        """
         check_is_fitted(self)
         self.net_.load_params(**kwargs)
 
@@ -557,7 +654,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         self._y_missing(y)
         X3 = self._validate_X(X, reset=True)
         self._check_window(X3)
-        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        y = check_targets(y, len(X3), name=type(self).__name__, numeric=False)
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn(
                 "A column-vector y was passed when a 1d array was expected; it is raveled.",
@@ -565,13 +662,12 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
                 stacklevel=2,
             )
         y = column_or_1d(y)
-        check_consistent_length(X3, y)
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
         if len(encoder.classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in y; got 1 "
-                f"class ({encoder.classes_[0]!r})."
+                f"class ({encoder.classes_.tolist()[0]!r})."
             )
         previous = getattr(self, "classes_", None)
         if (
@@ -656,10 +752,9 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         self._y_missing(y)
         X3 = self._validate_X(X, reset=True)
         self._check_window(X3)
-        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        y = check_targets(y, len(X3), name=type(self).__name__, numeric=True)
         if y.ndim > 2:
             raise ValueError(f"y must be 1D or 2D; got shape {y.shape}.")
-        check_consistent_length(X3, y)
         self._y_1d = y.ndim == 1
         y2 = y.reshape(len(y), -1)
         self.n_outputs_ = y2.shape[1]

@@ -1,4 +1,11 @@
-"""Input validation for sequence arrays: one place for every check the estimators make."""
+"""Input validation for sequence arrays: one place for every check the estimators make.
+
+Every error says what was expected, what was got and, where there is one, how to
+fix it. Where scikit-learn's common checks expect a particular wording ("Complex
+data not supported", "Reshape your data", "0 feature(s) ...", numpy's "argument
+must be a string or a real number"), that wording is kept and the sequence-specific
+explanation is added to it.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +13,136 @@ import difflib
 from typing import Any
 
 import numpy as np
+import pandas as pd
+import scipy.sparse as sp
 from sklearn.utils.validation import check_array
+
+_SHAPES = "(n_samples, n_timesteps) or (n_samples, n_channels, n_timesteps)"
+
+# Names people commonly type for an option under another name. Only suggested
+# when the alias' target is one of the options being checked.
+_ALIASES = {
+    "mean": "avg",
+    "average": "avg",
+    "global_avg": "avg",
+    "gap": "avg",
+    "maximum": "max",
+    "attn": "attention",
+    "power": "lp",
+    "cnn": "conv",
+    "fcn": "conv",
+    "conv1d": "conv",
+    "rnn": "gru",
+}
 
 
 def did_you_mean(value: Any, options) -> str:
     """A ' Did you mean ...?' hint for a mistyped string option, or ''.
 
+    Close spellings (``difflib``) and a few common synonyms (``"mean"`` for
+    ``"avg"``, ``"cnn"`` for ``"conv"``, ...) are recognised.
+
     Examples
     --------
     >>> did_you_mean("poolfirst", ["pool_first", "decode_first"])
     " Did you mean 'pool_first'?"
+    >>> did_you_mean("mean", ["avg", "max", "lp", "attention"])
+    " Did you mean 'avg'?"
     """
     if not isinstance(value, str):
         return ""
-    close = difflib.get_close_matches(value, [o for o in options if isinstance(o, str)], n=1)
+    names = [o for o in options if isinstance(o, str)]
+    alias = _ALIASES.get(value.lower().replace("-", "_"))
+    if alias in names:
+        return f" Did you mean {alias!r}?"
+    close = difflib.get_close_matches(value, names, n=1) or difflib.get_close_matches(
+        value.lower(), names, n=1
+    )
     return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def _where(index: tuple, ndim: int) -> str:
+    """Human-readable position of an element of a 2D or 3D sequence array."""
+    names = ("sample", "step") if ndim == 2 else ("sample", "channel", "step")
+    return ", ".join(f"{n} {int(i)}" for n, i in zip(names, index, strict=False))
+
+
+def _first_non_numeric(a: np.ndarray) -> tuple[tuple, Any, Exception]:
+    for index in np.ndindex(a.shape):
+        value = a[index]
+        if isinstance(value, np.generic):
+            value = value.item()
+        try:
+            float(value)
+        except (TypeError, ValueError) as exc:
+            return index, value, exc
+    raise AssertionError("unreachable: the array converted element-wise")  # pragma: no cover
+
+
+def _as_real_array(X: Any, name: str, what: str) -> Any:
+    """``X`` as a real-valued ndarray, rejecting ragged, complex and non-numeric input.
+
+    Sparse matrices and DataFrames are returned unchanged for ``check_array``,
+    which knows their conversions (pandas' nullable dtypes, feature names).
+    """
+    if sp.issparse(X):
+        return X
+    if isinstance(X, pd.DataFrame):
+        for column, dtype in X.dtypes.items():
+            if getattr(dtype, "kind", "O") == "c":
+                raise ValueError(
+                    f"Complex data not supported: column {column!r} of {what} is complex, "
+                    f"but {name} expects real-valued time steps. Pass the real part or the "
+                    "magnitude."
+                )
+            if not pd.api.types.is_numeric_dtype(dtype):
+                values = X[column].to_numpy(dtype=object)
+                try:
+                    values.astype(np.float64)
+                except (TypeError, ValueError):
+                    (row,), value, exc = _first_non_numeric(values)
+                    raise type(exc)(
+                        f"{what} must contain numbers (NaN for a missing step), but column "
+                        f"{column!r} holds {value!r} of type {type(value).__name__} at row "
+                        f"{row}: {exc}. Encode categorical values as numbers before fitting."
+                    ) from None
+        return X
+    try:
+        a = np.asarray(X)
+    except ValueError as exc:  # numpy refuses nested lists of unequal lengths
+        if "inhomogeneous" not in str(exc):
+            raise
+        raise ValueError(
+            f"{what} is ragged: its series (or channels) have different lengths, so they do "
+            f"not form an array of shape {_SHAPES} as {name} expects. Pad the "
+            "shorter series with NaN to a common length (NaN marks a missing step), or "
+            "build X from a long table with long_to_sequences."
+        ) from None
+    if a.ndim == 0:
+        raise ValueError(f"{name} expects {what} of shape {_SHAPES}; got a scalar ({X!r}).")
+    if a.ndim == 1:
+        raise ValueError(
+            f"{name} expects {what} of shape {_SHAPES}; got a 1D array of shape {a.shape}. "
+            "Reshape your data: X.reshape(1, -1) is one univariate series, "
+            "X.reshape(-1, 1) is many series of one step each."
+        )
+    if a.dtype.kind == "c":
+        raise ValueError(
+            f"Complex data not supported: {what} has dtype {a.dtype}, but {name} expects "
+            "real-valued time steps. Pass np.real(X) or np.abs(X), or stack the real and "
+            "imaginary parts as separate channels."
+        )
+    if a.dtype.kind in "OUS":
+        try:
+            return a.astype(np.float64)
+        except (TypeError, ValueError):
+            index, value, exc = _first_non_numeric(a)
+            raise type(exc)(
+                f"{what} must contain numbers (NaN for a missing step), but {name} got "
+                f"{value!r} of type {type(value).__name__} at {_where(index, a.ndim)}: "
+                f"{exc}. Encode categorical values as numbers before fitting."
+            ) from None
+    return a
 
 
 def check_sequences(
@@ -30,9 +152,12 @@ def check_sequences(
 
     Accepts 2D input (one univariate series per row, columns are time steps)
     and 3D input (n_samples, n_channels, n_timesteps), as arrays, nested lists
-    or DataFrames. NaN marks missing / padded steps; a series with no observed
-    step, infinite values, complex numbers, strings and sparse matrices are
-    rejected with a message that says what was expected.
+    or DataFrames. NaN marks missing / padded steps. Rejected, each with a
+    message that says what was expected and what was got: other numbers of
+    dimensions, ragged nested lists, zero samples / channels / time steps, a
+    series with no observed step, infinite values, values beyond float32's
+    range, complex numbers, strings and other non-numeric objects, and sparse
+    matrices.
 
     Parameters
     ----------
@@ -55,28 +180,40 @@ def check_sequences(
     --------
     >>> check_sequences([[1.0, 2.0, 3.0]], name="demo").shape
     (1, 1, 3)
+    >>> check_sequences([[1.0, float("inf")]], name="demo")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: X contains 1 infinite value (first: +inf at sample 0, step 1), but demo expects ...
     """
-    # check_array raises sklearn's standard, explicit errors for sparse input,
-    # complex numbers, strings / objects, infinity and 1D input.
-    arr = check_array(
-        X,
-        accept_sparse=False,
-        dtype=[np.float64, np.float32],
-        ensure_all_finite="allow-nan",
-        allow_nd=True,
-        ensure_2d=True,
-        ensure_min_samples=1,
-        ensure_min_features=1,
-        input_name=what,
-        estimator=name,
-    )
+    a = _as_real_array(X, name, what)
+    try:
+        # Sparse input, zero samples and 2D input without columns get
+        # scikit-learn's standard messages (its common checks expect them).
+        arr = check_array(
+            a,
+            accept_sparse=False,
+            dtype=[np.float64, np.float32],
+            ensure_all_finite=False,
+            allow_nd=True,
+            ensure_2d=True,
+            ensure_min_samples=1,
+            ensure_min_features=1,
+            input_name=what,
+            estimator=name,
+        )
+    except ValueError as exc:
+        if "0 feature(s)" in str(exc):
+            raise ValueError(
+                f"{exc} For 2D {what} the columns are the time steps: {name} needs at "
+                "least one per series."
+            ) from None
+        raise
     ndim = arr.ndim
     if arr.ndim == 2:
         arr = arr[:, np.newaxis, :]
     elif arr.ndim != 3:
         raise ValueError(
-            f"{name} expects {what} of shape (n_samples, n_timesteps) or "
-            f"(n_samples, n_channels, n_timesteps); got an array with {arr.ndim} "
+            f"{name} expects {what} of shape {_SHAPES}; got an array with {arr.ndim} "
             f"dimensions and shape {arr.shape}."
         )
     if arr.shape[1] == 0:
@@ -88,19 +225,24 @@ def check_sequences(
             f"{what} has 0 time steps (shape {arr.shape}); {name} needs at least one "
             "observed time step per series."
         )
+    if not np.isfinite(arr).all():
+        _check_no_inf(arr, ndim, name, what)
     arr = np.asarray(arr, dtype=np.float32)
     if not np.isfinite(arr).all():
-        if np.isinf(arr).any():  # float64 values beyond float32's range become inf here
+        if np.isinf(arr).any():  # finite float64 values beyond float32's range become inf
+            index = np.unravel_index(int(np.argmax(np.isinf(arr))), arr.shape)
             raise ValueError(
-                f"{what} contains values too large for float32 (|x| > 3.4e38); scale them down."
+                f"{what} contains values too large for float32 (|x| > 3.4e38; first at "
+                f"{_where(_index_for(index, ndim), ndim)}), which {name} computes in. "
+                "Scale them down."
             )
         empty = np.isnan(arr).all(axis=(1, 2))
         if empty.any():
             first = int(np.flatnonzero(empty)[0])
             raise ValueError(
                 f"{int(empty.sum())} series in {what} have no observed time step (all values "
-                f"are NaN; first: sample {first}). Drop them or fill them before calling "
-                f"{name}."
+                f"are NaN; first: sample {first}), but {name} needs at least one observed "
+                "step per series. Drop them or fill them before calling it."
             )
     # Never hand the caller's own buffer (or a read-only view of it, as pandas'
     # copy-on-write gives) to code that may write into it.
@@ -108,6 +250,97 @@ def check_sequences(
     if shares or not arr.flags.writeable:
         arr = arr.copy()
     return (arr, ndim) if return_ndim else arr
+
+
+def _index_for(index3: tuple, ndim: int) -> tuple:
+    """Position in the caller's layout: drop the channel axis added to 2D input."""
+    return (index3[0], index3[2]) if ndim == 2 else index3
+
+
+def _check_no_inf(arr: np.ndarray, ndim: int, name: str, what: str) -> None:
+    inf = np.isinf(arr)
+    if not inf.any():
+        return
+    flat = int(np.argmax(inf))
+    index = np.unravel_index(flat, arr.shape)
+    sign = "+inf" if arr.flat[flat] > 0 else "-inf"
+    count = int(inf.sum())
+    raise ValueError(
+        f"{what} contains {count} infinite value{'s' if count > 1 else ''} (first: {sign} at "
+        f"{_where(_index_for(index, ndim), ndim)}), but {name} expects finite numbers, with "
+        "NaN marking a missing step. Replace or clip them (or set them to NaN)."
+    )
+
+
+def check_targets(y: Any, n_samples: int, *, name: str, numeric: bool) -> np.ndarray:
+    """Validate targets against the series of X: one per series, none missing.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Class labels (any type scikit-learn accepts) or regression targets.
+    n_samples : int
+        Number of series in X.
+    name : str
+        Name of the calling estimator, used in messages.
+    numeric : bool
+        ``True`` for regression targets, returned as float64; ``False`` for
+        class labels, returned with their own dtype.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+
+    Examples
+    --------
+    >>> check_targets(["a", "b"], 2, name="demo", numeric=False).tolist()
+    ['a', 'b']
+    >>> check_targets([1.0, float("nan")], 2, name="demo", numeric=True)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: y contains 1 missing value (NaN or None; first at index 1), but demo needs ...
+    """
+    kind = "target" if numeric else "label"
+    common = {"ensure_2d": False, "ensure_all_finite": False, "input_name": "y", "estimator": name}
+    if not numeric:
+        y_arr = check_array(y, dtype=None, **common)
+    else:
+        try:
+            y_arr = check_array(y, dtype=np.float64, **common)
+        except (TypeError, ValueError) as exc:
+            if "convert" not in str(exc) and "argument must be" not in str(exc):
+                raise
+            index, value, _ = _first_non_numeric(np.asarray(y, dtype=object))
+            raise ValueError(
+                f"{name} needs numeric targets, but y holds {value!r} of type "
+                f"{type(value).__name__} at index {index[0]}. For class labels use a "
+                "classifier."
+            ) from None
+    if y_arr.shape[0] != n_samples:
+        raise ValueError(
+            f"Found input variables with inconsistent numbers of samples: X has {n_samples} "
+            f"series but y has {y_arr.shape[0]} {kind}s; {name} needs exactly one per series."
+        )
+    if y_arr.dtype.kind == "O":
+        missing = np.asarray(pd.isna(y_arr), dtype=bool)
+    elif y_arr.dtype.kind in "fc":
+        missing = np.isnan(y_arr)
+    else:
+        missing = np.zeros(y_arr.shape, dtype=bool)
+    if missing.any():
+        count = int(missing.sum())
+        first = int(np.unravel_index(int(np.argmax(missing)), missing.shape)[0])
+        raise ValueError(
+            f"y contains {count} missing value{'s' if count > 1 else ''} (NaN or None; first "
+            f"at index {first}), but {name} needs a {kind} for every series. Drop those "
+            f"series from X and y, or fill the {kind}s in."
+        )
+    if y_arr.dtype.kind in "fc" and np.isinf(y_arr).any():
+        first = int(np.unravel_index(int(np.argmax(np.isinf(y_arr))), y_arr.shape)[0])
+        raise ValueError(
+            f"y contains infinite values (first at index {first}), but {name} needs finite {kind}s."
+        )
+    return y_arr
 
 
 def n_observed_steps(X: np.ndarray) -> np.ndarray:
