@@ -110,7 +110,9 @@ _SHARED_PARAMS = """\
         Extra skorch callbacks (copied at every fit, never mutated).
     warm_start : bool, default=False
         If True and the estimator is fitted, ``fit`` continues training the
-        existing network (as skorch's ``warm_start``) instead of starting anew.
+        existing network, optimizer state included, for ``max_epochs`` more
+        epochs (as skorch's ``warm_start``) instead of starting anew; the network
+        and optimizer keep the configuration of the fit that built them.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and dropout inside ``fit``,
         without touching the global torch generator. The same integer gives
@@ -468,7 +470,9 @@ class _SeqPoolBase(BaseEstimator):
                 self.net_.initialize()
             epochs_before = len(self.net_.history)
             if train:
-                self.net_.partial_fit(X_t, y_t)
+                # epochs: a warm start trains the current max_epochs more epochs,
+                # also after set_params(max_epochs=...) on a fitted estimator.
+                self.net_.partial_fit(X_t, y_t, epochs=self.max_epochs)
         self._n_outputs = n_outputs
         self.n_frames_ = n_frames_for(self.n_timesteps_in_, self.window)
         self.module_ = self.net_.module_
@@ -576,6 +580,9 @@ class _SeqPoolBase(BaseEstimator):
         """
         check_is_fitted(self)
         self.net_.load_params(**kwargs)
+        # f_history replaces the net's History object; keep the aliases on it.
+        self.module_ = self.net_.module_
+        self.history_ = self.net_.history
 
 
 def _is_routed(key: str) -> bool:

@@ -1,0 +1,241 @@
+"""Persistence: pickle, joblib, skorch's save_params / load_params, and CUDA-trained models on CPU.
+
+No GPU is needed: a model "trained on CUDA" is simulated the way such a file looks
+on disk -- every tensor storage tagged ``cuda:0`` by ``torch.save`` and the net's
+``device`` set to ``"cuda"`` -- so loading it exercises the same code path as a file
+written on a GPU machine (skorch's own tests use files written on one). Where CUDA
+is available, the real round trip runs too.
+"""
+
+import io
+import pickle
+import warnings
+from contextlib import contextmanager
+from unittest.mock import patch
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from skorch.exceptions import DeviceWarning
+
+from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
+
+TINY = {"encoder_channels": 4, "hidden_size": 6, "max_epochs": 3, "batch_size": 16, "lr": 0.02}
+NO_CUDA = not torch.cuda.is_available()
+
+
+def _data(n=32, c=2, t=12, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, c, t)).astype(np.float32)
+    y = np.where(X[:, 0].mean(axis=1) > 0, "up", "down")
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, y = _data()
+    return SeqPoolClassifier(window=4, random_state=0, **TINY).fit(X, y), X, y
+
+
+@contextmanager
+def _storages_saved_as_cuda(tensors):
+    """Make torch record the storages of ``tensors`` as living on ``cuda:0``.
+
+    Every other storage keeps its real location, so a file written under this
+    context looks like one written on a GPU machine for exactly these tensors.
+    """
+    on_cuda = {t.untyped_storage().data_ptr() for t in tensors}
+    real_tag = torch.serialization.location_tag
+
+    def tag(storage):
+        return "cuda:0" if storage.data_ptr() in on_cuda else real_tag(storage)
+
+    with patch.object(torch.serialization, "location_tag", tag):
+        yield
+
+
+def _as_if_trained_on_cuda(est):
+    """The fitted estimator's state as a CUDA fit leaves it, and the tensors that fit keeps
+    on the GPU: the module's parameters and buffers and the optimizer's state."""
+    est.device = "cuda"
+    est.net_.device = "cuda"
+    tensors = list(est.net_.module_.state_dict().values())
+    for state in est.net_.optimizer_.state.values():
+        tensors += [v for v in state.values() if torch.is_tensor(v)]
+    return est, tensors
+
+
+# ---------------------------------------------------------------------- pickle / joblib
+@pytest.mark.parametrize("how", ["pickle", "joblib"])
+def test_round_trip_gives_identical_probabilities(fitted, tmp_path, how):
+    clf, X, _ = fitted
+    if how == "pickle":
+        again = pickle.loads(pickle.dumps(clf))
+    else:
+        joblib.dump(clf, tmp_path / "clf.joblib")
+        again = joblib.load(tmp_path / "clf.joblib")
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_array_equal(again.predict(X), clf.predict(X))
+    # The public aliases still point into the loaded net rather than at copies.
+    assert again.module_ is again.net_.module_
+    assert again.history_ is again.net_.history
+    assert again.n_frames_ == clf.n_frames_ and list(again.classes_) == list(clf.classes_)
+
+
+def test_regressor_joblib_round_trip(tmp_path):
+    X, _ = _data()
+    y = np.c_[X.mean(axis=(1, 2)), X.std(axis=(1, 2))] * 50 + 10  # raw units, 2 outputs
+    reg = SeqPoolRegressor(random_state=0, **TINY).fit(X, y)
+    joblib.dump(reg, tmp_path / "reg.joblib")
+    again = joblib.load(tmp_path / "reg.joblib")
+    np.testing.assert_array_equal(again.predict(X), reg.predict(X))
+
+
+def test_pickle_stores_the_weights_once(fitted):
+    clf, _, _ = fitted
+    state = clf.__getstate__()
+    assert "module_" not in state and "history_" not in state and "net_" in state
+    assert "module_" in clf.__dict__  # pickling does not touch the live estimator
+
+
+def test_loaded_estimator_keeps_training_with_warm_start(fitted):
+    clf, X, y = fitted
+    again = pickle.loads(pickle.dumps(clf)).set_params(warm_start=True, max_epochs=1)
+    module = again.module_
+    again.fit(X, y)
+    assert again.module_ is module and len(again.history_) == len(clf.history_) + 1
+
+
+# ---------------------------------------------------------------------- CUDA -> CPU
+@pytest.mark.skipif(not NO_CUDA, reason="the simulation needs a machine without CUDA")
+def test_simulated_cuda_storages_really_need_cuda():
+    # Guard for the simulation below: what it writes cannot be read on this
+    # machine without a map_location, exactly like a file from a GPU machine.
+    buf = io.BytesIO()
+    ones = torch.ones(2)
+    with _storages_saved_as_cuda([ones]):
+        torch.save(ones, buf)
+    buf.seek(0)
+    with pytest.raises(RuntimeError, match="CUDA"):
+        torch.load(buf)
+
+
+@pytest.mark.skipif(not NO_CUDA, reason="the simulation needs a machine without CUDA")
+def test_pickle_of_a_cuda_trained_estimator_loads_on_cpu():
+    X, y = _data()
+    clf = SeqPoolClassifier(window=4, random_state=0, **TINY).fit(X, y)
+    expected = clf.predict_proba(X)
+    clf, on_gpu = _as_if_trained_on_cuda(clf)
+    with _storages_saved_as_cuda(on_gpu):
+        blob = pickle.dumps(clf)
+    with pytest.warns(DeviceWarning) as record:
+        loaded = pickle.loads(blob)
+    assert any("no CUDA devices" in str(w.message) for w in record)
+    assert torch.device(loaded.net_.device).type == "cpu"
+    assert all(p.device.type == "cpu" for p in loaded.module_.parameters())
+    np.testing.assert_array_equal(loaded.predict_proba(X), expected)
+    # Training again on this machine needs an explicit device, with a clear message.
+    with pytest.raises(ValueError, match=r"device='cuda' was requested, but CUDA is not"):
+        loaded.fit(X, y)
+    assert loaded.set_params(device="cpu").fit(X, y).net_.device == "cpu"
+
+
+@pytest.mark.skipif(not NO_CUDA, reason="the simulation needs a machine without CUDA")
+def test_save_params_of_a_cuda_trained_estimator_load_on_cpu(tmp_path):
+    X, y = _data()
+    clf = SeqPoolClassifier(random_state=0, **TINY).fit(X, y)
+    expected = clf.predict_proba(X)
+    clf, on_gpu = _as_if_trained_on_cuda(clf)
+    with _storages_saved_as_cuda(on_gpu):
+        clf.save_params(f_params=tmp_path / "w.pt", f_optimizer=tmp_path / "opt.pt")
+    with pytest.raises(RuntimeError, match="CUDA"):  # the file really is CUDA-tagged
+        torch.load(tmp_path / "w.pt")
+    new = SeqPoolClassifier(random_state=1, **TINY).initialize(X, y)
+    new.load_params(f_params=tmp_path / "w.pt", f_optimizer=tmp_path / "opt.pt")
+    np.testing.assert_array_equal(new.predict_proba(X), expected)
+
+
+@pytest.mark.skipif(NO_CUDA, reason="needs a CUDA device")
+def test_real_cuda_fit_predict_pickle_and_load_on_cpu():  # pragma: no cover - GPU only
+    X, y = _data()
+    clf = SeqPoolClassifier(device="cuda", random_state=0, **TINY).fit(X, y)
+    assert next(clf.module_.parameters()).is_cuda
+    expected = clf.predict_proba(X)
+    blob = pickle.dumps(clf)
+    np.testing.assert_array_equal(pickle.loads(blob).predict_proba(X), expected)
+    with patch("torch.cuda.is_available", lambda *_: False):
+        with pytest.warns(DeviceWarning):
+            on_cpu = pickle.loads(blob)
+        assert on_cpu.net_.device == "cpu"
+        np.testing.assert_allclose(on_cpu.predict_proba(X), expected, rtol=1e-6, atol=1e-9)
+
+
+# ---------------------------------------------------------------------- devices
+def test_device_errors_say_what_exists():
+    X, y = _data()
+    with pytest.raises(ValueError, match=r"device must be 'cpu', 'cuda', 'cuda:N' or 'auto'"):
+        SeqPoolClassifier(device="gpu", **TINY).fit(X, y)
+    if NO_CUDA:
+        with pytest.raises(ValueError, match=r"CUDA is not available.*device='auto'"):
+            SeqPoolClassifier(device="cuda:0", **TINY).fit(X, y)
+    auto = SeqPoolClassifier(device="auto", random_state=0, **TINY).fit(X, y)
+    assert auto.net_.device == ("cpu" if NO_CUDA else "cuda")
+
+
+# ---------------------------------------------------------------------- save_params
+def test_save_params_initialize_load_params_round_trip(fitted, tmp_path):
+    clf, X, y = fitted
+    files = {
+        "f_params": tmp_path / "params.pt",
+        "f_optimizer": tmp_path / "optimizer.pt",
+        "f_history": tmp_path / "history.json",
+    }
+    clf.save_params(**files)
+    # Same configuration, another seed: the loaded state, not the seed, decides.
+    new = SeqPoolClassifier(**{**clf.get_params(), "random_state": 7}).initialize(X, y)
+    assert new.n_iter_ == 0 and len(new.history_) == 0
+    assert not np.array_equal(new.predict_proba(X), clf.predict_proba(X))
+    new.load_params(**files)
+    np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
+    assert len(new.history_) == len(clf.history_) and new.history_ is new.net_.history
+    assert new.module_ is new.net_.module_
+
+
+def test_save_params_round_trip_for_a_regressor_in_target_units(tmp_path):
+    X, _ = _data()
+    y = X[:, 0].mean(axis=1) * 100.0 + 5.0
+    reg = SeqPoolRegressor(random_state=0, **TINY).fit(X, y)
+    reg.save_params(f_params=tmp_path / "w.pt")
+    new = SeqPoolRegressor(random_state=1, **TINY).initialize(X, y)
+    new.load_params(f_params=tmp_path / "w.pt")
+    np.testing.assert_array_equal(new.predict(X), reg.predict(X))
+
+
+def test_initialize_builds_an_untrained_seeded_net(fitted):
+    _, X, y = fitted
+    a = SeqPoolClassifier(random_state=0, **TINY).initialize(X, y)
+    b = SeqPoolClassifier(random_state=0, **TINY).initialize(X, y)
+    assert a.n_iter_ == 0 and a.n_channels_in_ == 2 and list(a.classes_) == ["down", "up"]
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert not hasattr(a, "_initialize_only")  # the flag never outlives the call
+    # fit after initialize trains from scratch, exactly like a fresh fit.
+    fresh = SeqPoolClassifier(random_state=0, **TINY).fit(X, y)
+    np.testing.assert_array_equal(a.fit(X, y).predict_proba(X), fresh.predict_proba(X))
+
+
+def test_load_params_into_a_different_shape_fails_and_unfitted_is_refused(fitted, tmp_path):
+    clf, X, y = fitted
+    clf.save_params(f_params=tmp_path / "w.pt")
+    with pytest.raises(Exception, match="not fitted"):
+        SeqPoolClassifier(**TINY).load_params(f_params=tmp_path / "w.pt")
+    other = SeqPoolClassifier(**{**clf.get_params(), "hidden_size": 3}).initialize(X, y)
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        other.load_params(f_params=tmp_path / "w.pt")
+
+
+def test_no_device_warning_for_cpu_models(fitted):
+    clf, X, _ = fitted
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeviceWarning)
+        pickle.loads(pickle.dumps(clf)).predict_proba(X)
