@@ -56,16 +56,17 @@ def _fmt(value: Any) -> str:
 
 
 class _RowNamer:
-    """Names the sample a row belongs to, for error messages."""
+    """Names the sample (or recording: ``word``) a row belongs to, for error messages."""
 
-    def __init__(self, df: pd.DataFrame, id_cols: list[Hashable] | None):
-        self.df, self.id_cols = df, id_cols
+    def __init__(self, df: pd.DataFrame, id_cols: list[Hashable] | None, word: str = "id"):
+        self.df, self.id_cols, self.word = df, id_cols, word
 
     def __call__(self, row: int) -> str:
         if not self.id_cols:
             return f"row {row}"
         values = tuple(self.df[c].iloc[row] for c in self.id_cols)
-        return f"id {_fmt(values[0] if len(values) == 1 else values)} (first at row {row})"
+        value = _fmt(values[0] if len(values) == 1 else values)
+        return f"{self.word} {value} (first at row {row})"
 
 
 def _require_frame(df: Any, func: str) -> None:
@@ -249,6 +250,15 @@ def _as_float(arr: np.ndarray, dtype: np.dtype, name: Hashable, namer: _RowNamer
     return out
 
 
+def _free_name(base: str, taken) -> str:
+    """``base``, or ``base_1``, ``base_2``, ... -- the first that is not in ``taken``."""
+    name, k = base, 0
+    while name in taken:
+        k += 1
+        name = f"{base}_{k}"
+    return name
+
+
 def _float_dtype(dtype: DTypeLike) -> np.dtype:
     dt = np.dtype(dtype)
     if dt not in (np.float32, np.float64):
@@ -256,42 +266,79 @@ def _float_dtype(dtype: DTypeLike) -> np.dtype:
     return dt
 
 
+def _from_table(table: pd.Series, what: str, ids: pd.Index) -> np.ndarray:
+    """One value per sample from a Series indexed by id (extra ids are ignored)."""
+    if not table.index.is_unique:
+        dup = table.index[table.index.duplicated()][0]
+        raise ValueError(f"The {what} table lists id {_fmt(dup)} more than once.")
+    pos = table.index.get_indexer(ids)
+    if (pos < 0).any():
+        missing = np.flatnonzero(pos < 0)
+        raise ValueError(
+            f"The {what} table has no entry for id {_fmt(ids[missing[0]])} "
+            f"({len(missing)} of {len(ids)} ids are missing; its index must hold the ids of "
+            f"column(s) {list(ids.names)} with the same dtype)."
+        )
+    values = table.iloc[pos]
+    bad = values.isna().to_numpy()
+    if bad.any():
+        raise ValueError(f"The {what} table has a missing value for id {_fmt(ids[bad][0])}.")
+    return values.to_numpy()
+
+
+def _align_rows(s: pd.Series, df: pd.DataFrame) -> pd.Series | None:
+    """``s`` in the row order of ``df`` when its index holds exactly the row labels, else None."""
+    if s.index.equals(df.index):
+        return s
+    if len(s) == len(df) and s.index.is_unique and df.index.is_unique:
+        if (s.index.get_indexer(df.index) >= 0).all():
+            return s.reindex(df.index)
+    return None
+
+
 def _per_sample(spec, what: str, df, id_code, ids, namer) -> tuple:
-    """One value per sample from a column (constant within each id) or a table indexed by id."""
-    n = len(ids)
+    """One value per sample, and the per-sample Index that ``to_long`` can restore.
+
+    ``spec`` is a column name, a Series whose index holds the row labels of ``df`` (e.g.
+    ``df["label"]``, aligned by index) -- both must be constant within each id -- or a table
+    indexed by id.
+    """
     if isinstance(spec, pd.Series):
-        if not spec.index.is_unique:
-            dup = spec.index[spec.index.duplicated()][0]
-            raise ValueError(f"The {what} table lists id {_fmt(dup)} more than once.")
-        pos = spec.index.get_indexer(ids)
-        if (pos < 0).any():
-            missing = np.flatnonzero(pos < 0)
-            raise ValueError(
-                f"The {what} table has no entry for id {_fmt(ids[missing[0]])} "
-                f"({len(missing)} of {n} ids are missing; its index must hold the ids of "
-                f"column(s) {list(ids.names)} with the same dtype)."
-            )
-        values = spec.iloc[pos]
-        bad = values.isna().to_numpy()
-        if bad.any():
-            raise ValueError(f"The {what} table has a missing value for id {_fmt(ids[bad][0])}.")
-        return values.to_numpy(), None
-    s = df[spec]
+        per_row = _align_rows(spec, df)
+        if per_row is None:
+            return _from_table(spec, what, ids), None
+        spec = per_row
+    s, name = (spec, spec.name) if isinstance(spec, pd.Series) else (df[spec], spec)
+    label = f"Column {name!r}" if name is not None else f"The {what} Series"
     codes, uniques = pd.factorize(s)
     if (codes < 0).any():
         row = int(np.flatnonzero(codes < 0)[0])
-        raise ValueError(f"Column {spec!r} has a missing {what} for {namer(row)}.")
-    first = np.empty(n, dtype=codes.dtype)
+        raise ValueError(f"{label} has a missing {what} for {namer(row)}.")
+    first = np.empty(len(ids), dtype=codes.dtype)
     first[id_code] = codes  # any row of each id; then every row must agree with it
     clash = codes != first[id_code]
     if clash.any():
         row = int(np.flatnonzero(clash)[0])
         raise ValueError(
-            f"Column {spec!r} is not constant within {namer(row)}: it holds both "
+            f"{label} is not constant within {namer(row)}: it holds both "
             f"{_fmt(s.iloc[row])} and {_fmt(uniques[first[id_code[row]]])}; each sample needs "
             f"one {what}."
         )
-    taken = pd.Index(uniques.take(first), name=spec)
+    taken = pd.Index(uniques.take(first), name=name)
+    if isinstance(spec, pd.Series) and len(ids) == len(df) and spec.index.is_unique:
+        # One row per sample: a table indexed by id could have the frame's index too (say,
+        # ids 0..n-1 on a RangeIndex). Refuse to guess when the two readings disagree.
+        pos = spec.index.get_indexer(ids)
+        if (pos >= 0).all():
+            as_table = pd.Index(spec.iloc[pos].to_numpy())
+            differ = np.flatnonzero(as_table.to_numpy() != taken.to_numpy())
+            if len(differ):
+                raise ValueError(
+                    f"The {what} Series has the DataFrame's index, so it is read row by row, "
+                    f"but its index also holds every id, and read as a table indexed by id it "
+                    f"gives another {what} for id {_fmt(ids[differ[0]])}. Pass the column "
+                    f"name instead, or a Series indexed by id with a different index."
+                )
     return taken.to_numpy(), taken
 
 
@@ -382,7 +429,7 @@ def _step_ranks(key, id_code, kind_code, n, U, C):
 
 
 # --------------------------------------------------------------------------- result
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)  # fields are arrays: no element-wise ``==``
 class Sequences:
     """Sequences made from a long table by :func:`long_to_sequences`.
 
@@ -502,31 +549,47 @@ def _assemble(X, keep, ids, time_of, channels, layout, predictions, column_predi
         if np.dtype(dt).kind == "f":
             values[name] = values[name].astype(dt, copy=False)
     cols: dict[Hashable, Any] = {}
+
+    def put(name: Hashable, data, role: str) -> None:
+        # Two columns of one name would silently replace each other's data.
+        if name in cols:
+            raise ValueError(
+                f"Two columns of the long table would both be named {_fmt(name)} (the second "
+                f"one: {role}); give the id, time, kind, value, channel and prediction "
+                "columns distinct names."
+            )
+        cols[name] = data
+
     if isinstance(ids, pd.MultiIndex):
         for level in range(ids.nlevels):
-            cols[ids.names[level]] = ids.get_level_values(level).take(ii)
+            put(ids.names[level], ids.get_level_values(level).take(ii), "an id level")
     else:
-        cols[ids.name if ids.name is not None else "id"] = ids.take(ii)
-    cols[layout.get("time", "time")] = time_of(ii, tt)
+        put(ids.name if ids.name is not None else "id", ids.take(ii), "the id")
+    put(layout.get("time", "time"), time_of(ii, tt), "the time")
     if kind is not None:
-        cols[kind] = channels.take(cc)
-    cols.update(values)
+        put(kind, channels.take(cc), "the kind")
+    for name, data in values.items():
+        put(name, data, "a value column")
     for name, per_sample in layout.get("extra", {}).items():
-        cols.setdefault(name, per_sample.take(ii))
-    out = pd.DataFrame(cols)
-    order = [c for c in layout.get("order", []) if c in out.columns]
-    out = out[order + [c for c in out.columns if c not in order]]
+        if name not in cols:  # y / groups columns that are not id columns
+            put(name, per_sample.take(ii), "a label column")
     if predictions is not None:
         if isinstance(predictions, pd.DataFrame):
             if len(predictions) != n:
                 raise ValueError(f"predictions has {len(predictions)} rows, expected {n}.")
             for c in predictions.columns:
-                out[c] = predictions[c].to_numpy()[ii]
+                put(c, predictions[c].to_numpy()[ii], "a prediction")
         else:
             pred = np.asarray(predictions)
             if pred.shape[:1] != (n,) or pred.ndim != 1:
-                raise ValueError(f"predictions must have shape ({n},), got {pred.shape}.")
-            out[column_prediction] = pred[ii]
+                raise ValueError(
+                    f"predictions must have shape ({n},), got {pred.shape}; pass several "
+                    "outputs per sample (e.g. predict_proba) as a DataFrame."
+                )
+            put(column_prediction, pred[ii], "the prediction")
+    out = pd.DataFrame(cols)
+    order = [c for c in layout.get("order", []) if c in out.columns]
+    out = out[order + [c for c in out.columns if c not in order]]
     if dropna:
         value_cols = list(values)
         out = out[out[value_cols].notna().any(axis=1).to_numpy()].reset_index(drop=True)
@@ -601,11 +664,17 @@ def sequences_to_long(
     if X.ndim != 3:
         raise ValueError(f"X must have shape (n_samples, n_channels, n_timesteps), got {X.shape}.")
     n, C, T = X.shape
-    ids = pd.Index(np.arange(n) if ids is None else ids, name=column_id)
+    if not isinstance(ids, pd.MultiIndex):  # a MultiIndex keeps its level names
+        ids = pd.Index(np.arange(n) if ids is None else ids, name=column_id)
     channels = pd.Index([f"channel{c}" for c in range(C)] if channels is None else channels)
     if len(ids) != n or len(channels) != C:
         raise ValueError(
             f"Got {len(ids)} ids and {len(channels)} channels for X of shape {X.shape}."
+        )
+    if column_kind is None and not channels.is_unique:
+        raise ValueError(
+            f"Channel {_fmt(channels[channels.duplicated()][0])} is named twice; each channel "
+            "becomes a column, so the names must be distinct."
         )
     if times is None:
         observed = ~np.isnan(X).all(axis=1)
@@ -664,14 +733,17 @@ def long_to_sequences(
         categorical id column produce no samples.
     column_sort : hashable, default=None
         Time column (numeric, datetime, timedelta or ordered categorical). When None, the
-        row order within each sample (and kind) is taken as the time order.
+        row order within each sample (and kind) is taken as the time order, and
+        :meth:`Sequences.to_long` numbers the steps in a column ``"time"`` (``"time_1"``, ...
+        if the table has a column of that name).
     column_kind : hashable, default=None
         Channel column of the tsfresh layout; channels are its sorted distinct values.
     column_value : hashable or list of hashable, default=None
         The value column (tsfresh layout) or the channel columns, in channel order.
         Default: every column not used as id, time, kind, ``y`` or ``groups``.
     y, groups : hashable or pandas.Series, default=None
-        A column that is constant within every sample, or a table (Series) indexed by id.
+        A column that is constant within every sample -- by name, or as a Series with the
+        index of ``df`` such as ``df["label"]`` -- or a table (Series) indexed by id.
         Returned aligned with ``X``. Extra ids in a table are ignored; missing ids are an error.
     dtype : {np.float32, np.float64}, default=np.float32
         dtype of ``X``.
@@ -722,8 +794,8 @@ def long_to_sequences(
     for what, spec in (("y", y), ("groups", groups)):
         if spec is not None and not isinstance(spec, (pd.Series, Hashable)):
             raise TypeError(
-                f"{what} must be a column name or a pandas Series indexed by id, got "
-                f"{type(spec).__name__}."
+                f"{what} must be a column name, or a pandas Series with the DataFrame's "
+                f"index or indexed by id, got {type(spec).__name__}."
             )
     named = [s for s in (y, groups) if s is not None and not isinstance(s, pd.Series)]
     _check_columns(df, used + named)
@@ -759,10 +831,12 @@ def long_to_sequences(
     n, C = len(ids), len(channels)
     if column_sort is not None:
         t_code, time_index = _time_codes(df[column_sort], column_sort, namer)
+        time_name = column_sort
     else:  # row order within each sample (and kind) is the time order
         keys = [id_code] if kind_code is None else [id_code, kind_code]
         t_code = pd.Series(id_code).groupby(keys, sort=False).cumcount().to_numpy()
-        time_index = pd.RangeIndex(int(t_code.max()) + 1, name="time")
+        time_name = _free_name("time", df.columns)  # to_long's step column
+        time_index = pd.RangeIndex(int(t_code.max()) + 1, name=time_name)
     flat = id_code.astype(np.int64)
     flat *= len(time_index)
     flat += t_code
@@ -802,7 +876,7 @@ def long_to_sequences(
     layout: dict[str, Any] = {
         "kind": column_kind,
         "value": value_cols[0],
-        "time": column_sort if column_sort is not None else "time",
+        "time": time_name,
         "dtypes": {c: df[c].dtype for c in value_cols if isinstance(df[c].dtype, np.dtype)},
         "order": list(df.columns),
         "extra": {},
@@ -811,10 +885,10 @@ def long_to_sequences(
     for key, spec in (("y", y), ("groups", groups)):
         if spec is not None:
             out[key], per_sample = _per_sample(spec, key, df, id_code, ids, namer)
-            if per_sample is not None:
-                layout["extra"][spec] = per_sample
+            if per_sample is not None and per_sample.name in df.columns:
+                layout["extra"][per_sample.name] = per_sample
     if column_sort is None:
-        layout["order"].append("time")
+        layout["order"].append(time_name)
     return Sequences(
         X=X,
         ids=ids,

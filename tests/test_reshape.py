@@ -176,6 +176,77 @@ def test_sequences_to_long_plain_arrays():
         sequences_to_long(X, times=times[:, :2])
 
 
+def test_label_series_with_the_frame_index_is_read_row_by_row(path):
+    # df["lab"] is per row, not a table indexed by id: ids 0..2 are also row labels here,
+    # which once made it silently pick the labels of rows 0, 1 and 2.
+    df = _df(id=[2, 2, 0, 0, 1], time=[0, 1, 0, 1, 0], x=[1.0, 2, 3, 4, 5],
+             lab=["two", "two", "zero", "zero", "one"])  # fmt: skip
+    by_name = long_to_sequences(df, **VALUE, column_value="x", y="lab", groups="lab")
+    by_series = long_to_sequences(df, **VALUE, column_value="x", y=df["lab"], groups=df["lab"])
+    assert by_series.y.tolist() == by_name.y.tolist() == ["zero", "one", "two"]
+    assert by_series.groups.tolist() == ["zero", "one", "two"]
+    pd.testing.assert_frame_equal(by_series.to_long(), by_name.to_long())
+    aligned = long_to_sequences(df, **VALUE, column_value="x", y=df["lab"].sort_values())
+    assert aligned.y.tolist() == ["zero", "one", "two"]  # aligned by index, not position
+    with pytest.raises(ValueError, match="Column 'lab' is not constant within id 2"):
+        long_to_sequences(
+            df, **VALUE, column_value="x", y=df["lab"].str.upper().where(df.index != 1, "x")
+        )
+    unnamed = pd.Series(["a", "b", "c", "d", "e"], index=df.index)
+    with pytest.raises(ValueError, match="The y Series is not constant within id 2"):
+        long_to_sequences(df, **VALUE, column_value="x", y=unnamed)
+
+
+def test_label_series_that_could_also_be_an_id_table_must_agree():
+    df = _df(id=[1, 0], time=[0, 0], x=[1.0, 2.0])  # one row per sample, ids = row labels
+    # Row by row: id 1 -> "b", id 0 -> "a"; as a table by id: id 0 -> "b", id 1 -> "a".
+    disagree = pd.Series(["b", "a"], index=[0, 1])
+    with pytest.raises(ValueError, match="read as a table indexed by id .* for id 0"):
+        long_to_sequences(df, **VALUE, y=disagree)
+    both = pd.Series(["same", "same"], index=[0, 1])
+    assert long_to_sequences(df, **VALUE, y=both).y.tolist() == ["same", "same"]
+
+
+def test_to_long_never_overwrites_a_column_with_predictions():
+    df = _df(id=[1, 1, 2], time=[0, 1, 0], x=[1.0, 2, 3], lab=["a", "a", "b"])
+    seq = long_to_sequences(df, **VALUE, column_value="x", y="lab")
+    for kwargs in (
+        {"predictions": [5, 6], "column_prediction": "x"},
+        {"predictions": [5, 6], "column_prediction": "lab"},
+        {"predictions": pd.DataFrame({"id": [9, 9]})},
+    ):
+        with pytest.raises(ValueError, match="Two columns of the long table would both be named"):
+            seq.to_long(**kwargs)
+    with pytest.raises(ValueError, match=r"got \(2, 3\); pass several outputs .* DataFrame"):
+        seq.to_long(predictions=np.zeros((2, 3)))
+
+
+def test_sequences_to_long_rejects_clashing_or_repeated_names_and_keeps_multiindex():
+    X = np.ones((2, 1, 2))
+    with pytest.raises(ValueError, match="would both be named 'time'"):
+        sequences_to_long(X, channels=["time"])
+    with pytest.raises(ValueError, match="would both be named 't'"):
+        sequences_to_long(X, column_id="t", column_sort="t")
+    with pytest.raises(ValueError, match="Channel 'x' is named twice"):
+        sequences_to_long(np.ones((2, 2, 2)), channels=["x", "x"])
+    ids = pd.MultiIndex.from_tuples([("a", 1), ("b", 2)], names=["subject", "trial"])
+    out = sequences_to_long(X, ids=ids, channels=["x"])
+    assert out.columns.tolist() == ["subject", "trial", "time", "x"]
+    assert out["subject"].tolist() == ["a", "a", "b", "b"]
+
+
+def test_row_order_steps_get_a_free_column_name():
+    # Without column_sort a column called "time" is a channel; the step numbers that
+    # to_long adds must not overwrite it.
+    df = _df(id=[1, 1, 2], time=[5.0, 6.0, 7.0], x=[1.0, 2, 3])
+    seq = long_to_sequences(df, column_id="id")
+    assert seq.channels.tolist() == ["time", "x"]
+    back = seq.to_long()
+    assert back.columns.tolist() == ["id", "time", "x", "time_1"]
+    pd.testing.assert_frame_equal(back[["id", "time", "x"]], df)
+    assert back["time_1"].tolist() == [0, 1, 0]
+
+
 def test_repr():
     seq = long_to_sequences(tsfresh_frame(), **KIND)
     assert repr(seq) == "Sequences(n_samples=4, n_channels=2, n_timesteps=5, y=no, groups=no)"
