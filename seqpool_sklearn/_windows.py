@@ -25,6 +25,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, DTypeLike
 
 from ._reshape import (
+    _align_rows,
+    _as_float,
     _check_columns,
     _factorize,
     _float_dtype,
@@ -80,6 +82,23 @@ def _check_int(value, name: str, low: int) -> int:
     return int(value)
 
 
+def _target_values(target, df: pd.DataFrame) -> pd.Series:
+    """Per-row target values in the row order of ``df``; a Series is aligned by index."""
+    if isinstance(target, pd.Series):
+        aligned = _align_rows(target, df)
+        if aligned is None:
+            raise ValueError(
+                "target is a Series whose index differs from the recording's; it must hold "
+                "every row label of the recording once. Pass target.to_numpy() to take its "
+                "values in row order instead."
+            )
+        return aligned.reset_index(drop=True)
+    values = pd.Series(np.asarray(target))
+    if values.shape != (len(df),):
+        raise ValueError(f"target must have shape ({len(df)},), got {values.shape}.")
+    return values
+
+
 def _majority(codes: np.ndarray, n_labels: int) -> np.ndarray:
     """Most frequent code of every row; ties go to the smallest code (first sorted label)."""
     counts = np.zeros((codes.shape[0], n_labels), dtype=np.int64)
@@ -120,7 +139,9 @@ def sliding_windows(
         None, the row order is the time order and ``start`` / ``end`` are row positions
         within the recording.
     target : hashable or array-like of shape (n_timesteps,), default=None
-        Column (or per-row values, in the recording's row order) the window targets come from.
+        Column (or per-row values, in the recording's row order; a pandas Series is aligned
+        by the recording's index) the window targets come from. Required for
+        ``rule="horizon"``.
     rule : {"end", "majority", "horizon"}, default="end"
         ``"end"``: the target at the window's last step. ``"majority"``: the most frequent
         target in the window (ties go to the smallest label). ``"horizon"``: the (numeric)
@@ -159,6 +180,11 @@ def sliding_windows(
     if rule not in _RULES:
         raise ValueError(f"rule must be one of {_RULES}, got {rule!r}.")
     extra = _check_int(horizon, "horizon", 1) if rule == "horizon" else 0
+    if extra and target is None:
+        raise ValueError(
+            'rule="horizon" forecasts a target, but target is None; pass the target column '
+            "(or values), or use rule='end' for unlabelled windows."
+        )
     dt = _float_dtype(dtype)
 
     if isinstance(recording, pd.DataFrame):
@@ -188,7 +214,7 @@ def sliding_windows(
     n_rows = len(df)
     if n_rows == 0:
         raise ValueError("The recording is empty; sliding_windows needs at least one row.")
-    namer = _RowNamer(df, [by] if by is not None else None)
+    namer = _RowNamer(df, [by] if by is not None else None, word="recording")
 
     # Time order within each recording.
     if by is not None:
@@ -228,7 +254,7 @@ def sliding_windows(
             + " are needed."
         )
     values = np.stack(
-        [_values(df[c], c, namer).astype(dt, copy=False)[order] for c in columns], axis=1
+        [_as_float(_values(df[c], c, namer), dt, c, namer)[order] for c in columns], axis=1
     )
     X = np.ascontiguousarray(sliding_window_view(values, size, axis=0)[starts])
     if time is not None:
@@ -243,10 +269,7 @@ def sliding_windows(
         if target_col is not None:
             t_values, t_name = df[target_col], target_col
         else:
-            t_values = pd.Series(np.asarray(target))
-            t_name = "target"
-            if t_values.shape != (n_rows,):
-                raise ValueError(f"target must have shape ({n_rows},), got {t_values.shape}.")
+            t_values, t_name = _target_values(target, df), "target"
         if rule == "horizon":
             tv = _values(t_values, t_name, namer)[order]
             y = tv[starts + size - 1 + extra]

@@ -66,6 +66,23 @@ def test_unsorted_rows_are_put_in_time_order_and_frame_untouched():
     pd.testing.assert_frame_equal(shuffled, before)
 
 
+def test_target_series_is_aligned_by_index():
+    df = recording(n=12).sample(frac=1, random_state=1)  # shuffled rows, shuffled index
+    by_name = sliding_windows(df, size=4, step=2, time="t", columns="acc_x", target="label")
+    for target in (df["label"], df["label"].sort_index()):
+        w = sliding_windows(df, size=4, step=2, time="t", columns="acc_x", target=target)
+        np.testing.assert_array_equal(w.y, by_name.y)
+    with pytest.raises(ValueError, match="index differs from the recording's"):
+        sliding_windows(df, size=4, columns="acc_x", target=df["label"].set_axis(range(100, 112)))
+
+
+def test_values_beyond_float32_are_an_error_not_inf():
+    rec = np.array([1.0, 1e300, 3.0])
+    with pytest.raises(ValueError, match=r"beyond the float32 range for row 1 \(1e\+300\)"):
+        sliding_windows(rec, size=2)
+    assert sliding_windows(rec, size=2, dtype=np.float64).X[0, 0, 1] == 1e300
+
+
 def _positions(w, horizon=0):
     """Rows each window touches: its steps, plus its target for horizon targets."""
     return w.start, w.end + horizon
@@ -154,6 +171,10 @@ BAD = [
     ("time without a frame", {"size": 3, "time": "t", "frame": lambda d: d.acc_x.to_numpy()},
      ValueError, "need a DataFrame"),
     ("empty", {"size": 3, "frame": lambda d: d.iloc[:0]}, ValueError, "The recording is empty"),
+    ("horizon without target", {"size": 3, "rule": "horizon"}, ValueError,
+     'rule="horizon" forecasts a target, but target is None'),
+    ("inf in a recording", {"size": 3, "by": "label", "frame": _set("acc_y", 8, -np.inf)},
+     ValueError, r"Column 'acc_y' has infinite values for recording 'run' \(first at row 8\)"),
 ]  # fmt: skip
 
 
