@@ -35,6 +35,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._reshape import _fmt
+
 __all__ = ["PadTruncate", "Resampler", "SeriesScaler", "WideToSequences"]
 
 
@@ -575,21 +577,27 @@ class WideToSequences(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
                     )
                 channel.append(match["channel"])
                 time.append(match["time"])
-            try:
-                time = pd.to_numeric(pd.Series(time)).to_numpy()
-            except (ValueError, TypeError) as exc:
-                raise ValueError(f"The time part of every column must be a number: {exc}.") from exc
-            return np.asarray(channel, dtype=object), time
+            numeric = pd.to_numeric(pd.Series(time), errors="coerce")
+            if numeric.isna().any():
+                j = int(np.flatnonzero(numeric.isna().to_numpy())[0])
+                raise ValueError(
+                    f"Column {X.columns[j]!r} has time part {time[j]!r}, which is not a "
+                    f"number; the pattern's 'time' group must match numbers only."
+                )
+            return np.asarray(channel, dtype=object), numeric.to_numpy()
         if is_df and isinstance(X.columns, pd.MultiIndex):
             if X.columns.nlevels != 2:
                 raise ValueError(
                     f"A column MultiIndex must have two levels (channel, time), got "
                     f"{X.columns.nlevels}."
                 )
-            return (
-                np.asarray(X.columns.get_level_values(0), dtype=object),
-                np.asarray(X.columns.get_level_values(1)),
-            )
+            time = X.columns.get_level_values(1)
+            if pd.api.types.is_string_dtype(time) or pd.api.types.is_object_dtype(time):
+                # Time labels read from text ("0", "1", ..., "10") sort as numbers, not text.
+                numeric = pd.to_numeric(pd.Series(time), errors="coerce")
+                if numeric.notna().all():
+                    time = numeric
+            return np.asarray(X.columns.get_level_values(0), dtype=object), np.asarray(time)
         shape = _shape(X)
         n_cols = shape[1] if len(shape) == 2 else 0
         if n_cols % self.n_channels:
@@ -653,12 +661,15 @@ class WideToSequences(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
         except TypeError as exc:
             raise ValueError(f"Time labels of the columns cannot be sorted: {exc}.") from exc
         cell = ch_code.astype(np.int64) * len(times) + t_code
-        _, first, counts = np.unique(cell, return_index=True, return_counts=True)
-        if (counts > 1).any():
-            col = np.asarray(X.columns)[first[counts > 1][0]] if hasattr(X, "columns") else None
+        repeated = pd.Index(cell).duplicated()
+        if repeated.any():
+            b = int(np.flatnonzero(repeated)[0])
+            a = int(np.flatnonzero(cell == cell[b])[0])
+            names = list(X.columns) if isinstance(X, pd.DataFrame) else list(range(len(cell)))
             raise ValueError(
-                f"Column {col!r} and another column map to the same (channel, time) = "
-                f"({channel[first[counts > 1][0]]!r}, {time[first[counts > 1][0]]!r})."
+                f"Columns {names[a]!r} and {names[b]!r} both map to (channel, time) = "
+                f"({_fmt(channel[a])}, {_fmt(time[b])}); "
+                "each channel may have one column per time step."
             )
         self.channels_ = np.asarray(channels, dtype=object)
         self.times_ = np.asarray(times)

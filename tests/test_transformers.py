@@ -273,6 +273,15 @@ def test_wide_multiindex_columns_and_missing_cells():
         wide.transform(df[df.columns[::-1]])
 
 
+def test_wide_multiindex_text_times_sort_as_numbers():
+    times = [0, 2, 10, 1]  # as text, "10" would sort before "2"
+    df = pd.DataFrame([[0.0, 2.0, 10.0, 1.0]], columns=[("v", str(t)) for t in times])
+    df.columns = pd.MultiIndex.from_tuples(df.columns)
+    wide = WideToSequences().fit(df)
+    assert wide.times_.tolist() == [0, 1, 2, 10]
+    np.testing.assert_array_equal(wide.transform(df), [[[0.0, 1.0, 2.0, 10.0]]])
+
+
 def test_wide_blocks_invert_reshape_and_dtype():
     X = np.random.default_rng(0).normal(size=(4, 3, 5)).astype(np.float32)
     out = WideToSequences(n_channels=3).fit_transform(X.reshape(4, -1))
@@ -289,8 +298,13 @@ def test_wide_bad_input():
         WideToSequences(pattern=pattern).fit(df.assign(label=1.0))
     with pytest.raises(TypeError, match="Column 'acc_x_9' has dtype str"):
         WideToSequences(pattern=pattern).fit(df.assign(acc_x_9="a"))
-    with pytest.raises(ValueError, match=r"map to the same \(channel, time\)"):
+    with pytest.raises(
+        ValueError,
+        match=re.escape("Columns 'acc_x_0' and 'acc_y_0' both map to (channel, time) = ('acc', 0)"),
+    ):
         WideToSequences(pattern=r"(?P<channel>acc)_\w_(?P<time>\d+)").fit(df)
+    with pytest.raises(ValueError, match="Column 'acc_x_t' has time part 't', which is not a"):
+        WideToSequences(pattern=r"(?P<channel>acc_\w)_(?P<time>\w+)").fit(df.assign(acc_x_t=1.0))
     with pytest.raises(ValueError, match="named groups 'channel' and 'time'"):
         WideToSequences(pattern=r"(\w+)_(\d+)").fit(df)
     with pytest.raises(ValueError, match="pattern needs a DataFrame"):
