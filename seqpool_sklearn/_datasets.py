@@ -462,7 +462,8 @@ def _download(name: str, home: Path, base_url: str) -> None:
     """Fetch ``<base_url>/<name>.zip`` and unpack its two ``.ts`` files into ``home/name``.
 
     Everything happens in a temporary folder inside ``home`` (same file system),
-    then one rename publishes the dataset, so readers never see partial files.
+    then one rename publishes the dataset, so readers never see partial files. A split
+    already in the cache (say, put there by hand) is kept, never overwritten.
     """
     url = f"{base_url.rstrip('/')}/{name}.zip"
     home.mkdir(parents=True, exist_ok=True)
@@ -509,15 +510,14 @@ def _download(name: str, home: Path, base_url: str) -> None:
             ) from exc
         for split in ("TRAIN", "TEST"):  # refuse to cache files we cannot read
             load_ts(staged / f"{name}_{split}.ts")
-        target = home / name
+        target = _local_folder(home, name)
         try:
-            os.rename(staged, target)
-        except OSError:
-            # The folder exists already (say, with one split only): replace file by file,
-            # each replacement atomic.
-            target.mkdir(exist_ok=True)
-            for file in staged.iterdir():
-                os.replace(file, target / file.name)
+            os.rename(staged, target)  # fails if the folder exists and holds files
+        except OSError:  # a partial cache: add the missing splits, one atomic rename each
+            for split in ("train", "test"):
+                if _split_file(target, target.name, split) is None:
+                    file = f"{name}_{split.upper()}.ts"
+                    os.replace(staged / file, target / file)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -631,6 +631,13 @@ def fetch_ucr(
             np.pad(x, ((0, 0), (0, 0), (0, t - x.shape[2])), constant_values=np.nan)
             for x in (X_tr, X_te)
         ]
+        if (y_tr is None) != (y_te is None) or (
+            y_tr is not None and (y_tr.dtype.kind == "f") != (y_te.dtype.kind == "f")
+        ):
+            raise ValueError(
+                f"{name}: the train and test splits are labelled differently (class labels, "
+                "regression targets or none); load them separately with split='both'."
+            )
         y = None if y_tr is None else np.concatenate([y_tr, y_te])
         return np.concatenate(pad), y  # type: ignore[return-value]
     return parts[split]  # type: ignore[return-value]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.server
 import io
-import os
 import threading
 import zipfile
 from pathlib import Path
@@ -27,18 +26,6 @@ REAL = {
     "JapaneseVowels": (270, 370, 12, 29, 9),
     "Covid3Month": (140, 61, 1, 84, None),
 }
-
-
-@pytest.fixture(scope="session")
-def ucr_home() -> Path:
-    env = os.environ.get("SEQPOOL_DATA_HOME")
-    home = Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "ucr"
-    if not (home / "GunPoint" / "GunPoint_TRAIN.ts").is_file():
-        pytest.skip(
-            f"UCR/UEA data not found in {home}; set SEQPOOL_DATA_HOME to the folder that "
-            "holds GunPoint/, BasicMotions/, ... to run the real-data tests."
-        )
-    return home
 
 
 def write(tmp_path: Path, text: str, name: str = "toy.ts") -> Path:
@@ -269,6 +256,14 @@ def test_get_data_home_argument_then_env_then_default(tmp_path, monkeypatch):
     assert not (tmp_path / "seqpool_data").exists()  # resolving never creates folders
 
 
+def test_fetch_ucr_split_none_refuses_differently_labelled_splits(tmp_path):
+    (tmp_path / "Odd").mkdir()
+    (tmp_path / "Odd" / "Odd_TRAIN.ts").write_text(TOY_TRAIN)
+    (tmp_path / "Odd" / "Odd_TEST.ts").write_text("@classLabel false\n@data\n1,2\n")
+    with pytest.raises(ValueError, match="Odd: the train and test splits are labelled"):
+        fetch_ucr("Odd", split=None, data_home=tmp_path, download=False)
+
+
 def test_list_ucr_requires_both_splits(tmp_path):
     assert list_ucr(tmp_path / "missing") == []
     (tmp_path / "Half").mkdir()
@@ -392,6 +387,8 @@ def test_download_completes_a_partial_cache(tmp_path, server, no_proxy):
     X_te, _ = fetch_ucr("Toy", split="test", data_home=tmp_path, base_url=server)
     assert X_te.shape == (1, 1, 3)
     assert (tmp_path / "Toy" / "Toy_TEST.ts").read_text() == TOY_TEST
+    # the split that was there already is kept, not replaced by the archive's
+    assert (tmp_path / "Toy" / "Toy_TRAIN.ts").read_text() == TOY_TEST
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Toy"]
 
 
