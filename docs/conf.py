@@ -10,6 +10,7 @@ already runs every example.
 
 import os
 import re
+import sys
 import warnings
 from datetime import date
 from pathlib import Path
@@ -82,6 +83,8 @@ sphinx_gallery_conf = {
     "image_scrapers": ("matplotlib",),
     "show_memory": False,
     "min_reported_time": 1,
+    # Timing tables would be written into docs/ itself; the build log reports the times.
+    "write_computation_times": False,
     "abort_on_example_error": False,
     "only_warn_on_example_error": False,
 }
@@ -127,28 +130,29 @@ def _drop_private_parameters(app, what, name, obj, options, signature, return_an
 
 
 # Module-level data keep their docstring in the private module that defines them (the
-# attribute docstring below the assignment); autodoc only looks in ``seqpool_sklearn``.
+# attribute docstring below the assignment); autodoc only looks in ``seqpool_sklearn`` and
+# falls back to the docstring of the value's type (``dict``, ``str``).
 _DATA_DOCS = {
     "__version__": ["Version of the installed package, a string such as ``'0.1.0'``."],
 }
 
 
 def _data_docstring(app, what, name, obj, options, lines):
-    if what != "data" or lines or not name.startswith("seqpool_sklearn."):
+    if what != "data" or not name.startswith("seqpool_sklearn."):
         return
     short = name.rsplit(".", 1)[1]
     if short in _DATA_DOCS:
-        lines.extend(_DATA_DOCS[short])
+        lines[:] = _DATA_DOCS[short]
         return
-    import pkgutil
-
     from sphinx.pycode import ModuleAnalyzer
 
-    for info in pkgutil.iter_modules(seqpool_sklearn.__path__, "seqpool_sklearn."):
-        docs = ModuleAnalyzer.for_module(info.name).find_attr_docs()
+    # The modules the package imports itself (never ``__main__``, which runs the CLI).
+    for module in sorted(m for m in sys.modules if m.startswith("seqpool_sklearn.")):
+        docs = ModuleAnalyzer.for_module(module).find_attr_docs()
         if ("", short) in docs:
-            lines.extend(docs[("", short)])
+            lines[:] = docs[("", short)]
             return
+    lines[:] = []
 
 
 # In reStructuredText a bare word ending in "_" is a link to a target of that name; in these
