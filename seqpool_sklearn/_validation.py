@@ -227,7 +227,8 @@ def check_sequences(
         )
     if not np.isfinite(arr).all():
         _check_no_inf(arr, ndim, name, what)
-    arr = np.asarray(arr, dtype=np.float32)
+    with np.errstate(over="ignore"):  # overflow is reported below, with its position
+        arr = np.asarray(arr, dtype=np.float32)
     if not np.isfinite(arr).all():
         if np.isinf(arr).any():  # finite float64 values beyond float32's range become inf
             index = np.unravel_index(int(np.argmax(np.isinf(arr))), arr.shape)

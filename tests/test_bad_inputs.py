@@ -1,0 +1,294 @@
+"""Bad inputs get errors that say what was expected and what was got -- never a torch traceback.
+
+Each case names the mistake, the exception type and a pattern that must appear in
+the message; the pattern covers both halves (expected / got) where the message
+has them. Every error must be raised outside torch.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.utils._param_validation import InvalidParameterError
+
+from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
+
+TINY = {"encoder": None, "hidden_size": 4, "max_epochs": 1, "batch_size": 16, "random_state": 0}
+N, C, T = 12, 2, 8
+
+
+def _X():
+    return np.random.default_rng(0).normal(size=(N, C, T)).astype(np.float32)
+
+
+def _y():
+    return np.array([0, 1] * (N // 2))
+
+
+def _with(value, sample=3, channel=None, step=None):
+    X = _X().astype(np.float64)
+    X[
+        sample, slice(None) if channel is None else channel, slice(None) if step is None else step
+    ] = value
+    return X
+
+
+def _fit(X=None, y=None, cls=SeqPoolClassifier, **params):
+    def run():
+        cls(**{**TINY, **params}).fit(_X() if X is None else X, _y() if y is None else y)
+
+    return run
+
+
+def _predict(X, method="predict", **params):
+    def run():
+        est = SeqPoolClassifier(**{**TINY, **params}).fit(_X(), _y())
+        getattr(est, method)(X)
+
+    return run
+
+
+def _y_none():
+    SeqPoolClassifier(**TINY).fit(_X(), None)
+
+
+def _columns_2d():
+    est = SeqPoolClassifier(**TINY).fit(_X()[:, 0], _y())
+    est.predict(_X()[:, 0, :5])
+
+
+CASES = {
+    # --- X: shape
+    "1D X": (
+        _fit(X=_X()[0, 0]),
+        ValueError,
+        r"expects X of shape \(n_samples, n_timesteps\) or .*; got a 1D array of shape \(8,\)",
+    ),
+    "scalar X": (_fit(X="abc"), ValueError, r"expects X of shape .*; got a scalar \('abc'\)"),
+    "4D X": (
+        _fit(X=_X()[..., None]),
+        ValueError,
+        r"expects X of shape .*; got an array with 4 dimensions and shape \(12, 2, 8, 1\)",
+    ),
+    "zero samples": (
+        _fit(X=_X()[:0], y=_y()[:0]),
+        ValueError,
+        r"Found array with 0 sample\(s\) \(shape=\(0, 2, 8\)\) while a minimum of 1 is required",
+    ),
+    "zero time steps (3D)": (
+        _fit(X=_X()[:, :, :0]),
+        ValueError,
+        r"X has 0 time steps \(shape \(12, 2, 0\)\); SeqPoolClassifier needs at least one",
+    ),
+    "zero time steps (2D)": (
+        _fit(X=_X()[:, 0, :0]),
+        ValueError,
+        r"0 feature\(s\) \(shape=\(12, 0\)\).*the columns are the time steps",
+    ),
+    "zero channels": (
+        _fit(X=_X()[:, :0]),
+        ValueError,
+        r"X has 0 channels \(shape \(12, 0, 8\)\); SeqPoolClassifier needs at least one channel",
+    ),
+    "ragged nested lists": (
+        _fit(X=[[1.0, 2.0, 3.0], [1.0, 2.0]], y=[0, 1]),
+        ValueError,
+        r"X is ragged: .* different lengths, so they do not form an array of shape .*Pad the "
+        r"shorter series with NaN",
+    ),
+    # --- X: values
+    "all-NaN series": (
+        _fit(X=_with(np.nan, sample=5)),
+        ValueError,
+        r"1 series in X have no observed time step \(all values are NaN; first: sample 5\), "
+        r"but SeqPoolClassifier needs at least one observed step",
+    ),
+    "+inf": (
+        _fit(X=_with(np.inf, sample=2, channel=1, step=6)),
+        ValueError,
+        r"X contains 1 infinite value \(first: \+inf at sample 2, channel 1, step 6\), but "
+        r"SeqPoolClassifier expects finite numbers",
+    ),
+    "-inf in 2D X": (
+        _fit(X=_with(-np.inf, sample=4, channel=0, step=3)[:, 0]),
+        ValueError,
+        r"X contains 1 infinite value \(first: -inf at sample 4, step 3\), but .* expects finite",
+    ),
+    "beyond float32": (
+        _fit(X=_with(1e300, sample=1, channel=0, step=2)),
+        ValueError,
+        r"X contains values too large for float32 \(\|x\| > 3.4e38; first at sample 1, "
+        r"channel 0, step 2\)",
+    ),
+    "complex": (
+        _fit(X=_X() + 1j),
+        ValueError,
+        r"Complex data not supported: X has dtype complex64, but SeqPoolClassifier expects "
+        r"real-valued",
+    ),
+    "strings": (
+        _fit(X=np.where(_X() > 2, "high", "low")),
+        ValueError,
+        r"X must contain numbers .*, but SeqPoolClassifier got 'low' of type str at sample 0, "
+        r"channel 0, step 0",
+    ),
+    "object with a dict": (
+        _fit(X=np.array([[1.0, {"a": 1}]] * N, dtype=object)),
+        TypeError,
+        r"X must contain numbers .* got \{'a': 1\} of type dict at sample 0, step 1: float\(\) "
+        r"argument must be a string or a real number",
+    ),
+    "DataFrame with a text column": (
+        _fit(X=pd.DataFrame({"t0": np.arange(N, dtype=float), "t1": ["x"] * N})),
+        ValueError,
+        r"X must contain numbers .*, but column 't1' holds 'x' of type str at row 0",
+    ),
+    "sparse": (
+        _fit(X=sp.csr_matrix(_X()[:, 0])),
+        TypeError,
+        r"Sparse data was passed for X, but dense data is required",
+    ),
+    # --- y
+    "single class in y": (
+        _fit(y=np.zeros(N, dtype=int)),
+        ValueError,
+        r"needs samples of at least 2 classes in y; got 1 class \(0\)",
+    ),
+    "NaN in y (classifier)": (
+        _fit(y=np.r_[0.0, 1.0, np.nan, _y()[3:]]),
+        ValueError,
+        r"y contains 1 missing value \(NaN or None; first at index 2\), but SeqPoolClassifier "
+        r"needs a label for every series",
+    ),
+    "None in string labels": (
+        _fit(y=np.array(["a", "b", None] * (N // 3), dtype=object)),
+        ValueError,
+        r"y contains 4 missing values \(NaN or None; first at index 2\)",
+    ),
+    "NaN in y (regressor)": (
+        _fit(y=np.r_[np.nan, np.ones(N - 1)], cls=SeqPoolRegressor),
+        ValueError,
+        r"y contains 1 missing value .*first at index 0.*SeqPoolRegressor needs a target",
+    ),
+    "inf in y (regressor)": (
+        _fit(y=np.r_[np.ones(N - 1), np.inf], cls=SeqPoolRegressor),
+        ValueError,
+        r"y contains infinite values \(first at index 11\), but SeqPoolRegressor needs finite",
+    ),
+    "text targets for a regressor": (
+        _fit(y=np.array(["low", "high"] * (N // 2)), cls=SeqPoolRegressor),
+        ValueError,
+        r"SeqPoolRegressor needs numeric targets, but y holds 'low' of type str at index 0",
+    ),
+    "len(y) != len(X)": (
+        _fit(y=_y()[:-1]),
+        ValueError,
+        r"X has 12 series but y has 11 labels; SeqPoolClassifier needs exactly one per series",
+    ),
+    "y is None": (_y_none, ValueError, r"requires y to be passed, but the target y is None"),
+    # --- parameters
+    "unknown order": (
+        _fit(order="poolfirst"),
+        InvalidParameterError,
+        r"'order' parameter .* Got 'poolfirst' instead\. Did you mean 'pool_first'\?",
+    ),
+    "unknown pool": (
+        _fit(pool="mean"),
+        InvalidParameterError,
+        r"'pool' parameter .* among .*Got 'mean' instead\. Did you mean 'avg'\?",
+    ),
+    "unknown encoder": (
+        _fit(encoder="cnn"),
+        InvalidParameterError,
+        r"'encoder' parameter .* Got 'cnn' instead\. Did you mean 'conv'\?",
+    ),
+    "misspelt encoder": (
+        _fit(encoder="gur"),
+        InvalidParameterError,
+        r"Got 'gur' instead\. Did you mean 'gru'\?",
+    ),
+    "unknown activation": (
+        _fit(activation="Relu"),
+        InvalidParameterError,
+        r"'activation' parameter .* Got 'Relu' instead\. Did you mean 'relu'\?",
+    ),
+    "window 0": (
+        _fit(window=0),
+        InvalidParameterError,
+        r"'window' parameter .* must be None or an int in the range \[1, inf\)\. Got 0 instead",
+    ),
+    "negative window": (
+        _fit(window=-3),
+        InvalidParameterError,
+        r"'window' parameter .* in the range \[1, inf\)\. Got -3 instead",
+    ),
+    "window larger than the series": (
+        _fit(window=T + 1),
+        ValueError,
+        r"window=9 is larger than the series length \(8 time steps\).*use window <= 8",
+    ),
+    "unknown device": (
+        _fit(device="gpu"),
+        ValueError,
+        r"device must be 'cpu', 'cuda', 'cuda:N' or 'auto'; got 'gpu'",
+    ),
+    # --- predict
+    "channel mismatch at predict": (
+        _predict(_X()[:, :1]),
+        ValueError,
+        r"X has 1 channels, but SeqPoolClassifier was fitted with 2 channels",
+    ),
+    "length mismatch for a windowed head": (
+        _predict(_X()[:, :, :4], window=2),
+        ValueError,
+        r"X has 4 time steps, but SeqPoolClassifier \(window=2\) was fitted on series of 8 "
+        r"steps and its output layer expects 4 frames",
+    ),
+    "columns mismatch for 2D input": (
+        _columns_2d,
+        ValueError,
+        r"X has 5 features, but SeqPoolClassifier is expecting 8 features",
+    ),
+    "inf at predict": (
+        _predict(_with(np.inf, sample=0, channel=0, step=0), method="predict_proba"),
+        ValueError,
+        r"X contains 1 infinite value \(first: \+inf at sample 0, channel 0, step 0\)",
+    ),
+    "zero samples at predict": (
+        _predict(_X()[:0]),
+        ValueError,
+        r"Found array with 0 sample\(s\) \(shape=\(0, 2, 8\)\)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_gets_a_clear_error(case):
+    run, exc_type, pattern = CASES[case]
+    with pytest.raises(exc_type, match=pattern) as info:
+        run()
+    # The error comes from the package or scikit-learn, not from inside torch.
+    raised_in = str(info.traceback[-1].path)
+    assert "/torch/" not in raised_in, f"{case}: raised in {raised_in}"
+
+
+def test_there_are_at_least_fifteen_cases():
+    assert len(CASES) >= 15
+
+
+def test_errors_leave_the_caller_data_alone():
+    X = _with(np.inf, sample=2, channel=1, step=6)
+    y = _y()
+    before = X.copy(), y.copy()
+    with pytest.raises(ValueError):
+        SeqPoolClassifier(**TINY).fit(X, y)
+    np.testing.assert_array_equal(X, before[0])
+    np.testing.assert_array_equal(y, before[1])
+
+
+def test_nan_padding_is_not_an_error():
+    X = _X()
+    X[:4, :, 5:] = np.nan  # shorter series, padded
+    X[5, 0, 2] = np.nan  # one channel missing at one step
+    clf = SeqPoolClassifier(**TINY).fit(X, _y())
+    assert clf.predict_proba(X).shape == (N, 2)
