@@ -5,17 +5,20 @@ is exposed as ordinary hyperparameters -- ``order``, ``pool`` and ``window`` -- 
 ``GridSearchCV``, ``cross_validate`` and Pipelines can measure which design works on a dataset.
 """
 
-from ._datasets import TSMetadata, fetch_ucr, get_data_home, list_ucr, load_ts
+from ._datasets import fetch_ucr, get_data_home, list_ucr
 from ._estimators import SeqPoolClassifier, SeqPoolRegressor
 from ._modules import SeqPoolHead, SeqPoolModule
-from ._reshape import Sequences, long_to_sequences, sequences_to_long
+from ._reshape import long_to_sequences
+from ._sequences import Sequences, sequences_to_long
 from ._synthetic import (
     SYNTHETIC_TASKS,
     make_event_timing,
     make_mean_level,
     make_nonlinear_steps,
 )
-from ._transformers import PadTruncate, Resampler, SeriesScaler, WideToSequences
+from ._transformers import PadTruncate, Resampler, SeriesScaler
+from ._tsfile import TSMetadata, load_ts
+from ._wide import WideToSequences
 from ._windows import Windows, sliding_windows
 
 __version__ = "0.1.0"

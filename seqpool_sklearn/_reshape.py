@@ -17,7 +17,8 @@ irregular stamps would blow up into mostly-empty grids. The original stamps are 
 
 How it is fast
 --------------
-Ids, time stamps and channels are each factorized once (hashing, not sorting the rows). When
+Ids, time stamps and channels are each factorized once (hashing, not sorting the rows; see
+``_columns``). When
 the ``id x distinct time`` grid is no larger than the table, ranks within each series come from
 a cumulative sum over that occupancy grid and duplicates from a ``bincount`` -- no row sort at
 all. Otherwise only the distinct ``(id, time)`` keys are sorted.
@@ -25,48 +26,35 @@ all. Otherwise only the distinct ``(id, time)`` keys are sorted.
 
 from __future__ import annotations
 
-import decimal
-import difflib
-import numbers
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, DTypeLike
-from pandas.api import types as pdt
+from numpy.typing import DTypeLike
+
+from ._columns import (
+    _CHUNK,
+    _align_rows,
+    _as_float,
+    _check_columns,
+    _factorize,
+    _factorize_sorted,
+    _float_dtype,
+    _fmt,
+    _free_name,
+    _RowNamer,
+    _small_codes,
+    _time_codes,
+    _values,
+)
+from ._sequences import Sequences, sequences_to_long
 
 __all__ = ["Sequences", "long_to_sequences", "sequences_to_long"]
 
 # Extra cells allowed in the dense occupancy grid beyond one per row (keeps small tables on
 # the fast path even when their time stamps barely overlap).
 _GRID_SLACK = 1 << 20
-_CHUNK = 1 << 20
-_NUMERIC_INFERRED = {"integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty"}
-
-
-# --------------------------------------------------------------------------- helpers
-def _fmt(value: Any) -> str:
-    if isinstance(value, tuple):
-        return "(" + ", ".join(_fmt(v) for v in value) + ")"
-    if isinstance(value, np.generic):
-        value = value.item()
-    return repr(value) if isinstance(value, str) else str(value)
-
-
-class _RowNamer:
-    """Names the sample (or recording: ``word``) a row belongs to, for error messages."""
-
-    def __init__(self, df: pd.DataFrame, id_cols: list[Hashable] | None, word: str = "id"):
-        self.df, self.id_cols, self.word = df, id_cols, word
-
-    def __call__(self, row: int) -> str:
-        if not self.id_cols:
-            return f"row {row}"
-        values = tuple(self.df[c].iloc[row] for c in self.id_cols)
-        value = _fmt(values[0] if len(values) == 1 else values)
-        return f"{self.word} {value} (first at row {row})"
 
 
 def _require_frame(df: Any, func: str) -> None:
@@ -77,193 +65,6 @@ def _require_frame(df: Any, func: str) -> None:
             "so call it once, up front, on the whole table -- it cannot be a Pipeline step; "
             "row-preserving transformers such as SeriesScaler belong in the Pipeline."
         )
-
-
-def _check_columns(df: pd.DataFrame, names: list[Hashable]) -> None:
-    for name in names:
-        if name not in df.columns:
-            close = difflib.get_close_matches(str(name), [str(c) for c in df.columns], n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise ValueError(
-                f"Column {name!r} not found in the DataFrame; it has columns "
-                f"{list(df.columns)}.{hint}"
-            )
-        if int((df.columns == name).sum()) > 1:
-            raise ValueError(
-                f"Column {name!r} appears more than once in the DataFrame; "
-                "rename or drop the duplicates first."
-            )
-
-
-def _small_codes(codes: np.ndarray, n_values: int) -> np.ndarray:
-    # Smallest unsigned type that holds the codes: on 10 M rows this saves hundreds of MB.
-    return codes.astype(np.min_scalar_type(max(n_values - 1, 0)), copy=False)
-
-
-def _first_type_change(s: pd.Series) -> int:
-    """Position of the first non-missing value whose type differs from the first one's."""
-    rows = np.flatnonzero(s.notna().to_numpy())
-    if not len(rows):
-        return 0
-    kinds = np.array(
-        ["number" if isinstance(v, numbers.Real) else type(v).__name__ for v in s.iloc[rows]]
-    )
-    differ = rows[kinds != kinds[0]]
-    return int(differ[0]) if len(differ) else int(rows[0])
-
-
-def _sorted_codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Codes in sorted-value order (-1 for missing), with as little memory as the data allows.
-
-    Categorical columns reuse their codes, integer columns with a compact range use a lookup
-    table (no hashing, no sort); everything else goes through ``pd.factorize``.
-    """
-    dtype, n = s.dtype, len(s)
-    if isinstance(dtype, pd.CategoricalDtype):
-        raw = s.cat.codes.to_numpy()
-        seen = np.zeros(len(dtype.categories), dtype=bool)
-        seen[raw[raw >= 0]] = True
-        observed = np.flatnonzero(seen)  # unused categories make no codes (no phantom samples)
-        lookup = np.full(len(seen) + 1, -1, dtype=np.min_scalar_type(-len(seen) - 1))
-        lookup[observed] = np.arange(len(observed))
-        return lookup[raw], pd.CategoricalIndex(pd.Categorical.from_codes(observed, dtype=dtype))
-    if isinstance(dtype, np.dtype) and dtype.kind in "iu" and n:
-        arr = s.to_numpy()
-        lo = int(arr.min())
-        span = int(arr.max()) - lo + 1
-        if span <= 2 * n + _GRID_SLACK:
-
-            def offsets(i):  # in chunks, so no full-length temporary is needed
-                chunk = arr[i : i + _CHUNK]
-                return (chunk if chunk.dtype.itemsize == 8 else chunk.astype(np.int64)) - lo
-
-            seen = np.zeros(span, dtype=bool)
-            for i in range(0, n, _CHUNK):
-                seen[offsets(i)] = True
-            lookup = np.cumsum(seen, dtype=np.min_scalar_type(-span))
-            lookup -= 1
-            codes = np.empty(n, dtype=lookup.dtype)
-            for i in range(0, n, _CHUNK):
-                codes[i : i + _CHUNK] = lookup[offsets(i)]
-            uniques = np.flatnonzero(seen).astype(dtype) + dtype.type(lo)
-            return codes, pd.Index(uniques)
-    # NumPy-backed columns go in as arrays: pandas ignores size_hint for a Series.
-    codes, uniques = _factorize_sorted(s.to_numpy() if isinstance(dtype, np.dtype) else s)
-    return codes, pd.Index(uniques)
-
-
-def _factorize(s: pd.Series, name: Hashable, what: str, namer: _RowNamer) -> tuple:
-    """Sorted factorization of an id / kind / time column, rejecting missing and mixed types."""
-    if pdt.is_object_dtype(s.dtype) and pdt.infer_dtype(s, skipna=True) in (
-        "mixed",
-        "mixed-integer",
-    ):
-        row = _first_type_change(s)
-        raise TypeError(
-            f"Column {name!r} mixes value types: {_fmt(s.iloc[row])} "
-            f"({type(s.iloc[row]).__name__}) for {namer(row)}, after "
-            f"{type(s.dropna().iloc[0]).__name__} values; {what} values must share one type. "
-            "Convert the column first, e.g. df[col].astype(str)."
-        )
-    try:
-        codes, uniques = _sorted_codes(s)
-    except TypeError as exc:  # unorderable mixtures that infer_dtype let through
-        raise TypeError(
-            f"Column {name!r} cannot be sorted: {exc}. Convert it to one type."
-        ) from exc
-    if len(codes) and codes.min() < 0:
-        row = int(np.flatnonzero(codes < 0)[0])
-        where = f"at row {row}" if what == "id" else f"for {namer(row)}"
-        raise ValueError(
-            f"Column {name!r} has missing values (NaN/None) {where}; every row needs "
-            f"a {what}. Drop or fill those rows before reshaping."
-        )
-    return _small_codes(codes, len(uniques)), uniques.rename(name)
-
-
-def _time_codes(s: pd.Series, name: Hashable, namer: _RowNamer) -> tuple:
-    dtype = s.dtype
-    if isinstance(dtype, pd.CategoricalDtype) and not dtype.ordered:
-        raise TypeError(
-            f"Column {name!r} is an unordered categorical, so its steps have no order; "
-            "use numbers or datetimes, or an ordered categorical."
-        )
-    bad = pdt.is_bool_dtype(dtype) or pdt.is_string_dtype(dtype)
-    if pdt.is_object_dtype(dtype):
-        bad = pdt.infer_dtype(s, skipna=True) not in (
-            _NUMERIC_INFERRED | {"datetime", "datetime64", "date", "timedelta", "timedelta64"}
-        )
-    if bad or pdt.is_complex_dtype(dtype):
-        row = _first_type_change(s) if pdt.is_object_dtype(dtype) else 0
-        raise TypeError(
-            f"Column {name!r} (time) has dtype {dtype} with values such as "
-            f"{_fmt(s.iloc[row])} at {namer(row)}; time must be numeric or datetime of one "
-            "type. Parse it first with pd.to_datetime or pd.to_numeric."
-        )
-    if pdt.is_float_dtype(dtype):
-        inf = np.isinf(s.to_numpy(dtype=np.float64, na_value=np.nan))
-        if inf.any():
-            row = int(np.flatnonzero(inf)[0])
-            raise ValueError(f"Column {name!r} (time) has infinite values for {namer(row)}.")
-    return _factorize(s, name, "time", namer)
-
-
-def _values(s: pd.Series, name: Hashable, namer: _RowNamer) -> np.ndarray:
-    """A value column as a float array (a view when possible), NaN kept as missing."""
-    dtype = s.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
-        arr = s.to_numpy()
-    elif pdt.is_numeric_dtype(dtype) and not pdt.is_complex_dtype(dtype):
-        arr = s.to_numpy(dtype=np.float64, na_value=np.nan)  # nullable Int64 / Float64
-    elif pdt.is_object_dtype(dtype) and pdt.infer_dtype(s, skipna=True) in _NUMERIC_INFERRED:
-        arr = pd.to_numeric(s).to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        ok = s.map(lambda v: isinstance(v, (numbers.Real, decimal.Decimal))) | s.isna()
-        row = int(np.flatnonzero(~ok.to_numpy(dtype=bool))[0]) if not ok.all() else 0
-        raise TypeError(
-            f"Column {name!r} has non-numeric values ({_fmt(s.iloc[row])}, dtype {dtype}) "
-            f"for {namer(row)}; values must be numbers. Convert them with pd.to_numeric, "
-            "or name this column as id / kind / label instead of a value column."
-        )
-    if arr.dtype.kind == "f":
-        inf = np.isinf(arr)
-        if inf.any():
-            row = int(np.flatnonzero(inf)[0])
-            raise ValueError(
-                f"Column {name!r} has infinite values for {namer(row)}; ±inf is not a "
-                "valid measurement. Replace it with NaN (missing) or clip it."
-            )
-    return arr
-
-
-def _as_float(arr: np.ndarray, dtype: np.dtype, name: Hashable, namer: _RowNamer) -> np.ndarray:
-    with np.errstate(over="ignore", invalid="ignore"):
-        out = arr.astype(dtype, copy=False)
-    if arr.dtype.kind == "f" and out.dtype.itemsize < arr.dtype.itemsize:
-        overflow = np.isinf(out)
-        if overflow.any():
-            row = int(np.flatnonzero(overflow)[0])
-            raise ValueError(
-                f"Column {name!r} has values beyond the {dtype} range for {namer(row)} "
-                f"({_fmt(arr[row])}); pass dtype=np.float64 or rescale the column."
-            )
-    return out
-
-
-def _free_name(base: str, taken) -> str:
-    """``base``, or ``base_1``, ``base_2``, ... -- the first that is not in ``taken``."""
-    name, k = base, 0
-    while name in taken:
-        k += 1
-        name = f"{base}_{k}"
-    return name
-
-
-def _float_dtype(dtype: DTypeLike) -> np.dtype:
-    dt = np.dtype(dtype)
-    if dt not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be np.float32 or np.float64, got {dt}.")
-    return dt
 
 
 def _from_table(table: pd.Series, what: str, ids: pd.Index) -> np.ndarray:
@@ -284,16 +85,6 @@ def _from_table(table: pd.Series, what: str, ids: pd.Index) -> np.ndarray:
     if bad.any():
         raise ValueError(f"The {what} table has a missing value for id {_fmt(ids[bad][0])}.")
     return values.to_numpy()
-
-
-def _align_rows(s: pd.Series, df: pd.DataFrame) -> pd.Series | None:
-    """``s`` in the row order of ``df`` when its index holds exactly the row labels, else None."""
-    if s.index.equals(df.index):
-        return s
-    if len(s) == len(df) and s.index.is_unique and df.index.is_unique:
-        if (s.index.get_indexer(df.index) >= 0).all():
-            return s.reindex(df.index)
-    return None
 
 
 def _per_sample(spec, what: str, df, id_code, ids, namer) -> tuple:
@@ -373,18 +164,6 @@ def _duplicate_rows(key: np.ndarray, counts: np.ndarray) -> tuple[int, int]:
     return int(same[0]), int(same[1])
 
 
-def _factorize_sorted(values) -> tuple[np.ndarray, Any]:
-    """``pd.factorize(values, sort=True)`` whose codes are remapped in place (half the memory)."""
-    codes, uniques = pd.factorize(values, size_hint=min(len(values), 1 << 16))
-    order = np.asarray(uniques.argsort())
-    remap = np.empty(len(order) + 1, dtype=codes.dtype)
-    remap[order] = np.arange(len(order))
-    remap[-1] = -1  # missing values keep code -1
-    for i in range(0, len(codes), _CHUNK):
-        codes[i : i + _CHUNK] = remap[codes[i : i + _CHUNK]]
-    return codes, uniques.take(order)
-
-
 def _step_ranks(key, id_code, kind_code, n, U, C):
     """Rank of every row's time stamp within its series, series lengths, stamp codes per step.
 
@@ -428,275 +207,6 @@ def _step_ranks(key, id_code, kind_code, n, U, C):
     return key, rank, lengths, time_codes, dup, checked
 
 
-# --------------------------------------------------------------------------- result
-@dataclass(repr=False, eq=False)  # fields are arrays: no element-wise ``==``
-class Sequences:
-    """Sequences made from a long table by :func:`long_to_sequences`.
-
-    Attributes
-    ----------
-    X : ndarray of shape (n_samples, n_channels, n_timesteps)
-        Values; shorter series are NaN-padded at the end.
-    ids : pandas.Index or pandas.MultiIndex of length n_samples
-        The id of every sample, sorted ascending (row ``i`` of ``X`` is ``ids[i]``).
-    channels : pandas.Index of length n_channels
-        Channel names: the value columns in the given order, or the sorted values of the
-        kind column.
-    lengths : ndarray of shape (n_samples,)
-        Number of observed time steps of every sample.
-    y, groups : ndarray of shape (n_samples,) or None
-        Per-sample labels and groups, when asked for.
-    time_index : pandas.Index
-        Sorted distinct time stamps of the whole table.
-    time_codes : ndarray of shape (n_samples, n_timesteps)
-        Position in ``time_index`` of every step's stamp; -1 marks padding.
-    """
-
-    X: np.ndarray
-    ids: pd.Index
-    channels: pd.Index
-    lengths: np.ndarray
-    time_index: pd.Index
-    time_codes: np.ndarray
-    y: np.ndarray | None = None
-    groups: np.ndarray | None = None
-    _layout: dict = field(default_factory=dict)
-
-    @property
-    def times(self) -> np.ndarray:
-        """Time stamp of every step, shape (n_samples, n_timesteps); NaN/NaT for padding."""
-        taken = self.time_index.take(
-            self.time_codes.astype(np.intp).ravel(), allow_fill=True, fill_value=np.nan
-        )
-        return np.asarray(taken).reshape(self.time_codes.shape)
-
-    def __repr__(self) -> str:
-        n, c, t = self.X.shape
-        return (
-            f"Sequences(n_samples={n}, n_channels={c}, n_timesteps={t}, "
-            f"y={'yes' if self.y is not None else 'no'}, "
-            f"groups={'yes' if self.groups is not None else 'no'})"
-        )
-
-    def to_long(
-        self,
-        X: ArrayLike | None = None,
-        *,
-        predictions: ArrayLike | pd.DataFrame | None = None,
-        column_prediction: str = "prediction",
-        dropna: bool = False,
-    ) -> pd.DataFrame:
-        """Turn ``X`` (default: :attr:`X`) and per-sample predictions back into a long table.
-
-        The table has the layout, column names and dtypes of the one these sequences came
-        from, rows sorted by id, time (and kind), padding dropped. It equals the sorted input
-        table when the values are representable in ``X.dtype``. In the kind layout every
-        ``(time, kind)`` cell of an observed step comes back, as NaN where the input had no row;
-        ``dropna=True`` drops rows whose values are all NaN.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels, n_timesteps), default=None
-            Values of the same shape as :attr:`X`, e.g. after a row-preserving transformer.
-        predictions : array-like of shape (n_samples,) or DataFrame, default=None
-            Per-sample outputs, repeated on every row of their sample.
-        column_prediction : str, default="prediction"
-            Column name for 1D ``predictions``.
-        dropna : bool, default=False
-            Drop rows whose values are all NaN.
-
-        Returns
-        -------
-        pandas.DataFrame
-        """
-        X = self.X if X is None else np.asarray(X)
-        if X.ndim == 2:
-            X = X[:, None, :]
-        if X.shape != self.X.shape:
-            raise ValueError(
-                f"X has shape {X.shape}, but these sequences have shape {self.X.shape}; the "
-                "original time stamps only fit the original grid. Use sequences_to_long for "
-                "resampled or truncated arrays."
-            )
-
-        def time_of(ii, tt):
-            return self.time_index.take(self.time_codes[ii, tt].astype(np.intp))
-
-        return _assemble(
-            X,
-            self.time_codes >= 0,
-            self.ids,
-            time_of,
-            self.channels,
-            self._layout,
-            predictions,
-            column_prediction,
-            dropna,
-        )
-
-
-# --------------------------------------------------------------------------- inverse
-def _assemble(X, keep, ids, time_of, channels, layout, predictions, column_prediction, dropna):
-    n, C, T = X.shape
-    kind = layout.get("kind")
-    if kind is not None:
-        ii, cc, tt = np.nonzero(np.broadcast_to(keep[:, None, :], (n, C, T)))
-        values = {layout["value"]: X[ii, cc, tt]}
-    else:
-        ii, tt = np.nonzero(keep)
-        values = {ch: X[ii, c, tt] for c, ch in enumerate(channels)}
-    for name, dt in layout.get("dtypes", {}).items():
-        if np.dtype(dt).kind == "f":
-            values[name] = values[name].astype(dt, copy=False)
-    cols: dict[Hashable, Any] = {}
-
-    def put(name: Hashable, data, role: str) -> None:
-        # Two columns of one name would silently replace each other's data.
-        if name in cols:
-            raise ValueError(
-                f"Two columns of the long table would both be named {_fmt(name)} (the second "
-                f"one: {role}); give the id, time, kind, value, channel and prediction "
-                "columns distinct names."
-            )
-        cols[name] = data
-
-    if isinstance(ids, pd.MultiIndex):
-        for level in range(ids.nlevels):
-            put(ids.names[level], ids.get_level_values(level).take(ii), "an id level")
-    else:
-        put(ids.name if ids.name is not None else "id", ids.take(ii), "the id")
-    put(layout.get("time", "time"), time_of(ii, tt), "the time")
-    if kind is not None:
-        put(kind, channels.take(cc), "the kind")
-    for name, data in values.items():
-        put(name, data, "a value column")
-    for name, per_sample in layout.get("extra", {}).items():
-        if name not in cols:  # y / groups columns that are not id columns
-            put(name, per_sample.take(ii), "a label column")
-    if predictions is not None:
-        if isinstance(predictions, pd.DataFrame):
-            if len(predictions) != n:
-                raise ValueError(f"predictions has {len(predictions)} rows, expected {n}.")
-            for c in predictions.columns:
-                put(c, predictions[c].to_numpy()[ii], "a prediction")
-        else:
-            pred = np.asarray(predictions)
-            if pred.shape[:1] != (n,) or pred.ndim != 1:
-                raise ValueError(
-                    f"predictions must have shape ({n},), got {pred.shape}; pass several "
-                    "outputs per sample (e.g. predict_proba) as a DataFrame."
-                )
-            put(column_prediction, pred[ii], "the prediction")
-    out = pd.DataFrame(cols)
-    order = [c for c in layout.get("order", []) if c in out.columns]
-    out = out[order + [c for c in out.columns if c not in order]]
-    if dropna:
-        value_cols = list(values)
-        out = out[out[value_cols].notna().any(axis=1).to_numpy()].reset_index(drop=True)
-    return out
-
-
-def sequences_to_long(
-    X: ArrayLike,
-    *,
-    ids: ArrayLike | pd.Index | None = None,
-    channels: Sequence[Hashable] | None = None,
-    times: ArrayLike | None = None,
-    column_id: Hashable = "id",
-    column_sort: Hashable = "time",
-    column_kind: Hashable | None = None,
-    column_value: Hashable = "value",
-    predictions: ArrayLike | pd.DataFrame | None = None,
-    column_prediction: str = "prediction",
-    dropna: bool = False,
-) -> pd.DataFrame:
-    """Turn sequences ``X`` (and per-sample predictions) into a long DataFrame.
-
-    For arrays that came from :func:`long_to_sequences` prefer :meth:`Sequences.to_long`,
-    which restores the original time stamps, column names and dtypes exactly.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
-        Sequences, NaN-padded.
-    ids : array-like of shape (n_samples,), default=None
-        Sample ids; default ``0 .. n_samples - 1``.
-    channels : sequence of length n_channels, default=None
-        Channel names; default ``"channel0"``, ``"channel1"``, ...
-    times : array-like of shape (n_samples, n_timesteps), default=None
-        Time stamp of every step, NaN/NaT where padded. When None, steps are numbered from 0
-        and only the trailing all-NaN steps of each sample count as padding.
-    column_id, column_sort : hashable, default="id", "time"
-        Names of the id and time columns.
-    column_kind : hashable, default=None
-        When given, a tsfresh-style table (id, time, kind, value) is returned; otherwise one
-        row per time step with one column per channel.
-    column_value : hashable, default="value"
-        Name of the value column of the kind layout.
-    predictions : array-like of shape (n_samples,) or DataFrame, default=None
-        Per-sample outputs, repeated on every row of their sample.
-    column_prediction : str, default="prediction"
-        Column name for 1D ``predictions``.
-    dropna : bool, default=False
-        Drop rows whose values are all NaN.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Rows sorted by id, time (and kind).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from seqpool_sklearn import sequences_to_long
-    >>> X = np.array([[[1.0, 2.0, np.nan]], [[3.0, 4.0, 5.0]]])
-    >>> sequences_to_long(X, ids=["a", "b"], channels=["x"])
-      id  time    x
-    0  a     0  1.0
-    1  a     1  2.0
-    2  b     0  3.0
-    3  b     1  4.0
-    4  b     2  5.0
-    """
-    X = np.asarray(X)
-    if X.ndim == 2:
-        X = X[:, None, :]
-    if X.ndim != 3:
-        raise ValueError(f"X must have shape (n_samples, n_channels, n_timesteps), got {X.shape}.")
-    n, C, T = X.shape
-    if not isinstance(ids, pd.MultiIndex):  # a MultiIndex keeps its level names
-        ids = pd.Index(np.arange(n) if ids is None else ids, name=column_id)
-    channels = pd.Index([f"channel{c}" for c in range(C)] if channels is None else channels)
-    if len(ids) != n or len(channels) != C:
-        raise ValueError(
-            f"Got {len(ids)} ids and {len(channels)} channels for X of shape {X.shape}."
-        )
-    if column_kind is None and not channels.is_unique:
-        raise ValueError(
-            f"Channel {_fmt(channels[channels.duplicated()][0])} is named twice; each channel "
-            "becomes a column, so the names must be distinct."
-        )
-    if times is None:
-        observed = ~np.isnan(X).all(axis=1)
-        last = np.where(observed.any(axis=1), T - np.argmax(observed[:, ::-1], axis=1), 0)
-        keep = np.arange(T) < last[:, None]
-        step_times = np.broadcast_to(np.arange(T), (n, T))
-    else:
-        step_times = np.asarray(times)
-        if step_times.shape != (n, T):
-            raise ValueError(f"times must have shape {(n, T)}, got {step_times.shape}.")
-        keep = ~pd.isna(step_times)
-
-    def time_of(ii, tt):
-        return step_times[ii, tt]
-
-    layout = {"kind": column_kind, "value": column_value, "time": column_sort}
-    return _assemble(
-        X, keep, ids, time_of, channels, layout, predictions, column_prediction, dropna
-    )
-
-
-# --------------------------------------------------------------------------- forward
 def long_to_sequences(
     df: pd.DataFrame,
     *,

@@ -24,7 +24,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, DTypeLike
 
-from ._reshape import (
+from ._columns import (
     _align_rows,
     _as_float,
     _check_columns,

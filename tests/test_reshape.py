@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seqpool_sklearn import Sequences, _reshape, long_to_sequences, sequences_to_long
+from seqpool_sklearn import Sequences, _columns, _reshape, long_to_sequences, sequences_to_long
 
 KIND = {"column_id": "id", "column_sort": "time", "column_kind": "kind", "column_value": "value"}
 
@@ -38,11 +38,17 @@ def imu_frame(seed=0):
     return df.sample(frac=1, random_state=seed).reset_index(drop=True)
 
 
+def force_sparse(mp):
+    """Take the sorting paths: no occupancy grid, no integer lookup tables."""
+    mp.setattr(_reshape, "_GRID_SLACK", -(10**9))
+    mp.setattr(_columns, "_LOOKUP_SLACK", -(10**9))
+
+
 @pytest.fixture(params=["dense", "sparse"])
 def path(request, monkeypatch):
     """Run a test on both ranking paths (occupancy grid and key sort)."""
     if request.param == "sparse":
-        monkeypatch.setattr(_reshape, "_GRID_SLACK", -(10**9))
+        force_sparse(monkeypatch)
     return request.param
 
 
@@ -356,7 +362,7 @@ def test_bad_input_is_named_and_frame_untouched(make, kwargs, exc, match, path):
 
 
 def test_duplicates_are_never_averaged_on_the_sparse_kind_path(monkeypatch):
-    monkeypatch.setattr(_reshape, "_GRID_SLACK", -(10**9))
+    force_sparse(monkeypatch)
     df = _dup_kind_layout()
     df.loc[len(df) - 1, "value"] = 123.0
     with pytest.raises(ValueError, match="rows 7 and 30"):
@@ -481,12 +487,13 @@ def long_frames(draw):
     return df.iloc[list(order)].reset_index(drop=True)
 
 
-@pytest.mark.parametrize("slack", [1 << 20, -(10**9)], ids=["dense", "sparse"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
 @settings(max_examples=40, deadline=None)
 @given(df=long_frames())
-def test_property_round_trip_is_exact(df, slack):
+def test_property_round_trip_is_exact(df, sparse):
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_reshape, "_GRID_SLACK", slack)
+        if sparse:
+            force_sparse(mp)
         seq = long_to_sequences(df, column_id="id", column_sort="time")
         back = seq.to_long()
     expected = df.sort_values(["id", "time"]).reset_index(drop=True)

@@ -1,0 +1,287 @@
+"""The result of :func:`~seqpool_sklearn.long_to_sequences`, and the way back to a long table.
+
+:class:`Sequences` holds ``X`` with its sample index, channels, time stamps (and ``y`` /
+``groups``); :meth:`Sequences.to_long` turns it -- or a transformed ``X`` of the same shape,
+with per-sample predictions -- back into a long table with the original layout, names and
+time stamps. :func:`sequences_to_long` does the same for plain arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from ._columns import _fmt
+
+__all__ = ["Sequences", "sequences_to_long"]
+
+
+@dataclass(repr=False, eq=False)  # fields are arrays: no element-wise ``==``
+class Sequences:
+    """Sequences made from a long table by :func:`long_to_sequences`.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_channels, n_timesteps)
+        Values; shorter series are NaN-padded at the end.
+    ids : pandas.Index or pandas.MultiIndex of length n_samples
+        The id of every sample, sorted ascending (row ``i`` of ``X`` is ``ids[i]``).
+    channels : pandas.Index of length n_channels
+        Channel names: the value columns in the given order, or the sorted values of the
+        kind column.
+    lengths : ndarray of shape (n_samples,)
+        Number of observed time steps of every sample.
+    y, groups : ndarray of shape (n_samples,) or None
+        Per-sample labels and groups, when asked for.
+    time_index : pandas.Index
+        Sorted distinct time stamps of the whole table.
+    time_codes : ndarray of shape (n_samples, n_timesteps)
+        Position in ``time_index`` of every step's stamp; -1 marks padding.
+    """
+
+    X: np.ndarray
+    ids: pd.Index
+    channels: pd.Index
+    lengths: np.ndarray
+    time_index: pd.Index
+    time_codes: np.ndarray
+    y: np.ndarray | None = None
+    groups: np.ndarray | None = None
+    _layout: dict = field(default_factory=dict)
+
+    @property
+    def times(self) -> np.ndarray:
+        """Time stamp of every step, shape (n_samples, n_timesteps); NaN/NaT for padding."""
+        taken = self.time_index.take(
+            self.time_codes.astype(np.intp).ravel(), allow_fill=True, fill_value=np.nan
+        )
+        return np.asarray(taken).reshape(self.time_codes.shape)
+
+    def __repr__(self) -> str:
+        n, c, t = self.X.shape
+        return (
+            f"Sequences(n_samples={n}, n_channels={c}, n_timesteps={t}, "
+            f"y={'yes' if self.y is not None else 'no'}, "
+            f"groups={'yes' if self.groups is not None else 'no'})"
+        )
+
+    def to_long(
+        self,
+        X: ArrayLike | None = None,
+        *,
+        predictions: ArrayLike | pd.DataFrame | None = None,
+        column_prediction: str = "prediction",
+        dropna: bool = False,
+    ) -> pd.DataFrame:
+        """Turn ``X`` (default: :attr:`X`) and per-sample predictions back into a long table.
+
+        The table has the layout, column names and dtypes of the one these sequences came
+        from, rows sorted by id, time (and kind), padding dropped. It equals the sorted input
+        table when the values are representable in ``X.dtype``. In the kind layout every
+        ``(time, kind)`` cell of an observed step comes back, as NaN where the input had no row;
+        ``dropna=True`` drops rows whose values are all NaN.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps), default=None
+            Values of the same shape as :attr:`X`, e.g. after a row-preserving transformer.
+        predictions : array-like of shape (n_samples,) or DataFrame, default=None
+            Per-sample outputs, repeated on every row of their sample.
+        column_prediction : str, default="prediction"
+            Column name for 1D ``predictions``.
+        dropna : bool, default=False
+            Drop rows whose values are all NaN.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        X = self.X if X is None else np.asarray(X)
+        if X.ndim == 2:
+            X = X[:, None, :]
+        if X.shape != self.X.shape:
+            raise ValueError(
+                f"X has shape {X.shape}, but these sequences have shape {self.X.shape}; the "
+                "original time stamps only fit the original grid. Use sequences_to_long for "
+                "resampled or truncated arrays."
+            )
+
+        def time_of(ii, tt):
+            return self.time_index.take(self.time_codes[ii, tt].astype(np.intp))
+
+        return _assemble(
+            X,
+            self.time_codes >= 0,
+            self.ids,
+            time_of,
+            self.channels,
+            self._layout,
+            predictions,
+            column_prediction,
+            dropna,
+        )
+
+
+def _assemble(X, keep, ids, time_of, channels, layout, predictions, column_prediction, dropna):
+    n, C, T = X.shape
+    kind = layout.get("kind")
+    if kind is not None:
+        ii, cc, tt = np.nonzero(np.broadcast_to(keep[:, None, :], (n, C, T)))
+        values = {layout["value"]: X[ii, cc, tt]}
+    else:
+        ii, tt = np.nonzero(keep)
+        values = {ch: X[ii, c, tt] for c, ch in enumerate(channels)}
+    for name, dt in layout.get("dtypes", {}).items():
+        if np.dtype(dt).kind == "f":
+            values[name] = values[name].astype(dt, copy=False)
+    cols: dict[Hashable, Any] = {}
+
+    def put(name: Hashable, data, role: str) -> None:
+        # Two columns of one name would silently replace each other's data.
+        if name in cols:
+            raise ValueError(
+                f"Two columns of the long table would both be named {_fmt(name)} (the second "
+                f"one: {role}); give the id, time, kind, value, channel and prediction "
+                "columns distinct names."
+            )
+        cols[name] = data
+
+    if isinstance(ids, pd.MultiIndex):
+        for level in range(ids.nlevels):
+            put(ids.names[level], ids.get_level_values(level).take(ii), "an id level")
+    else:
+        put(ids.name if ids.name is not None else "id", ids.take(ii), "the id")
+    put(layout.get("time", "time"), time_of(ii, tt), "the time")
+    if kind is not None:
+        put(kind, channels.take(cc), "the kind")
+    for name, data in values.items():
+        put(name, data, "a value column")
+    for name, per_sample in layout.get("extra", {}).items():
+        if name not in cols:  # y / groups columns that are not id columns
+            put(name, per_sample.take(ii), "a label column")
+    if predictions is not None:
+        if isinstance(predictions, pd.DataFrame):
+            if len(predictions) != n:
+                raise ValueError(f"predictions has {len(predictions)} rows, expected {n}.")
+            for c in predictions.columns:
+                put(c, predictions[c].to_numpy()[ii], "a prediction")
+        else:
+            pred = np.asarray(predictions)
+            if pred.shape[:1] != (n,) or pred.ndim != 1:
+                raise ValueError(
+                    f"predictions must have shape ({n},), got {pred.shape}; pass several "
+                    "outputs per sample (e.g. predict_proba) as a DataFrame."
+                )
+            put(column_prediction, pred[ii], "the prediction")
+    out = pd.DataFrame(cols)
+    order = [c for c in layout.get("order", []) if c in out.columns]
+    out = out[order + [c for c in out.columns if c not in order]]
+    if dropna:
+        value_cols = list(values)
+        out = out[out[value_cols].notna().any(axis=1).to_numpy()].reset_index(drop=True)
+    return out
+
+
+def sequences_to_long(
+    X: ArrayLike,
+    *,
+    ids: ArrayLike | pd.Index | None = None,
+    channels: Sequence[Hashable] | None = None,
+    times: ArrayLike | None = None,
+    column_id: Hashable = "id",
+    column_sort: Hashable = "time",
+    column_kind: Hashable | None = None,
+    column_value: Hashable = "value",
+    predictions: ArrayLike | pd.DataFrame | None = None,
+    column_prediction: str = "prediction",
+    dropna: bool = False,
+) -> pd.DataFrame:
+    """Turn sequences ``X`` (and per-sample predictions) into a long DataFrame.
+
+    For arrays that came from :func:`long_to_sequences` prefer :meth:`Sequences.to_long`,
+    which restores the original time stamps, column names and dtypes exactly.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+        Sequences, NaN-padded.
+    ids : array-like of shape (n_samples,), default=None
+        Sample ids; default ``0 .. n_samples - 1``.
+    channels : sequence of length n_channels, default=None
+        Channel names; default ``"channel0"``, ``"channel1"``, ...
+    times : array-like of shape (n_samples, n_timesteps), default=None
+        Time stamp of every step, NaN/NaT where padded. When None, steps are numbered from 0
+        and only the trailing all-NaN steps of each sample count as padding.
+    column_id, column_sort : hashable, default="id", "time"
+        Names of the id and time columns.
+    column_kind : hashable, default=None
+        When given, a tsfresh-style table (id, time, kind, value) is returned; otherwise one
+        row per time step with one column per channel.
+    column_value : hashable, default="value"
+        Name of the value column of the kind layout.
+    predictions : array-like of shape (n_samples,) or DataFrame, default=None
+        Per-sample outputs, repeated on every row of their sample.
+    column_prediction : str, default="prediction"
+        Column name for 1D ``predictions``.
+    dropna : bool, default=False
+        Drop rows whose values are all NaN.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows sorted by id, time (and kind).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqpool_sklearn import sequences_to_long
+    >>> X = np.array([[[1.0, 2.0, np.nan]], [[3.0, 4.0, 5.0]]])
+    >>> sequences_to_long(X, ids=["a", "b"], channels=["x"])
+      id  time    x
+    0  a     0  1.0
+    1  a     1  2.0
+    2  b     0  3.0
+    3  b     1  4.0
+    4  b     2  5.0
+    """
+    X = np.asarray(X)
+    if X.ndim == 2:
+        X = X[:, None, :]
+    if X.ndim != 3:
+        raise ValueError(f"X must have shape (n_samples, n_channels, n_timesteps), got {X.shape}.")
+    n, C, T = X.shape
+    if not isinstance(ids, pd.MultiIndex):  # a MultiIndex keeps its level names
+        ids = pd.Index(np.arange(n) if ids is None else ids, name=column_id)
+    channels = pd.Index([f"channel{c}" for c in range(C)] if channels is None else channels)
+    if len(ids) != n or len(channels) != C:
+        raise ValueError(
+            f"Got {len(ids)} ids and {len(channels)} channels for X of shape {X.shape}."
+        )
+    if column_kind is None and not channels.is_unique:
+        raise ValueError(
+            f"Channel {_fmt(channels[channels.duplicated()][0])} is named twice; each channel "
+            "becomes a column, so the names must be distinct."
+        )
+    if times is None:
+        observed = ~np.isnan(X).all(axis=1)
+        last = np.where(observed.any(axis=1), T - np.argmax(observed[:, ::-1], axis=1), 0)
+        keep = np.arange(T) < last[:, None]
+        step_times = np.broadcast_to(np.arange(T), (n, T))
+    else:
+        step_times = np.asarray(times)
+        if step_times.shape != (n, T):
+            raise ValueError(f"times must have shape {(n, T)}, got {step_times.shape}.")
+        keep = ~pd.isna(step_times)
+
+    def time_of(ii, tt):
+        return step_times[ii, tt]
+
+    layout = {"kind": column_kind, "value": column_value, "time": column_sort}
+    return _assemble(
+        X, keep, ids, time_of, channels, layout, predictions, column_prediction, dropna
+    )

@@ -1,0 +1,244 @@
+"""Wide tables (one row per sample, time steps as columns) -> sequences.
+
+:class:`WideToSequences` is row-preserving, so -- unlike
+:func:`~seqpool_sklearn.long_to_sequences` -- it works inside Pipelines and GridSearchCV. Its
+output is always 3D, so it has no ``set_output``; its ``get_feature_names_out`` names the
+output's axis 1, the channels.
+"""
+
+from __future__ import annotations
+
+import re
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._columns import _fmt
+from ._transformers import _names_in, _raise_on_inf, _shape
+
+__all__ = ["WideToSequences"]
+
+
+class WideToSequences(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Turn a wide table (one row per sample, time steps as columns) into 3D sequences.
+
+    Row-preserving, so it works inside Pipelines and GridSearchCV. The layout of the columns
+    is read once, in ``fit``:
+
+    * ``pattern`` given: every column name must match it; its named groups ``channel`` and
+      ``time`` say where the column goes (``time`` must be a number), e.g.
+      ``r"(?P<channel>.+)_(?P<time>\\d+)"`` for ``acc_x_0 ... acc_x_99``;
+    * a DataFrame with a two-level column MultiIndex ``(channel, time)``;
+    * otherwise ``n_channels`` consecutive, equally long blocks of columns (channel-major, the
+      layout of ``X3d.reshape(n_samples, -1)``).
+
+    Channels keep the order in which they first appear; steps are sorted by time. Channels
+    missing a time another channel has get NaN there. Output is always 3D, dtype float64 or
+    float32 as the input.
+
+    Parameters
+    ----------
+    pattern : str, default=None
+        Regular expression with named groups ``channel`` and ``time``, matched against whole
+        column names.
+    n_channels : int, default=1
+        Number of column blocks when neither ``pattern`` nor a MultiIndex gives the layout.
+
+    Attributes
+    ----------
+    channels_ : ndarray of shape (n_channels,)
+        Channel names.
+    times_ : ndarray of shape (n_timesteps,)
+        Time labels of the output steps.
+    n_features_in_ : int
+        Number of input columns.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when fitted on a DataFrame with string column names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from seqpool_sklearn import WideToSequences
+    >>> df = pd.DataFrame([[1.0, 2.0, 10.0, 20.0]], columns=["x_0", "x_1", "y_0", "y_1"])
+    >>> wide = WideToSequences(pattern=r"(?P<channel>\\w+)_(?P<time>\\d+)")
+    >>> wide.fit_transform(df)
+    array([[[ 1.,  2.],
+            [10., 20.]]])
+    >>> wide.get_feature_names_out()
+    array(['x', 'y'], dtype=object)
+    """
+
+    _parameter_constraints: dict = {
+        "pattern": [str, None],
+        "n_channels": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, pattern: str | None = None, n_channels: int = 1):
+        self.pattern = pattern
+        self.n_channels = n_channels
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def _layout(self, X) -> tuple:
+        """(channel labels, time labels) for every input column."""
+        is_df = isinstance(X, pd.DataFrame)
+        if self.pattern is not None:
+            if not is_df:
+                raise ValueError("pattern needs a DataFrame with column names to match.")
+            regex = re.compile(self.pattern)
+            if not {"channel", "time"} <= set(regex.groupindex):
+                raise ValueError(
+                    f"pattern must have named groups 'channel' and 'time', got {self.pattern!r}."
+                )
+            channel, time = [], []
+            for col in X.columns:
+                match = regex.fullmatch(col) if isinstance(col, str) else None
+                if match is None:
+                    raise ValueError(
+                        f"Column {col!r} does not match pattern {self.pattern!r}; drop it or "
+                        "widen the pattern."
+                    )
+                channel.append(match["channel"])
+                time.append(match["time"])
+            numeric = pd.to_numeric(pd.Series(time), errors="coerce")
+            if numeric.isna().any():
+                j = int(np.flatnonzero(numeric.isna().to_numpy())[0])
+                raise ValueError(
+                    f"Column {X.columns[j]!r} has time part {time[j]!r}, which is not a "
+                    f"number; the pattern's 'time' group must match numbers only."
+                )
+            return np.asarray(channel, dtype=object), numeric.to_numpy()
+        if is_df and isinstance(X.columns, pd.MultiIndex):
+            if X.columns.nlevels != 2:
+                raise ValueError(
+                    f"A column MultiIndex must have two levels (channel, time), got "
+                    f"{X.columns.nlevels}."
+                )
+            time = X.columns.get_level_values(1)
+            if pd.api.types.is_string_dtype(time) or pd.api.types.is_object_dtype(time):
+                # Time labels read from text ("0", "1", ..., "10") sort as numbers, not text.
+                numeric = pd.to_numeric(pd.Series(time), errors="coerce")
+                if numeric.notna().all():
+                    time = numeric
+            return np.asarray(X.columns.get_level_values(0), dtype=object), np.asarray(time)
+        shape = _shape(X)
+        n_cols = shape[1] if len(shape) == 2 else 0
+        if n_cols % self.n_channels:
+            raise ValueError(
+                f"X has {n_cols} columns, which do not split into n_channels="
+                f"{self.n_channels} equal blocks."
+            )
+        steps = n_cols // self.n_channels
+        channel = np.repeat([f"channel{c}" for c in range(self.n_channels)], steps)
+        return channel.astype(object), np.tile(np.arange(steps), self.n_channels)
+
+    def _check_X(self, X, *, reset: bool) -> np.ndarray:
+        if len(_shape(X)) == 3:
+            raise ValueError(
+                "WideToSequences expects a 2D wide table (one row per sample); X is already "
+                "3D (n_samples, n_channels, n_timesteps)."
+            )
+        if isinstance(X, pd.DataFrame):
+            for col in X.columns:
+                dtype = X[col].dtype
+                if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+                    raise TypeError(
+                        f"Column {col!r} has dtype {dtype}; a wide table needs numeric "
+                        "values. Convert it with pd.to_numeric or drop it."
+                    )
+            if not reset and isinstance(X.columns, pd.MultiIndex):
+                if not X.columns.equals(self._columns):
+                    raise ValueError(
+                        "The columns of X differ from those seen in fit; reorder them with "
+                        "X[wide.feature_names_in_] or X.reindex(columns=...)."
+                    )
+        Xv = validate_data(
+            self, X, reset=reset, ensure_all_finite=False, dtype=[np.float64, np.float32]
+        )
+        _raise_on_inf(Xv, X.columns if isinstance(X, pd.DataFrame) else None)
+        return Xv
+
+    def fit(self, X: ArrayLike | pd.DataFrame, y=None):
+        """Read the column layout.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_columns)
+            Wide table.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        if isinstance(X, pd.DataFrame) and self.pattern is None and self.n_channels != 1:
+            if isinstance(X.columns, pd.MultiIndex):
+                raise ValueError("n_channels must stay 1 when the column MultiIndex gives them.")
+        channel, time = self._layout(X)
+        self._check_X(X, reset=True)
+        ch_code, channels = pd.factorize(channel)  # order of first appearance
+        try:
+            t_code, times = pd.factorize(time, sort=True)
+        except TypeError as exc:
+            raise ValueError(f"Time labels of the columns cannot be sorted: {exc}.") from exc
+        cell = ch_code.astype(np.int64) * len(times) + t_code
+        repeated = pd.Index(cell).duplicated()
+        if repeated.any():
+            b = int(np.flatnonzero(repeated)[0])
+            a = int(np.flatnonzero(cell == cell[b])[0])
+            names = list(X.columns) if isinstance(X, pd.DataFrame) else list(range(len(cell)))
+            raise ValueError(
+                f"Columns {names[a]!r} and {names[b]!r} both map to (channel, time) = "
+                f"({_fmt(channel[a])}, {_fmt(time[b])}); "
+                "each channel may have one column per time step."
+            )
+        self.channels_ = np.asarray(channels, dtype=object)
+        self.times_ = np.asarray(times)
+        self._channel_code, self._step_code = ch_code, t_code
+        self._columns = X.columns if isinstance(X, pd.DataFrame) else None
+        return self
+
+    def transform(self, X: ArrayLike | pd.DataFrame) -> np.ndarray:
+        """Reshape to (n_samples, n_channels, n_timesteps).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_columns)
+            Wide table with the columns seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_channels, n_timesteps)
+        """
+        check_is_fitted(self)
+        Xv = self._check_X(X, reset=False)
+        out = np.full((Xv.shape[0], len(self.channels_), len(self.times_)), np.nan, Xv.dtype)
+        out[:, self._channel_code, self._step_code] = Xv
+        return out
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Channel names: the labels of the output's axis 1.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Checked against the fitted input columns.
+
+        Returns
+        -------
+        ndarray of str objects
+        """
+        check_is_fitted(self)
+        _names_in(self, input_features)
+        return np.asarray([str(c) for c in self.channels_], dtype=object)
