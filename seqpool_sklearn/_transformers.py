@@ -228,6 +228,9 @@ class _SequenceTransformer(_SequenceOutput, TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Names of the output's axis 1: time steps (2D output) or channels (3D output).
 
+        :class:`PadTruncate` and :class:`Resampler` make new time steps, named after the
+        class: ``padtruncate0, padtruncate1, ...`` / ``resampler0, resampler1, ...``.
+
         Parameters
         ----------
         input_features : array-like of str, default=None
@@ -238,7 +241,10 @@ class _SequenceTransformer(_SequenceOutput, TransformerMixin, BaseEstimator):
         ndarray of str objects
         """
         check_is_fitted(self)
-        return _names_in(self, input_features)
+        return self._output_names(_names_in(self, input_features))
+
+    def _output_names(self, names: np.ndarray) -> np.ndarray:
+        return names  # time steps (2D) or channels (3D) keep their names
 
 
 class SeriesScaler(_SequenceTransformer):
@@ -322,23 +328,10 @@ class _LengthTransformer(_SequenceTransformer):
         _, lengths = _spans(X3)
         self.length_ = int(self.length) if self.length is not None else max(int(lengths.max()), 1)
 
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """Names of the output's axis 1: new time steps (2D output) or channels (3D output).
-
-        Parameters
-        ----------
-        input_features : array-like of str, default=None
-            Input names; default ``feature_names_in_`` or ``x0, x1, ...``.
-
-        Returns
-        -------
-        ndarray of str objects
-        """
-        check_is_fitted(self)
-        names = _names_in(self, input_features)
+    def _output_names(self, names: np.ndarray) -> np.ndarray:
         if self.input_ndim_ == 3:
             return names
-        prefix = type(self).__name__.lower()
+        prefix = type(self).__name__.lower()  # new time steps: resampler0, resampler1, ...
         return np.asarray([f"{prefix}{j}" for j in range(self.length_)], dtype=object)
 
 
