@@ -5,6 +5,7 @@ is exposed as ordinary hyperparameters -- ``order``, ``pool`` and ``window`` -- 
 ``GridSearchCV``, ``cross_validate`` and Pipelines can measure which design works on a dataset.
 """
 
+from ._compare import HeadComparison, compare_heads
 from ._datasets import fetch_ucr, get_data_home, list_ucr
 from ._estimators import SeqPoolClassifier, SeqPoolRegressor
 from ._modules import SeqPoolHead, SeqPoolModule
@@ -47,4 +48,6 @@ __all__ = [
     "Resampler",
     "sliding_windows",
     "Windows",
+    "compare_heads",
+    "HeadComparison",
 ]

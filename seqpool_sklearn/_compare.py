@@ -1,0 +1,695 @@
+"""Compare head designs under cross-validation, with paired order effects.
+
+:func:`compare_heads` runs the ``order x pool x window`` grid of a sequence estimator as
+*one* :class:`~sklearn.model_selection.GridSearchCV` whose splits are drawn once, up front,
+and handed to the search as a list: every configuration is trained and scored on exactly the
+same folds, so the score of ``decode_first`` on split ``j`` and the score of ``pool_first``
+on split ``j`` form a pair. Scheduling is joblib's (``n_jobs``, or any joblib back-end such
+as Dask's via ``joblib.parallel_backend``); nothing here loops over fits by hand.
+
+Design decisions
+----------------
+* Per-split fit times. ``GridSearchCV`` only reports the mean and standard deviation of the
+  fit time per configuration. The estimator is therefore wrapped in a private meta-estimator
+  that times its own ``fit``, and the scorer reports that time as a second "metric" next to
+  the score. The search, its splits and its parallelism stay untouched.
+* Progress. ``GridSearchCV`` owns its ``joblib.Parallel``; the one hook joblib calls in the
+  *calling* process after every finished task, for every back-end (sequential, threads,
+  processes, Dask), is ``Parallel.print_progress``. When a progress bar is asked for, that
+  method is wrapped for the duration of the call only.
+* Statistics. Cross-validation folds share training data, so the paired differences are not
+  independent and a plain paired t-test is far too confident. The corrected resampled t-test
+  of Nadeau & Bengio (2003) inflates the variance by ``n_test / n_train``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager, nullcontext
+from numbers import Integral
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    RepeatedKFold,
+    RepeatedStratifiedKFold,
+    StratifiedGroupKFold,
+)
+from sklearn.utils import check_random_state, get_tags
+
+from ._modules import ORDERS, POOLS
+from ._validation import did_you_mean
+
+__all__ = ["HeadComparison", "compare_heads"]
+
+_HEAD_PARAMS = ("order", "pool", "window")
+
+
+# --------------------------------------------------------------------------- statistics
+def corrected_ttest(
+    differences: Any, test_train_ratio: float, *, confidence: float = 0.95
+) -> dict[str, float]:
+    """Corrected resampled t-test (Nadeau & Bengio, 2003) for paired CV differences.
+
+    With ``k`` paired differences ``d_j`` (one per split), mean ``d`` and sample variance
+    ``s2`` (``ddof=1``): ``t = d / sqrt((1/k + n_test/n_train) * s2)`` on ``k - 1`` degrees
+    of freedom, two-sided. The confidence interval uses the same corrected standard error.
+
+    Parameters
+    ----------
+    differences : array-like of shape (k,)
+        Paired score differences, one per split; ``k >= 2``.
+    test_train_ratio : float
+        ``n_test / n_train`` of the splits (their mean sizes when they differ).
+    confidence : float, default=0.95
+        Level of the confidence interval.
+
+    Returns
+    -------
+    dict
+        ``mean``, ``ci_low``, ``ci_high``, ``t``, ``p_value``, ``df``, ``se``. When every
+        difference is exactly 0 the result is ``p_value=1.0`` and a zero-width interval
+        (never NaN); when they are all equal and non-zero, ``p_value=0.0``.
+
+    Examples
+    --------
+    >>> res = corrected_ttest([0.02, 0.05, -0.01, 0.04, 0.03], test_train_ratio=0.25)
+    >>> round(res["mean"], 3), round(res["p_value"], 3)
+    (0.026, 0.168)
+    >>> corrected_ttest([0.0, 0.0, 0.0], test_train_ratio=0.5)["p_value"]
+    1.0
+    """
+    d = np.asarray(differences, dtype=float).ravel()
+    k = d.size
+    if k < 2:
+        raise ValueError(
+            f"The corrected t-test needs at least 2 paired differences (splits); got {k}. "
+            "Use cv >= 2 or more repeats."
+        )
+    if not np.isfinite(d).all():
+        raise ValueError("The paired differences contain NaN or inf; check the scores.")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}.")
+    if not np.isfinite(test_train_ratio) or test_train_ratio < 0:
+        raise ValueError(f"test_train_ratio must be a finite number >= 0, got {test_train_ratio}.")
+    mean = float(d.mean())
+    var = float(d.var(ddof=1))
+    dof = k - 1
+    se = float(np.sqrt((1.0 / k + test_train_ratio) * var))
+    if se == 0.0:
+        # Identical differences on every split: no spread to test against. All zero is
+        # "no difference at all" (the provably equivalent designs under one seed do this).
+        t_stat = 0.0 if mean == 0.0 else float(np.copysign(np.inf, mean))
+        p_value = 1.0 if mean == 0.0 else 0.0
+        return {
+            "mean": mean,
+            "ci_low": mean,
+            "ci_high": mean,
+            "t": t_stat,
+            "p_value": p_value,
+            "df": float(dof),
+            "se": 0.0,
+        }
+    t_stat = mean / se
+    p_value = float(2.0 * stats.t.sf(abs(t_stat), dof))
+    half = float(stats.t.ppf(0.5 + confidence / 2.0, dof)) * se
+    return {
+        "mean": mean,
+        "ci_low": mean - half,
+        "ci_high": mean + half,
+        "t": float(t_stat),
+        "p_value": min(p_value, 1.0),
+        "df": float(dof),
+        "se": se,
+    }
+
+
+def _num(x: float) -> str:
+    if x == 0 or 0.001 <= abs(x) < 1000:
+        return f"{x:.3f}"
+    return f"{x:.3g}"
+
+
+def _p(p: float) -> str:
+    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
+
+
+def order_verdict(res: dict[str, float], *, alpha: float = 0.05) -> str:
+    """One plain-words sentence for a :func:`corrected_ttest` result of decode - pool.
+
+    Examples
+    --------
+    >>> order_verdict({"mean": 0.083, "ci_low": 0.05, "ci_high": 0.11, "p_value": 0.002})
+    'decode_first better by 0.083 (95% CI 0.050..0.110, p=0.002)'
+    >>> order_verdict({"mean": 0.01, "ci_low": -0.02, "ci_high": 0.04, "p_value": 0.41})
+    'no significant difference (decode_first - pool_first = 0.010, 95% CI -0.020..0.040, p=0.410)'
+    """
+    level = f"{100 * (1 - alpha):g}%"
+    ci = f"{level} CI {_num(res['ci_low'])}..{_num(res['ci_high'])}"
+    mean, p = res["mean"], res["p_value"]
+    if mean == 0 and res["ci_low"] == res["ci_high"] == 0:
+        return f"no difference: both orders scored identically on every split ({_p(p)})"
+    if p < alpha and mean != 0:
+        winner = "decode_first" if mean > 0 else "pool_first"
+        return f"{winner} better by {_num(abs(mean))} ({ci}, {_p(p)})"
+    return f"no significant difference (decode_first - pool_first = {_num(mean)}, {ci}, {_p(p)})"
+
+
+# --------------------------------------------------------------------------- grid plumbing
+class _TimedFit(MetaEstimatorMixin, BaseEstimator):
+    """Fits a clone of ``estimator`` and records how long that took (``fit_time_``)."""
+
+    def __init__(self, estimator: Any):
+        self.estimator = estimator
+
+    def __sklearn_tags__(self):
+        return get_tags(self.estimator)
+
+    def fit(self, X, y=None, **fit_params):
+        est = clone(self.estimator)
+        start = time.perf_counter()
+        est.fit(X, y, **fit_params)
+        self.fit_time_ = time.perf_counter() - start
+        self.estimator_ = est
+        return self
+
+
+class _ScoreAndFitTime:
+    """Multi-metric scorer for the search: the user's score and the timed fit's duration."""
+
+    def __init__(self, scorer: Callable):
+        self.scorer = scorer
+
+    def __call__(self, timed: _TimedFit, X, y) -> dict[str, float]:
+        return {"score": float(self.scorer(timed.estimator_, X, y)), "fit_time": timed.fit_time_}
+
+
+@contextmanager
+def _progress_hook(callback: Callable[[int], None]):
+    """Call ``callback(n_completed_tasks)`` whenever joblib reports progress in this process."""
+    original = joblib.Parallel.print_progress
+
+    def print_progress(self):
+        callback(self.n_completed_tasks)
+        return original(self)
+
+    joblib.Parallel.print_progress = print_progress
+    try:
+        yield
+    finally:
+        joblib.Parallel.print_progress = original
+
+
+def _as_list(values: Any, name: str) -> list:
+    if values is None or isinstance(values, (str, Integral)):
+        return [values]
+    try:
+        out = list(values)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of values, got {values!r}.") from None
+    if not out:
+        raise ValueError(f"{name} must hold at least one value, got an empty list.")
+    if len(set(map(repr, out))) < len(out):
+        raise ValueError(f"{name} must not repeat a value, got {out}.")
+    return out
+
+
+def _check_grid(orders: Any, pools: Any, windows: Any) -> tuple[list, list, list]:
+    orders = _as_list(orders, "orders")
+    pools = _as_list(pools, "pools")
+    windows = _as_list(windows, "windows")
+    for name, values, options in (("orders", orders, ORDERS), ("pools", pools, POOLS)):
+        for value in values:
+            if value not in options:
+                raise ValueError(
+                    f"{name} must contain values from {list(options)}, got {value!r}."
+                    f"{did_you_mean(value, options)}"
+                )
+    for w in windows:
+        if w is not None and (isinstance(w, bool) or not isinstance(w, Integral) or int(w) < 1):
+            raise ValueError(f"windows must contain None or integers >= 1, got {w!r}.")
+    return orders, pools, [None if w is None else int(w) for w in windows]
+
+
+def _param_prefix(estimator: Any, param_prefix: str | None) -> str:
+    """The ``step__`` prefix under which ``order``, ``pool`` and ``window`` are set."""
+    try:
+        params = estimator.get_params(deep=True)
+    except AttributeError:
+        raise TypeError(
+            f"estimator must be a scikit-learn estimator (SeqPoolClassifier, SeqPoolRegressor "
+            f"or a Pipeline ending in one), got {type(estimator).__name__}."
+        ) from None
+    if param_prefix is not None:
+        prefix = (
+            param_prefix
+            if param_prefix in ("",) or param_prefix.endswith("__")
+            else (f"{param_prefix}__")
+        )
+        missing = [prefix + p for p in _HEAD_PARAMS if prefix + p not in params]
+        if missing:
+            raise ValueError(
+                f"param_prefix={param_prefix!r}: {type(estimator).__name__} has no parameter "
+                f"{missing[0]!r}; expected the step name of the sequence estimator, e.g. "
+                "'seqpoolclassifier' in a Pipeline made by make_pipeline."
+            )
+        return prefix
+    prefixes = sorted(
+        key[: -len("order")]
+        for key in params
+        if (key == "order" or key.endswith("__order"))
+        and all(key[: -len("order")] + p in params for p in _HEAD_PARAMS)
+    )
+    if not prefixes:
+        raise ValueError(
+            f"{type(estimator).__name__} has no order / pool / window parameters; pass a "
+            "SeqPoolClassifier, a SeqPoolRegressor or a Pipeline ending in one."
+        )
+    if len(prefixes) > 1:
+        raise ValueError(
+            f"{type(estimator).__name__} holds several head designs ({prefixes}); choose one "
+            "with param_prefix=..."
+        )
+    return prefixes[0]
+
+
+def _make_splits(
+    estimator, X, y, groups, cv, n_repeats, random_state
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray, np.ndarray]:
+    """Draw the splits once; return them with the repeat and fold number of each."""
+    if isinstance(n_repeats, bool) or not isinstance(n_repeats, Integral) or n_repeats < 1:
+        raise ValueError(f"n_repeats must be an integer >= 1, got {n_repeats!r}.")
+    classifier = is_classifier(estimator)
+    if isinstance(cv, Integral) and not isinstance(cv, bool):
+        if cv < 2:
+            raise ValueError(f"cv must be at least 2 folds, got cv={cv}.")
+        if groups is None:
+            kind = RepeatedStratifiedKFold if classifier else RepeatedKFold
+            splitter = kind(n_splits=int(cv), n_repeats=int(n_repeats), random_state=random_state)
+            splits = list(splitter.split(X, y))
+        else:
+            rng = check_random_state(random_state)
+            kind = StratifiedGroupKFold if classifier else GroupKFold
+            splits = []
+            for _ in range(n_repeats):
+                seed = int(rng.randint(np.iinfo(np.int32).max))
+                splitter = kind(n_splits=int(cv), shuffle=True, random_state=seed)
+                splits.extend(splitter.split(X, y, groups))
+        n_folds = int(cv)
+    else:
+        if n_repeats != 1:
+            raise ValueError(
+                f"n_repeats={n_repeats} only applies when cv is an integer; with a splitter, "
+                "repeat inside it (e.g. RepeatedStratifiedKFold) and keep n_repeats=1."
+            )
+        if hasattr(cv, "split") and not isinstance(cv, (str, bytes)):
+            splits = list(cv.split(X, y, groups))
+        elif isinstance(cv, Iterable) and not isinstance(cv, (str, bytes)):
+            splits = list(cv)
+        else:
+            raise TypeError(
+                f"cv must be an integer, a CV splitter or a list of (train, test) index "
+                f"arrays, got {cv!r}."
+            )
+        repeats = getattr(cv, "n_repeats", None)
+        n_folds = len(splits) // repeats if isinstance(repeats, Integral) and repeats else 0
+        n_folds = n_folds if n_folds and n_folds * repeats == len(splits) else len(splits)
+    splits = [(np.asarray(tr), np.asarray(te)) for tr, te in splits]
+    if len(splits) < 2:
+        raise ValueError(
+            f"compare_heads needs at least 2 splits to pair and test the orders; cv gave "
+            f"{len(splits)}."
+        )
+    index = np.arange(len(splits))
+    return splits, index // n_folds, index % n_folds
+
+
+# --------------------------------------------------------------------------- result
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    """DataFrame from records, keeping ``window`` as None / int (pandas would make it float)."""
+    out = pd.DataFrame(rows)
+    out["window"] = pd.Series([r["window"] for r in rows], dtype=object, index=out.index)
+    return out
+
+
+class HeadComparison:
+    """Result of :func:`compare_heads`.
+
+    Attributes
+    ----------
+    results : pandas.DataFrame
+        The tidy table: one row per configuration x split, with columns ``order``,
+        ``pool``, ``window`` (None = global pooling), ``repeat``, ``fold``, ``split``,
+        ``score``, ``fit_time`` (seconds), ``n_train`` and ``n_test``.
+    splits : list of (train, test) index arrays
+        The splits every configuration was trained and scored on.
+    scoring : str
+        Name of the metric (``"score"`` for the estimator's own ``score``).
+    test_train_ratio : float
+        Mean test size over mean training size, used by the t-test correction.
+    cv_results : dict
+        The ``cv_results_`` of the underlying GridSearchCV.
+
+    See Also
+    --------
+    compare_heads : Runs the comparison and returns this object.
+
+    Examples
+    --------
+    Without an activation, average pooling commutes with the linear decoder: both orders
+    are the same function and, from the same initial weights, train to the same model.
+
+    >>> from seqpool_sklearn import SeqPoolClassifier, compare_heads, make_mean_level
+    >>> X, y = make_mean_level(n_samples=30, n_timesteps=8, random_state=0)
+    >>> clf = SeqPoolClassifier(encoder=None, activation=None, hidden_size=4, max_epochs=2,
+    ...                         random_state=0)
+    >>> result = compare_heads(clf, X, y, cv=3, random_state=0)
+    >>> result
+    HeadComparison(2 configurations x 3 splits, scoring='score')
+    >>> result.order_effect()["verdict"][0]
+    'no difference: both orders scored identically on every split (p=1.000)'
+    >>> result.summary()["n_splits"].tolist()
+    [3, 3]
+    """
+
+    def __init__(self, results, *, splits, scoring, cv_results):
+        self.results = results
+        self.splits = splits
+        self.scoring = scoring
+        self.cv_results = cv_results
+        self.test_train_ratio = float(
+            np.mean([len(te) for _, te in splits]) / np.mean([len(tr) for tr, _ in splits])
+        )
+
+    def __repr__(self) -> str:
+        n_configs = len(self.results) // max(len(self.splits), 1)
+        return (
+            f"HeadComparison({n_configs} configurations x {len(self.splits)} splits, "
+            f"scoring={self.scoring!r})"
+        )
+
+    def _configs(self) -> list[tuple]:
+        """Configurations (order, pool, window) in grid order."""
+        seen: dict[tuple, None] = {}
+        for key in zip(
+            self.results["order"], self.results["pool"], self.results["window"], strict=True
+        ):
+            seen.setdefault(key, None)
+        return list(seen)
+
+    def _rows(self, order, pool, window) -> pd.DataFrame:
+        r = self.results
+        win = r["window"].isna() if window is None else r["window"].eq(window)
+        rows = r[r["order"].eq(order) & r["pool"].eq(pool) & win]
+        return rows.sort_values("split")
+
+    def summary(self) -> pd.DataFrame:
+        """Mean and standard deviation of the score and rank of every configuration.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per configuration, best first: ``order``, ``pool``, ``window``,
+            ``mean_score``, ``std_score`` (over splits, ``ddof=1``), ``mean_fit_time``,
+            ``n_splits`` and ``rank`` (1 = best mean score; ties share the lower rank).
+        """
+        rows = []
+        for order, pool, window in self._configs():
+            part = self._rows(order, pool, window)
+            rows.append(
+                {
+                    "order": order,
+                    "pool": pool,
+                    "window": window,
+                    "mean_score": float(part["score"].mean()),
+                    "std_score": float(part["score"].std(ddof=1)),
+                    "mean_fit_time": float(part["fit_time"].mean()),
+                    "n_splits": len(part),
+                }
+            )
+        out = _frame(rows)
+        out["rank"] = out["mean_score"].rank(ascending=False, method="min").astype(int)
+        return out.sort_values("rank", kind="stable").reset_index(drop=True)
+
+    def order_effect(self, *, alpha: float = 0.05) -> pd.DataFrame:
+        """Paired difference ``decode_first - pool_first`` for every pool x window.
+
+        The differences are taken split by split (the same training and test rows), and
+        tested with the corrected resampled t-test of Nadeau & Bengio (2003), see
+        :func:`~seqpool_sklearn._compare.corrected_ttest`.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+            Significance level; the confidence interval has level ``1 - alpha``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per pool x window: ``pool``, ``window``, ``n_splits``,
+            ``mean_pool_first``, ``mean_decode_first``, ``mean_diff``, ``ci_low``,
+            ``ci_high``, ``t``, ``p_value`` and ``verdict`` (plain words).
+
+        Raises
+        ------
+        ValueError
+            When the comparison did not include both orders.
+        """
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
+        orders = set(self.results["order"])
+        if not set(ORDERS) <= orders:
+            raise ValueError(
+                f"order_effect needs both orders {list(ORDERS)}; this comparison ran "
+                f"{sorted(orders)}. Pass orders=('pool_first', 'decode_first')."
+            )
+        rows = []
+        cells = [(p, w) for o, p, w in self._configs() if o == ORDERS[0]]
+        for pool, window in cells:
+            first = self._rows("pool_first", pool, window)
+            second = self._rows("decode_first", pool, window)
+            d = second["score"].to_numpy() - first["score"].to_numpy()
+            res = corrected_ttest(d, self.test_train_ratio, confidence=1 - alpha)
+            rows.append(
+                {
+                    "pool": pool,
+                    "window": window,
+                    "n_splits": len(d),
+                    "mean_pool_first": float(first["score"].mean()),
+                    "mean_decode_first": float(second["score"].mean()),
+                    "mean_diff": res["mean"],
+                    "ci_low": res["ci_low"],
+                    "ci_high": res["ci_high"],
+                    "t": res["t"],
+                    "p_value": res["p_value"],
+                    "verdict": order_verdict(res, alpha=alpha),
+                }
+            )
+        return _frame(rows)
+
+    def plot(self, *, alpha: float = 0.05, figsize: tuple[float, float] | None = None):
+        """Scores per configuration grouped by order, and the order-effect panel.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+            Level of the order-effect confidence intervals (``1 - alpha``).
+        figsize : (float, float), default=None
+            Figure size in inches; sized to the grid when None.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from ._plotting import plot_comparison
+
+        return plot_comparison(self, alpha=alpha, figsize=figsize)
+
+
+# --------------------------------------------------------------------------- entry point
+def compare_heads(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    *,
+    orders: Iterable[str] = ORDERS,
+    pools: Iterable[str] = ("avg",),
+    windows: Iterable[int | None] = (None,),
+    cv: Any = 5,
+    n_repeats: int = 1,
+    scoring: str | Callable | None = None,
+    groups: Any = None,
+    n_jobs: int | None = None,
+    random_state: Any = None,
+    param_prefix: str | None = None,
+    progress: bool | Callable[[int, int], None] = False,
+) -> HeadComparison:
+    """Cross-validate every order x pool x window head on the same splits.
+
+    One :class:`~sklearn.model_selection.GridSearchCV` (``refit=False``,
+    ``error_score="raise"``) runs the grid over splits drawn once, so every configuration
+    sees exactly the same training and test rows and the two orders can be compared split
+    by split. Parallel work goes through joblib: ``n_jobs``, or any back-end set with
+    ``joblib.parallel_backend`` (threads, processes, Dask).
+
+    Parameters
+    ----------
+    estimator : estimator
+        A :class:`~seqpool_sklearn.SeqPoolClassifier`, a
+        :class:`~seqpool_sklearn.SeqPoolRegressor`, or a Pipeline (or other meta-estimator)
+        holding one. It is cloned, never modified; its own ``random_state`` seeds every fit,
+        so with an integer both orders start from the same weights wherever the shapes
+        agree, which makes the pairs tighter.
+    X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, ...)
+        Whatever ``estimator`` accepts.
+    y : array-like of shape (n_samples,)
+        Targets.
+    orders : list of {"pool_first", "decode_first"}, default=("pool_first", "decode_first")
+    pools : list of {"avg", "max", "lp", "attention"}, default=("avg",)
+    windows : list of int or None, default=(None,)
+        ``None`` is global pooling.
+    cv : int, CV splitter or list of (train, test), default=5
+        An integer means ``cv`` folds repeated ``n_repeats`` times: stratified for
+        classifiers, group-aware (``StratifiedGroupKFold`` / ``GroupKFold``, shuffled)
+        when ``groups`` is given. A splitter is called once with ``(X, y, groups)``.
+    n_repeats : int, default=1
+        Repetitions of ``cv`` folds with different shuffles (integer ``cv`` only).
+    scoring : str, callable or None, default=None
+        One scikit-learn metric; None uses ``estimator.score``. Greater is better.
+    groups : array-like of shape (n_samples,), default=None
+        Group labels; no group is ever in both the training and the test rows.
+    n_jobs : int, default=None
+        Fits run in parallel (joblib).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the splits (not the estimator).
+    param_prefix : str, default=None
+        Where ``order``, ``pool`` and ``window`` live, e.g. ``"seqpoolclassifier"`` in a
+        Pipeline; found automatically when there is exactly one such estimator.
+    progress : bool or callable, default=False
+        True shows a tqdm progress bar over the fits; a callable is called as
+        ``progress(n_done, n_total)`` after fits complete.
+
+    Returns
+    -------
+    HeadComparison
+        ``results`` (tidy table), ``summary()``, ``order_effect()`` and ``plot()``.
+
+    See Also
+    --------
+    SeqPoolClassifier, SeqPoolRegressor
+
+    Notes
+    -----
+    The order effect is tested with the corrected resampled t-test (Nadeau & Bengio,
+    "Inference for the generalization error", Machine Learning 52, 2003): the variance of
+    the ``k`` paired differences is inflated by ``1/k + n_test/n_train`` because
+    cross-validation folds overlap in their training data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqpool_sklearn import SeqPoolClassifier, compare_heads, make_nonlinear_steps
+    >>> X, y = make_nonlinear_steps(n_samples=40, n_timesteps=16, random_state=0)
+    >>> clf = SeqPoolClassifier(encoder=None, hidden_size=8, max_epochs=2, random_state=0)
+    >>> result = compare_heads(clf, X, y, pools=["avg", "max"], cv=2, random_state=0)
+    >>> result.results.shape
+    (8, 10)
+    >>> result.summary()[["order", "pool", "n_splits"]].shape
+    (4, 3)
+    >>> list(result.order_effect()["pool"])
+    ['avg', 'max']
+    """
+    orders, pools, windows = _check_grid(orders, pools, windows)
+    prefix = _param_prefix(estimator, param_prefix)
+    if isinstance(scoring, (dict, list, tuple, set)):
+        raise ValueError(
+            "compare_heads compares one metric; pass a single scoring name or callable, "
+            f"got {scoring!r}."
+        )
+    if isinstance(scoring, str) and scoring not in get_scorer_names():
+        raise ValueError(
+            f"scoring={scoring!r} is not a scikit-learn metric name."
+            f"{did_you_mean(scoring, get_scorer_names())} See "
+            "sklearn.metrics.get_scorer_names() for the list."
+        )
+    scorer = check_scoring(estimator, scoring=scoring)
+    splits, repeat, fold = _make_splits(estimator, X, y, groups, cv, n_repeats, random_state)
+
+    configs = [(o, p, w) for p in pools for w in windows for o in orders]
+    param_grid = [
+        {
+            f"estimator__{prefix}{name}": [value]
+            for name, value in zip(_HEAD_PARAMS, cfg, strict=True)
+        }
+        for cfg in configs
+    ]
+    search = GridSearchCV(
+        _TimedFit(estimator),
+        param_grid,
+        scoring=_ScoreAndFitTime(scorer),
+        cv=splits,
+        n_jobs=n_jobs,
+        refit=False,
+        error_score="raise",
+        return_train_score=False,
+    )
+    n_total = len(configs) * len(splits)
+    bar = None
+    if progress is True:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:  # pragma: no cover - tqdm ships with the cli/test extras
+            raise ImportError(
+                "progress=True needs tqdm; install it (pip install tqdm) or pass progress=False."
+            ) from None
+        bar = tqdm(total=n_total, desc="fits", unit="fit")
+
+        def report(done: int) -> None:
+            bar.update(max(0, min(done, n_total) - bar.n))
+    elif callable(progress):
+
+        def report(done: int) -> None:
+            progress(min(done, n_total), n_total)
+    elif progress is not False and progress is not None:
+        raise TypeError(f"progress must be True, False or a callable, got {progress!r}.")
+
+    hook = _progress_hook(report) if progress not in (False, None) else nullcontext()
+    try:
+        with hook:
+            search.fit(X, y)
+    finally:
+        if bar is not None:
+            bar.close()
+
+    res = search.cv_results_
+    rows = []
+    n_train = [len(tr) for tr, _ in splits]
+    n_test = [len(te) for _, te in splits]
+    for c, params in enumerate(res["params"]):
+        cfg = tuple(params[f"estimator__{prefix}{name}"] for name in _HEAD_PARAMS)
+        for j in range(len(splits)):
+            rows.append(
+                {
+                    "order": cfg[0],
+                    "pool": cfg[1],
+                    "window": cfg[2],
+                    "repeat": int(repeat[j]),
+                    "fold": int(fold[j]),
+                    "split": j,
+                    "score": float(res[f"split{j}_test_score"][c]),
+                    "fit_time": float(res[f"split{j}_test_fit_time"][c]),
+                    "n_train": n_train[j],
+                    "n_test": n_test[j],
+                }
+            )
+    results = _frame(rows)
+    name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", None)
+    return HeadComparison(results, splits=splits, scoring=name or "score", cv_results=dict(res))

@@ -1,0 +1,104 @@
+"""The figure of :meth:`HeadComparison.plot <seqpool_sklearn.HeadComparison.plot>`.
+
+matplotlib is imported here, lazily, so the package itself does not need it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._compare import HeadComparison
+
+_COLORS = {"pool_first": "#4C72B0", "decode_first": "#DD8452"}
+
+
+def _cell_label(pool: str, window) -> str:
+    return f"{pool}\n{'global' if window is None else f'window {window}'}"
+
+
+def plot_comparison(result: HeadComparison, *, alpha: float = 0.05, figsize=None):
+    """Left: scores per configuration, grouped by order. Right: paired order effects."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:  # pragma: no cover - matplotlib ships with the plot/cli extras
+        raise ImportError(
+            "HeadComparison.plot needs matplotlib; install it (pip install matplotlib)."
+        ) from None
+
+    summary = result.summary()
+    orders = [o for o in _COLORS if o in set(summary["order"])]
+    cells: list[tuple] = []
+    for _, pool, window in result._configs():
+        if (pool, window) not in cells:
+            cells.append((pool, window))
+    both = len(orders) == 2
+    if figsize is None:
+        width = 2.0 + 1.3 * len(cells)
+        figsize = (width + (1.5 + 1.6 if both else 0), 3.6)
+    if both:
+        fig, (ax, ax_eff) = plt.subplots(
+            1, 2, figsize=figsize, gridspec_kw={"width_ratios": [max(len(cells), 1.5), 1.6]}
+        )
+    else:
+        fig, ax = plt.subplots(figsize=figsize)
+        ax_eff = None
+
+    x = np.arange(len(cells))
+    offsets = np.linspace(-0.18, 0.18, len(orders)) if len(orders) > 1 else [0.0]
+    rng = np.random.default_rng(0)  # jitter of the per-split dots only
+    for order, offset in zip(orders, offsets, strict=True):
+        for i, (pool, window) in enumerate(cells):
+            part = result._rows(order, pool, window)
+            if part.empty:
+                continue
+            scores = part["score"].to_numpy()
+            jitter = rng.uniform(-0.04, 0.04, len(scores))
+            ax.scatter(x[i] + offset + jitter, scores, s=9, color=_COLORS[order], alpha=0.35, lw=0)
+            sd = float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0
+            ax.errorbar(
+                x[i] + offset,
+                scores.mean(),
+                yerr=sd,
+                fmt="o",
+                color=_COLORS[order],
+                capsize=4,
+                label=order if i == 0 else None,
+            )
+    ax.set_xticks(x, [_cell_label(p, w) for p, w in cells])
+    ax.set_xlim(-0.6, len(cells) - 0.4)
+    ax.set_ylabel(f"{result.scoring} (mean ± sd over splits)")
+    ax.set_title("score per head design")
+    ax.legend(frameon=False, fontsize="small")
+    ax.grid(axis="y", alpha=0.3)
+
+    if ax_eff is not None:
+        effect = result.order_effect(alpha=alpha)
+        ypos = np.arange(len(effect))[::-1]
+        mean = effect["mean_diff"].to_numpy()
+        err = np.vstack([mean - effect["ci_low"].to_numpy(), effect["ci_high"].to_numpy() - mean])
+        significant = (effect["p_value"] < alpha).to_numpy()
+        colors = [
+            _COLORS["decode_first" if m > 0 else "pool_first"] if s else "0.4"
+            for m, s in zip(mean, significant, strict=True)
+        ]
+        for yi, m, e, c in zip(ypos, mean, err.T, colors, strict=True):
+            ax_eff.errorbar(m, yi, xerr=e[:, None], fmt="o", color=c, capsize=4)
+        ax_eff.axvline(0.0, color="0.2", lw=0.8, ls="--")
+        for yi, m, p in zip(ypos, mean, effect["p_value"], strict=True):
+            label = "p<0.001" if p < 0.001 else f"p={p:.3f}"
+            ax_eff.annotate(
+                label, (m, yi), xytext=(0, 6), textcoords="offset points", ha="center",
+                va="bottom", fontsize="x-small", color="0.25",
+            )  # fmt: skip
+        ax_eff.set_yticks(
+            ypos, [_cell_label(p, w) for p, w in zip(effect["pool"], effect["window"], strict=True)]
+        )
+        ax_eff.set_ylim(-0.7, len(effect) - 0.3)
+        ax_eff.set_xlabel(f"decode_first − pool_first\n({100 * (1 - alpha):g}% CI, corrected)")
+        ax_eff.set_title("order effect")
+        ax_eff.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,439 @@
+"""Tests of compare_heads and its result: statistics against hand computations, the tidy
+table, identical splits for every design, ranks, the plot, and the error messages.
+
+Most tests use ``FingerprintHead``, a stand-in estimator with ``order`` / ``pool`` /
+``window`` parameters that trains nothing: its score is a fingerprint of the exact training
+and test rows it was given, plus known offsets per design. That makes the expected numbers
+exact and the tests fast; a few tests run the real SeqPool estimators on tiny data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+import joblib
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, KFold, RepeatedKFold
+from sklearn.pipeline import make_pipeline
+
+from seqpool_sklearn import (
+    HeadComparison,
+    SeqPoolClassifier,
+    SeqPoolRegressor,
+    SeriesScaler,
+    compare_heads,
+    make_nonlinear_steps,
+)
+from seqpool_sklearn._compare import corrected_ttest, order_verdict
+
+COLUMNS = [
+    "order",
+    "pool",
+    "window",
+    "repeat",
+    "fold",
+    "split",
+    "score",
+    "fit_time",
+    "n_train",
+    "n_test",
+]
+
+
+def fingerprint(train_ids: np.ndarray, test_ids: np.ndarray) -> float:
+    """A number in [0, 1) that identifies the exact (train, test) pair of row sets."""
+    key = np.sort(train_ids).tobytes() + b"|" + np.sort(test_ids).tobytes()
+    return int(hashlib.sha256(key).hexdigest()[:12], 16) / 16**12
+
+
+class FingerprintHead(ClassifierMixin, BaseEstimator):
+    """score = fingerprint(train, test) + 0.1 [pool == max] + decode bonus.
+
+    The decode bonus is ``shift + spread * (fingerprint - 0.5)`` for ``decode_first`` and 0
+    for ``pool_first``; X[:, 0, 0] holds the row id.
+    """
+
+    def __init__(self, order="pool_first", pool="avg", window=None, shift=0.0, spread=0.0):
+        self.order = order
+        self.pool = pool
+        self.window = window
+        self.shift = shift
+        self.spread = spread
+
+    def fit(self, X, y):
+        self.train_ids_ = np.asarray(X)[:, 0, 0].astype(np.int64)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y):
+        fp = fingerprint(self.train_ids_, np.asarray(X)[:, 0, 0].astype(np.int64))
+        bonus = self.shift + self.spread * (fp - 0.5) if self.order == "decode_first" else 0.0
+        return fp + 0.1 * (self.pool == "max") + bonus
+
+
+def id_data(n=30, n_timesteps=4):
+    X = np.zeros((n, 1, n_timesteps))
+    X[:, 0, 0] = np.arange(n)
+    y = np.arange(n) % 2
+    return X, y
+
+
+# --------------------------------------------------------------------------- statistics
+def test_corrected_ttest_matches_hand_computation():
+    d = [0.02, 0.05, -0.01, 0.04, 0.03]
+    # By hand: mean 0.13 / 5; squared deviations 36e-6, 576e-6, 1296e-6, 196e-6, 16e-6
+    # sum to 2120e-6, so s2 = 530e-6; se = sqrt((1/5 + 1/4) * s2).
+    mean, s2 = 0.026, 530e-6
+    se = math.sqrt((1 / 5 + 1 / 4) * s2)
+    t = mean / se
+    res = corrected_ttest(d, test_train_ratio=0.25)
+    assert res["mean"] == pytest.approx(mean)
+    assert res["se"] == pytest.approx(se)
+    assert res["t"] == pytest.approx(t) == pytest.approx(1.68356, abs=1e-5)
+    assert res["df"] == 4
+    assert res["p_value"] == pytest.approx(2 * stats.t.sf(t, 4))
+    half = stats.t.ppf(0.975, 4) * se
+    assert (res["ci_low"], res["ci_high"]) == pytest.approx((mean - half, mean + half))
+    # The correction makes the test less confident than the naive paired t-test.
+    assert res["p_value"] > stats.ttest_1samp(d, 0.0).pvalue
+    # ... and with test_train_ratio=0 it is exactly the naive test.
+    naive = corrected_ttest(d, test_train_ratio=0.0)
+    assert naive["p_value"] == pytest.approx(stats.ttest_1samp(d, 0.0).pvalue)
+
+
+def test_corrected_ttest_confidence_level():
+    d = [0.1, 0.3, 0.2, 0.25]
+    wide = corrected_ttest(d, 0.5, confidence=0.99)
+    narrow = corrected_ttest(d, 0.5, confidence=0.8)
+    assert wide["ci_low"] < narrow["ci_low"] < narrow["ci_high"] < wide["ci_high"]
+
+
+def test_zero_differences_give_p_one_and_zero_width_interval():
+    res = corrected_ttest([0.0, 0.0, 0.0, 0.0], test_train_ratio=0.25)
+    assert res["p_value"] == 1.0
+    assert res["mean"] == res["ci_low"] == res["ci_high"] == res["t"] == 0.0
+    assert not any(math.isnan(v) for v in res.values())
+    assert order_verdict(res).startswith("no difference")
+
+
+def test_constant_nonzero_differences_are_significant():
+    res = corrected_ttest([0.5, 0.5, 0.5], test_train_ratio=0.25)
+    assert res["p_value"] == 0.0 and res["ci_low"] == res["ci_high"] == 0.5
+    assert order_verdict(res).startswith("decode_first better by 0.500")
+
+
+@pytest.mark.parametrize(
+    "d, ratio, match",
+    [
+        ([0.1], 0.2, "at least 2"),
+        ([0.1, np.nan], 0.2, "NaN"),
+        ([0.1, 0.2], -1.0, "test_train_ratio"),
+    ],
+)
+def test_corrected_ttest_rejects_bad_input(d, ratio, match):
+    with pytest.raises(ValueError, match=match):
+        corrected_ttest(d, ratio)
+
+
+def test_verdicts_in_plain_words():
+    better = {"mean": 0.083, "ci_low": 0.05, "ci_high": 0.11, "p_value": 0.002}
+    assert order_verdict(better) == "decode_first better by 0.083 (95% CI 0.050..0.110, p=0.002)"
+    worse = {"mean": -0.2, "ci_low": -0.3, "ci_high": -0.1, "p_value": 0.0001}
+    assert order_verdict(worse) == "pool_first better by 0.200 (95% CI -0.300..-0.100, p<0.001)"
+    unsure = {"mean": 0.01, "ci_low": -0.02, "ci_high": 0.04, "p_value": 0.41}
+    assert order_verdict(unsure).startswith("no significant difference")
+    assert "p=0.410" in order_verdict(unsure)
+    assert "90% CI" in order_verdict(unsure, alpha=0.1)
+
+
+# --------------------------------------------------------------------------- compare_heads
+def test_tidy_frame_and_identical_splits():
+    X, y = id_data()
+    X_before = X.copy()
+    result = compare_heads(
+        FingerprintHead(),
+        X,
+        y,
+        pools=["avg", "max"],
+        windows=[None, 3],
+        cv=3,
+        n_repeats=2,
+        random_state=0,
+    )
+    frame = result.results
+    assert isinstance(result, HeadComparison)
+    assert list(frame.columns) == COLUMNS
+    assert len(frame) == 2 * 2 * 2 * 6  # orders x pools x windows x splits
+    assert frame.groupby(["order", "pool"]).size().eq(12).all()
+    assert set(frame["window"]) == {None, 3}
+    assert sorted(set(frame["repeat"])) == [0, 1] and sorted(set(frame["fold"])) == [0, 1, 2]
+    assert (frame["n_train"] + frame["n_test"]).eq(30).all()
+    assert (frame["fit_time"] >= 0).all()
+    np.testing.assert_array_equal(X, X_before)
+
+    # Identical splits: after removing the known per-design offsets, every design has the
+    # same score -- the fingerprint of its rows -- on a given split, and splits differ.
+    plain = frame["score"] - 0.1 * frame["pool"].eq("max")
+    per_split = plain.groupby(frame["split"]).agg(["min", "max"])
+    np.testing.assert_allclose(per_split["min"], per_split["max"], rtol=0, atol=1e-12)
+    assert per_split["min"].nunique() == 6
+    for j, (train, test) in enumerate(result.splits):
+        assert plain[frame["split"].eq(j)].iloc[0] == pytest.approx(fingerprint(train, test))
+    # Within a repeat the test folds partition the samples.
+    for r in (0, 1):
+        tests = [te for j, (_, te) in enumerate(result.splits) if j // 3 == r]
+        np.testing.assert_array_equal(np.sort(np.concatenate(tests)), np.arange(30))
+
+
+def test_summary_means_and_ranks():
+    X, y = id_data()
+    result = compare_heads(
+        FingerprintHead(shift=0.2), X, y, pools=["avg", "max"], windows=[None, 3], cv=3
+    )
+    summary = result.summary()
+    assert list(summary.columns) == [
+        "order",
+        "pool",
+        "window",
+        "mean_score",
+        "std_score",
+        "mean_fit_time",
+        "n_splits",
+        "rank",
+    ]
+    assert len(summary) == 8 and summary["n_splits"].eq(3).all()
+    # decode+max > decode+avg > pool+max > pool+avg; the two windows tie and share a rank.
+    assert summary["rank"].tolist() == [1, 1, 3, 3, 5, 5, 7, 7]
+    assert summary["order"].tolist()[:4] == ["decode_first"] * 4
+    assert summary["pool"].tolist()[::2] == ["max", "avg", "max", "avg"]
+    frame = result.results
+    rows = frame[frame["order"].eq("pool_first") & frame["pool"].eq("avg")]
+    rows = rows[rows["window"].isna()]
+    last = summary.iloc[-1] if summary.iloc[-1]["window"] is None else summary.iloc[-2]
+    assert last["mean_score"] == pytest.approx(rows["score"].mean())
+    assert last["std_score"] == pytest.approx(rows["score"].std(ddof=1))
+
+
+def test_order_effect_matches_hand_computation():
+    X, y = id_data(n=40)
+    result = compare_heads(
+        FingerprintHead(shift=0.05, spread=0.4),
+        X,
+        y,
+        pools=["avg", "max"],
+        cv=4,
+        n_repeats=2,
+        random_state=1,
+    )
+    effect = result.order_effect()
+    assert effect["pool"].tolist() == ["avg", "max"]
+    frame = result.results
+    for _, row in effect.iterrows():
+        cell = frame[frame["pool"].eq(row["pool"])]
+        first = cell[cell["order"].eq("pool_first")].sort_values("split")["score"].to_numpy()
+        second = cell[cell["order"].eq("decode_first")].sort_values("split")["score"].to_numpy()
+        d = [b - a for a, b in zip(first, second, strict=True)]
+        k = len(d)
+        mean = sum(d) / k
+        s2 = sum((x - mean) ** 2 for x in d) / (k - 1)
+        ratio = cell["n_test"].mean() / cell["n_train"].mean()  # 10 / 30
+        assert ratio == pytest.approx(1 / 3)
+        se = math.sqrt((1 / k + ratio) * s2)
+        t = mean / se
+        assert row["n_splits"] == k == 8
+        assert row["mean_diff"] == pytest.approx(mean)
+        assert row["t"] == pytest.approx(t)
+        assert row["p_value"] == pytest.approx(2 * stats.t.sf(abs(t), k - 1))
+        half = stats.t.ppf(0.975, k - 1) * se
+        assert row["ci_low"] == pytest.approx(mean - half)
+        assert row["ci_high"] == pytest.approx(mean + half)
+        assert row["mean_decode_first"] - row["mean_pool_first"] == pytest.approx(mean)
+        assert row["verdict"] == order_verdict(
+            {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "p_value": row["p_value"]}
+        )
+
+
+def test_identical_orders_give_p_one_through_compare_heads():
+    X, y = id_data()
+    effect = compare_heads(FingerprintHead(), X, y, cv=3).order_effect()
+    assert effect["p_value"].tolist() == [1.0]
+    assert effect["mean_diff"].tolist() == [0.0]
+    assert effect["ci_low"].tolist() == effect["ci_high"].tolist() == [0.0]
+    assert effect["verdict"][0].startswith("no difference")
+
+
+def test_a_clear_effect_is_named():
+    X, y = id_data()
+    effect = compare_heads(FingerprintHead(shift=-0.3, spread=0.01), X, y, cv=5).order_effect()
+    assert effect["mean_diff"][0] == pytest.approx(-0.3, abs=0.005)
+    assert effect["verdict"][0].startswith(f"pool_first better by {-effect['mean_diff'][0]:.3f}")
+    assert effect["p_value"][0] < 1e-6
+
+
+def test_order_effect_needs_both_orders():
+    X, y = id_data()
+    result = compare_heads(FingerprintHead(), X, y, orders=["decode_first"], cv=3)
+    assert set(result.results["order"]) == {"decode_first"}
+    with pytest.raises(ValueError, match="needs both orders"):
+        result.order_effect()
+
+
+def test_groups_never_straddle_train_and_test():
+    X, y = id_data(n=36)
+    groups = np.repeat(np.arange(9), 4)
+    result = compare_heads(FingerprintHead(), X, y, groups=groups, cv=3, n_repeats=2)
+    assert len(result.splits) == 6
+    for train, test in result.splits:
+        assert not set(groups[train]) & set(groups[test])
+    # A user-given splitter is called once, with the groups.
+    result = compare_heads(FingerprintHead(), X, y, groups=groups, cv=GroupKFold(3))
+    assert result.results["repeat"].eq(0).all() and sorted(set(result.results["fold"])) == [0, 1, 2]
+
+
+def test_repeated_splitter_gets_repeat_and_fold_numbers():
+    X, y = id_data(n=20)
+    cv = RepeatedKFold(n_splits=2, n_repeats=3, random_state=0)
+    frame = compare_heads(FingerprintHead(), X, y, cv=cv).results
+    assert frame["repeat"].tolist()[:6] == [0, 0, 1, 1, 2, 2]
+    assert frame["fold"].tolist()[:6] == [0, 1, 0, 1, 0, 1]
+
+
+def test_progress_callback_and_bar(capsys):
+    X, y = id_data()
+    calls = []
+    compare_heads(
+        FingerprintHead(), X, y, pools=["avg", "max"], cv=3, progress=lambda *a: calls.append(a)
+    )
+    assert calls and calls[-1] == (12, 12)
+    assert all(total == 12 for _, total in calls)
+    compare_heads(FingerprintHead(), X, y, cv=3, progress=True)
+    assert "6/6" in capsys.readouterr().err
+
+
+def test_parallel_backends_give_the_same_results():
+    X, y = id_data()
+    kwargs = {"pools": ["avg", "max"], "cv": 3, "n_repeats": 2, "random_state": 0}
+    serial = compare_heads(FingerprintHead(shift=0.1, spread=0.2), X, y, **kwargs).results
+    with joblib.parallel_backend("threading"):
+        threaded = compare_heads(
+            FingerprintHead(shift=0.1, spread=0.2), X, y, n_jobs=2, **kwargs
+        ).results
+    np.testing.assert_array_equal(serial["score"], threaded["score"])
+
+
+def test_dask_backend():
+    distributed = pytest.importorskip("distributed")
+    X, y = id_data()
+    kwargs = {"cv": 3, "random_state": 0}
+    serial = compare_heads(FingerprintHead(shift=0.1, spread=0.2), X, y, **kwargs).results
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+        joblib.parallel_backend("dask"),
+    ):
+        calls = []
+        result = compare_heads(
+            FingerprintHead(shift=0.1, spread=0.2),
+            X,
+            y,
+            progress=lambda *a: calls.append(a),
+            **kwargs,
+        )
+    np.testing.assert_array_equal(serial["score"], result.results["score"])
+    assert calls[-1] == (6, 6)
+
+
+# --------------------------------------------------------------------------- real estimators
+def test_pipeline_with_a_real_classifier():
+    X, y = make_nonlinear_steps(n_samples=24, n_timesteps=8, random_state=0)
+    clf = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=2, random_state=0)
+    pipe = make_pipeline(SeriesScaler(), clf)
+    result = compare_heads(pipe, X, y, pools=["avg", "max"], windows=[None, 4], cv=2)
+    assert len(result.results) == 16
+    assert result.results["score"].between(0, 1).all()
+    assert result.cv_results["params"][0] == {
+        "estimator__seqpoolclassifier__order": "pool_first",
+        "estimator__seqpoolclassifier__pool": "avg",
+        "estimator__seqpoolclassifier__window": None,
+    }
+    assert clf.order == "pool_first" and not hasattr(clf, "net_")  # never modified
+    explicit = compare_heads(pipe, X, y, cv=2, param_prefix="seqpoolclassifier")
+    assert len(explicit.results) == 4
+
+
+def test_regressor_with_scoring_and_kfold():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 1, 6)).astype("float32")
+    y = X.mean(axis=(1, 2))
+    reg = SeqPoolRegressor(encoder=None, hidden_size=4, max_epochs=2, random_state=0)
+    result = compare_heads(reg, X, y, cv=KFold(3), scoring="neg_mean_absolute_error")
+    assert result.scoring == "neg_mean_absolute_error"
+    assert (result.results["score"] <= 0).all()
+    assert len(result.order_effect()) == 1
+
+
+# --------------------------------------------------------------------------- plot
+def test_plot_is_a_non_empty_png(tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y = id_data()
+    result = compare_heads(
+        FingerprintHead(shift=0.1, spread=0.2), X, y, pools=["avg", "max"], windows=[None, 2], cv=3
+    )
+    fig = result.plot()
+    assert len(fig.axes) == 2
+    assert fig.axes[1].get_title() == "order effect"
+    path = tmp_path / "compare.png"
+    fig.savefig(path)
+    plt.close(fig)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 10_000
+    single = compare_heads(FingerprintHead(), X, y, orders=["pool_first"], cv=3).plot()
+    assert len(single.axes) == 1  # no order-effect panel with a single order
+    plt.close(single)
+
+
+# --------------------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"orders": ["poolfirst"]}, ValueError, "Did you mean 'pool_first'"),
+        ({"pools": ["mean"]}, ValueError, "pools must contain values from"),
+        ({"windows": [0]}, ValueError, "windows must contain None or integers >= 1"),
+        ({"windows": [2, 2]}, ValueError, "must not repeat"),
+        ({"cv": 1}, ValueError, "at least 2 folds"),
+        ({"cv": KFold(3), "n_repeats": 2}, ValueError, "n_repeats=2 only applies"),
+        ({"cv": [(np.arange(20), np.arange(20, 30))]}, ValueError, "at least 2 splits"),
+        ({"cv": "five"}, TypeError, "cv must be an integer"),
+        ({"n_repeats": 0}, ValueError, "n_repeats must be an integer >= 1"),
+        ({"scoring": ["accuracy", "f1"]}, ValueError, "one metric"),
+        ({"scoring": "acuracy"}, ValueError, "Did you mean 'accuracy'"),
+        ({"progress": "yes"}, TypeError, "progress must be"),
+        ({"param_prefix": "clf"}, ValueError, "has no parameter 'clf__order'"),
+    ],
+)
+def test_bad_arguments(kwargs, error, match):
+    X, y = id_data()
+    with pytest.raises(error, match=match):
+        compare_heads(FingerprintHead(), X, y, **kwargs)
+
+
+def test_estimator_without_head_parameters():
+    X, y = id_data()
+    with pytest.raises(ValueError, match="no order / pool / window parameters"):
+        compare_heads(LogisticRegression(), X[:, 0], y)
+    with pytest.raises(TypeError, match="must be a scikit-learn estimator"):
+        compare_heads(object(), X, y)
