@@ -1,0 +1,503 @@
+"""The ``seqpool`` command line.
+
+``seqpool compare`` cross-validates every order x pool x window head on one dataset (an
+embedded synthetic task by default, a UCR/UEA dataset or a CSV table), prints a summary
+table and the paired order effect, and writes ``results.csv`` and ``compare.png``.
+``seqpool datasets`` lists what can be compared. Bad arguments or unreadable inputs end
+with one line on stderr and exit status 2.
+
+Also runs as ``python -m seqpool_sklearn.cli`` (or ``python -m seqpool_sklearn``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["main"]
+
+_DEFAULT_TASK = "nonlinear_steps"
+_ORDERS = ("pool_first", "decode_first")
+_POOLS = ("avg", "max", "lp", "attention")
+
+
+class _UsageError(Exception):
+    """A problem with what the user asked for; reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line on stderr (exit status 2), without the usage block."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+# --------------------------------------------------------------------------- argument types
+def _choice_list(choices: tuple[str, ...]):
+    def parse(text: str) -> list[str]:
+        values = [v.strip() for v in text.split(",") if v.strip()]
+        if not values:
+            raise argparse.ArgumentTypeError(f"expected a comma-separated list of {choices}")
+        for v in values:
+            if v not in choices:
+                raise argparse.ArgumentTypeError(
+                    f"{v!r} is not one of {', '.join(choices)} (comma-separated)"
+                )
+        return list(dict.fromkeys(values))
+
+    return parse
+
+
+def _windows(text: str) -> list[int | None]:
+    out: list[int | None] = []
+    for v in (v.strip().lower() for v in text.split(",")):
+        if v in ("none", "global"):
+            out.append(None)
+        elif v.isdigit() and int(v) >= 1:
+            out.append(int(v))
+        else:
+            raise argparse.ArgumentTypeError(
+                f"{v!r} is not a window: use 'none' (global pooling) or an integer >= 1, "
+                "comma-separated, e.g. none,8"
+            )
+    return list(dict.fromkeys(out))
+
+
+def _int_at_least(low: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {value}")
+        return value
+
+    return parse
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
+    return value
+
+
+def _columns(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+# --------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``seqpool`` (sub-commands ``compare`` and ``datasets``)."""
+    from . import __version__
+
+    parser = _Parser(
+        prog="seqpool",
+        description="Compare sequence-model head designs (order x pool x window) under "
+        "cross-validation.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="{compare,datasets}")
+
+    cmp = sub.add_parser(
+        "compare",
+        help="cross-validate the head designs and test the order effect",
+        description="Cross-validate every order x pool x window head on the same splits, "
+        "print mean ± sd per design and the paired decode_first - pool_first effect "
+        "(corrected resampled t-test), and write results.csv and compare.png. "
+        f"Without a data option it runs on the synthetic task {_DEFAULT_TASK!r}.",
+    )
+    data = cmp.add_argument_group("data (one of --synthetic, --ucr, --csv)")
+    source = data.add_mutually_exclusive_group()
+    source.add_argument("--synthetic", metavar="NAME", help="a synthetic task (seqpool datasets)")
+    source.add_argument("--ucr", metavar="NAME", help="a UCR/UEA dataset; train and test pooled")
+    source.add_argument("--csv", metavar="PATH", type=Path, help="a CSV table, long or wide")
+    data.add_argument("--data-home", metavar="DIR", help="UCR folder (default $SEQPOOL_DATA_HOME)")
+    data.add_argument(
+        "--no-download", action="store_true", help="never download a missing UCR dataset"
+    )
+    data.add_argument(
+        "--n-samples",
+        metavar="N",
+        type=_int_at_least(10),
+        default=300,
+        help="synthetic task size (300)",
+    )
+    data.add_argument("--target", metavar="COL", help="CSV: the label / target column")
+    data.add_argument(
+        "--id",
+        metavar="COL[,COL]",
+        type=_columns,
+        help="CSV: sample id column(s); given = long table (one row per time step), "
+        "absent = wide table (one row per sample, time steps as columns)",
+    )
+    data.add_argument("--time", metavar="COL", help="long CSV: time column (default row order)")
+    data.add_argument(
+        "--channels", metavar="COL[,COL]", type=_columns, help="long CSV: one column per channel"
+    )
+    data.add_argument(
+        "--value", metavar="COL", help="long CSV: the single value column (with --kind: tsfresh)"
+    )
+    data.add_argument("--kind", metavar="COL", help="long CSV: channel-name column")
+    data.add_argument("--groups", metavar="COL", help="CSV: groups for group-aware folds")
+    data.add_argument(
+        "--n-channels",
+        metavar="N",
+        type=_int_at_least(1),
+        default=1,
+        help="wide CSV: number of channel-major column blocks (1)",
+    )
+    data.add_argument(
+        "--task",
+        choices=("auto", "classification", "regression"),
+        default="auto",
+        help="default: regression for continuous targets",
+    )
+
+    grid = cmp.add_argument_group("grid")
+    grid.add_argument(
+        "--orders",
+        metavar="LIST",
+        type=_choice_list(_ORDERS),
+        default=list(_ORDERS),
+        help="comma-separated (pool_first,decode_first)",
+    )
+    grid.add_argument(
+        "--pools",
+        metavar="LIST",
+        type=_choice_list(_POOLS),
+        default=["avg", "max"],
+        help="comma-separated (avg,max)",
+    )
+    grid.add_argument(
+        "--windows",
+        metavar="LIST",
+        type=_windows,
+        default=[None],
+        help="'none' and/or integers, e.g. none,8",
+    )
+
+    model = cmp.add_argument_group("model")
+    model.add_argument(
+        "--encoder",
+        choices=("auto", "conv", "gru", "none"),
+        default="auto",
+        help="auto: none for synthetic tasks (the head on the raw channels), conv otherwise",
+    )
+    model.add_argument(
+        "--activation", choices=("relu", "gelu", "tanh", "none"), default="relu", help="(relu)"
+    )
+    model.add_argument("--hidden-size", metavar="N", type=_int_at_least(1), default=32, help="(32)")
+    model.add_argument("--max-epochs", metavar="N", type=_int_at_least(1), default=20, help="(20)")
+    model.add_argument("--lr", metavar="F", type=_positive_float, default=0.01, help="(0.01)")
+    model.add_argument("--batch-size", metavar="N", type=_int_at_least(1), default=32, help="(32)")
+
+    run = cmp.add_argument_group("cross-validation and output")
+    run.add_argument("--cv", metavar="K", type=_int_at_least(2), default=5, help="folds (5)")
+    run.add_argument(
+        "--repeats", metavar="R", type=_int_at_least(1), default=1, help="repetitions (1)"
+    )
+    run.add_argument(
+        "--scoring", metavar="NAME", help="a scikit-learn metric (default: accuracy / R²)"
+    )
+    run.add_argument(
+        "--alpha", metavar="A", type=float, default=0.05, help="significance level (0.05)"
+    )
+    run.add_argument("--n-jobs", metavar="N", type=int, default=None, help="parallel fits (joblib)")
+    run.add_argument(
+        "--seed", metavar="S", type=int, default=0, help="seeds data, folds and weights (0)"
+    )
+    run.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=Path("seqpool_results"),
+        help="output folder (seqpool_results)",
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    cmp.set_defaults(func=_cmd_compare)
+
+    ds = sub.add_parser(
+        "datasets",
+        help="list the synthetic tasks and the UCR datasets found",
+        description="List the synthetic tasks and the UCR/UEA datasets in the data home.",
+    )
+    ds.add_argument("--data-home", metavar="DIR", help="UCR folder (default $SEQPOOL_DATA_HOME)")
+    ds.set_defaults(func=_cmd_datasets)
+    return parser
+
+
+# --------------------------------------------------------------------------- data
+def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
+    import pandas as pd
+
+    from . import WideToSequences, long_to_sequences
+
+    if args.target is None:
+        raise _UsageError("--csv needs --target COLUMN (the label or target column)")
+    try:
+        df = pd.read_csv(args.csv)
+    except OSError as exc:
+        raise _UsageError(f"cannot read {args.csv}: {exc.strerror or exc}") from None
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise _UsageError(f"{args.csv} is not a readable CSV table: {exc}") from None
+    for col in [args.target, args.groups, args.time, args.kind, args.value]:
+        if col is not None and col not in df.columns:
+            raise _UsageError(
+                f"column {col!r} is not in {args.csv} (columns: {', '.join(map(str, df.columns))})"
+            )
+    if args.id:
+        if args.channels and args.value:
+            raise _UsageError("give either --channels (one column per channel) or --value")
+        if args.kind and not args.value:
+            raise _UsageError("--kind needs --value (the tsfresh layout: id, time, kind, value)")
+        value = args.value if args.value else args.channels
+        seq = long_to_sequences(
+            df,
+            column_id=args.id if len(args.id) > 1 else args.id[0],
+            column_sort=args.time,
+            column_kind=args.kind,
+            column_value=value,
+            y=args.target,
+            groups=args.groups,
+        )
+        what = f"long table, {len(seq.ids)} series"
+        return seq.X, seq.y, seq.groups, what
+    for flag in ("time", "kind", "value", "channels"):
+        if getattr(args, flag):
+            raise _UsageError(f"--{flag} describes a long table and needs --id")
+    features = df.drop(columns=[c for c in (args.target, args.groups) if c is not None])
+    X = WideToSequences(n_channels=args.n_channels).fit_transform(features)
+    groups = None if args.groups is None else df[args.groups].to_numpy()
+    return X, df[args.target].to_numpy(), groups, "wide table"
+
+
+def _load(args) -> tuple[np.ndarray, np.ndarray, Any, str, bool]:
+    """(X, y, groups, description, synthetic?) for the data options."""
+    from . import SYNTHETIC_TASKS, fetch_ucr
+
+    if args.csv is not None:
+        for flag in ("data_home", "no_download"):
+            if getattr(args, flag):
+                raise _UsageError(f"--{flag.replace('_', '-')} only applies to --ucr")
+        X, y, groups, what = _load_csv(args)
+        return X, y, groups, f"{args.csv} ({what})", False
+    table_flags = ("target", "id", "time", "channels", "value", "kind", "groups")
+    for flag in table_flags:
+        if getattr(args, flag):
+            raise _UsageError(f"--{flag} only applies to --csv")
+    if args.ucr is not None:
+        X, y = fetch_ucr(
+            args.ucr, split=None, data_home=args.data_home, download=not args.no_download
+        )
+        return X, y, None, f"{args.ucr} (UCR/UEA, train and test pooled)", False
+    name = args.synthetic or _DEFAULT_TASK
+    if name not in SYNTHETIC_TASKS:
+        raise _UsageError(
+            f"unknown synthetic task {name!r}; choose one of {', '.join(sorted(SYNTHETIC_TASKS))}"
+        )
+    X, y = SYNTHETIC_TASKS[name](n_samples=args.n_samples, random_state=args.seed)
+    return X, y, None, f"{name} (synthetic)", True
+
+
+def _is_regression(y: np.ndarray, task: str) -> bool:
+    if task != "auto":
+        return task == "regression"
+    from sklearn.utils.multiclass import type_of_target
+
+    return type_of_target(y) in ("continuous", "continuous-multioutput")
+
+
+# --------------------------------------------------------------------------- commands
+def _summary_table(summary) -> str:
+    header = ("rank", "order", "pool", "window", "score (mean ± sd)", "fit time")
+    rows = [
+        (
+            str(rank),
+            order,
+            pool,
+            "global" if window is None else str(window),
+            f"{mean:.3f} ± {sd:.3f}",
+            f"{fit:.2f} s",
+        )
+        for rank, order, pool, window, mean, sd, fit in zip(
+            summary["rank"],
+            summary["order"],
+            summary["pool"],
+            summary["window"],
+            summary["mean_score"],
+            summary["std_score"],
+            summary["mean_fit_time"],
+            strict=True,
+        )
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return "\n".join(
+        "  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *rows]
+    )
+
+
+def _cmd_compare(args) -> int:
+    start = time.perf_counter()
+    if not 0 < args.alpha < 1:
+        raise _UsageError(f"--alpha must be between 0 and 1, got {args.alpha}")
+    X, y, groups, what, synthetic = _load(args)
+    if X.ndim != 3 or len(X) < 2 * args.cv:
+        raise _UsageError(f"{what}: {len(X)} samples are too few for --cv {args.cv}")
+    too_long = [w for w in args.windows if w is not None and w > X.shape[2]]
+    if too_long:
+        raise _UsageError(
+            f"window {too_long[0]} is longer than the series ({X.shape[2]} steps) of {what}"
+        )
+
+    from . import SeqPoolClassifier, SeqPoolRegressor, compare_heads
+
+    regression = _is_regression(y, args.task)
+    encoder = args.encoder
+    if encoder == "auto":
+        encoder = "none" if synthetic else "conv"
+    estimator_class = SeqPoolRegressor if regression else SeqPoolClassifier
+    estimator = estimator_class(
+        encoder=None if encoder == "none" else encoder,
+        activation=None if args.activation == "none" else args.activation,
+        hidden_size=args.hidden_size,
+        max_epochs=args.max_epochs,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        random_state=args.seed,
+    )
+    if regression:
+        y = np.asarray(y, dtype=float)
+        kind = "regression"
+    else:
+        kind = f"classification, {len(np.unique(y))} classes"
+    n_configs = len(args.orders) * len(args.pools) * len(args.windows)
+    n_splits = args.cv * args.repeats
+    print(
+        f"{what}: {X.shape[0]} samples, {X.shape[1]} channel{'' if X.shape[1] == 1 else 's'}, "
+        f"{X.shape[2]} steps; {kind}\n"
+        f"{estimator_class.__name__}(encoder={encoder}, activation={args.activation}, "
+        f"hidden_size={args.hidden_size}, max_epochs={args.max_epochs}, lr={args.lr:g}); "
+        f"{args.cv}-fold CV x {args.repeats} = {n_splits} splits; {n_configs} designs, "
+        f"{n_configs * n_splits} fits",
+        flush=True,
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    result = compare_heads(
+        estimator,
+        X,
+        y,
+        orders=args.orders,
+        pools=args.pools,
+        windows=args.windows,
+        cv=args.cv,
+        n_repeats=args.repeats,
+        scoring=args.scoring,
+        groups=groups,
+        n_jobs=args.n_jobs,
+        random_state=args.seed,
+        progress=not args.quiet,
+    )
+    metric = args.scoring or ("R²" if regression else "accuracy")
+    print(f"\n{metric} per head design (best first):")
+    print(_summary_table(result.summary()))
+    if set(args.orders) == set(_ORDERS):
+        effect = result.order_effect(alpha=args.alpha)
+        print(
+            f"\nOrder effect, decode_first - pool_first, paired over {n_splits} splits "
+            "(corrected resampled t-test):"
+        )
+        for pool, window, verdict in zip(
+            effect["pool"], effect["window"], effect["verdict"], strict=True
+        ):
+            label = f"{pool}, {'global' if window is None else f'window {window}'}"
+            print(f"  {label:<18} {verdict}")
+    else:
+        print("\nOrder effect: not tested (needs both orders).")
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    csv_path, png_path = args.out / "results.csv", args.out / "compare.png"
+    result.results.to_csv(csv_path, index=False)
+    fig = result.plot(alpha=args.alpha)
+    fig.savefig(png_path, dpi=120)
+    plt.close(fig)
+    print(f"\nWrote {csv_path} and {png_path} ({time.perf_counter() - start:.0f} s)")
+    return 0
+
+
+def _cmd_datasets(args) -> int:
+    from . import SYNTHETIC_TASKS, get_data_home, list_ucr
+
+    print("Synthetic tasks (seqpool compare --synthetic NAME):")
+    width = max(map(len, SYNTHETIC_TASKS))
+    for name, func in SYNTHETIC_TASKS.items():
+        first = (func.__doc__ or "").strip().splitlines()[0]
+        print(f"  {name:<{width}}  {first}")
+    home = get_data_home(args.data_home)
+    names = list_ucr(home)
+    print(f"\nUCR/UEA datasets in {home} (seqpool compare --ucr NAME):")
+    if names:
+        for name in names:
+            print(f"  {name}")
+    else:
+        print(
+            "  (none found; point --data-home or $SEQPOOL_DATA_HOME at a folder holding "
+            "<Name>/<Name>_TRAIN.ts and _TEST.ts, or let --ucr NAME download one)"
+        )
+    return 0
+
+
+# --------------------------------------------------------------------------- entry point
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``seqpool`` command line; returns the exit status.
+
+    Examples
+    --------
+    >>> from seqpool_sklearn.cli import main
+    >>> main(["datasets", "--data-home", "/nonexistent"])  # doctest: +ELLIPSIS
+    Synthetic tasks (seqpool compare --synthetic NAME):
+      nonlinear_steps  Label = whether most time steps have ...
+    ...
+    0
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        print(
+            "seqpool: error: choose a command, compare or datasets (see 'seqpool --help')",
+            file=sys.stderr,
+        )
+        return 2
+    # One thread per process: the models are small, and several fits run side by side.
+    if "OMP_NUM_THREADS" not in os.environ:
+        import torch
+
+        torch.set_num_threads(1)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("seqpool: interrupted", file=sys.stderr)
+        return 130
+    except (_UsageError, ValueError, TypeError, KeyError, OSError, ImportError) as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"seqpool: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
