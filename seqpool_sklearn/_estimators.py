@@ -44,7 +44,7 @@ from skorch.callbacks import EarlyStopping
 from skorch.dataset import ValidSplit
 
 from ._modules import ACTIVATIONS, ENCODERS, ORDERS, POOLS, SeqPoolModule, n_frames_for
-from ._net import SeqPoolNet, TensorBatches
+from ._net import CosineLR, SeqPoolNet, TensorBatches
 from ._validation import check_sequences, check_targets, did_you_mean
 
 _ROUTED_PREFIXES = (
@@ -95,6 +95,10 @@ _SHARED_PARAMS = """\
         Training epochs (an upper bound when ``patience`` is set).
     lr : float, default=0.003
         Learning rate of the optimizer.
+    lr_schedule : {"cosine", "constant"}, default="constant"
+        ``"cosine"``: the rate decays from ``lr`` to 0 along a half cosine over
+        the ``max_epochs`` of each fit (recorded in ``history_`` as ``"lr"``).
+        ``"constant"``: ``lr`` throughout.
     batch_size : int, default=32
         Mini-batch size for training and prediction.
     optimizer : torch optimizer class, default=torch.optim.Adam
@@ -237,6 +241,7 @@ class _SeqPoolBase(BaseEstimator):
         "bidirectional": ["boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "lr_schedule": [StrOptions({"cosine", "constant"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "optimizer": [type],
         "patience": [None, Interval(Integral, 1, None, closed="left")],
@@ -264,6 +269,7 @@ class _SeqPoolBase(BaseEstimator):
         bidirectional: bool = True,
         max_epochs: int = 100,
         lr: float = 0.003,
+        lr_schedule: str = "constant",
         batch_size: int = 32,
         optimizer: type = torch.optim.Adam,
         patience: int | None = None,
@@ -288,6 +294,7 @@ class _SeqPoolBase(BaseEstimator):
         self.bidirectional = bidirectional
         self.max_epochs = max_epochs
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.batch_size = batch_size
         self.optimizer = optimizer
         self.patience = patience
@@ -407,6 +414,8 @@ class _SeqPoolBase(BaseEstimator):
     def _build_net(self, n_outputs: int, criterion, seed: int, device: str) -> SeqPoolNet:
         stratified = isinstance(self, ClassifierMixin)
         callbacks = copy.deepcopy(list(self.callbacks or []))
+        if self.lr_schedule == "cosine":
+            callbacks.append(("lr_schedule", CosineLR()))
         train_split = None
         if self.patience is not None:
             callbacks.append(

@@ -9,9 +9,12 @@ else -- callbacks, history, validation split, early stopping -- is skorch's own.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import PrintLog
+from skorch.callbacks import Callback, PrintLog
+from skorch.history import History
 from torch.utils.data import Dataset, Subset
 
 
@@ -77,6 +80,71 @@ class TensorBatches:
             yield X[start:stop], (y[start:stop] if y is not None else None)
 
 
+class SeqPoolHistory(History):
+    """skorch ``History`` whose writes go straight to the current epoch.
+
+    ``History.__getitem__`` resolves skorch's fancy indexing by copying the whole
+    list of epochs, and ``new_batch`` / ``record_batch`` / ``record`` went through
+    it three times per batch: a cost that grows with the epoch count. Reading
+    (``history[:, "train_loss"]`` ...) is unchanged.
+    """
+
+    def new_batch(self) -> None:
+        list.__getitem__(self, -1)["batches"].append({})
+
+    def record(self, attr, value) -> None:
+        if not self:
+            raise ValueError("Call new_epoch before recording for the first time.")
+        list.__getitem__(self, -1)[attr] = value
+
+    def record_batch(self, attr, value) -> None:
+        list.__getitem__(self, -1)["batches"][-1][attr] = value
+
+
+class CosineLR(Callback):
+    """Cosine decay of the learning rate over the epochs of every fit call.
+
+    Epoch ``e`` (counted from 0 within one ``fit`` / ``partial_fit`` call of ``E``
+    epochs) trains at ``lr * (f + (1 - f) * (1 + cos(pi * e / E)) / 2)`` with
+    ``f = final_fraction``, for every parameter group; the epoch's rate is recorded in
+    the history as ``"lr"``. The optimizer's rates are restored when training ends, so
+    a warm-started fit runs a fresh cycle from the configured rate. Early stopping
+    may end the cycle early; it is still laid out over ``max_epochs``.
+
+    Parameters
+    ----------
+    final_fraction : float, default=0.0
+        Fraction of the initial rate reached at the end of the cycle.
+    """
+
+    def __init__(self, final_fraction: float = 0.0):
+        self.final_fraction = final_fraction
+
+    def on_train_begin(self, net, **kwargs):
+        self.start_epoch_ = len(net.history)
+        self.base_lrs_ = [group["lr"] for group in net.optimizer_.param_groups]
+
+    def on_epoch_begin(self, net, **kwargs):
+        epoch = len(net.history) - 1 - self.start_epoch_
+        total = getattr(net, "fit_epochs_", None) or net.max_epochs
+        cosine = 0.5 * (1.0 + math.cos(math.pi * epoch / max(int(total), 1)))
+        factor = self.final_fraction + (1.0 - self.final_fraction) * cosine
+        for group, base in zip(net.optimizer_.param_groups, self.base_lrs_, strict=True):
+            group["lr"] = base * factor
+        net.history.record("lr", self.base_lrs_[0] * factor)
+
+    def on_train_end(self, net, **kwargs):
+        for group, base in zip(net.optimizer_.param_groups, self.base_lrs_, strict=True):
+            group["lr"] = base
+
+
+# Per-batch events whose base implementations do nothing: a callback that does not
+# override one of them need not be called for it.
+_PER_BATCH_EVENTS = {
+    name: getattr(Callback, name) for name in ("on_batch_begin", "on_batch_end", "on_grad_computed")
+}
+
+
 class QuietPrintLog(PrintLog):
     """skorch's ``PrintLog`` that skips formatting the table when nothing is printed.
 
@@ -98,11 +166,15 @@ class SeqPoolNet(NeuralNet):
     Used internally by the estimators; reach it as ``estimator.net_`` for the
     full skorch API (history, callbacks, ``save_params``, ...).
 
-    Two per-batch costs of ``NeuralNet`` are removed without changing what
-    callbacks see: the modules are switched between train and eval mode only
-    when their mode actually changes (``NeuralNet`` walks every submodule
-    through ``nn.Module.__setattr__`` at every batch), and the default
-    ``print_log`` callback does not build its table when it prints nothing.
+    Per-batch costs of ``NeuralNet`` that do not change what callbacks see are
+    removed: the modules are switched between train and eval mode only when
+    their mode actually changes (``NeuralNet`` walks every submodule through
+    ``nn.Module.__setattr__`` at every batch); per-batch events skip the
+    callbacks that do not override the event's (empty) base method; tensors
+    already on the net's device go straight to the module and criterion; and
+    the default ``print_log`` callback does not build its table when it prints
+    nothing. The history is a :class:`SeqPoolHistory`, whose per-batch writes
+    do not copy the list of epochs.
     """
 
     @property
@@ -119,6 +191,54 @@ class SeqPoolNet(NeuralNet):
             module = getattr(self, name + "_")
             if isinstance(module, torch.nn.Module) and module.training != training:
                 module.train(training)
+
+    def _on_device(self, t: torch.Tensor) -> torch.Tensor:
+        return t if (t.is_cpu and self.device == "cpu") else t.to(self.device)
+
+    def infer(self, x, **fit_params):
+        if fit_params or not isinstance(x, torch.Tensor):
+            return super().infer(x, **fit_params)
+        return self.module_(self._on_device(x))
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        if not isinstance(y_true, torch.Tensor):
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        return self.criterion_(y_pred, self._on_device(y_true))
+
+    def notify(self, method_name, **cb_kwargs):
+        base = _PER_BATCH_EVENTS.get(method_name)
+        if base is None:
+            if method_name == "on_epoch_begin":
+                self._listeners = {}  # callbacks may have been replaced since
+            super().notify(method_name, **cb_kwargs)
+            return
+        listeners = getattr(self, "_listeners", {})
+        if method_name not in listeners:
+            listeners[method_name] = [
+                cb
+                for _, cb in self.callbacks_
+                if getattr(getattr(cb, method_name), "__func__", None) is not base
+            ]
+            self._listeners = listeners
+        getattr(self, method_name)(self, **cb_kwargs)
+        for cb in listeners[method_name]:
+            getattr(cb, method_name)(self, **cb_kwargs)
+
+    def fit_loop(self, X, y=None, epochs=None, **kwargs):
+        # Epochs of this call, for schedules laid out over one fit (CosineLR).
+        self.fit_epochs_ = epochs if epochs is not None else self.max_epochs
+        return super().fit_loop(X, y, epochs=epochs, **kwargs)
+
+    def initialize_history(self):
+        if isinstance(self.history_, SeqPoolHistory):
+            self.history_.clear()
+        else:
+            self.history_ = SeqPoolHistory()
+        return self
+
+    def initialize_callbacks(self):
+        self._listeners = {}
+        return super().initialize_callbacks()
 
     def get_dataset(self, X, y=None):
         if isinstance(X, torch.Tensor):
