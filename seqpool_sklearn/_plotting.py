@@ -87,6 +87,7 @@ def plot_comparison(result: HeadComparison, *, alpha: float = 0.05, figsize=None
         for yi, m, e, c in zip(ypos, mean, err.T, colors, strict=True):
             ax_eff.errorbar(m, yi, xerr=e[:, None], fmt="o", color=c, capsize=4)
         ax_eff.axvline(0.0, color="0.2", lw=0.8, ls="--")
+        ax_eff.margins(x=0.2)  # room for the p-value labels above the end points
         for yi, m, p in zip(ypos, mean, effect["p_value"], strict=True):
             label = "p<0.001" if p < 0.001 else f"p={p:.3f}"
             ax_eff.annotate(
