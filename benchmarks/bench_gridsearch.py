@@ -1,0 +1,127 @@
+"""Benchmark: a head-design grid search, serial against two parallel back-ends.
+
+``GridSearchCV`` over 2 orders x 2 pools x 2 windows with 3-fold CV (24 fits) of a
+``SeqPoolClassifier`` on a synthetic event-timing task, run three ways:
+
+* ``n_jobs=1`` (serial, in this process);
+* ``n_jobs=2`` with joblib's default ``loky`` back-end (2 worker processes);
+* a Dask ``LocalCluster`` of 2 worker processes x 1 thread, through
+  ``joblib.parallel_backend("dask")``.
+
+Each fit uses one torch intra-op thread (the estimator's default ``n_threads=1``), so two
+parallel fits use the two cores without oversubscribing them. The worker pools are started
+and warmed up (torch imported, one tiny search) before timing: the figures are for a session
+that runs searches, not for process start-up. ``refit=False``: the refit on the whole data is
+one serial fit after the search and is the same for every back-end. The three modes run
+interleaved, ``--repeats`` times each; the figures are medians. The best-scoring cell must be
+the same for every back-end (each fit is seeded by ``random_state`` and runs on one thread).
+
+Run::
+
+    python benchmarks/bench_gridsearch.py            # about 3-5 minutes on 2 cores
+
+The last line is ``RESULT speedup_loky=<serial / loky> speedup_dask=<serial / dask>``
+(targets >= 1.8 and >= 1.7 on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+import warnings
+from contextlib import nullcontext
+
+import joblib
+import numpy as np
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+from seqpool_sklearn import SeqPoolClassifier, make_event_timing
+
+GRID = {
+    "order": ["pool_first", "decode_first"],
+    "pool": ["avg", "max"],
+    "window": [None, 16],
+}
+
+
+def make_search(n_jobs: int, epochs: int, width: int) -> GridSearchCV:
+    est = SeqPoolClassifier(
+        encoder="conv",
+        encoder_channels=width,
+        hidden_size=32,
+        max_epochs=epochs,
+        batch_size=32,
+        lr=3e-3,
+        random_state=0,
+    )
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    return GridSearchCV(est, GRID, cv=cv, n_jobs=n_jobs, refit=False)
+
+
+def run(mode: str, X, y, *, epochs: int, width: int) -> tuple[float, np.ndarray]:
+    """Seconds for one search in ``mode``, and its mean test scores."""
+    n_jobs = {"serial": 1, "loky": 2, "dask": -1}[mode]
+    backend = joblib.parallel_backend("dask") if mode == "dask" else nullcontext()
+    search = make_search(n_jobs, epochs, width)
+    start = time.perf_counter()
+    with backend:
+        search.fit(X, y)
+    return time.perf_counter() - start, search.cv_results_["mean_test_score"]
+
+
+def main(argv: list[str] | None = None) -> tuple[float, float]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=300, help="series in the data set")
+    parser.add_argument("--length", type=int, default=64)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--width", type=int, default=32, help="conv encoder width")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    from dask.distributed import Client, LocalCluster
+
+    X, y = make_event_timing(n_samples=args.n, n_timesteps=args.length, random_state=0)
+    print(
+        f"# {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; "
+        f"data {X.shape}; {len(GRID['order']) * len(GRID['pool']) * len(GRID['window'])} "
+        f"configurations x 3 folds; {args.epochs} epochs per fit"
+    )
+    with warnings.catch_warnings():
+        # distributed warns about the port of its dashboard when another cluster holds it.
+        warnings.simplefilter("ignore", UserWarning)
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    client = Client(cluster)
+    try:
+        for mode in ("loky", "dask"):  # start the workers and import torch in them
+            run(mode, X[:30], y[:30], epochs=1, width=4)
+        times: dict[str, list[float]] = {"serial": [], "loky": [], "dask": []}
+        scores = {}
+        modes = list(times)
+        for rep in range(args.repeats):
+            for mode in modes if rep % 2 == 0 else modes[::-1]:
+                seconds, scores[mode] = run(mode, X, y, epochs=args.epochs, width=args.width)
+                times[mode].append(seconds)
+                print(f"  repeat {rep}: {mode:6s} {seconds:7.2f} s", flush=True)
+    finally:
+        client.close()
+        cluster.close()
+
+    med = {mode: statistics.median(ts) for mode, ts in times.items()}
+    speedup_loky = med["serial"] / med["loky"]
+    speedup_dask = med["serial"] / med["dask"]
+    same = all(np.array_equal(scores["serial"], scores[m]) for m in ("loky", "dask"))
+    print(f"{'mode':8s} {'median s':>9s} {'speedup':>8s}")
+    for mode in modes:
+        print(f"{mode:8s} {med[mode]:9.2f} {med['serial'] / med[mode]:8.2f}")
+    print(f"# identical cv scores on all back-ends: {same}")
+    print(f"# load average at end: {os.getloadavg()[0]:.2f}")
+    print(f"RESULT speedup_loky={speedup_loky:.2f} speedup_dask={speedup_dask:.2f}")
+    return speedup_loky, speedup_dask
+
+
+if __name__ == "__main__":
+    main()

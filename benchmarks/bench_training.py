@@ -1,0 +1,176 @@
+"""Benchmark: ``SeqPoolClassifier.fit`` against a hand-written PyTorch training loop.
+
+Both sides train the same module class (:class:`~seqpool_sklearn.SeqPoolModule`) with the
+same optimizer (Adam), learning rate, batch size, number of epochs and data, with one torch
+intra-op thread (the estimator's default ``n_threads=1``; the hand-written loop sets the same).
+The hand-written loop is what a PyTorch user would write: a permutation per epoch, index the
+tensors, ``zero_grad`` / forward / loss / ``backward`` / ``step``, and the epoch loss summed
+with ``loss.item()``. The estimator's fit is timed end to end, from NumPy arrays: input
+validation, label encoding, building the skorch net, callbacks, history.
+
+Cells: ``encoder`` in {None, "conv"} x ``order`` in {"pool_first", "decode_first"}. Every
+repeat times both sides of every cell back to back, alternating which side goes first, and
+the ratio of the pair is taken; a cell's figure is the median of its ratios. Interleaving
+keeps the comparison fair on a machine whose load changes while the benchmark runs. Both
+wall-clock and process CPU time are recorded; with one thread, CPU time is what wall-clock
+time would be on an idle machine, so it is the steadier figure on a shared one.
+
+Run::
+
+    python benchmarks/bench_training.py               # about 2-4 minutes on 2 cores
+    python benchmarks/bench_training.py --repeats 3   # quicker, noisier
+
+The last line is ``RESULT fit_overhead_ratio=<worst cell's median wall-clock ratio>
+fit_overhead_ratio_cpu=<the same in CPU time>`` (target <= 1.10).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from seqpool_sklearn import SeqPoolClassifier, SeqPoolModule
+
+CELLS = [(enc, order) for enc in (None, "conv") for order in ("pool_first", "decode_first")]
+
+
+def make_data(n: int, channels: int, length: int, seed: int = 0):
+    """Two classes told apart by the sign of a bump's mean in channel 0."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, channels, length)).astype(np.float32)
+    y = rng.integers(0, 2, n)
+    X[:, 0, length // 4 : length // 2] += np.where(y == 1, 0.5, -0.5)[:, None]
+    return X, y
+
+
+def hand_written_fit(X, y, *, encoder, order, hidden, width, epochs, batch_size, lr, seed):
+    """A plain PyTorch training loop over the same module, optimizer and data."""
+    torch.manual_seed(seed)
+    n, channels, length = X.shape
+    model = SeqPoolModule(
+        2,
+        channels,
+        length,
+        encoder=encoder,
+        order=order,
+        hidden_size=hidden,
+        encoder_channels=width,
+    )
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    X_t = torch.from_numpy(X)
+    y_t = torch.from_numpy(np.asarray(y, dtype=np.int64))
+    generator = torch.Generator().manual_seed(seed)
+    model.train()
+    for _ in range(epochs):
+        perm = torch.randperm(n, generator=generator)
+        total = 0.0
+        for start in range(0, n, batch_size):
+            idx = perm[start : start + batch_size]
+            xb, yb = X_t[idx], y_t[idx]
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+    return model
+
+
+def estimator_fit(X, y, *, encoder, order, hidden, width, epochs, batch_size, lr, seed):
+    return SeqPoolClassifier(
+        encoder=encoder,
+        order=order,
+        hidden_size=hidden,
+        encoder_channels=width,
+        max_epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        random_state=seed,
+        n_threads=1,
+    ).fit(X, y)
+
+
+def timed(fn, *args, **kwargs) -> tuple[float, float]:
+    """Wall-clock and process CPU seconds of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn(*args, **kwargs)
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def main(argv: list[str] | None = None) -> float:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=256, help="training series")
+    parser.add_argument("--channels", type=int, default=3)
+    parser.add_argument("--length", type=int, default=128)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--hidden", type=int, default=64)
+    parser.add_argument("--width", type=int, default=64, help="conv encoder width")
+    parser.add_argument("--epochs", type=int, default=40, help="epochs, encoder=None cells")
+    parser.add_argument("--conv-epochs", type=int, default=4, help="epochs, conv cells")
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    X, y = make_data(args.n, args.channels, args.length)
+    print(
+        f"# {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch "
+        f"thread, torch {torch.__version__}; data {X.shape}, batch {args.batch_size}, "
+        f"{args.repeats} interleaved repeats"
+    )
+
+    def settings(encoder, order):
+        return {
+            "encoder": encoder,
+            "order": order,
+            "hidden": args.hidden,
+            "width": args.width,
+            "epochs": args.conv_epochs if encoder == "conv" else args.epochs,
+            "batch_size": args.batch_size,
+            "lr": args.lr,
+            "seed": 0,
+        }
+
+    for cell in CELLS:  # warm-up: first calls pay for lazy imports and allocator growth
+        hand_written_fit(X, y, **{**settings(*cell), "epochs": 1})
+        estimator_fit(X, y, **{**settings(*cell), "epochs": 1})
+
+    times = {cell: {"hand": [], "ours": []} for cell in CELLS}
+    for rep in range(args.repeats):
+        for cell in CELLS:
+            kw = settings(*cell)
+            sides = [("hand", hand_written_fit), ("ours", estimator_fit)]
+            for side, fn in sides if rep % 2 == 0 else sides[::-1]:
+                times[cell][side].append(timed(fn, X, y, **kw))
+
+    print(
+        f"{'encoder':8s} {'order':13s} {'epochs':>6s} {'hand s':>8s} {'ours s':>8s} "
+        f"{'ratio':>6s} {'cpu ratio':>9s}"
+    )
+    worst = worst_cpu = 0.0
+    for cell in CELLS:
+        hand, ours = times[cell]["hand"], times[cell]["ours"]
+        ratio = statistics.median(o[0] / h[0] for o, h in zip(ours, hand, strict=True))
+        cpu_ratio = statistics.median(o[1] / h[1] for o, h in zip(ours, hand, strict=True))
+        worst, worst_cpu = max(worst, ratio), max(worst_cpu, cpu_ratio)
+        print(
+            f"{cell[0]!s:8s} {cell[1]:13s} {settings(*cell)['epochs']:6d} "
+            f"{statistics.median(h[0] for h in hand):8.3f} "
+            f"{statistics.median(o[0] for o in ours):8.3f} {ratio:6.3f} {cpu_ratio:9.3f}"
+        )
+    torch.set_num_threads(previous_threads)
+    # The target is on wall-clock time; the CPU-time ratio is printed beside it because it
+    # is far less sensitive to other processes competing for the cores.
+    print(f"RESULT fit_overhead_ratio={worst:.3f} fit_overhead_ratio_cpu={worst_cpu:.3f}")
+    return worst
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""Benchmark: default estimators on the UCR/UEA datasets, next to published accuracy.
+
+For every dataset in the data home, fit the *default* ``SeqPoolClassifier(encoder="conv")``
+(``SeqPoolRegressor`` for regression files) on the archive's TRAIN split, score it on TEST and
+time the fit. Classification reports test accuracy beside the published FCN and MiniRocket
+figures (BasicMotions has no FCN figure in our table; InceptionTime's stands in); regression
+reports test RMSE beside the RMSE of predicting the training mean. Every dataset is fitted
+with several seeds (``random_state``); the table shows the mean and the worst seed.
+
+The data home is ``--data-home``, else ``$SEQPOOL_DATA_HOME``, else ``../shared/ucr`` next to
+the repository (the layout of :func:`seqpool_sklearn.fetch_ucr`).
+
+Run::
+
+    python benchmarks/bench_ucr.py                        # defaults, 3 seeds, ~10 minutes
+    python benchmarks/bench_ucr.py --seeds 0 --datasets GunPoint
+    python benchmarks/bench_ucr.py --set max_epochs=100 --set lr_schedule='"constant"'
+
+``--set name=value`` overrides an estimator parameter (the value is a Python literal); it is
+how the evidence for the defaults was gathered (see ``docs/benchmarks.rst``). ``--jobs`` runs
+fits in parallel, which is faster for such studies but makes the fit times meaningless.
+
+The last line is ``RESULT worst_gap_to_fcn=<points> max_fit_seconds=<s>``: the largest shortfall
+of the mean test accuracy below the published figure, in percentage points, over the
+classification datasets, and the slowest single fit (targets: <= 2 points, <= 60 s on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import joblib
+import numpy as np
+import torch
+
+from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor, list_ucr, load_ts
+
+# Published test accuracy on the archive's default split (docs/benchmarks.rst cites the
+# sources): reference figure, the model it comes from, and MiniRocket where we have it.
+PUBLISHED = {
+    "GunPoint": (1.000, "FCN", 0.993),
+    "ItalyPowerDemand": (0.961, "FCN", 0.969),
+    "JapaneseVowels": (0.993, "FCN", None),
+    "BasicMotions": (1.000, "InceptionTime", None),
+}
+
+
+def default_data_home() -> Path:
+    env = os.environ.get("SEQPOOL_DATA_HOME")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "shared" / "ucr"
+
+
+def load_split(home: Path, name: str, split: str):
+    folder = home / name
+    path = folder / f"{name}_{split}.ts"
+    if not path.is_file():  # letter case differs between archive copies
+        matches = [p for p in folder.iterdir() if p.name.lower() == path.name.lower()]
+        path = matches[0]
+    return load_ts(path)
+
+
+def fit_one(home: Path, name: str, seed: int, overrides: dict) -> dict:
+    """Fit on TRAIN, score on TEST; runs in a worker process when ``--jobs`` > 1."""
+    X_train, y_train = load_split(home, name, "TRAIN")
+    X_test, y_test = load_split(home, name, "TEST")
+    regression = y_train.dtype.kind == "f"
+    cls = SeqPoolRegressor if regression else SeqPoolClassifier
+    est = cls(encoder="conv", random_state=seed, **overrides)
+    start = time.perf_counter()
+    est.fit(X_train, y_train)
+    seconds = time.perf_counter() - start
+    row = {
+        "dataset": name,
+        "seed": seed,
+        "task": "regression" if regression else "classification",
+        "shape": list(X_train.shape),
+        "n_test": len(X_test),
+        "fit_seconds": seconds,
+        "epochs": est.n_iter_,
+    }
+    if regression:
+        pred = est.predict(X_test)
+        row["rmse"] = float(np.sqrt(np.mean((pred - y_test) ** 2)))
+        row["rmse_train_mean"] = float(np.sqrt(np.mean((y_train.mean() - y_test) ** 2)))
+    else:
+        row["accuracy"] = float(est.score(X_test, y_test))
+    return row
+
+
+def summarise(rows: list[dict]) -> tuple[float, float]:
+    names = sorted({r["dataset"] for r in rows}, key=lambda n: (n not in PUBLISHED, n))
+    print(
+        f"{'dataset':17s} {'train shape':>14s} {'metric':>8s} {'mean':>6s} {'worst':>6s} "
+        f"{'published':>15s} {'gap pts':>7s} {'MiniRkt':>7s} {'fit s med':>9s} {'max':>6s}"
+    )
+    worst_gap = -np.inf
+    for name in names:
+        rs = [r for r in rows if r["dataset"] == name]
+        secs = [r["fit_seconds"] for r in rs]
+        shape = "x".join(str(s) for s in rs[0]["shape"])
+        if rs[0]["task"] == "regression":
+            vals = [r["rmse"] for r in rs]
+            ref = f"{rs[0]['rmse_train_mean']:.4f} (mean)"
+            print(
+                f"{name:17s} {shape:>14s} {'RMSE':>8s} {statistics.mean(vals):6.4f} "
+                f"{max(vals):6.4f} {ref:>15s} {'':>7s} {'':>7s} "
+                f"{statistics.median(secs):9.1f} {max(secs):6.1f}"
+            )
+            continue
+        vals = [r["accuracy"] for r in rs]
+        mean = statistics.mean(vals)
+        if name in PUBLISHED:
+            acc, model, mini = PUBLISHED[name]
+            gap = 100 * (acc - mean)
+            worst_gap = max(worst_gap, gap)
+            ref, gap_s = f"{acc:.3f} {model}", f"{gap:+7.1f}"
+            mini_s = f"{mini:.3f}" if mini is not None else "-"
+        else:
+            ref, gap_s, mini_s = "-", "", "-"
+        print(
+            f"{name:17s} {shape:>14s} {'accuracy':>8s} {mean:6.3f} {min(vals):6.3f} "
+            f"{ref:>15s} {gap_s:>7s} {mini_s:>7s} {statistics.median(secs):9.1f} "
+            f"{max(secs):6.1f}"
+        )
+    max_fit = max(r["fit_seconds"] for r in rows)
+    return float(worst_gap), max_fit
+
+
+def main(argv: list[str] | None = None) -> tuple[float, float]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-home", type=Path, default=None)
+    parser.add_argument("--datasets", nargs="*", default=None)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="estimator parameter"
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="parallel fits (study mode)")
+    parser.add_argument("--json", type=Path, default=None, help="write every fit's row here")
+    args = parser.parse_args(argv)
+
+    home = args.data_home or default_data_home()
+    names = args.datasets or list_ucr(home)
+    if not names:
+        raise SystemExit(f"No datasets in {home}; pass --data-home or set SEQPOOL_DATA_HOME.")
+    overrides = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        overrides[key] = ast.literal_eval(value)
+    print(
+        f"# {platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__}, "
+        f"load average {os.getloadavg()[0]:.2f}; data home {home}; seeds {args.seeds}; "
+        f"overrides {overrides or 'none (defaults)'}"
+    )
+    tasks = [(name, seed) for name in names for seed in args.seeds]
+    rows = joblib.Parallel(n_jobs=args.jobs)(
+        joblib.delayed(fit_one)(home, name, seed, overrides) for name, seed in tasks
+    )
+    if args.json:
+        args.json.write_text(json.dumps({"overrides": repr(overrides), "rows": rows}, indent=1))
+    worst_gap, max_fit = summarise(rows)
+    print(f"# load average at end {os.getloadavg()[0]:.2f}")
+    print(f"RESULT worst_gap_to_fcn={worst_gap:.1f} max_fit_seconds={max_fit:.1f}")
+    return worst_gap, max_fit
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,315 @@
+"""The fast training path keeps skorch's semantics.
+
+``SeqPoolNet`` trains from whole tensors (``TensorData`` + ``TensorBatches``) and trims
+skorch's per-batch Python work: module modes are switched only when they change,
+per-batch events skip callbacks that do not override them, history writes go straight
+to the current epoch, and the default ``print_log`` skips its table when it prints
+nothing. These tests pin down what a user of skorch would notice: the training itself
+(bitwise the hand-written PyTorch loop), callbacks, history, validation split, early
+stopping with restored weights, shuffling, train/eval modes, printing, the learning-rate
+schedule and the thread setting.
+"""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from sklearn.utils import check_random_state
+from skorch.callbacks import Callback
+
+from seqpool_sklearn import SeqPoolClassifier, SeqPoolModule
+from seqpool_sklearn._net import SeqPoolHistory, TensorBatches, TensorData
+
+TINY = {"encoder_channels": 4, "hidden_size": 8, "batch_size": 16, "lr": 0.01}
+
+
+def _data(n=50, c=2, t=12, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, c, t)).astype(np.float32)
+    y = (X[:, 0].mean(axis=1) > 0).astype(np.int64)
+    return X, y
+
+
+class Events(Callback):
+    """Record every event a callback can receive, with the module's mode at batch end."""
+
+    def initialize(self):
+        self.log_ = []
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        self.log_.append("train_begin")
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.log_.append("epoch_begin")
+
+    def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+        self.log_.append(("batch_begin", training, len(batch[0])))
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        self.log_.append(("grad", sum(1 for _ in named_parameters)))
+
+    def on_batch_end(self, net, batch=None, training=None, loss=None, y_pred=None, **kwargs):
+        self.log_.append(("batch_end", training, net.module_.training, loss.item()))
+
+    def on_epoch_end(self, net, **kwargs):
+        self.log_.append("epoch_end")
+
+    def on_train_end(self, net, **kwargs):
+        self.log_.append("train_end")
+
+
+def _callback(est, cls):
+    return next(cb for _, cb in est.net_.callbacks_ if isinstance(cb, cls))
+
+
+# ------------------------------------------------------------------ the training itself
+@pytest.mark.parametrize("encoder", [None, "conv"])
+def test_fit_trains_bitwise_like_a_hand_written_pytorch_loop(encoder):
+    """Same seed, module, optimizer, permutations and batches => the same weights."""
+    X, y = _data()
+    est = SeqPoolClassifier(encoder=encoder, max_epochs=3, random_state=0, **TINY).fit(X, y)
+
+    seed = int(check_random_state(0).randint(np.iinfo(np.int32).max))
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = SeqPoolModule(
+            2, 2, 12, encoder=encoder, encoder_channels=4, hidden_size=8
+        )  # built first in fit too: the same draws from the generator
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    generator = torch.Generator().manual_seed(seed)
+    X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
+    model.train()
+    for _ in range(3):
+        perm = torch.randperm(len(X_t), generator=generator)
+        Xp, yp = X_t[perm], y_t[perm]
+        for start in range(0, len(X_t), 16):
+            optimizer.zero_grad()
+            loss = torch.nn.functional.cross_entropy(
+                model(Xp[start : start + 16]), yp[start : start + 16]
+            )
+            loss.backward()
+            optimizer.step()
+    ours = est.module_.state_dict()
+    for name, value in model.state_dict().items():
+        assert torch.equal(ours[name], value), name
+
+
+# ------------------------------------------------------------------ callbacks and history
+def test_callbacks_see_every_event_in_skorchs_order():
+    X, y = _data(n=40)
+    est = SeqPoolClassifier(max_epochs=2, callbacks=[Events()], random_state=0, **TINY)
+    est.fit(X, y)
+    log = _callback(est, Events).log_
+    n_params = sum(1 for p in est.module_.parameters() if p.requires_grad)
+    batch_sizes = [16, 16, 8]
+    epoch = ["epoch_begin"]
+    for size in batch_sizes:
+        epoch += [("batch_begin", True, size), ("grad", n_params), ("batch_end", True, True)]
+    epoch += ["epoch_end"]
+    simplified = [e[:3] if isinstance(e, tuple) and e[0] == "batch_end" else e for e in log]
+    assert simplified == ["train_begin"] + epoch * 2 + ["train_end"]
+    losses = [e[3] for e in log if isinstance(e, tuple) and e[0] == "batch_end"]
+    assert (
+        losses
+        == est.history_[:, "batches", :, "train_loss"][0]
+        + est.history_[:, "batches", :, "train_loss"][1]
+    )
+
+
+def test_a_callback_overriding_one_batch_event_on_the_instance_is_called():
+    class Plain(Callback):
+        pass
+
+    seen = []
+    cb = Plain()
+    X, y = _data(n=40)
+    est = SeqPoolClassifier(max_epochs=2, callbacks=[cb], random_state=0, **TINY)
+    est.fit(X, y)
+    used = _callback(est, Plain)
+    used.on_batch_end = lambda net, **kwargs: seen.append(kwargs["training"])
+    est.net_.partial_fit(torch.from_numpy(X), torch.from_numpy(y), epochs=1)
+    assert seen == [True, True, True]
+
+
+def test_history_has_skorchs_layout_and_fancy_indexing():
+    X, y = _data(n=40)
+    est = SeqPoolClassifier(max_epochs=3, random_state=0, **TINY).fit(X, y)
+    history = est.history_
+    assert isinstance(history, SeqPoolHistory)
+    assert history[:, "epoch"] == [1, 2, 3]
+    assert history[-1, "train_batch_count"] == 3
+    assert history[-1, "batches", :, "train_batch_size"] == [16, 16, 8]
+    for row in history:
+        sizes = [b["train_batch_size"] for b in row["batches"]]
+        losses = [b["train_loss"] for b in row["batches"]]
+        assert row["train_loss"] == pytest.approx(np.average(losses, weights=sizes))
+        assert row["dur"] > 0
+    assert history[0, "train_loss_best"] is True
+
+
+def test_verbose_prints_the_epoch_table_and_silent_prints_nothing(capsys):
+    X, y = _data(n=40)
+    SeqPoolClassifier(max_epochs=2, random_state=0, **TINY).fit(X, y)
+    assert capsys.readouterr().out == ""
+    SeqPoolClassifier(max_epochs=2, verbose=1, random_state=0, **TINY).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert "train_loss" in lines[0] and len(lines) == 4  # header, rule, two epochs
+
+
+# ------------------------------------------------------------------ validation and stopping
+def test_validation_split_is_stratified_and_scored_in_eval_mode():
+    X, y = _data(n=60)
+    est = SeqPoolClassifier(
+        max_epochs=2,
+        patience=5,
+        validation_fraction=0.2,
+        callbacks=[Events()],
+        random_state=0,
+        **TINY,
+    ).fit(X, y)
+    assert est.history_[-1, "batches", :, "train_batch_size"] == [16, 16, 16]
+    assert sum(est.history_[-1, "batches", :, "valid_batch_size"]) == 12
+    dataset = est.net_.get_dataset(torch.from_numpy(X), torch.from_numpy(y))
+    _, valid = est.net_.get_split_datasets(torch.from_numpy(X), torch.from_numpy(y))
+    counts = np.bincount(y[valid.indices], minlength=2)
+    assert abs(counts[0] - 12 * np.mean(y == 0)) <= 1  # stratified
+    assert len(dataset) == 60
+    ends = [e for e in _callback(est, Events).log_ if isinstance(e, tuple) and e[0] == "batch_end"]
+    assert all(mode == training for _, training, mode, _ in ends)  # eval for validation
+    assert any(not training for _, training, _, _ in ends)
+
+
+def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():
+    # Random labels: the validation loss soon rises, so training stops after the best epoch.
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(80, 3, 10)).astype(np.float32)
+    y = rng.integers(0, 2, 80)
+    est = SeqPoolClassifier(
+        encoder=None,
+        hidden_size=32,
+        max_epochs=200,
+        lr=0.05,
+        batch_size=16,
+        patience=3,
+        random_state=0,
+    ).fit(X, y)
+    valid_loss = est.history_[:, "valid_loss"]
+    best = int(np.argmin(valid_loss))
+    assert est.n_iter_ == best + 1 + 3 < 200  # stopped ``patience`` epochs after the best
+
+    # Score the restored network on the same validation split, as skorch did.
+    X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
+    _, valid = est.net_.get_split_datasets(X_t, y_t)
+    est.net_.module_.eval()
+    with torch.no_grad():
+        total = sum(
+            est.net_.get_loss(est.net_.infer(xb), yb).item() * len(xb)
+            for xb, yb in TensorBatches(valid, batch_size=16)
+        )
+    assert total / len(valid) == pytest.approx(valid_loss[best], rel=1e-5)
+    assert total / len(valid) < valid_loss[-1]
+
+
+# ------------------------------------------------------------------ batches
+def test_tensor_batches_cover_every_sample_once_per_epoch_in_order_or_shuffled():
+    X = torch.arange(10.0).reshape(10, 1, 1)
+    y = torch.arange(10)
+    plain = list(TensorBatches(TensorData(X, y), batch_size=4))
+    assert [b[1].tolist() for b in plain] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert len(TensorBatches(TensorData(X, y), batch_size=4)) == 3
+
+    it = TensorBatches(TensorData(X, y), batch_size=4, shuffle=True, generator=torch.Generator())
+    it.generator.manual_seed(7)
+    epochs = [torch.cat([b[1] for b in it]).tolist() for _ in range(2)]
+    assert all(sorted(e) == list(range(10)) for e in epochs)
+    assert epochs[0] != epochs[1]  # a new permutation every pass
+    for e in epochs:  # X and y stay paired
+        assert e == [int(v) for v in torch.cat([b[0] for b in plain]).flatten()[e].tolist()]
+
+    again = TensorBatches(TensorData(X, y), batch_size=4, shuffle=True, generator=torch.Generator())
+    again.generator.manual_seed(7)
+    assert [torch.cat([b[1] for b in again]).tolist() for _ in range(2)] == epochs
+    other = TensorBatches(TensorData(X, y), batch_size=4, shuffle=True, generator=torch.Generator())
+    other.generator.manual_seed(8)
+    assert torch.cat([b[1] for b in other]).tolist() != epochs[0]
+
+
+def test_shuffling_follows_random_state():
+    X, y = _data(n=40)
+
+    def losses(seed):
+        est = SeqPoolClassifier(max_epochs=2, random_state=seed, **TINY).fit(X, y)
+        return est.history_[:, "batches", :, "train_loss"]
+
+    assert losses(0) == losses(0)
+    assert losses(0) != losses(1)
+
+
+def test_subset_batches_are_gathered_once_and_keep_pairs():
+    X = torch.arange(12.0).reshape(12, 1, 1)
+    y = torch.arange(12)
+    subset = torch.utils.data.Subset(TensorData(X, y), [3, 1, 10, 7])
+    batches = list(TensorBatches(subset, batch_size=3))
+    assert [b[1].tolist() for b in batches] == [[3, 1, 10], [7]]
+    assert batches[0][0].flatten().tolist() == [3.0, 1.0, 10.0]
+    with pytest.raises(TypeError, match="TensorData"):
+        TensorBatches([(1, 2)], batch_size=2)
+
+
+# ------------------------------------------------------------------ modes, schedule, threads
+def test_a_callback_switching_to_eval_mode_does_not_leak_into_the_next_training_batch():
+    class EvalAfterBatch(Callback):
+        def on_batch_end(self, net, training=None, **kwargs):
+            net.module_.eval()
+
+    class ModeAtForward(Callback):
+        def initialize(self):
+            self.modes_ = []
+            return self
+
+        def on_grad_computed(self, net, **kwargs):
+            self.modes_.append(net.module_.training)
+
+    X, y = _data(n=40)
+    est = SeqPoolClassifier(
+        max_epochs=2, callbacks=[EvalAfterBatch(), ModeAtForward()], random_state=0, **TINY
+    ).fit(X, y)
+    assert _callback(est, ModeAtForward).modes_ == [True] * 6
+
+
+def test_cosine_schedule_follows_the_formula_and_restarts_on_warm_start():
+    X, y = _data(n=40)
+    est = SeqPoolClassifier(max_epochs=4, lr_schedule="cosine", random_state=0, **TINY)
+    est.fit(X, y)
+    expected = [0.01 * 0.5 * (1 + math.cos(math.pi * e / 4)) for e in range(4)]
+    assert est.history_[:, "lr"] == pytest.approx(expected)
+    assert est.net_.optimizer_.param_groups[0]["lr"] == 0.01  # restored after training
+    est.set_params(warm_start=True, max_epochs=2).fit(X, y)
+    assert est.history_[:, "lr"][4:] == pytest.approx([0.01, 0.005])
+    constant = SeqPoolClassifier(max_epochs=2, lr_schedule="constant", random_state=0, **TINY)
+    assert "lr" not in constant.fit(X, y).history_[-1]
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_thread_setting_is_restored_after_fit_predict_and_a_failing_fit(n_threads):
+    class Boom(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            raise RuntimeError("boom")
+
+    X, y = _data(n=40)
+    before = torch.get_num_threads()
+    caller = 2 if n_threads == 1 else 1
+    torch.set_num_threads(caller)
+    try:
+        est = SeqPoolClassifier(max_epochs=1, n_threads=n_threads, random_state=0, **TINY)
+        est.fit(X, y)
+        assert torch.get_num_threads() == caller
+        est.predict(X)
+        assert torch.get_num_threads() == caller
+        with pytest.raises(RuntimeError, match="boom"):
+            est.set_params(callbacks=[Boom()]).fit(X, y)
+        assert torch.get_num_threads() == caller
+    finally:
+        torch.set_num_threads(before)
