@@ -163,8 +163,9 @@ _SHARED_ATTRIBUTES = """\
 
 
 def _fill_doc(cls):
-    cls.__doc__ = cls.__doc__.replace("{shared_params}", _SHARED_PARAMS).replace(
-        "{shared_attributes}", _SHARED_ATTRIBUTES
+    # the placeholders sit at the docstring's own indentation; the shared text carries its own
+    cls.__doc__ = cls.__doc__.replace("    {shared_params}", _SHARED_PARAMS).replace(
+        "    {shared_attributes}", _SHARED_ATTRIBUTES
     )
     return cls
 
@@ -606,47 +607,48 @@ def _unknown_param_hint(key: str, valid) -> str:
 class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
     """Sequence classifier whose head order, pool type and window are hyperparameters.
 
-        Input ``X`` is an array of shape (n_samples, n_channels, n_timesteps); 2D
-        input (n_samples, n_timesteps) is one univariate series per row. NaN time
-        steps (all channels NaN) are padding / missing and are ignored by every
-        pooling operation; a NaN-padded series gets the same prediction as the
-        same series unpadded.
+    Input ``X`` is an array of shape (n_samples, n_channels, n_timesteps); 2D
+    input (n_samples, n_timesteps) is one univariate series per row. NaN time
+    steps (all channels NaN) are padding / missing and are ignored by every
+    pooling operation; a NaN-padded series gets the same prediction as the
+    same series unpadded.
 
-        Parameters
-        ----------
+    Parameters
+    ----------
     {shared_params}
 
-        Attributes
-        ----------
-        classes_ : ndarray of shape (n_classes,)
-            Class labels; ``predict`` returns members of it.
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels; ``predict`` returns members of it.
     {shared_attributes}
 
-        See Also
-        --------
-        SeqPoolRegressor : The same model for regression targets.
-        SeqPoolModule : The underlying torch module.
+    See Also
+    --------
+    SeqPoolRegressor : The same model for regression targets.
+    SeqPoolModule : The underlying torch module.
 
-        Notes
-        -----
-        With ``activation=None`` and ``pool="avg"`` the two orders compute the same
-        function (a linear map commutes with a masked average), so any measured
-        difference there is noise. A non-linear activation, or max / lp /
-        attention pooling, makes them differ.
+    Notes
+    -----
+    With ``activation=None`` and ``pool="avg"`` the two orders compute the same
+    function (a linear map commutes with a masked average), so any measured
+    difference there is noise. A non-linear activation, or max / lp /
+    attention pooling, makes them differ.
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from seqpool_sklearn import SeqPoolClassifier
-        >>> rng = np.random.default_rng(0)
-        >>> X = rng.normal(size=(40, 2, 16)).astype("float32")
-        >>> y = np.where(X[:, 0].mean(axis=1) > 0, "up", "down")
-        >>> clf = SeqPoolClassifier(order="decode_first", encoder=None, hidden_size=8,
-        ...                         max_epochs=30, lr=0.05, random_state=0).fit(X, y)
-        >>> clf.predict(X[:3]).tolist()
-        ['down', 'down', 'up']
-        >>> clf.predict_proba(X[:3]).shape
-        (3, 2)
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqpool_sklearn import SeqPoolClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 2, 16)).astype("float32")
+    >>> X[:, 0] += np.repeat([-1.0, 1.0], 20)[:, None]  # level of channel 0 = class
+    >>> y = np.where(X[:, 0].mean(axis=1) > 0, "up", "down")
+    >>> clf = SeqPoolClassifier(order="decode_first", encoder=None, hidden_size=8,
+    ...                         max_epochs=30, lr=0.05, random_state=0).fit(X, y)
+    >>> clf.predict(X[[0, -1]]).tolist()
+    ['down', 'up']
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 2)
     """
 
     def __sklearn_tags__(self):
@@ -716,35 +718,35 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
 class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
     """Sequence regressor whose head order, pool type and window are hyperparameters.
 
-        Same model as :class:`SeqPoolClassifier` with a mean-squared-error loss.
-        Targets are standardised internally (per output) for training and mapped
-        back at prediction, so raw units work with the default learning rate.
+    Same model as :class:`SeqPoolClassifier` with a mean-squared-error loss.
+    Targets are standardised internally (per output) for training and mapped
+    back at prediction, so raw units work with the default learning rate.
 
-        Parameters
-        ----------
+    Parameters
+    ----------
     {shared_params}
 
-        Attributes
-        ----------
-        n_outputs_ : int
-            Number of regression targets.
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of regression targets.
     {shared_attributes}
 
-        See Also
-        --------
-        SeqPoolClassifier : The same model for class labels.
+    See Also
+    --------
+    SeqPoolClassifier : The same model for class labels.
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from seqpool_sklearn import SeqPoolRegressor
-        >>> rng = np.random.default_rng(0)
-        >>> X = rng.normal(size=(60, 1, 12)).astype("float32")
-        >>> y = 3.0 * X.mean(axis=(1, 2)) + 1.0
-        >>> reg = SeqPoolRegressor(encoder=None, activation=None, hidden_size=4,
-        ...                        max_epochs=60, lr=0.05, random_state=0).fit(X, y)
-        >>> bool(reg.score(X, y) > 0.9)
-        True
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqpool_sklearn import SeqPoolRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(60, 1, 12)).astype("float32")
+    >>> y = 3.0 * X.mean(axis=(1, 2)) + 1.0
+    >>> reg = SeqPoolRegressor(encoder=None, activation=None, hidden_size=4,
+    ...                        max_epochs=60, lr=0.05, random_state=0).fit(X, y)
+    >>> bool(reg.score(X, y) > 0.9)
+    True
     """
 
     def __sklearn_tags__(self):
