@@ -8,6 +8,7 @@ generated): the test suite builds the docs that way, because ``tests/test_exampl
 already runs every example.
 """
 
+import inspect
 import os
 import re
 import sys
@@ -121,12 +122,21 @@ def _skip_foreign_members(app, what, name, obj, skip, options):
     return None
 
 
-# Private dataclass fields (``_layout``) are not part of the public signature.
+# Private dataclass fields (``_layout`` of Sequences) are not part of the public signature.
 def _drop_private_parameters(app, what, name, obj, options, signature, return_annotation):
-    if not signature or not name.startswith("seqpool_sklearn."):
+    if what != "class" or not signature or "_" not in signature:
         return None
-    params = [p for p in signature.strip("()").split(", ") if not p.lstrip("*").startswith("_")]
-    return f"({', '.join(params)})", return_annotation
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return None
+    if not any(p.startswith("_") for p in sig.parameters):
+        return None
+    empty = inspect.Parameter.empty
+    public = [
+        p.replace(annotation=empty) for n, p in sig.parameters.items() if not n.startswith("_")
+    ]
+    return str(sig.replace(parameters=public, return_annotation=empty)), return_annotation
 
 
 # Module-level data keep their docstring in the private module that defines them (the
