@@ -109,6 +109,15 @@ def test_public_name_has_a_runnable_example(name):
     assert _has_examples(doc), f"{name}: the docstring needs an 'Examples' section with >>>"
 
 
+@pytest.mark.parametrize("name", ["SeqPoolClassifier", "SeqPoolRegressor"])
+def test_user_guide_describes_every_hyperparameter(name):
+    """The estimators page promises every hyperparameter; a new one must be added there."""
+    text = (DOCS / "user_guide" / "estimators.rst").read_text(encoding="utf-8")
+    params = getattr(seqpool_sklearn, name)().get_params(deep=False)
+    missing = sorted(p for p in params if f"``{p}`` :" not in text)
+    assert not missing, f"describe {missing} in docs/user_guide/estimators.rst"
+
+
 @pytest.mark.parametrize(
     "path",
     [p for p in _rst_files() if ">>>" in p.read_text(encoding="utf-8")],
