@@ -182,7 +182,30 @@ def _quote_fitted_attributes(app, what, name, obj, options, lines):
         lines[i] = _FITTED_NAME.sub(r"`\1`", line)
 
 
+# The user guide's last section is docs/benchmarks.rst, the figures of benchmarks/ with the
+# machine they came from. It is written together with the benchmark runs, so the guide's
+# toctree gets the entry when the page exists: a plain entry would fail the build before,
+# and a page outside every toctree fails it after.
+_GUIDE = "user_guide/index"
+_LAST_GUIDE_ENTRY = "   scaling\n"
+
+
+def _add_benchmarks_page(app, docname, source):
+    if docname != _GUIDE or not (Path(app.srcdir) / "benchmarks.rst").is_file():
+        return
+    if _LAST_GUIDE_ENTRY not in source[0]:
+        raise ValueError(f"docs/conf.py: {_GUIDE}.rst no longer ends its toctree with 'scaling'")
+    source[0] = source[0].replace(_LAST_GUIDE_ENTRY, _LAST_GUIDE_ENTRY + "   ../benchmarks\n", 1)
+
+
+def _reread_guide(app, env, added, changed, removed):
+    # Incremental builds: the guide's toctree changes when the page comes or goes.
+    return [_GUIDE] if "benchmarks" in added | removed else []
+
+
 def setup(app):
+    app.connect("source-read", _add_benchmarks_page)
+    app.connect("env-get-outdated", _reread_guide)
     app.connect("autodoc-skip-member", _skip_foreign_members)
     app.connect("autodoc-process-signature", _drop_private_parameters)
     # Before numpydoc (priority 500), which parses the lines into sections.
