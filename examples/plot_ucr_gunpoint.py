@@ -25,11 +25,11 @@ from seqpool_sklearn import SeqPoolClassifier, compare_heads, fetch_ucr
 
 torch.set_num_threads(1)  # small models: one thread is fastest and shares the machine well
 
-try:
-    repo = Path(__file__).resolve().parents[1]
-except NameError:  # run cell by cell in an interactive session started in the repository
-    repo = Path.cwd()
-data_home = os.environ.get("SEQPOOL_DATA_HOME") or repo.parent / "shared" / "ucr"
+# Look for shared/ucr beside the repository, from this file when run as a script or from
+# the working directory otherwise (sphinx-gallery and interactive sessions have no __file__).
+here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+found = [p / "shared/ucr" for p in (here, *here.parents) if (p / "shared/ucr/GunPoint").is_dir()]
+data_home = os.environ.get("SEQPOOL_DATA_HOME") or (found[0] if found else None)
 
 # split=None pools the archive's train and test series for our own cross-validation.
 X, y = fetch_ucr("GunPoint", split=None, data_home=data_home)

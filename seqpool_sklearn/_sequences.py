@@ -42,6 +42,18 @@ class Sequences:
         Sorted distinct time stamps of the whole table.
     time_codes : ndarray of shape (n_samples, n_timesteps)
         Position in ``time_index`` of every step's stamp; -1 marks padding.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from seqpool_sklearn import long_to_sequences
+    >>> df = pd.DataFrame({"id": [1, 1, 1, 2, 2], "time": [0, 1, 2, 0, 1],
+    ...                    "x": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    >>> seq = long_to_sequences(df, column_id="id", column_sort="time")
+    >>> seq.X.shape, seq.ids.tolist(), seq.lengths.tolist()
+    ((2, 1, 3), [1, 2], [3, 2])
+    >>> seq.to_long().equals(df)
+    True
     """
 
     X: np.ndarray

@@ -295,4 +295,14 @@ SYNTHETIC_TASKS = {
     "mean_level": make_mean_level,
     "event_timing": make_event_timing,
 }
-"""Synthetic tasks by name (used by the command line): ``name -> make_*`` function."""
+"""Synthetic tasks by name (used by the command line): ``name -> make_*`` function.
+
+Examples
+--------
+>>> from seqpool_sklearn import SYNTHETIC_TASKS
+>>> sorted(SYNTHETIC_TASKS)
+['event_timing', 'mean_level', 'nonlinear_steps']
+>>> X, y = SYNTHETIC_TASKS["mean_level"](n_samples=10, n_timesteps=8, random_state=0)
+>>> X.shape, y.shape
+((10, 2, 8), (10,))
+"""

@@ -43,6 +43,19 @@ class TSMetadata:
         True when the file declares ``@targetLabel true`` (float targets).
     has_missing : bool
         True when at least one value is missing (``?`` or NaN) inside a series.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from seqpool_sklearn import load_ts
+    >>> path = Path(tempfile.mkdtemp()) / "tiny.ts"
+    >>> lines = ["@problemName tiny", "@univariate true", "@classLabel true a b", "@data",
+    ...          "1,2,3:a", "4,5:b"]
+    >>> _ = path.write_text("".join(line + chr(10) for line in lines))
+    >>> X, y, meta = load_ts(path, return_meta=True)
+    >>> meta.problem_name, meta.n_channels, meta.lengths.tolist(), meta.equal_length
+    ('tiny', 1, [3, 2], False)
     """
 
     path: Path

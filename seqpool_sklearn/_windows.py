@@ -61,6 +61,14 @@ class Windows:
     gap : int
         Smallest ``TimeSeriesSplit`` gap (in windows) that keeps every test window clear of
         the steps -- and targets -- of the training windows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqpool_sklearn import sliding_windows
+    >>> w = sliding_windows(np.arange(10.0), size=4, step=2)
+    >>> w.X.shape, w.start.tolist()
+    ((4, 1, 4), [0, 2, 4, 6])
     """
 
     X: np.ndarray
