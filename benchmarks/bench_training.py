@@ -1,8 +1,10 @@
 """Benchmark: ``SeqPoolClassifier.fit`` against a hand-written PyTorch training loop.
 
 Both sides train the same module class (:class:`~seqpool_sklearn.SeqPoolModule`) with the
-same optimizer (Adam), learning rate, batch size, number of epochs and data, with one torch
-intra-op thread (the estimator's default ``n_threads=1``; the hand-written loop sets the same).
+same optimizer (Adam), learning rate and schedule (the estimator's default; ``torch.optim``'s
+``CosineAnnealingLR`` in the hand-written loop), batch size, number of epochs and data, with
+one torch intra-op thread (the estimator's default ``n_threads=1``; the hand-written loop
+sets the same).
 The hand-written loop is what a PyTorch user would write: a permutation per epoch, index the
 tensors, ``zero_grad`` / forward / loss / ``backward`` / ``step``, and the epoch loss summed
 with ``loss.item()``. The estimator's fit is timed end to end, from NumPy arrays: input
@@ -49,8 +51,10 @@ def make_data(n: int, channels: int, length: int, seed: int = 0):
     return X, y
 
 
-def hand_written_fit(X, y, *, encoder, order, hidden, width, epochs, batch_size, lr, seed):
-    """A plain PyTorch training loop over the same module, optimizer and data."""
+def hand_written_fit(
+    X, y, *, encoder, order, hidden, width, epochs, batch_size, lr, schedule, seed
+):
+    """A plain PyTorch training loop over the same module, optimizer, schedule and data."""
     torch.manual_seed(seed)
     n, channels, length = X.shape
     model = SeqPoolModule(
@@ -63,6 +67,9 @@ def hand_written_fit(X, y, *, encoder, order, hidden, width, epochs, batch_size,
         encoder_channels=width,
     )
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    scheduler = None
+    if schedule == "cosine":
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
     loss_fn = nn.CrossEntropyLoss()
     X_t = torch.from_numpy(X)
     y_t = torch.from_numpy(np.asarray(y, dtype=np.int64))
@@ -79,10 +86,12 @@ def hand_written_fit(X, y, *, encoder, order, hidden, width, epochs, batch_size,
             loss.backward()
             optimizer.step()
             total += loss.item() * len(idx)
+        if scheduler is not None:
+            scheduler.step()
     return model
 
 
-def estimator_fit(X, y, *, encoder, order, hidden, width, epochs, batch_size, lr, seed):
+def estimator_fit(X, y, *, encoder, order, hidden, width, epochs, batch_size, lr, schedule, seed):
     return SeqPoolClassifier(
         encoder=encoder,
         order=order,
@@ -91,6 +100,7 @@ def estimator_fit(X, y, *, encoder, order, hidden, width, epochs, batch_size, lr
         max_epochs=epochs,
         batch_size=batch_size,
         lr=lr,
+        lr_schedule=schedule,
         random_state=seed,
         n_threads=1,
     ).fit(X, y)
@@ -114,6 +124,12 @@ def main(argv: list[str] | None = None) -> float:
     parser.add_argument("--width", type=int, default=64, help="conv encoder width")
     parser.add_argument("--epochs", type=int, default=40, help="epochs, encoder=None cells")
     parser.add_argument("--conv-epochs", type=int, default=4, help="epochs, conv cells")
+    parser.add_argument(
+        "--schedule",
+        choices=["cosine", "constant"],
+        default=SeqPoolClassifier().lr_schedule,
+        help="learning-rate schedule of both sides (default: the estimator's default)",
+    )
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
 
@@ -135,6 +151,7 @@ def main(argv: list[str] | None = None) -> float:
             "epochs": args.conv_epochs if encoder == "conv" else args.epochs,
             "batch_size": args.batch_size,
             "lr": args.lr,
+            "schedule": args.schedule,
             "seed": 0,
         }
 
