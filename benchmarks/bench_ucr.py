@@ -132,7 +132,7 @@ def summarise(rows: list[dict]) -> tuple[float, float]:
             f"{max(secs):6.1f}"
         )
     max_fit = max(r["fit_seconds"] for r in rows)
-    return float(worst_gap), max_fit
+    return (float(worst_gap) if np.isfinite(worst_gap) else float("nan")), max_fit
 
 
 def main(argv: list[str] | None = None) -> tuple[float, float]:
