@@ -56,7 +56,7 @@ GRID = {
 }
 
 
-def make_search(n_jobs: int, epochs: int, width: int) -> GridSearchCV:
+def make_search(n_jobs: int, epochs: int, width: int, n_threads: int | None) -> GridSearchCV:
     est = SeqPoolClassifier(
         encoder="conv",
         encoder_channels=width,
@@ -65,16 +65,19 @@ def make_search(n_jobs: int, epochs: int, width: int) -> GridSearchCV:
         batch_size=32,
         lr=3e-3,
         random_state=0,
+        n_threads=n_threads,
     )
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     return GridSearchCV(est, GRID, cv=cv, n_jobs=n_jobs, refit=False)
 
 
-def run(mode: str, X, y, *, epochs: int, width: int) -> tuple[float, np.ndarray]:
+def run(
+    mode: str, X, y, *, epochs: int, width: int, n_threads: int | None = 1
+) -> tuple[float, np.ndarray]:
     """Seconds for one search in ``mode``, and its mean test scores."""
     n_jobs = {"serial": 1, "loky": 2, "dask": -1}[mode]
     backend = joblib.parallel_backend("dask") if mode == "dask" else nullcontext()
-    search = make_search(n_jobs, epochs, width)
+    search = make_search(n_jobs, epochs, width, n_threads)
     start = time.perf_counter()
     with backend:
         search.fit(X, y)
@@ -89,6 +92,12 @@ def main(argv: list[str] | None = None) -> tuple[float, float]:
     parser.add_argument("--width", type=int, default=32, help="conv encoder width")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
+        "--n-threads",
+        type=int,
+        default=1,
+        help="the estimators' n_threads (default 1; 2 shows oversubscription on 2 cores)",
+    )
+    parser.add_argument(
         "--dask-default-env",
         action="store_true",
         help="keep distributed's MALLOC_TRIM_THRESHOLD_=65536 for the Dask workers",
@@ -102,7 +111,7 @@ def main(argv: list[str] | None = None) -> tuple[float, float]:
     print(
         f"# {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; "
         f"data {X.shape}; {len(GRID['order']) * len(GRID['pool']) * len(GRID['window'])} "
-        f"configurations x 3 folds; {args.epochs} epochs per fit"
+        f"configurations x 3 folds; {args.epochs} epochs per fit; n_threads={args.n_threads}"
     )
     run("loky", X[:30], y[:30], epochs=1, width=4)  # start loky's workers, import torch
     worker_env = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
@@ -126,7 +135,9 @@ def main(argv: list[str] | None = None) -> tuple[float, float]:
         modes = list(times)
         for rep in range(args.repeats):
             for mode in modes if rep % 2 == 0 else modes[::-1]:
-                seconds, scores[mode] = run(mode, X, y, epochs=args.epochs, width=args.width)
+                seconds, scores[mode] = run(
+                    mode, X, y, epochs=args.epochs, width=args.width, n_threads=args.n_threads
+                )
                 times[mode].append(seconds)
                 print(f"  repeat {rep}: {mode:6s} {seconds:7.2f} s", flush=True)
     finally:
