@@ -1,10 +1,12 @@
 """Benchmark: ``SeqPoolClassifier.fit`` against a hand-written PyTorch training loop.
 
 Both sides train the same module class (:class:`~seqpool_sklearn.SeqPoolModule`) with the
-same optimizer (Adam), learning rate and schedule (the estimator's default; ``torch.optim``'s
-``CosineAnnealingLR`` in the hand-written loop), batch size, number of epochs and data, with
-one torch intra-op thread (the estimator's default ``n_threads=1``; the hand-written loop
-sets the same).
+same optimizer (Adam), learning rate and schedule (``torch.optim``'s ``CosineAnnealingLR`` in
+the hand-written loop), batch size, number of epochs and data, with one torch intra-op thread
+(the estimator's default ``n_threads=1``; the hand-written loop sets the same). By default
+these are the estimator's own defaults (batch size, learning rate, schedule, widths), on 256
+series of 3 channels x 128 steps.
+
 The hand-written loop is what a PyTorch user would write: a permutation per epoch, index the
 tensors, ``zero_grad`` / forward / loss / ``backward`` / ``step``, and the epoch loss summed
 with ``loss.item()``. The estimator's fit is timed end to end, from NumPy arrays: input
@@ -19,7 +21,7 @@ time would be on an idle machine, so it is the steadier figure on a shared one.
 
 Run::
 
-    python benchmarks/bench_training.py               # about 2-4 minutes on 2 cores
+    python benchmarks/bench_training.py               # about 3-5 minutes on 2 cores
     python benchmarks/bench_training.py --repeats 3   # quicker, noisier
 
 The last line is ``RESULT fit_overhead_ratio=<worst cell's median wall-clock ratio>
@@ -118,19 +120,22 @@ def main(argv: list[str] | None = None) -> float:
     parser.add_argument("--n", type=int, default=256, help="training series")
     parser.add_argument("--channels", type=int, default=3)
     parser.add_argument("--length", type=int, default=128)
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--hidden", type=int, default=64)
-    parser.add_argument("--width", type=int, default=64, help="conv encoder width")
-    parser.add_argument("--epochs", type=int, default=40, help="epochs, encoder=None cells")
-    parser.add_argument("--conv-epochs", type=int, default=4, help="epochs, conv cells")
+    defaults = SeqPoolClassifier().get_params()
+    parser.add_argument("--batch-size", type=int, default=defaults["batch_size"])
+    parser.add_argument("--lr", type=float, default=defaults["lr"])
+    parser.add_argument("--hidden", type=int, default=defaults["hidden_size"])
+    parser.add_argument(
+        "--width", type=int, default=defaults["encoder_channels"], help="conv encoder width"
+    )
+    parser.add_argument("--epochs", type=int, default=60, help="epochs, encoder=None cells")
+    parser.add_argument("--conv-epochs", type=int, default=6, help="epochs, conv cells")
     parser.add_argument(
         "--schedule",
         choices=["cosine", "constant"],
-        default=SeqPoolClassifier().lr_schedule,
+        default=defaults["lr_schedule"],
         help="learning-rate schedule of both sides (default: the estimator's default)",
     )
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=11)
     args = parser.parse_args(argv)
 
     previous_threads = torch.get_num_threads()
