@@ -15,12 +15,10 @@ the cluster. With an integer ``random_state`` the scores are bitwise identical
 to ``n_jobs=1`` because every fit pins torch's intra-op threads (``n_threads``).
 """
 
-from contextlib import contextmanager
-
 import joblib
 import numpy as np
 import pytest
-import torch
+from _threads import caller_threads
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 import seqpool_sklearn
@@ -42,16 +40,6 @@ def _data(n=32, c=2, t=16, seed=0):
     X = rng.normal(size=(n, c, t)).astype(np.float32)
     y = (X[:, 0].mean(axis=1) > X[:, 1].mean(axis=1)).astype(int)
     return X, y
-
-
-@contextmanager
-def _caller_threads(n):
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +75,7 @@ def _split_scores(search):
 
 
 def test_grid_search_on_a_dask_cluster_matches_n_jobs_1_bitwise(client):
-    with _caller_threads(2):  # the caller's setting must not matter
+    with caller_threads(2):  # the caller's setting must not matter
         serial = _search(n_jobs=1)
     with distributed.get_task_stream(client) as tasks, joblib.parallel_backend("dask"):
         on_dask = _search(n_jobs=-1)

@@ -7,11 +7,10 @@ The estimators pin the intra-op thread count during fit and predict (``n_threads
 default 1); the tests below run the caller at 2 threads to prove it.
 """
 
-from contextlib import contextmanager
-
 import numpy as np
 import pytest
 import torch
+from _threads import caller_threads
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from skorch.callbacks import Callback
@@ -37,16 +36,6 @@ def _data(n=40, c=3, t=16, seed=0):
     return X, y
 
 
-@contextmanager
-def _caller_threads(n):
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _weights(est):
     return {k: v.clone() for k, v in est.module_.state_dict().items()}
 
@@ -68,7 +57,7 @@ def test_same_seed_gives_bitwise_identical_fits_at_any_caller_thread_count(encod
     X, y = _data()
     fits = []
     for threads in (1, 2, 1):
-        with _caller_threads(threads):
+        with caller_threads(threads):
             clf = SeqPoolClassifier(encoder=encoder, dropout=0.2, random_state=0, **TINY)
             fits.append(clf.fit(X, y))
             assert torch.get_num_threads() == threads  # restored after fit and predict
@@ -85,14 +74,14 @@ def test_regressor_same_seed_same_predictions_at_any_caller_thread_count():
     y = X.mean(axis=(1, 2)) * 10.0
     preds = []
     for threads in (2, 1):
-        with _caller_threads(threads):
+        with caller_threads(threads):
             preds.append(SeqPoolRegressor(random_state=0, **TINY).fit(X, y).predict(X))
     np.testing.assert_array_equal(preds[0], preds[1])
 
 
 def test_n_threads_is_pinned_during_training_and_none_leaves_torch_alone():
     X, y = _data()
-    with _caller_threads(2):
+    with caller_threads(2):
         pinned = SeqPoolClassifier(callbacks=[RecordThreads()], random_state=0, **TINY).fit(X, y)
         free = SeqPoolClassifier(
             callbacks=[RecordThreads()], n_threads=None, random_state=0, **TINY
@@ -180,7 +169,7 @@ def _grid_split_scores(n_jobs):
 @pytest.mark.slow
 def test_grid_search_split_scores_are_bitwise_identical_in_process_and_with_loky():
     # The caller runs at 2 threads, loky workers at cpu_count // n_jobs.
-    with _caller_threads(2):
+    with caller_threads(2):
         serial = _grid_split_scores(n_jobs=1)
     parallel = _grid_split_scores(n_jobs=2)
     assert np.isfinite(serial).all()
