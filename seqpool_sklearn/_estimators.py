@@ -359,9 +359,13 @@ class _SeqPoolBase(BaseEstimator):
                 if f"'{key}' parameter" in str(exc):
                     hint = did_you_mean(getattr(self, key), options)
             raise InvalidParameterError(f"{exc}{hint}") from None
-        for key in self._routed:
-            if not _is_routed(key):  # pragma: no cover - set_params filters these
-                raise ValueError(f"Unknown parameter {key!r} for {type(self).__name__}.")
+        for key in self._routed:  # constructor keywords arrive here unfiltered
+            if not _is_routed(key):
+                raise ValueError(
+                    f"Unknown parameter {key!r} for {type(self).__name__}."
+                    f"{_unknown_param_hint(key, self.get_params(deep=False))} skorch-routed "
+                    f"keywords start with {', '.join(_ROUTED_PREFIXES)}."
+                )
         resolve_device(self.device, type(self).__name__)
 
     # ------------------------------------------------------------------ data
@@ -603,7 +607,14 @@ def _is_routed(key: str) -> bool:
 
 
 def _unknown_param_hint(key: str, valid) -> str:
-    return did_you_mean(key, list(valid) + [p + "..." for p in _ROUTED_PREFIXES])
+    """Closest known name: a parameter, or a skorch prefix for a mistyped ``prefix__name``."""
+    names = [v for v in valid if v != key]
+    if "__" in key:
+        head, rest = key.split("__", 1)
+        close = did_you_mean(head + "__", _ROUTED_PREFIXES)
+        if close:
+            return close.replace("__'", f"__{rest}'")
+    return did_you_mean(key, names)
 
 
 @_fill_doc

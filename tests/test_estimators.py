@@ -133,6 +133,12 @@ def test_unknown_parameter_gets_a_hint():
         SeqPoolClassifier().set_params(ordr="pool_first")
 
 
+def test_unknown_constructor_keyword_fails_at_fit_with_a_hint():
+    X, y = _data()
+    with pytest.raises(ValueError, match="Unknown parameter 'modul__x'.*Did you mean 'module__x'"):
+        SeqPoolClassifier(modul__x=1, **FAST).fit(X, y)
+
+
 def test_callbacks_are_called_and_not_mutated():
     class Count(Callback):
         def __init__(self):
