@@ -19,7 +19,8 @@ Design decisions
   method is wrapped for the duration of the call only.
 * Statistics. Cross-validation folds share training data, so the paired differences are not
   independent and a plain paired t-test is far too confident. The corrected resampled t-test
-  of Nadeau & Bengio (2003) inflates the variance by ``n_test / n_train``.
+  of Nadeau & Bengio (2003) inflates the variance by ``n_test / n_train``; it lives in
+  ``_stats`` with the plain-words verdict, apart from the grid plumbing here.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
-from scipy import stats
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import (
@@ -46,121 +46,12 @@ from sklearn.model_selection import (
 from sklearn.utils import check_random_state, get_tags
 
 from ._modules import ORDERS, POOLS
+from ._stats import corrected_ttest, order_verdict
 from ._validation import did_you_mean
 
 __all__ = ["HeadComparison", "compare_heads"]
 
 _HEAD_PARAMS = ("order", "pool", "window")
-
-
-# --------------------------------------------------------------------------- statistics
-def corrected_ttest(
-    differences: Any, test_train_ratio: float, *, confidence: float = 0.95
-) -> dict[str, float]:
-    """Corrected resampled t-test (Nadeau & Bengio, 2003) for paired CV differences.
-
-    With ``k`` paired differences ``d_j`` (one per split), mean ``d`` and sample variance
-    ``s2`` (``ddof=1``): ``t = d / sqrt((1/k + n_test/n_train) * s2)`` on ``k - 1`` degrees
-    of freedom, two-sided. The confidence interval uses the same corrected standard error.
-
-    Parameters
-    ----------
-    differences : array-like of shape (k,)
-        Paired score differences, one per split; ``k >= 2``.
-    test_train_ratio : float
-        ``n_test / n_train`` of the splits (their mean sizes when they differ).
-    confidence : float, default=0.95
-        Level of the confidence interval.
-
-    Returns
-    -------
-    dict
-        ``mean``, ``ci_low``, ``ci_high``, ``t``, ``p_value``, ``df``, ``se``. When every
-        difference is exactly 0 the result is ``p_value=1.0`` and a zero-width interval
-        (never NaN); when they are all equal and non-zero, ``p_value=0.0``.
-
-    Examples
-    --------
-    >>> res = corrected_ttest([0.02, 0.05, -0.01, 0.04, 0.03], test_train_ratio=0.25)
-    >>> round(res["mean"], 3), round(res["p_value"], 3)
-    (0.026, 0.168)
-    >>> corrected_ttest([0.0, 0.0, 0.0], test_train_ratio=0.5)["p_value"]
-    1.0
-    """
-    d = np.asarray(differences, dtype=float).ravel()
-    k = d.size
-    if k < 2:
-        raise ValueError(
-            f"The corrected t-test needs at least 2 paired differences (splits); got {k}. "
-            "Use cv >= 2 or more repeats."
-        )
-    if not np.isfinite(d).all():
-        raise ValueError("The paired differences contain NaN or inf; check the scores.")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}.")
-    if not np.isfinite(test_train_ratio) or test_train_ratio < 0:
-        raise ValueError(f"test_train_ratio must be a finite number >= 0, got {test_train_ratio}.")
-    mean = float(d.mean())
-    var = float(d.var(ddof=1))
-    dof = k - 1
-    se = float(np.sqrt((1.0 / k + test_train_ratio) * var))
-    if se == 0.0:
-        # Identical differences on every split: no spread to test against. All zero is
-        # "no difference at all" (the provably equivalent designs under one seed do this).
-        t_stat = 0.0 if mean == 0.0 else float(np.copysign(np.inf, mean))
-        p_value = 1.0 if mean == 0.0 else 0.0
-        return {
-            "mean": mean,
-            "ci_low": mean,
-            "ci_high": mean,
-            "t": t_stat,
-            "p_value": p_value,
-            "df": float(dof),
-            "se": 0.0,
-        }
-    t_stat = mean / se
-    p_value = float(2.0 * stats.t.sf(abs(t_stat), dof))
-    half = float(stats.t.ppf(0.5 + confidence / 2.0, dof)) * se
-    return {
-        "mean": mean,
-        "ci_low": mean - half,
-        "ci_high": mean + half,
-        "t": float(t_stat),
-        "p_value": min(p_value, 1.0),
-        "df": float(dof),
-        "se": se,
-    }
-
-
-def _num(x: float) -> str:
-    if x == 0 or 0.001 <= abs(x) < 1000:
-        return f"{x:.3f}"
-    return f"{x:.3g}"
-
-
-def _p(p: float) -> str:
-    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
-
-
-def order_verdict(res: dict[str, float], *, alpha: float = 0.05) -> str:
-    """One plain-words sentence for a :func:`corrected_ttest` result of decode - pool.
-
-    Examples
-    --------
-    >>> order_verdict({"mean": 0.083, "ci_low": 0.05, "ci_high": 0.11, "p_value": 0.002})
-    'decode_first better by 0.083 (95% CI 0.050..0.110, p=0.002)'
-    >>> order_verdict({"mean": 0.01, "ci_low": -0.02, "ci_high": 0.04, "p_value": 0.41})
-    'no significant difference (decode_first - pool_first = 0.010, 95% CI -0.020..0.040, p=0.410)'
-    """
-    level = f"{100 * (1 - alpha):g}%"
-    ci = f"{level} CI {_num(res['ci_low'])}..{_num(res['ci_high'])}"
-    mean, p = res["mean"], res["p_value"]
-    if mean == 0 and res["ci_low"] == res["ci_high"] == 0:
-        return f"no difference: both orders scored identically on every split ({_p(p)})"
-    if p < alpha and mean != 0:
-        winner = "decode_first" if mean > 0 else "pool_first"
-        return f"{winner} better by {_num(abs(mean))} ({ci}, {_p(p)})"
-    return f"no significant difference (decode_first - pool_first = {_num(mean)}, {ci}, {_p(p)})"
 
 
 # --------------------------------------------------------------------------- grid plumbing
@@ -443,8 +334,8 @@ class HeadComparison:
         """Paired difference ``decode_first - pool_first`` for every pool x window.
 
         The differences are taken split by split (the same training and test rows), and
-        tested with the corrected resampled t-test of Nadeau & Bengio (2003), see
-        :func:`~seqpool_sklearn._compare.corrected_ttest`.
+        tested with the corrected resampled t-test of Nadeau & Bengio (2003): see the Notes
+        of :func:`compare_heads`.
 
         Parameters
         ----------

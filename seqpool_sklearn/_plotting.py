@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._stats import format_p
+
 if TYPE_CHECKING:  # pragma: no cover
     from ._compare import HeadComparison
 
@@ -89,7 +91,7 @@ def plot_comparison(result: HeadComparison, *, alpha: float = 0.05, figsize=None
         ax_eff.axvline(0.0, color="0.2", lw=0.8, ls="--")
         ax_eff.margins(x=0.2)  # room for the p-value labels above the end points
         for yi, m, p in zip(ypos, mean, effect["p_value"], strict=True):
-            label = "p<0.001" if p < 0.001 else f"p={p:.3f}"
+            label = format_p(p)
             ax_eff.annotate(
                 label, (m, yi), xytext=(0, 6), textcoords="offset points", ha="center",
                 va="bottom", fontsize="x-small", color="0.25",

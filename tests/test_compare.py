@@ -29,7 +29,7 @@ from seqpool_sklearn import (
     compare_heads,
     make_nonlinear_steps,
 )
-from seqpool_sklearn._compare import corrected_ttest, order_verdict
+from seqpool_sklearn._stats import corrected_ttest, order_verdict
 
 COLUMNS = [
     "order",
