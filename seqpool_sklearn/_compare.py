@@ -21,6 +21,8 @@ Design decisions
   independent and a plain paired t-test is far too confident. The corrected resampled t-test
   of Nadeau & Bengio (2003) inflates the variance by ``n_test / n_train``; it lives in
   ``_stats`` with the plain-words verdict, apart from the grid plumbing here.
+* The figure. ``plot()`` hands ``_plotting`` the public tables (``results``, ``summary()``,
+  ``order_effect()``) and nothing else; that module never imports this one.
 """
 
 from __future__ import annotations
@@ -402,7 +404,15 @@ class HeadComparison:
         """
         from ._plotting import plot_comparison
 
-        return plot_comparison(self, alpha=alpha, figsize=figsize)
+        both = set(ORDERS) <= set(self.results["order"])
+        return plot_comparison(
+            self.results,
+            self.summary(),
+            self.order_effect(alpha=alpha) if both else None,
+            scoring=self.scoring,
+            alpha=alpha,
+            figsize=figsize,
+        )
 
 
 # --------------------------------------------------------------------------- entry point

@@ -1,18 +1,17 @@
 """The figure of :meth:`HeadComparison.plot <seqpool_sklearn.HeadComparison.plot>`.
 
-matplotlib is imported here, lazily, so the package itself does not need it.
+It is drawn from the comparison's public tables alone -- ``results``, ``summary()`` and
+``order_effect()`` -- so anything that holds those tables can draw it, and this module knows
+nothing of how they were made. matplotlib is imported here, lazily, so the package itself
+does not need it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
+import pandas as pd
 
 from ._stats import format_p
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._compare import HeadComparison
 
 _COLORS = {"pool_first": "#4C72B0", "decode_first": "#DD8452"}
 
@@ -21,8 +20,34 @@ def _cell_label(pool: str, window) -> str:
     return f"{pool}\n{'global' if window is None else f'window {window}'}"
 
 
-def plot_comparison(result: HeadComparison, *, alpha: float = 0.05, figsize=None):
-    """Left: scores per configuration, grouped by order. Right: paired order effects."""
+def _keys(table: pd.DataFrame) -> list[tuple]:
+    """(order, pool, window) of every row; ``window`` stays None / int, as in the table."""
+    return list(zip(table["order"], table["pool"], table["window"], strict=True))
+
+
+def _scores_by_design(results: pd.DataFrame) -> dict[tuple, np.ndarray]:
+    """The scores of every (order, pool, window), in split order."""
+    rows = results.sort_values("split", kind="stable")
+    scores: dict[tuple, list[float]] = {}
+    for key, score in zip(_keys(rows), rows["score"], strict=True):
+        scores.setdefault(key, []).append(score)
+    return {key: np.asarray(values, dtype=float) for key, values in scores.items()}
+
+
+def plot_comparison(
+    results: pd.DataFrame,
+    summary: pd.DataFrame,
+    effect: pd.DataFrame | None,
+    *,
+    scoring: str,
+    alpha: float = 0.05,
+    figsize=None,
+):
+    """Left: scores per configuration, grouped by order. Right: paired order effects.
+
+    ``results``, ``summary`` and ``effect`` are the tables of a comparison (``effect`` is
+    None when it ran a single order: the figure then has no order-effect panel).
+    """
     try:
         import matplotlib.pyplot as plt
     except ImportError:  # pragma: no cover - matplotlib ships with the plot/cli extras
@@ -30,13 +55,17 @@ def plot_comparison(result: HeadComparison, *, alpha: float = 0.05, figsize=None
             "HeadComparison.plot needs matplotlib; install it (pip install matplotlib)."
         ) from None
 
-    summary = result.summary()
     orders = [o for o in _COLORS if o in set(summary["order"])]
-    cells: list[tuple] = []
-    for _, pool, window in result._configs():
-        if (pool, window) not in cells:
-            cells.append((pool, window))
-    both = len(orders) == 2
+    cells = list(dict.fromkeys(zip(results["pool"], results["window"], strict=True)))
+    scores = _scores_by_design(results)
+    spread = dict(
+        zip(
+            _keys(summary),
+            zip(summary["mean_score"], summary["std_score"], strict=True),
+            strict=True,
+        )
+    )
+    both = effect is not None
     if figsize is None:
         width = 2.0 + 1.3 * len(cells)
         figsize = (width + (1.5 + 1.6 if both else 0), 3.6)
@@ -53,17 +82,18 @@ def plot_comparison(result: HeadComparison, *, alpha: float = 0.05, figsize=None
     rng = np.random.default_rng(0)  # jitter of the per-split dots only
     for order, offset in zip(orders, offsets, strict=True):
         for i, (pool, window) in enumerate(cells):
-            part = result._rows(order, pool, window)
-            if part.empty:
+            design = (order, pool, window)
+            if design not in scores:
                 continue
-            scores = part["score"].to_numpy()
-            jitter = rng.uniform(-0.04, 0.04, len(scores))
-            ax.scatter(x[i] + offset + jitter, scores, s=9, color=_COLORS[order], alpha=0.35, lw=0)
-            sd = float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0
+            jitter = rng.uniform(-0.04, 0.04, len(scores[design]))
+            ax.scatter(
+                x[i] + offset + jitter, scores[design], s=9, color=_COLORS[order], alpha=0.35, lw=0
+            )
+            mean, sd = spread[design]
             ax.errorbar(
                 x[i] + offset,
-                scores.mean(),
-                yerr=sd,
+                mean,
+                yerr=sd if np.isfinite(sd) else 0.0,  # one split: no spread to show
                 fmt="o",
                 color=_COLORS[order],
                 capsize=4,
@@ -71,13 +101,12 @@ def plot_comparison(result: HeadComparison, *, alpha: float = 0.05, figsize=None
             )
     ax.set_xticks(x, [_cell_label(p, w) for p, w in cells])
     ax.set_xlim(-0.6, len(cells) - 0.4)
-    ax.set_ylabel(f"{result.scoring} (mean ± sd over splits)")
+    ax.set_ylabel(f"{scoring} (mean ± sd over splits)")
     ax.set_title("score per head design")
     ax.legend(frameon=False, fontsize="small")
     ax.grid(axis="y", alpha=0.3)
 
     if ax_eff is not None:
-        effect = result.order_effect(alpha=alpha)
         ypos = np.arange(len(effect))[::-1]
         mean = effect["mean_diff"].to_numpy()
         err = np.vstack([mean - effect["ci_low"].to_numpy(), effect["ci_high"].to_numpy() - mean])
@@ -91,9 +120,8 @@ def plot_comparison(result: HeadComparison, *, alpha: float = 0.05, figsize=None
         ax_eff.axvline(0.0, color="0.2", lw=0.8, ls="--")
         ax_eff.margins(x=0.2)  # room for the p-value labels above the end points
         for yi, m, p in zip(ypos, mean, effect["p_value"], strict=True):
-            label = format_p(p)
             ax_eff.annotate(
-                label, (m, yi), xytext=(0, 6), textcoords="offset points", ha="center",
+                format_p(p), (m, yi), xytext=(0, 6), textcoords="offset points", ha="center",
                 va="bottom", fontsize="x-small", color="0.25",
             )  # fmt: skip
         ax_eff.set_yticks(
