@@ -17,6 +17,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ._columns import _fmt
+from ._validation import observed_span
 
 __all__ = ["Sequences", "sequences_to_long"]
 
@@ -280,9 +281,8 @@ def sequences_to_long(
             "becomes a column, so the names must be distinct."
         )
     if times is None:
-        observed = ~np.isnan(X).all(axis=1)
-        last = np.where(observed.any(axis=1), T - np.argmax(observed[:, ::-1], axis=1), 0)
-        keep = np.arange(T) < last[:, None]
+        _, stop = observed_span(X)
+        keep = np.arange(T) < stop[:, None]
         step_times = np.broadcast_to(np.arange(T), (n, T))
     else:
         step_times = np.asarray(times)

@@ -18,7 +18,7 @@ padded to a different length than the training data is accepted. ``set_output`` 
 2D output only; 3D output is always a NumPy array, since no DataFrame holds it.
 
 :class:`~seqpool_sklearn.WideToSequences` (in ``_wide``), which turns a one-row-per-sample
-table into these sequences, shares the validation helpers below.
+table into these sequences, shares their validation helpers (in ``_validation``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ from numpy.typing import ArrayLike
 from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import observed_span, validate_sequence_data
 
 __all__ = ["PadTruncate", "Resampler", "SeriesScaler"]
 
@@ -53,38 +55,6 @@ def _names_in(est, input_features) -> np.ndarray:
             f"got {len(names)}."
         )
     return names
-
-
-def _raise_on_inf(X: np.ndarray, columns=None) -> None:
-    inf = np.isinf(X)
-    if inf.any():
-        where = np.unravel_index(int(np.flatnonzero(inf.reshape(-1))[0]), X.shape)
-        if columns is not None:
-            at = f"column {columns[where[1]]!r}, row {where[0]}"
-        else:
-            at = f"sample {where[0]}, " + (
-                f"channel {where[1]}, step {where[2]}" if X.ndim == 3 else f"step {where[1]}"
-            )
-        raise ValueError(
-            f"X contains ±inf (first at {at}); ±inf is not a valid value. Replace it with "
-            "NaN to mark it missing, or clip it."
-        )
-
-
-def _shape(X) -> tuple:
-    # Shape without np.shape / np.ndim, which dispatch through __array_function__.
-    shape = getattr(X, "shape", None)
-    return tuple(shape) if shape is not None else np.asarray(X).shape
-
-
-def _spans(X3: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """First observed step and observed length of every sample (leading/trailing padding cut)."""
-    T = X3.shape[2]
-    observed = ~np.isnan(X3).all(axis=1)
-    some = observed.any(axis=1)
-    first = np.where(some, observed.argmax(axis=1), 0)
-    last = np.where(some, T - 1 - observed[:, ::-1].argmax(axis=1), -1)
-    return first, last - first + 1
 
 
 class _SequenceOutput:
@@ -141,7 +111,8 @@ class _SequenceOutput:
 
 
 class _SequenceTransformer(_SequenceOutput, TransformerMixin, BaseEstimator):
-    """Shared validation: 2D (n, T) or 3D (n, C, T) float input, NaN allowed, ±inf not."""
+    """Shared validation (``validate_sequence_data``): 2D (n, T) or 3D (n, C, T) float input,
+    NaN allowed, ±inf not."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -149,40 +120,6 @@ class _SequenceTransformer(_SequenceOutput, TransformerMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
-
-    def _check_X(self, X, *, reset: bool) -> np.ndarray:
-        name = type(self).__name__
-        shape = _shape(X)
-        ndim = len(shape)
-        if ndim > 3:
-            raise ValueError(
-                f"X must be 2D (n_samples, n_timesteps) or 3D (n_samples, n_channels, "
-                f"n_timesteps), got {ndim} dimensions."
-            )
-        if not reset and ndim in (2, 3) and ndim != self.input_ndim_:
-            raise ValueError(
-                f"X is {ndim}D, but {name} was fitted on {self.input_ndim_}D input; "
-                "transform data with the layout it was fitted on."
-            )
-        if not reset and ndim == 3 and shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {shape[1]} channels, but {name} was fitted with "
-                f"{self.n_features_in_} channels."
-            )
-        Xv = validate_data(
-            self,
-            X,
-            reset=reset,
-            allow_nd=True,
-            ensure_all_finite=False,
-            dtype=[np.float64, np.float32],
-        )
-        if Xv.ndim == 3 and Xv.shape[2] == 0:
-            raise ValueError(f"X has 0 time steps; {name} needs at least one.")
-        _raise_on_inf(Xv)
-        if reset:
-            self.input_ndim_ = Xv.ndim
-        return Xv if Xv.ndim == 3 else Xv[:, None, :]
 
     def fit(self, X: ArrayLike, y=None):
         """Check ``X`` and learn what transform needs (see the class docstring).
@@ -199,7 +136,7 @@ class _SequenceTransformer(_SequenceOutput, TransformerMixin, BaseEstimator):
         self : object
         """
         self._validate_params()
-        self._fit(self._check_X(X, reset=True))
+        self._fit(validate_sequence_data(self, X, reset=True))
         return self
 
     def _fit(self, X3: np.ndarray) -> None:
@@ -219,7 +156,7 @@ class _SequenceTransformer(_SequenceOutput, TransformerMixin, BaseEstimator):
             Same number of dimensions as ``X``.
         """
         check_is_fitted(self)
-        X3 = self._check_X(X, reset=False)
+        X3 = validate_sequence_data(self, X, reset=False)
         Xt = self._transform(X3)
         if self.input_ndim_ == 2:
             Xt = Xt[:, 0, :]
@@ -325,7 +262,8 @@ class _LengthTransformer(_SequenceTransformer):
     """Shared by PadTruncate and Resampler: output length fixed at fit."""
 
     def _fit(self, X3):
-        _, lengths = _spans(X3)
+        first, stop = observed_span(X3)
+        lengths = stop - first
         self.length_ = int(self.length) if self.length is not None else max(int(lengths.max()), 1)
 
     def _output_names(self, names: np.ndarray) -> np.ndarray:
@@ -391,7 +329,8 @@ class PadTruncate(_LengthTransformer):
 
     def _transform(self, X3):
         L, T = self.length_, X3.shape[2]
-        first, lengths = _spans(X3)
+        first, stop = observed_span(X3)
+        lengths = stop - first
         keep = np.minimum(lengths, L)
         src0 = first if self.truncating == "post" else first + lengths - keep
         dst0 = np.zeros_like(keep) if self.padding == "post" else L - keep
@@ -465,7 +404,8 @@ class Resampler(_LengthTransformer):
 
     def _transform(self, X3):
         L, T = self.length_, X3.shape[2]
-        first, lengths = _spans(X3)
+        first, stop = observed_span(X3)
+        lengths = stop - first
         x = X3.astype(np.float64)
         if np.isnan(x).any():
             x = _fill_gaps(x)

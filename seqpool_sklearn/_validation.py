@@ -1,4 +1,9 @@
-"""Input validation for sequence arrays: one place for every check the estimators make.
+"""Input validation for sequence arrays: one place for every check on sequences.
+
+The estimators validate through :func:`check_sequences`, the row-preserving transformers
+through :func:`validate_sequence_data`; both share the checks below (channel count, time
+steps, ±inf and where it is), and :func:`observed_span` is the one definition of a series'
+observed part.
 
 Every error says what was expected, what was got and, where there is one, how to
 fix it. Where scikit-learn's common checks expect a particular wording ("Complex
@@ -15,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.utils.validation import check_array
+from sklearn.utils.validation import check_array, validate_data
 
 _SHAPES = "(n_samples, n_timesteps) or (n_samples, n_channels, n_timesteps)"
 
@@ -61,10 +66,28 @@ def did_you_mean(value: Any, options) -> str:
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
-def _where(index: tuple, ndim: int) -> str:
-    """Human-readable position of an element of a 2D or 3D sequence array."""
+def _where(index: tuple, ndim: int, columns: Any = None) -> str:
+    """Human-readable position of an element of a 2D or 3D sequence array.
+
+    With ``columns`` (the column labels of a 2D table) the position is a column and a row.
+    """
+    if columns is not None:
+        return f"column {columns[index[1]]!r}, row {int(index[0])}"
     names = ("sample", "step") if ndim == 2 else ("sample", "channel", "step")
     return ", ".join(f"{n} {int(i)}" for n, i in zip(names, index, strict=False))
+
+
+def _index_for(index3: tuple, ndim: int) -> tuple:
+    """Position in the caller's layout: drop the channel axis added to 2D input."""
+    return (index3[0], index3[2]) if ndim == 2 else index3
+
+
+def _first_inf(a: np.ndarray) -> tuple[tuple, int] | None:
+    """Position of the first ±inf in ``a`` (C order) and how many there are; None if none."""
+    inf = np.isinf(a)
+    if not inf.any():
+        return None
+    return np.unravel_index(int(np.argmax(inf)), a.shape), int(inf.sum())
 
 
 def _first_non_numeric(a: np.ndarray) -> tuple[tuple, Any, Exception]:
@@ -220,21 +243,17 @@ def check_sequences(
         raise ValueError(
             f"{what} has 0 channels (shape {arr.shape}); {name} needs at least one channel."
         )
-    if arr.shape[2] == 0:
-        raise ValueError(
-            f"{what} has 0 time steps (shape {arr.shape}); {name} needs at least one "
-            "observed time step per series."
-        )
+    check_has_time_steps(arr.shape, name=name, what=what)
     if not np.isfinite(arr).all():
         _check_no_inf(arr, ndim, name, what)
     with np.errstate(over="ignore"):  # overflow is reported below, with its position
         arr = np.asarray(arr, dtype=np.float32)
     if not np.isfinite(arr).all():
-        if np.isinf(arr).any():  # finite float64 values beyond float32's range become inf
-            index = np.unravel_index(int(np.argmax(np.isinf(arr))), arr.shape)
+        overflow = _first_inf(arr)  # finite float64 values beyond float32's range become inf
+        if overflow is not None:
             raise ValueError(
                 f"{what} contains values too large for float32 (|x| > 3.4e38; first at "
-                f"{_where(_index_for(index, ndim), ndim)}), which {name} computes in. "
+                f"{_where(_index_for(overflow[0], ndim), ndim)}), which {name} computes in. "
                 "Scale them down."
             )
         empty = np.isnan(arr).all(axis=(1, 2))
@@ -253,24 +272,94 @@ def check_sequences(
     return (arr, ndim) if return_ndim else arr
 
 
-def _index_for(index3: tuple, ndim: int) -> tuple:
-    """Position in the caller's layout: drop the channel axis added to 2D input."""
-    return (index3[0], index3[2]) if ndim == 2 else index3
-
-
 def _check_no_inf(arr: np.ndarray, ndim: int, name: str, what: str) -> None:
-    inf = np.isinf(arr)
-    if not inf.any():
+    """:func:`check_sequences`' ±inf check: counts them and names the estimator."""
+    found = _first_inf(arr)
+    if found is None:
         return
-    flat = int(np.argmax(inf))
-    index = np.unravel_index(flat, arr.shape)
-    sign = "+inf" if arr.flat[flat] > 0 else "-inf"
-    count = int(inf.sum())
+    index, count = found
+    sign = "+inf" if arr[index] > 0 else "-inf"
     raise ValueError(
         f"{what} contains {count} infinite value{'s' if count > 1 else ''} (first: {sign} at "
         f"{_where(_index_for(index, ndim), ndim)}), but {name} expects finite numbers, with "
         "NaN marking a missing step. Replace or clip them (or set them to NaN)."
     )
+
+
+def check_no_inf(X: np.ndarray, *, columns: Any = None) -> None:
+    """Reject ±inf in a transformer's input, naming the first one's position.
+
+    ``columns``: the column labels of a 2D table, to name the position by column and row.
+    """
+    found = _first_inf(X)
+    if found is not None:
+        raise ValueError(
+            f"X contains ±inf (first at {_where(found[0], X.ndim, columns)}); ±inf is not a "
+            "valid value. Replace it with NaN to mark it missing, or clip it."
+        )
+
+
+def check_n_channels(n_channels: int, n_fitted: int, *, name: str) -> None:
+    """New data must have the channels the estimator was fitted with."""
+    if n_channels != n_fitted:
+        raise ValueError(
+            f"X has {n_channels} channels, but {name} was fitted with {n_fitted} channels."
+        )
+
+
+def check_has_time_steps(shape: tuple, *, name: str, what: str = "X") -> None:
+    """A 3D ``shape`` (n_samples, n_channels, n_timesteps) must have a time step."""
+    if shape[2] == 0:
+        raise ValueError(
+            f"{what} has 0 time steps (shape {shape}); {name} needs at least one "
+            "observed time step per series."
+        )
+
+
+def shape_of(X: Any) -> tuple:
+    # Shape without np.shape / np.ndim, which dispatch through __array_function__.
+    shape = getattr(X, "shape", None)
+    return tuple(shape) if shape is not None else np.asarray(X).shape
+
+
+def validate_sequence_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray:
+    """The transformers' counterpart of :func:`check_sequences`: X as (n, channels, time).
+
+    Unlike :func:`check_sequences`, the dtype (float64 or float32) is kept, series with no
+    observed step are allowed, and scikit-learn's ``validate_data`` does the conversion, so
+    ``n_features_in_`` and ``feature_names_in_`` follow its contract (``X.shape[1]``: time
+    steps for 2D input, channels for 3D input). ``input_ndim_`` records the dimensions seen
+    at fit, and new data must have them.
+    """
+    name = type(estimator).__name__
+    shape = shape_of(X)
+    ndim = len(shape)
+    if ndim > 3:
+        raise ValueError(
+            f"X must be 2D (n_samples, n_timesteps) or 3D (n_samples, n_channels, "
+            f"n_timesteps), got {ndim} dimensions."
+        )
+    if not reset and ndim in (2, 3) and ndim != estimator.input_ndim_:
+        raise ValueError(
+            f"X is {ndim}D, but {name} was fitted on {estimator.input_ndim_}D input; "
+            "transform data with the layout it was fitted on."
+        )
+    if not reset and ndim == 3:
+        check_n_channels(shape[1], estimator.n_features_in_, name=name)
+    Xv = validate_data(
+        estimator,
+        X,
+        reset=reset,
+        allow_nd=True,
+        ensure_all_finite=False,
+        dtype=[np.float64, np.float32],
+    )
+    if Xv.ndim == 3:
+        check_has_time_steps(Xv.shape, name=name)
+    check_no_inf(Xv)
+    if reset:
+        estimator.input_ndim_ = Xv.ndim
+    return Xv if Xv.ndim == 3 else Xv[:, None, :]
 
 
 def check_targets(y: Any, n_samples: int, *, name: str, numeric: bool) -> np.ndarray:
@@ -344,15 +433,33 @@ def check_targets(y: Any, n_samples: int, *, name: str, numeric: bool) -> np.nda
     return y_arr
 
 
-def n_observed_steps(X: np.ndarray) -> np.ndarray:
-    """Length of each series: index of its last observed step + 1.
+def observed_span(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First observed step and one past the last observed step of every series.
+
+    A step is observed when any of its channels is not NaN; steps outside the span are
+    padding (leading or trailing). A series with no observed step gets the empty span
+    ``(0, 0)``. Everything that needs a series' length -- reshaping back to a long table,
+    padding, resampling, packing for a recurrent encoder -- reads it here.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_channels, n_timesteps)
+
+    Returns
+    -------
+    first, stop : ndarray of shape (n_samples,)
+        ``X[i, :, first[i]:stop[i]]`` is the observed part of series ``i``.
 
     Examples
     --------
-    >>> X = np.array([[[1.0, 2.0, np.nan]], [[1.0, 2.0, 3.0]]], dtype=np.float32)
-    >>> n_observed_steps(X).tolist()
-    [2, 3]
+    >>> X = np.array([[[np.nan, 2.0, np.nan]], [[1.0, 2.0, 3.0]], [[np.nan] * 3]])
+    >>> first, stop = observed_span(X)
+    >>> first.tolist(), stop.tolist()
+    ([1, 0, 0], [2, 3, 0])
     """
+    T = X.shape[2]
     observed = ~np.isnan(X).all(axis=1)
-    t = X.shape[2]
-    return t - np.argmax(observed[:, ::-1], axis=1)
+    some = observed.any(axis=1)
+    first = np.where(some, observed.argmax(axis=1), 0)
+    stop = np.where(some, T - observed[:, ::-1].argmax(axis=1), 0)
+    return first, stop

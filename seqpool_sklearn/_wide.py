@@ -19,7 +19,8 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._columns import _fmt
-from ._transformers import _names_in, _raise_on_inf, _shape
+from ._transformers import _names_in
+from ._validation import check_no_inf, shape_of
 
 __all__ = ["WideToSequences"]
 
@@ -130,7 +131,7 @@ class WideToSequences(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
                 if numeric.notna().all():
                     time = numeric
             return np.asarray(X.columns.get_level_values(0), dtype=object), np.asarray(time)
-        shape = _shape(X)
+        shape = shape_of(X)
         n_cols = shape[1] if len(shape) == 2 else 0
         if n_cols % self.n_channels:
             raise ValueError(
@@ -142,7 +143,7 @@ class WideToSequences(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
         return channel.astype(object), np.tile(np.arange(steps), self.n_channels)
 
     def _check_X(self, X, *, reset: bool) -> np.ndarray:
-        if len(_shape(X)) == 3:
+        if len(shape_of(X)) == 3:
             raise ValueError(
                 "WideToSequences expects a 2D wide table (one row per sample); X is already "
                 "3D (n_samples, n_channels, n_timesteps)."
@@ -164,7 +165,7 @@ class WideToSequences(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
         Xv = validate_data(
             self, X, reset=reset, ensure_all_finite=False, dtype=[np.float64, np.float32]
         )
-        _raise_on_inf(Xv, X.columns if isinstance(X, pd.DataFrame) else None)
+        check_no_inf(Xv, columns=X.columns if isinstance(X, pd.DataFrame) else None)
         return Xv
 
     def fit(self, X: ArrayLike | pd.DataFrame, y=None):
