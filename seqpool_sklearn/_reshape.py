@@ -48,7 +48,7 @@ from ._columns import (
     _time_codes,
     _values,
 )
-from ._sequences import Sequences, sequences_to_long
+from ._sequences import Sequences, _LongLayout, sequences_to_long
 
 __all__ = ["Sequences", "long_to_sequences", "sequences_to_long"]
 
@@ -383,22 +383,20 @@ def long_to_sequences(
         flat += T  # next channel of the same step
     del flat
 
-    layout: dict[str, Any] = {
-        "kind": column_kind,
-        "value": value_cols[0],
-        "time": time_name,
-        "dtypes": {c: df[c].dtype for c in value_cols if isinstance(df[c].dtype, np.dtype)},
-        "order": list(df.columns),
-        "extra": {},
-    }
-    out = {}
+    out, extra = {}, {}
     for key, spec in (("y", y), ("groups", groups)):
         if spec is not None:
             out[key], per_sample = _per_sample(spec, key, df, id_code, ids, namer)
             if per_sample is not None and per_sample.name in df.columns:
-                layout["extra"][per_sample.name] = per_sample
-    if column_sort is None:
-        layout["order"].append(time_name)
+                extra[per_sample.name] = per_sample
+    layout = _LongLayout(
+        time=time_name,
+        kind=column_kind,
+        value=value_cols[0],
+        dtypes={c: df[c].dtype for c in value_cols if isinstance(df[c].dtype, np.dtype)},
+        order=list(df.columns) + ([time_name] if column_sort is None else []),
+        extra=extra,
+    )
     return Sequences(
         X=X,
         ids=ids,

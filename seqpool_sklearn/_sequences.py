@@ -8,7 +8,7 @@ time stamps. :func:`sequences_to_long` does the same for plain arrays.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,25 @@ from ._columns import _fmt
 from ._validation import observed_span
 
 __all__ = ["Sequences", "sequences_to_long"]
+
+
+@dataclass(frozen=True, eq=False)
+class _LongLayout:
+    """How the long table a :class:`Sequences` came from was laid out, so it can be rebuilt.
+
+    ``time``: name of the time column. ``kind``: name of the kind column of the tsfresh
+    layout, None for one column per channel. ``value``: name of the value column of the
+    kind layout. ``dtypes``: NumPy dtypes of the value columns (float ones are restored).
+    ``order``: column order of the table (columns not in it follow). ``extra``: per-sample
+    label columns (``y`` / ``groups``) repeated on every row of their sample, by name.
+    """
+
+    time: Hashable = "time"
+    kind: Hashable | None = None
+    value: Hashable = "value"
+    dtypes: dict[Hashable, np.dtype] = field(default_factory=dict)
+    order: list[Hashable] = field(default_factory=list)
+    extra: dict[Hashable, pd.Index] = field(default_factory=dict)
 
 
 @dataclass(repr=False, eq=False)  # fields are arrays: no element-wise ``==``
@@ -65,7 +84,7 @@ class Sequences:
     time_codes: np.ndarray
     y: np.ndarray | None = None
     groups: np.ndarray | None = None
-    _layout: dict = field(default_factory=dict)
+    _layout: _LongLayout = field(default_factory=_LongLayout)
 
     @property
     def times(self) -> np.ndarray:
@@ -127,77 +146,84 @@ class Sequences:
         def time_of(ii, tt):
             return self.time_index.take(self.time_codes[ii, tt].astype(np.intp))
 
-        return _assemble(
-            X,
-            self.time_codes >= 0,
-            self.ids,
-            time_of,
-            self.channels,
-            self._layout,
-            predictions,
-            column_prediction,
-            dropna,
-        )
+        table = _LongTable(self.ids, self.channels, self.time_codes >= 0, time_of, self._layout)
+        return table.frame(X, predictions, column_prediction, dropna)
 
 
-def _assemble(X, keep, ids, time_of, channels, layout, predictions, column_prediction, dropna):
-    n, C, T = X.shape
-    kind = layout.get("kind")
-    if kind is not None:
-        ii, cc, tt = np.nonzero(np.broadcast_to(keep[:, None, :], (n, C, T)))
-        values = {layout["value"]: X[ii, cc, tt]}
-    else:
-        ii, tt = np.nonzero(keep)
-        values = {ch: X[ii, c, tt] for c, ch in enumerate(channels)}
-    for name, dt in layout.get("dtypes", {}).items():
-        if np.dtype(dt).kind == "f":
-            values[name] = values[name].astype(dt, copy=False)
-    cols: dict[Hashable, Any] = {}
+@dataclass(frozen=True, eq=False)
+class _LongTable:
+    """A long table to be made from sequences: which steps become rows, and their labels.
 
-    def put(name: Hashable, data, role: str) -> None:
-        # Two columns of one name would silently replace each other's data.
-        if name in cols:
-            raise ValueError(
-                f"Two columns of the long table would both be named {_fmt(name)} (the second "
-                f"one: {role}); give the id, time, kind, value, channel and prediction "
-                "columns distinct names."
-            )
-        cols[name] = data
+    ``keep`` (n_samples, n_timesteps) marks the steps that become rows; ``time_of(ii, tt)``
+    gives the time stamps of steps ``tt`` of samples ``ii``.
+    """
 
-    if isinstance(ids, pd.MultiIndex):
-        for level in range(ids.nlevels):
-            put(ids.names[level], ids.get_level_values(level).take(ii), "an id level")
-    else:
-        put(ids.name if ids.name is not None else "id", ids.take(ii), "the id")
-    put(layout.get("time", "time"), time_of(ii, tt), "the time")
-    if kind is not None:
-        put(kind, channels.take(cc), "the kind")
-    for name, data in values.items():
-        put(name, data, "a value column")
-    for name, per_sample in layout.get("extra", {}).items():
-        if name not in cols:  # y / groups columns that are not id columns
-            put(name, per_sample.take(ii), "a label column")
-    if predictions is not None:
-        if isinstance(predictions, pd.DataFrame):
-            if len(predictions) != n:
-                raise ValueError(f"predictions has {len(predictions)} rows, expected {n}.")
-            for c in predictions.columns:
-                put(c, predictions[c].to_numpy()[ii], "a prediction")
+    ids: pd.Index
+    channels: pd.Index
+    keep: np.ndarray
+    time_of: Callable[[np.ndarray, np.ndarray], Any]
+    layout: _LongLayout
+
+    def frame(self, X, predictions, column_prediction, dropna) -> pd.DataFrame:
+        """The long table of ``X`` (one row per kept step), with per-sample predictions."""
+        layout, ids, channels = self.layout, self.ids, self.channels
+        n, C, T = X.shape
+        kind = layout.kind
+        if kind is not None:
+            ii, cc, tt = np.nonzero(np.broadcast_to(self.keep[:, None, :], (n, C, T)))
+            values = {layout.value: X[ii, cc, tt]}
         else:
-            pred = np.asarray(predictions)
-            if pred.shape[:1] != (n,) or pred.ndim != 1:
+            ii, tt = np.nonzero(self.keep)
+            values = {ch: X[ii, c, tt] for c, ch in enumerate(channels)}
+        for name, dt in layout.dtypes.items():
+            if np.dtype(dt).kind == "f":
+                values[name] = values[name].astype(dt, copy=False)
+        cols: dict[Hashable, Any] = {}
+
+        def put(name: Hashable, data, role: str) -> None:
+            # Two columns of one name would silently replace each other's data.
+            if name in cols:
                 raise ValueError(
-                    f"predictions must have shape ({n},), got {pred.shape}; pass several "
-                    "outputs per sample (e.g. predict_proba) as a DataFrame."
+                    f"Two columns of the long table would both be named {_fmt(name)} (the second "
+                    f"one: {role}); give the id, time, kind, value, channel and prediction "
+                    "columns distinct names."
                 )
-            put(column_prediction, pred[ii], "the prediction")
-    out = pd.DataFrame(cols)
-    order = [c for c in layout.get("order", []) if c in out.columns]
-    out = out[order + [c for c in out.columns if c not in order]]
-    if dropna:
-        value_cols = list(values)
-        out = out[out[value_cols].notna().any(axis=1).to_numpy()].reset_index(drop=True)
-    return out
+            cols[name] = data
+
+        if isinstance(ids, pd.MultiIndex):
+            for level in range(ids.nlevels):
+                put(ids.names[level], ids.get_level_values(level).take(ii), "an id level")
+        else:
+            put(ids.name if ids.name is not None else "id", ids.take(ii), "the id")
+        put(layout.time, self.time_of(ii, tt), "the time")
+        if kind is not None:
+            put(kind, channels.take(cc), "the kind")
+        for name, data in values.items():
+            put(name, data, "a value column")
+        for name, per_sample in layout.extra.items():
+            if name not in cols:  # y / groups columns that are not id columns
+                put(name, per_sample.take(ii), "a label column")
+        if predictions is not None:
+            if isinstance(predictions, pd.DataFrame):
+                if len(predictions) != n:
+                    raise ValueError(f"predictions has {len(predictions)} rows, expected {n}.")
+                for c in predictions.columns:
+                    put(c, predictions[c].to_numpy()[ii], "a prediction")
+            else:
+                pred = np.asarray(predictions)
+                if pred.shape[:1] != (n,) or pred.ndim != 1:
+                    raise ValueError(
+                        f"predictions must have shape ({n},), got {pred.shape}; pass several "
+                        "outputs per sample (e.g. predict_proba) as a DataFrame."
+                    )
+                put(column_prediction, pred[ii], "the prediction")
+        out = pd.DataFrame(cols)
+        order = [c for c in layout.order if c in out.columns]
+        out = out[order + [c for c in out.columns if c not in order]]
+        if dropna:
+            value_cols = list(values)
+            out = out[out[value_cols].notna().any(axis=1).to_numpy()].reset_index(drop=True)
+        return out
 
 
 def sequences_to_long(
@@ -293,7 +319,6 @@ def sequences_to_long(
     def time_of(ii, tt):
         return step_times[ii, tt]
 
-    layout = {"kind": column_kind, "value": column_value, "time": column_sort}
-    return _assemble(
-        X, keep, ids, time_of, channels, layout, predictions, column_prediction, dropna
-    )
+    layout = _LongLayout(time=column_sort, kind=column_kind, value=column_value)
+    table = _LongTable(ids, channels, keep, time_of, layout)
+    return table.frame(X, predictions, column_prediction, dropna)
