@@ -48,9 +48,9 @@ from ._columns import (
     _time_codes,
     _values,
 )
-from ._sequences import Sequences, _LongLayout, sequences_to_long
+from ._sequences import Sequences, _LongLayout
 
-__all__ = ["Sequences", "long_to_sequences", "sequences_to_long"]
+__all__ = ["long_to_sequences"]
 
 # Extra cells allowed in the dense occupancy grid beyond one per row (keeps small tables on
 # the fast path even when their time stamps barely overlap).
