@@ -14,7 +14,6 @@ compact range use a lookup table (no hashing, no sort), everything else goes thr
 from __future__ import annotations
 
 import decimal
-import difflib
 import numbers
 from collections.abc import Hashable
 from typing import Any
@@ -23,6 +22,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import DTypeLike
 from pandas.api import types as pdt
+
+from ._validation import did_you_mean
 
 # Extra entries allowed in an integer column's lookup table beyond two per row.
 _LOOKUP_SLACK = 1 << 20
@@ -56,8 +57,7 @@ class _RowNamer:
 def _check_columns(df: pd.DataFrame, names: list[Hashable]) -> None:
     for name in names:
         if name not in df.columns:
-            close = difflib.get_close_matches(str(name), [str(c) for c in df.columns], n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(str(name), [str(c) for c in df.columns])
             raise ValueError(
                 f"Column {name!r} not found in the DataFrame; it has columns "
                 f"{list(df.columns)}.{hint}"
