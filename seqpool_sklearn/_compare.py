@@ -49,7 +49,7 @@ from sklearn.utils import check_random_state, get_tags
 
 from ._modules import ORDERS, POOLS
 from ._stats import corrected_ttest, order_verdict
-from ._validation import did_you_mean
+from ._validation import check_int, did_you_mean, is_integer
 
 __all__ = ["HeadComparison", "compare_heads"]
 
@@ -127,7 +127,7 @@ def _check_grid(orders: Any, pools: Any, windows: Any) -> tuple[list, list, list
                     f"{did_you_mean(value, options)}"
                 )
     for w in windows:
-        if w is not None and (isinstance(w, bool) or not isinstance(w, Integral) or int(w) < 1):
+        if w is not None and not (is_integer(w) and w >= 1):
             raise ValueError(f"windows must contain None or integers >= 1, got {w!r}.")
     return orders, pools, [None if w is None else int(w) for w in windows]
 
@@ -178,10 +178,9 @@ def _make_splits(
     estimator, X, y, groups, cv, n_repeats, random_state
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray, np.ndarray]:
     """Draw the splits once; return them with the repeat and fold number of each."""
-    if isinstance(n_repeats, bool) or not isinstance(n_repeats, Integral) or n_repeats < 1:
-        raise ValueError(f"n_repeats must be an integer >= 1, got {n_repeats!r}.")
+    n_repeats = check_int(n_repeats, "n_repeats", 1)
     classifier = is_classifier(estimator)
-    if isinstance(cv, Integral) and not isinstance(cv, bool):
+    if is_integer(cv):
         if cv < 2:
             raise ValueError(f"cv must be at least 2 folds, got cv={cv}.")
         if groups is None:

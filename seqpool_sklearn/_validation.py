@@ -15,6 +15,7 @@ explanation is added to it.
 from __future__ import annotations
 
 import difflib
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,30 @@ def did_you_mean(value: Any, options) -> str:
         value.lower(), names, n=1
     )
     return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def is_integer(value: Any) -> bool:
+    """An integer (Python or NumPy), and not a bool."""
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def check_int(value: Any, name: str, low: int) -> int:
+    """``value`` as an ``int``, if it is an integer >= ``low``; else a ValueError.
+
+    For arguments of functions; estimator parameters declare ``Interval`` constraints.
+
+    Examples
+    --------
+    >>> check_int(np.int64(3), "size", 1)
+    3
+    >>> check_int(True, "size", 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: size must be an integer >= 1, got True.
+    """
+    if not is_integer(value) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
+    return int(value)
 
 
 def _where(index: tuple, ndim: int, columns: Any = None) -> str:

@@ -35,6 +35,7 @@ from ._columns import (
     _time_codes,
     _values,
 )
+from ._validation import check_int
 
 __all__ = ["Windows", "sliding_windows"]
 
@@ -82,12 +83,6 @@ class Windows:
     def __repr__(self) -> str:
         n, c, t = self.X.shape
         return f"Windows(n_windows={n}, n_channels={c}, size={t}, gap={self.gap})"
-
-
-def _check_int(value, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
-    return int(value)
 
 
 def _target_values(target, df: pd.DataFrame) -> pd.Series:
@@ -183,11 +178,11 @@ def sliding_windows(
     (array([3, 5, 7, 9]), array([0, 2, 4, 6]), 1)
     >>> cv = TimeSeriesSplit(n_splits=2, gap=w.gap)  # no test window overlaps a train window
     """
-    size = _check_int(size, "size", 1)
-    step = _check_int(step, "step", 1)
+    size = check_int(size, "size", 1)
+    step = check_int(step, "step", 1)
     if rule not in _RULES:
         raise ValueError(f"rule must be one of {_RULES}, got {rule!r}.")
-    extra = _check_int(horizon, "horizon", 1) if rule == "horizon" else 0
+    extra = check_int(horizon, "horizon", 1) if rule == "horizon" else 0
     if extra and target is None:
         raise ValueError(
             'rule="horizon" forecasts a target, but target is None; pass the target column '
