@@ -38,6 +38,23 @@ from ._validation import observed_span, validate_sequence_data
 __all__ = ["PadTruncate", "Resampler", "SeriesScaler"]
 
 
+# The fitted attributes every sequence transformer has (set by validate_sequence_data); a
+# class docstring holds ``{fitted_attributes}`` where they are described.
+_FITTED_ATTRIBUTES = """\
+    n_features_in_ : int
+        ``X.shape[1]`` at fit: time steps (2D input) or channels (3D input).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when fitted on a DataFrame with string column names.
+    input_ndim_ : int
+        Dimensions of the fitted input (2 or 3); transform expects the same."""
+
+
+def _fill_doc(cls):
+    if cls.__doc__:  # None under python -OO
+        cls.__doc__ = cls.__doc__.replace("    {fitted_attributes}", _FITTED_ATTRIBUTES)
+    return cls
+
+
 def _names_in(est, input_features) -> np.ndarray:
     """Input feature names, checked against what ``fit`` saw (sklearn's contract)."""
     n = est.n_features_in_
@@ -184,6 +201,7 @@ class _SequenceTransformer(_SequenceOutput, TransformerMixin, BaseEstimator):
         return names  # time steps (2D) or channels (3D) keep their names
 
 
+@_fill_doc
 class SeriesScaler(_SequenceTransformer):
     """Scale every series, channel by channel: z-normalisation or min-max.
 
@@ -201,12 +219,7 @@ class SeriesScaler(_SequenceTransformer):
 
     Attributes
     ----------
-    n_features_in_ : int
-        ``X.shape[1]`` at fit: time steps (2D input) or channels (3D input).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names, when fitted on a DataFrame with string column names.
-    input_ndim_ : int
-        Dimensions of the fitted input (2 or 3); transform expects the same.
+    {fitted_attributes}
 
     See Also
     --------
@@ -273,6 +286,7 @@ class _LengthTransformer(_SequenceTransformer):
         return np.asarray([f"{prefix}{j}" for j in range(self.length_)], dtype=object)
 
 
+@_fill_doc
 class PadTruncate(_LengthTransformer):
     """Pad (with NaN) or truncate every series to one length.
 
@@ -295,12 +309,7 @@ class PadTruncate(_LengthTransformer):
     ----------
     length_ : int
         Output length.
-    n_features_in_ : int
-        ``X.shape[1]`` at fit: time steps (2D input) or channels (3D input).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names, when fitted on a DataFrame with string column names.
-    input_ndim_ : int
-        Dimensions of the fitted input (2 or 3); transform expects the same.
+    {fitted_attributes}
 
     See Also
     --------
@@ -357,6 +366,7 @@ def _fill_gaps(x: np.ndarray) -> np.ndarray:
     return np.where(finite, x, np.where(has_prev | has_next, filled, np.nan))
 
 
+@_fill_doc
 class Resampler(_LengthTransformer):
     """Resample every series to one length by linear interpolation.
 
@@ -374,12 +384,7 @@ class Resampler(_LengthTransformer):
     ----------
     length_ : int
         Output length.
-    n_features_in_ : int
-        ``X.shape[1]`` at fit: time steps (2D input) or channels (3D input).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names, when fitted on a DataFrame with string column names.
-    input_ndim_ : int
-        Dimensions of the fitted input (2 or 3); transform expects the same.
+    {fitted_attributes}
 
     See Also
     --------
