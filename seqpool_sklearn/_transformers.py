@@ -49,9 +49,20 @@ _FITTED_ATTRIBUTES = """\
         Dimensions of the fitted input (2 or 3); transform expects the same."""
 
 
+# ... and those of the transformers that fix the output length (_LengthTransformer).
+_LENGTH_ATTRIBUTES = (
+    """\
+    length_ : int
+        Output length.
+"""
+    + _FITTED_ATTRIBUTES
+)
+
+
 def _fill_doc(cls):
     if cls.__doc__:  # None under python -OO
-        cls.__doc__ = cls.__doc__.replace("    {fitted_attributes}", _FITTED_ATTRIBUTES)
+        for key, text in (("length", _LENGTH_ATTRIBUTES), ("fitted", _FITTED_ATTRIBUTES)):
+            cls.__doc__ = cls.__doc__.replace(f"    {{{key}_attributes}}", text)
     return cls
 
 
@@ -307,9 +318,7 @@ class PadTruncate(_LengthTransformer):
 
     Attributes
     ----------
-    length_ : int
-        Output length.
-    {fitted_attributes}
+    {length_attributes}
 
     See Also
     --------
@@ -382,9 +391,7 @@ class Resampler(_LengthTransformer):
 
     Attributes
     ----------
-    length_ : int
-        Output length.
-    {fitted_attributes}
+    {length_attributes}
 
     See Also
     --------
