@@ -26,8 +26,8 @@ and a user-given ``module__x`` wins over the inferred value.
 from __future__ import annotations
 
 import copy
+import math
 import warnings
-from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import Any
 
@@ -44,8 +44,8 @@ from skorch.callbacks import EarlyStopping
 from skorch.dataset import ValidSplit
 
 from ._modules import ACTIVATIONS, ENCODERS, ORDERS, POOLS, SeqPoolModule, n_frames_for
-from ._net import CosineLR, SeqPoolNet, TensorBatches
-from ._validation import check_sequences, check_targets, did_you_mean
+from ._net import CosineLR, SeqPoolNet, TensorBatches, _seeded, _torch_threads, resolve_device
+from ._validation import check_n_channels, check_sequences, check_targets, did_you_mean
 
 _ROUTED_PREFIXES = (
     "module__",
@@ -57,6 +57,24 @@ _ROUTED_PREFIXES = (
     "dataset__",
 )
 _ROUTED_NAMES = ("train_split", "iterator_train", "iterator_valid", "dataset")
+# The training budget of max_epochs=None: at least this many optimizer steps and epochs.
+MIN_STEPS = 1000
+MIN_EPOCHS = 100
+
+# Estimator parameters passed to SeqPoolModule under the same name: a new head or
+# encoder hyperparameter is added here (plus its constraint and docs).
+_MODULE_PARAMS = (
+    "encoder",
+    "order",
+    "pool",
+    "window",
+    "hidden_size",
+    "activation",
+    "dropout",
+    "lp_power",
+    "encoder_channels",
+    "bidirectional",
+)
 
 _SHARED_PARAMS = """\
     order : {"pool_first", "decode_first"}, default="pool_first"
@@ -73,7 +91,14 @@ _SHARED_PARAMS = """\
         steps (the last partial window kept) and flattens the frames before
         the output layer, so coarse temporal order survives; the frame count is
         fixed at fit.
-    encoder : {"conv", "gru"} or None, default="conv"
+    encoder : {"minirocket", "conv", "gru"} or None, default="minirocket"
+        ``"minirocket"``: frozen random convolutions in the MiniRocket style
+        (Dempster et al. 2021): 84 fixed kernels at exponentially spaced
+        dilations, each output compared with biases taken from quantiles of the
+        training data; the encoder emits the standardised indicator ``c(t) > b``
+        of every kernel/dilation/bias at every step, so ``pool="avg"`` gives
+        MiniRocket's proportion of positive values, and order, pool and window act
+        on those maps. Nothing in it is trained, which makes it fast.
         ``"conv"``: FCN-style, three Conv1d + batch norm + ReLU blocks of widths
         ``(w, 2w, w)`` with ``w = encoder_channels``. ``"gru"``: a GRU with
         ``encoder_channels`` units per direction. ``None``: the head sees the
@@ -83,19 +108,28 @@ _SHARED_PARAMS = """\
     activation : {"relu", "gelu", "tanh"} or None, default="relu"
         Non-linearity after the decoder. With ``None`` and ``pool="avg"``
         both orders compute the same function.
-    dropout : float, default=0.0
-        Dropout after the activation.
+    dropout : float, default=0.5
+        Dropout after the activation (the decoder's output, before pooling in
+        ``decode_first``).
     lp_power : float, default=3.0
         Power of ``pool="lp"``.
-    encoder_channels : int, default=64
-        Encoder width (conv) or hidden units (GRU).
+    encoder_channels : int or None, default=None
+        Encoder width. ``"minirocket"``: number of indicator maps, rounded down to
+        a multiple of 84 (``None``: 9996). ``"conv"``: ``w`` (``None``: 64).
+        ``"gru"``: hidden units per direction (``None``: 64). The decoder of
+        ``order="decode_first"`` runs at every step over this width, so with the
+        wide ``"minirocket"`` encoder ``decode_first`` costs far more than
+        ``pool_first``; a smaller width (e.g. 1008) keeps it affordable.
     bidirectional : bool, default=True
         GRU encoder only: read the series in both directions.
-    max_epochs : int, default=100
-        Training epochs (an upper bound when ``patience`` is set). The defaults
-        of the training parameters were chosen on the UCR/UEA datasets; the
+    max_epochs : int or None, default=None
+        Training epochs (an upper bound when ``patience`` is set). ``None``: a
+        budget that scales with the training set, at least 1000 optimizer steps
+        and at least 100 epochs (so 30 series at ``batch_size=32`` get 1000 epochs
+        of one step, 600 series 100 epochs of 19 steps). The defaults of the
+        training parameters were chosen on a 20-dataset UCR/UEA suite; the
         evidence is in the documentation's benchmarks page.
-    lr : float, default=0.001
+    lr : float, default=0.0003
         Learning rate of the optimizer.
     lr_schedule : {"cosine", "constant"}, default="cosine"
         ``"cosine"``: the rate decays from ``lr`` to 0 along a half cosine over
@@ -173,62 +207,6 @@ def _fill_doc(cls):
     return cls
 
 
-@contextmanager
-def _seeded(seed: int, device: str):
-    """Seed torch for the duration of a fit without changing the caller's RNG state."""
-    devices = []
-    if device.startswith("cuda"):
-        devices = [torch.device(device).index or 0]
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
-
-
-@contextmanager
-def _torch_threads(n_threads: int | None):
-    """Pin torch's intra-op thread count for one fit or predict, then restore it."""
-    previous = torch.get_num_threads()
-    if n_threads is None or n_threads == previous:
-        yield
-        return
-    torch.set_num_threads(n_threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
-def resolve_device(device: Any, name: str) -> str:
-    """Map ``device`` to a torch device string, with clear errors.
-
-    Examples
-    --------
-    >>> resolve_device("cpu", "SeqPoolClassifier")
-    'cpu'
-    """
-    if isinstance(device, torch.device):
-        device = str(device)
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        parsed = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"{name}: device must be 'cpu', 'cuda', 'cuda:N' or 'auto'; got {device!r}."
-        ) from exc
-    if parsed.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"{name}: device={device!r} was requested, but CUDA is not available "
-            f"(torch {torch.__version__}, torch.cuda.is_available() is False). Use "
-            "device='cpu', or device='auto' to use CUDA only where it exists."
-        )
-    if parsed.type not in ("cpu", "cuda"):
-        raise ValueError(
-            f"{name}: device type {parsed.type!r} is not supported; use 'cpu' or 'cuda'."
-        )
-    return str(parsed)
-
-
 class _SeqPoolBase(BaseEstimator):
     """Shared fit / predict machinery; see SeqPoolClassifier for the parameters."""
 
@@ -241,9 +219,9 @@ class _SeqPoolBase(BaseEstimator):
         "activation": [StrOptions(set(ACTIVATIONS)), None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "lp_power": [Interval(Real, 1, None, closed="left")],
-        "encoder_channels": [Interval(Integral, 1, None, closed="left")],
+        "encoder_channels": [None, Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [None, Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "lr_schedule": [StrOptions({"cosine", "constant"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -264,15 +242,15 @@ class _SeqPoolBase(BaseEstimator):
         order: str = "pool_first",
         pool: str = "avg",
         window: int | None = None,
-        encoder: str | None = "conv",
+        encoder: str | None = "minirocket",
         hidden_size: int = 64,
         activation: str | None = "relu",
-        dropout: float = 0.0,
+        dropout: float = 0.5,
         lp_power: float = 3.0,
-        encoder_channels: int = 64,
+        encoder_channels: int | None = None,
         bidirectional: bool = True,
-        max_epochs: int = 100,
-        lr: float = 0.001,
+        max_epochs: int | None = None,
+        lr: float = 0.0003,
         lr_schedule: str = "cosine",
         batch_size: int = 32,
         optimizer: type = torch.optim.Adam,
@@ -356,8 +334,10 @@ class _SeqPoolBase(BaseEstimator):
                 ("encoder", ENCODERS),
                 ("activation", ACTIVATIONS),
             ):
-                if f"'{key}' parameter" in str(exc):
-                    hint = did_you_mean(getattr(self, key), options)
+                value = getattr(self, key)
+                if isinstance(value, str) and value not in options:
+                    hint = did_you_mean(value, options)
+                    break
             raise InvalidParameterError(f"{exc}{hint}") from None
         for key in self._routed:  # constructor keywords arrive here unfiltered
             if not _is_routed(key):
@@ -387,11 +367,7 @@ class _SeqPoolBase(BaseEstimator):
         if two_d and self._fit_2d:
             # sklearn's contract for 2D input: the columns are the features.
             validate_data(self, X, skip_check_array=True, reset=False)
-        if X3.shape[1] != self.n_channels_in_:
-            raise ValueError(
-                f"X has {X3.shape[1]} channels, but {name} was fitted with "
-                f"{self.n_channels_in_} channels."
-            )
+        check_n_channels(X3.shape[1], self.n_channels_in_, name=name)
         if self.window is not None:
             frames = n_frames_for(X3.shape[2], self.window)
             if frames != self.n_frames_:
@@ -412,14 +388,8 @@ class _SeqPoolBase(BaseEstimator):
                 f"window <= {X3.shape[2]} or window=None for global pooling."
             )
 
-    def _y_missing(self, y: Any) -> None:
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-
     # ------------------------------------------------------------------ fit
-    def _build_net(self, n_outputs: int, criterion, seed: int, device: str) -> SeqPoolNet:
+    def _build_net(self, n_outputs: int, seed: int, device: str) -> SeqPoolNet:
         stratified = isinstance(self, ClassifierMixin)
         callbacks = copy.deepcopy(list(self.callbacks or []))
         if self.lr_schedule == "cosine":
@@ -439,29 +409,20 @@ class _SeqPoolBase(BaseEstimator):
             "module__n_outputs": n_outputs,
             "module__n_channels": self.n_channels_in_,
             "module__n_timesteps": self.n_timesteps_in_,
-            "module__encoder": self.encoder,
-            "module__order": self.order,
-            "module__pool": self.pool,
-            "module__window": self.window,
-            "module__hidden_size": self.hidden_size,
-            "module__activation": self.activation,
-            "module__dropout": self.dropout,
-            "module__lp_power": self.lp_power,
-            "module__encoder_channels": self.encoder_channels,
-            "module__bidirectional": self.bidirectional,
             "iterator_train": TensorBatches,
             "iterator_valid": TensorBatches,
             "iterator_train__shuffle": True,
             "iterator_train__generator": torch.Generator().manual_seed(seed),
             "train_split": train_split,
         }
+        kwargs.update({f"module__{name}": getattr(self, name) for name in _MODULE_PARAMS})
         kwargs.update(copy.deepcopy(self._routed))
         return SeqPoolNet(
             module=SeqPoolModule,
-            criterion=criterion,
+            criterion=self._criterion,
             optimizer=self.optimizer,
             lr=self.lr,
-            max_epochs=self.max_epochs,
+            max_epochs=self._epochs,
             batch_size=self.batch_size,
             callbacks=callbacks,
             warm_start=False,
@@ -470,10 +431,23 @@ class _SeqPoolBase(BaseEstimator):
             **kwargs,
         )
 
-    def _fit_net(self, X3: np.ndarray, y_t: torch.Tensor, n_outputs: int, criterion):
+    def _encode_targets(self, y: Any, n_samples: int) -> tuple[torch.Tensor, int]:
+        """Validate ``y``, set the target state; return the training targets and output count."""
+        raise NotImplementedError
+
+    def _fit(self, X: Any, y: Any, *, train: bool):
+        """The one fit path: ``fit`` trains, ``initialize`` only builds the network."""
+        self._check_params()
+        _require_y(y, type(self).__name__)
+        X3 = self._validate_X(X, reset=True)
+        self._check_window(X3)
+        y_t, n_outputs = self._encode_targets(y, len(X3))
+        return self._fit_net(X3, y_t, n_outputs, train=train)
+
+    def _fit_net(self, X3: np.ndarray, y_t: torch.Tensor, n_outputs: int, *, train: bool):
         device = resolve_device(self.device, type(self).__name__)
+        self._epochs = self._training_epochs(len(X3))
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        train = not getattr(self, "_initialize_only", False)
         continuing = (
             train
             and self.warm_start
@@ -483,19 +457,57 @@ class _SeqPoolBase(BaseEstimator):
         X_t = torch.from_numpy(X3)
         with _torch_threads(self.n_threads), _seeded(seed, device):
             if not continuing:
-                self.net_ = self._build_net(n_outputs, criterion, seed, device)
+                self.net_ = self._build_net(n_outputs, seed, device)
                 self.net_.initialize()
+                # data-initialised encoders (minirocket) set their biases and scales
+                self.net_.module_.fit_data(
+                    X_t.to(self.net_.device), torch.Generator().manual_seed(seed)
+                )
             epochs_before = len(self.net_.history)
             if train:
                 # epochs: a warm start trains the current max_epochs more epochs,
                 # also after set_params(max_epochs=...) on a fitted estimator.
-                self.net_.partial_fit(X_t, y_t, epochs=self.max_epochs)
+                self._train(X_t, y_t)
         self._n_outputs = n_outputs
-        self.n_frames_ = n_frames_for(self.n_timesteps_in_, self.window)
+        self.n_frames_ = self.net_.module_.head.n_frames
         self.module_ = self.net_.module_
         self.history_ = self.net_.history
         self.n_iter_ = len(self.net_.history) - epochs_before
         return self
+
+    def _training_epochs(self, n_samples: int) -> int:
+        """``max_epochs``, or the step budget's epochs when it is None.
+
+        The budget is at least ``MIN_STEPS`` optimizer steps and at least
+        ``MIN_EPOCHS`` epochs: small training sets get more passes, so that every
+        fit takes enough steps to converge (see the documentation's benchmarks page).
+        """
+        if self.max_epochs is not None:
+            return int(self.max_epochs)
+        n_train = n_samples
+        if self.patience is not None:
+            n_train = max(1, int(n_samples * (1 - self.validation_fraction)))
+        steps_per_epoch = math.ceil(n_train / min(self.batch_size, n_train))
+        return max(MIN_EPOCHS, math.ceil(MIN_STEPS / steps_per_epoch))
+
+    def _train(self, X_t: torch.Tensor, y_t: torch.Tensor) -> None:
+        """Run the training epochs; a frozen encoder's pooled frames are computed once.
+
+        With a frozen encoder (``"minirocket"``) and ``order="pool_first"`` under a
+        pool without parameters, the pooled frames are the same at every epoch:
+        they are computed once, and the net trains on them. The result is the same
+        network as training on the raw series.
+        """
+        module = self.net_.module_
+        if not module.caches_pooled:
+            self.net_.partial_fit(X_t, y_t, epochs=self._epochs)
+            return
+        pooled = module.pool_inputs(X_t.to(self.net_.device))
+        module.pooled_inputs = True
+        try:
+            self.net_.partial_fit(pooled, y_t, epochs=self._epochs)
+        finally:
+            module.pooled_inputs = False
 
     def _forward(self, X3: np.ndarray) -> torch.Tensor:
         """Network outputs in float64, batch by batch.
@@ -508,6 +520,10 @@ class _SeqPoolBase(BaseEstimator):
         device = self.net_.device
         X_t = torch.from_numpy(X3)
         step = self.batch_size
+        width = getattr(self.net_.module_.encoder, "out_channels", 1)
+        if self.order == "decode_first" or self.pool == "attention":
+            # the encoder's (batch, width, time) output is built whole: bound it
+            step = max(1, min(step, int(5e7 // max(1, width * X3.shape[2]))))
         with torch.no_grad(), _torch_threads(self.n_threads):
             outs = [
                 module(X_t[i : i + step].to(device=device, dtype=torch.float64)).cpu()
@@ -558,11 +574,7 @@ class _SeqPoolBase(BaseEstimator):
         -------
         self : estimator
         """
-        self._initialize_only = True
-        try:
-            return self.fit(X, y)
-        finally:
-            del self._initialize_only
+        return self._fit(X, y, train=False)
 
     def save_params(self, **kwargs: Any) -> None:
         """Save the network's state with skorch's ``NeuralNet.save_params``.
@@ -600,6 +612,11 @@ class _SeqPoolBase(BaseEstimator):
         # f_history replaces the net's History object; keep the aliases on it.
         self.module_ = self.net_.module_
         self.history_ = self.net_.history
+
+
+def _require_y(y: Any, name: str) -> None:
+    if y is None:
+        raise ValueError(f"{name} requires y to be passed, but the target y is None.")
 
 
 def _is_routed(key: str) -> bool:
@@ -670,6 +687,8 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         tags.classifier_tags.multi_label = False
         return tags
 
+    _criterion = torch.nn.CrossEntropyLoss
+
     def fit(self, X: Any, y: Any) -> SeqPoolClassifier:
         """Train on sequences ``X`` and class labels ``y``.
 
@@ -682,16 +701,15 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         -------
         self : SeqPoolClassifier
         """
-        self._check_params()
-        self._y_missing(y)
-        X3 = self._validate_X(X, reset=True)
-        self._check_window(X3)
-        y = check_targets(y, len(X3), name=type(self).__name__, numeric=False)
+        return self._fit(X, y, train=True)
+
+    def _encode_targets(self, y: Any, n_samples: int) -> tuple[torch.Tensor, int]:
+        y = check_targets(y, n_samples, name=type(self).__name__, numeric=False)
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn(
                 "A column-vector y was passed when a 1d array was expected; it is raveled.",
                 DataConversionWarning,
-                stacklevel=2,
+                stacklevel=4,
             )
         y = column_or_1d(y)
         check_classification_targets(y)
@@ -712,8 +730,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
                 f"fitted model has {previous.tolist()}; fit with warm_start=False."
             )
         self.classes_ = encoder.classes_
-        y_t = torch.from_numpy(encoder.transform(y).astype(np.int64))
-        return self._fit_net(X3, y_t, len(self.classes_), torch.nn.CrossEntropyLoss)
+        return torch.from_numpy(encoder.transform(y).astype(np.int64)), len(self.classes_)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns ordered as ``classes_``."""
@@ -768,6 +785,8 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         tags.target_tags.multi_output = True
         return tags
 
+    _criterion = torch.nn.MSELoss
+
     def fit(self, X: Any, y: Any) -> SeqPoolRegressor:
         """Train on sequences ``X`` and targets ``y``.
 
@@ -780,11 +799,10 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         -------
         self : SeqPoolRegressor
         """
-        self._check_params()
-        self._y_missing(y)
-        X3 = self._validate_X(X, reset=True)
-        self._check_window(X3)
-        y = check_targets(y, len(X3), name=type(self).__name__, numeric=True)
+        return self._fit(X, y, train=True)
+
+    def _encode_targets(self, y: Any, n_samples: int) -> tuple[torch.Tensor, int]:
+        y = check_targets(y, n_samples, name=type(self).__name__, numeric=True)
         if y.ndim > 2:
             raise ValueError(f"y must be 1D or 2D; got shape {y.shape}.")
         self._y_1d = y.ndim == 1
@@ -794,7 +812,7 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         scale = y2.std(axis=0)
         self._y_scale = np.where(scale > 0, scale, 1.0)
         y_t = torch.from_numpy(((y2 - self._y_mean) / self._y_scale).astype(np.float32))
-        return self._fit_net(X3, y_t, self.n_outputs_, torch.nn.MSELoss)
+        return y_t, self.n_outputs_
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted targets, shape (n_samples,) or (n_samples, n_outputs) as in ``fit``."""

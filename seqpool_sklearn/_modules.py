@@ -13,16 +13,19 @@ some channels are NaN is observed; its NaN channels are read as 0.
 
 from __future__ import annotations
 
+import itertools
 import math
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 ORDERS = ("pool_first", "decode_first")
-POOLS = ("avg", "max", "lp", "attention")
-ENCODERS = ("conv", "gru")
+ENCODERS = ("minirocket", "conv", "gru")
 ACTIVATIONS = ("relu", "gelu", "tanh")
+# Width of each encoder when ``encoder_channels=None``.
+DEFAULT_ENCODER_CHANNELS = {"minirocket": 9996, "conv": 64, "gru": 64}
 
 
 def observed_mask(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -179,6 +182,226 @@ class GRUEncoder(nn.Module):
         return out.transpose(1, 2) * mask.unsqueeze(1).to(out.dtype)
 
 
+_ROCKET_INDICES = tuple(itertools.combinations(range(9), 3))  # 84 kernels of length 9
+
+
+class RandomConvEncoder(nn.Module):
+    """Frozen random convolutions in the MiniRocket style, emitting indicator maps.
+
+    84 fixed kernels of length 9 (weights -1, with +2 at three positions) are applied
+    at dilations spaced exponentially up to the training length; each kernel/dilation
+    output ``c(t)`` is compared with several biases ``b`` drawn from quantiles of
+    ``c`` on training series (:meth:`fit_data`). The encoder emits, per feature ``j``
+    and step ``t``, the standardised indicator ``(1[c_j(t) > b_j] - mu_j) / sigma_j``,
+    where ``mu_j`` and ``sigma_j`` are the mean and spread over the training series
+    of the feature's proportion of positive values (PPV). Average pooling of these
+    maps is therefore MiniRocket's (standardised) PPV feature; max pooling, windows
+    and the ``decode_first`` order apply to the same maps. Nothing here is trained:
+    kernels, biases and scales are set once from the training data and kept as
+    buffers (saved with the weights).
+
+    Multivariate series: each kernel/dilation reads a random subset of channels (as
+    MiniRocket's multivariate variant) and sums their convolutions.
+
+    Parameters
+    ----------
+    n_channels : int
+    n_timesteps : int
+        Training length; sets the dilations (up to ``(n_timesteps - 1) / 8``).
+    n_features : int, default=9996
+        Number of indicator maps, rounded down to a multiple of 84 (at least 84).
+    max_dilations : int, default=32
+    seed : int, default=0
+        Seeds the channel subsets of multivariate kernels.
+
+    References
+    ----------
+    Dempster, Schmidt and Webb (2021), "MiniRocket: a very fast (almost)
+    deterministic transform for time series classification", KDD.
+
+    Examples
+    --------
+    >>> import torch
+    >>> enc = RandomConvEncoder(1, 50, n_features=168)
+    >>> x = torch.randn(8, 1, 50)
+    >>> mask = torch.ones(8, 50, dtype=torch.bool)
+    >>> enc.fit_data(x, mask, torch.Generator().manual_seed(0))
+    >>> enc(x, mask).shape
+    torch.Size([8, 168, 50])
+    """
+
+    frozen = True
+    fast_pools = ("avg", "max")
+
+    def __init__(
+        self,
+        n_channels: int,
+        n_timesteps: int,
+        n_features: int = 9996,
+        max_dilations: int = 32,
+        seed: int = 0,
+    ):
+        super().__init__()
+        n_kernels = len(_ROCKET_INDICES)
+        per_kernel = max(1, int(n_features) // n_kernels)
+        n_dil = min(per_kernel, int(max_dilations))
+        max_exponent = max(0.0, math.log2(max(n_timesteps - 1, 1) / 8))
+        dil = np.floor(np.logspace(0, max_exponent, n_dil, base=2)).astype(np.int64)
+        dilations, counts = np.unique(dil, return_counts=True)
+        per_dilation = (counts * (per_kernel / n_dil)).astype(np.int64)
+        remainder = per_kernel - int(per_dilation.sum())
+        i = 0
+        while remainder > 0:
+            per_dilation[i] += 1
+            remainder -= 1
+            i = (i + 1) % len(per_dilation)
+        keep = per_dilation > 0
+        self.dilations = tuple(int(d) for d in dilations[keep])
+        self.per_dilation = tuple(int(c) for c in per_dilation[keep])
+        self.out_channels = n_kernels * per_kernel
+        self.n_channels = n_channels
+        base = -torch.ones(n_kernels, 9)
+        for k, idx in enumerate(_ROCKET_INDICES):
+            base[k, list(idx)] = 2.0
+        rng = np.random.default_rng(seed)
+        weights = []
+        for _ in self.dilations:
+            w = torch.zeros(n_kernels, n_channels, 9)
+            for k in range(n_kernels):
+                chans = [0]
+                if n_channels > 1:
+                    top = math.log2(min(n_channels, 9) + 1)
+                    size = min(n_channels, int(2 ** rng.uniform(0, top)))
+                    chans = rng.choice(n_channels, size, replace=False).tolist()
+                w[k, chans] = base[k]
+            weights.append(w)
+        self.register_buffer("weight", torch.stack(weights))  # (D, 84, C, 9)
+        self.register_buffer("bias", torch.zeros(self.out_channels))
+        self.register_buffer("scale_mean", torch.zeros(self.out_channels))
+        self.register_buffer("scale_std", torch.ones(self.out_channels))
+
+    def _groups(self, x: torch.Tensor):
+        """Per dilation: the convolutions (B, 84, T) and their biases (1, 84, nb, 1)."""
+        start = 0
+        for i, (d, nb) in enumerate(zip(self.dilations, self.per_dilation, strict=True)):
+            c = F.conv1d(x, self.weight[i].to(x.dtype), padding=4 * d, dilation=d)
+            width = c.shape[1] * nb
+            yield c, self.bias[start : start + width].to(x.dtype).view(1, -1, nb, 1)
+            start += width
+
+    def _chunk(self, n_timesteps: int) -> int:
+        # series per chunk so that one dilation's indicators stay near 2e7 elements
+        widest = max(self.per_dilation) * 84
+        return max(1, int(2e7 // max(1, widest * n_timesteps)))
+
+    @torch.no_grad()
+    def fit_data(self, x: torch.Tensor, mask: torch.Tensor, generator=None) -> None:
+        """Set the biases from training convolutions, then the PPV scales.
+
+        As MiniRocket, each kernel/dilation takes its biases from quantiles (a
+        low-discrepancy sequence of levels) of its output on one training series
+        drawn at random; only observed steps count.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, channels, time)
+            Training series, NaN already replaced by 0.
+        mask : torch.Tensor of shape (n, time), dtype bool
+        generator : torch.Generator, optional
+            Draws the series each kernel/dilation reads.
+        """
+        golden = (math.sqrt(5) + 1) / 2
+        levels = torch.remainder(
+            torch.arange(1, self.out_channels + 1, dtype=torch.float64) * golden, 1.0
+        )
+        n = x.shape[0]
+        start = 0
+        biases = []
+        for i, (d, nb) in enumerate(zip(self.dilations, self.per_dilation, strict=True)):
+            pick = torch.randint(0, n, (84,), generator=generator)
+            # kernel k on series pick[k]: one grouped convolution, (84, T)
+            xs = x[pick].to(torch.float64).reshape(1, -1, x.shape[2])
+            w = self.weight[i].to(torch.float64)
+            c = F.conv1d(xs, w, padding=4 * d, dilation=d, groups=84)[0]
+            valid = mask[pick]
+            count = valid.sum(dim=1).clamp_min(1)
+            c = c.masked_fill(~valid, float("inf"))
+            s, _ = torch.sort(c, dim=1)  # observed values first
+            q = levels[start : start + 84 * nb].view(84, nb)
+            pos = q * (count - 1).unsqueeze(1).to(torch.float64)
+            lo = pos.floor().long()
+            hi = pos.ceil().long()
+            s_lo, s_hi = s.gather(1, lo), s.gather(1, hi)
+            frac = pos - lo.to(torch.float64)
+            value = s_lo + (s_hi - s_lo) * frac
+            value = torch.where(torch.isfinite(value), value, torch.zeros_like(value))
+            biases.append(value.reshape(-1))
+            start += 84 * nb
+        self.bias.copy_(torch.cat(biases).to(self.bias.dtype))
+        ppv = self.ppv(x, mask).to(torch.float64)
+        self.scale_mean.copy_(ppv.mean(0).to(self.scale_mean.dtype))
+        std = ppv.std(0, unbiased=False) if n > 1 else torch.ones(self.out_channels)
+        # a floor keeps near-constant features from turning one step into a huge value
+        self.scale_std.copy_(std.clamp_min(0.01).to(self.scale_std.dtype))
+
+    @torch.no_grad()
+    def ppv(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Raw proportion of positive values per feature over observed steps, (B, F)."""
+        frames, _ = self._pool_indicators(x, mask, "avg", None)
+        return frames.squeeze(-1)
+
+    def _pool_indicators(self, x, mask, pool, window):
+        """Pool the raw indicators per window without building the float maps."""
+        hw_mask = _split_windows(mask.unsqueeze(1), mask, window)[1]  # (B, Fr, k)
+        count = hw_mask.sum(dim=-1).unsqueeze(1)  # (B, 1, Fr)
+        out = []
+        step = self._chunk(x.shape[2])
+        for i in range(0, x.shape[0], step):
+            xi, mi = x[i : i + step], mask[i : i + step]
+            parts = []
+            for c, b in self._groups(xi):
+                ind = c.unsqueeze(2) > b  # (b, 84, nb, T)
+                ind = ind & mi[:, None, None, :]
+                ind = ind.flatten(1, 2)
+                if window is not None:
+                    ind, _ = _split_windows(ind.to(x.dtype), mi, window)  # (b, f, Fr, k)
+                    parts.append(ind.sum(dim=-1) if pool == "avg" else ind.amax(dim=-1))
+                elif pool == "avg":
+                    parts.append(ind.to(x.dtype).sum(dim=-1, keepdim=True))
+                else:
+                    parts.append(ind.any(dim=-1, keepdim=True).to(x.dtype))
+            out.append(torch.cat(parts, dim=1))
+        pooled = torch.cat(out)  # (B, F, Fr)
+        if pool == "avg":
+            pooled = pooled / count.clamp_min(1).to(x.dtype)
+        return pooled, (count > 0).squeeze(1)
+
+    def pooled(
+        self, x: torch.Tensor, mask: torch.Tensor, pool: str, window: int | None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``MaskedPool(pool, window)`` applied to :meth:`forward`, computed directly.
+
+        Averages (or maxima) of the standardised indicators equal the standardised
+        averages (maxima) of the raw ones, so the (B, F, T) maps are never built.
+        Returns the pooled frames (B, F, n_frames) and their validity (B, n_frames);
+        fully masked frames are 0.
+        """
+        raw, valid = self._pool_indicators(x, mask, pool, window)
+        mean = self.scale_mean.to(x.dtype)[None, :, None]
+        std = self.scale_std.to(x.dtype)[None, :, None]
+        out = (raw - mean) / std
+        return out * valid.unsqueeze(1).to(x.dtype), valid
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        ind = torch.cat([(c.unsqueeze(2) > b).flatten(1, 2) for c, b in self._groups(x)], 1)
+        mean = self.scale_mean.to(x.dtype)[None, :, None]
+        std = self.scale_std.to(x.dtype)[None, :, None]
+        h = (ind.to(x.dtype) - mean) / std
+        if not bool(mask.all()):
+            h = h * mask.unsqueeze(1).to(x.dtype)
+        return h
+
+
 def _split_windows(
     h: torch.Tensor, mask: torch.Tensor, window: int | None
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -218,30 +441,53 @@ class MaskedPool(nn.Module):
         self.pool = pool
         self.window = window
         self.lp_power = float(lp_power)
-        self.score = nn.Linear(n_features, 1) if pool == "attention" else None
+        self.score = nn.Linear(n_features, 1) if pool in LEARNED_POOLS else None
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         hw, mw = _split_windows(h, mask, self.window)  # (B,H,F,k), (B,F,k)
         m = mw.unsqueeze(1).to(h.dtype)
         count = m.sum(dim=-1)  # (B,1,F)
         valid = count > 0
-        if self.pool == "avg":
-            out = (hw * m).sum(dim=-1) / count.clamp_min(1.0)
-        elif self.pool == "max":
-            low = torch.finfo(h.dtype).min
-            out = hw.masked_fill(~mw.unsqueeze(1), low).amax(dim=-1)
-        elif self.pool == "lp":
-            p = self.lp_power
-            tiny = torch.finfo(h.dtype).tiny
-            powered = hw.abs().clamp_min(1e-6).pow(p) * m
-            out = (powered.sum(dim=-1) / count.clamp_min(1.0)).clamp_min(tiny).pow(1.0 / p)
-        else:  # attention
-            scores = self.score(hw.permute(0, 2, 3, 1)).squeeze(-1)  # (B,F,k)
-            scores = scores.masked_fill(~mw, torch.finfo(h.dtype).min)
-            weights = torch.softmax(scores, dim=-1).unsqueeze(1)
-            out = (hw * weights * m).sum(dim=-1)
+        out = POOL_FUNCTIONS[self.pool](self, hw, mw, m, count)
         frame_valid = valid.squeeze(1)
         return torch.where(valid, out, torch.zeros_like(out)), frame_valid
+
+
+def _avg_pool(pool: MaskedPool, hw, mw, m, count):
+    return (hw * m).sum(dim=-1) / count.clamp_min(1.0)
+
+
+def _max_pool(pool: MaskedPool, hw, mw, m, count):
+    return hw.masked_fill(~mw.unsqueeze(1), torch.finfo(hw.dtype).min).amax(dim=-1)
+
+
+def _lp_pool(pool: MaskedPool, hw, mw, m, count):
+    p = pool.lp_power
+    powered = hw.abs().clamp_min(1e-6).pow(p) * m
+    tiny = torch.finfo(hw.dtype).tiny
+    return (powered.sum(dim=-1) / count.clamp_min(1.0)).clamp_min(tiny).pow(1.0 / p)
+
+
+def _attention_pool(pool: MaskedPool, hw, mw, m, count):
+    scores = pool.score(hw.permute(0, 2, 3, 1)).squeeze(-1)  # (B,F,k)
+    scores = scores.masked_fill(~mw, torch.finfo(hw.dtype).min)
+    weights = torch.softmax(scores, dim=-1).unsqueeze(1)
+    return (hw * weights * m).sum(dim=-1)
+
+
+# Pool registry: name -> function(pool module, windows (B,H,F,k), window mask (B,F,k),
+# float mask (B,1,F,k), valid counts (B,1,F)) -> (B,H,F). A new pool type is one entry
+# here (its names in POOLS follow) plus its documentation.
+POOL_FUNCTIONS = {
+    "avg": _avg_pool,
+    "max": _max_pool,
+    "lp": _lp_pool,
+    "attention": _attention_pool,
+}
+
+
+POOLS = tuple(POOL_FUNCTIONS)
+LEARNED_POOLS = ("attention",)  # pools with parameters (a learned score per step)
 
 
 class SeqPoolHead(nn.Module):
@@ -320,9 +566,22 @@ class SeqPoolHead(nn.Module):
     def forward(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         if self.order == "decode_first":
             frames, _ = self.pooling(self._decode(h), mask)
-        else:
-            pooled, frame_valid = self.pooling(h, mask)
-            frames = self._decode(pooled) * frame_valid.unsqueeze(1).to(h.dtype)
+            return self._output(frames)
+        return self.from_pooled(*self.pooling(h, mask))
+
+    def from_pooled(self, pooled: torch.Tensor, frame_valid: torch.Tensor) -> torch.Tensor:
+        """``pool_first`` after the pooling: decode the pooled frames, then the output layer.
+
+        Parameters
+        ----------
+        pooled : torch.Tensor of shape (batch, in_channels, n_frames)
+        frame_valid : torch.Tensor of shape (batch, n_frames), dtype bool
+            False for fully masked frames, which contribute zeros.
+        """
+        frames = self._decode(pooled) * frame_valid.unsqueeze(1).to(pooled.dtype)
+        return self._output(frames)
+
+    def _output(self, frames: torch.Tensor) -> torch.Tensor:
         if frames.shape[-1] != self.n_frames:
             raise ValueError(
                 f"The head was built for {self.n_frames} frames of window={self.window} "
@@ -343,7 +602,7 @@ class SeqPoolModule(nn.Module):
         Input channels.
     n_timesteps : int
         Series length used to size windowed heads (ignored when ``window=None``).
-    encoder : {"conv", "gru"} or None, default="conv"
+    encoder : {"minirocket", "conv", "gru"} or None, default="minirocket"
     order : {"pool_first", "decode_first"}, default="pool_first"
     pool : {"avg", "max", "lp", "attention"}, default="avg"
     window : int or None, default=None
@@ -351,8 +610,10 @@ class SeqPoolModule(nn.Module):
     activation : {"relu", "gelu", "tanh"} or None, default="relu"
     dropout : float, default=0.0
     lp_power : float, default=3.0
-    encoder_channels : int, default=64
-        Conv width ``w`` (widths ``w, 2w, w``) or GRU hidden size.
+    encoder_channels : int or None, default=None
+        ``"minirocket"``: number of indicator maps (rounded down to a multiple of
+        84; ``None`` = 9996); ``"conv"``: width ``w`` (widths ``w, 2w, w``;
+        ``None`` = 64); ``"gru"``: hidden size per direction (``None`` = 64).
     bidirectional : bool, default=True
         GRU only.
 
@@ -370,7 +631,7 @@ class SeqPoolModule(nn.Module):
         n_channels: int,
         n_timesteps: int,
         *,
-        encoder: str | None = "conv",
+        encoder: str | None = "minirocket",
         order: str = "pool_first",
         pool: str = "avg",
         window: int | None = None,
@@ -378,16 +639,24 @@ class SeqPoolModule(nn.Module):
         activation: str | None = "relu",
         dropout: float = 0.0,
         lp_power: float = 3.0,
-        encoder_channels: int = 64,
+        encoder_channels: int | None = None,
         bidirectional: bool = True,
     ):
         super().__init__()
         if encoder is None:
             self.encoder = IdentityEncoder(n_channels)
+        elif encoder == "minirocket":
+            self.encoder = RandomConvEncoder(
+                n_channels, n_timesteps, encoder_channels or DEFAULT_ENCODER_CHANNELS[encoder]
+            )
         elif encoder == "conv":
-            self.encoder = ConvEncoder(n_channels, encoder_channels)
+            self.encoder = ConvEncoder(
+                n_channels, encoder_channels or DEFAULT_ENCODER_CHANNELS[encoder]
+            )
         elif encoder == "gru":
-            self.encoder = GRUEncoder(n_channels, encoder_channels, bidirectional)
+            self.encoder = GRUEncoder(
+                n_channels, encoder_channels or DEFAULT_ENCODER_CHANNELS[encoder], bidirectional
+            )
         else:
             raise ValueError(f"encoder must be one of {ENCODERS} or None, got {encoder!r}.")
         self.n_channels = n_channels
@@ -404,11 +673,63 @@ class SeqPoolModule(nn.Module):
             lp_power=lp_power,
         )
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    @property
+    def caches_pooled(self) -> bool:
+        """Whether training can pool the inputs once: a frozen encoder under a fixed pool.
+
+        Then ``pool_first`` computes the same pooled frames at every epoch, so
+        :meth:`pool_inputs` computes them once and :meth:`forward` reads them back
+        while :attr:`pooled_inputs` is set.
+        """
+        fixed_pool = self.head.pooling.score is None
+        frozen = getattr(self.encoder, "frozen", False)
+        return frozen and fixed_pool and self.head.order == "pool_first"
+
+    def _check_input(self, x: torch.Tensor) -> None:
         if x.ndim != 3 or x.shape[1] != self.n_channels:
             raise ValueError(
                 f"Expected a tensor of shape (batch, {self.n_channels}, time), "
                 f"got {tuple(x.shape)}."
             )
+
+    def _pooled(self, x: torch.Tensor, mask: torch.Tensor):
+        pooling = self.head.pooling
+        if getattr(self.encoder, "fast_pools", ()) and pooling.pool in self.encoder.fast_pools:
+            return self.encoder.pooled(x, mask, pooling.pool, pooling.window)
+        return pooling(self.encoder(x, mask), mask)
+
+    def fit_data(self, x: torch.Tensor, generator: torch.Generator | None = None) -> None:
+        """Let a data-initialised encoder (``"minirocket"``) set itself from training series.
+
+        Other encoders are left as they are.
+        """
+        if hasattr(self.encoder, "fit_data"):
+            self._check_input(x)
+            values, mask = observed_mask(x)
+            self.encoder.fit_data(values, mask, generator)
+
+    @torch.no_grad()
+    def pool_inputs(self, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
+        """Pooled frames of ``x`` packed for :attr:`pooled_inputs`: (B, F + 1, n_frames).
+
+        The last row holds the frames' validity (1.0 or 0.0).
+        """
+        self._check_input(x)
+        out = []
+        for i in range(0, len(x), batch_size):
+            values, mask = observed_mask(x[i : i + batch_size])
+            pooled, valid = self._pooled(values, mask)
+            out.append(torch.cat([pooled, valid.unsqueeze(1).to(pooled.dtype)], dim=1))
+        return torch.cat(out)
+
+    pooled_inputs = False
+    """When True, :meth:`forward` takes the output of :meth:`pool_inputs`."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.pooled_inputs:
+            return self.head.from_pooled(x[:, :-1], x[:, -1] > 0.5)
+        self._check_input(x)
         x, mask = observed_mask(x)
+        if self.head.order == "pool_first":
+            return self.head.from_pooled(*self._pooled(x, mask))
         return self.head(self.encoder(x, mask), mask)

@@ -10,6 +10,8 @@ else -- callbacks, history, validation split, early stopping -- is skorch's own.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
+from typing import Any
 
 import torch
 from skorch import NeuralNet
@@ -246,3 +248,60 @@ class SeqPoolNet(NeuralNet):
                 y = torch.as_tensor(y)
             return TensorData(X, y)
         return super().get_dataset(X, y)
+
+
+# ---------------------------------------------------------------- runtime helpers
+@contextmanager
+def _seeded(seed: int, device: str):
+    """Seed torch for the duration of a fit without changing the caller's RNG state."""
+    devices = []
+    if device.startswith("cuda"):
+        devices = [torch.device(device).index or 0]
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+@contextmanager
+def _torch_threads(n_threads: int | None):
+    """Pin torch's intra-op thread count for one fit or predict, then restore it."""
+    previous = torch.get_num_threads()
+    if n_threads is None or n_threads == previous:
+        yield
+        return
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def resolve_device(device: Any, name: str) -> str:
+    """Map ``device`` to a torch device string, with clear errors.
+
+    Examples
+    --------
+    >>> resolve_device("cpu", "SeqPoolClassifier")
+    'cpu'
+    """
+    if isinstance(device, torch.device):
+        device = str(device)
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"{name}: device must be 'cpu', 'cuda', 'cuda:N' or 'auto'; got {device!r}."
+        ) from exc
+    if parsed.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"{name}: device={device!r} was requested, but CUDA is not available "
+            f"(torch {torch.__version__}, torch.cuda.is_available() is False). Use "
+            "device='cpu', or device='auto' to use CUDA only where it exists."
+        )
+    if parsed.type not in ("cpu", "cuda"):
+        raise ValueError(
+            f"{name}: device type {parsed.type!r} is not supported; use 'cpu' or 'cuda'."
+        )
+    return str(parsed)

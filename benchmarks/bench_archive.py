@@ -1,0 +1,237 @@
+"""Benchmark: the default estimators and MiniRocket, side by side on the archive suite.
+
+For every classification dataset of the development suite (20 UCR/UEA datasets: the
+``.ts`` and ``.tsv`` files in the data home), fit the *default* ``SeqPoolClassifier``
+(only ``random_state`` set) and aeon's ``MiniRocketClassifier(random_state=0)`` on the
+archive's TRAIN split in the same process, score both on TEST and time both fits. Then the
+same for every regression dataset (``SeqPoolRegressor`` against ``MiniRocketRegressor``,
+``RidgeCV`` on the flattened series and the training mean, by test RMSE).
+
+Fair-timing rules: one torch thread per fit (the estimator's ``n_threads=1`` default) and
+aeon with ``n_jobs=1``; both are warmed up on a tiny problem first, so numba's compilation
+and torch's first-call imports are not timed. MiniRocket gets zero padding for series of
+unequal length or with missing steps (it has no notion of NaN), ours reads the NaN.
+
+The data home is ``--data-home``, else ``$SEQPOOL_DATA_HOME``, else ``../shared/ucr``
+next to the repository. aeon comes from the ``bench`` extra (``pip install -e ".[bench]"``);
+it is never a runtime dependency.
+
+Run::
+
+    python benchmarks/bench_archive.py               # whole suite, ~10 minutes on 2 cores
+    python benchmarks/bench_archive.py --quick       # four datasets, ~1 minute
+    python benchmarks/bench_archive.py --datasets Beef CBF --set hidden_size=128
+
+``--set name=value`` overrides an estimator parameter (a Python literal) for ablations.
+The classification part ends with::
+
+    RESULT mean_gap_to_minirocket=<points> worst_gap_to_minirocket=<points> median_fit_s=<s>
+    max_fit_s=<s> median_fit_ratio=<seqpool/minirocket>
+
+(one line), gaps in accuracy points (MiniRocket minus ours; negative = ours better); the
+regression part with ``RESULT_REGRESSION worst_rmse_ratio_to_minirocket=<ratio>
+beats_mean=<k/n> beats_ridge=<k/n>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import platform
+import statistics
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor, fetch_ucr, list_ucr
+
+QUICK = ("Beef", "CBF", "ECG200", "JapaneseVowels")
+
+
+def default_data_home() -> Path:
+    env = os.environ.get("SEQPOOL_DATA_HOME")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "shared" / "ucr"
+
+
+def _pad_to(X: np.ndarray, length: int) -> np.ndarray:
+    if X.shape[2] >= length:
+        return X
+    pad = np.full((X.shape[0], X.shape[1], length - X.shape[2]), np.nan, dtype=X.dtype)
+    return np.concatenate([X, pad], axis=2)
+
+
+def load(name: str, home: Path):
+    (X_tr, y_tr), (X_te, y_te) = fetch_ucr(name, split="both", data_home=home, download=False)
+    X_tr = np.asarray(X_tr, dtype=np.float32)
+    X_te = np.asarray(X_te, dtype=np.float32)
+    if X_tr.ndim == 2:
+        X_tr, X_te = X_tr[:, None], X_te[:, None]
+    length = max(X_tr.shape[2], X_te.shape[2])
+    return _pad_to(X_tr, length), np.asarray(y_tr), _pad_to(X_te, length), np.asarray(y_te)
+
+
+def _is_regression(y: np.ndarray) -> bool:
+    return y.dtype.kind == "f" and len(np.unique(y)) > 0.5 * len(y)
+
+
+def _warm_up(regression: bool) -> None:
+    from aeon.classification.convolution_based import MiniRocketClassifier
+    from aeon.regression.convolution_based import MiniRocketRegressor
+
+    rng = np.random.default_rng(0)
+    y = np.arange(12) % 2
+    for channels in (1, 3):
+        X = rng.normal(size=(12, channels, 40))
+        MiniRocketClassifier(random_state=0).fit(X, y).predict(X)
+        SeqPoolClassifier(random_state=0, max_epochs=2).fit(X.astype(np.float32), y).predict(X)
+        if regression:
+            MiniRocketRegressor(random_state=0).fit(X, y.astype(float)).predict(X)
+
+
+def _timed(fit):
+    start = time.perf_counter()
+    model = fit()
+    return model, time.perf_counter() - start
+
+
+def run_classification(name: str, home: Path, params: dict) -> dict:
+    from aeon.classification.convolution_based import MiniRocketClassifier
+
+    X_tr, y_tr, X_te, y_te = load(name, home)
+    ours, ours_s = _timed(lambda: SeqPoolClassifier(random_state=0, **params).fit(X_tr, y_tr))
+    acc = float(np.mean(ours.predict(X_te) == y_te))
+    X_tr0 = np.nan_to_num(X_tr).astype(np.float64)
+    X_te0 = np.nan_to_num(X_te).astype(np.float64)
+    peer, peer_s = _timed(lambda: MiniRocketClassifier(random_state=0, n_jobs=1).fit(X_tr0, y_tr))
+    peer_acc = float(np.mean(peer.predict(X_te0) == y_te))
+    return {
+        "dataset": name,
+        "n_train": len(X_tr),
+        "length": X_tr.shape[2],
+        "channels": X_tr.shape[1],
+        "classes": len(np.unique(y_tr)),
+        "seqpool_acc": acc,
+        "minirocket_acc": peer_acc,
+        "gap_points": 100 * (peer_acc - acc),
+        "seqpool_fit_s": ours_s,
+        "minirocket_fit_s": peer_s,
+        "epochs": ours.n_iter_,
+    }
+
+
+def _rmse(a, b) -> float:
+    return float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))
+
+
+def run_regression(name: str, home: Path, params: dict) -> dict:
+    from aeon.regression.convolution_based import MiniRocketRegressor
+    from sklearn.linear_model import RidgeCV
+
+    X_tr, y_tr, X_te, y_te = load(name, home)
+    y_tr, y_te = y_tr.astype(float), y_te.astype(float)
+    ours, ours_s = _timed(lambda: SeqPoolRegressor(random_state=0, **params).fit(X_tr, y_tr))
+    X_tr0 = np.nan_to_num(X_tr).astype(np.float64)
+    X_te0 = np.nan_to_num(X_te).astype(np.float64)
+    peer, peer_s = _timed(lambda: MiniRocketRegressor(random_state=0, n_jobs=1).fit(X_tr0, y_tr))
+    ridge = RidgeCV(alphas=np.logspace(-3, 3, 10)).fit(X_tr0.reshape(len(X_tr0), -1), y_tr)
+    return {
+        "dataset": name,
+        "n_train": len(X_tr),
+        "length": X_tr.shape[2],
+        "seqpool_rmse": _rmse(ours.predict(X_te), y_te),
+        "minirocket_rmse": _rmse(peer.predict(X_te0), y_te),
+        "ridge_rmse": _rmse(ridge.predict(X_te0.reshape(len(X_te0), -1)), y_te),
+        "mean_rmse": _rmse(np.full_like(y_te, y_tr.mean()), y_te),
+        "seqpool_fit_s": ours_s,
+        "minirocket_fit_s": peer_s,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-home", type=Path, default=None)
+    parser.add_argument("--datasets", nargs="*", default=None)
+    parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--json", type=Path, default=None, help="write the rows here")
+    args = parser.parse_args(argv)
+    home = args.data_home or default_data_home()
+    params = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        params[key] = ast.literal_eval(value)
+    names = args.datasets or (list(QUICK) if args.quick else list_ucr(data_home=home))
+    torch.set_num_threads(1)
+    warnings.filterwarnings("ignore", category=UserWarning, module="aeon")
+    kinds = {}
+    for name in names:
+        _, y = fetch_ucr(name, split="train", data_home=home, download=False)
+        kinds[name] = "regression" if _is_regression(np.asarray(y)) else "classification"
+    _warm_up(regression="regression" in kinds.values())
+    print(
+        f"# {platform.platform()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+        f"one torch thread per fit; estimator overrides: {params or 'none'}"
+    )
+    rows, reg_rows = [], []
+    header = (
+        f"{'dataset':28s} {'n×len':>9s} {'cls':>3s} {'seqpool':>7s} {'minirkt':>7s} "
+        f"{'gap':>6s} {'fit s':>6s} {'mr s':>5s}"
+    )
+    print(header)
+    for name in names:
+        if kinds[name] != "classification":
+            continue
+        r = run_classification(name, home, params)
+        rows.append(r)
+        print(
+            f"{name:28s} {r['n_train']:>4d}×{r['length']:<4d} {r['classes']:>3d} "
+            f"{r['seqpool_acc']:7.3f} {r['minirocket_acc']:7.3f} {r['gap_points']:6.1f} "
+            f"{r['seqpool_fit_s']:6.1f} {r['minirocket_fit_s']:5.2f}",
+            flush=True,
+        )
+    for name in names:
+        if kinds[name] != "regression":
+            continue
+        r = run_regression(name, home, params)
+        reg_rows.append(r)
+        print(
+            f"{name:28s} RMSE seqpool {r['seqpool_rmse']:.4f}  minirocket "
+            f"{r['minirocket_rmse']:.4f}  ridge {r['ridge_rmse']:.4f}  mean {r['mean_rmse']:.4f}"
+            f"  fit {r['seqpool_fit_s']:.1f} s / {r['minirocket_fit_s']:.2f} s",
+            flush=True,
+        )
+    if args.json:
+        args.json.write_text(json.dumps({"classification": rows, "regression": reg_rows}, indent=1))
+    if rows:
+        gaps = [r["gap_points"] for r in rows]
+        fits = [r["seqpool_fit_s"] for r in rows]
+        ratios = [r["seqpool_fit_s"] / max(r["minirocket_fit_s"], 1e-3) for r in rows]
+        print(
+            f"mean accuracy: seqpool {statistics.mean(r['seqpool_acc'] for r in rows):.4f}, "
+            f"minirocket {statistics.mean(r['minirocket_acc'] for r in rows):.4f}"
+        )
+        print(
+            f"RESULT mean_gap_to_minirocket={statistics.mean(gaps):.2f} "
+            f"worst_gap_to_minirocket={max(gaps):.2f} median_fit_s={statistics.median(fits):.2f} "
+            f"max_fit_s={max(fits):.2f} median_fit_ratio={statistics.median(ratios):.1f}"
+        )
+    if reg_rows:
+        ratio = max(r["seqpool_rmse"] / r["minirocket_rmse"] for r in reg_rows)
+        beats_mean = sum(r["seqpool_rmse"] < r["mean_rmse"] for r in reg_rows)
+        beats_ridge = sum(r["seqpool_rmse"] < r["ridge_rmse"] for r in reg_rows)
+        print(
+            f"RESULT_REGRESSION worst_rmse_ratio_to_minirocket={ratio:.3f} "
+            f"beats_mean={beats_mean}/{len(reg_rows)} beats_ridge={beats_ridge}/{len(reg_rows)}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
