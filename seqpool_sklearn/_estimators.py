@@ -463,11 +463,16 @@ class _SeqPoolBase(BaseEstimator):
                 self.net_.module_.fit_data(
                     X_t.to(self.net_.device), torch.Generator().manual_seed(seed)
                 )
+            elif getattr(self, "_rng_state", (None,))[0] == device:
+                # a warm start draws dropout masks where the last fit stopped, so
+                # 2 + 2 epochs train exactly like 4
+                _set_rng_state(self._rng_state[1], device)
             epochs_before = len(self.net_.history)
             if train:
                 # epochs: a warm start trains the current max_epochs more epochs,
                 # also after set_params(max_epochs=...) on a fitted estimator.
                 self._train(X_t, y_t)
+            self._rng_state = (device, _get_rng_state(device))
         self._n_outputs = n_outputs
         self.n_frames_ = self.net_.module_.head.n_frames
         self.module_ = self.net_.module_
@@ -612,6 +617,19 @@ class _SeqPoolBase(BaseEstimator):
         # f_history replaces the net's History object; keep the aliases on it.
         self.module_ = self.net_.module_
         self.history_ = self.net_.history
+
+
+def _get_rng_state(device: str) -> torch.Tensor:
+    if device.startswith("cuda"):
+        return torch.cuda.get_rng_state(device)
+    return torch.get_rng_state()
+
+
+def _set_rng_state(state: torch.Tensor, device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.set_rng_state(state.cpu(), device)
+    else:
+        torch.set_rng_state(state.cpu())
 
 
 def _require_y(y: Any, name: str) -> None:

@@ -21,7 +21,7 @@ from skorch.callbacks import Callback
 from seqpool_sklearn import SeqPoolClassifier, SeqPoolModule
 from seqpool_sklearn._net import SeqPoolHistory, TensorBatches, TensorData
 
-TINY = {"encoder_channels": 4, "hidden_size": 8, "batch_size": 16, "lr": 0.01}
+TINY = {"encoder_channels": 4, "hidden_size": 8, "batch_size": 16, "lr": 0.01, "dropout": 0.0}
 
 
 def _data(n=50, c=2, t=12, seed=0):
@@ -315,3 +315,25 @@ def test_thread_setting_is_restored_after_fit_predict_and_a_failing_fit(n_thread
         assert torch.get_num_threads() == caller
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize(
+    ("n_samples", "batch_size", "expected"),
+    [(20, 32, 1000), (64, 32, 500), (320, 32, 100), (600, 32, 100), (100, 10, 100)],
+)
+def test_default_budget_is_at_least_1000_steps_and_100_epochs(n_samples, batch_size, expected):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n_samples, 1, 12)).astype(np.float32)
+    y = np.arange(n_samples) % 2
+    est = SeqPoolClassifier(encoder=None, hidden_size=2, batch_size=batch_size)
+    est.initialize(X, y)  # sets the budget without training
+    assert est.net_.max_epochs == expected
+    steps_per_epoch = -(-n_samples // batch_size)
+    assert expected * steps_per_epoch >= 1000 or expected == 100
+
+
+def test_explicit_max_epochs_wins_over_the_budget():
+    X = np.random.default_rng(0).normal(size=(20, 1, 8)).astype(np.float32)
+    est = SeqPoolClassifier(encoder=None, hidden_size=2, max_epochs=3, random_state=0)
+    est.fit(X, np.arange(20) % 2)
+    assert est.n_iter_ == 3 and len(est.history_) == 3
