@@ -19,6 +19,7 @@ from ._synthetic import (
 )
 from ._transformers import PadTruncate, Resampler, SeriesScaler
 from ._tsfile import TSMetadata, load_ts
+from ._tsvfile import load_tsv
 from ._wide import WideToSequences
 from ._windows import Windows, sliding_windows
 
@@ -31,6 +32,7 @@ __all__ = [
     "SeqPoolHead",
     "SeqPoolModule",
     "load_ts",
+    "load_tsv",
     "fetch_ucr",
     "get_data_home",
     "list_ucr",

@@ -1,10 +1,11 @@
 """A local cache of the UCR/UEA archive, filled by downloading.
 
 ``fetch_ucr`` works like scikit-learn's ``fetch_*`` functions: a dataset lives in
-``<data_home>/<Name>/<Name>_TRAIN.ts`` and ``<Name>_TEST.ts``; when it is not
-there it is downloaded once from the archive and unpacked atomically, so an
-interrupted download never leaves a half-written folder behind. The files are
-read by :func:`~seqpool_sklearn.load_ts`.
+``<data_home>/<Name>/<Name>_TRAIN.ts`` and ``<Name>_TEST.ts`` (or the UCR 2018
+archive's ``.tsv`` files of the same names); when it is not there it is
+downloaded once from the archive and unpacked atomically, so an interrupted
+download never leaves a half-written folder behind. The files are read by
+:func:`~seqpool_sklearn.load_ts` or :func:`~seqpool_sklearn.load_tsv`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Literal
 import numpy as np
 
 from ._tsfile import load_ts
+from ._tsvfile import load_tsv
 
 __all__ = ["fetch_ucr", "get_data_home", "list_ucr"]
 
@@ -33,6 +35,9 @@ _DOWNLOAD_TIMEOUT_S = 60.0
 _SPLITS = ("train", "test", "both", None)
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
 _XY = tuple[np.ndarray, np.ndarray]
+# File formats in order of preference: .ts carries a header (problem name, declared
+# labels), so it wins when a folder holds both.
+_READERS = {".ts": load_ts, ".tsv": load_tsv}
 
 
 def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
@@ -62,9 +67,9 @@ def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
     return Path(os.path.expanduser(os.fspath(data_home)))
 
 
-def _split_file(folder: Path, name: str, split: str) -> Path | None:
-    """``<folder>/<name>_<SPLIT>.ts``, matched case-insensitively."""
-    exact = folder / f"{name}_{split.upper()}.ts"
+def _split_file(folder: Path, name: str, split: str, suffix: str) -> Path | None:
+    """``<folder>/<name>_<SPLIT><suffix>``, matched case-insensitively."""
+    exact = folder / f"{name}_{split.upper()}{suffix}"
     if exact.is_file():
         return exact
     if folder.is_dir():
@@ -73,6 +78,21 @@ def _split_file(folder: Path, name: str, split: str) -> Path | None:
             if candidate.name.lower() == wanted and candidate.is_file():
                 return candidate
     return None
+
+
+def _split_files(folder: Path, name: str, splits: tuple[str, ...]) -> dict[str, Path | None]:
+    """The file of each split: all in one format if possible (``.ts`` first), else any."""
+    found = {
+        suffix: {s: _split_file(folder, name, s, suffix) for s in splits} for suffix in _READERS
+    }
+    for files in found.values():
+        if all(f is not None for f in files.values()):
+            return files
+    return {s: next((found[x][s] for x in _READERS if found[x][s]), None) for s in splits}
+
+
+def _read(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    return _READERS[path.suffix.lower()](path)  # type: ignore[return-value]
 
 
 def _local_folder(home: Path, name: str) -> Path:
@@ -90,7 +110,8 @@ def list_ucr(data_home: str | os.PathLike | None = None) -> list[str]:
     """Names of the datasets present in the local cache.
 
     A dataset counts when ``<data_home>/<Name>/`` holds both ``<Name>_TRAIN.ts``
-    and ``<Name>_TEST.ts``.
+    and ``<Name>_TEST.ts``, or the UCR 2018 archive's ``<Name>_TRAIN.tsv`` and
+    ``<Name>_TEST.tsv``.
 
     Parameters
     ----------
@@ -117,15 +138,14 @@ def list_ucr(data_home: str | os.PathLike | None = None) -> list[str]:
             folder.name
             for folder in home.iterdir()
             if folder.is_dir()
-            and _split_file(folder, folder.name, "train") is not None
-            and _split_file(folder, folder.name, "test") is not None
+            and None not in _split_files(folder, folder.name, ("train", "test")).values()
         ),
         key=str.lower,
     )
 
 
 def _download(name: str, home: Path, base_url: str) -> None:
-    """Fetch ``<base_url>/<name>.zip`` and unpack its two ``.ts`` files into ``home/name``.
+    """Fetch ``<base_url>/<name>.zip`` and unpack its two ``.ts`` (else ``.tsv``) files.
 
     Everything happens in a temporary folder inside ``home`` (same file system),
     then one rename publishes the dataset, so readers never see partial files. A split
@@ -144,45 +164,54 @@ def _download(name: str, home: Path, base_url: str) -> None:
             raise OSError(
                 f"Could not download dataset {name!r} from {url}: {exc}. Check the name "
                 "(case matters on the server) and the connection, or put "
-                f"{name}_TRAIN.ts and {name}_TEST.ts into {home / name} by hand."
+                f"{name}_TRAIN.ts and {name}_TEST.ts (or the .tsv files) into {home / name} "
+                "by hand."
             ) from exc
         staged = tmp / name
         staged.mkdir()
+        files: dict[str, str] = {}  # split -> file name in the staging folder
         try:
             with zipfile.ZipFile(archive) as zf:
-                members = [m for m in zf.infolist() if not m.is_dir()]
+                members = [
+                    m
+                    for m in zf.infolist()
+                    if not m.is_dir() and "__macosx" not in m.filename.lower()
+                ]
                 for split in ("TRAIN", "TEST"):
-                    wanted = f"{name}_{split}.ts".lower()
-                    hits = [
-                        m
-                        for m in members
-                        if PurePosixPath(m.filename).name.lower() == wanted
-                        and "__macosx" not in m.filename.lower()
-                    ]
-                    if not hits:
+                    for suffix in _READERS:
+                        wanted = f"{name}_{split}{suffix}"
+                        hits = [
+                            m
+                            for m in members
+                            if PurePosixPath(m.filename).name.lower() == wanted.lower()
+                        ]
+                        if hits:
+                            break
+                    else:
                         found = sorted(m.filename for m in members)[:10]
                         raise ValueError(
                             f"The archive downloaded from {url} has no {name}_{split}.ts "
-                            f"(it holds {found}); check the dataset name or the base_url."
+                            f"(nor .tsv; it holds {found}); check the dataset name or the "
+                            "base_url."
                         )
                     member = min(hits, key=lambda m: len(m.filename))
                     # Copy the member under our own name: never trust paths inside a zip.
-                    with zf.open(member) as src, open(staged / f"{name}_{split}.ts", "wb") as dst:
+                    with zf.open(member) as src, open(staged / wanted, "wb") as dst:
                         shutil.copyfileobj(src, dst)
+                    files[split.lower()] = wanted
         except zipfile.BadZipFile as exc:
             raise ValueError(
                 f"The file downloaded from {url} is not a valid zip archive ({exc}); check the "
                 "base_url, or retry if the download was cut short."
             ) from exc
-        for split in ("TRAIN", "TEST"):  # refuse to cache files we cannot read
-            load_ts(staged / f"{name}_{split}.ts")
+        for file in files.values():  # refuse to cache files we cannot read
+            _read(staged / file)
         target = _local_folder(home, name)
         try:
             os.rename(staged, target)  # fails if the folder exists and holds files
         except OSError:  # a partial cache: add the missing splits, one atomic rename each
-            for split in ("train", "test"):
-                if _split_file(target, target.name, split) is None:
-                    file = f"{name}_{split.upper()}.ts"
+            for split, file in files.items():
+                if _split_files(target, target.name, (split,))[split] is None:
                     os.replace(staged / file, target / file)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -200,7 +229,9 @@ def fetch_ucr(
 
     The cache layout is ``<data_home>/<Name>/<Name>_TRAIN.ts`` and
     ``<Name>_TEST.ts`` -- the archive's own files, so a folder of datasets
-    fetched elsewhere can be used as it is.
+    fetched elsewhere can be used as it is. The UCR 2018 archive's
+    tab-separated ``<Name>_TRAIN.tsv`` and ``<Name>_TEST.tsv`` are read too
+    (by :func:`load_tsv`); when a folder holds both formats, ``.ts`` is used.
 
     Parameters
     ----------
@@ -225,7 +256,7 @@ def fetch_ucr(
     Returns
     -------
     (X, y) or ((X_train, y_train), (X_test, y_test))
-        As returned by :func:`load_ts`: X float32 of shape
+        As returned by :func:`load_ts` or :func:`load_tsv`: X float32 of shape
         (n_samples, n_channels, n_timesteps), y string labels or float targets.
 
     Raises
@@ -235,11 +266,13 @@ def fetch_ucr(
     OSError
         The download failed (the message has the URL).
     ValueError
-        Bad arguments, or the downloaded archive lacks the ``.ts`` files.
+        Bad arguments, a malformed file, or the downloaded archive lacks the
+        dataset's files.
 
     See Also
     --------
     load_ts : Read one ``.ts`` file.
+    load_tsv : Read one ``.tsv`` file of the UCR 2018 archive.
     list_ucr : Datasets present in the cache.
 
     Examples
@@ -270,10 +303,10 @@ def fetch_ucr(
     home = get_data_home(data_home)
     wanted = ("train", "test") if split in ("both", None) else (split,)
     folder = _local_folder(home, name)
-    files = {s: _split_file(folder, folder.name, s) for s in wanted}
+    files = _split_files(folder, folder.name, wanted)
     if any(f is None for f in files.values()):
         if not download:
-            missing = [f"{name}_{s.upper()}.ts" for s, f in files.items() if f is None]
+            missing = [f"{name}_{s.upper()}.ts (or .tsv)" for s, f in files.items() if f is None]
             raise FileNotFoundError(
                 f"Dataset {name!r} is not in the cache: {', '.join(missing)} not found in "
                 f"{folder}. Pass download=True, point data_home (or ${DATA_HOME_ENV}) at the "
@@ -281,8 +314,8 @@ def fetch_ucr(
             )
         _download(name, home, base_url)
         folder = _local_folder(home, name)
-        files = {s: _split_file(folder, folder.name, s) for s in wanted}
-    parts = {s: load_ts(f) for s, f in files.items()}  # type: ignore[arg-type]
+        files = _split_files(folder, folder.name, wanted)
+    parts = {s: _read(f) for s, f in files.items()}  # type: ignore[arg-type]
     if split == "both":
         return parts["train"], parts["test"]  # type: ignore[return-value]
     if split is None:

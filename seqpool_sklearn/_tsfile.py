@@ -21,14 +21,17 @@ __all__ = ["TSMetadata", "load_ts"]
 
 @dataclass(frozen=True, eq=False)
 class TSMetadata:
-    """What a ``.ts`` file declares and contains.
+    """What a ``.ts`` (or ``.tsv``) file declares and contains.
+
+    Returned by :func:`load_ts` and :func:`load_tsv` with ``return_meta=True``.
 
     Attributes
     ----------
     path : pathlib.Path
         The file that was read.
     problem_name : str or None
-        Value of ``@problemName``, if present.
+        Value of ``@problemName``, if present; always None for ``.tsv`` files,
+        which have no header.
     n_channels : int
         Number of dimensions (channels) of every series.
     lengths : ndarray of shape (n_samples,), dtype int
@@ -38,11 +41,17 @@ class TSMetadata:
         Whether all series have the same length.
     class_labels : tuple of str or None
         Labels declared by ``@classLabel true ...``; None for regression or
-        unlabelled files.
+        unlabelled files. For ``.tsv`` files, the distinct labels found, numbers
+        in numeric order.
     regression : bool
         True when the file declares ``@targetLabel true`` (float targets).
     has_missing : bool
         True when at least one value is missing (``?`` or NaN) inside a series.
+
+    See Also
+    --------
+    load_ts : Read a ``.ts`` file.
+    load_tsv : Read a ``.tsv`` file of the UCR 2018 archive.
 
     Examples
     --------
@@ -330,6 +339,7 @@ def load_ts(
 
     See Also
     --------
+    load_tsv : Read the UCR 2018 archive's tab-separated ``.tsv`` files.
     fetch_ucr : Load a dataset of the UCR/UEA archive from the local cache.
 
     Examples
@@ -348,6 +358,11 @@ def load_ts(
     array([ 4., nan, nan], dtype=float32)
     """
     path = Path(path)
+    if path.suffix.lower() == ".tsv":
+        raise ValueError(
+            f"{path} is a .tsv file (the UCR archive's tab-separated format), not a .ts file; "
+            "read it with load_tsv."
+        )
     parser = _TSParser(path)
     lineno = 0
     # utf-8-sig: files saved by some Windows editors start with a byte-order mark.

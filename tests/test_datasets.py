@@ -1,4 +1,4 @@
-"""Tests of the .ts reader, the data-home resolution and fetch_ucr (cache and download).
+"""Tests of the .ts and .tsv readers, the data-home resolution and fetch_ucr (cache, download).
 
 Real-data tests read the UCR/UEA files from ``$SEQPOOL_DATA_HOME`` or, failing that,
 ``../shared/ucr`` next to the repository; downloads are served by a local HTTP server
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seqpool_sklearn import TSMetadata, fetch_ucr, get_data_home, list_ucr, load_ts
+from seqpool_sklearn import TSMetadata, fetch_ucr, get_data_home, list_ucr, load_ts, load_tsv
 
 REAL = {
     # name: (n_train, n_test, n_channels, max length over both splits, classes or None)
@@ -242,6 +242,194 @@ def test_list_ucr_lists_the_shared_datasets(ucr_home):
     assert set(REAL) <= set(list_ucr(ucr_home))
 
 
+# --------------------------------------------------------------------------- load_tsv
+
+REAL_TSV = {
+    # name: (n_train, n_test, length, classes), as listed in the data folder's README
+    "Adiac": (390, 391, 176, 37),
+    "Beef": (30, 30, 470, 5),
+    "CBF": (30, 900, 128, 3),
+    "ChlorineConcentration": (467, 3840, 166, 3),
+    "Coffee": (28, 28, 286, 2),
+    "CricketX": (390, 390, 300, 12),
+    "DiatomSizeReduction": (16, 306, 345, 4),
+    "DistalPhalanxOutlineCorrect": (600, 276, 80, 2),
+    "DodgerLoopDay": (78, 80, 288, 7),
+    "ECG200": (100, 100, 96, 2),
+    "ECGFiveDays": (23, 861, 136, 2),
+    "Earthquakes": (322, 139, 512, 2),
+    "FaceAll": (560, 1690, 131, 14),
+    "Fish": (175, 175, 463, 7),
+    "FreezerRegularTrain": (150, 2850, 301, 2),
+    "GestureMidAirD1": (208, 130, 360, 26),
+}
+
+
+def test_tsv_unequal_lengths_missing_values_and_labels(tmp_path):
+    text = "2\t0.5\t-1e-1\t3\tNaN\n10\t4\tnan\t6\t7\n-1\t8\tNaN\tNaN\tNaN\n"
+    X, y, meta = load_tsv(write(tmp_path, text, "Toy_TRAIN.tsv"), return_meta=True)
+    assert X.dtype == np.float32 and X.shape == (3, 1, 4)
+    np.testing.assert_array_equal(
+        X[:, 0], np.float32([[0.5, -0.1, 3, np.nan], [4, np.nan, 6, 7], [8] + [np.nan] * 3])
+    )
+    assert y.dtype.kind == "U" and y.tolist() == ["2", "10", "-1"]  # as written, not ints
+    assert isinstance(meta, TSMetadata)
+    assert meta.lengths.tolist() == [3, 4, 1]  # trailing NaN is padding, inner NaN is missing
+    assert not meta.equal_length and meta.has_missing
+    assert meta.class_labels == ("-1", "2", "10")  # numeric order
+    assert meta.n_channels == 1 and meta.problem_name is None and not meta.regression
+
+
+def test_tsv_padding_beyond_the_longest_series_is_dropped(tmp_path):
+    # Every row padded to 6 values, the longest series has 3: X is as wide as that series,
+    # exactly what load_ts gives for the same series written without padding.
+    rows = ["a\t1\t2\t3\tNaN\tNaN\tNaN", "b\t4\t5\tNaN\tNaN\tNaN\tNaN"]
+    X, y, meta = load_tsv(write(tmp_path, "\n".join(rows) + "\n", "pad.tsv"), return_meta=True)
+    ts = "@classLabel true a b\n@data\n1,2,3:a\n4,5:b\n"
+    X_ts, y_ts, meta_ts = load_ts(write(tmp_path, ts, "pad.ts"), return_meta=True)
+    np.testing.assert_array_equal(X, X_ts)
+    assert y.tolist() == y_ts.tolist()
+    assert meta.lengths.tolist() == meta_ts.lengths.tolist() == [3, 2]
+    assert not meta.has_missing
+
+
+def test_tsv_ragged_rows_are_padded_with_nan(tmp_path):
+    X, _ = load_tsv(write(tmp_path, "1\t1\t2\n2\t3\t4\t5\t6\n1\t7\n", "ragged.tsv"))
+    assert X.shape == (3, 1, 4)
+    np.testing.assert_array_equal(X[2, 0], [7, np.nan, np.nan, np.nan])
+
+
+def test_tsv_crlf_bom_trailing_tabs_and_final_blank_lines(tmp_path):
+    path = tmp_path / "win.tsv"
+    path.write_bytes("1\t1.5\t2\t\r\n2\t3\t4\r\n\r\n\n".encode("utf-8-sig"))
+    X, y = load_tsv(path)
+    assert X.shape == (2, 1, 2) and y.tolist() == ["1", "2"]
+    assert not np.isnan(X).any()
+
+
+def test_load_ts_points_tsv_files_to_load_tsv(tmp_path):
+    path = write(tmp_path, "1\t2\t3\n", "Toy_TRAIN.tsv")
+    with pytest.raises(ValueError, match=r"Toy_TRAIN\.tsv is a \.tsv file.*load_tsv"):
+        load_ts(path)
+
+
+MALFORMED_TSV = {
+    "non-numeric value": (
+        "1\t1\t2\n2\t1\tx2\t3\n",
+        2,
+        "non-numeric value 'x2' at position 2 of the series",
+    ),
+    "question mark": (
+        "1\t1\t?\t3\n",
+        1,
+        "'?' at position 2 of the series; after the label, values must be numbers",
+    ),
+    "header line": ("label\tt1\tt2\n1\t2\t3\n", 1, "has no header line"),
+    "empty value": ("1\t1\t\t3\n", 1, "an empty value at position 2"),
+    "infinite value": ("1\t1\t2\n2\t-inf\t2\n", 2, "infinite value at position 1"),
+    "empty line between series": ("1\t1\t2\n\n2\t3\t4\n", 2, "empty line between series"),
+    "blank line between series": ("1\t1\t2\n \t \n2\t3\t4\n", 2, "empty line between series"),
+    "only a label": ("1\t1\t2\n2\n", 2, "only a label ('2') and no values"),
+    "only a label and tabs": ("1\t1\t2\n2\t\t\n", 2, "only a label ('2')"),
+    "missing label": ("1\t1\t2\n\t3\t4\n", 2, "missing label: the first field is empty"),
+    "NaN label": ("NaN\t3\t4\n", 1, "missing label: the first field is 'NaN'"),
+    "all-NaN series": ("1\t1\t2\n2\tNaN\tNaN\n", 2, "labelled '2' has no values, only NaN"),
+    "comma-separated": ("1,2,3,4\n", 1, "no tab in the line, but ','"),
+    "space-separated": ("1 2 3 4\n", 1, "no tab in the line, but spaces"),
+    "a .ts file": ("@problemName Toy\n@data\n1,2:a\n", 1, "'@problemName' looks like a header"),
+    "empty file": ("", 1, "no series"),
+    "only blank lines": ("\n\n", 2, "no series"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED_TSV))
+def test_malformed_tsv_files_name_file_and_line(tmp_path, case):
+    text, line, fragment = MALFORMED_TSV[case]
+    path = write(tmp_path, text, name="bad.tsv")
+    with pytest.raises(ValueError) as info:
+        load_tsv(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}, line {line}: ")
+    assert fragment in message
+
+
+@pytest.mark.parametrize("name", sorted(REAL_TSV))
+def test_real_tsv_datasets_load_with_expected_shape_and_classes(ucr_home, name):
+    n_train, n_test, length, n_classes = REAL_TSV[name]
+    (X_tr, y_tr), (X_te, y_te) = fetch_ucr(name, split="both", data_home=ucr_home, download=False)
+    assert X_tr.dtype == X_te.dtype == np.float32
+    assert X_tr.shape[:2] == (n_train, 1) and X_te.shape[:2] == (n_test, 1)
+    assert max(X_tr.shape[2], X_te.shape[2]) == length
+    assert y_tr.dtype.kind == y_te.dtype.kind == "U"
+    assert len(set(y_tr) | set(y_te)) == n_classes
+    # labels exactly as the archive writes them: the first field of each line
+    lines = (ucr_home / name / f"{name}_TRAIN.tsv").read_text().splitlines()
+    assert y_tr.tolist() == [line.split("\t", 1)[0] for line in lines]
+    assert float(lines[0].split("\t")[1]) == pytest.approx(X_tr[0, 0, 0])
+
+
+def test_dodgerloopday_keeps_missing_values_inside_series(ucr_home):
+    X, _, meta = load_tsv(ucr_home / "DodgerLoopDay" / "DodgerLoopDay_TRAIN.tsv", return_meta=True)
+    assert meta.has_missing and meta.equal_length
+    assert (meta.lengths == 288).all() and X.shape == (78, 1, 288)
+    assert 0 < np.isnan(X).sum() < X.size // 10
+    assert not np.isnan(X[:, 0, -1]).all()  # not padding: the series run to the end
+
+
+def test_gesturemidaird1_pads_unequal_lengths_with_trailing_nan(ucr_home):
+    path = ucr_home / "GestureMidAirD1" / "GestureMidAirD1_TEST.tsv"
+    X, _, meta = load_tsv(path, return_meta=True)
+    assert not meta.equal_length and not meta.has_missing
+    assert meta.lengths.min() == 80 and meta.lengths.max() == X.shape[2] == 360
+    observed = np.arange(X.shape[2])[None, :] < meta.lengths[:, None]
+    assert not np.isnan(X[:, 0][observed]).any()
+    assert np.isnan(X[:, 0][~observed]).all()
+
+
+def test_list_ucr_lists_tsv_datasets(ucr_home):
+    assert set(REAL_TSV) | set(REAL) <= set(list_ucr(ucr_home))
+
+
+def make_dataset(home: Path, name: str, suffix: str, texts: dict[str, str]) -> None:
+    (home / name).mkdir(exist_ok=True)
+    for split, text in texts.items():
+        (home / name / f"{name}_{split}{suffix}").write_text(text)
+
+
+def test_fetch_ucr_prefers_ts_over_tsv(tmp_path):
+    make_dataset(tmp_path, "Both", ".ts", {"TRAIN": TOY_TRAIN, "TEST": TOY_TEST})
+    make_dataset(tmp_path, "Both", ".tsv", {"TRAIN": "1\t0\n", "TEST": "1\t0\n"})
+    (X_tr, y_tr), (X_te, _) = fetch_ucr("Both", split="both", data_home=tmp_path, download=False)
+    assert y_tr.tolist() == ["x", "y"] and X_te[0, 0].tolist() == [7, 8, 9]
+    assert list_ucr(tmp_path) == ["Both"]
+
+
+def test_fetch_ucr_reads_one_format_for_both_splits(tmp_path):
+    # A lone .ts split next to a complete .tsv pair: the pair is read, not a mix of both.
+    make_dataset(tmp_path, "Mixed", ".ts", {"TRAIN": TOY_TRAIN})
+    make_dataset(tmp_path, "Mixed", ".tsv", {"TRAIN": "1\t0\t1\n", "TEST": "2\t5\n"})
+    (X_tr, y_tr), (X_te, y_te) = fetch_ucr(
+        "Mixed", split="both", data_home=tmp_path, download=False
+    )
+    assert y_tr.tolist() == ["1"] and y_te.tolist() == ["2"]
+    X, y = fetch_ucr("Mixed", split=None, data_home=tmp_path, download=False)
+    assert X.shape == (2, 1, 2) and np.isnan(X[1, 0, 1])  # the test series padded
+
+
+def test_list_ucr_requires_both_tsv_splits(tmp_path):
+    make_dataset(tmp_path, "HalfTsv", ".tsv", {"TRAIN": "1\t0\n"})
+    make_dataset(tmp_path, "FullTsv", ".tsv", {"TRAIN": "1\t0\n", "TEST": "1\t0\n"})
+    assert list_ucr(tmp_path) == ["FullTsv"]
+    with pytest.raises(FileNotFoundError, match=r"HalfTsv_TEST\.ts \(or \.tsv\) not found"):
+        fetch_ucr("HalfTsv", split="both", data_home=tmp_path, download=False)
+
+
+def test_fetch_ucr_names_the_tsv_file_and_line_of_an_error(tmp_path):
+    make_dataset(tmp_path, "BadTsv", ".tsv", {"TRAIN": "1\t0\n2\tzero\n", "TEST": "1\t0\n"})
+    with pytest.raises(ValueError, match=r"BadTsv_TRAIN\.tsv, line 2: non-numeric value 'zero'"):
+        fetch_ucr("BadTsv", data_home=tmp_path, download=False)
+
+
 # --------------------------------------------------------------------------- data home
 
 
@@ -345,6 +533,17 @@ def server():
             {"Broken_TRAIN.ts": TOY_TRAIN, "Broken_TEST.ts": "@classLabel true x\n@data\n1,2,3\n"}
         ),
         "/archive/NotAZip.zip": b"<html>not found, but with status 200</html>",
+        "/archive/TsvOnly.zip": make_zip(
+            {"TsvOnly/TsvOnly_TRAIN.tsv": "1\t1\t2\n", "TsvOnly/TsvOnly_TEST.tsv": "2\t3\t4\n"}
+        ),
+        "/archive/TsAndTsv.zip": make_zip(
+            {
+                "TsAndTsv_TRAIN.ts": TOY_TRAIN,
+                "TsAndTsv_TEST.ts": TOY_TEST,
+                "TsAndTsv_TRAIN.tsv": "1\t1\n",
+                "TsAndTsv_TEST.tsv": "1\t1\n",
+            }
+        ),
     }
     yield f"http://127.0.0.1:{httpd.server_address[1]}/archive"
     httpd.shutdown()
@@ -420,3 +619,20 @@ def test_unreadable_download_is_not_cached(tmp_path, server, no_proxy):
     with pytest.raises(ValueError, match=r"Broken_TEST\.ts, line 3: missing label"):
         fetch_ucr("Broken", data_home=tmp_path, base_url=server)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_download_of_an_archive_with_tsv_files(tmp_path, server, no_proxy):
+    (X_tr, y_tr), (X_te, y_te) = fetch_ucr(
+        "TsvOnly", split="both", data_home=tmp_path, base_url=server
+    )
+    assert X_tr[0, 0].tolist() == [1, 2] and y_te.tolist() == ["2"]
+    assert sorted(p.name for p in (tmp_path / "TsvOnly").iterdir()) == [
+        "TsvOnly_TEST.tsv",
+        "TsvOnly_TRAIN.tsv",
+    ]
+
+
+def test_download_takes_the_ts_files_when_the_archive_has_both(tmp_path, server, no_proxy):
+    _, y = fetch_ucr("TsAndTsv", data_home=tmp_path, base_url=server)
+    assert y.tolist() == ["x", "y"]
+    assert sorted(p.suffix for p in (tmp_path / "TsAndTsv").iterdir()) == [".ts", ".ts"]

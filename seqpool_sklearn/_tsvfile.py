@@ -1,0 +1,223 @@
+"""Reading the UCR 2018 archive's ``.tsv`` format.
+
+``load_tsv`` reads one ``.tsv`` file into the same layout as
+:func:`~seqpool_sklearn.load_ts`: ``X`` of shape ``(n_samples, 1, n_timesteps)``,
+float32, unequal lengths padded with NaN at the end, ``y`` the class labels as
+strings exactly as written, and a :class:`~seqpool_sklearn.TSMetadata`. A
+malformed file is an error naming the file and the line.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ._tsfile import TSMetadata
+
+__all__ = ["load_tsv"]
+
+
+class _TSVParser:
+    """Line-by-line reader of one ``.tsv`` file: ``label<TAB>value<TAB>value...``."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.labels: list[str] = []
+        self.series: list[np.ndarray] = []
+        self.has_missing = False
+
+    def error(self, lineno: int, message: str) -> ValueError:
+        return ValueError(f"{self.path}, line {lineno}: {message}")
+
+    def _not_a_number(self, lineno: int, j: int, token: str) -> ValueError:
+        token = token.strip()
+        if not token:
+            what = f"an empty value at position {j + 1} of the series (two tabs in a row)"
+        else:
+            what = f"non-numeric value {token!r} at position {j + 1} of the series"
+        # a word where the first value should be, on the first line: most likely a header
+        first = not self.series and j == 0 and token
+        hint = " (a .tsv file of the UCR archive has no header line)" if first else ""
+        return self.error(
+            lineno,
+            f"{what}; after the label, values must be numbers separated by tabs, with NaN for "
+            f"a missing value{hint}.",
+        )
+
+    def _values(self, lineno: int, tokens: list[str]) -> np.ndarray:
+        try:
+            values = np.asarray(tokens, dtype=np.float64)
+        except ValueError as exc:
+            # The fast path failed; find the culprit for the message.
+            for j, token in enumerate(tokens):
+                try:
+                    float(token)
+                except ValueError:
+                    raise self._not_a_number(lineno, j, token) from None
+            raise self.error(lineno, f"unreadable values ({exc}).") from None
+        if np.isinf(values).any():
+            j = int(np.flatnonzero(np.isinf(values))[0])
+            raise self.error(
+                lineno,
+                f"infinite value at position {j + 1} of the series; write NaN for a missing value.",
+            )
+        return values
+
+    def line(self, lineno: int, line: str) -> None:
+        fields = line.split("\t")
+        label = fields[0].strip()
+        if len(fields) == 1:
+            if label.startswith(("@", "#")):
+                raise self.error(
+                    lineno,
+                    f"{label.split()[0]!r} looks like a header or comment of the .ts format; "
+                    "a .tsv file has neither. Read .ts files with load_ts.",
+                )
+            for sep, name in ((",", "','"), (";", "';'"), (" ", "spaces")):
+                if sep in label:
+                    raise self.error(
+                        lineno,
+                        f"no tab in the line, but {name}; the fields of a .tsv file (the "
+                        "label, then the values) are separated by tabs.",
+                    )
+            raise self.error(
+                lineno,
+                f"a line with only a label ({label!r}) and no values; each line holds the "
+                "class label, then the series' values, separated by tabs.",
+            )
+        if not label or label.lower() == "nan":
+            got = f"is {label!r}" if label else "is empty"
+            raise self.error(
+                lineno,
+                f"missing label: the first field {got}; each line starts with the class label, "
+                "then the values.",
+            )
+        values = self._values(lineno, fields[1:])
+        observed = np.flatnonzero(~np.isnan(values))
+        if observed.size == 0:
+            raise self.error(
+                lineno,
+                f"the series labelled {label!r} has no values, only NaN; remove the line.",
+            )
+        # Trailing NaN is padding (the archive pads unequal lengths that way); NaN before
+        # the last observed value is a missing value.
+        values = values[: observed[-1] + 1]
+        self.has_missing = self.has_missing or observed.size < values.size
+        self.labels.append(label)
+        self.series.append(values)
+
+    def finish(self, n_lines: int) -> tuple[np.ndarray, np.ndarray, TSMetadata]:
+        if not self.series:
+            raise self.error(
+                max(n_lines, 1),
+                "no series; a .tsv file holds one series per line: the class label, then the "
+                "values, separated by tabs.",
+            )
+        lengths = np.array([len(v) for v in self.series], dtype=int)
+        X = np.full((len(self.series), 1, int(lengths.max())), np.nan, np.float32)
+        for i, values in enumerate(self.series):
+            X[i, 0, : len(values)] = values
+        y = np.asarray(self.labels, dtype=str)
+        meta = TSMetadata(
+            path=self.path,
+            problem_name=None,
+            n_channels=1,
+            lengths=lengths,
+            equal_length=bool((lengths == lengths[0]).all()),
+            class_labels=tuple(sorted(set(self.labels), key=_label_order)),
+            regression=False,
+            has_missing=self.has_missing,
+        )
+        return X, y, meta
+
+
+def _label_order(label: str) -> tuple[int, float, str]:
+    """Numbers in numeric order ("2" before "10"), then other labels alphabetically."""
+    try:
+        return (0, float(label), label)
+    except ValueError:
+        return (1, 0.0, label)
+
+
+def load_tsv(
+    path: str | os.PathLike, *, return_meta: bool = False
+) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, TSMetadata]:
+    """Read a ``.tsv`` file of the UCR 2018 archive (univariate, labelled).
+
+    Each line holds one series: the class label, then the values, separated by
+    tabs; no header. ``NaN`` marks a missing value. The archive pads series of
+    unequal length with trailing ``NaN`` to a common width, so trailing ``NaN``
+    is read as padding: a series ends at its last number.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.tsv`` file.
+    return_meta : bool, default=False
+        Also return a :class:`TSMetadata` describing the file.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 1, n_timesteps), dtype float32
+        ``n_timesteps`` is the length of the longest series in the file (extra
+        padding columns are dropped); shorter series are padded with NaN at the
+        end, as :func:`load_ts` does.
+    y : ndarray of shape (n_samples,), dtype str
+        Class labels as written in the file (e.g. ``"1"``, ``"-1"``).
+    meta : TSMetadata
+        Only when ``return_meta=True``. ``problem_name`` is None (the format has
+        no header); ``class_labels`` are the distinct labels found, numbers in
+        numeric order; ``lengths`` count each series' steps up to its last
+        number.
+
+    Raises
+    ------
+    ValueError
+        For a malformed file -- a non-numeric or infinite value, an empty line
+        between series, a line without values or without a label, a series that
+        is all NaN, an empty file; the message names the file and the line number.
+
+    See Also
+    --------
+    load_ts : Read a ``.ts`` file of the UCR/UEA archive.
+    fetch_ucr : Load a dataset in either format from the local cache.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from seqpool_sklearn import load_tsv
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "Toy_TRAIN.tsv"
+    >>> _ = path.write_text(
+    ...     "1\\t0.5\\t1.5\\t2.5\\tNaN\\n"
+    ...     "2\\t4\\tNaN\\t6\\tNaN\\n"
+    ...     "1\\t7\\t8\\tNaN\\tNaN\\n"
+    ... )
+    >>> X, y, meta = load_tsv(path, return_meta=True)
+    >>> X.shape, y.tolist()
+    ((3, 1, 3), ['1', '2', '1'])
+    >>> X[1, 0], X[2, 0]
+    (array([ 4., nan,  6.], dtype=float32), array([ 7.,  8., nan], dtype=float32))
+    >>> meta.lengths.tolist(), meta.class_labels, meta.has_missing
+    ([3, 3, 2], ('1', '2'), True)
+    """
+    path = Path(path)
+    parser = _TSVParser(path)
+    blank = None  # first empty line not yet followed by a series
+    lineno = 0
+    # utf-8-sig: files saved by some Windows editors start with a byte-order mark.
+    with open(path, encoding="utf-8-sig") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            line = raw.rstrip()  # the line end, and trailing tabs that hold nothing
+            if not line.strip():
+                blank = blank or lineno
+                continue
+            if blank is not None:
+                raise parser.error(
+                    blank,
+                    "empty line between series; remove it (a .tsv file holds one series per line).",
+                )
+            parser.line(lineno, line)
+    X, y, meta = parser.finish(lineno)
+    return (X, y, meta) if return_meta else (X, y)
