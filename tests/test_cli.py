@@ -10,6 +10,7 @@ without paying a fresh interpreter's torch import each time. Every run uses tiny
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -17,7 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seqpool_sklearn.cli import main
+from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
+from seqpool_sklearn.cli import QUICK_PRESET, build_parser, main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TINY = ["--max-epochs", "2", "--cv", "2", "--repeats", "1", "--hidden-size", "4"]
@@ -125,6 +127,19 @@ def test_compare_on_a_ucr_dataset_in_process(tmp_path, ucr_home, capsys):
     assert len(pd.read_csv(tmp_path / "gp" / "results.csv")) == 4
 
 
+def test_compare_on_a_tsv_dataset_in_process(tmp_path, ucr_home, capsys):
+    code = main(
+        ["compare", "--ucr", "ECG200", "--data-home", str(ucr_home), "--no-download"]
+        + ["--encoder", "none", "--max-epochs", "1", "--cv", "2", "--pools", "max", "--quiet"]
+        + ["--orders", "pool_first", "--out", str(tmp_path / "ecg")]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "ECG200 (UCR/UEA, train and test pooled): 200 samples, 1 channel, 96 steps" in out
+    assert "classification, 2 classes" in out
+    assert len(pd.read_csv(tmp_path / "ecg" / "results.csv")) == 2
+
+
 def test_wide_csv_and_regression_in_process(tmp_path, capsys):
     rng = np.random.default_rng(0)
     values = rng.normal(size=(20, 2 * 5))
@@ -147,14 +162,167 @@ def test_wide_csv_and_regression_in_process(tmp_path, capsys):
 def test_datasets_lists_synthetic_and_ucr(ucr_home, capsys):
     assert main(["datasets", "--data-home", str(ucr_home)]) == 0
     out = capsys.readouterr().out
-    for name in ("nonlinear_steps", "mean_level", "event_timing", "GunPoint", "JapaneseVowels"):
-        assert name in out
+    names = ("nonlinear_steps", "mean_level", "event_timing", "GunPoint", "JapaneseVowels")
+    for name in (*names, "Adiac", "DodgerLoopDay", "GestureMidAirD1"):  # .ts and .tsv alike
+        assert f"  {name}\n" in out or f"  {name} " in out
 
 
 def test_datasets_with_an_empty_home(tmp_path, capsys):
     assert main(["datasets", "--data-home", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "nonlinear_steps" in out and "(none found" in out
+
+
+# --------------------------------------------------------------------------- estimator settings
+class _Stop(Exception):
+    """Raised by the compare_heads stand-in once it has seen the estimator."""
+
+
+@pytest.fixture
+def built(monkeypatch):
+    """Run ``seqpool compare`` in-process; return the estimator it builds, before training."""
+    import seqpool_sklearn
+
+    seen = {}
+
+    def spy(estimator, X, y, **kwargs):
+        seen["estimator"] = estimator
+        raise _Stop
+
+    monkeypatch.setattr(seqpool_sklearn, "compare_heads", spy)
+
+    def run(*args):
+        with pytest.raises(_Stop):
+            main(["compare", "--quiet", "--n-samples", "20", *args])
+        return seen["estimator"]
+
+    return run
+
+
+def test_compare_without_flags_trains_with_the_estimators_defaults(built, capsys):
+    estimator = built()
+    assert isinstance(estimator, SeqPoolClassifier)
+    # everything is the estimator's default but the seed and, for the synthetic tasks
+    # (built for the head on the raw channels), the encoder
+    expected = SeqPoolClassifier(encoder=None, random_state=0).get_params()
+    assert estimator.get_params() == expected
+    out = capsys.readouterr().out
+    assert "--quick" not in out
+    header = out.splitlines()[1]
+    assert header.startswith("SeqPoolClassifier(")
+    shown = dict(item.split("=") for item in header.split("(")[1].split(")")[0].split(", "))
+    defaults = SeqPoolClassifier().get_params()
+    assert shown.pop("encoder") == "none" and shown.pop("lr") == f"{defaults['lr']:g}"
+    assert shown == {k: "none" if defaults[k] is None else str(defaults[k]) for k in shown}
+    assert {"activation", "hidden_size", "max_epochs", "batch_size"} <= set(shown)
+
+
+def test_compare_on_a_table_passes_nothing_but_the_seed(built, tmp_path):
+    frame = pd.DataFrame(np.arange(60.0).reshape(12, 5), columns=list("abcde"))
+    frame["target"] = np.linspace(0, 1, 12)
+    frame.to_csv(tmp_path / "wide.csv", index=False)
+    estimator = built("--csv", str(tmp_path / "wide.csv"), "--target", "target", "--seed", "3")
+    assert isinstance(estimator, SeqPoolRegressor)
+    assert estimator.get_params() == SeqPoolRegressor(random_state=3).get_params()
+
+
+def test_compare_passes_the_flags_that_are_given(built):
+    estimator = built(
+        *["--encoder", "gru", "--activation", "none", "--hidden-size", "5"],
+        *["--encoder-channels", "6", "--max-epochs", "3", "--lr", "0.02", "--batch-size", "7"],
+    )
+    expected = SeqPoolClassifier(
+        encoder="gru",
+        activation=None,
+        hidden_size=5,
+        encoder_channels=6,
+        max_epochs=3,
+        lr=0.02,
+        batch_size=7,
+        random_state=0,
+    )
+    assert estimator.get_params() == expected.get_params()
+
+
+def test_quick_prints_and_applies_its_preset(built, capsys):
+    for encoder, preset in QUICK_PRESET.items():
+        estimator = built("--quick", "--encoder", encoder)
+        first = capsys.readouterr().out.splitlines()[0]
+        applied = ", ".join(f"{k}={v}" for k, v in preset.items())
+        assert first == f"--quick: {applied}"
+        expected = SeqPoolClassifier(encoder=encoder, random_state=0, **preset)
+        assert estimator.get_params() == expected.get_params()
+
+
+def test_quick_follows_the_estimators_default_encoder(built, tmp_path, capsys):
+    frame = pd.DataFrame(np.arange(60.0).reshape(12, 5), columns=list("abcde"))
+    frame["label"] = ["a", "b"] * 6
+    frame.to_csv(tmp_path / "wide.csv", index=False)
+    estimator = built("--quick", "--csv", str(tmp_path / "wide.csv"), "--target", "label")
+    default = SeqPoolClassifier().encoder
+    preset = QUICK_PRESET.get(default, {})
+    assert estimator.get_params() == SeqPoolClassifier(random_state=0, **preset).get_params()
+    assert capsys.readouterr().out.startswith("--quick: ")
+
+
+def test_quick_says_when_a_flag_overrides_it_or_it_has_nothing_to_apply(built, capsys):
+    encoder, preset = next(iter(QUICK_PRESET.items()))
+    assert list(preset) == ["encoder_channels"]
+    estimator = built("--quick", "--encoder", encoder, "--encoder-channels", "168")
+    assert estimator.encoder_channels == 168
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == "--quick: nothing applied (--encoder-channels given explicitly)"
+    estimator = built("--quick")  # the synthetic task runs without an encoder
+    assert estimator.get_params() == SeqPoolClassifier(encoder=None, random_state=0).get_params()
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == "--quick: nothing applied (no cheaper preset for encoder=none)"
+
+
+def test_quick_names_only_known_encoders_and_flagged_settings():
+    from seqpool_sklearn import _modules
+
+    assert set(QUICK_PRESET) <= set(_modules.ENCODERS)
+    params = SeqPoolClassifier().get_params()
+    assert all(set(preset) <= set(params) for preset in QUICK_PRESET.values())
+
+
+def test_help_shows_the_estimators_defaults_and_the_quick_preset(capsys):
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    defaults = {
+        k: "none" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
+        for k, v in SeqPoolClassifier().get_params().items()
+    }
+    for flag in ("hidden_size", "encoder_channels", "max_epochs", "lr", "batch_size"):
+        dashed, value = flag.replace("_", "-"), re.escape(defaults[flag])
+        assert re.search(rf"--{dashed} [NF] [a-z -]+ \(estimator default: {value}\)", text)
+    assert f"otherwise the estimator's default ({defaults['encoder']})" in text
+    quick = text.split("--quick ", 1)[1]
+    for encoder, preset in QUICK_PRESET.items():
+        for name, value in preset.items():
+            assert f"{name}={value} for {encoder}" in quick
+
+
+# --------------------------------------------------------------------------- option lists
+def test_option_lists_come_from_the_modules(monkeypatch):
+    from seqpool_sklearn import _modules
+
+    def parse(*args):
+        return build_parser().parse_args(["compare", *args])
+
+    assert parse("--orders", ",".join(_modules.ORDERS)).orders == list(_modules.ORDERS)
+    assert parse("--pools", ",".join(_modules.POOLS)).pools == list(_modules.POOLS)
+    for encoder in _modules.ENCODERS:
+        assert parse("--encoder", encoder).encoder == encoder
+    for activation in _modules.ACTIVATIONS:
+        assert parse("--activation", activation).activation == activation
+    # a pool, encoder or activation added to the modules is offered without touching the CLI
+    monkeypatch.setattr(_modules, "POOLS", (*_modules.POOLS, "median"))
+    monkeypatch.setattr(_modules, "ENCODERS", (*_modules.ENCODERS, "tcn"))
+    monkeypatch.setattr(_modules, "ACTIVATIONS", (*_modules.ACTIVATIONS, "silu"))
+    args = parse("--pools", "avg,median", "--encoder", "tcn", "--activation", "silu")
+    assert (args.pools, args.encoder, args.activation) == (["avg", "median"], "tcn", "silu")
 
 
 # --------------------------------------------------------------------------- errors
