@@ -54,7 +54,7 @@ def make_data(n: int, channels: int, length: int, seed: int = 0):
 
 
 def hand_written_fit(
-    X, y, *, encoder, order, hidden, width, epochs, batch_size, lr, schedule, seed
+    X, y, *, encoder, order, hidden, width, dropout, epochs, batch_size, lr, schedule, seed
 ):
     """A plain PyTorch training loop over the same module, optimizer, schedule and data."""
     torch.manual_seed(seed)
@@ -67,6 +67,7 @@ def hand_written_fit(
         order=order,
         hidden_size=hidden,
         encoder_channels=width,
+        dropout=dropout,
     )
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     scheduler = None
@@ -93,12 +94,15 @@ def hand_written_fit(
     return model
 
 
-def estimator_fit(X, y, *, encoder, order, hidden, width, epochs, batch_size, lr, schedule, seed):
+def estimator_fit(
+    X, y, *, encoder, order, hidden, width, dropout, epochs, batch_size, lr, schedule, seed
+):
     return SeqPoolClassifier(
         encoder=encoder,
         order=order,
         hidden_size=hidden,
         encoder_channels=width,
+        dropout=dropout,
         max_epochs=epochs,
         batch_size=batch_size,
         lr=lr,
@@ -127,6 +131,7 @@ def main(argv: list[str] | None = None) -> float:
     parser.add_argument(
         "--width", type=int, default=defaults["encoder_channels"], help="conv encoder width"
     )
+    parser.add_argument("--dropout", type=float, default=defaults["dropout"])
     parser.add_argument("--epochs", type=int, default=60, help="epochs, encoder=None cells")
     parser.add_argument("--conv-epochs", type=int, default=6, help="epochs, conv cells")
     parser.add_argument(
@@ -153,6 +158,7 @@ def main(argv: list[str] | None = None) -> float:
             "order": order,
             "hidden": args.hidden,
             "width": args.width,
+            "dropout": args.dropout,
             "epochs": args.conv_epochs if encoder == "conv" else args.epochs,
             "batch_size": args.batch_size,
             "lr": args.lr,

@@ -14,7 +14,7 @@ a plain ``NeuralNetClassifier`` passes 30 of the 54 classifier checks that
 apply to it (one array-API check skips itself) and fails none.
 
 So the public estimators are plain scikit-learn estimators whose ``__init__``
-only stores parameters, and ``fit`` builds a fresh :class:`~seqpool_sklearn._net.SeqPoolNet`
+only stores parameters, and ``fit`` builds a fresh ``SeqPoolNet``
 (a skorch ``NeuralNet``) from the validated data: ``estimator.net_`` is that
 net, with its history, callbacks and ``save_params``. skorch-style routing stays
 available: any ``module__*``, ``optimizer__*``, ``criterion__*``,

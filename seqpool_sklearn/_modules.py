@@ -603,13 +603,8 @@ class SeqPoolModule(nn.Module):
     n_timesteps : int
         Series length used to size windowed heads (ignored when ``window=None``).
     encoder : {"minirocket", "conv", "gru"} or None, default="minirocket"
-    order : {"pool_first", "decode_first"}, default="pool_first"
-    pool : {"avg", "max", "lp", "attention"}, default="avg"
-    window : int or None, default=None
-    hidden_size : int, default=64
-    activation : {"relu", "gelu", "tanh"} or None, default="relu"
-    dropout : float, default=0.0
-    lp_power : float, default=3.0
+    order, pool, window, hidden_size, activation, dropout, lp_power
+        The head's hyperparameters, as in :class:`SeqPoolHead` (same defaults).
     encoder_channels : int or None, default=None
         ``"minirocket"``: number of indicator maps (rounded down to a multiple of
         84; ``None`` = 9996); ``"conv"``: width ``w`` (widths ``w, 2w, w``;
@@ -660,17 +655,10 @@ class SeqPoolModule(nn.Module):
         else:
             raise ValueError(f"encoder must be one of {ENCODERS} or None, got {encoder!r}.")
         self.n_channels = n_channels
+        head = {"order": order, "pool": pool, "window": window, "hidden_size": hidden_size}
+        head.update(activation=activation, dropout=dropout, lp_power=lp_power)
         self.head = SeqPoolHead(
-            n_outputs,
-            self.encoder.out_channels,
-            n_frames_for(n_timesteps, window),
-            order=order,
-            pool=pool,
-            window=window,
-            hidden_size=hidden_size,
-            activation=activation,
-            dropout=dropout,
-            lp_power=lp_power,
+            n_outputs, self.encoder.out_channels, n_frames_for(n_timesteps, window), **head
         )
 
     @property
