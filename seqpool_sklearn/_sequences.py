@@ -88,11 +88,25 @@ class Sequences:
 
     @property
     def times(self) -> np.ndarray:
-        """Time stamp of every step, shape (n_samples, n_timesteps); NaN/NaT for padding."""
-        taken = self.time_index.take(
-            self.time_codes.astype(np.intp).ravel(), allow_fill=True, fill_value=np.nan
-        )
-        return np.asarray(taken).reshape(self.time_codes.shape)
+        """Time stamp of every step, shape (n_samples, n_timesteps); NaN/NaT for padding.
+
+        Stamps are exact. Datetime and timedelta stamps keep their dtype (NaT pads); integer
+        stamps keep it when nothing is padded, and are float64 (NaN pads) when float64 holds
+        them exactly (``|t| <= 2**53``). Larger integers, such as epoch nanoseconds, come
+        as an object array of Python ints with NaN padding, because float64 would merge
+        neighbouring stamps; :func:`sequences_to_long` turns it back into an integer column.
+        """
+        codes = self.time_codes.astype(np.intp)
+        index = self.time_index
+        if index.dtype.kind in "iu" and len(index) and (codes < 0).any():
+            # NaN padding needs a float, but float64 rounds integers beyond 2**53.
+            if max(abs(int(index.min())), abs(int(index.max()))) > 2**53:
+                out = np.full(codes.shape, np.nan, dtype=object)
+                kept = codes >= 0
+                out[kept] = index.to_numpy().astype(object)[codes[kept]]
+                return out
+        taken = index.take(codes.ravel(), allow_fill=True, fill_value=np.nan)
+        return np.asarray(taken).reshape(codes.shape)
 
     def __repr__(self) -> str:
         n, c, t = self.X.shape
@@ -317,7 +331,12 @@ def sequences_to_long(
         keep = ~pd.isna(step_times)
 
     def time_of(ii, tt):
-        return step_times[ii, tt]
+        stamps = step_times[ii, tt]
+        if stamps.dtype == object:
+            # Sequences.times holds integers beyond float64's exact range as Python ints
+            # (NaN pads): give them back an integer column, not an object one.
+            return pd.Series(stamps).infer_objects().to_numpy()
+        return stamps
 
     layout = _LongLayout(time=column_sort, kind=column_kind, value=column_value)
     table = _LongTable(ids, channels, keep, time_of, layout)

@@ -136,6 +136,24 @@ def test_datetime_time_and_float64_dtype():
     assert seq.times[0, 0] == np.datetime64("2024-01-01")
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64])
+def test_integer_epoch_nanosecond_times_stay_exact(dtype, path):
+    # Padding with NaN once made these float64, so t0 and t0 + 1 became equal.
+    t0 = 1_700_000_000_000_000_000
+    df = _df(id=[1, 1, 2], time=np.array([t0, t0 + 1, t0], dtype=dtype), x=[1.0, 2.0, 3.0])
+    seq = long_to_sequences(df, column_id="id", column_sort="time")
+    times = seq.times
+    assert [int(times[0, 0]), int(times[0, 1]), int(times[1, 0])] == [t0, t0 + 1, t0]
+    assert pd.isna(times[1, 1])  # padding
+    back = sequences_to_long(seq.X, ids=seq.ids, channels=seq.channels, times=times)
+    assert back["time"].dtype.kind in "iu"
+    assert back["time"].tolist() == [t0, t0 + 1, t0]
+    pd.testing.assert_frame_equal(seq.to_long(), df)
+    # stamps that float64 holds exactly keep the numeric float64 array
+    small = long_to_sequences(df.assign(time=[0, 1, 0]), column_id="id", column_sort="time")
+    assert small.times.dtype == np.float64
+
+
 def test_label_table_extra_ids_ignored():
     df = tsfresh_frame(n_ids=3)
     labels = pd.Series({0: "x", 1: "y", 2: "x", 99: "z"})
