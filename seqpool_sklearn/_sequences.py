@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from ._columns import _fmt
-from ._validation import observed_span
+from ._validation import _as_real_array, observed_span
 
 __all__ = ["Sequences", "sequences_to_long"]
 
@@ -262,14 +263,15 @@ def sequences_to_long(
     Parameters
     ----------
     X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
-        Sequences, NaN-padded.
+        Sequences of numbers, NaN-padded.
     ids : array-like of shape (n_samples,), default=None
-        Sample ids; default ``0 .. n_samples - 1``.
+        Distinct sample ids; default ``0 .. n_samples - 1``.
     channels : sequence of length n_channels, default=None
         Channel names; default ``"channel0"``, ``"channel1"``, ...
     times : array-like of shape (n_samples, n_timesteps), default=None
-        Time stamp of every step, NaN/NaT where padded. When None, steps are numbered from 0
-        and only the trailing all-NaN steps of each sample count as padding.
+        Time stamp of every step, NaN/NaT where padded; the others must be finite and
+        increase within each sample. When None, steps are numbered from 0 and only the
+        trailing all-NaN steps of each sample count as padding.
     column_id, column_sort : hashable, default="id", "time"
         Names of the id and time columns.
     column_kind : hashable, default=None
@@ -289,6 +291,14 @@ def sequences_to_long(
     pandas.DataFrame
         Rows sorted by id, time (and kind).
 
+    Raises
+    ------
+    ValueError
+        Ragged, complex or non-numeric ``X``; ids that repeat or are missing; times that
+        repeat or go back within a sample, or are infinite; shapes that do not match.
+    TypeError
+        A single string or number where a sequence of ids or channel names is expected.
+
     Examples
     --------
     >>> import numpy as np
@@ -302,14 +312,15 @@ def sequences_to_long(
     3  b     1  4.0
     4  b     2  5.0
     """
-    X = np.asarray(X)
-    if X.ndim == 2:
-        X = X[:, None, :]
-    if X.ndim != 3:
-        raise ValueError(f"X must have shape (n_samples, n_channels, n_timesteps), got {X.shape}.")
+    X = _plain_sequences(X)
     n, C, T = X.shape
-    if not isinstance(ids, pd.MultiIndex):  # a MultiIndex keeps its level names
-        ids = pd.Index(np.arange(n) if ids is None else ids, name=column_id)
+    ids = _sample_ids(ids, n, column_id)
+    if channels is not None and not pd.api.types.is_list_like(channels):
+        raise TypeError(
+            f"channels must be a sequence of {C} channel names, got "
+            f"{type(channels).__name__} {channels!r}; for one channel pass "
+            f"channels=[{channels!r}]."
+        )
     channels = pd.Index([f"channel{c}" for c in range(C)] if channels is None else channels)
     if len(ids) != n or len(channels) != C:
         raise ValueError(
@@ -325,10 +336,7 @@ def sequences_to_long(
         keep = np.arange(T) < stop[:, None]
         step_times = np.broadcast_to(np.arange(T), (n, T))
     else:
-        step_times = np.asarray(times)
-        if step_times.shape != (n, T):
-            raise ValueError(f"times must have shape {(n, T)}, got {step_times.shape}.")
-        keep = ~pd.isna(step_times)
+        step_times, keep = _step_times(times, (n, T), ids)
 
     def time_of(ii, tt):
         stamps = step_times[ii, tt]
@@ -341,3 +349,111 @@ def sequences_to_long(
     layout = _LongLayout(time=column_sort, kind=column_kind, value=column_value)
     table = _LongTable(ids, channels, keep, time_of, layout)
     return table.frame(X, predictions, column_prediction, dropna)
+
+
+def _plain_sequences(X: Any) -> np.ndarray:
+    """``X`` of :func:`sequences_to_long` as a real 3D array; ragged or non-numeric is an error."""
+    a = _as_real_array(X, "sequences_to_long", "X")
+    if sp.issparse(a):
+        raise TypeError(
+            "sequences_to_long expects X as a dense array, got a sparse matrix; pass X.toarray()."
+        )
+    if isinstance(a, pd.DataFrame):  # checked to be numeric above
+        a = a.to_numpy(dtype=np.float64, na_value=np.nan)
+    a = np.asarray(a)
+    if a.ndim == 2:
+        a = a[:, None, :]
+    if a.ndim != 3:
+        raise ValueError(
+            "sequences_to_long expects X of shape (n_samples, n_timesteps) or (n_samples, "
+            f"n_channels, n_timesteps), got an array of shape {a.shape}."
+        )
+    return a
+
+
+def _sample_ids(ids: Any, n: int, column_id: Hashable) -> pd.Index:
+    """The ids of :func:`sequences_to_long` as an Index: one per sample, none missing, distinct."""
+    if ids is None:
+        return pd.Index(np.arange(n), name=column_id)
+    if not pd.api.types.is_list_like(ids):
+        raise TypeError(
+            f"ids must be a sequence of {n} sample ids, got {type(ids).__name__} {ids!r}."
+        )
+    if isinstance(ids, pd.MultiIndex):  # a MultiIndex keeps its level names
+        index = ids
+    else:
+        try:
+            index = pd.Index(ids, name=column_id)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"ids must be one id per sample (a 1D sequence of length {n}): {exc}"
+            ) from None
+    if len(index) != n:
+        return index  # the caller reports the count
+    missing = (
+        index.to_frame().isna().any(axis=1).to_numpy()
+        if isinstance(index, pd.MultiIndex)
+        else np.asarray(index.isna())
+    )
+    if missing.any():
+        raise ValueError(
+            f"ids has a missing value (NaN/None) for sample {int(np.flatnonzero(missing)[0])}; "
+            "every sample needs an id."
+        )
+    if not index.is_unique:
+        codes, _ = pd.factorize(index)
+        second = int(np.flatnonzero(index.duplicated())[0])
+        first = int(np.flatnonzero(codes == codes[second])[0])
+        raise ValueError(
+            f"ids must be distinct, but {_fmt(index[second])} is the id of samples {first} and "
+            f"{second}; their rows would merge into one sample of the long table. Pass one "
+            "distinct id per sample."
+        )
+    return index
+
+
+def _step_times(times: Any, shape: tuple, ids: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """``times`` of :func:`sequences_to_long` and the steps it keeps (not NaN / NaT).
+
+    Kept stamps must be finite and increase within each sample: a repeated stamp would write
+    two rows with the same (id, time), which the reverse trip rejects as duplicates.
+    """
+    try:
+        step_times = np.asarray(times)
+    except ValueError as exc:  # numpy refuses nested lists of unequal lengths
+        if "inhomogeneous" not in str(exc):
+            raise
+        raise ValueError(
+            f"times is ragged; it must have shape {shape} (n_samples, n_timesteps), with "
+            "NaN / NaT for padded steps."
+        ) from None
+    if step_times.shape != shape:
+        raise ValueError(f"times must have shape {shape}, got {step_times.shape}.")
+    keep = ~np.asarray(pd.isna(step_times), dtype=bool)
+    if step_times.dtype.kind == "f" and np.isinf(step_times).any():
+        i, t = np.argwhere(np.isinf(step_times))[0]
+        raise ValueError(
+            f"times has an infinite value at sample {i}, step {t}; time stamps must be finite "
+            "(NaN marks a padded step)."
+        )
+    ii, tt = np.nonzero(keep)
+    if len(ii) > 1:
+        before, after = step_times[ii[:-1], tt[:-1]], step_times[ii[1:], tt[1:]]
+        try:
+            rising = np.asarray(after > before, dtype=bool)
+        except TypeError as exc:
+            raise TypeError(
+                f"times cannot be ordered ({exc}); pass numbers or datetimes of one type."
+            ) from None
+        bad = np.flatnonzero((ii[1:] == ii[:-1]) & ~rising)
+        if len(bad):
+            k = int(bad[0])
+            i = int(ii[k])
+            raise ValueError(
+                f"times must increase within each sample, but sample {i} (id "
+                f"{_fmt(ids[i])}) has {_fmt(before[k])} at step {int(tt[k])} and then "
+                f"{_fmt(after[k])} at step {int(tt[k + 1])}; a repeated time would write two "
+                "rows with the same (id, time). Drop or aggregate repeated steps, or pass "
+                "times=None to number the steps."
+            )
+    return step_times, keep

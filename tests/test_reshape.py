@@ -200,6 +200,57 @@ def test_sequences_to_long_plain_arrays():
         sequences_to_long(X, times=times[:, :2])
 
 
+TO_LONG_BAD = [
+    ("string X", {"X": np.array([[["a", "b"]]])}, ValueError,
+     r"X must contain numbers .* got 'a' of type str at sample 0, channel 0, step 0"),
+    ("mixed object X", {"X": [[[1.0, "x"]]]}, ValueError, r"got 'x' of type str at sample 0"),
+    ("ragged 2D list", {"X": [[1.0, 2.0], [1.0]]}, ValueError,
+     r"X is ragged: .*Pad the shorter series with NaN"),
+    ("ragged 3D list", {"X": [[[1.0, 2.0]], [[1.0]]]}, ValueError, "X is ragged"),
+    ("complex X", {"X": np.ones((1, 1, 2), dtype=complex)}, ValueError,
+     "Complex data not supported"),
+    ("1D X", {"X": np.ones(3)}, ValueError, r"got a 1D array of shape \(3,\)"),
+    ("duplicate ids", {"X": np.ones((3, 1, 2)), "ids": ["a", "b", "a"]}, ValueError,
+     r"ids must be distinct, but 'a' is the id of samples 0 and 2"),
+    ("missing id", {"X": np.ones((2, 1, 2)), "ids": [1.0, np.nan]}, ValueError,
+     r"ids has a missing value \(NaN/None\) for sample 1"),
+    ("scalar ids", {"X": np.ones((1, 1, 2)), "ids": 5}, TypeError,
+     r"ids must be a sequence of 1 sample ids, got int"),
+    ("string channels", {"X": np.ones((1, 2, 2)), "channels": "ab"}, TypeError,
+     r"channels must be a sequence of 2 channel names, got str 'ab'.*channels=\['ab'\]"),
+    ("time repeated in a sample", {"X": np.ones((2, 1, 3)),
+                                   "times": [[0, 1, 2], [5, 5, np.nan]]}, ValueError,
+     r"times must increase within each sample, but sample 1 \(id 1\) has 5.0 at step 0 and "
+     r"then 5.0 at step 1"),
+    ("time going back", {"X": np.ones((1, 1, 3)), "times": [[0, 2, 1]]}, ValueError,
+     r"sample 0 \(id 0\) has 2 at step 1 and then 1 at step 2"),
+    ("time repeated after a gap", {"X": np.ones((1, 1, 3)), "times": [[3.0, np.nan, 3.0]]},
+     ValueError, r"sample 0 \(id 0\) has 3.0 at step 0 and then 3.0 at step 2"),
+    ("infinite time", {"X": np.ones((1, 1, 2)), "times": [[0.0, np.inf]]}, ValueError,
+     r"times has an infinite value at sample 0, step 1"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, match", [c[1:] for c in TO_LONG_BAD], ids=[c[0] for c in TO_LONG_BAD]
+)
+def test_sequences_to_long_bad_input_is_named(kwargs, exc, match):
+    kwargs = dict(kwargs)
+    before = {k: np.array(v, dtype=object, copy=True) for k, v in kwargs.items()}
+    with pytest.raises(exc, match=match):
+        sequences_to_long(kwargs.pop("X"), **kwargs)
+    for k, v in before.items():  # nothing of the caller's is modified
+        if isinstance(kwargs.get(k), np.ndarray):
+            np.testing.assert_array_equal(kwargs[k], v)
+
+
+def test_sequences_to_long_accepts_numeric_objects_and_frames():
+    out = sequences_to_long(np.array([[["1", "2.5"]]]), channels=["x"])
+    assert out["x"].tolist() == [1.0, 2.5]
+    out = sequences_to_long(pd.DataFrame([[1.0, 2.0]]), channels=["x"])
+    assert out["x"].tolist() == [1.0, 2.0]
+
+
 def test_label_series_with_the_frame_index_is_read_row_by_row(path):
     # df["lab"] is per row, not a table indexed by id: ids 0..2 are also row labels here,
     # which once made it silently pick the labels of rows 0, 1 and 2.
