@@ -618,6 +618,30 @@ class _SeqPoolBase(BaseEstimator):
         self.module_ = self.net_.module_
         self.history_ = self.net_.history
 
+    def explain(self, X: Any, *, n_steps: int = 64):
+        """Per-step contributions of every output: where in time is the evidence?
+
+        Exact for ``order="decode_first"`` (every pool, window and encoder) and for
+        ``pool_first`` with ``pool="avg"`` and ``activation=None``; integrated gradients
+        otherwise. See the user guide's explanations page.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+            NaN steps are padding and get exactly 0.
+        n_steps : int, default=64
+            Integration steps when the head is not exactly decomposable.
+
+        Returns
+        -------
+        explanation : Explanation
+            ``values`` (n_samples, n_outputs, n_timesteps), ``offset``, ``outputs``,
+            ``exact``, ``method``, ``completeness_error`` and ``plot(i)``.
+        """
+        from ._explain import explain
+
+        return explain(self, X, n_steps=n_steps)
+
 
 def _get_rng_state(device: str) -> torch.Tensor:
     if device.startswith("cuda"):

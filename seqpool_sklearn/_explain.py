@@ -1,0 +1,506 @@
+"""Per-step explanations of a fitted head: where in time is the evidence?
+
+Every head pools per-step features into frames ``P`` and maps the frames to the outputs
+with a function ``G``: ``output = G(P)``. Each frame is a sum of per-step *shares*,
+``P[d, f] = sum_t S[d, t]`` over the steps ``t`` of window ``f``:
+
+* ``avg``: ``S[d, t] = u[d, t] / n_f`` (``n_f`` observed steps in the window);
+* ``attention``: ``S[d, t] = a_t u[d, t]`` with the softmax weights ``a_t``;
+* ``max``: ``S[d, t] = u[d, t]`` at the (first) arg-max step of channel ``d``, 0 elsewhere;
+* ``lp``: ``S[d, t] = P[d, f] |u[d, t]|^p / sum_s |u[d, s]|^p`` (Euler's theorem for the
+  positively homogeneous power mean).
+
+Padded steps have no share. When ``G`` is affine the contributions
+``values[k, t] = sum_d dG_k/dP[d, f(t)] S[d, t]`` add up to the outputs exactly. That is
+the case for ``order="decode_first"`` (``u`` is the decoded, activated step; the output
+layer is linear in the frames) and for ``pool_first`` with ``activation=None``. Otherwise
+``dG/dP`` is replaced by its average along the straight path from ``P = 0`` (integrated
+gradients on the frames, ``n_steps`` midpoints), which is complete up to the quadrature
+error; ``P = 0`` is the zero-feature baseline and its output is the ``offset``. For the
+positively homogeneous pools (avg, max, lp) this equals integrated gradients on the
+encoder's per-step features from a zero baseline.
+
+The encoder is not decomposed: "step ``t``" is the step at which the head read its
+features, and those features summarise the encoder's receptive field around ``t``.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted
+
+from ._modules import RandomConvEncoder, _split_windows, observed_mask
+from ._net import _torch_threads
+
+# elements of one float64 work tensor (per chunk of series); bounds memory for wide encoders
+_BUDGET = 2e7
+
+
+@dataclass
+class Explanation:
+    """Per-step contributions of a fitted estimator's outputs (see :func:`explain`).
+
+    Attributes
+    ----------
+    values : ndarray of shape (n_samples, n_outputs, n_timesteps)
+        Contribution of every step to every output (classifier: logits, one per class in
+        ``classes_``; regressor: target units). Padded steps are 0.
+    offset : ndarray of shape (n_samples, n_outputs)
+        What no step contributes: the output layer's bias, or for integrated gradients
+        the output at the zero-feature baseline.
+    outputs : ndarray of shape (n_samples, n_outputs)
+        The model's outputs: ``softmax(outputs)`` is ``predict_proba(X)`` for a
+        classifier; ``outputs`` is ``predict(X)`` (2D) for a regressor.
+    exact : bool
+        Whether ``values.sum(-1) + offset == outputs`` holds to rounding.
+    method : str
+        ``"linear"`` (exact decomposition through the pool) or
+        ``"integrated_gradients"``.
+    completeness_error : float
+        Measured ``max |values.sum(-1) + offset - outputs|``.
+    X : ndarray of shape (n_samples, n_channels, n_timesteps)
+        The explained series (NaN = padding).
+    output_names : ndarray of shape (n_outputs,)
+        ``classes_`` for a classifier, ``0 .. n_outputs - 1`` for a regressor.
+    n_steps : int or None
+        Integration steps of ``"integrated_gradients"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqpool_sklearn import SeqPoolClassifier, make_event_timing
+    >>> X, y = make_event_timing(40, 48, random_state=0)
+    >>> clf = SeqPoolClassifier(order="decode_first", encoder=None, window=8,
+    ...                         max_epochs=5, random_state=0).fit(X, y)
+    >>> ex = clf.explain(X[:3])
+    >>> ex.values.shape, ex.exact, ex.method
+    ((3, 2, 48), True, 'linear')
+    >>> bool(np.allclose(ex.values.sum(-1) + ex.offset, ex.outputs))
+    True
+    """
+
+    values: np.ndarray
+    offset: np.ndarray
+    outputs: np.ndarray
+    exact: bool
+    method: str
+    completeness_error: float
+    X: np.ndarray = field(repr=False)
+    output_names: np.ndarray = field(repr=False)
+    predicted: np.ndarray = field(repr=False)
+    n_steps: int | None = None
+
+    def plot(self, i: int = 0, output=None, *, ax=None):
+        """Draw series ``i`` above its per-step contributions to one output.
+
+        Parameters
+        ----------
+        i : int, default=0
+            Row of the explained ``X``.
+        output : label or None, default=None
+            A member of ``output_names`` (a class for a classifier); ``None`` = the
+            predicted class (the first output of a regressor).
+        ax : sequence of two matplotlib Axes, optional
+            Axes for the series and the contributions; new ones by default.
+
+        Returns
+        -------
+        axes : ndarray of two matplotlib Axes
+            Padded steps are absent from both panels.
+        """
+        import matplotlib.pyplot as plt
+
+        k = int(self.predicted[i]) if output is None else self._output_index(output)
+        if ax is None:
+            _, ax = plt.subplots(2, 1, sharex=True, figsize=(7, 4), height_ratios=(2, 1))
+        top, bottom = ax
+        series = self.X[i]
+        steps = np.arange(series.shape[-1])
+        observed = ~np.isnan(series).all(axis=0)
+        for c, channel in enumerate(series):
+            top.plot(steps, channel, lw=1, label=f"channel {c}" if len(series) > 1 else None)
+        if len(series) > 1:
+            top.legend(loc="upper right", fontsize="small")
+        top.set_ylabel("value")
+        v = self.values[i, k]
+        colors = np.where(v >= 0, "#C44E52", "#4C72B0")
+        bottom.bar(steps[observed], v[observed], width=1.0, color=colors[observed])
+        bottom.axhline(0, color="black", lw=0.5)
+        bottom.set_ylabel("contribution")
+        bottom.set_xlabel("time step")
+        top.set_title(
+            f"sample {i}: contributions to {self.output_names[k]!r} "
+            f"({self.method}{'' if self.exact else ', approximate'})"
+        )
+        return np.asarray(ax)
+
+    def _output_index(self, output) -> int:
+        hits = np.flatnonzero(self.output_names == output)
+        if not len(hits):
+            raise ValueError(
+                f"output={output!r} is not one of the outputs {self.output_names.tolist()}."
+            )
+        return int(hits[0])
+
+
+def _unwrap(estimator, X):
+    """The final estimator of a Pipeline, and X through the preceding steps."""
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(estimator, Pipeline):
+        if len(estimator.steps) > 1:
+            X = estimator[:-1].transform(X)
+        estimator = estimator[-1]
+    if not hasattr(estimator, "_forward"):
+        raise TypeError(
+            "explain needs a fitted SeqPoolClassifier or SeqPoolRegressor (or a Pipeline "
+            f"ending in one); got {type(estimator).__name__}."
+        )
+    return estimator, X
+
+
+def _is_affine(module) -> bool:
+    """Whether the head's output is affine in the pooled frames ``P``."""
+    head = module.head
+    return head.order == "decode_first" or isinstance(head.activation, torch.nn.Identity)
+
+
+def _decode_view(module) -> bool:
+    """Explain on the decoded steps (decode_first, and the equivalent pool_first avg)."""
+    head = module.head
+    linear = isinstance(head.activation, torch.nn.Identity)
+    return head.order == "decode_first" or (head.pooling.pool == "avg" and linear)
+
+
+def _encoder_blocks(encoder, x: torch.Tensor, mask: torch.Tensor):
+    """The encoder output (batch, width, time) as (channel slice, block) pairs.
+
+    The random-convolution encoder yields one block per dilation, so its ~10k maps are
+    never built at once; other encoders yield their whole output.
+    """
+    if not isinstance(encoder, RandomConvEncoder):
+        yield slice(None), encoder(x, mask)
+        return
+    m = mask.unsqueeze(1).to(x.dtype)
+    start = 0
+    for c, b in encoder._groups(x):
+        ind = (c.unsqueeze(2) > b).flatten(1, 2).to(x.dtype)
+        sl = slice(start, start + ind.shape[1])
+        h = (ind - encoder.scale_mean[sl].to(x.dtype)[None, :, None]) / encoder.scale_std[sl].to(
+            x.dtype
+        )[None, :, None]
+        yield sl, h * m
+        start = sl.stop
+
+
+def _attention_weights(scores: torch.Tensor, mask: torch.Tensor, window) -> torch.Tensor:
+    """Softmax of (batch, time) scores over the observed steps of each window."""
+    sw, mw = _split_windows(scores.unsqueeze(1), mask, window)  # (B,1,F,k), (B,F,k)
+    sw = sw.squeeze(1).masked_fill(~mw, torch.finfo(scores.dtype).min)
+    w = torch.softmax(sw, dim=-1) * mw.to(scores.dtype)
+    return w.flatten(1)[:, : scores.shape[1]]
+
+
+def _shares(u, mask, pooling, att=None):
+    """Per-step shares S (B, D, F, k) of the pooled frames of ``u`` (B, D, T)."""
+    uw, mw = _split_windows(u, mask, pooling.window)  # (B,D,F,k), (B,F,k)
+    m = mw.unsqueeze(1).to(u.dtype)
+    count = m.sum(-1, keepdim=True)
+    pool = pooling.pool
+    if pool == "avg":
+        return uw * m / count.clamp_min(1.0)
+    if pool == "attention":
+        aw, _ = _split_windows(att.unsqueeze(1), mask, pooling.window)
+        return uw * aw * m
+    if pool == "max":
+        filled = uw.masked_fill(~mw.unsqueeze(1), torch.finfo(u.dtype).min)
+        first = filled.argmax(dim=-1, keepdim=True)
+        onehot = torch.zeros_like(uw).scatter_(-1, first, 1.0)
+        return uw * onehot * m * (count > 0)
+    p = pooling.lp_power
+    powered = uw.abs().clamp_min(1e-6).pow(p) * m
+    total = powered.sum(-1, keepdim=True)
+    tiny = torch.finfo(u.dtype).tiny
+    frames = (total / count.clamp_min(1.0)).clamp_min(tiny).pow(1.0 / p)
+    return powered / total.clamp_min(tiny) * frames * (count > 0)
+
+
+def _contract(coef: torch.Tensor, shares: torch.Tensor, n_timesteps: int) -> torch.Tensor:
+    """values (B, K, T) from coefficients (B or 1, K, D, F) and shares (B, D, F, k)."""
+    out = torch.einsum("bkdf,bdfw->bkfw", coef.expand(shares.shape[0], -1, -1, -1), shares)
+    return out.flatten(2)[:, :, :n_timesteps]
+
+
+def _chunk_size(module, n_timesteps: int, n_outputs: int) -> int:
+    enc = module.encoder
+    width = getattr(enc, "out_channels", 1)
+    if isinstance(enc, RandomConvEncoder):
+        width = max(enc.per_dilation) * 84 + module.head.decoder.out_features
+    width = max(width, module.head.decoder.out_features * max(n_outputs, 1))
+    return max(1, int(_BUDGET // max(1, width * n_timesteps)))
+
+
+def _decoded_steps(module, x, mask):
+    """Activated decoder output at every step (B, H, T), built block by block."""
+    head = module.head
+    z = None
+    for sl, h in _encoder_blocks(module.encoder, x, mask):
+        part = torch.einsum("hc,bct->bht", head.decoder.weight[:, sl], h)
+        z = part if z is None else z + part
+    z = z + head.decoder.bias[None, :, None]
+    return head.activation(z)
+
+
+def _linear_chunk(module, x, mask):
+    """Exact contributions for a head that is linear in the decoded steps' frames."""
+    head = module.head
+    z = _decoded_steps(module, x, mask)
+    att = None
+    if head.pooling.pool == "attention":
+        att = _attention_weights(
+            head.pooling.score(z.transpose(1, 2)).squeeze(-1), mask, head.window
+        )
+    shares = _shares(z, mask, head.pooling, att)
+    n_out = head.output.out_features
+    coef = head.output.weight.view(1, n_out, z.shape[1], head.n_frames)
+    values = _contract(coef, shares, x.shape[2])
+    offset = head.output.bias.expand(x.shape[0], -1)
+    return values, offset
+
+
+def _frame_gradients(module, pooled, valid, n_steps: int) -> torch.Tensor:
+    """Average gradient (B, K, D, F) of the head along the path alpha * pooled."""
+    head = module.head
+    b, d, f = pooled.shape
+    n_out = head.output.out_features
+    total = torch.zeros(b, n_out, d, f, dtype=pooled.dtype)
+    alphas = (torch.arange(n_steps, dtype=pooled.dtype) + 0.5) / n_steps
+    per = max(1, int(_BUDGET // max(1, d * f * b)))
+    for i in range(0, n_steps, per):
+        a = alphas[i : i + per]
+        path = (a[:, None, None, None] * pooled[None]).reshape(-1, d, f).requires_grad_(True)
+        out = head.from_pooled(path, valid.repeat(len(a), 1)).view(len(a), b, n_out)
+        for k in range(n_out):
+            (g,) = torch.autograd.grad(out[..., k].sum(), path, retain_graph=k < n_out - 1)
+            total[:, k] += g.view(len(a), b, d, f).sum(0)
+    return total / n_steps
+
+
+def _gradient_chunk(module, x, mask, n_steps: int):
+    """Integrated gradients on the pooled encoder frames, shared out to the steps."""
+    head = module.head
+    pooling = head.pooling
+    with torch.no_grad():
+        pooled, valid = module._pooled(x, mask)
+        offset = head.from_pooled(torch.zeros_like(pooled), valid)
+    with torch.enable_grad():
+        coef = _frame_gradients(module, pooled, valid, n_steps)
+    with torch.no_grad():
+        att = None
+        if pooling.pool == "attention":
+            scores = pooling.score.bias.to(x.dtype).expand(x.shape[0], x.shape[2]).clone()
+            for sl, h in _encoder_blocks(module.encoder, x, mask):
+                scores += torch.einsum("c,bct->bt", pooling.score.weight[0, sl], h)
+            att = _attention_weights(scores, mask, pooling.window)
+        values = None
+        for sl, h in _encoder_blocks(module.encoder, x, mask):
+            part = _contract(coef[:, :, sl], _shares(h, mask, pooling, att), x.shape[2])
+            values = part if values is None else values + part
+    return values, offset
+
+
+def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
+    """Per-step contributions of a fitted SeqPool estimator's outputs.
+
+    Exact (``method="linear"``) for ``order="decode_first"`` with every pool, window and
+    encoder, and for ``pool_first`` with ``pool="avg"`` and ``activation=None`` (the
+    equivalent case: its explanation equals decode_first's). Otherwise integrated
+    gradients on the pooled frames from a zero-feature baseline
+    (``method="integrated_gradients"``), exact only when ``activation=None``.
+
+    Parameters
+    ----------
+    estimator : SeqPoolClassifier, SeqPoolRegressor or Pipeline ending in one
+        Fitted. A Pipeline's preceding steps transform ``X`` first, so the
+        contributions refer to the time steps the estimator sees.
+    X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+        NaN steps are padding; they get exactly 0.
+    n_steps : int, default=64
+        Midpoints of the integrated-gradients path (ignored by exact decompositions).
+
+    Returns
+    -------
+    Explanation
+
+    Examples
+    --------
+    >>> from seqpool_sklearn import SeqPoolRegressor
+    >>> from seqpool_sklearn._explain import explain
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(30, 1, 12))
+    >>> reg = SeqPoolRegressor(encoder=None, max_epochs=3, random_state=0)
+    >>> ex = explain(reg.fit(X, X.sum((1, 2))), X[:2])
+    >>> ex.method, ex.exact, bool(ex.completeness_error < 1e-2)
+    ('integrated_gradients', False, True)
+    """
+    estimator, X = _unwrap(estimator, X)
+    check_is_fitted(estimator)
+    if int(n_steps) < 1:
+        raise ValueError(f"n_steps must be a positive integer; got {n_steps!r}.")
+    X3 = estimator._validate_X(X, reset=False)
+    outputs = estimator._forward(X3).numpy()
+    module = copy.deepcopy(estimator.net_.module_).cpu().to(torch.float64).eval()
+    linear = _decode_view(module)
+    exact = linear or _is_affine(module)
+    n_out = module.head.output.out_features
+    step = _chunk_size(module, X3.shape[2], n_out)
+    values, offset = [], []
+    with torch.no_grad(), _torch_threads(estimator.n_threads):
+        for i in range(0, len(X3), step):
+            x, mask = observed_mask(torch.from_numpy(X3[i : i + step]).to(torch.float64))
+            if linear:
+                v, o = _linear_chunk(module, x, mask)
+            else:
+                v, o = _gradient_chunk(module, x, mask, int(n_steps))
+            values.append((v * mask.unsqueeze(1).to(v.dtype)).numpy())
+            offset.append(o.numpy())
+    values = np.concatenate(values) if values else np.zeros((0, n_out, X3.shape[2]))
+    offset = np.concatenate(offset) if offset else np.zeros((0, n_out))
+    if hasattr(estimator, "classes_"):
+        names = np.asarray(estimator.classes_)
+        predicted = outputs.argmax(axis=1)
+    else:
+        scale, mean = estimator._y_scale, estimator._y_mean
+        values = values * scale[None, :, None]
+        offset = offset * scale + mean
+        outputs = outputs * scale + mean
+        names = np.arange(n_out)
+        predicted = np.zeros(len(X3), dtype=int)
+    error = np.abs(values.sum(-1) + offset - outputs)
+    return Explanation(
+        values=values,
+        offset=offset,
+        outputs=outputs,
+        exact=bool(exact),
+        method="linear" if linear else "integrated_gradients",
+        completeness_error=float(error.max()) if error.size else 0.0,
+        X=X3,
+        output_names=names,
+        predicted=predicted,
+        n_steps=None if linear else int(n_steps),
+    )
+
+
+def _target_outputs(estimator, explanation: Explanation, y) -> np.ndarray:
+    """Index of the explained output per sample: the given class, else the predicted one."""
+    if y is None or not hasattr(estimator, "classes_"):
+        return explanation.predicted
+    y = np.asarray(y)
+    index = np.searchsorted(estimator.classes_, y)
+    index = np.clip(index, 0, len(estimator.classes_) - 1)
+    if not np.array_equal(estimator.classes_[index], y):
+        raise ValueError(f"y holds labels outside classes_ {estimator.classes_.tolist()}.")
+    return index
+
+
+def _scaled_outputs(estimator, X3: np.ndarray) -> np.ndarray:
+    out = estimator._forward(X3).numpy()
+    if hasattr(estimator, "classes_"):
+        return out
+    return out * estimator._y_scale + estimator._y_mean
+
+
+def deletion_score(
+    estimator,
+    X,
+    y=None,
+    *,
+    fractions=(0.1, 0.2, 0.3, 0.4, 0.5),
+    n_random: int = 5,
+    n_steps: int = 64,
+    random_state=0,
+) -> dict:
+    """How well per-step contributions point at the evidence: a deletion test.
+
+    For each series, the observed steps with the largest contributions to the explained
+    output (the class in ``y`` when given, else the predicted class; a regressor's first
+    output) are set to NaN -- missing -- for each fraction of the observed steps in
+    ``fractions``, and the drop of that output (in :attr:`Explanation.outputs` units:
+    logits or target units) is recorded. The same numbers of random observed steps are
+    masked ``n_random`` times as the reference.
+
+    Parameters
+    ----------
+    estimator : fitted SeqPoolClassifier, SeqPoolRegressor or Pipeline ending in one
+    X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+    y : array-like of shape (n_samples,), optional
+        Classes whose outputs are explained (classifiers only).
+    fractions : sequence of float in (0, 1), default=(0.1, 0.2, 0.3, 0.4, 0.5)
+    n_random : int, default=5
+    n_steps : int, default=64
+        Passed to :func:`explain`.
+    random_state : int, RandomState instance or None, default=0
+        Draws the random steps.
+
+    Returns
+    -------
+    result : dict
+        ``"deletion"``: mean drop when masking the top steps; ``"random"``: mean drop
+        when masking random steps; ``"score"``: their difference (higher = the
+        contributions find the steps the output depends on); ``"curve"`` and
+        ``"random_curve"``: the mean drops per fraction.
+
+    Examples
+    --------
+    >>> from seqpool_sklearn import SeqPoolClassifier, make_event_timing
+    >>> from seqpool_sklearn._explain import deletion_score
+    >>> X, y = make_event_timing(40, 48, random_state=0)
+    >>> clf = SeqPoolClassifier(order="decode_first", encoder=None, window=8,
+    ...                         max_epochs=5, random_state=0).fit(X, y)
+    >>> sorted(deletion_score(clf, X[:10]))
+    ['curve', 'deletion', 'random', 'random_curve', 'score']
+    """
+    from sklearn.utils import check_random_state
+
+    estimator, X = _unwrap(estimator, X)
+    ex = explain(estimator, X, n_steps=n_steps)
+    X3 = ex.X
+    target = _target_outputs(estimator, ex, y)
+    rng = check_random_state(random_state)
+    fractions = np.asarray(fractions, dtype=float)
+    if not len(fractions) or ((fractions <= 0) | (fractions >= 1)).any():
+        raise ValueError(f"fractions must lie in (0, 1); got {fractions.tolist()}.")
+    n, _, t = X3.shape
+    rows = np.arange(n)
+    base = ex.outputs[rows, target]
+    observed = ~np.isnan(X3).all(axis=1)
+    ranked = np.where(observed, ex.values[rows, target], -np.inf)
+    order = np.argsort(-ranked, axis=1, kind="stable")
+    masked = []
+    for q in fractions:
+        count = np.clip(np.ceil(q * observed.sum(1)).astype(int), 1, observed.sum(1) - 1)
+        copies = [order[i, : count[i]] for i in rows]
+        for _ in range(n_random):
+            copies += [
+                rng.choice(np.flatnonzero(observed[i]), count[i], replace=False) for i in rows
+            ]
+        for j, steps in enumerate(copies):
+            x = X3[j % n].copy()
+            x[:, steps] = np.nan
+            masked.append(x)
+    out = _scaled_outputs(estimator, np.stack(masked)).reshape(len(fractions), 1 + n_random, n, -1)
+    drops = base[None, None] - out[:, :, rows, target]  # (fractions, 1 + n_random, n)
+    curve = drops[:, 0].mean(1)
+    random_curve = drops[:, 1:].mean((1, 2))
+    return {
+        "deletion": float(curve.mean()),
+        "random": float(random_curve.mean()),
+        "score": float(curve.mean() - random_curve.mean()),
+        "curve": curve,
+        "random_curve": random_curve,
+    }

@@ -1,0 +1,272 @@
+"""Per-step explanations: exact decompositions, padding, completeness, faithfulness."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor, make_event_timing
+from seqpool_sklearn._explain import Explanation, deletion_score, explain
+
+N_CH, T = 2, 10
+
+
+def _softmax(a):
+    e = np.exp(a - a.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _data(n=24, t=T, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, N_CH, t)).astype(np.float32).astype(np.float64)  # as the model reads it
+    y = np.array(["a", "b", "c"])[np.arange(n) % 3]
+    return X, y
+
+
+def _fit(est_cls=SeqPoolClassifier, X=None, y=None, **params):
+    if X is None:
+        X, y = _data()
+    kw = {"encoder": None, "hidden_size": 4, "max_epochs": 2, "random_state": 0}
+    if params.get("encoder") == "minirocket":
+        kw["encoder_channels"] = 84
+    elif params.get("encoder") in ("conv", "gru"):
+        kw["encoder_channels"] = 6
+    kw.update(params)
+    return est_cls(**kw).fit(X, y)
+
+
+def _randomise(est, seed=1):
+    """Fixed, generic weights: the trained ones are close to their small initial values."""
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in est.module_.head.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen, dtype=p.dtype))
+
+
+def _reference(est, X):
+    """The decomposition of a decode_first head over raw channels, written out in numpy."""
+    head = est.module_.head
+    W = head.decoder.weight.detach().double().numpy()
+    b = head.decoder.bias.detach().double().numpy()
+    U = head.output.weight.detach().double().numpy()
+    c = head.output.bias.detach().double().numpy()
+    act = {None: lambda v: v, "relu": lambda v: np.maximum(v, 0), "tanh": np.tanh}[est.activation]
+    n, _, t = X.shape
+    window = est.window or t
+    frames = est.n_frames_
+    hidden = W.shape[0]
+    U = U.reshape(len(c), hidden, frames)
+    values = np.zeros((n, len(c), t))
+    for i in range(n):
+        observed = ~np.isnan(X[i]).all(axis=0)
+        z = act(W @ np.nan_to_num(X[i]) + b[:, None])  # (hidden, t)
+        share = np.zeros_like(z)
+        for f in range(frames):
+            steps = [s for s in range(f * window, min(t, (f + 1) * window)) if observed[s]]
+            if not steps:
+                continue
+            if est.pool == "avg":
+                share[:, steps] = z[:, steps] / len(steps)
+            elif est.pool == "attention":
+                a = head.pooling.score.weight.detach().double().numpy()[0]
+                a0 = float(head.pooling.score.bias.detach())
+                s = a @ z[:, steps] + a0
+                w = np.exp(s - s.max())
+                share[:, steps] = z[:, steps] * w / w.sum()
+            else:  # max: the whole frame at the first arg-max step of each channel
+                for h in range(hidden):
+                    best = steps[int(np.argmax(z[h, steps]))]
+                    share[h, best] = z[h, best]
+            for s in steps:
+                values[i, :, s] = U[:, :, f] @ share[:, s]
+    return values, np.tile(c, (n, 1))
+
+
+@pytest.mark.parametrize("pool", ["avg", "max", "attention"])
+@pytest.mark.parametrize("window", [None, 3])
+@pytest.mark.parametrize("activation", ["relu", None])
+def test_decode_first_matches_the_hand_computed_decomposition(pool, window, activation):
+    est = _fit(order="decode_first", pool=pool, window=window, activation=activation)
+    _randomise(est)
+    X, _ = _data(6, seed=3)
+    X[1, :, 7:] = np.nan  # padding
+    X[2, :, 4] = np.nan  # a missing step inside
+    ex = est.explain(X)
+    values, offset = _reference(est, X)
+    assert ex.exact and ex.method == "linear"
+    np.testing.assert_allclose(ex.values, values, atol=1e-10)
+    np.testing.assert_allclose(ex.offset, offset, atol=1e-12)
+    np.testing.assert_allclose(ex.values.sum(-1) + ex.offset, ex.outputs, atol=1e-10)
+    np.testing.assert_allclose(_softmax(ex.outputs), est.predict_proba(X), atol=1e-12)
+
+
+@pytest.mark.parametrize("window", [None, 3])
+def test_pool_first_avg_without_activation_explains_like_decode_first(window):
+    kw = {"pool": "avg", "window": window, "activation": None}
+    a = _fit(order="pool_first", **kw)
+    b = _fit(order="decode_first", **kw)
+    _randomise(a)
+    b.module_.load_state_dict(a.module_.state_dict())
+    X, _ = _data(5, seed=4)
+    X[0, :, 6:] = np.nan
+    ea, eb = a.explain(X), b.explain(X)
+    assert ea.exact and ea.method == "linear"
+    np.testing.assert_allclose(ea.values, eb.values, atol=1e-10)
+    np.testing.assert_allclose(ea.values, _reference(b, X)[0], atol=1e-10)
+    np.testing.assert_allclose(ea.values.sum(-1) + ea.offset, a.predict_proba(X) * 0 + ea.outputs)
+    np.testing.assert_allclose(_softmax(ea.outputs), a.predict_proba(X), atol=1e-12)
+
+
+CASES = [("decode_first", p, "relu") for p in ("avg", "max", "attention", "lp")]
+CASES += [("pool_first", "avg", None)]
+
+
+@pytest.mark.parametrize("encoder", ["minirocket", "conv", "gru", None])
+@pytest.mark.parametrize(("order", "pool", "activation"), CASES)
+@pytest.mark.parametrize("window", [None, 4])
+def test_exact_for_every_encoder(encoder, order, pool, activation, window):
+    X, y = _data(18, t=16)
+    est = _fit(X=X, y=y, encoder=encoder, order=order, pool=pool, activation=activation)
+    est.set_params(window=window)
+    est.fit(X, y)
+    X[0, :, 12:] = np.nan
+    ex = est.explain(X[:4])
+    assert isinstance(ex, Explanation) and ex.exact and ex.method == "linear"
+    assert ex.values.shape == (4, 3, 16) and ex.values.dtype == np.float64
+    assert ex.offset.shape == ex.outputs.shape == (4, 3)
+    np.testing.assert_allclose(ex.values.sum(-1) + ex.offset, ex.outputs, atol=1e-5)
+    assert ex.completeness_error < 1e-5
+    np.testing.assert_allclose(_softmax(ex.outputs), est.predict_proba(X[:4]), atol=1e-12)
+    assert (ex.values[0, :, 12:] == 0).all()
+
+
+@pytest.mark.parametrize("order", ["decode_first", "pool_first"])
+def test_regressor_outputs_are_predictions_in_target_units(order):
+    X, _ = _data(20)
+    y = np.c_[100 + 5 * X.mean((1, 2)), -3 * X[:, 0, 0]]
+    est = _fit(SeqPoolRegressor, X, y, order=order, activation=None, encoder="conv")
+    ex = est.explain(X[:5])
+    assert ex.exact
+    np.testing.assert_allclose(ex.outputs, est.predict(X[:5]), atol=1e-10)
+    np.testing.assert_allclose(ex.values.sum(-1) + ex.offset, ex.outputs, atol=1e-8)
+    est1 = _fit(SeqPoolRegressor, X, y[:, 0], order=order, encoder=None)
+    ex1 = est1.explain(X[:5])
+    assert ex1.outputs.shape == (5, 1)
+    np.testing.assert_allclose(ex1.outputs[:, 0], est1.predict(X[:5]), atol=1e-10)
+
+
+@pytest.mark.parametrize("encoder", ["minirocket", "conv", "gru", None])
+@pytest.mark.parametrize(
+    ("order", "pool", "activation"),
+    [("decode_first", "max", "relu"), ("pool_first", "avg", None), ("pool_first", "lp", "tanh")],
+)
+def test_padding_gets_zero_and_leaves_observed_steps_unchanged(encoder, order, pool, activation):
+    X, y = _data(18, t=12)
+    est = _fit(X=X, y=y, encoder=encoder, order=order, pool=pool, activation=activation)
+    short = X[:3, :, :9]
+    padded = np.concatenate([short, np.full((3, N_CH, 5), np.nan)], axis=2)
+    a, b = est.explain(short), est.explain(padded)
+    assert (b.values[:, :, 9:] == 0).all()
+    np.testing.assert_allclose(b.values[:, :, :9], a.values, atol=1e-9)
+    np.testing.assert_allclose(b.offset, a.offset, atol=1e-9)
+    np.testing.assert_allclose(b.outputs, a.outputs, atol=1e-9)
+
+
+@pytest.mark.parametrize("pool", ["max", "avg", "lp", "attention"])
+def test_integrated_gradients_are_complete_in_the_limit(pool):
+    X, y = make_event_timing(40, 48, random_state=0)
+    est = _fit(
+        X=X, y=y, order="pool_first", pool=pool, activation="relu", hidden_size=8, max_epochs=3
+    )
+    _randomise(est, seed=2)
+    errors = [est.explain(X[:10], n_steps=n).completeness_error for n in (2, 16, 256)]
+    ex = est.explain(X[:10], n_steps=16)
+    assert not ex.exact and ex.method == "integrated_gradients" and ex.n_steps == 16
+    assert errors[0] > 1e-3  # the random head is far from linear on this path
+    assert errors[2] < errors[1] < errors[0]
+    assert errors[2] < errors[0] / 20
+    # offset: the zero-feature baseline's output, so values + offset tracks the outputs
+    np.testing.assert_allclose(ex.values.sum(-1) + ex.offset, ex.outputs, atol=errors[1] * 1.01)
+
+
+def test_pool_first_without_activation_is_exact_for_every_pool():
+    for pool in ("max", "lp", "attention"):
+        est = _fit(order="pool_first", pool=pool, activation=None, window=4)
+        _randomise(est)
+        ex = est.explain(_data(4, seed=5)[0], n_steps=2)
+        assert ex.exact and ex.completeness_error < 1e-10
+
+
+def test_pipeline_explains_what_the_final_step_sees():
+    X, y = _data()
+    pipe = make_pipeline(FunctionTransformer(lambda a: 2 * a), _fit(order="decode_first"))
+    pipe.fit(X, y)
+    via_pipe = explain(pipe, X[:3])
+    direct = pipe[-1].explain(2 * X[:3])
+    np.testing.assert_array_equal(via_pipe.values, direct.values)
+    np.testing.assert_allclose(_softmax(via_pipe.outputs), pipe.predict_proba(X[:3]), atol=1e-12)
+
+
+def test_errors_say_what_to_do():
+    est = _fit(order="decode_first")
+    with pytest.raises(ValueError, match="n_steps"):
+        est.explain(_data(2)[0], n_steps=0)
+    with pytest.raises(TypeError, match="SeqPoolClassifier"):
+        explain(FunctionTransformer(), _data(2)[0])
+    with pytest.raises(ValueError, match="not one of the outputs"):
+        est.explain(_data(2)[0]).plot(0, output="z")
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        SeqPoolClassifier().explain(_data(2)[0])
+
+
+def test_plot_draws_the_series_and_leaves_padding_out():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    est = _fit(order="decode_first", window=3)
+    X, _ = _data(2)
+    X[0, :, 8:] = np.nan
+    ex = est.explain(X)
+    axes = ex.plot(0)
+    assert len(axes) == 2
+    assert len(axes[1].patches) == 8  # one bar per observed step
+    assert "'b'" in ex.plot(0, output="b")[0].get_title()
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def event_task():
+    X, y = make_event_timing(120, 48, random_state=0)
+    clean, _ = make_event_timing(120, 48, noise=0.0, random_state=0)
+    return X, y, clean[:, 0] > 0  # the event steps
+
+
+@pytest.mark.parametrize("order", ["decode_first", "pool_first"])
+def test_contributions_find_the_events(event_task, order):
+    X, y, events = event_task
+    est = SeqPoolClassifier(
+        order=order,
+        window=8,
+        encoder=None,
+        hidden_size=16,
+        max_epochs=60,
+        lr=0.01,
+        dropout=0.0,
+        random_state=0,
+    ).fit(X[:80], y[:80])
+    assert est.score(X[80:], y[80:]) > 0.9
+    ex = est.explain(X[80:])
+    v = ex.values[np.arange(40), ex.predicted]
+    top = np.argsort(-v, axis=1)[:, :8]  # as many steps as an event has
+    precision = np.take_along_axis(events[80:], top, axis=1).mean()
+    assert precision > 0.5  # chance: 8 / 48
+    score = deletion_score(est, X[80:], y[80:])
+    assert score["deletion"] > score["random"] + 1.0
+    assert score["score"] == pytest.approx(score["deletion"] - score["random"])
+    assert score["curve"].shape == (5,)
