@@ -13,6 +13,7 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval
@@ -20,9 +21,47 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._columns import _fmt
 from ._transformers import _names_in
-from ._validation import check_no_inf, shape_of
+from ._validation import _first_non_numeric, check_no_inf, shape_of
 
 __all__ = ["WideToSequences"]
+
+
+def _as_table(X):
+    """Nested lists as an array; ragged rows and text that is not a number are errors.
+
+    DataFrames, arrays of numbers and sparse matrices pass unchanged to ``validate_data``.
+    """
+    if isinstance(X, pd.DataFrame) or sp.issparse(X):
+        return X
+    try:
+        a = np.asarray(X)
+    except ValueError as exc:  # numpy refuses nested lists of unequal lengths
+        if "inhomogeneous" not in str(exc):
+            raise
+        lengths = [len(row) if pd.api.types.is_list_like(row) else 1 for row in X]
+        j = next((j for j, n in enumerate(lengths) if n != lengths[0]), None)
+        where = (
+            f"row 0 has {lengths[0]} values but row {j} has {lengths[j]}"
+            if j
+            else "its rows differ"
+        )
+        raise ValueError(
+            f"X is ragged: {where}, but a wide table needs one value per column in every row. "
+            "Fill the missing cells with NaN, or build sequences of unequal length from a long "
+            "table with long_to_sequences."
+        ) from None
+    if a.dtype.kind in "OUS" and a.ndim == 2:
+        try:
+            a.astype(np.float64)
+        except (TypeError, ValueError):
+            (row, col), value, exc = _first_non_numeric(a)
+            # type(exc) and its text keep scikit-learn's expected wording.
+            raise type(exc)(
+                f"X must contain numbers (NaN for a missing step), but WideToSequences got "
+                f"{value!r} of type {type(value).__name__} at row {row}, column {col}: {exc}. "
+                "Encode categorical values as numbers first."
+            ) from None
+    return X if isinstance(X, np.ndarray) else a
 
 
 class WideToSequences(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
@@ -95,7 +134,14 @@ class WideToSequences(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
         if self.pattern is not None:
             if not is_df:
                 raise ValueError("pattern needs a DataFrame with column names to match.")
-            regex = re.compile(self.pattern)
+            try:
+                regex = re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"pattern {self.pattern!r} is not a valid regular expression ({exc}). "
+                    "Escape special characters and close every bracket, e.g. "
+                    r"r'(?P<channel>.+)_(?P<time>\d+)'."
+                ) from None
             if not {"channel", "time"} <= set(regex.groupindex):
                 raise ValueError(
                     f"pattern must have named groups 'channel' and 'time', got {self.pattern!r}."
@@ -183,6 +229,7 @@ class WideToSequences(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
         self : object
         """
         self._validate_params()
+        X = _as_table(X)
         if isinstance(X, pd.DataFrame) and self.pattern is None and self.n_channels != 1:
             if isinstance(X.columns, pd.MultiIndex):
                 raise ValueError("n_channels must stay 1 when the column MultiIndex gives them.")
@@ -223,7 +270,7 @@ class WideToSequences(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
         ndarray of shape (n_samples, n_channels, n_timesteps)
         """
         check_is_fitted(self)
-        Xv = self._check_X(X, reset=False)
+        Xv = self._check_X(_as_table(X), reset=False)
         out = np.full((Xv.shape[0], len(self.channels_), len(self.times_)), np.nan, Xv.dtype)
         out[:, self._channel_code, self._step_code] = Xv
         return out

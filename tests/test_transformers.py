@@ -315,6 +315,34 @@ def test_wide_bad_input():
         WideToSequences(pattern=pattern).fit(df).transform(df.drop(columns="acc_x_0"))
 
 
+def test_wide_invalid_pattern_ragged_and_text_input_are_named():
+    _, df = wide_frame(T=3)
+    with pytest.raises(
+        ValueError,
+        match=r"pattern '\(\?P<channel>' is not a valid regular "
+        r"expression \(missing \), unterminated subpattern",
+    ):
+        WideToSequences(pattern="(?P<channel>").fit(df)
+    with pytest.raises(ValueError, match=r"pattern '\[' is not a valid regular expression"):
+        WideToSequences(pattern="[").fit(df)
+    ragged_rows = [[1.0, 2.0], [3.0]]
+    with pytest.raises(
+        ValueError,
+        match=r"X is ragged: row 0 has 2 values but row 1 has 1.*"
+        r"one value per column",
+    ):
+        WideToSequences().fit(ragged_rows)
+    fitted = WideToSequences().fit([[1.0, 2.0]])
+    with pytest.raises(ValueError, match="X is ragged: row 0 has 2 values but row 1 has 1"):
+        fitted.transform(ragged_rows)
+    with pytest.raises(
+        ValueError,
+        match=r"X must contain numbers .* got 'a' of type str at "
+        r"row 0, column 1",
+    ):
+        WideToSequences().fit([[1.0, "a"]])
+
+
 def test_wide_scale_pad_in_a_grid_search():
     """The row-preserving steps live inside Pipeline + GridSearchCV."""
     rng = np.random.default_rng(0)
