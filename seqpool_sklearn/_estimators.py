@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import warnings
 from numbers import Integral, Real
 from typing import Any
@@ -37,15 +38,34 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
-from skorch.callbacks import EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping
 from skorch.dataset import ValidSplit
 
 from ._modules import ACTIVATIONS, ENCODERS, ORDERS, POOLS, SeqPoolModule, n_frames_for
-from ._net import CosineLR, SeqPoolNet, TensorBatches, _seeded, _torch_threads, resolve_device
-from ._validation import check_n_channels, check_sequences, check_targets, did_you_mean
+from ._net import (
+    CosineLR,
+    SeqPoolNet,
+    TensorBatches,
+    TrainingDivergedError,
+    _seeded,
+    _torch_threads,
+    resolve_device,
+)
+from ._validation import (
+    LayoutWarning,
+    check_n_channels,
+    check_sequences,
+    check_targets,
+    did_you_mean,
+)
 
 _ROUTED_PREFIXES = (
     "module__",
@@ -57,6 +77,10 @@ _ROUTED_PREFIXES = (
     "dataset__",
 )
 _ROUTED_NAMES = ("train_split", "iterator_train", "iterator_valid", "dataset")
+# Parameters that predict reads (validated there too; the device of a loaded model is not,
+# so that a CUDA-trained model predicts on a CPU-only machine).
+_PREDICT_PARAMS = ("batch_size", "n_threads")
+
 # The training budget of max_epochs=None: at least this many optimizer steps and epochs.
 MIN_STEPS = 1000
 MIN_EPOCHS = 100
@@ -346,6 +370,14 @@ class _SeqPoolBase(BaseEstimator):
                     f"{_unknown_param_hint(key, self.get_params(deep=False))} skorch-routed "
                     f"keywords start with {', '.join(_ROUTED_PREFIXES)}."
                 )
+        for i, cb in enumerate(self.callbacks or []):
+            named = isinstance(cb, tuple) and len(cb) == 2 and isinstance(cb[0], str)
+            if not isinstance(cb[1] if named else cb, Callback):
+                raise TypeError(
+                    f"callbacks[{i}] must be a skorch callback (an instance of "
+                    "skorch.callbacks.Callback) or a (name, callback) pair; got "
+                    f"{cb!r} of type {type(cb).__name__}."
+                )
         resolve_device(self.device, type(self).__name__)
 
     # ------------------------------------------------------------------ data
@@ -361,6 +393,16 @@ class _SeqPoolBase(BaseEstimator):
                 self.n_features_in_ = X3.shape[1]
                 if hasattr(self, "feature_names_in_"):
                     del self.feature_names_in_
+            if not two_d and X3.shape[1] > X3.shape[2]:
+                warnings.warn(
+                    f"X has shape {X3.shape}: {X3.shape[1]} channels of {X3.shape[2]} time "
+                    f"steps. {name} reads (n_samples, n_channels, n_timesteps); if these "
+                    "are series of length "
+                    f"{X3.shape[1]} with {X3.shape[2]} channels (the channels-last layout "
+                    "of Keras), pass X.transpose(0, 2, 1).",
+                    LayoutWarning,
+                    stacklevel=4,
+                )
             self.n_channels_in_ = X3.shape[1]
             self.n_timesteps_in_ = X3.shape[2]
             return X3
@@ -368,17 +410,33 @@ class _SeqPoolBase(BaseEstimator):
             # sklearn's contract for 2D input: the columns are the features.
             validate_data(self, X, skip_check_array=True, reset=False)
         check_n_channels(X3.shape[1], self.n_channels_in_, name=name)
-        if self.window is not None:
-            frames = n_frames_for(X3.shape[2], self.window)
+        window = self.net_.module_.head.window  # the fitted window, whatever set_params did
+        if window is not None:
+            frames = n_frames_for(X3.shape[2], window)
             if frames != self.n_frames_:
                 raise ValueError(
-                    f"X has {X3.shape[2]} time steps, but {name} (window={self.window}) was "
+                    f"X has {X3.shape[2]} time steps, but {name} (window={window}) was "
                     f"fitted on series of {self.n_timesteps_in_} steps and its output layer "
                     f"expects {self.n_frames_} frames. Pad the series with NaN or truncate "
                     f"them to {self.n_timesteps_in_} steps, or use window=None to predict "
                     "on series of any length."
                 )
         return X3
+
+    def _validate_predict(self, X: Any) -> np.ndarray:
+        """Prediction's checks: fitted, the parameters predict reads valid, ``X`` as fitted.
+
+        Parameters changed after fit are validated here (``batch_size``,
+        ``n_threads`` ...); those that shape the network (``window``, ``order`` ...)
+        take effect at the next fit, and prediction uses the fitted network's.
+        """
+        check_is_fitted(self)
+        validate_parameter_constraints(
+            {name: self._parameter_constraints[name] for name in _PREDICT_PARAMS},
+            {name: getattr(self, name) for name in _PREDICT_PARAMS},
+            caller_name=type(self).__name__,
+        )
+        return self._validate_X(X, reset=False)
 
     def _check_window(self, X3: np.ndarray) -> None:
         if self.window is not None and self.window > X3.shape[2]:
@@ -436,13 +494,59 @@ class _SeqPoolBase(BaseEstimator):
         raise NotImplementedError
 
     def _fit(self, X: Any, y: Any, *, train: bool):
-        """The one fit path: ``fit`` trains, ``initialize`` only builds the network."""
-        self._check_params()
-        _require_y(y, type(self).__name__)
-        X3 = self._validate_X(X, reset=True)
-        self._check_window(X3)
-        y_t, n_outputs = self._encode_targets(y, len(X3))
-        return self._fit_net(X3, y_t, n_outputs, train=train)
+        """The one fit path: ``fit`` trains, ``initialize`` only builds the network.
+
+        A fit is atomic: if it raises -- bad input, a diverging loss, an interrupt
+        (Ctrl-C) -- the estimator is left exactly as it was before the call,
+        unfitted or with its previous model (whose weights a warm start would
+        otherwise have changed in place).
+        """
+        before = dict(self.__dict__)
+        net = before.get("net_")
+        backup = copy.deepcopy(net) if (train and self.warm_start and net is not None) else None
+        try:
+            self._check_params()
+            _require_y(y, type(self).__name__)
+            X3 = self._validate_X(X, reset=True)
+            self._check_window(X3)
+            y_t, n_outputs = self._encode_targets(y, len(X3))
+            self._check_validation_split(y_t, n_outputs)
+            return self._fit_net(X3, y_t, n_outputs, train=train)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            if backup is not None:
+                self.net_ = backup
+                self.module_ = backup.module_
+                self.history_ = backup.history
+            raise
+
+    def _check_validation_split(self, y_t: torch.Tensor, n_outputs: int) -> None:
+        """With ``patience``, the held-out part must be splittable (stratified for classes)."""
+        if self.patience is None:
+            return
+        n = len(y_t)
+        n_valid = math.ceil(self.validation_fraction * n)
+        n_train = n - n_valid
+        problem = None
+        if n_valid < 1 or n_train < 1:
+            problem = f"{n} samples leave {n_train} for training and {n_valid} held out"
+        elif isinstance(self, ClassifierMixin):
+            counts = torch.bincount(y_t, minlength=n_outputs)
+            if min(n_valid, n_train) < n_outputs:
+                problem = (
+                    f"holding out {n_valid} of {n} samples cannot put each of the "
+                    f"{n_outputs} classes on both sides"
+                )
+            elif int(counts.min()) < 2:
+                problem = "a class has a single sample, which cannot be on both sides"
+        if problem:
+            raise ValueError(
+                f"patience={self.patience} holds out validation_fraction="
+                f"{self.validation_fraction} of the training data for early stopping, but "
+                f"{problem}. Use more data, change validation_fraction, or set "
+                "patience=None."
+            )
 
     def _fit_net(self, X3: np.ndarray, y_t: torch.Tensor, n_outputs: int, *, train: bool):
         device = resolve_device(self.device, type(self).__name__)
@@ -472,6 +576,12 @@ class _SeqPoolBase(BaseEstimator):
                 # epochs: a warm start trains the current max_epochs more epochs,
                 # also after set_params(max_epochs=...) on a fitted estimator.
                 self._train(X_t, y_t)
+                if not all(bool(torch.isfinite(p).all()) for p in self.net_.module_.parameters()):
+                    raise TrainingDivergedError(
+                        "Training produced non-finite weights. The inputs may hold values "
+                        "too large for the network (scale them, e.g. with SeriesScaler), or "
+                        f"the learning rate (lr={self.lr}) is too high; lower it."
+                    )
             self._rng_state = (device, _get_rng_state(device))
         self._n_outputs = n_outputs
         self.n_frames_ = self.net_.module_.head.n_frames
@@ -613,7 +723,25 @@ class _SeqPoolBase(BaseEstimator):
             ``f_history``.
         """
         check_is_fitted(self)
-        self.net_.load_params(**kwargs)
+        try:
+            self.net_.load_params(**kwargs)
+        except RuntimeError as exc:
+            text = str(exc)
+            if "state_dict" not in text:
+                raise
+            layers = re.findall(r"size mismatch for ([\w.]+)", text)
+            missing = re.findall(r"(?:Missing|Unexpected) key\(s\) in state_dict: ([^.]+)\.", text)
+            detail = (
+                f"the layers {', '.join(layers)} have other shapes"
+                if layers
+                else f"the layers differ ({'; '.join(missing) or text.splitlines()[0]})"
+            )
+            raise ValueError(
+                f"The saved weights do not fit this {type(self).__name__}'s network: "
+                f"{detail}. Load them into an estimator with the configuration (encoder, "
+                "widths, window, ...) and data shape that saved them: set those parameters "
+                "and call initialize(X, y) first."
+            ) from None
         # f_history replaces the net's History object; keep the aliases on it.
         self.module_ = self.net_.module_
         self.history_ = self.net_.history
@@ -776,8 +904,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns ordered as ``classes_``."""
-        check_is_fitted(self)
-        X3 = self._validate_X(X, reset=False)
+        X3 = self._validate_predict(X)
         logits = self._forward(X3)
         return torch.softmax(logits, dim=1).numpy()
 
@@ -850,15 +977,23 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         self._y_1d = y.ndim == 1
         y2 = y.reshape(len(y), -1)
         self.n_outputs_ = y2.shape[1]
-        self._y_mean = y2.mean(axis=0)
-        scale = y2.std(axis=0)
-        self._y_scale = np.where(scale > 0, scale, 1.0)
-        y_t = torch.from_numpy(((y2 - self._y_mean) / self._y_scale).astype(np.float32))
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = y2.mean(axis=0)
+            scale = y2.std(axis=0)
+            scale = np.where(scale > 0, scale, 1.0)
+            standard = (y2 - mean) / scale
+        if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
+            raise ValueError(
+                f"y holds values too large to standardise (largest |y| = "
+                f"{np.abs(y2).max():.3g}); {type(self).__name__} trains on standardised "
+                "targets. Rescale y (e.g. divide by a power of ten) before fit."
+            )
+        self._y_mean, self._y_scale = mean, scale
+        y_t = torch.from_numpy(standard.astype(np.float32))
         return y_t, self.n_outputs_
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted targets, shape (n_samples,) or (n_samples, n_outputs) as in ``fit``."""
-        check_is_fitted(self)
-        X3 = self._validate_X(X, reset=False)
+        X3 = self._validate_predict(X)
         out = self._forward(X3).numpy() * self._y_scale + self._y_mean
         return out.ravel() if self._y_1d else out

@@ -15,9 +15,17 @@ from typing import Any
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, PrintLog
+from skorch.callbacks import Callback, EarlyStopping, PrintLog
 from skorch.history import History
 from torch.utils.data import Dataset, Subset
+
+
+class _StopEarly(Exception):
+    """Early stopping's end of training (skorch signals it with KeyboardInterrupt)."""
+
+
+class TrainingDivergedError(ValueError):
+    """Training produced a non-finite loss; the estimator is left as it was."""
 
 
 class TensorData(Dataset):
@@ -209,6 +217,18 @@ class SeqPoolNet(NeuralNet):
 
     def notify(self, method_name, **cb_kwargs):
         base = _PER_BATCH_EVENTS.get(method_name)
+        if method_name == "on_epoch_end":
+            self.on_epoch_end(self, **cb_kwargs)
+            for _, cb in self.callbacks_:
+                try:
+                    cb.on_epoch_end(self, **cb_kwargs)
+                except KeyboardInterrupt:
+                    # skorch's EarlyStopping ends training by raising KeyboardInterrupt;
+                    # tell it apart from a real interrupt, which must propagate
+                    if isinstance(cb, EarlyStopping):
+                        raise _StopEarly from None
+                    raise
+            return
         if base is None:
             if method_name == "on_epoch_begin":
                 self._listeners = {}  # callbacks may have been replaced since
@@ -225,6 +245,39 @@ class SeqPoolNet(NeuralNet):
         getattr(self, method_name)(self, **cb_kwargs)
         for cb in listeners[method_name]:
             getattr(cb, method_name)(self, **cb_kwargs)
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """skorch's ``partial_fit``, except that an interrupt is not swallowed.
+
+        skorch ends training quietly on ``KeyboardInterrupt`` and returns a
+        half-trained net; here the callbacks still see ``on_train_end`` and the
+        interrupt propagates, so the estimator can restore its previous state and
+        a search or command stops.
+        """
+        if not self.initialized_:
+            self.initialize()
+        fit_params.pop("_routing_method", None)
+        self.notify("on_train_begin", X=X, y=y)
+        try:
+            self.fit_loop(X, y, **fit_params)
+        except _StopEarly:
+            pass
+        finally:
+            self.notify("on_train_end", X=X, y=y)
+        return self
+
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        # Stop at the first non-finite loss instead of training on NaN weights.
+        for batch in list.__getitem__(self.history, -1)["batches"]:
+            for key in ("train_loss", "valid_loss"):
+                loss = batch.get(key)
+                if loss is not None and not math.isfinite(loss):
+                    raise TrainingDivergedError(
+                        f"Training diverged: the {key.replace('_', ' ')} became {loss} "
+                        f"at epoch {len(self.history)}. The inputs may hold values too "
+                        "large for the network (scale them, e.g. with SeriesScaler), or "
+                        f"the learning rate (lr={self.lr}) is too high; lower it."
+                    )
 
     def fit_loop(self, X, y=None, epochs=None, **kwargs):
         # Epochs of this call, for schedules laid out over one fit (CosineLR).

@@ -42,6 +42,15 @@ _ALIASES = {
 }
 
 
+class LayoutWarning(UserWarning):
+    """The array's layout looks transposed: more channels than time steps.
+
+    Raised at ``fit`` when a 3D ``X`` of shape (n_samples, a, b) has ``a > b``, the
+    usual sign of channels-last data (Keras' (n_samples, n_timesteps, n_channels)).
+    Silence it with :func:`warnings.filterwarnings` when the layout is intended.
+    """
+
+
 def did_you_mean(value: Any, options) -> str:
     """A ' Did you mean ...?' hint for a mistyped string option, or ''.
 
