@@ -40,13 +40,9 @@ def _as_table(X):
             raise
         lengths = [len(row) if pd.api.types.is_list_like(row) else 1 for row in X]
         j = next((j for j, n in enumerate(lengths) if n != lengths[0]), None)
-        where = (
-            f"row 0 has {lengths[0]} values but row {j} has {lengths[j]}"
-            if j
-            else "its rows differ"
-        )
+        where = f"row 0 has {lengths[0]} values, row {j} has {lengths[j]}" if j else "rows differ"
         raise ValueError(
-            f"X is ragged: {where}, but a wide table needs one value per column in every row. "
+            f"X is ragged ({where}), but a wide table needs one value per column in every row. "
             "Fill the missing cells with NaN, or build sequences of unequal length from a long "
             "table with long_to_sequences."
         ) from None

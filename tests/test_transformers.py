@@ -328,12 +328,12 @@ def test_wide_invalid_pattern_ragged_and_text_input_are_named():
     ragged_rows = [[1.0, 2.0], [3.0]]
     with pytest.raises(
         ValueError,
-        match=r"X is ragged: row 0 has 2 values but row 1 has 1.*"
+        match=r"X is ragged \(row 0 has 2 values, row 1 has 1\).*"
         r"one value per column",
     ):
         WideToSequences().fit(ragged_rows)
     fitted = WideToSequences().fit([[1.0, 2.0]])
-    with pytest.raises(ValueError, match="X is ragged: row 0 has 2 values but row 1 has 1"):
+    with pytest.raises(ValueError, match=r"X is ragged \(row 0 has 2 values, row 1 has 1\)"):
         fitted.transform(ragged_rows)
     with pytest.raises(
         ValueError,
