@@ -102,6 +102,48 @@ def _target_values(target, df: pd.DataFrame) -> pd.Series:
     return values
 
 
+def _recording_array(recording) -> np.ndarray:
+    """A recording given as an array: 1D or 2D, with a row and a channel, never ragged.
+
+    Text that reads as a number becomes one; other text is left for the value check, which
+    names the first cell that is not a number.
+    """
+    try:
+        arr = np.asarray(recording)
+    except ValueError as exc:  # numpy refuses nested lists of unequal lengths
+        if "inhomogeneous" not in str(exc):
+            raise
+        lengths = [len(row) if pd.api.types.is_list_like(row) else 1 for row in recording]
+        j = next((j for j, n in enumerate(lengths) if n != lengths[0]), None)
+        where = f"row 0 has {lengths[0]} values, row {j} has {lengths[j]}" if j else "rows differ"
+        raise ValueError(
+            f"recording is ragged ({where}), but it needs one value per channel at every time "
+            "step. Fill missing values with NaN."
+        ) from None
+    if arr.ndim not in (1, 2):
+        raise ValueError(
+            f"recording must have shape (n_timesteps,) or (n_timesteps, n_channels), got "
+            f"{arr.shape}."
+        )
+    if len(arr) == 0:
+        raise ValueError(
+            f"The recording is empty (shape {arr.shape}); sliding_windows needs at least one row."
+        )
+    if arr.ndim == 2 and arr.shape[1] == 0:
+        raise ValueError(
+            f"recording has 0 channels (shape {arr.shape}); sliding_windows needs at least one "
+            "channel."
+        )
+    if arr.dtype.kind in "US" and not isinstance(recording, np.ndarray):
+        arr = np.asarray(recording, dtype=object)  # keep the numbers of a mixed list as numbers
+    if arr.dtype.kind in "OUS":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            pass  # the value check names the first cell that is not a number
+    return arr
+
+
 def _majority(codes: np.ndarray, n_labels: int) -> np.ndarray:
     """Most frequent code of every row; ties go to the smallest code (first sorted label)."""
     counts = np.zeros((codes.shape[0], n_labels), dtype=np.int64)
@@ -204,12 +246,7 @@ def sliding_windows(
     else:
         if time is not None or by is not None or columns is not None:
             raise ValueError("time, by and columns need a DataFrame recording.")
-        arr = np.asarray(recording)
-        if arr.ndim not in (1, 2):
-            raise ValueError(
-                f"recording must have shape (n_timesteps,) or (n_timesteps, n_channels), got "
-                f"{arr.shape}."
-            )
+        arr = _recording_array(recording)
         arr = arr.reshape(len(arr), -1)
         columns = [f"channel{c}" for c in range(arr.shape[1])]
         df = pd.DataFrame(arr, columns=columns, copy=False)

@@ -175,6 +175,17 @@ BAD = [
      'rule="horizon" forecasts a target, but target is None'),
     ("inf in a recording", {"size": 3, "by": "label", "frame": _set("acc_y", 8, -np.inf)},
      ValueError, r"Column 'acc_y' has infinite values for recording 'run' \(first at row 8\)"),
+    ("empty array", {"size": 2, "frame": lambda d: np.zeros(0)}, ValueError,
+     r"The recording is empty \(shape \(0,\)\); sliding_windows needs at least one row"),
+    ("empty list", {"size": 2, "frame": lambda d: []}, ValueError, "The recording is empty"),
+    ("empty 2D array", {"size": 2, "frame": lambda d: np.zeros((0, 3))}, ValueError,
+     r"The recording is empty \(shape \(0, 3\)\)"),
+    ("no channels", {"size": 2, "frame": lambda d: np.zeros((5, 0))}, ValueError,
+     r"recording has 0 channels \(shape \(5, 0\)\); sliding_windows needs at least one"),
+    ("ragged list", {"size": 1, "frame": lambda d: [[1.0, 2.0], [1.0]]}, ValueError,
+     r"recording is ragged \(row 0 has 2 values, row 1 has 1\)"),
+    ("text in a list", {"size": 1, "frame": lambda d: [1.0, "a"]}, TypeError,
+     r"Column 'channel0' has non-numeric values \('a', .*for row 1"),
 ]  # fmt: skip
 
 
