@@ -21,6 +21,22 @@ Design decisions
   independent and a plain paired t-test is far too confident. The corrected resampled t-test
   of Nadeau & Bengio (2003) inflates the variance by ``n_test / n_train``; it lives in
   ``_stats`` with the plain-words verdict, apart from the grid plumbing here.
+* Many tests, one family. ``order_effect()`` tests one pool x window cell per row, and
+  ``main_effect()`` one level per row; the p-values of a table are Holm-adjusted as one
+  family (``adjust="holm"``) and the verdicts use the adjusted value, so "significant"
+  means the family-wise error rate is at most ``alpha``. Each table is its own family: a
+  user reading the order effects is answering one question, the pool effects another.
+* Equivalence. "No significant difference" is not evidence of no difference. With an
+  ``equivalence_margin`` the same corrected standard error also runs two one-sided tests
+  (TOST), Holm-adjusted over the table as well, and a cell is "equivalent within ±m",
+  "inconclusive" or won by one side.
+* Seeds. With ``n_seeds`` / ``random_states`` every configuration is refitted on every
+  split under each seed (the seed is one more grid parameter, so the search still owns the
+  scheduling). The paired differences are taken per (split, seed) and then *averaged over
+  the seeds of a split*; the corrected t-test runs on those ``k`` split means with
+  ``k - 1`` degrees of freedom. Initialisation noise thus sits inside the spread the test
+  measures (it cannot pass for an effect) while more seeds shrink it, and the seeds are
+  never counted as independent replicates of the data -- they share the split's rows.
 * The figure. ``plot()`` hands ``_plotting`` the public tables (``results``, ``summary()``,
   ``order_effect()``) and nothing else; that module never imports this one.
 """
@@ -48,12 +64,13 @@ from sklearn.model_selection import (
 from sklearn.utils import check_random_state, get_tags
 
 from ._modules import ORDERS, POOLS
-from ._stats import corrected_ttest, order_verdict
+from ._stats import corrected_ttest, effect_verdict, equivalence_test, holm, order_verdict
 from ._validation import check_int, did_you_mean, is_integer
 
 __all__ = ["HeadComparison", "compare_heads"]
 
 _HEAD_PARAMS = ("order", "pool", "window")
+_ADJUSTMENTS = ("holm", None)
 
 
 # --------------------------------------------------------------------------- grid plumbing
@@ -224,6 +241,29 @@ def _make_splits(
     return splits, index // n_folds, index % n_folds
 
 
+def _check_seeds(estimator, prefix: str, n_seeds, random_states) -> list[int] | None:
+    """The seeds of a multi-seed comparison, or None for one fit per split."""
+    if n_seeds is None and random_states is None:
+        return None
+    if n_seeds is not None and random_states is not None:
+        raise ValueError("Pass n_seeds or random_states, not both.")
+    params = estimator.get_params(deep=True)
+    if f"{prefix}random_state" not in params:
+        raise ValueError(
+            f"n_seeds / random_states set the estimator's {prefix}random_state, but "
+            f"{type(estimator).__name__} has no such parameter."
+        )
+    if random_states is not None:
+        seeds = _as_list(random_states, "random_states")
+        if not all(is_integer(s) and s >= 0 for s in seeds):
+            raise ValueError(f"random_states must be integers >= 0, got {seeds}.")
+        return [int(s) for s in seeds]
+    n_seeds = check_int(n_seeds, "n_seeds", 1)
+    base = params[f"{prefix}random_state"]
+    base = int(base) if is_integer(base) else 0
+    return list(range(base, base + n_seeds))
+
+
 # --------------------------------------------------------------------------- result
 def _frame(rows: list[dict]) -> pd.DataFrame:
     """DataFrame from records, keeping ``window`` as None / int (pandas would make it float)."""
@@ -238,9 +278,11 @@ class HeadComparison:
     Attributes
     ----------
     results : pandas.DataFrame
-        The tidy table: one row per configuration x split, with columns ``order``,
-        ``pool``, ``window`` (None = global pooling), ``repeat``, ``fold``, ``split``,
-        ``score``, ``fit_time`` (seconds), ``n_train`` and ``n_test``.
+        The tidy table: one row per configuration x split (x seed), with columns
+        ``order``, ``pool``, ``window`` (None = global pooling), ``repeat``, ``fold``,
+        ``split``, ``score``, ``fit_time`` (seconds), ``n_train`` and ``n_test``; and
+        ``seed`` (the estimator's ``random_state`` of the fit) when the comparison ran
+        several seeds.
     splits : list of (train, test) index arrays
         The splits every configuration was trained and scored on.
     scoring : str
@@ -249,6 +291,11 @@ class HeadComparison:
         Mean test size over mean training size, used by the t-test correction.
     cv_results : dict
         The ``cv_results_`` of the underlying GridSearchCV.
+    seeds : list of int or None
+        The seeds every configuration was fitted under on every split; None when each
+        fit used the estimator's own ``random_state``.
+    equivalence_margin : float or None
+        The default margin of :meth:`order_effect` and :meth:`main_effect`.
 
     See Also
     --------
@@ -268,23 +315,31 @@ class HeadComparison:
     HeadComparison(2 configurations x 3 splits, scoring='score')
     >>> result.order_effect()["verdict"][0]
     'no difference: both orders scored identically on every split (p=1.000)'
+    >>> result.order_effect(equivalence_margin=0.01)["verdict"][0]  # doctest: +NORMALIZE_WHITESPACE
+    'equivalent within ±0.010 (decode_first - pool_first = 0.000, 95% CI 0.000..0.000,
+     TOST p<0.001)'
     >>> result.summary()["n_splits"].tolist()
     [3, 3]
     """
 
-    def __init__(self, results, *, splits, scoring, cv_results):
+    def __init__(
+        self, results, *, splits, scoring, cv_results, seeds=None, equivalence_margin=None
+    ):
         self.results = results
         self.splits = splits
         self.scoring = scoring
         self.cv_results = cv_results
+        self.seeds = seeds
+        self.equivalence_margin = equivalence_margin
         self.test_train_ratio = float(
             np.mean([len(te) for _, te in splits]) / np.mean([len(tr) for tr, _ in splits])
         )
 
     def __repr__(self) -> str:
-        n_configs = len(self.results) // max(len(self.splits), 1)
+        n_configs = len(self._configs())
+        seeds = f" x {len(self.seeds)} seeds" if self.seeds else ""
         return (
-            f"HeadComparison({n_configs} configurations x {len(self.splits)} splits, "
+            f"HeadComparison({n_configs} configurations x {len(self.splits)} splits{seeds}, "
             f"scoring={self.scoring!r})"
         )
 
@@ -301,7 +356,14 @@ class HeadComparison:
         r = self.results
         win = r["window"].isna() if window is None else r["window"].eq(window)
         rows = r[r["order"].eq(order) & r["pool"].eq(pool) & win]
-        return rows.sort_values("split")
+        keys = ["split", "seed"] if "seed" in r else ["split"]
+        return rows.sort_values(keys, kind="stable")
+
+    def _scores(self, order, pool, window) -> np.ndarray:
+        """Scores of one configuration as an (n_splits, n_seeds) array."""
+        rows = self._rows(order, pool, window)
+        n_seeds = len(self.seeds) if self.seeds else 1
+        return rows["score"].to_numpy(dtype=float).reshape(-1, n_seeds)
 
     def summary(self) -> pd.DataFrame:
         """Mean and standard deviation of the score and rank of every configuration.
@@ -310,90 +372,276 @@ class HeadComparison:
         -------
         pandas.DataFrame
             One row per configuration, best first: ``order``, ``pool``, ``window``,
-            ``mean_score``, ``std_score`` (over splits, ``ddof=1``), ``mean_fit_time``,
-            ``n_splits`` and ``rank`` (1 = best mean score; ties share the lower rank).
+            ``mean_score``, ``std_score`` (over splits and seeds, ``ddof=1``),
+            ``mean_fit_time``, ``n_splits`` and ``rank`` (1 = best mean score; ties share the
+            lower rank); and ``n_seeds`` when the comparison ran several seeds.
         """
         rows = []
         for order, pool, window in self._configs():
             part = self._rows(order, pool, window)
-            rows.append(
-                {
-                    "order": order,
-                    "pool": pool,
-                    "window": window,
-                    "mean_score": float(part["score"].mean()),
-                    "std_score": float(part["score"].std(ddof=1)),
-                    "mean_fit_time": float(part["fit_time"].mean()),
-                    "n_splits": len(part),
-                }
-            )
+            row = {
+                "order": order,
+                "pool": pool,
+                "window": window,
+                "mean_score": float(part["score"].mean()),
+                "std_score": float(part["score"].std(ddof=1)),
+                "mean_fit_time": float(part["fit_time"].mean()),
+                "n_splits": int(part["split"].nunique()),
+            }
+            if self.seeds:
+                row["n_seeds"] = int(part["seed"].nunique())
+            rows.append(row)
         out = _frame(rows)
         out["rank"] = out["mean_score"].rank(ascending=False, method="min").astype(int)
         return out.sort_values("rank", kind="stable").reset_index(drop=True)
 
-    def order_effect(self, *, alpha: float = 0.05) -> pd.DataFrame:
+    def _check_test_args(self, alpha, equivalence_margin, adjust):
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
+        if adjust not in _ADJUSTMENTS:
+            raise ValueError(f"adjust must be 'holm' or None, got {adjust!r}.")
+        margin = self.equivalence_margin if equivalence_margin is None else equivalence_margin
+        if margin is not None and not (np.isfinite(margin) and margin > 0):
+            raise ValueError(
+                f"equivalence_margin must be a number > 0 in score units (e.g. 0.01), got "
+                f"{margin!r}."
+            )
+        return None if margin is None else float(margin)
+
+    def _tests(self, pairs, *, alpha, margin, adjust, level_names) -> list[dict]:
+        """Corrected t-test (and TOST) of every (level, reference) pair, Holm over the table.
+
+        ``pairs`` is a list of ``(row, level_scores, reference_scores)`` with the scores as
+        (n_splits, n_seeds) arrays; the differences are averaged over seeds per split.
+        """
+        rows, tests = [], []
+        for row, a, b in pairs:
+            d = (a - b).mean(axis=1)
+            res = corrected_ttest(d, self.test_train_ratio, confidence=1 - alpha)
+            if margin is not None:
+                res["p_equivalence"] = equivalence_test(d, self.test_train_ratio, margin)["p_value"]
+            row.update(
+                {
+                    "n_splits": a.shape[0],
+                    "n_seeds": a.shape[1],
+                    "mean_diff": res["mean"],
+                    "ci_low": res["ci_low"],
+                    "ci_high": res["ci_high"],
+                    "t": res["t"],
+                    "p_value": res["p_value"],
+                }
+            )
+            rows.append(row)
+            tests.append(res)
+        family = len(tests) > 1 and adjust == "holm"
+        adjusted = holm([r["p_value"] for r in tests]) if family else None
+        if margin is not None:
+            eq_adjusted = holm([r["p_equivalence"] for r in tests]) if family else None
+        for i, (row, res) in enumerate(zip(rows, tests, strict=True)):
+            if family:
+                res["p_adjusted"] = float(adjusted[i])
+            row["p_adjusted"] = res.get("p_adjusted", res["p_value"])
+            if margin is not None:
+                if family:
+                    res["p_equivalence_adjusted"] = float(eq_adjusted[i])
+                row["p_equivalence"] = res.get("p_equivalence_adjusted", res["p_equivalence"])
+            level, reference = level_names(row)
+            if (level, reference) == ("decode_first", "pool_first"):
+                row["verdict"] = order_verdict(res, alpha=alpha, margin=margin)
+            else:
+                row["verdict"] = effect_verdict(
+                    res, level=level, reference=reference, alpha=alpha, margin=margin
+                )
+        return rows
+
+    def order_effect(
+        self,
+        *,
+        alpha: float = 0.05,
+        equivalence_margin: float | None = None,
+        adjust: str | None = "holm",
+    ) -> pd.DataFrame:
         """Paired difference ``decode_first - pool_first`` for every pool x window.
 
-        The differences are taken split by split (the same training and test rows), and
-        tested with the corrected resampled t-test of Nadeau & Bengio (2003): see the Notes
-        of :func:`compare_heads`.
+        The differences are taken split by split (the same training and test rows; with
+        several seeds, per split and seed and then averaged over the seeds of each split),
+        and tested with the corrected resampled t-test of Nadeau & Bengio (2003): see the
+        Notes of :func:`compare_heads`.
 
         Parameters
         ----------
         alpha : float, default=0.05
-            Significance level; the confidence interval has level ``1 - alpha``.
+            Significance level (family-wise, after the adjustment); the confidence interval
+            has level ``1 - alpha`` and is not adjusted.
+        equivalence_margin : float, default=None
+            A difference smaller than this, in score units (e.g. 0.01 = one point of
+            accuracy), counts as no difference: each cell is also tested for equivalence
+            (TOST) and the verdict is "decode_first better", "pool_first better",
+            "equivalent within ±m" or "inconclusive". None uses the comparison's own
+            ``equivalence_margin`` (None by default: no equivalence test).
+        adjust : {"holm", None}, default="holm"
+            Holm-Bonferroni adjustment of the p-values over all cells of the table (and,
+            separately, of the equivalence p-values); the verdicts use the adjusted values.
+            None tests every cell on its own.
 
         Returns
         -------
         pandas.DataFrame
-            One row per pool x window: ``pool``, ``window``, ``n_splits``,
-            ``mean_pool_first``, ``mean_decode_first``, ``mean_diff``, ``ci_low``,
-            ``ci_high``, ``t``, ``p_value`` and ``verdict`` (plain words).
+            One row per pool x window: ``pool``, ``window``, ``mean_pool_first``,
+            ``mean_decode_first``, ``n_splits``, ``n_seeds``, ``mean_diff``, ``ci_low``,
+            ``ci_high``, ``t``, ``p_value`` (unadjusted), ``p_adjusted`` (what the verdict
+            uses; equal to ``p_value`` for a single cell or ``adjust=None``),
+            ``p_equivalence`` (TOST, adjusted like ``p_adjusted``; only with a margin) and
+            ``verdict`` (plain words).
 
         Raises
         ------
         ValueError
             When the comparison did not include both orders.
         """
-        if not 0 < alpha < 1:
-            raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
+        margin = self._check_test_args(alpha, equivalence_margin, adjust)
         orders = set(self.results["order"])
         if not set(ORDERS) <= orders:
             raise ValueError(
                 f"order_effect needs both orders {list(ORDERS)}; this comparison ran "
                 f"{sorted(orders)}. Pass orders=('pool_first', 'decode_first')."
             )
-        rows = []
+        pairs = []
         cells = [(p, w) for o, p, w in self._configs() if o == ORDERS[0]]
         for pool, window in cells:
-            first = self._rows("pool_first", pool, window)
-            second = self._rows("decode_first", pool, window)
-            d = second["score"].to_numpy() - first["score"].to_numpy()
-            res = corrected_ttest(d, self.test_train_ratio, confidence=1 - alpha)
-            rows.append(
-                {
-                    "pool": pool,
-                    "window": window,
-                    "n_splits": len(d),
-                    "mean_pool_first": float(first["score"].mean()),
-                    "mean_decode_first": float(second["score"].mean()),
-                    "mean_diff": res["mean"],
-                    "ci_low": res["ci_low"],
-                    "ci_high": res["ci_high"],
-                    "t": res["t"],
-                    "p_value": res["p_value"],
-                    "verdict": order_verdict(res, alpha=alpha),
-                }
-            )
+            first = self._scores("pool_first", pool, window)
+            second = self._scores("decode_first", pool, window)
+            row = {
+                "pool": pool,
+                "window": window,
+                "mean_pool_first": float(first.mean()),
+                "mean_decode_first": float(second.mean()),
+            }
+            pairs.append((row, second, first))
+        rows = self._tests(
+            pairs,
+            alpha=alpha,
+            margin=margin,
+            adjust=adjust,
+            level_names=lambda row: ("decode_first", "pool_first"),
+        )
         return _frame(rows)
 
-    def plot(self, *, alpha: float = 0.05, figsize: tuple[float, float] | None = None):
+    def main_effect(
+        self,
+        factor: str,
+        *,
+        reference: Any = "first",
+        alpha: float = 0.05,
+        equivalence_margin: float | None = None,
+        adjust: str | None = "holm",
+    ) -> pd.DataFrame:
+        """Paired main effect of ``order``, ``pool`` or ``window``: each level against a reference.
+
+        For every split (and seed) a level's score is its mean over all levels of the two
+        other head parameters -- a marginal mean over the same grid cells for every level --
+        and the difference ``level - reference`` is tested like :meth:`order_effect`. All
+        rows of the table form one Holm family.
+
+        Parameters
+        ----------
+        factor : {"order", "pool", "window"}
+            The head parameter whose effect is measured.
+        reference : value or "first", default="first"
+            The level every other level is compared with; "first" is the first level of
+            the grid (e.g. ``pools[0]``). For ``factor="window"``, None is global pooling.
+        alpha, equivalence_margin, adjust
+            As in :meth:`order_effect`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per level other than the reference: ``factor``, ``level``,
+            ``reference``, ``mean_level``, ``mean_reference`` (marginal means),
+            ``n_splits``, ``n_seeds``, ``mean_diff`` (``level - reference``), ``ci_low``,
+            ``ci_high``, ``t``, ``p_value``, ``p_adjusted``, ``p_equivalence`` (with a
+            margin) and ``verdict``. Empty when the factor has one level.
+
+        Examples
+        --------
+        >>> from seqpool_sklearn import SeqPoolClassifier, compare_heads, make_mean_level
+        >>> X, y = make_mean_level(n_samples=40, n_timesteps=8, random_state=0)
+        >>> clf = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=2, random_state=0)
+        >>> result = compare_heads(clf, X, y, pools=["avg", "max"], cv=3, random_state=0)
+        >>> result.main_effect("pool")[["level", "reference", "n_splits"]].values.tolist()
+        [['max', 'avg', 3]]
+        """
+        margin = self._check_test_args(alpha, equivalence_margin, adjust)
+        if factor not in _HEAD_PARAMS:
+            raise ValueError(
+                f"factor must be one of {list(_HEAD_PARAMS)}, got {factor!r}."
+                f"{did_you_mean(factor, _HEAD_PARAMS) if isinstance(factor, str) else ''}"
+            )
+        pos = _HEAD_PARAMS.index(factor)
+        configs = self._configs()
+        levels = list(dict.fromkeys(cfg[pos] for cfg in configs))
+        if isinstance(reference, str) and reference == "first":
+            reference = levels[0]
+        if reference not in levels:
+            raise ValueError(
+                f"reference={reference!r} is not a level of {factor} in this comparison; "
+                f"choose one of {levels}."
+            )
+        marginal = {
+            level: np.mean([self._scores(*cfg) for cfg in configs if cfg[pos] == level], axis=0)
+            for level in levels
+        }
+        pairs = [
+            (
+                {
+                    "factor": factor,
+                    "level": level,
+                    "reference": reference,
+                    "mean_level": float(marginal[level].mean()),
+                    "mean_reference": float(marginal[reference].mean()),
+                },
+                marginal[level],
+                marginal[reference],
+            )
+            for level in levels
+            if level != reference
+        ]
+
+        def names(row):
+            def show(v):
+                return "global" if factor == "window" and v is None else str(v)
+
+            if factor == "window":
+                return f"window {show(row['level'])}", f"window {show(row['reference'])}"
+            return show(row["level"]), show(row["reference"])
+
+        rows = self._tests(pairs, alpha=alpha, margin=margin, adjust=adjust, level_names=names)
+        if not rows:
+            columns = ["factor", "level", "reference", "mean_level", "mean_reference"]
+            return pd.DataFrame(columns=[*columns, "n_splits", "n_seeds", "mean_diff",
+                                         "ci_low", "ci_high", "t", "p_value", "p_adjusted",
+                                         "verdict"])  # fmt: skip
+        out = pd.DataFrame(rows)
+        for col in ("level", "reference"):
+            out[col] = pd.Series([r[col] for r in rows], dtype=object, index=out.index)
+        return out
+
+    def plot(
+        self,
+        *,
+        alpha: float = 0.05,
+        equivalence_margin: float | None = None,
+        figsize: tuple[float, float] | None = None,
+    ):
         """Scores per configuration grouped by order, and the order-effect panel.
 
         Parameters
         ----------
         alpha : float, default=0.05
-            Level of the order-effect confidence intervals (``1 - alpha``).
+            Level of the order-effect confidence intervals (``1 - alpha``); the colours and
+            p-value labels use the Holm-adjusted p-values of :meth:`order_effect`.
+        equivalence_margin : float, default=None
+            Shades ``±margin`` in the order-effect panel; None uses the comparison's own.
         figsize : (float, float), default=None
             Figure size in inches; sized to the grid when None.
 
@@ -404,13 +652,16 @@ class HeadComparison:
         from ._plotting import plot_comparison
 
         both = set(ORDERS) <= set(self.results["order"])
+        margin = self.equivalence_margin if equivalence_margin is None else equivalence_margin
+        effect = self.order_effect(alpha=alpha, equivalence_margin=margin) if both else None
         return plot_comparison(
             self.results,
             self.summary(),
-            self.order_effect(alpha=alpha) if both else None,
+            effect,
             scoring=self.scoring,
             alpha=alpha,
             figsize=figsize,
+            equivalence_margin=margin,
         )
 
 
@@ -431,6 +682,9 @@ def compare_heads(
     random_state: Any = None,
     param_prefix: str | None = None,
     progress: bool | Callable[[int, int], None] = False,
+    n_seeds: int | None = None,
+    random_states: Iterable[int] | None = None,
+    equivalence_margin: float | None = None,
 ) -> HeadComparison:
     """Cross-validate every order x pool x window head on the same splits.
 
@@ -476,6 +730,17 @@ def compare_heads(
     progress : bool or callable, default=False
         True shows a tqdm progress bar over the fits; a callable is called as
         ``progress(n_done, n_total)`` after fits complete.
+    n_seeds : int, default=None
+        Refit every configuration on every split under this many seeds of the estimator's
+        ``random_state``: the estimator's own integer ``random_state`` (0 if it has none)
+        and the ``n_seeds - 1`` integers after it. Both orders share the seed of a pair, so
+        differences are paired by (split, seed). None fits once, with the estimator's own
+        ``random_state``.
+    random_states : list of int, default=None
+        The seeds themselves, instead of ``n_seeds``.
+    equivalence_margin : float, default=None
+        The default margin (in score units) of the equivalence test of
+        :meth:`HeadComparison.order_effect` and :meth:`HeadComparison.main_effect`.
 
     Returns
     -------
@@ -491,7 +756,11 @@ def compare_heads(
     The order effect is tested with the corrected resampled t-test (Nadeau & Bengio,
     "Inference for the generalization error", Machine Learning 52, 2003): the variance of
     the ``k`` paired differences is inflated by ``1/k + n_test/n_train`` because
-    cross-validation folds overlap in their training data.
+    cross-validation folds overlap in their training data. The p-values of one table are
+    Holm-adjusted over its rows, and the verdicts use the adjusted values. With several
+    seeds the differences are averaged over the seeds of each split before the test, so
+    initialisation luck is part of the variance the test measures and the degrees of
+    freedom stay those of the splits.
 
     Examples
     --------
@@ -521,16 +790,29 @@ def compare_heads(
             "sklearn.metrics.get_scorer_names() for the list."
         )
     scorer = check_scoring(estimator, scoring=scoring)
+    seeds = _check_seeds(estimator, prefix, n_seeds, random_states)
+    if equivalence_margin is not None and not (
+        isinstance(equivalence_margin, (int, float))
+        and np.isfinite(equivalence_margin)
+        and equivalence_margin > 0
+    ):
+        raise ValueError(
+            f"equivalence_margin must be a number > 0 in score units (e.g. 0.01), got "
+            f"{equivalence_margin!r}."
+        )
     splits, repeat, fold = _make_splits(estimator, X, y, groups, cv, n_repeats, random_state)
 
     configs = [(o, p, w) for p in pools for w in windows for o in orders]
-    param_grid = [
-        {
-            f"estimator__{prefix}{name}": [value]
-            for name, value in zip(_HEAD_PARAMS, cfg, strict=True)
-        }
-        for cfg in configs
-    ]
+    param_grid = []
+    for cfg in configs:
+        for seed in seeds or [None]:
+            params = {
+                f"estimator__{prefix}{name}": [value]
+                for name, value in zip(_HEAD_PARAMS, cfg, strict=True)
+            }
+            if seeds:
+                params[f"estimator__{prefix}random_state"] = [seed]
+            param_grid.append(params)
     search = GridSearchCV(
         _TimedFit(estimator),
         param_grid,
@@ -541,7 +823,7 @@ def compare_heads(
         error_score="raise",
         return_train_score=False,
     )
-    n_total = len(configs) * len(splits)
+    n_total = len(param_grid) * len(splits)
     bar = None
     if progress is True:
         try:
@@ -576,20 +858,28 @@ def compare_heads(
     for c, params in enumerate(res["params"]):
         cfg = tuple(params[f"estimator__{prefix}{name}"] for name in _HEAD_PARAMS)
         for j in range(len(splits)):
-            rows.append(
-                {
-                    "order": cfg[0],
-                    "pool": cfg[1],
-                    "window": cfg[2],
-                    "repeat": int(repeat[j]),
-                    "fold": int(fold[j]),
-                    "split": j,
-                    "score": float(res[f"split{j}_test_score"][c]),
-                    "fit_time": float(res[f"split{j}_test_fit_time"][c]),
-                    "n_train": n_train[j],
-                    "n_test": n_test[j],
-                }
-            )
+            row = {
+                "order": cfg[0],
+                "pool": cfg[1],
+                "window": cfg[2],
+                "repeat": int(repeat[j]),
+                "fold": int(fold[j]),
+                "split": j,
+                "score": float(res[f"split{j}_test_score"][c]),
+                "fit_time": float(res[f"split{j}_test_fit_time"][c]),
+                "n_train": n_train[j],
+                "n_test": n_test[j],
+            }
+            if seeds:
+                row["seed"] = int(params[f"estimator__{prefix}random_state"])
+            rows.append(row)
     results = _frame(rows)
     name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", None)
-    return HeadComparison(results, splits=splits, scoring=name or "score", cv_results=dict(res))
+    return HeadComparison(
+        results,
+        splits=splits,
+        scoring=name or "score",
+        cv_results=dict(res),
+        seeds=seeds,
+        equivalence_margin=None if equivalence_margin is None else float(equivalence_margin),
+    )

@@ -42,11 +42,14 @@ def plot_comparison(
     scoring: str,
     alpha: float = 0.05,
     figsize=None,
+    equivalence_margin: float | None = None,
 ):
     """Left: scores per configuration, grouped by order. Right: paired order effects.
 
     ``results``, ``summary`` and ``effect`` are the tables of a comparison (``effect`` is
-    None when it ran a single order: the figure then has no order-effect panel).
+    None when it ran a single order: the figure then has no order-effect panel). Colours
+    and p-value labels use ``effect["p_adjusted"]`` (Holm) when the table has it, so the
+    figure says what the verdicts say; ``equivalence_margin`` shades ``±margin``.
     """
     try:
         import matplotlib.pyplot as plt
@@ -110,7 +113,9 @@ def plot_comparison(
         ypos = np.arange(len(effect))[::-1]
         mean = effect["mean_diff"].to_numpy()
         err = np.vstack([mean - effect["ci_low"].to_numpy(), effect["ci_high"].to_numpy() - mean])
-        significant = (effect["p_value"] < alpha).to_numpy()
+        adjusted = "p_adjusted" in effect and not effect["p_adjusted"].equals(effect["p_value"])
+        p_shown = effect["p_adjusted"] if "p_adjusted" in effect else effect["p_value"]
+        significant = (p_shown < alpha).to_numpy()
         colors = [
             _COLORS["decode_first" if m > 0 else "pool_first"] if s else "0.4"
             for m, s in zip(mean, significant, strict=True)
@@ -118,10 +123,13 @@ def plot_comparison(
         for yi, m, e, c in zip(ypos, mean, err.T, colors, strict=True):
             ax_eff.errorbar(m, yi, xerr=e[:, None], fmt="o", color=c, capsize=4)
         ax_eff.axvline(0.0, color="0.2", lw=0.8, ls="--")
+        if equivalence_margin is not None:
+            ax_eff.axvspan(-equivalence_margin, equivalence_margin, color="0.85", zorder=0)
         ax_eff.margins(x=0.2)  # room for the p-value labels above the end points
-        for yi, m, p in zip(ypos, mean, effect["p_value"], strict=True):
+        for yi, m, p in zip(ypos, mean, p_shown, strict=True):
+            label = ("Holm " if adjusted else "") + format_p(p)
             ax_eff.annotate(
-                format_p(p), (m, yi), xytext=(0, 6), textcoords="offset points", ha="center",
+                label, (m, yi), xytext=(0, 6), textcoords="offset points", ha="center",
                 va="bottom", fontsize="x-small", color="0.25",
             )  # fmt: skip
         ax_eff.set_yticks(

@@ -3,9 +3,13 @@
 :func:`corrected_ttest` is the corrected resampled t-test of Nadeau & Bengio (2003):
 cross-validation folds share training data, so the paired differences of two designs are
 not independent and a plain paired t-test is far too confident; the correction inflates the
-variance by ``n_test / n_train``. :func:`order_verdict` says what such a test found in plain
-words, and :func:`format_p` / :func:`format_number` are the number formats both it and the
-comparison figure use.
+variance by ``n_test / n_train``. :func:`equivalence_test` is the two one-sided tests (TOST)
+with the same corrected standard error, for "the designs differ by less than ``margin``".
+:func:`holm` adjusts the p-values of a family of such tests (Holm-Bonferroni), so a verdict
+on one cell out of many is not a lucky draw. :func:`effect_verdict` (and
+:func:`order_verdict`, its ``decode_first`` vs ``pool_first`` case) says what the tests found
+in plain words, and :func:`format_p` / :func:`format_number` are the number formats both it
+and the comparison figure use.
 """
 
 from __future__ import annotations
@@ -15,7 +19,15 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-__all__ = ["corrected_ttest", "format_number", "format_p", "order_verdict"]
+__all__ = [
+    "corrected_ttest",
+    "effect_verdict",
+    "equivalence_test",
+    "format_number",
+    "format_p",
+    "holm",
+    "order_verdict",
+]
 
 
 def corrected_ttest(
@@ -96,6 +108,102 @@ def corrected_ttest(
     }
 
 
+def equivalence_test(differences: Any, test_train_ratio: float, margin: float) -> dict[str, float]:
+    """Two one-sided corrected t-tests (TOST) of ``-margin < mean difference < margin``.
+
+    With the corrected standard error ``se`` and ``k - 1`` degrees of freedom of
+    :func:`corrected_ttest`: ``p_lower = P(T > (d + margin) / se)`` tests "the difference is
+    above ``-margin``", ``p_upper = P(T < (d - margin) / se)`` tests "below ``margin``", and
+    the equivalence p-value is the larger of the two (Schuirmann, 1987). It is below
+    ``alpha`` exactly when the ``1 - 2 alpha`` confidence interval lies inside
+    ``(-margin, margin)``.
+
+    Parameters
+    ----------
+    differences : array-like of shape (k,)
+        Paired score differences, one per split; ``k >= 2``.
+    test_train_ratio : float
+        ``n_test / n_train`` of the splits.
+    margin : float
+        The equivalence margin, in score units (e.g. 0.01 for one point of accuracy); > 0.
+
+    Returns
+    -------
+    dict
+        ``p_value`` (the TOST p-value), ``p_lower``, ``p_upper``, ``t_lower``, ``t_upper``,
+        ``df``. With zero spread the p-value is 0 when ``|d| < margin`` and 1 otherwise.
+
+    Examples
+    --------
+    >>> res = equivalence_test([0.002, -0.004, 0.001, 0.003, -0.001], 0.25, margin=0.02)
+    >>> round(res["p_value"], 4)
+    0.0002
+    >>> equivalence_test([0.03, 0.05, 0.04], 0.25, margin=0.02)["p_value"] > 0.5
+    True
+    """
+    if not (np.isfinite(margin) and margin > 0):
+        raise ValueError(
+            f"The equivalence margin must be a finite number > 0 (in score units, e.g. "
+            f"0.01), got {margin!r}."
+        )
+    res = corrected_ttest(differences, test_train_ratio)
+    mean, se, dof = res["mean"], res["se"], res["df"]
+    if se == 0.0:
+        inside = abs(mean) < margin
+        p = 0.0 if inside else 1.0
+        t_lower = np.inf if mean + margin > 0 else -np.inf
+        t_upper = -np.inf if mean - margin < 0 else np.inf
+        return {
+            "p_value": p,
+            "p_lower": 0.0 if mean + margin > 0 else 1.0,
+            "p_upper": 0.0 if mean - margin < 0 else 1.0,
+            "t_lower": float(t_lower),
+            "t_upper": float(t_upper),
+            "df": dof,
+        }
+    t_lower = (mean + margin) / se
+    t_upper = (mean - margin) / se
+    p_lower = float(stats.t.sf(t_lower, dof))
+    p_upper = float(stats.t.cdf(t_upper, dof))
+    return {
+        "p_value": max(p_lower, p_upper),
+        "p_lower": p_lower,
+        "p_upper": p_upper,
+        "t_lower": float(t_lower),
+        "t_upper": float(t_upper),
+        "df": dof,
+    }
+
+
+def holm(p_values: Any) -> np.ndarray:
+    """Holm-Bonferroni adjusted p-values of one family of tests.
+
+    Sorted ascending, the ``i``-th smallest of ``m`` p-values becomes
+    ``max_{j <= i} min(1, (m - j + 1) p_(j))`` (Holm, 1979); rejecting where the adjusted
+    value is below ``alpha`` controls the family-wise error rate at ``alpha`` under any
+    dependence between the tests. NaN entries stay NaN and do not count towards ``m``.
+
+    Examples
+    --------
+    >>> holm([0.01, 0.04, 0.03]).tolist()
+    [0.03, 0.06, 0.06]
+    >>> holm([0.018, 0.3, 0.5, 0.6]).round(3).tolist()
+    [0.072, 0.9, 1.0, 1.0]
+    """
+    p = np.asarray(p_values, dtype=float).ravel()
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError(f"p-values must lie in [0, 1], got {p.tolist()}.")
+    out = np.full(p.shape, np.nan)
+    valid = np.flatnonzero(~np.isnan(p))
+    m = valid.size
+    if m == 0:
+        return out
+    order = valid[np.argsort(p[valid], kind="stable")]
+    scaled = np.minimum(1.0, (m - np.arange(m)) * p[order])
+    out[order] = np.maximum.accumulate(scaled)
+    return out
+
+
 def format_number(x: float) -> str:
     """Three decimals for everyday magnitudes, three significant digits otherwise.
 
@@ -120,8 +228,103 @@ def format_p(p: float) -> str:
     return "p<0.001" if p < 0.001 else f"p={p:.3f}"
 
 
-def order_verdict(res: dict[str, float], *, alpha: float = 0.05) -> str:
+def _p_text(res: dict[str, float]) -> str:
+    """``p=...``, or ``Holm p=..., raw p=...`` when the test is one of a corrected family."""
+    if "p_adjusted" in res:
+        return f"Holm {format_p(res['p_adjusted'])}, raw {format_p(res['p_value'])}"
+    return format_p(res["p_value"])
+
+
+def _verdict(
+    res: dict[str, float],
+    *,
+    better: tuple[str, str],
+    diff_name: str,
+    identical: str,
+    alpha: float,
+    margin: float | None,
+) -> str:
+    level = f"{100 * (1 - alpha):g}%"
+    ci = f"{level} CI {format_number(res['ci_low'])}..{format_number(res['ci_high'])}"
+    mean, p = res["mean"], _p_text(res)
+    p_diff = res.get("p_adjusted", res["p_value"])
+    if margin is None:
+        if mean == 0 and res["ci_low"] == res["ci_high"] == 0:
+            return f"no difference: {identical} scored identically on every split ({p})"
+        if p_diff < alpha and mean != 0:
+            winner = better[0] if mean > 0 else better[1]
+            return f"{winner} by {format_number(abs(mean))} ({ci}, {p})"
+        diff = format_number(mean)
+        return f"no significant difference ({diff_name} = {diff}, {ci}, {p})"
+    if "p_equivalence" not in res:
+        raise ValueError("A verdict with a margin needs the TOST p-value 'p_equivalence'.")
+    p_eq = res.get("p_equivalence_adjusted", res["p_equivalence"])
+    eq_text = f"TOST {format_p(p_eq)}"
+    if "p_equivalence_adjusted" in res:
+        eq_text = f"TOST Holm {format_p(p_eq)}, raw {format_p(res['p_equivalence'])}"
+    m = format_number(margin)
+    equivalent = p_eq < alpha
+    if p_diff < alpha and mean != 0:
+        winner = better[0] if mean > 0 else better[1]
+        note = f"; smaller than the ±{m} margin, {eq_text}" if equivalent else ""
+        return f"{winner} by {format_number(abs(mean))} ({ci}, {p}{note})"
+    diff = f"{diff_name} = {format_number(mean)}"
+    if equivalent:
+        return f"equivalent within ±{m} ({diff}, {ci}, {eq_text})"
+    return (
+        f"inconclusive: neither a difference nor equivalence within ±{m} "
+        f"({diff}, {ci}, {p}, {eq_text})"
+    )
+
+
+def effect_verdict(
+    res: dict[str, float],
+    *,
+    level: str,
+    reference: str,
+    alpha: float = 0.05,
+    margin: float | None = None,
+) -> str:
+    """One plain-words sentence for a paired test of ``level - reference``.
+
+    ``res`` holds ``mean``, ``ci_low``, ``ci_high`` and ``p_value`` (a
+    :func:`corrected_ttest` result); ``p_adjusted`` when the test is one of a family
+    (:func:`holm`): the verdict then uses it and shows both. With ``margin`` it also needs
+    ``p_equivalence`` (:func:`equivalence_test`, and ``p_equivalence_adjusted`` in a
+    family), and the verdict is one of "<level> better than <reference>", "<reference>
+    better than <level>", "equivalent within ±margin" and "inconclusive". Without a margin
+    "no significant difference" is all a non-significant test can say.
+
+    Examples
+    --------
+    >>> res = {"mean": 0.004, "ci_low": -0.006, "ci_high": 0.014, "p_value": 0.3,
+    ...        "p_equivalence": 0.01}
+    >>> effect_verdict(res, level="max", reference="avg", margin=0.02)
+    'equivalent within ±0.020 (max - avg = 0.004, 95% CI -0.006..0.014, TOST p=0.010)'
+    >>> res = {"mean": -0.04, "ci_low": -0.07, "ci_high": -0.01, "p_value": 0.01,
+    ...        "p_adjusted": 0.03}
+    >>> effect_verdict(res, level="max", reference="avg")
+    'avg better than max by 0.040 (95% CI -0.070..-0.010, Holm p=0.030, raw p=0.010)'
+    """
+    return _verdict(
+        res,
+        better=(f"{level} better than {reference}", f"{reference} better than {level}"),
+        diff_name=f"{level} - {reference}",
+        identical=f"{level} and {reference}",
+        alpha=alpha,
+        margin=margin,
+    )
+
+
+def order_verdict(
+    res: dict[str, float], *, alpha: float = 0.05, margin: float | None = None
+) -> str:
     """One plain-words sentence for a :func:`corrected_ttest` result of decode - pool.
+
+    The keys of ``res`` are those of :func:`effect_verdict`: with ``p_adjusted`` the verdict
+    uses the Holm-adjusted p-value and shows both; with ``margin`` (and ``p_equivalence``) it
+    is one of "decode_first better", "pool_first better", "equivalent within ±margin" or
+    "inconclusive".
 
     Examples
     --------
@@ -129,14 +332,20 @@ def order_verdict(res: dict[str, float], *, alpha: float = 0.05) -> str:
     'decode_first better by 0.083 (95% CI 0.050..0.110, p=0.002)'
     >>> order_verdict({"mean": 0.01, "ci_low": -0.02, "ci_high": 0.04, "p_value": 0.41})
     'no significant difference (decode_first - pool_first = 0.010, 95% CI -0.020..0.040, p=0.410)'
+    >>> order_verdict({"mean": 0.03, "ci_low": 0.01, "ci_high": 0.05, "p_value": 0.018,
+    ...                "p_adjusted": 0.072})  # doctest: +NORMALIZE_WHITESPACE
+    'no significant difference (decode_first - pool_first = 0.030, 95% CI 0.010..0.050,
+     Holm p=0.072, raw p=0.018)'
+    >>> order_verdict({"mean": 0.01, "ci_low": -0.02, "ci_high": 0.04, "p_value": 0.41,
+    ...                "p_equivalence": 0.3}, margin=0.01)  # doctest: +NORMALIZE_WHITESPACE
+    'inconclusive: neither a difference nor equivalence within ±0.010
+     (decode_first - pool_first = 0.010, 95% CI -0.020..0.040, p=0.410, TOST p=0.300)'
     """
-    level = f"{100 * (1 - alpha):g}%"
-    ci = f"{level} CI {format_number(res['ci_low'])}..{format_number(res['ci_high'])}"
-    mean, p = res["mean"], format_p(res["p_value"])
-    if mean == 0 and res["ci_low"] == res["ci_high"] == 0:
-        return f"no difference: both orders scored identically on every split ({p})"
-    if res["p_value"] < alpha and mean != 0:
-        winner = "decode_first" if mean > 0 else "pool_first"
-        return f"{winner} better by {format_number(abs(mean))} ({ci}, {p})"
-    diff = format_number(mean)
-    return f"no significant difference (decode_first - pool_first = {diff}, {ci}, {p})"
+    return _verdict(
+        res,
+        better=("decode_first better", "pool_first better"),
+        diff_name="decode_first - pool_first",
+        identical="both orders",
+        alpha=alpha,
+        margin=margin,
+    )

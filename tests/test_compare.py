@@ -29,7 +29,7 @@ from seqpool_sklearn import (
     compare_heads,
     make_nonlinear_steps,
 )
-from seqpool_sklearn._stats import corrected_ttest, order_verdict
+from seqpool_sklearn._stats import corrected_ttest, equivalence_test, holm, order_verdict
 
 COLUMNS = [
     "order",
@@ -233,7 +233,7 @@ def test_order_effect_matches_hand_computation():
         n_repeats=2,
         random_state=1,
     )
-    effect = result.order_effect()
+    effect = result.order_effect(adjust=None)
     assert effect["pool"].tolist() == ["avg", "max"]
     frame = result.results
     for _, row in effect.iterrows():
@@ -259,6 +259,22 @@ def test_order_effect_matches_hand_computation():
         assert row["verdict"] == order_verdict(
             {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "p_value": row["p_value"]}
         )
+        assert row["p_adjusted"] == row["p_value"]  # adjust=None: every cell on its own
+    # By default the two cells are one Holm family, and the verdicts use the adjusted value.
+    holm_effect = result.order_effect()
+    p = effect["p_value"].to_numpy()
+    lo, hi = np.argmin(p), np.argmax(p)
+    expected = np.empty(2)
+    expected[lo] = min(1.0, 2 * p[lo])
+    expected[hi] = max(expected[lo], p[hi])
+    np.testing.assert_allclose(holm_effect["p_adjusted"], expected)
+    np.testing.assert_allclose(holm_effect["p_value"], p)
+    for (_, row), (_, raw) in zip(holm_effect.iterrows(), effect.iterrows(), strict=True):
+        res = {k: raw[k] for k in ("mean_diff", "ci_low", "ci_high", "p_value")}
+        res["mean"] = res.pop("mean_diff")
+        res["p_adjusted"] = row["p_adjusted"]
+        assert row["verdict"] == order_verdict(res)
+        assert f"Holm p={row['p_adjusted']:.3f}" in row["verdict"]
 
 
 def test_identical_orders_give_p_one_through_compare_heads():
@@ -437,3 +453,232 @@ def test_estimator_without_head_parameters():
         compare_heads(LogisticRegression(), X[:, 0], y)
     with pytest.raises(TypeError, match="must be a scikit-learn estimator"):
         compare_heads(object(), X, y)
+
+
+# --------------------------------------------------------------------------- issue: verdicts
+class SeededHead(FingerprintHead):
+    """FingerprintHead with a seed: ``decode_first`` gains ``jitter * sin(seed + 1)`` and,
+    with max pooling, ``max_bonus`` more."""
+
+    def __init__(
+        self,
+        order="pool_first",
+        pool="avg",
+        window=None,
+        shift=0.0,
+        spread=0.0,
+        jitter=0.0,
+        max_bonus=0.0,
+        random_state=None,
+    ):
+        super().__init__(order=order, pool=pool, window=window, shift=shift, spread=spread)
+        self.jitter = jitter
+        self.max_bonus = max_bonus
+        self.random_state = random_state
+
+    def score(self, X, y):
+        extra = 0.0
+        if self.order == "decode_first":
+            extra = self.jitter * math.sin(self.random_state + 1) if self.jitter else 0.0
+            extra += self.max_bonus * (self.pool == "max")
+        return super().score(X, y) + extra
+
+
+def _split_diffs(frame, level, reference, column="order", **where):
+    """Paired differences level - reference per (split, seed), averaged over seeds."""
+    for key, value in where.items():
+        frame = frame[frame[key].isna()] if value is None else frame[frame[key].eq(value)]
+    keys = ["split", "seed"] if "seed" in frame else ["split"]
+
+    def pick(value):
+        return frame[frame[column].isna() if value is None else frame[column].eq(value)]
+
+    a = pick(level).groupby(keys)["score"].mean()
+    b = pick(reference).groupby(keys)["score"].mean()
+    return (a - b).groupby(level="split").mean().to_numpy()
+
+
+def test_equivalence_through_compare_heads():
+    X, y = id_data(n=40)
+    result = compare_heads(
+        FingerprintHead(shift=0.001, spread=0.004),
+        X,
+        y,
+        pools=["avg", "max"],
+        cv=4,
+        n_repeats=2,
+        random_state=0,
+        equivalence_margin=0.02,
+    )
+    assert result.equivalence_margin == 0.02
+    effect = result.order_effect()
+    ratio = result.test_train_ratio
+    raw = []
+    for _, row in effect.iterrows():
+        d = _split_diffs(result.results, "decode_first", "pool_first", pool=row["pool"])
+        raw.append(equivalence_test(d, ratio, 0.02)["p_value"])
+        assert row["mean_diff"] == pytest.approx(d.mean())
+    np.testing.assert_allclose(effect["p_equivalence"], holm(raw))  # one family of two
+    assert all(v.startswith("equivalent within ±0.020") for v in effect["verdict"])
+    # A margin far below the noise cannot show equivalence: inconclusive, never "equivalent".
+    tight = result.order_effect(equivalence_margin=0.0001)
+    assert all(v.startswith("inconclusive") for v in tight["verdict"])
+    # Without a margin the old wording, and no equivalence column.
+    plain = compare_heads(FingerprintHead(shift=0.001, spread=0.004), X, y, cv=4).order_effect()
+    assert "p_equivalence" not in plain and plain["verdict"][0].startswith("no significant")
+    with pytest.raises(ValueError, match="equivalence_margin must be a number > 0"):
+        result.order_effect(equivalence_margin=-1)
+    with pytest.raises(ValueError, match="adjust must be"):
+        result.order_effect(adjust="bonferroni")
+
+
+def test_main_effects_of_pool_window_and_order():
+    X, y = id_data(n=40)
+    result = compare_heads(
+        SeededHead(shift=0.05, spread=0.4, max_bonus=0.06, random_state=0),
+        X,
+        y,
+        pools=["avg", "max"],
+        windows=[None, 3],
+        cv=4,
+        random_state=2,
+    )
+    # Pool: max - avg = 0.1 on every split, plus max_bonus for decode_first (half the
+    # cells of the marginal mean) -> 0.13 exactly, with no spread: p = 0.
+    pool = result.main_effect("pool")
+    assert pool[["factor", "level", "reference"]].values.tolist() == [["pool", "max", "avg"]]
+    assert pool["mean_diff"][0] == pytest.approx(0.13)
+    assert pool["p_value"][0] < 1e-12  # floating-point spread only
+    assert pool["verdict"][0].startswith("max better than avg by 0.130")
+    assert pool["mean_level"][0] - pool["mean_reference"][0] == pytest.approx(0.13)
+    # Window: no effect at all in this design.
+    window = result.main_effect("window")
+    assert window["level"].tolist() == [3] and window["reference"].tolist() == [None]
+    assert window["verdict"][0] == (
+        "no difference: window 3 and window global scored identically on every split (p=1.000)"
+    )
+    assert result.main_effect("window", reference=3)["level"].tolist() == [None]
+    # Order: the marginal over pools and windows, checked against the corrected t-test.
+    order = result.main_effect("order")
+    d = _split_diffs(result.results, "decode_first", "pool_first")
+    ref = corrected_ttest(d, result.test_train_ratio)
+    assert order["mean_diff"][0] == pytest.approx(ref["mean"])
+    assert order["p_value"][0] == pytest.approx(ref["p_value"])
+    assert order["verdict"][0] == order_verdict(
+        {**ref, "p_value": order["p_value"][0]}
+    )  # one row: no family, so no adjustment
+    with pytest.raises(ValueError, match="factor must be one of"):
+        result.main_effect("pol")
+    with pytest.raises(ValueError, match="not a level of pool"):
+        result.main_effect("pool", reference="lp")
+
+
+def test_main_effect_with_three_levels_is_one_holm_family():
+    X, y = id_data(n=40)
+    result = compare_heads(
+        FingerprintHead(shift=0.02, spread=0.3),
+        X,
+        y,
+        windows=[None, 2, 3],
+        cv=4,
+        n_repeats=2,
+        random_state=3,
+    )
+    # A window-dependent effect: build a noisy one from the splits' fingerprints.
+    frame = result.results.copy()
+    noise = {None: 0.0, 2: 0.01, 3: -0.02}
+    frame["score"] += [
+        noise[w] * (1 + 3 * math.sin(s))
+        for w, s in zip(frame["window"], frame["split"], strict=True)
+    ]
+    result.results = frame
+    effect = result.main_effect("window", adjust=None)
+    raw = []
+    for level in (2, 3):
+        d = _split_diffs(frame, level, None, column="window")
+        raw.append(corrected_ttest(d, result.test_train_ratio)["p_value"])
+    np.testing.assert_allclose(effect["p_value"], raw)
+    np.testing.assert_allclose(result.main_effect("window")["p_adjusted"], holm(raw))
+
+
+def test_seeds_are_paired_by_split_and_seed():
+    X, y = id_data(n=36)
+    est = SeededHead(shift=0.05, spread=0.2, jitter=0.03, random_state=5)
+    result = compare_heads(est, X, y, pools=["avg", "max"], cv=3, n_seeds=3, random_state=0)
+    assert result.seeds == [5, 6, 7]
+    assert repr(result) == "HeadComparison(4 configurations x 3 splits x 3 seeds, scoring='score')"
+    frame = result.results
+    assert list(frame.columns) == [*COLUMNS, "seed"]
+    assert len(frame) == 2 * 2 * 3 * 3
+    seeds_per_pair = frame.groupby(["order", "pool", "split"])["seed"].apply(sorted)
+    assert len(seeds_per_pair) == 12 and all(seeds == [5, 6, 7] for seeds in seeds_per_pair)
+    summary = result.summary()
+    assert summary["n_splits"].eq(3).all() and summary["n_seeds"].eq(3).all()
+    effect = result.order_effect(adjust=None)
+    assert effect["n_splits"].eq(3).all() and effect["n_seeds"].eq(3).all()
+    # By hand: d[j, s] = shift + spread * (fp_j - 0.5) + jitter * sin(s + 1), averaged over
+    # the seeds of each split, then the corrected t-test on the 3 split means (df = 2).
+    seed_term = np.mean([0.03 * math.sin(s + 1) for s in (5, 6, 7)])
+    d = np.array([0.05 + 0.2 * (fingerprint(tr, te) - 0.5) for tr, te in result.splits])
+    d = d + seed_term
+    ref = corrected_ttest(d, result.test_train_ratio)
+    assert effect["mean_diff"][0] == pytest.approx(ref["mean"])
+    assert effect["t"][0] == pytest.approx(ref["t"])
+    assert effect["p_value"][0] == pytest.approx(2 * stats.t.sf(abs(ref["t"]), 2))
+    np.testing.assert_allclose(
+        _split_diffs(frame, "decode_first", "pool_first", pool="avg"), d, atol=1e-12
+    )
+    explicit = compare_heads(est, X, y, cv=3, random_states=[1, 4], random_state=0)
+    assert explicit.seeds == [1, 4] and set(explicit.results["seed"]) == {1, 4}
+
+
+def test_seeds_refit_the_real_estimator_under_each_seed():
+    X, y = make_nonlinear_steps(n_samples=24, n_timesteps=8, random_state=0)
+    clf = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=2, random_state=0)
+    seeded = compare_heads(clf, X, y, cv=2, random_states=[3, 8], random_state=0).results
+    for seed in (3, 8):
+        alone = compare_heads(clf.set_params(random_state=seed), X, y, cv=2, random_state=0)
+        np.testing.assert_array_equal(
+            seeded[seeded["seed"].eq(seed)]["score"].to_numpy(), alone.results["score"]
+        )
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_seeds": 2, "random_states": [1, 2]}, "not both"),
+        ({"n_seeds": 0}, "n_seeds must be an integer >= 1"),
+        ({"random_states": [1, "a"]}, "random_states must be integers"),
+        ({"equivalence_margin": 0}, "equivalence_margin must be a number > 0"),
+    ],
+)
+def test_bad_seed_and_margin_arguments(kwargs, match):
+    X, y = id_data()
+    with pytest.raises(ValueError, match=match):
+        compare_heads(SeededHead(random_state=0), X, y, **kwargs)
+
+
+def test_seeds_need_a_random_state_parameter():
+    X, y = id_data()
+    with pytest.raises(ValueError, match="has no such parameter"):
+        compare_heads(FingerprintHead(), X, y, n_seeds=2)
+
+
+def test_plot_uses_the_adjusted_p_values_and_shades_the_margin():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y = id_data(n=40)
+    result = compare_heads(
+        FingerprintHead(shift=0.01, spread=0.2), X, y, pools=["avg", "max"], cv=4, n_repeats=2
+    )
+    effect = result.order_effect()
+    fig = result.plot(equivalence_margin=0.05)
+    ax = fig.axes[1]
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == [f"Holm p={p:.3f}" for p in effect["p_adjusted"]]
+    assert len(ax.patches) == 1  # the ±margin band
+    band = ax.patches[0]
+    assert (band.get_x(), band.get_width()) == pytest.approx((-0.05, 0.1))
+    plt.close(fig)

@@ -1,0 +1,149 @@
+"""Tests of the statistics in ``_stats``: Holm's adjustment, the equivalence test (TOST) and
+the plain-words verdicts, each against a hand computation or scipy."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from seqpool_sklearn._stats import (
+    corrected_ttest,
+    effect_verdict,
+    equivalence_test,
+    holm,
+    order_verdict,
+)
+
+
+# --------------------------------------------------------------------------- Holm
+def test_holm_matches_hand_computation():
+    # Sorted: 0.01 (x3) = 0.03, 0.03 (x2) = 0.06, 0.04 (x1) = 0.04 -> monotone: 0.06.
+    assert holm([0.01, 0.04, 0.03]).tolist() == pytest.approx([0.03, 0.06, 0.06])
+    # The issue's case: one cell of four at p = 0.018 is not significant after Holm.
+    adjusted = holm([0.018, 0.3, 0.5, 0.6])
+    assert adjusted.tolist() == pytest.approx([0.072, 0.9, 1.0, 1.0])
+    assert adjusted[0] > 0.05
+    # Capped at 1, one test unchanged, ties keep their order.
+    assert holm([0.7, 0.8]).tolist() == [1.0, 1.0]
+    assert holm([0.02]).tolist() == [0.02]
+    assert holm([0.01, 0.01]).tolist() == pytest.approx([0.02, 0.02])
+
+
+def test_holm_is_bonferroni_step_down():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        p = rng.uniform(0, 0.2, size=6)
+        adjusted = holm(p)
+        # Reference: step-down loop written out.
+        order = np.argsort(p)
+        ref = np.empty(6)
+        running = 0.0
+        for i, idx in enumerate(order):
+            running = max(running, min(1.0, (6 - i) * p[idx]))
+            ref[idx] = running
+        np.testing.assert_allclose(adjusted, ref)
+        # Never below the raw p-value nor above Bonferroni.
+        assert (adjusted >= p).all() and (adjusted <= np.minimum(1, 6 * p) + 1e-15).all()
+
+
+def test_holm_keeps_nan_out_of_the_family():
+    adjusted = holm([0.01, np.nan, 0.04])
+    assert math.isnan(adjusted[1])
+    assert adjusted[[0, 2]].tolist() == pytest.approx([0.02, 0.04])
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        holm([0.5, 1.5])
+
+
+# --------------------------------------------------------------------------- TOST
+def test_equivalence_test_matches_scipy_one_sided_tests():
+    d = np.array([0.004, -0.006, 0.001, 0.009, -0.002, 0.003])
+    margin = 0.02
+    # test_train_ratio=0 is the plain paired t-test, so the two one-sided tests are scipy's.
+    res = equivalence_test(d, 0.0, margin)
+    lower = stats.ttest_1samp(d, -margin, alternative="greater").pvalue
+    upper = stats.ttest_1samp(d, margin, alternative="less").pvalue
+    assert res["p_lower"] == pytest.approx(lower)
+    assert res["p_upper"] == pytest.approx(upper)
+    assert res["p_value"] == pytest.approx(max(lower, upper))
+    assert res["df"] == 5
+
+
+def test_equivalence_test_matches_hand_computation_with_the_correction():
+    d = [0.002, -0.004, 0.001, 0.003, -0.001]
+    # mean 0.0002; deviations 1.8, -4.2, 0.8, 2.8, -1.2 (x1e-3) -> sum of squares 30.8e-6,
+    # s2 = 7.7e-6; se = sqrt((1/5 + 1/4) * s2).
+    mean, se = 0.0002, math.sqrt(0.45 * 7.7e-6)
+    res = equivalence_test(d, 0.25, margin=0.01)
+    assert res["t_lower"] == pytest.approx((mean + 0.01) / se)
+    assert res["t_upper"] == pytest.approx((mean - 0.01) / se)
+    p = max(stats.t.sf((mean + 0.01) / se, 4), stats.t.cdf((mean - 0.01) / se, 4))
+    assert res["p_value"] == pytest.approx(p)
+    # TOST at alpha <=> the (1 - 2 alpha) corrected interval lies inside the margin.
+    for margin in (0.002, 0.004, 0.006, 0.01):
+        ci = corrected_ttest(d, 0.25, confidence=0.9)
+        inside = -margin < ci["ci_low"] and ci["ci_high"] < margin
+        assert (equivalence_test(d, 0.25, margin)["p_value"] < 0.05) == inside
+
+
+def test_equivalence_test_with_zero_spread_and_bad_margin():
+    assert equivalence_test([0.0, 0.0, 0.0], 0.25, 0.01)["p_value"] == 0.0
+    assert equivalence_test([0.005, 0.005], 0.25, 0.01)["p_value"] == 0.0
+    assert equivalence_test([0.02, 0.02], 0.25, 0.01)["p_value"] == 1.0
+    for margin in (0.0, -0.1, float("nan")):
+        with pytest.raises(ValueError, match="margin must be a finite number > 0"):
+            equivalence_test([0.1, 0.2], 0.25, margin)
+
+
+# --------------------------------------------------------------------------- verdicts
+BASE = {"mean": 0.004, "ci_low": -0.006, "ci_high": 0.014}
+
+
+def test_the_four_verdicts_with_a_margin():
+    better = {**BASE, "mean": 0.03, "ci_low": 0.02, "ci_high": 0.04, "p_value": 0.001,
+              "p_equivalence": 0.9}  # fmt: skip
+    assert order_verdict(better, margin=0.01).startswith("decode_first better by 0.030")
+    worse = {**better, "mean": -0.03, "ci_low": -0.04, "ci_high": -0.02}
+    assert order_verdict(worse, margin=0.01).startswith("pool_first better by 0.030")
+    same = {**BASE, "p_value": 0.4, "p_equivalence": 0.01}
+    assert order_verdict(same, margin=0.02) == (
+        "equivalent within ±0.020 (decode_first - pool_first = 0.004, "
+        "95% CI -0.006..0.014, TOST p=0.010)"
+    )
+    unsure = {**BASE, "p_value": 0.4, "p_equivalence": 0.2}
+    assert order_verdict(unsure, margin=0.02).startswith(
+        "inconclusive: neither a difference nor equivalence within ±0.020"
+    )
+    # A tiny but precise difference: significant, and said to be inside the margin.
+    tiny = {**BASE, "p_value": 0.001, "p_equivalence": 0.001}
+    assert order_verdict(tiny, margin=0.02).startswith("decode_first better by 0.004")
+    assert "smaller than the ±0.020 margin" in order_verdict(tiny, margin=0.02)
+    with pytest.raises(ValueError, match="p_equivalence"):
+        order_verdict({**BASE, "p_value": 0.4}, margin=0.02)
+
+
+def test_verdicts_use_the_adjusted_p_value_and_show_both():
+    res = {**BASE, "mean": 0.03, "ci_low": 0.01, "ci_high": 0.05, "p_value": 0.018}
+    assert order_verdict(res).startswith("decode_first better")
+    adjusted = {**res, "p_adjusted": 0.072}
+    text = order_verdict(adjusted)
+    assert text.startswith("no significant difference")
+    assert "Holm p=0.072, raw p=0.018" in text
+    # The equivalence p-value is adjusted too when the family has several tests.
+    eq = {**BASE, "p_value": 0.4, "p_adjusted": 0.8, "p_equivalence": 0.03,
+          "p_equivalence_adjusted": 0.06}  # fmt: skip
+    text = order_verdict(eq, margin=0.02)
+    assert text.startswith("inconclusive") and "TOST Holm p=0.060, raw p=0.030" in text
+
+
+def test_effect_verdict_names_both_levels():
+    res = {**BASE, "mean": -0.04, "ci_low": -0.07, "ci_high": -0.01, "p_value": 0.01}
+    assert effect_verdict(res, level="max", reference="avg").startswith(
+        "avg better than max by 0.040"
+    )
+    res = {**BASE, "p_value": 0.5}
+    assert effect_verdict(res, level="window 4", reference="window global").startswith(
+        "no significant difference (window 4 - window global = 0.004"
+    )
