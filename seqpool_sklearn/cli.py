@@ -12,6 +12,10 @@ not passed, so ``seqpool compare`` and ``SeqPoolClassifier()`` in Python train a
 pools, encoders, activations) come from the torch modules, so a new pool or encoder is
 offered here without touching this file.
 
+Arguments are parsed before torch, scipy or scikit-learn is imported, so ``--help``,
+``--version`` and most argument errors answer at once; the option lists and the defaults
+shown by ``seqpool compare --help`` are looked up in the modules only when needed.
+
 Also runs as ``python -m seqpool_sklearn.cli`` (or ``python -m seqpool_sklearn``).
 """
 
@@ -21,10 +25,12 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["main"]
 
@@ -50,26 +56,73 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but errors are one line on stderr (exit status 2), without the usage block."""
+    """argparse, with errors as one line on stderr (exit status 2, no usage block, the one
+    ``seqpool: error:`` prefix of every command) and help texts computed when shown.
+
+    A help text may be a function: the defaults it shows are read from the estimators, and
+    importing them (torch) is only worth it when the help is printed.
+    """
 
     def error(self, message: str):  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"seqpool: error: {message} (see '{self.prog} --help')\n")
+
+    def format_help(self) -> str:
+        for action in self._actions:
+            if callable(action.help):
+                action.help = action.help()
+        return super().format_help()
+
+
+def _modules_attr(name: str):
+    """An option list of the torch modules (``ORDERS``, ``POOLS``, ...), read when needed."""
+    from . import _modules
+
+    return getattr(_modules, name)
 
 
 # --------------------------------------------------------------------------- argument types
-def _choice_list(choices: tuple[str, ...]):
+def _choice_list(choices: Callable[[], tuple[str, ...]]):
+    """A comma-separated list of names from ``choices()``, looked up only when given."""
+
     def parse(text: str) -> list[str]:
         values = [v.strip() for v in text.split(",") if v.strip()]
         if not values:
-            raise argparse.ArgumentTypeError(f"expected a comma-separated list of {choices}")
+            raise argparse.ArgumentTypeError(
+                f"expected a comma-separated list of {', '.join(choices())}"
+            )
         for v in values:
-            if v not in choices:
+            if v not in choices():
                 raise argparse.ArgumentTypeError(
-                    f"{v!r} is not one of {', '.join(choices)} (comma-separated)"
+                    f"{v!r} is not one of {', '.join(choices())} (comma-separated)."
+                    + _suggest(v, choices())
                 )
         return list(dict.fromkeys(values))
 
     return parse
+
+
+def _one_of(choices: Callable[[], tuple[str, ...]]):
+    """One name from ``choices()``, looked up only when given."""
+
+    def parse(text: str) -> str:
+        if text not in choices():
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not one of {', '.join(choices())}." + _suggest(text, choices())
+            )
+        return text
+
+    return parse
+
+
+def _suggest(value: str, options) -> str:
+    """A ' Did you mean ...?' hint: a unique name that starts with ``value`` (``acc`` for
+    ``accuracy``), else the package's spelling hint."""
+    starting = [o for o in options if o.lower().startswith(value.lower())]
+    if len(starting) == 1 or value.lower() in {o.lower() for o in starting}:
+        return f" Did you mean {starting[0]!r}?"
+    from ._validation import did_you_mean
+
+    return did_you_mean(value, options)
 
 
 def _windows(text: str) -> list[int | None]:
@@ -159,6 +212,32 @@ def _settings(values: dict[str, Any]) -> str:
     return ", ".join(f"{k}={_show(v)}" for k, v in values.items())
 
 
+# The choices of the grid and model flags, read from the modules at call time: a pool or
+# encoder added there is offered here without touching this file.
+def _orders() -> tuple[str, ...]:
+    return tuple(_modules_attr("ORDERS"))
+
+
+def _pools() -> tuple[str, ...]:
+    return tuple(_modules_attr("POOLS"))
+
+
+def _default_pools() -> list[str]:
+    return [p for p in _DEFAULT_POOLS if p in _pools()]
+
+
+def _encoders() -> tuple[str, ...]:
+    return ("auto", *_modules_attr("ENCODERS"), "none")
+
+
+def _activations() -> tuple[str, ...]:
+    return (*_modules_attr("ACTIVATIONS"), "none")
+
+
+def _or(names) -> str:
+    return f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def _quick_text() -> str:
     return "; ".join(f"{_settings(preset)} for {enc}" for enc, preset in QUICK_PRESET.items())
 
@@ -167,9 +246,6 @@ def _quick_text() -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``seqpool`` (sub-commands ``compare`` and ``datasets``)."""
     from . import __version__
-
-    # Read at call time, not copied: a pool or encoder added to the modules shows up here.
-    from ._modules import ACTIVATIONS, ENCODERS, ORDERS, POOLS
 
     parser = _Parser(
         prog="seqpool",
@@ -235,20 +311,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     grid = cmp.add_argument_group("grid")
+    # --orders and --pools default to None, resolved by _cmd_compare (all orders; avg,max)
     grid.add_argument(
         "--orders",
         metavar="LIST",
-        type=_choice_list(ORDERS),
-        default=list(ORDERS),
-        help=f"comma-separated, from {','.join(ORDERS)} (all)",
+        type=_choice_list(_orders),
+        help=lambda: f"comma-separated, from {','.join(_orders())} (all)",
     )
-    default_pools = [p for p in _DEFAULT_POOLS if p in POOLS]
     grid.add_argument(
         "--pools",
         metavar="LIST",
-        type=_choice_list(POOLS),
-        default=default_pools,
-        help=f"comma-separated, from {','.join(POOLS)} ({','.join(default_pools)})",
+        type=_choice_list(_pools),
+        help=lambda: f"comma-separated, from {','.join(_pools())} ({','.join(_default_pools())})",
     )
     grid.add_argument(
         "--windows",
@@ -263,28 +337,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     model.add_argument(
         "--encoder",
-        choices=("auto", *ENCODERS, "none"),
-        default="auto",
-        help="auto: none for synthetic tasks (the head on the raw channels), otherwise the "
-        f"estimator's default ({_estimator_default('encoder')})",
+        metavar="NAME",
+        type=_one_of(_encoders),
+        # None stands for auto: argparse passes a string default through `type`, and that
+        # would import the modules (torch) to parse any command line
+        default=None,
+        help=lambda: (
+            f"{', '.join(_encoders()[1:])} or auto, the default: no encoder for synthetic "
+            "tasks (the head on the raw channels), otherwise the estimator's default "
+            f"({_estimator_default('encoder')})"
+        ),
     )
     model.add_argument(
         "--activation",
-        choices=(*ACTIVATIONS, "none"),
-        help=f"after the decoder (estimator default: {_estimator_default('activation')})",
+        metavar="NAME",
+        type=_one_of(_activations),
+        help=lambda: (
+            f"after the decoder: {_or(_activations())} "
+            f"(estimator default: {_estimator_default('activation')})"
+        ),
     )
     for flag, (metavar, kind, what) in _MODEL_FLAGS.items():
         model.add_argument(
             f"--{flag.replace('_', '-')}",
             metavar=metavar,
             type=kind,
-            help=f"{what} (estimator default: {_estimator_default(flag)})",
+            # flag=flag: each help text shows its own flag's default, not the loop's last
+            help=lambda flag=flag, what=what: (
+                f"{what} (estimator default: {_estimator_default(flag)})"
+            ),
         )
     model.add_argument(
         "--quick",
         action="store_true",
-        help=f"a cheaper model for a first look: {_quick_text()}; flags given explicitly win, "
-        "and the run prints what it applied",
+        help=lambda: (
+            f"a cheaper model for a first look: {_quick_text()}; flags given "
+            "explicitly win, and the run prints what it applied"
+        ),
     )
 
     run = cmp.add_argument_group("cross-validation and output")
@@ -341,6 +430,14 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
             raise _UsageError(
                 f"column {col!r} is not in {args.csv} (columns: {', '.join(map(str, df.columns))})"
             )
+    empty = df[args.target].isna().to_numpy().nonzero()[0]
+    if len(empty):
+        # line numbers as an editor shows them: the header is line 1
+        raise _UsageError(
+            f"column {args.target!r} of {args.csv} has {len(empty)} empty "
+            f"cell{'' if len(empty) == 1 else 's'} (first on line {empty[0] + 2}); every row "
+            "needs a label or target: fill them in or drop those rows"
+        )
     if args.id:
         if args.channels and args.value:
             raise _UsageError("give either --channels (one column per channel) or --value")
@@ -369,7 +466,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
 
 def _load(args) -> tuple[np.ndarray, np.ndarray, Any, str, bool]:
     """(X, y, groups, description, synthetic?) for the data options."""
-    from . import SYNTHETIC_TASKS, fetch_ucr
+    from . import SYNTHETIC_TASKS
 
     if args.csv is not None:
         for flag in ("data_home", "no_download"):
@@ -382,17 +479,53 @@ def _load(args) -> tuple[np.ndarray, np.ndarray, Any, str, bool]:
         if getattr(args, flag):
             raise _UsageError(f"--{flag} only applies to --csv")
     if args.ucr is not None:
-        X, y = fetch_ucr(
-            args.ucr, split=None, data_home=args.data_home, download=not args.no_download
-        )
+        X, y = _fetch_ucr(args)
         return X, y, None, f"{args.ucr} (UCR/UEA, train and test pooled)", False
     name = args.synthetic or _DEFAULT_TASK
     if name not in SYNTHETIC_TASKS:
         raise _UsageError(
-            f"unknown synthetic task {name!r}; choose one of {', '.join(sorted(SYNTHETIC_TASKS))}"
+            f"unknown synthetic task {name!r}.{_suggest(name, SYNTHETIC_TASKS)} Choose one of "
+            f"{', '.join(sorted(SYNTHETIC_TASKS))}"
         )
     X, y = SYNTHETIC_TASKS[name](n_samples=args.n_samples, random_state=args.seed)
     return X, y, None, f"{name} (synthetic)", True
+
+
+def _fetch_ucr(args):
+    """``fetch_ucr`` for ``--ucr``, with a did-you-mean over the datasets already there."""
+    from . import fetch_ucr, get_data_home, list_ucr
+
+    home = get_data_home(args.data_home)
+    local = list_ucr(home)
+    if args.ucr.lower() in {n.lower() for n in local}:
+        return fetch_ucr(args.ucr, split=None, data_home=home, download=False)
+    hint = _suggest(args.ucr, local)
+    if args.no_download:
+        raise _UsageError(
+            f"dataset {args.ucr!r} is not in the cache {home}.{hint} Drop --no-download to "
+            "download it, or point --data-home (or $SEQPOOL_DATA_HOME) at the folder that "
+            f"holds {args.ucr}/"
+        )
+    try:
+        return fetch_ucr(args.ucr, split=None, data_home=home, download=True)
+    except (OSError, ValueError) as exc:
+        if not hint:
+            raise
+        raise _UsageError(f"{exc}{hint} (found in {home})") from None
+
+
+def _check_scoring(scoring: str | None) -> None:
+    """Reject an unknown ``--scoring`` before anything is printed."""
+    if scoring is None:
+        return
+    from sklearn.metrics import get_scorer_names
+
+    names = get_scorer_names()
+    if scoring not in names:
+        raise _UsageError(
+            f"--scoring {scoring!r} is not a scikit-learn metric.{_suggest(scoring, names)} "
+            "See sklearn.metrics.get_scorer_names() for the list"
+        )
 
 
 def _is_regression(y: np.ndarray, task: str) -> bool:
@@ -440,7 +573,7 @@ def _estimator_params(args, synthetic: bool, estimator_class) -> tuple[dict, dic
     estimator's own default.
     """
     params: dict[str, Any] = {"random_state": args.seed}
-    if args.encoder == "auto":
+    if args.encoder in (None, "auto"):
         if synthetic:  # the synthetic tasks are built for the head on the raw channels
             params["encoder"] = None
     else:
@@ -473,6 +606,9 @@ def _cmd_compare(args) -> int:
     start = time.perf_counter()
     if not 0 < args.alpha < 1:
         raise _UsageError(f"--alpha must be between 0 and 1, got {args.alpha}")
+    args.orders = args.orders or list(_orders())
+    args.pools = args.pools or _default_pools()
+    _check_scoring(args.scoring)
     X, y, groups, what, synthetic = _load(args)
     if X.ndim != 3 or len(X) < 2 * args.cv:
         raise _UsageError(f"{what}: {len(X)} samples are too few for --cv {args.cv}")
@@ -482,9 +618,15 @@ def _cmd_compare(args) -> int:
             f"window {too_long[0]} is longer than the series ({X.shape[2]} steps) of {what}"
         )
 
-    from . import SeqPoolClassifier, SeqPoolRegressor, compare_heads
-    from ._modules import ORDERS
+    import numpy as np
 
+    from . import SeqPoolClassifier, SeqPoolRegressor, compare_heads
+
+    # One thread per process: the models are small, and several fits run side by side.
+    if "OMP_NUM_THREADS" not in os.environ:
+        import torch
+
+        torch.set_num_threads(1)
     regression = _is_regression(y, args.task)
     estimator_class = SeqPoolRegressor if regression else SeqPoolClassifier
     params, quick = _estimator_params(args, synthetic, estimator_class)
@@ -530,7 +672,7 @@ def _cmd_compare(args) -> int:
     metric = args.scoring or ("R²" if regression else "accuracy")
     print(f"\n{metric} per head design (best first):")
     print(_summary_table(result.summary()))
-    if set(ORDERS) <= set(args.orders):
+    if set(_orders()) <= set(args.orders):
         effect = result.order_effect(alpha=args.alpha)
         print(
             f"\nOrder effect, decode_first - pool_first, paired over {n_splits} splits "
@@ -594,18 +736,20 @@ def main(argv: list[str] | None = None) -> int:
     0
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # reported here to point at the help of the command they were given to
+        where = f"seqpool {args.command}" if args.command else "seqpool"
+        print(
+            f"seqpool: error: unrecognized arguments: {' '.join(extra)} (see '{where} --help')",
+            file=sys.stderr,
+        )
+        return 2
     if args.command is None:
         print(
             "seqpool: error: choose a command, compare or datasets (see 'seqpool --help')",
             file=sys.stderr,
         )
         return 2
-    # One thread per process: the models are small, and several fits run side by side.
-    if "OMP_NUM_THREADS" not in os.environ:
-        import torch
-
-        torch.set_num_threads(1)
     try:
         return args.func(args)
     except KeyboardInterrupt:

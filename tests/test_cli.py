@@ -49,7 +49,7 @@ def assert_one_line_error(proc, *fragments):
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("seqpool") and "error:" in lines[0]
+    assert lines[0].startswith("seqpool: error: ")
     for fragment in fragments:
         assert fragment in lines[0]
 
@@ -349,6 +349,9 @@ def test_errors_are_one_line_with_status_2(tmp_path, args, fragments):
         (["compare", "--windows", "none,zero"], "is not a window"),
         (["compare", "--windows", "65"], "window 65 is longer than the series (64 steps)"),
         (["compare", "--synthetic", "spirals"], "unknown synthetic task 'spirals'"),
+        (["compare", "--synthetic", "nonlinear"], "Did you mean 'nonlinear_steps'?"),
+        (["compare", "--encoder", "cnn"], "Did you mean 'conv'?"),
+        (["compare", "--bogus"], "unrecognized arguments: --bogus (see 'seqpool compare --help')"),
         (["compare", "--target", "y"], "--target only applies to --csv"),
         (["compare", "--ucr", "GunPoint", "--synthetic", "mean_level"], "not allowed with"),
         (["compare", "--alpha", "2"], "--alpha must be between 0 and 1"),
@@ -363,9 +366,11 @@ def test_argument_errors_in_process(args, fragment, capsys):
         code = main(args)
     except SystemExit as exc:  # argparse's own errors
         code = exc.code
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert code == 2
+    assert out == ""
     assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("seqpool: error: "), err  # one prefix, whichever command
     assert fragment in err
 
 
@@ -385,3 +390,54 @@ def test_csv_errors_in_process(tmp_path, capsys):
         assert main(["compare", *args]) == 2
         err = capsys.readouterr().err
         assert err.startswith("seqpool: error:") and fragment in err, err
+
+
+def test_a_mistyped_scorer_is_caught_before_any_output(capsys):
+    assert main(["compare", "--scoring", "acc"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "--scoring 'acc' is not a scikit-learn metric. Did you mean 'accuracy'?" in err
+    assert main(["compare", "--scoring", "balanced_acuracy"]) == 2
+    assert "Did you mean 'balanced_accuracy'?" in capsys.readouterr().err
+
+
+def test_a_mistyped_ucr_name_gets_a_did_you_mean_in_command_line_words(ucr_home, capsys):
+    argv = ["compare", "--ucr", "GunPiont", "--no-download", "--data-home", str(ucr_home)]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "'GunPiont' is not in the cache" in err and "Did you mean 'GunPoint'?" in err
+    assert "Drop --no-download to download it" in err
+    assert "download=True" not in err and "data_home" not in err  # Python wording
+
+
+def test_a_ucr_name_in_another_case_is_found(ucr_home, built, capsys):
+    built("--ucr", "gunpoint", "--no-download", "--data-home", str(ucr_home))
+    assert "(UCR/UEA, train and test pooled): 200 samples" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("layout", ["wide", "long"])
+def test_an_empty_label_cell_is_named(tmp_path, capsys, layout):
+    if layout == "wide":
+        frame = pd.DataFrame(np.arange(60.0).reshape(12, 5), columns=list("abcde"))
+        frame["label"] = ["a", "b"] * 6
+        frame.loc[7, "label"] = None
+        flags = []
+    else:
+        frame = pd.DataFrame(
+            {"sid": np.repeat(np.arange(12), 3), "x": np.arange(36.0), "label": "a"}
+        )
+        frame.loc[frame["sid"] % 2 == 1, "label"] = "b"
+        frame.loc[[10, 11], "label"] = None
+        flags = ["--id", "sid"]
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    assert main(["compare", "--csv", str(tmp_path / "t.csv"), "--target", "label", *flags]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "not supported between" not in err
+    n, line = (1, 9) if layout == "wide" else (2, 12)
+    cells = "cell" if n == 1 else "cells"
+    assert (
+        f"column 'label' of {tmp_path / 't.csv'} has {n} empty {cells} (first on line {line})"
+        in err
+    )
+    assert "fill them in or drop those rows" in err
