@@ -33,6 +33,7 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
@@ -55,6 +56,7 @@ from ._net import (
     SeqPoolNet,
     TensorBatches,
     TrainingDivergedError,
+    ValidScore,
     _seeded,
     _torch_threads,
     resolve_device,
@@ -460,6 +462,7 @@ class _SeqPoolBase(BaseEstimator):
                     EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True),
                 )
             )
+            callbacks.append(("valid_score", ValidScore("accuracy" if stratified else "r2")))
             train_split = ValidSplit(
                 self.validation_fraction, stratified=stratified, random_state=seed
             )
@@ -645,6 +648,79 @@ class _SeqPoolBase(BaseEstimator):
                 for i in range(0, len(X_t), step)
             ]
         return torch.cat(outs)
+
+    # ------------------------------------------------------------------ history
+    def training_history(self) -> pd.DataFrame:
+        """The per-epoch training record as a DataFrame, one row per epoch.
+
+        Columns: ``epoch``, ``train_loss``, ``lr`` (with ``lr_schedule="cosine"``),
+        ``dur`` (seconds) and, when ``patience`` holds data out, ``valid_loss`` and
+        ``valid_score`` (accuracy for the classifier, R² for the regressor), plus
+        whatever extra callbacks record. Epochs of earlier warm-started fits are
+        included.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from seqpool_sklearn import SeqPoolClassifier
+        >>> X = np.random.default_rng(0).normal(size=(30, 1, 12)).astype("float32")
+        >>> clf = SeqPoolClassifier(encoder=None, max_epochs=3, random_state=0)
+        >>> clf.fit(X, np.arange(30) % 2).training_history().columns.tolist()
+        ['epoch', 'train_loss', 'lr', 'dur']
+        """
+        check_is_fitted(self)
+        rows = []
+        for epoch in self.history_:
+            row = {
+                k: v
+                for k, v in epoch.items()
+                if k != "batches" and not k.endswith(("_best", "_batch_count"))
+            }
+            rows.append(row)
+        frame = pd.DataFrame(rows)
+        first = ("epoch", "train_loss", "valid_loss", "valid_score", "lr", "dur")
+        order = [c for c in first if c in frame] + [c for c in frame if c not in first]
+        return frame[order]
+
+    def plot_learning_curve(self, ax=None):
+        """Plot the training loss per epoch (and the validation loss and score when recorded).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw the losses; a new figure when None. The validation score, when
+            recorded (``patience``), goes on a twin axis on the right.
+
+        Returns
+        -------
+        ax : matplotlib Axes
+        """
+        import matplotlib.pyplot as plt
+
+        history = self.training_history()
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 3.5))
+        ax.plot(history["epoch"], history["train_loss"], label="train loss")
+        if "valid_loss" in history:
+            ax.plot(history["epoch"], history["valid_loss"], label="validation loss")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        handles, labels = ax.get_legend_handles_labels()
+        if "valid_score" in history:
+            score_ax = ax.twinx()
+            name = "accuracy" if isinstance(self, ClassifierMixin) else "R²"
+            (line,) = score_ax.plot(
+                history["epoch"], history["valid_score"], color="C2", label=f"validation {name}"
+            )
+            score_ax.set_ylabel(f"validation {name}")
+            handles.append(line)
+            labels.append(line.get_label())
+        ax.legend(handles, labels, loc="best")
+        return ax
 
     # ------------------------------------------------------------------ pickling
     def __getstate__(self) -> dict:

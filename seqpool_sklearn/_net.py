@@ -10,6 +10,7 @@ else -- callbacks, history, validation split, early stopping -- is skorch's own.
 from __future__ import annotations
 
 import math
+import sys
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,6 +18,7 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, PrintLog
 from skorch.history import History
+from skorch.utils import Ansi
 from torch.utils.data import Dataset, Subset
 
 
@@ -155,6 +157,40 @@ _PER_BATCH_EVENTS = {
 }
 
 
+class ValidScore(Callback):
+    """Record a validation score per epoch as ``"valid_score"`` in the history.
+
+    Accuracy for classifiers (``kind="accuracy"``), the coefficient of determination
+    R² for regressors (``kind="r2"``; invariant to the internal target scaling), from
+    the predictions of the validation pass skorch already makes -- no extra forward
+    pass. Added by the estimators when ``patience`` holds data out.
+    """
+
+    def __init__(self, kind: str = "accuracy"):
+        self.kind = kind
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.preds_, self.targets_ = [], []
+
+    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
+        if not training and y_pred is not None:
+            self.preds_.append(y_pred.detach().cpu())
+            self.targets_.append(batch[1].detach().cpu())
+
+    def on_epoch_end(self, net, **kwargs):
+        if not getattr(self, "preds_", None):
+            return
+        pred, target = torch.cat(self.preds_), torch.cat(self.targets_)
+        if self.kind == "accuracy":
+            score = (pred.argmax(dim=1) == target).double().mean()
+        else:
+            pred, target = pred.double().reshape(len(pred), -1), target.double()
+            target = target.reshape(len(target), -1)
+            total = ((target - target.mean(0)) ** 2).sum()
+            score = 1 - ((target - pred) ** 2).sum() / total.clamp_min(1e-12)
+        net.history.record("valid_score", float(score))
+
+
 class QuietPrintLog(PrintLog):
     """skorch's ``PrintLog`` that skips formatting the table when nothing is printed.
 
@@ -168,6 +204,21 @@ class QuietPrintLog(PrintLog):
         if self.sink is print and not net.verbose:
             return
         super().on_epoch_end(net, **kwargs)
+
+    def format_row(self, row, key, color):
+        # colour codes only for a terminal: logs, files and notebooks get plain text
+        text = super().format_row(row, key, color)
+        if isinstance(text, str) and not (self.sink is print and _stdout_is_terminal()):
+            text = text.replace(color, "").replace(Ansi.ENDC.value, "")
+        return text
+
+
+def _stdout_is_terminal() -> bool:
+    isatty = getattr(sys.stdout, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
 
 
 class SeqPoolNet(NeuralNet):

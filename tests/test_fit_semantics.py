@@ -216,3 +216,40 @@ def test_early_stopping_still_ends_training_quietly():
     est = SeqPoolClassifier(patience=2, lr=1e-12, **{**TINY, "max_epochs": 50}).fit(X, y)
     assert 3 <= est.n_iter_ < 50
     assert np.isfinite(est.predict_proba(X)).all()
+
+
+# ------------------------------------------------------------------------ training feedback
+def test_training_history_frame_and_validation_score_with_patience():
+    X, y = _data(n=40)
+    clf = SeqPoolClassifier(patience=3, **{**TINY, "max_epochs": 6}).fit(X, y)
+    frame = clf.training_history()
+    assert frame.columns[:4].tolist() == ["epoch", "train_loss", "valid_loss", "valid_score"]
+    assert len(frame) == clf.n_iter_ and frame["epoch"].tolist() == list(range(1, len(frame) + 1))
+    assert frame["valid_score"].between(0, 1).all()
+    # the score is the accuracy on the held-out part: a multiple of 1/4 for 4 held-out series
+    assert np.allclose((frame["valid_score"] * 4) % 1, 0)
+    reg = SeqPoolRegressor(patience=3, **{**TINY, "max_epochs": 4}).fit(X, X[:, 0].mean(1))
+    assert (
+        "valid_score" in reg.training_history()
+        and reg.training_history()["valid_score"].le(1).all()
+    )
+    no_split = SeqPoolClassifier(**TINY).fit(X, y).training_history()
+    assert "valid_score" not in no_split and "valid_loss" not in no_split
+
+
+def test_learning_curve_plot_has_loss_and_score():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    X, y = _data(n=40)
+    ax = SeqPoolClassifier(patience=3, **{**TINY, "max_epochs": 4}).fit(X, y).plot_learning_curve()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["train loss", "validation loss", "validation accuracy"]
+
+
+def test_verbose_output_is_plain_text_when_not_a_terminal(capsys):
+    X, y = _data()
+    SeqPoolClassifier(verbose=1, **TINY).fit(X, y)
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "\x1b[" not in out
