@@ -33,7 +33,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import observed_span, validate_sequence_data
+from ._validation import _as_real_array, is_integer, observed_span, validate_sequence_data
 
 __all__ = ["PadTruncate", "Resampler", "SeriesScaler"]
 
@@ -138,6 +138,18 @@ class _SequenceOutput:
         return pl.DataFrame(Xt, schema=names.tolist(), orient="row")
 
 
+def _numeric(est, X):
+    """``X`` checked for ragged rows, text and complex numbers, with the package's messages.
+
+    Arrays of text that reads as numbers come back as float64; anything else comes back as
+    given, so ``validate_data`` still sees DataFrames (feature names) and sparse matrices.
+    """
+    checked = _as_real_array(X, type(est).__name__, "X")
+    if isinstance(checked, np.ndarray) and not isinstance(X, np.ndarray):
+        return X if hasattr(X, "__dataframe__") else checked
+    return checked
+
+
 class _SequenceTransformer(_SequenceOutput, TransformerMixin, BaseEstimator):
     """Shared validation (``validate_sequence_data``): 2D (n, T) or 3D (n, C, T) float input,
     NaN allowed, ±inf not."""
@@ -164,7 +176,7 @@ class _SequenceTransformer(_SequenceOutput, TransformerMixin, BaseEstimator):
         self : object
         """
         self._validate_params()
-        self._fit(validate_sequence_data(self, X, reset=True))
+        self._fit(validate_sequence_data(self, _numeric(self, X), reset=True))
         return self
 
     def _fit(self, X3: np.ndarray) -> None:
@@ -184,7 +196,7 @@ class _SequenceTransformer(_SequenceOutput, TransformerMixin, BaseEstimator):
             Same number of dimensions as ``X``.
         """
         check_is_fitted(self)
-        X3 = validate_sequence_data(self, X, reset=False)
+        X3 = validate_sequence_data(self, _numeric(self, X), reset=False)
         Xt = self._transform(X3)
         if self.input_ndim_ == 2:
             Xt = Xt[:, 0, :]
@@ -256,17 +268,44 @@ class SeriesScaler(_SequenceTransformer):
         self.method = method
         self.feature_range = feature_range
 
-    def _fit(self, X3):
+    def _feature_range(self) -> tuple[float, float]:
+        """``feature_range`` as two finite floats ``a < b`` whose width ``b - a`` is finite."""
         fr = self.feature_range
-        if len(fr) != 2 or not fr[0] < fr[1]:
-            raise ValueError(f"feature_range must be (min, max) with min < max, got {fr!r}.")
+        a = b = np.nan
+        if isinstance(fr, tuple) and len(fr) == 2:
+            if all(is_integer(v) or isinstance(v, (float, np.floating)) for v in fr):
+                try:
+                    a, b = float(fr[0]), float(fr[1])
+                except OverflowError:  # integers beyond float64
+                    pass
+        if not (np.isfinite(a) and np.isfinite(b) and a < b and np.isfinite(b - a)):
+            raise ValueError(
+                "feature_range must be a tuple (min, max) of finite numbers with min < max "
+                f"(and a finite max - min), got {fr!r}; e.g. feature_range=(0.0, 1.0)."
+            )
+        return a, b
+
+    def _fit(self, X3):
+        self._feature_range()
 
     def _transform(self, X3):
+        a, b = self._feature_range()  # it may have been changed since fit
+        if self.method == "minmax" and max(abs(a), abs(b)) > float(np.finfo(X3.dtype).max):
+            raise ValueError(
+                f"feature_range {self.feature_range!r} is beyond the range of {X3.dtype}, the "
+                "dtype of X; pass a smaller feature_range or X as float64."
+            )
         x = X3.astype(np.float64)
         mask = ~np.isnan(x)
         hi = np.where(mask, x, -np.inf).max(axis=2, keepdims=True)
         lo = np.where(mask, x, np.inf).min(axis=2, keepdims=True)
         constant = ~(hi > lo)  # also true for all-NaN channels; those stay NaN below
+        # Scale each series by its largest magnitude first: every statistic is then computed
+        # on values in [-1, 1], so neither +-1e200 (whose squares overflow) nor 1e-200 (whose
+        # squares underflow) loses the result. Both scalings are invariant to it.
+        size = np.where(constant, 1.0, np.maximum(np.abs(hi), np.abs(lo)))
+        x = x / size
+        hi, lo = hi / size, lo / size
         with np.errstate(invalid="ignore"):
             if self.method == "zscore":
                 count = np.maximum(mask.sum(axis=2, keepdims=True), 1)
@@ -276,7 +315,6 @@ class SeriesScaler(_SequenceTransformer):
                 out = (x - mean) / np.where(constant, 1.0, std)
                 out = np.where(constant & mask, 0.0, out)
             else:
-                a, b = self.feature_range
                 out = (x - lo) / np.where(constant, 1.0, hi - lo) * (b - a) + a
                 out = np.where(constant & mask, a, out)
         return out.astype(X3.dtype, copy=False)

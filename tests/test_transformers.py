@@ -102,6 +102,62 @@ def test_bad_feature_range():
         SeriesScaler(method="minmax", feature_range=(1.0, 0.0)).fit(np.ones((2, 3)))
 
 
+@pytest.mark.parametrize(
+    "feature_range",
+    [("a", "b"), (0.0, np.nan), (0.0, np.inf), (np.zeros(2), 1.0), (0.0,), (-1e308, 1e308)],
+    ids=["strings", "nan", "inf", "array", "one value", "width overflows"],
+)
+def test_feature_range_is_checked_in_fit(feature_range):
+    # ("a", "b") once passed fit and failed only at transform, inside numpy.
+    with pytest.raises(ValueError, match=r"feature_range must be a tuple \(min, max\) of finite"):
+        SeriesScaler(method="minmax", feature_range=feature_range).fit(np.ones((2, 3)))
+    fitted = SeriesScaler(method="minmax").fit(np.ones((2, 3)))
+    fitted.set_params(feature_range=feature_range)  # changed after fit: transform checks too
+    with pytest.raises(ValueError, match="feature_range must be"):
+        fitted.transform(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("scale", [1e200, 1e-200, 1e300])
+def test_scaling_is_exact_for_huge_and_tiny_values(scale):
+    # z-scoring +-1e200 once overflowed in the variance and silently returned zeros.
+    X = np.array([[1.0, -1.0, 0.0, np.nan], [3.0, 1.0, 1.0, 3.0]]) * scale
+    with np.errstate(all="raise"):
+        z = SeriesScaler().fit_transform(X)
+        m = SeriesScaler(method="minmax").fit_transform(X)
+    np.testing.assert_allclose(z[0, :3], [np.sqrt(1.5), -np.sqrt(1.5), 0.0], atol=1e-12)
+    np.testing.assert_allclose(z[1], [1.0, -1.0, -1.0, 1.0], rtol=1e-12)
+    np.testing.assert_allclose(m[0, :3], [1.0, 0.0, 0.5], rtol=1e-12)
+    assert np.isnan(z[0, 3]) and np.isnan(m[0, 3])
+
+
+def test_minmax_range_beyond_float32_is_an_error():
+    X = np.array([[0.0, 1.0]], dtype=np.float32)
+    with pytest.raises(ValueError, match="beyond the range of float32"):
+        SeriesScaler(method="minmax", feature_range=(0.0, 1e300)).fit_transform(X)
+
+
+@pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(), Resampler()], ids=repr)
+def test_text_and_ragged_input_are_named(est):
+    name = type(est).__name__
+    with pytest.raises(
+        ValueError,
+        match=rf"X must contain numbers .* {name} got 'a' of type "
+        r"str at sample 0, step 1",
+    ):
+        clone(est).fit([[1.0, "a"]])
+    with pytest.raises(ValueError, match=r"got 'b' of type str at sample 0, step 0"):
+        clone(est).fit(np.array([["b", "c"]]))
+    with pytest.raises(ValueError, match=r"X is ragged: .*Pad the shorter series with NaN"):
+        clone(est).fit([[1.0, 2.0], [1.0]])
+    with pytest.raises(ValueError, match="X is ragged"):
+        clone(est).fit([[[1.0, 2.0]], [[1.0]]])
+    with pytest.raises(ValueError, match="X is ragged"):
+        clone(est).fit([[1.0, 2.0]]).transform([[1.0, 2.0], [1.0]])
+    # numbers written as text are numbers
+    out = clone(est).fit_transform(np.array([["1", "2", "3"]]))
+    assert out.shape[0] == 1 and out.dtype == np.float64
+
+
 # --------------------------------------------------------------------------- PadTruncate
 def reference_pad_truncate(X, L, padding, truncating):
     out = np.full(X.shape[:2] + (L,), np.nan)
