@@ -70,5 +70,5 @@ def test_default_parameters_are_the_documented_ones(cls):
     params = est.get_params()
     assert params["order"] == "pool_first" and params["pool"] == "avg"
     assert params["window"] is None and params["encoder"] == "minirocket"
-    assert params["encoder_channels"] is None and params["max_epochs"] is None
+    assert params["encoder_channels"] is None and params["max_epochs"] == 100
     assert params["dropout"] == 0.5 and params["lr"] == 0.0003

@@ -325,7 +325,7 @@ def test_default_budget_is_at_least_1000_steps_and_100_epochs(n_samples, batch_s
     rng = np.random.default_rng(0)
     X = rng.normal(size=(n_samples, 1, 12)).astype(np.float32)
     y = np.arange(n_samples) % 2
-    est = SeqPoolClassifier(encoder=None, hidden_size=2, batch_size=batch_size)
+    est = SeqPoolClassifier(encoder=None, hidden_size=2, batch_size=batch_size, max_epochs=None)
     est.initialize(X, y)  # sets the budget without training
     assert est.net_.max_epochs == expected
     steps_per_epoch = -(-n_samples // batch_size)
