@@ -18,6 +18,46 @@ import numpy as np
 
 __all__ = ["TSMetadata", "load_ts"]
 
+# Values are returned as float32; larger magnitudes would silently become inf.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _beyond_float32(values: np.ndarray) -> int | None:
+    """Position of the first value too large for float32 (NaN is fine), or None."""
+    with np.errstate(invalid="ignore"):
+        big = np.abs(values) > _FLOAT32_MAX
+    return int(np.flatnonzero(big)[0]) if big.any() else None
+
+
+def _read_lines(path: Path):
+    """``(line number, line)`` of a UTF-8 text file; a leading byte-order mark is skipped.
+
+    Bytes that are not UTF-8 are an error naming the file and the line, not a bare
+    ``UnicodeDecodeError``.
+    """
+    # utf-8-sig: files saved by some Windows editors start with a byte-order mark.
+    with open(path, encoding="utf-8-sig") as fh:
+        try:
+            yield from enumerate(fh, start=1)
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(path, exc) from None
+
+
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> ValueError:
+    # Text is decoded in chunks ahead of the lines, so find the line in the raw bytes.
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError as bad:
+                return ValueError(
+                    f"{path}, line {lineno}: byte {raw[bad.start]:#04x} at column "
+                    f"{bad.start + 1} is not UTF-8 ({bad.reason}); the reader expects UTF-8 "
+                    "text (the archive's files are plain ASCII). Re-save the file as UTF-8, "
+                    "e.g. with iconv -f latin1 -t utf-8, or remove the character."
+                )
+    return ValueError(f"{path}: the file is not UTF-8 text ({exc}); save the file as UTF-8.")
+
 
 @dataclass(frozen=True, eq=False)
 class TSMetadata:
@@ -205,6 +245,14 @@ class _TSParser:
                 f"infinite value at position {j + 1} of dimension {dim + 1}; use '?' for a "
                 "missing value.",
             )
+        j = _beyond_float32(values)
+        if j is not None:
+            raise self.error(
+                lineno,
+                f"value {tokens[j].strip()} at position {j + 1} of dimension {dim + 1} is "
+                f"beyond the float32 range (|x| <= {_FLOAT32_MAX:.4g}) that load_ts returns; "
+                "rescale the series in the file.",
+            )
         return values
 
     def data_line(self, lineno: int, line: str) -> None:
@@ -334,7 +382,8 @@ def load_ts(
     Raises
     ------
     ValueError
-        For a malformed file; the message names the file and the line number.
+        For a malformed file -- including values beyond float32's range and bytes
+        that are not UTF-8; the message names the file and the line number.
         Files with ``@timeStamps true`` are not supported and raise too.
 
     See Also
@@ -365,15 +414,13 @@ def load_ts(
         )
     parser = _TSParser(path)
     lineno = 0
-    # utf-8-sig: files saved by some Windows editors start with a byte-order mark.
-    with open(path, encoding="utf-8-sig") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            if line.startswith("@"):
-                parser.header_line(lineno, line)
-            else:
-                parser.data_line(lineno, line)
+    for lineno, raw in _read_lines(path):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("@"):
+            parser.header_line(lineno, line)
+        else:
+            parser.data_line(lineno, line)
     X, y, meta = parser.finish(lineno)
     return (X, y, meta) if return_meta else (X, y)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._tsfile import TSMetadata
+from ._tsfile import _FLOAT32_MAX, TSMetadata, _beyond_float32, _read_lines
 
 __all__ = ["load_tsv"]
 
@@ -62,6 +62,14 @@ class _TSVParser:
             raise self.error(
                 lineno,
                 f"infinite value at position {j + 1} of the series; write NaN for a missing value.",
+            )
+        j = _beyond_float32(values)
+        if j is not None:
+            raise self.error(
+                lineno,
+                f"value {tokens[j].strip()} at position {j + 1} of the series is beyond the "
+                f"float32 range (|x| <= {_FLOAT32_MAX:.4g}) that load_tsv returns; rescale the "
+                "series in the file.",
             )
         return values
 
@@ -175,9 +183,10 @@ def load_tsv(
     Raises
     ------
     ValueError
-        For a malformed file -- a non-numeric or infinite value, an empty line
-        between series, a line without values or without a label, a series that
-        is all NaN, an empty file; the message names the file and the line number.
+        For a malformed file -- a non-numeric or infinite value, a value beyond
+        float32's range, bytes that are not UTF-8, an empty line between series, a
+        line without values or without a label, a series that is all NaN, an empty
+        file; the message names the file and the line number.
 
     See Also
     --------
@@ -206,18 +215,16 @@ def load_tsv(
     parser = _TSVParser(path)
     blank = None  # first empty line not yet followed by a series
     lineno = 0
-    # utf-8-sig: files saved by some Windows editors start with a byte-order mark.
-    with open(path, encoding="utf-8-sig") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            line = raw.rstrip()  # the line end, and trailing tabs that hold nothing
-            if not line.strip():
-                blank = blank or lineno
-                continue
-            if blank is not None:
-                raise parser.error(
-                    blank,
-                    "empty line between series; remove it (a .tsv file holds one series per line).",
-                )
-            parser.line(lineno, line)
+    for lineno, raw in _read_lines(path):
+        line = raw.rstrip()  # the line end, and trailing tabs that hold nothing
+        if not line.strip():
+            blank = blank or lineno
+            continue
+        if blank is not None:
+            raise parser.error(
+                blank,
+                "empty line between series; remove it (a .tsv file holds one series per line).",
+            )
+        parser.line(lineno, line)
     X, y, meta = parser.finish(lineno)
     return (X, y, meta) if return_meta else (X, y)

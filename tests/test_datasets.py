@@ -120,6 +120,16 @@ MALFORMED = {
     "non-numeric value": (HEAD + "@data\n1,2,3:a\n1,x2,3:b\n", 5, "non-numeric value 'x2'"),
     "empty value": (HEAD + "@data\n1,2,:a\n", 4, "an empty value at position 3"),
     "infinite value": (HEAD + "@data\n1,inf,3:a\n", 4, "infinite value"),
+    "beyond float32": (
+        HEAD + "@data\n1,2,3:a\n1, 1e39,3:b\n",
+        5,
+        "value 1e39 at position 2 of dimension 1 is beyond the float32 range",
+    ),
+    "beyond float32 with a missing value": (
+        HEAD + "@data\n?,-4e38:a\n",
+        4,
+        "value -4e38 at position 2 of dimension 1 is beyond the float32 range",
+    ),
     "missing label": (
         "@univariate true\n@classLabel true a\n@data\n1,2,3:a\n1,2,3\n",
         5,
@@ -180,6 +190,25 @@ def test_malformed_files_name_file_and_line(tmp_path, case):
     assert str(path) in message
     assert f"line {line}:" in message
     assert fragment in message
+
+
+@pytest.mark.parametrize(
+    "loader, name, data, line",
+    [
+        (load_ts, "bad.ts", b"@classLabel true a\n@data\n1,2:a\n# caf\xe9\n3,4:a\n", 4),
+        (load_ts, "bad.ts", b"@problemName caf\xe9\n@classLabel true a\n@data\n1,2:a\n", 1),
+        (load_tsv, "bad.tsv", b"1\t2\t3\n2\t4\t5\xff\n", 2),
+    ],
+)
+def test_bytes_that_are_not_utf8_name_file_and_line(tmp_path, loader, name, data, line):
+    # Once a bare UnicodeDecodeError, without the file or the line.
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(ValueError) as info:
+        loader(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}, line {line}: ")
+    assert "is not UTF-8" in message and "save the file as UTF-8" in message
 
 
 # --------------------------------------------------------------------------- real files
@@ -327,6 +356,7 @@ MALFORMED_TSV = {
     "header line": ("label\tt1\tt2\n1\t2\t3\n", 1, "has no header line"),
     "empty value": ("1\t1\t\t3\n", 1, "an empty value at position 2"),
     "infinite value": ("1\t1\t2\n2\t-inf\t2\n", 2, "infinite value at position 1"),
+    "beyond float32": ("1\t1\t2\n2\t3\t1e39\n", 2, "value 1e39 at position 2 of the series is"),
     "empty line between series": ("1\t1\t2\n\n2\t3\t4\n", 2, "empty line between series"),
     "blank line between series": ("1\t1\t2\n \t \n2\t3\t4\n", 2, "empty line between series"),
     "only a label": ("1\t1\t2\n2\n", 2, "only a label ('2') and no values"),
