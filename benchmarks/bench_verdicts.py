@@ -1,26 +1,33 @@
-"""Benchmark: does ``compare_heads`` reach the right verdict on tasks whose answer is known?
+"""Benchmark: are ``compare_heads`` verdicts right on tasks whose answer is known?
 
-Two checks, each repeated over many seeds (a seed draws the data, the folds and the weights):
+Three arms, each repeated over many seeds (a seed draws the data, the folds and the weights):
 
 * power -- on ``make_nonlinear_steps`` the label is a count of a per-step non-linear feature and
   every channel mean is zero, so with the head on the raw channels (``encoder=None``) and
-  average or max pooling ``decode_first`` must win. A seed counts when the order-effect verdict
-  names ``decode_first`` (significant at 5 %) for *every* pool tested (avg and max). Attention
-  pooling is left out on purpose: its weights are a per-step non-linear function, so
-  ``pool_first`` with attention can recover the feature.
-* calibration -- on ``make_mean_level`` with ``activation=None`` and ``pool="avg"`` the two
-  orders are the same function; a seed counts when the test finds no significant difference
-  (``p > 0.05``). Both orders share the estimator's ``random_state``, so they start from the
-  same weights; differences then only come from floating-point rounding, and the test must not
-  mistake that for an effect.
+  average or max pooling ``decode_first`` must win. A seed counts when the Holm-adjusted
+  verdict names ``decode_first`` for *every* pool tested (avg and max, one family of two).
+  Attention pooling is left out on purpose: its weights are a per-step non-linear function,
+  so ``pool_first`` with attention can recover the feature.
+* null, equivalent pair -- on ``make_mean_level`` with ``activation=None`` and ``pool="avg"``
+  the two orders are the same function, but here each order starts from its *own*, independent
+  initialisation (``decode_first`` is seeded with ``random_state + 100003``), so the two arms
+  genuinely differ in their weights and only their expected skill is equal. With the
+  equivalence margin ``--margin`` (0.02) the verdict should be "equivalent within ±0.020".
+  The null tasks have 400 samples (``--null-samples``): test folds of 80 rows make the
+  accuracy differences fine-grained enough for a ±0.02 margin to be reachable.
+* null, same design -- on ``make_mean_level`` (accuracy well below 1, so the arms can
+  disagree) the same configuration (``decode_first``, ReLU, average pooling) fitted twice under
+  independent seeds, one arm labelled ``pool_first`` and the other ``decode_first``: a true
+  null with all the training noise of a non-linear network.
 
-Run::
+A null comparison is a false positive when its verdict names a winner. Runs::
 
-    python benchmarks/bench_verdicts.py              # 20 seeds, a few minutes on 2 cores
-    python benchmarks/bench_verdicts.py --seeds 3    # a quick look
+    python benchmarks/bench_verdicts.py                  # 20 power seeds, 2 x 40 nulls
+    python benchmarks/bench_verdicts.py --seeds 3 --null-seeds 3    # a quick look
 
-The last line is ``RESULT verdict_power=<fraction> verdict_calibration=<fraction>``; the exit
-status is 1 when either fraction is below 0.95.
+The last line is ``RESULT verdict_power=<fraction> false_positive_rate=<fraction>
+equivalence_rate=<fraction>``; the exit status is 1 unless power >= 0.95, false-positive
+rate <= 0.07 (alpha = 0.05 plus binomial slack over 40+ nulls) and equivalence rate >= 0.80.
 """
 
 from __future__ import annotations
@@ -37,11 +44,42 @@ from seqpool_sklearn import (
     make_nonlinear_steps,
 )
 
-TARGET = 0.95
+POWER_TARGET = 0.95
+FPR_TARGET = 0.07
+EQUIVALENCE_TARGET = 0.80
+SEED_OFFSET = 100_003
 
 
-def head(seed: int, args, **params) -> SeqPoolClassifier:
-    return SeqPoolClassifier(
+class IndependentInit(SeqPoolClassifier):
+    """``decode_first`` is fitted from its own seed, so the two orders never share weights.
+
+    With ``same_design=True`` both arms fit ``decode_first`` and only the seed differs: the
+    ``order`` parameter then only labels the arm.
+    """
+
+    def __init__(self, same_design=False, **params):
+        super().__init__(**params)
+        self.same_design = same_design
+
+    @classmethod
+    def _get_param_names(cls):
+        return sorted({*SeqPoolClassifier._get_param_names(), "same_design"})
+
+    def fit(self, X, y, **fit_params):
+        arm = self.order
+        saved = self.random_state, self.order
+        if arm == "decode_first":
+            self.random_state = saved[0] + SEED_OFFSET
+        if self.same_design:
+            self.order = "decode_first"
+        try:
+            return super().fit(X, y, **fit_params)
+        finally:
+            self.random_state, self.order = saved
+
+
+def head(seed: int, args, cls=SeqPoolClassifier, **params) -> SeqPoolClassifier:
+    return cls(
         encoder=None,
         hidden_size=16,
         max_epochs=args.max_epochs,
@@ -61,56 +99,84 @@ def power_trial(seed: int, args) -> tuple[bool, list[str]]:
         cv=args.cv,
         n_jobs=args.n_jobs,
         random_state=seed,
+        equivalence_margin=args.margin,
     )
     effect = result.order_effect()
-    ok = bool(((effect["p_value"] < 0.05) & (effect["mean_diff"] > 0)).all())
+    ok = all(v.startswith("decode_first better") for v in effect["verdict"])
     return ok, [f"{p}: {v}" for p, v in zip(effect["pool"], effect["verdict"], strict=True)]
 
 
-def calibration_trial(seed: int, args) -> tuple[bool, list[str]]:
-    X, y = make_mean_level(args.n_samples, args.n_timesteps, random_state=seed)
+def null_trial(seed: int, args, *, same_design: bool) -> str:
+    X, y = make_mean_level(args.null_samples, args.n_timesteps, random_state=seed)
+    params = {"activation": "relu"} if same_design else {"activation": None}
     result = compare_heads(
-        head(seed, args, activation=None),
+        head(seed, args, IndependentInit, same_design=same_design, **params),
         X,
         y,
         pools=["avg"],
         cv=args.cv,
+        n_repeats=args.null_repeats,
         n_jobs=args.n_jobs,
         random_state=seed,
+        equivalence_margin=args.margin,
     )
-    effect = result.order_effect()
-    return bool((effect["p_value"] > 0.05).all()), [f"avg: {effect['verdict'][0]}"]
+    return result.order_effect()["verdict"][0]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=20, help="number of seeds (default 20)")
+    parser.add_argument("--seeds", type=int, default=20, help="power seeds (default 20)")
+    parser.add_argument(
+        "--null-seeds", type=int, default=40, help="seeds of each null arm (default 40)"
+    )
     parser.add_argument("--n-samples", type=int, default=200)
+    parser.add_argument(
+        "--null-samples", type=int, default=400, help="samples of the null tasks (default 400)"
+    )
     parser.add_argument("--n-timesteps", type=int, default=64)
     parser.add_argument("--cv", type=int, default=5)
+    parser.add_argument("--null-repeats", type=int, default=2, help="n_repeats of the nulls")
     parser.add_argument("--max-epochs", type=int, default=20)
+    parser.add_argument("--margin", type=float, default=0.02, help="equivalence margin")
     parser.add_argument("--n-jobs", type=int, default=None)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
 
     start = time.perf_counter()
-    power, calibration = [], []
+    power = []
     for seed in range(args.seeds):
-        ok_power, lines_power = power_trial(seed, args)
-        ok_cal, lines_cal = calibration_trial(seed, args)
-        power.append(ok_power)
-        calibration.append(ok_cal)
-        print(f"seed {seed:2d}  power {'ok ' if ok_power else 'MISS'}  " + " | ".join(lines_power))
-        print(f"         calibration {'ok ' if ok_cal else 'MISS'}  " + " | ".join(lines_cal))
+        ok, lines = power_trial(seed, args)
+        power.append(ok)
+        print(f"power     seed {seed:2d} {'ok  ' if ok else 'MISS'} " + " | ".join(lines))
+    t_power = time.perf_counter() - start
+    false_pos, equivalent = [], []
+    for seed in range(args.null_seeds):
+        for same_design in (False, True):
+            verdict = null_trial(1000 + seed, args, same_design=same_design)
+            named = " better " in verdict
+            false_pos.append(named)
+            if not same_design:
+                equivalent.append(verdict.startswith("equivalent within"))
+            arm = "same design" if same_design else "equiv pair "
+            print(f"null {arm} seed {seed:2d} {'FP  ' if named else 'ok  '} {verdict}")
     elapsed = time.perf_counter() - start
-    frac_power = sum(power) / len(power)
-    frac_cal = sum(calibration) / len(calibration)
+    frac_power = sum(power) / max(len(power), 1)
+    fpr = sum(false_pos) / max(len(false_pos), 1)
+    frac_eq = sum(equivalent) / max(len(equivalent), 1)
     print(
-        f"{args.seeds} seeds, {args.n_samples} samples x {args.n_timesteps} steps, "
-        f"{args.cv}-fold CV, {args.max_epochs} epochs: {elapsed:.0f} s"
+        f"{args.seeds} power seeds ({t_power:.0f} s), {len(false_pos)} null comparisons "
+        f"({len(equivalent)} equivalent pairs, {len(false_pos) - len(equivalent)} same-design "
+        f"pairs; {args.cv}-fold CV x {args.null_repeats}); {args.n_samples} samples (nulls "
+        f"{args.null_samples}) x {args.n_timesteps} steps, {args.max_epochs} epochs, margin "
+        f"±{args.margin}: "
+        f"{elapsed:.0f} s"
     )
-    print(f"RESULT verdict_power={frac_power:.2f} verdict_calibration={frac_cal:.2f}")
-    return 0 if frac_power >= TARGET and frac_cal >= TARGET else 1
+    print(
+        f"RESULT verdict_power={frac_power:.2f} false_positive_rate={fpr:.3f} "
+        f"equivalence_rate={frac_eq:.2f}"
+    )
+    ok = frac_power >= POWER_TARGET and fpr <= FPR_TARGET and frac_eq >= EQUIVALENCE_TARGET
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
