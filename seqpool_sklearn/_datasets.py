@@ -4,13 +4,16 @@
 ``<data_home>/<Name>/<Name>_TRAIN.ts`` and ``<Name>_TEST.ts`` (or the UCR 2018
 archive's ``.tsv`` files of the same names); when it is not there it is
 downloaded once from the archive and unpacked atomically, so an interrupted
-download never leaves a half-written folder behind. The files are read by
+download never leaves a half-written folder behind. Downloads and the files unpacked
+from them are capped in size (``max_size``); the archive publishes no checksums, so the
+zip format's per-file CRC-32 is the integrity check. The files are read by
 :func:`~seqpool_sklearn.load_ts` or :func:`~seqpool_sklearn.load_tsv`.
 """
 
 from __future__ import annotations
 
 import http.client
+import lzma
 import os
 import re
 import shutil
@@ -18,6 +21,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -25,6 +29,7 @@ import numpy as np
 
 from ._tsfile import load_ts
 from ._tsvfile import load_tsv
+from ._validation import check_int
 
 __all__ = ["fetch_ucr", "get_data_home", "list_ucr"]
 
@@ -32,6 +37,20 @@ UCR_BASE_URL = "https://www.timeseriesclassification.com/aeon-toolkit"
 DATA_HOME_ENV = "SEQPOOL_DATA_HOME"
 _DEFAULT_DATA_HOME = "~/seqpool_data"
 _DOWNLOAD_TIMEOUT_S = 60.0
+# The largest archive (and the largest pair of unpacked files) fetch_ucr accepts by
+# default. The biggest UEA datasets unpack to about 1-2 GB; the cap is there to stop an
+# endless response or a zip bomb, not to ration real datasets.
+_MAX_SIZE = 8 * 2**30
+_CHUNK = 1 << 20
+# What reading a damaged or unusual zip member can raise besides BadZipFile.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    RuntimeError,  # encrypted members, missing bz2 / lzma modules
+    NotImplementedError,  # compression methods zipfile cannot unpack
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+)
 _SPLITS = ("train", "test", "both", None)
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
 _XY = tuple[np.ndarray, np.ndarray]
@@ -144,22 +163,73 @@ def list_ucr(data_home: str | os.PathLike | None = None) -> list[str]:
     )
 
 
-def _download(name: str, home: Path, base_url: str) -> None:
+class _TooLarge(ValueError):
+    """More bytes than ``max_size`` allows; raised as it is, never wrapped."""
+
+
+def _copy_capped(src, dst, cap: int, too_large) -> int:
+    """Copy ``src`` to ``dst`` in chunks; ``too_large(n)`` builds the error past ``cap`` bytes."""
+    total = 0
+    while chunk := src.read(_CHUNK):
+        total += len(chunk)
+        if total > cap:
+            raise too_large(total)
+        dst.write(chunk)
+    return total
+
+
+def _member_error(url: str, member: zipfile.ZipInfo, exc: Exception) -> ValueError:
+    """A zip member that cannot be read, said in terms of what to do about it."""
+    name = PurePosixPath(member.filename).name
+    if member.flag_bits & 0x1:
+        return ValueError(
+            f"The archive downloaded from {url} holds {name} encrypted (password-protected), "
+            "which fetch_ucr does not unpack; unpack it yourself and put the file into the "
+            "data_home folder, or check the base_url."
+        )
+    if isinstance(exc, NotImplementedError):
+        return ValueError(
+            f"The archive downloaded from {url} stores {name} with compression method "
+            f"{member.compress_type}, which this Python cannot unpack; unpack it with another "
+            "tool (e.g. 7-Zip) and put the file into the data_home folder."
+        )
+    return ValueError(
+        f"The archive downloaded from {url} is damaged: {exc} (member {name}); retry the "
+        "download, or check the base_url."
+    )
+
+
+def _download(name: str, home: Path, base_url: str, max_size: int = _MAX_SIZE) -> None:
     """Fetch ``<base_url>/<name>.zip`` and unpack its two ``.ts`` (else ``.tsv``) files.
 
     Everything happens in a temporary folder inside ``home`` (same file system),
     then one rename publishes the dataset, so readers never see partial files. A split
-    already in the cache (say, put there by hand) is kept, never overwritten.
+    already in the cache (say, put there by hand) is kept, never overwritten. Neither the
+    download nor the two unpacked files may exceed ``max_size`` bytes.
     """
     url = f"{base_url.rstrip('/')}/{name}.zip"
     home.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}-download-", dir=home))
+
+    def too_large(size: int, at_least: bool = True) -> _TooLarge:
+        return _TooLarge(
+            f"The archive at {url} is {'at least ' if at_least else ''}{size} bytes, more than "
+            f"max_size={max_size} bytes allows; pass a larger max_size if you trust the "
+            f"source, or download and unpack it by hand into {home / name}."
+        )
+
     try:
         archive = tmp / "archive.zip"
         try:
             with urllib.request.urlopen(url, timeout=_DOWNLOAD_TIMEOUT_S) as response:
+                declared = response.headers.get("Content-Length")
+                if declared is not None and declared.strip().isdigit():
+                    if int(declared) > max_size:  # refuse before reading a byte
+                        raise too_large(int(declared), at_least=False)
                 with open(archive, "wb") as out:
-                    shutil.copyfileobj(response, out)
+                    _copy_capped(response, out, max_size, too_large)
+        except _TooLarge:
+            raise
         except (OSError, http.client.HTTPException, ValueError) as exc:
             raise OSError(
                 f"Could not download dataset {name!r} from {url}: {exc}. Check the name "
@@ -170,6 +240,7 @@ def _download(name: str, home: Path, base_url: str) -> None:
         staged = tmp / name
         staged.mkdir()
         files: dict[str, str] = {}  # split -> file name in the staging folder
+        chosen: dict[str, tuple[zipfile.ZipInfo, str]] = {}  # split -> (member, file name)
         try:
             with zipfile.ZipFile(archive) as zf:
                 members = [
@@ -194,12 +265,37 @@ def _download(name: str, home: Path, base_url: str) -> None:
                             f"(nor .tsv; it holds {found}); check the dataset name or the "
                             "base_url."
                         )
-                    member = min(hits, key=lambda m: len(m.filename))
+                    chosen[split.lower()] = (min(hits, key=lambda m: len(m.filename)), wanted)
+                unpacked = sum(member.file_size for member, _ in chosen.values())
+                if unpacked > max_size:  # a zip bomb is refused before it is unpacked
+                    raise _TooLarge(
+                        f"The archive downloaded from {url} unpacks to {unpacked} bytes (its "
+                        f"{name} files), more than max_size={max_size} bytes allows; pass a "
+                        "larger max_size if you trust the source."
+                    )
+                budget = max_size
+                for split, (member, wanted) in chosen.items():
                     # Copy the member under our own name: never trust paths inside a zip.
-                    with zf.open(member) as src, open(staged / wanted, "wb") as dst:
-                        shutil.copyfileobj(src, dst)
-                    files[split.lower()] = wanted
-        except zipfile.BadZipFile as exc:
+                    try:
+                        with zf.open(member) as src, open(staged / wanted, "wb") as dst:
+                            # The declared sizes are checked above; count what really comes
+                            # out too, in case they lie.
+                            budget -= _copy_capped(
+                                src,
+                                dst,
+                                budget,
+                                lambda n: _TooLarge(
+                                    f"The archive downloaded from {url} unpacks to more than "
+                                    f"max_size={max_size} bytes; pass a larger max_size if "
+                                    "you trust the source."
+                                ),
+                            )
+                    except _TooLarge:
+                        raise
+                    except _ZIP_ERRORS as exc:
+                        raise _member_error(url, member, exc) from None
+                    files[split] = wanted
+        except (zipfile.BadZipFile, EOFError) as exc:
             raise ValueError(
                 f"The file downloaded from {url} is not a valid zip archive ({exc}); check the "
                 "base_url, or retry if the download was cut short."
@@ -224,6 +320,7 @@ def fetch_ucr(
     data_home: str | os.PathLike | None = None,
     download: bool = True,
     base_url: str = UCR_BASE_URL,
+    max_size: int = _MAX_SIZE,
 ) -> _XY | tuple[_XY, _XY]:
     """Load a UCR/UEA archive dataset from the cache, downloading it if needed.
 
@@ -252,6 +349,11 @@ def fetch_ucr(
         With False a missing file raises :class:`FileNotFoundError`.
     base_url : str, default="https://www.timeseriesclassification.com/aeon-toolkit"
         Where the archive's zip files live.
+    max_size : int, default=8 * 2**30
+        Largest download, and largest total size of the two files unpacked from it, in
+        bytes (8 GiB; the biggest archive datasets unpack to about 2 GB). A bigger
+        archive is refused before it is written or unpacked, so an endless response or a
+        zip bomb cannot fill the disk.
 
     Returns
     -------
@@ -266,8 +368,19 @@ def fetch_ucr(
     OSError
         The download failed (the message has the URL).
     ValueError
-        Bad arguments, a malformed file, or the downloaded archive lacks the
-        dataset's files.
+        Bad arguments, a malformed file, a downloaded archive that lacks the
+        dataset's files, is damaged (a member fails its CRC-32 check), holds them
+        encrypted or with a compression method Python cannot unpack, or is larger
+        than ``max_size``.
+
+    Notes
+    -----
+    The archive publishes no checksums for its zip files, so none can be
+    verified. What is checked instead: the CRC-32 that the zip format stores for
+    every file (a damaged download fails it), the size limit ``max_size``, and
+    that both files read cleanly with :func:`load_ts` / :func:`load_tsv`;
+    nothing is cached unless all pass. CRC-32 detects damage, not tampering: use
+    ``base_url`` only with sources you trust.
 
     See Also
     --------
@@ -300,6 +413,7 @@ def fetch_ucr(
         )
     if split not in _SPLITS:
         raise ValueError(f"split must be one of {list(_SPLITS)}, got {split!r}.")
+    max_size = check_int(max_size, "max_size", 1)
     home = get_data_home(data_home)
     wanted = ("train", "test") if split in ("both", None) else (split,)
     folder = _local_folder(home, name)
@@ -312,7 +426,7 @@ def fetch_ucr(
                 f"{folder}. Pass download=True, point data_home (or ${DATA_HOME_ENV}) at the "
                 f"folder that holds {name}/, or put the files there by hand."
             )
-        _download(name, home, base_url)
+        _download(name, home, base_url, max_size)
         folder = _local_folder(home, name)
         files = _split_files(folder, folder.name, wanted)
     parts = {s: _read(f) for s, f in files.items()}  # type: ignore[arg-type]

@@ -514,12 +514,33 @@ TOY_TRAIN = "@problemName Toy\n@univariate true\n@classLabel true x y\n@data\n1,
 TOY_TEST = "@problemName Toy\n@univariate true\n@classLabel true x y\n@data\n7,8,9:y\n"
 
 
-def make_zip(files: dict[str, str]) -> bytes:
+def make_zip(files: dict[str, str], compression: int = zipfile.ZIP_STORED) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
+    with zipfile.ZipFile(buffer, "w", compression=compression) as zf:
         for name, text in files.items():
             zf.writestr(name, text)
     return buffer.getvalue()
+
+
+def patch_zip(data: bytes, *, flag_bits: int = 0, method: int | None = None) -> bytes:
+    """``data`` with every member marked encrypted (``flag_bits=1``) or compressed by
+    ``method``, in both the local headers and the central directory -- what archives made
+    by other tools may hold, which the zipfile module cannot write."""
+    raw = bytearray(data)
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = raw.find(signature)
+        while start >= 0:
+            raw[start + flags_at] |= flag_bits
+            if method is not None:
+                raw[start + flags_at + 2 : start + flags_at + 4] = method.to_bytes(2, "little")
+            start = raw.find(signature, start + 4)
+    return bytes(raw)
+
+
+def _corrupt_crc(data: bytes) -> bytes:
+    """A stored archive whose first member's bytes no longer match its CRC-32."""
+    at = data.find(TOY_TRAIN.encode())
+    return data[:at] + b"9" + data[at + 1 :]
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -534,7 +555,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         self.send_response(200)
         self.send_header("Content-Type", "application/zip")
-        self.send_header("Content-Length", str(len(body)))
+        if not self.path.startswith("/archive/stream/"):  # else: length unknown until the end
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -574,7 +596,21 @@ def server():
                 "TsAndTsv_TEST.tsv": "1\t1\n",
             }
         ),
+        "/archive/Locked.zip": patch_zip(
+            make_zip({"Locked_TRAIN.ts": TOY_TRAIN, "Locked_TEST.ts": TOY_TEST}), flag_bits=1
+        ),
+        "/archive/Odd.zip": patch_zip(  # 99: AES, which the zipfile module cannot read
+            make_zip({"Odd_TRAIN.ts": TOY_TRAIN, "Odd_TEST.ts": TOY_TEST}), method=99
+        ),
+        "/archive/Bomb.zip": make_zip(  # a few kB that unpack to 2 MB
+            {"Bomb_TRAIN.ts": TOY_TRAIN + "# " + "0" * 2_000_000 + "\n", "Bomb_TEST.ts": TOY_TEST},
+            compression=zipfile.ZIP_DEFLATED,
+        ),
+        "/archive/Corrupt.zip": _corrupt_crc(
+            make_zip({"Corrupt_TRAIN.ts": TOY_TRAIN, "Corrupt_TEST.ts": TOY_TEST})
+        ),
     }
+    _Handler.files["/archive/stream/Toy.zip"] = _Handler.files["/archive/Toy.zip"]
     yield f"http://127.0.0.1:{httpd.server_address[1]}/archive"
     httpd.shutdown()
     httpd.server_close()
@@ -666,3 +702,56 @@ def test_download_takes_the_ts_files_when_the_archive_has_both(tmp_path, server,
     _, y = fetch_ucr("TsAndTsv", data_home=tmp_path, base_url=server)
     assert y.tolist() == ["x", "y"]
     assert sorted(p.suffix for p in (tmp_path / "TsAndTsv").iterdir()) == [".ts", ".ts"]
+
+
+@pytest.mark.parametrize(
+    "name, match",
+    [
+        ("Locked", r"Locked\.zip holds Locked_TRAIN\.ts encrypted \(password-protected\)"),
+        (
+            "Odd",
+            r"Odd\.zip stores Odd_TRAIN\.ts with compression method 99, which this Python "
+            r"cannot unpack",
+        ),
+        ("Corrupt", r"Corrupt\.zip is damaged: .*Bad CRC-32 .*Corrupt_TRAIN\.ts"),
+    ],
+)
+def test_unreadable_archive_members_are_value_errors(tmp_path, server, no_proxy, name, match):
+    # Encrypted members and unknown compression once escaped as RuntimeError and
+    # NotImplementedError, which the command line showed as a traceback.
+    with pytest.raises(ValueError, match=match):
+        fetch_ucr(name, data_home=tmp_path, base_url=server)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["content-length", "streamed"])
+def test_download_larger_than_max_size_is_refused(tmp_path, server, no_proxy, streamed):
+    base = server + ("/stream" if streamed else "")
+    size = len(_Handler.files["/archive/Toy.zip"])
+    with pytest.raises(
+        ValueError,
+        match=rf"Toy\.zip is (at least )?\d+ bytes, more than "
+        rf"max_size={size - 1} bytes",
+    ):
+        fetch_ucr("Toy", data_home=tmp_path, base_url=base, max_size=size - 1)
+    assert list(tmp_path.iterdir()) == []
+    X, _ = fetch_ucr("Toy", data_home=tmp_path, base_url=base, max_size=size)
+    assert X.shape == (2, 1, 3)
+
+
+def test_archive_that_unpacks_beyond_max_size_is_refused(tmp_path, server, no_proxy):
+    packed = len(_Handler.files["/archive/Bomb.zip"])
+    assert packed < 100_000
+    with pytest.raises(
+        ValueError,
+        match=r"Bomb\.zip unpacks to 2000\d+ bytes .*more than "
+        r"max_size=1000000 bytes",
+    ):
+        fetch_ucr("Bomb", data_home=tmp_path, base_url=server, max_size=1_000_000)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("max_size", [0, -1, 1.5, True, "1GB"])
+def test_max_size_must_be_a_positive_integer(tmp_path, max_size):
+    with pytest.raises(ValueError, match=r"max_size must be an integer >= 1"):
+        fetch_ucr("Toy", data_home=tmp_path, max_size=max_size)
