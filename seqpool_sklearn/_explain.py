@@ -504,3 +504,24 @@ def deletion_score(
         "curve": curve,
         "random_curve": random_curve,
     }
+
+
+def deletion_scorer(estimator, X, y=None) -> float:
+    """:func:`deletion_score`'s ``"score"`` as a scikit-learn scorer (greater is better).
+
+    Pass it as ``scoring`` to :func:`~seqpool_sklearn.compare_heads` (or any
+    cross-validation tool) to compare the faithfulness of the head designs on the same
+    splits, with the same paired order effects as accuracy.
+
+    Examples
+    --------
+    >>> from seqpool_sklearn import SeqPoolClassifier, compare_heads, make_event_timing
+    >>> from seqpool_sklearn._explain import deletion_scorer
+    >>> X, y = make_event_timing(40, 48, random_state=0)
+    >>> clf = SeqPoolClassifier(encoder=None, max_epochs=3, random_state=0)
+    >>> result = compare_heads(clf, X, y, windows=[8], cv=2, scoring=deletion_scorer,
+    ...                        random_state=0)
+    >>> result.summary()[["order", "pool"]].shape
+    (2, 2)
+    """
+    return deletion_score(estimator, X, y)["score"]

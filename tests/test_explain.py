@@ -270,3 +270,36 @@ def test_contributions_find_the_events(event_task, order):
     assert score["deletion"] > score["random"] + 1.0
     assert score["score"] == pytest.approx(score["deletion"] - score["random"])
     assert score["curve"].shape == (5,)
+
+
+def test_compare_heads_compares_faithfulness_with_the_deletion_scorer(event_task):
+    from seqpool_sklearn import compare_heads
+    from seqpool_sklearn._explain import deletion_scorer
+
+    X, y, _ = event_task
+    clf = SeqPoolClassifier(
+        encoder=None,
+        window=8,
+        hidden_size=16,
+        max_epochs=60,
+        lr=0.01,
+        dropout=0.0,
+        random_state=0,
+    )
+    result = compare_heads(clf, X, y, windows=[8], cv=2, scoring=deletion_scorer, random_state=0)
+    scores = result.summary().set_index("order")
+    assert set(scores.index) == {"pool_first", "decode_first"}
+    assert (result.results["score"] > 1.0).all()  # top steps matter more than random ones
+
+
+def test_deletion_score_for_a_regressor_and_its_arguments():
+    X, _ = _data(30, t=12)
+    y = 4 * X[:, 0, :6].mean(1)  # evidence in the first half
+    reg = _fit(SeqPoolRegressor, X, y, order="decode_first", window=6, max_epochs=40, lr=0.01)
+    result = deletion_score(reg, X[:10], fractions=(0.25, 0.5), n_random=2)
+    assert result["curve"].shape == result["random_curve"].shape == (2,)
+    with pytest.raises(ValueError, match="fractions"):
+        deletion_score(reg, X[:2], fractions=(0.0, 0.5))
+    clf = _fit(order="decode_first")
+    with pytest.raises(ValueError, match="classes_"):
+        deletion_score(clf, _data(2)[0], y=["a", "zzz"])
