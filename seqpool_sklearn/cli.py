@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 _DEFAULT_TASK = "nonlinear_steps"
+# What `seqpool compare` writes into --out (the docs name them; tests/test_docs.py checks)
+RESULTS_FILE = "results.csv"
+FIGURE_FILE = "compare.png"
 _DEFAULT_POOLS = ("avg", "max")
 # --quick: a narrower encoder for a first look, per encoder, applied only where no flag is
 # given. Single fits with the estimator's training defaults on six UCR development datasets
@@ -260,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="cross-validate the head designs and test the order effect",
         description="Cross-validate every order x pool x window head on the same splits, "
         "print mean ± sd per design and the paired decode_first - pool_first effect "
-        "(corrected resampled t-test), and write results.csv and compare.png. "
+        f"(corrected resampled t-test), and write {RESULTS_FILE} and {FIGURE_FILE}. "
         f"Without a data option it runs on the synthetic task {_DEFAULT_TASK!r}.",
     )
     data = cmp.add_argument_group("data (one of --synthetic, --ucr, --csv)")
@@ -691,7 +694,7 @@ def _cmd_compare(args) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    csv_path, png_path = args.out / "results.csv", args.out / "compare.png"
+    csv_path, png_path = args.out / RESULTS_FILE, args.out / FIGURE_FILE
     result.results.to_csv(csv_path, index=False)
     fig = result.plot(alpha=args.alpha)
     fig.savefig(png_path, dpi=120)

@@ -6,16 +6,25 @@
   docstring examples are run by pytest's ``--doctest-modules``;
 * ``sphinx -W`` builds the site without a warning. That build skips executing the gallery
   (``-D plot_gallery=0``): ``tests/test_examples.py`` runs every example script already,
-  and ``make docs`` runs them again to draw the gallery's figures.
+  and ``make docs`` runs them again to draw the gallery's figures;
+* the README's example prints what the README shows, in about the time it states, and its
+  install commands never let pip pick a PyTorch build on its own;
+* the docs and the ``seqpool`` command agree: every command line shown parses, every flag
+  named exists (and every flag of ``seqpool compare`` is described), every output path is
+  the one the command writes, and the run shown starts as the command's run does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import doctest
 import importlib
 import inspect
+import io
 import os
 import re
+import resource
+import shlex
 import shutil
 import subprocess
 import sys
@@ -27,6 +36,7 @@ import seqpool_sklearn
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
+README = ROOT / "README.md"
 BUILT = {"_build", "generated", "auto_examples"}
 
 # Public names whose docstring has no Examples section yet, with the reason. Each entry is
@@ -180,3 +190,227 @@ def test_docs_build_without_warnings(tmp_path):
     for name in seqpool_sklearn.__all__:
         assert (html / "generated" / f"seqpool_sklearn.{name}.html").is_file(), name
     assert (html / "auto_examples" / "index.html").is_file()
+
+
+# --------------------------------------------------------------------------- README
+def _readme() -> str:
+    return README.read_text(encoding="utf-8")
+
+
+def _readme_example() -> tuple[str, str, str]:
+    """The README's first python block, the text between it and the next text block
+    (where the run time is stated), and that text block: the output it shows."""
+    match = re.search(r"```python\n(.*?)```\n(.*?)```text\n(.*?)```", _readme(), re.S)
+    assert match, "README.md needs a python example followed by a text block of its output"
+    return match.group(1), match.group(2), match.group(3)
+
+
+NUMBER = re.compile(r"-?\d+\.\d+")
+
+
+def _same_output(got: str, shown: str, tolerance: float) -> list[str]:
+    """Lines that differ: words exactly, decimal numbers within ``tolerance``."""
+    got_lines, shown_lines = got.strip().splitlines(), shown.strip().splitlines()
+    if len(got_lines) != len(shown_lines):
+        return [f"{len(got_lines)} lines printed, {len(shown_lines)} shown"]
+    differ = []
+    for g, e in zip(got_lines, shown_lines, strict=True):
+        numbers = [float(x) for x in NUMBER.findall(g)], [float(x) for x in NUMBER.findall(e)]
+        if NUMBER.sub("#", g).split() != NUMBER.sub("#", e).split() or any(
+            abs(a - b) > tolerance for a, b in zip(*numbers, strict=True)
+        ):
+            differ.append(f"printed {g!r}, shown {e!r}")
+    return differ
+
+
+def test_output_comparison_can_fail():
+    shown = "decode_first  avg      1.00\nbest: {'order': 'decode_first'}"
+    assert _same_output(shown.replace("1.00", "0.98"), shown, 0.05) == []
+    assert _same_output(shown.replace("1.00", "0.90"), shown, 0.05)
+    assert _same_output(shown.replace("best: {'order': 'decode_first'}", "best: x"), shown, 0.05)
+    assert _same_output(shown + "\nmore", shown, 0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_readme_example_prints_what_the_readme_shows(tmp_path):
+    code, between, shown = _readme_example()
+    stated = re.search(r"about (\d+) seconds on one CPU core", between)
+    assert stated, "say how long the README example takes ('about N seconds on one CPU core')"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"},
+        capture_output=True,
+        text=True,
+        timeout=380,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    # scores may move in the last digit between machines and PyTorch builds
+    differ = _same_output(proc.stdout, shown, tolerance=0.05)
+    assert not differ, "README.md's shown output is out of date:\n" + "\n".join(differ)
+    # CPU time, not wall time: a busy machine must not fail this, a 3x slower example must
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    assert cpu < 3 * int(stated.group(1)), f"the example took {cpu:.0f} s of CPU"
+
+
+def _doc_files() -> list[Path]:
+    return [README, *_rst_files()]
+
+
+def _code_lines(path: Path) -> list[str]:
+    """The lines of the shell code blocks of a README (```bash) or rst page (code-block)."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".md":
+        blocks = re.findall(r"```(?:bash|sh|shell|console)\n(.*?)```", text, re.S)
+    else:
+        blocks = re.findall(
+            r"\.\. code-block:: (?:bash|sh|shell|console)\n\n(.*?)(?=\n\S)", text, re.S
+        )
+    return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("path", _doc_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_install_commands_name_the_pytorch_build(path):
+    """pip must never resolve a bare ``torch`` itself (on Linux the newest CUDA build, GB)."""
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"pip install \W*seqpool[-_]sklearn", text), (
+        "the package is not on an index; install it from the clone"
+    )
+    torch_pinned = False
+    for line in _code_lines(path):
+        assert not re.search(r"TORCH_SPEC=\W*torch\b(?!=)", line), f"pin the torch build: {line}"
+        command = line.split("#", 1)[0] if not line.startswith("#") else line.lstrip("# ")
+        command = command.removeprefix("or: ")
+        if not command.startswith("pip install"):
+            continue
+        if "torch" in command:
+            assert "torch==" in command and "--index-url" in command, line
+            torch_pinned = True
+        elif re.search(r"pip install (-e )?\S*\.", command):
+            assert torch_pinned, f"install PyTorch (a pinned build) before the package: {line}"
+
+
+def _makefile_targets() -> set[str]:
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    return set(re.findall(r"^([A-Za-z][\w-]*):", text, re.MULTILINE))
+
+
+def test_make_targets_named_in_the_docs_exist():
+    targets = _makefile_targets()
+    named = {
+        (path.name, target)
+        for path in _doc_files()
+        # in code: ``make x``, `make x`, or a line of a code block
+        for target in re.findall(
+            r"(?:`|^\s*|\$ )make ([a-z][\w-]*)", path.read_text(encoding="utf-8"), re.M
+        )
+    }
+    assert named, "the docs name no make target"
+    assert not {(f, t) for f, t in named if t not in targets}, sorted(named)
+
+
+def test_readme_says_how_to_build_the_docs():
+    text = _readme()
+    assert "make docs" in text and '".[docs]"' in text
+
+
+# --------------------------------------------------------------------------- the command
+def _seqpool_help(*argv: str) -> str:
+    from seqpool_sklearn.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        main([*argv, "--help"])
+    return out.getvalue()
+
+
+def _options(*argv: str) -> set[str]:
+    return set(re.findall(r"(?<![\w-])--[a-z][a-z-]*[a-z]", _seqpool_help(*argv)))
+
+
+def _command_section(path: Path) -> str:
+    """The part of a page about the ``seqpool`` command."""
+    text = path.read_text(encoding="utf-8")
+    if path == README:
+        return text.split("## The `seqpool` command", 1)[1].split("\n## ", 1)[0]
+    return text.split("The ``seqpool`` command\n=======", 1)[1]
+
+
+COMMAND_PAGES = [README, DOCS / "user_guide" / "compare.rst"]
+
+
+def _shown_command_lines() -> list[tuple[str, str]]:
+    """Every ``seqpool compare|datasets ...`` command line written in the docs."""
+    found = []
+    for path in _doc_files():
+        text = path.read_text(encoding="utf-8")
+        for line in re.findall(r"\$ (seqpool (?:compare|datasets)\b[^\n]*)", text):
+            found.append((path.name, line))
+        for line in re.findall(r"`{1,2}(seqpool (?:compare|datasets)\b[^`]*)`{1,2}", text):
+            found.append((path.name, line))
+    return found
+
+
+def test_every_command_line_in_the_docs_parses():
+    from seqpool_sklearn.cli import build_parser
+
+    lines = _shown_command_lines()
+    assert len(lines) >= 3
+    for name, line in lines:
+        argv = shlex.split(line)[1:]
+        if "--help" in argv:
+            continue
+        try:
+            build_parser().parse_args(argv)
+        except SystemExit:
+            pytest.fail(f"{name}: {line!r} is not a valid seqpool command line")
+
+
+@pytest.mark.parametrize("path", COMMAND_PAGES, ids=lambda p: p.name)
+def test_every_flag_named_in_the_docs_exists(path):
+    known = _options() | _options("compare") | _options("datasets")
+    named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*[a-z]", _command_section(path)))
+    assert named, f"{path.name} names no flag of the command"
+    assert not named - known, f"{path.name} names flags seqpool does not have: {named - known}"
+
+
+def test_the_user_guide_describes_every_flag_of_compare():
+    described = _command_section(DOCS / "user_guide" / "compare.rst")
+    missing = sorted(o for o in _options("compare") - {"--help"} if f"``{o}" not in described)
+    assert not missing, f"describe these flags in compare.rst's command section: {missing}"
+
+
+def test_output_paths_in_the_docs_are_the_ones_written():
+    from seqpool_sklearn import cli
+
+    out = cli.build_parser().parse_args(["compare"]).out
+    for path in _doc_files():
+        for name in re.findall(r"seqpool[-_]results", path.read_text(encoding="utf-8")):
+            assert name == str(out), f"{path.name} says {name}, the command writes {out}"
+    shown = re.findall(r"Wrote (\S+) and (\S+) \(", _command_section(COMMAND_PAGES[1]))
+    assert shown == [(f"{out}/{cli.RESULTS_FILE}", f"{out}/{cli.FIGURE_FILE}")]
+
+
+def test_the_run_shown_starts_as_the_commands_run(monkeypatch):
+    """The first lines of the run shown in compare.rst are what ``seqpool compare`` prints
+    before training: the data and the estimator with its defaults as of now."""
+    import seqpool_sklearn
+    from seqpool_sklearn.cli import main
+
+    class Stop(Exception):
+        pass
+
+    def stop(*args, **kwargs):
+        raise Stop
+
+    monkeypatch.setattr(seqpool_sklearn, "compare_heads", stop)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(Stop):
+        main(["compare", "--quiet", "--out", "unused"])
+    section = _command_section(COMMAND_PAGES[1])
+    shown = section.split("$ seqpool compare\n", 1)[1].splitlines()
+    printed = out.getvalue().splitlines()
+    assert [line.strip() for line in shown[: len(printed)]] == printed
