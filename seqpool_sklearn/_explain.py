@@ -235,13 +235,18 @@ def _contract(coef: torch.Tensor, shares: torch.Tensor, n_timesteps: int) -> tor
     return out.flatten(2)[:, :, :n_timesteps]
 
 
-def _chunk_size(module, n_timesteps: int, n_outputs: int) -> int:
-    enc = module.encoder
+def _chunk_size(module, n_timesteps: int, n_outputs: int, linear: bool) -> int:
+    """Series per chunk so that the largest work tensor stays near ``_BUDGET`` elements."""
+    enc, head = module.encoder, module.head
     width = getattr(enc, "out_channels", 1)
+    per_step = 2 * width  # the conv encoder's middle block is twice as wide
     if isinstance(enc, RandomConvEncoder):
-        width = max(enc.per_dilation) * 84 + module.head.decoder.out_features
-    width = max(width, module.head.decoder.out_features * max(n_outputs, 1))
-    return max(1, int(_BUDGET // max(1, width * n_timesteps)))
+        per_step = 2 * max(enc.per_dilation) * 84  # one dilation's indicators and maps
+    per_step = max(per_step, head.decoder.out_features * max(n_outputs, 1))
+    size = _BUDGET // max(1, per_step * n_timesteps)
+    if not linear:  # the frame gradients: (chunk, outputs, width, frames)
+        size = min(size, _BUDGET // max(1, n_outputs * width * head.n_frames))
+    return max(1, int(size))
 
 
 def _decoded_steps(module, x, mask):
@@ -358,7 +363,7 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     linear = _decode_view(module)
     exact = linear or _is_affine(module)
     n_out = module.head.output.out_features
-    step = _chunk_size(module, X3.shape[2], n_out)
+    step = _chunk_size(module, X3.shape[2], n_out, linear)
     values, offset = [], []
     with torch.no_grad(), _torch_threads(estimator.n_threads):
         for i in range(0, len(X3), step):

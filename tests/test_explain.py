@@ -303,3 +303,20 @@ def test_deletion_score_for_a_regressor_and_its_arguments():
     clf = _fit(order="decode_first")
     with pytest.raises(ValueError, match="classes_"):
         deletion_score(clf, _data(2)[0], y=["a", "zzz"])
+
+
+@pytest.mark.parametrize(
+    ("order", "activation"), [("decode_first", "relu"), ("pool_first", "relu")]
+)
+def test_chunking_does_not_change_the_contributions(monkeypatch, order, activation):
+    """Wide encoders are explained in chunks of series; the split must not show."""
+    import seqpool_sklearn._explain as module
+
+    X, y = _data(12, t=16)
+    est = _fit(X=X, y=y, encoder="minirocket", order=order, activation=activation, window=4)
+    whole = est.explain(X)
+    monkeypatch.setattr(module, "_BUDGET", 1.0)  # one series per chunk, one alpha per pass
+    assert module._chunk_size(est.module_, 16, 3, order == "decode_first") == 1
+    chunked = est.explain(X)
+    np.testing.assert_allclose(chunked.values, whole.values, atol=1e-12)
+    np.testing.assert_allclose(chunked.offset, whole.offset, atol=1e-12)
