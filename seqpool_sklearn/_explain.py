@@ -66,6 +66,9 @@ class Explanation:
         The explained series (NaN = padding).
     output_names : ndarray of shape (n_outputs,)
         ``classes_`` for a classifier, ``0 .. n_outputs - 1`` for a regressor.
+    predicted : ndarray of shape (n_samples,)
+        Index of the predicted class (0 for a regressor): the output ``plot`` shows by
+        default.
     n_steps : int or None
         Integration steps of ``"integrated_gradients"``.
 

@@ -190,6 +190,7 @@ def test_integrated_gradients_are_complete_in_the_limit(pool):
     assert errors[2] < errors[0] / 20
     # offset: the zero-feature baseline's output, so values + offset tracks the outputs
     np.testing.assert_allclose(ex.values.sum(-1) + ex.offset, ex.outputs, atol=errors[1] * 1.01)
+    np.testing.assert_allclose(_softmax(ex.outputs), est.predict_proba(X[:10]), atol=1e-12)
 
 
 def test_pool_first_without_activation_is_exact_for_every_pool():
@@ -320,3 +321,13 @@ def test_chunking_does_not_change_the_contributions(monkeypatch, order, activati
     chunked = est.explain(X)
     np.testing.assert_allclose(chunked.values, whole.values, atol=1e-12)
     np.testing.assert_allclose(chunked.offset, whole.offset, atol=1e-12)
+
+
+def test_univariate_2d_input():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 9)).astype(np.float32)
+    y = (X[:, :3].mean(1) > 0).astype(int)
+    est = SeqPoolClassifier(order="decode_first", encoder=None, max_epochs=2, random_state=0)
+    ex = est.fit(X, y).explain(X[:4])
+    assert ex.values.shape == (4, 2, 9) and ex.X.shape == (4, 1, 9)
+    np.testing.assert_allclose(ex.values.sum(-1) + ex.offset, ex.outputs, atol=1e-10)
