@@ -141,3 +141,65 @@ def plot_comparison(
         ax_eff.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def plot_critical_difference(
+    mean_ranks, labels, *, cd: float, n_datasets: int, alpha: float = 0.05, figsize=None
+):
+    """Critical-difference diagram: designs on a mean-rank axis (1 = best, on the left).
+
+    A bar of length ``cd`` (Nemenyi, level ``alpha``) is drawn above the axis, and a thick
+    line joins every group of designs whose mean ranks lie within ``cd`` of each other: those
+    are not significantly different across the ``n_datasets`` datasets (Demšar, 2006).
+    """
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:  # pragma: no cover - matplotlib ships with the plot/cli extras
+        raise ImportError(
+            "ComparisonSummary.plot needs matplotlib; install it (pip install matplotlib)."
+        ) from None
+
+    ranks = np.asarray(mean_ranks, dtype=float)
+    order = np.argsort(ranks, kind="stable")
+    ranks, labels = ranks[order], [labels[i] for i in order]
+    k = len(ranks)
+    if figsize is None:
+        figsize = (7.0, 1.4 + 0.3 * ((k + 1) // 2))
+    fig, ax = plt.subplots(figsize=figsize)
+    lo, hi = 1.0, max(float(k), 2.0)
+    ax.set_xlim(lo - 0.3, hi + 0.3)
+    half = (k + 1) // 2
+    ax.set_ylim(-(half + 0.8), 2.0)
+    ax.hlines(0, lo, hi, color="0.2", lw=1)
+    for r in range(1, int(hi) + 1):
+        ax.vlines(r, 0, 0.15, color="0.2", lw=1)
+        ax.text(r, 0.25, str(r), ha="center", va="bottom", fontsize="small")
+    for i, (rank, label) in enumerate(zip(ranks, labels, strict=True)):
+        left = i < half
+        y = -(i + 1) if left else -(k - i)
+        x_text = lo - 0.25 if left else hi + 0.25
+        ax.plot([rank, rank, x_text], [0, y, y], color="0.3", lw=0.8)
+        ax.plot(rank, 0, "o", color="#4C72B0", ms=4)
+        ax.text(
+            x_text, y, f"{label} ({rank:.2f})", ha="right" if left else "left", va="center",
+            fontsize="small",
+        )  # fmt: skip
+    # Cliques: maximal runs of designs within cd of each other.
+    level = 0
+    start = 0
+    for end in range(k):
+        while ranks[end] - ranks[start] > cd:
+            start += 1
+        maximal = end == k - 1 or ranks[end + 1] - ranks[start] > cd
+        if maximal and end > start:
+            level += 1
+            ax.hlines(-0.35 * level, ranks[start] - 0.03, ranks[end] + 0.03, lw=3, color="0.1")
+    if cd > 0:
+        ax.hlines(1.3, lo, lo + cd, color="#DD8452", lw=2)
+        ax.text(lo + cd / 2, 1.4, f"CD = {cd:.2f}", ha="center", va="bottom", fontsize="small")
+    ax.set_axis_off()
+    ax.set_title(
+        f"mean rank over {n_datasets} datasets (Nemenyi, alpha={alpha:g})", fontsize="medium"
+    )
+    fig.tight_layout()
+    return fig

@@ -29,7 +29,14 @@ from seqpool_sklearn import (
     compare_heads,
     make_nonlinear_steps,
 )
-from seqpool_sklearn._stats import corrected_ttest, equivalence_test, holm, order_verdict
+from seqpool_sklearn._compare import summarize_comparisons
+from seqpool_sklearn._stats import (
+    corrected_ttest,
+    equivalence_test,
+    holm,
+    nemenyi_critical_difference,
+    order_verdict,
+)
 
 COLUMNS = [
     "order",
@@ -682,3 +689,118 @@ def test_plot_uses_the_adjusted_p_values_and_shades_the_margin():
     band = ax.patches[0]
     assert (band.get_x(), band.get_width()) == pytest.approx((-0.05, 0.1))
     plt.close(fig)
+
+
+# --------------------------------------------------------------------------- across datasets
+def _datasets(shifts):
+    """One FingerprintHead comparison per shift (0: an exact tie): avg, max x None, 3."""
+    out = {}
+    for i, shift in enumerate(shifts):
+        X, y = id_data(n=24 + 3 * i)
+        out[f"d{i}"] = compare_heads(
+            FingerprintHead(shift=shift, spread=0.02 if shift else 0.0),
+            X,
+            y,
+            pools=["avg", "max"],
+            windows=[None, 3],
+            cv=3,
+            random_state=i,
+        )
+    return out
+
+
+def test_summarize_comparisons_ranks_and_win_tie_loss():
+    shifts = [0.05, 0.1, -0.02, 0.03, 0.07, 0.0]
+    comparisons = _datasets(shifts)
+    summary = summarize_comparisons(comparisons)
+    assert repr(summary) == "ComparisonSummary(6 datasets x 8 designs)"
+    scores = summary.scores
+    assert len(scores) == 6 * 8
+    # Ranks within a dataset: 1 = best mean score, ties share the average rank.
+    for name, cmp in comparisons.items():
+        part = scores[scores["dataset"].eq(name)]
+        expected = cmp.summary()["mean_score"].rank(ascending=False, method="average")
+        np.testing.assert_allclose(part["rank"].to_numpy(), expected.to_numpy())
+    ranks = summary.ranks()
+    assert ranks["n_datasets"].eq(6).all()
+    assert ranks["mean_rank"].is_monotonic_increasing
+    for _, row in ranks.iterrows():
+        win = scores["window"].isna() if row["window"] is None else scores["window"].eq(3)
+        mine = scores[scores["order"].eq(row["order"]) & scores["pool"].eq(row["pool"]) & win]
+        assert row["mean_rank"] == pytest.approx(mine["rank"].mean())
+    assert sum(ranks["mean_rank"]) == pytest.approx(6 * 8 * 9 / 2 / 6)
+
+    effect = summary.order_effect(adjust=None)
+    assert len(effect) == 4
+    for _, row in effect.iterrows():
+        d = []
+        for cmp in comparisons.values():
+            frame = cmp.results
+            win = frame["window"].isna() if row["window"] is None else frame["window"].eq(3)
+            cell = frame[frame["pool"].eq(row["pool"]) & win]
+            dec = cell[cell["order"].eq("decode_first")]["score"].mean()
+            poo = cell[cell["order"].eq("pool_first")]["score"].mean()
+            d.append(dec - poo)
+        d = np.array(d)
+        assert row["decode_first_wins"] == (d > 1e-12).sum() == 4
+        assert row["pool_first_wins"] == (d < -1e-12).sum() == 1
+        assert row["ties"] == (d == 0).sum() == 1
+        assert row["decode_first_wins"] + row["ties"] + row["pool_first_wins"] == 6
+        assert row["mean_diff"] == pytest.approx(d.mean())
+        ref = stats.wilcoxon(d, zero_method="wilcox")
+        assert row["p_value"] == pytest.approx(ref.pvalue)
+        assert row["statistic"] == pytest.approx(ref.statistic)
+    holm_effect = summary.order_effect()
+    np.testing.assert_allclose(holm_effect["p_adjusted"], holm(effect["p_value"]))
+    assert all("Wilcoxon Holm p=" in v for v in holm_effect["verdict"])
+
+
+def test_wilcoxon_across_datasets_matches_the_exact_distribution():
+    # Five datasets, one losing by the smallest margin: W- = 1, W+ = 14; exactly 2 of the
+    # 2^5 sign patterns give W <= 1, so p = 2 * 2/32 = 0.125.
+    summary = summarize_comparisons(_datasets([0.1, 0.2, 0.3, -0.05, 0.15]))
+    effect = summary.order_effect(adjust=None)
+    assert effect["p_value"].tolist() == pytest.approx([0.125] * 4)
+    assert effect["statistic"].tolist() == pytest.approx([1.0] * 4)
+    assert all(v.startswith("no significant difference across datasets") for v in effect["verdict"])
+    assert effect["verdict"][0].startswith(
+        "no significant difference across datasets (decode_first higher on 4, pool_first on 1"
+    )
+    # Eight datasets all won by decode_first: exact p = 2 / 2^8, significant even after Holm.
+    strong = summarize_comparisons(_datasets([0.1 + 0.01 * i for i in range(8)]))
+    effect = strong.order_effect()
+    assert effect["p_value"].tolist() == pytest.approx([2 / 256] * 4)
+    assert all(v.startswith("decode_first better across datasets") for v in effect["verdict"])
+    assert effect["decode_first_significant"].eq(8).all()
+
+
+def test_summarize_comparisons_checks_its_input():
+    comparisons = _datasets([0.1, 0.2])
+    with pytest.raises(ValueError, match="at least 2 datasets"):
+        summarize_comparisons({"a": comparisons["d0"]})
+    with pytest.raises(TypeError, match="must be a HeadComparison"):
+        summarize_comparisons({"a": comparisons["d0"], "b": "not one"})
+    X, y = id_data()
+    other = compare_heads(FingerprintHead(), X, y, cv=3)
+    with pytest.raises(ValueError, match="same designs"):
+        summarize_comparisons([("a", comparisons["d0"]), ("b", other)])
+    pairs = summarize_comparisons(list(comparisons.items()))
+    assert list(pairs.comparisons) == ["d0", "d1"]
+
+
+def test_critical_difference_plot(tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    summary = summarize_comparisons(_datasets([0.05, 0.1, -0.02, 0.03]))
+    fig = summary.plot()
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    cd = nemenyi_critical_difference(8, 4)
+    assert f"CD = {cd:.2f}" in texts
+    assert sum(" (" in t and "global" in t or "window 3" in t for t in texts) == 8
+    assert "4 datasets" in fig.axes[0].get_title()
+    path = tmp_path / "cd.png"
+    fig.savefig(path)
+    plt.close(fig)
+    assert path.read_bytes()[:4] == b"\x89PNG"

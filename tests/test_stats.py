@@ -14,7 +14,9 @@ from seqpool_sklearn._stats import (
     effect_verdict,
     equivalence_test,
     holm,
+    nemenyi_critical_difference,
     order_verdict,
+    wilcoxon_test,
 )
 
 
@@ -147,3 +149,26 @@ def test_effect_verdict_names_both_levels():
     assert effect_verdict(res, level="window 4", reference="window global").startswith(
         "no significant difference (window 4 - window global = 0.004"
     )
+
+
+# --------------------------------------------------------------------------- across datasets
+def test_wilcoxon_test_matches_scipy_and_the_exact_count():
+    d = [0.1, 0.2, 0.3, -0.05, 0.15]
+    res = wilcoxon_test(d)
+    assert res == {"statistic": 1.0, "p_value": pytest.approx(2 * 2 / 32), "n": 5}
+    d = [0.02, -0.01, 0.0, 0.05, 0.03, -0.04, 0.06]
+    ref = stats.wilcoxon(d, zero_method="wilcox")
+    res = wilcoxon_test(d)
+    assert res["p_value"] == pytest.approx(ref.pvalue) and res["n"] == 6
+    assert wilcoxon_test([0.0, 0.0, 0.0]) == {"statistic": 0.0, "p_value": 1.0, "n": 0}
+    with pytest.raises(ValueError, match="NaN"):
+        wilcoxon_test([0.1, np.nan])
+
+
+def test_nemenyi_critical_difference_matches_demsar_table():
+    # Demšar (2006), Table 5(a): q_0.05 = 1.960, 2.343, 2.569, 2.728, 3.031 for k = 2..5, 8.
+    for k, q in [(2, 1.960), (3, 2.343), (4, 2.569), (5, 2.728), (8, 3.031)]:
+        expected = q * math.sqrt(k * (k + 1) / (6 * 20))
+        assert nemenyi_critical_difference(k, 20) == pytest.approx(expected, abs=2e-3)
+    with pytest.raises(ValueError, match=">= 2 designs"):
+        nemenyi_critical_difference(1, 5)
