@@ -428,10 +428,13 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
         raise _UsageError(f"cannot read {args.csv}: {exc.strerror or exc}") from None
     except (ValueError, pd.errors.ParserError) as exc:
         raise _UsageError(f"{args.csv} is not a readable CSV table: {exc}") from None
-    for col in [args.target, args.groups, args.time, args.kind, args.value]:
+    named = [args.target, args.groups, args.time, args.kind, args.value]
+    for col in [*named, *(args.id or []), *(args.channels or [])]:
         if col is not None and col not in df.columns:
+            columns = [str(c) for c in df.columns]
             raise _UsageError(
-                f"column {col!r} is not in {args.csv} (columns: {', '.join(map(str, df.columns))})"
+                f"column {col!r} is not in {args.csv}.{_suggest(col, columns)} Its columns: "
+                f"{', '.join(columns)}"
             )
     empty = df[args.target].isna().to_numpy().nonzero()[0]
     if len(empty):

@@ -382,6 +382,8 @@ def test_csv_errors_in_process(tmp_path, capsys):
     cases = [
         (["--csv", str(path)], "--csv needs --target"),
         (["--csv", str(path), "--target", "label"], "column 'label' is not in"),
+        (["--csv", str(path), "--target", "y", "--id", "idd"], "Did you mean 'id'?"),
+        (["--csv", str(path), "--target", "y", "--id", "id", "--channels", "x,z"], "'z' is not"),
         (["--csv", str(path), "--target", "y", "--time", "x"], "--time describes a long table"),
         (["--csv", str(path), "--target", "y", "--data-home", "x"], "--data-home only applies"),
         (["--csv", str(path), "--target", "y", "--id", "id", "--cv", "2"], "too few for --cv 2"),
