@@ -635,6 +635,61 @@ class HeadComparison:
             out[col] = pd.Series([r[col] for r in rows], dtype=object, index=out.index)
         return out
 
+    def report(self, *, alpha: float = 0.05, equivalence_margin: float | None = None) -> str:
+        """The tests of the comparison as text: order effect per cell, then main effects.
+
+        What ``seqpool compare`` prints under the score table: the order effect of every
+        pool x window cell, then the main effect of ``pool`` and of ``window`` when the grid
+        has more than one level of them, each with its plain-words verdicts (Holm-adjusted
+        over the rows of its block, showing the raw p-value too).
+
+        Parameters
+        ----------
+        alpha, equivalence_margin
+            As in :meth:`order_effect`.
+
+        Returns
+        -------
+        str
+        """
+        n_splits = len(self.splits)
+        paired = f"{n_splits} splits" + (f" x {len(self.seeds)} seeds" if self.seeds else "")
+        blocks = []
+        if set(ORDERS) <= set(self.results["order"]):
+            effect = self.order_effect(alpha=alpha, equivalence_margin=equivalence_margin)
+            holm_note = (
+                f"; p-values Holm-adjusted over {len(effect)} cells" if len(effect) > 1 else ""
+            )
+            lines = [
+                f"Order effect, decode_first - pool_first, paired over {paired} "
+                f"(corrected resampled t-test{holm_note}):"
+            ]
+            for pool, window, verdict in zip(
+                effect["pool"], effect["window"], effect["verdict"], strict=True
+            ):
+                label = f"{pool}, {'global' if window is None else f'window {window}'}"
+                lines.append(f"  {label:<18} {verdict}")
+            blocks.append("\n".join(lines))
+        else:
+            blocks.append("Order effect: not tested (needs both orders).")
+        for factor, others in (("pool", "orders and windows"), ("window", "orders and pools")):
+            effect = self.main_effect(factor, alpha=alpha, equivalence_margin=equivalence_margin)
+            if effect.empty:
+                continue
+            ref = effect["reference"].iloc[0]
+            ref = "global" if factor == "window" and ref is None else ref
+            lines = [
+                f"{factor.capitalize()} effect, each {factor} - {ref}, averaged over the "
+                f"{others}, paired over {paired}:"
+            ]
+            for level, verdict in zip(effect["level"], effect["verdict"], strict=True):
+                label = str(level)
+                if factor == "window":
+                    label = "global" if level is None else f"window {level}"
+                lines.append(f"  {label:<18} {verdict}")
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks)
+
     def plot(
         self,
         *,
@@ -1029,6 +1084,29 @@ class ComparisonSummary:
             else:
                 row["verdict"] = f"no significant difference across datasets ({counts}; {stat})"
         return _frame(rows)
+
+    def report(self, *, alpha: float = 0.05) -> str:
+        """Mean ranks and the order effect across datasets as text.
+
+        Returns
+        -------
+        str
+        """
+        ranks = self.ranks()
+        lines = [f"Mean rank over {len(self.comparisons)} datasets (1 = best):"]
+        for o, p, w, r in zip(
+            ranks["order"], ranks["pool"], ranks["window"], ranks["mean_rank"], strict=True
+        ):
+            lines.append(f"  {r:5.2f}  {o:<12}  {p:<9}  {'global' if w is None else w}")
+        if set(ORDERS) <= set(self.scores["order"]):
+            effect = self.order_effect(alpha=alpha)
+            lines += ["", "Order effect across datasets (Wilcoxon signed-rank, Holm over cells):"]
+            for pool, window, verdict in zip(
+                effect["pool"], effect["window"], effect["verdict"], strict=True
+            ):
+                label = f"{pool}, {'global' if window is None else f'window {window}'}"
+                lines.append(f"  {label:<18} {verdict}")
+        return "\n".join(lines)
 
     def plot(self, *, alpha: float = 0.05, figsize: tuple[float, float] | None = None):
         """Critical-difference diagram of the mean ranks (Nemenyi test, Demšar 2006).

@@ -804,3 +804,40 @@ def test_critical_difference_plot(tmp_path):
     fig.savefig(path)
     plt.close(fig)
     assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_reports_print_every_verdict():
+    X, y = id_data(n=40)
+    result = compare_heads(
+        SeededHead(shift=0.05, spread=0.4, max_bonus=0.06, random_state=0),
+        X,
+        y,
+        pools=["avg", "max"],
+        windows=[None, 3],
+        cv=4,
+        n_seeds=2,
+        random_state=2,
+    )
+    text = result.report(equivalence_margin=0.01)
+    blocks = text.split("\n\n")
+    assert len(blocks) == 3
+    assert blocks[0].startswith(
+        "Order effect, decode_first - pool_first, paired over 4 splits x 2 seeds "
+        "(corrected resampled t-test; p-values Holm-adjusted over 4 cells):"
+    )
+    effect = result.order_effect(equivalence_margin=0.01)
+    for verdict in effect["verdict"]:
+        assert verdict in blocks[0]
+    assert "  max, window 3" in blocks[0]
+    assert blocks[1].splitlines()[0].startswith("Pool effect, each pool - avg")
+    assert result.main_effect("pool", equivalence_margin=0.01)["verdict"][0] in blocks[1]
+    assert blocks[2].splitlines()[0].startswith("Window effect, each window - global")
+    assert blocks[2].splitlines()[1].startswith("  window 3 ")
+    single = compare_heads(FingerprintHead(), X, y, orders=["pool_first"], cv=3).report()
+    assert single == "Order effect: not tested (needs both orders)."
+
+    summary = summarize_comparisons(_datasets([0.05, 0.1, -0.02]))
+    text = summary.report()
+    assert text.startswith("Mean rank over 3 datasets (1 = best):")
+    for verdict in summary.order_effect()["verdict"]:
+        assert verdict in text
