@@ -60,20 +60,28 @@ class _UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     """argparse, with errors as one line on stderr (exit status 2, no usage block, the one
-    ``seqpool: error:`` prefix of every command) and help texts computed when shown.
-
-    A help text may be a function: the defaults it shows are read from the estimators, and
-    importing them (torch) is only worth it when the help is printed.
-    """
+    ``seqpool: error:`` prefix of every command) and help texts computed when shown."""
 
     def error(self, message: str):  # type: ignore[override]
         self.exit(2, f"seqpool: error: {message} (see '{self.prog} --help')\n")
 
     def format_help(self) -> str:
         for action in self._actions:
-            if callable(action.help):
-                action.help = action.help()
+            text = getattr(action, "deferred_help", None)
+            if text is not None:
+                action.help, action.deferred_help = text(), None
         return super().format_help()
+
+
+def _add_deferred(group, *flags: str, help_text: Callable[[], str], **kwargs) -> None:
+    """``group.add_argument`` with a help text that ``_Parser.format_help`` computes.
+
+    The defaults such a text shows are read from the estimators, and importing them (torch)
+    is only worth it when the help is printed. argparse itself gets a plain placeholder
+    string (it may check help texts when an argument is added).
+    """
+    action = group.add_argument(*flags, help="(see --help)", **kwargs)
+    action.deferred_help = help_text
 
 
 def _modules_attr(name: str):
@@ -120,8 +128,9 @@ def _one_of(choices: Callable[[], tuple[str, ...]]):
 def _suggest(value: str, options) -> str:
     """A ' Did you mean ...?' hint: a unique name that starts with ``value`` (``acc`` for
     ``accuracy``), else the package's spelling hint."""
-    starting = [o for o in options if o.lower().startswith(value.lower())]
-    if len(starting) == 1 or value.lower() in {o.lower() for o in starting}:
+    same = [o for o in options if o.lower() == value.lower()]
+    starting = same or [o for o in options if o.lower().startswith(value.lower())]
+    if len(starting) == 1:
         return f" Did you mean {starting[0]!r}?"
     from ._validation import did_you_mean
 
@@ -315,17 +324,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     grid = cmp.add_argument_group("grid")
     # --orders and --pools default to None, resolved by _cmd_compare (all orders; avg,max)
-    grid.add_argument(
+    _add_deferred(
+        grid,
         "--orders",
         metavar="LIST",
         type=_choice_list(_orders),
-        help=lambda: f"comma-separated, from {','.join(_orders())} (all)",
+        help_text=lambda: f"comma-separated, from {','.join(_orders())} (all)",
     )
-    grid.add_argument(
+    _add_deferred(
+        grid,
         "--pools",
         metavar="LIST",
         type=_choice_list(_pools),
-        help=lambda: f"comma-separated, from {','.join(_pools())} ({','.join(_default_pools())})",
+        help_text=lambda: (
+            f"comma-separated, from {','.join(_pools())} ({','.join(_default_pools())})"
+        ),
     )
     grid.add_argument(
         "--windows",
@@ -338,42 +351,46 @@ def build_parser() -> argparse.ArgumentParser:
     model = cmp.add_argument_group(
         "model and training (a flag left out is not passed: the estimator's default applies)"
     )
-    model.add_argument(
+    _add_deferred(
+        model,
         "--encoder",
         metavar="NAME",
         type=_one_of(_encoders),
         # None stands for auto: argparse passes a string default through `type`, and that
         # would import the modules (torch) to parse any command line
         default=None,
-        help=lambda: (
+        help_text=lambda: (
             f"{', '.join(_encoders()[1:])} or auto, the default: no encoder for synthetic "
             "tasks (the head on the raw channels), otherwise the estimator's default "
             f"({_estimator_default('encoder')})"
         ),
     )
-    model.add_argument(
+    _add_deferred(
+        model,
         "--activation",
         metavar="NAME",
         type=_one_of(_activations),
-        help=lambda: (
+        help_text=lambda: (
             f"after the decoder: {_or(_activations())} "
             f"(estimator default: {_estimator_default('activation')})"
         ),
     )
     for flag, (metavar, kind, what) in _MODEL_FLAGS.items():
-        model.add_argument(
+        _add_deferred(
+            model,
             f"--{flag.replace('_', '-')}",
             metavar=metavar,
             type=kind,
             # flag=flag: each help text shows its own flag's default, not the loop's last
-            help=lambda flag=flag, what=what: (
+            help_text=lambda flag=flag, what=what: (
                 f"{what} (estimator default: {_estimator_default(flag)})"
             ),
         )
-    model.add_argument(
+    _add_deferred(
+        model,
         "--quick",
         action="store_true",
-        help=lambda: (
+        help_text=lambda: (
             f"a cheaper model for a first look: {_quick_text()}; flags given "
             "explicitly win, and the run prints what it applied"
         ),

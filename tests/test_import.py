@@ -102,6 +102,7 @@ def test_the_help_of_compare_still_shows_the_estimators_defaults():
     assert found["torch"]
     lr = seqpool_sklearn.SeqPoolClassifier().get_params()["lr"]
     assert f"(estimator default: {lr:g})" in " ".join(found["help"].split())
+    assert "(see --help)" not in found["help"]  # every deferred text was filled in
 
 
 @pytest.mark.parametrize("name", seqpool_sklearn.__all__)
