@@ -517,9 +517,15 @@ def _load(args) -> tuple[np.ndarray, np.ndarray, Any, str, bool]:
 def _fetch_ucr(args):
     """``fetch_ucr`` for ``--ucr``, with a did-you-mean over the datasets already there."""
     from . import fetch_ucr, get_data_home, list_ucr
+    from ._datasets import _NAME_RE
 
     home = get_data_home(args.data_home)
     local = list_ucr(home)
+    if not _NAME_RE.fullmatch(args.ucr):
+        raise _UsageError(
+            f"--ucr {args.ucr!r} is not a dataset name: letters, digits, '_' and '-', such as "
+            f"GunPoint.{_suggest(args.ucr.replace(' ', ''), local)}"
+        )
     if args.ucr.lower() in {n.lower() for n in local}:
         return fetch_ucr(args.ucr, split=None, data_home=home, download=False)
     hint = _suggest(args.ucr, local)

@@ -413,6 +413,12 @@ def test_a_mistyped_ucr_name_gets_a_did_you_mean_in_command_line_words(ucr_home,
     assert "download=True" not in err and "data_home" not in err  # Python wording
 
 
+def test_a_ucr_name_that_cannot_be_one_is_named_in_command_line_words(ucr_home, capsys):
+    assert main(["compare", "--ucr", "Gun Point", "--data-home", str(ucr_home)]) == 2
+    err = capsys.readouterr().err
+    assert "--ucr 'Gun Point' is not a dataset name" in err and "'GunPoint'?" in err
+
+
 def test_a_ucr_name_in_another_case_is_found(ucr_home, built, capsys):
     built("--ucr", "gunpoint", "--no-download", "--data-home", str(ucr_home))
     assert "(UCR/UEA, train and test pooled): 200 samples" in capsys.readouterr().out
