@@ -37,6 +37,10 @@ Design decisions
   ``k - 1`` degrees of freedom. Initialisation noise thus sits inside the spread the test
   measures (it cannot pass for an effect) while more seeds shrink it, and the seeds are
   never counted as independent replicates of the data -- they share the split's rows.
+* Across datasets. :func:`summarize_comparisons` works on the per-dataset mean scores only:
+  scores of different datasets are not commensurable, so it uses ranks (mean rank per
+  design, a Nemenyi critical-difference diagram) and signs (win/tie/loss, the Wilcoxon
+  signed-rank test with Holm over the cells), as Demšar (2006) recommends.
 * The figure. ``plot()`` hands ``_plotting`` the public tables (``results``, ``summary()``,
   ``order_effect()``) and nothing else; that module never imports this one.
 """
@@ -809,7 +813,8 @@ def compare_heads(
     Returns
     -------
     HeadComparison
-        ``results`` (tidy table), ``summary()``, ``order_effect()`` and ``plot()``.
+        ``results`` (tidy table), ``summary()``, ``order_effect()``, ``main_effect()``,
+        ``report()`` and ``plot()``.
 
     See Also
     --------
