@@ -106,7 +106,7 @@ def power_trial(seed: int, args) -> tuple[bool, list[str]]:
     return ok, [f"{p}: {v}" for p, v in zip(effect["pool"], effect["verdict"], strict=True)]
 
 
-def null_trial(seed: int, args, *, same_design: bool) -> str:
+def null_trial(seed: int, args, *, same_design: bool) -> tuple[str, float]:
     X, y = make_mean_level(args.null_samples, args.n_timesteps, random_state=seed)
     params = {"activation": "relu"} if same_design else {"activation": None}
     result = compare_heads(
@@ -120,7 +120,8 @@ def null_trial(seed: int, args, *, same_design: bool) -> str:
         random_state=seed,
         equivalence_margin=args.margin,
     )
-    return result.order_effect()["verdict"][0]
+    effect = result.order_effect()
+    return effect["verdict"][0], float(effect["p_value"][0])
 
 
 def main(argv=None) -> int:
@@ -149,10 +150,11 @@ def main(argv=None) -> int:
         power.append(ok)
         print(f"power     seed {seed:2d} {'ok  ' if ok else 'MISS'} " + " | ".join(lines))
     t_power = time.perf_counter() - start
-    false_pos, equivalent = [], []
+    false_pos, equivalent, p_values = [], [], []
     for seed in range(args.null_seeds):
         for same_design in (False, True):
-            verdict = null_trial(1000 + seed, args, same_design=same_design)
+            verdict, p_value = null_trial(1000 + seed, args, same_design=same_design)
+            p_values.append(p_value)
             named = " better " in verdict
             false_pos.append(named)
             if not same_design:
@@ -171,6 +173,14 @@ def main(argv=None) -> int:
         f"±{args.margin}: "
         f"{elapsed:.0f} s"
     )
+    if p_values:
+        p_sorted = sorted(p_values)
+        print(
+            f"null p-values: min {p_sorted[0]:.3f}, median {p_sorted[len(p_sorted) // 2]:.3f}, "
+            f"below 0.05: {sum(p < 0.05 for p in p_values)}/{len(p_values)}, "
+            f"below 0.20: {sum(p < 0.2 for p in p_values)}/{len(p_values)} "
+            "(uniform under an exact test: 5 % and 20 %)"
+        )
     print(
         f"RESULT verdict_power={frac_power:.2f} false_positive_rate={fpr:.3f} "
         f"equivalence_rate={frac_eq:.2f}"
