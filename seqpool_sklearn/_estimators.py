@@ -26,6 +26,7 @@ and a user-given ``module__x`` wins over the inferred value.
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import re
 import warnings
@@ -45,8 +46,14 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_parameter_constraints,
 )
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 from skorch.callbacks import Callback, EarlyStopping
 from skorch.dataset import ValidSplit
 
@@ -55,6 +62,7 @@ from ._net import (
     CosineLR,
     SeqPoolNet,
     TensorBatches,
+    TensorData,
     TrainingDivergedError,
     ValidScore,
     _seeded,
@@ -479,6 +487,8 @@ class _SeqPoolBase(BaseEstimator):
             "train_split": train_split,
         }
         kwargs.update({f"module__{name}": getattr(self, name) for name in _MODULE_PARAMS})
+        if getattr(self, "class_weight_", None) is not None:
+            kwargs["criterion__weight"] = torch.as_tensor(self.class_weight_, dtype=torch.float32)
         kwargs.update(copy.deepcopy(self._routed))
         return SeqPoolNet(
             module=SeqPoolModule,
@@ -494,12 +504,33 @@ class _SeqPoolBase(BaseEstimator):
             **kwargs,
         )
 
-    def _encode_targets(self, y: Any, n_samples: int) -> tuple[torch.Tensor, int]:
-        """Validate ``y``, set the target state; return the training targets and output count."""
+    def _encode_targets(
+        self,
+        y: Any,
+        n_samples: int,
+        *,
+        classes: Any = None,
+        reset: bool = True,
+        sample_weight: np.ndarray | None = None,
+    ) -> tuple[torch.Tensor, int]:
+        """Validate ``y``, set the target state; return the training targets and output count.
+
+        ``reset=False`` (a later ``partial_fit`` call) reuses the fitted state.
+        """
         raise NotImplementedError
 
-    def _fit(self, X: Any, y: Any, *, train: bool):
-        """The one fit path: ``fit`` trains, ``initialize`` only builds the network.
+    def _fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        train: bool,
+        sample_weight: Any = None,
+        classes: Any = None,
+        partial: bool = False,
+    ):
+        """The one fit path: ``fit`` trains, ``initialize`` only builds the network,
+        ``partial_fit`` trains one epoch, continuing the fitted network if there is one.
 
         A fit is atomic: if it raises -- bad input, a diverging loss, an interrupt
         (Ctrl-C) -- the estimator is left exactly as it was before the call,
@@ -508,15 +539,21 @@ class _SeqPoolBase(BaseEstimator):
         """
         before = dict(self.__dict__)
         net = before.get("net_")
-        backup = copy.deepcopy(net) if (train and self.warm_start and net is not None) else None
+        keep = train and net is not None and (self.warm_start or partial)
+        backup = copy.deepcopy(net) if keep else None
         try:
             self._check_params()
             _require_y(y, type(self).__name__)
-            X3 = self._validate_X(X, reset=True)
+            reset = not (partial and net is not None)
+            X3 = self._validate_X(X, reset=reset)
             self._check_window(X3)
-            y_t, n_outputs = self._encode_targets(y, len(X3))
+            w = self._sample_weight(sample_weight, len(X3))
+            y_t, n_outputs = self._encode_targets(
+                y, len(X3), classes=classes, reset=reset, sample_weight=w
+            )
+            weight = None if w is None else torch.from_numpy(w.astype(np.float32))
             self._check_validation_split(y_t, n_outputs)
-            return self._fit_net(X3, y_t, n_outputs, train=train)
+            return self._fit_net(X3, y_t, n_outputs, train=train, weight=weight, partial=partial)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(before)
@@ -525,6 +562,22 @@ class _SeqPoolBase(BaseEstimator):
                 self.module_ = backup.module_
                 self.history_ = backup.history
             raise
+
+    def _sample_weight(self, sample_weight: Any, n_samples: int) -> np.ndarray | None:
+        """Validated sample weights, scaled to mean 1; None when they are all equal.
+
+        Equal weights give exactly the unweighted loss, so they take the plain path.
+        """
+        if sample_weight is None:
+            return None
+        w = _check_sample_weight(
+            sample_weight, np.empty((n_samples, 0)), dtype=np.float64, ensure_non_negative=True
+        )
+        # (lengths, NaN, inf, negative and all-zero weights are refused by scikit-learn's
+        # _check_sample_weight, with its messages)
+        if (w == w[0]).all():
+            return None
+        return w / w.mean()
 
     def _check_validation_split(self, y_t: torch.Tensor, n_outputs: int) -> None:
         """With ``patience``, the held-out part must be splittable (stratified for classes)."""
@@ -553,11 +606,20 @@ class _SeqPoolBase(BaseEstimator):
                 "patience=None."
             )
 
-    def _fit_net(self, X3: np.ndarray, y_t: torch.Tensor, n_outputs: int, *, train: bool):
+    def _fit_net(
+        self,
+        X3: np.ndarray,
+        y_t: torch.Tensor,
+        n_outputs: int,
+        *,
+        train: bool,
+        weight: torch.Tensor | None = None,
+        partial: bool = False,
+    ):
         device = resolve_device(self.device, type(self).__name__)
-        self._epochs = self._training_epochs(len(X3))
+        self._epochs = 1 if partial else self._training_epochs(len(X3))
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        continuing = (
+        continuing = (partial and getattr(self, "net_", None) is not None) or (
             train
             and self.warm_start
             and getattr(self, "net_", None) is not None
@@ -580,7 +642,7 @@ class _SeqPoolBase(BaseEstimator):
             if train:
                 # epochs: a warm start trains the current max_epochs more epochs,
                 # also after set_params(max_epochs=...) on a fitted estimator.
-                self._train(X_t, y_t)
+                self._train(X_t, y_t, weight)
                 if not all(bool(torch.isfinite(p).all()) for p in self.net_.module_.parameters()):
                     raise TrainingDivergedError(
                         "Training produced non-finite weights. The inputs may hold values "
@@ -590,6 +652,9 @@ class _SeqPoolBase(BaseEstimator):
             self._rng_state = (device, _get_rng_state(device))
         self._n_outputs = n_outputs
         self.n_frames_ = self.net_.module_.head.n_frames
+        # skorch leaves the module in the mode of its last step (training, without a
+        # validation split): a fitted module_ is ready for inference, as after load
+        self.net_.module_.eval()
         self.module_ = self.net_.module_
         self.history_ = self.net_.history
         self.n_iter_ = len(self.net_.history) - epochs_before
@@ -610,7 +675,7 @@ class _SeqPoolBase(BaseEstimator):
         steps_per_epoch = math.ceil(n_train / min(self.batch_size, n_train))
         return max(MIN_EPOCHS, math.ceil(MIN_STEPS / steps_per_epoch))
 
-    def _train(self, X_t: torch.Tensor, y_t: torch.Tensor) -> None:
+    def _train(self, X_t: torch.Tensor, y_t: torch.Tensor, weight=None) -> None:
         """Run the training epochs; a frozen encoder's pooled frames are computed once.
 
         With a frozen encoder (``"minirocket"``) and ``order="pool_first"`` under a
@@ -619,13 +684,13 @@ class _SeqPoolBase(BaseEstimator):
         network as training on the raw series.
         """
         module = self.net_.module_
-        if not module.caches_pooled:
-            self.net_.partial_fit(X_t, y_t, epochs=self._epochs)
-            return
-        pooled = module.pool_inputs(X_t.to(self.net_.device))
-        module.pooled_inputs = True
+        pooled = module.caches_pooled
+        if pooled:
+            X_t = module.pool_inputs(X_t.to(self.net_.device))
+        data = X_t if weight is None else TensorData(X_t, y_t, weight)
+        module.pooled_inputs = pooled
         try:
-            self.net_.partial_fit(pooled, y_t, epochs=self._epochs)
+            self.net_.partial_fit(data, y_t, epochs=self._epochs)
         finally:
             module.pooled_inputs = False
 
@@ -788,6 +853,34 @@ class _SeqPoolBase(BaseEstimator):
         check_is_fitted(self)
         self.net_.save_params(**kwargs)
 
+    def export(self, path: Any, format: str = "onnx") -> None:
+        """Write the fitted model's prediction as an ONNX or TorchScript file.
+
+        The file holds the whole prediction, for runtimes without this package: the
+        classifier's graph outputs ``predict_proba`` (``proba``, columns in the order
+        of ``classes_``), the regressor's outputs ``predict`` in target units
+        (``prediction``). Its input ``X`` is float32 of shape (batch, n_channels,
+        time), padded with NaN as for ``predict``; any batch size, and any length when
+        ``window=None`` (a windowed head takes the fitted length).
+
+        Parameters
+        ----------
+        path : str or path-like
+            File to write.
+        format : {"onnx", "torchscript"}, default="onnx"
+            ``"onnx"`` runs with onnxruntime (``session.run(None, {"X": X})``),
+            ``"torchscript"`` with ``torch.jit.load(path)(torch.from_numpy(X))``.
+
+        Notes
+        -----
+        The graph computes in float64 like ``predict`` and matches it to round-off;
+        the ONNX graph of the GRU encoder runs its recurrence in float32 (onnxruntime
+        has no float64 GRU), about 1e-7 relative. See the user guide's persistence page.
+        """
+        from ._export import export_estimator
+
+        export_estimator(self, path, format)
+
     def load_params(self, **kwargs: Any) -> None:
         """Load a state saved by :meth:`save_params` into this estimator's network.
 
@@ -894,12 +987,20 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
 
     Parameters
     ----------
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as in scikit-learn's linear models: a
+        dict from the original labels (strings included) to weights (missing
+        labels weigh 1), ``"balanced"`` for ``n_samples / (n_classes *
+        count(label))``, or None for equal weights. Combines with ``sample_weight``
+        by multiplication.
     {shared_params}
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels; ``predict`` returns members of it.
+    class_weight_ : ndarray of shape (n_classes,) or None
+        The class weights used in the loss, ordered as ``classes_``.
     {shared_attributes}
 
     See Also
@@ -936,22 +1037,72 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         return tags
 
     _criterion = torch.nn.CrossEntropyLoss
+    _parameter_constraints: dict = {
+        **_SeqPoolBase._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
 
-    def fit(self, X: Any, y: Any) -> SeqPoolClassifier:
+    def __init__(self, *, class_weight: dict | str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.class_weight = class_weight
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> SeqPoolClassifier:
         """Train on sequences ``X`` and class labels ``y``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
         y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights: the loss is the weighted mean over each batch (and
+            over the held-out part with ``patience``). Routed by scikit-learn's
+            metadata routing after ``set_fit_request(sample_weight=True)``.
 
         Returns
         -------
         self : SeqPoolClassifier
         """
-        return self._fit(X, y, train=True)
+        return self._fit(X, y, train=True, sample_weight=sample_weight)
 
-    def _encode_targets(self, y: Any, n_samples: int) -> tuple[torch.Tensor, int]:
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> SeqPoolClassifier:
+        """Train one epoch on ``X``, ``y``; later calls continue the same network.
+
+        As scikit-learn's ``MLPClassifier.partial_fit``: the first call needs every
+        class label in ``classes`` (later batches may miss some), builds the network
+        and fixes the input shape; every call then trains one pass over its data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,), default=None
+            All class labels; required on the first call, checked on later ones.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : SeqPoolClassifier
+        """
+        if getattr(self, "net_", None) is None and classes is None:
+            raise ValueError(
+                f"The first call to {type(self).__name__}.partial_fit needs classes= "
+                "with every class label the model will see."
+            )
+        return self._fit(
+            X, y, train=True, sample_weight=sample_weight, classes=classes, partial=True
+        )
+
+    def _encode_targets(
+        self,
+        y: Any,
+        n_samples: int,
+        *,
+        classes: Any = None,
+        reset: bool = True,
+        sample_weight: np.ndarray | None = None,
+    ) -> tuple[torch.Tensor, int]:
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=False)
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn(
@@ -961,7 +1112,26 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             )
         y = column_or_1d(y)
         check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
+        if not reset or classes is not None:
+            known = self.classes_ if not reset else np.unique(np.asarray(classes))
+            if (
+                classes is not None
+                and not reset
+                and not np.array_equal(np.unique(np.asarray(classes)), self.classes_)
+            ):
+                raise ValueError(
+                    f"classes={np.unique(np.asarray(classes)).tolist()} differ from the "
+                    f"classes of the first partial_fit call, {self.classes_.tolist()}."
+                )
+            unseen = np.setdiff1d(np.unique(y), known)
+            if len(unseen):
+                raise ValueError(
+                    f"y has labels {unseen.tolist()} that are not among the classes "
+                    f"{known.tolist()} given to the first partial_fit call."
+                )
+            encoder = LabelEncoder().fit(known)
+        else:
+            encoder = LabelEncoder().fit(y)
         if len(encoder.classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in y; got 1 "
@@ -978,7 +1148,41 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
                 f"fitted model has {previous.tolist()}; fit with warm_start=False."
             )
         self.classes_ = encoder.classes_
+        if reset:
+            self.class_weight_ = None
+            if self.class_weight is not None:
+                self.class_weight_ = self._class_weights(y)
         return torch.from_numpy(encoder.transform(y).astype(np.int64)), len(self.classes_)
+
+    def _class_weights(self, y: np.ndarray) -> np.ndarray:
+        if "criterion__weight" in self._routed:
+            raise ValueError(
+                "class_weight and criterion__weight both set class weights; pass one of them."
+            )
+        cw = self.class_weight
+        if isinstance(cw, dict):
+            unknown = [k for k in cw if k not in set(self.classes_.tolist())]
+            if unknown:
+                raise ValueError(
+                    f"class_weight names labels {unknown} that are not in y's classes "
+                    f"{self.classes_.tolist()}."
+                )
+            bad = {k: v for k, v in cw.items() if not (np.isfinite(v) and v >= 0)}
+            if bad:
+                raise ValueError(f"class_weight values must be finite and >= 0; got {bad}.")
+        present = np.isin(self.classes_, y)
+        weights = np.ones(len(self.classes_))
+        weights[present] = compute_class_weight(cw, classes=self.classes_[present], y=y)
+        return weights
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Log class probabilities, shape (n_samples, n_classes), ordered as ``classes_``.
+
+        Computed as a log-softmax of the network's outputs, so very unlikely classes
+        keep finite values where ``log(predict_proba(X))`` would give ``-inf``.
+        """
+        X3 = self._validate_predict(X)
+        return torch.log_softmax(self._forward(X3), dim=1).numpy()
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns ordered as ``classes_``."""
@@ -990,6 +1194,21 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         """Predicted class labels (members of ``classes_``)."""
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+
+def _signature_with(init, name: str, default: Any) -> inspect.Signature:
+    """``init``'s signature with one more keyword-only parameter (before ``**kwargs``)."""
+    signature = inspect.signature(init)
+    params = list(signature.parameters.values())
+    extra = inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+    return signature.replace(parameters=[*params[:-1], extra, params[-1]])
+
+
+# scikit-learn reads the parameters from __init__'s signature: the classifier's are the
+# shared ones plus class_weight.
+SeqPoolClassifier.__init__.__signature__ = _signature_with(
+    _SeqPoolBase.__init__, "class_weight", None
+)
 
 
 @_fill_doc
@@ -1034,30 +1253,69 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
 
     _criterion = torch.nn.MSELoss
 
-    def fit(self, X: Any, y: Any) -> SeqPoolRegressor:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> SeqPoolRegressor:
         """Train on sequences ``X`` and targets ``y``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights: the loss is the weighted mean over each batch (and
+            over the held-out part with ``patience``). Routed by scikit-learn's
+            metadata routing after ``set_fit_request(sample_weight=True)``.
 
         Returns
         -------
         self : SeqPoolRegressor
         """
-        return self._fit(X, y, train=True)
+        return self._fit(X, y, train=True, sample_weight=sample_weight)
 
-    def _encode_targets(self, y: Any, n_samples: int) -> tuple[torch.Tensor, int]:
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> SeqPoolRegressor:
+        """Train one epoch on ``X``, ``y``; later calls continue the same network.
+
+        The first call builds the network and fixes the input shape and the target
+        scaling (mean and spread of its ``y``); every call trains one pass over its data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : SeqPoolRegressor
+        """
+        return self._fit(X, y, train=True, sample_weight=sample_weight, partial=True)
+
+    def _encode_targets(
+        self,
+        y: Any,
+        n_samples: int,
+        *,
+        classes: Any = None,
+        reset: bool = True,
+        sample_weight: np.ndarray | None = None,
+    ) -> tuple[torch.Tensor, int]:
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=True)
         if y.ndim > 2:
             raise ValueError(f"y must be 1D or 2D; got shape {y.shape}.")
-        self._y_1d = y.ndim == 1
         y2 = y.reshape(len(y), -1)
+        if not reset:
+            if y2.shape[1] != self.n_outputs_ or (y.ndim == 1) != self._y_1d:
+                raise ValueError(
+                    f"y has shape {y.shape}; the first partial_fit call had "
+                    f"{self.n_outputs_} output(s)."
+                )
+            standard = (y2 - self._y_mean) / self._y_scale
+            return torch.from_numpy(standard.astype(np.float32)), self.n_outputs_
+        self._y_1d = y.ndim == 1
         self.n_outputs_ = y2.shape[1]
         with np.errstate(over="ignore", invalid="ignore"):
-            mean = y2.mean(axis=0)
-            scale = y2.std(axis=0)
+            # weighted like the loss, so that a weight of k is k copies of a sample
+            mean = np.average(y2, axis=0, weights=sample_weight)
+            scale = np.sqrt(np.average((y2 - mean) ** 2, axis=0, weights=sample_weight))
             scale = np.where(scale > 0, scale, 1.0)
             standard = (y2 - mean) / scale
         if not (np.isfinite(mean).all() and np.isfinite(scale).all()):

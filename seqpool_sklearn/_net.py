@@ -31,27 +31,36 @@ class TrainingDivergedError(ValueError):
 
 
 class TensorData(Dataset):
-    """Inputs (and optional targets) held as whole tensors."""
+    """Inputs, optional targets and optional sample weights held as whole tensors.
 
-    def __init__(self, X: torch.Tensor, y: torch.Tensor | None = None):
+    With weights, an item's target is the pair ``(y, weight)`` and the net's loss
+    is the weighted mean over the batch (see :meth:`SeqPoolNet.get_loss`).
+    """
+
+    def __init__(
+        self, X: torch.Tensor, y: torch.Tensor | None = None, weight: torch.Tensor | None = None
+    ):
         self.X = X
         self.y = y
+        self.weight = weight
 
     def __len__(self) -> int:
         return len(self.X)
 
     def __getitem__(self, i):
-        return self.X[i], (self.y[i] if self.y is not None else torch.zeros(0))
+        y = self.y[i] if self.y is not None else torch.zeros(0)
+        return self.X[i], (y if self.weight is None else (y, self.weight[i]))
 
 
-def _resolve(dataset) -> tuple[torch.Tensor, torch.Tensor | None]:
+def _resolve(dataset) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
     """Tensors behind a TensorData, or behind a Subset of one (validation splits)."""
     if isinstance(dataset, TensorData):
-        return dataset.X, dataset.y
+        return dataset.X, dataset.y, dataset.weight
     if isinstance(dataset, Subset) and isinstance(dataset.dataset, TensorData):
         idx = torch.as_tensor(dataset.indices, dtype=torch.long)
         base = dataset.dataset
-        return base.X[idx], (base.y[idx] if base.y is not None else None)
+        pick = [None if t is None else t[idx] for t in (base.y, base.weight)]
+        return base.X[idx], pick[0], pick[1]
     raise TypeError(
         "TensorBatches iterates over a TensorData (or a Subset of one); got "
         f"{type(dataset).__name__}. Pass iterator_train=torch.utils.data.DataLoader "
@@ -73,7 +82,7 @@ class TensorBatches:
     """
 
     def __init__(self, dataset, batch_size: int = 128, shuffle: bool = False, generator=None):
-        self.X, self.y = _resolve(dataset)
+        self.X, self.y, self.weight = _resolve(dataset)
         self.batch_size = len(self.X) if batch_size in (-1, None) else int(batch_size)
         self.shuffle = shuffle
         self.generator = generator
@@ -82,14 +91,16 @@ class TensorBatches:
         return (len(self.X) + self.batch_size - 1) // self.batch_size
 
     def __iter__(self):
-        X, y = self.X, self.y
+        X, y, w = self.X, self.y, self.weight
         if self.shuffle:
             perm = torch.randperm(len(X), generator=self.generator)
             X = X[perm]
             y = y[perm] if y is not None else None
+            w = w[perm] if w is not None else None
         for start in range(0, len(X), self.batch_size):
             stop = start + self.batch_size
-            yield X[start:stop], (y[start:stop] if y is not None else None)
+            yb = y[start:stop] if y is not None else None
+            yield X[start:stop], (yb if w is None else (yb, w[start:stop]))
 
 
 class SeqPoolHistory(History):
@@ -174,8 +185,9 @@ class ValidScore(Callback):
 
     def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
         if not training and y_pred is not None:
+            target = batch[1][0] if isinstance(batch[1], tuple) else batch[1]
             self.preds_.append(y_pred.detach().cpu())
-            self.targets_.append(batch[1].detach().cpu())
+            self.targets_.append(target.detach().cpu())
 
     def on_epoch_end(self, net, **kwargs):
         if not getattr(self, "preds_", None):
@@ -262,9 +274,34 @@ class SeqPoolNet(NeuralNet):
         return self.module_(self._on_device(x))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
+        if isinstance(y_true, tuple) and len(y_true) == 2:
+            return self._weighted_loss(y_pred, *y_true)
         if not isinstance(y_true, torch.Tensor):
             return super().get_loss(y_pred, y_true, X=X, training=training)
         return self.criterion_(y_pred, self._on_device(y_true))
+
+    def _weighted_loss(self, y_pred, y_true, weight):
+        """Weighted mean of the per-sample losses: ``sum(w * l) / sum(w)``.
+
+        With a class-weighted cross-entropy (``criterion__weight`` / ``class_weight``)
+        the per-sample loss already carries the class weight ``c[y]`` and the
+        denominator is ``sum(w * c[y])``: torch's own weighted mean, with sample weights.
+        """
+        y_true, weight = self._on_device(y_true), self._on_device(weight)
+        criterion = self.criterion_
+        reduction = criterion.reduction
+        criterion.reduction = "none"
+        try:
+            losses = criterion(y_pred, y_true)
+        finally:
+            criterion.reduction = reduction
+        if losses.ndim > 1:  # multi-output regression: mean over the outputs
+            losses = losses.flatten(1).mean(dim=1)
+        total = weight
+        class_weight = getattr(criterion, "weight", None)
+        if class_weight is not None and y_true.dtype == torch.long:
+            total = weight * class_weight[y_true]
+        return (weight * losses).sum() / total.sum().clamp_min(torch.finfo(losses.dtype).tiny)
 
     def notify(self, method_name, **cb_kwargs):
         base = _PER_BATCH_EVENTS.get(method_name)

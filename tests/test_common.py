@@ -1,7 +1,11 @@
 """scikit-learn's common checks over every public estimator and transformer.
 
 Estimators are discovered from ``seqpool_sklearn.__all__``; each gets tiny
-configurations so the whole run stays fast. No check is expected to fail.
+configurations so the whole run stays fast. One check is expected to fail, and only
+where scikit-learn expects it to fail for its own stochastic estimators (SGDClassifier):
+with mini-batches, dropout or a data-drawn encoder, weighting a sample is not the same
+as repeating it. tests/test_weights.py checks that it is, up to float32 rounding, where
+training is deterministic and full-batch.
 """
 
 import inspect
@@ -21,6 +25,20 @@ TINY = {
     "lr": 0.03,
     "random_state": 0,
 }
+
+_STOCHASTIC = (
+    "sample_weight is not equivalent to removing/repeating samples: mini-batches, dropout "
+    "and the data-drawn encoder differ (tests/test_weights.py checks the equivalence where "
+    "training is deterministic and full-batch)."
+)
+
+
+def _expected_failures(estimator):
+    """scikit-learn's own expectation for stochastic mini-batch estimators (SGDClassifier)."""
+    if isinstance(estimator, (SeqPoolClassifier, SeqPoolRegressor)):
+        return {"check_sample_weight_equivalence_on_dense_data": _STOCHASTIC}
+    return {}
+
 
 # Configurations per estimator class: the default head on the conv encoder, and a
 # positional head (window=1, decode_first) with non-linear pooling.
@@ -59,7 +77,7 @@ def test_every_public_estimator_is_checked():
     assert checked == set(classes)
 
 
-@parametrize_with_checks(_instances())
+@parametrize_with_checks(_instances(), expected_failed_checks=_expected_failures)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
