@@ -277,6 +277,40 @@ def _check_seeds(estimator, prefix: str, n_seeds, random_states) -> list[int] | 
     return list(range(base, base + n_seeds))
 
 
+_BOUNDED_METRICS = (
+    "accuracy", "balanced_accuracy", "f1", "precision", "recall", "jaccard", "roc_auc",
+    "average_precision", "top_k_accuracy",
+)  # fmt: skip
+
+
+def _metric_and_chance(estimator, scoring, y) -> tuple[str | None, float | None]:
+    """The metric's name in words and, for accuracy of a classifier, its chance level."""
+    classifier = is_classifier(estimator)
+    if scoring is None:
+        metric = "accuracy" if classifier else "R²"
+    elif isinstance(scoring, str):
+        metric = scoring
+    else:
+        return None, None
+    if not classifier or metric not in ("accuracy", "balanced_accuracy"):
+        return metric, None
+    _, counts = np.unique(np.asarray(y), return_counts=True)
+    if metric == "balanced_accuracy":
+        return metric, 1.0 / len(counts)
+    return metric, float(counts.max() / counts.sum())
+
+
+def _metric_bounds(metric: str) -> tuple[float, float]:
+    """The range a metric's values can take, for error bars that stay inside it."""
+    if metric in ("accuracy", "balanced_accuracy") or metric.startswith(_BOUNDED_METRICS):
+        return (0.0, 1.0)
+    if metric in ("R²", "r2"):
+        return (-np.inf, 1.0)
+    if metric.startswith("neg_"):
+        return (-np.inf, 0.0)
+    return (-np.inf, np.inf)
+
+
 # --------------------------------------------------------------------------- result
 def _frame(rows: list[dict]) -> pd.DataFrame:
     """DataFrame from records, keeping ``window`` as None / int (pandas would make it float)."""
@@ -309,6 +343,12 @@ class HeadComparison:
         fit used the estimator's own ``random_state``.
     equivalence_margin : float or None
         The default margin of :meth:`order_effect` and :meth:`main_effect`.
+    metric : str
+        What the scores are, in words, for axes and tables: the scoring name, or
+        ``"accuracy"`` / ``"R²"`` for the estimator's own ``score``.
+    chance_level : float or None
+        For a classifier scored by accuracy, the accuracy of always predicting the most
+        frequent class (``1 / n_classes`` for balanced accuracy); None otherwise.
 
     See Also
     --------
@@ -336,9 +376,20 @@ class HeadComparison:
     """
 
     def __init__(
-        self, results, *, splits, scoring, cv_results, seeds=None, equivalence_margin=None
+        self,
+        results,
+        *,
+        splits,
+        scoring,
+        cv_results,
+        seeds=None,
+        equivalence_margin=None,
+        metric=None,
+        chance_level=None,
     ):
         self.results = results
+        self.metric = metric or scoring
+        self.chance_level = chance_level
         self.splits = splits
         self.scoring = scoring
         self.cv_results = cv_results
@@ -700,6 +751,7 @@ class HeadComparison:
         alpha: float = 0.05,
         equivalence_margin: float | None = None,
         figsize: tuple[float, float] | None = None,
+        title: str | None = None,
     ):
         """Scores per configuration grouped by order, and the order-effect panel.
 
@@ -712,10 +764,14 @@ class HeadComparison:
             Shades ``±margin`` in the order-effect panel; None uses the comparison's own.
         figsize : (float, float), default=None
             Figure size in inches; sized to the grid when None.
+        title : str, default=None
+            A title over both panels, e.g. the dataset's name.
 
         Returns
         -------
         matplotlib.figure.Figure
+            The score axis names the metric (:attr:`metric`), error bars stay inside the
+            metric's range, and a classifier scored by accuracy shows its chance level.
         """
         from ._plotting import plot_comparison
 
@@ -730,6 +786,10 @@ class HeadComparison:
             alpha=alpha,
             figsize=figsize,
             equivalence_margin=margin,
+            metric=self.metric,
+            chance_level=self.chance_level,
+            bounds=_metric_bounds(self.metric),
+            title=title,
         )
 
 
@@ -944,6 +1004,7 @@ def compare_heads(
             rows.append(row)
     results = _frame(rows)
     name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", None)
+    metric, chance = _metric_and_chance(estimator, scoring, y)
     return HeadComparison(
         results,
         splits=splits,
@@ -951,6 +1012,8 @@ def compare_heads(
         cv_results=dict(res),
         seeds=seeds,
         equivalence_margin=None if equivalence_margin is None else float(equivalence_margin),
+        metric=metric or name,
+        chance_level=chance,
     )
 
 

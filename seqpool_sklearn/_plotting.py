@@ -43,13 +43,21 @@ def plot_comparison(
     alpha: float = 0.05,
     figsize=None,
     equivalence_margin: float | None = None,
+    metric: str | None = None,
+    chance_level: float | None = None,
+    bounds: tuple[float, float] = (-np.inf, np.inf),
+    title: str | None = None,
 ):
     """Left: scores per configuration, grouped by order. Right: paired order effects.
 
     ``results``, ``summary`` and ``effect`` are the tables of a comparison (``effect`` is
     None when it ran a single order: the figure then has no order-effect panel). Colours
     and p-value labels use ``effect["p_adjusted"]`` (Holm) when the table has it, so the
-    figure says what the verdicts say; ``equivalence_margin`` shades ``±margin``.
+    figure says what the verdicts say; ``equivalence_margin`` shades ``±margin``. The score
+    axis is labelled with ``metric`` (default ``scoring``), the mean ± sd bars are cut at
+    ``bounds`` (an accuracy has no values above 1), ``chance_level`` is a dotted line (the
+    majority class for accuracy), and
+    ``title`` (e.g. the dataset) heads the figure.
     """
     try:
         import matplotlib.pyplot as plt
@@ -93,10 +101,13 @@ def plot_comparison(
                 x[i] + offset + jitter, scores[design], s=9, color=_COLORS[order], alpha=0.35, lw=0
             )
             mean, sd = spread[design]
+            sd = sd if np.isfinite(sd) else 0.0  # one split: no spread to show
+            low = min(max(mean - sd, bounds[0]), mean)
+            high = max(min(mean + sd, bounds[1]), mean)
             ax.errorbar(
                 x[i] + offset,
                 mean,
-                yerr=sd if np.isfinite(sd) else 0.0,  # one split: no spread to show
+                yerr=[[mean - low], [high - mean]],
                 fmt="o",
                 color=_COLORS[order],
                 capsize=4,
@@ -104,7 +115,9 @@ def plot_comparison(
             )
     ax.set_xticks(x, [_cell_label(p, w) for p, w in cells])
     ax.set_xlim(-0.6, len(cells) - 0.4)
-    ax.set_ylabel(f"{scoring} (mean ± sd over splits)")
+    if chance_level is not None:
+        ax.axhline(chance_level, color="0.5", lw=1, ls=":", label="chance level")
+    ax.set_ylabel(f"{metric or scoring} (mean ± sd over splits)")
     ax.set_title("score per head design")
     ax.legend(frameon=False, fontsize="small")
     ax.grid(axis="y", alpha=0.3)
@@ -131,6 +144,7 @@ def plot_comparison(
             ax_eff.annotate(
                 label, (m, yi), xytext=(0, 6), textcoords="offset points", ha="center",
                 va="bottom", fontsize="x-small", color="0.25",
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
             )  # fmt: skip
         ax_eff.set_yticks(
             ypos, [_cell_label(p, w) for p, w in zip(effect["pool"], effect["window"], strict=True)]
@@ -139,6 +153,8 @@ def plot_comparison(
         ax_eff.set_xlabel(f"decode_first − pool_first\n({100 * (1 - alpha):g}% CI, corrected)")
         ax_eff.set_title("order effect")
         ax_eff.grid(axis="x", alpha=0.3)
+    if title:
+        fig.suptitle(title)
     fig.tight_layout()
     return fig
 

@@ -841,3 +841,49 @@ def test_reports_print_every_verdict():
     assert text.startswith("Mean rank over 3 datasets (1 = best):")
     for verdict in summary.order_effect()["verdict"]:
         assert verdict in text
+
+
+class ScoreNearOne(FingerprintHead):
+    """An accuracy-like score: 1 on most splits, 0.7 on the others."""
+
+    def score(self, X, y):
+        return 1.0 if super().score(X, y) > 0.25 else 0.7
+
+
+def test_plot_names_the_metric_shows_chance_and_keeps_bars_in_range():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y = make_nonlinear_steps(n_samples=30, n_timesteps=8, random_state=0)
+    y = np.where(np.arange(30) < 20, "a", "b")  # 2:1 classes -> majority accuracy 2/3
+    clf = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=1, random_state=0)
+    result = compare_heads(clf, X, y, cv=3, random_state=0)
+    assert result.metric == "accuracy" and result.scoring == "score"
+    assert result.chance_level == pytest.approx(2 / 3)
+    fig = result.plot(title="toy data")
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "accuracy (mean ± sd over splits)"
+    assert fig._suptitle.get_text() == "toy data"
+    chance = [line for line in ax.get_lines() if line.get_label() == "chance level"]
+    assert len(chance) == 1 and chance[0].get_ydata()[0] == pytest.approx(2 / 3)
+    plt.close(fig)
+    # Error bars (the vertical segments) never leave [0, 1], even where mean + sd > 1.
+    Xi, yi = id_data(n=40)
+    near_one = compare_heads(ScoreNearOne(), Xi, yi, cv=5, random_state=0)
+    summary = near_one.summary()
+    assert (summary["mean_score"] + summary["std_score"]).max() > 1.0  # the test can fail
+    fig = near_one.plot()
+    tops = [
+        seg[:, 1].max()
+        for coll in fig.axes[0].collections
+        if isinstance(coll, matplotlib.collections.LineCollection)
+        for seg in coll.get_segments()
+    ]
+    assert tops and max(tops) == pytest.approx(1.0)
+    plt.close(fig)
+    balanced = compare_heads(clf, X, y, cv=3, scoring="balanced_accuracy", random_state=0)
+    assert balanced.chance_level == 0.5
+    reg = SeqPoolRegressor(encoder=None, hidden_size=4, max_epochs=1, random_state=0)
+    r = compare_heads(reg, X, np.linspace(0, 1, 30), cv=KFold(3))
+    assert r.metric == "R²" and r.chance_level is None
