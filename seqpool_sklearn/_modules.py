@@ -43,11 +43,10 @@ def observed_mask(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     mask : torch.Tensor of shape (batch, time), dtype bool
         ``True`` where the step is observed.
     """
+    # mask arithmetic, no branch on the data: a traced or exported graph then
+    # handles padded and unpadded batches alike
     nan = torch.isnan(x)
-    if not bool(nan.any()):
-        return x, torch.ones(x.shape[0], x.shape[2], dtype=torch.bool, device=x.device)
-    mask = ~nan.all(dim=1)
-    return x.masked_fill(nan, 0.0), mask
+    return x.masked_fill(nan, 0.0), ~nan.all(dim=1)
 
 
 def n_frames_for(n_timesteps: int, window: int | None) -> int:
@@ -66,6 +65,26 @@ def n_frames_for(n_timesteps: int, window: int | None) -> int:
     return int(math.ceil(n_timesteps / window))
 
 
+def _matmul_conv1d(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    pad: tuple[int, int],
+    dilation: int = 1,
+) -> torch.Tensor:
+    """``F.conv1d`` of ``x`` zero-padded by ``pad``, as one matrix product.
+
+    Used only while exporting to ONNX: onnxruntime has no float64 ``Conv`` kernel, and
+    the exported graph computes in float64 as ``predict`` does.
+    """
+    xp = F.pad(x, pad)
+    k = weight.shape[2]
+    t = xp.shape[2] - dilation * (k - 1)
+    cols = torch.stack([xp[:, :, i * dilation : i * dilation + t] for i in range(k)], dim=2)
+    out = torch.matmul(weight.flatten(1), cols.flatten(1, 2))  # (B, out, T)
+    return out if bias is None else out + bias.unsqueeze(1)
+
+
 def _activation(name: str | None) -> nn.Module:
     if name is None:
         return nn.Identity()
@@ -76,8 +95,9 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
     """Batch normalisation whose training statistics ignore padded steps.
 
     In evaluation mode it is exactly :class:`torch.nn.BatchNorm1d` (running
-    statistics), so a padded series is normalised like the unpadded one. When the
-    batch has no padding the native kernel is used.
+    statistics), so a padded series is normalised like the unpadded one, without
+    looking at the mask (an exported graph has no branch on the data). In training,
+    a batch without padding uses the native kernel.
     """
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:  # type: ignore[override]
@@ -121,7 +141,11 @@ class SameConv1d(nn.Conv1d):
         self._pad = (total // 2, total - total // 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
-        return super().forward(F.pad(x, self._pad))
+        if not torch.jit.is_scripting():  # torch.jit.script skips this block
+            if torch.onnx.is_in_onnx_export():
+                return _matmul_conv1d(x, self.weight, self.bias, self._pad)
+        # _conv_forward rather than super().forward, which torch.jit.script rejects
+        return self._conv_forward(F.pad(x, self._pad), self.weight, self.bias)
 
 
 class ConvEncoder(nn.Module):
@@ -145,11 +169,13 @@ class ConvEncoder(nn.Module):
         self.out_channels = c_in
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        full = bool(mask.all())
-        m = None if full else mask.unsqueeze(1).to(x.dtype)
+        # Only training looks at the data (a batch without padding skips the mask);
+        # inference, which is what gets exported, always applies the mask.
+        full = self.training and bool(mask.all())
+        m = mask.unsqueeze(1).to(x.dtype)
         for conv, norm in zip(self.convs, self.norms, strict=True):
             x = torch.relu(norm(conv(x), None if full else mask))
-            if m is not None:
+            if not full:
                 x = x * m
         return x
 
@@ -159,6 +185,12 @@ class GRUEncoder(nn.Module):
 
     A series' length is its last observed step; trailing padding is never seen
     by either direction. Missing steps inside a series are read as zeros.
+
+    Training runs on packed sequences. Inference uses mask arithmetic instead, so
+    that a traced or exported graph handles any padding: the forward direction
+    reads the whole padded series (trailing padding comes after every valid
+    output), and the backward direction reads each series reversed within its own
+    length, so that its padding comes last too.
     """
 
     def __init__(self, n_channels: int, hidden: int = 64, bidirectional: bool = True):
@@ -169,6 +201,8 @@ class GRUEncoder(nn.Module):
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         seq = x.transpose(1, 2)
         t = seq.shape[1]
+        if not self.training:
+            return self._masked(seq, mask)
         if bool(mask.all()):
             out, _ = self.gru(seq)
             return out.transpose(1, 2)
@@ -181,7 +215,36 @@ class GRUEncoder(nn.Module):
         out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=t)
         return out.transpose(1, 2) * mask.unsqueeze(1).to(out.dtype)
 
+    def _direction(self, seq: torch.Tensor, suffix: str) -> torch.Tensor:
+        gru = self.gru
+        params = [getattr(gru, f"{name}_l0{suffix}") for name in _GRU_WEIGHTS]
+        if torch.onnx.is_in_onnx_export():
+            # onnxruntime's GRU has no float64 kernel: the recurrence runs in float32
+            dtype = seq.dtype
+            seq, params = seq.float(), [p.float() for p in params]
+            h0 = seq.new_zeros(1, seq.shape[0], gru.hidden_size)
+            out, _ = torch.gru(seq, h0, params, True, 1, 0.0, False, False, True)
+            return out.to(dtype)
+        h0 = seq.new_zeros(1, seq.shape[0], gru.hidden_size)
+        out, _ = torch.gru(seq, h0, params, True, 1, 0.0, False, False, True)
+        return out
 
+    def _masked(self, seq: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        m = mask.unsqueeze(1).to(seq.dtype)
+        out = self._direction(seq, "")
+        if self.gru.bidirectional:
+            steps = torch.arange(seq.shape[1], device=mask.device).unsqueeze(0)
+            lengths = (mask * (steps + 1)).amax(dim=1, keepdim=True)  # last observed step
+            # step t of series b reads step length_b - 1 - t; padding stays in place
+            idx = torch.where(steps < lengths, lengths - 1 - steps, steps)
+            flip = seq.gather(1, idx.unsqueeze(2).expand_as(seq))
+            back = self._direction(flip, "_reverse")
+            back = back.gather(1, idx.unsqueeze(2).expand_as(back))  # the same permutation
+            out = torch.cat([out, back], dim=2)
+        return out.transpose(1, 2) * m
+
+
+_GRU_WEIGHTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 _ROCKET_INDICES = tuple(itertools.combinations(range(9), 3))  # 84 kernels of length 9
 
 
@@ -284,7 +347,11 @@ class RandomConvEncoder(nn.Module):
         """Per dilation: the convolutions (B, 84, T) and their biases (1, 84, nb, 1)."""
         start = 0
         for i, (d, nb) in enumerate(zip(self.dilations, self.per_dilation, strict=True)):
-            c = F.conv1d(x, self.weight[i].to(x.dtype), padding=4 * d, dilation=d)
+            w = self.weight[i].to(x.dtype)
+            if torch.onnx.is_in_onnx_export():
+                c = _matmul_conv1d(x, w, None, (4 * d, 4 * d), d)
+            else:
+                c = F.conv1d(x, w, padding=4 * d, dilation=d)
             width = c.shape[1] * nb
             yield c, self.bias[start : start + width].to(x.dtype).view(1, -1, nb, 1)
             start += width
@@ -397,7 +464,9 @@ class RandomConvEncoder(nn.Module):
         mean = self.scale_mean.to(x.dtype)[None, :, None]
         std = self.scale_std.to(x.dtype)[None, :, None]
         h = (ind.to(x.dtype) - mean) / std
-        if not bool(mask.all()):
+        # training skips the mask on a batch without padding; inference (what gets
+        # exported) always applies it
+        if not (self.training and bool(mask.all())):
             h = h * mask.unsqueeze(1).to(x.dtype)
         return h
 
@@ -682,7 +751,10 @@ class SeqPoolModule(nn.Module):
 
     def _pooled(self, x: torch.Tensor, mask: torch.Tensor):
         pooling = self.head.pooling
-        if getattr(self.encoder, "fast_pools", ()) and pooling.pool in self.encoder.fast_pools:
+        # The direct path works through the batch in chunks sized from its shape, which
+        # a trace or an export would freeze; they take the encoder's maps instead.
+        direct = pooling.pool in getattr(self.encoder, "fast_pools", ())
+        if direct and not (torch.jit.is_tracing() or torch.compiler.is_compiling()):
             return self.encoder.pooled(x, mask, pooling.pool, pooling.window)
         return pooling(self.encoder(x, mask), mask)
 

@@ -1,0 +1,142 @@
+"""Export a fitted estimator's network to ONNX or TorchScript.
+
+The exported graph is the estimator's prediction, not only its torch module:
+
+* input ``X``: float32, shape ``(batch, n_channels, time)``; padding and missing steps are
+  NaN, as for ``predict`` (a step whose channels are all NaN is not observed). The batch
+  size is free; so is the length for ``window=None``, while a windowed head takes series
+  of the length seen at fit (pad them with NaN), as ``predict`` does;
+* output of a classifier: ``proba``, the class probabilities of shape
+  ``(batch, n_classes)`` in the order of ``classes_`` (``predict_proba``);
+* output of a regressor: ``prediction`` in target units, shape ``(batch,)`` or
+  ``(batch, n_outputs)`` as ``predict`` returns it.
+
+``predict`` reads ``X`` as float32 and computes in float64; so does the graph, and its
+outputs match to round-off. (A float32 graph would already move the random-convolution
+encoder's indicators ``c(t) > b`` wherever a convolution lands near a bias.) One
+exception: onnxruntime has no float64 GRU kernel, so an ONNX file of the GRU encoder runs
+the recurrence in float32 and agrees with ``predict`` to about 1e-7 relative to the
+outputs' scale.
+
+TorchScript files are traces (``torch.jit.trace``) of the inference forward pass, which
+has no branch on the data (see :mod:`seqpool_sklearn._modules`). ONNX files come from
+PyTorch's TorchScript-based exporter (``torch.onnx.export(..., dynamo=False)``), which
+maps the GRU to ONNX's ``GRU`` operator with a run-time length; the forward pass writes
+its convolutions as matrix products there, since onnxruntime has no float64 ``Conv``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import warnings
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+FORMATS = ("onnx", "torchscript")
+
+
+class ExportedPredictor(nn.Module):
+    """The fitted module followed by the estimator's output mapping.
+
+    Parameters
+    ----------
+    module : SeqPoolModule
+        A copy of the fitted module (in eval mode).
+    kind : {"proba", "regression"}
+        ``"proba"``: softmax over the logits; ``"regression"``: outputs times the
+        target scale plus the target mean (``predict``'s units).
+    y_mean, y_scale : ndarray of shape (n_outputs,), optional
+        Regression target standardisation.
+    ravel : bool, default=False
+        Return shape (batch,) (a regressor fitted on 1D targets).
+    """
+
+    def __init__(
+        self,
+        module: nn.Module,
+        kind: str,
+        y_mean: np.ndarray | None = None,
+        y_scale: np.ndarray | None = None,
+        ravel: bool = False,
+    ):
+        super().__init__()
+        self.module = module
+        self.kind = kind
+        self.ravel = ravel
+        n = 1 if y_mean is None else len(y_mean)
+        mean = torch.zeros(n) if y_mean is None else torch.as_tensor(np.asarray(y_mean))
+        scale = torch.ones(n) if y_scale is None else torch.as_tensor(np.asarray(y_scale))
+        self.register_buffer("y_mean", mean.to(torch.float64))
+        self.register_buffer("y_scale", scale.to(torch.float64))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.module(x.to(torch.float64))
+        if self.kind == "proba":
+            return torch.softmax(out, dim=1)
+        out = out * self.y_scale + self.y_mean
+        return out.reshape(-1) if self.ravel else out
+
+
+def _predictor(estimator: Any) -> ExportedPredictor:
+    module = copy.deepcopy(estimator.net_.module_).to("cpu", torch.float64).eval()
+    module.requires_grad_(False)  # outputs of the loaded graph are plain tensors
+    module.pooled_inputs = False
+    if isinstance(estimator, ClassifierMixin):
+        return ExportedPredictor(module, "proba")
+    return ExportedPredictor(
+        module, "regression", estimator._y_mean, estimator._y_scale, estimator._y_1d
+    )
+
+
+def _example(estimator: Any) -> torch.Tensor:
+    """A small batch of the fitted shape, one series NaN-padded (the trace's input)."""
+    gen = torch.Generator().manual_seed(0)
+    t = estimator.n_timesteps_in_
+    x = torch.randn(3, estimator.n_channels_in_, t, generator=gen)
+    x[1, :, max(1, t // 2) :] = float("nan")
+    return x
+
+
+def export_estimator(estimator: Any, path: str | os.PathLike, format: str = "onnx") -> None:
+    """Write ``estimator``'s prediction as an ONNX or TorchScript file; see the module docs."""
+    check_is_fitted(estimator)
+    if format not in FORMATS:
+        raise ValueError(
+            f"format must be one of {FORMATS}, got {format!r}; e.g. "
+            f"{type(estimator).__name__}.export(path, format='onnx')."
+        )
+    predictor = _predictor(estimator)
+    example = _example(estimator)
+    output = "proba" if predictor.kind == "proba" else "prediction"
+    fixed_length = estimator.net_.module_.head.window is not None
+    with torch.no_grad(), warnings.catch_warnings():
+        # shape arithmetic of the trace (sizes read as Python ints) is what we want:
+        # the batch stays free, and windowed heads are tied to the fitted length anyway
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        # torch marks torch.jit and the TorchScript-based ONNX exporter deprecated; they
+        # are what keeps the GRU's length free and what torch.jit.load reads
+        warnings.simplefilter("ignore", DeprecationWarning)
+        # the GRU's initial state is built from the input's shape, so any batch size runs
+        warnings.filterwarnings(
+            "ignore", message=".*variable length with GRU", category=UserWarning
+        )
+        if format == "torchscript":
+            traced = torch.jit.trace(predictor, (example,), check_trace=False)
+            torch.jit.save(traced, os.fspath(path))
+            return
+        dynamic = {0: "batch"} if fixed_length else {0: "batch", 2: "time"}
+        torch.onnx.export(
+            predictor,
+            (example,),
+            os.fspath(path),
+            input_names=["X"],
+            output_names=[output],
+            dynamic_axes={"X": dynamic, output: {0: "batch"}},
+            dynamo=False,
+        )

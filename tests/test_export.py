@@ -1,0 +1,167 @@
+"""Export: ONNX and TorchScript files reproduce predict_proba / predict, padding included.
+
+The exported graph is read back with the runtimes a deployment uses (onnxruntime,
+``torch.jit.load``) and compared with the estimator on NaN-padded and unpadded series of
+several lengths. The forward pass itself is export-safe: no branch on the data, so a
+trace taken on unpadded series still masks the padding of other series.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import NotFittedError
+
+from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
+from seqpool_sklearn._modules import SameConv1d
+
+ENCODERS = [None, "conv", "gru", "minirocket"]
+TOL = 1e-5
+
+
+def _train(n_channels=2, length=20, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(36, n_channels, length)).astype(np.float32)
+    X[::4, :, length - 5 :] = np.nan  # some training series are shorter
+    y = np.array(["a", "b", "c"])[np.arange(36) % 3]
+    X[y == "b", 0] += 1.0
+    return X, y
+
+
+def _series(n_channels=2, lengths=(9, 20, 33), seed=1):
+    """Batches of several lengths, with unpadded rows, padded rows and a missing step."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for t in lengths:
+        x = rng.normal(size=(5, n_channels, t)).astype(np.float32)
+        x[1, :, t // 2 :] = np.nan
+        x[2, :, t - 2 :] = np.nan
+        x[3, :, 1] = np.nan  # a missing step inside the series
+        out.append(x)
+    return out
+
+
+def _runner(path, format):
+    if format == "onnx":
+        ort = pytest.importorskip("onnxruntime")
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        return lambda x: session.run(None, {"X": x})[0]
+    loaded = torch.jit.load(str(path))
+    return lambda x: loaded(torch.from_numpy(x)).numpy()
+
+
+def _small(encoder, **kw):
+    width = 168 if encoder == "minirocket" else 8
+    return dict(encoder=encoder, encoder_channels=width, hidden_size=8, max_epochs=3,
+                random_state=0, **kw)  # fmt: skip
+
+
+def _max_error(run, reference, batches):
+    err = 0.0
+    for x in batches:
+        ref, got = reference(x), run(x)
+        assert got.shape == ref.shape
+        assert np.isfinite(got).all()
+        err = max(err, float(np.abs(got - ref).max()))
+    return err
+
+
+@pytest.mark.parametrize("format", ["onnx", "torchscript"])
+@pytest.mark.parametrize("encoder", ENCODERS)
+def test_exported_classifier_gives_predict_proba(encoder, format, tmp_path):
+    X, y = _train()
+    clf = SeqPoolClassifier(**_small(encoder, pool="max" if encoder == "conv" else "avg"))
+    clf.fit(X, y)
+    path = tmp_path / f"model.{format}"
+    clf.export(path, format=format)
+    run = _runner(path, format)
+    assert _max_error(run, clf.predict_proba, _series()) < TOL
+    # the graph's probabilities give predict's labels
+    x = _series()[1]
+    np.testing.assert_array_equal(clf.classes_[run(x).argmax(axis=1)], clf.predict(x))
+
+
+@pytest.mark.parametrize("format", ["onnx", "torchscript"])
+@pytest.mark.parametrize("encoder", ENCODERS)
+def test_exported_regressor_gives_predict_in_target_units(encoder, format, tmp_path):
+    X, _ = _train()
+    y = 50.0 + 10.0 * np.nan_to_num(X[:, 0]).mean(axis=1)  # far from standardised units
+    reg = SeqPoolRegressor(**_small(encoder, order="decode_first")).fit(X, y)
+    path = tmp_path / f"model.{format}"
+    reg.export(path, format=format)
+    run = _runner(path, format)
+    # relative to the targets' scale: the GRU's ONNX recurrence runs in float32
+    assert _max_error(run, reg.predict, _series()) < TOL * np.abs(y).max()
+    assert run(_series()[0]).shape == (5,)
+
+
+@pytest.mark.parametrize("format", ["onnx", "torchscript"])
+def test_exported_multi_output_regressor_keeps_its_columns(format, tmp_path):
+    X, _ = _train()
+    y = np.stack([np.nan_to_num(X[:, 0]).mean(axis=1), np.nan_to_num(X[:, 1]).max(axis=1)], 1)
+    reg = SeqPoolRegressor(**_small("conv")).fit(X, y)
+    reg.export(tmp_path / "m", format=format)
+    run = _runner(tmp_path / "m", format)
+    assert _max_error(run, reg.predict, _series()) < TOL
+    assert run(_series()[0]).shape == (5, 2)
+
+
+@pytest.mark.parametrize("format", ["onnx", "torchscript"])
+def test_windowed_head_exports_for_the_fitted_length(format, tmp_path):
+    X, y = _train()
+    clf = SeqPoolClassifier(**_small("conv", window=6, order="decode_first")).fit(X, y)
+    clf.export(tmp_path / "m", format=format)
+    run = _runner(tmp_path / "m", format)
+    assert _max_error(run, clf.predict_proba, _series(lengths=(20,))) < TOL
+
+
+def test_export_names_the_formats_and_needs_a_fitted_model(tmp_path):
+    with pytest.raises(NotFittedError):
+        SeqPoolClassifier().export(tmp_path / "m")
+    X, y = _train()
+    clf = SeqPoolClassifier(**_small(None)).fit(X, y)
+    with pytest.raises(ValueError, match=r"format must be one of \('onnx', 'torchscript'\)"):
+        clf.export(tmp_path / "m", format="tflite")
+    assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize("encoder", ENCODERS)
+def test_trace_on_unpadded_series_masks_padding(encoder):
+    """The forward pass has no branch on the data: a trace taken on a batch without
+    padding gives the module's own outputs on a padded batch (not NaN)."""
+    X, y = _train()
+    clf = SeqPoolClassifier(**_small(encoder)).fit(X, y)
+    module = clf.module_
+    module.requires_grad_(False)
+    full = torch.from_numpy(np.nan_to_num(_series()[1]))
+    padded = torch.from_numpy(_series()[1])
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        traced = torch.jit.trace(module, (full,), check_trace=False)
+        expected = module(padded).numpy()
+        got = traced(padded).numpy()
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def test_same_conv_scripts():
+    conv = SameConv1d(2, 3, 4)
+    scripted = torch.jit.script(conv)
+    x = torch.randn(2, 2, 7)
+    torch.testing.assert_close(scripted(x), conv(x))
+    assert conv(x).shape == (2, 3, 7)
+
+
+@pytest.mark.parametrize("patience", [None, 2])
+def test_module_is_in_eval_mode_after_fit(patience):
+    X, y = _train()
+    clf = SeqPoolClassifier(**_small("conv", dropout=0.5, patience=patience)).fit(X, y)
+    assert not any(m.training for m in clf.module_.modules())
+    # a warm start trains again, then returns to eval
+    before = [p.detach().clone() for p in clf.module_.parameters()]
+    clf.set_params(warm_start=True).fit(X, y)
+    assert not any(m.training for m in clf.module_.modules())
+    assert any(not torch.equal(a, b) for a, b in zip(before, clf.module_.parameters(), strict=True))
