@@ -23,8 +23,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from seqpool_sklearn import SeqPoolClassifier, fetch_ucr, make_event_timing
-from seqpool_sklearn._explain import deletion_score
+from seqpool_sklearn import SeqPoolClassifier, deletion_score, fetch_ucr, make_event_timing
 
 torch.set_num_threads(1)
 

@@ -44,6 +44,11 @@ _SOURCES = {
     "Windows": "_windows",
     "compare_heads": "_compare",
     "HeadComparison": "_compare",
+    "Explanation": "_explain",
+    "deletion_score": "_explain",
+    "deletion_scorer": "_explain",
+    "LayoutWarning": "_validation",
+    "TrainingDivergedError": "_net",
 }
 
 __all__ = [
@@ -73,6 +78,11 @@ __all__ = [
     "Windows",
     "compare_heads",
     "HeadComparison",
+    "Explanation",
+    "deletion_score",
+    "deletion_scorer",
+    "LayoutWarning",
+    "TrainingDivergedError",
 ]
 
 # Type checkers and IDEs read the eager imports; tests/test_import.py checks that they,
@@ -81,7 +91,9 @@ if TYPE_CHECKING:
     from ._compare import HeadComparison, compare_heads
     from ._datasets import fetch_ucr, get_data_home, list_ucr
     from ._estimators import SeqPoolClassifier, SeqPoolRegressor
+    from ._explain import Explanation, deletion_score, deletion_scorer
     from ._modules import SeqPoolHead, SeqPoolModule
+    from ._net import TrainingDivergedError
     from ._reshape import long_to_sequences
     from ._sequences import Sequences, sequences_to_long
     from ._synthetic import (
@@ -93,6 +105,7 @@ if TYPE_CHECKING:
     from ._transformers import PadTruncate, Resampler, SeriesScaler
     from ._tsfile import TSMetadata, load_ts
     from ._tsvfile import load_tsv
+    from ._validation import LayoutWarning
     from ._wide import WideToSequences
     from ._windows import Windows, sliding_windows
 

@@ -27,7 +27,24 @@ class _StopEarly(Exception):
 
 
 class TrainingDivergedError(ValueError):
-    """Training produced a non-finite loss; the estimator is left as it was."""
+    """Training produced a non-finite loss or weights; the estimator is left as it was.
+
+    A subclass of :class:`ValueError`, like scikit-learn's errors for unusable input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqpool_sklearn import SeqPoolClassifier, TrainingDivergedError
+    >>> X = np.random.default_rng(0).normal(size=(20, 1, 30)).astype("float32") * 1e13
+    >>> clf = SeqPoolClassifier(encoder=None, pool="lp", max_epochs=3, random_state=0)
+    >>> try:
+    ...     clf.fit(X, np.arange(20) % 2)
+    ... except TrainingDivergedError as exc:
+    ...     print(str(exc)[:44])
+    Training diverged: the train loss became nan
+    >>> hasattr(clf, "net_")  # the failed fit left the estimator unfitted
+    False
+    """
 
 
 class TensorData(Dataset):

@@ -48,6 +48,18 @@ class LayoutWarning(UserWarning):
     Raised at ``fit`` when a 3D ``X`` of shape (n_samples, a, b) has ``a > b``, the
     usual sign of channels-last data (Keras' (n_samples, n_timesteps, n_channels)).
     Silence it with :func:`warnings.filterwarnings` when the layout is intended.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from seqpool_sklearn import LayoutWarning, SeqPoolClassifier
+    >>> X = np.zeros((8, 30, 2), dtype="float32")  # 30 steps of 2 channels, channels last
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = SeqPoolClassifier(encoder=None, max_epochs=1).fit(X, np.arange(8) % 2)
+    >>> any(issubclass(w.category, LayoutWarning) for w in caught)
+    True
     """
 
 
