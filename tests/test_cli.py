@@ -449,3 +449,19 @@ def test_an_empty_label_cell_is_named(tmp_path, capsys, layout):
         in err
     )
     assert "fill them in or drop those rows" in err
+
+
+def test_ctrl_c_stops_the_comparison_with_exit_status_130(tmp_path, monkeypatch, capsys):
+    """skorch used to swallow KeyboardInterrupt and the command reported a half-trained score."""
+    from seqpool_sklearn._net import SeqPoolNet
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SeqPoolNet, "fit_loop", interrupted)
+    status = main(
+        ["compare", "--quiet", "--n-samples", "20", "--out", str(tmp_path / "out"), *TINY]
+    )
+    assert status == 130
+    assert "seqpool: interrupted" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
