@@ -1131,6 +1131,8 @@ class ComparisonSummary:
                     "median_diff": float(np.median(d)),
                     "statistic": test["statistic"],
                     "p_value": test["p_value"],
+                    "_favours_decode": test["r_plus"] > test["r_minus"],
+                    "_favours_pool": test["r_minus"] > test["r_plus"],
                 }
             )
         p = [r["p_value"] for r in rows]
@@ -1146,8 +1148,9 @@ class ComparisonSummary:
                 f"{row['pool_first_wins']}, tied on {row['ties']} of {n} datasets"
             )
             stat = f"Wilcoxon {format_p_adjusted(res)}"
-            if p_adj < alpha and row["decode_first_wins"] != row["pool_first_wins"]:
-                winner = "decode_first" if row["median_diff"] > 0 else "pool_first"
+            favours_decode, favours_pool = row.pop("_favours_decode"), row.pop("_favours_pool")
+            if p_adj < alpha and (favours_decode or favours_pool):
+                winner = "decode_first" if favours_decode else "pool_first"
                 row["verdict"] = f"{winner} better across datasets ({counts}; {stat})"
             else:
                 row["verdict"] = f"no significant difference across datasets ({counts}; {stat})"

@@ -220,21 +220,30 @@ def wilcoxon_test(differences: Any) -> dict[str, float]:
     -------
     dict
         ``statistic`` (the smaller of the signed-rank sums), ``p_value``, ``n`` (non-zero
-        differences).
+        differences), ``r_plus`` and ``r_minus`` (the rank sums of the positive and the
+        negative differences: the larger one says which side the test favours).
 
     Examples
     --------
     >>> wilcoxon_test([0.1, 0.2, 0.3, -0.05, 0.15])
-    {'statistic': 1.0, 'p_value': 0.125, 'n': 5}
+    {'statistic': 1.0, 'p_value': 0.125, 'n': 5, 'r_plus': 14.0, 'r_minus': 1.0}
     """
     d = np.asarray(differences, dtype=float).ravel()
     if not np.isfinite(d).all():
         raise ValueError("The differences contain NaN or inf; check the scores.")
     n = int(np.count_nonzero(d))
     if n == 0:
-        return {"statistic": 0.0, "p_value": 1.0, "n": 0}
+        return {"statistic": 0.0, "p_value": 1.0, "n": 0, "r_plus": 0.0, "r_minus": 0.0}
     res = stats.wilcoxon(d, zero_method="wilcox")
-    return {"statistic": float(res.statistic), "p_value": float(res.pvalue), "n": n}
+    nonzero = d[d != 0]
+    ranks = stats.rankdata(np.abs(nonzero))
+    return {
+        "statistic": float(res.statistic),
+        "p_value": float(res.pvalue),
+        "n": n,
+        "r_plus": float(ranks[nonzero > 0].sum()),
+        "r_minus": float(ranks[nonzero < 0].sum()),
+    }
 
 
 def nemenyi_critical_difference(n_designs: int, n_datasets: int, alpha: float = 0.05) -> float:

@@ -771,6 +771,12 @@ def test_wilcoxon_across_datasets_matches_the_exact_distribution():
     effect = strong.order_effect()
     assert effect["p_value"].tolist() == pytest.approx([2 / 256] * 4)
     assert all(v.startswith("decode_first better across datasets") for v in effect["verdict"])
+    # ... and, mirrored, pool_first.
+    mirrored = summarize_comparisons(_datasets([-0.1 - 0.01 * i for i in range(8)]))
+    assert all(
+        v.startswith("pool_first better across datasets")
+        for v in mirrored.order_effect()["verdict"]
+    )
     assert effect["decode_first_significant"].eq(8).all()
 
 

@@ -155,12 +155,21 @@ def test_effect_verdict_names_both_levels():
 def test_wilcoxon_test_matches_scipy_and_the_exact_count():
     d = [0.1, 0.2, 0.3, -0.05, 0.15]
     res = wilcoxon_test(d)
-    assert res == {"statistic": 1.0, "p_value": pytest.approx(2 * 2 / 32), "n": 5}
+    assert res == {
+        "statistic": 1.0,
+        "p_value": pytest.approx(2 * 2 / 32),
+        "n": 5,
+        "r_plus": 14.0,  # ranks 2 + 3 + 4 + 5 of |d|
+        "r_minus": 1.0,
+    }
     d = [0.02, -0.01, 0.0, 0.05, 0.03, -0.04, 0.06]
     ref = stats.wilcoxon(d, zero_method="wilcox")
     res = wilcoxon_test(d)
     assert res["p_value"] == pytest.approx(ref.pvalue) and res["n"] == 6
-    assert wilcoxon_test([0.0, 0.0, 0.0]) == {"statistic": 0.0, "p_value": 1.0, "n": 0}
+    assert wilcoxon_test([0.0, 0.0, 0.0])["p_value"] == 1.0
+    # Ties among |d| share the average rank: |d| = 0.01, 0.02, 0.02 -> ranks 1, 2.5, 2.5.
+    res = wilcoxon_test([0.01, -0.02, 0.02])
+    assert (res["r_plus"], res["r_minus"]) == (3.5, 2.5)
     with pytest.raises(ValueError, match="NaN"):
         wilcoxon_test([0.1, np.nan])
 
