@@ -28,6 +28,7 @@ its convolutions as matrix products there, since onnxruntime has no float64 ``Co
 from __future__ import annotations
 
 import copy
+import importlib.util
 import os
 import warnings
 from typing import Any
@@ -111,6 +112,11 @@ def export_estimator(estimator: Any, path: str | os.PathLike, format: str = "onn
             f"format must be one of {FORMATS}, got {format!r}; e.g. "
             f"{type(estimator).__name__}.export(path, format='onnx')."
         )
+    if format == "onnx" and importlib.util.find_spec("onnx") is None:
+        raise ImportError(
+            "export(format='onnx') needs the onnx package, which PyTorch's exporter writes "
+            "with: pip install onnx (and onnxruntime to run the file)."
+        )
     predictor = _predictor(estimator)
     example = _example(estimator)
     output = "proba" if predictor.kind == "proba" else "prediction"
@@ -126,6 +132,8 @@ def export_estimator(estimator: Any, path: str | os.PathLike, format: str = "onn
         warnings.filterwarnings(
             "ignore", message=".*variable length with GRU", category=UserWarning
         )
+        # a notice of the exporter's optimiser, not a problem of the graph
+        warnings.filterwarnings("ignore", message="Constant folding", category=UserWarning)
         if format == "torchscript":
             traced = torch.jit.trace(predictor, (example,), check_trace=False)
             torch.jit.save(traced, os.fspath(path))

@@ -18,6 +18,9 @@ from sklearn.exceptions import NotFittedError
 from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
 from seqpool_sklearn._modules import SameConv1d
 
+# torch marks torch.jit deprecated; TorchScript files are what torch.jit.load reads
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit:DeprecationWarning")
+
 ENCODERS = [None, "conv", "gru", "minirocket"]
 TOL = 1e-5
 
@@ -126,6 +129,20 @@ def test_export_names_the_formats_and_needs_a_fitted_model(tmp_path):
     with pytest.raises(ValueError, match=r"format must be one of \('onnx', 'torchscript'\)"):
         clf.export(tmp_path / "m", format="tflite")
     assert not (tmp_path / "m").exists()
+
+
+def test_onnx_export_without_onnx_says_what_to_install(tmp_path, monkeypatch):
+    import importlib.util
+
+    X, y = _train()
+    clf = SeqPoolClassifier(**_small(None)).fit(X, y)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "onnx" else real(name, *a)
+    )
+    with pytest.raises(ImportError, match="pip install onnx"):
+        clf.export(tmp_path / "m", format="onnx")
+    clf.export(tmp_path / "m", format="torchscript")  # needs nothing more than torch
 
 
 @pytest.mark.parametrize("encoder", ENCODERS)
