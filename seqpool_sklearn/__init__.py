@@ -44,6 +44,8 @@ _SOURCES = {
     "Windows": "_windows",
     "compare_heads": "_compare",
     "HeadComparison": "_compare",
+    "summarize_comparisons": "_compare",
+    "ComparisonSummary": "_compare",
     "Explanation": "_explain",
     "deletion_score": "_explain",
     "deletion_scorer": "_explain",
@@ -78,6 +80,8 @@ __all__ = [
     "Windows",
     "compare_heads",
     "HeadComparison",
+    "summarize_comparisons",
+    "ComparisonSummary",
     "Explanation",
     "deletion_score",
     "deletion_scorer",
@@ -88,7 +92,12 @@ __all__ = [
 # Type checkers and IDEs read the eager imports; tests/test_import.py checks that they,
 # _SOURCES and __all__ name the same objects.
 if TYPE_CHECKING:
-    from ._compare import HeadComparison, compare_heads
+    from ._compare import (
+        ComparisonSummary,
+        HeadComparison,
+        compare_heads,
+        summarize_comparisons,
+    )
     from ._datasets import fetch_ucr, get_data_home, list_ucr
     from ._estimators import SeqPoolClassifier, SeqPoolRegressor
     from ._explain import Explanation, deletion_score, deletion_scorer

@@ -1036,6 +1036,22 @@ class ComparisonSummary:
         One row per dataset x design: ``dataset``, ``order``, ``pool``, ``window``,
         ``mean_score`` (over that dataset's splits) and ``rank`` within the dataset (1 =
         best; ties share the average rank).
+
+    Examples
+    --------
+    >>> from seqpool_sklearn import SeqPoolClassifier, compare_heads, make_mean_level
+    >>> from seqpool_sklearn import summarize_comparisons
+    >>> clf = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=2, random_state=0)
+    >>> per_dataset = {
+    ...     f"task{seed}": compare_heads(
+    ...         clf, *make_mean_level(n_samples=30, n_timesteps=8, random_state=seed),
+    ...         pools=["avg"], cv=2, random_state=seed)
+    ...     for seed in range(2)
+    ... }
+    >>> summary = summarize_comparisons(per_dataset)
+    >>> effect = summary.order_effect()
+    >>> effect[["decode_first_wins", "ties", "pool_first_wins"]].sum(axis=1).tolist()
+    [2]
     """
 
     def __init__(self, comparisons: dict, scores: pd.DataFrame):
@@ -1219,7 +1235,7 @@ def summarize_comparisons(comparisons: Any) -> ComparisonSummary:
     Examples
     --------
     >>> from seqpool_sklearn import SeqPoolClassifier, compare_heads, make_nonlinear_steps
-    >>> from seqpool_sklearn._compare import summarize_comparisons
+    >>> from seqpool_sklearn import summarize_comparisons
     >>> clf = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=2, random_state=0)
     >>> results = {}
     >>> for seed in range(3):

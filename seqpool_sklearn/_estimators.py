@@ -91,6 +91,11 @@ _ROUTED_NAMES = ("train_split", "iterator_train", "iterator_valid", "dataset")
 # so that a CUDA-trained model predicts on a CPU-only machine).
 _PREDICT_PARAMS = ("batch_size", "n_threads")
 
+# A 3D X with more channels than steps, and at most this many steps, is most likely
+# channels-last (n_samples, n_timesteps, n_channels): LayoutWarning. Wide feature maps of
+# a longer series (e.g. 128 channels x 100 steps) are not flagged.
+_LAYOUT_MAX_STEPS = 16
+
 # The training budget of max_epochs=None: at least this many optimizer steps and epochs.
 MIN_STEPS = 1000
 MIN_EPOCHS = 100
@@ -413,7 +418,7 @@ class _SeqPoolBase(BaseEstimator):
                 self.n_features_in_ = X3.shape[1]
                 if hasattr(self, "feature_names_in_"):
                     del self.feature_names_in_
-            if not two_d and X3.shape[1] > X3.shape[2]:
+            if not two_d and X3.shape[1] > X3.shape[2] <= _LAYOUT_MAX_STEPS:
                 warnings.warn(
                     f"X has shape {X3.shape}: {X3.shape[1]} channels of {X3.shape[2]} time "
                     f"steps. {name} reads (n_samples, n_channels, n_timesteps); if these "

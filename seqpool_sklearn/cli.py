@@ -407,6 +407,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--alpha", metavar="A", type=float, default=0.05, help="significance level (0.05)"
     )
+    run.add_argument(
+        "--equivalence-margin",
+        metavar="M",
+        type=float,
+        default=None,
+        help="score difference below which two designs count as equivalent (TOST); "
+        "verdicts become better / equivalent within +-M / inconclusive",
+    )
+    run.add_argument(
+        "--n-seeds",
+        metavar="K",
+        type=int,
+        default=None,
+        help="refit every design on every split under K seeds, paired by (split, seed)",
+    )
     run.add_argument("--n-jobs", metavar="N", type=int, default=None, help="parallel fits (joblib)")
     run.add_argument(
         "--seed", metavar="S", type=int, default=0, help="seeds data, folds and weights (0)"
@@ -679,7 +694,7 @@ def _cmd_compare(args) -> int:
         f"{X.shape[2]} steps; {kind}\n"
         f"{estimator_class.__name__}({shown}); "
         f"{args.cv}-fold CV x {args.repeats} = {n_splits} splits; {n_configs} designs, "
-        f"{n_configs * n_splits} fits",
+        f"{n_configs * n_splits * (args.n_seeds or 1)} fits",
         flush=True,
     )
     args.out.mkdir(parents=True, exist_ok=True)
@@ -697,21 +712,14 @@ def _cmd_compare(args) -> int:
         n_jobs=args.n_jobs,
         random_state=args.seed,
         progress=not args.quiet,
+        n_seeds=args.n_seeds,
+        equivalence_margin=args.equivalence_margin,
     )
     metric = args.scoring or ("R²" if regression else "accuracy")
     print(f"\n{metric} per head design (best first):")
     print(_summary_table(result.summary()))
     if set(_orders()) <= set(args.orders):
-        effect = result.order_effect(alpha=args.alpha)
-        print(
-            f"\nOrder effect, decode_first - pool_first, paired over {n_splits} splits "
-            "(corrected resampled t-test):"
-        )
-        for pool, window, verdict in zip(
-            effect["pool"], effect["window"], effect["verdict"], strict=True
-        ):
-            label = f"{pool}, {'global' if window is None else f'window {window}'}"
-            print(f"  {label:<18} {verdict}")
+        print("\n" + result.report(alpha=args.alpha))
     else:
         print("\nOrder effect: not tested (needs both orders).")
 
@@ -722,7 +730,7 @@ def _cmd_compare(args) -> int:
 
     csv_path, png_path = args.out / RESULTS_FILE, args.out / FIGURE_FILE
     result.results.to_csv(csv_path, index=False)
-    fig = result.plot(alpha=args.alpha)
+    fig = result.plot(alpha=args.alpha, title=what)
     fig.savefig(png_path, dpi=120)
     plt.close(fig)
     print(f"\nWrote {csv_path} and {png_path} ({time.perf_counter() - start:.0f} s)")

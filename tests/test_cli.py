@@ -465,3 +465,16 @@ def test_ctrl_c_stops_the_comparison_with_exit_status_130(tmp_path, monkeypatch,
     assert status == 130
     assert "seqpool: interrupted" in capsys.readouterr().err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_compare_with_seeds_and_an_equivalence_margin(tmp_path, capsys):
+    status = main(
+        ["compare", "--quiet", "--n-samples", "24", "--out", str(tmp_path / "o"), *TINY]
+        + ["--pools", "avg", "--n-seeds", "2", "--equivalence-margin", "0.5"]
+    )
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "2 designs, 8 fits" in out  # 2 designs x 2 splits x 2 seeds
+    assert "equivalent within" in out or "better by" in out or "inconclusive" in out
+    results = pd.read_csv(tmp_path / "o" / "results.csv")
+    assert sorted(results["seed"].unique()) == [0, 1]

@@ -180,6 +180,8 @@ def test_channels_last_arrays_get_a_layout_warning():
         warnings.simplefilter("error", LayoutWarning)
         SeqPoolClassifier(**TINY).fit(X, y)
         SeqPoolClassifier(**TINY).fit(X[:, 0], y)  # 2D: univariate, never transposed
+        wide = np.random.default_rng(0).normal(size=(24, 40, 30)).astype(np.float32)
+        SeqPoolClassifier(**TINY).fit(wide, y)  # 40 feature maps of 30 steps: plausible
 
 
 def test_layout_rule_holds_on_every_archive_dataset(ucr_home):
@@ -192,9 +194,13 @@ def test_layout_rule_holds_on_every_archive_dataset(ucr_home):
         X, _ = fetch_ucr(name, split="train", data_home=ucr_home, download=False)
         X3 = check_sequences(X, name="test")
         n, c, t = X3.shape
-        assert c <= t, name  # the rule never fires on the correct layout
-        if c != t:
-            assert t > c  # so the transposed array, (n, t, c), always fires
+        for shape, fires in (((n, c, t), False), ((n, t, c), True)):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                est = SeqPoolClassifier(**TINY)
+                est._fit_2d = False
+                est._validate_X(np.zeros(shape, dtype=np.float32), reset=True)
+            assert any(w.category is LayoutWarning for w in caught) == fires, (name, shape)
         checked += 1
     assert checked >= 20
 
