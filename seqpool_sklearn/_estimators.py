@@ -251,14 +251,6 @@ def _fill_doc(cls):
 class _SeqPoolBase(BaseEstimator):
     """Shared fit / predict machinery; see SeqPoolClassifier for the parameters."""
 
-    # The HTML repr's "?" links to the estimator's page of the API reference, as for
-    # scikit-learn's own estimators (autosummary writes it to generated/).
-    _doc_link_module = "seqpool_sklearn"
-    _doc_link_template = (
-        "https://seqpool-sklearn.readthedocs.io/en/latest/generated/"
-        "{estimator_module}.{estimator_name}.html"
-    )
-
     _parameter_constraints: dict = {
         "order": [StrOptions(set(ORDERS))],
         "pool": [StrOptions(set(POOLS))],

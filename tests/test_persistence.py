@@ -242,32 +242,6 @@ def test_no_device_warning_for_cpu_models(fitted):
         pickle.loads(pickle.dumps(clf)).predict_proba(X)
 
 
-def test_html_repr_links_to_the_estimators_api_page():
-    from pathlib import Path
-
-    api = (Path(__file__).resolve().parents[1] / "docs" / "api.rst").read_text()
-    assert ":toctree: generated/" in api  # where autosummary writes the pages linked
-    for est in (SeqPoolClassifier(), SeqPoolRegressor()):
-        name = type(est).__name__
-        link = est._get_doc_link()
-        assert link.startswith("https://")
-        assert link.endswith(f"/generated/seqpool_sklearn.{name}.html")
-        assert f"   {name}\n" in api
-        assert f'href="{link}"' in est._repr_html_()
-
-
-# What a skops file of a fitted estimator should need trusted: the estimator's own class
-# (numpy arrays and builtin containers are trusted by skops already).
-SKOPS_TRUSTED = ["seqpool_sklearn._estimators.SeqPoolClassifier"]
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="skops cannot share these estimators safely yet: the fitted skorch net keeps "
-    "its module, optimizer and criterion as an embedded pickle that unpickles whatever "
-    "types were trusted, and the state holds torch tensors / generators that skops cannot "
-    "write (see the user guide's 'Saving and loading').",
-)
 def test_skops_round_trip_with_a_minimal_trust_list_runs_no_code(fitted, tmp_path):
     sio = pytest.importorskip("skops.io")
     clf, X, _ = fitted
