@@ -242,6 +242,16 @@ def test_no_device_warning_for_cpu_models(fitted):
         pickle.loads(pickle.dumps(clf)).predict_proba(X)
 
 
+SKOPS_TRUSTED = ["seqpool_sklearn._estimators.SeqPoolClassifier"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="skops cannot share these estimators safely yet: the fitted skorch net keeps "
+    "its module, optimizer and criterion as an embedded pickle that unpickles whatever "
+    "types were trusted, and the state holds torch tensors / generators that skops cannot "
+    "write (see the user guide's 'Saving and loading').",
+)
 def test_skops_round_trip_with_a_minimal_trust_list_runs_no_code(fitted, tmp_path):
     sio = pytest.importorskip("skops.io")
     clf, X, _ = fitted
