@@ -509,15 +509,7 @@ class _SeqPoolBase(BaseEstimator):
             **kwargs,
         )
 
-    def _encode_targets(
-        self,
-        y: Any,
-        n_samples: int,
-        *,
-        classes: Any = None,
-        reset: bool = True,
-        sample_weight: np.ndarray | None = None,
-    ) -> tuple[torch.Tensor, int]:
+    def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
         """Validate ``y``, set the target state; return the training targets and output count.
 
         ``reset=False`` (a later ``partial_fit`` call) reuses the fitted state.
@@ -567,6 +559,26 @@ class _SeqPoolBase(BaseEstimator):
                 self.module_ = backup.module_
                 self.history_ = backup.history
             raise
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None):
+        """Train on sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (:class:`SeqPoolClassifier`, 1D) or regression targets
+            (:class:`SeqPoolRegressor`, 1D or one column per output).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights: the loss is the weighted mean over each batch (and
+            over the held-out part with ``patience``). Routed by scikit-learn's
+            metadata routing after ``set_fit_request(sample_weight=True)``.
+
+        Returns
+        -------
+        self : estimator
+        """
+        return self._fit(X, y, train=True, sample_weight=sample_weight)
 
     def _sample_weight(self, sample_weight: Any, n_samples: int) -> np.ndarray | None:
         """Validated sample weights, scaled to mean 1; None when they are all equal.
@@ -1051,24 +1063,6 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         super().__init__(**kwargs)
         self.class_weight = class_weight
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> SeqPoolClassifier:
-        """Train on sequences ``X`` and class labels ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
-        y : array-like of shape (n_samples,)
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights: the loss is the weighted mean over each batch (and
-            over the held-out part with ``patience``). Routed by scikit-learn's
-            metadata routing after ``set_fit_request(sample_weight=True)``.
-
-        Returns
-        -------
-        self : SeqPoolClassifier
-        """
-        return self._fit(X, y, train=True, sample_weight=sample_weight)
-
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
     ) -> SeqPoolClassifier:
@@ -1080,11 +1074,10 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
-        y : array-like of shape (n_samples,)
+        X, y, sample_weight
+            As in :meth:`fit`.
         classes : array-like of shape (n_classes,), default=None
             All class labels; required on the first call, checked on later ones.
-        sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
         -------
@@ -1099,15 +1092,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             X, y, train=True, sample_weight=sample_weight, classes=classes, partial=True
         )
 
-    def _encode_targets(
-        self,
-        y: Any,
-        n_samples: int,
-        *,
-        classes: Any = None,
-        reset: bool = True,
-        sample_weight: np.ndarray | None = None,
-    ) -> tuple[torch.Tensor, int]:
+    def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=False)
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn(
@@ -1258,24 +1243,6 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
 
     _criterion = torch.nn.MSELoss
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> SeqPoolRegressor:
-        """Train on sequences ``X`` and targets ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights: the loss is the weighted mean over each batch (and
-            over the held-out part with ``patience``). Routed by scikit-learn's
-            metadata routing after ``set_fit_request(sample_weight=True)``.
-
-        Returns
-        -------
-        self : SeqPoolRegressor
-        """
-        return self._fit(X, y, train=True, sample_weight=sample_weight)
-
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> SeqPoolRegressor:
         """Train one epoch on ``X``, ``y``; later calls continue the same network.
 
@@ -1284,9 +1251,8 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default=None
+        X, y, sample_weight
+            As in :meth:`fit`.
 
         Returns
         -------
@@ -1294,15 +1260,7 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         """
         return self._fit(X, y, train=True, sample_weight=sample_weight, partial=True)
 
-    def _encode_targets(
-        self,
-        y: Any,
-        n_samples: int,
-        *,
-        classes: Any = None,
-        reset: bool = True,
-        sample_weight: np.ndarray | None = None,
-    ) -> tuple[torch.Tensor, int]:
+    def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=True)
         if y.ndim > 2:
             raise ValueError(f"y must be 1D or 2D; got shape {y.shape}.")

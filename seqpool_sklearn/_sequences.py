@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from ._columns import _fmt
-from ._validation import _as_real_array, observed_span
+from ._validation import _as_real_array, asarray_not_ragged, observed_span
 
 __all__ = ["Sequences", "sequences_to_long"]
 
@@ -137,12 +137,9 @@ class Sequences:
         ----------
         X : array-like of shape (n_samples, n_channels, n_timesteps), default=None
             Values of the same shape as :attr:`X`, e.g. after a row-preserving transformer.
-        predictions : array-like of shape (n_samples,) or DataFrame, default=None
-            Per-sample outputs, repeated on every row of their sample.
-        column_prediction : str, default="prediction"
-            Column name for 1D ``predictions``.
-        dropna : bool, default=False
-            Drop rows whose values are all NaN.
+        predictions, column_prediction, dropna
+            As in :func:`sequences_to_long`: per-sample outputs repeated on every row of
+            their sample, the column name for 1D ones, and whether to drop all-NaN rows.
 
         Returns
         -------
@@ -418,15 +415,13 @@ def _step_times(times: Any, shape: tuple, ids: pd.Index) -> tuple[np.ndarray, np
     Kept stamps must be finite and increase within each sample: a repeated stamp would write
     two rows with the same (id, time), which the reverse trip rejects as duplicates.
     """
-    try:
-        step_times = np.asarray(times)
-    except ValueError as exc:  # numpy refuses nested lists of unequal lengths
-        if "inhomogeneous" not in str(exc):
-            raise
-        raise ValueError(
+    step_times = asarray_not_ragged(
+        times,
+        lambda: (
             f"times is ragged; it must have shape {shape} (n_samples, n_timesteps), with "
             "NaN / NaT for padded steps."
-        ) from None
+        ),
+    )
     if step_times.shape != shape:
         raise ValueError(f"times must have shape {shape}, got {step_times.shape}.")
     keep = ~np.asarray(pd.isna(step_times), dtype=bool)

@@ -15,6 +15,7 @@ explanation is added to it.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from numbers import Integral
 from typing import Any
 
@@ -63,6 +64,27 @@ class LayoutWarning(UserWarning):
     >>> any(issubclass(w.category, LayoutWarning) for w in caught)
     True
     """
+
+
+def asarray_not_ragged(X: Any, message: Callable[[], str]) -> np.ndarray:
+    """``np.asarray(X)``, with ``ValueError(message())`` where nested lists are ragged.
+
+    numpy refuses nested lists of unequal lengths with an "inhomogeneous" error; every
+    reader of array-likes in the package turns that into its own message.
+    """
+    try:
+        return np.asarray(X)
+    except ValueError as exc:
+        if "inhomogeneous" not in str(exc):
+            raise
+        raise ValueError(message()) from None
+
+
+def ragged_rows(rows: Any) -> str:
+    """Where nested rows first differ in length: "row 0 has 3 values, row 2 has 2"."""
+    lengths = [len(row) if pd.api.types.is_list_like(row) else 1 for row in rows]
+    j = next((j for j, n in enumerate(lengths) if n != lengths[0]), None)
+    return f"row 0 has {lengths[0]} values, row {j} has {lengths[j]}" if j else "rows differ"
 
 
 def did_you_mean(value: Any, options) -> str:
@@ -178,17 +200,15 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
                         f"{row}: {exc}. Encode categorical values as numbers before fitting."
                     ) from None
         return X
-    try:
-        a = np.asarray(X)
-    except ValueError as exc:  # numpy refuses nested lists of unequal lengths
-        if "inhomogeneous" not in str(exc):
-            raise
-        raise ValueError(
+    a = asarray_not_ragged(
+        X,
+        lambda: (
             f"{what} is ragged: its series (or channels) have different lengths, so they do "
             f"not form an array of shape {_SHAPES} as {name} expects. Pad the "
             "shorter series with NaN to a common length (NaN marks a missing step), or "
             "build X from a long table with long_to_sequences."
-        ) from None
+        ),
+    )
     if a.ndim == 0:
         raise ValueError(f"{name} expects {what} of shape {_SHAPES}; got a scalar ({X!r}).")
     if a.ndim == 1:

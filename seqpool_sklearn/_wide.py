@@ -21,7 +21,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._columns import _fmt
 from ._transformers import _names_in
-from ._validation import _first_non_numeric, check_no_inf, shape_of
+from ._validation import (
+    _first_non_numeric,
+    asarray_not_ragged,
+    check_no_inf,
+    ragged_rows,
+    shape_of,
+)
 
 __all__ = ["WideToSequences"]
 
@@ -33,19 +39,14 @@ def _as_table(X):
     """
     if isinstance(X, pd.DataFrame) or sp.issparse(X):
         return X
-    try:
-        a = np.asarray(X)
-    except ValueError as exc:  # numpy refuses nested lists of unequal lengths
-        if "inhomogeneous" not in str(exc):
-            raise
-        lengths = [len(row) if pd.api.types.is_list_like(row) else 1 for row in X]
-        j = next((j for j, n in enumerate(lengths) if n != lengths[0]), None)
-        where = f"row 0 has {lengths[0]} values, row {j} has {lengths[j]}" if j else "rows differ"
-        raise ValueError(
-            f"X is ragged ({where}), but a wide table needs one value per column in every row. "
-            "Fill the missing cells with NaN, or build sequences of unequal length from a long "
-            "table with long_to_sequences."
-        ) from None
+    a = asarray_not_ragged(
+        X,
+        lambda: (
+            f"X is ragged ({ragged_rows(X)}), but a wide table needs one value per column in "
+            "every row. Fill the missing cells with NaN, or build sequences of unequal length "
+            "from a long table with long_to_sequences."
+        ),
+    )
     if a.dtype.kind in "OUS" and a.ndim == 2:
         try:
             a.astype(np.float64)
@@ -217,12 +218,12 @@ class WideToSequences(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
         ----------
         X : DataFrame or array-like of shape (n_samples, n_columns)
             Wide table.
-        y : None
-            Ignored.
+        y : ignored
+            Present for Pipeline compatibility.
 
         Returns
         -------
-        self : object
+        self : WideToSequences
         """
         self._validate_params()
         X = _as_table(X)

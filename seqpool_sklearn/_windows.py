@@ -35,7 +35,7 @@ from ._columns import (
     _time_codes,
     _values,
 )
-from ._validation import check_int
+from ._validation import asarray_not_ragged, check_int, ragged_rows
 
 __all__ = ["Windows", "sliding_windows"]
 
@@ -108,18 +108,13 @@ def _recording_array(recording) -> np.ndarray:
     Text that reads as a number becomes one; other text is left for the value check, which
     names the first cell that is not a number.
     """
-    try:
-        arr = np.asarray(recording)
-    except ValueError as exc:  # numpy refuses nested lists of unequal lengths
-        if "inhomogeneous" not in str(exc):
-            raise
-        lengths = [len(row) if pd.api.types.is_list_like(row) else 1 for row in recording]
-        j = next((j for j, n in enumerate(lengths) if n != lengths[0]), None)
-        where = f"row 0 has {lengths[0]} values, row {j} has {lengths[j]}" if j else "rows differ"
-        raise ValueError(
-            f"recording is ragged ({where}), but it needs one value per channel at every time "
-            "step. Fill missing values with NaN."
-        ) from None
+    arr = asarray_not_ragged(
+        recording,
+        lambda: (
+            f"recording is ragged ({ragged_rows(recording)}), but it needs one value per "
+            "channel at every time step. Fill missing values with NaN."
+        ),
+    )
     if arr.ndim not in (1, 2):
         raise ValueError(
             f"recording must have shape (n_timesteps,) or (n_timesteps, n_channels), got "

@@ -407,21 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--alpha", metavar="A", type=float, default=0.05, help="significance level (0.05)"
     )
-    run.add_argument(
-        "--equivalence-margin",
-        metavar="M",
-        type=float,
-        default=None,
-        help="score difference below which two designs count as equivalent (TOST); "
-        "verdicts become better / equivalent within +-M / inconclusive",
-    )
-    run.add_argument(
-        "--n-seeds",
-        metavar="K",
-        type=int,
-        default=None,
-        help="refit every design on every split under K seeds, paired by (split, seed)",
-    )
+    margin_help = "designs within +-M of each other count as equivalent (TOST)"
+    run.add_argument("--equivalence-margin", metavar="M", type=float, help=margin_help)
+    seeds_help = "refit every design on every split under K seeds, paired by (split, seed)"
+    run.add_argument("--n-seeds", metavar="K", type=int, help=seeds_help)
     run.add_argument("--n-jobs", metavar="N", type=int, default=None, help="parallel fits (joblib)")
     run.add_argument(
         "--seed", metavar="S", type=int, default=0, help="seeds data, folds and weights (0)"
