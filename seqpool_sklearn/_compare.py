@@ -106,13 +106,20 @@ class _TimedFit(MetaEstimatorMixin, BaseEstimator):
 
 
 class _ScoreAndFitTime:
-    """Multi-metric scorer for the search: the user's score and the timed fit's duration."""
+    """Multi-metric scorer for the search: the user's score and the timed fit's duration,
+    and with ``faithfulness`` the deletion score of the model's per-step explanations."""
 
-    def __init__(self, scorer: Callable):
+    def __init__(self, scorer: Callable, faithfulness: bool = False):
         self.scorer = scorer
+        self.faithfulness = faithfulness
 
     def __call__(self, timed: _TimedFit, X, y) -> dict[str, float]:
-        return {"score": float(self.scorer(timed.estimator_, X, y)), "fit_time": timed.fit_time_}
+        out = {"score": float(self.scorer(timed.estimator_, X, y)), "fit_time": timed.fit_time_}
+        if self.faithfulness:
+            from ._explain import deletion_scorer
+
+            out["faithfulness"] = float(deletion_scorer(timed.estimator_, X, y))
+        return out
 
 
 @contextmanager
@@ -454,6 +461,8 @@ class HeadComparison:
             }
             if self.seeds:
                 row["n_seeds"] = int(part["seed"].nunique())
+            if "faithfulness" in part:
+                row["mean_faithfulness"] = float(part["faithfulness"].mean())
             rows.append(row)
         out = _frame(rows)
         out["rank"] = out["mean_score"].rank(ascending=False, method="min").astype(int)
@@ -813,6 +822,7 @@ def compare_heads(
     n_seeds: int | None = None,
     random_states: Iterable[int] | None = None,
     equivalence_margin: float | None = None,
+    faithfulness: bool = False,
 ) -> HeadComparison:
     """Cross-validate every order x pool x window head on the same splits.
 
@@ -869,6 +879,13 @@ def compare_heads(
     equivalence_margin : float, default=None
         The default margin (in score units) of the equivalence test of
         :meth:`HeadComparison.order_effect` and :meth:`HeadComparison.main_effect`.
+    faithfulness : bool, default=False
+        Also score every fitted design's per-step explanations on its test rows with
+        :func:`~seqpool_sklearn.deletion_score` (how much the explained output drops when
+        the top-ranked steps are masked, beyond masking random steps): a
+        ``faithfulness`` column in ``results`` and ``mean_faithfulness`` in ``summary()``,
+        so each design shows how accurate it is and how well its explanations point at the
+        evidence. It costs one explanation pass per fit and fraction.
 
     Returns
     -------
@@ -945,7 +962,7 @@ def compare_heads(
     search = GridSearchCV(
         _TimedFit(estimator),
         param_grid,
-        scoring=_ScoreAndFitTime(scorer),
+        scoring=_ScoreAndFitTime(scorer, faithfulness=bool(faithfulness)),
         cv=splits,
         n_jobs=n_jobs,
         refit=False,
@@ -999,6 +1016,8 @@ def compare_heads(
                 "n_train": n_train[j],
                 "n_test": n_test[j],
             }
+            if faithfulness:
+                row["faithfulness"] = float(res[f"split{j}_test_faithfulness"][c])
             if seeds:
                 row["seed"] = int(params[f"estimator__{prefix}random_state"])
             rows.append(row)

@@ -331,3 +331,22 @@ def test_univariate_2d_input():
     ex = est.fit(X, y).explain(X[:4])
     assert ex.values.shape == (4, 2, 9) and ex.X.shape == (4, 1, 9)
     np.testing.assert_allclose(ex.values.sum(-1) + ex.offset, ex.outputs, atol=1e-10)
+
+
+def test_compare_heads_faithfulness_column_is_the_deletion_score_of_each_fit():
+    from sklearn.base import clone
+
+    from seqpool_sklearn import compare_heads, deletion_score, make_event_timing
+
+    X, y = make_event_timing(n_samples=40, n_timesteps=64, random_state=0)
+    clf = SeqPoolClassifier(encoder=None, hidden_size=8, max_epochs=5, random_state=0)
+    result = compare_heads(clf, X, y, pools=["avg"], cv=2, random_state=0, faithfulness=True)
+    assert "faithfulness" in result.results and "mean_faithfulness" in result.summary()
+    row = result.results.iloc[0]
+    train, test = result.splits[int(row["split"])]
+    fitted = clone(clf).set_params(order=row["order"]).fit(X[train], y[train])
+    expected = deletion_score(fitted, X[test], y[test])["score"]
+    assert row["faithfulness"] == pytest.approx(expected, rel=1e-6)
+    plain = compare_heads(clf, X, y, pools=["avg"], cv=2, random_state=0)
+    assert "faithfulness" not in plain.results
+    np.testing.assert_array_equal(plain.results["score"], result.results["score"])
