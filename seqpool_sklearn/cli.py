@@ -422,6 +422,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("seqpool_results"),
         help="output folder (seqpool_results)",
     )
+    run.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the results of an earlier run in --out (refused without it)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     cmp.set_defaults(func=_cmd_compare)
 
@@ -486,9 +491,110 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
         if getattr(args, flag):
             raise _UsageError(f"--{flag} describes a long table and needs --id")
     features = df.drop(columns=[c for c in (args.target, args.groups) if c is not None])
+    _refuse_long_layout(features, args.csv)
     X = WideToSequences(n_channels=args.n_channels).fit_transform(features)
     groups = None if args.groups is None else df[args.groups].to_numpy()
     return X, df[args.target].to_numpy(), groups, "wide table"
+
+
+def _is_id_like(column) -> bool:
+    """Complete, and text or whole numbers: what a sample id column holds."""
+    import pandas as pd
+
+    if column.isna().any():
+        return False
+    if pd.api.types.is_bool_dtype(column):
+        return False
+    if not pd.api.types.is_numeric_dtype(column):
+        return True
+    values = column.to_numpy(dtype=float)
+    return bool((values == values.round()).all())
+
+
+def _long_layout(features) -> tuple[str, str | None] | None:
+    """(id column, time column or None) when a table read as wide looks long.
+
+    A wide table has one row per sample and one column per time step; a long table one row
+    per time step, so the same sample id comes back row after row. The signs, in order:
+
+    * an id column among the two leading columns: text or whole numbers, no gaps, at least
+      3 rows for the typical id (median);
+    * a time column: numeric, complete, never twice the same value within one id, and the
+      same few values for every id (at most twice as many distinct values as the longest
+      id has rows) -- the time steps restarting per series, in any row order;
+    * without a time column (row order as time): each id in one block of consecutive rows,
+      and fewer columns than the typical id has rows (few columns for many rows).
+
+    In a complete grid the id and the time column fit either way round; the one whose
+    values come in blocks of consecutive rows is taken as the id.
+
+    Wide tables of real series rarely have a leading whole-number column at all, and the
+    rows sharing a value of one are neither blocks nor free of repeats in a second column.
+    """
+    import numpy as np
+    import pandas as pd
+
+    columns = list(features.columns)
+    found = []
+    for id_col in columns[:2]:
+        ids = features[id_col]
+        if not _is_id_like(ids):
+            continue
+        counts = ids.value_counts()
+        if len(counts) < 2 or counts.median() < 3:
+            continue
+        codes = pd.factorize(ids)[0]
+        in_blocks = 1 + int(np.count_nonzero(np.diff(codes))) == len(counts)
+        for time_col in columns:
+            times = features[time_col]
+            if time_col == id_col or not pd.api.types.is_numeric_dtype(times):
+                continue
+            if pd.api.types.is_bool_dtype(times) or times.isna().any():
+                continue
+            if features.duplicated([id_col, time_col]).any():
+                continue
+            if times.nunique() <= 2 * counts.max():
+                found.append((in_blocks, str(id_col), str(time_col)))
+                break
+        else:
+            if in_blocks and len(columns) < counts.median():
+                found.append((in_blocks, str(id_col), None))
+    if not found:
+        return None
+    # id and time of a complete grid fit either way round: the id is the one in blocks
+    in_blocks, id_col, time_col = max(found, key=lambda f: f[0])
+    return id_col, time_col
+
+
+def _refuse_long_layout(features, path) -> None:
+    """Stop a long table (or a table with a text column) from being read as a wide one."""
+    import pandas as pd
+
+    found = _long_layout(features)
+    if found is not None:
+        id_col, time_col = found
+        rest = [str(c) for c in features.columns if str(c) not in (id_col, time_col)]
+        n_ids = features[id_col].nunique()
+        what = f"column {id_col!r} repeats {n_ids} values over {len(features)} rows"
+        flags = f"--id {id_col}"
+        if time_col is not None:
+            what += f" and column {time_col!r} holds the same time steps for each of them"
+            flags += f" --time {time_col}"
+        if rest:
+            flags += f" --channels {','.join(rest)}"
+        raise _UsageError(
+            f"{path} looks like a long table (one row per time step), not a wide one (one row "
+            f"per sample): {what}. Pass {flags} to read it as a long table (or --value and "
+            "--kind for the tsfresh layout)"
+        )
+    for col in features.columns:
+        if not pd.api.types.is_numeric_dtype(features[col]):
+            raise _UsageError(
+                f"column {col!r} of {path} is not numeric ({features[col].dtype}), and a wide "
+                "table (no --id) has one numeric column per time step. If it names the sample "
+                f"of each row, the table is long: pass --id {col} (with --time and --channels "
+                "or --value); if it is a label or group, pass it as --target or --groups"
+            )
 
 
 def _load(args) -> tuple[np.ndarray, np.ndarray, Any, str, bool]:
@@ -635,10 +741,37 @@ def _quick_message(quick: dict[str, Any], encoder: str | None) -> str:
     return message + (f" ({', '.join(given)} given explicitly)" if given else "")
 
 
+def _splits_text(args, regression: bool, grouped: bool) -> str:
+    """The splitter ``compare_heads`` builds for an integer ``cv``, named as it is."""
+    kind = "KFold" if regression else "StratifiedKFold"
+    if grouped:
+        kind = kind.replace("KFold", "GroupKFold")
+        kind = f"{kind}({args.cv}) by column {args.groups!r}"
+    else:
+        kind = f"{kind}({args.cv})"
+    repeats = f"{args.repeats} repeat{'' if args.repeats == 1 else 's'}"
+    return f"{kind} x {repeats} = {args.cv * args.repeats} splits"
+
+
+def _check_out(out: Path, files: list[str], overwrite: bool) -> None:
+    """Refuse to replace the results of an earlier run unless ``--overwrite``."""
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {out} is a file, not a folder")
+    if overwrite:
+        return
+    found = [name for name in files if (out / name).exists()]
+    if found:
+        raise _UsageError(
+            f"{out / found[0]} exists from an earlier run; pass --overwrite to replace "
+            "it, or choose another folder with --out"
+        )
+
+
 def _cmd_compare(args) -> int:
     start = time.perf_counter()
     if not 0 < args.alpha < 1:
         raise _UsageError(f"--alpha must be between 0 and 1, got {args.alpha}")
+    _check_out(args.out, [RESULTS_FILE, FIGURE_FILE], args.overwrite)
     args.orders = args.orders or list(_orders())
     args.pools = args.pools or _default_pools()
     _check_scoring(args.scoring)
@@ -682,7 +815,7 @@ def _cmd_compare(args) -> int:
         f"{what}: {X.shape[0]} samples, {X.shape[1]} channel{'' if X.shape[1] == 1 else 's'}, "
         f"{X.shape[2]} steps; {kind}\n"
         f"{estimator_class.__name__}({shown}); "
-        f"{args.cv}-fold CV x {args.repeats} = {n_splits} splits; {n_configs} designs, "
+        f"{_splits_text(args, regression, groups is not None)}; {n_configs} designs, "
         f"{n_configs * n_splits * (args.n_seeds or 1)} fits",
         flush=True,
     )

@@ -478,3 +478,104 @@ def test_compare_with_seeds_and_an_equivalence_margin(tmp_path, capsys):
     assert "equivalent within" in out or "better by" in out or "inconclusive" in out
     results = pd.read_csv(tmp_path / "o" / "results.csv")
     assert sorted(results["seed"].unique()) == [0, 1]
+
+
+# ------------------------------------------------------------------- header and output folder
+def test_the_header_names_the_splitter_and_the_grouping(built, tmp_path, capsys):
+    built("--cv", "2", "--repeats", "3")
+    assert "; StratifiedKFold(2) x 3 repeats = 6 splits; " in capsys.readouterr().out
+    frame = pd.DataFrame(np.arange(60.0).reshape(12, 5), columns=list("abcde"))
+    frame["target"] = np.linspace(0, 1, 12)
+    frame["subject"] = np.repeat([10, 20, 30, 40], 3)
+    frame.to_csv(tmp_path / "wide.csv", index=False)
+    table = ["--csv", str(tmp_path / "wide.csv"), "--target", "target", "--cv", "2"]
+    built(*table)
+    assert "; KFold(2) x 1 repeat = 2 splits; " in capsys.readouterr().out
+    built(*table, "--groups", "subject")
+    assert "; GroupKFold(2) by column 'subject' x 1 repeat = 2 splits; " in capsys.readouterr().out
+    frame["target"] = ["a", "b"] * 6
+    frame.to_csv(tmp_path / "wide.csv", index=False)
+    built(*table, "--groups", "subject")
+    out = capsys.readouterr().out
+    assert "; StratifiedGroupKFold(2) by column 'subject' x 1 repeat = 2 splits; " in out
+
+
+@pytest.mark.parametrize("name", ["results.csv", "compare.png"])
+def test_earlier_results_are_not_overwritten_without_the_flag(built, tmp_path, capsys, name):
+    out = tmp_path / "res"
+    out.mkdir()
+    (out / name).write_text("earlier run")
+    assert main(["compare", "--quiet", "--n-samples", "20", "--out", str(out)]) == 2
+    stdout, err = capsys.readouterr()
+    assert stdout == ""  # refused before anything runs
+    assert err.startswith("seqpool: error:") and f"{out / name} exists" in err
+    assert "--overwrite" in err and "--out" in err
+    assert (out / name).read_text() == "earlier run"
+    built("--out", str(out), "--overwrite")  # gets as far as training
+
+
+def test_out_that_is_a_file_is_refused(tmp_path, capsys):
+    (tmp_path / "f").write_text("")
+    assert main(["compare", "--out", str(tmp_path / "f")]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------- long tables read as wide
+def _wide_and_long(ucr_home, name):
+    from seqpool_sklearn import fetch_ucr
+
+    X, y = fetch_ucr(name, split=None, data_home=ucr_home, download=False)
+    n, c, t = X.shape
+    wide = pd.DataFrame(X.reshape(n, -1), columns=[f"c{i // t}_t{i % t}" for i in range(c * t)])
+    long = pd.DataFrame({"sid": np.repeat(np.arange(n), t), "step": np.tile(np.arange(t), n)})
+    channels = [f"ch{k}" for k in range(c)]
+    for k, channel in enumerate(channels):
+        long[channel] = X[:, k, :].ravel()
+    long = long.dropna(subset=channels, how="all").reset_index(drop=True)  # ragged: no padding
+    return wide, long, channels
+
+
+@pytest.mark.parametrize(
+    "name", ["GunPoint", "JapaneseVowels", "DodgerLoopDay", "ItalyPowerDemand", "BasicMotions"]
+)
+def test_long_layout_rule_on_archive_shapes(ucr_home, name):
+    from seqpool_sklearn.cli import _long_layout
+
+    wide, long, channels = _wide_and_long(ucr_home, name)
+    for table in (wide, wide.sample(frac=1, random_state=0), wide.round(0)):
+        assert _long_layout(table.reset_index(drop=True)) is None
+    assert _long_layout(long) == ("sid", "step")
+    shuffled = long.sample(frac=1, random_state=0).reset_index(drop=True)
+    assert _long_layout(shuffled) == ("sid", "step")
+    assert _long_layout(long[["step", "sid", *channels]]) == ("sid", "step")
+    assert _long_layout(long.assign(sid=long["sid"] + 1, step=long["step"] + 1)) == ("sid", "step")
+    assert _long_layout(long.drop(columns="step")) == ("sid", None)  # row order as time
+
+
+def test_a_long_table_without_id_is_refused_with_the_flags_to_pass(ucr_home, tmp_path, capsys):
+    _, long, _ = _wide_and_long(ucr_home, "GunPoint")
+    from seqpool_sklearn import fetch_ucr
+
+    _, y = fetch_ucr("GunPoint", split=None, data_home=ucr_home, download=False)
+    long["label"] = y[long["sid"]]
+    path = tmp_path / "long.csv"
+    long.sample(frac=1, random_state=0).to_csv(path, index=False)
+    assert main(["compare", "--csv", str(path), "--target", "label", *TINY]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("seqpool: error:") and "looks like a long table" in err
+    assert "column 'sid' repeats 200 values over 30000 rows" in err
+    assert "Pass --id sid --time step --channels ch0 to read it" in err
+    flags = err.split("Pass ", 1)[1].split(" to read")[0].split()
+    assert build_parser().parse_args(["compare", "--csv", str(path), *flags]).id == ["sid"]
+
+
+def test_a_text_column_in_a_wide_table_points_to_id_not_to_dropping_it(tmp_path, capsys):
+    frame = pd.DataFrame(np.arange(60.0).reshape(12, 5), columns=list("abcde"))
+    frame.insert(0, "name", [f"s{i}" for i in range(12)])
+    frame["label"] = ["a", "b"] * 6
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    assert main(["compare", "--csv", str(tmp_path / "t.csv"), "--target", "label"]) == 2
+    err = capsys.readouterr().err
+    assert "column 'name' of" in err and "is not numeric" in err
+    assert "pass --id name" in err and "drop it" not in err
