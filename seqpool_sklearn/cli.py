@@ -2,7 +2,10 @@
 
 ``seqpool compare`` cross-validates every order x pool x window head on one dataset (an
 embedded synthetic task by default, a UCR/UEA dataset or a CSV table), prints a summary
-table and the paired order effect, and writes ``results.csv`` and ``compare.png``.
+table and the paired order effect, and writes ``results.csv`` and ``compare.png``; with
+several UCR/UEA datasets (``--ucr A,B,C`` or ``--ucr all``) it does so per dataset, in a
+folder each, and adds the answer across them (``summarize_comparisons``). An earlier run's
+results are only replaced with ``--overwrite``.
 ``seqpool datasets`` lists what can be compared. Bad arguments or unreadable inputs end
 with one line on stderr and exit status 2.
 
@@ -278,7 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
     data = cmp.add_argument_group("data (one of --synthetic, --ucr, --csv)")
     source = data.add_mutually_exclusive_group()
     source.add_argument("--synthetic", metavar="NAME", help="a synthetic task (seqpool datasets)")
-    source.add_argument("--ucr", metavar="NAME", help="a UCR/UEA dataset; train and test pooled")
+    source.add_argument(
+        "--ucr",
+        metavar="NAME[,NAME]",
+        help="a UCR/UEA dataset, train and test pooled; several (A,B,C, or 'all' in the data "
+        "home) run one by one and are combined across datasets",
+    )
     source.add_argument("--csv", metavar="PATH", type=Path, help="a CSV table, long or wide")
     data.add_argument("--data-home", metavar="DIR", help="UCR folder (default $SEQPOOL_DATA_HOME)")
     data.add_argument(
@@ -624,29 +632,31 @@ def _load(args) -> tuple[np.ndarray, np.ndarray, Any, str, bool]:
     return X, y, None, f"{name} (synthetic)", True
 
 
-def _fetch_ucr(args):
+def _fetch_ucr(args, name: str | None = None):
     """``fetch_ucr`` for ``--ucr``, with a did-you-mean over the datasets already there."""
     from . import fetch_ucr, get_data_home, list_ucr
     from ._datasets import _NAME_RE
 
+    name = args.ucr if name is None else name
+
     home = get_data_home(args.data_home)
     local = list_ucr(home)
-    if not _NAME_RE.fullmatch(args.ucr):
+    if not _NAME_RE.fullmatch(name):
         raise _UsageError(
-            f"--ucr {args.ucr!r} is not a dataset name: letters, digits, '_' and '-', such as "
-            f"GunPoint.{_suggest(args.ucr.replace(' ', ''), local)}"
+            f"--ucr {name!r} is not a dataset name: letters, digits, '_' and '-', such as "
+            f"GunPoint.{_suggest(name.replace(' ', ''), local)}"
         )
-    if args.ucr.lower() in {n.lower() for n in local}:
-        return fetch_ucr(args.ucr, split=None, data_home=home, download=False)
-    hint = _suggest(args.ucr, local)
+    if name.lower() in {n.lower() for n in local}:
+        return fetch_ucr(name, split=None, data_home=home, download=False)
+    hint = _suggest(name, local)
     if args.no_download:
         raise _UsageError(
-            f"dataset {args.ucr!r} is not in the cache {home}.{hint} Drop --no-download to "
+            f"dataset {name!r} is not in the cache {home}.{hint} Drop --no-download to "
             "download it, or point --data-home (or $SEQPOOL_DATA_HOME) at the folder that "
-            f"holds {args.ucr}/"
+            f"holds {name}/"
         )
     try:
-        return fetch_ucr(args.ucr, split=None, data_home=home, download=True)
+        return fetch_ucr(name, split=None, data_home=home, download=True)
     except (OSError, ValueError) as exc:
         if not hint:
             raise
@@ -767,15 +777,7 @@ def _check_out(out: Path, files: list[str], overwrite: bool) -> None:
         )
 
 
-def _cmd_compare(args) -> int:
-    start = time.perf_counter()
-    if not 0 < args.alpha < 1:
-        raise _UsageError(f"--alpha must be between 0 and 1, got {args.alpha}")
-    _check_out(args.out, [RESULTS_FILE, FIGURE_FILE], args.overwrite)
-    args.orders = args.orders or list(_orders())
-    args.pools = args.pools or _default_pools()
-    _check_scoring(args.scoring)
-    X, y, groups, what, synthetic = _load(args)
+def _check_data(args, X, what: str) -> None:
     if X.ndim != 3 or len(X) < 2 * args.cv:
         raise _UsageError(f"{what}: {len(X)} samples are too few for --cv {args.cv}")
     too_long = [w for w in args.windows if w is not None and w > X.shape[2]]
@@ -784,6 +786,106 @@ def _cmd_compare(args) -> int:
             f"window {too_long[0]} is longer than the series ({X.shape[2]} steps) of {what}"
         )
 
+
+def _ucr_names(args) -> list[str] | None:
+    """The datasets of ``--ucr A,B,C`` or ``--ucr all``; None for one dataset (or none)."""
+    if args.ucr is None:
+        return None
+    names = list(dict.fromkeys(n.strip() for n in args.ucr.split(",") if n.strip()))
+    if len(names) == 1 and names[0].lower() != "all":
+        args.ucr = names[0]
+        return None
+    if any(n.lower() == "all" for n in names):
+        if len(names) > 1:
+            raise _UsageError("--ucr all already means every dataset; give it alone")
+        from . import get_data_home, list_ucr
+
+        home = get_data_home(args.data_home)
+        names = list_ucr(home)
+        what = f"the data home {home} holds {len(names)} UCR/UEA dataset"
+        if len(names) < 2:
+            raise _UsageError(
+                f"--ucr all compares across datasets, but {what}{'' if names else 's'}; point "
+                "--data-home (or $SEQPOOL_DATA_HOME) at the folder of the archive"
+            )
+    return names
+
+
+# What `seqpool compare --ucr A,B,...` writes into --out beside a folder per dataset
+COMBINED_FILE = "combined.csv"
+ORDER_EFFECT_FILE = "order_effect_across_datasets.csv"
+CD_FIGURE_FILE = "critical_difference.png"
+
+
+def _cmd_compare(args) -> int:
+    start = time.perf_counter()
+    if not 0 < args.alpha < 1:
+        raise _UsageError(f"--alpha must be between 0 and 1, got {args.alpha}")
+    names = _ucr_names(args)
+    if names is not None:
+        return _compare_many(args, names, start)
+    _check_out(args.out, [RESULTS_FILE, FIGURE_FILE], args.overwrite)
+    args.orders = args.orders or list(_orders())
+    args.pools = args.pools or _default_pools()
+    _check_scoring(args.scoring)
+    X, y, groups, what, synthetic = _load(args)
+    _check_data(args, X, what)
+    _compare_one(args, X, y, groups, what, synthetic, args.out, start)
+    return 0
+
+
+def _compare_many(args, names: list[str], start: float) -> int:
+    """``--ucr A,B,C``: one comparison per dataset, each in its own folder, then combined."""
+    for flag in ("target", "id", "time", "channels", "value", "kind", "groups"):
+        if getattr(args, flag):
+            raise _UsageError(f"--{flag} only applies to --csv")
+    files = [f"{name}/{f}" for name in names for f in (RESULTS_FILE, FIGURE_FILE)]
+    _check_out(args.out, [*files, COMBINED_FILE, ORDER_EFFECT_FILE, CD_FIGURE_FILE], args.overwrite)
+    args.orders = args.orders or list(_orders())
+    args.pools = args.pools or _default_pools()
+    _check_scoring(args.scoring)
+    data = {}
+    for name in names:  # every dataset is read and checked before the first fit
+        X, y = _fetch_ucr(args, name)
+        what = f"{name} (UCR/UEA, train and test pooled)"
+        _check_data(args, X, what)
+        data[name] = (X, y, what)
+    results = {}
+    for i, (name, (X, y, what)) in enumerate(data.items(), start=1):
+        print(f"{'' if i == 1 else chr(10)}[{i}/{len(data)}] {name}", flush=True)
+        results[name] = _compare_one(
+            args, X, y, None, what, False, args.out / name, time.perf_counter()
+        )
+
+    from . import summarize_comparisons
+
+    summary = summarize_comparisons(results)
+    print(f"\nAcross {len(results)} datasets:")
+    print(summary.report(alpha=args.alpha))
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written = [args.out / COMBINED_FILE]
+    summary.scores.to_csv(written[0], index=False)
+    if set(_orders()) <= set(args.orders):
+        written.append(args.out / ORDER_EFFECT_FILE)
+        summary.order_effect(alpha=args.alpha).to_csv(written[-1], index=False)
+    fig = summary.plot(alpha=args.alpha)
+    written.append(args.out / CD_FIGURE_FILE)
+    fig.savefig(written[-1], dpi=120)
+    plt.close(fig)
+    print(
+        f"\nWrote {', '.join(map(str, written))} and a folder per dataset "
+        f"({time.perf_counter() - start:.0f} s)"
+    )
+    return 0
+
+
+def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, start: float):
+    """Cross-validate the grid on one dataset, print the tables, write into ``out``."""
     import numpy as np
 
     from . import SeqPoolClassifier, SeqPoolRegressor, compare_heads
@@ -819,7 +921,7 @@ def _cmd_compare(args) -> int:
         f"{n_configs * n_splits * (args.n_seeds or 1)} fits",
         flush=True,
     )
-    args.out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     result = compare_heads(
         estimator,
         X,
@@ -850,13 +952,13 @@ def _cmd_compare(args) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    csv_path, png_path = args.out / RESULTS_FILE, args.out / FIGURE_FILE
+    csv_path, png_path = out / RESULTS_FILE, out / FIGURE_FILE
     result.results.to_csv(csv_path, index=False)
     fig = result.plot(alpha=args.alpha, title=what)
     fig.savefig(png_path, dpi=120)
     plt.close(fig)
     print(f"\nWrote {csv_path} and {png_path} ({time.perf_counter() - start:.0f} s)")
-    return 0
+    return result
 
 
 def _cmd_datasets(args) -> int:

@@ -579,3 +579,55 @@ def test_a_text_column_in_a_wide_table_points_to_id_not_to_dropping_it(tmp_path,
     err = capsys.readouterr().err
     assert "column 'name' of" in err and "is not numeric" in err
     assert "pass --id name" in err and "drop it" not in err
+
+
+# ------------------------------------------------------------------- several datasets
+def test_compare_across_datasets_writes_each_and_the_combined_answer(ucr_home, tmp_path, capsys):
+    home = tmp_path / "home"  # a data home of two small datasets, for --ucr all
+    home.mkdir()
+    for name in ("GunPoint", "ECG200"):
+        (home / name).symlink_to(ucr_home / name, target_is_directory=True)
+    out = tmp_path / "res"
+    argv = ["compare", "--ucr", "all", "--data-home", str(home), "--no-download", *TINY]
+    argv += ["--encoder", "none", "--max-epochs", "1", "--pools", "avg", "--out", str(out)]
+    assert main([*argv, "--quiet"]) == 0
+    stdout = capsys.readouterr().out
+    assert "[1/2] ECG200" in stdout and "[2/2] GunPoint" in stdout
+    assert "GunPoint (UCR/UEA, train and test pooled): 200 samples" in stdout
+    assert "Across 2 datasets:" in stdout and "Mean rank over 2 datasets" in stdout
+    assert "Order effect across datasets" in stdout
+    for name in ("GunPoint", "ECG200"):
+        assert len(pd.read_csv(out / name / "results.csv")) == 4
+        assert_png(out / name / "compare.png")
+    combined = pd.read_csv(out / "combined.csv")
+    assert len(combined) == 4 and set(combined["dataset"]) == {"GunPoint", "ECG200"}
+    effect = pd.read_csv(out / "order_effect_across_datasets.csv")
+    assert effect["n_datasets"].tolist() == [2] and "verdict" in effect
+    assert (out / "critical_difference.png").read_bytes()[:8] == PNG_MAGIC
+    # a second run into the same folder is refused, before any fit
+    assert main(argv) == 2
+    stdout, err = capsys.readouterr()
+    assert stdout == "" and "exists from an earlier run; pass --overwrite" in err
+
+
+def test_several_datasets_are_read_and_checked_before_the_first_fit(ucr_home, tmp_path, capsys):
+    base = ["compare", "--data-home", str(ucr_home), "--no-download", "--out", str(tmp_path)]
+    cases = [
+        (["--ucr", "GunPoint,GunPiont"], "'GunPiont' is not in the cache"),
+        (["--ucr", "all,GunPoint"], "--ucr all already means every dataset"),
+        (["--ucr", "GunPoint,ECG200", "--windows", "120"], "window 120 is longer than the series"),
+        (["--ucr", "GunPoint,ECG200", "--target", "y"], "--target only applies to --csv"),
+    ]
+    for args, fragment in cases:
+        assert main([*base, *args]) == 2
+        stdout, err = capsys.readouterr()
+        assert stdout == "" and err.startswith("seqpool: error:") and fragment in err, err
+    argv = ["compare", "--ucr", "all", "--data-home", str(tmp_path / "empty")]
+    assert main(argv) == 2
+    assert "holds 0 UCR/UEA datasets" in capsys.readouterr().err
+
+
+def test_one_ucr_name_keeps_the_single_dataset_layout(ucr_home, built, tmp_path, capsys):
+    built("--ucr", "GunPoint", "--no-download", "--data-home", str(ucr_home))
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("GunPoint (UCR/UEA, train and test pooled): 200 samples")
