@@ -596,13 +596,24 @@ def _refuse_long_layout(features, path) -> None:
             "--kind for the tsfresh layout)"
         )
     for col in features.columns:
-        if not pd.api.types.is_numeric_dtype(features[col]):
+        if pd.api.types.is_numeric_dtype(features[col]):
+            continue
+        what = (
+            f"column {col!r} of {path} is not numeric ({features[col].dtype}), and a wide "
+            "table (no --id) has one numeric column per time step"
+        )
+        if features[col].is_unique:  # one row per sample: an id column of a wide table
             raise _UsageError(
-                f"column {col!r} of {path} is not numeric ({features[col].dtype}), and a wide "
-                "table (no --id) has one numeric column per time step. If it names the sample "
-                f"of each row, the table is long: pass --id {col} (with --time and --channels "
-                "or --value); if it is a label or group, pass it as --target or --groups"
+                f"{what}. Its values are all different, like sample names: a wide table "
+                "reads every column but --target and --groups as a time step, so keep such "
+                "a column out of the file; if it is a label or group, pass it as --target "
+                "or --groups"
             )
+        raise _UsageError(
+            f"{what}. If it names the sample of each row, the table is long: pass --id {col} "
+            "(with --time and --channels or --value); if it is a label or group, pass it as "
+            "--target or --groups"
+        )
 
 
 def _load(args) -> tuple[np.ndarray, np.ndarray, Any, str, bool]:

@@ -572,13 +572,18 @@ def test_a_long_table_without_id_is_refused_with_the_flags_to_pass(ucr_home, tmp
 
 def test_a_text_column_in_a_wide_table_points_to_id_not_to_dropping_it(tmp_path, capsys):
     frame = pd.DataFrame(np.arange(60.0).reshape(12, 5), columns=list("abcde"))
-    frame.insert(0, "name", [f"s{i}" for i in range(12)])
+    frame.insert(0, "name", [f"s{i // 2}" for i in range(12)])  # two rows per sample
     frame["label"] = ["a", "b"] * 6
     frame.to_csv(tmp_path / "t.csv", index=False)
     assert main(["compare", "--csv", str(tmp_path / "t.csv"), "--target", "label"]) == 2
     err = capsys.readouterr().err
     assert "column 'name' of" in err and "is not numeric" in err
     assert "pass --id name" in err and "drop it" not in err
+    frame["name"] = [f"s{i}" for i in range(12)]  # one row per sample: a wide table's names
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    assert main(["compare", "--csv", str(tmp_path / "t.csv"), "--target", "label"]) == 2
+    err = capsys.readouterr().err
+    assert "values are all different, like sample names" in err and "pass --id" not in err
 
 
 # ------------------------------------------------------------------- several datasets
