@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any
 
 import numpy as np
 import torch
@@ -684,14 +685,16 @@ class SeqPoolModule(nn.Module):
     n_timesteps : int
         Series length used to size windowed heads (ignored when ``window=None``).
     encoder : {"minirocket", "conv", "gru"} or None, default="minirocket"
-    order, pool, window, hidden_size, activation, dropout, lp_power
-        The head's hyperparameters, as in :class:`SeqPoolHead` (same defaults).
     encoder_channels : int or None, default=None
         ``"minirocket"``: number of indicator maps (rounded down to a multiple of
         84; ``None`` = 9996); ``"conv"``: width ``w`` (widths ``w, 2w, w``;
         ``None`` = 64); ``"gru"``: hidden size per direction (``None`` = 64).
     bidirectional : bool, default=True
         GRU only.
+    **head
+        The head's hyperparameters -- ``order``, ``pool``, ``window``, ``hidden_size``,
+        ``activation``, ``dropout``, ``lp_power`` -- passed to :class:`SeqPoolHead` (same
+        defaults).
 
     Examples
     --------
@@ -708,15 +711,9 @@ class SeqPoolModule(nn.Module):
         n_timesteps: int,
         *,
         encoder: str | None = "minirocket",
-        order: str = "pool_first",
-        pool: str = "avg",
-        window: int | None = None,
-        hidden_size: int = 64,
-        activation: str | None = "relu",
-        dropout: float = 0.0,
-        lp_power: float = 3.0,
         encoder_channels: int | None = None,
         bidirectional: bool = True,
+        **head: Any,
     ):
         super().__init__()
         if encoder is None:
@@ -736,11 +733,8 @@ class SeqPoolModule(nn.Module):
         else:
             raise ValueError(f"encoder must be one of {ENCODERS} or None, got {encoder!r}.")
         self.n_channels = n_channels
-        head = {"order": order, "pool": pool, "window": window, "hidden_size": hidden_size}
-        head.update(activation=activation, dropout=dropout, lp_power=lp_power)
-        self.head = SeqPoolHead(
-            n_outputs, self.encoder.out_channels, n_frames_for(n_timesteps, window), **head
-        )
+        n_frames = n_frames_for(n_timesteps, head.get("window"))
+        self.head = SeqPoolHead(n_outputs, self.encoder.out_channels, n_frames, **head)
 
     @property
     def caches_pooled(self) -> bool:

@@ -292,12 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument(
         "--no-download", action="store_true", help="never download a missing UCR dataset"
     )
+    size = _int_at_least(10)
     data.add_argument(
-        "--n-samples",
-        metavar="N",
-        type=_int_at_least(10),
-        default=300,
-        help="synthetic task size (300)",
+        "--n-samples", metavar="N", type=size, default=300, help="synthetic size (300)"
     )
     data.add_argument("--target", metavar="COL", help="CSV: the label / target column")
     data.add_argument(
@@ -316,12 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data.add_argument("--kind", metavar="COL", help="long CSV: channel-name column")
     data.add_argument("--groups", metavar="COL", help="CSV: groups for group-aware folds")
+    blocks_help = "wide CSV: number of channel-major column blocks (1)"
     data.add_argument(
-        "--n-channels",
-        metavar="N",
-        type=_int_at_least(1),
-        default=1,
-        help="wide CSV: number of channel-major column blocks (1)",
+        "--n-channels", metavar="N", type=_int_at_least(1), default=1, help=blocks_help
     )
     data.add_argument(
         "--task",
@@ -933,22 +927,20 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
         flush=True,
     )
     out.mkdir(parents=True, exist_ok=True)
+    grid = {"orders": args.orders, "pools": args.pools, "windows": args.windows}
+    splits = {"cv": args.cv, "n_repeats": args.repeats, "groups": groups}
+    stats = {"scoring": args.scoring, "n_seeds": args.n_seeds}
     result = compare_heads(
         estimator,
         X,
         y,
-        orders=args.orders,
-        pools=args.pools,
-        windows=args.windows,
-        cv=args.cv,
-        n_repeats=args.repeats,
-        scoring=args.scoring,
-        groups=groups,
+        **grid,
+        **splits,
+        **stats,
+        equivalence_margin=args.equivalence_margin,
         n_jobs=args.n_jobs,
         random_state=args.seed,
         progress=not args.quiet,
-        n_seeds=args.n_seeds,
-        equivalence_margin=args.equivalence_margin,
     )
     metric = args.scoring or ("R²" if regression else "accuracy")
     print(f"\n{metric} per head design (best first):")
