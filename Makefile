@@ -43,6 +43,7 @@ bench:
 
 bench-run:
 	$(BIN)/python benchmarks/bench_archive.py
+	$(BIN)/python benchmarks/bench_order.py
 	$(BIN)/python benchmarks/bench_training.py
 	$(BIN)/python benchmarks/bench_gridsearch.py
 	$(BIN)/python benchmarks/bench_ucr.py

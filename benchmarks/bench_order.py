@@ -1,0 +1,134 @@
+"""Benchmark: does the order of decoder and pooling matter? The archive suite's answer.
+
+For every classification dataset of the development suite, ``compare_heads`` runs the
+order x pool grid (``pool_first`` / ``decode_first`` x ``avg`` / ``max``, global windows)
+on the dataset's TRAIN and TEST series pooled (at most ``--max-samples`` of them, drawn
+stratified), with stratified ``--cv``-fold cross-validation. The head sits on the raw
+channels by default (``encoder=None``, the original question's setting; ``--encoder``
+chooses another, e.g. ``minirocket`` with ``--encoder-channels 1008``). The per-dataset
+comparisons are combined with :func:`seqpool_sklearn.summarize_comparisons`: mean ranks,
+win/tie/loss counts of the orders per pool, and a Wilcoxon signed-rank test across datasets
+with Holm's adjustment.
+
+Run::
+
+    python benchmarks/bench_order.py                    # raw channels, ~10 minutes on 2 cores
+    python benchmarks/bench_order.py --datasets GunPoint CBF --cv 3
+
+The last line is ``RESULT datasets=<n> decode_first_wins=<k> pool_first_wins=<k>
+ties=<k> seconds=<s>`` over all pool cells.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.model_selection import train_test_split
+
+from seqpool_sklearn import (
+    SeqPoolClassifier,
+    compare_heads,
+    fetch_ucr,
+    list_ucr,
+    summarize_comparisons,
+)
+
+
+def default_data_home() -> Path:
+    env = os.environ.get("SEQPOOL_DATA_HOME")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "shared" / "ucr"
+
+
+def _pad_to(X: np.ndarray, length: int) -> np.ndarray:
+    if X.shape[2] >= length:
+        return X
+    pad = np.full((X.shape[0], X.shape[1], length - X.shape[2]), np.nan, dtype=X.dtype)
+    return np.concatenate([X, pad], axis=2)
+
+
+def load_pooled(name: str, home: Path, max_samples: int, seed: int):
+    (X_tr, y_tr), (X_te, y_te) = fetch_ucr(name, split="both", data_home=home, download=False)
+    X_tr, X_te = np.asarray(X_tr, dtype=np.float32), np.asarray(X_te, dtype=np.float32)
+    if X_tr.ndim == 2:
+        X_tr, X_te = X_tr[:, None], X_te[:, None]
+    length = max(X_tr.shape[2], X_te.shape[2])
+    X = np.concatenate([_pad_to(X_tr, length), _pad_to(X_te, length)])
+    y = np.concatenate([np.asarray(y_tr), np.asarray(y_te)])
+    if len(X) > max_samples:
+        X, _, y, _ = train_test_split(X, y, train_size=max_samples, stratify=y, random_state=seed)
+    return X, y
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-home", type=Path, default=None)
+    parser.add_argument("--datasets", nargs="*", default=None)
+    parser.add_argument("--encoder", default="none")
+    parser.add_argument("--encoder-channels", type=int, default=None)
+    parser.add_argument("--cv", type=int, default=3)
+    parser.add_argument("--max-samples", type=int, default=300)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=None, help="write the tables here")
+    args = parser.parse_args(argv)
+    home = args.data_home or default_data_home()
+    torch.set_num_threads(1)
+    encoder = None if args.encoder == "none" else args.encoder
+    estimator = SeqPoolClassifier(
+        encoder=encoder, encoder_channels=args.encoder_channels, random_state=0
+    )
+    names = args.datasets or list_ucr(data_home=home)
+    start = time.perf_counter()
+    comparisons = {}
+    for name in names:
+        _, y_train = fetch_ucr(name, split="train", data_home=home, download=False)
+        y_train = np.asarray(y_train)
+        if y_train.dtype.kind == "f" and len(np.unique(y_train)) > 0.5 * len(y_train):
+            continue  # a regression set
+        X, y = load_pooled(name, home, args.max_samples, seed=0)
+        t0 = time.perf_counter()
+        result = compare_heads(
+            estimator,
+            X,
+            y,
+            pools=["avg", "max"],
+            cv=args.cv,
+            random_state=0,
+            n_jobs=args.n_jobs,
+        )
+        comparisons[name] = result
+        best = result.summary().iloc[0]
+        print(
+            f"{name:28s} {X.shape[0]:4d}x{X.shape[1]}x{X.shape[2]:<4d} best "
+            f"{best['order']}/{best['pool']} {best['mean_score']:.3f} "
+            f"({time.perf_counter() - t0:.0f} s)",
+            flush=True,
+        )
+    summary = summarize_comparisons(comparisons)
+    print()
+    print(summary.report())
+    print()
+    print(summary.ranks().to_string(index=False))
+    effect = summary.order_effect()
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        summary.scores.to_csv(args.out / "scores.csv", index=False)
+        effect.to_csv(args.out / "order_effect.csv", index=False)
+        summary.ranks().to_csv(args.out / "ranks.csv", index=False)
+    print(
+        f"RESULT datasets={len(comparisons)} "
+        f"decode_first_wins={int(effect['decode_first_wins'].sum())} "
+        f"pool_first_wins={int(effect['pool_first_wins'].sum())} "
+        f"ties={int(effect['ties'].sum())} seconds={time.perf_counter() - start:.0f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
