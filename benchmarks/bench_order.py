@@ -22,12 +22,14 @@ ties=<k> seconds=<s>`` over all pool cells.
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+
+# the archive benchmark's loader: same data home rules, same NaN padding
+from bench_archive import default_data_home, load
 from sklearn.model_selection import train_test_split
 
 from seqpool_sklearn import (
@@ -39,28 +41,10 @@ from seqpool_sklearn import (
 )
 
 
-def default_data_home() -> Path:
-    env = os.environ.get("SEQPOOL_DATA_HOME")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "shared" / "ucr"
-
-
-def _pad_to(X: np.ndarray, length: int) -> np.ndarray:
-    if X.shape[2] >= length:
-        return X
-    pad = np.full((X.shape[0], X.shape[1], length - X.shape[2]), np.nan, dtype=X.dtype)
-    return np.concatenate([X, pad], axis=2)
-
-
 def load_pooled(name: str, home: Path, max_samples: int, seed: int):
-    (X_tr, y_tr), (X_te, y_te) = fetch_ucr(name, split="both", data_home=home, download=False)
-    X_tr, X_te = np.asarray(X_tr, dtype=np.float32), np.asarray(X_te, dtype=np.float32)
-    if X_tr.ndim == 2:
-        X_tr, X_te = X_tr[:, None], X_te[:, None]
-    length = max(X_tr.shape[2], X_te.shape[2])
-    X = np.concatenate([_pad_to(X_tr, length), _pad_to(X_te, length)])
-    y = np.concatenate([np.asarray(y_tr), np.asarray(y_te)])
+    """TRAIN and TEST series of a dataset together, at most ``max_samples`` (stratified)."""
+    X_tr, y_tr, X_te, y_te = load(name, home)
+    X, y = np.concatenate([X_tr, X_te]), np.concatenate([y_tr, y_te])
     if len(X) > max_samples:
         X, _, y, _ = train_test_split(X, y, train_size=max_samples, stratify=y, random_state=seed)
     return X, y
