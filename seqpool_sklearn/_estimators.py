@@ -26,6 +26,7 @@ and a user-given ``module__x`` wins over the inferred value.
 from __future__ import annotations
 
 import copy
+import copyreg
 import inspect
 import math
 import re
@@ -69,6 +70,7 @@ from ._net import (
     _torch_threads,
     resolve_device,
 )
+from ._sharing import PORTABLE_KEY, portable_state, restore_portable
 from ._validation import (
     LayoutWarning,
     check_n_channels,
@@ -807,7 +809,7 @@ class _SeqPoolBase(BaseEstimator):
         return ax
 
     # ------------------------------------------------------------------ pickling
-    def __getstate__(self) -> dict:
+    def _pickle_state(self) -> dict:
         # module_ and history_ are aliases of net_.module_ and net_.history. Left in
         # the state, plain pickle would store the weights a second time, outside
         # skorch's device-aware NeuralNet.__getstate__: a CUDA-trained estimator
@@ -818,7 +820,24 @@ class _SeqPoolBase(BaseEstimator):
         state.pop("history_", None)
         return state
 
+    def __reduce_ex__(self, protocol):
+        # pickle, joblib and copy store the estimator whole (the network through
+        # skorch's own pickling, callbacks' state included)
+        return (copyreg.__newobj__, (type(self),), self._pickle_state())
+
+    def __getstate__(self) -> dict:
+        """The portable state: plain values and arrays, no torch object, no pickle.
+
+        State-based serialisers read this (skops: ``skops.io.dump``); see
+        :mod:`seqpool_sklearn._sharing`. ``pickle`` / ``joblib`` use
+        ``__reduce_ex__`` and store the estimator whole.
+        """
+        return portable_state(self, self._pickle_state())
+
     def __setstate__(self, state: dict) -> None:
+        if PORTABLE_KEY in state:
+            restore_portable(self, state)
+            return
         super().__setstate__(state)
         net = self.__dict__.get("net_")
         if net is not None:

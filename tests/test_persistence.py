@@ -8,6 +8,7 @@ is available, the real round trip runs too.
 """
 
 import io
+import json
 import pickle
 import warnings
 import zipfile
@@ -95,7 +96,7 @@ def test_regressor_joblib_round_trip(tmp_path):
 
 def test_pickle_stores_the_weights_once(fitted):
     clf, _, _ = fitted
-    state = clf.__getstate__()
+    state = clf.__reduce_ex__(pickle.DEFAULT_PROTOCOL)[2]
     assert "module_" not in state and "history_" not in state and "net_" in state
     assert "module_" in clf.__dict__  # pickling does not touch the live estimator
 
@@ -245,22 +246,141 @@ def test_no_device_warning_for_cpu_models(fitted):
 SKOPS_TRUSTED = ["seqpool_sklearn._estimators.SeqPoolClassifier"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="skops cannot share these estimators safely yet: the fitted skorch net keeps "
-    "its module, optimizer and criterion as an embedded pickle that unpickles whatever "
-    "types were trusted, and the state holds torch tensors / generators that skops cannot "
-    "write (see the user guide's 'Saving and loading').",
-)
+def _assert_plain_skops_file(path):
+    """Every member is the JSON schema or a numpy array readable without pickle."""
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            data = zf.read(name)
+            if name == "schema.json":
+                json.loads(data)
+                continue
+            assert data[:6] == b"\x93NUMPY", f"{name} is neither JSON nor a .npy array"
+            np.load(io.BytesIO(data), allow_pickle=False)
+
+
 def test_skops_round_trip_with_a_minimal_trust_list_runs_no_code(fitted, tmp_path):
     sio = pytest.importorskip("skops.io")
     clf, X, _ = fitted
     path = tmp_path / "model.skops"
     sio.dump(clf, path)
-    assert set(sio.get_untrusted_types(file=path)) <= set(SKOPS_TRUSTED)
+    assert sio.get_untrusted_types(file=path) == SKOPS_TRUSTED
     loaded = sio.load(path, trusted=SKOPS_TRUSTED)
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
-    # the trust list must be the whole story: no pickle blob inside the file
-    with zipfile.ZipFile(path) as zf:
-        for name in zf.namelist():
-            assert b"\x80" not in zf.read(name)[:1], f"{name} looks like a pickle"
+    np.testing.assert_array_equal(loaded.classes_, clf.classes_)
+    assert loaded.get_params() == clf.get_params()
+    assert not loaded.module_.training and loaded.net_.device == "cpu"
+    assert loaded.history_[:, "train_loss"] == clf.history_[:, "train_loss"]
+    # the trust list is the whole story: no pickle anywhere in the file
+    _assert_plain_skops_file(path)
+    with pytest.raises(Exception, match="[Uu]ntrusted"):
+        sio.load(path, trusted=[])
+
+
+def test_skops_default_encoder_class_weights_and_string_labels(tmp_path):
+    sio = pytest.importorskip("skops.io")
+    X, y = _data(n=40)
+    clf = SeqPoolClassifier(
+        encoder_channels=168,
+        class_weight={"up": 3.0, "down": 1.0},
+        max_epochs=2,
+        random_state=0,
+    ).fit(X, y)
+    sio.dump(clf, tmp_path / "m.skops")
+    loaded = sio.load(tmp_path / "m.skops", trusted=SKOPS_TRUSTED)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_array_equal(loaded.class_weight_, clf.class_weight_)
+    for name, value in clf.module_.state_dict().items():  # encoder biases and scales too
+        torch.testing.assert_close(loaded.module_.state_dict()[name], value, rtol=0, atol=0)
+
+
+def test_skops_regressor_with_early_stopping_and_two_outputs(tmp_path):
+    sio = pytest.importorskip("skops.io")
+    X, _ = _data(n=40)
+    Y = np.stack([X[:, 0].mean(axis=1), X[:, 1].max(axis=1)], axis=1) * 10 + 3
+    reg = SeqPoolRegressor(encoder="conv", patience=3, random_state=0, **TINY).fit(X, Y)
+    sio.dump(reg, tmp_path / "r.skops")
+    trusted = ["seqpool_sklearn._estimators.SeqPoolRegressor"]
+    assert sio.get_untrusted_types(file=tmp_path / "r.skops") == trusted
+    loaded = sio.load(tmp_path / "r.skops", trusted=trusted)
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    assert loaded.history_[:, "valid_loss"] == reg.history_[:, "valid_loss"]
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+def test_a_skops_loaded_model_keeps_training_exactly_like_the_original(fitted, tmp_path, how):
+    # the optimizer's moments, the shuffling generator and the dropout stream are restored
+    sio = pytest.importorskip("skops.io")
+    clf, X, y = fitted
+    sio.dump(clf, tmp_path / "m.skops")
+    loaded = sio.load(tmp_path / "m.skops", trusted=SKOPS_TRUSTED)
+    original = pickle.loads(pickle.dumps(clf))
+    for est in (loaded, original):
+        if how == "warm_start":
+            est.set_params(warm_start=True, max_epochs=2).fit(X, y)
+        else:
+            est.partial_fit(X, y)
+    np.testing.assert_array_equal(loaded.predict_proba(X), original.predict_proba(X))
+    assert not np.array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_skops_unfitted_estimator_round_trip(tmp_path):
+    sio = pytest.importorskip("skops.io")
+    est = SeqPoolClassifier(order="decode_first", pool="max", window=3, **TINY)
+    sio.dump(est, tmp_path / "u.skops")
+    loaded = sio.load(tmp_path / "u.skops", trusted=SKOPS_TRUSTED)
+    assert loaded.get_params() == est.get_params() and not hasattr(loaded, "net_")
+
+
+class _MyAdam(torch.optim.Adam):
+    pass
+
+
+def test_skops_lists_a_custom_optimizer_but_not_torch_optim_classes(tmp_path):
+    sio = pytest.importorskip("skops.io")
+    X, y = _data()
+    sgd = SeqPoolClassifier(encoder=None, optimizer=torch.optim.SGD, **TINY).fit(X, y)
+    sio.dump(sgd, tmp_path / "sgd.skops")
+    assert sio.get_untrusted_types(file=tmp_path / "sgd.skops") == SKOPS_TRUSTED
+    assert sio.load(tmp_path / "sgd.skops", trusted=SKOPS_TRUSTED).optimizer is torch.optim.SGD
+    mine = SeqPoolClassifier(encoder=None, optimizer=_MyAdam, **TINY).fit(X, y)
+    sio.dump(mine, tmp_path / "mine.skops")
+    untrusted = sio.get_untrusted_types(file=tmp_path / "mine.skops")
+    assert untrusted == sorted([*SKOPS_TRUSTED, f"{__name__}._MyAdam"])
+    with pytest.raises(Exception, match="[Uu]ntrusted"):
+        sio.load(tmp_path / "mine.skops", trusted=SKOPS_TRUSTED)
+    loaded = sio.load(tmp_path / "mine.skops", trusted=untrusted)
+    np.testing.assert_array_equal(loaded.predict_proba(X), mine.predict_proba(X))
+
+
+def test_portable_state_keeps_routed_tensors(tmp_path):
+    sio = pytest.importorskip("skops.io")
+    X, y = _data()
+    weight = torch.tensor([1.0, 4.0])
+    clf = SeqPoolClassifier(encoder=None, criterion__weight=weight, **TINY).fit(X, y)
+    sio.dump(clf, tmp_path / "w.skops")
+    loaded = sio.load(tmp_path / "w.skops", trusted=SKOPS_TRUSTED)
+    torch.testing.assert_close(loaded.get_params()["criterion__weight"], weight)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.skipif(not NO_CUDA, reason="the simulation needs a machine without CUDA")
+def test_portable_state_of_a_cuda_trained_estimator_loads_on_cpu(fitted):
+    clf, X, y = fitted
+    state = clf.__getstate__()
+    state["net_"]["device"] = "cuda:0"  # as a GPU fit writes it
+    loaded = SeqPoolClassifier.__new__(SeqPoolClassifier)
+    with pytest.warns(DeviceWarning, match="no CUDA devices"):
+        loaded.__setstate__(state)
+    assert loaded.net_.device == "cpu"
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_portable_state_is_plain_and_a_newer_format_is_refused(fitted):
+    clf, _, _ = fitted
+    state = clf.__getstate__()
+    assert "module_" not in state and isinstance(state["net_"]["module"], dict)
+    assert "_seqpool_portable_state" in state
+    state["_seqpool_portable_state"] = 99
+    with pytest.raises(ValueError, match="format 99.*reads format 1"):
+        SeqPoolClassifier.__new__(SeqPoolClassifier).__setstate__(state)
+    assert "module_" in clf.__dict__  # reading the state does not touch the live estimator
