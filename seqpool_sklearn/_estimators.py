@@ -58,6 +58,7 @@ from sklearn.utils.validation import (
 from skorch.callbacks import Callback, EarlyStopping
 from skorch.dataset import ValidSplit
 
+from ._doclink import DocLinkMixin
 from ._modules import ACTIVATIONS, ENCODERS, ORDERS, POOLS, SeqPoolModule, n_frames_for
 from ._net import (
     CosineLR,
@@ -250,7 +251,7 @@ def _fill_doc(cls):
     return cls
 
 
-class _SeqPoolBase(BaseEstimator):
+class _SeqPoolBase(DocLinkMixin, BaseEstimator):
     """Shared fit / predict machinery; see SeqPoolClassifier for the parameters."""
 
     _parameter_constraints: dict = {

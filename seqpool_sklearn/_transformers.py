@@ -33,6 +33,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._doclink import DocLinkMixin
 from ._validation import _as_real_array, is_integer, observed_span, validate_sequence_data
 
 __all__ = ["PadTruncate", "Resampler", "SeriesScaler"]
@@ -150,7 +151,7 @@ def _numeric(est, X):
     return checked
 
 
-class _SequenceTransformer(_SequenceOutput, TransformerMixin, BaseEstimator):
+class _SequenceTransformer(DocLinkMixin, _SequenceOutput, TransformerMixin, BaseEstimator):
     """Shared validation (``validate_sequence_data``): 2D (n, T) or 3D (n, C, T) float input,
     NaN allowed, ±inf not."""
 

@@ -20,6 +20,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._columns import _fmt
+from ._doclink import DocLinkMixin
 from ._transformers import _names_in
 from ._validation import (
     _first_non_numeric,
@@ -61,7 +62,7 @@ def _as_table(X):
     return X if isinstance(X, np.ndarray) else a
 
 
-class WideToSequences(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class WideToSequences(DocLinkMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Turn a wide table (one row per sample, time steps as columns) into 3D sequences.
 
     Row-preserving, so it works inside Pipelines and GridSearchCV. The layout of the columns

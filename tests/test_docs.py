@@ -152,6 +152,37 @@ def test_every_example_is_in_the_gallery_folder():
         assert head.startswith('"""'), f"{script.name}: the gallery needs a title docstring"
 
 
+def _public_estimators() -> list[type]:
+    from sklearn.base import BaseEstimator
+
+    return [
+        obj
+        for obj in (getattr(seqpool_sklearn, n) for n in seqpool_sklearn.__all__)
+        if inspect.isclass(obj) and issubclass(obj, BaseEstimator)
+    ]
+
+
+def test_html_diagram_links_to_the_api_page_only_where_docs_exist(monkeypatch, tmp_path):
+    from seqpool_sklearn import _doclink
+
+    monkeypatch.delenv("SEQPOOL_SKLEARN_DOCS_URL", raising=False)
+    monkeypatch.setattr(_doclink, "_LOCAL_BUILD", tmp_path / "html")
+    estimators = _public_estimators()
+    assert len(estimators) >= 5
+    for cls in estimators:  # no built docs anywhere: no (dead) link
+        assert cls()._get_doc_link() == "", cls
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "index.html").write_text("<html></html>")
+    for cls in estimators:  # a local `make docs` build
+        expected = f"{(tmp_path / 'html').as_uri()}/generated/seqpool_sklearn.{cls.__name__}.html"
+        assert cls()._get_doc_link() == expected
+    monkeypatch.setenv("SEQPOOL_SKLEARN_DOCS_URL", "https://docs.example.org/seqpool/")
+    for cls in estimators:  # hosted docs win
+        link = f"https://docs.example.org/seqpool/generated/seqpool_sklearn.{cls.__name__}.html"
+        assert cls()._get_doc_link() == link
+        assert f'href="{link}"' in cls()._repr_html_()
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_docs_build_without_warnings(tmp_path):
@@ -190,6 +221,15 @@ def test_docs_build_without_warnings(tmp_path):
     for name in seqpool_sklearn.__all__:
         assert (html / "generated" / f"seqpool_sklearn.{name}.html").is_file(), name
     assert (html / "auto_examples" / "index.html").is_file()
+    # the "?" of every estimator's HTML diagram opens its page in this build
+    from urllib.parse import unquote, urlparse
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SEQPOOL_SKLEARN_DOCS_URL", html.as_uri())
+        for cls in _public_estimators():
+            link = cls()._get_doc_link()
+            assert link and Path(unquote(urlparse(link).path)).is_file(), (cls, link)
+            assert link in cls()._repr_html_()
 
 
 # --------------------------------------------------------------------------- README
