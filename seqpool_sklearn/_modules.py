@@ -375,7 +375,13 @@ class RandomConvEncoder(nn.Module):
         return max(1, int(2e7 // max(1, widest * n_timesteps)))
 
     @torch.no_grad()
-    def fit_data(self, x: torch.Tensor, mask: torch.Tensor, generator=None) -> None:
+    def fit_data(
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor,
+        generator=None,
+        weight: torch.Tensor | None = None,
+    ) -> None:
         """Set the biases from training convolutions, then the PPV scales.
 
         As MiniRocket, each kernel/dilation takes its biases from quantiles (a
@@ -389,16 +395,26 @@ class RandomConvEncoder(nn.Module):
         mask : torch.Tensor of shape (n, time), dtype bool
         generator : torch.Generator, optional
             Draws the series each kernel/dilation reads.
+        weight : torch.Tensor of shape (n,), optional
+            Sample weights: a series is drawn with probability proportional to its
+            weight (one of weight 0 never is), and the scales are weighted means and
+            spreads -- as if each series were repeated ``weight`` times.
         """
         golden = (math.sqrt(5) + 1) / 2
         levels = torch.remainder(
             torch.arange(1, self.out_channels + 1, dtype=torch.float64) * golden, 1.0
         )
         n = x.shape[0]
+        if weight is not None:
+            p = weight.detach().to(device="cpu", dtype=torch.float64)
+            p = p / p.sum()
         start = 0
         biases = []
         for i, (d, nb) in enumerate(zip(self.dilations, self.per_dilation, strict=True)):
-            pick = torch.randint(0, n, (84,), generator=generator)
+            if weight is None:
+                pick = torch.randint(0, n, (84,), generator=generator)
+            else:
+                pick = torch.multinomial(p, 84, replacement=True, generator=generator)
             # kernel k on series pick[k]: one grouped convolution, (84, T)
             xs = x[pick].to(torch.float64).reshape(1, -1, x.shape[2])
             w = self.weight[i].to(torch.float64)
@@ -419,8 +435,15 @@ class RandomConvEncoder(nn.Module):
             start += 84 * nb
         self.bias.copy_(torch.cat(biases).to(self.bias.dtype))
         ppv = self.ppv(x, mask).to(torch.float64)
-        self.scale_mean.copy_(ppv.mean(0).to(self.scale_mean.dtype))
-        std = ppv.std(0, unbiased=False) if n > 1 else torch.ones(self.out_channels)
+        if weight is None:
+            mean = ppv.mean(0)
+            std = ppv.std(0, unbiased=False) if n > 1 else torch.ones(self.out_channels)
+        else:
+            w = p.to(ppv.device).unsqueeze(1)
+            mean = (w * ppv).sum(0)
+            spread = int((p > 0).sum()) > 1
+            std = (w * (ppv - mean) ** 2).sum(0).sqrt() if spread else torch.ones_like(mean)
+        self.scale_mean.copy_(mean.to(self.scale_mean.dtype))
         # a floor keeps near-constant features from turning one step into a huge value
         self.scale_std.copy_(std.clamp_min(0.01).to(self.scale_std.dtype))
 
@@ -764,15 +787,23 @@ class SeqPoolModule(nn.Module):
             return self.encoder.pooled(x, mask, pooling.pool, pooling.window)
         return pooling(self.encoder(x, mask), mask)
 
-    def fit_data(self, x: torch.Tensor, generator: torch.Generator | None = None) -> None:
+    def fit_data(
+        self,
+        x: torch.Tensor,
+        generator: torch.Generator | None = None,
+        weight: torch.Tensor | None = None,
+    ) -> None:
         """Let a data-initialised encoder (``"minirocket"``) set itself from training series.
 
-        Other encoders are left as they are.
+        ``weight`` (per series) weighs the data as in the loss. Other encoders are
+        left as they are.
         """
         if hasattr(self.encoder, "fit_data"):
             self._check_input(x)
             values, mask = observed_mask(x)
-            self.encoder.fit_data(values, mask, generator)
+            if weight is not None and bool((weight == weight[0]).all()):
+                weight = None  # equal weights are no weights: the same draws
+            self.encoder.fit_data(values, mask, generator, weight)
 
     @torch.no_grad()
     def pool_inputs(self, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor:

@@ -168,3 +168,51 @@ def test_every_head_trains_on_the_encoder(order, pool):
     proba = clf.predict_proba(X)
     assert proba.shape == (12, 3) and np.isfinite(proba).all()
     assert clf.n_frames_ == clf.module_.head.n_frames == 4
+
+
+# ------------------------------------------------------------------ sample weights
+def _weighted_encoder(x, weight=None, seed=0):
+    enc = RandomConvEncoder(x.shape[1], x.shape[2], n_features=168)
+    values, mask = observed_mask(x)
+    enc.fit_data(values, mask, torch.Generator().manual_seed(seed), weight)
+    return enc
+
+
+def test_a_series_of_weight_zero_never_shapes_the_encoder():
+    x = torch.randn(12, 1, 40)
+    only = torch.zeros(12)
+    only[5] = 2.0  # all the weight on one series: as if it were the training set
+    weighted = _weighted_encoder(x, only)
+    alone = _weighted_encoder(x[5:6])
+    for name in ("bias", "scale_mean", "scale_std"):
+        torch.testing.assert_close(getattr(weighted, name), getattr(alone, name), rtol=0, atol=0)
+
+
+def test_weighted_scales_are_those_of_repeated_series():
+    x = torch.randn(10, 2, 30)
+    counts = torch.tensor([1, 3, 0, 2, 1, 1, 4, 0, 1, 2])
+    weighted = _weighted_encoder(x, counts.to(torch.float32))
+    repeated = RandomConvEncoder(2, 30, n_features=168)
+    repeated.load_state_dict(weighted.state_dict())  # the same kernels and biases
+    values, mask = observed_mask(x)
+    ppv = repeated.ppv(values, mask).to(torch.float64).repeat_interleave(counts, dim=0)
+    torch.testing.assert_close(weighted.scale_mean, ppv.mean(0).float())
+    torch.testing.assert_close(
+        weighted.scale_std, ppv.std(0, unbiased=False).clamp_min(0.01).float()
+    )
+    # the biases were drawn from series of non-zero weight only
+    assert not torch.equal(weighted.bias, _weighted_encoder(x).bias)
+
+
+def test_equal_sample_weights_fit_the_default_encoder_like_none():
+    X = np.random.default_rng(0).normal(size=(24, 1, 30)).astype(np.float32)
+    y = np.arange(24) % 2
+    kw = {"encoder_channels": 168, "max_epochs": 2, "random_state": 0}
+    plain = SeqPoolClassifier(**kw).fit(X, y)
+    equal = SeqPoolClassifier(**kw).fit(X, y, sample_weight=np.full(24, 3.0))
+    np.testing.assert_array_equal(plain.predict_proba(X), equal.predict_proba(X))
+    zero = np.ones(24)
+    zero[:6] = 0.0
+    dropped = SeqPoolClassifier(**kw).fit(X, y, sample_weight=zero)
+    buffers = dropped.module_.encoder
+    assert not torch.equal(buffers.scale_mean, plain.module_.encoder.scale_mean)
