@@ -1,6 +1,6 @@
 """The skorch side: a tensor dataset, a whole-batch iterator and the training net.
 
-Training data are converted to one float32 tensor at fit start. The iterator
+Training data are converted to one tensor (the estimator's ``dtype``) at fit start. The iterator
 then cuts mini-batches by slicing (or one gather per epoch when shuffling)
 instead of fetching and collating samples one by one, which is where plain
 skorch spends most of its per-epoch overhead on small sequence models. Everything
@@ -418,6 +418,14 @@ def _seeded(seed: int, device: str):
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
+
+
+def _module_dtype(module: torch.nn.Module) -> torch.dtype:
+    """The floating dtype of a module's parameters and buffers (float32 if it has none)."""
+    for tensor in [*module.parameters(), *module.buffers()]:
+        if tensor.is_floating_point():
+            return tensor.dtype
+    return torch.float32
 
 
 @contextmanager

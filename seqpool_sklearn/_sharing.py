@@ -25,6 +25,8 @@ import numpy as np
 import torch
 from skorch.exceptions import DeviceWarning
 
+from ._net import SeqPoolHistory, _module_dtype
+
 PORTABLE_KEY = "_seqpool_portable_state"
 """Marks a portable state (its value is the format version)."""
 
@@ -101,6 +103,7 @@ def portable_state(est: Any, state: dict) -> dict:
             "device": str(net.device),
             "max_epochs": int(net.max_epochs),
             "split_seed": getattr(train_split, "random_state", None),
+            "dtype": str(_module_dtype(net.module_)).removeprefix("torch."),
             "module": to_plain(dict(net.module_.state_dict())),
             "training": bool(net.module_.training),
             "optimizer": to_plain(net.optimizer_.state_dict()),
@@ -113,7 +116,6 @@ def portable_state(est: Any, state: dict) -> dict:
 
 def restore_portable(est: Any, state: dict) -> None:
     """Set ``est`` from a portable state, rebuilding its network."""
-    from ._net import SeqPoolHistory
 
     state = dict(state)
     version = state.pop(PORTABLE_KEY)
@@ -144,6 +146,9 @@ def restore_portable(est: Any, state: dict) -> None:
     with torch.random.fork_rng(devices=[]):
         net = est._build_net(est._n_outputs, 0 if split_seed is None else split_seed, device)
         net.initialize()
+    if saved["dtype"] != "float32":
+        net.module_.to(getattr(torch, saved["dtype"]))
+        net.criterion_.to(getattr(torch, saved["dtype"]))
     net.module_.load_state_dict(from_plain(saved["module"], device))
     net.module_.train(saved["training"])
     net.optimizer_.load_state_dict(from_plain(saved["optimizer"], device))

@@ -237,9 +237,9 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
 
 
 def check_sequences(
-    X: Any, *, name: str, what: str = "X", return_ndim: bool = False
+    X: Any, *, name: str, what: str = "X", return_ndim: bool = False, dtype: Any = np.float32
 ) -> np.ndarray | tuple[np.ndarray, int]:
-    """Validate sequence input and return a float32 array of shape (n, channels, time).
+    """Validate sequence input and return a float array of shape (n, channels, time).
 
     Accepts 2D input (one univariate series per row, columns are time steps)
     and 3D input (n_samples, n_channels, n_timesteps), as arrays, nested lists
@@ -259,10 +259,12 @@ def check_sequences(
         Name of the argument, used in messages.
     return_ndim : bool, default=False
         Also return the number of dimensions of the input (2 or 3).
+    dtype : {np.float32, np.float64}, default=np.float32
+        The returned dtype (for float32, values beyond its range are rejected).
 
     Returns
     -------
-    X : ndarray of shape (n_samples, n_channels, n_timesteps), dtype float32
+    X : ndarray of shape (n_samples, n_channels, n_timesteps), dtype ``dtype``
         A new array; the caller's object is never modified.
     ndim : int
         Dimensions of the input, only when ``return_ndim=True``.
@@ -315,7 +317,7 @@ def check_sequences(
     if not np.isfinite(arr).all():
         _check_no_inf(arr, ndim, name, what)
     with np.errstate(over="ignore"):  # overflow is reported below, with its position
-        arr = np.asarray(arr, dtype=np.float32)
+        arr = np.asarray(arr, dtype=np.dtype(dtype))
     if not np.isfinite(arr).all():
         overflow = _first_inf(arr)  # finite float64 values beyond float32's range become inf
         if overflow is not None:

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import sklearn
+import torch
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -211,3 +212,52 @@ def test_regressor_partial_fit_keeps_the_first_target_scaling():
     np.testing.assert_array_equal(reg._y_mean, mean)
     with pytest.raises(ValueError, match="output"):
         reg.partial_fit(X[:4], np.c_[y[:4], y[:4]])
+
+
+# ------------------------------------------------------------------ dtype="float64"
+@pytest.mark.parametrize("cls", [SeqPoolClassifier, SeqPoolRegressor])
+def test_float64_training_makes_weights_and_copies_agree_to_round_off(cls):
+    X, y = _data()
+    X = X.astype(np.float64) + 1e-9 * np.arange(X.shape[2])  # below float32's resolution
+    extra = {"class_weight": {"a": 2.0, "b": 1.0}} if cls is SeqPoolClassifier else {}
+    if cls is SeqPoolRegressor:
+        y = X[:, 0].mean(axis=1) * 3.0 + 1.0
+    w = np.ones(len(X))
+    w[:5], w[5:8] = 3.0, 0.0
+    keep = np.repeat(np.arange(len(X)), w.astype(int))
+    kw = {**EXACT, "max_epochs": 30, "lr": 0.01, "random_state": 0, "dtype": "float64", **extra}
+    weighted = cls(**kw).fit(X, y, sample_weight=w)
+    repeated = cls(**kw).fit(X[keep], y[keep])
+    assert all(p.dtype == torch.float64 for p in weighted.module_.parameters())
+    out = "predict_proba" if cls is SeqPoolClassifier else "predict"
+    np.testing.assert_allclose(
+        getattr(weighted, out)(X), getattr(repeated, out)(X), rtol=1e-10, atol=1e-12
+    )
+    single = cls(**{**kw, "dtype": "float32"}).fit(X, y, sample_weight=w)
+    assert not np.array_equal(getattr(single, out)(X), getattr(weighted, out)(X))
+
+
+def test_float64_reads_x_in_float64_and_keeps_its_precision_when_continued(tmp_path):
+    X, y = _data()
+    X = X.astype(np.float64)
+    clf = SeqPoolClassifier(dtype="float64", **TINY).fit(X, y)
+    assert clf._validate_X(X + 1e-12, reset=False).dtype == np.float64
+    # the fitted network keeps its precision, whatever set_params says next
+    clf.set_params(dtype="float32", warm_start=True).fit(X, y)
+    assert all(p.dtype == torch.float64 for p in clf.module_.parameters())
+    clf.partial_fit(X, y)
+    assert all(p.dtype == torch.float64 for p in clf.module_.parameters())
+    sio = pytest.importorskip("skops.io")
+    sio.dump(clf, tmp_path / "m.skops")
+    loaded = sio.load(tmp_path / "m.skops", trusted=[type(clf).__module__ + ".SeqPoolClassifier"])
+    assert all(p.dtype == torch.float64 for p in loaded.module_.parameters())
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_float64_default_encoder_trains_and_a_bad_dtype_is_named():
+    X, y = _data()
+    clf = SeqPoolClassifier(encoder_channels=168, max_epochs=3, random_state=0, dtype="float64")
+    proba = clf.fit(X, y).predict_proba(X)
+    assert np.isfinite(proba).all() and clf.module_.encoder.bias.dtype == torch.float64
+    with pytest.raises(ValueError, match="dtype.*float32.*float64|dtype.*float64.*float32"):
+        SeqPoolClassifier(dtype="float16").fit(X, y)
