@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from ._columns import _fmt
-from ._validation import _as_real_array, asarray_not_ragged, observed_span
+from ._validation import _as_real_array, asarray_not_ragged, check_no_inf, observed_span
 
 __all__ = ["Sequences", "sequences_to_long"]
 
@@ -292,7 +292,8 @@ def sequences_to_long(
     ------
     ValueError
         Ragged, complex or non-numeric ``X``; ids that repeat or are missing; times that
-        repeat or go back within a sample, or are infinite; shapes that do not match.
+        repeat or go back within a sample, or are infinite; ±inf in ``X``; shapes that do
+        not match.
     TypeError
         A single string or number where a sequence of ids or channel names is expected.
 
@@ -365,6 +366,8 @@ def _plain_sequences(X: Any) -> np.ndarray:
             "sequences_to_long expects X of shape (n_samples, n_timesteps) or (n_samples, "
             f"n_channels, n_timesteps), got an array of shape {a.shape}."
         )
+    if a.dtype.kind == "f":
+        check_no_inf(a)  # a table cell of inf would be silently wrong data downstream
     return a
 
 

@@ -600,3 +600,12 @@ def test_property_shuffling_rows_does_not_change_X(df, data):
     np.testing.assert_array_equal(a.X, b.X)
     np.testing.assert_array_equal(a.time_codes, b.time_codes)
     assert a.ids.equals(b.ids)
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf])
+def test_sequences_to_long_refuses_infinite_values_and_names_where(bad):
+    X = np.array([[[1.0, 2.0, 3.0]], [[4.0, bad, np.nan]]])
+    with pytest.raises(ValueError, match=r"±inf \(first at sample 1.*step 1"):
+        sequences_to_long(X)
+    assert np.isinf(X[1, 0, 1])  # the caller's array is untouched
+    assert len(sequences_to_long(np.nan_to_num(X, posinf=0.0, neginf=0.0))) == 6
