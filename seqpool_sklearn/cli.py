@@ -15,9 +15,10 @@ not passed, so ``seqpool compare`` and ``SeqPoolClassifier()`` in Python train a
 pools, encoders, activations) come from the torch modules, so a new pool or encoder is
 offered here without touching this file.
 
-Arguments are parsed before torch, scipy or scikit-learn is imported, so ``--help``,
-``--version`` and most argument errors answer at once; the option lists and the defaults
-shown by ``seqpool compare --help`` are looked up in the modules only when needed.
+Arguments are parsed before torch, scipy or scikit-learn is imported, so ``--help``
+(``seqpool compare --help`` too), ``--version`` and argument errors answer at once: the
+option lists and the estimators' defaults are read from the modules' source, where they
+are written, without running it (the live modules are used when already imported).
 
 Also runs as ``python -m seqpool_sklearn.cli`` (or ``python -m seqpool_sklearn``).
 """
@@ -25,6 +26,8 @@ Also runs as ``python -m seqpool_sklearn.cli`` (or ``python -m seqpool_sklearn``
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import os
 import sys
 import time
@@ -87,8 +90,55 @@ def _add_deferred(group, *flags: str, help_text: Callable[[], str], **kwargs) ->
     action.deferred_help = help_text
 
 
+@functools.cache
+def _source_values() -> dict[str, Any]:
+    """The option lists and the estimators' defaults, read from the source without running it.
+
+    ``--help`` shows them, and importing the modules that hold them means importing torch
+    (seconds). The values are read from the one place they are written -- the option
+    tuples and the pool registry of ``_modules.py``, the keyword defaults of the
+    estimators' ``__init__`` in ``_estimators.py`` -- so nothing is kept twice; a value
+    that is not a plain literal is left out, and :func:`_modules_attr` /
+    :func:`_estimator_default` then import the modules.
+    """
+    import ast
+
+    here = Path(__file__).resolve().parent
+    values: dict[str, Any] = {}
+    try:
+        modules = ast.parse((here / "_modules.py").read_text(encoding="utf-8"))
+        estimators = ast.parse((here / "_estimators.py").read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):  # pragma: no cover - an installation without sources
+        return values
+    for node in modules.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id in ("ORDERS", "ENCODERS", "ACTIVATIONS"):
+                with contextlib.suppress(ValueError):
+                    values[target.id] = tuple(ast.literal_eval(node.value))
+            if isinstance(target, ast.Name) and target.id == "POOL_FUNCTIONS":
+                if isinstance(node.value, ast.Dict):
+                    with contextlib.suppress(ValueError):
+                        values["POOLS"] = tuple(ast.literal_eval(k) for k in node.value.keys)
+    for node in estimators.body:
+        if isinstance(node, ast.ClassDef) and node.name == "_SeqPoolBase":
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                    for arg, default in zip(
+                        item.args.kwonlyargs, item.args.kw_defaults, strict=True
+                    ):
+                        if default is not None:
+                            with contextlib.suppress(ValueError):
+                                values["default:" + arg.arg] = ast.literal_eval(default)
+    return values
+
+
 def _modules_attr(name: str):
-    """An option list of the torch modules (``ORDERS``, ``POOLS``, ...), read when needed."""
+    """An option list of the torch modules (``ORDERS``, ``POOLS``, ...), read when needed:
+    from the loaded modules if they are (the live values), else from their source."""
+    found = _source_values()
+    if name in found and f"{__package__}._modules" not in sys.modules:
+        return found[name]
     from . import _modules
 
     return getattr(_modules, name)
@@ -212,6 +262,10 @@ def _show(value: Any) -> str:
 
 def _estimator_default(name: str) -> str:
     """The estimators' own default of ``name``, read from them, for the help text."""
+    found = _source_values()
+    loaded = f"{__package__}._estimators" in sys.modules
+    if "default:" + name in found and not loaded:  # both share _SeqPoolBase.__init__
+        return _show(found["default:" + name])
     from . import SeqPoolClassifier, SeqPoolRegressor
 
     values = {
