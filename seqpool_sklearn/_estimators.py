@@ -667,13 +667,14 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
             y_t = y_t.to(dtype)
         if weight is not None:
             weight = weight.to(dtype)
+        fitted = None
         with _torch_threads(self.n_threads), _seeded(seed, device):
             if not continuing:
                 self.net_ = self._build_net(n_outputs, seed, device)
                 self.net_.initialize()
                 _to_dtype(self.net_, dtype)
                 # data-initialised encoders (minirocket) set their biases and scales
-                self.net_.module_.fit_data(
+                fitted = self.net_.module_.fit_data(
                     X_t.to(self.net_.device), torch.Generator().manual_seed(seed), weight
                 )
             elif getattr(self, "_rng_state", (None,))[0] == device:
@@ -684,7 +685,7 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
             if train:
                 # epochs: a warm start trains the current max_epochs more epochs,
                 # also after set_params(max_epochs=...) on a fitted estimator.
-                self._train(X_t, y_t, weight)
+                self._train(X_t, y_t, weight, fitted)
                 if not all(bool(torch.isfinite(p).all()) for p in self.net_.module_.parameters()):
                     raise TrainingDivergedError(
                         "Training produced non-finite weights. The inputs may hold values "
@@ -717,18 +718,19 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
         steps_per_epoch = math.ceil(n_train / min(self.batch_size, n_train))
         return max(MIN_EPOCHS, math.ceil(MIN_STEPS / steps_per_epoch))
 
-    def _train(self, X_t: torch.Tensor, y_t: torch.Tensor, weight=None) -> None:
+    def _train(self, X_t: torch.Tensor, y_t: torch.Tensor, weight=None, fitted=None) -> None:
         """Run the training epochs; a frozen encoder's pooled frames are computed once.
 
         With a frozen encoder (``"minirocket"``) and ``order="pool_first"`` under a
         pool without parameters, the pooled frames are the same at every epoch:
         they are computed once, and the net trains on them. The result is the same
-        network as training on the raw series.
+        network as training on the raw series. ``fitted`` is what the encoder's
+        ``fit_data`` computed on ``X_t`` (reused for the global average pool).
         """
         module = self.net_.module_
         pooled = module.caches_pooled
         if pooled:
-            X_t = module.pool_inputs(X_t.to(self.net_.device))
+            X_t = module.pool_inputs(X_t.to(self.net_.device), fitted=fitted)
         data = X_t if weight is None else TensorData(X_t, y_t, weight)
         module.pooled_inputs = pooled
         try:

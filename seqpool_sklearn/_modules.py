@@ -381,7 +381,7 @@ class RandomConvEncoder(nn.Module):
         mask: torch.Tensor,
         generator=None,
         weight: torch.Tensor | None = None,
-    ) -> None:
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Set the biases from training convolutions, then the PPV scales.
 
         As MiniRocket, each kernel/dilation takes its biases from quantiles (a
@@ -399,6 +399,13 @@ class RandomConvEncoder(nn.Module):
             Sample weights: a series is drawn with probability proportional to its
             weight (one of weight 0 never is), and the scales are weighted means and
             spreads -- as if each series were repeated ``weight`` times.
+
+        Returns
+        -------
+        raw, valid : torch.Tensor
+            The unstandardised global averages of the training series, (n, F, 1),
+            and their validity, (n, 1): what :meth:`pooled` standardises for
+            ``pool="avg"``, ``window=None``, so training need not compute them again.
         """
         golden = (math.sqrt(5) + 1) / 2
         levels = torch.remainder(
@@ -434,7 +441,8 @@ class RandomConvEncoder(nn.Module):
             biases.append(value.reshape(-1))
             start += 84 * nb
         self.bias.copy_(torch.cat(biases).to(self.bias.dtype))
-        ppv = self.ppv(x, mask).to(torch.float64)
+        raw, valid = self._pool_indicators(x, mask, "avg", None)
+        ppv = raw.squeeze(-1).to(torch.float64)
         if weight is None:
             mean = ppv.mean(0)
             std = ppv.std(0, unbiased=False) if n > 1 else torch.ones(self.out_channels)
@@ -446,6 +454,7 @@ class RandomConvEncoder(nn.Module):
         self.scale_mean.copy_(mean.to(self.scale_mean.dtype))
         # a floor keeps near-constant features from turning one step into a huge value
         self.scale_std.copy_(std.clamp_min(0.01).to(self.scale_std.dtype))
+        return raw, valid
 
     @torch.no_grad()
     def ppv(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -490,10 +499,14 @@ class RandomConvEncoder(nn.Module):
         fully masked frames are 0.
         """
         raw, valid = self._pool_indicators(x, mask, pool, window)
-        mean = self.scale_mean.to(x.dtype)[None, :, None]
-        std = self.scale_std.to(x.dtype)[None, :, None]
+        return self.standardise(raw, valid), valid
+
+    def standardise(self, raw: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """Pooled raw indicators (B, F, n_frames) to pooled maps; invalid frames are 0."""
+        mean = self.scale_mean.to(raw.dtype)[None, :, None]
+        std = self.scale_std.to(raw.dtype)[None, :, None]
         out = (raw - mean) / std
-        return out * valid.unsqueeze(1).to(x.dtype), valid
+        return out * valid.unsqueeze(1).to(raw.dtype)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         ind = torch.cat([(c.unsqueeze(2) > b).flatten(1, 2) for c, b in self._groups(x)], 1)
@@ -792,26 +805,40 @@ class SeqPoolModule(nn.Module):
         x: torch.Tensor,
         generator: torch.Generator | None = None,
         weight: torch.Tensor | None = None,
-    ) -> None:
+    ) -> tuple[torch.Tensor, torch.Tensor] | None:
         """Let a data-initialised encoder (``"minirocket"``) set itself from training series.
 
         ``weight`` (per series) weighs the data as in the loss. Other encoders are
-        left as they are.
+        left as they are (and None is returned); a data-initialised one returns the
+        raw global averages it computed on the way (see :meth:`pool_inputs`).
         """
         if hasattr(self.encoder, "fit_data"):
             self._check_input(x)
             values, mask = observed_mask(x)
             if weight is not None and bool((weight == weight[0]).all()):
                 weight = None  # equal weights are no weights: the same draws
-            self.encoder.fit_data(values, mask, generator, weight)
+            return self.encoder.fit_data(values, mask, generator, weight)
+        return None
 
     @torch.no_grad()
-    def pool_inputs(self, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
+    def pool_inputs(
+        self,
+        x: torch.Tensor,
+        batch_size: int = 256,
+        fitted: tuple[torch.Tensor, torch.Tensor] | None = None,
+    ) -> torch.Tensor:
         """Pooled frames of ``x`` packed for :attr:`pooled_inputs`: (B, F + 1, n_frames).
 
-        The last row holds the frames' validity (1.0 or 0.0).
+        The last row holds the frames' validity (1.0 or 0.0). ``fitted``, what
+        :meth:`fit_data` returned for the same ``x``, spares the pass over ``x`` for
+        the global average pool (the default head), whose raw frames it holds.
         """
         self._check_input(x)
+        pooling = self.head.pooling
+        if fitted is not None and pooling.pool == "avg" and pooling.window is None:
+            raw, valid = fitted
+            pooled = self.encoder.standardise(raw, valid)
+            return torch.cat([pooled, valid.unsqueeze(1).to(pooled.dtype)], dim=1)
         out = []
         for i in range(0, len(x), batch_size):
             values, mask = observed_mask(x[i : i + batch_size])

@@ -110,6 +110,29 @@ def test_module_pools_once_and_reads_pooled_inputs():
         assert not other.caches_pooled
 
 
+@pytest.mark.parametrize("window", [None, 7])
+def test_fit_pools_the_training_series_once_for_the_default_head(monkeypatch, window):
+    module = SeqPoolModule(3, 2, 50, encoder="minirocket", encoder_channels=168, window=window)
+    x = torch.randn(10, 2, 50)
+    x[3, :, 30:] = float("nan")
+    fitted = module.fit_data(x, torch.Generator().manual_seed(0))
+    again = module.pool_inputs(x, batch_size=4)
+    reused = module.pool_inputs(x, batch_size=4, fitted=fitted)
+    assert torch.equal(reused, again)  # bitwise: the raw sums are counts, exact in float32
+    calls = []
+    real = RandomConvEncoder._pool_indicators
+
+    def counted(self, *args):
+        calls.append(args[2:])
+        return real(self, *args)
+
+    monkeypatch.setattr(RandomConvEncoder, "_pool_indicators", counted)
+    X = np.random.default_rng(0).normal(size=(20, 1, 40)).astype(np.float32)
+    SeqPoolClassifier(encoder_channels=168, window=window, max_epochs=2).fit(X, np.arange(20) % 2)
+    # the scales' pass, plus the frames' pass only where the frames are windowed
+    assert calls == [("avg", None)] + ([("avg", window)] if window else [])
+
+
 def test_training_on_pooled_frames_equals_training_on_the_series(monkeypatch):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(24, 1, 40)).astype(np.float32)
