@@ -301,7 +301,7 @@ class RandomConvEncoder(nn.Module):
     >>> enc = RandomConvEncoder(1, 50, n_features=168)
     >>> x = torch.randn(8, 1, 50)
     >>> mask = torch.ones(8, 50, dtype=torch.bool)
-    >>> enc.fit_data(x, mask, torch.Generator().manual_seed(0))
+    >>> raw, valid = enc.fit_data(x, mask, torch.Generator().manual_seed(0))
     >>> enc(x, mask).shape
     torch.Size([8, 168, 50])
     """
