@@ -67,6 +67,7 @@ from ._net import (
     TensorData,
     TrainingDivergedError,
     ValidScore,
+    _dtype_name,
     _module_dtype,
     _seeded,
     _torch_threads,
@@ -417,7 +418,7 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
         if reset or fitted is None:
             dtype = np.dtype(self.dtype)
         else:
-            dtype = np.dtype(str(_module_dtype(fitted.module_)).removeprefix("torch."))
+            dtype = np.dtype(_dtype_name(_module_dtype(fitted.module_)))
         X3, ndim = check_sequences(X, name=name, return_ndim=True, dtype=dtype)
         two_d = ndim == 2
         if reset:
@@ -526,6 +527,19 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
             verbose=int(self.verbose),
             **kwargs,
         )
+
+    def _new_net(self, n_outputs: int, seed: int, device: str, dtype: torch.dtype) -> SeqPoolNet:
+        """A built, initialised network whose module and criterion are in ``dtype``.
+
+        Parameters are converted in place (the same ``Parameter`` objects), so the
+        optimizer that ``initialize`` built keeps updating them.
+        """
+        net = self._build_net(n_outputs, seed, device)
+        net.initialize()
+        if dtype != torch.float32:
+            net.module_.to(dtype)
+            net.criterion_.to(dtype)  # class weights
+        return net
 
     def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
         """Validate ``y``, set the target state; return the training targets and output count.
@@ -661,7 +675,7 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
             and getattr(self, "_n_outputs", None) == n_outputs
         )
         # the training precision: the dtype parameter, or the continued network's
-        dtype = _module_dtype(self.net_.module_) if continuing else _TORCH_DTYPES[self.dtype]
+        dtype = _module_dtype(self.net_.module_) if continuing else getattr(torch, self.dtype)
         X_t = torch.from_numpy(X3).to(dtype)
         if y_t.is_floating_point():
             y_t = y_t.to(dtype)
@@ -670,9 +684,7 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
         fitted = None
         with _torch_threads(self.n_threads), _seeded(seed, device):
             if not continuing:
-                self.net_ = self._build_net(n_outputs, seed, device)
-                self.net_.initialize()
-                _to_dtype(self.net_, dtype)
+                self.net_ = self._new_net(n_outputs, seed, device, dtype)
                 # data-initialised encoders (minirocket) set their biases and scales
                 fitted = self.net_.module_.fit_data(
                     X_t.to(self.net_.device), torch.Generator().manual_seed(seed), weight
@@ -1003,20 +1015,6 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
         return explain(self, X, n_steps=n_steps)
 
 
-_TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
-
-
-def _to_dtype(net: Any, dtype: torch.dtype) -> None:
-    """Move an initialised net's module and criterion (class weights) to ``dtype``.
-
-    Parameters are converted in place (the same ``Parameter`` objects), so the
-    optimizer built by ``initialize`` keeps updating them.
-    """
-    if dtype != torch.float32:
-        net.module_.to(dtype)
-        net.criterion_.to(dtype)
-
-
 def _get_rng_state(device: str) -> torch.Tensor:
     if device.startswith("cuda"):
         return torch.cuda.get_rng_state(device)
@@ -1149,6 +1147,19 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         return self._fit(
             X, y, train=True, sample_weight=sample_weight, classes=classes, partial=True
         )
+
+    def _new_net(self, n_outputs: int, seed: int, device: str, dtype: torch.dtype) -> SeqPoolNet:
+        """A built, initialised network whose module and criterion are in ``dtype``.
+
+        Parameters are converted in place (the same ``Parameter`` objects), so the
+        optimizer that ``initialize`` built keeps updating them.
+        """
+        net = self._build_net(n_outputs, seed, device)
+        net.initialize()
+        if dtype != torch.float32:
+            net.module_.to(dtype)
+            net.criterion_.to(dtype)  # class weights
+        return net
 
     def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=False)
@@ -1317,6 +1328,19 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         self : SeqPoolRegressor
         """
         return self._fit(X, y, train=True, sample_weight=sample_weight, partial=True)
+
+    def _new_net(self, n_outputs: int, seed: int, device: str, dtype: torch.dtype) -> SeqPoolNet:
+        """A built, initialised network whose module and criterion are in ``dtype``.
+
+        Parameters are converted in place (the same ``Parameter`` objects), so the
+        optimizer that ``initialize`` built keeps updating them.
+        """
+        net = self._build_net(n_outputs, seed, device)
+        net.initialize()
+        if dtype != torch.float32:
+            net.module_.to(dtype)
+            net.criterion_.to(dtype)  # class weights
+        return net
 
     def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=True)

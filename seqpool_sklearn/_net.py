@@ -428,6 +428,11 @@ def _module_dtype(module: torch.nn.Module) -> torch.dtype:
     return torch.float32
 
 
+def _dtype_name(dtype: torch.dtype) -> str:
+    """``torch.float64`` -> ``"float64"``: the name numpy and ``getattr(torch, name)`` read."""
+    return str(dtype).removeprefix("torch.")
+
+
 @contextmanager
 def _torch_threads(n_threads: int | None):
     """Pin torch's intra-op thread count for one fit or predict, then restore it."""

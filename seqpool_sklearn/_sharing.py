@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from skorch.exceptions import DeviceWarning
 
-from ._net import SeqPoolHistory, _module_dtype
+from ._net import SeqPoolHistory, _dtype_name, _module_dtype
 
 PORTABLE_KEY = "_seqpool_portable_state"
 """Marks a portable state (its value is the format version)."""
@@ -43,7 +43,7 @@ def to_plain(value: Any) -> Any:
     """
     if isinstance(value, torch.Tensor):
         t = value.detach().cpu()
-        return (_TENSOR, t.numpy().copy(), str(t.dtype).removeprefix("torch."))
+        return (_TENSOR, t.numpy().copy(), _dtype_name(t.dtype))
     if isinstance(value, dict):
         return {k: to_plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -103,7 +103,7 @@ def portable_state(est: Any, state: dict) -> dict:
             "device": str(net.device),
             "max_epochs": int(net.max_epochs),
             "split_seed": getattr(train_split, "random_state", None),
-            "dtype": str(_module_dtype(net.module_)).removeprefix("torch."),
+            "dtype": _dtype_name(_module_dtype(net.module_)),
             "module": to_plain(dict(net.module_.state_dict())),
             "training": bool(net.module_.training),
             "optimizer": to_plain(net.optimizer_.state_dict()),
@@ -116,7 +116,6 @@ def portable_state(est: Any, state: dict) -> dict:
 
 def restore_portable(est: Any, state: dict) -> None:
     """Set ``est`` from a portable state, rebuilding its network."""
-
     state = dict(state)
     version = state.pop(PORTABLE_KEY)
     if version != PORTABLE_VERSION:
@@ -143,12 +142,9 @@ def restore_portable(est: Any, state: dict) -> None:
         device = "cpu"
     split_seed = saved["split_seed"]
     est._epochs = saved["max_epochs"]
-    with torch.random.fork_rng(devices=[]):
-        net = est._build_net(est._n_outputs, 0 if split_seed is None else split_seed, device)
-        net.initialize()
-    if saved["dtype"] != "float32":
-        net.module_.to(getattr(torch, saved["dtype"]))
-        net.criterion_.to(getattr(torch, saved["dtype"]))
+    seed = 0 if split_seed is None else split_seed
+    with torch.random.fork_rng(devices=[]):  # the initial weights are replaced below
+        net = est._new_net(est._n_outputs, seed, device, getattr(torch, saved["dtype"]))
     net.module_.load_state_dict(from_plain(saved["module"], device))
     net.module_.train(saved["training"])
     net.optimizer_.load_state_dict(from_plain(saved["optimizer"], device))
