@@ -26,7 +26,6 @@ Also runs as ``python -m seqpool_sklearn.cli`` (or ``python -m seqpool_sklearn``
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import os
 import sys
@@ -110,26 +109,39 @@ def _source_values() -> dict[str, Any]:
         estimators = ast.parse((here / "_estimators.py").read_text(encoding="utf-8"))
     except (OSError, SyntaxError):  # pragma: no cover - an installation without sources
         return values
-    for node in modules.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name) and target.id in ("ORDERS", "ENCODERS", "ACTIVATIONS"):
-                with contextlib.suppress(ValueError):
-                    values[target.id] = tuple(ast.literal_eval(node.value))
-            if isinstance(target, ast.Name) and target.id == "POOL_FUNCTIONS":
-                if isinstance(node.value, ast.Dict):
-                    with contextlib.suppress(ValueError):
-                        values["POOLS"] = tuple(ast.literal_eval(k) for k in node.value.keys)
-    for node in estimators.body:
-        if isinstance(node, ast.ClassDef) and node.name == "_SeqPoolBase":
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
-                    for arg, default in zip(
-                        item.args.kwonlyargs, item.args.kw_defaults, strict=True
-                    ):
-                        if default is not None:
-                            with contextlib.suppress(ValueError):
-                                values["default:" + arg.arg] = ast.literal_eval(default)
+
+    skip = object()
+
+    def literal(node) -> Any:
+        try:
+            return ast.literal_eval(node)
+        except ValueError:  # not a plain literal: left to the imported modules
+            return skip
+
+    assigned = {
+        node.targets[0].id: node.value
+        for node in modules.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    lists = {name: assigned.get(name) for name in ("ORDERS", "ENCODERS", "ACTIVATIONS")}
+    registry = assigned.get("POOL_FUNCTIONS")  # the pool registry: its keys are the pools
+    if isinstance(registry, ast.Dict):
+        lists["POOLS"] = ast.Tuple(elts=registry.keys)
+    for name, node in lists.items():
+        found = skip if node is None else literal(node)
+        if found is not skip:
+            values[name] = tuple(found)
+    init = next(
+        item
+        for node in estimators.body
+        if isinstance(node, ast.ClassDef) and node.name == "_SeqPoolBase"
+        for item in node.body
+        if isinstance(item, ast.FunctionDef) and item.name == "__init__"
+    )
+    for arg, default in zip(init.args.kwonlyargs, init.args.kw_defaults, strict=True):
+        found = skip if default is None else literal(default)
+        if found is not skip:
+            values["default:" + arg.arg] = found
     return values
 
 
