@@ -21,8 +21,10 @@ __version__ = "0.1.0"
 _SOURCES = {
     "SeqPoolClassifier": "_estimators",
     "SeqPoolRegressor": "_estimators",
-    "SeqPoolHead": "_modules",
-    "SeqPoolModule": "_modules",
+    "SeqPoolHead": "nn.head",
+    "SeqPoolModule": "nn.module",
+    "Pool": "nn.pools",
+    "Encoder": "nn.encoders",
     "load_ts": "_tsfile",
     "load_tsv": "_tsvfile",
     "fetch_ucr": "_datasets",
@@ -54,6 +56,8 @@ _SOURCES = {
 }
 
 __all__ = [
+    "Encoder",
+    "Pool",
     "__version__",
     "SeqPoolClassifier",
     "SeqPoolRegressor",
@@ -101,7 +105,6 @@ if TYPE_CHECKING:
     from ._datasets import fetch_ucr, get_data_home, list_ucr
     from ._estimators import SeqPoolClassifier, SeqPoolRegressor
     from ._explain import Explanation, deletion_score, deletion_scorer
-    from ._modules import SeqPoolHead, SeqPoolModule
     from ._net import TrainingDivergedError
     from ._reshape import long_to_sequences
     from ._sequences import Sequences, sequences_to_long
@@ -117,6 +120,10 @@ if TYPE_CHECKING:
     from ._validation import LayoutWarning
     from ._wide import WideToSequences
     from ._windows import Windows, sliding_windows
+    from .nn.encoders import Encoder
+    from .nn.head import SeqPoolHead
+    from .nn.module import SeqPoolModule
+    from .nn.pools import Pool
 
 
 def __getattr__(name: str):

@@ -67,7 +67,7 @@ from sklearn.model_selection import (
 )
 from sklearn.utils import check_random_state, get_tags
 
-from ._modules import ORDERS, POOLS
+from ._options import ORDERS, POOLS
 from ._stats import (
     corrected_ttest,
     effect_verdict,
@@ -79,6 +79,7 @@ from ._stats import (
     wilcoxon_test,
 )
 from ._validation import check_int, did_you_mean, is_integer
+from .nn.pools import pool_label, resolve_pool
 
 __all__ = ["ComparisonSummary", "HeadComparison", "compare_heads", "summarize_comparisons"]
 
@@ -156,9 +157,12 @@ def _check_grid(orders: Any, pools: Any, windows: Any) -> tuple[list, list, list
     orders = _as_list(orders, "orders")
     pools = _as_list(pools, "pools")
     windows = _as_list(windows, "windows")
+    for value in pools:
+        if not isinstance(value, str):
+            resolve_pool(value)  # a Pool subclass, or a TypeError saying what was expected
     for name, values, options in (("orders", orders, ORDERS), ("pools", pools, POOLS)):
         for value in values:
-            if value not in options:
+            if (isinstance(value, str) or name == "orders") and value not in options:
                 raise ValueError(
                     f"{name} must contain values from {list(options)}, got {value!r}."
                     f"{did_you_mean(value, options)}"
@@ -845,7 +849,7 @@ def compare_heads(
     y : array-like of shape (n_samples,)
         Targets.
     orders : list of {"pool_first", "decode_first"}, default=("pool_first", "decode_first")
-    pools : list of {"avg", "max", "lp", "attention"}, default=("avg",)
+    pools : list of {"avg", "max", "lp", "attention"} or Pool subclasses, default=("avg",)
     windows : list of int or None, default=(None,)
         ``None`` is global pooling.
     cv : int, CV splitter or list of (train, test), default=5
@@ -1006,7 +1010,7 @@ def compare_heads(
         for j in range(len(splits)):
             row = {
                 "order": cfg[0],
-                "pool": cfg[1],
+                "pool": pool_label(cfg[1]),
                 "window": cfg[2],
                 "repeat": int(repeat[j]),
                 "fold": int(fold[j]),

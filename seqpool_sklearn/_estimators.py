@@ -59,7 +59,6 @@ from skorch.callbacks import Callback, EarlyStopping
 from skorch.dataset import ValidSplit
 
 from ._doclink import DocLinkMixin
-from ._modules import ACTIVATIONS, ENCODERS, ORDERS, POOLS, SeqPoolModule, n_frames_for
 from ._net import (
     CosineLR,
     SeqPoolNet,
@@ -73,6 +72,7 @@ from ._net import (
     _torch_threads,
     resolve_device,
 )
+from ._options import ACTIVATIONS, ENCODERS, ORDERS, POOLS, choices_doc
 from ._sharing import PORTABLE_KEY, portable_state, restore_portable
 from ._validation import (
     LayoutWarning,
@@ -81,6 +81,10 @@ from ._validation import (
     check_targets,
     did_you_mean,
 )
+from .nn.encoders import Encoder, resolve_encoder
+from .nn.masks import n_frames_for
+from .nn.module import PooledHead, SeqPoolModule
+from .nn.pools import Pool, resolve_pool
 
 _ROUTED_PREFIXES = (
     "module__",
@@ -125,17 +129,19 @@ _SHARED_PARAMS = """\
         ``"pool_first"``: pool over time -> linear decoder -> activation -> output
         layer. ``"decode_first"``: linear decoder at every time step ->
         activation -> pool over time -> output layer.
-    pool : {"avg", "max", "lp", "attention"}, default="avg"
+    pool : {pool_choices} or Pool subclass, default="avg"
         Pooling over the valid (non-NaN) steps of each window. ``"lp"`` is the
         power mean ``(mean |h|^p)^(1/p)`` with ``p = lp_power``;
-        ``"attention"`` learns a softmax weight per step.
+        ``"attention"`` learns a softmax weight per step. A subclass of
+        :class:`~seqpool_sklearn.Pool` (the class, not an instance) enters the grid
+        like a name.
     window : int or None, default=None
         ``None`` pools over the whole series (one frame; predict then accepts
         3D series of any length). ``k`` pools non-overlapping windows of ``k``
         steps (the last partial window kept) and flattens the frames before
         the output layer, so coarse temporal order survives; the frame count is
         fixed at fit.
-    encoder : {"minirocket", "conv", "gru"} or None, default="minirocket"
+    encoder : {encoder_choices}, Encoder subclass or None, default="minirocket"
         ``"minirocket"``: frozen random convolutions in the MiniRocket style
         (Dempster et al. 2021): 84 fixed kernels at exponentially spaced
         dilations, each output compared with biases taken from quantiles of the
@@ -146,7 +152,8 @@ _SHARED_PARAMS = """\
         ``"conv"``: FCN-style, three Conv1d + batch norm + ReLU blocks of widths
         ``(w, 2w, w)`` with ``w = encoder_channels``. ``"gru"``: a GRU with
         ``encoder_channels`` units per direction. ``None``: the head sees the
-        raw channels.
+        raw channels. A subclass of :class:`~seqpool_sklearn.Encoder` (the class)
+        is built as ``cls(n_channels, n_timesteps, encoder_channels)``.
     hidden_size : int, default=64
         Width of the linear decoder.
     activation : {"relu", "gelu", "tanh"} or None, default="relu"
@@ -250,6 +257,11 @@ _SHARED_ATTRIBUTES = """\
         Epochs trained in the last call to ``fit``."""
 
 
+_SHARED_PARAMS = _SHARED_PARAMS.replace("{pool_choices}", choices_doc(POOLS)).replace(
+    "{encoder_choices}", choices_doc(ENCODERS)
+)
+
+
 def _fill_doc(cls):
     # the placeholders sit at the docstring's own indentation; the shared text carries its own
     cls.__doc__ = cls.__doc__.replace("    {shared_params}", _SHARED_PARAMS).replace(
@@ -263,9 +275,9 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "order": [StrOptions(set(ORDERS))],
-        "pool": [StrOptions(set(POOLS))],
+        "pool": [StrOptions(set(POOLS)), type],
         "window": [None, Interval(Integral, 1, None, closed="left")],
-        "encoder": [StrOptions(set(ENCODERS)), None],
+        "encoder": [StrOptions(set(ENCODERS)), type, None],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS)), None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -292,9 +304,9 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
         self,
         *,
         order: str = "pool_first",
-        pool: str = "avg",
+        pool: str | type[Pool] = "avg",
         window: int | None = None,
-        encoder: str | None = "minirocket",
+        encoder: str | type[Encoder] | None = "minirocket",
         hidden_size: int = 64,
         activation: str | None = "relu",
         dropout: float = 0.5,
@@ -393,6 +405,9 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
                     hint = did_you_mean(value, options)
                     break
             raise InvalidParameterError(f"{exc}{hint}") from None
+        # a class given as pool= / encoder= must be a plug-in of that kind
+        resolve_pool(self.pool)
+        resolve_encoder(self.encoder)
         for key in self._routed:  # constructor keywords arrive here unfiltered
             if not _is_routed(key):
                 raise ValueError(
@@ -541,6 +556,15 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
             net.criterion_.to(dtype)  # class weights
         return net
 
+    def _rebuilt_net(self, seed: int, device: str, dtype: torch.dtype, max_epochs: int):
+        """An initialised network of the fitted shape, for a saved state to be loaded into.
+
+        ``max_epochs`` is the epochs of the fit that built the saved network (what its
+        schedule was laid out over).
+        """
+        self._epochs = int(max_epochs)
+        return self._new_net(self._n_outputs, seed, device, dtype)
+
     def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
         """Validate ``y``, set the target state; return the training targets and output count.
 
@@ -685,6 +709,7 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
         with _torch_threads(self.n_threads), _seeded(seed, device):
             if not continuing:
                 self.net_ = self._new_net(n_outputs, seed, device, dtype)
+                self.net_.module_.check_plugins(X_t[:2].to(self.net_.device))
                 # data-initialised encoders (minirocket) set their biases and scales
                 fitted = self.net_.module_.fit_data(
                     X_t.to(self.net_.device), torch.Generator().manual_seed(seed), weight
@@ -740,15 +765,15 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
         ``fit_data`` computed on ``X_t`` (reused for the global average pool).
         """
         module = self.net_.module_
-        pooled = module.caches_pooled
-        if pooled:
+        if module.caches_pooled:
+            # the net trains a head-only view on the pooled frames (the same parameters)
             X_t = module.pool_inputs(X_t.to(self.net_.device), fitted=fitted)
+            self.net_.module_ = PooledHead(module.head)
         data = X_t if weight is None else TensorData(X_t, y_t, weight)
-        module.pooled_inputs = pooled
         try:
             self.net_.partial_fit(data, y_t, epochs=self._epochs)
         finally:
-            module.pooled_inputs = False
+            self.net_.module_ = module
 
     def _forward(self, X3: np.ndarray) -> torch.Tensor:
         """Network outputs in float64, batch by batch.
@@ -761,8 +786,9 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
         device = self.net_.device
         X_t = torch.from_numpy(X3)
         step = self.batch_size
-        width = getattr(self.net_.module_.encoder, "out_channels", 1)
-        if self.order == "decode_first" or self.pool == "attention":
+        fitted = self.net_.module_  # the fitted head's design, whatever set_params did since
+        width = getattr(fitted.encoder, "out_channels", 1)
+        if fitted.head.order == "decode_first" or fitted.head.pooling.learned:
             # the encoder's (batch, width, time) output is built whole: bound it
             step = max(1, min(step, int(5e7 // max(1, width * X3.shape[2]))))
         with torch.no_grad(), _torch_threads(self.n_threads):
@@ -1148,19 +1174,6 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             X, y, train=True, sample_weight=sample_weight, classes=classes, partial=True
         )
 
-    def _new_net(self, n_outputs: int, seed: int, device: str, dtype: torch.dtype) -> SeqPoolNet:
-        """A built, initialised network whose module and criterion are in ``dtype``.
-
-        Parameters are converted in place (the same ``Parameter`` objects), so the
-        optimizer that ``initialize`` built keeps updating them.
-        """
-        net = self._build_net(n_outputs, seed, device)
-        net.initialize()
-        if dtype != torch.float32:
-            net.module_.to(dtype)
-            net.criterion_.to(dtype)  # class weights
-        return net
-
     def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=False)
         if y.ndim == 2 and y.shape[1] == 1:
@@ -1329,19 +1342,6 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         """
         return self._fit(X, y, train=True, sample_weight=sample_weight, partial=True)
 
-    def _new_net(self, n_outputs: int, seed: int, device: str, dtype: torch.dtype) -> SeqPoolNet:
-        """A built, initialised network whose module and criterion are in ``dtype``.
-
-        Parameters are converted in place (the same ``Parameter`` objects), so the
-        optimizer that ``initialize`` built keeps updating them.
-        """
-        net = self._build_net(n_outputs, seed, device)
-        net.initialize()
-        if dtype != torch.float32:
-            net.module_.to(dtype)
-            net.criterion_.to(dtype)  # class weights
-        return net
-
     def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=True)
         if y.ndim > 2:
@@ -1373,8 +1373,16 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         y_t = torch.from_numpy(standard.astype(np.float64))
         return y_t, self.n_outputs_
 
+    def _target_scaling(self) -> tuple[np.ndarray, np.ndarray, bool]:
+        """How network outputs map to targets: ``out * scale + mean``, raveled if 1D.
+
+        The one place the fitted target state is read (by predict, explain and export).
+        """
+        return self._y_mean, self._y_scale, self._y_1d
+
     def predict(self, X: Any) -> np.ndarray:
         """Predicted targets, shape (n_samples,) or (n_samples, n_outputs) as in ``fit``."""
         X3 = self._validate_predict(X)
-        out = self._forward(X3).numpy() * self._y_scale + self._y_mean
-        return out.ravel() if self._y_1d else out
+        mean, scale, ravel = self._target_scaling()
+        out = self._forward(X3).numpy() * scale + mean
+        return out.ravel() if ravel else out

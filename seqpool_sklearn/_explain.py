@@ -33,8 +33,9 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._modules import RandomConvEncoder, _split_windows, observed_mask
 from ._net import _torch_threads
+from .nn.masks import observed_mask
+from .nn.pools import window_shares
 
 # elements of one float64 work tensor (per chunk of series); bounds memory for wide encoders
 _BUDGET = 2e7
@@ -173,63 +174,23 @@ def _is_affine(module) -> bool:
 
 
 def _decode_view(module) -> bool:
-    """Explain on the decoded steps (decode_first, and the equivalent pool_first avg)."""
+    """Explain on the decoded steps (decode_first, and the equivalent pool_first of a linear
+    pool without activation), which needs the pool's exact split."""
     head = module.head
-    linear = isinstance(head.activation, torch.nn.Identity)
-    return head.order == "decode_first" or (head.pooling.pool == "avg" and linear)
+    linear = head.pooling.linear and isinstance(head.activation, torch.nn.Identity)
+    return head.pooling.has_shares() and (head.order == "decode_first" or linear)
 
 
-def _encoder_blocks(encoder, x: torch.Tensor, mask: torch.Tensor):
-    """The encoder output (batch, width, time) as (channel slice, block) pairs.
+def _encoder_blocks(module, x: torch.Tensor, mask: torch.Tensor):
+    """The encoder output (batch, width, time), masked, as (channel slice, block) pairs.
 
-    The random-convolution encoder yields one block per dilation, so its ~10k maps are
-    never built at once; other encoders yield their whole output.
+    A pool whose frames read every channel (attention) gets the whole output at once.
     """
-    if not isinstance(encoder, RandomConvEncoder):
-        yield slice(None), encoder(x, mask)
+    if module.head.pooling.separable:
+        yield from module.encoder.blocks(x, mask)
         return
-    m = mask.unsqueeze(1).to(x.dtype)
-    start = 0
-    for c, b in encoder._groups(x):
-        ind = (c.unsqueeze(2) > b).flatten(1, 2).to(x.dtype)
-        sl = slice(start, start + ind.shape[1])
-        h = (ind - encoder.scale_mean[sl].to(x.dtype)[None, :, None]) / encoder.scale_std[sl].to(
-            x.dtype
-        )[None, :, None]
-        yield sl, h * m
-        start = sl.stop
-
-
-def _attention_weights(scores: torch.Tensor, mask: torch.Tensor, window) -> torch.Tensor:
-    """Softmax of (batch, time) scores over the observed steps of each window."""
-    sw, mw = _split_windows(scores.unsqueeze(1), mask, window)  # (B,1,F,k), (B,F,k)
-    sw = sw.squeeze(1).masked_fill(~mw, torch.finfo(scores.dtype).min)
-    w = torch.softmax(sw, dim=-1) * mw.to(scores.dtype)
-    return w.flatten(1)[:, : scores.shape[1]]
-
-
-def _shares(u, mask, pooling, att=None):
-    """Per-step shares S (B, D, F, k) of the pooled frames of ``u`` (B, D, T)."""
-    uw, mw = _split_windows(u, mask, pooling.window)  # (B,D,F,k), (B,F,k)
-    m = mw.unsqueeze(1).to(u.dtype)
-    count = m.sum(-1, keepdim=True)
-    pool = pooling.pool
-    if pool == "avg":
-        return uw * m / count.clamp_min(1.0)
-    if pool == "attention":
-        aw, _ = _split_windows(att.unsqueeze(1), mask, pooling.window)
-        return uw * aw * m
-    if pool == "max":
-        filled = uw.masked_fill(~mw.unsqueeze(1), torch.finfo(u.dtype).min)
-        first = filled.argmax(dim=-1, keepdim=True)
-        onehot = torch.zeros_like(uw).scatter_(-1, first, 1.0)
-        return uw * onehot * m * (count > 0)
-    p = pooling.lp_power
-    powered = uw.abs().clamp_min(1e-6).pow(p) * m
-    total = powered.sum(-1, keepdim=True)
-    tiny = torch.finfo(u.dtype).tiny
-    frames = (total / count.clamp_min(1.0)).clamp_min(tiny).pow(1.0 / p)
-    return powered / total.clamp_min(tiny) * frames * (count > 0)
+    parts = [h for _, h in module.encoder.blocks(x, mask)]
+    yield slice(None), torch.cat(parts, dim=1) if len(parts) > 1 else parts[0]
 
 
 def _contract(coef: torch.Tensor, shares: torch.Tensor, n_timesteps: int) -> torch.Tensor:
@@ -238,41 +199,27 @@ def _contract(coef: torch.Tensor, shares: torch.Tensor, n_timesteps: int) -> tor
     return out.flatten(2)[:, :, :n_timesteps]
 
 
-def _chunk_size(module, n_timesteps: int, n_outputs: int, linear: bool) -> int:
+def _chunk_size(module, n_timesteps: int, n_outputs: int, method: str) -> int:
     """Series per chunk so that the largest work tensor stays near ``_BUDGET`` elements."""
     enc, head = module.encoder, module.head
     width = getattr(enc, "out_channels", 1)
     per_step = 2 * width  # the conv encoder's middle block is twice as wide
-    if isinstance(enc, RandomConvEncoder):
-        per_step = 2 * max(enc.per_dilation) * 84  # one dilation's indicators and maps
+    if head.pooling.separable:
+        per_step = 2 * enc.block_channels  # one block's maps and shares
     per_step = max(per_step, head.decoder.out_features * max(n_outputs, 1))
+    if method == "step_gradients":  # the step gradients: (chunk, outputs, width, time)
+        per_step = max(per_step, n_outputs * width)
     size = _BUDGET // max(1, per_step * n_timesteps)
-    if not linear:  # the frame gradients: (chunk, outputs, width, frames)
+    if method == "integrated_gradients":  # the frame gradients: (chunk, outputs, width, frames)
         size = min(size, _BUDGET // max(1, n_outputs * width * head.n_frames))
     return max(1, int(size))
-
-
-def _decoded_steps(module, x, mask):
-    """Activated decoder output at every step (B, H, T), built block by block."""
-    head = module.head
-    z = None
-    for sl, h in _encoder_blocks(module.encoder, x, mask):
-        part = torch.einsum("hc,bct->bht", head.decoder.weight[:, sl], h)
-        z = part if z is None else z + part
-    z = z + head.decoder.bias[None, :, None]
-    return head.activation(z)
 
 
 def _linear_chunk(module, x, mask):
     """Exact contributions for a head that is linear in the decoded steps' frames."""
     head = module.head
-    z = _decoded_steps(module, x, mask)
-    att = None
-    if head.pooling.pool == "attention":
-        att = _attention_weights(
-            head.pooling.score(z.transpose(1, 2)).squeeze(-1), mask, head.window
-        )
-    shares = _shares(z, mask, head.pooling, att)
+    z = head.decode_blocks(module.encoder.blocks(x, mask))
+    shares = window_shares(head.pooling, z, mask, head.window)
     n_out = head.output.out_features
     coef = head.output.weight.view(1, n_out, z.shape[1], head.n_frames)
     values = _contract(coef, shares, x.shape[2])
@@ -301,23 +248,37 @@ def _frame_gradients(module, pooled, valid, n_steps: int) -> torch.Tensor:
 def _gradient_chunk(module, x, mask, n_steps: int):
     """Integrated gradients on the pooled encoder frames, shared out to the steps."""
     head = module.head
-    pooling = head.pooling
     with torch.no_grad():
-        pooled, valid = module._pooled(x, mask)
+        pooled, valid = module.pooled(x, mask)
         offset = head.from_pooled(torch.zeros_like(pooled), valid)
     with torch.enable_grad():
         coef = _frame_gradients(module, pooled, valid, n_steps)
     with torch.no_grad():
-        att = None
-        if pooling.pool == "attention":
-            scores = pooling.score.bias.to(x.dtype).expand(x.shape[0], x.shape[2]).clone()
-            for sl, h in _encoder_blocks(module.encoder, x, mask):
-                scores += torch.einsum("c,bct->bt", pooling.score.weight[0, sl], h)
-            att = _attention_weights(scores, mask, pooling.window)
         values = None
-        for sl, h in _encoder_blocks(module.encoder, x, mask):
-            part = _contract(coef[:, :, sl], _shares(h, mask, pooling, att), x.shape[2])
+        for sl, h in _encoder_blocks(module, x, mask):
+            shares = window_shares(head.pooling, h, mask, head.window)
+            part = _contract(coef[:, :, sl], shares, x.shape[2])
             values = part if values is None else values + part
+    return values, offset
+
+
+def _step_gradient_chunk(module, x, mask, n_steps: int):
+    """Integrated gradients on the encoder's per-step features, for a pool without an
+    exact split: ``values[k, t] = sum_d h[d, t] * mean_alpha dG_k/dh[d, t](alpha * h)``."""
+    head = module.head
+    with torch.no_grad():
+        h = module.encoder(x, mask) * mask.unsqueeze(1).to(x.dtype)
+        offset = head(torch.zeros_like(h), mask)
+    n_out = head.output.out_features
+    total = torch.zeros(h.shape[0], n_out, *h.shape[1:], dtype=h.dtype)
+    with torch.enable_grad():
+        for a in (torch.arange(n_steps, dtype=h.dtype) + 0.5) / n_steps:
+            path = (a * h).requires_grad_(True)
+            out = head(path, mask)
+            for k in range(n_out):
+                (g,) = torch.autograd.grad(out[:, k].sum(), path, retain_graph=k < n_out - 1)
+                total[:, k] += g
+    values = torch.einsum("bkdt,bdt->bkt", total / n_steps, h)
     return values, offset
 
 
@@ -363,18 +324,24 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     X3 = estimator._validate_X(X, reset=False)
     outputs = estimator._forward(X3).numpy()
     module = copy.deepcopy(estimator.net_.module_).cpu().to(torch.float64).eval()
-    linear = _decode_view(module)
-    exact = linear or _is_affine(module)
+    if _decode_view(module):
+        method, chunk = "linear", _linear_chunk
+    elif module.head.pooling.has_shares():
+        method, chunk = "integrated_gradients", _gradient_chunk
+    else:  # a pool without an exact split: integrated gradients on the steps themselves
+        method, chunk = "step_gradients", _step_gradient_chunk
+    linear = method == "linear"
+    exact = linear or (method == "integrated_gradients" and _is_affine(module))
     n_out = module.head.output.out_features
-    step = _chunk_size(module, X3.shape[2], n_out, linear)
+    step = _chunk_size(module, X3.shape[2], n_out, method)
     values, offset = [], []
     with torch.no_grad(), _torch_threads(estimator.n_threads):
         for i in range(0, len(X3), step):
             x, mask = observed_mask(torch.from_numpy(X3[i : i + step]).to(torch.float64))
             if linear:
-                v, o = _linear_chunk(module, x, mask)
+                v, o = chunk(module, x, mask)
             else:
-                v, o = _gradient_chunk(module, x, mask, int(n_steps))
+                v, o = chunk(module, x, mask, int(n_steps))
             values.append((v * mask.unsqueeze(1).to(v.dtype)).numpy())
             offset.append(o.numpy())
     values = np.concatenate(values) if values else np.zeros((0, n_out, X3.shape[2]))
@@ -383,7 +350,7 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
         names = np.asarray(estimator.classes_)
         predicted = outputs.argmax(axis=1)
     else:
-        scale, mean = estimator._y_scale, estimator._y_mean
+        mean, scale, _ = estimator._target_scaling()
         values = values * scale[None, :, None]
         offset = offset * scale + mean
         outputs = outputs * scale + mean
@@ -420,7 +387,8 @@ def _scaled_outputs(estimator, X3: np.ndarray) -> np.ndarray:
     out = estimator._forward(X3).numpy()
     if hasattr(estimator, "classes_"):
         return out
-    return out * estimator._y_scale + estimator._y_mean
+    mean, scale, _ = estimator._target_scaling()
+    return out * scale + mean
 
 
 def deletion_score(

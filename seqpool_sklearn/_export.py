@@ -87,12 +87,9 @@ class ExportedPredictor(nn.Module):
 def _predictor(estimator: Any) -> ExportedPredictor:
     module = copy.deepcopy(estimator.net_.module_).to("cpu", torch.float64).eval()
     module.requires_grad_(False)  # outputs of the loaded graph are plain tensors
-    module.pooled_inputs = False
     if isinstance(estimator, ClassifierMixin):
         return ExportedPredictor(module, "proba")
-    return ExportedPredictor(
-        module, "regression", estimator._y_mean, estimator._y_scale, estimator._y_1d
-    )
+    return ExportedPredictor(module, "regression", *estimator._target_scaling())
 
 
 def _example(estimator: Any) -> torch.Tensor:

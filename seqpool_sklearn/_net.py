@@ -351,24 +351,28 @@ class SeqPoolNet(NeuralNet):
         for cb in listeners[method_name]:
             getattr(cb, method_name)(self, **cb_kwargs)
 
+    @property
+    def shuffle_generator(self) -> torch.Generator | None:
+        """The generator that shuffles the training batches (None if none was given)."""
+        return vars(self).get("iterator_train__generator")
+
     def partial_fit(self, X, y=None, classes=None, **fit_params):
-        """skorch's ``partial_fit``, except that an interrupt is not swallowed.
+        """skorch's ``partial_fit``, except that an interrupt or an error is not swallowed.
 
         skorch ends training quietly on ``KeyboardInterrupt`` and returns a
-        half-trained net; here the callbacks still see ``on_train_end`` and the
-        interrupt propagates, so the estimator can restore its previous state and
-        a search or command stops.
+        half-trained net; here the callbacks still see ``on_train_end`` (as after any
+        training error) and the interrupt or error propagates, so the estimator can
+        restore its previous state and a search or command stops. skorch's own
+        ``partial_fit`` runs: :meth:`fit_loop` holds the exception until it returns.
         """
-        if not self.initialized_:
-            self.initialize()
-        fit_params.pop("_routing_method", None)
-        self.notify("on_train_begin", X=X, y=y)
+        self._held_exception = None
         try:
-            self.fit_loop(X, y, **fit_params)
-        except _StopEarly:
-            pass
+            super().partial_fit(X, y, classes, **fit_params)
+            held = self._held_exception
         finally:
-            self.notify("on_train_end", X=X, y=y)
+            del self._held_exception
+        if held is not None:
+            raise held
         return self
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
@@ -387,7 +391,16 @@ class SeqPoolNet(NeuralNet):
     def fit_loop(self, X, y=None, epochs=None, **kwargs):
         # Epochs of this call, for schedules laid out over one fit (CosineLR).
         self.fit_epochs_ = epochs if epochs is not None else self.max_epochs
-        return super().fit_loop(X, y, epochs=epochs, **kwargs)
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **kwargs)
+        except _StopEarly:
+            return self
+        except BaseException as exc:
+            if "_held_exception" not in vars(self):  # not called by partial_fit
+                raise
+            # held until skorch's partial_fit has notified on_train_end
+            self._held_exception = exc
+            return self
 
     def initialize_history(self):
         if isinstance(self.history_, SeqPoolHistory):

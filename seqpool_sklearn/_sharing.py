@@ -98,7 +98,7 @@ def portable_state(est: Any, state: dict) -> dict:
     net = state.get("net_")
     if net is not None:
         train_split = getattr(net, "train_split", None)
-        generator = net.__dict__.get("iterator_train__generator")
+        generator = net.shuffle_generator
         out["net_"] = {
             "device": str(net.device),
             "max_epochs": int(net.max_epochs),
@@ -141,16 +141,15 @@ def restore_portable(est: Any, state: dict) -> None:
         )
         device = "cpu"
     split_seed = saved["split_seed"]
-    est._epochs = saved["max_epochs"]
     seed = 0 if split_seed is None else split_seed
     with torch.random.fork_rng(devices=[]):  # the initial weights are replaced below
-        net = est._new_net(est._n_outputs, seed, device, getattr(torch, saved["dtype"]))
+        net = est._rebuilt_net(seed, device, getattr(torch, saved["dtype"]), saved["max_epochs"])
     net.module_.load_state_dict(from_plain(saved["module"], device))
     net.module_.train(saved["training"])
     net.optimizer_.load_state_dict(from_plain(saved["optimizer"], device))
     net.history = SeqPoolHistory(from_plain(saved["history"]))
     if saved["generator"] is not None:
-        net.__dict__["iterator_train__generator"].set_state(from_plain(saved["generator"]))
+        net.shuffle_generator.set_state(from_plain(saved["generator"]))
     est.net_ = net
     est.module_ = net.module_
     est.history_ = net.history

@@ -12,13 +12,12 @@ with one line on stderr and exit status 2.
 The estimator trains with its own defaults: a model or training flag that is not given is
 not passed, so ``seqpool compare`` and ``SeqPoolClassifier()`` in Python train alike.
 ``--quick`` is an explicit, printed preset of cheaper settings. The option lists (orders,
-pools, encoders, activations) come from the torch modules, so a new pool or encoder is
-offered here without touching this file.
+pools, encoders, activations) and the estimators' defaults come from the torch-free
+options module (:mod:`seqpool_sklearn._options`), which the torch side's registries are
+checked against, so a new pool or encoder is offered here without touching this file.
 
 Arguments are parsed before torch, scipy or scikit-learn is imported, so ``--help``
-(``seqpool compare --help`` too), ``--version`` and argument errors answer at once: the
-option lists and the estimators' defaults are read from the modules' source, where they
-are written, without running it (the live modules are used when already imported).
+(``seqpool compare --help`` too), ``--version`` and argument errors answer at once.
 
 Also runs as ``python -m seqpool_sklearn.cli`` (or ``python -m seqpool_sklearn``).
 """
@@ -26,13 +25,14 @@ Also runs as ``python -m seqpool_sklearn.cli`` (or ``python -m seqpool_sklearn``
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from . import _options
 
 if TYPE_CHECKING:
     import numpy as np
@@ -89,71 +89,9 @@ def _add_deferred(group, *flags: str, help_text: Callable[[], str], **kwargs) ->
     action.deferred_help = help_text
 
 
-@functools.cache
-def _source_values() -> dict[str, Any]:
-    """The option lists and the estimators' defaults, read from the source without running it.
-
-    ``--help`` shows them, and importing the modules that hold them means importing torch
-    (seconds). The values are read from the one place they are written -- the option
-    tuples and the pool registry of ``_modules.py``, the keyword defaults of the
-    estimators' ``__init__`` in ``_estimators.py`` -- so nothing is kept twice; a value
-    that is not a plain literal is left out, and :func:`_modules_attr` /
-    :func:`_estimator_default` then import the modules.
-    """
-    import ast
-
-    here = Path(__file__).resolve().parent
-    values: dict[str, Any] = {}
-    try:
-        modules = ast.parse((here / "_modules.py").read_text(encoding="utf-8"))
-        estimators = ast.parse((here / "_estimators.py").read_text(encoding="utf-8"))
-    except (OSError, SyntaxError):  # pragma: no cover - an installation without sources
-        return values
-
-    skip = object()
-
-    def literal(node) -> Any:
-        try:
-            return ast.literal_eval(node)
-        except ValueError:  # not a plain literal: left to the imported modules
-            return skip
-
-    assigned = {
-        node.targets[0].id: node.value
-        for node in modules.body
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-    }
-    lists = {name: assigned.get(name) for name in ("ORDERS", "ENCODERS", "ACTIVATIONS")}
-    registry = assigned.get("POOL_FUNCTIONS")  # the pool registry: its keys are the pools
-    if isinstance(registry, ast.Dict):
-        lists["POOLS"] = ast.Tuple(elts=registry.keys)
-    for name, node in lists.items():
-        found = skip if node is None else literal(node)
-        if found is not skip:
-            values[name] = tuple(found)
-    init = next(
-        item
-        for node in estimators.body
-        if isinstance(node, ast.ClassDef) and node.name == "_SeqPoolBase"
-        for item in node.body
-        if isinstance(item, ast.FunctionDef) and item.name == "__init__"
-    )
-    for arg, default in zip(init.args.kwonlyargs, init.args.kw_defaults, strict=True):
-        found = skip if default is None else literal(default)
-        if found is not skip:
-            values["default:" + arg.arg] = found
-    return values
-
-
 def _modules_attr(name: str):
-    """An option list of the torch modules (``ORDERS``, ``POOLS``, ...), read when needed:
-    from the loaded modules if they are (the live values), else from their source."""
-    found = _source_values()
-    if name in found and f"{__package__}._modules" not in sys.modules:
-        return found[name]
-    from . import _modules
-
-    return getattr(_modules, name)
+    """An option list (``ORDERS``, ``POOLS``, ...) from the torch-free options module."""
+    return getattr(_options, name)
 
 
 # --------------------------------------------------------------------------- argument types
@@ -273,20 +211,9 @@ def _show(value: Any) -> str:
 
 
 def _estimator_default(name: str) -> str:
-    """The estimators' own default of ``name``, read from them, for the help text."""
-    found = _source_values()
-    loaded = f"{__package__}._estimators" in sys.modules
-    if "default:" + name in found and not loaded:  # both share _SeqPoolBase.__init__
-        return _show(found["default:" + name])
-    from . import SeqPoolClassifier, SeqPoolRegressor
-
-    values = {
-        cls.__name__: cls().get_params()[name] for cls in (SeqPoolClassifier, SeqPoolRegressor)
-    }
-    shown = {_show(v) for v in values.values()}
-    if len(shown) == 1:
-        return shown.pop()
-    return ", ".join(f"{k} {_show(v)}" for k, v in values.items())
+    """The estimators' own default of ``name`` (the options module, checked against the
+    estimators by the tests), for the help text."""
+    return _show(_options.DEFAULTS[name])
 
 
 def _settings(values: dict[str, Any]) -> str:

@@ -131,7 +131,7 @@ def test_window_frame_counts_keep_the_last_partial_window(t, window):
 
 def test_last_partial_window_is_pooled_on_its_own_steps():
     m = SeqPoolModule(1, 1, 5, encoder=None, window=2, activation=None, hidden_size=1)
-    pooled, valid = m.head.pooling(
+    pooled, valid = m.head.pool(
         torch.tensor([[[1.0, 3.0, 5.0, 7.0, 10.0]]]), torch.ones(1, 5, dtype=torch.bool)
     )
     torch.testing.assert_close(pooled, torch.tensor([[[2.0, 6.0, 10.0]]]))
@@ -145,13 +145,13 @@ def test_every_pool_ignores_masked_steps_and_zeroes_empty_windows(pool):
     mask = torch.ones(3, 6, dtype=torch.bool)
     mask[0, 3:] = False  # second window empty
     mask[1, 1] = False
-    pooled, valid = m.head.pooling(h, mask)
+    pooled, valid = m.head.pool(h, mask)
     assert valid.tolist()[0] == [True, False]
     assert torch.equal(pooled[0, :, 1], torch.zeros(2))
     h2 = h.clone()
     h2[0, :, 3:] = 1e3  # values at masked steps must not matter
     h2[1, :, 1] = -1e3
-    pooled2, _ = m.head.pooling(h2, mask)
+    pooled2, _ = m.head.pool(h2, mask)
     torch.testing.assert_close(pooled, pooled2)
 
 
@@ -165,13 +165,13 @@ def test_pool_values_by_hand():
     }
     for pool, value in expect.items():
         m = SeqPoolModule(1, 1, 4, encoder=None, pool=pool, lp_power=3.0)
-        pooled, _ = m.head.pooling(h, mask)
+        pooled, _ = m.head.pool(h, mask)
         assert pooled.item() == pytest.approx(value, rel=1e-5)
     m = SeqPoolModule(1, 1, 4, encoder=None, pool="attention")
     with torch.no_grad():
         m.head.pooling.score.weight.zero_()
         m.head.pooling.score.bias.zero_()
-    pooled, _ = m.head.pooling(h, mask)  # equal scores -> plain average of valid steps
+    pooled, _ = m.head.pool(h, mask)  # equal scores -> plain average of valid steps
     assert pooled.item() == pytest.approx(1.0, rel=1e-5)
 
 

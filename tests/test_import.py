@@ -147,14 +147,18 @@ def test_star_import_and_unknown_names():
     assert not hasattr(seqpool_sklearn, "nonexistent")
 
 
-def test_the_values_read_from_the_source_are_the_imported_ones():
-    from seqpool_sklearn import _modules, cli
+def test_the_torch_free_options_are_the_registries_and_the_defaults():
+    from seqpool_sklearn import _options
+    from seqpool_sklearn.nn.encoders import ENCODER_REGISTRY
+    from seqpool_sklearn.nn.masks import _ACTIVATIONS
+    from seqpool_sklearn.nn.pools import POOL_REGISTRY
 
-    found = cli._source_values()
-    for name in ("ORDERS", "POOLS", "ENCODERS", "ACTIVATIONS"):
-        assert found[name] == tuple(getattr(_modules, name)), name
+    assert set(POOL_REGISTRY) == set(_options.POOLS)
+    assert set(ENCODER_REGISTRY) == set(_options.ENCODERS)
+    assert tuple(_ACTIVATIONS) == _options.ACTIVATIONS
+    for name, cls in ENCODER_REGISTRY.items():
+        assert cls.default_width == _options.DEFAULT_ENCODER_CHANNELS[name], name
     for cls in (seqpool_sklearn.SeqPoolClassifier, seqpool_sklearn.SeqPoolRegressor):
         params = cls().get_params()
-        shown = {k[len("default:") :]: v for k, v in found.items() if k.startswith("default:")}
-        assert {"encoder", "activation", "hidden_size", "lr", "max_epochs"} <= set(shown)
-        assert all(params[k] == v for k, v in shown.items()), cls
+        assert {k: params[k] for k in _options.DEFAULTS} == _options.DEFAULTS, cls
+        assert set(params) - set(_options.DEFAULTS) <= {"optimizer", "class_weight"}, cls

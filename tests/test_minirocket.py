@@ -8,6 +8,7 @@ import torch
 
 from seqpool_sklearn import SeqPoolClassifier, SeqPoolModule, SeqPoolRegressor
 from seqpool_sklearn._modules import MaskedPool, RandomConvEncoder, observed_mask
+from seqpool_sklearn.nn.module import PooledHead
 
 
 def _fitted_encoder(n_channels=1, n_timesteps=60, n_features=336, n=12, seed=0):
@@ -90,7 +91,7 @@ def test_multivariate_kernels_read_a_subset_of_channels():
     assert float(enc.weight.sum(dim=-1).abs().max()) == 0.0
 
 
-def test_module_pools_once_and_reads_pooled_inputs():
+def test_module_pools_once_and_its_head_reads_the_pooled_inputs():
     module = SeqPoolModule(3, 2, 50, encoder="minirocket", encoder_channels=168, dropout=0.0)
     x = torch.randn(10, 2, 50)
     x[3, :, 30:] = float("nan")
@@ -100,11 +101,11 @@ def test_module_pools_once_and_reads_pooled_inputs():
     direct = module(x)
     packed = module.pool_inputs(x, batch_size=4)
     assert packed.shape == (10, 169, 1)
-    module.pooled_inputs = True
-    try:
-        torch.testing.assert_close(module(packed), direct)
-    finally:
-        module.pooled_inputs = False
+    view = PooledHead(module.head)  # the head alone, on the packed frames
+    torch.testing.assert_close(view(packed), direct)
+    assert {id(p) for p in view.parameters()} == {id(p) for p in module.head.parameters()}
+    with pytest.raises(ValueError, match="shape"):
+        module(packed)  # the module's input is always the series
     for kw in ({"order": "decode_first"}, {"pool": "attention"}, {"encoder": "conv"}):
         other = SeqPoolModule(3, 2, 50, **{"encoder": "minirocket", **kw})
         assert not other.caches_pooled

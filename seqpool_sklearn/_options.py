@@ -1,0 +1,59 @@
+"""The names of the built-in options, and the estimators' defaults, without torch.
+
+The command line shows these in ``--help`` and checks its arguments against them before
+torch, scipy or scikit-learn is imported. The torch side registers one class per name
+(:mod:`seqpool_sklearn.nn.pools`, :mod:`seqpool_sklearn.nn.encoders`); a test checks that
+the registries and these tuples name the same options, and that the estimators'
+``__init__`` defaults are :data:`DEFAULTS`.
+"""
+
+from __future__ import annotations
+
+ORDERS = ("pool_first", "decode_first")
+ACTIVATIONS = ("relu", "gelu", "tanh")
+# Built-in pool types, in the order the docs and the command line list them.
+POOLS = ("avg", "max", "lp", "attention")
+# Built-in encoders (``encoder=None`` puts the head on the raw channels).
+ENCODERS = ("minirocket", "conv", "gru")
+# Width of each built-in encoder when ``encoder_channels=None``.
+DEFAULT_ENCODER_CHANNELS = {"minirocket": 9996, "conv": 64, "gru": 64}
+
+# The keyword defaults of SeqPoolClassifier / SeqPoolRegressor that the command line shows
+# (the optimizer class is left out: it is a torch object).
+DEFAULTS = {
+    "order": "pool_first",
+    "pool": "avg",
+    "window": None,
+    "encoder": "minirocket",
+    "hidden_size": 64,
+    "activation": "relu",
+    "dropout": 0.5,
+    "lp_power": 3.0,
+    "encoder_channels": None,
+    "bidirectional": True,
+    "max_epochs": 100,
+    "lr": 0.0003,
+    "lr_schedule": "cosine",
+    "batch_size": 32,
+    "patience": None,
+    "validation_fraction": 0.1,
+    "callbacks": None,
+    "warm_start": False,
+    "random_state": None,
+    "device": "cpu",
+    "n_threads": 1,
+    "verbose": 0,
+    "dtype": "float32",
+}
+
+
+def choices_doc(names: tuple[str, ...], extra: str = "") -> str:
+    """numpydoc's ``{"a", "b"}`` for a parameter's options, plus ``extra`` alternatives.
+
+    Examples
+    --------
+    >>> choices_doc(POOLS, "a Pool subclass")
+    '{"avg", "max", "lp", "attention"} or a Pool subclass'
+    """
+    text = "{" + ", ".join(f'"{n}"' for n in names) + "}"
+    return f"{text} or {extra}" if extra else text

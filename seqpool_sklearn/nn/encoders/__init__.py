@@ -1,0 +1,40 @@
+"""Encoders: one file each, registered through :func:`register_encoder`.
+
+``encoder=None`` is :class:`IdentityEncoder` (the raw channels). A user's own encoder is a
+subclass of :class:`Encoder` passed as ``encoder=`` (see :mod:`.base` for the contract).
+"""
+
+from ... import _options
+from .base import (
+    ENCODER_REGISTRY,
+    Encoder,
+    call_fit_data,
+    encoder_label,
+    register_encoder,
+    resolve_encoder,
+)
+from .conv import ConvEncoder, MaskedBatchNorm1d, SameConv1d
+from .gru import GRUEncoder
+from .identity import IdentityEncoder
+from .minirocket import RandomConvEncoder
+
+if set(ENCODER_REGISTRY) != set(_options.ENCODERS):  # pragma: no cover - a maintainer's slip
+    raise RuntimeError(
+        f"The registered encoders {tuple(ENCODER_REGISTRY)} differ from _options.ENCODERS "
+        f"{_options.ENCODERS}; add the new encoder's name there too."
+    )
+
+__all__ = [
+    "ENCODER_REGISTRY",
+    "ConvEncoder",
+    "Encoder",
+    "GRUEncoder",
+    "IdentityEncoder",
+    "MaskedBatchNorm1d",
+    "RandomConvEncoder",
+    "SameConv1d",
+    "call_fit_data",
+    "encoder_label",
+    "register_encoder",
+    "resolve_encoder",
+]

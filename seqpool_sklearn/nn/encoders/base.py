@@ -1,0 +1,164 @@
+"""The encoder contract, and the registry every encoder -- built-in or a user's -- goes through.
+
+An encoder is a subclass of :class:`Encoder` in a file of its own. It is built as
+``MyEncoder(n_channels, n_timesteps, width)`` (``width`` is the estimator's
+``encoder_channels``, ``None`` for the encoder's own default), sets
+``self.out_channels``, and is called as ``forward(x, mask)``: ``x`` of shape
+``(batch, n_channels, T)`` with unobserved steps 0, ``mask`` of shape ``(batch, T)``
+(``True`` where observed); it returns ``(batch, out_channels, T)``.
+
+Optional capabilities, asked for by the module and by ``explain`` instead of checking
+which encoder it is:
+
+- ``fit_data(x, mask, generator=None, weight=None)``: set the encoder from the training
+  series, once before training (encoders drawn from data, like ``"minirocket"``); it may
+  return what :meth:`Encoder.cached_pooled` reuses;
+- ``frozen = True``: its parameters stay out of training (the estimator then pools the
+  training series once for ``order="pool_first"`` under a pool without parameters);
+- ``fast_pools`` and ``pooled(x, mask, key, window)``: pooled frames computed without
+  building the maps, for the pools whose ``Pool.fast`` key is listed;
+- ``blocks(x, mask)``: the output as channel blocks, so that wide maps are never built
+  whole (``explain``).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+
+import torch
+from torch import nn
+
+ENCODER_REGISTRY: dict[str, type[Encoder]] = {}
+
+
+class Encoder(nn.Module):
+    """Base class of encoders: ``(batch, n_channels, T)`` to ``(batch, out_channels, T)``.
+
+    Subclass it and pass the class as ``encoder=`` (see the module docs for the contract).
+
+    Examples
+    --------
+    A small trained encoder: one dilated convolution and a ReLU.
+
+    >>> import torch
+    >>> from seqpool_sklearn import Encoder
+    >>> class TinyConv(Encoder):
+    ...     def __init__(self, n_channels, n_timesteps, width=None):
+    ...         super().__init__(n_channels, n_timesteps, width)
+    ...         self.out_channels = width or 8
+    ...         self.conv = torch.nn.Conv1d(n_channels, self.out_channels, 5, padding=2)
+    ...     def forward(self, x, mask):
+    ...         return torch.relu(self.conv(x)) * mask.unsqueeze(1)
+    >>> enc = TinyConv(2, 30)
+    >>> enc(torch.randn(4, 2, 30), torch.ones(4, 30, dtype=torch.bool)).shape
+    torch.Size([4, 8, 30])
+    """
+
+    #: Registered name (None for a class passed by itself; results show its class name).
+    name: str | None = None
+    #: One line for the docs and the command line.
+    summary: str = ""
+    #: Width when ``encoder_channels=None`` (the estimator's docs show it).
+    default_width: int | None = None
+    #: Parameters stay out of training.
+    frozen: bool = False
+    #: ``Pool.fast`` keys that :meth:`pooled` computes directly.
+    fast_pools: tuple[str, ...] = ()
+
+    def __init__(self, n_channels: int, n_timesteps: int | None = None, width: int | None = None):
+        super().__init__()
+        self.n_channels = int(n_channels)
+
+    @classmethod
+    def build(cls, n_channels: int, n_timesteps: int, width: int | None, **options) -> Encoder:
+        """Construct the encoder for the module; built-ins with options override this."""
+        return cls(n_channels, n_timesteps, width)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:  # pragma: no cover
+        raise NotImplementedError(f"{type(self).__name__} must implement forward(x, mask).")
+
+    def pooled(self, x, mask, key: str, window):  # pragma: no cover - only with fast_pools
+        raise NotImplementedError(f"{type(self).__name__} computes no pool directly.")
+
+    def cached_pooled(self, fitted, key: str, window):
+        """Pooled frames of the training series that :meth:`fit_data` computed on the way.
+
+        ``fitted`` is what ``fit_data`` returned; None (the default) when it holds none
+        for this reduction and window.
+        """
+        return None
+
+    def blocks(self, x: torch.Tensor, mask: torch.Tensor) -> Iterator[tuple[slice, torch.Tensor]]:
+        """The output as (channel slice, block) pairs; the whole output by default."""
+        yield slice(None), self(x, mask)
+
+    @property
+    def block_channels(self) -> int:
+        """Channels of the widest block of :meth:`blocks`."""
+        return int(self.out_channels)
+
+
+def register_encoder(cls: type[Encoder]) -> type[Encoder]:
+    """Register an :class:`Encoder` subclass under its ``name``; usable as a class decorator.
+
+    Examples
+    --------
+    >>> from seqpool_sklearn.nn.encoders import ENCODER_REGISTRY
+    >>> sorted(ENCODER_REGISTRY)
+    ['conv', 'gru', 'minirocket']
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Encoder)):
+        raise TypeError(f"register_encoder takes an Encoder subclass; got {cls!r}.")
+    if not isinstance(cls.name, str) or not cls.name:
+        raise ValueError(f"{cls.__name__}.name must be a non-empty string to register it.")
+    known = ENCODER_REGISTRY.get(cls.name)
+    if known is not None and known is not cls:
+        raise ValueError(f"An encoder named {cls.name!r} is registered already ({known.__name__}).")
+    ENCODER_REGISTRY[cls.name] = cls
+    return cls
+
+
+def resolve_encoder(spec) -> type[Encoder]:
+    """The :class:`Encoder` class of ``encoder=``: None, a registered name or a subclass."""
+    if spec is None:
+        from .identity import IdentityEncoder
+
+        return IdentityEncoder
+    if isinstance(spec, str):
+        if spec not in ENCODER_REGISTRY:
+            from ..._validation import did_you_mean
+
+            raise ValueError(
+                f"encoder must be one of {tuple(ENCODER_REGISTRY)}, None or an Encoder "
+                f"subclass; got {spec!r}.{did_you_mean(spec, list(ENCODER_REGISTRY))}"
+            )
+        return ENCODER_REGISTRY[spec]
+    if isinstance(spec, type) and issubclass(spec, Encoder):
+        return spec
+    raise TypeError(
+        "encoder must be an encoder name, None or a subclass of seqpool_sklearn.Encoder; "
+        f"got {spec!r} of type {type(spec).__name__}."
+    )
+
+
+def encoder_label(spec) -> str:
+    """How results name an encoder: its registered name, else its class name ("none": None)."""
+    if spec is None:
+        return "none"
+    if isinstance(spec, str):
+        return spec
+    return getattr(spec, "name", None) or getattr(spec, "__name__", str(spec))
+
+
+def call_fit_data(encoder: Encoder, x, mask, generator=None, weight=None):
+    """``encoder.fit_data`` with the keywords its signature takes (None if it has none)."""
+    fit_data = getattr(encoder, "fit_data", None)
+    if fit_data is None:
+        return None
+    params = inspect.signature(fit_data).parameters
+    takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    kwargs = {
+        k: v for k, v in (("generator", generator), ("weight", weight)) if takes_all or k in params
+    }
+    return fit_data(x, mask, **kwargs)

@@ -1,0 +1,307 @@
+"""Frozen random convolutions in the MiniRocket style (``encoder="minirocket"``)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from ..masks import matmul_conv1d, split_windows
+from .base import Encoder, register_encoder
+
+_ROCKET_INDICES = tuple(itertools.combinations(range(9), 3))  # 84 kernels of length 9
+
+
+@register_encoder
+class RandomConvEncoder(Encoder):
+    """Frozen random convolutions in the MiniRocket style, emitting indicator maps.
+
+    84 fixed kernels of length 9 (weights -1, with +2 at three positions) are applied
+    at dilations spaced exponentially up to the training length; each kernel/dilation
+    output ``c(t)`` is compared with several biases ``b`` drawn from quantiles of
+    ``c`` on training series (:meth:`fit_data`). The encoder emits, per feature ``j``
+    and step ``t``, the standardised indicator ``(1[c_j(t) > b_j] - mu_j) / sigma_j``,
+    where ``mu_j`` and ``sigma_j`` are the mean and spread over the training series
+    of the feature's proportion of positive values (PPV). Average pooling of these
+    maps is therefore MiniRocket's (standardised) PPV feature; max pooling, windows
+    and the ``decode_first`` order apply to the same maps. Nothing here is trained:
+    kernels, biases and scales are set once from the training data and kept as
+    buffers (saved with the weights).
+
+    Multivariate series: each kernel/dilation reads a random subset of channels (as
+    MiniRocket's multivariate variant) and sums their convolutions.
+
+    Parameters
+    ----------
+    n_channels : int
+    n_timesteps : int
+        Training length; sets the dilations (up to ``(n_timesteps - 1) / 8``).
+    n_features : int, default=9996
+        Number of indicator maps, rounded down to a multiple of 84 (at least 84).
+    max_dilations : int, default=32
+    seed : int, default=0
+        Seeds the channel subsets of multivariate kernels.
+
+    References
+    ----------
+    Dempster, Schmidt and Webb (2021), "MiniRocket: a very fast (almost)
+    deterministic transform for time series classification", KDD.
+
+    Examples
+    --------
+    >>> import torch
+    >>> enc = RandomConvEncoder(1, 50, n_features=168)
+    >>> x = torch.randn(8, 1, 50)
+    >>> mask = torch.ones(8, 50, dtype=torch.bool)
+    >>> raw, valid = enc.fit_data(x, mask, torch.Generator().manual_seed(0))
+    >>> enc(x, mask).shape
+    torch.Size([8, 168, 50])
+    """
+
+    name = "minirocket"
+    summary = "frozen MiniRocket-style random convolutions emitting standardised indicator maps"
+    default_width = 9996
+    frozen = True
+    fast_pools = ("avg", "max")
+
+    def __init__(
+        self,
+        n_channels: int,
+        n_timesteps: int,
+        n_features: int | None = 9996,
+        max_dilations: int = 32,
+        seed: int = 0,
+    ):
+        super().__init__(n_channels)
+        n_features = n_features or self.default_width
+        n_kernels = len(_ROCKET_INDICES)
+        per_kernel = max(1, int(n_features) // n_kernels)
+        n_dil = min(per_kernel, int(max_dilations))
+        max_exponent = max(0.0, math.log2(max(n_timesteps - 1, 1) / 8))
+        dil = np.floor(np.logspace(0, max_exponent, n_dil, base=2)).astype(np.int64)
+        dilations, counts = np.unique(dil, return_counts=True)
+        per_dilation = (counts * (per_kernel / n_dil)).astype(np.int64)
+        remainder = per_kernel - int(per_dilation.sum())
+        i = 0
+        while remainder > 0:
+            per_dilation[i] += 1
+            remainder -= 1
+            i = (i + 1) % len(per_dilation)
+        keep = per_dilation > 0
+        self.dilations = tuple(int(d) for d in dilations[keep])
+        self.per_dilation = tuple(int(c) for c in per_dilation[keep])
+        self.out_channels = n_kernels * per_kernel
+        self.n_channels = n_channels
+        base = -torch.ones(n_kernels, 9)
+        for k, idx in enumerate(_ROCKET_INDICES):
+            base[k, list(idx)] = 2.0
+        rng = np.random.default_rng(seed)
+        weights = []
+        for _ in self.dilations:
+            w = torch.zeros(n_kernels, n_channels, 9)
+            for k in range(n_kernels):
+                chans = [0]
+                if n_channels > 1:
+                    top = math.log2(min(n_channels, 9) + 1)
+                    size = min(n_channels, int(2 ** rng.uniform(0, top)))
+                    chans = rng.choice(n_channels, size, replace=False).tolist()
+                w[k, chans] = base[k]
+            weights.append(w)
+        self.register_buffer("weight", torch.stack(weights))  # (D, 84, C, 9)
+        self.register_buffer("bias", torch.zeros(self.out_channels))
+        self.register_buffer("scale_mean", torch.zeros(self.out_channels))
+        self.register_buffer("scale_std", torch.ones(self.out_channels))
+
+    def _groups(self, x: torch.Tensor):
+        """Per dilation: the convolutions (B, 84, T) and their biases (1, 84, nb, 1)."""
+        start = 0
+        for i, (d, nb) in enumerate(zip(self.dilations, self.per_dilation, strict=True)):
+            w = self.weight[i].to(x.dtype)
+            if torch.onnx.is_in_onnx_export():
+                c = matmul_conv1d(x, w, None, (4 * d, 4 * d), d)
+            else:
+                c = F.conv1d(x, w, padding=4 * d, dilation=d)
+            width = c.shape[1] * nb
+            yield c, self.bias[start : start + width].to(x.dtype).view(1, -1, nb, 1)
+            start += width
+
+    def _chunk(self, n_timesteps: int) -> int:
+        # series per chunk so that one dilation's indicators stay near 2e7 elements
+        widest = max(self.per_dilation) * 84
+        return max(1, int(2e7 // max(1, widest * n_timesteps)))
+
+    @torch.no_grad()
+    def fit_data(
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor,
+        generator=None,
+        weight: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Set the biases from training convolutions, then the PPV scales.
+
+        As MiniRocket, each kernel/dilation takes its biases from quantiles (a
+        low-discrepancy sequence of levels) of its output on one training series
+        drawn at random; only observed steps count.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, channels, time)
+            Training series, NaN already replaced by 0.
+        mask : torch.Tensor of shape (n, time), dtype bool
+        generator : torch.Generator, optional
+            Draws the series each kernel/dilation reads.
+        weight : torch.Tensor of shape (n,), optional
+            Sample weights: a series is drawn with probability proportional to its
+            weight (one of weight 0 never is), and the scales are weighted means and
+            spreads -- as if each series were repeated ``weight`` times.
+
+        Returns
+        -------
+        raw, valid : torch.Tensor
+            The unstandardised global averages of the training series, (n, F, 1),
+            and their validity, (n, 1): what :meth:`pooled` standardises for
+            ``pool="avg"``, ``window=None``, so training need not compute them again.
+        """
+        golden = (math.sqrt(5) + 1) / 2
+        levels = torch.remainder(
+            torch.arange(1, self.out_channels + 1, dtype=torch.float64) * golden, 1.0
+        )
+        n = x.shape[0]
+        if weight is not None:
+            p = weight.detach().to(device="cpu", dtype=torch.float64)
+            p = p / p.sum()
+        start = 0
+        biases = []
+        for i, (d, nb) in enumerate(zip(self.dilations, self.per_dilation, strict=True)):
+            if weight is None:
+                pick = torch.randint(0, n, (84,), generator=generator)
+            else:
+                pick = torch.multinomial(p, 84, replacement=True, generator=generator)
+            # kernel k on series pick[k]: one grouped convolution, (84, T)
+            xs = x[pick].to(torch.float64).reshape(1, -1, x.shape[2])
+            w = self.weight[i].to(torch.float64)
+            c = F.conv1d(xs, w, padding=4 * d, dilation=d, groups=84)[0]
+            valid = mask[pick]
+            count = valid.sum(dim=1).clamp_min(1)
+            c = c.masked_fill(~valid, float("inf"))
+            s, _ = torch.sort(c, dim=1)  # observed values first
+            q = levels[start : start + 84 * nb].view(84, nb)
+            pos = q * (count - 1).unsqueeze(1).to(torch.float64)
+            lo = pos.floor().long()
+            hi = pos.ceil().long()
+            s_lo, s_hi = s.gather(1, lo), s.gather(1, hi)
+            frac = pos - lo.to(torch.float64)
+            value = s_lo + (s_hi - s_lo) * frac
+            value = torch.where(torch.isfinite(value), value, torch.zeros_like(value))
+            biases.append(value.reshape(-1))
+            start += 84 * nb
+        self.bias.copy_(torch.cat(biases).to(self.bias.dtype))
+        raw, valid = self._pool_indicators(x, mask, "avg", None)
+        ppv = raw.squeeze(-1).to(torch.float64)
+        if weight is None:
+            mean = ppv.mean(0)
+            std = ppv.std(0, unbiased=False) if n > 1 else torch.ones(self.out_channels)
+        else:
+            w = p.to(ppv.device).unsqueeze(1)
+            mean = (w * ppv).sum(0)
+            spread = int((p > 0).sum()) > 1
+            std = (w * (ppv - mean) ** 2).sum(0).sqrt() if spread else torch.ones_like(mean)
+        self.scale_mean.copy_(mean.to(self.scale_mean.dtype))
+        # a floor keeps near-constant features from turning one step into a huge value
+        self.scale_std.copy_(std.clamp_min(0.01).to(self.scale_std.dtype))
+        return raw, valid
+
+    @torch.no_grad()
+    def ppv(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Raw proportion of positive values per feature over observed steps, (B, F)."""
+        frames, _ = self._pool_indicators(x, mask, "avg", None)
+        return frames.squeeze(-1)
+
+    def _pool_indicators(self, x, mask, pool, window):
+        """Pool the raw indicators per window without building the float maps."""
+        if pool not in self.fast_pools:
+            raise ValueError(
+                f"{type(self).__name__} pools indicator maps directly by {self.fast_pools}; "
+                f"got {pool!r}."
+            )
+        hw_mask = split_windows(mask.unsqueeze(1), mask, window)[1]  # (B, Fr, k)
+        count = hw_mask.sum(dim=-1).unsqueeze(1)  # (B, 1, Fr)
+        out = []
+        step = self._chunk(x.shape[2])
+        for i in range(0, x.shape[0], step):
+            xi, mi = x[i : i + step], mask[i : i + step]
+            parts = []
+            for c, b in self._groups(xi):
+                ind = c.unsqueeze(2) > b  # (b, 84, nb, T)
+                ind = ind & mi[:, None, None, :]
+                ind = ind.flatten(1, 2)
+                if window is not None:
+                    ind, _ = split_windows(ind.to(x.dtype), mi, window)  # (b, f, Fr, k)
+                    parts.append(ind.sum(dim=-1) if pool == "avg" else ind.amax(dim=-1))
+                elif pool == "avg":
+                    parts.append(ind.to(x.dtype).sum(dim=-1, keepdim=True))
+                else:
+                    parts.append(ind.any(dim=-1, keepdim=True).to(x.dtype))
+            out.append(torch.cat(parts, dim=1))
+        pooled = torch.cat(out)  # (B, F, Fr)
+        if pool == "avg":
+            pooled = pooled / count.clamp_min(1).to(x.dtype)
+        return pooled, (count > 0).squeeze(1)
+
+    def pooled(
+        self, x: torch.Tensor, mask: torch.Tensor, pool: str, window: int | None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``MaskedPool(pool, window)`` applied to :meth:`forward`, computed directly.
+
+        Averages (or maxima) of the standardised indicators equal the standardised
+        averages (maxima) of the raw ones, so the (B, F, T) maps are never built.
+        Returns the pooled frames (B, F, n_frames) and their validity (B, n_frames);
+        fully masked frames are 0.
+        """
+        raw, valid = self._pool_indicators(x, mask, pool, window)
+        return self.standardise(raw, valid), valid
+
+    def cached_pooled(self, fitted, key: str, window: int | None):
+        """The standardised global averages :meth:`fit_data` returned (``avg``, no window)."""
+        if fitted is None or key != "avg" or window is not None:
+            return None
+        raw, valid = fitted
+        return self.standardise(raw, valid), valid
+
+    def blocks(self, x: torch.Tensor, mask: torch.Tensor):
+        """The standardised maps one dilation at a time, masked: (channel slice, block)."""
+        m = mask.unsqueeze(1).to(x.dtype)
+        start = 0
+        for c, b in self._groups(x):
+            ind = (c.unsqueeze(2) > b).flatten(1, 2).to(x.dtype)
+            sl = slice(start, start + ind.shape[1])
+            mean = self.scale_mean[sl].to(x.dtype)[None, :, None]
+            std = self.scale_std[sl].to(x.dtype)[None, :, None]
+            yield sl, (ind - mean) / std * m
+            start = sl.stop
+
+    @property
+    def block_channels(self) -> int:
+        return max(self.per_dilation) * len(_ROCKET_INDICES)
+
+    def standardise(self, raw: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """Pooled raw indicators (B, F, n_frames) to pooled maps; invalid frames are 0."""
+        mean = self.scale_mean.to(raw.dtype)[None, :, None]
+        std = self.scale_std.to(raw.dtype)[None, :, None]
+        out = (raw - mean) / std
+        return out * valid.unsqueeze(1).to(raw.dtype)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        ind = torch.cat([(c.unsqueeze(2) > b).flatten(1, 2) for c, b in self._groups(x)], 1)
+        mean = self.scale_mean.to(x.dtype)[None, :, None]
+        std = self.scale_std.to(x.dtype)[None, :, None]
+        h = (ind.to(x.dtype) - mean) / std
+        # training skips the mask on a batch without padding; inference (what gets
+        # exported) always applies it
+        if not (self.training and bool(mask.all())):
+            h = h * mask.unsqueeze(1).to(x.dtype)
+        return h

@@ -1,0 +1,231 @@
+"""Encoder + head: the network the estimators train, and its head-only view for pooled inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from .encoders import call_fit_data, resolve_encoder
+from .head import SeqPoolHead
+from .masks import n_frames_for, observed_mask, split_windows
+
+
+class SeqPoolModule(nn.Module):
+    """Encoder + head, built from the data shape and the head hyperparameters.
+
+    Parameters
+    ----------
+    n_outputs : int
+        Classes (logits) or regression targets.
+    n_channels : int
+        Input channels.
+    n_timesteps : int
+        Series length used to size windowed heads (ignored when ``window=None``).
+    encoder : {"minirocket", "conv", "gru"}, Encoder subclass or None, default="minirocket"
+        A registered encoder name, an :class:`~seqpool_sklearn.Encoder` subclass, or
+        None for the raw channels.
+    encoder_channels : int or None, default=None
+        The encoder's ``width``: ``"minirocket"``: number of indicator maps (rounded
+        down to a multiple of 84; ``None`` = 9996); ``"conv"``: width ``w`` (widths
+        ``w, 2w, w``; ``None`` = 64); ``"gru"``: hidden size per direction (``None`` =
+        64); a user's encoder receives it as ``width``.
+    bidirectional : bool, default=True
+        GRU only.
+    **head
+        The head's hyperparameters -- ``order``, ``pool``, ``window``, ``hidden_size``,
+        ``activation``, ``dropout``, ``lp_power`` -- passed to :class:`SeqPoolHead` (same
+        defaults).
+
+    Examples
+    --------
+    >>> import torch
+    >>> m = SeqPoolModule(3, 2, 10, encoder=None, order="decode_first", window=4)
+    >>> m(torch.randn(5, 2, 10)).shape
+    torch.Size([5, 3])
+    """
+
+    def __init__(
+        self,
+        n_outputs: int,
+        n_channels: int,
+        n_timesteps: int,
+        *,
+        encoder: Any = "minirocket",
+        encoder_channels: int | None = None,
+        bidirectional: bool = True,
+        **head: Any,
+    ):
+        super().__init__()
+        cls = resolve_encoder(encoder)
+        self.encoder = cls.build(
+            n_channels, n_timesteps, encoder_channels, bidirectional=bidirectional
+        )
+        width = getattr(self.encoder, "out_channels", None)
+        if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+            raise TypeError(
+                f"The encoder {cls.__name__} must set self.out_channels to a positive int "
+                f"in __init__ (the channels of its output); got {width!r}."
+            )
+        self.n_channels = n_channels
+        n_frames = n_frames_for(n_timesteps, head.get("window"))
+        self.head = SeqPoolHead(n_outputs, width, n_frames, **head)
+
+    @property
+    def pools_directly(self) -> bool:
+        """Whether the encoder computes the head's pooled frames without building its maps."""
+        key = self.head.pooling.fast
+        return key is not None and key in getattr(self.encoder, "fast_pools", ())
+
+    @property
+    def caches_pooled(self) -> bool:
+        """Whether training can pool the inputs once: a frozen encoder under a fixed pool.
+
+        Then ``pool_first`` computes the same pooled frames at every epoch, so
+        :meth:`pool_inputs` computes them once and :class:`PooledHead` trains the head
+        on them.
+        """
+        frozen = getattr(self.encoder, "frozen", False)
+        return frozen and not self.head.pooling.learned and self.head.order == "pool_first"
+
+    def _check_input(self, x: torch.Tensor) -> None:
+        if x.ndim != 3 or x.shape[1] != self.n_channels:
+            raise ValueError(
+                f"Expected a tensor of shape (batch, {self.n_channels}, time), "
+                f"got {tuple(x.shape)}."
+            )
+
+    def pooled(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The head's pooled encoder frames (B, C, n_frames) and their validity (B, n_frames)."""
+        head = self.head
+        # The direct path works through the batch in chunks sized from its shape, which
+        # a trace or an export would freeze; they take the encoder's maps instead.
+        if self.pools_directly and not (torch.jit.is_tracing() or torch.compiler.is_compiling()):
+            return self.encoder.pooled(x, mask, head.pooling.fast, head.window)
+        return head.pool(self.encoder(x, mask), mask)
+
+    def fit_data(
+        self,
+        x: torch.Tensor,
+        generator: torch.Generator | None = None,
+        weight: torch.Tensor | None = None,
+    ) -> Any:
+        """Let a data-initialised encoder (``"minirocket"``) set itself from training series.
+
+        ``weight`` (per series) weighs the data as in the loss. Encoders without
+        ``fit_data`` are left as they are (and None is returned); otherwise its result
+        is returned, for :meth:`pool_inputs` to reuse (``Encoder.cached_pooled``).
+        """
+        if not hasattr(self.encoder, "fit_data"):
+            return None
+        self._check_input(x)
+        values, mask = observed_mask(x)
+        if weight is not None and bool((weight == weight[0]).all()):
+            weight = None  # equal weights are no weights: the same draws
+        return call_fit_data(self.encoder, values, mask, generator, weight)
+
+    @torch.no_grad()
+    def pool_inputs(
+        self, x: torch.Tensor, batch_size: int = 256, fitted: Any = None
+    ) -> torch.Tensor:
+        """Pooled frames of ``x`` packed for :class:`PooledHead`: (B, C + 1, n_frames).
+
+        The last row holds the frames' validity (1.0 or 0.0). ``fitted``, what
+        :meth:`fit_data` returned for the same ``x``, spares the pass over ``x`` when
+        the encoder kept the frames of this pool (the default head's global averages).
+        """
+        self._check_input(x)
+        head = self.head
+        cached = None
+        if fitted is not None and head.pooling.fast is not None:
+            cached = self.encoder.cached_pooled(fitted, head.pooling.fast, head.window)
+        if cached is not None:
+            pooled, valid = cached
+            return torch.cat([pooled, valid.unsqueeze(1).to(pooled.dtype)], dim=1)
+        out = []
+        for i in range(0, len(x), batch_size):
+            values, mask = observed_mask(x[i : i + batch_size])
+            pooled, valid = self.pooled(values, mask)
+            out.append(torch.cat([pooled, valid.unsqueeze(1).to(pooled.dtype)], dim=1))
+        return torch.cat(out)
+
+    @torch.no_grad()
+    def check_plugins(self, x: torch.Tensor) -> None:
+        """Run a user's encoder and pool on a few series and check what they return.
+
+        Built-ins are known to keep the contract and are not run. Raises a
+        ``TypeError`` or ``ValueError`` naming the class and what was expected.
+        """
+        from .encoders import ENCODER_REGISTRY, IdentityEncoder
+        from .pools import POOL_REGISTRY
+
+        encoder, pooling = self.encoder, self.head.pooling
+        builtin_encoder = type(encoder) in (*ENCODER_REGISTRY.values(), IdentityEncoder)
+        builtin_pool = type(pooling) in POOL_REGISTRY.values()
+        if builtin_encoder and builtin_pool:
+            return
+        self._check_input(x)
+        values, mask = observed_mask(x[:2])
+        modes = [m.training for m in self.modules()]
+        self.eval()
+        try:
+            h = _run(encoder, "forward(x, mask)", values, mask)
+            expected = (values.shape[0], encoder.out_channels, values.shape[2])
+            _check_shape(encoder, "forward(x, mask)", h, expected, "(batch, out_channels, T)")
+            pooled_in = h if self.head.order == "pool_first" else self.head._decode(h)
+            hw, mw = split_windows(pooled_in, mask, self.head.window)
+            out = _run(pooling, "forward(h, mask)", hw * mw.unsqueeze(1).to(h.dtype), mw)
+            expected = hw.shape[:3]
+            _check_shape(
+                pooling, "forward(h, mask)", out, expected, "(batch, n_features, n_frames)"
+            )
+        finally:
+            for m, mode in zip(self.modules(), modes, strict=True):
+                m.training = mode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self._check_input(x)
+        x, mask = observed_mask(x)
+        if self.head.order == "pool_first":
+            return self.head.from_pooled(*self.pooled(x, mask))
+        return self.head(self.encoder(x, mask), mask)
+
+
+class PooledHead(nn.Module):
+    """The head of a :class:`SeqPoolModule` on its pooled inputs (see ``pool_inputs``).
+
+    Training a ``pool_first`` head behind a frozen encoder under a fixed pool trains this
+    view: its input is the packed pooled frames (the last row their validity), and its
+    parameters are the module's head's own, so the optimizer updates the module.
+    """
+
+    def __init__(self, head: SeqPoolHead):
+        super().__init__()
+        self.head = head
+
+    def forward(self, packed: torch.Tensor) -> torch.Tensor:
+        return self.head.from_pooled(packed[:, :-1], packed[:, -1] > 0.5)
+
+
+def _run(part: nn.Module, call: str, *args: torch.Tensor) -> torch.Tensor:
+    try:
+        return part(*args)
+    except Exception as exc:
+        shapes = ", ".join(str(tuple(a.shape)) for a in args)
+        raise ValueError(
+            f"{type(part).__name__}.{call} failed on inputs of shapes {shapes}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _check_shape(part, call: str, out, expected, layout: str) -> None:
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(
+            f"{type(part).__name__}.{call} must return a tensor {layout}; got {type(out).__name__}."
+        )
+    if tuple(out.shape) != tuple(expected):
+        raise ValueError(
+            f"{type(part).__name__}.{call} must return a tensor of shape {layout} = "
+            f"{tuple(expected)}; got {tuple(out.shape)}."
+        )

@@ -1,0 +1,311 @@
+"""Pool types: one self-describing class each, in one registry.
+
+A pool type is a subclass of :class:`Pool`. It is built as ``MyPool(n_features)`` and
+called on the windows of a map: ``forward(h, mask)`` with ``h`` of shape
+``(batch, n_features, n_frames, k)`` (unobserved steps are 0) and ``mask`` of shape
+``(batch, n_frames, k)`` (``True`` where observed); it returns ``(batch, n_features,
+n_frames)``. ``window=None`` is one frame of ``k = T`` steps. Windows without an observed
+step pool to 0 whatever the pool returns for them. A pool with ``nn.Parameter``\\ s is
+trained with the head.
+
+What the rest of the package needs to know, a pool declares:
+
+- :attr:`Pool.summary` -- its one-line description (the docs and ``--help`` show it);
+- :meth:`Pool.shares` -- its exact per-step split, if it has one: ``explain`` then
+  decomposes the output exactly; without it, ``explain`` uses integrated gradients;
+- :attr:`Pool.linear` -- whether it commutes with a linear map (the average does), so
+  that the two head orders are the same function without an activation;
+- :attr:`Pool.fast` -- the key of a reduction that an encoder may compute directly,
+  without building its maps (the random-convolution encoder's ``fast_pools``);
+- :attr:`Pool.separable` -- whether a channel's pooled value depends on that channel's
+  steps only (an attention score reads every channel).
+
+The built-ins are registered with :func:`register_pool`, the same door a user's class can
+go through to get a name; a user's class can also be passed as ``pool=`` directly.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .. import _options
+from .masks import split_windows
+
+POOL_REGISTRY: dict[str, type[Pool]] = {}
+
+
+class Pool(nn.Module):
+    """Base class of pool types: pool each window of observed steps.
+
+    Subclass it and pass the class as ``pool=`` (see the module docs for the contract).
+
+    Parameters
+    ----------
+    n_features : int
+        Channels of the maps it pools.
+
+    Examples
+    --------
+    A generalised-mean (GeM) pool with a learned power:
+
+    >>> import torch
+    >>> from seqpool_sklearn import Pool
+    >>> class GeM(Pool):
+    ...     summary = "generalised mean with a learned power"
+    ...     def __init__(self, n_features):
+    ...         super().__init__(n_features)
+    ...         self.p = torch.nn.Parameter(torch.tensor(3.0))
+    ...     def forward(self, h, mask):
+    ...         m = mask.unsqueeze(1).to(h.dtype)
+    ...         n = m.sum(-1).clamp_min(1)
+    ...         powered = h.abs().clamp_min(1e-6).pow(self.p) * m
+    ...         return (powered.sum(-1) / n).pow(1 / self.p)
+    >>> GeM(4)(torch.ones(2, 4, 1, 5), torch.ones(2, 1, 5, dtype=torch.bool)).shape
+    torch.Size([2, 4, 1])
+    """
+
+    #: Registered name (None for a class passed by itself; results then show its class name).
+    name: str | None = None
+    #: One line for the docs and the command line.
+    summary: str = ""
+    #: Commutes with a linear map (``pool(W h) == W pool(h)``).
+    linear: bool = False
+    #: A channel's pooled value reads that channel's steps only.
+    separable: bool = True
+    #: Key of a reduction an encoder may compute without its maps (see ``Encoder.fast_pools``).
+    fast: str | None = None
+
+    def __init__(self, n_features: int):
+        super().__init__()
+        self.n_features = int(n_features)
+
+    @classmethod
+    def build(cls, n_features: int, *, lp_power: float = 3.0) -> Pool:
+        """Construct the pool for the head; built-ins with options override this."""
+        return cls(n_features)
+
+    def forward(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:  # pragma: no cover
+        raise NotImplementedError(f"{type(self).__name__} must implement forward(h, mask).")
+
+    def shares(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Per-step shares ``(batch, n_features, n_frames, k)`` summing to :meth:`forward`.
+
+        Only pools with an exact split implement it (see :meth:`has_shares`).
+        """
+        raise NotImplementedError(f"{type(self).__name__} declares no exact per-step split.")
+
+    @classmethod
+    def has_shares(cls) -> bool:
+        """Whether the class declares :meth:`shares` (an exact split for ``explain``)."""
+        return cls.shares is not Pool.shares
+
+    @property
+    def learned(self) -> bool:
+        """Whether the pool has parameters (trained with the head)."""
+        return any(True for _ in self.parameters())
+
+
+def register_pool(cls: type[Pool]) -> type[Pool]:
+    """Register a :class:`Pool` subclass under its ``name``; usable as a class decorator.
+
+    Examples
+    --------
+    >>> from seqpool_sklearn.nn.pools import POOL_REGISTRY
+    >>> sorted(POOL_REGISTRY)
+    ['attention', 'avg', 'lp', 'max']
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Pool)):
+        raise TypeError(f"register_pool takes a Pool subclass; got {cls!r}.")
+    if not isinstance(cls.name, str) or not cls.name:
+        raise ValueError(f"{cls.__name__}.name must be a non-empty string to register it.")
+    known = POOL_REGISTRY.get(cls.name)
+    if known is not None and known is not cls:
+        raise ValueError(f"A pool named {cls.name!r} is registered already ({known.__name__}).")
+    POOL_REGISTRY[cls.name] = cls
+    return cls
+
+
+def resolve_pool(spec) -> type[Pool]:
+    """The :class:`Pool` class of ``pool=``: a registered name or a Pool subclass."""
+    if isinstance(spec, str):
+        if spec not in POOL_REGISTRY:
+            from .._validation import did_you_mean
+
+            raise ValueError(
+                f"pool must be one of {tuple(POOL_REGISTRY)} or a Pool subclass; got "
+                f"{spec!r}.{did_you_mean(spec, list(POOL_REGISTRY))}"
+            )
+        return POOL_REGISTRY[spec]
+    if isinstance(spec, type) and issubclass(spec, Pool):
+        return spec
+    raise TypeError(
+        "pool must be a pool name or a subclass of seqpool_sklearn.Pool; got "
+        f"{spec!r} of type {type(spec).__name__}."
+    )
+
+
+def pool_label(spec) -> str:
+    """How results and plots name a pool: its registered name, else its class name."""
+    if isinstance(spec, str):
+        return spec
+    return getattr(spec, "name", None) or getattr(spec, "__name__", str(spec))
+
+
+def pool_windows(
+    pool: Pool, h: torch.Tensor, mask: torch.Tensor, window: int | None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pool the windows of ``h`` (B, H, T): frames (B, H, n_frames) and validity (B, n_frames).
+
+    Unobserved steps are zeroed before ``pool`` sees them; frames without an observed
+    step are 0.
+    """
+    hw, mw = split_windows(h, mask, window)  # (B,H,F,k), (B,F,k)
+    out = pool(hw * mw.unsqueeze(1).to(h.dtype), mw)
+    valid = mw.any(dim=-1)
+    return torch.where(valid.unsqueeze(1), out, torch.zeros_like(out)), valid
+
+
+def window_shares(
+    pool: Pool, h: torch.Tensor, mask: torch.Tensor, window: int | None
+) -> torch.Tensor:
+    """:meth:`Pool.shares` of the windows of ``h`` (B, H, T), zero for empty windows."""
+    hw, mw = split_windows(h, mask, window)
+    m = mw.unsqueeze(1).to(h.dtype)
+    return pool.shares(hw * m, mw) * (m.sum(-1, keepdim=True) > 0)
+
+
+class MaskedPool(nn.Module):
+    """A pool of a given type and window over whole maps: ``(B, H, T) -> (B, H, n_frames)``.
+
+    Parameters
+    ----------
+    pool : str or Pool subclass
+    n_features : int
+    window : int or None
+    lp_power : float, default=3.0
+
+    Examples
+    --------
+    >>> import torch
+    >>> frames, valid = MaskedPool("avg", 2, 4)(torch.ones(1, 2, 10), torch.ones(1, 10) > 0)
+    >>> frames.shape, valid.tolist()
+    (torch.Size([1, 2, 3]), [[True, True, True]])
+    """
+
+    def __init__(self, pool, n_features: int, window: int | None, lp_power: float = 3.0):
+        super().__init__()
+        self.pool = resolve_pool(pool).build(n_features, lp_power=lp_power)
+        self.window = window
+
+    def forward(self, h: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return pool_windows(self.pool, h, mask, self.window)
+
+
+def _float_mask(h: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    m = mask.unsqueeze(1).to(h.dtype)  # (B,1,F,k)
+    return m, m.sum(dim=-1)  # counts (B,1,F)
+
+
+@register_pool
+class AvgPool(Pool):
+    """Average of the observed steps."""
+
+    name = "avg"
+    summary = "average of the observed steps"
+    linear = True
+    fast = "avg"
+
+    def forward(self, h, mask):
+        _, count = _float_mask(h, mask)
+        return h.sum(dim=-1) / count.clamp_min(1.0)
+
+    def shares(self, h, mask):
+        _, count = _float_mask(h, mask)
+        return h / count.clamp_min(1.0).unsqueeze(-1)
+
+
+@register_pool
+class MaxPool(Pool):
+    """Maximum over the observed steps."""
+
+    name = "max"
+    summary = "maximum over the observed steps"
+    fast = "max"
+
+    def forward(self, h, mask):
+        return h.masked_fill(~mask.unsqueeze(1), torch.finfo(h.dtype).min).amax(dim=-1)
+
+    def shares(self, h, mask):
+        # the whole maximum goes to the first step that attains it
+        filled = h.masked_fill(~mask.unsqueeze(1), torch.finfo(h.dtype).min)
+        first = filled.argmax(dim=-1, keepdim=True)
+        onehot = torch.zeros_like(h).scatter_(-1, first, 1.0)
+        return h * onehot * mask.unsqueeze(1).to(h.dtype)
+
+
+@register_pool
+class LpPool(Pool):
+    """Power mean ``(mean |h|^p)^(1/p)`` over the observed steps, ``p = lp_power``."""
+
+    name = "lp"
+    summary = "power mean (mean |h|^p)^(1/p) over the observed steps, p = lp_power"
+
+    def __init__(self, n_features: int, power: float = 3.0):
+        super().__init__(n_features)
+        self.lp_power = float(power)
+
+    @classmethod
+    def build(cls, n_features, *, lp_power=3.0):
+        return cls(n_features, lp_power)
+
+    def _powered(self, h, mask):
+        m, count = _float_mask(h, mask)
+        return h.abs().clamp_min(1e-6).pow(self.lp_power) * m, count
+
+    def forward(self, h, mask):
+        powered, count = self._powered(h, mask)
+        tiny = torch.finfo(h.dtype).tiny
+        return (powered.sum(dim=-1) / count.clamp_min(1.0)).clamp_min(tiny).pow(1.0 / self.lp_power)
+
+    def shares(self, h, mask):
+        # each step's share of the frame, in proportion to its |h|^p
+        powered, _ = self._powered(h, mask)
+        total = powered.sum(-1, keepdim=True)
+        tiny = torch.finfo(h.dtype).tiny
+        frames = self.forward(h, mask).unsqueeze(-1)
+        return powered / total.clamp_min(tiny) * frames
+
+
+@register_pool
+class AttentionPool(Pool):
+    """A learned score per step, softmax-normalised over the observed steps of each window."""
+
+    name = "attention"
+    summary = "learned softmax weights over the observed steps"
+    separable = False
+
+    def __init__(self, n_features: int):
+        super().__init__(n_features)
+        self.score = nn.Linear(n_features, 1)
+
+    def weights(self, h, mask):
+        """Softmax weights (B, 1, F, k) of the observed steps of each window."""
+        scores = self.score(h.permute(0, 2, 3, 1)).squeeze(-1)  # (B,F,k)
+        scores = scores.masked_fill(~mask, torch.finfo(h.dtype).min)
+        return torch.softmax(scores, dim=-1).unsqueeze(1)
+
+    def forward(self, h, mask):
+        m, _ = _float_mask(h, mask)
+        return (h * self.weights(h, mask) * m).sum(dim=-1)
+
+    def shares(self, h, mask):
+        m, _ = _float_mask(h, mask)
+        return h * self.weights(h, mask) * m
+
+
+if set(POOL_REGISTRY) != set(_options.POOLS):  # pragma: no cover - a maintainer's slip
+    raise RuntimeError(
+        f"The registered pools {tuple(POOL_REGISTRY)} differ from _options.POOLS "
+        f"{_options.POOLS}; add the new pool's name there too."
+    )
