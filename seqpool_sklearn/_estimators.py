@@ -768,7 +768,9 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
         if module.caches_pooled:
             # the net trains a head-only view on the pooled frames (the same parameters)
             X_t = module.pool_inputs(X_t.to(self.net_.device), fitted=fitted)
-            self.net_.module_ = PooledHead(module.head)
+            view = PooledHead(module.head)
+            view.train(module.training)  # the mode skorch reads before it switches
+            self.net_.module_ = view
         data = X_t if weight is None else TensorData(X_t, y_t, weight)
         try:
             self.net_.partial_fit(data, y_t, epochs=self._epochs)

@@ -305,8 +305,8 @@ def test_help_shows_the_estimators_defaults_and_the_quick_preset(capsys):
 
 
 # --------------------------------------------------------------------------- option lists
-def test_option_lists_come_from_the_modules(monkeypatch):
-    from seqpool_sklearn import _modules
+def test_option_lists_come_from_the_options_module(monkeypatch):
+    from seqpool_sklearn import _options as _modules
 
     def parse(*args):
         return build_parser().parse_args(["compare", *args])
@@ -317,7 +317,7 @@ def test_option_lists_come_from_the_modules(monkeypatch):
         assert parse("--encoder", encoder).encoder == encoder
     for activation in _modules.ACTIVATIONS:
         assert parse("--activation", activation).activation == activation
-    # a pool, encoder or activation added to the modules is offered without touching the CLI
+    # a pool, encoder or activation added to the options is offered without touching the CLI
     monkeypatch.setattr(_modules, "POOLS", (*_modules.POOLS, "median"))
     monkeypatch.setattr(_modules, "ENCODERS", (*_modules.ENCODERS, "tcn"))
     monkeypatch.setattr(_modules, "ACTIVATIONS", (*_modules.ACTIVATIONS, "silu"))
@@ -453,12 +453,12 @@ def test_an_empty_label_cell_is_named(tmp_path, capsys, layout):
 
 def test_ctrl_c_stops_the_comparison_with_exit_status_130(tmp_path, monkeypatch, capsys):
     """skorch used to swallow KeyboardInterrupt and the command reported a half-trained score."""
-    from seqpool_sklearn._net import SeqPoolNet
+    from skorch import NeuralNet
 
     def interrupted(self, *args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(SeqPoolNet, "fit_loop", interrupted)
+    monkeypatch.setattr(NeuralNet, "fit_loop", interrupted)  # inside skorch's training loop
     status = main(
         ["compare", "--quiet", "--n-samples", "20", "--out", str(tmp_path / "out"), *TINY]
     )

@@ -68,6 +68,8 @@ class SeqPoolModule(nn.Module):
                 f"The encoder {cls.__name__} must set self.out_channels to a positive int "
                 f"in __init__ (the channels of its output); got {width!r}."
             )
+        if getattr(self.encoder, "frozen", False):
+            self.encoder.requires_grad_(False)  # out of training, whatever it holds
         self.n_channels = n_channels
         n_frames = n_frames_for(n_timesteps, head.get("window"))
         self.head = SeqPoolHead(n_outputs, width, n_frames, **head)

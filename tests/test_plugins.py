@@ -1,0 +1,197 @@
+"""A user's own pool and encoder classes as hyperparameter values, everywhere a name works."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from _plugins import (
+    FrozenProjection,
+    GeM,
+    NotAPool,
+    NoWidth,
+    SumPool,
+    TinyConv,
+    WrongFrames,
+    WrongLength,
+)
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+from seqpool_sklearn import (
+    Encoder,
+    Pool,
+    SeqPoolClassifier,
+    SeqPoolRegressor,
+    compare_heads,
+    make_event_timing,
+)
+from seqpool_sklearn._explain import explain
+from seqpool_sklearn.nn.pools import POOL_REGISTRY, register_pool
+
+KW = {"max_epochs": 3, "hidden_size": 8, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_event_timing(40, 32, margin=4, random_state=0)
+    return X.astype("float32"), y
+
+
+def test_the_builtins_are_pool_and_encoder_classes():
+    from seqpool_sklearn.nn.encoders import ENCODER_REGISTRY
+
+    assert all(issubclass(cls, Pool) and cls.summary for cls in POOL_REGISTRY.values())
+    assert all(issubclass(cls, Encoder) and cls.summary for cls in ENCODER_REGISTRY.values())
+    assert POOL_REGISTRY["avg"].has_shares() and not GeM.has_shares()
+
+
+@pytest.mark.parametrize("order", ["pool_first", "decode_first"])
+@pytest.mark.parametrize("window", [None, 8])
+def test_user_pool_and_encoder_fit_predict_and_learn(data, order, window):
+    X, y = data
+    clf = SeqPoolClassifier(pool=GeM, encoder=TinyConv, order=order, window=window, **KW)
+    clf.fit(X, y)
+    assert isinstance(clf.module_.head.pooling, GeM)
+    assert isinstance(clf.module_.encoder, TinyConv)
+    assert clf.module_.head.pooling.p.item() != 3.0  # the pool's parameter was trained
+    proba = clf.predict_proba(X)
+    assert proba.shape == (40, 2) and np.isfinite(proba).all()
+    assert clone(clf).get_params()["pool"] is GeM
+
+
+def test_padding_semantics_hold_for_plugins(data):
+    X, y = data
+    clf = SeqPoolClassifier(pool=GeM, encoder=TinyConv, order="decode_first", **KW).fit(X, y)
+    padded = np.concatenate([X, np.full((40, 1, 9), np.nan, dtype="float32")], axis=2)
+    np.testing.assert_allclose(clf.predict_proba(padded), clf.predict_proba(X), atol=1e-6)
+
+
+def test_frozen_user_encoder_is_set_from_data_and_not_trained(data):
+    X, y = data
+    clf = SeqPoolClassifier(encoder=FrozenProjection, pool=SumPool, **KW)
+    torch.manual_seed(0)
+    clf.fit(X, y)
+    enc = clf.module_.encoder
+    assert enc.fit_calls == 1 and float(enc.scale) != 1.0
+    assert not enc.proj.requires_grad
+    assert clf.module_.caches_pooled  # frozen encoder + fixed pool: pooled once
+    again = SeqPoolClassifier(encoder=FrozenProjection, pool=SumPool, **KW).fit(X, y)
+    torch.testing.assert_close(again.module_.encoder.proj, enc.proj)  # random_state seeds it
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
+def test_grid_search_over_builtins_and_a_user_pool_in_worker_processes(data):
+    X, y = data
+    grid = {"pool": ["avg", GeM], "order": ["pool_first", "decode_first"]}
+    search = GridSearchCV(SeqPoolClassifier(encoder=None, **KW), grid, cv=2, n_jobs=2)
+    search.fit(X, y)
+    assert [p["pool"] for p in search.cv_results_["params"]].count(GeM) == 2
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_compare_heads_names_a_user_pool_by_its_class(data):
+    X, y = data
+    est = SeqPoolClassifier(encoder=TinyConv, **KW)
+    result = compare_heads(est, X, y, pools=["avg", GeM], cv=2, random_state=0)
+    assert set(result.summary()["pool"]) == {"avg", "GeM"}
+    assert len(result.order_effect()) == 2
+
+
+def test_pickle_round_trip_keeps_the_plugins(data):
+    X, y = data
+    clf = SeqPoolClassifier(pool=GeM, encoder=TinyConv, **KW).fit(X, y)
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_explain_a_user_pool_exact_split_or_integrated_gradients(data):
+    X, y = data
+    reg_y = X.sum(axis=(1, 2))
+    exact = SeqPoolRegressor(encoder=TinyConv, pool=SumPool, order="decode_first", **KW)
+    ex = explain(exact.fit(X, reg_y), X[:5])
+    assert ex.exact and ex.method == "linear" and ex.completeness_error < 1e-6
+    approx = SeqPoolRegressor(encoder=TinyConv, pool=GeM, **KW).fit(X, reg_y)
+    ex = explain(approx, X[:5], n_steps=128)
+    assert not ex.exact and ex.method == "integrated_gradients"
+    scale = np.abs(ex.outputs - ex.offset).max()
+    assert ex.completeness_error < 0.05 * scale
+    assert np.all(ex.values[np.isnan(ex.X).all(axis=1)[:, None, :].repeat(1, 1)] == 0)
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.load` is deprecated:DeprecationWarning")
+def test_export_traces_user_plugins(data, tmp_path):
+    X, y = data
+    clf = SeqPoolClassifier(pool=GeM, encoder=TinyConv, order="decode_first", **KW).fit(X, y)
+    clf.export(tmp_path / "m.pt", format="torchscript")
+    loaded = torch.jit.load(str(tmp_path / "m.pt"))
+    proba = loaded(torch.from_numpy(X[:4]).double()).numpy()
+    np.testing.assert_allclose(proba, clf.predict_proba(X[:4]), atol=1e-6)
+    # ONNX: onnxruntime runs the exported float64 graph of a pool on the raw channels
+    ort = pytest.importorskip("onnxruntime")
+    clf = SeqPoolClassifier(pool=GeM, encoder=None, window=8, **KW).fit(X, y)
+    clf.export(tmp_path / "m.onnx")
+    session = ort.InferenceSession(str(tmp_path / "m.onnx"))
+    (proba,) = session.run(None, {"X": X[:4]})
+    np.testing.assert_allclose(proba, clf.predict_proba(X[:4]), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "match"),
+    [
+        (
+            {"encoder": WrongLength},
+            ValueError,
+            r"WrongLength.forward\(x, mask\) must return .*"
+            r"\(batch, out_channels, T\) = \(2, 3, 32\); got \(2, 3, 31\)",
+        ),
+        ({"encoder": NoWidth}, TypeError, "NoWidth must set self.out_channels"),
+        ({"pool": WrongFrames}, ValueError, r"WrongFrames.forward\(h, mask\) must return"),
+        ({"pool": NotAPool}, TypeError, "subclass of seqpool_sklearn.Pool; got .*NotAPool"),
+        ({"encoder": dict}, TypeError, "subclass of seqpool_sklearn.Encoder"),
+        ({"pool": "gem"}, ValueError, "pool"),
+    ],
+)
+def test_a_class_that_breaks_the_contract_is_named_at_fit(data, params, error, match):
+    X, y = data
+    clf = SeqPoolClassifier(**{"encoder": None, **params}, **KW)
+    with pytest.raises(error, match=match):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_")
+
+
+def test_register_pool_refuses_a_second_class_under_a_taken_name():
+    class Other(Pool):
+        name = "avg"
+
+        def forward(self, h, mask):
+            return h.sum(-1)
+
+    with pytest.raises(ValueError, match="registered already"):
+        register_pool(Other)
+    with pytest.raises(TypeError, match="Pool subclass"):
+        register_pool(dict)
+    assert POOL_REGISTRY["avg"].__name__ == "AvgPool"
+
+
+def test_skorch_partial_fit_runs_and_an_interrupt_propagates_after_on_train_end(data):
+    """The net trains through skorch's own partial_fit; an interrupt raised in training is
+    not swallowed, and callbacks still see on_train_end."""
+    from skorch.callbacks import Callback
+
+    seen = []
+
+    class Interrupt(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            raise KeyboardInterrupt
+
+        def on_train_end(self, net, **kwargs):
+            seen.append("on_train_end")
+
+    X, y = data
+    clf = SeqPoolClassifier(encoder=None, callbacks=[Interrupt()], **KW)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert seen == ["on_train_end"] and not hasattr(clf, "net_")
+    clf = SeqPoolClassifier(encoder=None, **KW).fit(X, y)
+    assert len(clf.history_) == KW["max_epochs"]  # skorch's loop ran every epoch
