@@ -1,0 +1,357 @@
+"""The estimators' shared base: input validation, history, persistence and skorch's API."""
+
+from __future__ import annotations
+
+import copyreg
+import re
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils._param_validation import (
+    validate_parameter_constraints,
+)
+from sklearn.utils.validation import (
+    check_is_fitted,
+    validate_data,
+)
+
+from .._doclink import DocLinkMixin
+from .._net import (
+    _dtype_name,
+    _module_dtype,
+)
+from .._sharing import PORTABLE_KEY, portable_state, restore_portable
+from .._validation import (
+    LayoutWarning,
+    check_n_channels,
+    check_sequences,
+)
+from ..nn.masks import n_frames_for
+from .params import _PREDICT_PARAMS, _ParamsMixin
+from .training import _TrainingMixin
+
+# A 3D X with more channels than steps, and at most this many steps, is most likely
+# channels-last (n_samples, n_timesteps, n_channels): LayoutWarning. Wide feature maps of
+# a longer series (e.g. 128 channels x 100 steps) are not flagged.
+_LAYOUT_MAX_STEPS = 16
+
+
+class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
+    """Shared fit / predict machinery; see SeqPoolClassifier for the parameters."""
+
+    # ------------------------------------------------------------------ data
+    def _validate_X(self, X: Any, *, reset: bool) -> np.ndarray:
+        name = type(self).__name__
+        # read X in the precision of the network: fit's dtype, or the fitted network's
+        fitted = getattr(self, "net_", None)
+        if reset or fitted is None:
+            dtype = np.dtype(self.dtype)
+        else:
+            dtype = np.dtype(_dtype_name(_module_dtype(fitted.module_)))
+        X3, ndim = check_sequences(X, name=name, return_ndim=True, dtype=dtype)
+        two_d = ndim == 2
+        if reset:
+            self._fit_2d = two_d
+            if two_d:
+                validate_data(self, X, skip_check_array=True, reset=True)
+            else:
+                self.n_features_in_ = X3.shape[1]
+                if hasattr(self, "feature_names_in_"):
+                    del self.feature_names_in_
+            if not two_d and X3.shape[1] > X3.shape[2] <= _LAYOUT_MAX_STEPS:
+                warnings.warn(
+                    f"X has shape {X3.shape}: {X3.shape[1]} channels of {X3.shape[2]} time "
+                    f"steps. {name} reads (n_samples, n_channels, n_timesteps); if these "
+                    "are series of length "
+                    f"{X3.shape[1]} with {X3.shape[2]} channels (the channels-last layout "
+                    "of Keras), pass X.transpose(0, 2, 1).",
+                    LayoutWarning,
+                    stacklevel=4,
+                )
+            self.n_channels_in_ = X3.shape[1]
+            self.n_timesteps_in_ = X3.shape[2]
+            return X3
+        if two_d and self._fit_2d:
+            # sklearn's contract for 2D input: the columns are the features.
+            validate_data(self, X, skip_check_array=True, reset=False)
+        check_n_channels(X3.shape[1], self.n_channels_in_, name=name)
+        window = self.net_.module_.head.window  # the fitted window, whatever set_params did
+        if window is not None:
+            frames = n_frames_for(X3.shape[2], window)
+            if frames != self.n_frames_:
+                raise ValueError(
+                    f"X has {X3.shape[2]} time steps, but {name} (window={window}) was "
+                    f"fitted on series of {self.n_timesteps_in_} steps and its output layer "
+                    f"expects {self.n_frames_} frames. Pad the series with NaN or truncate "
+                    f"them to {self.n_timesteps_in_} steps, or use window=None to predict "
+                    "on series of any length."
+                )
+        return X3
+
+    def _validate_predict(self, X: Any) -> np.ndarray:
+        """Prediction's checks: fitted, the parameters predict reads valid, ``X`` as fitted.
+
+        Parameters changed after fit are validated here (``batch_size``,
+        ``n_threads`` ...); those that shape the network (``window``, ``order`` ...)
+        take effect at the next fit, and prediction uses the fitted network's.
+        """
+        check_is_fitted(self)
+        validate_parameter_constraints(
+            {name: self._parameter_constraints[name] for name in _PREDICT_PARAMS},
+            {name: getattr(self, name) for name in _PREDICT_PARAMS},
+            caller_name=type(self).__name__,
+        )
+        return self._validate_X(X, reset=False)
+
+    def _check_window(self, X3: np.ndarray) -> None:
+        if self.window is not None and self.window > X3.shape[2]:
+            raise ValueError(
+                f"window={self.window} is larger than the series length "
+                f"({X3.shape[2]} time steps) given to {type(self).__name__}; use "
+                f"window <= {X3.shape[2]} or window=None for global pooling."
+            )
+
+    # ------------------------------------------------------------------ history
+    def training_history(self) -> pd.DataFrame:
+        """The per-epoch training record as a DataFrame, one row per epoch.
+
+        Columns: ``epoch``, ``train_loss``, ``lr`` (with ``lr_schedule="cosine"``),
+        ``dur`` (seconds) and, when ``patience`` holds data out, ``valid_loss`` and
+        ``valid_score`` (accuracy for the classifier, R² for the regressor), plus
+        whatever extra callbacks record. Epochs of earlier warm-started fits are
+        included.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from seqpool_sklearn import SeqPoolClassifier
+        >>> X = np.random.default_rng(0).normal(size=(30, 1, 12)).astype("float32")
+        >>> clf = SeqPoolClassifier(encoder=None, max_epochs=3, random_state=0)
+        >>> clf.fit(X, np.arange(30) % 2).training_history().columns.tolist()
+        ['epoch', 'train_loss', 'lr', 'dur']
+        """
+        check_is_fitted(self)
+        rows = []
+        for epoch in self.history_:
+            row = {
+                k: v
+                for k, v in epoch.items()
+                if k != "batches" and not k.endswith(("_best", "_batch_count"))
+            }
+            rows.append(row)
+        frame = pd.DataFrame(rows)
+        first = ("epoch", "train_loss", "valid_loss", "valid_score", "lr", "dur")
+        order = [c for c in first if c in frame] + [c for c in frame if c not in first]
+        return frame[order]
+
+    def plot_learning_curve(self, ax=None):
+        """Plot the training loss per epoch (and the validation loss and score when recorded).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw the losses; a new figure when None. The validation score, when
+            recorded (``patience``), goes on a twin axis on the right.
+
+        Returns
+        -------
+        ax : matplotlib Axes
+        """
+        import matplotlib.pyplot as plt
+
+        history = self.training_history()
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 3.5))
+        ax.plot(history["epoch"], history["train_loss"], label="train loss")
+        if "valid_loss" in history:
+            ax.plot(history["epoch"], history["valid_loss"], label="validation loss")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        handles, labels = ax.get_legend_handles_labels()
+        if "valid_score" in history:
+            score_ax = ax.twinx()
+            name = "accuracy" if isinstance(self, ClassifierMixin) else "R²"
+            (line,) = score_ax.plot(
+                history["epoch"], history["valid_score"], color="C2", label=f"validation {name}"
+            )
+            score_ax.set_ylabel(f"validation {name}")
+            handles.append(line)
+            labels.append(line.get_label())
+        ax.legend(handles, labels, loc="best")
+        return ax
+
+    # ------------------------------------------------------------------ pickling
+    def _pickle_state(self) -> dict:
+        # module_ and history_ are aliases of net_.module_ and net_.history. Left in
+        # the state, plain pickle would store the weights a second time, outside
+        # skorch's device-aware NeuralNet.__getstate__: a CUDA-trained estimator
+        # would then fail to unpickle on a CPU-only machine, and the aliases would
+        # come back as copies that no longer follow net_.
+        state = dict(super().__getstate__())
+        state.pop("module_", None)
+        state.pop("history_", None)
+        return state
+
+    def __reduce_ex__(self, protocol):
+        # pickle, joblib and copy store the estimator whole (the network through
+        # skorch's own pickling, callbacks' state included)
+        return (copyreg.__newobj__, (type(self),), self._pickle_state())
+
+    def __getstate__(self) -> dict:
+        """The portable state: plain values and arrays, no torch object, no pickle.
+
+        State-based serialisers read this (skops: ``skops.io.dump``); see
+        :mod:`seqpool_sklearn._sharing`. ``pickle`` / ``joblib`` use
+        ``__reduce_ex__`` and store the estimator whole.
+        """
+        return portable_state(self, self._pickle_state())
+
+    def __setstate__(self, state: dict) -> None:
+        if PORTABLE_KEY in state:
+            restore_portable(self, state)
+            return
+        super().__setstate__(state)
+        net = self.__dict__.get("net_")
+        if net is not None:
+            self.module_ = net.module_
+            self.history_ = net.history
+
+    # ------------------------------------------------------------------ skorch
+    def initialize(self, X: Any, y: Any):
+        """Validate ``X``, ``y`` and build an untrained network for them, as ``fit`` would.
+
+        Sets every fitted attribute (``classes_``, ``n_channels_in_``, ``net_``,
+        ...) with ``n_iter_ == 0``; the weights are the seeded initial ones. Use it
+        before :meth:`load_params` to restore weights saved by :meth:`save_params`
+        without training first. Always builds a fresh network (``warm_start`` is
+        ignored).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+            Series of the shape the saved model was trained on (same channels;
+            same length for windowed heads).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets that set the estimator-level state: the same classes as at
+            training for classifiers; for regressors, the training targets (their
+            mean and scale map the network's outputs back to target units).
+
+        Returns
+        -------
+        self : estimator
+        """
+        return self._fit(X, y, train=False)
+
+    def save_params(self, **kwargs: Any) -> None:
+        """Save the network's state with skorch's ``NeuralNet.save_params``.
+
+        Parameters
+        ----------
+        **kwargs
+            skorch's file arguments: ``f_params`` (module weights), ``f_optimizer``,
+            ``f_criterion``, ``f_history`` -- paths or file objects.
+
+        Notes
+        -----
+        Only the network's state is saved. The estimator-level state (``classes_``,
+        input shape, regression target scaling) is rebuilt by :meth:`initialize`
+        from data before :meth:`load_params`; ``pickle`` / ``joblib`` store
+        everything in one file. Weights saved from a CUDA model load on the CPU.
+        """
+        check_is_fitted(self)
+        self.net_.save_params(**kwargs)
+
+    def export(self, path: Any, format: str = "onnx") -> None:
+        """Write the fitted model's prediction as an ONNX or TorchScript file.
+
+        The file holds the whole prediction, for runtimes without this package: the
+        classifier's graph outputs ``predict_proba`` (``proba``, columns in the order
+        of ``classes_``), the regressor's outputs ``predict`` in target units
+        (``prediction``). Its input ``X`` is float32 of shape (batch, n_channels,
+        time), padded with NaN as for ``predict``; any batch size, and any length when
+        ``window=None`` (a windowed head takes the fitted length).
+
+        Parameters
+        ----------
+        path : str or path-like
+            File to write.
+        format : {"onnx", "torchscript"}, default="onnx"
+            ``"onnx"`` runs with onnxruntime (``session.run(None, {"X": X})``),
+            ``"torchscript"`` with ``torch.jit.load(path)(torch.from_numpy(X))``.
+
+        Notes
+        -----
+        The graph computes in float64 like ``predict`` and matches it to round-off;
+        the ONNX graph of the GRU encoder runs its recurrence in float32 (onnxruntime
+        has no float64 GRU), about 1e-7 relative. See the user guide's persistence page.
+        """
+        from .._export import export_estimator
+
+        export_estimator(self, path, format)
+
+    def load_params(self, **kwargs: Any) -> None:
+        """Load a state saved by :meth:`save_params` into this estimator's network.
+
+        The estimator must be fitted or initialised (:meth:`initialize`) with the
+        same configuration and data shape as the one that saved the state.
+
+        Parameters
+        ----------
+        **kwargs
+            skorch's file arguments: ``f_params``, ``f_optimizer``, ``f_criterion``,
+            ``f_history``.
+        """
+        check_is_fitted(self)
+        try:
+            self.net_.load_params(**kwargs)
+        except RuntimeError as exc:
+            text = str(exc)
+            if "state_dict" not in text:
+                raise
+            layers = re.findall(r"size mismatch for ([\w.]+)", text)
+            missing = re.findall(r"(?:Missing|Unexpected) key\(s\) in state_dict: ([^.]+)\.", text)
+            detail = (
+                f"the layers {', '.join(layers)} have other shapes"
+                if layers
+                else f"the layers differ ({'; '.join(missing) or text.splitlines()[0]})"
+            )
+            raise ValueError(
+                f"The saved weights do not fit this {type(self).__name__}'s network: "
+                f"{detail}. Load them into an estimator with the configuration (encoder, "
+                "widths, window, ...) and data shape that saved them: set those parameters "
+                "and call initialize(X, y) first."
+            ) from None
+        # f_history replaces the net's History object; keep the aliases on it.
+        self.module_ = self.net_.module_
+        self.history_ = self.net_.history
+
+    def explain(self, X: Any, *, n_steps: int = 64):
+        """Per-step contributions of every output: where in time is the evidence?
+
+        Exact for ``order="decode_first"`` (every pool, window and encoder) and for
+        ``pool_first`` with ``pool="avg"`` and ``activation=None``; integrated gradients
+        otherwise. See the user guide's explanations page.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+            NaN steps are padding and get exactly 0.
+        n_steps : int, default=64
+            Integration steps when the head is not exactly decomposable.
+
+        Returns
+        -------
+        explanation : Explanation
+            ``values`` (n_samples, n_outputs, n_timesteps), ``offset``, ``outputs``,
+            ``exact``, ``method``, ``completeness_error`` and ``plot(i)``.
+        """
+        from .._explain import explain
+
+        return explain(self, X, n_steps=n_steps)

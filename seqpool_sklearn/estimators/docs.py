@@ -1,0 +1,150 @@
+"""The parameter and attribute text both estimators' docstrings share."""
+
+from __future__ import annotations
+
+from .._options import ENCODERS, POOLS, choices_doc
+
+_SHARED_PARAMS = """\
+    order : {"pool_first", "decode_first"}, default="pool_first"
+        ``"pool_first"``: pool over time -> linear decoder -> activation -> output
+        layer. ``"decode_first"``: linear decoder at every time step ->
+        activation -> pool over time -> output layer.
+    pool : {pool_choices} or Pool subclass, default="avg"
+        Pooling over the valid (non-NaN) steps of each window. ``"lp"`` is the
+        power mean ``(mean |h|^p)^(1/p)`` with ``p = lp_power``;
+        ``"attention"`` learns a softmax weight per step. A subclass of
+        :class:`~seqpool_sklearn.Pool` (the class, not an instance) enters the grid
+        like a name.
+    window : int or None, default=None
+        ``None`` pools over the whole series (one frame; predict then accepts
+        3D series of any length). ``k`` pools non-overlapping windows of ``k``
+        steps (the last partial window kept) and flattens the frames before
+        the output layer, so coarse temporal order survives; the frame count is
+        fixed at fit.
+    encoder : {encoder_choices}, Encoder subclass or None, default="minirocket"
+        ``"minirocket"``: frozen random convolutions in the MiniRocket style
+        (Dempster et al. 2021): 84 fixed kernels at exponentially spaced
+        dilations, each output compared with biases taken from quantiles of the
+        training data; the encoder emits the standardised indicator ``c(t) > b``
+        of every kernel/dilation/bias at every step, so ``pool="avg"`` gives
+        MiniRocket's proportion of positive values, and order, pool and window act
+        on those maps. Nothing in it is trained, which makes it fast.
+        ``"conv"``: FCN-style, three Conv1d + batch norm + ReLU blocks of widths
+        ``(w, 2w, w)`` with ``w = encoder_channels``. ``"gru"``: a GRU with
+        ``encoder_channels`` units per direction. ``None``: the head sees the
+        raw channels. A subclass of :class:`~seqpool_sklearn.Encoder` (the class)
+        is built as ``cls(n_channels, n_timesteps, encoder_channels)``.
+    hidden_size : int, default=64
+        Width of the linear decoder.
+    activation : {"relu", "gelu", "tanh"} or None, default="relu"
+        Non-linearity after the decoder. With ``None`` and ``pool="avg"``
+        both orders compute the same function.
+    dropout : float, default=0.5
+        Dropout after the activation (the decoder's output, before pooling in
+        ``decode_first``).
+    lp_power : float, default=3.0
+        Power of ``pool="lp"``.
+    encoder_channels : int or None, default=None
+        Encoder width. ``"minirocket"``: number of indicator maps, rounded down to
+        a multiple of 84 (``None``: 9996). ``"conv"``: ``w`` (``None``: 64).
+        ``"gru"``: hidden units per direction (``None``: 64). The decoder of
+        ``order="decode_first"`` runs at every step over this width, so with the
+        wide ``"minirocket"`` encoder ``decode_first`` costs far more than
+        ``pool_first``; a smaller width (e.g. 1008) keeps it affordable.
+    bidirectional : bool, default=True
+        GRU encoder only: read the series in both directions.
+    max_epochs : int or None, default=100
+        Training epochs (an upper bound when ``patience`` is set). ``None``: a
+        budget that scales with the training set, at least 1000 optimizer steps
+        and at least 100 epochs (so 30 series at ``batch_size=32`` get 1000 epochs
+        of one step, 600 series 100 epochs of 19 steps) -- for trainable encoders
+        on small training sets; with the default encoder it bought no accuracy on
+        the UCR suite. The defaults of the training parameters were chosen on a
+        20-dataset UCR/UEA suite; the evidence is in the documentation's
+        benchmarks page.
+    lr : float, default=0.0003
+        Learning rate of the optimizer.
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        ``"cosine"``: the rate decays from ``lr`` to 0 along a half cosine over
+        the ``max_epochs`` of each fit (recorded in ``history_`` as ``"lr"``);
+        a warm-started fit runs a new cycle. ``"constant"``: ``lr`` throughout.
+    batch_size : int, default=32
+        Mini-batch size for training and prediction (the whole training set
+        when it is smaller).
+    optimizer : torch optimizer class, default=torch.optim.Adam
+        Further arguments go through ``optimizer__*`` keywords.
+    patience : int or None, default=None
+        Early stopping: hold out ``validation_fraction`` of the training data
+        and stop after ``patience`` epochs without improvement of the
+        validation loss, restoring the best weights. ``None`` trains on all
+        the data for ``max_epochs``.
+    validation_fraction : float, default=0.1
+        Fraction held out when ``patience`` is set (stratified for classifiers).
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks (copied at every fit, never mutated).
+    warm_start : bool, default=False
+        If True and the estimator is fitted, ``fit`` continues training the
+        existing network, optimizer state included, for ``max_epochs`` more
+        epochs (as skorch's ``warm_start``) instead of starting anew; the network
+        and optimizer keep the configuration of the fit that built them.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and dropout inside ``fit``,
+        without touching the global torch generator. The same integer gives
+        bitwise-identical predictions.
+    device : str, default="cpu"
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
+        A model trained on CUDA unpickles on a CPU-only machine (skorch moves it
+        to the CPU with a ``DeviceWarning``).
+    n_threads : int or None, default=1
+        torch intra-op CPU threads during ``fit`` and ``predict``; the previous
+        setting is restored afterwards. CPU kernels split their sums by thread,
+        so a fixed count is what makes ``random_state`` give bitwise-identical
+        results in every process: ``n_jobs=1``, joblib / loky workers and Dask
+        workers. One thread per fit is also the fastest setting for grid
+        searches that run fits in parallel. ``None`` leaves torch's setting
+        (``torch.get_num_threads()``) alone, e.g. to use all cores for one large
+        fit, at the price of results that depend on the process's thread count.
+    verbose : int, default=0
+        ``> 0`` prints skorch's per-epoch table.
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of training: ``X``, the targets and the network. ``"float64"``
+        trains in double precision, about twice as slow on CPU; fits then agree
+        with each other to float64 round-off (e.g. a sample weight of ``k`` and
+        ``k`` copies of the sample). Prediction computes in float64 either way.
+    **kwargs : skorch routing
+        ``module__*``, ``optimizer__*``, ``criterion__*``, ``iterator_train__*``,
+        ``iterator_valid__*``, ``callbacks__*``, ``train_split``, ... as in
+        skorch."""
+
+_SHARED_ATTRIBUTES = """\
+    n_features_in_ : int
+        Number of channels for 3D input; number of columns (time steps) for 2D input.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when fitted on a 2D DataFrame with string column names.
+    n_channels_in_ : int
+        Channels seen during fit (1 for 2D input).
+    n_timesteps_in_ : int
+        Length of the (padded) training series.
+    n_frames_ : int
+        Frames produced by the head (1 for ``window=None``).
+    net_ : skorch.NeuralNet
+        The trained skorch net (history, callbacks, ``save_params``, ...).
+    module_ : torch.nn.Module
+        The trained :class:`~seqpool_sklearn.SeqPoolModule`.
+    history_ : skorch.history.History
+        Per-epoch training record (``net_.history``).
+    n_iter_ : int
+        Epochs trained in the last call to ``fit``."""
+
+
+_SHARED_PARAMS = _SHARED_PARAMS.replace("{pool_choices}", choices_doc(POOLS)).replace(
+    "{encoder_choices}", choices_doc(ENCODERS)
+)
+
+
+def _fill_doc(cls):
+    # the placeholders sit at the docstring's own indentation; the shared text carries its own
+    cls.__doc__ = cls.__doc__.replace("    {shared_params}", _SHARED_PARAMS).replace(
+        "    {shared_attributes}", _SHARED_ATTRIBUTES
+    )
+    return cls

@@ -1,0 +1,238 @@
+"""Parameters of the estimators: their rules, skorch routing and the checks at fit."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any
+
+import torch
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+)
+from skorch.callbacks import Callback
+
+from .._net import (
+    resolve_device,
+)
+from .._options import ACTIVATIONS, ENCODERS, ORDERS, POOLS
+from .._validation import (
+    did_you_mean,
+)
+from ..nn.encoders import Encoder, resolve_encoder
+from ..nn.pools import Pool, resolve_pool
+
+_ROUTED_PREFIXES = (
+    "module__",
+    "optimizer__",
+    "criterion__",
+    "iterator_train__",
+    "iterator_valid__",
+    "callbacks__",
+    "dataset__",
+)
+_ROUTED_NAMES = ("train_split", "iterator_train", "iterator_valid", "dataset")
+# Parameters that predict reads (validated there too; the device of a loaded model is not,
+# so that a CUDA-trained model predicts on a CPU-only machine).
+_PREDICT_PARAMS = ("batch_size", "n_threads")
+
+# A 3D X with more channels than steps, and at most this many steps, is most likely
+# channels-last (n_samples, n_timesteps, n_channels): LayoutWarning. Wide feature maps of
+# a longer series (e.g. 128 channels x 100 steps) are not flagged.
+_LAYOUT_MAX_STEPS = 16
+
+# The training budget of max_epochs=None: at least this many optimizer steps and epochs.
+MIN_STEPS = 1000
+MIN_EPOCHS = 100
+
+# Estimator parameters passed to SeqPoolModule under the same name: a new head or
+# encoder hyperparameter is added here (plus its constraint and docs).
+_MODULE_PARAMS = (
+    "encoder",
+    "order",
+    "pool",
+    "window",
+    "hidden_size",
+    "activation",
+    "dropout",
+    "lp_power",
+    "encoder_channels",
+    "bidirectional",
+)
+
+
+class _ParamsMixin:
+    """The estimators' parameters: constraints, ``__init__``, routed skorch keywords, checks."""
+
+    _parameter_constraints: dict = {
+        "order": [StrOptions(set(ORDERS))],
+        "pool": [StrOptions(set(POOLS)), type],
+        "window": [None, Interval(Integral, 1, None, closed="left")],
+        "encoder": [StrOptions(set(ENCODERS)), type, None],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS)), None],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "lp_power": [Interval(Real, 1, None, closed="left")],
+        "encoder_channels": [None, Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "max_epochs": [None, Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "lr_schedule": [StrOptions({"cosine", "constant"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "optimizer": [type],
+        "patience": [None, Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "callbacks": [list, None],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "device": [str, torch.device],
+        "n_threads": [None, Interval(Integral, 1, None, closed="left")],
+        "verbose": ["verbose"],
+        "dtype": [StrOptions({"float32", "float64"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        order: str = "pool_first",
+        pool: str | type[Pool] = "avg",
+        window: int | None = None,
+        encoder: str | type[Encoder] | None = "minirocket",
+        hidden_size: int = 64,
+        activation: str | None = "relu",
+        dropout: float = 0.5,
+        lp_power: float = 3.0,
+        encoder_channels: int | None = None,
+        bidirectional: bool = True,
+        max_epochs: int | None = 100,
+        lr: float = 0.0003,
+        lr_schedule: str = "cosine",
+        batch_size: int = 32,
+        optimizer: type = torch.optim.Adam,
+        patience: int | None = None,
+        validation_fraction: float = 0.1,
+        callbacks: list | None = None,
+        warm_start: bool = False,
+        random_state: Any = None,
+        device: str = "cpu",
+        n_threads: int | None = 1,
+        verbose: int = 0,
+        dtype: str = "float32",
+        **kwargs: Any,
+    ):
+        self.order = order
+        self.pool = pool
+        self.window = window
+        self.encoder = encoder
+        self.hidden_size = hidden_size
+        self.activation = activation
+        self.dropout = dropout
+        self.lp_power = lp_power
+        self.encoder_channels = encoder_channels
+        self.bidirectional = bidirectional
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.lr_schedule = lr_schedule
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.device = device
+        self.n_threads = n_threads
+        self.verbose = verbose
+        self.dtype = dtype
+        # skorch-style routed keywords live in a private dict: get_params /
+        # set_params expose them, so clone() and grid searches see them.
+        self._routed = dict(kwargs)
+
+    # ------------------------------------------------------------------ params
+    def get_params(self, deep: bool = True) -> dict:
+        params = super().get_params(deep=deep)
+        params.update(getattr(self, "_routed", {}))
+        return params
+
+    def set_params(self, **params: Any):
+        routed = {k: v for k, v in params.items() if _is_routed(k)}
+        for key in routed:
+            params.pop(key)
+        if not hasattr(self, "_routed"):
+            self._routed = {}
+        self._routed.update(routed)
+        if not params:
+            return self
+        valid = self.get_params(deep=True)
+        for key in params:
+            if key.split("__")[0] not in valid:
+                raise ValueError(
+                    f"Invalid parameter {key!r} for estimator {type(self).__name__}."
+                    f"{_unknown_param_hint(key, valid)} Valid parameters are: "
+                    f"{sorted(valid)} and skorch-routed keywords starting with "
+                    f"{', '.join(_ROUTED_PREFIXES)}."
+                )
+        return super().set_params(**params)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = True
+        return tags
+
+    def _check_params(self) -> None:
+        try:
+            self._validate_params()
+        except InvalidParameterError as exc:
+            hint = ""
+            for key, options in (
+                ("order", ORDERS),
+                ("pool", POOLS),
+                ("encoder", ENCODERS),
+                ("activation", ACTIVATIONS),
+            ):
+                value = getattr(self, key)
+                if isinstance(value, str) and value not in options:
+                    hint = did_you_mean(value, options)
+                    break
+            raise InvalidParameterError(f"{exc}{hint}") from None
+        # a class given as pool= / encoder= must be a plug-in of that kind
+        resolve_pool(self.pool)
+        resolve_encoder(self.encoder)
+        for key in self._routed:  # constructor keywords arrive here unfiltered
+            if not _is_routed(key):
+                raise ValueError(
+                    f"Unknown parameter {key!r} for {type(self).__name__}."
+                    f"{_unknown_param_hint(key, self.get_params(deep=False))} skorch-routed "
+                    f"keywords start with {', '.join(_ROUTED_PREFIXES)}."
+                )
+        for i, cb in enumerate(self.callbacks or []):
+            named = isinstance(cb, tuple) and len(cb) == 2 and isinstance(cb[0], str)
+            if not isinstance(cb[1] if named else cb, Callback):
+                raise TypeError(
+                    f"callbacks[{i}] must be a skorch callback (an instance of "
+                    "skorch.callbacks.Callback) or a (name, callback) pair; got "
+                    f"{cb!r} of type {type(cb).__name__}."
+                )
+        resolve_device(self.device, type(self).__name__)
+
+
+def _require_y(y: Any, name: str) -> None:
+    if y is None:
+        raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+
+
+def _is_routed(key: str) -> bool:
+    return key.startswith(_ROUTED_PREFIXES) or key in _ROUTED_NAMES
+
+
+def _unknown_param_hint(key: str, valid) -> str:
+    """Closest known name: a parameter, or a skorch prefix for a mistyped ``prefix__name``."""
+    names = [v for v in valid if v != key]
+    if "__" in key:
+        head, rest = key.split("__", 1)
+        close = did_you_mean(head + "__", _ROUTED_PREFIXES)
+        if close:
+            return close.replace("__'", f"__{rest}'")
+    return did_you_mean(key, names)

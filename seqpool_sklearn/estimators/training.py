@@ -1,0 +1,356 @@
+"""Fitting: the network, the one fit path (fit, partial_fit, initialize) and inference."""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import (
+    _check_sample_weight,
+)
+from skorch.callbacks import EarlyStopping
+from skorch.dataset import ValidSplit
+
+from .._net import (
+    CosineLR,
+    SeqPoolNet,
+    TensorBatches,
+    TensorData,
+    TrainingDivergedError,
+    ValidScore,
+    _module_dtype,
+    _seeded,
+    _torch_threads,
+    resolve_device,
+)
+from ..nn.module import PooledHead, SeqPoolModule
+from .params import _MODULE_PARAMS, _require_y
+
+# The training budget of max_epochs=None: at least this many optimizer steps and epochs.
+MIN_STEPS = 1000
+MIN_EPOCHS = 100
+
+
+class _TrainingMixin:
+    """Building the skorch net, the one fit path, the training loop and batched inference."""
+
+    # ------------------------------------------------------------------ fit
+    def _build_net(self, n_outputs: int, seed: int, device: str) -> SeqPoolNet:
+        stratified = isinstance(self, ClassifierMixin)
+        callbacks = copy.deepcopy(list(self.callbacks or []))
+        if self.lr_schedule == "cosine":
+            callbacks.append(("lr_schedule", CosineLR()))
+        train_split = None
+        if self.patience is not None:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True),
+                )
+            )
+            callbacks.append(("valid_score", ValidScore("accuracy" if stratified else "r2")))
+            train_split = ValidSplit(
+                self.validation_fraction, stratified=stratified, random_state=seed
+            )
+        kwargs = {
+            "module__n_outputs": n_outputs,
+            "module__n_channels": self.n_channels_in_,
+            "module__n_timesteps": self.n_timesteps_in_,
+            "iterator_train": TensorBatches,
+            "iterator_valid": TensorBatches,
+            "iterator_train__shuffle": True,
+            "iterator_train__generator": torch.Generator().manual_seed(seed),
+            "train_split": train_split,
+        }
+        kwargs.update({f"module__{name}": getattr(self, name) for name in _MODULE_PARAMS})
+        if getattr(self, "class_weight_", None) is not None:
+            kwargs["criterion__weight"] = torch.as_tensor(self.class_weight_, dtype=torch.float32)
+        kwargs.update(copy.deepcopy(self._routed))
+        return SeqPoolNet(
+            module=SeqPoolModule,
+            criterion=self._criterion,
+            optimizer=self.optimizer,
+            lr=self.lr,
+            max_epochs=self._epochs,
+            batch_size=self.batch_size,
+            callbacks=callbacks,
+            warm_start=False,
+            device=device,
+            verbose=int(self.verbose),
+            **kwargs,
+        )
+
+    def _new_net(self, n_outputs: int, seed: int, device: str, dtype: torch.dtype) -> SeqPoolNet:
+        """A built, initialised network whose module and criterion are in ``dtype``.
+
+        Parameters are converted in place (the same ``Parameter`` objects), so the
+        optimizer that ``initialize`` built keeps updating them.
+        """
+        net = self._build_net(n_outputs, seed, device)
+        net.initialize()
+        if dtype != torch.float32:
+            net.module_.to(dtype)
+            net.criterion_.to(dtype)  # class weights
+        return net
+
+    def _rebuilt_net(self, seed: int, device: str, dtype: torch.dtype, max_epochs: int):
+        """An initialised network of the fitted shape, for a saved state to be loaded into.
+
+        ``max_epochs`` is the epochs of the fit that built the saved network (what its
+        schedule was laid out over).
+        """
+        self._epochs = int(max_epochs)
+        return self._new_net(self._n_outputs, seed, device, dtype)
+
+    def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
+        """Validate ``y``, set the target state; return the training targets and output count.
+
+        ``reset=False`` (a later ``partial_fit`` call) reuses the fitted state.
+        """
+        raise NotImplementedError
+
+    def _fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        train: bool,
+        sample_weight: Any = None,
+        classes: Any = None,
+        partial: bool = False,
+    ):
+        """The one fit path: ``fit`` trains, ``initialize`` only builds the network,
+        ``partial_fit`` trains one epoch, continuing the fitted network if there is one.
+
+        A fit is atomic: if it raises -- bad input, a diverging loss, an interrupt
+        (Ctrl-C) -- the estimator is left exactly as it was before the call,
+        unfitted or with its previous model (whose weights a warm start would
+        otherwise have changed in place).
+        """
+        before = dict(self.__dict__)
+        net = before.get("net_")
+        keep = train and net is not None and (self.warm_start or partial)
+        backup = copy.deepcopy(net) if keep else None
+        try:
+            self._check_params()
+            _require_y(y, type(self).__name__)
+            reset = not (partial and net is not None)
+            X3 = self._validate_X(X, reset=reset)
+            self._check_window(X3)
+            w = self._sample_weight(sample_weight, len(X3))
+            y_t, n_outputs = self._encode_targets(
+                y, len(X3), classes=classes, reset=reset, sample_weight=w
+            )
+            weight = None if w is None else torch.from_numpy(w.astype(np.float64))
+            self._check_validation_split(y_t, n_outputs)
+            return self._fit_net(X3, y_t, n_outputs, train=train, weight=weight, partial=partial)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            if backup is not None:
+                self.net_ = backup
+                self.module_ = backup.module_
+                self.history_ = backup.history
+            raise
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None):
+        """Train on sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (:class:`SeqPoolClassifier`, 1D) or regression targets
+            (:class:`SeqPoolRegressor`, 1D or one column per output).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights: the loss is the weighted mean over each batch (and
+            over the held-out part with ``patience``). Routed by scikit-learn's
+            metadata routing after ``set_fit_request(sample_weight=True)``.
+
+        Returns
+        -------
+        self : estimator
+        """
+        return self._fit(X, y, train=True, sample_weight=sample_weight)
+
+    def _sample_weight(self, sample_weight: Any, n_samples: int) -> np.ndarray | None:
+        """Validated sample weights, scaled to mean 1; None when they are all equal.
+
+        Equal weights give exactly the unweighted loss, so they take the plain path.
+        """
+        if sample_weight is None:
+            return None
+        w = _check_sample_weight(
+            sample_weight, np.empty((n_samples, 0)), dtype=np.float64, ensure_non_negative=True
+        )
+        # (lengths, NaN, inf, negative and all-zero weights are refused by scikit-learn's
+        # _check_sample_weight, with its messages)
+        if (w == w[0]).all():
+            return None
+        return w / w.mean()
+
+    def _check_validation_split(self, y_t: torch.Tensor, n_outputs: int) -> None:
+        """With ``patience``, the held-out part must be splittable (stratified for classes)."""
+        if self.patience is None:
+            return
+        n = len(y_t)
+        n_valid = math.ceil(self.validation_fraction * n)
+        n_train = n - n_valid
+        problem = None
+        if n_valid < 1 or n_train < 1:
+            problem = f"{n} samples leave {n_train} for training and {n_valid} held out"
+        elif isinstance(self, ClassifierMixin):
+            counts = torch.bincount(y_t, minlength=n_outputs)
+            if min(n_valid, n_train) < n_outputs:
+                problem = (
+                    f"holding out {n_valid} of {n} samples cannot put each of the "
+                    f"{n_outputs} classes on both sides"
+                )
+            elif int(counts.min()) < 2:
+                problem = "a class has a single sample, which cannot be on both sides"
+        if problem:
+            raise ValueError(
+                f"patience={self.patience} holds out validation_fraction="
+                f"{self.validation_fraction} of the training data for early stopping, but "
+                f"{problem}. Use more data, change validation_fraction, or set "
+                "patience=None."
+            )
+
+    def _fit_net(
+        self,
+        X3: np.ndarray,
+        y_t: torch.Tensor,
+        n_outputs: int,
+        *,
+        train: bool,
+        weight: torch.Tensor | None = None,
+        partial: bool = False,
+    ):
+        device = resolve_device(self.device, type(self).__name__)
+        self._epochs = 1 if partial else self._training_epochs(len(X3))
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        continuing = (partial and getattr(self, "net_", None) is not None) or (
+            train
+            and self.warm_start
+            and getattr(self, "net_", None) is not None
+            and getattr(self, "_n_outputs", None) == n_outputs
+        )
+        # the training precision: the dtype parameter, or the continued network's
+        dtype = _module_dtype(self.net_.module_) if continuing else getattr(torch, self.dtype)
+        X_t = torch.from_numpy(X3).to(dtype)
+        if y_t.is_floating_point():
+            y_t = y_t.to(dtype)
+        if weight is not None:
+            weight = weight.to(dtype)
+        fitted = None
+        with _torch_threads(self.n_threads), _seeded(seed, device):
+            if not continuing:
+                self.net_ = self._new_net(n_outputs, seed, device, dtype)
+                self.net_.module_.check_plugins(X_t[:2].to(self.net_.device))
+                # data-initialised encoders (minirocket) set their biases and scales
+                fitted = self.net_.module_.fit_data(
+                    X_t.to(self.net_.device), torch.Generator().manual_seed(seed), weight
+                )
+            elif getattr(self, "_rng_state", (None,))[0] == device:
+                # a warm start draws dropout masks where the last fit stopped, so
+                # 2 + 2 epochs train exactly like 4
+                _set_rng_state(self._rng_state[1], device)
+            epochs_before = len(self.net_.history)
+            if train:
+                # epochs: a warm start trains the current max_epochs more epochs,
+                # also after set_params(max_epochs=...) on a fitted estimator.
+                self._train(X_t, y_t, weight, fitted)
+                if not all(bool(torch.isfinite(p).all()) for p in self.net_.module_.parameters()):
+                    raise TrainingDivergedError(
+                        "Training produced non-finite weights. The inputs may hold values "
+                        "too large for the network (scale them, e.g. with SeriesScaler), or "
+                        f"the learning rate (lr={self.lr}) is too high; lower it."
+                    )
+            self._rng_state = (device, _get_rng_state(device))
+        self._n_outputs = n_outputs
+        self.n_frames_ = self.net_.module_.head.n_frames
+        # skorch leaves the module in the mode of its last step (training, without a
+        # validation split): a fitted module_ is ready for inference, as after load
+        self.net_.module_.eval()
+        self.module_ = self.net_.module_
+        self.history_ = self.net_.history
+        self.n_iter_ = len(self.net_.history) - epochs_before
+        return self
+
+    def _training_epochs(self, n_samples: int) -> int:
+        """``max_epochs``, or the step budget's epochs when it is None.
+
+        The budget is at least ``MIN_STEPS`` optimizer steps and at least
+        ``MIN_EPOCHS`` epochs: small training sets get more passes, so that every
+        fit takes enough steps to converge (see the documentation's benchmarks page).
+        """
+        if self.max_epochs is not None:
+            return int(self.max_epochs)
+        n_train = n_samples
+        if self.patience is not None:
+            n_train = max(1, int(n_samples * (1 - self.validation_fraction)))
+        steps_per_epoch = math.ceil(n_train / min(self.batch_size, n_train))
+        return max(MIN_EPOCHS, math.ceil(MIN_STEPS / steps_per_epoch))
+
+    def _train(self, X_t: torch.Tensor, y_t: torch.Tensor, weight=None, fitted=None) -> None:
+        """Run the training epochs; a frozen encoder's pooled frames are computed once.
+
+        With a frozen encoder (``"minirocket"``) and ``order="pool_first"`` under a
+        pool without parameters, the pooled frames are the same at every epoch:
+        they are computed once, and the net trains on them. The result is the same
+        network as training on the raw series. ``fitted`` is what the encoder's
+        ``fit_data`` computed on ``X_t`` (reused for the global average pool).
+        """
+        module = self.net_.module_
+        if module.caches_pooled:
+            # the net trains a head-only view on the pooled frames (the same parameters)
+            X_t = module.pool_inputs(X_t.to(self.net_.device), fitted=fitted)
+            view = PooledHead(module.head)
+            view.train(module.training)  # the mode skorch reads before it switches
+            self.net_.module_ = view
+        data = X_t if weight is None else TensorData(X_t, y_t, weight)
+        try:
+            self.net_.partial_fit(data, y_t, epochs=self._epochs)
+        finally:
+            self.net_.module_ = module
+
+    def _forward(self, X3: np.ndarray) -> torch.Tensor:
+        """Network outputs in float64, batch by batch.
+
+        Inference runs on a float64 copy of the trained module: float32 kernels
+        round differently for different batch sizes, so a row's prediction would
+        otherwise depend on which rows it was predicted with.
+        """
+        module = copy.deepcopy(self.net_.module_).to(torch.float64).eval()
+        device = self.net_.device
+        X_t = torch.from_numpy(X3)
+        step = self.batch_size
+        fitted = self.net_.module_  # the fitted head's design, whatever set_params did since
+        width = getattr(fitted.encoder, "out_channels", 1)
+        if fitted.head.order == "decode_first" or fitted.head.pooling.learned:
+            # the encoder's (batch, width, time) output is built whole: bound it
+            step = max(1, min(step, int(5e7 // max(1, width * X3.shape[2]))))
+        with torch.no_grad(), _torch_threads(self.n_threads):
+            outs = [
+                module(X_t[i : i + step].to(device=device, dtype=torch.float64)).cpu()
+                for i in range(0, len(X_t), step)
+            ]
+        return torch.cat(outs)
+
+
+def _get_rng_state(device: str) -> torch.Tensor:
+    if device.startswith("cuda"):
+        return torch.cuda.get_rng_state(device)
+    return torch.get_rng_state()
+
+
+def _set_rng_state(state: torch.Tensor, device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.set_rng_state(state.cpu(), device)
+    else:
+        torch.set_rng_state(state.cpu())
