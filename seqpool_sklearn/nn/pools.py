@@ -31,8 +31,7 @@ from torch import nn
 
 from .. import _options
 from .masks import split_windows
-
-POOL_REGISTRY: dict[str, type[Pool]] = {}
+from .registry import Registry, label
 
 
 class Pool(nn.Module):
@@ -106,6 +105,9 @@ class Pool(nn.Module):
         return any(True for _ in self.parameters())
 
 
+POOL_REGISTRY = Registry("pool", Pool)
+
+
 def register_pool(cls: type[Pool]) -> type[Pool]:
     """Register a :class:`Pool` subclass under its ``name``; usable as a class decorator.
 
@@ -115,41 +117,15 @@ def register_pool(cls: type[Pool]) -> type[Pool]:
     >>> sorted(POOL_REGISTRY)
     ['attention', 'avg', 'lp', 'max']
     """
-    if not (isinstance(cls, type) and issubclass(cls, Pool)):
-        raise TypeError(f"register_pool takes a Pool subclass; got {cls!r}.")
-    if not isinstance(cls.name, str) or not cls.name:
-        raise ValueError(f"{cls.__name__}.name must be a non-empty string to register it.")
-    known = POOL_REGISTRY.get(cls.name)
-    if known is not None and known is not cls:
-        raise ValueError(f"A pool named {cls.name!r} is registered already ({known.__name__}).")
-    POOL_REGISTRY[cls.name] = cls
-    return cls
+    return POOL_REGISTRY.register(cls)
 
 
 def resolve_pool(spec) -> type[Pool]:
     """The :class:`Pool` class of ``pool=``: a registered name or a Pool subclass."""
-    if isinstance(spec, str):
-        if spec not in POOL_REGISTRY:
-            from .._validation import did_you_mean
-
-            raise ValueError(
-                f"pool must be one of {tuple(POOL_REGISTRY)} or a Pool subclass; got "
-                f"{spec!r}.{did_you_mean(spec, list(POOL_REGISTRY))}"
-            )
-        return POOL_REGISTRY[spec]
-    if isinstance(spec, type) and issubclass(spec, Pool):
-        return spec
-    raise TypeError(
-        "pool must be a pool name or a subclass of seqpool_sklearn.Pool; got "
-        f"{spec!r} of type {type(spec).__name__}."
-    )
+    return POOL_REGISTRY.resolve(spec)
 
 
-def pool_label(spec) -> str:
-    """How results and plots name a pool: its registered name, else its class name."""
-    if isinstance(spec, str):
-        return spec
-    return getattr(spec, "name", None) or getattr(spec, "__name__", str(spec))
+pool_label = label
 
 
 def pool_windows(

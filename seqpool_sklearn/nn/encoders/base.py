@@ -29,7 +29,7 @@ from collections.abc import Iterator
 import torch
 from torch import nn
 
-ENCODER_REGISTRY: dict[str, type[Encoder]] = {}
+from ..registry import Registry, label
 
 
 class Encoder(nn.Module):
@@ -69,6 +69,8 @@ class Encoder(nn.Module):
     def __init__(self, n_channels: int, n_timesteps: int | None = None, width: int | None = None):
         super().__init__()
         self.n_channels = int(n_channels)
+        #: The width asked for, else :attr:`default_width`.
+        self.width = width or self.default_width
 
     @classmethod
     def build(cls, n_channels: int, n_timesteps: int, width: int | None, **options) -> Encoder:
@@ -99,6 +101,9 @@ class Encoder(nn.Module):
         return int(self.out_channels)
 
 
+ENCODER_REGISTRY = Registry("encoder", Encoder, also=", None")
+
+
 def register_encoder(cls: type[Encoder]) -> type[Encoder]:
     """Register an :class:`Encoder` subclass under its ``name``; usable as a class decorator.
 
@@ -108,15 +113,7 @@ def register_encoder(cls: type[Encoder]) -> type[Encoder]:
     >>> sorted(ENCODER_REGISTRY)
     ['conv', 'gru', 'minirocket']
     """
-    if not (isinstance(cls, type) and issubclass(cls, Encoder)):
-        raise TypeError(f"register_encoder takes an Encoder subclass; got {cls!r}.")
-    if not isinstance(cls.name, str) or not cls.name:
-        raise ValueError(f"{cls.__name__}.name must be a non-empty string to register it.")
-    known = ENCODER_REGISTRY.get(cls.name)
-    if known is not None and known is not cls:
-        raise ValueError(f"An encoder named {cls.name!r} is registered already ({known.__name__}).")
-    ENCODER_REGISTRY[cls.name] = cls
-    return cls
+    return ENCODER_REGISTRY.register(cls)
 
 
 def resolve_encoder(spec) -> type[Encoder]:
@@ -125,30 +122,10 @@ def resolve_encoder(spec) -> type[Encoder]:
         from .identity import IdentityEncoder
 
         return IdentityEncoder
-    if isinstance(spec, str):
-        if spec not in ENCODER_REGISTRY:
-            from ..._validation import did_you_mean
-
-            raise ValueError(
-                f"encoder must be one of {tuple(ENCODER_REGISTRY)}, None or an Encoder "
-                f"subclass; got {spec!r}.{did_you_mean(spec, list(ENCODER_REGISTRY))}"
-            )
-        return ENCODER_REGISTRY[spec]
-    if isinstance(spec, type) and issubclass(spec, Encoder):
-        return spec
-    raise TypeError(
-        "encoder must be an encoder name, None or a subclass of seqpool_sklearn.Encoder; "
-        f"got {spec!r} of type {type(spec).__name__}."
-    )
+    return ENCODER_REGISTRY.resolve(spec)
 
 
-def encoder_label(spec) -> str:
-    """How results name an encoder: its registered name, else its class name ("none": None)."""
-    if spec is None:
-        return "none"
-    if isinstance(spec, str):
-        return spec
-    return getattr(spec, "name", None) or getattr(spec, "__name__", str(spec))
+encoder_label = label
 
 
 def call_fit_data(encoder: Encoder, x, mask, generator=None, weight=None):

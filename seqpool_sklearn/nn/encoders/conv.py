@@ -76,9 +76,8 @@ class ConvEncoder(Encoder):
         width: int | None = None,
         kernel_sizes=(8, 5, 3),
     ):
-        super().__init__(n_channels)
-        width = width or self.default_width
-        widths = (width, 2 * width, width)
+        super().__init__(n_channels, n_timesteps, width)
+        widths = (self.width, 2 * self.width, self.width)
         self.convs = nn.ModuleList()
         self.norms = nn.ModuleList()
         c_in = n_channels

@@ -24,25 +24,26 @@ class GRUEncoder(Encoder):
     length, so that its padding comes last too.
     """
 
+    default_width = 64
     name = "gru"
     summary = "a GRU with encoder_channels units per direction"
-    default_width = 64
 
     def __init__(
         self,
         n_channels: int,
         n_timesteps: int | None = None,
         width: int | None = None,
+        *,
         bidirectional: bool = True,
     ):
-        super().__init__(n_channels)
-        hidden = width or self.default_width
+        super().__init__(n_channels, n_timesteps, width)
+        hidden = self.width
         self.gru = nn.GRU(n_channels, hidden, batch_first=True, bidirectional=bidirectional)
         self.out_channels = hidden * (2 if bidirectional else 1)
 
     @classmethod
     def build(cls, n_channels, n_timesteps, width, *, bidirectional=True, **options):
-        return cls(n_channels, n_timesteps, width, bidirectional)
+        return cls(n_channels, n_timesteps, width, bidirectional=bidirectional)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         seq = x.transpose(1, 2)

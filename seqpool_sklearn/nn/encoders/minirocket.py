@@ -75,8 +75,8 @@ class RandomConvEncoder(Encoder):
         max_dilations: int = 32,
         seed: int = 0,
     ):
-        super().__init__(n_channels)
-        n_features = n_features or self.default_width
+        super().__init__(n_channels, n_timesteps, n_features)
+        n_features = self.width
         n_kernels = len(_ROCKET_INDICES)
         per_kernel = max(1, int(n_features) // n_kernels)
         n_dil = min(per_kernel, int(max_dilations))
