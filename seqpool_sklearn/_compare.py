@@ -79,7 +79,7 @@ from ._stats import (
     wilcoxon_test,
 )
 from ._validation import check_int, did_you_mean, is_integer
-from .nn.pools import pool_label, resolve_pool
+from .nn.pools import check_pool, pool_label
 
 __all__ = ["ComparisonSummary", "HeadComparison", "compare_heads", "summarize_comparisons"]
 
@@ -159,7 +159,7 @@ def _check_grid(orders: Any, pools: Any, windows: Any) -> tuple[list, list, list
     windows = _as_list(windows, "windows")
     for value in pools:
         if not isinstance(value, str):
-            resolve_pool(value)  # a Pool subclass, or a TypeError saying what was expected
+            check_pool(value)  # a Pool subclass or a tuple of pools, else a clear error
     for name, values, options in (("orders", orders, ORDERS), ("pools", pools, POOLS)):
         for value in values:
             if (isinstance(value, str) or name == "orders") and value not in options:

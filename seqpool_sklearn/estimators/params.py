@@ -21,7 +21,7 @@ from .._validation import (
     did_you_mean,
 )
 from ..nn.encoders import Encoder, resolve_encoder
-from ..nn.pools import Pool, resolve_pool
+from ..nn.pools import Pool, check_pool
 
 _ROUTED_PREFIXES = (
     "module__",
@@ -67,7 +67,7 @@ class _ParamsMixin:
 
     _parameter_constraints: dict = {
         "order": [StrOptions(set(ORDERS))],
-        "pool": [StrOptions(set(POOLS)), type],
+        "pool": [StrOptions(set(POOLS)), type, tuple],
         "window": [None, Interval(Integral, 1, None, closed="left")],
         "encoder": [StrOptions(set(ENCODERS)), type, None],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
@@ -198,7 +198,7 @@ class _ParamsMixin:
                     break
             raise InvalidParameterError(f"{exc}{hint}") from None
         # a class given as pool= / encoder= must be a plug-in of that kind
-        resolve_pool(self.pool)
+        check_pool(self.pool)
         resolve_encoder(self.encoder)
         for key in self._routed:  # constructor keywords arrive here unfiltered
             if not _is_routed(key):

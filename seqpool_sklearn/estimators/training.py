@@ -247,7 +247,7 @@ class _TrainingMixin:
             y_t = y_t.to(dtype)
         if weight is not None:
             weight = weight.to(dtype)
-        fitted = None
+        fitted = packed = None
         with _torch_threads(self.n_threads), _seeded(seed, device):
             if not continuing:
                 self.net_ = self._new_net(n_outputs, seed, device, dtype)
@@ -256,6 +256,7 @@ class _TrainingMixin:
                 fitted = self.net_.module_.fit_data(
                     X_t.to(self.net_.device), torch.Generator().manual_seed(seed), weight
                 )
+                packed = self.net_.module_.fit_frame_scale(X_t.to(self.net_.device), weight, fitted)
             elif getattr(self, "_rng_state", (None,))[0] == device:
                 # a warm start draws dropout masks where the last fit stopped, so
                 # 2 + 2 epochs train exactly like 4
@@ -264,7 +265,7 @@ class _TrainingMixin:
             if train:
                 # epochs: a warm start trains the current max_epochs more epochs,
                 # also after set_params(max_epochs=...) on a fitted estimator.
-                self._train(X_t, y_t, weight, fitted)
+                self._train(X_t, y_t, weight, fitted, packed)
                 if not all(bool(torch.isfinite(p).all()) for p in self.net_.module_.parameters()):
                     raise TrainingDivergedError(
                         "Training produced non-finite weights. The inputs may hold values "
@@ -297,7 +298,9 @@ class _TrainingMixin:
         steps_per_epoch = math.ceil(n_train / min(self.batch_size, n_train))
         return max(MIN_EPOCHS, math.ceil(MIN_STEPS / steps_per_epoch))
 
-    def _train(self, X_t: torch.Tensor, y_t: torch.Tensor, weight=None, fitted=None) -> None:
+    def _train(
+        self, X_t: torch.Tensor, y_t: torch.Tensor, weight=None, fitted=None, packed=None
+    ) -> None:
         """Run the training epochs; a frozen encoder's pooled frames are computed once.
 
         With a frozen encoder (``"minirocket"``) and ``order="pool_first"`` under a
@@ -309,7 +312,9 @@ class _TrainingMixin:
         module = self.net_.module_
         if module.caches_pooled:
             # the net trains a head-only view on the pooled frames (the same parameters)
-            X_t = module.pool_inputs(X_t.to(self.net_.device), fitted=fitted)
+            if packed is None:
+                packed = module.pool_inputs(X_t.to(self.net_.device), fitted=fitted)
+            X_t = packed
             view = PooledHead(module.head)
             view.train(module.training)  # the mode skorch reads before it switches
             self.net_.module_ = view

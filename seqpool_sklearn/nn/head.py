@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from .masks import activation as activation_module
-from .pools import Pool, pool_windows, resolve_pool
+from .pools import Pool, make_pool, pool_width, pool_windows
 
 
 class SeqPoolHead(nn.Module):
@@ -28,8 +28,10 @@ class SeqPoolHead(nn.Module):
     n_frames : int
         Frames the output layer expects (see :func:`n_frames_for`).
     order : {"pool_first", "decode_first"}, default="pool_first"
-    pool : {"avg", "max", "lp", "attention"} or Pool subclass, default="avg"
-        A registered pool name or a :class:`~seqpool_sklearn.Pool` subclass.
+    pool : str, Pool subclass or tuple of them, default="avg"
+        A registered pool name (``"avg"``, ``"max"``, ``"lp"``, ``"attention"``,
+        ``"ppv"``, ``"mpv"``, ``"mipv"``, ``"lspv"``), a :class:`~seqpool_sklearn.Pool`
+        subclass, or a tuple of them (their pooled features concatenated).
     window : int or None, default=None
     hidden_size : int, default=64
     activation : {"relu", "gelu", "tanh"} or None, default="relu"
@@ -61,23 +63,36 @@ class SeqPoolHead(nn.Module):
         n_frames: int,
         *,
         order: str = "pool_first",
-        pool: str | type[Pool] = "avg",
+        pool: str | type[Pool] | tuple = "avg",
         window: int | None = None,
         hidden_size: int = 64,
         activation: str | None = "relu",
         dropout: float = 0.0,
         lp_power: float = 3.0,
+        standardise_frames: bool = False,
     ):
         super().__init__()
         self.order = order
         self.window = window
         self.n_frames = n_frames
-        self.decoder = nn.Linear(in_channels, hidden_size)
-        pooled = in_channels if order == "pool_first" else hidden_size
-        self.pooling = resolve_pool(pool).build(pooled, lp_power=lp_power)
+        # pool_first decodes the pooled features (several per channel for combined pools);
+        # decode_first pools the decoded steps
+        first = order == "pool_first"
+        self.decoder = nn.Linear(
+            pool_width(pool, in_channels) if first else in_channels, hidden_size
+        )
+        self.pooling = make_pool(pool, in_channels if first else hidden_size, lp_power=lp_power)
         self.activation = activation_module(activation)
         self.dropout = nn.Dropout(dropout)
-        self.output = nn.Linear(hidden_size * n_frames, n_outputs)
+        width = hidden_size if first else pool_width(pool, hidden_size)
+        self.output = nn.Linear(width * n_frames, n_outputs)
+        self.standardises_frames = bool(standardise_frames) and first
+        if self.standardises_frames:
+            # pool_first on features of different scales (MultiRocket's pools): the pooled
+            # frames are standardised by the training frames' mean and spread (set at fit)
+            n_pooled = self.decoder.in_features
+            self.register_buffer("frame_mean", torch.zeros(n_pooled))
+            self.register_buffer("frame_std", torch.ones(n_pooled))
 
     def _decode(self, h: torch.Tensor) -> torch.Tensor:
         z = self.decoder(h.transpose(1, 2))
@@ -115,8 +130,37 @@ class SeqPoolHead(nn.Module):
         frame_valid : torch.Tensor of shape (batch, n_frames), dtype bool
             False for fully masked frames, which contribute zeros.
         """
-        frames = self._decode(pooled) * frame_valid.unsqueeze(1).to(pooled.dtype)
+        valid = frame_valid.unsqueeze(1).to(pooled.dtype)
+        if self.standardises_frames:
+            mean = self.frame_mean.to(pooled.dtype)[None, :, None]
+            pooled = (pooled - mean) / self.frame_std.to(pooled.dtype)[None, :, None] * valid
+        frames = self._decode(pooled) * valid
         return self._output(frames)
+
+    @torch.no_grad()
+    def fit_frame_scale(
+        self, pooled: torch.Tensor, frame_valid: torch.Tensor, weight: torch.Tensor | None = None
+    ) -> None:
+        """Set the standardisation of the pooled frames from the training frames.
+
+        Parameters
+        ----------
+        pooled : torch.Tensor of shape (n, features, n_frames)
+        frame_valid : torch.Tensor of shape (n, n_frames), dtype bool
+        weight : torch.Tensor of shape (n,), optional
+            Sample weights, as in the loss.
+        """
+        w = torch.ones(len(pooled), dtype=torch.float64, device=pooled.device)
+        if weight is not None:
+            w = weight.to(device=pooled.device, dtype=torch.float64)
+        m = frame_valid.to(torch.float64) * w[:, None]  # (n, F)
+        total = m.sum().clamp_min(torch.finfo(torch.float64).tiny)
+        p = pooled.to(torch.float64)
+        mean = (p * m[:, None]).sum((0, 2)) / total
+        var = (((p - mean[None, :, None]) ** 2) * m[:, None]).sum((0, 2)) / total
+        self.frame_mean.copy_(mean.to(self.frame_mean.dtype))
+        # a floor keeps near-constant features from turning noise into large values
+        self.frame_std.copy_(var.sqrt().clamp_min(1e-3).to(self.frame_std.dtype))
 
     def _output(self, frames: torch.Tensor) -> torch.Tensor:
         if frames.shape[-1] != self.n_frames:

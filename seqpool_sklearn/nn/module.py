@@ -10,6 +10,7 @@ from torch import nn
 from .encoders import call_fit_data, resolve_encoder
 from .head import SeqPoolHead
 from .masks import n_frames_for, observed_mask, split_windows
+from .pools import pool_members, resolve_pool
 
 
 class SeqPoolModule(nn.Module):
@@ -59,8 +60,16 @@ class SeqPoolModule(nn.Module):
     ):
         super().__init__()
         cls = resolve_encoder(encoder)
+        maps = {
+            getattr(resolve_pool(p), "encoder_maps", None)
+            for p in pool_members(head.get("pool", "avg"))
+        }
         self.encoder = cls.build(
-            n_channels, n_timesteps, encoder_channels, bidirectional=bidirectional
+            n_channels,
+            n_timesteps,
+            encoder_channels,
+            bidirectional=bidirectional,
+            maps="biased" if "biased" in maps else None,
         )
         width = getattr(self.encoder, "out_channels", None)
         if isinstance(width, bool) or not isinstance(width, int) or width < 1:
@@ -72,13 +81,20 @@ class SeqPoolModule(nn.Module):
             self.encoder.requires_grad_(False)  # out of training, whatever it holds
         self.n_channels = n_channels
         n_frames = n_frames_for(n_timesteps, head.get("window"))
-        self.head = SeqPoolHead(n_outputs, width, n_frames, **head)
+        # the encoder's biased convolutions have no common scale: pooled, they are standardised
+        biased = getattr(self.encoder, "maps", None) == "biased"
+        self.head = SeqPoolHead(n_outputs, width, n_frames, standardise_frames=biased, **head)
 
     @property
     def pools_directly(self) -> bool:
         """Whether the encoder computes the head's pooled frames without building its maps."""
-        key = self.head.pooling.fast
-        return key is not None and key in getattr(self.encoder, "fast_pools", ())
+        keys = self.head.pooling.fast_keys()
+        return bool(keys) and all(k in getattr(self.encoder, "fast_pools", ()) for k in keys)
+
+    @property
+    def pools_by_block(self) -> bool:
+        """Whether the encoder pools its maps block by block (a separable pool)."""
+        return self.head.pooling.separable and getattr(self.encoder, "block_pooling", False)
 
     @property
     def caches_pooled(self) -> bool:
@@ -103,8 +119,17 @@ class SeqPoolModule(nn.Module):
         head = self.head
         # The direct path works through the batch in chunks sized from its shape, which
         # a trace or an export would freeze; they take the encoder's maps instead.
-        if self.pools_directly and not (torch.jit.is_tracing() or torch.compiler.is_compiling()):
-            return self.encoder.pooled(x, mask, head.pooling.fast, head.window)
+        if not (torch.jit.is_tracing() or torch.compiler.is_compiling()):
+            if self.pools_directly:
+                parts = [
+                    self.encoder.pooled(x, mask, key, head.window)
+                    for key in head.pooling.fast_keys()
+                ]
+                if len(parts) == 1:
+                    return parts[0]
+                return torch.cat([p for p, _ in parts], dim=1), parts[0][1]
+            if self.pools_by_block:
+                return self.encoder.pool_blocks(x, mask, head.pooling, head.window)
         return head.pool(self.encoder(x, mask), mask)
 
     def fit_data(
@@ -140,8 +165,9 @@ class SeqPoolModule(nn.Module):
         self._check_input(x)
         head = self.head
         cached = None
-        if fitted is not None and head.pooling.fast is not None:
-            cached = self.encoder.cached_pooled(fitted, head.pooling.fast, head.window)
+        keys = head.pooling.fast_keys()
+        if fitted is not None and len(keys) == 1:
+            cached = self.encoder.cached_pooled(fitted, keys[0], head.window)
         if cached is not None:
             pooled, valid = cached
             return torch.cat([pooled, valid.unsqueeze(1).to(pooled.dtype)], dim=1)
@@ -164,7 +190,8 @@ class SeqPoolModule(nn.Module):
 
         encoder, pooling = self.encoder, self.head.pooling
         builtin_encoder = type(encoder) in (*ENCODER_REGISTRY.values(), IdentityEncoder)
-        builtin_pool = type(pooling) in POOL_REGISTRY.values()
+        members = getattr(pooling, "members", [pooling])
+        builtin_pool = all(type(m) in POOL_REGISTRY.values() for m in members)
         if builtin_encoder and builtin_pool:
             return
         self._check_input(x)
@@ -178,13 +205,25 @@ class SeqPoolModule(nn.Module):
             pooled_in = h if self.head.order == "pool_first" else self.head._decode(h)
             hw, mw = split_windows(pooled_in, mask, self.head.window)
             out = _run(pooling, "forward(h, mask)", hw * mw.unsqueeze(1).to(h.dtype), mw)
-            expected = hw.shape[:3]
+            expected = (hw.shape[0], hw.shape[1] * len(members), hw.shape[2])
             _check_shape(
                 pooling, "forward(h, mask)", out, expected, "(batch, n_features, n_frames)"
             )
         finally:
             for m, mode in zip(self.modules(), modes, strict=True):
                 m.training = mode
+
+    def fit_frame_scale(self, x: torch.Tensor, weight=None, fitted: Any = None):
+        """Standardise the head's pooled frames by those of the training series ``x``.
+
+        Returns the packed pooled frames (see :meth:`pool_inputs`), or None when the
+        head does not standardise its frames (then nothing is computed).
+        """
+        if not self.head.standardises_frames:
+            return None
+        packed = self.pool_inputs(x, fitted=fitted)
+        self.head.fit_frame_scale(packed[:, :-1], packed[:, -1] > 0.5, weight)
+        return packed
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self._check_input(x)

@@ -74,6 +74,8 @@ class Pool(nn.Module):
     separable: bool = True
     #: Key of a reduction an encoder may compute without its maps (see ``Encoder.fast_pools``).
     fast: str | None = None
+    #: The maps it asks of an encoder that offers several kinds (None: the encoder's own).
+    encoder_maps: str | None = None
 
     def __init__(self, n_features: int):
         super().__init__()
@@ -98,6 +100,10 @@ class Pool(nn.Module):
     def has_shares(cls) -> bool:
         """Whether the class declares :meth:`shares` (an exact split for ``explain``)."""
         return cls.shares is not Pool.shares
+
+    def fast_keys(self) -> tuple[str, ...]:
+        """The encoder reductions that compute this pool without the maps (``fast``)."""
+        return () if self.fast is None else (self.fast,)
 
     @property
     def learned(self) -> bool:
@@ -125,7 +131,11 @@ def resolve_pool(spec) -> type[Pool]:
     return POOL_REGISTRY.resolve(spec)
 
 
-pool_label = label
+def pool_label(spec) -> str:
+    """How results and plots name ``pool=``: ``"ppv+lspv"`` for a tuple of pools."""
+    if isinstance(spec, (tuple, list)):
+        return "+".join(label(m) for m in spec)
+    return label(spec)
 
 
 def pool_windows(
@@ -171,7 +181,7 @@ class MaskedPool(nn.Module):
 
     def __init__(self, pool, n_features: int, window: int | None, lp_power: float = 3.0):
         super().__init__()
-        self.pool = resolve_pool(pool).build(n_features, lp_power=lp_power)
+        self.pool = make_pool(pool, n_features, lp_power=lp_power)
         self.window = window
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -279,6 +289,74 @@ class AttentionPool(Pool):
         m, _ = _float_mask(h, mask)
         return h * self.weights(h, mask) * m
 
+
+class CombinedPool(Pool):
+    """Several pools side by side: their pooled features concatenated, pool by pool.
+
+    ``pool=("ppv", "lspv")`` (any tuple of pool names or Pool subclasses) gives
+    ``(batch, n_pools * n_features, n_frames)``; results name it ``"ppv+lspv"``.
+    """
+
+    summary = "the pooled features of several pools, concatenated"
+
+    def __init__(self, n_features: int, members: list[Pool]):
+        super().__init__(n_features)
+        self.members = nn.ModuleList(members)
+        self.linear = all(p.linear for p in members)
+        self.separable = all(p.separable for p in members)
+        wanted = {p.encoder_maps for p in members} - {None}
+        self.encoder_maps = "biased" if "biased" in wanted else next(iter(wanted), None)
+
+    def forward(self, h, mask):
+        return torch.cat([p(h, mask) for p in self.members], dim=1)
+
+    def shares(self, h, mask):
+        return torch.cat([p.shares(h, mask) for p in self.members], dim=1)
+
+    def has_shares(self) -> bool:  # type: ignore[override]
+        return all(p.has_shares() for p in self.members)
+
+    def fast_keys(self) -> tuple[str, ...]:
+        keys = tuple(k for p in self.members for k in p.fast_keys())
+        return keys if len(keys) == len(self.members) else ()
+
+
+def pool_members(spec) -> tuple:
+    """The pools of ``pool=``: a tuple's members, else the one pool."""
+    return tuple(spec) if isinstance(spec, (tuple, list)) else (spec,)
+
+
+def make_pool(spec, n_features: int, *, lp_power: float = 3.0) -> Pool:
+    """Build the pool of ``pool=`` (a name, a Pool subclass or a tuple of them)."""
+    members = pool_members(spec)
+    if isinstance(spec, (tuple, list)):
+        check_pool(tuple(spec))
+        built = [resolve_pool(m).build(n_features, lp_power=lp_power) for m in members]
+        return CombinedPool(n_features, built)
+    return resolve_pool(spec).build(n_features, lp_power=lp_power)
+
+
+def check_pool(spec) -> None:
+    """Check ``pool=`` without building it: a name, a Pool subclass, or a tuple of them."""
+    if isinstance(spec, tuple):
+        if len(spec) < 2:
+            raise ValueError(
+                f"A combined pool needs at least two pools; got {spec!r}. Pass a single "
+                "pool by its name or class."
+            )
+        labels = [label(m) for m in spec]
+        if len(set(labels)) < len(labels):
+            raise ValueError(f"A combined pool must not repeat a pool; got {spec!r}.")
+    for member in pool_members(spec):
+        resolve_pool(member)
+
+
+def pool_width(spec, n_features: int) -> int:
+    """Features a pool of ``pool=`` returns for ``n_features`` channels."""
+    return n_features * len(pool_members(spec))
+
+
+from . import multirocket_pools  # noqa: E402, F401 - registers ppv, mpv, mipv, lspv
 
 if set(POOL_REGISTRY) != set(_options.POOLS):  # pragma: no cover - a maintainer's slip
     raise RuntimeError(

@@ -17,6 +17,7 @@ from .conv import ConvEncoder, MaskedBatchNorm1d, SameConv1d
 from .gru import GRUEncoder
 from .identity import IdentityEncoder
 from .minirocket import RandomConvEncoder
+from .multirocket import MultiRocketEncoder
 
 if set(ENCODER_REGISTRY) != set(_options.ENCODERS):  # pragma: no cover - a maintainer's slip
     raise RuntimeError(
@@ -30,6 +31,7 @@ __all__ = [
     "Encoder",
     "GRUEncoder",
     "IdentityEncoder",
+    "MultiRocketEncoder",
     "MaskedBatchNorm1d",
     "RandomConvEncoder",
     "SameConv1d",

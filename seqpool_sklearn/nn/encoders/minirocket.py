@@ -10,9 +10,22 @@ import torch
 from torch.nn import functional as F
 
 from ..masks import matmul_conv1d, split_windows
+from ..pools import pool_windows
 from .base import Encoder, register_encoder
 
 _ROCKET_INDICES = tuple(itertools.combinations(range(9), 3))  # 84 kernels of length 9
+# "indicator": standardised 1[c_j(t) > b_j] (MiniRocket's PPV under avg pooling);
+# "biased": (c_j(t) - b_j) / s_j, the biased convolutions MultiRocket's pools read.
+MAP_KINDS = ("indicator", "biased")
+
+
+def _spread(c: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """Standard deviation of each row of ``c`` over its valid steps (1 where it is 0)."""
+    m = valid.to(c.dtype)
+    n = m.sum(1).clamp_min(1.0)
+    mean = (c * m).sum(1) / n
+    std = ((((c - mean[:, None]) * m) ** 2).sum(1) / n).sqrt()
+    return torch.where(std > 1e-12, std, torch.ones_like(std))
 
 
 @register_encoder
@@ -74,8 +87,12 @@ class RandomConvEncoder(Encoder):
         n_features: int | None = 9996,
         max_dilations: int = 32,
         seed: int = 0,
+        maps: str = "indicator",
     ):
         super().__init__(n_channels, n_timesteps, n_features)
+        if maps not in MAP_KINDS:
+            raise ValueError(f"maps must be one of {MAP_KINDS}; got {maps!r}.")
+        self.maps = maps
         n_features = self.width
         n_kernels = len(_ROCKET_INDICES)
         per_kernel = max(1, int(n_features) // n_kernels)
@@ -114,6 +131,15 @@ class RandomConvEncoder(Encoder):
         self.register_buffer("bias", torch.zeros(self.out_channels))
         self.register_buffer("scale_mean", torch.zeros(self.out_channels))
         self.register_buffer("scale_std", torch.ones(self.out_channels))
+        if maps == "biased":
+            # the spread of each kernel/dilation's output, so that the maps are O(1)
+            self.register_buffer("conv_scale", torch.ones(self.out_channels))
+            self.fast_pools = ()  # avg / max of indicators do not apply to these maps
+        self.block_pooling = maps == "biased"  # separable pools, one dilation at a time
+
+    @classmethod
+    def build(cls, n_channels, n_timesteps, width, *, maps=None, **options):
+        return cls(n_channels, n_timesteps, width, maps=maps or "indicator")
 
     def _groups(self, x: torch.Tensor):
         """Per dilation: the convolutions (B, 84, T) and their biases (1, 84, nb, 1)."""
@@ -175,7 +201,7 @@ class RandomConvEncoder(Encoder):
             p = weight.detach().to(device="cpu", dtype=torch.float64)
             p = p / p.sum()
         start = 0
-        biases = []
+        biases, spreads = [], []
         for i, (d, nb) in enumerate(zip(self.dilations, self.per_dilation, strict=True)):
             if weight is None:
                 pick = torch.randint(0, n, (84,), generator=generator)
@@ -187,6 +213,8 @@ class RandomConvEncoder(Encoder):
             c = F.conv1d(xs, w, padding=4 * d, dilation=d, groups=84)[0]
             valid = mask[pick]
             count = valid.sum(dim=1).clamp_min(1)
+            if self.maps == "biased":
+                spreads.append(_spread(c, valid).repeat_interleave(nb))
             c = c.masked_fill(~valid, float("inf"))
             s, _ = torch.sort(c, dim=1)  # observed values first
             q = levels[start : start + 84 * nb].view(84, nb)
@@ -200,6 +228,9 @@ class RandomConvEncoder(Encoder):
             biases.append(value.reshape(-1))
             start += 84 * nb
         self.bias.copy_(torch.cat(biases).to(self.bias.dtype))
+        if self.maps == "biased":
+            self.conv_scale.copy_(torch.cat(spreads).to(self.conv_scale.dtype))
+            return None
         raw, valid = self._pool_indicators(x, mask, "avg", None)
         ppv = raw.squeeze(-1).to(torch.float64)
         if weight is None:
@@ -272,8 +303,35 @@ class RandomConvEncoder(Encoder):
         raw, valid = fitted
         return self.standardise(raw, valid), valid
 
+    def _biased_blocks(self, x: torch.Tensor, mask: torch.Tensor):
+        """``(c_j(t) - b_j) / s_j`` one dilation at a time, masked: (channel slice, block)."""
+        m = mask.unsqueeze(1).to(x.dtype)
+        start = 0
+        for c, b in self._groups(x):
+            h = (c.unsqueeze(2) - b).flatten(1, 2)
+            sl = slice(start, start + h.shape[1])
+            yield sl, h / self.conv_scale[sl].to(x.dtype)[None, :, None] * m
+            start = sl.stop
+
+    def pool_blocks(self, x, mask, pool, window):
+        """Pool the biased maps one dilation and one chunk of series at a time.
+
+        The result equals ``pool_windows(pool, forward(x, mask), mask, window)`` for a
+        pool whose channels are pooled separately; the (B, F, T) maps are never built.
+        """
+        out = []
+        step = max(1, self._chunk(x.shape[2]) // 4)  # float maps: a quarter of the series
+        for i in range(0, x.shape[0], step):
+            xi, mi = x[i : i + step], mask[i : i + step]
+            parts = [pool_windows(pool, h, mi, window)[0] for _, h in self._biased_blocks(xi, mi)]
+            out.append(torch.cat(parts, dim=1))
+        return torch.cat(out), split_windows(mask.unsqueeze(1), mask, window)[1].any(-1)
+
     def blocks(self, x: torch.Tensor, mask: torch.Tensor):
-        """The standardised maps one dilation at a time, masked: (channel slice, block)."""
+        """The maps one dilation at a time, masked: (channel slice, block)."""
+        if self.maps == "biased":
+            yield from self._biased_blocks(x, mask)
+            return
         m = mask.unsqueeze(1).to(x.dtype)
         start = 0
         for c, b in self._groups(x):
@@ -296,6 +354,8 @@ class RandomConvEncoder(Encoder):
         return out * valid.unsqueeze(1).to(raw.dtype)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        if self.maps == "biased":
+            return torch.cat([h for _, h in self._biased_blocks(x, mask)], dim=1)
         ind = torch.cat([(c.unsqueeze(2) > b).flatten(1, 2) for c, b in self._groups(x)], 1)
         mean = self.scale_mean.to(x.dtype)[None, :, None]
         std = self.scale_std.to(x.dtype)[None, :, None]

@@ -1,0 +1,149 @@
+"""MultiRocket's pooling operators as pool types: ``ppv``, ``mpv``, ``mipv``, ``lspv``.
+
+The observed steps of a window, in time order, are the sequence a pool sees (unobserved
+steps -- NaN padding, missing values -- are skipped: they neither break nor extend a
+run); call them ``h_0 .. h_(n-1)``, step ``h_r`` having rank ``r``:
+
+- ``ppv``: the fraction of the ``n`` steps with ``h_r > 0``;
+- ``mpv``: the mean of ``h_r`` over the steps with ``h_r > 0`` (0 when there are none);
+- ``mipv``: the mean of ``r / (n - 1)`` over the steps with ``h_r > 0`` (rank 0 when
+  ``n = 1``), -1 when there are none. MultiRocket uses raw indices; scaled ranks keep
+  the meaning across lengths and padding;
+- ``lspv``: the length of the longest run of consecutive steps with ``h_r > 0``,
+  divided by ``n``.
+
+Behind the random-convolution encoders these pools read the biased convolutions
+``(c_j(t) - b_j) / s_j`` (``Pool.encoder_maps = "biased"``), so that ``ppv``, ``mipv`` and
+``lspv`` are MultiRocket's features of ``c_j(t) - b_j`` exactly and ``mpv`` is its feature
+divided by the kernel/dilation's spread ``s_j`` (Tan et al. 2022).
+
+Each is a sum over steps, so each declares its exact per-step split for ``explain``.
+``ppv``, ``mipv`` and ``lspv`` are step functions of ``h``, whose gradient is zero almost
+everywhere: in training their indicator ``1[h > 0]`` carries the gradient of the sigmoid
+``sigmoid(h / tau)`` (``tau = 1``, a straight-through surrogate), while the value is the
+exact one, so the decoder in front of them (``decode_first``, or a trained encoder)
+learns; ``predict`` computes the exact values without the surrogate.
+
+References
+----------
+Tan, Dempster, Bergmeir and Webb (2022), "MultiRocket: multiple pooling operators and
+transformations for fast and effective time series classification", Data Mining and
+Knowledge Discovery.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .pools import Pool, register_pool
+
+#: Temperature of the sigmoid surrogate gradient of the step-function pools.
+SURROGATE_TAU = 1.0
+
+
+def _counts(h: torch.Tensor, mask: torch.Tensor):
+    """Float mask (B,1,F,k), observed steps n (B,1,F) and the positive indicator (bool)."""
+    m = mask.unsqueeze(1).to(h.dtype)
+    positive = (h > 0) & mask.unsqueeze(1)
+    return m, m.sum(-1), positive
+
+
+def _indicator(pool: Pool, h: torch.Tensor, hard: torch.Tensor, m: torch.Tensor):
+    """``hard`` (bool) as floats; in training with the straight-through gradient of
+    ``sigmoid(h / tau)`` at every observed step (the value stays exactly ``hard``)."""
+    value = hard.to(h.dtype)
+    if not (pool.training and h.requires_grad):
+        return value
+    soft = torch.sigmoid(h / SURROGATE_TAU) * m
+    return value + (soft - soft.detach())
+
+
+def _ranks(mask: torch.Tensor, n: torch.Tensor, dtype) -> torch.Tensor:
+    """``r / (n - 1)`` of every observed step of each window (0 when n = 1), (B,1,F,k)."""
+    r = (mask.cumsum(-1) - 1).unsqueeze(1).to(dtype)
+    return r / (n - 1).clamp_min(1.0).unsqueeze(-1)
+
+
+class _MultiRocketPool(Pool):
+    encoder_maps = "biased"
+
+
+@register_pool
+class PPVPool(_MultiRocketPool):
+    """Proportion of positive values."""
+
+    name = "ppv"
+    summary = "proportion of the observed steps with h > 0 (MultiRocket's PPV)"
+
+    def shares(self, h, mask):
+        m, n, positive = _counts(h, mask)
+        return _indicator(self, h, positive, m) / n.clamp_min(1.0).unsqueeze(-1)
+
+    def forward(self, h, mask):
+        return self.shares(h, mask).sum(-1)
+
+
+@register_pool
+class MPVPool(_MultiRocketPool):
+    """Mean of the positive values."""
+
+    name = "mpv"
+    summary = "mean of h over the observed steps with h > 0, 0 if none (MultiRocket's MPV)"
+
+    def shares(self, h, mask):
+        _, _, positive = _counts(h, mask)
+        pos = positive.to(h.dtype)
+        return h * pos / pos.sum(-1, keepdim=True).clamp_min(1.0)
+
+    def forward(self, h, mask):
+        return self.shares(h, mask).sum(-1)
+
+
+@register_pool
+class MIPVPool(_MultiRocketPool):
+    """Mean of the scaled ranks of the positive values."""
+
+    name = "mipv"
+    summary = "mean scaled rank r/(n-1) of the steps with h > 0, -1 if none (MultiRocket's MIPV)"
+
+    def shares(self, h, mask):
+        m, n, positive = _counts(h, mask)
+        ind = _indicator(self, h, positive, m)
+        count = positive.to(h.dtype).sum(-1, keepdim=True)
+        ranked = _ranks(mask, n, h.dtype) * ind / count.clamp_min(1.0)
+        # no positive step: -1, spread evenly over the observed steps
+        none = -m / n.clamp_min(1.0).unsqueeze(-1)
+        return torch.where(count > 0, ranked, none)
+
+    def forward(self, h, mask):
+        return self.shares(h, mask).sum(-1)
+
+
+@register_pool
+class LSPVPool(_MultiRocketPool):
+    """Longest stretch of positive values, as a fraction of the observed steps."""
+
+    name = "lspv"
+    summary = "longest run of consecutive observed steps with h > 0, over n (MultiRocket's LSPV)"
+
+    @staticmethod
+    def _longest_run(positive: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Membership (bool, like ``positive``) of each window's first longest run."""
+        breaks = mask.unsqueeze(1) & ~positive  # observed and not positive: a run ends
+        ones = positive.to(torch.int32).cumsum(-1)
+        before = torch.where(breaks, ones, torch.zeros_like(ones)).cummax(-1).values
+        run = torch.where(positive, ones - before, torch.zeros_like(ones))  # length so far
+        longest, end = run.max(-1, keepdim=True)  # the first step where the longest ends
+        ends_at = breaks.to(torch.int32).cumsum(-1)
+        # the run's steps: positive, after the same last break as its end, and not past it
+        same = ends_at == ends_at.gather(-1, end)
+        steps = torch.arange(run.shape[-1], device=run.device)
+        return positive & same & (steps <= end) & (longest > 0)
+
+    def shares(self, h, mask):
+        m, n, positive = _counts(h, mask)
+        inrun = self._longest_run(positive, mask)
+        return _indicator(self, h, inrun, m) / n.clamp_min(1.0).unsqueeze(-1)
+
+    def forward(self, h, mask):
+        return self.shares(h, mask).sum(-1)
