@@ -50,6 +50,7 @@ _SOURCES = {
     "deletion_score": "_explain",
     "deletion_scorer": "_explain",
     "LayoutWarning": "_validation",
+    "MissingChannelWarning": "_validation",
     "TrainingDivergedError": "_net",
 }
 
@@ -86,6 +87,7 @@ __all__ = [
     "deletion_score",
     "deletion_scorer",
     "LayoutWarning",
+    "MissingChannelWarning",
     "TrainingDivergedError",
 ]
 
@@ -114,7 +116,7 @@ if TYPE_CHECKING:
     from ._transformers import PadTruncate, Resampler, SeriesScaler
     from ._tsfile import TSMetadata, load_ts
     from ._tsvfile import load_tsv
-    from ._validation import LayoutWarning
+    from ._validation import LayoutWarning, MissingChannelWarning
     from ._wide import WideToSequences
     from ._windows import Windows, sliding_windows
 
