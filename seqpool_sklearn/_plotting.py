@@ -174,8 +174,8 @@ def plot_comparison(
         )
         ax_eff.set_ylim(-0.7, len(effect) - 0.3)
         ax_eff.set_xlabel(
-            f"decode_first - pool_first (> 0: decode_first better)\n"
-            f"({100 * (1 - alpha):g}% CI, corrected)"
+            f"decode_first - pool_first\n"
+            f"(> 0: decode_first better; {100 * (1 - alpha):g}% CI, corrected)"
         )
         ax_eff.set_title("order effect")
         ax_eff.grid(axis="x", alpha=0.3)
