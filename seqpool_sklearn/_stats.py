@@ -55,8 +55,10 @@ def corrected_ttest(
     -------
     dict
         ``mean``, ``ci_low``, ``ci_high``, ``t``, ``p_value``, ``df``, ``se``. When every
-        difference is exactly 0 the result is ``p_value=1.0`` and a zero-width interval
-        (never NaN); when they are all equal and non-zero, ``p_value=0.0``.
+        difference is the same (to floating-point rounding) the standard error is 0 and the
+        interval has zero width (never NaN), with ``p_value=1.0`` for differences of 0 and
+        ``p_value=0.0`` otherwise: no test at all, which the verdicts
+        (:func:`effect_verdict`) say.
 
     Examples
     --------
@@ -81,6 +83,10 @@ def corrected_ttest(
         raise ValueError(f"test_train_ratio must be a finite number >= 0, got {test_train_ratio}.")
     mean = float(d.mean())
     var = float(d.var(ddof=1))
+    if np.ptp(d) <= 1e-12 * max(1.0, float(np.abs(d).max())):
+        # The same difference on every split up to floating-point rounding (0.9 - 0.4 and
+        # 0.8 - 0.3 differ in the last bit): no spread, not a spread of 1e-17.
+        var = 0.0
     dof = k - 1
     se = float(np.sqrt((1.0 / k + test_train_ratio) * var))
     if se == 0.0:
