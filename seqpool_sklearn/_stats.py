@@ -90,8 +90,8 @@ def corrected_ttest(
     dof = k - 1
     se = float(np.sqrt((1.0 / k + test_train_ratio) * var))
     if se == 0.0:
-        # Identical differences on every split: no spread to test against. All zero is
-        # "no difference at all" (the provably equivalent designs under one seed do this).
+        # Identical differences on every split: no spread to test against (the provably
+        # equivalent designs under one seed do this); the verdicts say it is no test.
         t_stat = 0.0 if mean == 0.0 else float(np.copysign(np.inf, mean))
         p_value = 1.0 if mean == 0.0 else 0.0
         return {
@@ -304,9 +304,7 @@ def format_p_adjusted(res: dict[str, float]) -> str:
     return format_p(res["p_value"])
 
 
-def _degenerate(
-    res: dict[str, float], diff_name: str, identical: str, better: tuple[str, str]
-) -> str | None:
+def _degenerate(res: dict[str, float], diff_name: str, identical: str) -> str | None:
     """The verdict of a test that cannot size its uncertainty, or None when it can.
 
     A zero-width interval means the paired differences have zero variance (the same on
@@ -328,11 +326,11 @@ def _degenerate(
             f"cannot tell apart: {identical} scored {scored} on every split ({diff_name} = "
             f"0 on each); {why}, which is no evidence of equivalence"
         )
-    winner = better[0] if mean > 0 else better[1]
+    higher = diff_name.split(" - ")[0 if mean > 0 else 1]
     return (
         f"cannot tell apart by this test: {diff_name} = {format_number(mean)} on every split "
-        f"(zero variance, so no confidence interval or p-value); {winner} on each split, "
-        "by the same amount"
+        f"(zero variance, so no confidence interval or p-value); {higher} scored higher on "
+        "each split, by the same amount"
     )
 
 
@@ -345,7 +343,7 @@ def _verdict(
     alpha: float,
     margin: float | None,
 ) -> str:
-    degenerate = _degenerate(res, diff_name, identical, better)
+    degenerate = _degenerate(res, diff_name, identical)
     if degenerate is not None:
         return degenerate
     level = f"{100 * (1 - alpha):g}%"

@@ -205,8 +205,8 @@ def test_a_constant_non_zero_difference_has_no_interval_or_p_value():
     verdict = order_verdict(res, margin=0.05)
     assert verdict == (
         "cannot tell apart by this test: decode_first - pool_first = 0.500 on every split "
-        "(zero variance, so no confidence interval or p-value); decode_first better on each "
-        "split, by the same amount"
+        "(zero variance, so no confidence interval or p-value); decode_first scored higher on "
+        "each split, by the same amount"
     )
     # Rounding is no spread: 0.9 - 0.4 and 0.8 - 0.3 differ in the last bit only.
     rounded = corrected_ttest([0.9 - 0.4, 0.8 - 0.3, 0.7 - 0.2], 0.25)
