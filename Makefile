@@ -1,7 +1,10 @@
 # Every target builds its own virtual environment from scratch when it is missing.
 #
 # PyTorch is installed *first*, with an explicit spec, so that pip never resolves a bare
-# "torch" requirement on its own (which would pull the newest CUDA build, several GB).
+# "torch" requirement on its own (which would pull the newest release). TORCH_INDEX is empty
+# by default, so the build is whatever the configured package index serves for the spec: on
+# Linux from PyPI the CUDA-enabled wheel, several GB (a CPU-only install needs the CPU index
+# below). Empty is what works on a machine that reaches only its package index.
 # Override for your machine, e.g.:
 #   make test TORCH_SPEC="torch" TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu"
 #   make test TORCH_SPEC="torch" TORCH_INDEX="--index-url https://download.pytorch.org/whl/cu124"

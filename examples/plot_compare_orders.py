@@ -14,7 +14,7 @@ label is whether most time steps have ``x0 * x1 > 0``, and every channel mean is
 a ``pool_first`` head on the raw channels sees the same pooled input for every series and
 cannot beat chance, while a ``decode_first`` head with ReLU computes the per-step feature
 before pooling. A second task where both orders are provably the same function shows what
-"no difference" looks like.
+identical scores look like to the test.
 """
 
 # %%
@@ -61,7 +61,9 @@ fig = result.plot()
 # -----------------------------------------
 # Without an activation, average pooling commutes with the linear decoder, so both orders
 # compute the same function -- and, starting from the same weights, they train to the same
-# model. The test must then report no difference.
+# model: the same score on every split. The paired differences then have zero variance, and
+# the verdict says the data cannot tell the orders apart -- not that they are equivalent,
+# which here follows from the architecture, not from these scores.
 X2, y2 = make_mean_level(n_samples=200, n_timesteps=64, random_state=0)
 linear = SeqPoolClassifier(
     encoder=None, activation=None, hidden_size=16, max_epochs=20, lr=0.01, random_state=0

@@ -52,6 +52,7 @@ _SOURCES = {
     "deletion_score": "_explain",
     "deletion_scorer": "_explain",
     "LayoutWarning": "_validation",
+    "MissingChannelWarning": "_validation",
     "TrainingDivergedError": "_net",
 }
 
@@ -90,6 +91,7 @@ __all__ = [
     "deletion_score",
     "deletion_scorer",
     "LayoutWarning",
+    "MissingChannelWarning",
     "TrainingDivergedError",
 ]
 
@@ -117,7 +119,7 @@ if TYPE_CHECKING:
     from ._transformers import PadTruncate, Resampler, SeriesScaler
     from ._tsfile import TSMetadata, load_ts
     from ._tsvfile import load_tsv
-    from ._validation import LayoutWarning
+    from ._validation import LayoutWarning, MissingChannelWarning
     from ._wide import WideToSequences
     from ._windows import Windows, sliding_windows
     from .nn.encoders import Encoder

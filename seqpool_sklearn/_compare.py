@@ -377,11 +377,14 @@ class HeadComparison:
     >>> result = compare_heads(clf, X, y, cv=3, random_state=0)
     >>> result
     HeadComparison(2 configurations x 3 splits, scoring='score')
-    >>> result.order_effect()["verdict"][0]
-    'no difference: both orders scored identically on every split (p=1.000)'
+
+    Scores identical on every split leave the paired differences without variance: the
+    data cannot tell the orders apart, which is not the same as showing them equivalent.
+
     >>> result.order_effect(equivalence_margin=0.01)["verdict"][0]  # doctest: +NORMALIZE_WHITESPACE
-    'equivalent within ±0.010 (decode_first - pool_first = 0.000, 95% CI 0.000..0.000,
-     TOST p<0.001)'
+    'cannot tell apart: both orders scored identically on every split
+     (decode_first - pool_first = 0 on each); the paired differences have zero variance,
+     which is no evidence of equivalence'
     >>> result.summary()["n_splits"].tolist()
     [3, 3]
     """
@@ -485,6 +488,15 @@ class HeadComparison:
             )
         return None if margin is None else float(margin)
 
+    def _common_bound(self, a: np.ndarray, b: np.ndarray) -> float | None:
+        """The metric's bound when both designs scored it on every split, else None."""
+        if not isinstance(self.metric, str):
+            return None
+        for bound in _metric_bounds(self.metric):
+            if np.isfinite(bound) and (a == bound).all() and (b == bound).all():
+                return float(bound)
+        return None
+
     def _tests(self, pairs, *, alpha, margin, adjust, level_names) -> list[dict]:
         """Corrected t-test (and TOST) of every (level, reference) pair, Holm over the table.
 
@@ -495,6 +507,9 @@ class HeadComparison:
         for row, a, b in pairs:
             d = (a - b).mean(axis=1)
             res = corrected_ttest(d, self.test_train_ratio, confidence=1 - alpha)
+            bound = self._common_bound(a, b)
+            if bound is not None:
+                res["bound"] = bound
             if margin is not None:
                 res["p_equivalence"] = equivalence_test(d, self.test_train_ratio, margin)["p_value"]
             row.update(
@@ -729,7 +744,8 @@ class HeadComparison:
                 f"; p-values Holm-adjusted over {len(effect)} cells" if len(effect) > 1 else ""
             )
             lines = [
-                f"Order effect, decode_first - pool_first, paired over {paired} "
+                f"Order effect, decode_first - pool_first (> 0: decode_first better), "
+                f"paired over {paired} "
                 f"(corrected resampled t-test{holm_note}):"
             ]
             for pool, window, verdict in zip(
@@ -747,8 +763,8 @@ class HeadComparison:
             ref = effect["reference"].iloc[0]
             ref = "global" if factor == "window" and ref is None else ref
             lines = [
-                f"{factor.capitalize()} effect, each {factor} - {ref}, averaged over the "
-                f"{others}, paired over {paired}:"
+                f"{factor.capitalize()} effect, each {factor} - {ref} (> 0: that {factor} "
+                f"better), averaged over the {others}, paired over {paired}:"
             ]
             for level, verdict in zip(effect["level"], effect["verdict"], strict=True):
                 label = str(level)

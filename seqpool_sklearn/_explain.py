@@ -113,8 +113,9 @@ class Explanation:
 
         Returns
         -------
-        axes : ndarray of two matplotlib Axes
-            Padded steps are absent from both panels.
+        matplotlib.figure.Figure
+            The figure of both panels (``fig.axes``), as every ``plot`` of the package
+            returns; padded steps are absent from both.
         """
         import matplotlib.pyplot as plt
 
@@ -140,7 +141,7 @@ class Explanation:
             f"sample {i}: contributions to {self.output_names[k]!r} "
             f"({self.method}{'' if self.exact else ', approximate'})"
         )
-        return np.asarray(ax)
+        return top.figure
 
     def _output_index(self, output) -> int:
         hits = np.flatnonzero(self.output_names == output)

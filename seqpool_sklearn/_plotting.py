@@ -34,6 +34,22 @@ def _scores_by_design(results: pd.DataFrame) -> dict[tuple, np.ndarray]:
     return {key: np.asarray(values, dtype=float) for key, values in scores.items()}
 
 
+def _effect_labels(effect: pd.DataFrame, adjusted: bool) -> list[str]:
+    """The p-value each cell's verdict rests on: TOST for "equivalent", none for no test."""
+    holm = "Holm " if adjusted else ""
+    p_diff = effect["p_adjusted"] if "p_adjusted" in effect else effect["p_value"]
+    labels = []
+    for i in range(len(effect)):
+        verdict = str(effect["verdict"].iloc[i]) if "verdict" in effect else ""
+        if effect["ci_low"].iloc[i] == effect["ci_high"].iloc[i]:
+            labels.append("zero variance: no test")
+        elif verdict.startswith("equivalent") and "p_equivalence" in effect:
+            labels.append(f"TOST {holm}{format_p(effect['p_equivalence'].iloc[i])}")
+        else:
+            labels.append(holm + format_p(p_diff.iloc[i]))
+    return labels
+
+
 def plot_comparison(
     results: pd.DataFrame,
     summary: pd.DataFrame,
@@ -52,8 +68,10 @@ def plot_comparison(
 
     ``results``, ``summary`` and ``effect`` are the tables of a comparison (``effect`` is
     None when it ran a single order: the figure then has no order-effect panel). Colours
-    and p-value labels use ``effect["p_adjusted"]`` (Holm) when the table has it, so the
-    figure says what the verdicts say; ``equivalence_margin`` shades ``±margin``. The score
+    and p-value labels use ``effect["p_adjusted"]`` (Holm) when the table has it, and an
+    "equivalent" cell is labelled with the TOST p-value its verdict rests on, a cell of
+    zero-variance differences with "no test", so the figure says what the verdicts say;
+    ``equivalence_margin`` shades ``±margin``. The legend sits below the scores. The score
     axis is labelled with ``metric`` (default ``scoring``), the mean ± sd bars are cut at
     ``bounds`` (an accuracy has no values above 1), ``chance_level`` is a dotted line (the
     majority class for accuracy), and
@@ -119,7 +137,12 @@ def plot_comparison(
         ax.axhline(chance_level, color="0.5", lw=1, ls=":", label="chance level")
     ax.set_ylabel(f"{metric or scoring} (mean ± sd over splits)")
     ax.set_title("score per head design")
-    ax.legend(frameon=False, fontsize="small")
+    # Below the axes, where it can cover no data point (inside, some datasets' points sat
+    # under it whichever corner matplotlib picked).
+    ax.legend(
+        frameon=False, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2),
+        ncol=len(orders) + (chance_level is not None),
+    )  # fmt: skip
     ax.grid(axis="y", alpha=0.3)
 
     if ax_eff is not None:
@@ -128,7 +151,8 @@ def plot_comparison(
         err = np.vstack([mean - effect["ci_low"].to_numpy(), effect["ci_high"].to_numpy() - mean])
         adjusted = "p_adjusted" in effect and not effect["p_adjusted"].equals(effect["p_value"])
         p_shown = effect["p_adjusted"] if "p_adjusted" in effect else effect["p_value"]
-        significant = (p_shown < alpha).to_numpy()
+        # a zero-width interval is no test (see effect_verdict): never coloured as a finding
+        significant = (p_shown < alpha).to_numpy() & (err.sum(axis=0) > 0)
         colors = [
             _COLORS["decode_first" if m > 0 else "pool_first"] if s else "0.4"
             for m, s in zip(mean, significant, strict=True)
@@ -139,8 +163,7 @@ def plot_comparison(
         if equivalence_margin is not None:
             ax_eff.axvspan(-equivalence_margin, equivalence_margin, color="0.85", zorder=0)
         ax_eff.margins(x=0.2)  # room for the p-value labels above the end points
-        for yi, m, p in zip(ypos, mean, p_shown, strict=True):
-            label = ("Holm " if adjusted else "") + format_p(p)
+        for yi, m, label in zip(ypos, mean, _effect_labels(effect, adjusted), strict=True):
             ax_eff.annotate(
                 label, (m, yi), xytext=(0, 6), textcoords="offset points", ha="center",
                 va="bottom", fontsize="x-small", color="0.25",
@@ -150,7 +173,10 @@ def plot_comparison(
             ypos, [_cell_label(p, w) for p, w in zip(effect["pool"], effect["window"], strict=True)]
         )
         ax_eff.set_ylim(-0.7, len(effect) - 0.3)
-        ax_eff.set_xlabel(f"decode_first − pool_first\n({100 * (1 - alpha):g}% CI, corrected)")
+        ax_eff.set_xlabel(
+            f"decode_first - pool_first\n"
+            f"(> 0: decode_first better; {100 * (1 - alpha):g}% CI, corrected)"
+        )
         ax_eff.set_title("order effect")
         ax_eff.grid(axis="x", alpha=0.3)
     if title:

@@ -55,8 +55,10 @@ def corrected_ttest(
     -------
     dict
         ``mean``, ``ci_low``, ``ci_high``, ``t``, ``p_value``, ``df``, ``se``. When every
-        difference is exactly 0 the result is ``p_value=1.0`` and a zero-width interval
-        (never NaN); when they are all equal and non-zero, ``p_value=0.0``.
+        difference is the same (to floating-point rounding) the standard error is 0 and the
+        interval has zero width (never NaN), with ``p_value=1.0`` for differences of 0 and
+        ``p_value=0.0`` otherwise: no test at all, which the verdicts
+        (:func:`effect_verdict`) say.
 
     Examples
     --------
@@ -81,11 +83,15 @@ def corrected_ttest(
         raise ValueError(f"test_train_ratio must be a finite number >= 0, got {test_train_ratio}.")
     mean = float(d.mean())
     var = float(d.var(ddof=1))
+    if np.ptp(d) <= 1e-12 * max(1.0, float(np.abs(d).max())):
+        # The same difference on every split up to floating-point rounding (0.9 - 0.4 and
+        # 0.8 - 0.3 differ in the last bit): no spread, not a spread of 1e-17.
+        var = 0.0
     dof = k - 1
     se = float(np.sqrt((1.0 / k + test_train_ratio) * var))
     if se == 0.0:
-        # Identical differences on every split: no spread to test against. All zero is
-        # "no difference at all" (the provably equivalent designs under one seed do this).
+        # Identical differences on every split: no spread to test against (the provably
+        # equivalent designs under one seed do this); the verdicts say it is no test.
         t_stat = 0.0 if mean == 0.0 else float(np.copysign(np.inf, mean))
         p_value = 1.0 if mean == 0.0 else 0.0
         return {
@@ -298,6 +304,36 @@ def format_p_adjusted(res: dict[str, float]) -> str:
     return format_p(res["p_value"])
 
 
+def _degenerate(res: dict[str, float], diff_name: str, identical: str) -> str | None:
+    """The verdict of a test that cannot size its uncertainty, or None when it can.
+
+    A zero-width interval means the paired differences have zero variance (the same on
+    every split): the t-test has nothing to weigh the mean against, so neither "better" nor
+    "equivalent" is a finding. ``res["bound"]``, when given, is the metric's bound that both
+    designs scored on every split (a ceiling or a floor).
+    """
+    if res["ci_low"] != res["ci_high"]:
+        return None
+    mean = res["mean"]
+    if mean == 0:
+        if "bound" in res:
+            scored = f"{format_number(res['bound'])}, the metric's bound,"
+            why = "at the bound no split can show a difference"
+        else:
+            scored = "identically"
+            why = "the paired differences have zero variance"
+        return (
+            f"cannot tell apart: {identical} scored {scored} on every split ({diff_name} = "
+            f"0 on each); {why}, which is no evidence of equivalence"
+        )
+    higher = diff_name.split(" - ")[0 if mean > 0 else 1]
+    return (
+        f"cannot tell apart by this test: {diff_name} = {format_number(mean)} on every split "
+        f"(zero variance, so no confidence interval or p-value); {higher} scored higher on "
+        "each split, by the same amount"
+    )
+
+
 def _verdict(
     res: dict[str, float],
     *,
@@ -307,18 +343,20 @@ def _verdict(
     alpha: float,
     margin: float | None,
 ) -> str:
+    degenerate = _degenerate(res, diff_name, identical)
+    if degenerate is not None:
+        return degenerate
     level = f"{100 * (1 - alpha):g}%"
     ci = f"{level} CI {format_number(res['ci_low'])}..{format_number(res['ci_high'])}"
     mean, p = res["mean"], format_p_adjusted(res)
+    # The sentence names the winner; the numbers are always of ``diff_name``, stated.
+    diff = f"{diff_name} = {format_number(mean)}"
     p_diff = res.get("p_adjusted", res["p_value"])
     if margin is None:
-        if mean == 0 and res["ci_low"] == res["ci_high"] == 0:
-            return f"no difference: {identical} scored identically on every split ({p})"
         if p_diff < alpha and mean != 0:
             winner = better[0] if mean > 0 else better[1]
-            return f"{winner} by {format_number(abs(mean))} ({ci}, {p})"
-        diff = format_number(mean)
-        return f"no significant difference ({diff_name} = {diff}, {ci}, {p})"
+            return f"{winner} by {format_number(abs(mean))} ({diff}, {ci}, {p})"
+        return f"no significant difference ({diff}, {ci}, {p})"
     if "p_equivalence" not in res:
         raise ValueError("A verdict with a margin needs the TOST p-value 'p_equivalence'.")
     p_eq = res.get("p_equivalence_adjusted", res["p_equivalence"])
@@ -330,8 +368,7 @@ def _verdict(
     if p_diff < alpha and mean != 0:
         winner = better[0] if mean > 0 else better[1]
         note = f"; smaller than the ±{m} margin, {eq_text}" if equivalent else ""
-        return f"{winner} by {format_number(abs(mean))} ({ci}, {p}{note})"
-    diff = f"{diff_name} = {format_number(mean)}"
+        return f"{winner} by {format_number(abs(mean))} ({diff}, {ci}, {p}{note})"
     if equivalent:
         return f"equivalent within ±{m} ({diff}, {ci}, {eq_text})"
     return (
@@ -356,7 +393,14 @@ def effect_verdict(
     ``p_equivalence`` (:func:`equivalence_test`, and ``p_equivalence_adjusted`` in a
     family), and the verdict is one of "<level> better than <reference>", "<reference>
     better than <level>", "equivalent within ±margin" and "inconclusive". Without a margin
-    "no significant difference" is all a non-significant test can say.
+    "no significant difference" is all a non-significant test can say. Every number in
+    the sentence is of ``level - reference``, named as such: the sentence may say
+    "<reference> better", the interval is still of ``level - reference``.
+
+    A zero-width interval (paired differences of zero variance: the same on every split,
+    as when both designs score the metric's bound everywhere, ``res["bound"]``) gives
+    "cannot tell apart": the test has no spread to weigh the mean against, so it is
+    evidence neither of a difference nor of equivalence.
 
     Examples
     --------
@@ -366,8 +410,9 @@ def effect_verdict(
     'equivalent within ±0.020 (max - avg = 0.004, 95% CI -0.006..0.014, TOST p=0.010)'
     >>> res = {"mean": -0.04, "ci_low": -0.07, "ci_high": -0.01, "p_value": 0.01,
     ...        "p_adjusted": 0.03}
-    >>> effect_verdict(res, level="max", reference="avg")
-    'avg better than max by 0.040 (95% CI -0.070..-0.010, Holm p=0.030, raw p=0.010)'
+    >>> effect_verdict(res, level="max", reference="avg")  # doctest: +NORMALIZE_WHITESPACE
+    'avg better than max by 0.040 (max - avg = -0.040, 95% CI -0.070..-0.010,
+     Holm p=0.030, raw p=0.010)'
     """
     return _verdict(
         res,
@@ -391,8 +436,10 @@ def order_verdict(
 
     Examples
     --------
-    >>> order_verdict({"mean": 0.083, "ci_low": 0.05, "ci_high": 0.11, "p_value": 0.002})
-    'decode_first better by 0.083 (95% CI 0.050..0.110, p=0.002)'
+    >>> res = {"mean": 0.083, "ci_low": 0.05, "ci_high": 0.11, "p_value": 0.002}
+    >>> order_verdict(res)  # doctest: +NORMALIZE_WHITESPACE
+    'decode_first better by 0.083 (decode_first - pool_first = 0.083,
+     95% CI 0.050..0.110, p=0.002)'
     >>> order_verdict({"mean": 0.01, "ci_low": -0.02, "ci_high": 0.04, "p_value": 0.41})
     'no significant difference (decode_first - pool_first = 0.010, 95% CI -0.020..0.040, p=0.410)'
     >>> order_verdict({"mean": 0.03, "ci_low": 0.01, "ci_high": 0.05, "p_value": 0.018,
@@ -403,6 +450,12 @@ def order_verdict(
     ...                "p_equivalence": 0.3}, margin=0.01)  # doctest: +NORMALIZE_WHITESPACE
     'inconclusive: neither a difference nor equivalence within ±0.010
      (decode_first - pool_first = 0.010, 95% CI -0.020..0.040, p=0.410, TOST p=0.300)'
+    >>> order_verdict({"mean": 0.0, "ci_low": 0.0, "ci_high": 0.0, "p_value": 1.0,
+    ...                "p_equivalence": 0.0, "bound": 1.0}, margin=0.05)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    "cannot tell apart: both orders scored 1.000, the metric's bound, on every split
+     (decode_first - pool_first = 0 on each); at the bound no split can show a difference,
+     which is no evidence of equivalence"
     """
     return _verdict(
         res,

@@ -15,6 +15,7 @@ explanation is added to it.
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Callable
 from numbers import Integral
 from typing import Any
@@ -66,6 +67,30 @@ class LayoutWarning(UserWarning):
     """
 
 
+class MissingChannelWarning(UserWarning):
+    """Some channels of an observed time step are NaN, and the model reads them as 0.
+
+    A time step is unobserved only when *all* its channels are NaN. Where just some are, the
+    step is observed and its NaN channels enter the network as 0 -- for a channel that
+    varies around 0 harmless, for one measured far from it (an accelerometer's gravity,
+    near 9.8) an outlier. Warned once per call, naming the channels; fill the gaps first
+    (e.g. interpolate along time) or set the whole step to NaN.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from seqpool_sklearn import MissingChannelWarning, SeqPoolClassifier
+    >>> X = np.full((8, 2, 5), 9.8, dtype="float32")
+    >>> X[0, 1, 2] = np.nan  # channel 1 missing at one step where channel 0 was measured
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = SeqPoolClassifier(encoder=None, max_epochs=1).fit(X, np.arange(8) % 2)
+    >>> [str(w.message)[:52] for w in caught if w.category is MissingChannelWarning]
+    ['X has 1 NaN inside observed time steps, in channel 1']
+    """
+
+
 def asarray_not_ragged(X: Any, message: Callable[[], str]) -> np.ndarray:
     """``np.asarray(X)``, with ``ValueError(message())`` where nested lists are ragged.
 
@@ -99,6 +124,8 @@ def did_you_mean(value: Any, options) -> str:
     " Did you mean 'pool_first'?"
     >>> did_you_mean("mean", ["avg", "max", "lp", "attention"])
     " Did you mean 'avg'?"
+    >>> did_you_mean("acc_Y", ["acc_x", "acc_y", "acc_z"])
+    " Did you mean 'acc_y'?"
     """
     if not isinstance(value, str):
         return ""
@@ -106,10 +133,15 @@ def did_you_mean(value: Any, options) -> str:
     alias = _ALIASES.get(value.lower().replace("-", "_"))
     if alias in names:
         return f" Did you mean {alias!r}?"
-    close = difflib.get_close_matches(value, names, n=1) or difflib.get_close_matches(
-        value.lower(), names, n=1
-    )
-    return f" Did you mean {close[0]!r}?" if close else ""
+    # Compared in lower case, so that 'acc_Y' finds 'acc_y' and not 'acc_x' (to difflib
+    # the capital is one more differing letter); an exact match ignoring case comes first.
+    lowered: dict[str, str] = {}
+    for n in names:
+        lowered.setdefault(n.lower(), n)
+    if value.lower() in lowered and lowered[value.lower()] != value:
+        return f" Did you mean {lowered[value.lower()]!r}?"
+    close = difflib.get_close_matches(value.lower(), list(lowered), n=1)
+    return f" Did you mean {lowered[close[0]]!r}?" if close else ""
 
 
 def is_integer(value: Any) -> bool:
@@ -180,6 +212,7 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
     """
     if sp.issparse(X):
         return X
+    _refuse_sequences(X, name, what)
     if isinstance(X, pd.DataFrame):
         for column, dtype in X.dtypes.items():
             if getattr(dtype, "kind", "O") == "c":
@@ -197,7 +230,11 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
                     raise type(exc)(
                         f"{what} must contain numbers (NaN for a missing step), but column "
                         f"{column!r} holds {value!r} of type {type(value).__name__} at row "
-                        f"{row}: {exc}. Encode categorical values as numbers before fitting."
+                        f"{row}: {exc}. "
+                        + (
+                            _long_table_hint(X, column)
+                            or "Encode categorical values as numbers before fitting."
+                        )
                     ) from None
         return X
     a = asarray_not_ragged(
@@ -234,6 +271,94 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
                 f"{exc}. Encode categorical values as numbers before fitting."
             ) from None
     return a
+
+
+def _refuse_sequences(X: Any, name: str, what: str) -> None:
+    """A :class:`~seqpool_sklearn.Sequences` passed as X: point to its arrays."""
+    from ._sequences import Sequences  # here: _sequences imports this module
+
+    if isinstance(X, Sequences):
+        fit_with = "seq.X, seq.y" if X.y is not None else "seq.X, y"
+        raise TypeError(
+            f"{name} expects {what} as an array of shape {_SHAPES}, but got {X!r}, the "
+            f"result of long_to_sequences. Pass its arrays: with seq = long_to_sequences(...), "
+            f"call fit({fit_with}) (and predict(seq.X)); seq.groups holds the groups for "
+            "GroupKFold when you asked for them."
+        )
+
+
+def _long_table_hint(df: pd.DataFrame, column: Any) -> str:
+    """Advice for a DataFrame with a non-numeric column whose values repeat: a long table."""
+    ids = df[column]
+    n_ids = int(ids.nunique())
+    if not 1 < n_ids < len(ids):
+        return ""
+    numeric = [c for c in df.columns if c != column and pd.api.types.is_numeric_dtype(df[c])]
+    times = [c for c in numeric if "time" in str(c).lower() or str(c).lower() in ("t", "ts")]
+    values = [str(c) for c in numeric if c not in times]
+    value_arg = f", column_sort={times[0]!r}" if times else ""
+    value_arg += f", column_value={values!r}" if values else ""
+    return (
+        f"Column {column!r} repeats {n_ids} values over {len(ids)} rows, as the sample id "
+        "of a long table (one row per time step) does; the estimators read a wide layout "
+        "(one row per series, one column per time step). Build the sequences first: seq = "
+        f"long_to_sequences(df, column_id={column!r}{value_arg}, y=...), then fit(seq.X, "
+        "seq.y)."
+    )
+
+
+def _warn_if_long_columns(X: Any, name: str, what: str) -> None:
+    """LayoutWarning for a DataFrame whose columns look like channels of a long table.
+
+    2D input is one univariate series per row, its columns the time steps. A DataFrame
+    whose column names hold no digit at all ('acc_x', 'acc_y', ...) and has many times more
+    rows than columns is, far more often, the value columns of a long table (one row per
+    time step): read as 2D it trains on thousands of "series" of a handful of steps.
+    Column names of time steps carry their step ('t0', 'x_12', 3).
+    """
+    if not isinstance(X, pd.DataFrame) or X.ndim != 2 or X.shape[1] < 1:
+        return
+    names = list(X.columns)
+    if not all(isinstance(c, str) and not any(ch.isdigit() for ch in c) for c in names):
+        return
+    if len(X) < 20 * len(names):
+        return
+    shown = ", ".join(repr(c) for c in names[:4]) + (", ..." if len(names) > 4 else "")
+    warnings.warn(
+        f"{what} is a DataFrame of {len(X)} rows and {len(names)} columns named like "
+        f"channels ({shown}); {name} reads 2D input as {len(X)} univariate series of "
+        f"{len(names)} time steps. If each row is one time step of a long table, build the "
+        "sequences first: seq = long_to_sequences(df, column_id=<id column>, "
+        f"column_value={[str(c) for c in names]!r}, y=<label column>), then fit(seq.X, "
+        "seq.y). Silence this warning with warnings.filterwarnings when the layout is "
+        "intended.",
+        LayoutWarning,
+        stacklevel=6,  # the caller of fit: fit, _fit, _validate_X, check_sequences, here
+    )
+
+
+def _warn_partial_steps(arr: np.ndarray, name: str, what: str) -> None:
+    """MissingChannelWarning where some (not all) channels of an observed step are NaN."""
+    if arr.shape[1] < 2:
+        return
+    nan = np.isnan(arr)
+    partial = nan & ~nan.all(axis=1, keepdims=True)
+    if not partial.any():
+        return
+    channels = np.flatnonzero(partial.any(axis=(0, 2))).tolist()
+    first = np.unravel_index(int(np.argmax(partial)), partial.shape)
+    count = int(partial.sum())
+    which = f"channel {channels[0]}" if len(channels) == 1 else f"channels {channels}"
+    warnings.warn(
+        f"{what} has {count} NaN{'s' if count > 1 else ''} inside observed time steps, in "
+        f"{which} (first at sample {int(first[0])}, channel {int(first[1])}, step "
+        f"{int(first[2])}): a step with only some channels NaN is observed, and {name} reads "
+        "those NaNs as 0. For a channel measured far from 0 (an accelerometer's gravity, "
+        "near 9.8) that is an outlier: fill them first (e.g. interpolate along time), or set "
+        "every channel of the step to NaN to mark it unobserved.",
+        MissingChannelWarning,
+        stacklevel=6,  # the caller of fit: fit, _fit, _validate_X, check_sequences, here
+    )
 
 
 def check_sequences(
@@ -279,6 +404,7 @@ def check_sequences(
     ValueError: X contains 1 infinite value (first: +inf at sample 0, step 1), but demo expects ...
     """
     a = _as_real_array(X, name, what)
+    _warn_if_long_columns(X, name, what)
     try:
         # Sparse input, zero samples and 2D input without columns get
         # scikit-learn's standard messages (its common checks expect them).
@@ -334,6 +460,7 @@ def check_sequences(
                 f"are NaN; first: sample {first}), but {name} needs at least one observed "
                 "step per series. Drop them or fill them before calling it."
             )
+        _warn_partial_steps(arr, name, what)
     # Never hand the caller's own buffer (or a read-only view of it, as pandas'
     # copy-on-write gives) to code that may write into it.
     shares = isinstance(X, np.ndarray) and np.may_share_memory(arr, X)

@@ -89,9 +89,12 @@ def _add_deferred(group, *flags: str, help_text: Callable[[], str], **kwargs) ->
     action.deferred_help = help_text
 
 
-def _modules_attr(name: str):
-    """An option list (``ORDERS``, ``POOLS``, ...) from the torch-free options module."""
-    return getattr(_options, name)
+def _modules_attr(name: str, default: Any = None):
+    """An option list (``ORDERS``, ``POOLS``, ...) from the torch-free options module.
+    ``default`` is for a value it may not define (None: it must exist)."""
+    if default is None:
+        return getattr(_options, name)
+    return getattr(_options, name, default)
 
 
 # --------------------------------------------------------------------------- argument types
@@ -216,6 +219,19 @@ def _estimator_default(name: str) -> str:
     return _show(_options.DEFAULTS[name])
 
 
+def _default_text(name: str) -> str:
+    """'estimator default: ...' for a flag's help; for the encoder width, each encoder's own
+    (the estimator's ``encoder_channels=None`` means "the encoder's default width")."""
+    default = _estimator_default(name)
+    if name != "encoder_channels" or default != "none":
+        return f"estimator default: {default}"
+    widths = _modules_attr("DEFAULT_ENCODER_CHANNELS", {})
+    if not widths:
+        return "estimator default: each encoder's own width"
+    shown = ", ".join(f"{w} for {enc}" for enc, w in widths.items())
+    return f"estimator default: each encoder's own width, {shown}"
+
+
 def _settings(values: dict[str, Any]) -> str:
     return ", ".join(f"{k}={_show(v)}" for k, v in values.items())
 
@@ -282,8 +298,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     source.add_argument("--csv", metavar="PATH", type=Path, help="a CSV table, long or wide")
     data.add_argument("--data-home", metavar="DIR", help="UCR folder (default $SEQPOOL_DATA_HOME)")
-    data.add_argument(
+    fetching = data.add_mutually_exclusive_group()
+    fetching.add_argument(
         "--no-download", action="store_true", help="never download a missing UCR dataset"
+    )
+    fetching.add_argument(
+        "--download",
+        action="store_true",
+        help="download a missing UCR dataset even when the data home holds one of a similar "
+        "name (without it, that name is suggested first)",
     )
     size = _int_at_least(10)
     data.add_argument(
@@ -377,9 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
             metavar=metavar,
             type=kind,
             # flag=flag: each help text shows its own flag's default, not the loop's last
-            help_text=lambda flag=flag, what=what: (
-                f"{what} (estimator default: {_estimator_default(flag)})"
-            ),
+            help_text=lambda flag=flag, what=what: f"{what} ({_default_text(flag)})",
         )
     _add_deferred(
         model,
@@ -457,6 +478,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
                 f"column {col!r} is not in {args.csv}.{_suggest(col, columns)} Its columns: "
                 f"{', '.join(columns)}"
             )
+    _refuse_non_finite(df, args.csv)
     empty = df[args.target].isna().to_numpy().nonzero()[0]
     if len(empty):
         # line numbers as an editor shows them: the header is line 1
@@ -471,6 +493,9 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
         if args.kind and not args.value:
             raise _UsageError("--kind needs --value (the tsfresh layout: id, time, kind, value)")
         value = args.value if args.value else args.channels
+        _refuse_text_values(df, args)
+        if args.time is not None:
+            df = _parse_times(df, args.time, args.csv)
         seq = long_to_sequences(
             df,
             column_id=args.id if len(args.id) > 1 else args.id[0],
@@ -492,8 +517,96 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     return X, df[args.target].to_numpy(), groups, "wide table"
 
 
+def _line(row: int) -> int:
+    """The line of a table's row as an editor shows it: the header is line 1."""
+    return int(row) + 2
+
+
+def _refuse_non_finite(df, path) -> None:
+    """±inf in any numeric column, named with its line (before the layout is guessed)."""
+    import numpy as np
+    import pandas as pd
+
+    for col in df.columns:
+        column = df[col]
+        if not pd.api.types.is_float_dtype(column):
+            continue
+        inf = np.isinf(column.to_numpy(dtype=float, na_value=np.nan))
+        if inf.any():
+            row = int(np.flatnonzero(inf)[0])
+            raise _UsageError(
+                f"column {col!r} of {path} holds {column.iloc[row]} on line {_line(row)}"
+                f"{f' (and {int(inf.sum()) - 1} more)' if inf.sum() > 1 else ''}; values "
+                "must be finite numbers: leave a missing cell empty (it reads as NaN) or "
+                "clip the value"
+            )
+
+
+def _refuse_text_values(df, args) -> None:
+    """A long table's value column holding text, with the advice in flags."""
+    import pandas as pd
+
+    named = [args.value] if args.value else list(args.channels or [])
+    roles = {*args.id, args.time, args.kind, args.target, args.groups} - {None}
+    columns = named or [c for c in df.columns if c not in roles]
+    numeric = [str(c) for c in columns if pd.api.types.is_numeric_dtype(df[c])]
+    for col in columns:
+        column = df[col]
+        if pd.api.types.is_numeric_dtype(column):
+            continue
+        bad = pd.to_numeric(column, errors="coerce").isna() & column.notna()
+        if not bad.any():
+            continue
+        row = int(bad.to_numpy().nonzero()[0][0])
+        what = (
+            f"column {col!r} of {args.csv} holds text ({column.iloc[row]!r} on line {_line(row)})"
+        )
+        if args.value:
+            raise _UsageError(f"{what}, but --value names the numeric column of the values")
+        if named:
+            keep = ",".join(c for c in numeric) or "COL[,COL]"
+            raise _UsageError(
+                f"{what}, but --channels names numeric columns: leave it out "
+                f"(--channels {keep}); if it is the label or the groups, pass it as "
+                "--target or --groups"
+            )
+        flags = " --channels " + ",".join(numeric) if numeric else " --channels COL[,COL]"
+        raise _UsageError(
+            f"{what}, and without --channels every column other than --id, --time, "
+            f"--target and --groups is read as a channel. Name the channels:{flags}; if "
+            f"{col!r} is the label or the groups, pass it as --target or --groups"
+        )
+
+
+def _parse_times(df, col, path):
+    """The --time column as datetimes when it is ISO-8601 text, as database exports write
+    times (``2024-01-01 00:30:06.900``); a value that is not one is named with its line."""
+    import pandas as pd
+
+    column = df[col]
+    if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+        return df
+    example = "numbers or ISO-8601 text such as 2024-01-01 00:30:06.900"
+    try:
+        parsed = pd.to_datetime(column, format="ISO8601", errors="coerce")
+    except (ValueError, TypeError) as exc:  # e.g. mixed time zones
+        raise _UsageError(
+            f"column {col!r} (--time) of {path} cannot be read as times: {exc}; --time "
+            f"reads {example}, in one time zone"
+        ) from None
+    bad = (parsed.isna() & column.notna()).to_numpy().nonzero()[0]
+    if len(bad):
+        row = int(bad[0])
+        raise _UsageError(
+            f"column {col!r} (--time) of {path} holds {column.iloc[row]!r} on line "
+            f"{_line(row)}, which is not a time: --time reads {example}"
+        )
+    return df.assign(**{col: parsed})
+
+
 def _is_id_like(column) -> bool:
-    """Complete, and text or whole numbers: what a sample id column holds."""
+    """Complete, and text or whole (finite) numbers: what a sample id column holds."""
+    import numpy as np
     import pandas as pd
 
     if column.isna().any():
@@ -503,7 +616,7 @@ def _is_id_like(column) -> bool:
     if not pd.api.types.is_numeric_dtype(column):
         return True
     values = column.to_numpy(dtype=float)
-    return bool((values == values.round()).all())
+    return bool(np.isfinite(values).all() and (values == values.round()).all())
 
 
 def _long_layout(features) -> tuple[str, str | None] | None:
@@ -653,12 +766,14 @@ def _fetch_ucr(args, name: str | None = None):
             "download it, or point --data-home (or $SEQPOOL_DATA_HOME) at the folder that "
             f"holds {name}/"
         )
-    try:
-        return fetch_ucr(name, split=None, data_home=home, download=True)
-    except (OSError, ValueError) as exc:
-        if not hint:
-            raise
-        raise _UsageError(f"{exc}{hint} (found in {home})") from None
+    if hint and not args.download:
+        # A close name at hand is far more often a typo than another archive dataset:
+        # say so before a download that may take long or fail on the network.
+        raise _UsageError(
+            f"dataset {name!r} is not in the cache {home}.{hint} (found there; nothing was "
+            f"downloaded). If {name!r} is another archive dataset, pass --download to fetch it"
+        )
+    return fetch_ucr(name, split=None, data_home=home, download=True)
 
 
 def _check_scoring(scoring: str | None) -> None:
@@ -957,13 +1072,21 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
     return result
 
 
+def _plain_text(text: str) -> str:
+    """A docstring line for the terminal: reST roles and literals as plain text."""
+    import re
+
+    text = re.sub(r":[\w:]+:`~?([^`<]*?)(?:\s*<[^>]*>)?`", r"\1", text)  # :func:`name`
+    return re.sub(r"``([^`]*)``", r"\1", text)
+
+
 def _cmd_datasets(args) -> int:
     from . import SYNTHETIC_TASKS, get_data_home, list_ucr
 
     print("Synthetic tasks (seqpool compare --synthetic NAME):")
     width = max(map(len, SYNTHETIC_TASKS))
     for name, func in SYNTHETIC_TASKS.items():
-        first = (func.__doc__ or "").strip().splitlines()[0]
+        first = _plain_text((func.__doc__ or "").strip().splitlines()[0])
         print(f"  {name:<{width}}  {first}")
     home = get_data_home(args.data_home)
     names = list_ucr(home)

@@ -289,6 +289,96 @@ def test_errors_leave_the_caller_data_alone():
 def test_nan_padding_is_not_an_error():
     X = _X()
     X[:4, :, 5:] = np.nan  # shorter series, padded
-    X[5, 0, 2] = np.nan  # one channel missing at one step
-    clf = SeqPoolClassifier(**TINY).fit(X, _y())
-    assert clf.predict_proba(X).shape == (N, 2)
+    X[5, 0, 2] = np.nan  # one channel missing at one step: read as 0, and warned
+    from seqpool_sklearn import MissingChannelWarning
+
+    with pytest.warns(MissingChannelWarning):
+        clf = SeqPoolClassifier(**TINY).fit(X, _y())
+    with pytest.warns(MissingChannelWarning):
+        assert clf.predict_proba(X).shape == (N, 2)
+
+
+# --------------------------------------------------------------------------- long tables
+def _long_frame(n_series=8, n_steps=30, n_channels=6):
+    from seqpool_sklearn import sequences_to_long
+
+    X = np.random.default_rng(0).normal(size=(n_series, n_channels, n_steps))
+    ids = [f"rec{i:03d}" for i in range(n_series)]
+    df = sequences_to_long(X, ids=ids, column_id="recording_id")
+    channels = ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"][:n_channels]
+    df.columns = ["recording_id", "time", *channels]
+    df["activity"] = np.repeat(np.arange(n_series) % 2, n_steps)
+    return df, channels
+
+
+def test_channel_columns_of_a_long_table_are_flagged_at_fit():
+    from seqpool_sklearn import LayoutWarning
+
+    df, channels = _long_frame()
+    with pytest.warns(LayoutWarning, match=r"240 rows and 6 columns named like channels") as w:
+        SeqPoolClassifier(**TINY).fit(df[channels], df["activity"])
+    message = str(w[0].message)
+    assert "240 univariate series of 6 time steps" in message
+    assert "long_to_sequences(df, column_id=<id column>, column_value=['acc_x'" in message
+    assert w[0].filename == __file__  # points at the user's fit call
+
+
+def test_a_wide_table_with_step_names_is_not_flagged():
+    import warnings
+
+    wide = pd.DataFrame(_X()[:, 0, :], columns=[f"t{j}" for j in range(T)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SeqPoolClassifier(**TINY).fit(wide, _y())
+
+
+def test_a_whole_long_table_points_to_long_to_sequences():
+    df, channels = _long_frame()
+    with pytest.raises(ValueError) as info:
+        SeqPoolClassifier(**TINY).fit(df.drop(columns="activity"), np.arange(len(df)) % 2)
+    message = str(info.value)
+    assert "column 'recording_id' holds 'rec000' of type str at row 0" in message
+    assert "repeats 8 values over 240 rows, as the sample id of a long table" in message
+    assert "long_to_sequences(df, column_id='recording_id', column_sort='time'" in message
+    assert "Encode categorical values" not in message
+
+
+def test_a_sequences_object_points_to_its_arrays():
+    from seqpool_sklearn import long_to_sequences
+
+    df, channels = _long_frame()
+    seq = long_to_sequences(
+        df, column_id="recording_id", column_sort="time", column_value=channels, y="activity"
+    )
+    with pytest.raises(TypeError, match=r"call fit\(seq\.X, seq\.y\)") as info:
+        SeqPoolClassifier(**TINY).fit(seq, seq.y)
+    assert "Sequences(n_samples=8" in str(info.value) and "scalar" not in str(info.value)
+    clf = SeqPoolClassifier(**TINY).fit(seq.X, seq.y)
+    with pytest.raises(TypeError, match=r"predict\(seq\.X\)"):
+        clf.predict(seq)
+
+
+# --------------------------------------------------------------------------- partial NaN
+def test_nan_inside_one_channel_of_an_observed_step_is_warned_once():
+    from seqpool_sklearn import MissingChannelWarning
+
+    X = np.full((N, 3, T), 9.8, dtype=np.float32)
+    X += np.random.default_rng(0).normal(size=X.shape).astype(np.float32)
+    X[2, 1, 3] = X[5, 1, 6] = np.nan  # the other channels were measured there
+    X[:, :, -1] = np.nan  # a fully missing step is padding: no warning for it
+    with pytest.warns(MissingChannelWarning) as w:
+        SeqPoolClassifier(**TINY).fit(X, _y())
+    assert len([x for x in w if x.category is MissingChannelWarning]) == 1
+    message = str(w[0].message)
+    assert message.startswith("X has 2 NaNs inside observed time steps, in channel 1 (first at")
+    assert "reads those NaNs as 0" in message and "9.8" in message
+
+
+def test_padding_alone_is_not_warned():
+    import warnings
+
+    X = _X()
+    X[:, :, -2:] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SeqPoolClassifier(**TINY).fit(X, _y())

@@ -294,9 +294,18 @@ def test_help_shows_the_estimators_defaults_and_the_quick_preset(capsys):
         k: "none" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
         for k, v in SeqPoolClassifier().get_params().items()
     }
-    for flag in ("hidden_size", "encoder_channels", "max_epochs", "lr", "batch_size"):
+    for flag in ("hidden_size", "max_epochs", "lr", "batch_size"):
         dashed, value = flag.replace("_", "-"), re.escape(defaults[flag])
         assert re.search(rf"--{dashed} [NF] [a-z -]+ \(estimator default: {value}\)", text)
+    # encoder_channels=None is each encoder's own width, not "none"
+    from seqpool_sklearn._modules import DEFAULT_ENCODER_CHANNELS
+
+    widths = ", ".join(f"{w} for {e}" for e, w in DEFAULT_ENCODER_CHANNELS.items())
+    assert (
+        f"--encoder-channels N encoder width (estimator default: each encoder's own width, "
+        f"{widths})"
+    ) in text
+    assert "9996 for minirocket" in text
     assert f"otherwise the estimator's default ({defaults['encoder']})" in text
     quick = text.split("--quick ", 1)[1]
     for encoder, preset in QUICK_PRESET.items():
@@ -475,7 +484,8 @@ def test_compare_with_seeds_and_an_equivalence_margin(tmp_path, capsys):
     out = capsys.readouterr().out
     assert status == 0
     assert "2 designs, 8 fits" in out  # 2 designs x 2 splits x 2 seeds
-    assert "equivalent within" in out or "better by" in out or "inconclusive" in out
+    verdicts = ("equivalent within", "better by", "inconclusive", "cannot tell apart")
+    assert any(verdict in out for verdict in verdicts)
     results = pd.read_csv(tmp_path / "o" / "results.csv")
     assert sorted(results["seed"].unique()) == [0, 1]
 
@@ -636,3 +646,108 @@ def test_one_ucr_name_keeps_the_single_dataset_layout(ucr_home, built, tmp_path,
     built("--ucr", "GunPoint", "--no-download", "--data-home", str(ucr_home))
     first = capsys.readouterr().out.splitlines()[0]
     assert first.startswith("GunPoint (UCR/UEA, train and test pooled): 200 samples")
+
+
+# ------------------------------------------------------------------- shell users' tables
+def _long_csv(path, *, n_series=12, n_steps=10, extra=None):
+    rng = np.random.default_rng(0)
+    start = pd.Timestamp("2024-01-01 00:30:06.900")
+    rows = [
+        {
+            "rec": f"r{i}",
+            # as a database export writes it: 2024-01-01 00:30:06.900
+            "ts": (start + pd.Timedelta(milliseconds=100 * t)).isoformat(" ", "milliseconds"),
+            "acc_x": rng.normal(),
+            "acc_y": rng.normal(),
+            "label": i % 2,
+        }
+        for i in range(n_series)
+        for t in range(n_steps)
+    ]
+    frame = pd.DataFrame(rows)
+    if extra is not None:
+        frame[extra] = ["walk" if t else "start" for _ in range(n_series) for t in range(n_steps)]
+    frame.to_csv(path, index=False)
+    return frame
+
+
+def test_iso_text_times_are_parsed(built, tmp_path, capsys):
+    path = tmp_path / "long.csv"
+    frame = _long_csv(path)
+    assert frame["ts"][0] == "2024-01-01 00:30:06.900"
+    built("--csv", str(path), "--id", "rec", "--time", "ts", "--target", "label")
+    out = capsys.readouterr().out
+    assert "(long table, 12 series): 12 samples, 2 channels, 10 steps" in out
+
+
+def test_a_time_that_does_not_parse_is_named_with_its_line(tmp_path, capsys):
+    path = tmp_path / "long.csv"
+    frame = _long_csv(path)
+    frame.loc[13, "ts"] = "yesterday"
+    frame.to_csv(path, index=False)
+    argv = ["compare", "--csv", str(path), "--id", "rec", "--time", "ts", "--target", "label"]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"seqpool: error: column 'ts' (--time) of {path} holds 'yesterday' on line 15, which "
+        "is not a time: --time reads numbers or ISO-8601 text such as 2024-01-01 00:30:06.900\n"
+    )
+    assert "pd.to_datetime" not in err
+
+
+def test_a_text_column_of_a_long_table_gets_advice_in_flags(tmp_path, capsys):
+    path = tmp_path / "long.csv"
+    _long_csv(path, extra="note")
+    argv = ["compare", "--csv", str(path), "--id", "rec", "--time", "ts", "--target", "label"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"column 'note' of {path} holds text ('start' on line 2)" in err
+    assert "Name the channels: --channels acc_x,acc_y;" in err
+    assert "pd.to_numeric" not in err and "id / kind / label" not in err
+    assert main([*argv, "--channels", "acc_x,note"]) == 2
+    err = capsys.readouterr().err
+    assert "but --channels names numeric columns: leave it out (--channels acc_x)" in err
+
+
+def test_inf_in_a_wide_table_is_named_not_taken_for_an_id(tmp_path, capsys):
+    frame = pd.DataFrame({"x0": [1.0] * 20, "x1": np.arange(20.0), "y": np.arange(20) % 2})
+    frame.loc[3, "x0"] = np.inf
+    path = tmp_path / "wide.csv"
+    frame.to_csv(path, index=False)
+    assert main(["compare", "--csv", str(path), "--target", "y"]) == 2
+    err = capsys.readouterr().err
+    assert "looks like a long table" not in err and "--id" not in err
+    assert err == (
+        f"seqpool: error: column 'x0' of {path} holds inf on line 5; values must be finite "
+        "numbers: leave a missing cell empty (it reads as NaN) or clip the value\n"
+    )
+
+
+def test_a_close_local_name_is_suggested_before_any_download(ucr_home, monkeypatch, capsys):
+    from seqpool_sklearn import _datasets
+
+    tried = []
+
+    def no_network(name, home, *args, **kwargs):
+        tried.append(name)
+        raise OSError("network unreachable")
+
+    monkeypatch.setattr(_datasets, "_download", no_network)
+    assert main(["compare", "--ucr", "ECG20", "--data-home", str(ucr_home)]) == 2
+    err = capsys.readouterr().err
+    assert tried == []
+    assert err.startswith(
+        f"seqpool: error: dataset 'ECG20' is not in the cache {ucr_home}. Did you mean 'ECG200'?"
+    )
+    assert "nothing was downloaded" in err and "pass --download" in err
+    # --download asks for the archive's own ECG20 anyway
+    assert main(["compare", "--ucr", "ECG20", "--download", "--data-home", str(ucr_home)]) == 2
+    assert tried == ["ECG20"] and "network unreachable" in capsys.readouterr().err
+
+
+def test_datasets_prints_plain_text_not_markup(tmp_path, capsys):
+    assert main(["datasets", "--data-home", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "``" not in out and ":func:" not in out
+    assert "whether most time steps have x0 * x1 > 0; decode_first must win." in out

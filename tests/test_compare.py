@@ -33,6 +33,7 @@ from seqpool_sklearn._compare import summarize_comparisons
 from seqpool_sklearn._stats import (
     corrected_ttest,
     equivalence_test,
+    format_p,
     holm,
     nemenyi_critical_difference,
     order_verdict,
@@ -128,13 +129,15 @@ def test_zero_differences_give_p_one_and_zero_width_interval():
     assert res["p_value"] == 1.0
     assert res["mean"] == res["ci_low"] == res["ci_high"] == res["t"] == 0.0
     assert not any(math.isnan(v) for v in res.values())
-    assert order_verdict(res).startswith("no difference")
+    assert order_verdict(res).startswith("cannot tell apart: both orders scored identically")
 
 
-def test_constant_nonzero_differences_are_significant():
+def test_constant_nonzero_differences_are_no_test_result():
     res = corrected_ttest([0.5, 0.5, 0.5], test_train_ratio=0.25)
     assert res["p_value"] == 0.0 and res["ci_low"] == res["ci_high"] == 0.5
-    assert order_verdict(res).startswith("decode_first better by 0.500")
+    verdict = order_verdict(res)
+    assert verdict.startswith("cannot tell apart by this test: decode_first - pool_first = 0.500")
+    assert "CI" not in verdict and "p<" not in verdict
 
 
 @pytest.mark.parametrize(
@@ -152,9 +155,15 @@ def test_corrected_ttest_rejects_bad_input(d, ratio, match):
 
 def test_verdicts_in_plain_words():
     better = {"mean": 0.083, "ci_low": 0.05, "ci_high": 0.11, "p_value": 0.002}
-    assert order_verdict(better) == "decode_first better by 0.083 (95% CI 0.050..0.110, p=0.002)"
+    assert order_verdict(better) == (
+        "decode_first better by 0.083 (decode_first - pool_first = 0.083, 95% CI 0.050..0.110, "
+        "p=0.002)"
+    )
     worse = {"mean": -0.2, "ci_low": -0.3, "ci_high": -0.1, "p_value": 0.0001}
-    assert order_verdict(worse) == "pool_first better by 0.200 (95% CI -0.300..-0.100, p<0.001)"
+    assert order_verdict(worse) == (
+        "pool_first better by 0.200 (decode_first - pool_first = -0.200, "
+        "95% CI -0.300..-0.100, p<0.001)"
+    )
     unsure = {"mean": 0.01, "ci_low": -0.02, "ci_high": 0.04, "p_value": 0.41}
     assert order_verdict(unsure).startswith("no significant difference")
     assert "p=0.410" in order_verdict(unsure)
@@ -290,7 +299,7 @@ def test_identical_orders_give_p_one_through_compare_heads():
     assert effect["p_value"].tolist() == [1.0]
     assert effect["mean_diff"].tolist() == [0.0]
     assert effect["ci_low"].tolist() == effect["ci_high"].tolist() == [0.0]
-    assert effect["verdict"][0].startswith("no difference")
+    assert effect["verdict"][0].startswith("cannot tell apart")
 
 
 def test_a_clear_effect_is_named():
@@ -554,18 +563,23 @@ def test_main_effects_of_pool_window_and_order():
         random_state=2,
     )
     # Pool: max - avg = 0.1 on every split, plus max_bonus for decode_first (half the
-    # cells of the marginal mean) -> 0.13 exactly, with no spread: p = 0.
+    # cells of the marginal mean) -> 0.13 exactly, with no spread (floating-point rounding
+    # is none): no test can size it.
     pool = result.main_effect("pool")
     assert pool[["factor", "level", "reference"]].values.tolist() == [["pool", "max", "avg"]]
     assert pool["mean_diff"][0] == pytest.approx(0.13)
-    assert pool["p_value"][0] < 1e-12  # floating-point spread only
-    assert pool["verdict"][0].startswith("max better than avg by 0.130")
+    assert pool["ci_low"][0] == pool["ci_high"][0]
+    assert pool["verdict"][0].startswith(
+        "cannot tell apart by this test: max - avg = 0.130 on every split (zero variance"
+    )
     assert pool["mean_level"][0] - pool["mean_reference"][0] == pytest.approx(0.13)
     # Window: no effect at all in this design.
     window = result.main_effect("window")
     assert window["level"].tolist() == [3] and window["reference"].tolist() == [None]
     assert window["verdict"][0] == (
-        "no difference: window 3 and window global scored identically on every split (p=1.000)"
+        "cannot tell apart: window 3 and window global scored identically on every split "
+        "(window 3 - window global = 0 on each); the paired differences have zero variance, "
+        "which is no evidence of equivalence"
     )
     assert result.main_effect("window", reference=3)["level"].tolist() == [None]
     # Order: the marginal over pools and windows, checked against the corrected t-test.
@@ -838,7 +852,8 @@ def test_reports_print_every_verdict():
     blocks = text.split("\n\n")
     assert len(blocks) == 3
     assert blocks[0].startswith(
-        "Order effect, decode_first - pool_first, paired over 4 splits x 2 seeds "
+        "Order effect, decode_first - pool_first (> 0: decode_first better), paired over 4 "
+        "splits x 2 seeds "
         "(corrected resampled t-test; p-values Holm-adjusted over 4 cells):"
     )
     effect = result.order_effect(equivalence_margin=0.01)
@@ -903,3 +918,77 @@ def test_plot_names_the_metric_shows_chance_and_keeps_bars_in_range():
     reg = SeqPoolRegressor(encoder=None, hidden_size=4, max_epochs=1, random_state=0)
     r = compare_heads(reg, X, np.linspace(0, 1, 30), cv=KFold(3))
     assert r.metric == "R²" and r.chance_level is None
+
+
+class PerfectHead(FingerprintHead):
+    """Every design scores 1.0 (accuracy's bound) on every split."""
+
+    def score(self, X, y):
+        return 1.0
+
+
+def test_designs_at_the_metrics_bound_cannot_be_told_apart():
+    X, y = id_data()
+    result = compare_heads(PerfectHead(), X, y, pools=["avg", "max"], cv=3)
+    assert result.metric == "accuracy"
+    for table in (result.order_effect(equivalence_margin=0.05), result.main_effect("pool")):
+        for verdict in table["verdict"]:
+            assert "scored 1.000, the metric's bound, on every split" in verdict
+            assert verdict.startswith("cannot tell apart") and "equivalent within" not in verdict
+    report = result.report(equivalence_margin=0.05)
+    assert "equivalent" not in report.replace("no evidence of equivalence", "")
+
+
+def test_report_table_and_plot_state_one_sign_convention():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y = id_data()
+    result = compare_heads(FingerprintHead(shift=-0.3, spread=0.05), X, y, cv=5)
+    row = result.order_effect().iloc[0]
+    assert row["mean_diff"] < 0 and row["ci_high"] < 0  # pool_first wins
+    verdict = row["verdict"]
+    assert verdict.startswith("pool_first better by")
+    assert f"(decode_first - pool_first = {row['mean_diff']:.3f}, 95% CI {row['ci_low']:.3f}" in (
+        verdict
+    )
+    assert "Order effect, decode_first - pool_first (> 0: decode_first better)" in result.report()
+    fig = result.plot()
+    assert fig.axes[1].get_xlabel().startswith("decode_first - pool_first\n(> 0: decode_first")
+    plt.close(fig)
+
+
+def test_an_equivalent_cell_is_labelled_with_its_tost_p_value():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y = id_data()
+    result = compare_heads(FingerprintHead(shift=0.001, spread=0.02), X, y, cv=5)
+    effect = result.order_effect(equivalence_margin=0.05)
+    assert effect["verdict"][0].startswith("equivalent within")
+    assert format_p(effect["p_equivalence"][0]) != format_p(effect["p_value"][0])
+    fig = result.plot(equivalence_margin=0.05)
+    labels = [t.get_text() for t in fig.axes[1].texts]
+    assert labels == [f"TOST {format_p(effect['p_equivalence'][0])}"]
+    plt.close(fig)
+
+
+def test_the_legend_covers_no_data_point():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y = id_data()
+    result = compare_heads(FingerprintHead(shift=0.05), X, y, pools=["avg", "max"], cv=5)
+    fig = result.plot()
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent()
+    # Every point of the scores panel lies inside the axes; the legend lies outside them.
+    assert not legend.overlaps(ax.get_window_extent())
+    for collection in ax.collections:
+        for x, y_ in ax.transData.transform(collection.get_offsets()):
+            assert not legend.contains(x, y_)
+    plt.close(fig)

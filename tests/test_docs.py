@@ -454,3 +454,25 @@ def test_the_run_shown_starts_as_the_commands_run(monkeypatch):
     shown = section.split("$ seqpool compare\n", 1)[1].splitlines()
     printed = out.getvalue().splitlines()
     assert [line.strip() for line in shown[: len(printed)]] == printed
+
+
+@pytest.mark.parametrize("path", [README, DOCS / "getting_started.rst"], ids=lambda p: p.name)
+def test_install_notes_say_which_pytorch_build_the_default_brings(path):
+    """An empty TORCH_INDEX takes torch from the configured index: on Linux the CUDA wheel."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^TORCH_INDEX \?=\s*$", makefile, re.M), "keep the empty default"
+    text = " ".join(path.read_text(encoding="utf-8").replace("`", "").split())
+    assert "a CPU build" not in text and "pinned CPU PyTorch" not in text
+    assert "TORCH_INDEX is empty by default" in text
+    assert "CUDA-enabled wheel" in text and "several" in text
+    cpu = 'make TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu"'
+    assert cpu in text
+
+
+def test_the_pandas_guide_says_scaling_removes_amplitude():
+    text = " ".join((DOCS / "user_guide" / "pandas.rst").read_text(encoding="utf-8").split())
+    entry = text.split(":class:`SeriesScaler` z-normalisation", 1)[1].split(":class:`PadTruncate`")[
+        0
+    ]
+    assert "amplitude" in entry and "can be the signal" in entry
+    assert "not a standard first step" in entry

@@ -234,10 +234,12 @@ def test_plot_draws_the_series_and_leaves_padding_out():
     X, _ = _data(2)
     X[0, :, 8:] = np.nan
     ex = est.explain(X)
-    axes = ex.plot(0)
+    fig = ex.plot(0)
+    assert isinstance(fig, matplotlib.figure.Figure)  # as HeadComparison.plot returns
+    axes = fig.axes
     assert len(axes) == 2
     assert len(axes[1].patches) == 8  # one bar per observed step
-    assert "'b'" in ex.plot(0, output="b")[0].get_title()
+    assert "'b'" in ex.plot(0, output="b").axes[0].get_title()
     plt.close("all")
 
 

@@ -609,3 +609,12 @@ def test_sequences_to_long_refuses_infinite_values_and_names_where(bad):
         sequences_to_long(X)
     assert np.isinf(X[1, 0, 1])  # the caller's array is untouched
     assert len(sequences_to_long(np.nan_to_num(X, posinf=0.0, neginf=0.0))) == 6
+
+
+def test_did_you_mean_compares_without_case():
+    # To difflib 'acc_Y' is as close to 'acc_x' and 'acc_z' as to 'acc_y'.
+    df = pd.DataFrame({"id": [1, 1], "acc_x": [1.0, 2], "acc_y": [3.0, 4], "acc_z": [5.0, 6]})
+    with pytest.raises(ValueError, match=r"Column 'acc_Y' not found.*Did you mean 'acc_y'\?"):
+        long_to_sequences(df, column_id="id", column_value=["acc_x", "acc_Y"])
+    with pytest.raises(ValueError, match=r"Did you mean 'acc_x'\?"):
+        long_to_sequences(df, column_id="id", column_value=["ACC_X"])

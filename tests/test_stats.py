@@ -181,3 +181,46 @@ def test_nemenyi_critical_difference_matches_demsar_table():
         assert nemenyi_critical_difference(k, 20) == pytest.approx(expected, abs=2e-3)
     with pytest.raises(ValueError, match=">= 2 designs"):
         nemenyi_critical_difference(1, 5)
+
+
+# --------------------------------------------------------------------------- degenerate / sign
+def test_zero_variance_is_never_called_equivalent():
+    # Three designs at 1.000 +/- 0.000: every paired difference is 0, and TOST alone would
+    # give p < 0.001 -- a ceiling, not evidence.
+    res = corrected_ttest([0.0] * 5, 0.25)
+    res["p_equivalence"] = equivalence_test([0.0] * 5, 0.25, 0.05)["p_value"]
+    assert res["p_equivalence"] < 0.05
+    for margin in (None, 0.05):
+        verdict = order_verdict(res, margin=margin)
+        assert verdict.startswith("cannot tell apart: both orders scored identically")
+        assert "equivalent within" not in verdict and "no evidence of equivalence" in verdict
+    res["bound"] = 1.0
+    verdict = effect_verdict(res, level="max", reference="avg", margin=0.05)
+    assert verdict.startswith("cannot tell apart: max and avg scored 1.000, the metric's bound")
+
+
+def test_a_constant_non_zero_difference_has_no_interval_or_p_value():
+    res = corrected_ttest([0.5] * 5, 0.25)
+    res["p_equivalence"] = 1.0
+    verdict = order_verdict(res, margin=0.05)
+    assert verdict == (
+        "cannot tell apart by this test: decode_first - pool_first = 0.500 on every split "
+        "(zero variance, so no confidence interval or p-value); decode_first scored higher on "
+        "each split, by the same amount"
+    )
+    # Rounding is no spread: 0.9 - 0.4 and 0.8 - 0.3 differ in the last bit only.
+    rounded = corrected_ttest([0.9 - 0.4, 0.8 - 0.3, 0.7 - 0.2], 0.25)
+    assert rounded["se"] == 0.0 and rounded["ci_low"] == rounded["ci_high"]
+
+
+def test_the_numbers_of_a_verdict_are_of_the_difference_it_names():
+    # "avg better than max" with the interval of max - avg: the sentence says so.
+    res = {"mean": -0.153, "ci_low": -0.240, "ci_high": -0.066, "p_value": 0.003}
+    verdict = effect_verdict(res, level="max", reference="avg")
+    assert verdict == (
+        "avg better than max by 0.153 (max - avg = -0.153, 95% CI -0.240..-0.066, p=0.003)"
+    )
+    res = {"mean": -0.2, "ci_low": -0.3, "ci_high": -0.1, "p_value": 0.001, "p_equivalence": 1}
+    assert "(decode_first - pool_first = -0.200, 95% CI -0.300..-0.100" in order_verdict(
+        res, margin=0.05
+    )
