@@ -222,7 +222,7 @@ def _linear_chunk(module, x, mask):
     z = head.decode_blocks(module.encoder.blocks(x, mask))
     shares = window_shares(head.pooling, z, mask, head.window)
     n_out = head.output.out_features
-    coef = head.output.weight.view(1, n_out, z.shape[1], head.n_frames)
+    coef = head.output.weight.view(1, n_out, shares.shape[1], head.n_frames)
     values = _contract(coef, shares, x.shape[2])
     offset = head.output.bias.expand(x.shape[0], -1)
     return values, offset
@@ -256,9 +256,13 @@ def _gradient_chunk(module, x, mask, n_steps: int):
         coef = _frame_gradients(module, pooled, valid, n_steps)
     with torch.no_grad():
         values = None
+        width = module.encoder.out_channels
         for sl, h in _encoder_blocks(module, x, mask):
             shares = window_shares(head.pooling, h, mask, head.window)
-            part = _contract(coef[:, :, sl], shares, x.shape[2])
+            # a combined pool's features are pool by pool: block sl of each pool's section
+            cols = torch.arange(width)[sl]
+            cols = torch.cat([cols + i * width for i in range(coef.shape[2] // width)])
+            part = _contract(coef[:, :, cols], shares, x.shape[2])
             values = part if values is None else values + part
     return values, offset
 
