@@ -98,6 +98,18 @@ def _modules_attr(name: str, default: Any = None):
 
 
 # --------------------------------------------------------------------------- argument types
+def _pool_list(text: str) -> list:
+    """``--pools avg,ppv+lspv``: pool names, ``+`` joining the pools of a combined pool."""
+    out = []
+    for item in [v.strip() for v in text.split(",") if v.strip()] or [""]:
+        members = item.split("+")
+        names = _choice_list(_pools)(",".join(members))  # each name checked, repeats dropped
+        if len(names) < len(members):
+            raise argparse.ArgumentTypeError(f"{item!r} names a pool twice.")
+        out.append(names[0] if len(names) == 1 else tuple(names))
+    return list(dict.fromkeys(out))
+
+
 def _choice_list(choices: Callable[[], tuple[str, ...]]):
     """A comma-separated list of names from ``choices()``, looked up only when given."""
 
@@ -353,9 +365,10 @@ def build_parser() -> argparse.ArgumentParser:
         grid,
         "--pools",
         metavar="LIST",
-        type=_choice_list(_pools),
+        type=_pool_list,
         help_text=lambda: (
-            f"comma-separated, from {','.join(_pools())} ({','.join(_default_pools())})"
+            f"comma-separated, from {','.join(_pools())} ({','.join(_default_pools())}); "
+            "join pools with + for a combined pool, e.g. ppv+lspv"
         ),
     )
     grid.add_argument(

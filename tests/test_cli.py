@@ -751,3 +751,31 @@ def test_datasets_prints_plain_text_not_markup(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "``" not in out and ":func:" not in out
     assert "whether most time steps have x0 * x1 > 0; decode_first must win." in out
+
+
+def test_pools_join_with_plus_for_a_combined_pool(tmp_path, capsys):
+    args = build_parser().parse_args(["compare", "--pools", "avg,ppv+lspv"])
+    assert args.pools == ["avg", ("ppv", "lspv")]
+    for bad, message in (("ppv+ppv", "'ppv+ppv' names a pool twice"), ("ppv+lsvp", "'lspv'?")):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["compare", "--pools", bad])
+        assert exit_info.value.code == 2 and message in capsys.readouterr().err
+    out = tmp_path / "out"
+    status = main(
+        [
+            "compare",
+            "--quiet",
+            "--n-samples",
+            "20",
+            "--pools",
+            "avg,ppv+lspv",
+            "--out",
+            str(out),
+            *TINY,
+        ]
+    )
+    assert status == 0
+    assert "ppv+lspv" in capsys.readouterr().out
+    import pandas as pd
+
+    assert set(pd.read_csv(out / "results.csv")["pool"]) == {"avg", "ppv+lspv"}
