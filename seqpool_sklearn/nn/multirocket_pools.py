@@ -140,10 +140,29 @@ class LSPVPool(_MultiRocketPool):
         steps = torch.arange(run.shape[-1], device=run.device)
         return positive & same & (steps <= end) & (longest > 0)
 
+    @staticmethod
+    def _longest_length(positive: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Length of each window's longest run, (B, F, n_frames): one pass over the steps."""
+        steps = positive.permute(3, 0, 1, 2).contiguous()  # (k, B, F, frames)
+        observed = mask.permute(2, 0, 1).unsqueeze(2).contiguous()  # (k, B, 1, frames)
+        run = torch.zeros(steps.shape[1:], dtype=torch.int32, device=positive.device)
+        best = torch.zeros_like(run)
+        for pos, seen in zip(steps, observed, strict=True):
+            # a positive step extends the run, an observed other step ends it, an
+            # unobserved one leaves it as it is
+            run = torch.where(seen, (run + 1) * pos, run)
+            best = torch.maximum(best, run)
+        return best
+
     def shares(self, h, mask):
         m, n, positive = _counts(h, mask)
         inrun = self._longest_run(positive, mask)
         return _indicator(self, h, inrun, m) / n.clamp_min(1.0).unsqueeze(-1)
 
     def forward(self, h, mask):
-        return self.shares(h, mask).sum(-1)
+        m, n, positive = _counts(h, mask)
+        value = self._longest_length(positive, mask).to(h.dtype) / n.clamp_min(1.0)
+        if self.training and h.requires_grad:  # the surrogate of _indicator, summed
+            soft = (torch.sigmoid(h / SURROGATE_TAU) * m).sum(-1) / n.clamp_min(1.0)
+            value = value + (soft - soft.detach())
+        return value
