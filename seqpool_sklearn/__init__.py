@@ -44,10 +44,10 @@ _SOURCES = {
     "Resampler": "_transformers",
     "sliding_windows": "_windows",
     "Windows": "_windows",
-    "compare_heads": "_compare",
-    "HeadComparison": "_compare",
-    "summarize_comparisons": "_compare",
-    "ComparisonSummary": "_compare",
+    "compare_heads": "compare",
+    "HeadComparison": "compare",
+    "summarize_comparisons": "compare",
+    "ComparisonSummary": "compare",
     "Explanation": "_explain",
     "deletion_score": "_explain",
     "deletion_scorer": "_explain",
@@ -98,7 +98,7 @@ __all__ = [
 # Type checkers and IDEs read the eager imports; tests/test_import.py checks that they,
 # _SOURCES and __all__ name the same objects.
 if TYPE_CHECKING:
-    from ._compare import (
+    from .compare import (
         ComparisonSummary,
         HeadComparison,
         compare_heads,

@@ -9,12 +9,18 @@ _SHARED_PARAMS = """\
         ``"pool_first"``: pool over time -> linear decoder -> activation -> output
         layer. ``"decode_first"``: linear decoder at every time step ->
         activation -> pool over time -> output layer.
-    pool : {pool_choices} or Pool subclass, default="avg"
+    pool : {pool_choices}, Pool subclass or tuple of them, default="avg"
         Pooling over the valid (non-NaN) steps of each window. ``"lp"`` is the
         power mean ``(mean |h|^p)^(1/p)`` with ``p = lp_power``;
-        ``"attention"`` learns a softmax weight per step. A subclass of
-        :class:`~seqpool_sklearn.Pool` (the class, not an instance) enters the grid
-        like a name.
+        ``"attention"`` learns a softmax weight per step. ``"ppv"``, ``"mpv"``,
+        ``"mipv"``, ``"lspv"`` are MultiRocket's operators (proportion, mean and
+        mean scaled rank of the positive values, longest run of positive values);
+        behind ``"minirocket"`` / ``"multirocket"`` they read the biased
+        convolutions ``c(t) - b`` (scaled per kernel) and their pooled features
+        are standardised by the training series'. A tuple, e.g.
+        ``("ppv", "lspv")``, concatenates the features of several pools (named
+        ``"ppv+lspv"`` in results). A subclass of :class:`~seqpool_sklearn.Pool`
+        (the class, not an instance) enters the grid like a name.
     window : int or None, default=None
         ``None`` pools over the whole series (one frame; predict then accepts
         3D series of any length). ``k`` pools non-overlapping windows of ``k``
@@ -29,6 +35,8 @@ _SHARED_PARAMS = """\
         of every kernel/dilation/bias at every step, so ``pool="avg"`` gives
         MiniRocket's proportion of positive values, and order, pool and window act
         on those maps. Nothing in it is trained, which makes it fast.
+        ``"multirocket"``: the same kernels on the series and on its first
+        difference (half the maps each), as MultiRocket (Tan et al. 2022) does.
         ``"conv"``: FCN-style, three Conv1d + batch norm + ReLU blocks of widths
         ``(w, 2w, w)`` with ``w = encoder_channels``. ``"gru"``: a GRU with
         ``encoder_channels`` units per direction. ``None``: the head sees the
@@ -45,8 +53,9 @@ _SHARED_PARAMS = """\
     lp_power : float, default=3.0
         Power of ``pool="lp"``.
     encoder_channels : int or None, default=None
-        Encoder width. ``"minirocket"``: number of indicator maps, rounded down to
-        a multiple of 84 (``None``: 9996). ``"conv"``: ``w`` (``None``: 64).
+        Encoder width. ``"minirocket"``: number of maps, rounded down to a
+        multiple of 84 (``None``: 9996); ``"multirocket"``: the same, half per
+        branch. ``"conv"``: ``w`` (``None``: 64).
         ``"gru"``: hidden units per direction (``None``: 64). The decoder of
         ``order="decode_first"`` runs at every step over this width, so with the
         wide ``"minirocket"`` encoder ``decode_first`` costs far more than

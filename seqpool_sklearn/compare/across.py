@@ -1,0 +1,297 @@
+"""Across datasets: ranks, win/tie/loss and Wilcoxon tests of the design effects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._options import ORDERS
+from .._stats import (
+    format_p_adjusted,
+    holm,
+    nemenyi_critical_difference,
+    wilcoxon_test,
+)
+from .common import _ADJUSTMENTS, _frame
+from .results import HeadComparison
+
+
+# --------------------------------------------------------------------------- across datasets
+class ComparisonSummary:
+    """Head comparisons of several datasets, combined: the answer across datasets.
+
+    Made by :func:`summarize_comparisons`. Across datasets the scores of two designs are not
+    commensurable, so the summary works with ranks and signs (Demšar, "Statistical
+    comparisons of classifiers over multiple data sets", JMLR 7, 2006): the mean rank of
+    every head design, win/tie/loss counts of the orders per pool x window cell, and a
+    Wilcoxon signed-rank test of the per-dataset order effects with Holm's adjustment over
+    the cells.
+
+    Attributes
+    ----------
+    comparisons : dict of str to HeadComparison
+        The per-dataset comparisons, by dataset name.
+    scores : pandas.DataFrame
+        One row per dataset x design: ``dataset``, ``order``, ``pool``, ``window``,
+        ``mean_score`` (over that dataset's splits) and ``rank`` within the dataset (1 =
+        best; ties share the average rank).
+
+    Examples
+    --------
+    >>> from seqpool_sklearn import SeqPoolClassifier, compare_heads, make_mean_level
+    >>> from seqpool_sklearn import summarize_comparisons
+    >>> clf = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=2, random_state=0)
+    >>> per_dataset = {
+    ...     f"task{seed}": compare_heads(
+    ...         clf, *make_mean_level(n_samples=30, n_timesteps=8, random_state=seed),
+    ...         pools=["avg"], cv=2, random_state=seed)
+    ...     for seed in range(2)
+    ... }
+    >>> summary = summarize_comparisons(per_dataset)
+    >>> effect = summary.order_effect()
+    >>> effect[["decode_first_wins", "ties", "pool_first_wins"]].sum(axis=1).tolist()
+    [2]
+    """
+
+    def __init__(self, comparisons: dict, scores: pd.DataFrame):
+        self.comparisons = comparisons
+        self.scores = scores
+
+    def __repr__(self) -> str:
+        n_designs = len(self.scores) // max(len(self.comparisons), 1)
+        return f"ComparisonSummary({len(self.comparisons)} datasets x {n_designs} designs)"
+
+    def ranks(self) -> pd.DataFrame:
+        """Mean rank of every head design over the datasets, best first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``order``, ``pool``, ``window``, ``mean_rank``, ``mean_score`` (the mean of the
+            per-dataset means; only comparable within one metric) and ``n_datasets``.
+        """
+        rows = []
+        for key, part in self.scores.groupby(["order", "pool", "window"], dropna=False, sort=False):
+            rows.append(
+                {
+                    "order": key[0],
+                    "pool": key[1],
+                    "window": None if pd.isna(key[2]) else int(key[2]),
+                    "mean_rank": float(part["rank"].mean()),
+                    "mean_score": float(part["mean_score"].mean()),
+                    "n_datasets": len(part),
+                }
+            )
+        out = _frame(rows)
+        return out.sort_values("mean_rank", kind="stable").reset_index(drop=True)
+
+    def order_effect(self, *, alpha: float = 0.05, adjust: str | None = "holm") -> pd.DataFrame:
+        """Order effect across datasets for every pool x window cell.
+
+        Each dataset gives one paired difference per cell, ``decode_first - pool_first`` of
+        its mean scores; the differences over datasets are tested with the two-sided
+        Wilcoxon signed-rank test, Holm-adjusted over the cells.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+            Family-wise significance level of the verdicts.
+        adjust : {"holm", None}, default="holm"
+            As in :meth:`HeadComparison.order_effect`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per pool x window: ``pool``, ``window``, ``n_datasets``,
+            ``decode_first_wins``, ``ties``, ``pool_first_wins`` (datasets where that
+            order's mean score is higher; equal means are ties), ``decode_first_significant``
+            and ``pool_first_significant`` (datasets whose own Holm-adjusted verdict names
+            that order), ``mean_diff`` and ``median_diff`` (over datasets), ``statistic``,
+            ``p_value``, ``p_adjusted`` and ``verdict``.
+        """
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
+        if adjust not in _ADJUSTMENTS:
+            raise ValueError(f"adjust must be 'holm' or None, got {adjust!r}.")
+        if not set(ORDERS) <= set(self.scores["order"]):
+            raise ValueError(f"order_effect needs both orders {list(ORDERS)} in the comparisons.")
+        effects = {name: cmp.order_effect(alpha=alpha) for name, cmp in self.comparisons.items()}
+        cells = list(
+            dict.fromkeys(
+                (p, w) for p, w in zip(self.scores["pool"], self.scores["window"], strict=True)
+            )
+        )
+        rows = []
+        for pool, window in cells:
+            d, sig_decode, sig_pool = [], 0, 0
+            for effect in effects.values():
+                win = effect["window"].isna() if window is None else effect["window"].eq(window)
+                row = effect[effect["pool"].eq(pool) & win].iloc[0]
+                d.append(float(row["mean_decode_first"] - row["mean_pool_first"]))
+                sig_decode += row["verdict"].startswith("decode_first better")
+                sig_pool += row["verdict"].startswith("pool_first better")
+            d = np.asarray(d)
+            test = wilcoxon_test(d)
+            rows.append(
+                {
+                    "pool": pool,
+                    "window": window,
+                    "n_datasets": len(d),
+                    "decode_first_wins": int((d > 0).sum()),
+                    "ties": int((d == 0).sum()),
+                    "pool_first_wins": int((d < 0).sum()),
+                    "decode_first_significant": int(sig_decode),
+                    "pool_first_significant": int(sig_pool),
+                    "mean_diff": float(d.mean()),
+                    "median_diff": float(np.median(d)),
+                    "statistic": test["statistic"],
+                    "p_value": test["p_value"],
+                    "_favours_decode": test["r_plus"] > test["r_minus"],
+                    "_favours_pool": test["r_minus"] > test["r_plus"],
+                }
+            )
+        p = [r["p_value"] for r in rows]
+        adjusted = holm(p) if adjust == "holm" and len(rows) > 1 else np.asarray(p)
+        for row, p_adj in zip(rows, adjusted, strict=True):
+            row["p_adjusted"] = float(p_adj)
+            res = {"p_value": row["p_value"]}
+            if adjust == "holm" and len(rows) > 1:
+                res["p_adjusted"] = float(p_adj)
+            n = row["n_datasets"]
+            counts = (
+                f"decode_first higher on {row['decode_first_wins']}, pool_first on "
+                f"{row['pool_first_wins']}, tied on {row['ties']} of {n} datasets"
+            )
+            stat = f"Wilcoxon {format_p_adjusted(res)}"
+            favours_decode, favours_pool = row.pop("_favours_decode"), row.pop("_favours_pool")
+            if p_adj < alpha and (favours_decode or favours_pool):
+                winner = "decode_first" if favours_decode else "pool_first"
+                row["verdict"] = f"{winner} better across datasets ({counts}; {stat})"
+            else:
+                row["verdict"] = f"no significant difference across datasets ({counts}; {stat})"
+        return _frame(rows)
+
+    def report(self, *, alpha: float = 0.05) -> str:
+        """Mean ranks and the order effect across datasets as text.
+
+        Returns
+        -------
+        str
+        """
+        ranks = self.ranks()
+        lines = [f"Mean rank over {len(self.comparisons)} datasets (1 = best):"]
+        for o, p, w, r in zip(
+            ranks["order"], ranks["pool"], ranks["window"], ranks["mean_rank"], strict=True
+        ):
+            lines.append(f"  {r:5.2f}  {o:<12}  {p:<9}  {'global' if w is None else w}")
+        if set(ORDERS) <= set(self.scores["order"]):
+            effect = self.order_effect(alpha=alpha)
+            lines += ["", "Order effect across datasets (Wilcoxon signed-rank, Holm over cells):"]
+            for pool, window, verdict in zip(
+                effect["pool"], effect["window"], effect["verdict"], strict=True
+            ):
+                label = f"{pool}, {'global' if window is None else f'window {window}'}"
+                lines.append(f"  {label:<18} {verdict}")
+        return "\n".join(lines)
+
+    def plot(self, *, alpha: float = 0.05, figsize: tuple[float, float] | None = None):
+        """Critical-difference diagram of the mean ranks (Nemenyi test, Demšar 2006).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from .._plotting import plot_critical_difference
+
+        ranks = self.ranks()
+        labels = [
+            f"{o}, {p}, {'global' if w is None else f'window {w}'}"
+            for o, p, w in zip(ranks["order"], ranks["pool"], ranks["window"], strict=True)
+        ]
+        n = len(self.comparisons)
+        cd = nemenyi_critical_difference(len(ranks), n, alpha) if len(ranks) > 1 else 0.0
+        return plot_critical_difference(
+            ranks["mean_rank"].to_numpy(), labels, cd=cd, n_datasets=n, alpha=alpha,
+            figsize=figsize,
+        )  # fmt: skip
+
+
+def summarize_comparisons(comparisons: Any) -> ComparisonSummary:
+    """Combine the head comparisons of several datasets into one answer.
+
+    Parameters
+    ----------
+    comparisons : dict of str to HeadComparison, or list of (name, HeadComparison)
+        One :func:`compare_heads` result per dataset, all on the same grid of designs
+        (designs missing from a dataset are an error: ranks need every design everywhere).
+
+    Returns
+    -------
+    ComparisonSummary
+        ``scores`` (per dataset x design), ``ranks()``, ``order_effect()`` (win/tie/loss,
+        Wilcoxon signed-rank with Holm) and ``plot()`` (critical-difference diagram).
+
+    Examples
+    --------
+    >>> from seqpool_sklearn import SeqPoolClassifier, compare_heads, make_nonlinear_steps
+    >>> from seqpool_sklearn import summarize_comparisons
+    >>> clf = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=2, random_state=0)
+    >>> results = {}
+    >>> for seed in range(3):
+    ...     X, y = make_nonlinear_steps(n_samples=30, n_timesteps=8, random_state=seed)
+    ...     results[f"task{seed}"] = compare_heads(clf, X, y, cv=2, random_state=seed)
+    >>> summary = summarize_comparisons(results)
+    >>> summary
+    ComparisonSummary(3 datasets x 2 designs)
+    >>> summary.ranks()["n_datasets"].tolist()
+    [3, 3]
+    """
+    items = list(comparisons.items()) if isinstance(comparisons, dict) else list(comparisons)
+    if len(items) < 2:
+        raise ValueError(
+            f"summarize_comparisons needs the comparisons of at least 2 datasets, got {len(items)}."
+        )
+    named = {}
+    for item in items:
+        try:
+            name, cmp = item
+        except (TypeError, ValueError):
+            raise TypeError(
+                "comparisons must be a dict {name: HeadComparison} or a list of "
+                f"(name, HeadComparison) pairs, got an item {item!r}."
+            ) from None
+        if not isinstance(cmp, HeadComparison):
+            raise TypeError(
+                f"comparisons[{name!r}] must be a HeadComparison (from compare_heads), got "
+                f"{type(cmp).__name__}."
+            )
+        if name in named:
+            raise ValueError(f"Dataset name {name!r} appears twice.")
+        named[str(name)] = cmp
+    designs = {name: set(cmp._configs()) for name, cmp in named.items()}
+    first_name, first = next(iter(designs.items()))
+    for name, found in designs.items():
+        if found != first:
+            missing = sorted(map(repr, first ^ found))
+            raise ValueError(
+                f"Every dataset must run the same designs; {name!r} and {first_name!r} differ "
+                f"in {', '.join(missing)}."
+            )
+    rows = []
+    for name, cmp in named.items():
+        summary = cmp.summary()
+        ranks = summary["mean_score"].rank(ascending=False, method="average")
+        for (_, row), rank in zip(summary.iterrows(), ranks, strict=True):
+            rows.append(
+                {
+                    "dataset": name,
+                    "order": row["order"],
+                    "pool": row["pool"],
+                    "window": row["window"],
+                    "mean_score": float(row["mean_score"]),
+                    "rank": float(rank),
+                }
+            )
+    return ComparisonSummary(named, _frame(rows))

@@ -1,0 +1,52 @@
+"""What the comparison's parts share: the head parameters, metric bounds, tidy frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import is_classifier
+
+_HEAD_PARAMS = ("order", "pool", "window")
+_ADJUSTMENTS = ("holm", None)
+
+
+_BOUNDED_METRICS = (
+    "accuracy", "balanced_accuracy", "f1", "precision", "recall", "jaccard", "roc_auc",
+    "average_precision", "top_k_accuracy",
+)  # fmt: skip
+
+
+def _metric_and_chance(estimator, scoring, y) -> tuple[str | None, float | None]:
+    """The metric's name in words and, for accuracy of a classifier, its chance level."""
+    classifier = is_classifier(estimator)
+    if scoring is None:
+        metric = "accuracy" if classifier else "R²"
+    elif isinstance(scoring, str):
+        metric = scoring
+    else:
+        return None, None
+    if not classifier or metric not in ("accuracy", "balanced_accuracy"):
+        return metric, None
+    _, counts = np.unique(np.asarray(y), return_counts=True)
+    if metric == "balanced_accuracy":
+        return metric, 1.0 / len(counts)
+    return metric, float(counts.max() / counts.sum())
+
+
+def _metric_bounds(metric: str) -> tuple[float, float]:
+    """The range a metric's values can take, for error bars that stay inside it."""
+    if metric in ("accuracy", "balanced_accuracy") or metric.startswith(_BOUNDED_METRICS):
+        return (0.0, 1.0)
+    if metric in ("R²", "r2"):
+        return (-np.inf, 1.0)
+    if metric.startswith("neg_"):
+        return (-np.inf, 0.0)
+    return (-np.inf, np.inf)
+
+
+# --------------------------------------------------------------------------- result
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    """DataFrame from records, keeping ``window`` as None / int (pandas would make it float)."""
+    out = pd.DataFrame(rows)
+    out["window"] = pd.Series([r["window"] for r in rows], dtype=object, index=out.index)
+    return out

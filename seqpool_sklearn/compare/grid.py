@@ -1,0 +1,463 @@
+"""Running the comparison: the order x pool x window grid as one GridSearchCV on shared splits."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager, nullcontext
+from numbers import Integral
+from typing import Any
+
+import joblib
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    RepeatedKFold,
+    RepeatedStratifiedKFold,
+    StratifiedGroupKFold,
+)
+from sklearn.utils import check_random_state, get_tags
+
+from .._options import ORDERS, POOLS
+from .._validation import check_int, did_you_mean, is_integer
+from ..nn.pools import check_pool, pool_label
+from .common import _HEAD_PARAMS, _frame, _metric_and_chance
+from .results import HeadComparison
+
+
+# --------------------------------------------------------------------------- grid plumbing
+class _TimedFit(MetaEstimatorMixin, BaseEstimator):
+    """Fits a clone of ``estimator`` and records how long that took (``fit_time_``)."""
+
+    def __init__(self, estimator: Any):
+        self.estimator = estimator
+
+    def __sklearn_tags__(self):
+        return get_tags(self.estimator)
+
+    def fit(self, X, y=None, **fit_params):
+        est = clone(self.estimator)
+        start = time.perf_counter()
+        est.fit(X, y, **fit_params)
+        self.fit_time_ = time.perf_counter() - start
+        self.estimator_ = est
+        return self
+
+
+class _ScoreAndFitTime:
+    """Multi-metric scorer for the search: the user's score and the timed fit's duration,
+    and with ``faithfulness`` the deletion score of the model's per-step explanations."""
+
+    def __init__(self, scorer: Callable, faithfulness: bool = False):
+        self.scorer = scorer
+        self.faithfulness = faithfulness
+
+    def __call__(self, timed: _TimedFit, X, y) -> dict[str, float]:
+        out = {"score": float(self.scorer(timed.estimator_, X, y)), "fit_time": timed.fit_time_}
+        if self.faithfulness:
+            from .._explain import deletion_scorer
+
+            out["faithfulness"] = float(deletion_scorer(timed.estimator_, X, y))
+        return out
+
+
+@contextmanager
+def _progress_hook(callback: Callable[[int], None]):
+    """Call ``callback(n_completed_tasks)`` whenever joblib reports progress in this process."""
+    original = joblib.Parallel.print_progress
+
+    def print_progress(self):
+        callback(self.n_completed_tasks)
+        return original(self)
+
+    joblib.Parallel.print_progress = print_progress
+    try:
+        yield
+    finally:
+        joblib.Parallel.print_progress = original
+
+
+def _as_list(values: Any, name: str) -> list:
+    if values is None or isinstance(values, (str, Integral)):
+        return [values]
+    try:
+        out = list(values)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of values, got {values!r}.") from None
+    if not out:
+        raise ValueError(f"{name} must hold at least one value, got an empty list.")
+    if len(set(map(repr, out))) < len(out):
+        raise ValueError(f"{name} must not repeat a value, got {out}.")
+    return out
+
+
+def _check_grid(orders: Any, pools: Any, windows: Any) -> tuple[list, list, list]:
+    orders = _as_list(orders, "orders")
+    pools = _as_list(pools, "pools")
+    windows = _as_list(windows, "windows")
+    for value in pools:
+        if not isinstance(value, str):
+            check_pool(value)  # a Pool subclass or a tuple of pools, else a clear error
+    for name, values, options in (("orders", orders, ORDERS), ("pools", pools, POOLS)):
+        for value in values:
+            if (isinstance(value, str) or name == "orders") and value not in options:
+                raise ValueError(
+                    f"{name} must contain values from {list(options)}, got {value!r}."
+                    f"{did_you_mean(value, options)}"
+                )
+    for w in windows:
+        if w is not None and not (is_integer(w) and w >= 1):
+            raise ValueError(f"windows must contain None or integers >= 1, got {w!r}.")
+    return orders, pools, [None if w is None else int(w) for w in windows]
+
+
+def _param_prefix(estimator: Any, param_prefix: str | None) -> str:
+    """The ``step__`` prefix under which ``order``, ``pool`` and ``window`` are set."""
+    try:
+        params = estimator.get_params(deep=True)
+    except AttributeError:
+        raise TypeError(
+            f"estimator must be a scikit-learn estimator (SeqPoolClassifier, SeqPoolRegressor "
+            f"or a Pipeline ending in one), got {type(estimator).__name__}."
+        ) from None
+    if param_prefix is not None:
+        prefix = (
+            param_prefix
+            if param_prefix in ("",) or param_prefix.endswith("__")
+            else (f"{param_prefix}__")
+        )
+        missing = [prefix + p for p in _HEAD_PARAMS if prefix + p not in params]
+        if missing:
+            raise ValueError(
+                f"param_prefix={param_prefix!r}: {type(estimator).__name__} has no parameter "
+                f"{missing[0]!r}; expected the step name of the sequence estimator, e.g. "
+                "'seqpoolclassifier' in a Pipeline made by make_pipeline."
+            )
+        return prefix
+    prefixes = sorted(
+        key[: -len("order")]
+        for key in params
+        if (key == "order" or key.endswith("__order"))
+        and all(key[: -len("order")] + p in params for p in _HEAD_PARAMS)
+    )
+    if not prefixes:
+        raise ValueError(
+            f"{type(estimator).__name__} has no order / pool / window parameters; pass a "
+            "SeqPoolClassifier, a SeqPoolRegressor or a Pipeline ending in one."
+        )
+    if len(prefixes) > 1:
+        raise ValueError(
+            f"{type(estimator).__name__} holds several head designs ({prefixes}); choose one "
+            "with param_prefix=..."
+        )
+    return prefixes[0]
+
+
+def _make_splits(
+    estimator, X, y, groups, cv, n_repeats, random_state
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray, np.ndarray]:
+    """Draw the splits once; return them with the repeat and fold number of each."""
+    n_repeats = check_int(n_repeats, "n_repeats", 1)
+    classifier = is_classifier(estimator)
+    if is_integer(cv):
+        if cv < 2:
+            raise ValueError(f"cv must be at least 2 folds, got cv={cv}.")
+        if groups is None:
+            kind = RepeatedStratifiedKFold if classifier else RepeatedKFold
+            splitter = kind(n_splits=int(cv), n_repeats=int(n_repeats), random_state=random_state)
+            splits = list(splitter.split(X, y))
+        else:
+            rng = check_random_state(random_state)
+            kind = StratifiedGroupKFold if classifier else GroupKFold
+            splits = []
+            for _ in range(n_repeats):
+                seed = int(rng.randint(np.iinfo(np.int32).max))
+                splitter = kind(n_splits=int(cv), shuffle=True, random_state=seed)
+                splits.extend(splitter.split(X, y, groups))
+        n_folds = int(cv)
+    else:
+        if n_repeats != 1:
+            raise ValueError(
+                f"n_repeats={n_repeats} only applies when cv is an integer; with a splitter, "
+                "repeat inside it (e.g. RepeatedStratifiedKFold) and keep n_repeats=1."
+            )
+        if hasattr(cv, "split") and not isinstance(cv, (str, bytes)):
+            splits = list(cv.split(X, y, groups))
+        elif isinstance(cv, Iterable) and not isinstance(cv, (str, bytes)):
+            splits = list(cv)
+        else:
+            raise TypeError(
+                f"cv must be an integer, a CV splitter or a list of (train, test) index "
+                f"arrays, got {cv!r}."
+            )
+        repeats = getattr(cv, "n_repeats", None)
+        n_folds = len(splits) // repeats if isinstance(repeats, Integral) and repeats else 0
+        n_folds = n_folds if n_folds and n_folds * repeats == len(splits) else len(splits)
+    splits = [(np.asarray(tr), np.asarray(te)) for tr, te in splits]
+    if len(splits) < 2:
+        raise ValueError(
+            f"compare_heads needs at least 2 splits to pair and test the orders; cv gave "
+            f"{len(splits)}."
+        )
+    index = np.arange(len(splits))
+    return splits, index // n_folds, index % n_folds
+
+
+def _check_seeds(estimator, prefix: str, n_seeds, random_states) -> list[int] | None:
+    """The seeds of a multi-seed comparison, or None for one fit per split."""
+    if n_seeds is None and random_states is None:
+        return None
+    if n_seeds is not None and random_states is not None:
+        raise ValueError("Pass n_seeds or random_states, not both.")
+    params = estimator.get_params(deep=True)
+    if f"{prefix}random_state" not in params:
+        raise ValueError(
+            f"n_seeds / random_states set the estimator's {prefix}random_state, but "
+            f"{type(estimator).__name__} has no such parameter."
+        )
+    if random_states is not None:
+        seeds = _as_list(random_states, "random_states")
+        if not all(is_integer(s) and s >= 0 for s in seeds):
+            raise ValueError(f"random_states must be integers >= 0, got {seeds}.")
+        return [int(s) for s in seeds]
+    n_seeds = check_int(n_seeds, "n_seeds", 1)
+    base = params[f"{prefix}random_state"]
+    base = int(base) if is_integer(base) else 0
+    return list(range(base, base + n_seeds))
+
+
+# --------------------------------------------------------------------------- entry point
+def compare_heads(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    *,
+    orders: Iterable[str] = ORDERS,
+    pools: Iterable[str] = ("avg",),
+    windows: Iterable[int | None] = (None,),
+    cv: Any = 5,
+    n_repeats: int = 1,
+    scoring: str | Callable | None = None,
+    groups: Any = None,
+    n_jobs: int | None = None,
+    random_state: Any = None,
+    param_prefix: str | None = None,
+    progress: bool | Callable[[int, int], None] = False,
+    n_seeds: int | None = None,
+    random_states: Iterable[int] | None = None,
+    equivalence_margin: float | None = None,
+    faithfulness: bool = False,
+) -> HeadComparison:
+    """Cross-validate every order x pool x window head on the same splits.
+
+    One :class:`~sklearn.model_selection.GridSearchCV` (``refit=False``,
+    ``error_score="raise"``) runs the grid over splits drawn once, so every configuration
+    sees exactly the same training and test rows and the two orders can be compared split
+    by split. Parallel work goes through joblib: ``n_jobs``, or any back-end set with
+    ``joblib.parallel_backend`` (threads, processes, Dask).
+
+    Parameters
+    ----------
+    estimator : estimator
+        A :class:`~seqpool_sklearn.SeqPoolClassifier`, a
+        :class:`~seqpool_sklearn.SeqPoolRegressor`, or a Pipeline (or other meta-estimator)
+        holding one. It is cloned, never modified; its own ``random_state`` seeds every fit,
+        so with an integer both orders start from the same weights wherever the shapes
+        agree, which makes the pairs tighter.
+    X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, ...)
+        Whatever ``estimator`` accepts.
+    y : array-like of shape (n_samples,)
+        Targets.
+    orders : list of {"pool_first", "decode_first"}, default=("pool_first", "decode_first")
+    pools : list of {"avg", "max", "lp", "attention"} or Pool subclasses, default=("avg",)
+    windows : list of int or None, default=(None,)
+        ``None`` is global pooling.
+    cv : int, CV splitter or list of (train, test), default=5
+        An integer means ``cv`` folds repeated ``n_repeats`` times: stratified for
+        classifiers, group-aware (``StratifiedGroupKFold`` / ``GroupKFold``, shuffled)
+        when ``groups`` is given. A splitter is called once with ``(X, y, groups)``.
+    n_repeats : int, default=1
+        Repetitions of ``cv`` folds with different shuffles (integer ``cv`` only).
+    scoring : str, callable or None, default=None
+        One scikit-learn metric; None uses ``estimator.score``. Greater is better.
+    groups : array-like of shape (n_samples,), default=None
+        Group labels; no group is ever in both the training and the test rows.
+    n_jobs : int, default=None
+        Fits run in parallel (joblib).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the splits (not the estimator).
+    param_prefix : str, default=None
+        Where ``order``, ``pool`` and ``window`` live, e.g. ``"seqpoolclassifier"`` in a
+        Pipeline; found automatically when there is exactly one such estimator.
+    progress : bool or callable, default=False
+        True shows a tqdm progress bar over the fits; a callable is called as
+        ``progress(n_done, n_total)`` after fits complete.
+    n_seeds : int, default=None
+        Refit every configuration on every split under this many seeds of the estimator's
+        ``random_state``: the estimator's own integer ``random_state`` (0 if it has none)
+        and the ``n_seeds - 1`` integers after it. Both orders share the seed of a pair, so
+        differences are paired by (split, seed). None fits once, with the estimator's own
+        ``random_state``.
+    random_states : list of int, default=None
+        The seeds themselves, instead of ``n_seeds``.
+    equivalence_margin : float, default=None
+        The default margin (in score units) of the equivalence test of
+        :meth:`HeadComparison.order_effect` and :meth:`HeadComparison.main_effect`.
+    faithfulness : bool, default=False
+        Also score every fitted design's per-step explanations on its test rows with
+        :func:`~seqpool_sklearn.deletion_score` (how much the explained output drops when
+        the top-ranked steps are masked, beyond masking random steps): a
+        ``faithfulness`` column in ``results`` and ``mean_faithfulness`` in ``summary()``,
+        so each design shows how accurate it is and how well its explanations point at the
+        evidence. It costs one explanation pass per fit and fraction.
+
+    Returns
+    -------
+    HeadComparison
+        ``results`` (tidy table), ``summary()``, ``order_effect()``, ``main_effect()``,
+        ``report()`` and ``plot()``.
+
+    See Also
+    --------
+    SeqPoolClassifier, SeqPoolRegressor
+
+    Notes
+    -----
+    The order effect is tested with the corrected resampled t-test (Nadeau & Bengio,
+    "Inference for the generalization error", Machine Learning 52, 2003): the variance of
+    the ``k`` paired differences is inflated by ``1/k + n_test/n_train`` because
+    cross-validation folds overlap in their training data. The p-values of one table are
+    Holm-adjusted over its rows, and the verdicts use the adjusted values. With several
+    seeds the differences are averaged over the seeds of each split before the test, so
+    initialisation luck is part of the variance the test measures and the degrees of
+    freedom stay those of the splits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqpool_sklearn import SeqPoolClassifier, compare_heads, make_nonlinear_steps
+    >>> X, y = make_nonlinear_steps(n_samples=40, n_timesteps=16, random_state=0)
+    >>> clf = SeqPoolClassifier(encoder=None, hidden_size=8, max_epochs=2, random_state=0)
+    >>> result = compare_heads(clf, X, y, pools=["avg", "max"], cv=2, random_state=0)
+    >>> result.results.shape
+    (8, 10)
+    >>> result.summary()[["order", "pool", "n_splits"]].shape
+    (4, 3)
+    >>> list(result.order_effect()["pool"])
+    ['avg', 'max']
+    """
+    orders, pools, windows = _check_grid(orders, pools, windows)
+    prefix = _param_prefix(estimator, param_prefix)
+    if isinstance(scoring, (dict, list, tuple, set)):
+        raise ValueError(
+            "compare_heads compares one metric; pass a single scoring name or callable, "
+            f"got {scoring!r}."
+        )
+    if isinstance(scoring, str) and scoring not in get_scorer_names():
+        raise ValueError(
+            f"scoring={scoring!r} is not a scikit-learn metric name."
+            f"{did_you_mean(scoring, get_scorer_names())} See "
+            "sklearn.metrics.get_scorer_names() for the list."
+        )
+    scorer = check_scoring(estimator, scoring=scoring)
+    seeds = _check_seeds(estimator, prefix, n_seeds, random_states)
+    if equivalence_margin is not None and not (
+        isinstance(equivalence_margin, (int, float))
+        and np.isfinite(equivalence_margin)
+        and equivalence_margin > 0
+    ):
+        raise ValueError(
+            f"equivalence_margin must be a number > 0 in score units (e.g. 0.01), got "
+            f"{equivalence_margin!r}."
+        )
+    splits, repeat, fold = _make_splits(estimator, X, y, groups, cv, n_repeats, random_state)
+
+    configs = [(o, p, w) for p in pools for w in windows for o in orders]
+    param_grid = []
+    for cfg in configs:
+        for seed in seeds or [None]:
+            params = {
+                f"estimator__{prefix}{name}": [value]
+                for name, value in zip(_HEAD_PARAMS, cfg, strict=True)
+            }
+            if seeds:
+                params[f"estimator__{prefix}random_state"] = [seed]
+            param_grid.append(params)
+    search = GridSearchCV(
+        _TimedFit(estimator),
+        param_grid,
+        scoring=_ScoreAndFitTime(scorer, faithfulness=bool(faithfulness)),
+        cv=splits,
+        n_jobs=n_jobs,
+        refit=False,
+        error_score="raise",
+        return_train_score=False,
+    )
+    n_total = len(param_grid) * len(splits)
+    bar = None
+    if progress is True:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:  # pragma: no cover - tqdm ships with the cli/test extras
+            raise ImportError(
+                "progress=True needs tqdm; install it (pip install tqdm) or pass progress=False."
+            ) from None
+        bar = tqdm(total=n_total, desc="fits", unit="fit")
+
+        def report(done: int) -> None:
+            bar.update(max(0, min(done, n_total) - bar.n))
+    elif callable(progress):
+
+        def report(done: int) -> None:
+            progress(min(done, n_total), n_total)
+    elif progress is not False and progress is not None:
+        raise TypeError(f"progress must be True, False or a callable, got {progress!r}.")
+
+    hook = _progress_hook(report) if progress not in (False, None) else nullcontext()
+    try:
+        with hook:
+            search.fit(X, y)
+    finally:
+        if bar is not None:
+            bar.close()
+
+    res = search.cv_results_
+    rows = []
+    n_train = [len(tr) for tr, _ in splits]
+    n_test = [len(te) for _, te in splits]
+    for c, params in enumerate(res["params"]):
+        cfg = tuple(params[f"estimator__{prefix}{name}"] for name in _HEAD_PARAMS)
+        for j in range(len(splits)):
+            row = {
+                "order": cfg[0],
+                "pool": pool_label(cfg[1]),
+                "window": cfg[2],
+                "repeat": int(repeat[j]),
+                "fold": int(fold[j]),
+                "split": j,
+                "score": float(res[f"split{j}_test_score"][c]),
+                "fit_time": float(res[f"split{j}_test_fit_time"][c]),
+                "n_train": n_train[j],
+                "n_test": n_test[j],
+            }
+            if faithfulness:
+                row["faithfulness"] = float(res[f"split{j}_test_faithfulness"][c])
+            if seeds:
+                row["seed"] = int(params[f"estimator__{prefix}random_state"])
+            rows.append(row)
+    results = _frame(rows)
+    name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", None)
+    metric, chance = _metric_and_chance(estimator, scoring, y)
+    return HeadComparison(
+        results,
+        splits=splits,
+        scoring=name or "score",
+        cv_results=dict(res),
+        seeds=seeds,
+        equivalence_margin=None if equivalence_margin is None else float(equivalence_margin),
+        metric=metric or name,
+        chance_level=chance,
+    )

@@ -1,0 +1,511 @@
+"""One dataset's comparison: :class:`HeadComparison`, its tables, tests, report and plot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._options import ORDERS
+from .._stats import (
+    corrected_ttest,
+    effect_verdict,
+    equivalence_test,
+    holm,
+    order_verdict,
+)
+from .._validation import did_you_mean
+from .common import _ADJUSTMENTS, _HEAD_PARAMS, _frame, _metric_bounds
+
+
+class HeadComparison:
+    """Result of :func:`compare_heads`.
+
+    Attributes
+    ----------
+    results : pandas.DataFrame
+        The tidy table: one row per configuration x split (x seed), with columns
+        ``order``, ``pool``, ``window`` (None = global pooling), ``repeat``, ``fold``,
+        ``split``, ``score``, ``fit_time`` (seconds), ``n_train`` and ``n_test``; and
+        ``seed`` (the estimator's ``random_state`` of the fit) when the comparison ran
+        several seeds.
+    splits : list of (train, test) index arrays
+        The splits every configuration was trained and scored on.
+    scoring : str
+        Name of the metric (``"score"`` for the estimator's own ``score``).
+    test_train_ratio : float
+        Mean test size over mean training size, used by the t-test correction.
+    cv_results : dict
+        The ``cv_results_`` of the underlying GridSearchCV.
+    seeds : list of int or None
+        The seeds every configuration was fitted under on every split; None when each
+        fit used the estimator's own ``random_state``.
+    equivalence_margin : float or None
+        The default margin of :meth:`order_effect` and :meth:`main_effect`.
+    metric : str
+        What the scores are, in words, for axes and tables: the scoring name, or
+        ``"accuracy"`` / ``"R²"`` for the estimator's own ``score``.
+    chance_level : float or None
+        For a classifier scored by accuracy, the accuracy of always predicting the most
+        frequent class (``1 / n_classes`` for balanced accuracy); None otherwise.
+
+    See Also
+    --------
+    compare_heads : Runs the comparison and returns this object.
+
+    Examples
+    --------
+    Without an activation, average pooling commutes with the linear decoder: both orders
+    are the same function and, from the same initial weights, train to the same model.
+
+    >>> from seqpool_sklearn import SeqPoolClassifier, compare_heads, make_mean_level
+    >>> X, y = make_mean_level(n_samples=30, n_timesteps=8, random_state=0)
+    >>> clf = SeqPoolClassifier(encoder=None, activation=None, hidden_size=4, max_epochs=2,
+    ...                         random_state=0)
+    >>> result = compare_heads(clf, X, y, cv=3, random_state=0)
+    >>> result
+    HeadComparison(2 configurations x 3 splits, scoring='score')
+
+    Scores identical on every split leave the paired differences without variance: the
+    data cannot tell the orders apart, which is not the same as showing them equivalent.
+
+    >>> result.order_effect(equivalence_margin=0.01)["verdict"][0]  # doctest: +NORMALIZE_WHITESPACE
+    'cannot tell apart: both orders scored identically on every split
+     (decode_first - pool_first = 0 on each); the paired differences have zero variance,
+     which is no evidence of equivalence'
+    >>> result.summary()["n_splits"].tolist()
+    [3, 3]
+    """
+
+    def __init__(
+        self,
+        results,
+        *,
+        splits,
+        scoring,
+        cv_results,
+        seeds=None,
+        equivalence_margin=None,
+        metric=None,
+        chance_level=None,
+    ):
+        self.results = results
+        self.metric = metric or scoring
+        self.chance_level = chance_level
+        self.splits = splits
+        self.scoring = scoring
+        self.cv_results = cv_results
+        self.seeds = seeds
+        self.equivalence_margin = equivalence_margin
+        self.test_train_ratio = float(
+            np.mean([len(te) for _, te in splits]) / np.mean([len(tr) for tr, _ in splits])
+        )
+
+    def __repr__(self) -> str:
+        n_configs = len(self._configs())
+        seeds = f" x {len(self.seeds)} seeds" if self.seeds else ""
+        return (
+            f"HeadComparison({n_configs} configurations x {len(self.splits)} splits{seeds}, "
+            f"scoring={self.scoring!r})"
+        )
+
+    def _configs(self) -> list[tuple]:
+        """Configurations (order, pool, window) in grid order."""
+        seen: dict[tuple, None] = {}
+        for key in zip(
+            self.results["order"], self.results["pool"], self.results["window"], strict=True
+        ):
+            seen.setdefault(key, None)
+        return list(seen)
+
+    def _rows(self, order, pool, window) -> pd.DataFrame:
+        r = self.results
+        win = r["window"].isna() if window is None else r["window"].eq(window)
+        rows = r[r["order"].eq(order) & r["pool"].eq(pool) & win]
+        keys = ["split", "seed"] if "seed" in r else ["split"]
+        return rows.sort_values(keys, kind="stable")
+
+    def _scores(self, order, pool, window) -> np.ndarray:
+        """Scores of one configuration as an (n_splits, n_seeds) array."""
+        rows = self._rows(order, pool, window)
+        n_seeds = len(self.seeds) if self.seeds else 1
+        return rows["score"].to_numpy(dtype=float).reshape(-1, n_seeds)
+
+    def summary(self) -> pd.DataFrame:
+        """Mean and standard deviation of the score and rank of every configuration.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per configuration, best first: ``order``, ``pool``, ``window``,
+            ``mean_score``, ``std_score`` (over splits and seeds, ``ddof=1``),
+            ``mean_fit_time``, ``n_splits`` and ``rank`` (1 = best mean score; ties share the
+            lower rank); and ``n_seeds`` when the comparison ran several seeds.
+        """
+        rows = []
+        for order, pool, window in self._configs():
+            part = self._rows(order, pool, window)
+            row = {
+                "order": order,
+                "pool": pool,
+                "window": window,
+                "mean_score": float(part["score"].mean()),
+                "std_score": float(part["score"].std(ddof=1)),
+                "mean_fit_time": float(part["fit_time"].mean()),
+                "n_splits": int(part["split"].nunique()),
+            }
+            if self.seeds:
+                row["n_seeds"] = int(part["seed"].nunique())
+            if "faithfulness" in part:
+                row["mean_faithfulness"] = float(part["faithfulness"].mean())
+            rows.append(row)
+        out = _frame(rows)
+        out["rank"] = out["mean_score"].rank(ascending=False, method="min").astype(int)
+        return out.sort_values("rank", kind="stable").reset_index(drop=True)
+
+    def _check_test_args(self, alpha, equivalence_margin, adjust):
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
+        if adjust not in _ADJUSTMENTS:
+            raise ValueError(f"adjust must be 'holm' or None, got {adjust!r}.")
+        margin = self.equivalence_margin if equivalence_margin is None else equivalence_margin
+        if margin is not None and not (np.isfinite(margin) and margin > 0):
+            raise ValueError(
+                f"equivalence_margin must be a number > 0 in score units (e.g. 0.01), got "
+                f"{margin!r}."
+            )
+        return None if margin is None else float(margin)
+
+    def _common_bound(self, a: np.ndarray, b: np.ndarray) -> float | None:
+        """The metric's bound when both designs scored it on every split, else None."""
+        if not isinstance(self.metric, str):
+            return None
+        for bound in _metric_bounds(self.metric):
+            if np.isfinite(bound) and (a == bound).all() and (b == bound).all():
+                return float(bound)
+        return None
+
+    def _tests(self, pairs, *, alpha, margin, adjust, level_names) -> list[dict]:
+        """Corrected t-test (and TOST) of every (level, reference) pair, Holm over the table.
+
+        ``pairs`` is a list of ``(row, level_scores, reference_scores)`` with the scores as
+        (n_splits, n_seeds) arrays; the differences are averaged over seeds per split.
+        """
+        rows, tests = [], []
+        for row, a, b in pairs:
+            d = (a - b).mean(axis=1)
+            res = corrected_ttest(d, self.test_train_ratio, confidence=1 - alpha)
+            bound = self._common_bound(a, b)
+            if bound is not None:
+                res["bound"] = bound
+            if margin is not None:
+                res["p_equivalence"] = equivalence_test(d, self.test_train_ratio, margin)["p_value"]
+            row.update(
+                {
+                    "n_splits": a.shape[0],
+                    "n_seeds": a.shape[1],
+                    "mean_diff": res["mean"],
+                    "ci_low": res["ci_low"],
+                    "ci_high": res["ci_high"],
+                    "t": res["t"],
+                    "p_value": res["p_value"],
+                }
+            )
+            rows.append(row)
+            tests.append(res)
+        family = len(tests) > 1 and adjust == "holm"
+        adjusted = holm([r["p_value"] for r in tests]) if family else None
+        if margin is not None:
+            eq_adjusted = holm([r["p_equivalence"] for r in tests]) if family else None
+        for i, (row, res) in enumerate(zip(rows, tests, strict=True)):
+            if family:
+                res["p_adjusted"] = float(adjusted[i])
+            row["p_adjusted"] = res.get("p_adjusted", res["p_value"])
+            if margin is not None:
+                if family:
+                    res["p_equivalence_adjusted"] = float(eq_adjusted[i])
+                row["p_equivalence"] = res.get("p_equivalence_adjusted", res["p_equivalence"])
+            level, reference = level_names(row)
+            if (level, reference) == ("decode_first", "pool_first"):
+                row["verdict"] = order_verdict(res, alpha=alpha, margin=margin)
+            else:
+                row["verdict"] = effect_verdict(
+                    res, level=level, reference=reference, alpha=alpha, margin=margin
+                )
+        return rows
+
+    def order_effect(
+        self,
+        *,
+        alpha: float = 0.05,
+        equivalence_margin: float | None = None,
+        adjust: str | None = "holm",
+    ) -> pd.DataFrame:
+        """Paired difference ``decode_first - pool_first`` for every pool x window.
+
+        The differences are taken split by split (the same training and test rows; with
+        several seeds, per split and seed and then averaged over the seeds of each split),
+        and tested with the corrected resampled t-test of Nadeau & Bengio (2003): see the
+        Notes of :func:`compare_heads`.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+            Significance level (family-wise, after the adjustment); the confidence interval
+            has level ``1 - alpha`` and is not adjusted.
+        equivalence_margin : float, default=None
+            A difference smaller than this, in score units (e.g. 0.01 = one point of
+            accuracy), counts as no difference: each cell is also tested for equivalence
+            (TOST) and the verdict is "decode_first better", "pool_first better",
+            "equivalent within ±m" or "inconclusive". None uses the comparison's own
+            ``equivalence_margin`` (None by default: no equivalence test).
+        adjust : {"holm", None}, default="holm"
+            Holm-Bonferroni adjustment of the p-values over all cells of the table (and,
+            separately, of the equivalence p-values); the verdicts use the adjusted values.
+            None tests every cell on its own.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per pool x window: ``pool``, ``window``, ``mean_pool_first``,
+            ``mean_decode_first``, ``n_splits``, ``n_seeds``, ``mean_diff``, ``ci_low``,
+            ``ci_high``, ``t``, ``p_value`` (unadjusted), ``p_adjusted`` (what the verdict
+            uses; equal to ``p_value`` for a single cell or ``adjust=None``),
+            ``p_equivalence`` (TOST, adjusted like ``p_adjusted``; only with a margin) and
+            ``verdict`` (plain words).
+
+        Raises
+        ------
+        ValueError
+            When the comparison did not include both orders.
+        """
+        margin = self._check_test_args(alpha, equivalence_margin, adjust)
+        orders = set(self.results["order"])
+        if not set(ORDERS) <= orders:
+            raise ValueError(
+                f"order_effect needs both orders {list(ORDERS)}; this comparison ran "
+                f"{sorted(orders)}. Pass orders=('pool_first', 'decode_first')."
+            )
+        pairs = []
+        cells = [(p, w) for o, p, w in self._configs() if o == ORDERS[0]]
+        for pool, window in cells:
+            first = self._scores("pool_first", pool, window)
+            second = self._scores("decode_first", pool, window)
+            row = {
+                "pool": pool,
+                "window": window,
+                "mean_pool_first": float(first.mean()),
+                "mean_decode_first": float(second.mean()),
+            }
+            pairs.append((row, second, first))
+        rows = self._tests(
+            pairs,
+            alpha=alpha,
+            margin=margin,
+            adjust=adjust,
+            level_names=lambda row: ("decode_first", "pool_first"),
+        )
+        return _frame(rows)
+
+    def main_effect(
+        self,
+        factor: str,
+        *,
+        reference: Any = "first",
+        alpha: float = 0.05,
+        equivalence_margin: float | None = None,
+        adjust: str | None = "holm",
+    ) -> pd.DataFrame:
+        """Paired main effect of ``order``, ``pool`` or ``window``: each level against a reference.
+
+        For every split (and seed) a level's score is its mean over all levels of the two
+        other head parameters -- a marginal mean over the same grid cells for every level --
+        and the difference ``level - reference`` is tested like :meth:`order_effect`. All
+        rows of the table form one Holm family.
+
+        Parameters
+        ----------
+        factor : {"order", "pool", "window"}
+            The head parameter whose effect is measured.
+        reference : value or "first", default="first"
+            The level every other level is compared with; "first" is the first level of
+            the grid (e.g. ``pools[0]``). For ``factor="window"``, None is global pooling.
+        alpha, equivalence_margin, adjust
+            As in :meth:`order_effect`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per level other than the reference: ``factor``, ``level``,
+            ``reference``, ``mean_level``, ``mean_reference`` (marginal means),
+            ``n_splits``, ``n_seeds``, ``mean_diff`` (``level - reference``), ``ci_low``,
+            ``ci_high``, ``t``, ``p_value``, ``p_adjusted``, ``p_equivalence`` (with a
+            margin) and ``verdict``. Empty when the factor has one level.
+
+        Examples
+        --------
+        >>> from seqpool_sklearn import SeqPoolClassifier, compare_heads, make_mean_level
+        >>> X, y = make_mean_level(n_samples=40, n_timesteps=8, random_state=0)
+        >>> clf = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=2, random_state=0)
+        >>> result = compare_heads(clf, X, y, pools=["avg", "max"], cv=3, random_state=0)
+        >>> result.main_effect("pool")[["level", "reference", "n_splits"]].values.tolist()
+        [['max', 'avg', 3]]
+        """
+        margin = self._check_test_args(alpha, equivalence_margin, adjust)
+        if factor not in _HEAD_PARAMS:
+            raise ValueError(
+                f"factor must be one of {list(_HEAD_PARAMS)}, got {factor!r}."
+                f"{did_you_mean(factor, _HEAD_PARAMS) if isinstance(factor, str) else ''}"
+            )
+        pos = _HEAD_PARAMS.index(factor)
+        configs = self._configs()
+        levels = list(dict.fromkeys(cfg[pos] for cfg in configs))
+        if isinstance(reference, str) and reference == "first":
+            reference = levels[0]
+        if reference not in levels:
+            raise ValueError(
+                f"reference={reference!r} is not a level of {factor} in this comparison; "
+                f"choose one of {levels}."
+            )
+        marginal = {
+            level: np.mean([self._scores(*cfg) for cfg in configs if cfg[pos] == level], axis=0)
+            for level in levels
+        }
+        pairs = [
+            (
+                {
+                    "factor": factor,
+                    "level": level,
+                    "reference": reference,
+                    "mean_level": float(marginal[level].mean()),
+                    "mean_reference": float(marginal[reference].mean()),
+                },
+                marginal[level],
+                marginal[reference],
+            )
+            for level in levels
+            if level != reference
+        ]
+
+        def names(row):
+            def show(v):
+                return "global" if factor == "window" and v is None else str(v)
+
+            if factor == "window":
+                return f"window {show(row['level'])}", f"window {show(row['reference'])}"
+            return show(row["level"]), show(row["reference"])
+
+        rows = self._tests(pairs, alpha=alpha, margin=margin, adjust=adjust, level_names=names)
+        if not rows:
+            columns = ["factor", "level", "reference", "mean_level", "mean_reference"]
+            return pd.DataFrame(columns=[*columns, "n_splits", "n_seeds", "mean_diff",
+                                         "ci_low", "ci_high", "t", "p_value", "p_adjusted",
+                                         "verdict"])  # fmt: skip
+        out = pd.DataFrame(rows)
+        for col in ("level", "reference"):
+            out[col] = pd.Series([r[col] for r in rows], dtype=object, index=out.index)
+        return out
+
+    def report(self, *, alpha: float = 0.05, equivalence_margin: float | None = None) -> str:
+        """The tests of the comparison as text: order effect per cell, then main effects.
+
+        What ``seqpool compare`` prints under the score table: the order effect of every
+        pool x window cell, then the main effect of ``pool`` and of ``window`` when the grid
+        has more than one level of them, each with its plain-words verdicts (Holm-adjusted
+        over the rows of its block, showing the raw p-value too).
+
+        Parameters
+        ----------
+        alpha, equivalence_margin
+            As in :meth:`order_effect`.
+
+        Returns
+        -------
+        str
+        """
+        n_splits = len(self.splits)
+        paired = f"{n_splits} splits" + (f" x {len(self.seeds)} seeds" if self.seeds else "")
+        blocks = []
+        if set(ORDERS) <= set(self.results["order"]):
+            effect = self.order_effect(alpha=alpha, equivalence_margin=equivalence_margin)
+            holm_note = (
+                f"; p-values Holm-adjusted over {len(effect)} cells" if len(effect) > 1 else ""
+            )
+            lines = [
+                f"Order effect, decode_first - pool_first (> 0: decode_first better), "
+                f"paired over {paired} "
+                f"(corrected resampled t-test{holm_note}):"
+            ]
+            for pool, window, verdict in zip(
+                effect["pool"], effect["window"], effect["verdict"], strict=True
+            ):
+                label = f"{pool}, {'global' if window is None else f'window {window}'}"
+                lines.append(f"  {label:<18} {verdict}")
+            blocks.append("\n".join(lines))
+        else:
+            blocks.append("Order effect: not tested (needs both orders).")
+        for factor, others in (("pool", "orders and windows"), ("window", "orders and pools")):
+            effect = self.main_effect(factor, alpha=alpha, equivalence_margin=equivalence_margin)
+            if effect.empty:
+                continue
+            ref = effect["reference"].iloc[0]
+            ref = "global" if factor == "window" and ref is None else ref
+            lines = [
+                f"{factor.capitalize()} effect, each {factor} - {ref} (> 0: that {factor} "
+                f"better), averaged over the {others}, paired over {paired}:"
+            ]
+            for level, verdict in zip(effect["level"], effect["verdict"], strict=True):
+                label = str(level)
+                if factor == "window":
+                    label = "global" if level is None else f"window {level}"
+                lines.append(f"  {label:<18} {verdict}")
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks)
+
+    def plot(
+        self,
+        *,
+        alpha: float = 0.05,
+        equivalence_margin: float | None = None,
+        figsize: tuple[float, float] | None = None,
+        title: str | None = None,
+    ):
+        """Scores per configuration grouped by order, and the order-effect panel.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+            Level of the order-effect confidence intervals (``1 - alpha``); the colours and
+            p-value labels use the Holm-adjusted p-values of :meth:`order_effect`.
+        equivalence_margin : float, default=None
+            Shades ``±margin`` in the order-effect panel; None uses the comparison's own.
+        figsize : (float, float), default=None
+            Figure size in inches; sized to the grid when None.
+        title : str, default=None
+            A title over both panels, e.g. the dataset's name.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The score axis names the metric (:attr:`metric`), error bars stay inside the
+            metric's range, and a classifier scored by accuracy shows its chance level.
+        """
+        from .._plotting import plot_comparison
+
+        both = set(ORDERS) <= set(self.results["order"])
+        margin = self.equivalence_margin if equivalence_margin is None else equivalence_margin
+        effect = self.order_effect(alpha=alpha, equivalence_margin=margin) if both else None
+        return plot_comparison(
+            self.results,
+            self.summary(),
+            effect,
+            scoring=self.scoring,
+            alpha=alpha,
+            figsize=figsize,
+            equivalence_margin=margin,
+            metric=self.metric,
+            chance_level=self.chance_level,
+            bounds=_metric_bounds(self.metric),
+            title=title,
+        )
