@@ -98,12 +98,6 @@ __all__ = [
 # Type checkers and IDEs read the eager imports; tests/test_import.py checks that they,
 # _SOURCES and __all__ name the same objects.
 if TYPE_CHECKING:
-    from .compare import (
-        ComparisonSummary,
-        HeadComparison,
-        compare_heads,
-        summarize_comparisons,
-    )
     from ._datasets import fetch_ucr, get_data_home, list_ucr
     from ._estimators import SeqPoolClassifier, SeqPoolRegressor
     from ._explain import Explanation, deletion_score, deletion_scorer
@@ -122,6 +116,12 @@ if TYPE_CHECKING:
     from ._validation import LayoutWarning, MissingChannelWarning
     from ._wide import WideToSequences
     from ._windows import Windows, sliding_windows
+    from .compare import (
+        ComparisonSummary,
+        HeadComparison,
+        compare_heads,
+        summarize_comparisons,
+    )
     from .nn.encoders import Encoder
     from .nn.head import SeqPoolHead
     from .nn.module import SeqPoolModule

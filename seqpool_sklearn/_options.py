@@ -52,8 +52,8 @@ def choices_doc(names: tuple[str, ...], extra: str = "") -> str:
 
     Examples
     --------
-    >>> choices_doc(POOLS, "a Pool subclass")
-    '{"avg", "max", "lp", "attention"} or a Pool subclass'
+    >>> choices_doc(ORDERS, "a list of them")
+    '{"pool_first", "decode_first"} or a list of them'
     """
     text = "{" + ", ".join(f'"{n}"' for n in names) + "}"
     return f"{text} or {extra}" if extra else text

@@ -121,7 +121,7 @@ def register_pool(cls: type[Pool]) -> type[Pool]:
     --------
     >>> from seqpool_sklearn.nn.pools import POOL_REGISTRY
     >>> sorted(POOL_REGISTRY)
-    ['attention', 'avg', 'lp', 'max']
+    ['attention', 'avg', 'lp', 'lspv', 'max', 'mipv', 'mpv', 'ppv']
     """
     return POOL_REGISTRY.register(cls)
 

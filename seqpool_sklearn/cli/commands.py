@@ -1,0 +1,329 @@
+"""The ``seqpool compare`` and ``seqpool datasets`` commands."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .data import _check_scoring, _fetch_ucr, _is_regression, _load
+from .options import (
+    _MODEL_FLAGS,
+    _SHOWN_PARAMS,
+    FIGURE_FILE,
+    QUICK_PRESET,
+    RESULTS_FILE,
+    _default_pools,
+    _orders,
+    _settings,
+    _show,
+    _UsageError,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+# --------------------------------------------------------------------------- commands
+def _summary_table(summary) -> str:
+    header = ("rank", "order", "pool", "window", "score (mean ± sd)", "fit time")
+    rows = [
+        (
+            str(rank),
+            order,
+            pool,
+            "global" if window is None else str(window),
+            f"{mean:.3f} ± {sd:.3f}",
+            f"{fit:.2f} s",
+        )
+        for rank, order, pool, window, mean, sd, fit in zip(
+            summary["rank"],
+            summary["order"],
+            summary["pool"],
+            summary["window"],
+            summary["mean_score"],
+            summary["std_score"],
+            summary["mean_fit_time"],
+            strict=True,
+        )
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return "\n".join(
+        "  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *rows]
+    )
+
+
+def _estimator_params(args, synthetic: bool, estimator_class) -> tuple[dict, dict]:
+    """Keyword arguments for the estimator from the flags, and what ``--quick`` applied.
+
+    Only what the user asked for is passed (plus the seed), so everything else keeps the
+    estimator's own default.
+    """
+    params: dict[str, Any] = {"random_state": args.seed}
+    if args.encoder in (None, "auto"):
+        if synthetic:  # the synthetic tasks are built for the head on the raw channels
+            params["encoder"] = None
+    else:
+        params["encoder"] = None if args.encoder == "none" else args.encoder
+    if args.activation is not None:
+        params["activation"] = None if args.activation == "none" else args.activation
+    for name in _MODEL_FLAGS:
+        if getattr(args, name) is not None:
+            params[name] = getattr(args, name)
+    quick: dict[str, Any] = {}
+    if args.quick:
+        encoder = params.get("encoder", estimator_class().get_params()["encoder"])
+        preset = QUICK_PRESET.get(encoder, {})
+        quick = {k: v for k, v in preset.items() if k not in params}
+        params.update(quick)
+    return params, quick
+
+
+def _quick_message(quick: dict[str, Any], encoder: str | None) -> str:
+    """What ``--quick`` applied, and why not more: a flag overrode it, or no preset."""
+    preset = QUICK_PRESET.get(encoder, {})  # type: ignore[arg-type]
+    if not preset:
+        return f"--quick: nothing applied (no cheaper preset for encoder={_show(encoder)})"
+    given = [f"--{k.replace('_', '-')}" for k in preset if k not in quick]
+    message = f"--quick: {_settings(quick) or 'nothing applied'}"
+    return message + (f" ({', '.join(given)} given explicitly)" if given else "")
+
+
+def _splits_text(args, regression: bool, grouped: bool) -> str:
+    """The splitter ``compare_heads`` builds for an integer ``cv``, named as it is."""
+    kind = "KFold" if regression else "StratifiedKFold"
+    if grouped:
+        kind = kind.replace("KFold", "GroupKFold")
+        kind = f"{kind}({args.cv}) by column {args.groups!r}"
+    else:
+        kind = f"{kind}({args.cv})"
+    repeats = f"{args.repeats} repeat{'' if args.repeats == 1 else 's'}"
+    return f"{kind} x {repeats} = {args.cv * args.repeats} splits"
+
+
+def _check_out(out: Path, files: list[str], overwrite: bool) -> None:
+    """Refuse to replace the results of an earlier run unless ``--overwrite``."""
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {out} is a file, not a folder")
+    if overwrite:
+        return
+    found = [name for name in files if (out / name).exists()]
+    if found:
+        raise _UsageError(
+            f"{out / found[0]} exists from an earlier run; pass --overwrite to replace "
+            "it, or choose another folder with --out"
+        )
+
+
+def _check_data(args, X, what: str) -> None:
+    if X.ndim != 3 or len(X) < 2 * args.cv:
+        raise _UsageError(f"{what}: {len(X)} samples are too few for --cv {args.cv}")
+    too_long = [w for w in args.windows if w is not None and w > X.shape[2]]
+    if too_long:
+        raise _UsageError(
+            f"window {too_long[0]} is longer than the series ({X.shape[2]} steps) of {what}"
+        )
+
+
+def _ucr_names(args) -> list[str] | None:
+    """The datasets of ``--ucr A,B,C`` or ``--ucr all``; None for one dataset (or none)."""
+    if args.ucr is None:
+        return None
+    names = list(dict.fromkeys(n.strip() for n in args.ucr.split(",") if n.strip()))
+    if len(names) == 1 and names[0].lower() != "all":
+        args.ucr = names[0]
+        return None
+    if any(n.lower() == "all" for n in names):
+        if len(names) > 1:
+            raise _UsageError("--ucr all already means every dataset; give it alone")
+        from .. import get_data_home, list_ucr
+
+        home = get_data_home(args.data_home)
+        names = list_ucr(home)
+        what = f"the data home {home} holds {len(names)} UCR/UEA dataset"
+        if len(names) < 2:
+            raise _UsageError(
+                f"--ucr all compares across datasets, but {what}{'' if names else 's'}; point "
+                "--data-home (or $SEQPOOL_DATA_HOME) at the folder of the archive"
+            )
+    return names
+
+
+# What `seqpool compare --ucr A,B,...` writes into --out beside a folder per dataset
+COMBINED_FILE = "combined.csv"
+ORDER_EFFECT_FILE = "order_effect_across_datasets.csv"
+CD_FIGURE_FILE = "critical_difference.png"
+
+
+def _cmd_compare(args) -> int:
+    start = time.perf_counter()
+    if not 0 < args.alpha < 1:
+        raise _UsageError(f"--alpha must be between 0 and 1, got {args.alpha}")
+    names = _ucr_names(args)
+    if names is not None:
+        return _compare_many(args, names, start)
+    _check_out(args.out, [RESULTS_FILE, FIGURE_FILE], args.overwrite)
+    args.orders = args.orders or list(_orders())
+    args.pools = args.pools or _default_pools()
+    _check_scoring(args.scoring)
+    X, y, groups, what, synthetic = _load(args)
+    _check_data(args, X, what)
+    _compare_one(args, X, y, groups, what, synthetic, args.out, start)
+    return 0
+
+
+def _compare_many(args, names: list[str], start: float) -> int:
+    """``--ucr A,B,C``: one comparison per dataset, each in its own folder, then combined."""
+    for flag in ("target", "id", "time", "channels", "value", "kind", "groups"):
+        if getattr(args, flag):
+            raise _UsageError(f"--{flag} only applies to --csv")
+    files = [f"{name}/{f}" for name in names for f in (RESULTS_FILE, FIGURE_FILE)]
+    _check_out(args.out, [*files, COMBINED_FILE, ORDER_EFFECT_FILE, CD_FIGURE_FILE], args.overwrite)
+    args.orders = args.orders or list(_orders())
+    args.pools = args.pools or _default_pools()
+    _check_scoring(args.scoring)
+    data = {}
+    for name in names:  # every dataset is read and checked before the first fit
+        X, y = _fetch_ucr(args, name)
+        what = f"{name} (UCR/UEA, train and test pooled)"
+        _check_data(args, X, what)
+        data[name] = (X, y, what)
+    results = {}
+    for i, (name, (X, y, what)) in enumerate(data.items(), start=1):
+        print(f"{'' if i == 1 else chr(10)}[{i}/{len(data)}] {name}", flush=True)
+        results[name] = _compare_one(
+            args, X, y, None, what, False, args.out / name, time.perf_counter()
+        )
+
+    from .. import summarize_comparisons
+
+    summary = summarize_comparisons(results)
+    print(f"\nAcross {len(results)} datasets:")
+    print(summary.report(alpha=args.alpha))
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written = [args.out / COMBINED_FILE]
+    summary.scores.to_csv(written[0], index=False)
+    if set(_orders()) <= set(args.orders):
+        written.append(args.out / ORDER_EFFECT_FILE)
+        summary.order_effect(alpha=args.alpha).to_csv(written[-1], index=False)
+    fig = summary.plot(alpha=args.alpha)
+    written.append(args.out / CD_FIGURE_FILE)
+    fig.savefig(written[-1], dpi=120)
+    plt.close(fig)
+    print(
+        f"\nWrote {', '.join(map(str, written))} and a folder per dataset "
+        f"({time.perf_counter() - start:.0f} s)"
+    )
+    return 0
+
+
+def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, start: float):
+    """Cross-validate the grid on one dataset, print the tables, write into ``out``."""
+    import numpy as np
+
+    from .. import SeqPoolClassifier, SeqPoolRegressor, compare_heads
+
+    # One thread per process: the models are small, and several fits run side by side.
+    if "OMP_NUM_THREADS" not in os.environ:
+        import torch
+
+        torch.set_num_threads(1)
+    regression = _is_regression(y, args.task)
+    estimator_class = SeqPoolRegressor if regression else SeqPoolClassifier
+    params, quick = _estimator_params(args, synthetic, estimator_class)
+    estimator = estimator_class(**params)
+    settings = estimator.get_params()
+    moot = {"encoder_channels"} if settings.get("encoder") is None else set()
+    shown = ", ".join(
+        f"{k}={_show(settings[k])}" for k in _SHOWN_PARAMS if k in settings and k not in moot
+    )
+    if regression:
+        y = np.asarray(y, dtype=float)
+        kind = "regression"
+    else:
+        kind = f"classification, {len(np.unique(y))} classes"
+    n_configs = len(args.orders) * len(args.pools) * len(args.windows)
+    n_splits = args.cv * args.repeats
+    if args.quick:
+        print(_quick_message(quick, settings["encoder"]))
+    print(
+        f"{what}: {X.shape[0]} samples, {X.shape[1]} channel{'' if X.shape[1] == 1 else 's'}, "
+        f"{X.shape[2]} steps; {kind}\n"
+        f"{estimator_class.__name__}({shown}); "
+        f"{_splits_text(args, regression, groups is not None)}; {n_configs} designs, "
+        f"{n_configs * n_splits * (args.n_seeds or 1)} fits",
+        flush=True,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    grid = {"orders": args.orders, "pools": args.pools, "windows": args.windows}
+    splits = {"cv": args.cv, "n_repeats": args.repeats, "groups": groups}
+    stats = {"scoring": args.scoring, "n_seeds": args.n_seeds}
+    result = compare_heads(
+        estimator,
+        X,
+        y,
+        **grid,
+        **splits,
+        **stats,
+        equivalence_margin=args.equivalence_margin,
+        n_jobs=args.n_jobs,
+        random_state=args.seed,
+        progress=not args.quiet,
+    )
+    metric = args.scoring or ("R²" if regression else "accuracy")
+    print(f"\n{metric} per head design (best first):")
+    print(_summary_table(result.summary()))
+    if set(_orders()) <= set(args.orders):
+        print("\n" + result.report(alpha=args.alpha))
+    else:
+        print("\nOrder effect: not tested (needs both orders).")
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    csv_path, png_path = out / RESULTS_FILE, out / FIGURE_FILE
+    result.results.to_csv(csv_path, index=False)
+    fig = result.plot(alpha=args.alpha, title=what)
+    fig.savefig(png_path, dpi=120)
+    plt.close(fig)
+    print(f"\nWrote {csv_path} and {png_path} ({time.perf_counter() - start:.0f} s)")
+    return result
+
+
+def _plain_text(text: str) -> str:
+    """A docstring line for the terminal: reST roles and literals as plain text."""
+    import re
+
+    text = re.sub(r":[\w:]+:`~?([^`<]*?)(?:\s*<[^>]*>)?`", r"\1", text)  # :func:`name`
+    return re.sub(r"``([^`]*)``", r"\1", text)
+
+
+def _cmd_datasets(args) -> int:
+    from .. import SYNTHETIC_TASKS, get_data_home, list_ucr
+
+    print("Synthetic tasks (seqpool compare --synthetic NAME):")
+    width = max(map(len, SYNTHETIC_TASKS))
+    for name, func in SYNTHETIC_TASKS.items():
+        first = _plain_text((func.__doc__ or "").strip().splitlines()[0])
+        print(f"  {name:<{width}}  {first}")
+    home = get_data_home(args.data_home)
+    names = list_ucr(home)
+    print(f"\nUCR/UEA datasets in {home} (seqpool compare --ucr NAME):")
+    if names:
+        for name in names:
+            print(f"  {name}")
+    else:
+        print(
+            "  (none found; point --data-home or $SEQPOOL_DATA_HOME at a folder holding "
+            "<Name>/<Name>_TRAIN.ts and _TEST.ts (or .tsv), or let --ucr NAME download one)"
+        )
+    return 0
