@@ -4,6 +4,9 @@
 subclass of :class:`Encoder` passed as ``encoder=`` (see :mod:`.base` for the contract).
 """
 
+import importlib
+import pkgutil
+
 from ... import _options
 from .base import (
     ENCODER_REGISTRY,
@@ -18,6 +21,11 @@ from .gru import GRUEncoder
 from .identity import IdentityEncoder
 from .minirocket import RandomConvEncoder
 from .multirocket import MultiRocketEncoder
+
+# Every file of this folder is imported, so that a new encoder registers itself: adding
+# one is writing its file (and its name in _options.ENCODERS, for the command line).
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 if set(ENCODER_REGISTRY) != set(_options.ENCODERS):  # pragma: no cover - a maintainer's slip
     raise RuntimeError(
