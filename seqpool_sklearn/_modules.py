@@ -22,6 +22,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ._rocket_fast import decode_steps, pool_indicators
+
 ORDERS = ("pool_first", "decode_first")
 ENCODERS = ("minirocket", "conv", "gru")
 ACTIVATIONS = ("relu", "gelu", "tanh")
@@ -470,18 +472,7 @@ class RandomConvEncoder(nn.Module):
         step = self._chunk(x.shape[2])
         for i in range(0, x.shape[0], step):
             xi, mi = x[i : i + step], mask[i : i + step]
-            parts = []
-            for c, b in self._groups(xi):
-                ind = c.unsqueeze(2) > b  # (b, 84, nb, T)
-                ind = ind & mi[:, None, None, :]
-                ind = ind.flatten(1, 2)
-                if window is not None:
-                    ind, _ = _split_windows(ind.to(x.dtype), mi, window)  # (b, f, Fr, k)
-                    parts.append(ind.sum(dim=-1) if pool == "avg" else ind.amax(dim=-1))
-                elif pool == "avg":
-                    parts.append(ind.to(x.dtype).sum(dim=-1, keepdim=True))
-                else:
-                    parts.append(ind.any(dim=-1, keepdim=True).to(x.dtype))
+            parts = [pool_indicators(c, b, mi, pool, window) for c, b in self._groups(xi)]
             out.append(torch.cat(parts, dim=1))
         pooled = torch.cat(out)  # (B, F, Fr)
         if pool == "avg":
@@ -500,6 +491,18 @@ class RandomConvEncoder(nn.Module):
         """
         raw, valid = self._pool_indicators(x, mask, pool, window)
         return self.standardise(raw, valid), valid
+
+    def decoded(self, x: torch.Tensor, mask: torch.Tensor, linear: nn.Linear) -> torch.Tensor:
+        """``linear`` at every step of :meth:`forward`, (B, hidden, T), without the maps.
+
+        The pre-activation decoder output of ``order="decode_first"``, computed from
+        each kernel's ranks among its biases (see ``_rocket_fast``); equal to
+        ``linear(self(x, mask).transpose(1, 2)).transpose(1, 2)`` up to float
+        summation order, gradients included.
+        """
+        return decode_steps(
+            self._groups, x, mask, linear.weight, linear.bias, self.scale_mean, self.scale_std
+        )
 
     def standardise(self, raw: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         """Pooled raw indicators (B, F, n_frames) to pooled maps; invalid frames are 0."""
@@ -687,6 +690,11 @@ class SeqPoolHead(nn.Module):
             return self._output(frames)
         return self.from_pooled(*self.pooling(h, mask))
 
+    def from_decoded(self, z: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``decode_first`` after the decoder: ``z`` (batch, hidden, time) pre-activation."""
+        frames, _ = self.pooling(self.dropout(self.activation(z)), mask)
+        return self._output(frames)
+
     def from_pooled(self, pooled: torch.Tensor, frame_valid: torch.Tensor) -> torch.Tensor:
         """``pool_first`` after the pooling: decode the pooled frames, then the output layer.
 
@@ -856,4 +864,8 @@ class SeqPoolModule(nn.Module):
         x, mask = observed_mask(x)
         if self.head.order == "pool_first":
             return self.head.from_pooled(*self._pooled(x, mask))
+        # an encoder that decodes its maps directly; a graph being recorded (export)
+        # takes the maps, whose shapes do not depend on the data
+        if hasattr(self.encoder, "decoded") and not _recording_graph():
+            return self.head.from_decoded(self.encoder.decoded(x, mask, self.head.decoder), mask)
         return self.head(self.encoder(x, mask), mask)
