@@ -122,6 +122,17 @@ def pool_indicators(
     return out.flatten(1, 2)
 
 
+def _count_above(conv: torch.Tensor, biases: torch.Tensor, out: torch.Tensor) -> None:
+    """Write the number of biases below every output into ``out`` (b, K, T), any dtype."""
+    b, k, t = conv.shape
+    step = _series_per_slice(conv.device, k * biases.shape[2] * t)
+    for i in range(0, b, step):
+        ci = conv[i : i + step].unsqueeze(2)
+        buf = torch.empty(ci.shape[0], k, biases.shape[2], t, device=conv.device)
+        torch.gt(ci, biases, out=buf)
+        out[i : i + step] = buf.sum(dim=2)
+
+
 def step_ranks(conv: torch.Tensor, biases: torch.Tensor) -> torch.Tensor:
     """Number of a kernel's biases below each of its outputs, (batch, K, time) int64.
 
@@ -135,15 +146,8 @@ def step_ranks(conv: torch.Tensor, biases: torch.Tensor) -> torch.Tensor:
     >>> step_ranks(conv, torch.tensor([4.0, 1.5]).view(1, 1, 2, 1))
     tensor([[[0, 1, 2, 1]]])
     """
-    b, k, t = conv.shape
-    nb = biases.shape[2]
-    out = torch.empty(b, k, t, dtype=torch.int64, device=conv.device)
-    step = _series_per_slice(conv.device, k * nb * t)
-    for i in range(0, b, step):
-        ci = conv[i : i + step].unsqueeze(2)
-        buf = torch.empty(ci.shape[0], k, nb, t, device=conv.device)
-        torch.gt(ci, biases, out=buf)
-        out[i : i + step] = buf.sum(dim=2)
+    out = torch.empty(conv.shape, dtype=torch.int64, device=conv.device)
+    _count_above(conv, biases, out)
     return out
 
 
@@ -188,17 +192,18 @@ class _BagSum(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, table: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+        """``index`` (groups, bags): bag ``i`` sums rows ``index[:, i]``."""
         ctx.save_for_backward(index)
         ctx.rows = table.shape[0]
-        return F.embedding_bag(index, table, mode="sum")
+        return F.embedding_bag(index.t().contiguous(), table, mode="sum")
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
         (index,) = ctx.saved_tensors
         out = grad.new_zeros(ctx.rows, grad.shape[1])
         grad = grad.contiguous()
-        for column in index.t():
-            out.index_add_(0, column, grad)
+        for rows in index:  # one group: its row at every step
+            out.index_add_(0, rows.long(), grad)  # int64: the fast kernel
         return out, None
 
 
@@ -244,13 +249,24 @@ def decode_steps(
     ]
     step = max(1, _BAG_BUDGET // max(1, t * sum(g.shape[1] for g in biases)))
     bag = torch.is_grad_enabled() and table.requires_grad and table.device.type == "cpu"
+    n_groups = sum(g.shape[1] for g in biases)
     parts = []
     for i in range(0, b, step):
-        pairs = zip(groups(x[i : i + step]), firsts, strict=True)
-        # (s, G, T): the table row of every group at every step
-        index = torch.cat([step_ranks(c, g) + first for (c, g), first in pairs], dim=1)
-        index = index.transpose(1, 2).reshape(-1, index.shape[1])  # (s * T, G)
-        summed = _BagSum.apply(table, index) if bag else F.embedding_bag(index, table, mode="sum")
+        xi = x[i : i + step]
+        # the table row of every group at every step, group-major (G, s, T): the
+        # backward adds one group's rows at a time
+        index = torch.empty(n_groups, xi.shape[0], t, dtype=torch.int32, device=x.device)
+        row = 0
+        for (c, g), first in zip(groups(xi), firsts, strict=True):
+            k = c.shape[1]
+            _count_above(c, g, index[row : row + k].permute(1, 0, 2))
+            index[row : row + k] += first.view(-1, 1, 1).to(torch.int32)
+            row += k
+        index = index.view(n_groups, -1)
+        if bag:
+            summed = _BagSum.apply(table, index)
+        else:
+            summed = F.embedding_bag(index.t().contiguous(), table, mode="sum")
         parts.append(summed.view(-1, t, table.shape[1]))
     z = torch.cat(parts) + constant  # (B, T, H)
     z = z * mask.unsqueeze(-1).to(z.dtype)
