@@ -48,6 +48,7 @@ bench-run:
 	$(BIN)/python benchmarks/bench_archive.py
 	$(BIN)/python benchmarks/bench_order.py
 	$(BIN)/python benchmarks/bench_training.py
+	$(BIN)/python benchmarks/bench_encoder.py
 	$(BIN)/python benchmarks/bench_gridsearch.py
 	$(BIN)/python benchmarks/bench_ucr.py
 	$(BIN)/python benchmarks/bench_reshape.py

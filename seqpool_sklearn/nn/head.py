@@ -121,6 +121,11 @@ class SeqPoolHead(nn.Module):
             return self._output(frames)
         return self.from_pooled(*self.pool(h, mask))
 
+    def from_decoded(self, z: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``decode_first`` after the decoder: ``z`` (batch, hidden, time) pre-activation."""
+        frames, _ = self.pool(self.dropout(self.activation(z)), mask)
+        return self._output(frames)
+
     def from_pooled(self, pooled: torch.Tensor, frame_valid: torch.Tensor) -> torch.Tensor:
         """``pool_first`` after the pooling: decode the pooled frames, then the output layer.
 

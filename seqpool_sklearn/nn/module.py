@@ -9,7 +9,7 @@ from torch import nn
 
 from .encoders import call_fit_data, resolve_encoder
 from .head import SeqPoolHead
-from .masks import n_frames_for, observed_mask, split_windows
+from .masks import n_frames_for, observed_mask, recording_graph, split_windows
 from .pools import pool_members, resolve_pool
 
 
@@ -230,6 +230,10 @@ class SeqPoolModule(nn.Module):
         x, mask = observed_mask(x)
         if self.head.order == "pool_first":
             return self.head.from_pooled(*self.pooled(x, mask))
+        # an encoder that decodes its maps directly; a graph being recorded (export)
+        # takes the maps, whose shapes do not depend on the data
+        if getattr(self.encoder, "decodes_directly", False) and not recording_graph():
+            return self.head.from_decoded(self.encoder.decoded(x, mask, self.head.decoder), mask)
         return self.head(self.encoder(x, mask), mask)
 
 

@@ -7,11 +7,13 @@ import math
 
 import numpy as np
 import torch
+from torch import nn
 from torch.nn import functional as F
 
 from ..masks import matmul_conv1d, split_windows
 from ..pools import pool_windows
 from .base import Encoder, register_encoder
+from .rocket_fast import decode_steps, pool_indicators
 
 _ROCKET_INDICES = tuple(itertools.combinations(range(9), 3))  # 84 kernels of length 9
 # "indicator": standardised 1[c_j(t) > b_j] (MiniRocket's PPV under avg pooling);
@@ -265,18 +267,7 @@ class RandomConvEncoder(Encoder):
         step = self._chunk(x.shape[2])
         for i in range(0, x.shape[0], step):
             xi, mi = x[i : i + step], mask[i : i + step]
-            parts = []
-            for c, b in self._groups(xi):
-                ind = c.unsqueeze(2) > b  # (b, 84, nb, T)
-                ind = ind & mi[:, None, None, :]
-                ind = ind.flatten(1, 2)
-                if window is not None:
-                    ind, _ = split_windows(ind.to(x.dtype), mi, window)  # (b, f, Fr, k)
-                    parts.append(ind.sum(dim=-1) if pool == "avg" else ind.amax(dim=-1))
-                elif pool == "avg":
-                    parts.append(ind.to(x.dtype).sum(dim=-1, keepdim=True))
-                else:
-                    parts.append(ind.any(dim=-1, keepdim=True).to(x.dtype))
+            parts = [pool_indicators(c, b, mi, pool, window) for c, b in self._groups(xi)]
             out.append(torch.cat(parts, dim=1))
         pooled = torch.cat(out)  # (B, F, Fr)
         if pool == "avg":
@@ -295,6 +286,23 @@ class RandomConvEncoder(Encoder):
         """
         raw, valid = self._pool_indicators(x, mask, pool, window)
         return self.standardise(raw, valid), valid
+
+    @property
+    def decodes_directly(self) -> bool:
+        """Whether :meth:`decoded` applies: the indicator maps (not the biased ones)."""
+        return self.maps == "indicator"
+
+    def decoded(self, x: torch.Tensor, mask: torch.Tensor, linear: nn.Linear) -> torch.Tensor:
+        """``linear`` at every step of :meth:`forward`, (B, hidden, T), without the maps.
+
+        The pre-activation decoder output of ``order="decode_first"``, computed from
+        each kernel's ranks among its biases (see ``rocket_fast``); equal to
+        ``linear(self(x, mask).transpose(1, 2)).transpose(1, 2)`` up to float
+        summation order, gradients included.
+        """
+        return decode_steps(
+            self._groups, x, mask, linear.weight, linear.bias, self.scale_mean, self.scale_std
+        )
 
     def cached_pooled(self, fitted, key: str, window: int | None):
         """The standardised global averages :meth:`fit_data` returned (``avg``, no window)."""

@@ -1,0 +1,139 @@
+"""Benchmark: the default encoder's speed against its anchors, side by side, one thread.
+
+Two figures, each the median of per-repeat ratios, the two sides timed back to back in
+one process and alternating which goes first (the machine's load changes while it runs):
+
+* ``encoder_vs_minirocket_transform``: seconds per series of the random-convolution
+  encoder's pooled path (what fit's set-up pass, ``predict`` and ``compare_heads`` run:
+  ``RandomConvEncoder.pooled``, float64 as ``predict`` computes) over aeon's
+  ``MiniRocket().transform`` (both fitted beforehand) on the same ``--n`` random series
+  of ``--length`` steps; the target is at most 3.
+* ``decode_first_over_pool_first``: ``SeqPoolClassifier(order="decode_first").fit``
+  over ``order="pool_first"`` fit time at the default width (9996 maps) and the default
+  head, on the TRAIN split of each ``--datasets`` of the development suite; the median
+  over the datasets (target at most 5). Needs the archive (``SEQPOOL_DATA_HOME``).
+
+Run::
+
+    python benchmarks/bench_encoder.py                  # about 5 minutes on 2 cores
+    python benchmarks/bench_encoder.py --epochs 10 --repeats 3 --datasets GunPoint
+
+The last line is ``RESULT encoder_vs_minirocket_transform=<ratio>
+decode_first_over_pool_first=<median ratio>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # aeon's MiniRocket on one thread too
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from seqpool_sklearn import SeqPoolClassifier, fetch_ucr  # noqa: E402
+from seqpool_sklearn._modules import RandomConvEncoder  # noqa: E402
+
+SUITE = ("GunPoint", "ItalyPowerDemand", "ECG200", "Coffee", "CBF", "TwoLeadECG")
+
+
+def timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def encoder_ratio(n: int, length: int, repeats: int) -> tuple[float, float, float]:
+    from aeon.transformations.collection.convolution_based import MiniRocket
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n, 1, length))
+    rocket = MiniRocket(n_jobs=1, random_state=0).fit(X)
+    x = torch.from_numpy(X)
+    mask = torch.ones(n, length, dtype=torch.bool)
+    enc = RandomConvEncoder(1, length).double()
+    enc.fit_data(x, mask, torch.Generator().manual_seed(0))
+    step = 256  # predict's batches
+
+    def ours():
+        with torch.no_grad():
+            for i in range(0, n, step):
+                enc.pooled(x[i : i + step], mask[i : i + step], "avg", None)
+
+    def theirs():
+        rocket.transform(X)
+
+    ours(), theirs()  # warm-up: numba compilation, allocator growth
+    pairs = []
+    for rep in range(repeats):
+        sides = [ours, theirs] if rep % 2 == 0 else [theirs, ours]
+        t = {fn: timed(fn) for fn in sides}
+        pairs.append((t[ours], t[theirs]))
+    ratio = statistics.median(a / b for a, b in pairs)
+    return (
+        ratio,
+        statistics.median(a for a, _ in pairs) / n,
+        statistics.median(b for _, b in pairs) / n,
+    )
+
+
+def fit_ratio(name: str, home: Path, epochs: int, repeats: int) -> tuple[float, float, float]:
+    X, y = fetch_ucr(name, split="train", data_home=home, download=False)
+    X = np.asarray(X, dtype=np.float32)
+
+    def fit(order):
+        return lambda: SeqPoolClassifier(order=order, max_epochs=epochs, random_state=0).fit(X, y)
+
+    pairs = []
+    for rep in range(repeats):
+        sides = ["pool_first", "decode_first"][:: 1 if rep % 2 == 0 else -1]
+        t = {order: timed(fit(order)) for order in sides}
+        pairs.append((t["decode_first"], t["pool_first"]))
+    return (
+        statistics.median(a / b for a, b in pairs),
+        statistics.median(a for a, _ in pairs),
+        statistics.median(b for _, b in pairs),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=2000, help="series, encoder figure")
+    parser.add_argument("--length", type=int, default=96)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=None, help="default: the estimator's")
+    parser.add_argument("--datasets", nargs="*", default=list(SUITE))
+    parser.add_argument("--data-home", type=Path, default=None)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    home = args.data_home or Path(os.environ.get("SEQPOOL_DATA_HOME", "../shared/ucr"))
+    epochs = args.epochs or SeqPoolClassifier().max_epochs
+
+    ratio, ours, theirs = encoder_ratio(args.n, args.length, args.repeats)
+    print(
+        f"encoder {args.n}x1x{args.length}: ours {ours * 1e3:.3f} ms/series, "
+        f"MiniRocket transform {theirs * 1e3:.3f} ms/series, median ratio {ratio:.2f}",
+        flush=True,
+    )
+    ratios = []
+    for name in args.datasets:
+        r, decode, pool = fit_ratio(name, home, epochs, max(1, args.repeats // 2))
+        ratios.append(r)
+        print(
+            f"{name:20s} {epochs} epochs: decode_first {decode:.1f} s, pool_first "
+            f"{pool:.1f} s, median ratio {r:.2f}",
+            flush=True,
+        )
+    print(
+        f"RESULT encoder_vs_minirocket_transform={ratio:.2f} "
+        f"decode_first_over_pool_first={statistics.median(ratios):.2f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
