@@ -219,7 +219,10 @@ def _chunk_size(module, n_timesteps: int, n_outputs: int, method: str) -> int:
 def _linear_chunk(module, x, mask):
     """Exact contributions for a head that is linear in the decoded steps' frames."""
     head = module.head
-    z = head.decode_blocks(module.encoder.blocks(x, mask))
+    if getattr(module.encoder, "decodes_directly", False):  # a table lookup, no maps
+        z = head.activation(module.encoder.decoded(x, mask, head.decoder))
+    else:
+        z = head.decode_blocks(module.encoder.blocks(x, mask))
     shares = window_shares(head.pooling, z, mask, head.window)
     n_out = head.output.out_features
     coef = head.output.weight.view(1, n_out, shares.shape[1], head.n_frames)
