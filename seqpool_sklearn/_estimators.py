@@ -211,16 +211,16 @@ _SHARED_PARAMS = """\
     n_threads : "auto", int or None, default="auto"
         torch intra-op CPU threads during ``fit`` and ``predict``; the previous
         setting is restored afterwards. ``"auto"`` uses the physical cores the
-        process may use (CPU affinity, cgroup quota, ``OMP_NUM_THREADS``) in the
-        main process, the worker's share inside a joblib worker process (joblib's
-        ``cpu_count() // n_jobs``), and one thread in a joblib worker thread or
-        a Dask task, so ``GridSearchCV(n_jobs=-1)`` never oversubscribes the
-        machine. CPU kernels split their sums by thread, so ``random_state``
-        gives the same model for the same thread count: with ``"auto"``, on the
-        same machine and back-end; with ``n_threads=1``, bitwise-identical
-        results in every process (``n_jobs=1``, loky and Dask workers) and on
-        every machine with the same torch build. ``None`` leaves torch's
-        setting (``torch.get_num_threads()``) alone.
+        process may use (CPU affinity, cgroup quota) in the main process, the
+        worker's share in a joblib worker process (``cpu_count() // n_jobs``),
+        and one thread in a joblib worker thread or a Dask task, so
+        ``GridSearchCV(n_jobs=-1)`` never oversubscribes the machine. CPU
+        kernels split their sums by thread, so ``random_state`` gives the same
+        model for the same thread count: with ``"auto"``, on the same machine
+        and back-end; with ``n_threads=1``, bitwise-identical results in every
+        process (``n_jobs=1``, loky and Dask workers) and on every machine with
+        the same torch build. ``None`` leaves torch's setting
+        (``torch.get_num_threads()``) alone.
     verbose : int, default=0
         ``> 0`` prints skorch's per-epoch table.
     dtype : {"float32", "float64"}, default="float32"
@@ -626,8 +626,10 @@ class _SeqPoolBase(DocLinkMixin, BaseEstimator):
         w = _check_sample_weight(
             sample_weight, np.empty((n_samples, 0)), dtype=np.float64, ensure_non_negative=True
         )
-        # (lengths, NaN, inf, negative and all-zero weights are refused by scikit-learn's
-        # _check_sample_weight, with its messages)
+        # (lengths, NaN, inf and negative weights are refused by scikit-learn's
+        # _check_sample_weight, with its messages; all-zero ones only from 1.7 on)
+        if not w.any():
+            raise ValueError("Sample weights must contain at least one non-zero number.")
         if (w == w[0]).all():
             return None
         return w / w.mean()

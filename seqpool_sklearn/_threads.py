@@ -4,8 +4,10 @@
 anything running beside it:
 
 - in the main thread of a process that is not a parallel worker: the physical cores the
-  process may run on (its CPU affinity, a cgroup CPU quota as set by Docker or Kubernetes,
-  and ``OMP_NUM_THREADS`` when the environment sets it);
+  process may run on (its CPU affinity, a cgroup CPU quota as set by Docker or Kubernetes).
+  ``OMP_NUM_THREADS`` is not read there: libraries write it into the running process
+  (``dask.distributed.LocalCluster`` sets it to 1 in its caller's ``os.environ`` for good),
+  so it says nothing reliable about what the user asked for;
 - inside a joblib worker *process* (loky, the default backend of ``GridSearchCV(n_jobs=...)``
   and ``compare_heads(n_jobs=...)``): the worker's share. joblib tells its workers that
   share through ``OMP_NUM_THREADS`` -- ``cpu_count() // n_jobs``, or the
@@ -154,12 +156,11 @@ def auto_threads() -> int:
     if _in_dask_task() or threading.current_thread() is not threading.main_thread():
         return 1
     cores = usable_cores()
-    limit = _env_threads()
     if _in_joblib_task() and multiprocessing.parent_process() is not None:
         # a joblib worker process: loky always sets the share; a backend that does not
         # (multiprocessing forks with the parent's torch threads) gets one thread
-        return min(cores, limit or 1)
-    return min(cores, limit) if limit is not None else cores
+        return min(cores, _env_threads() or 1)
+    return cores
 
 
 def resolve_n_threads(n_threads: int | str | None) -> int | None:

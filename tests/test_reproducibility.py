@@ -87,7 +87,7 @@ def test_n_threads_is_pinned_during_training_and_none_leaves_torch_alone():
     with caller_threads(2):
         pinned = SeqPoolClassifier(callbacks=[RecordThreads()], random_state=0, **TINY).fit(X, y)
         free = SeqPoolClassifier(
-            callbacks=[RecordThreads()], n_threads=None, random_state=0, **TINY
+            callbacks=[RecordThreads()], random_state=0, **{**TINY, "n_threads": None}
         ).fit(X, y)
         assert torch.get_num_threads() == 2
     assert pinned.history_[:, "torch_threads"] == [1, 1]
@@ -97,7 +97,7 @@ def test_n_threads_is_pinned_during_training_and_none_leaves_torch_alone():
 def test_n_threads_is_validated():
     X, y = _data()
     with pytest.raises(ValueError, match=r"'n_threads' parameter .* Got 0 instead"):
-        SeqPoolClassifier(n_threads=0, **TINY).fit(X, y)
+        SeqPoolClassifier(**{**TINY, "n_threads": 0}).fit(X, y)
 
 
 # ---------------------------------------------------------------------- clone / set_params

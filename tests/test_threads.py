@@ -92,11 +92,19 @@ def test_cgroup_v2_quota_is_read_and_rounded_up(monkeypatch, tmp_path, text, lim
     assert _threads._cgroup_cpu_limit() == limit
 
 
-def test_omp_num_threads_caps_auto_in_the_main_process(monkeypatch):
+def test_omp_num_threads_is_a_workers_share_not_a_cap_in_the_main_process(monkeypatch):
+    # dask.distributed.LocalCluster leaves OMP_NUM_THREADS=1 in its caller's environment
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert auto_threads() == usable_cores()
+    # in a joblib worker process it is the share joblib set
+    monkeypatch.setattr(_threads, "_in_joblib_task", lambda: True)
+    monkeypatch.setattr(_threads.multiprocessing, "parent_process", lambda: object())
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     assert auto_threads() == 1
-    monkeypatch.setenv("OMP_NUM_THREADS", "not a number")
+    monkeypatch.setenv("OMP_NUM_THREADS", "64")
     assert auto_threads() == usable_cores()
+    monkeypatch.delenv("OMP_NUM_THREADS")  # a back-end that sets no share: one thread
+    assert auto_threads() == 1
 
 
 def test_loky_workers_take_their_share_and_do_not_oversubscribe():
