@@ -211,7 +211,8 @@ _SHARED_PARAMS = """\
     n_threads : "auto", int or None, default="auto"
         torch intra-op CPU threads during ``fit`` and ``predict``; the previous
         setting is restored afterwards. ``"auto"`` uses the physical cores the
-        process may use (CPU affinity, cgroup quota) in the main process, the
+        process may use (CPU affinity, cgroup quota, ``OMP_NUM_THREADS`` at
+        start-up) in the main process, the
         worker's share in a joblib worker process (``cpu_count() // n_jobs``),
         and one thread in a joblib worker thread or a Dask task, so
         ``GridSearchCV(n_jobs=-1)`` never oversubscribes the machine. CPU

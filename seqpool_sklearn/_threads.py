@@ -4,10 +4,12 @@
 anything running beside it:
 
 - in the main thread of a process that is not a parallel worker: the physical cores the
-  process may run on (its CPU affinity, a cgroup CPU quota as set by Docker or Kubernetes).
-  ``OMP_NUM_THREADS`` is not read there: libraries write it into the running process
-  (``dask.distributed.LocalCluster`` sets it to 1 in its caller's ``os.environ`` for good),
-  so it says nothing reliable about what the user asked for;
+  process may run on (its CPU affinity, a cgroup CPU quota as set by Docker or Kubernetes),
+  and no more than ``OMP_NUM_THREADS`` when the process was started with it, as torch
+  itself reads it. The variable is read from the environment the process started with
+  (``/proc/self/environ`` on Linux), not from ``os.environ``: libraries write into the
+  running process's environment (``dask.distributed.LocalCluster`` leaves
+  ``OMP_NUM_THREADS=1`` in its caller's ``os.environ`` for good, meant for its workers);
 - inside a joblib worker *process* (loky, the default backend of ``GridSearchCV(n_jobs=...)``
   and ``compare_heads(n_jobs=...)``): the worker's share. joblib tells its workers that
   share through ``OMP_NUM_THREADS`` -- ``cpu_count() // n_jobs``, or the
@@ -118,9 +120,28 @@ def usable_cores() -> int:
     return max(1, cores)
 
 
+# the fallback where the start-up environment cannot be read: the variable at import time
+_IMPORT_OMP_NUM_THREADS = os.environ.get("OMP_NUM_THREADS")
+
+
+@lru_cache(maxsize=1)
+def _startup_omp_num_threads() -> str | None:
+    """``OMP_NUM_THREADS`` as this process was started with it (later writes ignored)."""
+    try:
+        with open("/proc/self/environ", "rb") as f:
+            entries = f.read().split(b"\0")
+    except OSError:
+        return _IMPORT_OMP_NUM_THREADS
+    for entry in entries:
+        name, _, value = entry.partition(b"=")
+        if name == b"OMP_NUM_THREADS":
+            return value.decode("ascii", "replace")
+    return None
+
+
 def _env_threads() -> int | None:
-    """``OMP_NUM_THREADS`` as a positive integer, or None when unset or unreadable."""
-    value = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
+    """Start-up ``OMP_NUM_THREADS`` as a positive integer, or None when unset or unreadable."""
+    value = (_startup_omp_num_threads() or "").split(",")[0].strip()
     try:
         n = int(value)
     except ValueError:
@@ -160,7 +181,8 @@ def auto_threads() -> int:
         # a joblib worker process: loky always sets the share; a backend that does not
         # (multiprocessing forks with the parent's torch threads) gets one thread
         return min(cores, _env_threads() or 1)
-    return cores
+    limit = _env_threads()
+    return min(cores, limit) if limit is not None else cores
 
 
 def resolve_n_threads(n_threads: int | str | None) -> int | None:

@@ -92,19 +92,37 @@ def test_cgroup_v2_quota_is_read_and_rounded_up(monkeypatch, tmp_path, text, lim
     assert _threads._cgroup_cpu_limit() == limit
 
 
-def test_omp_num_threads_is_a_workers_share_not_a_cap_in_the_main_process(monkeypatch):
-    # dask.distributed.LocalCluster leaves OMP_NUM_THREADS=1 in its caller's environment
+def test_omp_num_threads_at_start_up_caps_auto_and_later_writes_do_not(monkeypatch):
+    def started_with(value):
+        monkeypatch.setattr(_threads, "_startup_omp_num_threads", lambda: value)
+
+    started_with("1")
+    assert auto_threads() == 1
+    started_with("not a number")
+    assert auto_threads() == usable_cores()
+    # dask.distributed.LocalCluster leaves OMP_NUM_THREADS=1 in its caller's os.environ
+    started_with(None)
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     assert auto_threads() == usable_cores()
-    # in a joblib worker process it is the share joblib set
+    # in a joblib worker process it is the share joblib gave the worker when it started
     monkeypatch.setattr(_threads, "_in_joblib_task", lambda: True)
     monkeypatch.setattr(_threads.multiprocessing, "parent_process", lambda: object())
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    started_with("1")
     assert auto_threads() == 1
-    monkeypatch.setenv("OMP_NUM_THREADS", "64")
+    started_with("64")
     assert auto_threads() == usable_cores()
-    monkeypatch.delenv("OMP_NUM_THREADS")  # a back-end that sets no share: one thread
+    started_with(None)  # a back-end that sets no share: one thread
     assert auto_threads() == 1
+
+
+def test_the_start_up_environment_is_read_not_os_environ(monkeypatch):
+    _threads._startup_omp_num_threads.cache_clear()
+    monkeypatch.setenv("OMP_NUM_THREADS", "7")
+    try:
+        started = _threads._startup_omp_num_threads()
+    finally:
+        _threads._startup_omp_num_threads.cache_clear()
+    assert started != "7"  # pytest was not started with OMP_NUM_THREADS=7
 
 
 def test_loky_workers_take_their_share_and_do_not_oversubscribe():
