@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 
 STAMP := $(VENV)/.seqpool-installed
 
-.PHONY: venv test demo bench bench-run docs lint format clean
+.PHONY: venv test test-mindeps demo bench bench-run docs lint format clean
 
 venv: $(STAMP)
 
@@ -32,6 +32,23 @@ $(STAMP): pyproject.toml
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite on the oldest versions pyproject.toml allows (ci/min-dependencies.txt), in an
+# environment of its own; the test tools themselves are the newest that accept them.
+MIN_VENV ?= .venv-mindeps
+MIN_CONSTRAINTS := ci/min-dependencies.txt
+MIN_STAMP := $(MIN_VENV)/.seqpool-installed
+
+$(MIN_STAMP): pyproject.toml $(MIN_CONSTRAINTS)
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_VENV)/bin/python -m pip install --upgrade pip
+	$(MIN_VENV)/bin/python -m pip install -c $(MIN_CONSTRAINTS) torch $(TORCH_INDEX)
+	$(MIN_VENV)/bin/python -m pip install -c $(MIN_CONSTRAINTS) -e ".[test,docs]"
+	touch $(MIN_STAMP)
+
+test-mindeps: $(MIN_STAMP)
+	$(MIN_VENV)/bin/python -m pip list --format=freeze | grep -iE '^(torch|numpy|pandas|scikit-learn|skorch|scipy)=='
+	$(MIN_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(BIN)/seqpool compare
@@ -67,4 +84,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) docs/_build docs/auto_examples docs/generated .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) $(MIN_VENV) docs/_build docs/auto_examples docs/generated .pytest_cache .ruff_cache

@@ -8,14 +8,15 @@
 * a Dask ``LocalCluster`` of 2 worker processes x 1 thread, through
   ``joblib.parallel_backend("dask")``.
 
-Each fit uses one torch intra-op thread (the estimator's default ``n_threads=1``), so two
-parallel fits use the two cores without oversubscribing them. The worker pools are started
-and warmed up (torch imported, one tiny search) before timing: the figures are for a session
-that runs searches, not for process start-up. ``refit=False``: the refit on the whole data is
-one serial fit after the search and is the same for every back-end. The three modes run
-interleaved, ``--repeats`` times each; the figures are medians. The cross-validation scores
-must be identical on every back-end (each fit is seeded by ``random_state`` and runs on one
-thread).
+Each fit uses one torch intra-op thread (``n_threads=1``; ``--n-threads auto`` runs the
+estimators' default, which gives a fit in the main process every core and one in a worker
+its share), so two parallel fits use the two cores without oversubscribing them. The worker
+pools are started and warmed up (torch imported, one tiny search) before timing: the figures
+are for a session that runs searches, not for process start-up. ``refit=False``: the refit
+on the whole data is one serial fit after the search and is the same for every back-end. The
+three modes run interleaved, ``--repeats`` times each; the figures are medians. The
+cross-validation scores must be identical on every back-end (each fit is seeded by
+``random_state`` and runs on one thread).
 
 Dask's workers are started without the ``MALLOC_TRIM_THRESHOLD_=65536`` that
 ``distributed`` puts into their environment by default (``distributed.nanny.pre-spawn-environ``).
@@ -56,7 +57,7 @@ GRID = {
 }
 
 
-def make_search(n_jobs: int, epochs: int, width: int, n_threads: int | None) -> GridSearchCV:
+def make_search(n_jobs: int, epochs: int, width: int, n_threads: int | str | None) -> GridSearchCV:
     est = SeqPoolClassifier(
         encoder="conv",
         encoder_channels=width,
@@ -72,7 +73,7 @@ def make_search(n_jobs: int, epochs: int, width: int, n_threads: int | None) -> 
 
 
 def run(
-    mode: str, X, y, *, epochs: int, width: int, n_threads: int | None = 1
+    mode: str, X, y, *, epochs: int, width: int, n_threads: int | str | None = 1
 ) -> tuple[float, np.ndarray]:
     """Seconds for one search in ``mode``, and its mean test scores."""
     n_jobs = {"serial": 1, "loky": 2, "dask": -1}[mode]
@@ -93,9 +94,11 @@ def main(argv: list[str] | None = None) -> tuple[float, float]:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
         "--n-threads",
-        type=int,
+        type=lambda v: v if v == "auto" else int(v),
         default=1,
-        help="the estimators' n_threads (default 1; 2 shows oversubscription on 2 cores)",
+        help="the estimators' n_threads: an integer or 'auto', the estimators' default "
+        "(default 1: bitwise-identical scores on every back-end; 2 shows oversubscription "
+        "on 2 cores)",
     )
     parser.add_argument(
         "--dask-default-env",

@@ -21,6 +21,8 @@ from skorch.history import History
 from skorch.utils import Ansi
 from torch.utils.data import Dataset, Subset
 
+from ._threads import resolve_n_threads
+
 
 class _StopEarly(Exception):
     """Early stopping's end of training (skorch signals it with KeyboardInterrupt)."""
@@ -447,8 +449,9 @@ def _dtype_name(dtype: torch.dtype) -> str:
 
 
 @contextmanager
-def _torch_threads(n_threads: int | None):
+def _torch_threads(n_threads: int | str | None):
     """Pin torch's intra-op thread count for one fit or predict, then restore it."""
+    n_threads = resolve_n_threads(n_threads)
     previous = torch.get_num_threads()
     if n_threads is None or n_threads == previous:
         yield

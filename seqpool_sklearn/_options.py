@@ -41,7 +41,7 @@ DEFAULTS = {
     "warm_start": False,
     "random_state": None,
     "device": "cpu",
-    "n_threads": 1,
+    "n_threads": "auto",
     "verbose": 0,
     "dtype": "float32",
 }

@@ -99,13 +99,16 @@ class Sequences:
         """
         codes = self.time_codes.astype(np.intp)
         index = self.time_index
-        if index.dtype.kind in "iu" and len(index) and (codes < 0).any():
-            # NaN padding needs a float, but float64 rounds integers beyond 2**53.
-            if max(abs(int(index.min())), abs(int(index.max()))) > 2**53:
-                out = np.full(codes.shape, np.nan, dtype=object)
-                kept = codes >= 0
-                out[kept] = index.to_numpy().astype(object)[codes[kept]]
-                return out
+        kept = codes >= 0
+        if kept.all():
+            return np.asarray(index.take(codes.ravel())).reshape(codes.shape)
+        if index.dtype.kind in "iu":
+            # NaN padding needs a float, but float64 rounds integers beyond 2**53. (An
+            # integer Index cannot take(allow_fill=True) in some pandas versions: fill here.)
+            exact = not len(index) or max(abs(int(index.min())), abs(int(index.max()))) <= 2**53
+            out = np.full(codes.shape, np.nan, dtype=np.float64 if exact else object)
+            out[kept] = index.to_numpy().astype(out.dtype)[codes[kept]]
+            return out
         taken = index.take(codes.ravel(), allow_fill=True, fill_value=np.nan)
         return np.asarray(taken).reshape(codes.shape)
 

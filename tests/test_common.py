@@ -89,9 +89,8 @@ def test_every_public_estimator_is_checked():
 
 def _checks():
     for instance in _instances():
-        for estimator, check in estimator_checks_generator(
-            instance, legacy=True, mark="xfail", xfail_strict=True
-        ):
+        # no check is expected to fail, so none is marked (xfail_strict needs sklearn 1.7)
+        for estimator, check in estimator_checks_generator(instance, legacy=True):
             yield _for_check(estimator, check), check
 
 

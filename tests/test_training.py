@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from _threads import caller_threads
 from sklearn.utils import check_random_state
 from skorch.callbacks import Callback
 
@@ -67,10 +68,10 @@ def _callback(est, cls):
 # ------------------------------------------------------------------ the training itself
 @pytest.mark.parametrize("encoder", [None, "conv"])
 def test_fit_trains_bitwise_like_a_hand_written_pytorch_loop(encoder):
-    """Same seed, module, optimizer, permutations and batches => the same weights."""
+    """Same seed, module, optimizer, permutations, batches and threads => the same weights."""
     X, y = _data()
     est = SeqPoolClassifier(
-        encoder=encoder, max_epochs=3, lr_schedule="constant", random_state=0, **TINY
+        encoder=encoder, max_epochs=3, lr_schedule="constant", random_state=0, n_threads=1, **TINY
     ).fit(X, y)
 
     seed = int(check_random_state(0).randint(np.iinfo(np.int32).max))
@@ -83,16 +84,17 @@ def test_fit_trains_bitwise_like_a_hand_written_pytorch_loop(encoder):
     generator = torch.Generator().manual_seed(seed)
     X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
     model.train()
-    for _ in range(3):
-        perm = torch.randperm(len(X_t), generator=generator)
-        Xp, yp = X_t[perm], y_t[perm]
-        for start in range(0, len(X_t), 16):
-            optimizer.zero_grad()
-            loss = torch.nn.functional.cross_entropy(
-                model(Xp[start : start + 16]), yp[start : start + 16]
-            )
-            loss.backward()
-            optimizer.step()
+    with caller_threads(1):  # the estimator's n_threads: kernels split their sums by thread
+        for _ in range(3):
+            perm = torch.randperm(len(X_t), generator=generator)
+            Xp, yp = X_t[perm], y_t[perm]
+            for start in range(0, len(X_t), 16):
+                optimizer.zero_grad()
+                loss = torch.nn.functional.cross_entropy(
+                    model(Xp[start : start + 16]), yp[start : start + 16]
+                )
+                loss.backward()
+                optimizer.step()
     ours = est.module_.state_dict()
     for name, value in model.state_dict().items():
         assert torch.equal(ours[name], value), name

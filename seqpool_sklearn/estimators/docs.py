@@ -105,15 +105,20 @@ _SHARED_PARAMS = """\
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
         A model trained on CUDA unpickles on a CPU-only machine (skorch moves it
         to the CPU with a ``DeviceWarning``).
-    n_threads : int or None, default=1
+    n_threads : "auto", int or None, default="auto"
         torch intra-op CPU threads during ``fit`` and ``predict``; the previous
-        setting is restored afterwards. CPU kernels split their sums by thread,
-        so a fixed count is what makes ``random_state`` give bitwise-identical
-        results in every process: ``n_jobs=1``, joblib / loky workers and Dask
-        workers. One thread per fit is also the fastest setting for grid
-        searches that run fits in parallel. ``None`` leaves torch's setting
-        (``torch.get_num_threads()``) alone, e.g. to use all cores for one large
-        fit, at the price of results that depend on the process's thread count.
+        setting is restored afterwards. ``"auto"`` uses the physical cores the
+        process may use (CPU affinity, cgroup quota, ``OMP_NUM_THREADS`` at
+        start-up) in the main process, the
+        worker's share in a joblib worker process (``cpu_count() // n_jobs``),
+        and one thread in a joblib worker thread or a Dask task, so
+        ``GridSearchCV(n_jobs=-1)`` never oversubscribes the machine. CPU
+        kernels split their sums by thread, so ``random_state`` gives the same
+        model for the same thread count: with ``"auto"``, on the same machine
+        and back-end; with ``n_threads=1``, bitwise-identical results in every
+        process (``n_jobs=1``, loky and Dask workers) and on every machine with
+        the same torch build. ``None`` leaves torch's setting
+        (``torch.get_num_threads()``) alone.
     verbose : int, default=0
         ``> 0`` prints skorch's per-epoch table.
     dtype : {"float32", "float64"}, default="float32"

@@ -87,7 +87,7 @@ class _ParamsMixin:
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "device": [str, torch.device],
-        "n_threads": [None, Interval(Integral, 1, None, closed="left")],
+        "n_threads": [StrOptions({"auto"}), None, Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
         "dtype": [StrOptions({"float32", "float64"})],
     }
@@ -116,7 +116,7 @@ class _ParamsMixin:
         warm_start: bool = False,
         random_state: Any = None,
         device: str = "cpu",
-        n_threads: int | None = 1,
+        n_threads: int | str | None = "auto",
         verbose: int = 0,
         dtype: str = "float32",
         **kwargs: Any,

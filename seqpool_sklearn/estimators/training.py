@@ -188,8 +188,10 @@ class _TrainingMixin:
         w = _check_sample_weight(
             sample_weight, np.empty((n_samples, 0)), dtype=np.float64, ensure_non_negative=True
         )
-        # (lengths, NaN, inf, negative and all-zero weights are refused by scikit-learn's
-        # _check_sample_weight, with its messages)
+        # (lengths, NaN, inf and negative weights are refused by scikit-learn's
+        # _check_sample_weight, with its messages; all-zero ones only from 1.7 on)
+        if not w.any():
+            raise ValueError("Sample weights must contain at least one non-zero number.")
         if (w == w[0]).all():
             return None
         return w / w.mean()

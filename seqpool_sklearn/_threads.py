@@ -1,0 +1,203 @@
+"""How many torch intra-op threads a fit or predict uses: the ``n_threads`` parameter.
+
+``n_threads="auto"`` (the default) gives a fit the cores it can have without crowding
+anything running beside it:
+
+- in the main thread of a process that is not a parallel worker: the physical cores the
+  process may run on (its CPU affinity, a cgroup CPU quota as set by Docker or Kubernetes),
+  and no more than ``OMP_NUM_THREADS`` when the process was started with it, as torch
+  itself reads it. The variable is read from the environment the process started with
+  (``/proc/self/environ`` on Linux), not from ``os.environ``: libraries write into the
+  running process's environment (``dask.distributed.LocalCluster`` leaves
+  ``OMP_NUM_THREADS=1`` in its caller's ``os.environ`` for good, meant for its workers);
+- inside a joblib worker *process* (loky, the default backend of ``GridSearchCV(n_jobs=...)``
+  and ``compare_heads(n_jobs=...)``): the worker's share. joblib tells its workers that
+  share through ``OMP_NUM_THREADS`` -- ``cpu_count() // n_jobs``, or the
+  ``inner_max_num_threads`` of ``joblib.parallel_config`` -- which is also what torch
+  reads when it starts in the worker (``torch.get_num_threads()`` there is 1 for
+  ``n_jobs=2`` on 2 cores);
+- inside a joblib worker *thread* (the threading backend), a Dask task
+  (``distributed.get_worker()`` answers) or any thread other than the main one: one thread.
+  Such tasks run side by side in one process, and torch's thread count is process-wide.
+
+joblib marks the code it runs in a worker by its active backend: ``Parallel`` runs each
+batch of tasks under ``parallel_config(backend=<nested backend>)``, whose
+``nesting_level`` is 1 or more, while code outside any ``Parallel`` (and ``n_jobs=1``,
+which runs in the caller) sees level 0.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import sys
+import threading
+from functools import lru_cache
+
+from joblib.parallel import get_active_backend
+
+__all__ = ["resolve_n_threads", "usable_cores"]
+
+
+def _affinity() -> set[int] | None:
+    """The CPUs this process may run on, or None where the platform does not say."""
+    try:
+        return set(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return None
+
+
+def _cgroup_cpu_limit() -> int | None:
+    """The CPU quota of this process's cgroup (v2 ``cpu.max``, v1 CFS), rounded up."""
+    candidates = [
+        ("/sys/fs/cgroup/cpu.max", None),
+        ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu/cpu.cfs_period_us"),
+    ]
+    for quota_path, period_path in candidates:
+        try:
+            with open(quota_path) as f:
+                fields = f.read().split()
+            if period_path is not None:
+                with open(period_path) as f:
+                    fields.append(f.read().strip())
+            quota, period = fields[0], fields[1]
+        except (OSError, IndexError):
+            continue
+        if quota in ("max", "-1"):
+            return None
+        try:
+            return max(1, math.ceil(int(quota) / int(period)))
+        except (ValueError, ZeroDivisionError):
+            return None
+    return None
+
+
+@lru_cache(maxsize=1)
+def _core_of_cpu() -> dict[int, str]:
+    """Linux: CPU number -> the set of hardware threads sharing its core (SMT siblings)."""
+    cores: dict[int, str] = {}
+    root = "/sys/devices/system/cpu"
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return cores
+    for name in names:
+        if not (name.startswith("cpu") and name[3:].isdigit()):
+            continue
+        for leaf in ("core_cpus_list", "thread_siblings_list"):
+            try:
+                with open(f"{root}/{name}/topology/{leaf}") as f:
+                    cores[int(name[3:])] = f.read().strip()
+                break
+            except OSError:
+                continue
+    return cores
+
+
+def usable_cores() -> int:
+    """Physical cores this process may use: affinity, cgroup quota and SMT taken into account.
+
+    Hyper-threads of one core count once: two torch threads on one core's siblings
+    share its arithmetic units and run no faster than one. Where the topology cannot be
+    read the logical CPU count is used.
+
+    Examples
+    --------
+    >>> usable_cores() >= 1
+    True
+    """
+    cpus = _affinity()
+    logical = len(cpus) if cpus else (os.cpu_count() or 1)
+    topology = _core_of_cpu()
+    if cpus and topology and cpus <= topology.keys():
+        cores = len({topology[cpu] for cpu in cpus})
+    else:
+        cores = logical
+    quota = _cgroup_cpu_limit()
+    if quota is not None:
+        cores = min(cores, quota)
+    return max(1, cores)
+
+
+# the fallback where the start-up environment cannot be read: the variable at import time
+_IMPORT_OMP_NUM_THREADS = os.environ.get("OMP_NUM_THREADS")
+
+
+@lru_cache(maxsize=1)
+def _startup_omp_num_threads() -> str | None:
+    """``OMP_NUM_THREADS`` as this process was started with it (later writes ignored)."""
+    try:
+        with open("/proc/self/environ", "rb") as f:
+            entries = f.read().split(b"\0")
+    except OSError:
+        return _IMPORT_OMP_NUM_THREADS
+    for entry in entries:
+        name, _, value = entry.partition(b"=")
+        if name == b"OMP_NUM_THREADS":
+            return value.decode("ascii", "replace")
+    return None
+
+
+def _env_threads() -> int | None:
+    """Start-up ``OMP_NUM_THREADS`` as a positive integer, or None when unset or unreadable."""
+    value = (_startup_omp_num_threads() or "").split(",")[0].strip()
+    try:
+        n = int(value)
+    except ValueError:
+        return None
+    return n if n >= 1 else None
+
+
+def _in_dask_task() -> bool:
+    # a process running a Dask task has imported distributed already; never import it here
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return False
+    try:
+        distributed.get_worker()
+    except (ValueError, AttributeError):
+        return False
+    return True
+
+
+def _in_joblib_task() -> bool:
+    backend, _ = get_active_backend()
+    return (getattr(backend, "nesting_level", None) or 0) >= 1
+
+
+def auto_threads() -> int:
+    """The thread count ``n_threads="auto"`` stands for here and now (see the module notes).
+
+    Examples
+    --------
+    >>> 1 <= auto_threads() <= usable_cores()
+    True
+    """
+    if _in_dask_task() or threading.current_thread() is not threading.main_thread():
+        return 1
+    cores = usable_cores()
+    if _in_joblib_task() and multiprocessing.parent_process() is not None:
+        # a joblib worker process: loky always sets the share; a backend that does not
+        # (multiprocessing forks with the parent's torch threads) gets one thread
+        return min(cores, _env_threads() or 1)
+    limit = _env_threads()
+    return min(cores, limit) if limit is not None else cores
+
+
+def resolve_n_threads(n_threads: int | str | None) -> int | None:
+    """The ``n_threads`` parameter as a count (None: leave torch's setting alone).
+
+    Examples
+    --------
+    >>> resolve_n_threads(3)
+    3
+    >>> resolve_n_threads(None) is None
+    True
+    >>> resolve_n_threads("auto") == auto_threads()
+    True
+    """
+    if isinstance(n_threads, str):
+        # the parameter constraint admits "auto" as the only string
+        return auto_threads()
+    return n_threads

@@ -1,0 +1,193 @@
+"""``n_threads="auto"``: a single fit uses the cores, parallel workers share them.
+
+The thread count a fit ran with is read where torch reports it: inside training (a
+callback) and inside ``predict`` (a forward hook on the network).
+"""
+
+import os
+import threading
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from _threads import caller_threads
+from skorch.callbacks import Callback
+
+from seqpool_sklearn import SeqPoolClassifier, _threads
+from seqpool_sklearn._threads import auto_threads, resolve_n_threads, usable_cores
+
+TINY = {"encoder": "conv", "encoder_channels": 4, "hidden_size": 6, "max_epochs": 2}
+
+
+def _data(n=24, c=2, t=12, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, c, t)).astype(np.float32)
+    return X, (X[:, 0].mean(axis=1) > 0).astype(int)
+
+
+class RecordThreads(Callback):
+    def on_epoch_end(self, net, **kwargs):
+        net.history.record("torch_threads", torch.get_num_threads())
+
+
+def _fit_threads(**params):
+    """The torch thread counts seen by training and by predict, and the caller's after."""
+    X, y = _data()
+    est = SeqPoolClassifier(callbacks=[RecordThreads()], random_state=0, **TINY, **params)
+    est.fit(X, y)
+    seen = []
+    est.net_.module_.register_forward_pre_hook(lambda m, a: seen.append(torch.get_num_threads()))
+    est.predict(X)
+    return set(est.history_[:, "torch_threads"]), set(seen), torch.get_num_threads()
+
+
+def test_default_is_auto_and_uses_the_usable_cores_in_the_main_process():
+    assert SeqPoolClassifier().n_threads == "auto"
+    with caller_threads(1):
+        training, predicting, after = _fit_threads()
+    assert training == predicting == {usable_cores()}
+    assert after == 1  # the caller's setting is restored
+
+
+def test_auto_is_the_integer_it_resolves_to_and_the_same_seed_refits_identically():
+    X, y = _data()
+    cores = usable_cores()
+    auto = [SeqPoolClassifier(random_state=0, **TINY).fit(X, y) for _ in range(2)]
+    pinned = SeqPoolClassifier(n_threads=cores, random_state=0, **TINY).fit(X, y)
+    for other in (auto[1], pinned):
+        np.testing.assert_array_equal(other.predict_proba(X), auto[0].predict_proba(X))
+    different = SeqPoolClassifier(random_state=1, **TINY).fit(X, y)
+    assert not np.allclose(different.predict_proba(X), auto[0].predict_proba(X))
+
+
+def test_usable_cores_follows_affinity_cgroup_quota_and_smt(monkeypatch):
+    monkeypatch.setattr(_threads, "_cgroup_cpu_limit", lambda: None)
+    monkeypatch.setattr(_threads, "_affinity", lambda: {0, 1, 2, 3})
+    four_cores = {0: "0", 1: "1", 2: "2", 3: "3"}
+    monkeypatch.setattr(_threads, "_core_of_cpu", lambda: four_cores)
+    assert usable_cores() == 4
+    # two hyper-threads of each of two cores count as two cores
+    monkeypatch.setattr(_threads, "_core_of_cpu", lambda: {0: "0,2", 1: "1,3", 2: "0,2", 3: "1,3"})
+    assert usable_cores() == 2
+    monkeypatch.setattr(_threads, "_core_of_cpu", lambda: four_cores)
+    monkeypatch.setattr(_threads, "_affinity", lambda: {1, 3})  # taskset -c 1,3
+    assert usable_cores() == 2
+    monkeypatch.setattr(_threads, "_affinity", lambda: {0, 1, 2, 3})
+    monkeypatch.setattr(_threads, "_cgroup_cpu_limit", lambda: 3)  # docker --cpus 2.5
+    assert usable_cores() == 3
+
+
+@pytest.mark.parametrize(("text", "limit"), [("250000 100000", 3), ("max 100000", None)])
+def test_cgroup_v2_quota_is_read_and_rounded_up(monkeypatch, tmp_path, text, limit):
+    real_open = open
+
+    def fake_open(path, *args, **kwargs):
+        if path == "/sys/fs/cgroup/cpu.max":
+            (tmp_path / "cpu.max").write_text(text)
+            return real_open(tmp_path / "cpu.max", *args, **kwargs)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", fake_open)
+    assert _threads._cgroup_cpu_limit() == limit
+
+
+def test_omp_num_threads_at_start_up_caps_auto_and_later_writes_do_not(monkeypatch):
+    def started_with(value):
+        monkeypatch.setattr(_threads, "_startup_omp_num_threads", lambda: value)
+
+    started_with("1")
+    assert auto_threads() == 1
+    started_with("not a number")
+    assert auto_threads() == usable_cores()
+    # dask.distributed.LocalCluster leaves OMP_NUM_THREADS=1 in its caller's os.environ
+    started_with(None)
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert auto_threads() == usable_cores()
+    # in a joblib worker process it is the share joblib gave the worker when it started
+    monkeypatch.setattr(_threads, "_in_joblib_task", lambda: True)
+    monkeypatch.setattr(_threads.multiprocessing, "parent_process", lambda: object())
+    started_with("1")
+    assert auto_threads() == 1
+    started_with("64")
+    assert auto_threads() == usable_cores()
+    started_with(None)  # a back-end that sets no share: one thread
+    assert auto_threads() == 1
+
+
+def test_the_start_up_environment_is_read_not_os_environ(monkeypatch):
+    _threads._startup_omp_num_threads.cache_clear()
+    monkeypatch.setenv("OMP_NUM_THREADS", "7")
+    try:
+        started = _threads._startup_omp_num_threads()
+    finally:
+        _threads._startup_omp_num_threads.cache_clear()
+    assert started != "7"  # pytest was not started with OMP_NUM_THREADS=7
+
+
+def test_loky_workers_take_their_share_and_do_not_oversubscribe():
+    n_jobs = 2
+    with joblib.parallel_config("loky", n_jobs=n_jobs):
+        seen = joblib.Parallel()(joblib.delayed(_fit_threads)() for _ in range(n_jobs))
+    # joblib gives each of n_jobs worker processes cpu_count() // n_jobs threads
+    share = max(1, joblib.cpu_count() // n_jobs)
+    for training, predicting, _ in seen:
+        assert training == predicting == {min(share, usable_cores())}
+
+
+def test_loky_inner_max_num_threads_is_the_workers_share():
+    with joblib.parallel_config("loky", n_jobs=1, inner_max_num_threads=1):
+        # n_jobs=1 runs in the caller: a serial search keeps the machine
+        assert joblib.Parallel()(joblib.delayed(auto_threads)() for _ in range(1)) == [
+            usable_cores()
+        ]
+    # two workers on 2 cores would get one thread each; the explicit setting wins
+    with joblib.parallel_config("loky", n_jobs=2, inner_max_num_threads=2):
+        seen = joblib.Parallel()(joblib.delayed(auto_threads)() for _ in range(2))
+    assert seen == [min(2, usable_cores())] * 2
+
+
+def test_threads_and_joblib_threading_workers_use_one_thread():
+    with caller_threads(2):
+        with joblib.parallel_config("threading", n_jobs=2):
+            seen = joblib.Parallel()(joblib.delayed(_fit_threads)() for _ in range(2))
+        assert all(training == predicting == {1} for training, predicting, _ in seen)
+        result = []
+        worker = threading.Thread(target=lambda: result.append(_fit_threads()))
+        worker.start()
+        worker.join()
+        assert result[0][:2] == ({1}, {1})
+        assert torch.get_num_threads() == 2
+
+
+def test_a_dask_task_uses_one_thread(monkeypatch):
+    class FakeDistributed:
+        """A process on a Dask worker: get_worker() answers instead of raising."""
+
+        @staticmethod
+        def get_worker():
+            return object()
+
+    monkeypatch.setitem(__import__("sys").modules, "distributed", FakeDistributed)
+    assert auto_threads() == 1
+
+
+def test_integers_and_none_keep_their_meaning():
+    assert resolve_n_threads(3) == 3
+    assert resolve_n_threads(None) is None
+    with caller_threads(1):
+        training, _, after = _fit_threads(n_threads=2)
+        assert training == {2} and after == 1
+        free, _, _ = _fit_threads(n_threads=None)
+        assert free == {1}
+
+
+def test_auto_is_validated():
+    X, y = _data()
+    with pytest.raises(ValueError, match=r"'n_threads' parameter .*'auto'.* Got 'all' instead"):
+        SeqPoolClassifier(n_threads="all", **TINY).fit(X, y)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="Linux affinity")
+def test_usable_cores_counts_no_more_than_the_affinity_set():
+    assert 1 <= usable_cores() <= len(os.sched_getaffinity(0))
