@@ -85,12 +85,12 @@ def _refuse_non_finite(df, path) -> None:
         column = df[col]
         if not pd.api.types.is_float_dtype(column):
             continue
-        inf = np.isinf(column.to_numpy(dtype=float, na_value=np.nan))
-        if inf.any():
-            row = int(np.flatnonzero(inf)[0])
+        rows = np.flatnonzero(np.isinf(column.to_numpy(dtype=float, na_value=np.nan)))
+        if len(rows):
+            more = f" (and {len(rows) - 1} more)" if len(rows) > 1 else ""
+            where = f"on line {_line(int(rows[0]))}{more}"
             raise _UsageError(
-                f"column {col!r} of {path} holds {column.iloc[row]} on line {_line(row)}"
-                f"{f' (and {int(inf.sum()) - 1} more)' if inf.sum() > 1 else ''}; values "
+                f"column {col!r} of {path} holds {column.iloc[int(rows[0])]} {where}; values "
                 "must be finite numbers: leave a missing cell empty (it reads as NaN) or "
                 "clip the value"
             )

@@ -65,46 +65,36 @@ def _ranks(mask: torch.Tensor, n: torch.Tensor, dtype) -> torch.Tensor:
 
 
 class _MultiRocketPool(Pool):
+    """Each is a sum over steps: its frames are its shares, summed."""
+
     encoder_maps = "biased"
-
-
-@register_pool
-class PPVPool(_MultiRocketPool):
-    """Proportion of positive values."""
-
-    name = "ppv"
-    summary = "proportion of the observed steps with h > 0 (MultiRocket's PPV)"
-
-    def shares(self, h, mask):
-        m, n, positive = _counts(h, mask)
-        return _indicator(self, h, positive, m) / n.clamp_min(1.0).unsqueeze(-1)
 
     def forward(self, h, mask):
         return self.shares(h, mask).sum(-1)
 
 
 @register_pool
-class MPVPool(_MultiRocketPool):
-    """Mean of the positive values."""
+class PPVPool(_MultiRocketPool):
+    name, summary = "ppv", "proportion of the observed steps with h > 0 (MultiRocket's PPV)"
 
-    name = "mpv"
-    summary = "mean of h over the observed steps with h > 0, 0 if none (MultiRocket's MPV)"
+    def shares(self, h, mask):
+        m, n, positive = _counts(h, mask)
+        return _indicator(self, h, positive, m) / n.clamp_min(1.0).unsqueeze(-1)
+
+
+@register_pool
+class MPVPool(_MultiRocketPool):
+    name, summary = "mpv", "mean of the steps with h > 0, 0 if none (MultiRocket's MPV)"
 
     def shares(self, h, mask):
         _, _, positive = _counts(h, mask)
         pos = positive.to(h.dtype)
         return h * pos / pos.sum(-1, keepdim=True).clamp_min(1.0)
 
-    def forward(self, h, mask):
-        return self.shares(h, mask).sum(-1)
-
 
 @register_pool
 class MIPVPool(_MultiRocketPool):
-    """Mean of the scaled ranks of the positive values."""
-
-    name = "mipv"
-    summary = "mean scaled rank r/(n-1) of the steps with h > 0, -1 if none (MultiRocket's MIPV)"
+    name, summary = "mipv", "mean rank r/(n-1) of the steps with h > 0, -1 if none (MIPV)"
 
     def shares(self, h, mask):
         m, n, positive = _counts(h, mask)
@@ -115,16 +105,10 @@ class MIPVPool(_MultiRocketPool):
         none = -m / n.clamp_min(1.0).unsqueeze(-1)
         return torch.where(count > 0, ranked, none)
 
-    def forward(self, h, mask):
-        return self.shares(h, mask).sum(-1)
-
 
 @register_pool
 class LSPVPool(_MultiRocketPool):
-    """Longest stretch of positive values, as a fraction of the observed steps."""
-
-    name = "lspv"
-    summary = "longest run of consecutive observed steps with h > 0, over n (MultiRocket's LSPV)"
+    name, summary = "lspv", "longest run of steps with h > 0, over n (MultiRocket's LSPV)"
 
     @staticmethod
     def _longest_run(positive: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

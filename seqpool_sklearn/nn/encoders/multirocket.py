@@ -60,10 +60,10 @@ class MultiRocketEncoder(Encoder):
     torch.Size([6, 336, 40])
     """
 
-    name = "multirocket"
-    summary = "frozen random convolutions on the series and on its first difference"
-    default_width = 9996
     frozen = True
+    name = "multirocket"
+    default_width = 9996
+    summary = "frozen random convolutions on the series and on its first difference"
 
     def __init__(self, n_channels, n_timesteps, width=None, maps: str = "indicator"):
         super().__init__(n_channels, n_timesteps, width)
