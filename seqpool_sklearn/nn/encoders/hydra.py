@@ -234,8 +234,7 @@ class HydraEncoder(Encoder):
         """
         if pool not in self.fast_pools:
             raise ValueError(
-                f"{type(self).__name__} pools its maps directly by {self.fast_pools}; "
-                f"got {pool!r}."
+                f"{type(self).__name__} pools its maps directly by {self.fast_pools}; got {pool!r}."
             )
         t = x.shape[2]
         mw = split_windows(mask.unsqueeze(1), mask, window)[1]  # (B, Fr, k)
