@@ -14,9 +14,15 @@ ACTIVATIONS = ("relu", "gelu", "tanh")
 # Built-in pool types, in the order the docs and the command line list them.
 POOLS = ("avg", "max", "lp", "attention", "ppv", "mpv", "mipv", "lspv")
 # Built-in encoders (``encoder=None`` puts the head on the raw channels).
-ENCODERS = ("minirocket", "multirocket", "conv", "gru")
+ENCODERS = ("minirocket", "multirocket", "hydra", "conv", "gru")
 # Width of each built-in encoder when ``encoder_channels=None``.
-DEFAULT_ENCODER_CHANNELS = {"minirocket": 9996, "multirocket": 9996, "conv": 64, "gru": 64}
+DEFAULT_ENCODER_CHANNELS = {
+    "minirocket": 9996,
+    "multirocket": 9996,
+    "hydra": 64,
+    "conv": 64,
+    "gru": 64,
+}
 
 # The keyword defaults of SeqPoolClassifier / SeqPoolRegressor that the command line shows
 # (the optimizer class is left out: it is a torch object).

@@ -37,6 +37,10 @@ _SHARED_PARAMS = """\
         on those maps. Nothing in it is trained, which makes it fast.
         ``"multirocket"``: the same kernels on the series and on its first
         difference (half the maps each), as MultiRocket (Tan et al. 2022) does.
+        ``"hydra"``: Hydra's competing convolutions (Dempster et al. 2023): groups
+        of 8 random kernels on the series and its first difference; at every step
+        the encoder marks each group's winning kernel (weighted by its response)
+        and losing kernel, so ``pool="avg"`` gives Hydra's standardised counts.
         ``"conv"``: FCN-style, three Conv1d + batch norm + ReLU blocks of widths
         ``(w, 2w, w)`` with ``w = encoder_channels``. ``"gru"``: a GRU with
         ``encoder_channels`` units per direction. ``None``: the head sees the
@@ -55,7 +59,8 @@ _SHARED_PARAMS = """\
     encoder_channels : int or None, default=None
         Encoder width. ``"minirocket"``: number of maps, rounded down to a
         multiple of 84 (``None``: 9996); ``"multirocket"``: the same, half per
-        branch. ``"conv"``: ``w`` (``None``: 64).
+        branch. ``"hydra"``: groups per dilation (``None``: 64; 16 maps
+        each). ``"conv"``: ``w`` (``None``: 64).
         ``"gru"``: hidden units per direction (``None``: 64). The decoder of
         ``order="decode_first"`` runs at every step over this width; behind the
         ``"minirocket"`` encoder it reads one table row per kernel group instead

@@ -18,6 +18,7 @@ from .base import (
 )
 from .conv import ConvEncoder, MaskedBatchNorm1d, SameConv1d
 from .gru import GRUEncoder
+from .hydra import HydraEncoder
 from .identity import IdentityEncoder
 from .minirocket import RandomConvEncoder
 from .multirocket import MultiRocketEncoder
@@ -38,6 +39,7 @@ __all__ = [
     "ConvEncoder",
     "Encoder",
     "GRUEncoder",
+    "HydraEncoder",
     "IdentityEncoder",
     "MultiRocketEncoder",
     "MaskedBatchNorm1d",

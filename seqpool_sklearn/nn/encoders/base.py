@@ -111,7 +111,7 @@ def register_encoder(cls: type[Encoder]) -> type[Encoder]:
     --------
     >>> from seqpool_sklearn.nn.encoders import ENCODER_REGISTRY
     >>> sorted(ENCODER_REGISTRY)
-    ['conv', 'gru', 'minirocket', 'multirocket']
+    ['conv', 'gru', 'hydra', 'minirocket', 'multirocket']
     """
     return ENCODER_REGISTRY.register(cls)
 
