@@ -981,7 +981,9 @@ def test_the_legend_covers_no_data_point():
     import matplotlib.pyplot as plt
 
     X, y = id_data()
-    result = compare_heads(FingerprintHead(shift=0.05), X, y, pools=["avg", "max"], cv=5)
+    result = compare_heads(
+        FingerprintHead(shift=0.05), X, y, pools=["avg", "max"], cv=5, random_state=0
+    )
     fig = result.plot()
     fig.canvas.draw()
     ax = fig.axes[0]
