@@ -1,16 +1,21 @@
-"""Benchmark: the default estimators and MiniRocket, side by side on the archive suite.
+"""Benchmark: the default estimators, MiniRocket and MultiRocket, side by side on the archive suite.
 
 For every classification dataset of the development suite (20 UCR/UEA datasets: the
 ``.ts`` and ``.tsv`` files in the data home), fit the *default* ``SeqPoolClassifier``
-(only ``random_state`` set) and aeon's ``MiniRocketClassifier(random_state=0)`` on the
-archive's TRAIN split in the same process, score both on TEST and time both fits. Then the
-same for every regression dataset (``SeqPoolRegressor`` against ``MiniRocketRegressor``,
-``RidgeCV`` on the flattened series and the training mean, by test RMSE).
+(only ``random_state`` set), aeon's ``MiniRocketClassifier(random_state=0)`` and
+``MultiRocketClassifier(random_state=0)`` on the archive's TRAIN split in the same process,
+score them on TEST and time the fits. Beside them, unless ``--no-multirocket-style``, the
+MultiRocket-style configuration of ours (``MULTIROCKET_STYLE``: MultiRocket's pools on the
+series and its first difference; ``--mr-set name=value`` changes it) is fitted the same
+way and compared with MultiRocket. Then the same for every regression dataset
+(``SeqPoolRegressor`` against ``MiniRocketRegressor``, ``RidgeCV`` on the flattened series
+and the training mean, by test RMSE).
 
 Fair-timing rules: one torch thread per fit (the estimator's ``n_threads=1`` default) and
 aeon with ``n_jobs=1``; both are warmed up on a tiny problem first, so numba's compilation
 and torch's first-call imports are not timed. MiniRocket gets zero padding for series of
-unequal length or with missing steps (it has no notion of NaN), ours reads the NaN.
+unequal length or with missing steps (it has no notion of NaN), and so does MultiRocket;
+ours reads the NaN.
 
 The data home is ``--data-home``, else ``$SEQPOOL_DATA_HOME``, else ``../shared/ucr``
 next to the repository. aeon comes from the ``bench`` extra (``pip install -e ".[bench]"``);
@@ -22,13 +27,18 @@ Run::
     python benchmarks/bench_archive.py --quick       # four datasets, ~1 minute
     python benchmarks/bench_archive.py --datasets Beef CBF --set hidden_size=128
 
-``--set name=value`` overrides an estimator parameter (a Python literal) for ablations.
-The classification part ends with::
+``--set name=value`` overrides a parameter (a Python literal) of the default estimator for
+ablations, ``--mr-set name=value`` one of the MultiRocket-style configuration. The
+classification part ends with::
 
     RESULT mean_gap_to_minirocket=<points> worst_gap_to_minirocket=<points> median_fit_s=<s>
     max_fit_s=<s> median_fit_ratio=<seqpool/minirocket>
+    RESULT_MULTIROCKET mean_gap_to_multirocket=<points> worst_gap_to_multirocket=<points>
+    median_fit_s=<s> median_fit_ratio_to_default=<ratio> multirocket_mean_acc=<acc>
 
-(one line), gaps in accuracy points (MiniRocket minus ours; negative = ours better); the
+(one line each), gaps in accuracy points (the peer minus ours; negative = ours better), the
+second line for the MultiRocket-style configuration (the ratio of its median fit to the
+default's median fit); the
 regression part with ``RESULT_REGRESSION worst_rmse_ratio_to_minirocket=<ratio>
 beats_mean=<k/n> beats_ridge=<k/n>``.
 """
@@ -37,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import csv
 import json
 import os
 import platform
@@ -51,6 +62,14 @@ import torch
 from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor, fetch_ucr, list_ucr
 
 QUICK = ("Beef", "CBF", "ECG200", "JapaneseVowels")
+
+# MultiRocket's operators on the series and on its first difference, chosen on the suite
+# (docs/benchmarks.rst, "Side by side with MultiRocket"); --mr-set changes one setting.
+MULTIROCKET_STYLE = {
+    "encoder": "multirocket",
+    "pool": ("ppv", "lspv"),
+    "encoder_channels": 4998,
+}
 
 
 def default_data_home() -> Path:
@@ -81,8 +100,11 @@ def _is_regression(y: np.ndarray) -> bool:
     return y.dtype.kind == "f" and len(np.unique(y)) > 0.5 * len(y)
 
 
-def _warm_up(regression: bool) -> None:
-    from aeon.classification.convolution_based import MiniRocketClassifier
+def _warm_up(regression: bool, style: dict | None) -> None:
+    from aeon.classification.convolution_based import (
+        MiniRocketClassifier,
+        MultiRocketClassifier,
+    )
     from aeon.regression.convolution_based import MiniRocketRegressor
 
     rng = np.random.default_rng(0)
@@ -90,7 +112,12 @@ def _warm_up(regression: bool) -> None:
     for channels in (1, 3):
         X = rng.normal(size=(12, channels, 40))
         MiniRocketClassifier(random_state=0).fit(X, y).predict(X)
+        MultiRocketClassifier(random_state=0).fit(X, y).predict(X)
         SeqPoolClassifier(random_state=0, max_epochs=2).fit(X.astype(np.float32), y).predict(X)
+        if style is not None:
+            SeqPoolClassifier(random_state=0, max_epochs=2, **style).fit(
+                X.astype(np.float32), y
+            ).predict(X)
         if regression:
             MiniRocketRegressor(random_state=0).fit(X, rng.normal(size=12)).predict(X)
 
@@ -101,8 +128,11 @@ def _timed(fit):
     return model, time.perf_counter() - start
 
 
-def run_classification(name: str, home: Path, params: dict) -> dict:
-    from aeon.classification.convolution_based import MiniRocketClassifier
+def run_classification(name: str, home: Path, params: dict, style: dict | None) -> dict:
+    from aeon.classification.convolution_based import (
+        MiniRocketClassifier,
+        MultiRocketClassifier,
+    )
 
     X_tr, y_tr, X_te, y_te = load(name, home)
     ours, ours_s = _timed(lambda: SeqPoolClassifier(random_state=0, **params).fit(X_tr, y_tr))
@@ -111,7 +141,11 @@ def run_classification(name: str, home: Path, params: dict) -> dict:
     X_te0 = np.nan_to_num(X_te).astype(np.float64)
     peer, peer_s = _timed(lambda: MiniRocketClassifier(random_state=0, n_jobs=1).fit(X_tr0, y_tr))
     peer_acc = float(np.mean(peer.predict(X_te0) == y_te))
-    return {
+    multi, multi_s = _timed(
+        lambda: MultiRocketClassifier(random_state=0, n_jobs=1).fit(X_tr0, y_tr)
+    )
+    multi_acc = float(np.mean(multi.predict(X_te0) == y_te))
+    row = {
         "dataset": name,
         "n_train": len(X_tr),
         "length": X_tr.shape[2],
@@ -123,7 +157,15 @@ def run_classification(name: str, home: Path, params: dict) -> dict:
         "seqpool_fit_s": ours_s,
         "minirocket_fit_s": peer_s,
         "epochs": ours.n_iter_,
+        "multirocket_acc": multi_acc,
+        "multirocket_fit_s": multi_s,
     }
+    if style is not None:
+        mr, mr_s = _timed(lambda: SeqPoolClassifier(random_state=0, **style).fit(X_tr, y_tr))
+        row["style_acc"] = float(np.mean(mr.predict(X_te) == y_te))
+        row["style_fit_s"] = mr_s
+        row["style_gap_points"] = 100 * (multi_acc - row["style_acc"])
+    return row
 
 
 def _rmse(a, b) -> float:
@@ -160,13 +202,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--datasets", nargs="*", default=None)
     parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument(
+        "--mr-set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change a setting of the MultiRocket-style configuration",
+    )
+    parser.add_argument(
+        "--no-multirocket-style",
+        action="store_true",
+        help="skip the MultiRocket-style configuration of ours",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the rows here")
+    parser.add_argument("--csv", type=Path, default=None, help="write the rows here")
     args = parser.parse_args(argv)
     home = args.data_home or default_data_home()
     params = {}
     for item in args.set:
         key, _, value = item.partition("=")
         params[key] = ast.literal_eval(value)
+    style = None
+    if not args.no_multirocket_style:
+        style = dict(MULTIROCKET_STYLE)
+        for item in args.mr_set:
+            key, _, value = item.partition("=")
+            style[key] = ast.literal_eval(value)
     names = args.datasets or (list(QUICK) if args.quick else list_ucr(data_home=home))
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", category=UserWarning, module="aeon")
@@ -174,28 +235,33 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         _, y = fetch_ucr(name, split="train", data_home=home, download=False)
         kinds[name] = "regression" if _is_regression(np.asarray(y)) else "classification"
-    _warm_up(regression="regression" in kinds.values())
+    _warm_up(regression="regression" in kinds.values(), style=style)
     print(
         f"# {platform.platform()}, {os.cpu_count()} cores, torch {torch.__version__}, "
-        f"one torch thread per fit; estimator overrides: {params or 'none'}"
+        f"one torch thread per fit; estimator overrides: {params or 'none'}; "
+        f"MultiRocket-style configuration: {style if style is not None else 'skipped'}"
     )
     rows, reg_rows = [], []
     header = (
         f"{'dataset':28s} {'n×len':>9s} {'cls':>3s} {'seqpool':>7s} {'minirkt':>7s} "
-        f"{'gap':>6s} {'fit s':>6s} {'mr s':>5s}"
+        f"{'gap':>6s} {'fit s':>6s} {'mr s':>5s} {'multirk':>7s} {'mrk s':>5s}"
+        + (f" {'style':>7s} {'gap':>6s} {'fit s':>6s}" if style is not None else "")
     )
     print(header)
     for name in names:
         if kinds[name] != "classification":
             continue
-        r = run_classification(name, home, params)
+        r = run_classification(name, home, params, style)
         rows.append(r)
-        print(
+        line = (
             f"{name:28s} {r['n_train']:>4d}×{r['length']:<4d} {r['classes']:>3d} "
             f"{r['seqpool_acc']:7.3f} {r['minirocket_acc']:7.3f} {r['gap_points']:6.1f} "
-            f"{r['seqpool_fit_s']:6.1f} {r['minirocket_fit_s']:5.2f}",
-            flush=True,
+            f"{r['seqpool_fit_s']:6.1f} {r['minirocket_fit_s']:5.2f} "
+            f"{r['multirocket_acc']:7.3f} {r['multirocket_fit_s']:5.2f}"
         )
+        if style is not None:
+            line += f" {r['style_acc']:7.3f} {r['style_gap_points']:6.1f} {r['style_fit_s']:6.1f}"
+        print(line, flush=True)
     for name in names:
         if kinds[name] != "regression":
             continue
@@ -209,6 +275,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.json:
         args.json.write_text(json.dumps({"classification": rows, "regression": reg_rows}, indent=1))
+    if args.csv and rows:
+        args.csv.parent.mkdir(parents=True, exist_ok=True)
+        with args.csv.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
     if rows:
         gaps = [r["gap_points"] for r in rows]
         fits = [r["seqpool_fit_s"] for r in rows]
@@ -222,6 +294,24 @@ def main(argv: list[str] | None = None) -> int:
             f"worst_gap_to_minirocket={max(gaps):.2f} median_fit_s={statistics.median(fits):.2f} "
             f"max_fit_s={max(fits):.2f} median_fit_ratio={statistics.median(ratios):.1f}"
         )
+        print(
+            f"mean accuracy: multirocket {statistics.mean(r['multirocket_acc'] for r in rows):.4f}"
+            + (
+                f", multirocket-style {statistics.mean(r['style_acc'] for r in rows):.4f}"
+                if style is not None
+                else ""
+            )
+        )
+        if style is not None:
+            style_gaps = [r["style_gap_points"] for r in rows]
+            style_fit = statistics.median(r["style_fit_s"] for r in rows)
+            print(
+                f"RESULT_MULTIROCKET mean_gap_to_multirocket={statistics.mean(style_gaps):.2f} "
+                f"worst_gap_to_multirocket={max(style_gaps):.2f} median_fit_s={style_fit:.2f} "
+                f"median_fit_ratio_to_default={style_fit / statistics.median(fits):.1f} "
+                f"multirocket_mean_acc="
+                f"{statistics.mean(r['multirocket_acc'] for r in rows):.4f}"
+            )
     if reg_rows:
         ratio = max(r["seqpool_rmse"] / r["minirocket_rmse"] for r in reg_rows)
         beats_mean = sum(r["seqpool_rmse"] < r["mean_rmse"] for r in reg_rows)

@@ -1,19 +1,28 @@
 """Benchmark: does the order of decoder and pooling matter? The archive suite's answer.
 
 For every classification dataset of the development suite, ``compare_heads`` runs the
-order x pool grid (``pool_first`` / ``decode_first`` x ``avg`` / ``max``, global windows)
-on the dataset's TRAIN and TEST series pooled (at most ``--max-samples`` of them, drawn
-stratified), with stratified ``--cv``-fold cross-validation. The head sits on the raw
+order x pool grid (``pool_first`` / ``decode_first`` x the ``--pools``, default ``avg`` and
+``max``; ``ppv+lspv`` is the combined pool ``("ppv", "lspv")``; global windows) on the
+dataset's TRAIN and TEST series pooled (at most ``--max-samples`` of them, drawn stratified),
+with stratified ``--cv``-fold cross-validation. The head sits on the raw
 channels by default (``encoder=None``, the original question's setting; ``--encoder``
 chooses another, e.g. ``minirocket`` with ``--encoder-channels 1008``). The per-dataset
 comparisons are combined with :func:`seqpool_sklearn.summarize_comparisons`: mean ranks,
 win/tie/loss counts of the orders per pool, and a Wilcoxon signed-rank test across datasets
-with Holm's adjustment.
+with Holm's adjustment -- and, with more than one pool, the main effect of the pool: every
+pool against the best-ranked one, each dataset's accuracy averaged over the two orders,
+Wilcoxon signed-rank across datasets, Holm-adjusted over the pools.
 
 Run::
 
     python benchmarks/bench_order.py                    # raw channels, ~10 minutes on 2 cores
     python benchmarks/bench_order.py --datasets GunPoint CBF --cv 3
+    python benchmarks/bench_order.py --encoder minirocket --encoder-channels 336 \
+        --pools avg,ppv,mpv,mipv,lspv,ppv+lspv,ppv+mpv+mipv+lspv --out results
+    python benchmarks/bench_order.py --from-csv results/scores.csv --out results
+
+``--from-csv`` recomputes the tables and draws the critical-difference diagram
+(``cd_diagram.png``) from a stored ``scores.csv``, without fitting anything.
 
 The last line is ``RESULT datasets=<n> decode_first_wins=<k> pool_first_wins=<k>
 ties=<k> seconds=<s>`` over all pool cells.
@@ -23,9 +32,11 @@ from __future__ import annotations
 
 import argparse
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
 # the archive benchmark's loader: same data home rules, same NaN padding
@@ -33,12 +44,91 @@ from bench_archive import default_data_home, load
 from sklearn.model_selection import train_test_split
 
 from seqpool_sklearn import (
+    ComparisonSummary,
     SeqPoolClassifier,
     compare_heads,
     fetch_ucr,
     list_ucr,
     summarize_comparisons,
 )
+from seqpool_sklearn._stats import holm
+
+
+def parse_pools(text: str) -> list:
+    """``"avg,ppv+lspv"`` -> ``["avg", ("ppv", "lspv")]``."""
+    pools = []
+    for name in text.split(","):
+        parts = tuple(part.strip() for part in name.split("+") if part.strip())
+        if not parts:
+            raise ValueError(f"--pools has an empty pool name in {text!r}.")
+        pools.append(parts[0] if len(parts) == 1 else parts)
+    return pools
+
+
+def pool_effect(scores: pd.DataFrame) -> pd.DataFrame:
+    """Main effect of the pool across datasets, every pool against the best-ranked one.
+
+    Each dataset's accuracy of a pool is its mean over the orders; the per-dataset
+    differences to the reference pool go into a Wilcoxon signed-rank test, and the p-values
+    of all pools are Holm-adjusted together.
+    """
+    from scipy.stats import wilcoxon
+
+    per_pool = scores.groupby(["dataset", "pool"])["mean_score"].mean().unstack("pool")
+    ranks = per_pool.rank(axis=1, ascending=False).mean()
+    reference = ranks.idxmin()
+    rows = []
+    for pool in ranks.sort_values().index:
+        if pool == reference:
+            continue
+        diff = per_pool[reference] - per_pool[pool]
+        nonzero = diff[np.abs(diff) > 1e-12]
+        p = float(wilcoxon(nonzero).pvalue) if len(nonzero) else 1.0
+        rows.append(
+            {
+                "pool": pool,
+                "reference": reference,
+                "mean_rank": float(ranks[pool]),
+                "reference_higher": int((diff > 1e-12).sum()),
+                "ties": int((np.abs(diff) <= 1e-12).sum()),
+                "pool_higher": int((diff < -1e-12).sum()),
+                "mean_difference": float(diff.mean()),
+                "p_value": p,
+            }
+        )
+    out = pd.DataFrame(rows)
+    if len(out):
+        out["p_holm"] = holm(out["p_value"].to_numpy())
+    return out
+
+
+def report(summary, out: Path | None, effect: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Print and store the tables; draw the critical-difference diagram.
+
+    ``effect`` is a stored order effect (the per-dataset tests need the fitted comparisons,
+    which a CSV does not hold); ``None`` computes it from ``summary``.
+    """
+    print(summary.ranks().to_string(index=False))
+    if effect is None:
+        effect = summary.order_effect()
+    print()
+    print(effect.to_string(index=False))
+    pools = pool_effect(summary.scores)
+    if len(pools):
+        print()
+        print(pools.to_string(index=False))
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        summary.scores.to_csv(out / "scores.csv", index=False)
+        effect.to_csv(out / "order_effect.csv", index=False)
+        summary.ranks().to_csv(out / "ranks.csv", index=False)
+        if len(pools):
+            pools.to_csv(out / "pool_effect.csv", index=False)
+        import matplotlib
+
+        matplotlib.use("Agg")
+        summary.plot().savefig(out / "cd_diagram.png", dpi=120, bbox_inches="tight")
+    return effect
 
 
 def stratified_subset(y: np.ndarray, n: int, seed: int) -> np.ndarray:
@@ -84,8 +174,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cv", type=int, default=3)
     parser.add_argument("--max-samples", type=int, default=300)
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument(
+        "--pools", default="avg,max", help="comma-separated pools; a+b is a combined pool"
+    )
     parser.add_argument("--out", type=Path, default=None, help="write the tables here")
+    parser.add_argument(
+        "--from-csv", type=Path, default=None, help="re-analyse a stored scores.csv"
+    )
     args = parser.parse_args(argv)
+    if args.from_csv:
+        scores = pd.read_csv(args.from_csv, keep_default_na=False, na_values=[""])
+        scores["window"] = scores["window"].astype(object).where(scores["window"].notna(), None)
+        summary = ComparisonSummary(dict.fromkeys(scores["dataset"].unique()), scores)
+        report(summary, args.out, pd.read_csv(args.from_csv.parent / "order_effect.csv"))
+        return 0
+    pools = parse_pools(args.pools)
     home = args.data_home or default_data_home()
     torch.set_num_threads(1)
     encoder = None if args.encoder == "none" else args.encoder
@@ -106,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             estimator,
             X,
             y,
-            pools=["avg", "max"],
+            pools=pools,
             cv=args.cv,
             random_state=0,
             n_jobs=args.n_jobs,
@@ -123,13 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(summary.report())
     print()
-    print(summary.ranks().to_string(index=False))
-    effect = summary.order_effect()
-    if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        summary.scores.to_csv(args.out / "scores.csv", index=False)
-        effect.to_csv(args.out / "order_effect.csv", index=False)
-        summary.ranks().to_csv(args.out / "ranks.csv", index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # scipy's small-sample notes
+        effect = report(summary, args.out)
     print(
         f"RESULT datasets={len(comparisons)} "
         f"decode_first_wins={int(effect['decode_first_wins'].sum())} "
