@@ -11,7 +11,7 @@ way and compared with MultiRocket. Then the same for every regression dataset
 (``SeqPoolRegressor`` against ``MiniRocketRegressor``, ``RidgeCV`` on the flattened series
 and the training mean, by test RMSE).
 
-Fair-timing rules: one torch thread per fit (the estimator's ``n_threads=1`` default) and
+Fair-timing rules: one torch thread per fit (``n_threads=1`` passed to ours) and
 aeon with ``n_jobs=1``; both are warmed up on a tiny problem first, so numba's compilation
 and torch's first-call imports are not timed. MiniRocket gets zero padding for series of
 unequal length or with missing steps (it has no notion of NaN), and so does MultiRocket;
@@ -222,12 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     for item in args.set:
         key, _, value = item.partition("=")
         params[key] = ast.literal_eval(value)
+    # fair timing: one thread per fit for ours as for aeon (the default "auto" uses every core)
+    params.setdefault("n_threads", 1)
     style = None
     if not args.no_multirocket_style:
         style = dict(MULTIROCKET_STYLE)
         for item in args.mr_set:
             key, _, value = item.partition("=")
             style[key] = ast.literal_eval(value)
+        style.setdefault("n_threads", 1)
     names = args.datasets or (list(QUICK) if args.quick else list_ucr(data_home=home))
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", category=UserWarning, module="aeon")

@@ -86,7 +86,9 @@ def fit_ratio(name: str, home: Path, epochs: int, repeats: int) -> tuple[float, 
     X = np.asarray(X, dtype=np.float32)
 
     def fit(order):
-        return lambda: SeqPoolClassifier(order=order, max_epochs=epochs, random_state=0).fit(X, y)
+        return lambda: SeqPoolClassifier(
+            order=order, max_epochs=epochs, random_state=0, n_threads=1
+        ).fit(X, y)
 
     pairs = []
     for rep in range(repeats):

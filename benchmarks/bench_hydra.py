@@ -51,11 +51,13 @@ def run(name: str, home: Path) -> dict:
     X_te0 = np.nan_to_num(X_te).astype(np.float64)
     fits = {
         "seqpool_hydra": (
-            lambda: SeqPoolClassifier(random_state=0, encoder="hydra").fit(X_tr, y_tr),
+            lambda: SeqPoolClassifier(random_state=0, encoder="hydra", n_threads=1).fit(X_tr, y_tr),
             X_te,
         ),
         "seqpool_minirocket": (
-            lambda: SeqPoolClassifier(random_state=0, encoder="minirocket").fit(X_tr, y_tr),
+            lambda: SeqPoolClassifier(random_state=0, encoder="minirocket", n_threads=1).fit(
+                X_tr, y_tr
+            ),
             X_te,
         ),
         "aeon_hydra": (

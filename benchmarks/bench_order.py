@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     encoder = None if args.encoder == "none" else args.encoder
     estimator = SeqPoolClassifier(
-        encoder=encoder, encoder_channels=args.encoder_channels, random_state=0
+        encoder=encoder, encoder_channels=args.encoder_channels, random_state=0, n_threads=1
     )
     names = args.datasets or list_ucr(data_home=home)
     start = time.perf_counter()
