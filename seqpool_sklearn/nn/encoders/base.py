@@ -29,6 +29,7 @@ from collections.abc import Iterator
 import torch
 from torch import nn
 
+from ..masks import split_windows
 from ..registry import Registry, label
 
 
@@ -126,6 +127,56 @@ def resolve_encoder(spec) -> type[Encoder]:
 
 
 encoder_label = label
+
+
+def pool_by_blocks(blocks, x, mask, pool, window, step: int):
+    """Pool an encoder's channel blocks ``blocks(x, mask)``, ``step`` series at a time.
+
+    Equals pooling the whole (B, F, T) output for a pool whose channels are pooled
+    separately, without building it. Returns the frames and their validity.
+    """
+    from ..pools import pool_windows
+
+    out = []
+    for i in range(0, x.shape[0], step):
+        xi, mi = x[i : i + step], mask[i : i + step]
+        parts = [pool_windows(pool, h, mi, window)[0] for _, h in blocks(xi, mi)]
+        out.append(torch.cat(parts, dim=1))
+    return torch.cat(out), split_windows(mask.unsqueeze(1), mask, window)[1].any(-1)
+
+
+def standardised_blocks(raw_blocks, scale_mean, scale_std, mask):
+    """``(raw - mean) / std``, masked, for consecutive channel blocks: (slice, block) pairs."""
+    start = 0
+    m = None
+    for raw in raw_blocks:
+        if m is None:
+            m = mask.unsqueeze(1).to(raw.dtype)
+        sl = slice(start, start + raw.shape[1])
+        mean = scale_mean[sl].to(raw.dtype)[None, :, None]
+        std = scale_std[sl].to(raw.dtype)[None, :, None]
+        yield sl, (raw - mean) / std * m
+        start = sl.stop
+
+
+def weighted_mean_std(
+    values: torch.Tensor, weight: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean and spread over the rows of ``values``, weighted like the loss (float64).
+
+    Encoders set from data standardise their features by these; the spread is 1 where
+    fewer than two rows (or rows of non-zero weight) exist.
+    """
+    if weight is None:
+        mean = values.mean(0)
+        std = values.std(0, unbiased=False) if values.shape[0] > 1 else torch.ones_like(mean)
+        return mean, std
+    p = weight.detach().to(device="cpu", dtype=torch.float64)
+    p = (p / p.sum()).to(values.device).unsqueeze(1)
+    mean = (p * values).sum(0)
+    spread = int((p > 0).sum()) > 1
+    std = (p * (values - mean) ** 2).sum(0).sqrt() if spread else torch.ones_like(mean)
+    return mean, std
 
 
 def call_fit_data(encoder: Encoder, x, mask, generator=None, weight=None):

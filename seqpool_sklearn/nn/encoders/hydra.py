@@ -17,8 +17,7 @@ import torch
 from torch.nn import functional as F
 
 from ..masks import split_windows
-from ..pools import pool_windows
-from .base import Encoder, register_encoder
+from .base import Encoder, pool_by_blocks, register_encoder, standardised_blocks, weighted_mean_std
 from .multirocket import first_difference
 
 _LENGTH = 9  # kernel length, as Hydra's
@@ -88,8 +87,9 @@ class HydraEncoder(Encoder):
     --------
     >>> import torch
     >>> enc = HydraEncoder(1, 40, 8)
-    >>> x, mask = torch.randn(6, 1, 40), torch.ones(6, 40, dtype=torch.bool)
-    >>> _ = enc.fit_data(x, mask, torch.Generator().manual_seed(0))
+    >>> x = torch.randn(6, 1, 40)
+    >>> mask = torch.ones(6, 40, dtype=torch.bool)
+    >>> _ = enc.fit_data(x, mask, generator=torch.Generator().manual_seed(0))
     >>> enc.out_channels, enc(x, mask).shape
     (384, torch.Size([6, 384, 40]))
     """
@@ -181,20 +181,15 @@ class HydraEncoder(Encoder):
 
     # ------------------------------------------------------------------ fitting
     @torch.no_grad()
-    def fit_data(
-        self,
-        x: torch.Tensor,
-        mask: torch.Tensor,
-        generator=None,
-        weight: torch.Tensor | None = None,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
+    def fit_data(self, x, mask, generator=None, weight=None) -> tuple[torch.Tensor, torch.Tensor]:
         """Draw the kernels from ``generator``, then set the scales of the maps.
 
         Parameters
         ----------
         x : torch.Tensor of shape (n, channels, time)
-            Training series, NaN already replaced by 0.
+            The training series (NaN replaced by 0) and
         mask : torch.Tensor of shape (n, time), dtype bool
+            their observed steps.
         generator : torch.Generator, optional
             Draws the kernels and channel subsets (None: keep the current ones).
         weight : torch.Tensor of shape (n,), optional
@@ -209,17 +204,7 @@ class HydraEncoder(Encoder):
         if generator is not None:
             self.draw(generator)
         raw, valid = self._pool_raw(x, mask, "avg", None)
-        counts = raw.squeeze(-1).to(torch.float64)
-        n = counts.shape[0]
-        if weight is None:
-            mean = counts.mean(0)
-            std = counts.std(0, unbiased=False) if n > 1 else torch.ones_like(mean)
-        else:
-            p = weight.detach().to(device=counts.device, dtype=torch.float64)
-            p = (p / p.sum()).unsqueeze(1)
-            mean = (p * counts).sum(0)
-            spread = int((p > 0).sum()) > 1
-            std = (p * (counts - mean) ** 2).sum(0).sqrt() if spread else torch.ones_like(mean)
+        mean, std = weighted_mean_std(raw.squeeze(-1).to(torch.float64), weight)
         std = torch.maximum(std, _kind_floor(std, self.per_block).to(std))
         self.scale_mean.copy_(mean.to(self.scale_mean.dtype))
         self.scale_std.copy_(std.to(self.scale_std.dtype))
@@ -308,25 +293,14 @@ class HydraEncoder(Encoder):
 
     def pool_blocks(self, x, mask, pool, window):
         """A separable pool of the maps, one dilation/branch and chunk of series at a time."""
-        out = []
         step = max(1, self._chunk(x.shape[2]) // 2)
-        for s in range(0, x.shape[0], step):
-            xi, mi = x[s : s + step], mask[s : s + step]
-            parts = [pool_windows(pool, h, mi, window)[0] for _, h in self.blocks(xi, mi)]
-            out.append(torch.cat(parts, dim=1))
-        return torch.cat(out), split_windows(mask.unsqueeze(1), mask, window)[1].any(-1)
+        return pool_by_blocks(self.blocks, x, mask, pool, window, step)
 
     # ------------------------------------------------------------------ maps
     def blocks(self, x: torch.Tensor, mask: torch.Tensor):
         """The standardised maps one dilation/branch at a time: (channel slice, block)."""
-        m = mask.unsqueeze(1).to(x.dtype)
-        start = 0
-        for raw in self._raw_blocks(x, mask):
-            sl = slice(start, start + raw.shape[1])
-            mean = self.scale_mean[sl].to(x.dtype)[None, :, None]
-            std = self.scale_std[sl].to(x.dtype)[None, :, None]
-            yield sl, (raw - mean) / std * m
-            start = sl.stop
+        raws = self._raw_blocks(x, mask)
+        yield from standardised_blocks(raws, self.scale_mean, self.scale_std, mask)
 
     @property
     def block_channels(self) -> int:

@@ -11,8 +11,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..masks import matmul_conv1d, split_windows
-from ..pools import pool_windows
-from .base import Encoder, register_encoder
+from .base import Encoder, pool_by_blocks, register_encoder, standardised_blocks, weighted_mean_std
 from .rocket_fast import decode_steps, pool_indicators
 
 _ROCKET_INDICES = tuple(itertools.combinations(range(9), 3))  # 84 kernels of length 9
@@ -234,15 +233,7 @@ class RandomConvEncoder(Encoder):
             self.conv_scale.copy_(torch.cat(spreads).to(self.conv_scale.dtype))
             return None
         raw, valid = self._pool_indicators(x, mask, "avg", None)
-        ppv = raw.squeeze(-1).to(torch.float64)
-        if weight is None:
-            mean = ppv.mean(0)
-            std = ppv.std(0, unbiased=False) if n > 1 else torch.ones(self.out_channels)
-        else:
-            w = p.to(ppv.device).unsqueeze(1)
-            mean = (w * ppv).sum(0)
-            spread = int((p > 0).sum()) > 1
-            std = (w * (ppv - mean) ** 2).sum(0).sqrt() if spread else torch.ones_like(mean)
+        mean, std = weighted_mean_std(raw.squeeze(-1).to(torch.float64), weight)
         self.scale_mean.copy_(mean.to(self.scale_mean.dtype))
         # a floor keeps near-constant features from turning one step into a huge value
         self.scale_std.copy_(std.clamp_min(0.01).to(self.scale_std.dtype))
@@ -327,28 +318,16 @@ class RandomConvEncoder(Encoder):
         The result equals ``pool_windows(pool, forward(x, mask), mask, window)`` for a
         pool whose channels are pooled separately; the (B, F, T) maps are never built.
         """
-        out = []
         step = max(1, self._chunk(x.shape[2]) // 4)  # float maps: a quarter of the series
-        for i in range(0, x.shape[0], step):
-            xi, mi = x[i : i + step], mask[i : i + step]
-            parts = [pool_windows(pool, h, mi, window)[0] for _, h in self._biased_blocks(xi, mi)]
-            out.append(torch.cat(parts, dim=1))
-        return torch.cat(out), split_windows(mask.unsqueeze(1), mask, window)[1].any(-1)
+        return pool_by_blocks(self._biased_blocks, x, mask, pool, window, step)
 
     def blocks(self, x: torch.Tensor, mask: torch.Tensor):
         """The maps one dilation at a time, masked: (channel slice, block)."""
         if self.maps == "biased":
             yield from self._biased_blocks(x, mask)
             return
-        m = mask.unsqueeze(1).to(x.dtype)
-        start = 0
-        for c, b in self._groups(x):
-            ind = (c.unsqueeze(2) > b).flatten(1, 2).to(x.dtype)
-            sl = slice(start, start + ind.shape[1])
-            mean = self.scale_mean[sl].to(x.dtype)[None, :, None]
-            std = self.scale_std[sl].to(x.dtype)[None, :, None]
-            yield sl, (ind - mean) / std * m
-            start = sl.stop
+        indicators = ((c.unsqueeze(2) > b).flatten(1, 2).to(x.dtype) for c, b in self._groups(x))
+        yield from standardised_blocks(indicators, self.scale_mean, self.scale_std, mask)
 
     @property
     def block_channels(self) -> int:
