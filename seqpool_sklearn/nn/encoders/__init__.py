@@ -12,7 +12,6 @@ from .base import (
     ENCODER_REGISTRY,
     Encoder,
     call_fit_data,
-    encoder_label,
     register_encoder,
     resolve_encoder,
 )
@@ -46,7 +45,6 @@ __all__ = [
     "RandomConvEncoder",
     "SameConv1d",
     "call_fit_data",
-    "encoder_label",
     "register_encoder",
     "resolve_encoder",
 ]

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 
 from ..masks import split_windows
-from ..registry import Registry, label
+from ..registry import Registry
 
 
 class Encoder(nn.Module):
@@ -124,9 +124,6 @@ def resolve_encoder(spec) -> type[Encoder]:
 
         return IdentityEncoder
     return ENCODER_REGISTRY.resolve(spec)
-
-
-encoder_label = label
 
 
 def pool_by_blocks(blocks, x, mask, pool, window, step: int):
