@@ -605,6 +605,7 @@ def test_compare_across_datasets_writes_each_and_the_combined_answer(ucr_home, t
     out = tmp_path / "res"
     argv = ["compare", "--ucr", "all", "--data-home", str(home), "--no-download", *TINY]
     argv += ["--encoder", "none", "--max-epochs", "1", "--pools", "avg", "--out", str(out)]
+    argv += ["--equivalence-margin", "0.01"]
     assert main([*argv, "--quiet"]) == 0
     stdout = capsys.readouterr().out
     assert "[1/2] ECG200" in stdout and "[2/2] GunPoint" in stdout
@@ -618,6 +619,7 @@ def test_compare_across_datasets_writes_each_and_the_combined_answer(ucr_home, t
     assert len(combined) == 4 and set(combined["dataset"]) == {"GunPoint", "ECG200"}
     effect = pd.read_csv(out / "order_effect_across_datasets.csv")
     assert effect["n_datasets"].tolist() == [2] and "verdict" in effect
+    assert "p_equivalence_adjusted" in effect  # the margin reaches the answer across datasets
     assert (out / "critical_difference.png").read_bytes()[:8] == PNG_MAGIC
     # a second run into the same folder is refused, before any fit
     assert main(argv) == 2

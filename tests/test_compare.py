@@ -37,6 +37,7 @@ from seqpool_sklearn._stats import (
     holm,
     nemenyi_critical_difference,
     order_verdict,
+    wilcoxon_equivalence_test,
 )
 
 COLUMNS = [
@@ -802,6 +803,77 @@ def test_wilcoxon_across_datasets_matches_the_exact_distribution():
         for v in mirrored.order_effect()["verdict"]
     )
     assert effect["decode_first_significant"].eq(8).all()
+
+
+def _reference_tost(d, margin):
+    """Two one-sided signed-rank tests, straight from scipy: the larger p-value."""
+    lower = stats.wilcoxon(np.asarray(d) + margin, zero_method="wilcox", alternative="greater")
+    upper = stats.wilcoxon(np.asarray(d) - margin, zero_method="wilcox", alternative="less")
+    return max(lower.pvalue, upper.pvalue)
+
+
+def test_wilcoxon_equivalence_test_matches_a_reference_computation():
+    rng = np.random.default_rng(0)
+    for d, margin in [
+        (rng.normal(0.0, 0.004, 12), 0.01),
+        (rng.normal(0.008, 0.01, 20), 0.01),
+        (rng.normal(-0.02, 0.01, 9), 0.01),
+        ([0.002, -0.004, 0.001, 0.003, -0.001, 0.0, 0.004, -0.002], 0.005),
+    ]:
+        res = wilcoxon_equivalence_test(d, margin)
+        assert res["p_value"] == pytest.approx(_reference_tost(d, margin), abs=1e-12)
+        assert res["p_value"] == max(res["p_lower"], res["p_upper"])
+    # Eight differences all inside a margin of 0.01: each side's exact p is 1 / 2^8.
+    res = wilcoxon_equivalence_test([0.001 * i - 0.003 for i in range(8)], 0.01)
+    assert res["p_lower"] == pytest.approx(1 / 256) and res["p_upper"] == pytest.approx(1 / 256)
+    # All outside on one side: that side cannot be rejected.
+    assert wilcoxon_equivalence_test([0.03, 0.05, 0.04, 0.02], 0.01)["p_upper"] == 1.0
+    with pytest.raises(ValueError, match="margin must be a finite number > 0"):
+        wilcoxon_equivalence_test([0.1, 0.2], 0.0)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        wilcoxon_equivalence_test([0.1, np.nan], 0.01)
+
+
+def test_summarize_comparisons_equivalence_verdicts():
+    # Twelve datasets whose order effect is small against a 0.1 margin: equivalent.
+    small = [0.01, -0.02, 0.015, 0.005, -0.01, 0.02, -0.005, 0.01, 0.0, -0.015, 0.02, 0.005]
+    comparisons = _datasets(small)
+    summary = summarize_comparisons(comparisons, equivalence_margin=0.1)
+    assert summary.equivalence_margin == 0.1
+    effect = summary.order_effect()
+    plain = summarize_comparisons(comparisons).order_effect()
+    assert "p_equivalence" not in plain.columns
+    for _, row in effect.iterrows():
+        d = []
+        for cmp in comparisons.values():
+            cell = cmp.order_effect()
+            win = cell["window"].isna() if row["window"] is None else cell["window"].eq(3)
+            one = cell[cell["pool"].eq(row["pool"]) & win].iloc[0]
+            d.append(one["mean_decode_first"] - one["mean_pool_first"])
+        assert row["p_equivalence"] == pytest.approx(_reference_tost(d, 0.1), abs=1e-12)
+    np.testing.assert_allclose(effect["p_equivalence_adjusted"], holm(effect["p_equivalence"]))
+    assert (effect["p_equivalence_adjusted"] < 0.05).all()
+    assert all(v.startswith("equivalent within ±0.100 across datasets") for v in effect["verdict"])
+    assert all("TOST Holm p" in v and ", raw p" in v for v in effect["verdict"])
+    # The same data against a margin far below the effects' spread: not shown equivalent.
+    tight = summary.order_effect(equivalence_margin=0.001)
+    assert all(
+        v.startswith("inconclusive across datasets: no significant difference, and not shown "
+                     "equivalent within ±0.001")
+        for v in tight["verdict"]
+    )  # fmt: skip
+    assert "equivalent within ±0.100" in summary.report().split("Order effect")[1]
+    # A clear winner keeps its verdict with a margin, and says whether it is inside it.
+    strong = summarize_comparisons(
+        _datasets([0.1 + 0.01 * i for i in range(8)]), equivalence_margin=0.01
+    )
+    verdicts = strong.order_effect()["verdict"]
+    assert all(v.startswith("decode_first better across datasets") for v in verdicts)
+    assert not any("within the" in v for v in verdicts)
+    with pytest.raises(ValueError, match="equivalence_margin must be a finite number > 0"):
+        summarize_comparisons(comparisons, equivalence_margin=-0.01)
+    with pytest.raises(TypeError, match="equivalence_margin must be a number"):
+        summary.order_effect(equivalence_margin="1pt")
 
 
 def test_summarize_comparisons_checks_its_input():

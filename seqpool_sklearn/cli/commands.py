@@ -199,7 +199,7 @@ def _compare_many(args, names: list[str], start: float) -> int:
 
     from .. import summarize_comparisons
 
-    summary = summarize_comparisons(results)
+    summary = summarize_comparisons(results, equivalence_margin=args.equivalence_margin)
     print(f"\nAcross {len(results)} datasets:")
     print(summary.report(alpha=args.alpha))
 

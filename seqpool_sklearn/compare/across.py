@@ -9,9 +9,12 @@ import pandas as pd
 
 from .._options import ORDERS
 from .._stats import (
+    format_number,
+    format_p,
     format_p_adjusted,
     holm,
     nemenyi_critical_difference,
+    wilcoxon_equivalence_test,
     wilcoxon_test,
 )
 from .common import _ADJUSTMENTS, _frame
@@ -27,7 +30,9 @@ class ComparisonSummary:
     comparisons of classifiers over multiple data sets", JMLR 7, 2006): the mean rank of
     every head design, win/tie/loss counts of the orders per pool x window cell, and a
     Wilcoxon signed-rank test of the per-dataset order effects with Holm's adjustment over
-    the cells.
+    the cells, and, with an ``equivalence_margin``, two one-sided signed-rank tests of
+    "the order effect lies within ±margin"
+    (:func:`~seqpool_sklearn._stats.wilcoxon_equivalence_test`).
 
     Attributes
     ----------
@@ -37,6 +42,8 @@ class ComparisonSummary:
         One row per dataset x design: ``dataset``, ``order``, ``pool``, ``window``,
         ``mean_score`` (over that dataset's splits) and ``rank`` within the dataset (1 =
         best; ties share the average rank).
+    equivalence_margin : float or None
+        The margin of the equivalence test that :meth:`order_effect` runs by default.
 
     Examples
     --------
@@ -55,9 +62,12 @@ class ComparisonSummary:
     [2]
     """
 
-    def __init__(self, comparisons: dict, scores: pd.DataFrame):
+    def __init__(
+        self, comparisons: dict, scores: pd.DataFrame, equivalence_margin: float | None = None
+    ):
         self.comparisons = comparisons
         self.scores = scores
+        self.equivalence_margin = _check_margin(equivalence_margin)
 
     def __repr__(self) -> str:
         n_designs = len(self.scores) // max(len(self.comparisons), 1)
@@ -87,12 +97,23 @@ class ComparisonSummary:
         out = _frame(rows)
         return out.sort_values("mean_rank", kind="stable").reset_index(drop=True)
 
-    def order_effect(self, *, alpha: float = 0.05, adjust: str | None = "holm") -> pd.DataFrame:
+    def order_effect(
+        self,
+        *,
+        alpha: float = 0.05,
+        adjust: str | None = "holm",
+        equivalence_margin: float | None = None,
+    ) -> pd.DataFrame:
         """Order effect across datasets for every pool x window cell.
 
         Each dataset gives one paired difference per cell, ``decode_first - pool_first`` of
         its mean scores; the differences over datasets are tested with the two-sided
-        Wilcoxon signed-rank test, Holm-adjusted over the cells.
+        Wilcoxon signed-rank test, Holm-adjusted over the cells. With an equivalence margin
+        ``m`` each cell is also tested for equivalence: two one-sided signed-rank tests, of
+        ``d + m`` above 0 and of ``d - m`` below 0 (TOST; the larger p-value counts,
+        Holm-adjusted over the cells separately), so the verdict can say "equivalent within
+        ±m" -- the typical per-dataset order effect lies inside the margin -- instead of
+        only "no significant difference", which is no evidence that there is none.
 
         Parameters
         ----------
@@ -100,6 +121,10 @@ class ComparisonSummary:
             Family-wise significance level of the verdicts.
         adjust : {"holm", None}, default="holm"
             As in :meth:`HeadComparison.order_effect`.
+        equivalence_margin : float, default=None
+            The margin in score units (0.01 = one accuracy point), stated before looking at
+            the results. None uses the summary's own ``equivalence_margin`` (None by
+            default: no equivalence test).
 
         Returns
         -------
@@ -109,8 +134,16 @@ class ComparisonSummary:
             order's mean score is higher; equal means are ties), ``decode_first_significant``
             and ``pool_first_significant`` (datasets whose own Holm-adjusted verdict names
             that order), ``mean_diff`` and ``median_diff`` (over datasets), ``statistic``,
-            ``p_value``, ``p_adjusted`` and ``verdict``.
+            ``p_value``, ``p_adjusted``, with a margin ``p_equivalence`` (TOST, unadjusted)
+            and ``p_equivalence_adjusted``, and ``verdict``: "decode_first better across
+            datasets", "pool_first better across datasets", and without a margin "no
+            significant difference across datasets"; with one "equivalent within ±m across
+            datasets" or "inconclusive across datasets" (neither shown different nor shown
+            equivalent).
         """
+        margin = self.equivalence_margin
+        if equivalence_margin is not None:
+            margin = _check_margin(equivalence_margin)
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
         if adjust not in _ADJUSTMENTS:
@@ -148,16 +181,24 @@ class ComparisonSummary:
                     "median_diff": float(np.median(d)),
                     "statistic": test["statistic"],
                     "p_value": test["p_value"],
+                    **(
+                        {"p_equivalence": wilcoxon_equivalence_test(d, margin)["p_value"]}
+                        if margin is not None
+                        else {}
+                    ),
                     "_favours_decode": test["r_plus"] > test["r_minus"],
                     "_favours_pool": test["r_minus"] > test["r_plus"],
                 }
             )
         p = [r["p_value"] for r in rows]
-        adjusted = holm(p) if adjust == "holm" and len(rows) > 1 else np.asarray(p)
-        for row, p_adj in zip(rows, adjusted, strict=True):
+        family = adjust == "holm" and len(rows) > 1
+        adjusted = holm(p) if family else np.asarray(p)
+        p_eq = [r.get("p_equivalence", np.nan) for r in rows]
+        eq_adjusted = holm(p_eq) if family and margin is not None else np.asarray(p_eq)
+        for row, p_adj, p_eq_adj in zip(rows, adjusted, eq_adjusted, strict=True):
             row["p_adjusted"] = float(p_adj)
             res = {"p_value": row["p_value"]}
-            if adjust == "holm" and len(rows) > 1:
+            if family:
                 res["p_adjusted"] = float(p_adj)
             n = row["n_datasets"]
             counts = (
@@ -166,15 +207,35 @@ class ComparisonSummary:
             )
             stat = f"Wilcoxon {format_p_adjusted(res)}"
             favours_decode, favours_pool = row.pop("_favours_decode"), row.pop("_favours_pool")
+            eq_text, equivalent = "", False
+            if margin is not None:
+                row["p_equivalence_adjusted"] = float(p_eq_adj)
+                equivalent = p_eq_adj < alpha
+                raw = format_p(row["p_equivalence"])
+                eq_text = f"TOST Holm {format_p(p_eq_adj)}, raw {raw}" if family else f"TOST {raw}"
+            m = None if margin is None else format_number(margin)
             if p_adj < alpha and (favours_decode or favours_pool):
                 winner = "decode_first" if favours_decode else "pool_first"
-                row["verdict"] = f"{winner} better across datasets ({counts}; {stat})"
-            else:
+                note = f"; within the ±{m} margin, {eq_text}" if equivalent else ""
+                row["verdict"] = f"{winner} better across datasets ({counts}; {stat}{note})"
+            elif margin is None:
                 row["verdict"] = f"no significant difference across datasets ({counts}; {stat})"
+            elif equivalent:
+                row["verdict"] = (
+                    f"equivalent within ±{m} across datasets ({counts}; median difference "
+                    f"{format_number(row['median_diff'])}; {eq_text})"
+                )
+            else:
+                row["verdict"] = (
+                    f"inconclusive across datasets: no significant difference, and not shown "
+                    f"equivalent within ±{m} ({counts}; {stat}; {eq_text})"
+                )
         return _frame(rows)
 
-    def report(self, *, alpha: float = 0.05) -> str:
+    def report(self, *, alpha: float = 0.05, equivalence_margin: float | None = None) -> str:
         """Mean ranks and the order effect across datasets as text.
+
+        ``equivalence_margin`` is passed to :meth:`order_effect` (None: the summary's own).
 
         Returns
         -------
@@ -187,7 +248,7 @@ class ComparisonSummary:
         ):
             lines.append(f"  {r:5.2f}  {o:<12}  {p:<9}  {'global' if w is None else w}")
         if set(ORDERS) <= set(self.scores["order"]):
-            effect = self.order_effect(alpha=alpha)
+            effect = self.order_effect(alpha=alpha, equivalence_margin=equivalence_margin)
             lines += ["", "Order effect across datasets (Wilcoxon signed-rank, Holm over cells):"]
             for pool, window, verdict in zip(
                 effect["pool"], effect["window"], effect["verdict"], strict=True
@@ -218,7 +279,25 @@ class ComparisonSummary:
         )  # fmt: skip
 
 
-def summarize_comparisons(comparisons: Any) -> ComparisonSummary:
+def _check_margin(margin: Any) -> float | None:
+    if margin is None:
+        return None
+    if isinstance(margin, bool) or not isinstance(margin, (int, float, np.integer, np.floating)):
+        raise TypeError(
+            f"equivalence_margin must be a number in score units (e.g. 0.01) or None, got "
+            f"{type(margin).__name__} {margin!r}."
+        )
+    if not (np.isfinite(margin) and margin > 0):
+        raise ValueError(
+            f"equivalence_margin must be a finite number > 0 in score units (e.g. 0.01 = one "
+            f"accuracy point), got {margin!r}."
+        )
+    return float(margin)
+
+
+def summarize_comparisons(
+    comparisons: Any, *, equivalence_margin: float | None = None
+) -> ComparisonSummary:
     """Combine the head comparisons of several datasets into one answer.
 
     Parameters
@@ -226,12 +305,18 @@ def summarize_comparisons(comparisons: Any) -> ComparisonSummary:
     comparisons : dict of str to HeadComparison, or list of (name, HeadComparison)
         One :func:`compare_heads` result per dataset, all on the same grid of designs
         (designs missing from a dataset are an error: ranks need every design everywhere).
+    equivalence_margin : float, default=None
+        A margin in score units (0.01 = one accuracy point), stated in advance: the order
+        effect across datasets is then also tested for equivalence within ±margin (two
+        one-sided Wilcoxon signed-rank tests), so a verdict can say "equivalent within
+        ±margin" or "inconclusive" rather than only "no significant difference".
 
     Returns
     -------
     ComparisonSummary
         ``scores`` (per dataset x design), ``ranks()``, ``order_effect()`` (win/tie/loss,
-        Wilcoxon signed-rank with Holm) and ``plot()`` (critical-difference diagram).
+        Wilcoxon signed-rank with Holm, and the equivalence test with a margin) and
+        ``plot()`` (critical-difference diagram).
 
     Examples
     --------
@@ -294,4 +379,4 @@ def summarize_comparisons(comparisons: Any) -> ComparisonSummary:
                     "rank": float(rank),
                 }
             )
-    return ComparisonSummary(named, _frame(rows))
+    return ComparisonSummary(named, _frame(rows), equivalence_margin=equivalence_margin)
