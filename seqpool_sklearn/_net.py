@@ -17,8 +17,9 @@ from typing import Any
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, PrintLog
+from skorch.dataset import get_len
 from skorch.history import History
-from skorch.utils import Ansi
+from skorch.utils import Ansi, TeeGenerator
 from torch.utils.data import Dataset, Subset
 
 from ._threads import resolve_n_threads
@@ -266,7 +267,10 @@ class SeqPoolNet(NeuralNet):
     already on the net's device go straight to the module and criterion; and
     the default ``print_log`` callback does not build its table when it prints
     nothing. The history is a :class:`SeqPoolHistory`, whose per-batch writes
-    do not copy the list of epochs.
+    do not copy the list of epochs. With one of torch's own optimizers other than
+    ``LBFGS`` (which evaluate the closure exactly once) a training step calls the
+    closure and then ``optimizer.step()``, the same operations in the same order;
+    any other optimizer gets skorch's closure.
     """
 
     @property
@@ -275,6 +279,50 @@ class SeqPoolNet(NeuralNet):
             (name, QuietPrintLog() if name == "print_log" else cb)
             for name, cb in super()._default_callbacks
         ]
+
+    def _closure_free(self) -> bool:
+        """Whether every optimizer is one of torch's that evaluates a closure once."""
+        for name in self._optimizers:
+            cls = type(getattr(self, name + "_"))
+            if not cls.__module__.startswith("torch.optim") or issubclass(cls, torch.optim.LBFGS):
+                return False
+        return True
+
+    def train_step(self, batch, **fit_params):
+        if not self._closure_free():
+            return super().train_step(batch, **fit_params)
+        self._zero_grad_optimizer()
+        step = self.train_step_single(batch, **fit_params)
+        self.notify(
+            "on_grad_computed",
+            named_parameters=TeeGenerator(self.get_all_learnable_params()),
+            batch=batch,
+            training=True,
+        )
+        for name in self._optimizers:
+            getattr(self, name + "_").step()
+        return step
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None:
+            return
+        history = self.history
+        if not isinstance(history, SeqPoolHistory):
+            return super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+        loss_key, size_key = prefix + "_loss", prefix + "_batch_size"
+        batch_count = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            batches = list.__getitem__(history, -1)["batches"]
+            batches[-1][loss_key] = step["loss"].item()
+            first = batch[0] if isinstance(batch, (tuple, list)) else batch
+            batches[-1][size_key] = (
+                len(first) if isinstance(first, torch.Tensor) else get_len(first)
+            )
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            batch_count += 1
+        history.record(prefix + "_batch_count", batch_count)
 
     def _set_training(self, training: bool = True) -> None:
         # ``Module.train`` recurses into every submodule; the root's flag tells
