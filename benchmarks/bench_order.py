@@ -21,8 +21,12 @@ Run::
         --pools avg,ppv,mpv,mipv,lspv,ppv+lspv,ppv+mpv+mipv+lspv --out results
     python benchmarks/bench_order.py --from-csv results/scores.csv --out results
 
-``--from-csv`` recomputes the tables and draws the critical-difference diagram
-(``cd_diagram.png``) from a stored ``scores.csv``, without fitting anything.
+With ``--out`` every finished dataset's comparison is stored in ``comparisons.pkl`` there,
+and ``--resume`` takes those instead of running them again. ``--from-csv`` recomputes the
+tables and draws the critical-difference diagram (``cd_diagram.png``) from a stored
+``scores.csv``, without fitting anything. ``--equivalence-margin`` (default 0.01, one
+accuracy point, fixed before the run) adds the cross-dataset equivalence test of the order
+effect to the order table.
 
 The last line is ``RESULT datasets=<n> decode_first_wins=<k> pool_first_wins=<k>
 ties=<k> seconds=<s>`` over all pool cells.
@@ -31,6 +35,7 @@ ties=<k> seconds=<s>`` over all pool cells.
 from __future__ import annotations
 
 import argparse
+import pickle
 import time
 import warnings
 from pathlib import Path
@@ -179,13 +184,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=None, help="write the tables here")
     parser.add_argument(
+        "--equivalence-margin",
+        type=float,
+        default=0.01,
+        help="margin of the cross-dataset equivalence test of the order effect (score units)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="take the datasets already compared from --out's comparisons.pkl",
+    )
+    parser.add_argument(
         "--from-csv", type=Path, default=None, help="re-analyse a stored scores.csv"
     )
     args = parser.parse_args(argv)
     if args.from_csv:
         scores = pd.read_csv(args.from_csv, keep_default_na=False, na_values=[""])
         scores["window"] = scores["window"].astype(object).where(scores["window"].notna(), None)
-        summary = ComparisonSummary(dict.fromkeys(scores["dataset"].unique()), scores)
+        summary = ComparisonSummary(
+            dict.fromkeys(scores["dataset"].unique()),
+            scores,
+            equivalence_margin=args.equivalence_margin,
+        )
         report(summary, args.out, pd.read_csv(args.from_csv.parent / "order_effect.csv"))
         return 0
     pools = parse_pools(args.pools)
@@ -198,7 +218,14 @@ def main(argv: list[str] | None = None) -> int:
     names = args.datasets or list_ucr(data_home=home)
     start = time.perf_counter()
     comparisons = {}
+    stored = args.out / "comparisons.pkl" if args.out else None
+    if stored is not None and args.resume and stored.exists():
+        with open(stored, "rb") as fh:
+            comparisons = pickle.load(fh)
+        print(f"resumed {len(comparisons)} datasets from {stored}", flush=True)
     for name in names:
+        if name in comparisons:
+            continue
         _, y_train = fetch_ucr(name, split="train", data_home=home, download=False)
         y_train = np.asarray(y_train)
         if y_train.dtype.kind == "f" and len(np.unique(y_train)) > 0.5 * len(y_train):
@@ -222,7 +249,11 @@ def main(argv: list[str] | None = None) -> int:
             f"({time.perf_counter() - t0:.0f} s)",
             flush=True,
         )
-    summary = summarize_comparisons(comparisons)
+        if stored is not None:  # what is done so far survives an interrupted run (--resume)
+            args.out.mkdir(parents=True, exist_ok=True)
+            with open(stored, "wb") as fh:
+                pickle.dump(comparisons, fh)
+    summary = summarize_comparisons(comparisons, equivalence_margin=args.equivalence_margin)
     print()
     print(summary.report())
     print()
