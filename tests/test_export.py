@@ -182,3 +182,17 @@ def test_module_is_in_eval_mode_after_fit(patience):
     clf.set_params(warm_start=True).fit(X, y)
     assert not any(m.training for m in clf.module_.modules())
     assert any(not torch.equal(a, b) for a, b in zip(before, clf.module_.parameters(), strict=True))
+
+
+@pytest.mark.parametrize("format", ["onnx", "torchscript"])
+@pytest.mark.parametrize("order", ["pool_first", "decode_first"])
+def test_combined_multirocket_pools_export(order, format, tmp_path):
+    """lspv's run lengths trace for any length, a combined pool's features keep the maps'
+    order on the direct path, and decode_first's frame standardisation is in the graph."""
+    X, y = _train()
+    clf = SeqPoolClassifier(**_small("minirocket", order=order, pool=("ppv", "lspv")))
+    clf.fit(X, y)
+    assert (clf.module_.head.frame_norm is not None) == (order == "decode_first")
+    path = tmp_path / f"model.{format}"
+    clf.export(path, format=format)
+    assert _max_error(_runner(path, format), clf.predict_proba, _series()) < TOL

@@ -138,8 +138,24 @@ def pool_by_blocks(blocks, x, mask, pool, window, step: int):
     for i in range(0, x.shape[0], step):
         xi, mi = x[i : i + step], mask[i : i + step]
         parts = [pool_windows(pool, h, mi, window)[0] for _, h in blocks(xi, mi)]
-        out.append(torch.cat(parts, dim=1))
+        out.append(pool_major(parts, pool))
     return torch.cat(out), split_windows(mask.unsqueeze(1), mask, window)[1].any(-1)
+
+
+def pool_major(parts: list, pool) -> torch.Tensor:
+    """Concatenate pooled channel blocks (B, n_pools * width_i, F) in the whole maps' order.
+
+    A combined pool gives each block's features pool by pool; pooling the whole maps gives
+    every channel's first pool, then every channel's second, ... (``CombinedPool``). The
+    blocks are interleaved back into that order, so the direct path and the maps (export,
+    ``explain``) agree feature by feature.
+    """
+    n_pools = len(getattr(pool, "members", [pool]))
+    if n_pools == 1:
+        return torch.cat(parts, dim=1)
+    b, frames = parts[0].shape[0], parts[0].shape[-1]
+    split = [p.reshape(b, n_pools, -1, frames) for p in parts]
+    return torch.cat(split, dim=2).reshape(b, -1, frames)
 
 
 def standardised_blocks(raw_blocks, scale_mean, scale_std, mask):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import torch
 
-from .base import Encoder, register_encoder
+from .base import Encoder, pool_major, register_encoder
 from .minirocket import RandomConvEncoder
 
 
@@ -107,7 +107,7 @@ class MultiRocketEncoder(Encoder):
 
     def pool_blocks(self, x, mask, pool, window):
         parts = [enc.pool_blocks(v, mask, pool, window) for enc, v in self._branches(x, mask)]
-        return torch.cat([p for p, _ in parts], dim=1), parts[0][1]
+        return pool_major([p for p, _ in parts], pool), parts[0][1]
 
     def blocks(self, x, mask):
         offset = 0
