@@ -34,7 +34,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from ._net import _torch_threads
-from .nn.masks import observed_mask
+from .nn.masks import observed_mask, split_windows
 from .nn.pools import window_shares
 
 # elements of one float64 work tensor (per chunk of series); bounds memory for wide encoders
@@ -226,8 +226,14 @@ def _linear_chunk(module, x, mask):
     shares = window_shares(head.pooling, z, mask, head.window)
     n_out = head.output.out_features
     coef = head.output.weight.view(1, n_out, shares.shape[1], head.n_frames)
-    values = _contract(coef, shares, x.shape[2])
     offset = head.output.bias.expand(x.shape[0], -1)
+    norm = getattr(head, "frame_norm", None)
+    if norm is not None:  # frames * a + b on valid frames: a scales the shares, b is constant
+        a, b = norm.scale_shift()
+        valid = split_windows(z[:, :1], mask, head.window)[1].any(-1).to(z.dtype)
+        offset = offset + torch.einsum("kdf,d,bf->bk", coef[0], b.to(z.dtype), valid)
+        coef = coef * a.to(z.dtype)[None, None, :, None]
+    values = _contract(coef, shares, x.shape[2])
     return values, offset
 
 

@@ -153,6 +153,104 @@ def test_decode_first_with_ppv_learns_through_the_surrogate(monkeypatch):
     assert not torch.equal(learned.module_.head.decoder.weight, init.module_.head.decoder.weight)
 
 
+@pytest.mark.parametrize("encoder", ["minirocket", "multirocket", "hydra"])
+@pytest.mark.parametrize("window", [None, 7])
+def test_the_direct_path_keeps_the_maps_feature_order_for_combined_pools(encoder, window):
+    """Pooling the encoder's blocks directly gives the features in the order pooling its
+    whole maps does (every channel's first pool, then its second), so export and explain,
+    which take the maps, read the columns the head was trained on."""
+    X, y = _sign_task(n=12, t=30)
+    X[2, :, 25:] = np.nan
+    clf = SeqPoolClassifier(
+        encoder=encoder,
+        encoder_channels=168 if "rocket" in encoder else None,
+        pool=("mpv", "lspv", "ppv"),
+        window=window,
+        hidden_size=4,
+        max_epochs=1,
+        random_state=0,
+    ).fit(X, y)
+    module = clf.module_.eval()
+    x, mask = observed_mask(torch.from_numpy(X).float())
+    with torch.no_grad():
+        direct, valid = module.pooled(x, mask)
+        whole, whole_valid = module.head.pool(module.encoder(x, mask), mask)
+    assert module.pools_by_block
+    torch.testing.assert_close(direct, whole)
+    assert torch.equal(valid, whole_valid)
+
+
+def test_lspv_without_a_loop_over_the_steps_equals_the_loop():
+    from seqpool_sklearn.nn.multirocket_pools import LSPVPool
+
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(20):
+        mask = torch.rand(3, 4, 11, generator=gen) > 0.25
+        positive = (torch.rand(3, 5, 4, 11, generator=gen) > 0.4) & mask.unsqueeze(1)
+        loop = LSPVPool._longest_length(positive, mask)
+        flat = LSPVPool._longest_length_traceable(positive, mask)
+        assert torch.equal(loop.long(), flat.long())
+
+
+def test_frame_norm_standardises_the_valid_frames_and_keeps_running_averages():
+    from seqpool_sklearn.nn.head import FrameNorm
+
+    torch.manual_seed(0)
+    frames = torch.rand(6, 3, 2, dtype=torch.float64) * 0.1 + 0.4  # fractions, little spread
+    valid = torch.ones(6, 2, dtype=torch.bool)
+    valid[0, 1] = False
+    norm = FrameNorm(3).double().train()
+    out = norm(frames, valid)
+    assert (out[0, :, 1] == 0).all()  # a fully masked frame stays 0
+    got = out.permute(1, 0, 2)[:, valid]  # (features, valid frames)
+    seen = frames.permute(1, 0, 2)[:, valid]
+    torch.testing.assert_close(got.mean(1), torch.zeros(3, dtype=torch.float64))
+    expected_std = seen.std(1, unbiased=False) / (seen.var(1, unbiased=False) + 1e-5).sqrt()
+    torch.testing.assert_close(got.std(1, unbiased=False), expected_std)
+    torch.testing.assert_close(norm.running_mean, 0.1 * seen.mean(1))
+    torch.testing.assert_close(norm.running_var, 0.9 + 0.1 * seen.var(1))
+    # predict: the running averages, so a series' output does not depend on its batch
+    norm.eval()
+    a, b = norm.scale_shift()
+    alone = norm(frames[:1], valid[:1])
+    torch.testing.assert_close(
+        alone, (frames[:1] * a[None, :, None] + b[None, :, None]) * valid[:1, None]
+    )
+    torch.testing.assert_close(norm(frames, valid)[:1], alone)
+    # a training batch with fewer than two valid frames uses them too and leaves them be
+    norm.train()
+    before = norm.running_mean.clone()
+    one = norm(frames[:1], torch.tensor([[True, False]]))
+    torch.testing.assert_close(norm.running_mean, before)
+    torch.testing.assert_close(one[:, :, 0], frames[:1, :, 0] * a + b)
+
+
+def test_decode_first_standardises_multirocket_pools_only():
+    X, y = _sign_task(n=30, t=24)
+    kw = {"encoder": None, "order": "decode_first", "hidden_size": 4, "max_epochs": 2}
+    for pool, normed in [("avg", False), ("max", False), ("ppv", True), (("avg", "lspv"), True)]:
+        head = SeqPoolClassifier(pool=pool, random_state=0, **kw).fit(X, y).module_.head
+        assert (head.frame_norm is not None) is normed, pool
+    first = SeqPoolClassifier(pool="ppv", random_state=0, **{**kw, "order": "pool_first"})
+    assert first.fit(X, y).module_.head.frame_norm is None
+
+
+def test_decode_first_step_pools_learn_behind_the_encoder(ucr_home, monkeypatch):
+    """Behind the random-convolution encoder decode_first + ppv/lspv learn GunPoint; without
+    the frame standardisation (and with dropout on the steps) they stay near chance."""
+    from seqpool_sklearn import fetch_ucr
+    from seqpool_sklearn.nn import multirocket_pools
+
+    X, y = fetch_ucr("GunPoint", split="train", data_home=ucr_home, download=False)
+    Xt, yt = fetch_ucr("GunPoint", split="test", data_home=ucr_home, download=False)
+    kw = {"encoder_channels": 336, "order": "decode_first", "random_state": 0, "n_threads": 1}
+    scores = {p: SeqPoolClassifier(pool=p, **kw).fit(X, y).score(Xt, yt) for p in POOLS}
+    assert scores["ppv"] >= 0.95 and scores["lspv"] >= 0.85, scores
+    assert min(scores.values()) >= 0.8, scores
+    monkeypatch.setattr(multirocket_pools._MultiRocketPool, "standardise_decoded", False)
+    assert SeqPoolClassifier(pool="ppv", **kw).fit(X, y).score(Xt, yt) <= 0.8
+
+
 @pytest.mark.parametrize("order", ["pool_first", "decode_first"])
 @pytest.mark.parametrize("window", [None, 8])
 @pytest.mark.parametrize("encoder", [None, "conv", "minirocket", "multirocket"])

@@ -9,6 +9,77 @@ from .masks import activation as activation_module
 from .pools import Pool, make_pool, pool_width, pool_windows
 
 
+class FrameNorm(nn.Module):
+    """Standardise a ``decode_first`` head's pooled frames, per feature, before the output layer.
+
+    MultiRocket's pools (``ppv``, ``mpv``, ``mipv``, ``lspv``) pool the decoded steps into
+    fractions, ranks and run lengths whose spread between series is small; an output
+    layer on them needs weights far larger than a few hundred optimizer steps reach, and
+    the decoder does not learn. In training each feature is standardised by the mean and
+    spread of the batch's valid frames (over series and frames), and running averages of
+    those (``momentum``) are kept; ``predict`` uses the running averages, so a series'
+    output does not depend on the others in its batch. Fully masked frames stay 0.
+    A feature whose batch has fewer than two valid frames uses the running averages.
+
+    Parameters
+    ----------
+    n_features : int
+    momentum : float, default=0.1
+    eps : float, default=1e-5
+
+    Examples
+    --------
+    >>> import torch
+    >>> norm = FrameNorm(2)
+    >>> frames = torch.tensor([[[2.0], [5.0]], [[4.0], [7.0]]])
+    >>> valid = torch.ones(2, 1, dtype=torch.bool)
+    >>> norm(frames, valid)[:, :, 0]
+    tensor([[-1.0000, -1.0000],
+            [ 1.0000,  1.0000]])
+    >>> norm.running_mean
+    tensor([0.3000, 0.6000])
+    """
+
+    def __init__(self, n_features: int, momentum: float = 0.1, eps: float = 1e-5):
+        super().__init__()
+        self.momentum = float(momentum)
+        self.eps = float(eps)
+        self.register_buffer("running_mean", torch.zeros(n_features))
+        self.register_buffer("running_var", torch.ones(n_features))
+
+    def scale_shift(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(1 / std, -mean / std)`` per feature at predict: ``out = frames * a + b``."""
+        inv = torch.rsqrt(self.running_var + self.eps)
+        return inv, -self.running_mean * inv
+
+    def forward(self, frames: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """``frames`` (B, F, n_frames), ``valid`` (B, n_frames) bool -> standardised frames."""
+        m = valid.unsqueeze(1).to(frames.dtype)
+        mean = self.running_mean.to(frames.dtype)
+        var = self.running_var.to(frames.dtype)
+        if self.training:
+            n = m.sum((0, 2)) * torch.ones_like(mean)  # valid frames per feature
+            enough = n >= 2
+            batch_mean = (frames * m).sum((0, 2)) / n.clamp_min(1)
+            centred = (frames - batch_mean[None, :, None]) * m
+            batch_var = (centred**2).sum((0, 2)) / n.clamp_min(1)
+            with torch.no_grad():
+                unbiased = batch_var * n / (n - 1).clamp_min(1)
+                step = self.momentum * enough.to(mean.dtype)
+                self.running_mean.mul_(1 - step).add_((step * batch_mean).to(mean.dtype))
+                self.running_var.mul_(1 - step).add_((step * unbiased).to(var.dtype))
+            mean = torch.where(enough, batch_mean, mean)
+            var = torch.where(enough, batch_var, var)
+        out = (frames - mean[None, :, None]) * torch.rsqrt(var + self.eps)[None, :, None]
+        return out * m
+
+
+def standardises_decoded(pool) -> bool:
+    """Whether a ``decode_first`` head standardises the frames of this built pool."""
+    members = getattr(pool, "members", [pool])
+    return any(getattr(p, "standardise_decoded", False) for p in members)
+
+
 class SeqPoolHead(nn.Module):
     """The head whose design is under study.
 
@@ -18,6 +89,11 @@ class SeqPoolHead(nn.Module):
     on the channel axis. Frames are flattened before the output layer; fully
     masked windows contribute zeros in both orders, so with ``activation=None``
     and ``pool="avg"`` the two orders compute the same function.
+
+    Behind a pool that declares ``standardise_decoded`` (MultiRocket's step-function pools,
+    whose pooled values are fractions, ranks and run lengths), ``decode_first`` drops out
+    the pooled frames rather than the steps -- dropping out a step would cut a run or flip
+    a count -- and standardises them with a :class:`FrameNorm` before the output layer.
 
     Parameters
     ----------
@@ -87,6 +163,9 @@ class SeqPoolHead(nn.Module):
         width = hidden_size if first else pool_width(pool, hidden_size)
         self.output = nn.Linear(width * n_frames, n_outputs)
         self.standardises_frames = bool(standardise_frames) and first
+        self.frame_norm = (
+            FrameNorm(width) if not first and standardises_decoded(self.pooling) else None
+        )
         if self.standardises_frames:
             # pool_first on features of different scales (MultiRocket's pools): the pooled
             # frames are standardised by the training frames' mean and spread (set at fit)
@@ -117,14 +196,20 @@ class SeqPoolHead(nn.Module):
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         if self.order == "decode_first":
+            if getattr(self, "frame_norm", None) is not None:
+                return self.from_decoded(self.decoder(h.transpose(1, 2)).transpose(1, 2), mask)
             frames, _ = self.pool(self._decode(h), mask)
             return self._output(frames)
         return self.from_pooled(*self.pool(h, mask))
 
     def from_decoded(self, z: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """``decode_first`` after the decoder: ``z`` (batch, hidden, time) pre-activation."""
-        frames, _ = self.pool(self.dropout(self.activation(z)), mask)
-        return self._output(frames)
+        norm = getattr(self, "frame_norm", None)
+        if norm is None:
+            frames, _ = self.pool(self.dropout(self.activation(z)), mask)
+            return self._output(frames)
+        frames, valid = self.pool(self.activation(z), mask)
+        return self._output(self.dropout(norm(frames, valid)))
 
     def from_pooled(self, pooled: torch.Tensor, frame_valid: torch.Tensor) -> torch.Tensor:
         """``pool_first`` after the pooling: decode the pooled frames, then the output layer.

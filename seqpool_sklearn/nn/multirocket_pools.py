@@ -24,6 +24,15 @@ everywhere: in training their indicator ``1[h > 0]`` carries the gradient of the
 exact one, so the decoder in front of them (``decode_first``, or a trained encoder)
 learns; ``predict`` computes the exact values without the surrogate.
 
+The surrogate alone does not make a ``decode_first`` head learn: the pooled fractions,
+ranks and run lengths vary little between series, so the output layer would need weights
+far larger than training reaches, and dropout on the decoded steps cuts runs and flips
+counts. These pools set ``standardise_decoded``: a ``decode_first`` head standardises
+their pooled frames (``FrameNorm``: batch statistics in training, their running averages
+at predict) and drops out the frames instead of the steps. On GunPoint's archive split
+(336 maps) that took ``decode_first`` + ``ppv`` from 0.56 to 0.99 accuracy, ``lspv`` from
+0.49 to 0.88, ``mipv`` from 0.63 to 0.87 and ``mpv`` from 0.86 to 0.98.
+
 References
 ----------
 Tan, Dempster, Bergmeir and Webb (2022), "MultiRocket: multiple pooling operators and
@@ -35,6 +44,7 @@ from __future__ import annotations
 
 import torch
 
+from .masks import recording_graph
 from .pools import Pool, register_pool
 
 #: Temperature of the sigmoid surrogate gradient of the step-function pools.
@@ -68,6 +78,7 @@ class _MultiRocketPool(Pool):
     """Each is a sum over steps: its frames are its shares, summed."""
 
     encoder_maps = "biased"
+    standardise_decoded = True
 
     def forward(self, h, mask):
         return self.shares(h, mask).sum(-1)
@@ -143,9 +154,29 @@ class LSPVPool(_MultiRocketPool):
         inrun = self._longest_run(positive, mask)
         return _indicator(self, h, inrun, m) / n.clamp_min(1.0).unsqueeze(-1)
 
+    @staticmethod
+    def _longest_length_traceable(positive: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """:meth:`_longest_length` with no loop over the steps, for a graph being recorded
+        (export): a trace of the loop would fix the number of steps."""
+        # the positives since the last break: ``ones`` there, read back by the break's
+        # number (a scatter and a gather, which ONNX has; it has no cumulative maximum)
+        breaks = mask.unsqueeze(1) & ~positive
+        ones = positive.to(torch.int64).cumsum(-1)
+        n_breaks = breaks.to(torch.int64).cumsum(-1)
+        slots = torch.cat([torch.zeros_like(ones[..., :1]), torch.zeros_like(ones)], -1)
+        at = torch.where(breaks, n_breaks, torch.zeros_like(n_breaks))  # slot 0: a dump
+        slots = slots.scatter(-1, at, torch.where(breaks, ones, torch.zeros_like(ones)))
+        before = slots.gather(-1, n_breaks) * (n_breaks > 0).to(ones.dtype)
+        return torch.where(positive, ones - before, torch.zeros_like(ones)).amax(-1)
+
     def forward(self, h, mask):
         m, n, positive = _counts(h, mask)
-        value = self._longest_length(positive, mask).to(h.dtype) / n.clamp_min(1.0)
+        longest = (
+            self._longest_length_traceable(positive, mask)
+            if recording_graph()
+            else self._longest_length(positive, mask)
+        )
+        value = longest.to(h.dtype) / n.clamp_min(1.0)
         if self.training and h.requires_grad:  # the surrogate of _indicator, summed
             soft = (torch.sigmoid(h / SURROGATE_TAU) * m).sum(-1) / n.clamp_min(1.0)
             value = value + (soft - soft.detach())

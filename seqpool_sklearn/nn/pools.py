@@ -76,6 +76,10 @@ class Pool(nn.Module):
     fast: str | None = None
     #: The maps it asks of an encoder that offers several kinds (None: the encoder's own).
     encoder_maps: str | None = None
+    #: Its pooled values are counts, fractions or ranks with little spread between series:
+    #: a ``decode_first`` head standardises them (:class:`~seqpool_sklearn.nn.head.FrameNorm`)
+    #: and drops out the pooled frames instead of the steps.
+    standardise_decoded: bool = False
 
     def __init__(self, n_features: int):
         super().__init__()
