@@ -206,16 +206,22 @@ def plot_critical_difference(
     ranks, labels = ranks[order], [labels[i] for i in order]
     k = len(ranks)
     if figsize is None:
-        figsize = (7.0, 1.4 + 0.3 * ((k + 1) // 2))
+        # the labels stand either side of the rank axis: the figure widens with them (and
+        # with the number of designs) so that the axis keeps its share of the width
+        chars = max(len(f"{label} ({rank:.2f})") for label, rank in zip(labels, ranks, strict=True))
+        width = max(7.0, 0.3 * k + 2 * 0.075 * chars + 0.6)
+        figsize = (width, 1.4 + 0.3 * ((k + 1) // 2))
     fig, ax = plt.subplots(figsize=figsize)
     lo, hi = 1.0, max(float(k), 2.0)
     ax.set_xlim(lo - 0.3, hi + 0.3)
     half = (k + 1) // 2
     ax.set_ylim(-(half + 0.8), 2.0)
     ax.hlines(0, lo, hi, color="0.2", lw=1)
+    every = 1 if k <= 12 else 2
     for r in range(1, int(hi) + 1):
         ax.vlines(r, 0, 0.15, color="0.2", lw=1)
-        ax.text(r, 0.25, str(r), ha="center", va="bottom", fontsize="small")
+        if (r - 1) % every == 0:
+            ax.text(r, 0.25, str(r), ha="center", va="bottom", fontsize="small")
     for i, (rank, label) in enumerate(zip(ranks, labels, strict=True)):
         left = i < half
         y = -(i + 1) if left else -(k - i)

@@ -908,6 +908,23 @@ def test_critical_difference_plot(tmp_path):
     assert path.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_critical_difference_plot_keeps_its_axis_wide_with_many_long_labels():
+    """24 designs with long names: the figure widens so the rank axis keeps its width
+    (with a fixed 7-inch figure the labels squeezed the axis to under an inch)."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from seqpool_sklearn._plotting import plot_critical_difference
+
+    labels = [f"decode_first, ppv+mpv+mipv+lspv{i}, global" for i in range(24)]
+    fig = plot_critical_difference(np.linspace(2, 22, 24), labels, cd=8.1, n_datasets=20)
+    ax = fig.axes[0]
+    axis_inches = ax.get_position().width * fig.get_figwidth()
+    plt.close(fig)
+    assert axis_inches >= 0.25 * 24, axis_inches
+
+
 def test_reports_print_every_verdict():
     X, y = id_data(n=40)
     result = compare_heads(
