@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 
 REFERENCE = Path(__file__).parent / "data" / "pinned_predictions.npz"
+# The PyTorch release (major.minor) the reference was written and is checked with.
+REFERENCE_TORCH = "2.13"
 
 
 def _data():

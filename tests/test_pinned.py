@@ -7,11 +7,24 @@ test allows the last float32 digits that another CPU's kernels may round differe
 A trained convolution encoder goes through oneDNN's convolutions, whose kernels (and so
 their rounding) depend on the CPU's instruction set; three epochs of training carry that
 to about 1e-5 in the probabilities, so that case gets a wider tolerance.
+
+The reference holds for the PyTorch release it was written with (``REFERENCE_TORCH``):
+another release draws other initial weights and shuffles from the same seeds and sums
+in other orders (torch 2.6 moves the probabilities by up to 0.17), so there the pins are
+skipped with that reason; what a refactor must not change is checked on the release the
+project pins.
 """
 
 import numpy as np
 import pytest
-from _pinned_cases import CASES, REFERENCE, predictions
+import torch
+from _pinned_cases import CASES, REFERENCE, REFERENCE_TORCH, predictions
+
+pytestmark = pytest.mark.skipif(
+    ".".join(torch.__version__.split("+")[0].split(".")[:2]) != REFERENCE_TORCH,
+    reason=f"the pinned predictions were written with torch {REFERENCE_TORCH}.x; this is "
+    f"torch {torch.__version__}",
+)
 
 
 @pytest.fixture(scope="module")
