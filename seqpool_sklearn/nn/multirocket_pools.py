@@ -164,9 +164,10 @@ class LSPVPool(_MultiRocketPool):
         ones = positive.to(torch.int64).cumsum(-1)
         n_breaks = breaks.to(torch.int64).cumsum(-1)
         slots = torch.cat([torch.zeros_like(ones[..., :1]), torch.zeros_like(ones)], -1)
-        at = torch.where(breaks, n_breaks, torch.zeros_like(n_breaks))  # slot 0: a dump
+        # slot k holds ``ones`` at the k-th break; slot 0, before any break, only zeros
+        at = torch.where(breaks, n_breaks, torch.zeros_like(n_breaks))
         slots = slots.scatter(-1, at, torch.where(breaks, ones, torch.zeros_like(ones)))
-        before = slots.gather(-1, n_breaks) * (n_breaks > 0).to(ones.dtype)
+        before = slots.gather(-1, n_breaks)
         return torch.where(positive, ones - before, torch.zeros_like(ones)).amax(-1)
 
     def forward(self, h, mask):
