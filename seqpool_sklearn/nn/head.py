@@ -206,7 +206,11 @@ class SeqPoolHead(nn.Module):
         """``decode_first`` after the decoder: ``z`` (batch, hidden, time) pre-activation."""
         norm = getattr(self, "frame_norm", None)
         if norm is None:
-            frames, _ = self.pool(self.dropout(self.activation(z)), mask)
+            # dropout draws its mask over (batch, time, hidden), the layout ``_decode``
+            # draws it in, so the fast and dense paths drop the same units on every
+            # torch release (the order a mask is drawn in differs between releases)
+            a = self.dropout(self.activation(z).transpose(1, 2).contiguous()).transpose(1, 2)
+            frames, _ = self.pool(a, mask)
             return self._output(frames)
         frames, valid = self.pool(self.activation(z), mask)
         return self._output(self.dropout(norm(frames, valid)))
