@@ -28,7 +28,7 @@ from .._net import (
     _torch_threads,
     resolve_device,
 )
-from ..nn.module import PooledHead, SeqPoolModule
+from ..nn.module import DecodedHead, PooledHead, SeqPoolModule
 from .params import _MODULE_PARAMS, _require_y
 
 # The training budget of max_epochs=None: at least this many optimizer steps and epochs.
@@ -308,8 +308,11 @@ class _TrainingMixin:
         With a frozen encoder (``"minirocket"``) and ``order="pool_first"`` under a
         pool without parameters, the pooled frames are the same at every epoch:
         they are computed once, and the net trains on them. The result is the same
-        network as training on the raw series. ``fitted`` is what the encoder's
-        ``fit_data`` computed on ``X_t`` (reused for the global average pool).
+        network as training on the raw series. Under ``order="decode_first"`` the
+        encoder's ranks of every step are computed once instead (when they fit in
+        ``DECODE_CACHE_BYTES``): the same network up to float summation order.
+        ``fitted`` is what the encoder's ``fit_data`` computed on ``X_t`` (reused for
+        the global average pool).
         """
         module = self.net_.module_
         if module.caches_pooled:
@@ -319,6 +322,12 @@ class _TrainingMixin:
             X_t = packed
             view = PooledHead(module.head)
             view.train(module.training)  # the mode skorch reads before it switches
+            self.net_.module_ = view
+        elif module.caches_decoded(*X_t.shape[::2]):
+            # decode_first behind a frozen encoder: its ranks are computed once
+            X_t = module.decode_inputs(X_t.to(self.net_.device))
+            view = DecodedHead(module.encoder, module.head)
+            view.train(module.training)
             self.net_.module_ = view
         data = X_t if weight is None else TensorData(X_t, y_t, weight)
         try:

@@ -12,6 +12,10 @@ from .head import SeqPoolHead
 from .masks import n_frames_for, observed_mask, recording_graph, split_windows
 from .pools import pool_members, resolve_pool
 
+# Largest cache of a frozen encoder's ranks that training ``decode_first`` keeps (see
+# ``SeqPoolModule.caches_decoded``); a larger training set recomputes them every batch.
+DECODE_CACHE_BYTES = 2**31
+
 
 class SeqPoolModule(nn.Module):
     """Encoder + head, built from the data shape and the head hyperparameters.
@@ -106,6 +110,33 @@ class SeqPoolModule(nn.Module):
         """
         frozen = getattr(self.encoder, "frozen", False)
         return frozen and not self.head.pooling.learned and self.head.order == "pool_first"
+
+    def caches_decoded(self, n_samples: int, n_timesteps: int) -> bool:
+        """Whether training ``decode_first`` can compute the encoder's part once.
+
+        A frozen encoder that decodes its maps directly (``"minirocket"``) ranks every
+        step among its biases the same way at every epoch: :meth:`decode_inputs`
+        computes the ranks once, when they fit in ``DECODE_CACHE_BYTES``, and
+        :class:`DecodedHead` trains the head on them.
+        """
+        encoder = self.encoder
+        return (
+            self.head.order == "decode_first"
+            and getattr(encoder, "frozen", False)
+            and getattr(encoder, "decodes_directly", False)
+            and hasattr(encoder, "decode_cache")
+            and encoder.decode_cache_nbytes(n_samples, n_timesteps) <= DECODE_CACHE_BYTES
+        )
+
+    @torch.no_grad()
+    def decode_inputs(self, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
+        """The encoder's cached ranks of ``x`` for :class:`DecodedHead`, one row per series."""
+        self._check_input(x)
+        out = []
+        for i in range(0, len(x), batch_size):
+            values, mask = observed_mask(x[i : i + batch_size])
+            out.append(self.encoder.decode_cache(values, mask))
+        return torch.cat(out)
 
     def _check_input(self, x: torch.Tensor) -> None:
         if x.ndim != 3 or x.shape[1] != self.n_channels:
@@ -251,6 +282,24 @@ class PooledHead(nn.Module):
 
     def forward(self, packed: torch.Tensor) -> torch.Tensor:
         return self.head.from_pooled(packed[:, :-1], packed[:, -1] > 0.5)
+
+
+class DecodedHead(nn.Module):
+    """A ``decode_first`` :class:`SeqPoolModule` on its cached ranks (see ``decode_inputs``).
+
+    Its input is :meth:`SeqPoolModule.decode_inputs`; its parameters and buffers are the
+    module's own encoder's and head's, so the optimizer updates the module, and its
+    output is the module's on the series the ranks came from.
+    """
+
+    def __init__(self, encoder: nn.Module, head: SeqPoolHead):
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+
+    def forward(self, cache: torch.Tensor) -> torch.Tensor:
+        z, mask = self.encoder.decoded_cached(cache, self.head.decoder)
+        return self.head.from_decoded(z, mask)
 
 
 def _run(part: nn.Module, call: str, *args: torch.Tensor) -> torch.Tensor:

@@ -12,7 +12,13 @@ from torch.nn import functional as F
 
 from ..masks import matmul_conv1d, split_windows
 from .base import Encoder, pool_by_blocks, register_encoder, standardised_blocks, weighted_mean_std
-from .rocket_fast import decode_steps, pool_indicators
+from .rocket_fast import (
+    decode_cache,
+    decode_cache_layout,
+    decode_cached,
+    decode_steps,
+    pool_indicators,
+)
 
 _ROCKET_INDICES = tuple(itertools.combinations(range(9), 3))  # 84 kernels of length 9
 # "indicator": standardised 1[c_j(t) > b_j] (MiniRocket's PPV under avg pooling);
@@ -293,6 +299,44 @@ class RandomConvEncoder(Encoder):
         """
         return decode_steps(
             self._groups, x, mask, linear.weight, linear.bias, self.scale_mean, self.scale_std
+        )
+
+    def decode_cache(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Every series' ranks among its kernels' biases, for :meth:`decoded_cached`.
+
+        A frozen encoder gives the same ranks at every epoch, so training ``decode_first``
+        computes them once. One integer row per series (see ``rocket_fast.decode_cache``).
+        """
+        return decode_cache(self._groups, x, mask)
+
+    def decode_cache_nbytes(self, n_samples: int, n_timesteps: int) -> int:
+        """Bytes :meth:`decode_cache` takes for ``n_samples`` series of ``n_timesteps``."""
+        n_groups = 84 * len(self.dilations)
+        n_rows = self.out_channels + n_groups
+        length, dtype = decode_cache_layout(n_timesteps, n_groups, n_rows)
+        return n_samples * length * (torch.iinfo(dtype).bits // 8)
+
+    def decoded_cached(
+        self, cache: torch.Tensor, linear: nn.Linear
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`decoded` of the series whose :meth:`decode_cache` is ``cache``.
+
+        Returns the (B, hidden, T) pre-activation, bit for bit that of :meth:`decoded`,
+        and the series' observed-step mask (B, T).
+        """
+        dtype = linear.weight.dtype
+        biases, start = [], 0
+        for nb in self.per_dilation:
+            width = 84 * nb
+            biases.append(self.bias[start : start + width].to(dtype).view(1, -1, nb, 1))
+            start += width
+        return decode_cached(
+            cache,
+            biases,
+            linear.weight,
+            linear.bias,
+            self.scale_mean,
+            self.scale_std,
         )
 
     def cached_pooled(self, fitted, key: str, window: int | None):

@@ -243,33 +243,194 @@ def decode_steps(
     # the biases (and so the table) are the encoder's; one series' pass reads them
     biases = [g for _, g in groups(x[:1])]
     table, constant, offsets = _decode_table(biases, weight, scale_mean, scale_std)
-    firsts = [
-        (off + (g.shape[2] + 1) * torch.arange(g.shape[1], device=x.device)).view(1, -1, 1)
-        for g, off in zip(biases, offsets, strict=True)
-    ]
-    step = max(1, _BAG_BUDGET // max(1, t * sum(g.shape[1] for g in biases)))
-    bag = torch.is_grad_enabled() and table.requires_grad and table.device.type == "cpu"
     n_groups = sum(g.shape[1] for g in biases)
+    step = max(1, _BAG_BUDGET // max(1, t * n_groups))
+    bag = torch.is_grad_enabled() and table.requires_grad and table.device.type == "cpu"
     parts = []
     for i in range(0, b, step):
-        xi = x[i : i + step]
         # the table row of every group at every step, group-major (G, s, T): the
         # backward adds one group's rows at a time
-        index = torch.empty(n_groups, xi.shape[0], t, dtype=torch.int32, device=x.device)
-        row = 0
-        for (c, g), first in zip(groups(xi), firsts, strict=True):
-            k = c.shape[1]
-            _count_above(c, g, index[row : row + k].permute(1, 0, 2))
-            index[row : row + k] += first.view(-1, 1, 1).to(torch.int32)
-            row += k
-        index = index.view(n_groups, -1)
+        index = _step_rows(groups, x[i : i + step], offsets, n_groups).flatten(1)
         if bag:
             summed = _BagSum.apply(table, index)
         else:
             summed = F.embedding_bag(index.t().contiguous(), table, mode="sum")
         parts.append(summed.view(-1, t, table.shape[1]))
-    z = torch.cat(parts) + constant  # (B, T, H)
+    return _finish(torch.cat(parts), constant, mask, bias)
+
+
+def _finish(summed, constant, mask, bias) -> torch.Tensor:
+    """(B, T, H) table sums -> the decoder's (B, H, T) pre-activation, padded steps ``bias``."""
+    z = summed + constant
     z = z * mask.unsqueeze(-1).to(z.dtype)
     if bias is not None:
         z = z + bias
     return z.transpose(1, 2)
+
+
+def _step_rows(groups: Groups, x: torch.Tensor, offsets: list[int], n_groups: int) -> torch.Tensor:
+    """The decode table's row of every kernel group at every step, (G, b, T) int32."""
+    b, _, t = x.shape
+    index = torch.empty(n_groups, b, t, dtype=torch.int32, device=x.device)
+    row = 0
+    for (c, g), off in zip(groups(x), offsets, strict=True):
+        k = c.shape[1]
+        first = off + (g.shape[2] + 1) * torch.arange(k, device=x.device, dtype=torch.int32)
+        _count_above(c, g, index[row : row + k].permute(1, 0, 2))
+        index[row : row + k] += first.view(-1, 1, 1)
+        row += k
+    return index
+
+
+# ----------------------------------------------------------- training on cached ranks
+# A frozen encoder's ranks are the same at every epoch: training ``decode_first`` can
+# compute them once (:func:`decode_cache`) and decode every batch from them
+# (:func:`decode_cached`). The cache also holds, per series, its steps sorted by table
+# row, so the table's gradient is an embedding bag too: per series, the sum of the
+# step gradients of each row's steps, then the sum over the series -- a gather where
+# the other backward scatters one group at a time.
+# elements of one chunk of the backward's per-series sums (series x rows x hidden)
+_BACKWARD_BUDGET = 2**21
+
+
+def decode_cache_layout(n_timesteps: int, n_groups: int, n_rows: int) -> tuple[int, torch.dtype]:
+    """Elements per series of a :func:`decode_cache` and its integer dtype.
+
+    Per series: the table rows (T x G), the steps sorted by row (G x T), the count of
+    steps per row (n_rows) and the observed-step mask (T).
+    """
+    length = 2 * n_timesteps * n_groups + n_rows + n_timesteps
+    small = max(n_rows, n_timesteps + 1) < 2**15
+    return length, (torch.int16 if small else torch.int32)
+
+
+def decode_cache(
+    groups: Groups, x: torch.Tensor, mask: torch.Tensor, batch_size: int | None = None
+) -> torch.Tensor:
+    """Everything :func:`decode_cached` reads of ``x``, one row per series.
+
+    Parameters
+    ----------
+    groups : callable
+        As for :func:`decode_steps`.
+    x : torch.Tensor of shape (batch, channels, time)
+    mask : torch.Tensor of shape (batch, time), dtype bool
+    batch_size : int, optional
+        Series per pass (default: sized from the series' length).
+
+    Returns
+    -------
+    torch.Tensor of shape (batch, length), int16 (int32 for long series or wide tables)
+        See :func:`decode_cache_layout`.
+    """
+    b, _, t = x.shape
+    biases = [g for _, g in groups(x[:1])]
+    n_groups = sum(g.shape[1] for g in biases)
+    n_rows = sum(g.shape[1] * (g.shape[2] + 1) for g in biases)
+    offsets = [0]
+    for g in biases[:-1]:
+        offsets.append(offsets[-1] + g.shape[1] * (g.shape[2] + 1))
+    length, dtype = decode_cache_layout(t, n_groups, n_rows)
+    out = torch.empty(b, length, dtype=dtype, device=x.device)
+    step = batch_size or max(1, _BAG_BUDGET // max(1, t * n_groups))
+    tg = t * n_groups
+    for i in range(0, b, step):
+        xi = x[i : i + step]
+        s = xi.shape[0]
+        index = _step_rows(groups, xi, offsets, n_groups)  # (G, s, T)
+        out[i : i + s, :tg] = index.permute(1, 2, 0).reshape(s, tg)
+        # per series, its steps ordered by table row (a group's rows are contiguous
+        # and increase with the group, so one sort over the series orders both)
+        by_series = index.permute(1, 0, 2).reshape(s, tg)
+        order = torch.sort(by_series, dim=1, stable=True).indices
+        out[i : i + s, tg : 2 * tg] = order % t
+        counts = torch.zeros(s, n_rows, dtype=torch.int32, device=x.device)
+        counts.scatter_add_(1, by_series.long(), torch.ones_like(by_series))
+        out[i : i + s, 2 * tg : 2 * tg + n_rows] = counts
+        out[i : i + s, 2 * tg + n_rows :] = mask[i : i + s]
+    return out
+
+
+class _CachedBagSum(torch.autograd.Function):
+    """The forward's embedding bag over cached rows; the backward from the sorted steps."""
+
+    @staticmethod
+    def forward(ctx, table, rows, steps, counts, n_timesteps):
+        """``rows`` (b * T, G) int32; ``steps`` (b, G * T) and ``counts`` (b, n_rows)."""
+        ctx.save_for_backward(rows, steps, counts)
+        ctx.n_timesteps = n_timesteps
+        return F.embedding_bag(rows, table, mode="sum")
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        rows, steps, counts = ctx.saved_tensors
+        b, n_rows = counts.shape
+        t = ctx.n_timesteps
+        grad = grad.contiguous()  # (b * T, H)
+        if rows.shape[1] * t < n_rows:
+            # short series: fewer lookups per series than table rows, so per-series sums
+            # would mostly add zeros; sort the batch's few lookups by row instead
+            flat = rows.flatten()
+            order = torch.sort(flat, stable=True).indices
+            sizes = torch.bincount(flat, minlength=n_rows)
+            starts = torch.cumsum(sizes, 0) - sizes
+            return F.embedding_bag(order // rows.shape[1], grad, starts, mode="sum"), *[None] * 4
+        out = grad.new_zeros(n_rows, grad.shape[1])
+        chunk = max(1, _BACKWARD_BUDGET // max(1, n_rows * grad.shape[1]))
+        for i in range(0, b, chunk):
+            s = min(chunk, b - i)
+            first = torch.arange(i * t, (i + s) * t, t, device=grad.device, dtype=torch.int32)
+            index = (steps[i : i + s].to(torch.int32) + first[:, None]).flatten()
+            sizes = counts[i : i + s].flatten().to(torch.int32)
+            starts = torch.cumsum(sizes, 0, dtype=torch.int32) - sizes
+            part = F.embedding_bag(index, grad, starts, mode="sum")  # (s * n_rows, H)
+            out += part.view(s, n_rows, -1).sum(dim=0)
+        return out, None, None, None, None
+
+
+def decode_cached(
+    cache: torch.Tensor,
+    biases: list[torch.Tensor],
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    scale_mean: torch.Tensor,
+    scale_std: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`decode_steps` of the series whose :func:`decode_cache` is ``cache``.
+
+    Parameters
+    ----------
+    cache : torch.Tensor of shape (batch, length)
+        Rows of :func:`decode_cache`.
+    biases : list of torch.Tensor
+        The encoder's biases per dilation, (1, K, n_biases, 1) each.
+    weight, bias, scale_mean, scale_std : torch.Tensor
+        As for :func:`decode_steps`.
+
+    Returns
+    -------
+    z : torch.Tensor of shape (batch, hidden, time)
+        Equal to :func:`decode_steps` on the series (bit for bit); differentiable in
+        ``weight`` and ``bias``, the table's gradient summed in another order.
+    mask : torch.Tensor of shape (batch, time), dtype bool
+    """
+    table, constant, _ = _decode_table(biases, weight, scale_mean, scale_std)
+    b = cache.shape[0]
+    n_groups = sum(g.shape[1] for g in biases)
+    n_rows = table.shape[0]
+    # a row holds 2 T G + n_rows + T values (decode_cache_layout)
+    t, rest = divmod(cache.shape[1] - n_rows, 2 * n_groups + 1)
+    if rest or t < 1:
+        raise ValueError(
+            f"A decode cache of {n_groups} kernel groups and {n_rows} table rows holds "
+            f"(2 * {n_groups} + 1) * T + {n_rows} values per series; got {cache.shape[1]}."
+        )
+    tg = t * n_groups
+    mask = cache[:, 2 * tg + n_rows :] != 0
+    rows = cache[:, :tg].reshape(b * t, n_groups).to(torch.int32)
+    if torch.is_grad_enabled() and table.requires_grad:
+        steps, counts = cache[:, tg : 2 * tg], cache[:, 2 * tg : 2 * tg + n_rows]
+        summed = _CachedBagSum.apply(table, rows, steps, counts, t)
+    else:
+        summed = F.embedding_bag(rows, table, mode="sum")
+    return _finish(summed.view(b, t, -1), constant, mask, bias), mask
