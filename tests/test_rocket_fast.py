@@ -157,28 +157,95 @@ def test_decode_first_logits_match_the_dense_path(pool, window, n_channels):
     torch.testing.assert_close(traced(x[:2]), dense[:2], rtol=0, atol=1e-4)
 
 
-def test_training_with_the_shortcut_gives_the_model_the_maps_give():
+@pytest.mark.parametrize(
+    ("n_timesteps", "n_features"),
+    # 45 steps: more lookups per series than table rows (per-series sums in the
+    # backward); 6 steps of 840 maps: fewer (one sorted bag over the batch)
+    [(45, 336), (6, 840)],
+)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_cached_ranks_decode_bit_for_bit_and_give_the_same_gradients(
+    n_timesteps, n_features, dtype
+):
+    enc, x, mask = _encoder(n_channels=2, n_timesteps=n_timesteps, n_features=n_features)
+    x, enc = x.to(dtype), enc.to(dtype)
+    n_groups = 84 * len(enc.dilations)
+    assert (n_groups * n_timesteps < enc.out_channels + n_groups) == (n_timesteps == 6)
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(enc.out_channels, 16).to(dtype)
+    target = torch.randn(x.shape[0], 16, x.shape[2], dtype=dtype)
+
+    cache = enc.decode_cache(x, mask)
+    assert cache.dtype == torch.int16
+    assert cache.element_size() * cache.numel() == enc.decode_cache_nbytes(*x.shape[::2])
+    cached, cached_mask = enc.decoded_cached(cache, linear)
+    assert torch.equal(cached_mask, mask)
+    (cached * target).sum().backward()
+    g_cached = linear.weight.grad.clone(), linear.bias.grad.clone()
+    linear.zero_grad()
+    fast = enc.decoded(x, mask, linear)
+    (fast * target).sum().backward()
+
+    assert torch.equal(cached, fast)  # the same bags in the same order
+    tol = 1e-5 if dtype == torch.float32 else 1e-12
+    scale = float(linear.weight.grad.abs().max())
+    torch.testing.assert_close(g_cached[0], linear.weight.grad, rtol=0, atol=tol * scale)
+    torch.testing.assert_close(g_cached[1], linear.bias.grad, rtol=0, atol=tol * scale)
+    with torch.no_grad():  # inference reads the same rows
+        assert torch.equal(enc.decoded_cached(cache, linear)[0], cached.detach())
+
+
+def test_decoded_cached_rejects_a_cache_of_another_encoder():
+    enc, x, mask = _encoder()
+    other, _, _ = _encoder(n_features=420)
+    linear = torch.nn.Linear(other.out_channels, 4).double()
+    with pytest.raises(ValueError, match="values per series; got"):
+        other.decoded_cached(enc.decode_cache(x, mask), linear)
+
+
+def _fit_three_ways(X, y, kw, monkeypatch):
+    """The classifier trained on cached ranks, on ranks recomputed per batch, on the maps."""
+    cached = SeqPoolClassifier(**kw).fit(X, y)
+    assert cached.net_.module_.caches_decoded(*X.shape[::2])
+    with monkeypatch.context() as m:
+        # over the cache's memory bound: the ranks are recomputed at every batch
+        m.setattr("seqpool_sklearn.nn.module.DECODE_CACHE_BYTES", 0)
+        uncached = SeqPoolClassifier(**kw).fit(X, y)
+        assert not uncached.net_.module_.caches_decoded(*X.shape[::2])
+
+        def dense_forward(self, x):
+            self._check_input(x)
+            values, mask = observed_mask(x)
+            return self.head(self.encoder(values, mask), mask)
+
+        m.setattr(SeqPoolModule, "forward", dense_forward)
+        dense = SeqPoolClassifier(**kw).fit(X, y)
+    return cached, uncached, dense
+
+
+@pytest.mark.parametrize(("pool", "window"), [("avg", None), ("max", 7), ("attention", None)])
+def test_training_with_the_shortcut_gives_the_model_the_maps_give(pool, window, monkeypatch):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((24, 1, 40)).astype(np.float32)
     y = np.repeat([0, 1], 12)
     X[y == 1, 0, 10:20] += 1.0
     X[3, 0, 30:] = np.nan
-    kw = {"order": "decode_first", "encoder_channels": 336, "max_epochs": 3, "random_state": 0}
-    fast = SeqPoolClassifier(**kw).fit(X, y)
-
-    original = SeqPoolModule.forward
-
-    def dense_forward(self, x):
-        self._check_input(x)
-        values, mask = observed_mask(x)
-        return self.head(self.encoder(values, mask), mask)
-
-    try:
-        SeqPoolModule.forward = dense_forward
-        dense = SeqPoolClassifier(**kw).fit(X, y)
-    finally:
-        SeqPoolModule.forward = original
-    fast_state = fast.net_.module_.state_dict()
-    for name, value in dense.net_.module_.state_dict().items():
-        torch.testing.assert_close(fast_state[name], value, rtol=0, atol=1e-4, msg=name)
-    np.testing.assert_allclose(fast.predict_proba(X), dense.predict_proba(X), atol=1e-4)
+    kw = {
+        "order": "decode_first",
+        "pool": pool,
+        "window": window,
+        "encoder_channels": 336,
+        "max_epochs": 3,
+        "random_state": 0,
+    }
+    fits = _fit_three_ways(X, y, kw, monkeypatch)
+    reference = fits[-1].net_.module_.state_dict()
+    for fit in fits[:-1]:
+        state = fit.net_.module_.state_dict()
+        for name, value in reference.items():
+            if name == "head.pooling.score.bias":
+                # a softmax ignores a shift of all its scores: this bias's gradient is
+                # zero but for round-off, which Adam's normalised steps turn into 1e-3
+                continue
+            torch.testing.assert_close(state[name], value, rtol=0, atol=1e-4, msg=name)
+        np.testing.assert_allclose(fit.predict_proba(X), fits[-1].predict_proba(X), atol=1e-4)
