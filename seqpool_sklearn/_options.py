@@ -14,12 +14,13 @@ ACTIVATIONS = ("relu", "gelu", "tanh")
 # Built-in pool types, in the order the docs and the command line list them.
 POOLS = ("avg", "max", "lp", "attention", "ppv", "mpv", "mipv", "lspv")
 # Built-in encoders (``encoder=None`` puts the head on the raw channels).
-ENCODERS = ("minirocket", "multirocket", "hydra", "conv", "gru")
+ENCODERS = ("minirocket", "multirocket", "hydra", "multirocket_hydra", "conv", "gru")
 # Width of each built-in encoder when ``encoder_channels=None``.
 DEFAULT_ENCODER_CHANNELS = {
     "minirocket": 9996,
     "multirocket": 9996,
     "hydra": 64,
+    "multirocket_hydra": 9996,
     "conv": 64,
     "gru": 64,
 }

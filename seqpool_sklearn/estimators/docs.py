@@ -41,6 +41,8 @@ _SHARED_PARAMS = """\
         of 8 random kernels on the series and its first difference; at every step
         the encoder marks each group's winning kernel (weighted by its response)
         and losing kernel, so ``pool="avg"`` gives Hydra's standardised counts.
+        ``"multirocket_hydra"``: the maps of ``"multirocket"`` followed by those
+        of ``"hydra"`` (at its default width), as MultiRocket+Hydra combines them.
         ``"conv"``: FCN-style, three Conv1d + batch norm + ReLU blocks of widths
         ``(w, 2w, w)`` with ``w = encoder_channels``. ``"gru"``: a GRU with
         ``encoder_channels`` units per direction. ``None``: the head sees the
@@ -60,12 +62,15 @@ _SHARED_PARAMS = """\
         Encoder width. ``"minirocket"``: number of maps, rounded down to a
         multiple of 84 (``None``: 9996); ``"multirocket"``: the same, half per
         branch. ``"hydra"``: groups per dilation (``None``: 64; 16 maps
-        each). ``"conv"``: ``w`` (``None``: 64).
+        each). ``"multirocket_hydra"``: the multirocket part's maps (``None``:
+        9996), Hydra's at 64 groups. ``"conv"``: ``w`` (``None``: 64).
         ``"gru"``: hidden units per direction (``None``: 64). The decoder of
         ``order="decode_first"`` runs at every step over this width; behind the
         ``"minirocket"`` encoder it reads one table row per kernel group instead
-        of every map, yet a full-width ``decode_first`` fit still takes about 5 to
-        25 times a ``pool_first`` one (which pools once per fit).
+        of every map, from ranks computed once per fit (kept in memory up to
+        2 GiB, about 500 series of 512 steps), yet a full-width ``decode_first``
+        fit still takes about 2 to 35 times a ``pool_first`` one (which pools once
+        per fit), the most on long series.
     bidirectional : bool, default=True
         GRU encoder only: read the series in both directions.
     max_epochs : int or None, default=100

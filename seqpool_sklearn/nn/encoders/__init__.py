@@ -15,6 +15,7 @@ from .base import (
     register_encoder,
     resolve_encoder,
 )
+from .combined import CombinedEncoder, MultiRocketHydraEncoder
 from .conv import ConvEncoder, MaskedBatchNorm1d, SameConv1d
 from .gru import GRUEncoder
 from .hydra import HydraEncoder
@@ -35,12 +36,14 @@ if set(ENCODER_REGISTRY) != set(_options.ENCODERS):  # pragma: no cover - a main
 
 __all__ = [
     "ENCODER_REGISTRY",
+    "CombinedEncoder",
     "ConvEncoder",
     "Encoder",
     "GRUEncoder",
     "HydraEncoder",
     "IdentityEncoder",
     "MultiRocketEncoder",
+    "MultiRocketHydraEncoder",
     "MaskedBatchNorm1d",
     "RandomConvEncoder",
     "SameConv1d",

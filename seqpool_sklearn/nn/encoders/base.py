@@ -112,7 +112,7 @@ def register_encoder(cls: type[Encoder]) -> type[Encoder]:
     --------
     >>> from seqpool_sklearn.nn.encoders import ENCODER_REGISTRY
     >>> sorted(ENCODER_REGISTRY)
-    ['conv', 'gru', 'hydra', 'minirocket', 'multirocket']
+    ['conv', 'gru', 'hydra', 'minirocket', 'multirocket', 'multirocket_hydra']
     """
     return ENCODER_REGISTRY.register(cls)
 
