@@ -1,9 +1,10 @@
-"""Benchmark: the default estimators, MiniRocket and MultiRocket, side by side on the archive suite.
+"""Benchmark: the default estimators beside MiniRocket, MultiRocket and MultiRocket+Hydra.
 
 For every classification dataset of the development suite (20 UCR/UEA datasets: the
 ``.ts`` and ``.tsv`` files in the data home), fit the *default* ``SeqPoolClassifier``
-(only ``random_state`` set), aeon's ``MiniRocketClassifier(random_state=0)`` and
-``MultiRocketClassifier(random_state=0)`` on the archive's TRAIN split in the same process,
+(only ``random_state`` set), aeon's ``MiniRocketClassifier(random_state=0)``,
+``MultiRocketClassifier(random_state=0)`` and ``MultiRocketHydraClassifier(random_state=0)``
+on the archive's TRAIN split in the same process,
 score them on TEST and time the fits. Beside them, unless ``--no-multirocket-style``, the
 MultiRocket-style configuration of ours (``MULTIROCKET_STYLE``: MultiRocket's pools on the
 series and its first difference; ``--mr-set name=value`` changes it) is fitted the same
@@ -14,8 +15,8 @@ and the training mean, by test RMSE).
 Fair-timing rules: one torch thread per fit (``n_threads=1`` passed to ours) and
 aeon with ``n_jobs=1``; both are warmed up on a tiny problem first, so numba's compilation
 and torch's first-call imports are not timed. MiniRocket gets zero padding for series of
-unequal length or with missing steps (it has no notion of NaN), and so does MultiRocket;
-ours reads the NaN.
+unequal length or with missing steps (it has no notion of NaN), and so do MultiRocket and
+MultiRocket+Hydra; ours reads the NaN.
 
 The data home is ``--data-home``, else ``$SEQPOOL_DATA_HOME``, else ``../shared/ucr``
 next to the repository. aeon comes from the ``bench`` extra (``pip install -e ".[bench]"``);
@@ -32,7 +33,8 @@ ablations, ``--mr-set name=value`` one of the MultiRocket-style configuration. T
 classification part ends with::
 
     RESULT mean_gap_to_minirocket=<points> worst_gap_to_minirocket=<points> median_fit_s=<s>
-    max_fit_s=<s> median_fit_ratio=<seqpool/minirocket>
+    max_fit_s=<s> median_fit_ratio=<seqpool/minirocket> mean_gap_to_mrhydra=<points>
+    worst_gap_to_mrhydra=<points>
     RESULT_MULTIROCKET mean_gap_to_multirocket=<points> worst_gap_to_multirocket=<points>
     median_fit_s=<s> median_fit_ratio_to_default=<ratio> multirocket_mean_acc=<acc>
 
@@ -104,6 +106,7 @@ def _warm_up(regression: bool, style: dict | None) -> None:
     from aeon.classification.convolution_based import (
         MiniRocketClassifier,
         MultiRocketClassifier,
+        MultiRocketHydraClassifier,
     )
     from aeon.regression.convolution_based import MiniRocketRegressor
 
@@ -113,6 +116,7 @@ def _warm_up(regression: bool, style: dict | None) -> None:
         X = rng.normal(size=(12, channels, 40))
         MiniRocketClassifier(random_state=0).fit(X, y).predict(X)
         MultiRocketClassifier(random_state=0).fit(X, y).predict(X)
+        MultiRocketHydraClassifier(random_state=0).fit(X, y).predict(X)
         SeqPoolClassifier(random_state=0, max_epochs=2).fit(X.astype(np.float32), y).predict(X)
         if style is not None:
             SeqPoolClassifier(random_state=0, max_epochs=2, **style).fit(
@@ -132,6 +136,7 @@ def run_classification(name: str, home: Path, params: dict, style: dict | None) 
     from aeon.classification.convolution_based import (
         MiniRocketClassifier,
         MultiRocketClassifier,
+        MultiRocketHydraClassifier,
     )
 
     X_tr, y_tr, X_te, y_te = load(name, home)
@@ -145,6 +150,10 @@ def run_classification(name: str, home: Path, params: dict, style: dict | None) 
         lambda: MultiRocketClassifier(random_state=0, n_jobs=1).fit(X_tr0, y_tr)
     )
     multi_acc = float(np.mean(multi.predict(X_te0) == y_te))
+    hydra, hydra_s = _timed(
+        lambda: MultiRocketHydraClassifier(random_state=0, n_jobs=1).fit(X_tr0, y_tr)
+    )
+    hydra_acc = float(np.mean(hydra.predict(X_te0) == y_te))
     row = {
         "dataset": name,
         "n_train": len(X_tr),
@@ -159,6 +168,9 @@ def run_classification(name: str, home: Path, params: dict, style: dict | None) 
         "epochs": ours.n_iter_,
         "multirocket_acc": multi_acc,
         "multirocket_fit_s": multi_s,
+        "mrhydra_acc": hydra_acc,
+        "mrhydra_fit_s": hydra_s,
+        "mrhydra_gap_points": 100 * (hydra_acc - acc),
     }
     if style is not None:
         mr, mr_s = _timed(lambda: SeqPoolClassifier(random_state=0, **style).fit(X_tr, y_tr))
@@ -247,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     rows, reg_rows = [], []
     header = (
         f"{'dataset':28s} {'n×len':>9s} {'cls':>3s} {'seqpool':>7s} {'minirkt':>7s} "
-        f"{'gap':>6s} {'fit s':>6s} {'mr s':>5s} {'multirk':>7s} {'mrk s':>5s}"
+        f"{'gap':>6s} {'fit s':>6s} {'mr s':>5s} {'multirk':>7s} {'mrk s':>5s} "
+        f"{'mr+hyd':>7s} {'mrh s':>5s}"
         + (f" {'style':>7s} {'gap':>6s} {'fit s':>6s}" if style is not None else "")
     )
     print(header)
@@ -260,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:28s} {r['n_train']:>4d}×{r['length']:<4d} {r['classes']:>3d} "
             f"{r['seqpool_acc']:7.3f} {r['minirocket_acc']:7.3f} {r['gap_points']:6.1f} "
             f"{r['seqpool_fit_s']:6.1f} {r['minirocket_fit_s']:5.2f} "
-            f"{r['multirocket_acc']:7.3f} {r['multirocket_fit_s']:5.2f}"
+            f"{r['multirocket_acc']:7.3f} {r['multirocket_fit_s']:5.2f} "
+            f"{r['mrhydra_acc']:7.3f} {r['mrhydra_fit_s']:5.2f}"
         )
         if style is not None:
             line += f" {r['style_acc']:7.3f} {r['style_gap_points']:6.1f} {r['style_fit_s']:6.1f}"
@@ -295,10 +309,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"RESULT mean_gap_to_minirocket={statistics.mean(gaps):.2f} "
             f"worst_gap_to_minirocket={max(gaps):.2f} median_fit_s={statistics.median(fits):.2f} "
-            f"max_fit_s={max(fits):.2f} median_fit_ratio={statistics.median(ratios):.1f}"
+            f"max_fit_s={max(fits):.2f} median_fit_ratio={statistics.median(ratios):.1f} "
+            f"mean_gap_to_mrhydra={statistics.mean(r['mrhydra_gap_points'] for r in rows):.2f} "
+            f"worst_gap_to_mrhydra={max(r['mrhydra_gap_points'] for r in rows):.2f}"
         )
         print(
             f"mean accuracy: multirocket {statistics.mean(r['multirocket_acc'] for r in rows):.4f}"
+            f", multirocket+hydra {statistics.mean(r['mrhydra_acc'] for r in rows):.4f}"
             + (
                 f", multirocket-style {statistics.mean(r['style_acc'] for r in rows):.4f}"
                 if style is not None
