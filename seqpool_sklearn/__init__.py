@@ -25,6 +25,7 @@ _SOURCES = {
     "SeqPoolModule": "nn.module",
     "Pool": "nn.pools",
     "Encoder": "nn.encoders",
+    "CombinedEncoder": "nn.encoders",
     "load_ts": "_tsfile",
     "load_tsv": "_tsvfile",
     "fetch_ucr": "_datasets",
@@ -57,6 +58,7 @@ _SOURCES = {
 }
 
 __all__ = [
+    "CombinedEncoder",
     "Encoder",
     "Pool",
     "__version__",
@@ -122,7 +124,7 @@ if TYPE_CHECKING:
         compare_heads,
         summarize_comparisons,
     )
-    from .nn.encoders import Encoder
+    from .nn.encoders import CombinedEncoder, Encoder
     from .nn.head import SeqPoolHead
     from .nn.module import SeqPoolModule
     from .nn.pools import Pool
