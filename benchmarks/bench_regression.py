@@ -1,0 +1,196 @@
+"""Benchmark: the default regressor on regression tasks derived from the archive's series.
+
+The development suite has one regression dataset, which cannot show whether the default
+``SeqPoolRegressor`` holds across targets. This benchmark derives regression tasks from
+the series of the classification datasets (the archive's TRAIN and TEST splits as they
+are, labels dropped), each target a documented statistic of a series that a model must
+find in it rather than read off one step:
+
+``peak_position``
+    Where the series peaks: the index of its largest observed value divided by its
+    number of observed steps, in [0, 1). A location, not a level: a linear model of the
+    values cannot express it.
+``roughness``
+    How jagged the series is: the logarithm of the standard deviation of its first
+    difference over consecutive observed steps (``log(std(x_t - x_(t-1)) + 1e-3)``). The
+    archive's series are z-normalised, so their level and overall scale carry nothing;
+    this scale of the step-to-step changes differs between and within datasets.
+
+For every task, fit the default ``SeqPoolRegressor`` (only ``random_state`` set), aeon's
+``MiniRocketRegressor(random_state=0)``, ``RidgeCV`` on the flattened series (NaN as 0)
+and the training mean on TRAIN, and score the test RMSE, one torch thread and
+``n_jobs=1``, warmed up first as in ``bench_archive.py``.
+
+What these tasks can show: whether the regressor finds a location or a scale statistic as
+well as MiniRocket's ridge readout does, on series of every length and shape in the suite,
+with targets whose scale differs between tasks. What they cannot show: targets that are
+not a function of the series alone (real regression data carry noise and covariates),
+nor how the regressor does on data that played no part in choosing its defaults.
+
+Run::
+
+    python benchmarks/bench_regression.py                  # every classification dataset
+    python benchmarks/bench_regression.py --datasets CBF Beef --tasks peak_position
+
+The last line is::
+
+    RESULT tasks=<n> worst_rmse_ratio_to_minirocket=<ratio> median_rmse_ratio=<ratio>
+    beats_mean=<k/n> beats_ridge=<k/m>
+
+where ``beats_ridge`` counts the tasks on which ours has the lower RMSE out of the ``m``
+on which MiniRocket beats RidgeCV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import statistics
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from bench_archive import _is_regression, default_data_home, load
+
+from seqpool_sklearn import SeqPoolRegressor, fetch_ucr, list_ucr
+
+
+def peak_position(X: np.ndarray) -> np.ndarray:
+    """Index of each series' largest observed value over its observed steps, (n,).
+
+    Multivariate series use their first channel.
+
+    Examples
+    --------
+    >>> X = np.array([[[0.0, 3.0, 1.0, np.nan]]])
+    >>> peak_position(X)
+    array([0.33333333])
+    """
+    x = X[:, 0, :].astype(np.float64)
+    observed = np.isfinite(x)
+    filled = np.where(observed, x, -np.inf)
+    return filled.argmax(axis=1) / np.maximum(observed.sum(axis=1), 1)
+
+
+def roughness(X: np.ndarray) -> np.ndarray:
+    """``log(std of the first difference over consecutive observed steps + 1e-3)``, (n,).
+
+    Multivariate series use their first channel.
+
+    Examples
+    --------
+    >>> X = np.array([[[0.0, 2.0, 0.0, 2.0, 0.0]], [[0.0, 1.0, 2.0, 3.0, np.nan]]])
+    >>> np.round(roughness(X), 3)  # steps of +-2; a straight line
+    array([ 0.694, -6.908])
+    """
+    x = X[:, 0, :].astype(np.float64)
+    d = np.diff(x, axis=1)  # NaN where either step is unobserved
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        spread = np.nanstd(d, axis=1)
+    return np.log(np.nan_to_num(spread) + 1e-3)
+
+
+TASKS = {"peak_position": peak_position, "roughness": roughness}
+
+
+def _rmse(a, b) -> float:
+    return float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))
+
+
+def _timed(fit):
+    start = time.perf_counter()
+    model = fit()
+    return model, time.perf_counter() - start
+
+
+def _warm_up() -> None:
+    from aeon.regression.convolution_based import MiniRocketRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 1, 40))
+    y = rng.normal(size=12)
+    MiniRocketRegressor(random_state=0).fit(X, y).predict(X)
+    SeqPoolRegressor(random_state=0, max_epochs=2).fit(X.astype(np.float32), y).predict(X)
+
+
+def run_task(name: str, task: str, home: Path, params: dict) -> dict:
+    from aeon.regression.convolution_based import MiniRocketRegressor
+    from sklearn.linear_model import RidgeCV
+
+    X_tr, _, X_te, _ = load(name, home)
+    target = TASKS[task]
+    y_tr, y_te = target(X_tr), target(X_te)
+    ours, ours_s = _timed(lambda: SeqPoolRegressor(random_state=0, **params).fit(X_tr, y_tr))
+    X_tr0 = np.nan_to_num(X_tr).astype(np.float64)
+    X_te0 = np.nan_to_num(X_te).astype(np.float64)
+    peer, peer_s = _timed(lambda: MiniRocketRegressor(random_state=0, n_jobs=1).fit(X_tr0, y_tr))
+    ridge = RidgeCV(alphas=np.logspace(-3, 3, 10)).fit(X_tr0.reshape(len(X_tr0), -1), y_tr)
+    row = {
+        "dataset": name,
+        "task": task,
+        "n_train": len(X_tr),
+        "length": X_tr.shape[2],
+        "seqpool_rmse": _rmse(ours.predict(X_te), y_te),
+        "minirocket_rmse": _rmse(peer.predict(X_te0), y_te),
+        "ridge_rmse": _rmse(ridge.predict(X_te0.reshape(len(X_te0), -1)), y_te),
+        "mean_rmse": _rmse(np.full_like(y_te, y_tr.mean()), y_te),
+        "seqpool_fit_s": ours_s,
+        "minirocket_fit_s": peer_s,
+    }
+    row["ratio"] = row["seqpool_rmse"] / max(row["minirocket_rmse"], 1e-12)
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-home", type=Path, default=None)
+    parser.add_argument("--datasets", nargs="*", default=None)
+    parser.add_argument("--tasks", nargs="*", default=list(TASKS), choices=list(TASKS))
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    args = parser.parse_args(argv)
+    home = args.data_home or default_data_home()
+    params = {"n_threads": 1}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        params[key] = ast.literal_eval(value)
+    torch.set_num_threads(1)
+    warnings.filterwarnings("ignore", category=UserWarning, module="aeon")
+    names = args.datasets or list_ucr(data_home=home)
+    names = [
+        n
+        for n in names
+        if not _is_regression(np.asarray(fetch_ucr(n, data_home=home, download=False)[1]))
+    ]
+    _warm_up()
+    print(
+        f"{'dataset':28s} {'task':14s} {'seqpool':>8s} {'minirkt':>8s} {'ridge':>8s} "
+        f"{'mean':>8s} {'ratio':>6s} {'fit s':>6s}"
+    )
+    rows = []
+    for name in names:
+        for task in args.tasks:
+            r = run_task(name, task, home, params)
+            rows.append(r)
+            print(
+                f"{name:28s} {task:14s} {r['seqpool_rmse']:8.4f} {r['minirocket_rmse']:8.4f} "
+                f"{r['ridge_rmse']:8.4f} {r['mean_rmse']:8.4f} {r['ratio']:6.3f} "
+                f"{r['seqpool_fit_s']:6.1f}",
+                flush=True,
+            )
+    ratios = [r["ratio"] for r in rows]
+    beats_mean = sum(r["seqpool_rmse"] < r["mean_rmse"] for r in rows)
+    mr_beats_ridge = [r for r in rows if r["minirocket_rmse"] < r["ridge_rmse"]]
+    beats_ridge = sum(r["seqpool_rmse"] < r["ridge_rmse"] for r in mr_beats_ridge)
+    print(
+        f"RESULT tasks={len(rows)} worst_rmse_ratio_to_minirocket={max(ratios):.3f} "
+        f"median_rmse_ratio={statistics.median(ratios):.3f} "
+        f"beats_mean={beats_mean}/{len(rows)} beats_ridge={beats_ridge}/{len(mr_beats_ridge)}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
