@@ -10,12 +10,13 @@ one process and alternating which goes first (the machine's load changes while i
   of ``--length`` steps; the target is at most 3.
 * ``decode_first_over_pool_first``: ``SeqPoolClassifier(order="decode_first").fit``
   over ``order="pool_first"`` fit time at the default width (9996 maps) and the default
-  head, on the TRAIN split of each ``--datasets`` of the development suite; the median
-  over the datasets (target at most 5). Needs the archive (``SEQPOOL_DATA_HOME``).
+  head, on the TRAIN split of each classification dataset of the development suite (the
+  data home's; ``--datasets`` narrows it), ``--fit-repeats`` pairs each; the median over
+  the datasets (target at most 5). Needs the archive (``SEQPOOL_DATA_HOME``).
 
 Run::
 
-    python benchmarks/bench_encoder.py                  # about 5 minutes on 2 cores
+    python benchmarks/bench_encoder.py                  # about 30 minutes on one core
     python benchmarks/bench_encoder.py --epochs 10 --repeats 3 --datasets GunPoint
 
 The last line is ``RESULT encoder_vs_minirocket_transform=<ratio>
@@ -35,10 +36,13 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # aeon's MiniRocket on one thre
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from seqpool_sklearn import SeqPoolClassifier, fetch_ucr  # noqa: E402
+from seqpool_sklearn import SeqPoolClassifier, fetch_ucr, list_ucr  # noqa: E402
 from seqpool_sklearn._modules import RandomConvEncoder  # noqa: E402
 
-SUITE = ("GunPoint", "ItalyPowerDemand", "ECG200", "Coffee", "CBF", "TwoLeadECG")
+
+def _is_regression(y) -> bool:
+    y = np.asarray(y)
+    return y.dtype.kind == "f" and len(np.unique(y)) > 0.5 * len(y)
 
 
 def timed(fn) -> float:
@@ -108,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--length", type=int, default=96)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=None, help="default: the estimator's")
-    parser.add_argument("--datasets", nargs="*", default=list(SUITE))
+    parser.add_argument("--datasets", nargs="*", default=None, help="default: the suite")
+    parser.add_argument("--fit-repeats", type=int, default=1, help="fit pairs per dataset")
     parser.add_argument("--data-home", type=Path, default=None)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -122,8 +127,13 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     ratios = []
-    for name in args.datasets:
-        r, decode, pool = fit_ratio(name, home, epochs, max(1, args.repeats // 2))
+    names = args.datasets or [
+        name
+        for name in list_ucr(data_home=home)
+        if not _is_regression(fetch_ucr(name, data_home=home, download=False)[1])
+    ]
+    for name in names:
+        r, decode, pool = fit_ratio(name, home, epochs, args.fit_repeats)
         ratios.append(r)
         print(
             f"{name:20s} {epochs} epochs: decode_first {decode:.1f} s, pool_first "
