@@ -185,18 +185,22 @@ def _rmse(a, b) -> float:
 
 
 def run_regression(name: str, home: Path, params: dict) -> dict:
+    X_tr, y_tr, X_te, y_te = load(name, home)
+    return {"dataset": name, **regression_scores(X_tr, y_tr, X_te, y_te, params)}
+
+
+def regression_scores(X_tr, y_tr, X_te, y_te, params: dict) -> dict:
+    """Test RMSE of the regressor, MiniRocketRegressor, RidgeCV and the mean; fit times."""
     from aeon.regression.convolution_based import MiniRocketRegressor
     from sklearn.linear_model import RidgeCV
 
-    X_tr, y_tr, X_te, y_te = load(name, home)
-    y_tr, y_te = y_tr.astype(float), y_te.astype(float)
+    y_tr, y_te = np.asarray(y_tr, dtype=float), np.asarray(y_te, dtype=float)
     ours, ours_s = _timed(lambda: SeqPoolRegressor(random_state=0, **params).fit(X_tr, y_tr))
     X_tr0 = np.nan_to_num(X_tr).astype(np.float64)
     X_te0 = np.nan_to_num(X_te).astype(np.float64)
     peer, peer_s = _timed(lambda: MiniRocketRegressor(random_state=0, n_jobs=1).fit(X_tr0, y_tr))
     ridge = RidgeCV(alphas=np.logspace(-3, 3, 10)).fit(X_tr0.reshape(len(X_tr0), -1), y_tr)
     return {
-        "dataset": name,
         "n_train": len(X_tr),
         "length": X_tr.shape[2],
         "seqpool_rmse": _rmse(ours.predict(X_te), y_te),

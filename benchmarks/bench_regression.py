@@ -46,13 +46,12 @@ from __future__ import annotations
 import argparse
 import ast
 import statistics
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
-from bench_archive import _is_regression, default_data_home, load
+from bench_archive import _is_regression, default_data_home, load, regression_scores
 
 from seqpool_sklearn import SeqPoolRegressor, fetch_ucr, list_ucr
 
@@ -96,16 +95,6 @@ def roughness(X: np.ndarray) -> np.ndarray:
 TASKS = {"peak_position": peak_position, "roughness": roughness}
 
 
-def _rmse(a, b) -> float:
-    return float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))
-
-
-def _timed(fit):
-    start = time.perf_counter()
-    model = fit()
-    return model, time.perf_counter() - start
-
-
 def _warm_up() -> None:
     from aeon.regression.convolution_based import MiniRocketRegressor
 
@@ -117,29 +106,10 @@ def _warm_up() -> None:
 
 
 def run_task(name: str, task: str, home: Path, params: dict) -> dict:
-    from aeon.regression.convolution_based import MiniRocketRegressor
-    from sklearn.linear_model import RidgeCV
-
     X_tr, _, X_te, _ = load(name, home)
     target = TASKS[task]
-    y_tr, y_te = target(X_tr), target(X_te)
-    ours, ours_s = _timed(lambda: SeqPoolRegressor(random_state=0, **params).fit(X_tr, y_tr))
-    X_tr0 = np.nan_to_num(X_tr).astype(np.float64)
-    X_te0 = np.nan_to_num(X_te).astype(np.float64)
-    peer, peer_s = _timed(lambda: MiniRocketRegressor(random_state=0, n_jobs=1).fit(X_tr0, y_tr))
-    ridge = RidgeCV(alphas=np.logspace(-3, 3, 10)).fit(X_tr0.reshape(len(X_tr0), -1), y_tr)
-    row = {
-        "dataset": name,
-        "task": task,
-        "n_train": len(X_tr),
-        "length": X_tr.shape[2],
-        "seqpool_rmse": _rmse(ours.predict(X_te), y_te),
-        "minirocket_rmse": _rmse(peer.predict(X_te0), y_te),
-        "ridge_rmse": _rmse(ridge.predict(X_te0.reshape(len(X_te0), -1)), y_te),
-        "mean_rmse": _rmse(np.full_like(y_te, y_tr.mean()), y_te),
-        "seqpool_fit_s": ours_s,
-        "minirocket_fit_s": peer_s,
-    }
+    row = {"dataset": name, "task": task}
+    row.update(regression_scores(X_tr, target(X_tr), X_te, target(X_te), params))
     row["ratio"] = row["seqpool_rmse"] / max(row["minirocket_rmse"], 1e-12)
     return row
 

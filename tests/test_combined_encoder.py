@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 import pytest
 import torch
+from test_hydra import _data  # two classes, a shifted stretch, NaN padding
 
 from seqpool_sklearn import SeqPoolClassifier
 from seqpool_sklearn._options import ORDERS, POOLS
@@ -104,15 +105,6 @@ def test_a_users_combination_is_built_from_members():
     assert clf.score(X, y) >= 0.9
     with pytest.raises(ValueError, match="at least one member"):
         Both.__new__(Both).set_members([])
-
-
-def _data(n=24, n_channels=2, n_timesteps=20, seed=0):
-    rng = np.random.default_rng(seed)
-    y = np.arange(n) % 2
-    X = rng.normal(size=(n, n_channels, n_timesteps)).astype(np.float32)
-    X[y == 1, :, 5:10] += 2.0
-    X[3, :, 15:] = np.nan
-    return X, y
 
 
 @pytest.mark.parametrize("order, pool", list(itertools.product(ORDERS, POOLS)))

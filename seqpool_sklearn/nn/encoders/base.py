@@ -142,6 +142,21 @@ def pool_by_blocks(blocks, x, mask, pool, window, step: int):
     return torch.cat(out), split_windows(mask.unsqueeze(1), mask, window)[1].any(-1)
 
 
+def offset_blocks(parts):
+    """The channel blocks of encoders' maps side by side.
+
+    ``parts`` yields ``(encoder, encoder.blocks(...))`` pairs in the order their maps are
+    concatenated; each block's channel slice is moved by the widths before it.
+    """
+    offset = 0
+    for encoder, blocks in parts:
+        for sl, h in blocks:
+            start = sl.start or 0
+            stop = encoder.out_channels if sl.stop is None else sl.stop
+            yield slice(offset + start, offset + stop), h
+        offset += encoder.out_channels
+
+
 def pool_major(parts: list, pool) -> torch.Tensor:
     """Concatenate pooled channel blocks (B, n_pools * width_i, F) in the whole maps' order.
 

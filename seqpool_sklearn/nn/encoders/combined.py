@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from .base import Encoder, call_fit_data, pool_major, register_encoder
+from .base import Encoder, call_fit_data, offset_blocks, pool_major, register_encoder
 from .hydra import HydraEncoder
 from .multirocket import MultiRocketEncoder
 
@@ -86,13 +86,7 @@ class CombinedEncoder(Encoder):
         return pool_major([p for p, _ in parts], pool), parts[0][1]
 
     def blocks(self, x, mask):
-        offset = 0
-        for m in self.members:
-            for sl, h in m.blocks(x, mask):
-                start = sl.start or 0
-                stop = m.out_channels if sl.stop is None else sl.stop
-                yield slice(offset + start, offset + stop), h
-            offset += m.out_channels
+        yield from offset_blocks((m, m.blocks(x, mask)) for m in self.members)
 
     @property
     def block_channels(self) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import torch
 
-from .base import Encoder, pool_major, register_encoder
+from .base import Encoder, offset_blocks, pool_major, register_encoder
 from .minirocket import RandomConvEncoder
 
 
@@ -110,13 +110,7 @@ class MultiRocketEncoder(Encoder):
         return pool_major([p for p, _ in parts], pool), parts[0][1]
 
     def blocks(self, x, mask):
-        offset = 0
-        for enc, v in self._branches(x, mask):
-            for sl, h in enc.blocks(v, mask):
-                start = sl.start or 0
-                stop = enc.out_channels if sl.stop is None else sl.stop
-                yield slice(offset + start, offset + stop), h
-            offset += enc.out_channels
+        yield from offset_blocks((enc, enc.blocks(v, mask)) for enc, v in self._branches(x, mask))
 
     @property
     def block_channels(self) -> int:
