@@ -69,7 +69,7 @@ _SHARED_PARAMS = """\
         ``"minirocket"`` encoder it reads one table row per kernel group instead
         of every map, from ranks computed once per fit (kept in memory up to
         2 GiB, about 500 series of 512 steps), yet a full-width ``decode_first``
-        fit still takes about 2 to 35 times a ``pool_first`` one (which pools once
+        fit still takes about 3 to 55 times a ``pool_first`` one (which pools once
         per fit), the most on long series.
     bidirectional : bool, default=True
         GRU encoder only: read the series in both directions.
