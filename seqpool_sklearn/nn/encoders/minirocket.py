@@ -150,16 +150,22 @@ class RandomConvEncoder(Encoder):
 
     def _groups(self, x: torch.Tensor):
         """Per dilation: the convolutions (B, 84, T) and their biases (1, 84, nb, 1)."""
-        start = 0
-        for i, (d, nb) in enumerate(zip(self.dilations, self.per_dilation, strict=True)):
+        for i, (d, b) in enumerate(zip(self.dilations, self._bias_blocks(x.dtype), strict=True)):
             w = self.weight[i].to(x.dtype)
             if torch.onnx.is_in_onnx_export():
                 c = matmul_conv1d(x, w, None, (4 * d, 4 * d), d)
             else:
                 c = F.conv1d(x, w, padding=4 * d, dilation=d)
-            width = c.shape[1] * nb
-            yield c, self.bias[start : start + width].to(x.dtype).view(1, -1, nb, 1)
+            yield c, b
+
+    def _bias_blocks(self, dtype: torch.dtype) -> list[torch.Tensor]:
+        """Per dilation, the biases of its 84 kernels, (1, 84, n_biases, 1)."""
+        blocks, start = [], 0
+        for nb in self.per_dilation:
+            width = 84 * nb
+            blocks.append(self.bias[start : start + width].to(dtype).view(1, -1, nb, 1))
             start += width
+        return blocks
 
     def _chunk(self, n_timesteps: int) -> int:
         # series per chunk so that one dilation's indicators stay near 2e7 elements
@@ -324,15 +330,9 @@ class RandomConvEncoder(Encoder):
         Returns the (B, hidden, T) pre-activation, bit for bit that of :meth:`decoded`,
         and the series' observed-step mask (B, T).
         """
-        dtype = linear.weight.dtype
-        biases, start = [], 0
-        for nb in self.per_dilation:
-            width = 84 * nb
-            biases.append(self.bias[start : start + width].to(dtype).view(1, -1, nb, 1))
-            start += width
         return decode_cached(
             cache,
-            biases,
+            self._bias_blocks(linear.weight.dtype),
             linear.weight,
             linear.bias,
             self.scale_mean,

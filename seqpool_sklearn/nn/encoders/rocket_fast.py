@@ -167,8 +167,8 @@ def _decode_table(
     scaled = weight / scale_std.to(weight.dtype)  # (H, F): W_j / sigma_j
     constant = -(scaled @ scale_mean.to(weight.dtype))  # sum_j -W_j mu_j / sigma_j
     columns = scaled.t()  # (F, H)
-    tables, offsets = [], []
-    start = rows = 0
+    tables = []
+    start = 0
     for b in biases:  # (1, K, nb, 1)
         k, nb = b.shape[1], b.shape[2]
         order = torch.argsort(b.reshape(k, nb), dim=1, stable=True)  # (K, nb)
@@ -176,10 +176,16 @@ def _decode_table(
         ranked = group.gather(1, order.unsqueeze(-1).expand(-1, -1, group.shape[-1]))
         prefix = torch.cat([torch.zeros_like(ranked[:, :1]), ranked.cumsum(dim=1)], dim=1)
         tables.append(prefix.reshape(k * (nb + 1), -1))
-        offsets.append(rows)
-        rows += k * (nb + 1)
         start += k * nb
-    return torch.cat(tables), constant, offsets
+    return torch.cat(tables), constant, _row_offsets(biases)
+
+
+def _row_offsets(biases: list[torch.Tensor]) -> list[int]:
+    """The decode table's first row of each dilation's groups (K * (n_biases + 1) rows each)."""
+    offsets = [0]
+    for b in biases[:-1]:
+        offsets.append(offsets[-1] + b.shape[1] * (b.shape[2] + 1))
+    return offsets
 
 
 class _BagSum(torch.autograd.Function):
@@ -327,9 +333,7 @@ def decode_cache(
     biases = [g for _, g in groups(x[:1])]
     n_groups = sum(g.shape[1] for g in biases)
     n_rows = sum(g.shape[1] * (g.shape[2] + 1) for g in biases)
-    offsets = [0]
-    for g in biases[:-1]:
-        offsets.append(offsets[-1] + g.shape[1] * (g.shape[2] + 1))
+    offsets = _row_offsets(biases)
     length, dtype = decode_cache_layout(t, n_groups, n_rows)
     out = torch.empty(b, length, dtype=dtype, device=x.device)
     step = batch_size or max(1, _BAG_BUDGET // max(1, t * n_groups))
