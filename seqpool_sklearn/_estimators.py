@@ -34,6 +34,7 @@ import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import (
     StrOptions,
 )
@@ -49,6 +50,11 @@ from ._validation import (
 from .estimators.base import _SeqPoolBase
 from .estimators.docs import _fill_doc
 from .estimators.training import MIN_EPOCHS, MIN_STEPS  # noqa: F401 - documented names
+
+
+def _takes_gradient_steps(estimator) -> bool:
+    """``partial_fit`` exists for a trained readout; ``readout="ridge"`` is solved whole."""
+    return getattr(estimator, "readout", "trained") != "ridge"
 
 
 @_fill_doc
@@ -122,6 +128,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         super().__init__(**kwargs)
         self.class_weight = class_weight
 
+    @available_if(_takes_gradient_steps)
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
     ) -> SeqPoolClassifier:
@@ -302,6 +309,7 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
 
     _criterion = torch.nn.MSELoss
 
+    @available_if(_takes_gradient_steps)
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> SeqPoolRegressor:
         """Train one epoch on ``X``, ``y``; later calls continue the same network.
 

@@ -38,6 +38,7 @@ DEFAULTS = {
     "lp_power": 3.0,
     "encoder_channels": None,
     "bidirectional": True,
+    "readout": "trained",
     "max_epochs": 100,
     "lr": 0.0003,
     "lr_schedule": "cosine",

@@ -56,10 +56,12 @@ CONFIGS = {
     SeqPoolClassifier: [
         SeqPoolClassifier(**TINY),
         SeqPoolClassifier(encoder=None, order="decode_first", pool="attention", window=1, **TINY),
+        SeqPoolClassifier(readout="ridge", encoder=None, window=1, **TINY),
     ],
     SeqPoolRegressor: [
         SeqPoolRegressor(window=1, **TINY),
         SeqPoolRegressor(encoder="gru", order="decode_first", pool="lp", window=1, **TINY),
+        SeqPoolRegressor(readout="ridge", order="decode_first", window=1, **TINY),
     ],
 }
 

@@ -73,6 +73,27 @@ _SHARED_PARAMS = """\
         per fit), the most on long series.
     bidirectional : bool, default=True
         GRU encoder only: read the series in both directions.
+    readout : {"trained", "ridge"}, default="trained"
+        ``"trained"``: the decoder and output layer are trained by the optimizer
+        for ``max_epochs``. ``"ridge"``: no training; the head is set to the ridge
+        regression of the targets on the pooled encoder features (the decoder's
+        inputs, every frame), solved in closed form -- features scaled to unit
+        spread and a penalty chosen from ``logspace(-3, 3, 10)`` by generalised
+        cross-validation, MiniRocket's readout (classes as +1/-1 codes, the
+        scores scaled into logits by a temperature fitted on the cross-validated
+        scores, so ``predict_proba`` is calibrated). The head computes that linear
+        readout exactly with its own layers (``act(u) - act(-u) = u``), so
+        prediction, export and explanations are unchanged; it needs a frozen
+        encoder, a pool without parameters, ``activation`` ``"relu"``, ``"gelu"`` or
+        None, and under ``order="decode_first"`` ``pool="avg"`` (then both orders
+        compute the same readout). A readout of rank above ``hidden_size // 2``
+        (for one frame under ReLU: above ``hidden_size``) is approximated, with a
+        warning. Every ``fit`` solves anew (``warm_start`` does not apply), and
+        there is no ``partial_fit``. Sample and class weights weigh the squared
+        errors, a weight of ``k`` as ``k`` copies; with more features than
+        series the ridge can fit every training series, and weights then change
+        little. Its cost grows as ``n * d * min(n, d)`` for ``n`` series and
+        ``d`` pooled features.
     max_epochs : int or None, default=100
         Training epochs (an upper bound when ``patience`` is set). ``None``: a
         budget that scales with the training set, at least 1000 optimizer steps
@@ -159,7 +180,9 @@ _SHARED_ATTRIBUTES = """\
     history_ : skorch.history.History
         Per-epoch training record (``net_.history``).
     n_iter_ : int
-        Epochs trained in the last call to ``fit``."""
+        Epochs trained in the last call to ``fit`` (0 with ``readout="ridge"``).
+    alpha_ : float
+        With ``readout="ridge"``: the penalty that cross-validation chose."""
 
 
 _SHARED_PARAMS = _SHARED_PARAMS.replace("{pool_choices}", choices_doc(POOLS)).replace(

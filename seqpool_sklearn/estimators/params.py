@@ -76,6 +76,7 @@ class _ParamsMixin:
         "lp_power": [Interval(Real, 1, None, closed="left")],
         "encoder_channels": [None, Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
+        "readout": [StrOptions({"trained", "ridge"})],
         "max_epochs": [None, Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "lr_schedule": [StrOptions({"cosine", "constant"})],
@@ -105,6 +106,7 @@ class _ParamsMixin:
         lp_power: float = 3.0,
         encoder_channels: int | None = None,
         bidirectional: bool = True,
+        readout: str = "trained",
         max_epochs: int | None = 100,
         lr: float = 0.0003,
         lr_schedule: str = "cosine",
@@ -131,6 +133,7 @@ class _ParamsMixin:
         self.lp_power = lp_power
         self.encoder_channels = encoder_channels
         self.bidirectional = bidirectional
+        self.readout = readout
         self.max_epochs = max_epochs
         self.lr = lr
         self.lr_schedule = lr_schedule

@@ -30,6 +30,7 @@ from .._net import (
 )
 from ..nn.module import DecodedHead, PooledHead, SeqPoolModule
 from .params import _MODULE_PARAMS, _require_y
+from .ridge import fit_ridge, ridge_features, ridge_problem, write_readout
 
 # The training budget of max_epochs=None: at least this many optimizer steps and epochs.
 MIN_STEPS = 1000
@@ -143,6 +144,11 @@ class _TrainingMixin:
             X3 = self._validate_X(X, reset=reset)
             self._check_window(X3)
             w = self._sample_weight(sample_weight, len(X3))
+            # the ridge readout reads the weights as given: a weight of k is k copies
+            if self.readout == "ridge" and sample_weight is not None:
+                self._ridge_weight = _check_sample_weight(
+                    sample_weight, np.empty((len(X3), 0)), dtype=np.float64
+                )
             y_t, n_outputs = self._encode_targets(
                 y, len(X3), classes=classes, reset=reset, sample_weight=w
             )
@@ -236,8 +242,11 @@ class _TrainingMixin:
         device = resolve_device(self.device, type(self).__name__)
         self._epochs = 1 if partial else self._training_epochs(len(X3))
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        ridge = train and self.readout == "ridge"
+        # a closed-form readout is solved anew at every fit: nothing to continue
         continuing = (partial and getattr(self, "net_", None) is not None) or (
             train
+            and not ridge
             and self.warm_start
             and getattr(self, "net_", None) is not None
             and getattr(self, "_n_outputs", None) == n_outputs
@@ -254,6 +263,13 @@ class _TrainingMixin:
             if not continuing:
                 self.net_ = self._new_net(n_outputs, seed, device, dtype)
                 self.net_.module_.check_plugins(X_t[:2].to(self.net_.device))
+                problem = ridge_problem(self.net_.module_) if ridge else None
+                if problem:
+                    raise ValueError(
+                        "readout='ridge' writes a closed-form linear readout of the pooled "
+                        f"encoder features into the head, but this head cannot hold one: "
+                        f"{problem}. Use readout='trained' for this head."
+                    )
                 # data-initialised encoders (minirocket) set their biases and scales
                 fitted = self.net_.module_.fit_data(
                     X_t.to(self.net_.device), torch.Generator().manual_seed(seed), weight
@@ -264,7 +280,9 @@ class _TrainingMixin:
                 # 2 + 2 epochs train exactly like 4
                 _set_rng_state(self._rng_state[1], device)
             epochs_before = len(self.net_.history)
-            if train:
+            if ridge:
+                self._fit_ridge(X_t, y_t, weight, fitted, packed)
+            elif train:
                 # epochs: a warm start trains the current max_epochs more epochs,
                 # also after set_params(max_epochs=...) on a fitted estimator.
                 self._train(X_t, y_t, weight, fitted, packed)
@@ -334,6 +352,35 @@ class _TrainingMixin:
             self.net_.partial_fit(data, y_t, epochs=self._epochs)
         finally:
             self.net_.module_ = module
+
+    def _fit_ridge(
+        self, X_t: torch.Tensor, y_t: torch.Tensor, weight=None, fitted=None, packed=None
+    ) -> None:
+        """``readout="ridge"``: solve the readout in closed form and write it into the head.
+
+        No optimizer step is taken (``n_iter_`` is 0). Sample weights and class
+        weights weigh the ridge's squared errors (a weight of ``k`` as ``k`` copies);
+        ``alpha_`` is the penalty that generalised cross-validation chose.
+        """
+        module = self.net_.module_
+        if packed is None:
+            packed = module.pool_inputs(X_t.to(self.net_.device), fitted=fitted)
+        Z = ridge_features(module, packed)
+        w = self.__dict__.pop("_ridge_weight", None)
+        y = y_t.cpu().numpy()
+        if y_t.is_floating_point():
+            y = y.astype(np.float64)
+        classes = isinstance(self, ClassifierMixin)
+        class_weight = getattr(self, "class_weight_", None)
+        if classes and class_weight is not None:
+            w = class_weight[y] * (1.0 if w is None else w)
+        W, b, self.alpha_ = fit_ridge(
+            Z.reshape(len(Z), -1),
+            y if classes else y.reshape(len(y), -1),
+            n_classes=module.head.output.out_features if classes else None,
+            sample_weight=w,
+        )
+        write_readout(module, W, b, Z)
 
     def _forward(self, X3: np.ndarray) -> torch.Tensor:
         """Network outputs in float64, batch by batch.

@@ -1,0 +1,252 @@
+"""``readout="ridge"``: the head's readout solved in closed form, written into its layers.
+
+Behind a frozen encoder the head sees fixed pooled features ``z`` (the decoder's
+inputs: one vector per frame). A ridge regression of the targets on ``z`` -- features
+scaled to unit spread as MiniRocket's ``RidgeClassifierCV`` does, the penalty chosen
+from its ``ALPHAS`` by generalised cross-validation -- gives a linear readout
+``W z + b``. The head computes it exactly with its own layers:
+
+* ``relu`` / ``gelu``: decoder rows ``+v`` and ``-v`` for each direction ``v`` of ``W``
+  (``act(u) - act(-u) = u``), output weights ``+1`` / ``-1`` times ``W``'s loadings;
+  exact for every input when ``W`` has rank at most ``hidden_size // 2``. With one
+  frame a larger rank (up to ``hidden_size``) takes one ReLU unit per direction,
+  shifted to be active on every training series (exact there, clipped far outside).
+* no activation: one decoder row per direction.
+
+``decode_first`` behind a linear pool (``"avg"``) computes the same function, since
+the average of ``act(v h_t) - act(-v h_t)`` over the steps is ``v`` times the average
+of ``h_t``. Classifiers regress ``+1`` / ``-1`` class codes and scale the scores into
+logits by a temperature fitted on the cross-validated scores, so that ``predict_proba``
+is calibrated; the class with the largest ridge score is predicted.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import torch
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax
+
+# The penalties tried, on features scaled to unit spread (MiniRocket's RidgeClassifierCV).
+ALPHAS = np.logspace(-3, 3, 10)
+# Bounds of the classifier's temperature: logits = temperature * ridge scores.
+TEMPERATURE_BOUNDS = (1e-2, 1e3)
+_PAIRED = ("relu", "gelu")
+# How the penalty is chosen (see ridge_cv).
+CRITERION = "loo"
+
+
+def ridge_problem(module) -> str | None:
+    """Why ``readout="ridge"`` cannot be written into this module's head, or None."""
+    head = module.head
+    encoder = module.encoder
+    if any(p.requires_grad for p in encoder.parameters()):
+        return (
+            f"its encoder ({type(encoder).__name__}) is trained; it needs a frozen encoder "
+            "such as 'minirocket', 'multirocket', 'hydra' or None"
+        )
+    if head.pooling.learned:
+        return f"its pool ({type(head.pooling).__name__}) has trained parameters"
+    if head.order == "decode_first" and not getattr(head.pooling, "linear", False):
+        return (
+            "order='decode_first' pools after the activation, which is linear in the "
+            "encoder's maps only under pool='avg'"
+        )
+    act = type(head.activation).__name__.lower()
+    if act not in ("relu", "gelu", "identity"):
+        return (
+            f"its activation ({act}) cannot pass a linear function through; use "
+            "activation='relu', 'gelu' or None"
+        )
+    return None
+
+
+def ridge_features(module, packed: torch.Tensor) -> np.ndarray:
+    """The decoder's inputs, (n, features, n_frames) in float64, from packed pooled frames."""
+    head = module.head
+    pooled, valid = packed[:, :-1], packed[:, -1:] > 0.5
+    pooled = pooled.to(torch.float64)
+    if head.standardises_frames:
+        mean = head.frame_mean.to(pooled)[None, :, None]
+        pooled = (pooled - mean) / head.frame_std.to(pooled)[None, :, None]
+    return (pooled * valid).cpu().numpy()
+
+
+def fit_ridge(
+    Z: np.ndarray,
+    y: np.ndarray,
+    *,
+    n_classes: int | None,
+    sample_weight: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Ridge readout of ``y`` on the rows of ``Z`` (n, d): ``(W (k, d), b (k,), alpha)``.
+
+    ``n_classes`` None: ``y`` (n, k) are standardised regression targets. Otherwise
+    ``y`` holds class indices, regressed as ``+1`` / ``-1`` codes, and ``W z + b`` are
+    logits (temperature included).
+    """
+    if sample_weight is not None:
+        keep = sample_weight > 0  # a sample of weight 0 is no sample
+        Z, y, sample_weight = Z[keep], y[keep], sample_weight[keep]
+    scale = _spread(Z, sample_weight)
+    X = Z / scale
+    if n_classes is None:
+        W, b, alpha, _ = ridge_cv(X, y, sample_weight, CRITERION)
+        return W / scale, b, alpha
+    codes = -np.ones((len(y), n_classes))
+    codes[np.arange(len(y)), y] = 1.0
+    if n_classes == 2:
+        codes = codes[:, 1:]  # one score: class 1 against class 0
+    W, b, alpha, held_out = ridge_cv(X, codes, sample_weight, CRITERION)
+    if n_classes == 2:  # logits (-d / 2, d / 2): their softmax is sigmoid(d)
+        W, b = np.vstack([-W, W]) / 2, np.array([-b[0], b[0]]) / 2
+        held_out = np.hstack([-held_out, held_out]) / 2
+    t = _temperature(held_out, y, sample_weight)
+    return t * W / scale, t * b, alpha
+
+
+def ridge_cv(
+    X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None = None, criterion: str = "loo"
+) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """Weighted ridge with an intercept, the penalty chosen from ``ALPHAS`` by cross-validation.
+
+    ``criterion="loo"``: efficient leave-one-out, each residual ``e_i`` inflated to
+    ``e_i / (1 - h_i)``, ``h_i`` the series' leverage (the hat matrix's diagonal,
+    intercept included); a series of weight ``w_i >= 1`` leaves out one unit of its
+    weight (``h_i / w_i``), so that a weight of ``k`` is exactly ``k`` copies of a
+    series, and a lighter one leaves itself out whole. ``criterion="gcv"``: generalised
+    cross-validation (Golub, Heath and Wahba 1979), every residual inflated by the mean
+    leverage, ``1 / (1 - trace(H) / sum(w))``. Both score a penalty by the weighted mean
+    squared inflated residual. Returns ``(W (k, d), b (k,), alpha, held_out (n, k))``,
+    ``held_out`` the targets minus the inflated residuals: out-of-sample estimates of
+    the fitted values.
+    """
+    n, d = X.shape
+    w = np.ones(n) if weight is None else np.asarray(weight, dtype=np.float64)
+    total = w.sum()
+    x_mean = w @ X / total
+    y_mean = w @ Y / total
+    root = np.sqrt(w)[:, None]
+    Xs = (X - x_mean) * root
+    Ys = (Y - y_mean) * root
+    if n <= d:  # dual: the n x n Gram matrix
+        lam, Q = np.linalg.eigh(Xs @ Xs.T)
+        proj = Q.T @ Ys
+        rows = Q  # leverage_i = sum_j rows_ij^2 lam_j / (lam_j + alpha)
+    else:  # primal: the d x d covariance
+        lam, V = np.linalg.eigh(Xs.T @ Xs)
+        proj = V.T @ (Xs.T @ Ys)
+        rows = Xs @ V  # leverage_i = sum_j rows_ij^2 / (lam_j + alpha)
+    lam = np.clip(lam, 0.0, None)
+    unit = np.where(w >= 1.0, 1.0 / w, 1.0)  # the share of its weight a series leaves out
+
+    def fit(alpha):
+        coef_proj = proj / (lam + alpha)[:, None]
+        if n <= d:
+            coef = Xs.T @ (Q @ coef_proj)
+            lev = (rows**2) @ (lam / (lam + alpha))
+        else:
+            coef = V @ coef_proj
+            lev = (rows**2) @ (1.0 / (lam + alpha))
+        resid = (Y - y_mean) - (X - x_mean) @ coef
+        if criterion == "gcv":
+            room = np.full(n, 1.0 - (lam / (lam + alpha)).sum() / total - 1.0 / total)
+        else:
+            room = 1.0 - (lev + w / total) * unit
+        return coef, resid / np.maximum(room, 1e-12)[:, None]
+
+    best = None
+    for alpha in ALPHAS:
+        coef, inflated = fit(alpha)
+        score = float(w @ (inflated**2).sum(axis=1) / total)
+        if best is None or score < best[0]:
+            best = (score, alpha, coef, inflated)
+    _, alpha, coef, inflated = best
+    b = y_mean - x_mean @ coef
+    return coef.T, b, float(alpha), Y - inflated
+
+
+def _spread(Z: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
+    """Each feature's (weighted) standard deviation; 1 for constant features."""
+    mean = np.average(Z, axis=0, weights=weight)
+    sd = np.sqrt(np.average((Z - mean) ** 2, axis=0, weights=weight))
+    return np.where(sd > 1e-12 * np.maximum(1.0, np.abs(mean)), sd, 1.0)
+
+
+def _temperature(scores: np.ndarray, y: np.ndarray, weight: np.ndarray | None) -> float:
+    """The factor on the leave-one-out scores that minimises the (weighted) log loss."""
+    rows = np.arange(len(y))
+
+    def loss(log_t: float) -> float:
+        nll = -log_softmax(np.exp(log_t) * scores, axis=1)[rows, y]
+        return float(np.average(nll, weights=weight))
+
+    lo, hi = np.log(TEMPERATURE_BOUNDS)
+    return float(np.exp(minimize_scalar(loss, bounds=(lo, hi), method="bounded").x))
+
+
+@torch.no_grad()
+def write_readout(module, W: np.ndarray, b: np.ndarray, Z: np.ndarray) -> None:
+    """Set the head's decoder and output layer so that it computes ``W z + b``.
+
+    ``W`` (k, features * n_frames) acts on the flattened decoder inputs ``Z``
+    (n, features, n_frames) of the training series (read for the shift of the
+    one-unit-per-direction form). Warns when ``hidden_size`` holds only an
+    approximation of ``W``.
+    """
+    head = module.head
+    n, F, nf = Z.shape
+    k = W.shape[0]
+    H = head.decoder.out_features
+    # rows (output, frame), columns features: the decoder is shared by the frames
+    M = W.reshape(k, F, nf).transpose(0, 2, 1).reshape(k * nf, F)
+    U, S, Vt = np.linalg.svd(M, full_matrices=False)
+    rank = int((S > S[0] * 1e-10).sum()) if S.size and S[0] > 0 else 0
+    act = type(head.activation).__name__.lower()
+    paired = act in _PAIRED
+    first = head.order == "pool_first"
+    if not paired:
+        r, form = min(rank, H), "direct"
+    elif 2 * rank <= H:
+        r, form = rank, "paired"
+    elif first and nf == 1 and act == "relu":
+        r, form = min(rank, H), "shifted"
+    else:
+        r, form = H // 2, "paired"
+    if r < rank:
+        need = 2 * rank if paired and not (first and nf == 1 and act == "relu") else rank
+        warnings.warn(
+            f"readout='ridge': the ridge readout has rank {rank} but hidden_size={H} "
+            f"holds {r} directions; the head computes its best rank-{r} approximation. "
+            f"Set hidden_size >= {need} for the exact readout.",
+            UserWarning,
+            stacklevel=5,
+        )
+    V, L = Vt[:r], (U[:, :r] * S[:r]).reshape(k, nf, r)  # loadings per output and frame
+    dec_w = np.zeros((H, F))
+    dec_b = np.zeros(H)
+    out_w = np.zeros((k, H, nf))  # the output layer reads frames flattened (hidden, frame)
+    out_b = np.asarray(b, dtype=np.float64).copy()
+    if form == "paired":
+        dec_w[0 : 2 * r : 2], dec_w[1 : 2 * r : 2] = V, -V
+        out_w[:, 0 : 2 * r : 2], out_w[:, 1 : 2 * r : 2] = (
+            L.transpose(0, 2, 1),
+            -L.transpose(0, 2, 1),
+        )
+    elif form == "direct":
+        dec_w[:r] = V
+        out_w[:, :r] = L.transpose(0, 2, 1)
+    else:  # one ReLU unit per direction, shifted above zero on every training series
+        u = Z[:, :, 0] @ V.T  # (n, r)
+        lo, hi = u.min(0), u.max(0)
+        shift = np.maximum(0.0, -lo) + (hi - lo) + 1e-6
+        dec_w[:r], dec_b[:r] = V, shift
+        out_w[:, :r, 0] = L[:, 0, :]
+        out_b -= L[:, 0, :] @ shift
+    dtype = head.decoder.weight.dtype
+    head.decoder.weight.copy_(torch.as_tensor(dec_w, dtype=dtype))
+    head.decoder.bias.copy_(torch.as_tensor(dec_b, dtype=dtype))
+    head.output.weight.copy_(torch.as_tensor(out_w.reshape(k, H * nf), dtype=dtype))
+    head.output.bias.copy_(torch.as_tensor(out_b, dtype=dtype))
