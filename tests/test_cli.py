@@ -244,6 +244,17 @@ def test_compare_passes_the_flags_that_are_given(built):
     assert estimator.get_params() == expected.get_params()
 
 
+def test_readout_ridge_is_passed_and_the_training_settings_are_not_shown(built, capsys):
+    estimator = built("--readout", "ridge")
+    assert estimator.get_params()["readout"] == "ridge"
+    header = capsys.readouterr().out.splitlines()[1]
+    assert "readout=ridge" in header
+    assert not any(f"{k}=" in header for k in ("max_epochs", "lr", "batch_size"))
+    with pytest.raises(SystemExit):
+        main(["compare", "--quiet", "--readout", "closed"])
+    assert "'closed' is not one of trained, ridge" in capsys.readouterr().err
+
+
 def test_quick_prints_and_applies_its_preset(built, capsys):
     for encoder, preset in QUICK_PRESET.items():
         estimator = built("--quick", "--encoder", encoder)

@@ -69,6 +69,8 @@ def _estimator_params(args, synthetic: bool, estimator_class) -> tuple[dict, dic
         params["encoder"] = None if args.encoder == "none" else args.encoder
     if args.activation is not None:
         params["activation"] = None if args.activation == "none" else args.activation
+    if args.readout is not None:
+        params["readout"] = args.readout
     for name in _MODEL_FLAGS:
         if getattr(args, name) is not None:
             params[name] = getattr(args, name)
@@ -241,6 +243,8 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
     estimator = estimator_class(**params)
     settings = estimator.get_params()
     moot = {"encoder_channels"} if settings.get("encoder") is None else set()
+    if settings.get("readout") == "ridge":  # nothing is trained
+        moot |= {"max_epochs", "lr", "lr_schedule", "batch_size"}
     shown = ", ".join(
         f"{k}={_show(settings[k])}" for k in _SHOWN_PARAMS if k in settings and k not in moot
     )

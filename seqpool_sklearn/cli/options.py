@@ -177,9 +177,12 @@ _MODEL_FLAGS = {
     "lr": ("F", _positive_float, "learning rate"),
     "batch_size": ("N", _int_at_least(1), "mini-batch size"),
 }
+# How the head's weights are found (the estimators' ``readout``).
+_READOUTS = ("trained", "ridge")
 # Shown in the run's header line, when the estimator has them.
 _SHOWN_PARAMS = (
     "encoder",
+    "readout",
     "activation",
     "hidden_size",
     "encoder_channels",

@@ -10,6 +10,7 @@ from .commands import _cmd_compare, _cmd_datasets
 from .options import (
     _DEFAULT_TASK,
     _MODEL_FLAGS,
+    _READOUTS,
     FIGURE_FILE,
     RESULTS_FILE,
     _activations,
@@ -161,6 +162,17 @@ def build_parser() -> argparse.ArgumentParser:
         help_text=lambda: (
             f"after the decoder: {_or(_activations())} "
             f"(estimator default: {_estimator_default('activation')})"
+        ),
+    )
+    _add_deferred(
+        model,
+        "--readout",
+        metavar="HOW",
+        type=_one_of(lambda: _READOUTS),
+        help_text=lambda: (
+            "trained (by the optimizer) or ridge (solved in closed form, no training; "
+            "needs pool_first, or decode_first with the avg pool) "
+            f"(estimator default: {_estimator_default('readout')})"
         ),
     )
     for flag, (metavar, kind, what) in _MODEL_FLAGS.items():
