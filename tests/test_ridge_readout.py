@@ -258,3 +258,15 @@ def test_every_fit_solves_anew_and_pickles():
         warnings.simplefilter("error")
         again = pickle.loads(pickle.dumps(fresh))
     np.testing.assert_array_equal(again.predict_proba(X), fresh.predict_proba(X))
+
+
+def test_a_warm_start_with_the_trained_readout_continues_from_the_ridge():
+    X, y = _data()
+    est = SeqPoolClassifier(readout="ridge", encoder_channels=100, random_state=0).fit(X, y)
+    before = est.predict_proba(X)
+    assert hasattr(est, "alpha_")
+    est.set_params(readout="trained", warm_start=True, max_epochs=2, lr=1e-6, dropout=0.0)
+    est.fit(X, y)
+    assert est.n_iter_ == 2 and not hasattr(est, "alpha_")
+    # two tiny steps from the ridge solution: the model barely moves
+    np.testing.assert_allclose(est.predict_proba(X), before, atol=1e-2)

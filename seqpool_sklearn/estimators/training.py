@@ -283,6 +283,7 @@ class _TrainingMixin:
             if ridge:
                 self._fit_ridge(X_t, y_t, weight, fitted, packed)
             elif train:
+                self.__dict__.pop("alpha_", None)  # a trained readout has no penalty
                 # epochs: a warm start trains the current max_epochs more epochs,
                 # also after set_params(max_epochs=...) on a fitted estimator.
                 self._train(X_t, y_t, weight, fitted, packed)
