@@ -270,3 +270,20 @@ def test_a_warm_start_with_the_trained_readout_continues_from_the_ridge():
     assert est.n_iter_ == 2 and not hasattr(est, "alpha_")
     # two tiny steps from the ridge solution: the model barely moves
     np.testing.assert_allclose(est.predict_proba(X), before, atol=1e-2)
+
+
+def test_the_ridge_solve_keeps_to_n_threads(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from seqpool_sklearn.estimators import training
+
+    seen = []
+
+    def spy(*args, **kwargs):
+        seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+        return fit_ridge(*args, **kwargs)
+
+    monkeypatch.setattr(training, "fit_ridge", spy)
+    X, y = _data(n=20)
+    SeqPoolRegressor(readout="ridge", n_threads=1, encoder_channels=100).fit(X, y.astype(float))
+    assert seen and set(seen) == {1}

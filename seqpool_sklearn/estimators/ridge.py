@@ -2,8 +2,8 @@
 
 Behind a frozen encoder the head sees fixed pooled features ``z`` (the decoder's
 inputs: one vector per frame). A ridge regression of the targets on ``z`` -- features
-scaled to unit spread as MiniRocket's ``RidgeClassifierCV`` does, the penalty chosen
-from its ``ALPHAS`` by generalised cross-validation -- gives a linear readout
+scaled to unit spread and the penalty chosen from ``ALPHAS`` by efficient
+leave-one-out, as MiniRocket's ``RidgeClassifierCV`` does -- gives a linear readout
 ``W z + b``. The head computes it exactly with its own layers:
 
 * ``relu`` / ``gelu``: decoder rows ``+v`` and ``-v`` for each direction ``v`` of ``W``
@@ -16,7 +16,7 @@ from its ``ALPHAS`` by generalised cross-validation -- gives a linear readout
 ``decode_first`` behind a linear pool (``"avg"``) computes the same function, since
 the average of ``act(v h_t) - act(-v h_t)`` over the steps is ``v`` times the average
 of ``h_t``. Classifiers regress ``+1`` / ``-1`` class codes and scale the scores into
-logits by a temperature fitted on the cross-validated scores, so that ``predict_proba``
+logits by a temperature fitted on the leave-one-out scores, so that ``predict_proba``
 is calibrated; the class with the largest ridge score is predicted.
 """
 
@@ -34,7 +34,8 @@ ALPHAS = np.logspace(-3, 3, 10)
 # Bounds of the classifier's temperature: logits = temperature * ridge scores.
 TEMPERATURE_BOUNDS = (1e-2, 1e3)
 _PAIRED = ("relu", "gelu")
-# How the penalty is chosen (see ridge_cv).
+# How the penalty is chosen (see ridge_cv): "loo" (MiniRocket's) or "gcv", measured
+# against each other on the benchmarks page.
 CRITERION = "loo"
 
 

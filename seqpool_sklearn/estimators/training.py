@@ -15,6 +15,7 @@ from sklearn.utils.validation import (
 )
 from skorch.callbacks import EarlyStopping
 from skorch.dataset import ValidSplit
+from threadpoolctl import threadpool_limits
 
 from .._net import (
     CosineLR,
@@ -28,6 +29,7 @@ from .._net import (
     _torch_threads,
     resolve_device,
 )
+from .._threads import resolve_n_threads
 from ..nn.module import DecodedHead, PooledHead, SeqPoolModule
 from .params import _MODULE_PARAMS, _require_y
 from .ridge import fit_ridge, ridge_features, ridge_problem, write_readout
@@ -375,12 +377,14 @@ class _TrainingMixin:
         class_weight = getattr(self, "class_weight_", None)
         if classes and class_weight is not None:
             w = class_weight[y] * (1.0 if w is None else w)
-        W, b, self.alpha_ = fit_ridge(
-            Z.reshape(len(Z), -1),
-            y if classes else y.reshape(len(y), -1),
-            n_classes=module.head.output.out_features if classes else None,
-            sample_weight=w,
-        )
+        # numpy's BLAS solves it: held to n_threads, as torch is
+        with threadpool_limits(limits=resolve_n_threads(self.n_threads)):
+            W, b, self.alpha_ = fit_ridge(
+                Z.reshape(len(Z), -1),
+                y if classes else y.reshape(len(y), -1),
+                n_classes=module.head.output.out_features if classes else None,
+                sample_weight=w,
+            )
         write_readout(module, W, b, Z)
 
     def _forward(self, X3: np.ndarray) -> torch.Tensor:
