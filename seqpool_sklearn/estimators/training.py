@@ -363,7 +363,7 @@ class _TrainingMixin:
 
         No optimizer step is taken (``n_iter_`` is 0). Sample weights and class
         weights weigh the ridge's squared errors (a weight of ``k`` as ``k`` copies);
-        ``alpha_`` is the penalty that generalised cross-validation chose.
+        ``alpha_`` is the penalty that leave-one-out chose.
         """
         module = self.net_.module_
         if packed is None:
