@@ -287,3 +287,28 @@ def test_the_ridge_solve_keeps_to_n_threads(monkeypatch):
     X, y = _data(n=20)
     SeqPoolRegressor(readout="ridge", n_threads=1, encoder_channels=100).fit(X, y.astype(float))
     assert seen and set(seen) == {1}
+
+
+def test_compare_heads_refuses_a_ridge_grid_it_cannot_fit_before_fitting(monkeypatch):
+    from seqpool_sklearn import compare_heads
+
+    X, y = _data(n=24)
+    fits = []
+    monkeypatch.setattr(
+        SeqPoolClassifier, "fit", lambda self, *a, **k: fits.append(1) or self, raising=True
+    )
+    est = SeqPoolClassifier(readout="ridge", encoder=None)
+    with pytest.raises(ValueError, match=r"decode_first with \['max'\]"):
+        compare_heads(est, X, y, pools=["avg", "max"], cv=2)
+    assert not fits
+
+
+def test_under_the_ridge_readout_the_orders_tie_behind_the_average_pool():
+    from seqpool_sklearn import compare_heads
+
+    X, y = _data(n=24)
+    est = SeqPoolClassifier(readout="ridge", encoder=None, window=10, random_state=0)
+    result = compare_heads(est, X, y, pools=["avg"], cv=2, random_state=0).results
+    first = result[result["order"] == "pool_first"].sort_values("split")["score"].to_numpy()
+    second = result[result["order"] == "decode_first"].sort_values("split")["score"].to_numpy()
+    np.testing.assert_array_equal(first, second)

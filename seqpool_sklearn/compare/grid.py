@@ -23,7 +23,7 @@ from sklearn.utils import check_random_state, get_tags
 
 from .._options import ORDERS, POOLS
 from .._validation import check_int, did_you_mean, is_integer
-from ..nn.pools import check_pool, pool_label
+from ..nn.pools import check_pool, pool_label, pool_members, resolve_pool
 from .common import _HEAD_PARAMS, _frame, _metric_and_chance
 from .results import HeadComparison
 
@@ -154,6 +154,21 @@ def _param_prefix(estimator: Any, param_prefix: str | None) -> str:
             "with param_prefix=..."
         )
     return prefixes[0]
+
+
+def _check_ridge_grid(estimator: Any, prefix: str, orders: list, pools: list) -> None:
+    """``readout="ridge"`` takes ``decode_first`` only behind a linear pool: say so up front."""
+    if estimator.get_params(deep=True).get(prefix + "readout") != "ridge" or (
+        "decode_first" not in orders
+    ):
+        return
+    bad = [pool_label(p) for p in pools if not all(resolve_pool(m).linear for m in pool_members(p))]
+    if bad:
+        raise ValueError(
+            f"readout='ridge' solves a linear readout, which order='decode_first' computes "
+            f"only behind the average pool; the grid has decode_first with {bad}. Compare "
+            "pool_first alone (orders=['pool_first']), pools=['avg'], or readout='trained'."
+        )
 
 
 def _make_splits(
@@ -351,6 +366,7 @@ def compare_heads(
     """
     orders, pools, windows = _check_grid(orders, pools, windows)
     prefix = _param_prefix(estimator, param_prefix)
+    _check_ridge_grid(estimator, prefix, orders, pools)
     if isinstance(scoring, (dict, list, tuple, set)):
         raise ValueError(
             "compare_heads compares one metric; pass a single scoring name or callable, "
