@@ -145,16 +145,12 @@ def ridge_cv(
 
     def fit(alpha):
         coef_proj = proj / (lam + alpha)[:, None]
-        if n <= d:
-            coef = Xs.T @ (Q @ coef_proj)
-            lev = (rows**2) @ (lam / (lam + alpha))
-        else:
-            coef = V @ coef_proj
-            lev = (rows**2) @ (1.0 / (lam + alpha))
+        coef = Xs.T @ (Q @ coef_proj) if n <= d else V @ coef_proj
         resid = (Y - y_mean) - (X - x_mean) @ coef
         if criterion == "gcv":
             room = np.full(n, 1.0 - (lam / (lam + alpha)).sum() / total - 1.0 / total)
         else:
+            lev = (rows**2) @ ((lam if n <= d else 1.0) / (lam + alpha))
             room = 1.0 - (lev + w / total) * unit
         return coef, resid / np.maximum(room, 1e-12)[:, None]
 
@@ -207,17 +203,18 @@ def write_readout(module, W: np.ndarray, b: np.ndarray, Z: np.ndarray) -> None:
     rank = int((S > S[0] * 1e-10).sum()) if S.size and S[0] > 0 else 0
     act = type(head.activation).__name__.lower()
     paired = act in _PAIRED
-    first = head.order == "pool_first"
+    # one frame of pool_first under ReLU can shift a unit to be active on every series
+    shiftable = head.order == "pool_first" and nf == 1 and act == "relu"
     if not paired:
         r, form = min(rank, H), "direct"
     elif 2 * rank <= H:
         r, form = rank, "paired"
-    elif first and nf == 1 and act == "relu":
+    elif shiftable:
         r, form = min(rank, H), "shifted"
     else:
         r, form = H // 2, "paired"
     if r < rank:
-        need = 2 * rank if paired and not (first and nf == 1 and act == "relu") else rank
+        need = 2 * rank if paired and not shiftable else rank
         warnings.warn(
             f"readout='ridge': the ridge readout has rank {rank} but hidden_size={H} "
             f"holds {r} directions; the head computes its best rank-{r} approximation. "

@@ -145,18 +145,15 @@ class _TrainingMixin:
             reset = not (partial and net is not None)
             X3 = self._validate_X(X, reset=reset)
             self._check_window(X3)
-            w = self._sample_weight(sample_weight, len(X3))
-            # the ridge readout reads the weights as given: a weight of k is k copies
-            if self.readout == "ridge" and sample_weight is not None:
-                self._ridge_weight = _check_sample_weight(
-                    sample_weight, np.empty((len(X3), 0)), dtype=np.float64
-                )
+            given, w = self._sample_weight(sample_weight, len(X3))
             y_t, n_outputs = self._encode_targets(
                 y, len(X3), classes=classes, reset=reset, sample_weight=w
             )
             weight = None if w is None else torch.from_numpy(w.astype(np.float64))
             self._check_validation_split(y_t, n_outputs)
-            return self._fit_net(X3, y_t, n_outputs, train=train, weight=weight, partial=partial)
+            return self._fit_net(
+                X3, y_t, n_outputs, train=train, weight=weight, partial=partial, given=given
+            )
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(before)
@@ -186,13 +183,17 @@ class _TrainingMixin:
         """
         return self._fit(X, y, train=True, sample_weight=sample_weight)
 
-    def _sample_weight(self, sample_weight: Any, n_samples: int) -> np.ndarray | None:
-        """Validated sample weights, scaled to mean 1; None when they are all equal.
+    def _sample_weight(
+        self, sample_weight: Any, n_samples: int
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Validated sample weights: as given, and for the loss (scaled to mean 1).
 
-        Equal weights give exactly the unweighted loss, so they take the plain path.
+        The loss weights are None when the weights are all equal: equal weights give
+        exactly the unweighted loss, so they take the plain path. The ridge readout
+        reads them as given (a weight of ``k`` is ``k`` copies of a series).
         """
         if sample_weight is None:
-            return None
+            return None, None
         w = _check_sample_weight(
             sample_weight, np.empty((n_samples, 0)), dtype=np.float64, ensure_non_negative=True
         )
@@ -201,8 +202,8 @@ class _TrainingMixin:
         if not w.any():
             raise ValueError("Sample weights must contain at least one non-zero number.")
         if (w == w[0]).all():
-            return None
-        return w / w.mean()
+            return w, None
+        return w, w / w.mean()
 
     def _check_validation_split(self, y_t: torch.Tensor, n_outputs: int) -> None:
         """With ``patience``, the held-out part must be splittable (stratified for classes)."""
@@ -240,6 +241,7 @@ class _TrainingMixin:
         train: bool,
         weight: torch.Tensor | None = None,
         partial: bool = False,
+        given: np.ndarray | None = None,
     ):
         device = resolve_device(self.device, type(self).__name__)
         self._epochs = 1 if partial else self._training_epochs(len(X3))
@@ -283,7 +285,7 @@ class _TrainingMixin:
                 _set_rng_state(self._rng_state[1], device)
             epochs_before = len(self.net_.history)
             if ridge:
-                self._fit_ridge(X_t, y_t, weight, fitted, packed)
+                self._fit_ridge(X_t, y_t, given, fitted, packed)
             elif train:
                 self.__dict__.pop("alpha_", None)  # a trained readout has no penalty
                 # epochs: a warm start trains the current max_epochs more epochs,
@@ -357,7 +359,7 @@ class _TrainingMixin:
             self.net_.module_ = module
 
     def _fit_ridge(
-        self, X_t: torch.Tensor, y_t: torch.Tensor, weight=None, fitted=None, packed=None
+        self, X_t: torch.Tensor, y_t: torch.Tensor, given=None, fitted=None, packed=None
     ) -> None:
         """``readout="ridge"``: solve the readout in closed form and write it into the head.
 
@@ -369,7 +371,7 @@ class _TrainingMixin:
         if packed is None:
             packed = module.pool_inputs(X_t.to(self.net_.device), fitted=fitted)
         Z = ridge_features(module, packed)
-        w = self.__dict__.pop("_ridge_weight", None)
+        w = given  # the sample weights as given
         y = y_t.cpu().numpy()
         if y_t.is_floating_point():
             y = y.astype(np.float64)
