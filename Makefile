@@ -47,7 +47,7 @@ $(MIN_STAMP): pyproject.toml $(MIN_CONSTRAINTS)
 	touch $(MIN_STAMP)
 
 test-mindeps: $(MIN_STAMP)
-	$(MIN_VENV)/bin/python -m pip list --format=freeze | grep -iE '^(torch|numpy|pandas|scikit-learn|skorch|scipy|threadpoolctl)=='
+	$(MIN_VENV)/bin/python -m pip list --format=freeze | grep -iE '^(torch|numpy|pandas|scikit-learn|skorch|scipy|threadpoolctl|numba)=='
 	$(MIN_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 demo: $(STAMP)

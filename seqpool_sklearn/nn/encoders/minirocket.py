@@ -11,6 +11,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..masks import matmul_conv1d, split_windows
+from . import rocket_kernel
 from .base import Encoder, pool_by_blocks, register_encoder, standardised_blocks, weighted_mean_std
 from .rocket_fast import (
     decode_cache,
@@ -148,8 +149,16 @@ class RandomConvEncoder(Encoder):
     def build(cls, n_channels, n_timesteps, width, *, maps=None, **options):
         return cls(n_channels, n_timesteps, width, maps=maps or "indicator")
 
-    def _groups(self, x: torch.Tensor):
-        """Per dilation: the convolutions (B, 84, T) and their biases (1, 84, nb, 1)."""
+    def _groups(self, x: torch.Tensor, exact: bool = True):
+        """Per dilation: the convolutions (B, 84, T) and their biases (1, 84, nb, 1).
+
+        ``exact``: in float64 whatever ``x``'s dtype. The indicators compare outputs with
+        biases, so they are computed from the exact sums (which float64 holds for
+        float32 series): the maps are the same in float32 training as in ``predict``,
+        and the same as the compiled kernel's (``rocket_kernel``).
+        """
+        if exact:
+            x = x.to(torch.float64)
         for i, (d, b) in enumerate(zip(self.dilations, self._bias_blocks(x.dtype), strict=True)):
             w = self.weight[i].to(x.dtype)
             if torch.onnx.is_in_onnx_export():
@@ -266,13 +275,27 @@ class RandomConvEncoder(Encoder):
             )
         hw_mask = split_windows(mask.unsqueeze(1), mask, window)[1]  # (B, Fr, k)
         count = hw_mask.sum(dim=-1).unsqueeze(1)  # (B, 1, Fr)
-        out = []
-        step = self._chunk(x.shape[2])
-        for i in range(0, x.shape[0], step):
-            xi, mi = x[i : i + step], mask[i : i + step]
-            parts = [pool_indicators(c, b, mi, pool, window) for c, b in self._groups(xi)]
-            out.append(torch.cat(parts, dim=1))
-        pooled = torch.cat(out)  # (B, F, Fr)
+        if x.device.type == "cpu" and rocket_kernel.available():
+            # the compiled kernel: MiniRocket's own loop, the same counts
+            pooled = rocket_kernel.pool_counts(
+                x,
+                mask,
+                self.weight,
+                _ROCKET_INDICES,
+                self.dilations,
+                self.per_dilation,
+                self.bias,
+                pool,
+                window,
+            )
+        else:
+            out = []
+            step = self._chunk(x.shape[2])
+            for i in range(0, x.shape[0], step):
+                xi, mi = x[i : i + step], mask[i : i + step]
+                parts = [pool_indicators(c, b, mi, pool, window) for c, b in self._groups(xi)]
+                out.append(torch.cat(parts, dim=1))
+            pooled = torch.cat(out).to(x.dtype)  # (B, F, Fr)
         if pool == "avg":
             pooled = pooled / count.clamp_min(1).to(x.dtype)
         return pooled, (count > 0).squeeze(1)
@@ -350,7 +373,7 @@ class RandomConvEncoder(Encoder):
         """``(c_j(t) - b_j) / s_j`` one dilation at a time, masked: (channel slice, block)."""
         m = mask.unsqueeze(1).to(x.dtype)
         start = 0
-        for c, b in self._groups(x):
+        for c, b in self._groups(x, exact=False):
             h = (c.unsqueeze(2) - b).flatten(1, 2)
             sl = slice(start, start + h.shape[1])
             yield sl, h / self.conv_scale[sl].to(x.dtype)[None, :, None] * m
