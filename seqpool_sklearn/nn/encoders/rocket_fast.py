@@ -431,7 +431,7 @@ def decode_cached(
         )
     tg = t * n_groups
     mask = cache[:, 2 * tg + n_rows :] != 0
-    rows = cache[:, :tg].reshape(b * t, n_groups).to(torch.int32)
+    rows = cache[:, :tg].to(torch.int32).reshape(b * t, n_groups)  # one copy
     if torch.is_grad_enabled() and table.requires_grad:
         steps, counts = cache[:, tg : 2 * tg], cache[:, 2 * tg : 2 * tg + n_rows]
         summed = _CachedBagSum.apply(table, rows, steps, counts, t)

@@ -124,7 +124,8 @@ def pool_counts(
         Series, masked steps already 0 (as the encoder reads them).
     mask : torch.Tensor of shape (batch, time), dtype bool
     weight : torch.Tensor of shape (n_dilations, n_kernels, channels, 9)
-        The encoder's kernels; a kernel reads the channels where its weights are not 0.
+        The encoder's kernels: -1 at every tap and +2 at the taps of ``triples``, on the
+        channels a kernel reads (0 on the others); only which channels is read here.
     triples : tuple of (int, int, int)
         Each kernel's three taps of weight +2 (the others are -1).
     dilations, per_dilation : tuple of int
@@ -145,15 +146,17 @@ def pool_counts(
     Examples
     --------
     >>> import torch
-    >>> from seqpool_sklearn.nn.encoders.minirocket import RandomConvEncoder
+    >>> from seqpool_sklearn.nn.encoders.minirocket import _ROCKET_INDICES, RandomConvEncoder
     >>> enc = RandomConvEncoder(1, 30, n_features=84).double()
     >>> x = torch.randn(4, 1, 30, dtype=torch.float64)
     >>> mask = torch.ones(4, 30, dtype=torch.bool)
     >>> _ = enc.fit_data(x, mask, torch.Generator().manual_seed(0))
-    >>> counts = pool_counts(x, mask, enc.weight, ((0, 1, 2),) * 84, enc.dilations,
+    >>> counts = pool_counts(x, mask, enc.weight, _ROCKET_INDICES, enc.dilations,
     ...                      enc.per_dilation, enc.bias, "avg", None)
     >>> counts.shape
     torch.Size([4, 84, 1])
+    >>> bool(torch.equal(counts / 30, enc.ppv(x, mask).unsqueeze(-1)))
+    True
     """
     kernel = _compiled()
     if kernel is None:  # pragma: no cover - see _compiled
