@@ -80,7 +80,8 @@ def test_fit_trains_bitwise_like_a_hand_written_pytorch_loop(encoder):
         model = SeqPoolModule(
             2, 2, 12, encoder=encoder, encoder_channels=4, hidden_size=8
         )  # built first in fit too: the same draws from the generator
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    # the estimator's Adam runs torch's fused update (optimizer__fused=False opts out)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01, fused=True)
     generator = torch.Generator().manual_seed(seed)
     X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
     model.train()
@@ -98,6 +99,31 @@ def test_fit_trains_bitwise_like_a_hand_written_pytorch_loop(encoder):
     ours = est.module_.state_dict()
     for name, value in model.state_dict().items():
         assert torch.equal(ours[name], value), name
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, {"fused": True}),
+        ({"optimizer": torch.optim.AdamW}, {"fused": True}),
+        ({"optimizer__fused": False}, {"fused": False}),
+        ({"optimizer__foreach": True}, {"fused": None, "foreach": True}),
+        ({"optimizer": torch.optim.SGD}, {"foreach": None}),
+    ],
+)
+def test_adam_takes_torchs_fused_update_unless_told_otherwise(params, expected):
+    X, y = _data()
+    est = SeqPoolClassifier(max_epochs=1, random_state=0, n_threads=1, **TINY, **params)
+    group = est.fit(X, y).net_.optimizer_.param_groups[0]
+    for name, value in expected.items():
+        assert group[name] == value, (name, group[name])
+    if params.get("optimizer__fused") is False:
+        # the opt-out trains exactly as torch's default (for-loop) Adam
+        plain = SeqPoolClassifier(
+            max_epochs=1, random_state=0, n_threads=1, optimizer__foreach=False, **TINY
+        ).fit(X, y)
+        for name, value in plain.module_.state_dict().items():
+            assert torch.equal(est.module_.state_dict()[name], value), name
 
 
 # ------------------------------------------------------------------ callbacks and history

@@ -113,7 +113,10 @@ _SHARED_PARAMS = """\
         Mini-batch size for training and prediction (the whole training set
         when it is smaller).
     optimizer : torch optimizer class, default=torch.optim.Adam
-        Further arguments go through ``optimizer__*`` keywords.
+        Further arguments go through ``optimizer__*`` keywords. ``Adam`` and ``AdamW``
+        on the CPU or CUDA run torch's fused update (``fused=True``: one pass over the
+        parameters per step, the same update up to rounding) unless
+        ``optimizer__fused`` or ``optimizer__foreach`` is given.
     patience : int or None, default=None
         Early stopping: hold out ``validation_fraction`` of the training data
         and stop after ``patience`` epochs without improvement of the
