@@ -16,7 +16,7 @@ one process and alternating which goes first (the machine's load changes while i
 
 Run::
 
-    python benchmarks/bench_encoder.py                  # about 30 minutes on one core
+    python benchmarks/bench_encoder.py                  # about 60 minutes on one core
     python benchmarks/bench_encoder.py --epochs 10 --repeats 3 --datasets GunPoint
 
 The last line is ``RESULT encoder_vs_minirocket_transform=<ratio>
