@@ -143,3 +143,27 @@ def test_without_numba_the_encoder_falls_back_to_torch(monkeypatch):
     assert not rocket_kernel.available()
     fallback = SeqPoolClassifier(**params).fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(compiled, fallback)
+
+
+@pytest.mark.parametrize("n_channels", [1, 3])
+def test_kernel_decode_rows_are_torchs_bit_for_bit(monkeypatch, n_channels):
+    from seqpool_sklearn.nn.encoders.rocket_fast import _row_offsets, _step_rows
+
+    enc, x, mask = _encoder(n_channels=n_channels)
+    biases = enc._bias_blocks(torch.float64)
+    n_groups = 84 * len(enc.dilations)
+    expected = _step_rows(enc._groups, x, _row_offsets(biases), n_groups)
+    got = rocket_kernel.step_rows(
+        x, enc.weight, _ROCKET_INDICES, enc.dilations, enc.per_dilation, enc.bias
+    )
+    assert got.dtype == torch.int32 and got.shape == expected.shape
+    assert torch.equal(got, expected)
+    assert len(torch.unique(got)) > n_groups  # not only the groups' first rows
+    # the decode cache and the decoded steps take them: the same as torch's
+    linear = torch.nn.Linear(enc.out_channels, 4).double()
+    cache, decoded = enc.decode_cache(x, mask), enc.decoded(x, mask, linear)
+    with monkeypatch.context() as m:
+        m.setattr(rocket_kernel, "available", lambda: False)
+        assert enc._kernel_rows(x) is None
+        assert torch.equal(cache, enc.decode_cache(x, mask))
+        assert torch.equal(decoded, enc.decoded(x, mask, linear))

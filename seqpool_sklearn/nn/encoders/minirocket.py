@@ -327,8 +327,27 @@ class RandomConvEncoder(Encoder):
         summation order, gradients included.
         """
         return decode_steps(
-            self._groups, x, mask, linear.weight, linear.bias, self.scale_mean, self.scale_std
+            self._groups,
+            x,
+            mask,
+            linear.weight,
+            linear.bias,
+            self.scale_mean,
+            self.scale_std,
+            rows=self._kernel_rows(x),
         )
+
+    def _kernel_rows(self, x: torch.Tensor):
+        """The compiled kernel's decode rows for CPU series (None: torch computes them)."""
+        if x.device.type != "cpu" or not rocket_kernel.available():
+            return None
+
+        def rows(xi: torch.Tensor) -> torch.Tensor:
+            return rocket_kernel.step_rows(
+                xi, self.weight, _ROCKET_INDICES, self.dilations, self.per_dilation, self.bias
+            )
+
+        return rows
 
     def decode_cache(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Every series' ranks among its kernels' biases, for :meth:`decoded_cached`.
@@ -336,7 +355,7 @@ class RandomConvEncoder(Encoder):
         A frozen encoder gives the same ranks at every epoch, so training ``decode_first``
         computes them once. One integer row per series (see ``rocket_fast.decode_cache``).
         """
-        return decode_cache(self._groups, x, mask)
+        return decode_cache(self._groups, x, mask, rows=self._kernel_rows(x))
 
     def decode_cache_nbytes(self, n_samples: int, n_timesteps: int) -> int:
         """Bytes :meth:`decode_cache` takes for ``n_samples`` series of ``n_timesteps``."""

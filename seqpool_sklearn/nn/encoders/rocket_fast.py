@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterable
 import torch
 from torch.nn import functional as F
 
+from . import rocket_kernel
+
 # elements of one comparison buffer on CPU: a slice of series small enough to stay in
 # cache while it is summed (measured fastest near 2**19 floats on a desktop CPU)
 _CPU_BUFFER = 2**19
@@ -37,6 +39,7 @@ _CPU_BUFFER = 2**19
 _BAG_BUDGET = 2 * 10**7
 
 Groups = Callable[[torch.Tensor], Iterable[tuple[torch.Tensor, torch.Tensor]]]
+Rows = Callable[[torch.Tensor], torch.Tensor]
 
 
 def _series_per_slice(device: torch.device, per_series: int) -> int:
@@ -221,6 +224,7 @@ def decode_steps(
     bias: torch.Tensor | None,
     scale_mean: torch.Tensor,
     scale_std: torch.Tensor,
+    rows: Rows | None = None,
 ) -> torch.Tensor:
     """Decoder pre-activation at every step of the standardised indicator maps.
 
@@ -239,6 +243,10 @@ def decode_steps(
     bias : torch.Tensor of shape (hidden,) or None
     scale_mean, scale_std : torch.Tensor of shape (n_features,)
         The maps' standardisation.
+    rows : callable, optional
+        ``rows(x)``: the table row of every group at every step, (G, b, T) int32, as
+        :func:`_step_rows` computes them from ``groups`` (the compiled kernel's
+        ``rocket_kernel.step_rows``); default: from ``groups``.
 
     Returns
     -------
@@ -256,7 +264,8 @@ def decode_steps(
     for i in range(0, b, step):
         # the table row of every group at every step, group-major (G, s, T): the
         # backward adds one group's rows at a time
-        index = _step_rows(groups, x[i : i + step], offsets, n_groups).flatten(1)
+        xi = x[i : i + step]
+        index = (rows(xi) if rows else _step_rows(groups, xi, offsets, n_groups)).flatten(1)
         if bag:
             summed = _BagSum.apply(table, index)
         else:
@@ -311,7 +320,11 @@ def decode_cache_layout(n_timesteps: int, n_groups: int, n_rows: int) -> tuple[i
 
 
 def decode_cache(
-    groups: Groups, x: torch.Tensor, mask: torch.Tensor, batch_size: int | None = None
+    groups: Groups,
+    x: torch.Tensor,
+    mask: torch.Tensor,
+    batch_size: int | None = None,
+    rows: Rows | None = None,
 ) -> torch.Tensor:
     """Everything :func:`decode_cached` reads of ``x``, one row per series.
 
@@ -323,6 +336,8 @@ def decode_cache(
     mask : torch.Tensor of shape (batch, time), dtype bool
     batch_size : int, optional
         Series per pass (default: sized from the series' length).
+    rows : callable, optional
+        As for :func:`decode_steps`.
 
     Returns
     -------
@@ -341,15 +356,18 @@ def decode_cache(
     for i in range(0, b, step):
         xi = x[i : i + step]
         s = xi.shape[0]
-        index = _step_rows(groups, xi, offsets, n_groups)  # (G, s, T)
+        index = rows(xi) if rows else _step_rows(groups, xi, offsets, n_groups)  # (G, s, T)
         out[i : i + s, :tg] = index.permute(1, 2, 0).reshape(s, tg)
         # per series, its steps ordered by table row (a group's rows are contiguous
         # and increase with the group, so one sort over the series orders both)
         by_series = index.permute(1, 0, 2).reshape(s, tg)
-        order = torch.sort(by_series, dim=1, stable=True).indices
-        out[i : i + s, tg : 2 * tg] = order % t
-        counts = torch.zeros(s, n_rows, dtype=torch.int32, device=x.device)
-        counts.scatter_add_(1, by_series.long(), torch.ones_like(by_series))
+        if x.device.type == "cpu" and rocket_kernel.available():
+            steps, counts = rocket_kernel.sorted_steps(by_series, n_rows, t)
+        else:
+            steps = torch.sort(by_series, dim=1, stable=True).indices % t
+            counts = torch.zeros(s, n_rows, dtype=torch.int32, device=x.device)
+            counts.scatter_add_(1, by_series.long(), torch.ones_like(by_series))
+        out[i : i + s, tg : 2 * tg] = steps
         out[i : i + s, 2 * tg : 2 * tg + n_rows] = counts
         out[i : i + s, 2 * tg + n_rows :] = mask[i : i + s]
     return out

@@ -15,8 +15,11 @@ sum is exact, so the outputs equal torch's float64 convolution bit for bit, what
 order of summation, and so do the counts; float64 series with values of very different
 magnitudes may round differently in the last bit.
 
-The kernel is compiled with numba on first use (and cached on disk); it releases the
-GIL, so a batch is split between ``torch.get_num_threads()`` threads.
+:func:`step_rows` computes, from the same outputs, the ranks ``decode_first`` reads its
+decode table by (see ``rocket_fast``).
+
+The kernels (``_rocket_numba``) are compiled with numba on first use (and cached on disk);
+they release the GIL, so a batch is split between ``torch.get_num_threads()`` threads.
 """
 
 from __future__ import annotations
@@ -30,74 +33,12 @@ import torch
 
 @functools.lru_cache(maxsize=1)
 def _compiled():
-    """The numba kernel, compiled once per process (None where numba cannot be imported)."""
+    """The numba kernels (``_rocket_numba``), or None where numba cannot be imported."""
     try:
-        from numba import njit
+        from . import _rocket_numba
     except ImportError:  # pragma: no cover - numba is a dependency; a broken install
         return None
-
-    @njit(cache=True, nogil=True)
-    def kernel(x, observed, dilations, per_dilation, triples, chans, biases, window, use_max, out):
-        n, n_channels, t_len = x.shape
-        n_frames = out.shape[2]
-        n_kernels = triples.shape[0]
-        shifts = np.zeros((n_channels, 9, t_len))
-        alpha = np.zeros((n_channels, t_len))
-        conv = np.empty(t_len)
-        frame_max = np.empty(n_frames)
-        for b in range(n):
-            start = 0
-            for di in range(dilations.shape[0]):
-                d = dilations[di]
-                nb = per_dilation[di]
-                for c in range(n_channels):
-                    for t in range(t_len):
-                        alpha[c, t] = 0.0
-                    for i in range(9):
-                        offset = (i - 4) * d
-                        for t in range(t_len):
-                            s = t + offset
-                            v = x[b, c, s] if 0 <= s < t_len else 0.0
-                            shifts[c, i, t] = v
-                            alpha[c, t] -= v
-                for k in range(n_kernels):
-                    i0, i1, i2 = triples[k, 0], triples[k, 1], triples[k, 2]
-                    for t in range(t_len):
-                        conv[t] = 0.0
-                    for c in range(n_channels):
-                        if chans[di, k, c]:
-                            for t in range(t_len):
-                                conv[t] += alpha[c, t] + 3.0 * (
-                                    shifts[c, i0, t] + shifts[c, i1, t] + shifts[c, i2, t]
-                                )
-                    for t in range(t_len):
-                        if not observed[b, t]:
-                            conv[t] = -np.inf
-                    first = start + k * nb
-                    if use_max:
-                        for fr in range(n_frames):
-                            seg = conv[fr * window : min(t_len, (fr + 1) * window)]
-                            m = -np.inf
-                            for t in range(seg.shape[0]):
-                                m = max(m, seg[t])
-                            frame_max[fr] = m
-                        for j in range(nb):
-                            bias = biases[first + j]
-                            for fr in range(n_frames):
-                                out[b, first + j, fr] = 1.0 if frame_max[fr] > bias else 0.0
-                    else:
-                        for j in range(nb):
-                            bias = biases[first + j]
-                            for fr in range(n_frames):
-                                # a contiguous slice: the comparisons vectorise
-                                seg = conv[fr * window : min(t_len, (fr + 1) * window)]
-                                count = 0
-                                for t in range(seg.shape[0]):
-                                    count += seg[t] > bias
-                                out[b, first + j, fr] = count
-                start += n_kernels * nb
-
-    return kernel
+    return _rocket_numba
 
 
 def available() -> bool:
@@ -158,35 +99,120 @@ def pool_counts(
     >>> bool(torch.equal(counts / 30, enc.ppv(x, mask).unsqueeze(-1)))
     True
     """
-    kernel = _compiled()
-    if kernel is None:  # pragma: no cover - see _compiled
-        raise RuntimeError("The compiled encoder kernel needs numba, which cannot be imported.")
     b, _, t = x.shape
     w = t if window is None else int(window)
     n_frames = -(-t // w)
-    xs = np.ascontiguousarray(x.detach().to(torch.float64).numpy())
+    xs, shared = _arguments(x, weight, triples, dilations, per_dilation, biases)
     observed = np.ascontiguousarray(mask.numpy())
-    chans = np.ascontiguousarray((weight[..., 0] != 0).numpy())
-    args = (
+    out = np.empty((b, biases.shape[0], n_frames))
+    _run(
+        _compiled().pool_kernel,
+        lambda lo, hi: (xs[lo:hi], observed[lo:hi], *shared, w, pool == "max", out[lo:hi]),
+        b,
+    )
+    return torch.from_numpy(out).to(x.dtype)
+
+
+def step_rows(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    triples: tuple[tuple[int, int, int], ...],
+    dilations: tuple[int, ...],
+    per_dilation: tuple[int, ...],
+    biases: torch.Tensor,
+) -> torch.Tensor:
+    """The decode table's row of every kernel group at every step, computed on the CPU.
+
+    What ``rocket_fast._step_rows`` computes from torch's convolutions: for group ``g``
+    (dilation-major, then kernel) at step ``t``, the group's first row of the decode table
+    plus the number of its biases below its output. Every step counts, observed or not
+    (the decoder zeroes the unobserved ones).
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (batch, channels, time), on the CPU
+    weight, triples, dilations, per_dilation, biases
+        As for :func:`pool_counts`.
+
+    Returns
+    -------
+    torch.Tensor of shape (n_groups, batch, time), int32
+    """
+    b, _, t = x.shape
+    xs, shared = _arguments(x, weight, triples, dilations, per_dilation, biases)
+    out = np.empty((b, len(triples) * len(dilations), t), dtype=np.int32)
+    _run(_compiled().rank_kernel, lambda lo, hi: (xs[lo:hi], *shared, out[lo:hi]), b)
+    return torch.from_numpy(out).permute(1, 0, 2)
+
+
+def sorted_steps(rows: torch.Tensor, n_rows: int, n_timesteps: int):
+    """Each series' steps ordered by decode-table row, and the number of steps per row.
+
+    The order of ``torch.sort(rows, dim=1, stable=True)`` (as step indices, position
+    modulo ``n_timesteps``) by a counting sort, for ``decode_cache``.
+
+    Parameters
+    ----------
+    rows : torch.Tensor of shape (batch, n_groups * n_timesteps), int32, on the CPU
+        Group ``g``'s row at step ``t`` in position ``g * n_timesteps + t``.
+    n_rows : int
+        Rows of the decode table (every value of ``rows`` is below it).
+    n_timesteps : int
+
+    Returns
+    -------
+    steps : torch.Tensor of shape (batch, n_groups * n_timesteps), int32
+    counts : torch.Tensor of shape (batch, n_rows), int32
+
+    Examples
+    --------
+    >>> import torch
+    >>> rows = torch.tensor([[1, 0, 1, 3, 2, 3]], dtype=torch.int32)  # 2 groups, 3 steps
+    >>> steps, counts = sorted_steps(rows, 4, 3)
+    >>> steps.tolist(), counts.tolist()
+    ([[1, 0, 2, 1, 0, 2]], [[1, 2, 1, 2]])
+    >>> (torch.sort(rows, stable=True).indices % 3).tolist()
+    [[1, 0, 2, 1, 0, 2]]
+    """
+    if _compiled() is None:  # pragma: no cover - see _compiled
+        raise RuntimeError("The compiled encoder kernel needs numba, which cannot be imported.")
+    r = np.ascontiguousarray(rows.numpy())
+    steps = np.empty(r.shape, dtype=np.int32)
+    counts = np.empty((r.shape[0], n_rows), dtype=np.int32)
+    _run(
+        _compiled().sort_kernel,
+        lambda lo, hi: (r[lo:hi], n_rows, n_timesteps, steps[lo:hi], counts[lo:hi]),
+        r.shape[0],
+    )
+    return torch.from_numpy(steps), torch.from_numpy(counts)
+
+
+def _arguments(x, weight, triples, dilations, per_dilation, biases):
+    """The series as float64 numpy, and the kernels' description as numpy arrays."""
+    if _compiled() is None:  # pragma: no cover - see _compiled
+        raise RuntimeError("The compiled encoder kernel needs numba, which cannot be imported.")
+    xs = np.ascontiguousarray(x.detach().to(torch.float64).numpy())
+    shared = (
         np.asarray(dilations, dtype=np.int64),
         np.asarray(per_dilation, dtype=np.int64),
         np.asarray(triples, dtype=np.int64),
-        chans,
+        np.ascontiguousarray((weight[..., 0] != 0).numpy()),
         np.ascontiguousarray(biases.detach().to(torch.float64).numpy()),
-        w,
-        pool == "max",
     )
-    out = np.empty((b, biases.shape[0], n_frames))
-    n_threads = max(1, min(torch.get_num_threads(), b))
+    return xs, shared
+
+
+def _run(kernel, arguments, n: int) -> None:
+    """``kernel(*arguments(lo, hi))`` over the series, split between torch's threads."""
+    n_threads = max(1, min(torch.get_num_threads(), n))
     if n_threads == 1:
-        kernel(xs, observed, *args, out)
-    else:
-        bounds = np.linspace(0, b, n_threads + 1).astype(int)
-        with ThreadPoolExecutor(n_threads) as pool_:
-            jobs = [
-                pool_.submit(kernel, xs[lo:hi], observed[lo:hi], *args, out[lo:hi])
-                for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
-            ]
-            for job in jobs:
-                job.result()
-    return torch.from_numpy(out).to(x.dtype)
+        kernel(*arguments(0, n))
+        return
+    bounds = np.linspace(0, n, n_threads + 1).astype(int)
+    with ThreadPoolExecutor(n_threads) as pool:
+        jobs = [
+            pool.submit(kernel, *arguments(lo, hi))
+            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+        for job in jobs:
+            job.result()

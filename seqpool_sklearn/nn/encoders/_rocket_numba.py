@@ -1,0 +1,146 @@
+"""The numba kernels behind :mod:`rocket_kernel` (imported only when first used).
+
+Per series and dilation, :func:`_shift` writes the nine shifted copies of every channel
+(zero outside the series) and minus their sum; :func:`_convolve` combines them into one
+kernel's output, ``-sum_i x_i + 3 (x_a + x_b + x_c)`` over the kernel's channels -- the
+weights -1 and +2 of MiniRocket's kernels. Float64 throughout.
+"""
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def _shift(x, b, d, shifts, alpha):  # pragma: no cover - compiled
+    n_channels, t_len = alpha.shape
+    for c in range(n_channels):
+        for t in range(t_len):
+            alpha[c, t] = 0.0
+        for i in range(9):
+            offset = (i - 4) * d
+            for t in range(t_len):
+                s = t + offset
+                v = x[b, c, s] if 0 <= s < t_len else 0.0
+                shifts[c, i, t] = v
+                alpha[c, t] -= v
+
+
+@njit(cache=True, nogil=True)
+def _convolve(reads, i0, i1, i2, shifts, alpha, conv):  # pragma: no cover - compiled
+    for t in range(conv.shape[0]):
+        conv[t] = 0.0
+    for c in range(reads.shape[0]):
+        if reads[c]:
+            for t in range(conv.shape[0]):
+                conv[t] += alpha[c, t] + 3.0 * (
+                    shifts[c, i0, t] + shifts[c, i1, t] + shifts[c, i2, t]
+                )
+
+
+@njit(cache=True, nogil=True)
+def pool_kernel(
+    x, observed, dilations, per_dilation, triples, chans, biases, window, use_max, out
+):  # pragma: no cover - compiled
+    """Counts (or maxima) per window of every feature: ``out`` (B, F, n_frames)."""
+    n, n_channels, t_len = x.shape
+    n_frames = out.shape[2]
+    n_kernels = triples.shape[0]
+    shifts = np.zeros((n_channels, 9, t_len))
+    alpha = np.zeros((n_channels, t_len))
+    conv = np.empty(t_len)
+    frame_max = np.empty(n_frames)
+    for b in range(n):
+        start = 0
+        for di in range(dilations.shape[0]):
+            nb = per_dilation[di]
+            _shift(x, b, dilations[di], shifts, alpha)
+            for k in range(n_kernels):
+                _convolve(
+                    chans[di, k], triples[k, 0], triples[k, 1], triples[k, 2], shifts, alpha, conv
+                )
+                for t in range(t_len):
+                    if not observed[b, t]:
+                        conv[t] = -np.inf
+                first = start + k * nb
+                if use_max:
+                    for fr in range(n_frames):
+                        seg = conv[fr * window : min(t_len, (fr + 1) * window)]
+                        m = -np.inf
+                        for t in range(seg.shape[0]):
+                            m = max(m, seg[t])
+                        frame_max[fr] = m
+                    for j in range(nb):
+                        bias = biases[first + j]
+                        for fr in range(n_frames):
+                            out[b, first + j, fr] = 1.0 if frame_max[fr] > bias else 0.0
+                else:
+                    for j in range(nb):
+                        bias = biases[first + j]
+                        for fr in range(n_frames):
+                            # a contiguous slice: the comparisons vectorise
+                            seg = conv[fr * window : min(t_len, (fr + 1) * window)]
+                            count = 0
+                            for t in range(seg.shape[0]):
+                                count += seg[t] > bias
+                            out[b, first + j, fr] = count
+            start += n_kernels * nb
+
+
+@njit(cache=True, nogil=True)
+def rank_kernel(x, dilations, per_dilation, triples, chans, biases, out):  # pragma: no cover
+    """Decode-table rows: ``out[b, g, t]`` = group ``g``'s first row + the number of its
+    biases below its output at step ``t`` (every step, observed or not)."""
+    n, n_channels, t_len = x.shape
+    n_kernels = triples.shape[0]
+    shifts = np.zeros((n_channels, 9, t_len))
+    alpha = np.zeros((n_channels, t_len))
+    conv = np.empty(t_len)
+    rank = np.empty(t_len, dtype=np.int32)
+    for b in range(n):
+        start = 0
+        row = 0
+        g = 0
+        for di in range(dilations.shape[0]):
+            nb = per_dilation[di]
+            _shift(x, b, dilations[di], shifts, alpha)
+            for k in range(n_kernels):
+                _convolve(
+                    chans[di, k], triples[k, 0], triples[k, 1], triples[k, 2], shifts, alpha, conv
+                )
+                first = row + k * (nb + 1)
+                for t in range(t_len):
+                    rank[t] = first
+                for j in range(nb):
+                    bias = biases[start + k * nb + j]
+                    for t in range(t_len):
+                        rank[t] += conv[t] > bias
+                for t in range(t_len):
+                    out[b, g, t] = rank[t]
+                g += 1
+            start += n_kernels * nb
+            row += n_kernels * (nb + 1)
+
+
+@njit(cache=True, nogil=True)
+def sort_kernel(rows, n_rows, t_len, steps, counts):  # pragma: no cover - compiled
+    """Per series, its steps ordered by table row (ties by position) and the count per row.
+
+    ``rows`` (s, G * T): the row of group ``g`` at step ``t`` in position ``g * T + t``;
+    ``steps`` (s, G * T) receives ``t`` for every position, in a stable counting sort by
+    row -- the order of a stable sort of ``rows`` -- and ``counts`` (s, n_rows) the
+    number of positions per row.
+    """
+    start = np.empty(n_rows, dtype=np.int64)
+    for b in range(rows.shape[0]):
+        for r in range(n_rows):
+            counts[b, r] = 0
+        for p in range(rows.shape[1]):
+            counts[b, rows[b, p]] += 1
+        total = 0
+        for r in range(n_rows):
+            start[r] = total
+            total += counts[b, r]
+        for p in range(rows.shape[1]):
+            r = rows[b, p]
+            steps[b, start[r]] = p % t_len
+            start[r] += 1
