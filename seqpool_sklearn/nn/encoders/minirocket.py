@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -275,7 +276,7 @@ class RandomConvEncoder(Encoder):
             )
         hw_mask = split_windows(mask.unsqueeze(1), mask, window)[1]  # (B, Fr, k)
         count = hw_mask.sum(dim=-1).unsqueeze(1)  # (B, 1, Fr)
-        if x.device.type == "cpu" and rocket_kernel.available():
+        if rocket_kernel.applies(x):
             # the compiled kernel: MiniRocket's own loop, the same counts
             pooled = rocket_kernel.pool_counts(
                 x,
@@ -339,15 +340,16 @@ class RandomConvEncoder(Encoder):
 
     def _kernel_rows(self, x: torch.Tensor):
         """The compiled kernel's decode rows for CPU series (None: torch computes them)."""
-        if x.device.type != "cpu" or not rocket_kernel.available():
+        if not rocket_kernel.applies(x):
             return None
-
-        def rows(xi: torch.Tensor) -> torch.Tensor:
-            return rocket_kernel.step_rows(
-                xi, self.weight, _ROCKET_INDICES, self.dilations, self.per_dilation, self.bias
-            )
-
-        return rows
+        return functools.partial(
+            rocket_kernel.step_rows,
+            weight=self.weight,
+            triples=_ROCKET_INDICES,
+            dilations=self.dilations,
+            per_dilation=self.per_dilation,
+            biases=self.bias,
+        )
 
     def decode_cache(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Every series' ranks among its kernels' biases, for :meth:`decoded_cached`.

@@ -361,7 +361,7 @@ def decode_cache(
         # per series, its steps ordered by table row (a group's rows are contiguous
         # and increase with the group, so one sort over the series orders both)
         by_series = index.permute(1, 0, 2).reshape(s, tg)
-        if x.device.type == "cpu" and rocket_kernel.available():
+        if rocket_kernel.applies(x):
             steps, counts = rocket_kernel.sorted_steps(by_series, n_rows, t)
         else:
             steps = torch.sort(by_series, dim=1, stable=True).indices % t

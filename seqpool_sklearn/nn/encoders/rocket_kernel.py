@@ -46,6 +46,11 @@ def available() -> bool:
     return _compiled() is not None
 
 
+def applies(x: torch.Tensor) -> bool:
+    """Whether the compiled kernel computes for ``x``: a CPU tensor, numba importable."""
+    return x.device.type == "cpu" and available()
+
+
 def pool_counts(
     x: torch.Tensor,
     mask: torch.Tensor,
@@ -106,7 +111,7 @@ def pool_counts(
     observed = np.ascontiguousarray(mask.numpy())
     out = np.empty((b, biases.shape[0], n_frames))
     _run(
-        _compiled().pool_kernel,
+        "pool_kernel",
         lambda lo, hi: (xs[lo:hi], observed[lo:hi], *shared, w, pool == "max", out[lo:hi]),
         b,
     )
@@ -141,7 +146,7 @@ def step_rows(
     b, _, t = x.shape
     xs, shared = _arguments(x, weight, triples, dilations, per_dilation, biases)
     out = np.empty((b, len(triples) * len(dilations), t), dtype=np.int32)
-    _run(_compiled().rank_kernel, lambda lo, hi: (xs[lo:hi], *shared, out[lo:hi]), b)
+    _run("rank_kernel", lambda lo, hi: (xs[lo:hi], *shared, out[lo:hi]), b)
     return torch.from_numpy(out).permute(1, 0, 2)
 
 
@@ -174,13 +179,11 @@ def sorted_steps(rows: torch.Tensor, n_rows: int, n_timesteps: int):
     >>> (torch.sort(rows, stable=True).indices % 3).tolist()
     [[1, 0, 2, 1, 0, 2]]
     """
-    if _compiled() is None:  # pragma: no cover - see _compiled
-        raise RuntimeError("The compiled encoder kernel needs numba, which cannot be imported.")
     r = np.ascontiguousarray(rows.numpy())
     steps = np.empty(r.shape, dtype=np.int32)
     counts = np.empty((r.shape[0], n_rows), dtype=np.int32)
     _run(
-        _compiled().sort_kernel,
+        "sort_kernel",
         lambda lo, hi: (r[lo:hi], n_rows, n_timesteps, steps[lo:hi], counts[lo:hi]),
         r.shape[0],
     )
@@ -189,8 +192,6 @@ def sorted_steps(rows: torch.Tensor, n_rows: int, n_timesteps: int):
 
 def _arguments(x, weight, triples, dilations, per_dilation, biases):
     """The series as float64 numpy, and the kernels' description as numpy arrays."""
-    if _compiled() is None:  # pragma: no cover - see _compiled
-        raise RuntimeError("The compiled encoder kernel needs numba, which cannot be imported.")
     xs = np.ascontiguousarray(x.detach().to(torch.float64).numpy())
     shared = (
         np.asarray(dilations, dtype=np.int64),
@@ -202,8 +203,12 @@ def _arguments(x, weight, triples, dilations, per_dilation, biases):
     return xs, shared
 
 
-def _run(kernel, arguments, n: int) -> None:
-    """``kernel(*arguments(lo, hi))`` over the series, split between torch's threads."""
+def _run(name: str, arguments, n: int) -> None:
+    """Kernel ``name`` on ``arguments(lo, hi)`` over the series, split between torch's threads."""
+    kernels = _compiled()
+    if kernels is None:  # pragma: no cover - see _compiled
+        raise RuntimeError("The compiled encoder kernel needs numba, which cannot be imported.")
+    kernel = getattr(kernels, name)
     n_threads = max(1, min(torch.get_num_threads(), n))
     if n_threads == 1:
         kernel(*arguments(0, n))
