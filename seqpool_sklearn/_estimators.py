@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import (
+    Interval,
     StrOptions,
 )
 from sklearn.utils.class_weight import compute_class_weight
@@ -44,6 +46,7 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from ._net import ClassifierLoss
 from ._validation import (
     check_targets,
 )
@@ -75,6 +78,16 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         labels weigh 1), ``"balanced"`` for ``n_samples / (n_classes *
         count(label))``, or None for equal weights. Combines with ``sample_weight``
         by multiplication.
+    label_smoothing : float in [0, 1), default=0.1
+        Label smoothing of the cross-entropy loss (torch's ``CrossEntropyLoss``): the
+        target of a series is ``1 - label_smoothing`` on its class plus
+        ``label_smoothing / n_classes`` on every class, so the loss stops rewarding
+        ever larger logits on the training series. It regularises the trained head:
+        on the 20-dataset development suite 0.1 gained 0.6 accuracy points on
+        average over no smoothing (see the benchmarks page). ``0.0`` trains on the
+        plain cross-entropy. With ``class_weight``, a series' whole smoothed loss is
+        weighed by its class's weight, so class weights stay the matching sample
+        weights. A closed-form readout (``readout="ridge"``) ignores it.
     {shared_params}
 
     Attributes
@@ -118,15 +131,23 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         tags.classifier_tags.multi_label = False
         return tags
 
-    _criterion = torch.nn.CrossEntropyLoss
+    _criterion = ClassifierLoss
     _parameter_constraints: dict = {
         **_SeqPoolBase._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
-    def __init__(self, *, class_weight: dict | str | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *,
+        class_weight: dict | str | None = None,
+        label_smoothing: float = 0.1,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
 
     @available_if(_takes_gradient_steps)
     def partial_fit(
@@ -252,18 +273,21 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         return self.classes_[np.argmax(proba, axis=1)]
 
 
-def _signature_with(init, name: str, default: Any) -> inspect.Signature:
-    """``init``'s signature with one more keyword-only parameter (before ``**kwargs``)."""
+def _signature_with(init, **extra: Any) -> inspect.Signature:
+    """``init``'s signature with more keyword-only parameters (before ``**kwargs``)."""
     signature = inspect.signature(init)
     params = list(signature.parameters.values())
-    extra = inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
-    return signature.replace(parameters=[*params[:-1], extra, params[-1]])
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+        for name, default in extra.items()
+    ]
+    return signature.replace(parameters=[*params[:-1], *added, params[-1]])
 
 
 # scikit-learn reads the parameters from __init__'s signature: the classifier's are the
-# shared ones plus class_weight.
+# shared ones plus class_weight and label_smoothing.
 SeqPoolClassifier.__init__.__signature__ = _signature_with(
-    _SeqPoolBase.__init__, "class_weight", None
+    _SeqPoolBase.__init__, class_weight=None, label_smoothing=0.1
 )
 
 

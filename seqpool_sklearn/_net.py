@@ -253,6 +253,42 @@ def _stdout_is_terminal() -> bool:
         return False
 
 
+class ClassifierLoss(torch.nn.CrossEntropyLoss):
+    """torch's cross-entropy, whose class weights weigh each sample's whole loss.
+
+    With label smoothing and class weights ``c``, torch weighs the smoothing term of a
+    sample by every class's weight (``-sum_k c_k q_k log p_k``). Here sample ``i``'s whole
+    smoothed loss is multiplied by ``c[y_i]`` (the mean divides by ``sum_i c[y_i]``, as
+    torch's does), so that ``class_weight`` stays the sample weights ``c[y_i]``, as in
+    scikit-learn, with or without smoothing. Without class weights or without smoothing
+    it is torch's loss, computed by torch.
+
+    Examples
+    --------
+    >>> import torch
+    >>> logits, y = torch.tensor([[2.0, 0.0], [0.5, 1.0]]), torch.tensor([0, 1])
+    >>> loss = ClassifierLoss(weight=torch.tensor([3.0, 1.0]), label_smoothing=0.2)
+    >>> per_sample = torch.nn.functional.cross_entropy(
+    ...     logits, y, label_smoothing=0.2, reduction="none")
+    >>> bool(torch.isclose(loss(logits, y), (3 * per_sample[0] + per_sample[1]) / 4))
+    True
+    """
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        if self.weight is None or not self.label_smoothing or target.dtype != torch.long:
+            return super().forward(input, target)
+        losses = torch.nn.functional.cross_entropy(
+            input, target, label_smoothing=self.label_smoothing, reduction="none"
+        )
+        weight = self.weight[target]
+        losses = weight * losses
+        if self.reduction == "none":
+            return losses
+        if self.reduction == "sum":
+            return losses.sum()
+        return losses.sum() / weight.sum()
+
+
 class SeqPoolNet(NeuralNet):
     """skorch ``NeuralNet`` whose datasets are whole tensors.
 

@@ -161,4 +161,8 @@ def test_the_torch_free_options_are_the_registries_and_the_defaults():
     for cls in (seqpool_sklearn.SeqPoolClassifier, seqpool_sklearn.SeqPoolRegressor):
         params = cls().get_params()
         assert {k: params[k] for k in _options.DEFAULTS} == _options.DEFAULTS, cls
-        assert set(params) - set(_options.DEFAULTS) <= {"optimizer", "class_weight"}, cls
+        assert set(params) - set(_options.DEFAULTS) <= {
+            "optimizer",
+            "class_weight",
+            "label_smoothing",
+        }, cls

@@ -91,8 +91,9 @@ def test_fit_trains_bitwise_like_a_hand_written_pytorch_loop(encoder):
             Xp, yp = X_t[perm], y_t[perm]
             for start in range(0, len(X_t), 16):
                 optimizer.zero_grad()
+                # the classifier's default loss: cross-entropy with label smoothing 0.1
                 loss = torch.nn.functional.cross_entropy(
-                    model(Xp[start : start + 16]), yp[start : start + 16]
+                    model(Xp[start : start + 16]), yp[start : start + 16], label_smoothing=0.1
                 )
                 loss.backward()
                 optimizer.step()
@@ -124,6 +125,90 @@ def test_adam_takes_torchs_fused_update_unless_told_otherwise(params, expected):
         ).fit(X, y)
         for name, value in plain.module_.state_dict().items():
             assert torch.equal(est.module_.state_dict()[name], value), name
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1, 0.3])
+def test_label_smoothing_sets_the_cross_entropys_smoothing(smoothing):
+    X, y = _data()
+    est = SeqPoolClassifier(
+        max_epochs=1, random_state=0, n_threads=1, label_smoothing=smoothing, **TINY
+    ).fit(X, y)
+    assert est.net_.criterion_.label_smoothing == smoothing
+    # the loss the net trains on is torch's smoothed cross-entropy of the logits
+    logits = torch.randn(5, 2, generator=torch.Generator().manual_seed(0))
+    target = torch.tensor([0, 1, 1, 0, 1])
+    expected = torch.nn.functional.cross_entropy(logits, target, label_smoothing=smoothing)
+    assert torch.allclose(est.net_.get_loss(logits, target), expected)
+
+
+def test_label_smoothing_holds_the_training_probabilities_back():
+    """The smoothed loss is smallest at p = 1 - eps + eps / K, not at p = 1."""
+    X, y = _data()
+    X[:, 0] += np.where(y == 1, 2.0, -2.0)[:, None]  # separable
+    top = {}
+    for smoothing in (0.0, 0.3):
+        est = SeqPoolClassifier(
+            encoder=None,
+            max_epochs=150,
+            random_state=0,
+            n_threads=1,
+            label_smoothing=smoothing,
+            hidden_size=8,
+            lr=0.01,
+            dropout=0.0,
+            lr_schedule="constant",
+        ).fit(X, y)
+        top[smoothing] = est.predict_proba(X).max(axis=1)
+        assert np.mean(est.predict(X) == y) == 1.0
+    assert top[0.0].min() > 0.97
+    assert top[0.3].max() < 0.90  # the optimum: 1 - 0.3 + 0.3 / 2 = 0.85
+
+
+def test_class_weights_weigh_the_whole_smoothed_loss_of_a_series():
+    X, y = _data()
+    est = SeqPoolClassifier(
+        max_epochs=1, random_state=0, n_threads=1, class_weight={0: 2.0, 1: 0.5}, **TINY
+    ).fit(X, y)
+    logits = torch.randn(6, 2, generator=torch.Generator().manual_seed(1))
+    target = torch.tensor([0, 1, 1, 0, 1, 1])
+    plain = est.net_.get_loss(logits, target)
+    weighted = est.net_.get_loss(logits, (target, torch.ones(6)))
+    # class weights weigh each series' whole smoothed loss: the matching sample weights
+    per_sample = torch.nn.functional.cross_entropy(
+        logits, target, label_smoothing=0.1, reduction="none"
+    )
+    w = torch.tensor([2.0, 0.5])[target]
+    expected = (w * per_sample).sum() / w.sum()
+    assert torch.allclose(plain, expected)
+    assert torch.allclose(weighted, expected)
+
+
+def test_label_smoothing_and_the_routed_criterion_keyword_are_refused_together():
+    X, y = _data()
+    est = SeqPoolClassifier(max_epochs=1, criterion__label_smoothing=0.2, **TINY)
+    with pytest.raises(ValueError, match="pass label_smoothing= only"):
+        est.fit(X, y)
+    # without smoothing of its own the routed keyword is what the criterion gets
+    est.set_params(label_smoothing=0.0).fit(X, y)
+    assert est.net_.criterion_.label_smoothing == 0.2
+
+
+@pytest.mark.parametrize("smoothing", [-0.1, 1.0, 1.5])
+def test_label_smoothing_outside_0_1_is_refused(smoothing):
+    X, y = _data()
+    with pytest.raises(ValueError, match="label_smoothing"):
+        SeqPoolClassifier(max_epochs=1, label_smoothing=smoothing, **TINY).fit(X, y)
+
+
+def test_the_ridge_readout_ignores_label_smoothing():
+    X, y = _data()
+    probas = [
+        SeqPoolClassifier(readout="ridge", random_state=0, label_smoothing=s, encoder_channels=84)
+        .fit(X, y)
+        .predict_proba(X)
+        for s in (0.0, 0.3)
+    ]
+    np.testing.assert_array_equal(probas[0], probas[1])
 
 
 # ------------------------------------------------------------------ callbacks and history

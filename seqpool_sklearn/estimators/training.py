@@ -73,6 +73,14 @@ class _TrainingMixin:
         kwargs.update({f"module__{name}": getattr(self, name) for name in _MODULE_PARAMS})
         if getattr(self, "class_weight_", None) is not None:
             kwargs["criterion__weight"] = torch.as_tensor(self.class_weight_, dtype=torch.float32)
+        smoothing = getattr(self, "label_smoothing", 0.0)
+        if smoothing:
+            if "criterion__label_smoothing" in self._routed:
+                raise ValueError(
+                    f"label_smoothing={smoothing!r} and criterion__label_smoothing both set "
+                    "the cross-entropy's label smoothing; pass label_smoothing= only."
+                )
+            kwargs["criterion__label_smoothing"] = float(smoothing)
         if (
             self.optimizer in (torch.optim.Adam, torch.optim.AdamW)
             and torch.device(device).type in ("cpu", "cuda")
