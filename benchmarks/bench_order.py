@@ -176,6 +176,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--datasets", nargs="*", default=None)
     parser.add_argument("--encoder", default="none")
     parser.add_argument("--encoder-channels", type=int, default=None)
+    parser.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=None,
+        help="the classifier's label_smoothing (default: the estimator's own); the "
+        "evidence page's runs used 0, the default before label smoothing",
+    )
     parser.add_argument("--cv", type=int, default=3)
     parser.add_argument("--max-samples", type=int, default=300)
     parser.add_argument("--n-jobs", type=int, default=2)
@@ -215,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     estimator = SeqPoolClassifier(
         encoder=encoder, encoder_channels=args.encoder_channels, random_state=0, n_threads=1
     )
+    if args.label_smoothing is not None:
+        estimator.set_params(label_smoothing=args.label_smoothing)
     names = args.datasets or list_ucr(data_home=home)
     start = time.perf_counter()
     comparisons = {}
