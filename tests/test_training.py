@@ -91,9 +91,9 @@ def test_fit_trains_bitwise_like_a_hand_written_pytorch_loop(encoder):
             Xp, yp = X_t[perm], y_t[perm]
             for start in range(0, len(X_t), 16):
                 optimizer.zero_grad()
-                # the classifier's default loss: cross-entropy with label smoothing 0.1
+                # the classifier's default loss: cross-entropy with label smoothing 0.05
                 loss = torch.nn.functional.cross_entropy(
-                    model(Xp[start : start + 16]), yp[start : start + 16], label_smoothing=0.1
+                    model(Xp[start : start + 16]), yp[start : start + 16], label_smoothing=0.05
                 )
                 loss.backward()
                 optimizer.step()
@@ -175,7 +175,7 @@ def test_class_weights_weigh_the_whole_smoothed_loss_of_a_series():
     weighted = est.net_.get_loss(logits, (target, torch.ones(6)))
     # class weights weigh each series' whole smoothed loss: the matching sample weights
     per_sample = torch.nn.functional.cross_entropy(
-        logits, target, label_smoothing=0.1, reduction="none"
+        logits, target, label_smoothing=0.05, reduction="none"
     )
     w = torch.tensor([2.0, 0.5])[target]
     expected = (w * per_sample).sum() / w.sum()
