@@ -249,7 +249,11 @@ def test_readout_ridge_is_passed_and_the_training_settings_are_not_shown(built, 
     assert estimator.get_params()["readout"] == "ridge"
     header = capsys.readouterr().out.splitlines()[1]
     assert "readout=ridge" in header
-    assert not any(f"{k}=" in header for k in ("max_epochs", "lr", "batch_size"))
+    assert not any(f"{k}=" in header for k in ("max_epochs", "lr", "batch_size", "label_smoothing"))
+    # a trained classifier shows its loss's label smoothing
+    built()
+    header = capsys.readouterr().out.splitlines()[1]
+    assert "readout=trained" in header and "label_smoothing=0.05" in header
     with pytest.raises(SystemExit):
         main(["compare", "--quiet", "--readout", "closed"])
     assert "'closed' is not one of trained, ridge" in capsys.readouterr().err

@@ -244,7 +244,7 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
     settings = estimator.get_params()
     moot = {"encoder_channels"} if settings.get("encoder") is None else set()
     if settings.get("readout") == "ridge":  # nothing is trained
-        moot |= {"max_epochs", "lr", "lr_schedule", "batch_size"}
+        moot |= {"max_epochs", "lr", "lr_schedule", "batch_size", "label_smoothing"}
     shown = ", ".join(
         f"{k}={_show(settings[k])}" for k in _SHOWN_PARAMS if k in settings and k not in moot
     )

@@ -190,6 +190,7 @@ _SHOWN_PARAMS = (
     "lr",
     "lr_schedule",
     "batch_size",
+    "label_smoothing",
 )
 
 
