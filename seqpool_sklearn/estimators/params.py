@@ -42,10 +42,6 @@ _PREDICT_PARAMS = ("batch_size", "n_threads")
 # a longer series (e.g. 128 channels x 100 steps) are not flagged.
 _LAYOUT_MAX_STEPS = 16
 
-# The training budget of max_epochs=None: at least this many optimizer steps and epochs.
-MIN_STEPS = 1000
-MIN_EPOCHS = 100
-
 # Estimator parameters passed to SeqPoolModule under the same name: a new head or
 # encoder hyperparameter is added here (plus its constraint and docs).
 _MODULE_PARAMS = (
