@@ -132,6 +132,8 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         return tags
 
     _criterion = ClassifierLoss
+    # models saved before label smoothing trained on the plain cross-entropy
+    _ADDED_PARAMS = {"label_smoothing": 0.0}
     _parameter_constraints: dict = {
         **_SeqPoolBase._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],

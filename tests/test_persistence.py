@@ -85,6 +85,28 @@ def test_round_trip_gives_identical_probabilities(fitted, tmp_path, how):
     assert again.n_frames_ == clf.n_frames_ and list(again.classes_) == list(clf.classes_)
 
 
+@pytest.mark.parametrize("portable", [False, True])
+def test_a_model_saved_before_label_smoothing_loads_as_trained(fitted, portable):
+    """A state without ``label_smoothing`` (saved by an earlier version) gets 0.0, the
+    plain cross-entropy it was trained with: get_params, clone and warm starts work."""
+    from sklearn.base import clone
+
+    est, X, y = fitted
+    state = est.__getstate__() if portable else est._pickle_state()
+    state = {k: v for k, v in state.items() if k != "label_smoothing"}
+    old = SeqPoolClassifier.__new__(SeqPoolClassifier)
+    old.__setstate__(state)
+    assert old.get_params()["label_smoothing"] == 0.0
+    assert clone(old).get_params()["label_smoothing"] == 0.0
+    np.testing.assert_array_equal(old.predict_proba(X), est.predict_proba(X))
+    if portable:  # the network is rebuilt from the hyperparameters: a warm start trains on
+        old.set_params(warm_start=True, max_epochs=1).fit(X, y)
+        assert old.net_.criterion_.label_smoothing == 0.0
+    # a state that has it keeps its own value
+    again = pickle.loads(pickle.dumps(est))
+    assert again.get_params()["label_smoothing"] == est.label_smoothing == 0.05
+
+
 def test_regressor_joblib_round_trip(tmp_path):
     X, _ = _data()
     y = np.c_[X.mean(axis=(1, 2)), X.std(axis=(1, 2))] * 50 + 10  # raw units, 2 outputs

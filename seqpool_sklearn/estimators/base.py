@@ -213,7 +213,14 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         """
         return portable_state(self, self._pickle_state())
 
+    # Hyperparameters added after models may have been saved, each with the value that
+    # trains as those models were trained; a state without one gets that value.
+    _ADDED_PARAMS: dict = {}
+
     def __setstate__(self, state: dict) -> None:
+        missing = {k: v for k, v in self._ADDED_PARAMS.items() if k not in state}
+        if missing:
+            state = {**state, **missing}
         if PORTABLE_KEY in state:
             restore_portable(self, state)
             return
