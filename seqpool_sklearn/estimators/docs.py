@@ -79,8 +79,8 @@ _SHARED_PARAMS = """\
         regression of the targets on the pooled encoder features (the decoder's
         inputs, every frame), solved in closed form -- features scaled to unit
         spread and a penalty chosen from ``logspace(-3, 3, 10)`` by efficient
-        leave-one-out cross-validation, MiniRocket's readout (classes as +1/-1 codes, the
-        scores scaled into logits by a temperature fitted on the cross-validated
+        leave-one-out cross-validation, MiniRocket's readout (classes as +1/-1
+        codes, the scores scaled into logits by a temperature fitted on the cross-validated
         scores, so ``predict_proba`` is calibrated). The head computes that linear
         readout exactly with its own layers (``act(u) - act(-u) = u``), so
         prediction, export and explanations are unchanged; it needs a frozen
