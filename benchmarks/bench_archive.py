@@ -214,6 +214,16 @@ def regression_scores(X_tr, y_tr, X_te, y_te, params: dict) -> dict:
     }
 
 
+def setting(item: str) -> tuple[str, object]:
+    """``NAME=VALUE`` of ``--set``: VALUE as a Python literal, else as a plain string
+    (``encoder=multirocket`` and ``encoder='multirocket'`` are the same setting)."""
+    key, _, value = item.partition("=")
+    try:
+        return key, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return key, value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-home", type=Path, default=None)
@@ -238,16 +248,16 @@ def main(argv: list[str] | None = None) -> int:
     home = args.data_home or default_data_home()
     params = {}
     for item in args.set:
-        key, _, value = item.partition("=")
-        params[key] = ast.literal_eval(value)
+        key, value = setting(item)
+        params[key] = value
     # fair timing: one thread per fit for ours as for aeon (the default "auto" uses every core)
     params.setdefault("n_threads", 1)
     style = None
     if not args.no_multirocket_style:
         style = dict(MULTIROCKET_STYLE)
         for item in args.mr_set:
-            key, _, value = item.partition("=")
-            style[key] = ast.literal_eval(value)
+            key, value = setting(item)
+            style[key] = value
         style.setdefault("n_threads", 1)
     names = args.datasets or (list(QUICK) if args.quick else list_ucr(data_home=home))
     torch.set_num_threads(1)

@@ -44,14 +44,13 @@ on which MiniRocket beats RidgeCV.
 from __future__ import annotations
 
 import argparse
-import ast
 import statistics
 import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
-from bench_archive import _is_regression, default_data_home, load, regression_scores
+from bench_archive import _is_regression, default_data_home, load, regression_scores, setting
 
 from seqpool_sklearn import SeqPoolRegressor, fetch_ucr, list_ucr
 
@@ -124,8 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     home = args.data_home or default_data_home()
     params = {"n_threads": 1}
     for item in args.set:
-        key, _, value = item.partition("=")
-        params[key] = ast.literal_eval(value)
+        key, value = setting(item)
+        params[key] = value
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", category=UserWarning, module="aeon")
     names = args.datasets or list_ucr(data_home=home)

@@ -12,7 +12,7 @@ from __future__ import annotations
 ORDERS = ("pool_first", "decode_first")
 ACTIVATIONS = ("relu", "gelu", "tanh")
 # Built-in pool types, in the order the docs and the command line list them.
-POOLS = ("avg", "max", "lp", "attention", "ppv", "mpv", "mipv", "lspv")
+POOLS = ("avg", "max", "lp", "attention", "ppv", "mpv", "logmpv", "mipv", "lspv")
 # Built-in encoders (``encoder=None`` puts the head on the raw channels).
 ENCODERS = ("minirocket", "multirocket", "hydra", "multirocket_hydra", "conv", "gru")
 # Width of each built-in encoder when ``encoder_channels=None``.

@@ -12,7 +12,7 @@ from seqpool_sklearn.nn.encoders.multirocket import first_difference
 from seqpool_sklearn.nn.masks import observed_mask
 from seqpool_sklearn.nn.pools import MaskedPool, make_pool, pool_label, window_shares
 
-POOLS = ("ppv", "mpv", "mipv", "lspv")
+POOLS = ("ppv", "mpv", "logmpv", "mipv", "lspv")
 
 
 def by_hand(seq: np.ndarray, pool: str) -> float:
@@ -25,6 +25,8 @@ def by_hand(seq: np.ndarray, pool: str) -> float:
         return pos.mean()
     if pool == "mpv":
         return seq[pos].mean() if pos.any() else 0.0
+    if pool == "logmpv":
+        return np.log1p(by_hand(seq, "mpv"))
     if pool == "mipv":
         if not pos.any():
             return -1.0
@@ -102,9 +104,11 @@ def test_behind_the_encoder_they_pool_the_biased_convolutions(encoder, window):
     for pool in POOLS:
         pooled, _ = enc.pool_blocks(values, mask, make_pool(pool, enc.out_channels), window)
         expected = reference(biased, mask.numpy(), pool, window)
+        scale = torch.cat([p.conv_scale for p in parts]).numpy()[None, :, None]
         if pool == "mpv":  # MPV of (c - b) / s_j: divided by each kernel/dilation's spread
-            scale = torch.cat([p.conv_scale for p in parts]).numpy()
-            expected = expected / scale[None, :, None]
+            expected = expected / scale
+        if pool == "logmpv":  # log(1 + MPV of (c - b) / s_j)
+            expected = np.log1p(reference(biased, mask.numpy(), "mpv", window) / scale)
         np.testing.assert_allclose(pooled.numpy(), expected, atol=1e-9, err_msg=pool)
         # the same frames as pooling the encoder's (B, F, T) maps whole
         dense, _ = MaskedPool(pool, enc.out_channels, window)(enc(values, mask), mask)
@@ -299,3 +303,32 @@ def test_combined_pools_in_a_grid_compare_heads_and_explain():
     ).fit(X, y)
     ex = clf.explain(X[:4])
     assert ex.exact and ex.completeness_error < 1e-8  # the pools' splits add up
+
+
+def test_logmpv_bounds_the_pull_of_an_extreme_step_on_a_linear_readout():
+    """A spike of 10, 100, 1000 in a test series: behind ``mpv`` a ridge readout's prediction
+    moves in proportion to the spike (one decade further, ten times the move), behind
+    ``logmpv`` by about the same step per decade."""
+    from seqpool_sklearn import SeqPoolRegressor
+
+    rng = np.random.default_rng(0)
+    scale = rng.uniform(0.5, 2.0, 40)
+    X = (rng.normal(size=(40, 1, 30)) * scale[:, None, None]).astype("float32")
+    y = np.log(scale)  # a scale statistic, which MPV carries
+    spiked = np.repeat(rng.normal(size=(1, 1, 30)).astype("float32"), 3, axis=0)
+    spiked[:, 0, 10] = [10.0, 100.0, 1000.0]
+    moves = {}
+    for mpv in ("mpv", "logmpv"):
+        est = SeqPoolRegressor(
+            encoder="multirocket",
+            encoder_channels=168,
+            pool=("ppv", mpv, "mipv", "lspv"),
+            readout="ridge",
+            random_state=0,
+            n_threads=1,
+        ).fit(X, y)
+        assert est.score(X, y) > 0.9  # both read the scale
+        moves[mpv] = np.diff(est.predict(spiked))
+    assert moves["mpv"][1] > 5 * moves["mpv"][0] > 0, moves
+    assert 0 < moves["logmpv"][1] < 2 * moves["logmpv"][0], moves
+    assert moves["logmpv"][1] < moves["mpv"][1] / 10, moves

@@ -14,8 +14,9 @@ _SHARED_PARAMS = """\
         power mean ``(mean |h|^p)^(1/p)`` with ``p = lp_power``;
         ``"attention"`` learns a softmax weight per step. ``"ppv"``, ``"mpv"``,
         ``"mipv"``, ``"lspv"`` are MultiRocket's operators (proportion, mean and
-        mean scaled rank of the positive values, longest run of positive values);
-        behind ``"minirocket"`` / ``"multirocket"`` they read the biased
+        mean scaled rank of the positive values, longest run of positive values)
+        and ``"logmpv"`` is ``log(1 + mpv)``, which an extreme test series cannot
+        move without limit (the robust choice for regression); behind ``"minirocket"`` / ``"multirocket"`` they read the biased
         convolutions ``c(t) - b`` (scaled per kernel) and their pooled features
         are standardised by the training series'. A tuple, e.g.
         ``("ppv", "lspv")``, concatenates the features of several pools (named

@@ -1,4 +1,5 @@
-"""MultiRocket's pooling operators as pool types: ``ppv``, ``mpv``, ``mipv``, ``lspv``.
+"""MultiRocket's pooling operators as pool types: ``ppv``, ``mpv``, ``mipv``, ``lspv``
+(and ``logmpv``, MPV on a log scale).
 
 The observed steps of a window, in time order, are the sequence a pool sees (unobserved
 steps -- NaN padding, missing values -- are skipped: they neither break nor extend a
@@ -6,6 +7,13 @@ run); call them ``h_0 .. h_(n-1)``, step ``h_r`` having rank ``r``:
 
 - ``ppv``: the fraction of the ``n`` steps with ``h_r > 0``;
 - ``mpv``: the mean of ``h_r`` over the steps with ``h_r > 0`` (0 when there are none);
+- ``logmpv``: ``log(1 + mpv)``. MPV is unbounded: one test series with a spike far
+  beyond the training series' range moves it without limit, and a linear readout's
+  prediction with it. On the log scale the spike's effect grows only logarithmically, and
+  a change of scale (which the MPV of a scale statistic reflects multiplicatively)
+  becomes a shift, which a linear readout fits. Behind the random-convolution encoders
+  ``mpv`` is already divided by the kernel/dilation's spread, so ``logmpv`` does not
+  depend on the units of the series;
 - ``mipv``: the mean of ``r / (n - 1)`` over the steps with ``h_r > 0`` (rank 0 when
   ``n = 1``), -1 when there are none. MultiRocket uses raw indices; scaled ranks keep
   the meaning across lengths and padding;
@@ -17,7 +25,8 @@ Behind the random-convolution encoders these pools read the biased convolutions
 ``lspv`` are MultiRocket's features of ``c_j(t) - b_j`` exactly and ``mpv`` is its feature
 divided by the kernel/dilation's spread ``s_j`` (Tan et al. 2022).
 
-Each is a sum over steps, so each declares its exact per-step split for ``explain``.
+Each is a sum over steps (``logmpv`` splits its value in proportion to MPV's shares), so
+each declares its exact per-step split for ``explain``.
 ``ppv``, ``mipv`` and ``lspv`` are step functions of ``h``, whose gradient is zero almost
 everywhere: in training their indicator ``1[h > 0]`` carries the gradient of the sigmoid
 ``sigmoid(h / tau)`` (``tau = 1``, a straight-through surrogate), while the value is the
@@ -101,6 +110,21 @@ class MPVPool(_MultiRocketPool):
         _, _, positive = _counts(h, mask)
         pos = positive.to(h.dtype)
         return h * pos / pos.sum(-1, keepdim=True).clamp_min(1.0)
+
+
+@register_pool
+class LogMPVPool(MPVPool):
+    name, summary = "logmpv", "log(1 + mpv): MPV on a log scale, robust to extreme steps"
+
+    def forward(self, h, mask):
+        return torch.log1p(MPVPool.shares(self, h, mask).sum(-1))
+
+    def shares(self, h, mask):
+        # MPV's shares, scaled by log1p(mpv) / mpv: each positive step keeps its part
+        mpv_shares = MPVPool.shares(self, h, mask)
+        mpv = mpv_shares.sum(-1, keepdim=True)
+        tiny = torch.finfo(h.dtype).tiny
+        return mpv_shares * (torch.log1p(mpv) / mpv.clamp_min(tiny))
 
 
 @register_pool

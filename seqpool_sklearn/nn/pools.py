@@ -125,7 +125,7 @@ def register_pool(cls: type[Pool]) -> type[Pool]:
     --------
     >>> from seqpool_sklearn.nn.pools import POOL_REGISTRY
     >>> sorted(POOL_REGISTRY)
-    ['attention', 'avg', 'lp', 'lspv', 'max', 'mipv', 'mpv', 'ppv']
+    ['attention', 'avg', 'logmpv', 'lp', 'lspv', 'max', 'mipv', 'mpv', 'ppv']
     """
     return POOL_REGISTRY.register(cls)
 
@@ -360,7 +360,7 @@ def pool_width(spec, n_features: int) -> int:
     return n_features * len(pool_members(spec))
 
 
-from . import multirocket_pools  # noqa: E402, F401 - registers ppv, mpv, mipv, lspv
+from . import multirocket_pools  # noqa: E402, F401 - registers ppv, mpv, logmpv, mipv, lspv
 
 if set(POOL_REGISTRY) != set(_options.POOLS):  # pragma: no cover - a maintainer's slip
     raise RuntimeError(
