@@ -87,6 +87,23 @@ def _from_table(table: pd.Series, what: str, ids: pd.Index) -> np.ndarray:
     return values.to_numpy()
 
 
+def _rows_of(s: pd.Series, df: pd.DataFrame) -> pd.Series | None:
+    """``s`` at the rows of ``df`` when its (unique) index holds every row label of ``df``."""
+    if not (s.index.is_unique and df.index.is_unique):
+        return None
+    if len(s) < len(df) or not _holds(s.index, df.index):
+        return None
+    return s.reindex(df.index)
+
+
+def _holds(index: pd.Index, labels: pd.Index) -> bool:
+    """Whether ``index`` (unique) holds every one of ``labels``."""
+    try:
+        return bool((index.get_indexer(labels) >= 0).all())
+    except (TypeError, ValueError):  # labels of another kind (say, tuples against scalars)
+        return False
+
+
 def _per_sample(spec, what: str, df, id_code, ids, namer) -> tuple:
     """One value per sample, and the per-sample Index that ``to_long`` can restore.
 
@@ -97,7 +114,33 @@ def _per_sample(spec, what: str, df, id_code, ids, namer) -> tuple:
     if isinstance(spec, pd.Series):
         per_row = _align_rows(spec, df)
         if per_row is None:
-            return _from_table(spec, what, ids), None
+            covering = _rows_of(spec, df)
+            if covering is None:
+                return _from_table(spec, what, ids), None
+            if not _holds(spec.index, ids):
+                # a per-row Series of a larger frame (say, before dropna): align by index
+                return _per_sample(covering, what, df, id_code, ids, namer)
+            # its index holds every row label of the frame and every id: read both ways
+            # and refuse to guess when they do not give the same value for every sample
+            readings = []
+            for read in (
+                lambda: _from_table(spec, what, ids),
+                lambda: _per_sample(covering, what, df, id_code, ids, namer)[0],
+            ):
+                try:
+                    readings.append(pd.Index(read()))
+                except ValueError:
+                    readings.append(None)
+            table, rows = readings
+            if table is not None and rows is not None and table.equals(rows):
+                return _per_sample(covering, what, df, id_code, ids, namer)
+            raise ValueError(
+                f"The {what} Series is not aligned with the DataFrame's rows, and its index "
+                f"holds both every row label of the DataFrame and every id, so it could be a "
+                f"per-row Series of a larger frame or a table indexed by id; the two readings "
+                f"give different {what} values. Pass the column name, "
+                f"{what}.loc[df.index] (one value per row), or a Series indexed by id only."
+            )
         spec = per_row
     s, name = (spec, spec.name) if isinstance(spec, pd.Series) else (df[spec], spec)
     label = f"Column {name!r}" if name is not None else f"The {what} Series"
@@ -326,6 +369,18 @@ def long_to_sequences(
     overlap = [c for c in value_cols if c in used]
     if overlap:
         raise ValueError(f"Column {overlap[0]!r} cannot be both a value and an id/time/kind.")
+    for what, spec in (("y", y), ("groups", groups)):
+        if spec is not None and not isinstance(spec, pd.Series) and spec in value_cols:
+            raise ValueError(
+                f"Column {spec!r} cannot be both a value column and {what}: the model would "
+                f"read its own {what} from the series. Leave it out of column_value."
+            )
+    repeated = pd.Index(value_cols)
+    if repeated.has_duplicates:
+        raise ValueError(
+            f"column_value lists column {repeated[repeated.duplicated()][0]!r} more than "
+            "once; name each value column once."
+        )
     if len(df) == 0:
         raise ValueError(
             "The DataFrame is empty (0 rows); long_to_sequences needs at least one row."

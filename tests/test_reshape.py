@@ -301,6 +301,30 @@ def test_label_series_that_could_also_be_an_id_table_must_agree():
     assert long_to_sequences(df, **VALUE, y=both).y.tolist() == ["same", "same"]
 
 
+def test_label_series_of_a_larger_frame_is_aligned_by_index_or_refused(path):
+    # df["lab"] of the frame before dropna(): its index holds every remaining row label.
+    df = _df(id=[0, 0, 0, 1, 1, 1, 2, 2, 2], time=[0, 1, 2] * 3,
+             x=[1.0, 2, 3, 4, np.nan, 6, 7, 8, 9],
+             lab=["L0"] * 3 + ["L1"] * 3 + ["L2"] * 3)  # fmt: skip
+    kept = df.dropna()
+    # ids 0..2 are also row labels: read as a table by id it would give L0 to every sample
+    with pytest.raises(ValueError, match="could be a per-row Series of a larger frame"):
+        long_to_sequences(kept, **VALUE, column_value="x", y=df["lab"])
+    assert long_to_sequences(
+        kept, **VALUE, column_value="x", y=df["lab"].loc[kept.index]
+    ).y.tolist() == ["L0", "L1", "L2"]
+    # ids that are not row labels: no ambiguity, the Series is aligned by index
+    other = df.assign(id=df["id"] + 10)
+    got = long_to_sequences(other.dropna(), **VALUE, column_value="x", y=other["lab"])
+    assert got.y.tolist() == ["L0", "L1", "L2"]
+    # a table by id whose index also holds the row labels, and both readings agree
+    same = pd.Series(["s"] * 9, index=df.index)
+    assert long_to_sequences(kept, **VALUE, column_value="x", y=same).y.tolist() == ["s"] * 3
+    # an id table that does not hold every row label stays a table
+    table = pd.Series(["A", "B", "C"], index=[0, 1, 2])
+    assert long_to_sequences(kept, **VALUE, column_value="x", y=table).y.tolist() == ["A", "B", "C"]
+
+
 def test_to_long_never_overwrites_a_column_with_predictions():
     df = _df(id=[1, 1, 2], time=[0, 1, 0], x=[1.0, 2, 3], lab=["a", "a", "b"])
     seq = long_to_sequences(df, **VALUE, column_value="x", y="lab")
@@ -431,6 +455,14 @@ BAD_INPUT = [
      VALUE, ValueError, "Column 'x' appears more than once"),
     ("value column is the id", lambda: _df(id=[1], time=[0], x=[1.0]),
      dict(VALUE, column_value=["x", "id"]), ValueError, "both a value and an id"),
+    ("value column is the label", lambda: _df(id=[1, 2], time=[0, 0], x=[1.0, 2], lab=[0., 1]),
+     dict(VALUE, column_value=["x", "lab"], y="lab"), ValueError,
+     "Column 'lab' cannot be both a value column and y"),
+    ("value column is the groups", lambda: _df(id=[1, 2], time=[0, 0], x=[1.0, 2], g=[0., 1]),
+     dict(VALUE, column_value=["x", "g"], groups="g"), ValueError,
+     "Column 'g' cannot be both a value column and groups"),
+    ("value column twice", lambda: _df(id=[1], time=[0], x=[1.0]),
+     dict(VALUE, column_value=["x", "x"]), ValueError, "lists column 'x' more than once"),
     ("kind without a single value column", tsfresh_frame, dict(KIND, column_value=None),
      ValueError, "column_value must name the single value column"),
     ("bad dtype", tsfresh_frame, dict(KIND, dtype=np.int64), ValueError, "dtype must be"),

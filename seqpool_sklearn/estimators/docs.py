@@ -16,7 +16,8 @@ _SHARED_PARAMS = """\
         ``"mipv"``, ``"lspv"`` are MultiRocket's operators (proportion, mean and
         mean scaled rank of the positive values, longest run of positive values)
         and ``"logmpv"`` is ``log(1 + mpv)``, which an extreme test series cannot
-        move without limit (the robust choice for regression); behind ``"minirocket"`` / ``"multirocket"`` they read the biased
+        move without limit (the robust choice for regression); behind
+        ``"minirocket"`` / ``"multirocket"`` they read the biased
         convolutions ``c(t) - b`` (scaled per kernel) and their pooled features
         are standardised by the training series'. A tuple, e.g.
         ``("ppv", "lspv")``, concatenates the features of several pools (named

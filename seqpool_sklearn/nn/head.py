@@ -106,8 +106,9 @@ class SeqPoolHead(nn.Module):
     order : {"pool_first", "decode_first"}, default="pool_first"
     pool : str, Pool subclass or tuple of them, default="avg"
         A registered pool name (``"avg"``, ``"max"``, ``"lp"``, ``"attention"``,
-        ``"ppv"``, ``"mpv"``, ``"logmpv"``, ``"mipv"``, ``"lspv"``), a :class:`~seqpool_sklearn.Pool`
-        subclass, or a tuple of them (their pooled features concatenated).
+        ``"ppv"``, ``"mpv"``, ``"logmpv"``, ``"mipv"``, ``"lspv"``), a
+        :class:`~seqpool_sklearn.Pool` subclass, or a tuple of them (their pooled
+        features concatenated).
     window : int or None, default=None
     hidden_size : int, default=64
     activation : {"relu", "gelu", "tanh"} or None, default="relu"
