@@ -34,7 +34,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._doclink import DocLinkMixin
-from ._validation import _as_real_array, is_integer, observed_span, validate_sequence_data
+from ._validation import (
+    _as_real_array,
+    is_integer,
+    observed_span,
+    refuse_bool_numbers,
+    validate_sequence_data,
+)
 
 __all__ = ["PadTruncate", "Resampler", "SeriesScaler"]
 
@@ -177,6 +183,7 @@ class _SequenceTransformer(DocLinkMixin, _SequenceOutput, TransformerMixin, Base
         self : object
         """
         self._validate_params()
+        refuse_bool_numbers(self)
         self._fit(validate_sequence_data(self, _numeric(self, X), reset=True))
         return self
 

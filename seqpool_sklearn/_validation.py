@@ -112,6 +112,31 @@ def ragged_rows(rows: Any) -> str:
     return f"row 0 has {lengths[0]} values, row {j} has {lengths[j]}" if j else "rows differ"
 
 
+def refuse_bool_numbers(estimator: Any, only=None) -> None:
+    """Refuse True/False for the number parameters of ``estimator`` (those in ``only``).
+
+    Its number parameters are those whose constraints hold an ``Interval`` and not
+    ``"boolean"``: scikit-learn's ``Interval(Integral, ...)`` takes a bool as the integer
+    1 or 0, and a bool given for a length or a count is a mistake, not a number.
+    """
+    from sklearn.utils._param_validation import Interval, InvalidParameterError
+
+    names = [
+        name
+        for name, rules in estimator._parameter_constraints.items()
+        if "boolean" not in rules
+        and any(isinstance(r, Interval) for r in rules)
+        and (only is None or name in only)
+    ]
+    for name in names:
+        value = getattr(estimator, name, None)
+        if isinstance(value, (bool, np.bool_)):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {type(estimator).__name__} must be a number, not "
+                f"a bool; got {value!r}."
+            )
+
+
 def did_you_mean(value: Any, options) -> str:
     """A ' Did you mean ...?' hint for a mistyped string option, or ''.
 

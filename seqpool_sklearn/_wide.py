@@ -27,6 +27,7 @@ from ._validation import (
     asarray_not_ragged,
     check_no_inf,
     ragged_rows,
+    refuse_bool_numbers,
     shape_of,
 )
 
@@ -227,6 +228,7 @@ class WideToSequences(DocLinkMixin, TransformerMixin, BaseEstimator, auto_wrap_o
         self : WideToSequences
         """
         self._validate_params()
+        refuse_bool_numbers(self)
         X = _as_table(X)
         if isinstance(X, pd.DataFrame) and self.pattern is None and self.n_channels != 1:
             if isinstance(X.columns, pd.MultiIndex):

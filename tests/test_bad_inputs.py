@@ -11,7 +11,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.utils._param_validation import InvalidParameterError
 
-from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
+from seqpool_sklearn import PadTruncate, SeqPoolClassifier, SeqPoolRegressor
 
 TINY = {"encoder": None, "hidden_size": 4, "max_epochs": 1, "batch_size": 16, "random_state": 0}
 N, C, T = 12, 2, 8
@@ -46,6 +46,11 @@ def _predict(X, method="predict", **params):
         getattr(est, method)(X)
 
     return run
+
+
+def _bool_threads_at_predict():
+    est = SeqPoolClassifier(**TINY).fit(_X(), _y())
+    est.set_params(n_threads=True).predict(_X())
 
 
 def _y_none():
@@ -226,6 +231,36 @@ CASES = {
         _fit(window=T + 1),
         ValueError,
         r"window=9 is larger than the series length \(8 time steps\).*use window <= 8",
+    ),
+    "a bool as hidden_size": (
+        _fit(hidden_size=True),
+        InvalidParameterError,
+        r"'hidden_size' parameter of SeqPoolClassifier must be a number, not a bool; got True",
+    ),
+    "a bool as n_threads": (
+        _fit(n_threads=True),
+        InvalidParameterError,
+        r"'n_threads' parameter .* must be a number, not a bool",
+    ),
+    "a bool as lr": (
+        _fit(lr=True),
+        InvalidParameterError,
+        r"'lr' parameter .* must be a number, not a bool",
+    ),
+    "a bool as n_threads at predict": (
+        _bool_threads_at_predict,
+        InvalidParameterError,
+        r"'n_threads' parameter .* must be a number, not a bool",
+    ),
+    "optimizer not an optimizer class": (
+        _fit(optimizer=int),
+        InvalidParameterError,
+        r"'optimizer' parameter .* subclass of torch\.optim\.Optimizer .* got <class 'int'>",
+    ),
+    "a bool as a transformer's length": (
+        lambda: PadTruncate(length=True).fit(_X()),
+        InvalidParameterError,
+        r"'length' parameter of PadTruncate must be a number, not a bool",
     ),
     "unknown device": (
         _fit(device="gpu"),

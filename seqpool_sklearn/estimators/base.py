@@ -28,6 +28,7 @@ from .._validation import (
     LayoutWarning,
     check_n_channels,
     check_sequences,
+    refuse_bool_numbers,
 )
 from ..nn.masks import n_frames_for
 from .params import _PREDICT_PARAMS, _ParamsMixin
@@ -104,6 +105,7 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
             {name: getattr(self, name) for name in _PREDICT_PARAMS},
             caller_name=type(self).__name__,
         )
+        refuse_bool_numbers(self, only=_PREDICT_PARAMS)
         return self._validate_X(X, reset=False)
 
     def _check_window(self, X3: np.ndarray) -> None:

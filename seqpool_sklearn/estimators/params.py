@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
 )
 from skorch.callbacks import Callback
+from torch.optim import Optimizer
 
 from .._net import (
     resolve_device,
@@ -19,6 +20,7 @@ from .._net import (
 from .._options import ACTIVATIONS, ENCODERS, ORDERS, POOLS
 from .._validation import (
     did_you_mean,
+    refuse_bool_numbers,
 )
 from ..nn.encoders import Encoder, resolve_encoder
 from ..nn.pools import Pool, check_pool
@@ -196,6 +198,13 @@ class _ParamsMixin:
                     hint = did_you_mean(value, options)
                     break
             raise InvalidParameterError(f"{exc}{hint}") from None
+        refuse_bool_numbers(self)
+        if not (isinstance(self.optimizer, type) and issubclass(self.optimizer, Optimizer)):
+            raise InvalidParameterError(
+                f"The 'optimizer' parameter of {type(self).__name__} must be a subclass of "
+                f"torch.optim.Optimizer (the class, e.g. torch.optim.AdamW); got "
+                f"{self.optimizer!r}."
+            )
         # a class given as pool= / encoder= must be a plug-in of that kind
         check_pool(self.pool)
         resolve_encoder(self.encoder)
