@@ -31,6 +31,7 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
@@ -192,6 +193,15 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             )
         y = column_or_1d(y)
         check_classification_targets(y)
+        if classes is not None:
+            given = np.asarray(classes)
+            if given.ndim != 1 or len(given) == 0:
+                raise ValueError(
+                    f"classes must be a non-empty 1D list of the class labels; got shape "
+                    f"{given.shape}."
+                )
+            if pd.isna(pd.Series(given, dtype=object)).any():
+                raise ValueError(f"classes must not hold missing values; got {given.tolist()}.")
         if not reset or classes is not None:
             known = self.classes_ if not reset else np.unique(np.asarray(classes))
             if (
@@ -246,6 +256,16 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
                 raise ValueError(
                     f"class_weight names labels {unknown} that are not in y's classes "
                     f"{self.classes_.tolist()}."
+                )
+            not_numbers = {
+                k: v
+                for k, v in cw.items()
+                if isinstance(v, (bool, np.bool_)) or not isinstance(v, (Real, np.number))
+            }
+            if not_numbers:
+                raise TypeError(
+                    f"class_weight values must be numbers (a weight per class); got "
+                    f"{not_numbers}."
                 )
             bad = {k: v for k, v in cw.items() if not (np.isfinite(v) and v >= 0)}
             if bad:

@@ -18,7 +18,13 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from ._columns import _fmt
-from ._validation import _as_real_array, asarray_not_ragged, check_no_inf, observed_span
+from ._validation import (
+    _as_real_array,
+    asarray_not_ragged,
+    check_has_time_steps,
+    check_no_inf,
+    observed_span,
+)
 
 __all__ = ["Sequences", "sequences_to_long"]
 
@@ -314,6 +320,7 @@ def sequences_to_long(
     4  b     2  5.0
     """
     X = _plain_sequences(X)
+    check_has_time_steps(X.shape, name="sequences_to_long")
     n, C, T = X.shape
     ids = _sample_ids(ids, n, column_id)
     if channels is not None and not pd.api.types.is_list_like(channels):

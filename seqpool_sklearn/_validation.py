@@ -239,6 +239,12 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
         return X
     _refuse_sequences(X, name, what)
     if isinstance(X, pd.DataFrame):
+        if X.columns.has_duplicates:
+            dup = X.columns[X.columns.duplicated()][0]
+            raise ValueError(
+                f"{what} has column {dup!r} more than once; {name} needs one column per time "
+                "step, each with its own name."
+            )
         for column, dtype in X.dtypes.items():
             if getattr(dtype, "kind", "O") == "c":
                 raise ValueError(
@@ -530,7 +536,11 @@ def check_n_channels(n_channels: int, n_fitted: int, *, name: str) -> None:
 
 
 def check_has_time_steps(shape: tuple, *, name: str, what: str = "X") -> None:
-    """A 3D ``shape`` (n_samples, n_channels, n_timesteps) must have a time step."""
+    """A 3D ``shape`` (n_samples, n_channels, n_timesteps) must have a channel and a step."""
+    if shape[1] == 0:
+        raise ValueError(
+            f"{what} has 0 channels (shape {shape}); {name} needs at least one channel."
+        )
     if shape[2] == 0:
         raise ValueError(
             f"{what} has 0 time steps (shape {shape}); {name} needs at least one "

@@ -39,7 +39,20 @@ def _as_table(X):
 
     DataFrames, arrays of numbers and sparse matrices pass unchanged to ``validate_data``.
     """
-    if isinstance(X, pd.DataFrame) or sp.issparse(X):
+    if isinstance(X, pd.DataFrame):
+        if X.columns.has_duplicates:
+            dup = X.columns[X.columns.duplicated()][0]
+            raise ValueError(
+                f"X has column {dup!r} more than once; a wide table needs one column per "
+                "(channel, time step), each with its own name."
+            )
+        if X.shape[1] == 0:
+            raise ValueError(
+                f"X has no columns: 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
+                "required; a wide table needs a column per time step."
+            )
+        return X
+    if sp.issparse(X):
         return X
     a = asarray_not_ragged(
         X,

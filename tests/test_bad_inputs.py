@@ -11,7 +11,14 @@ import pytest
 import scipy.sparse as sp
 from sklearn.utils._param_validation import InvalidParameterError
 
-from seqpool_sklearn import PadTruncate, SeqPoolClassifier, SeqPoolRegressor
+from seqpool_sklearn import (
+    PadTruncate,
+    SeqPoolClassifier,
+    SeqPoolRegressor,
+    SeriesScaler,
+    WideToSequences,
+    sequences_to_long,
+)
 
 TINY = {"encoder": None, "hidden_size": 4, "max_epochs": 1, "batch_size": 16, "random_state": 0}
 N, C, T = 12, 2, 8
@@ -261,6 +268,41 @@ CASES = {
         lambda: PadTruncate(length=True).fit(_X()),
         InvalidParameterError,
         r"'length' parameter of PadTruncate must be a number, not a bool",
+    ),
+    "text as a class weight": (
+        _fit(class_weight={0: "a"}),
+        TypeError,
+        r"class_weight values must be numbers \(a weight per class\); got \{0: 'a'\}",
+    ),
+    "a missing value among partial_fit's classes": (
+        lambda: SeqPoolClassifier(**TINY).partial_fit(_X(), _y(), classes=[0.0, 1.0, np.nan]),
+        ValueError,
+        r"classes must not hold missing values",
+    ),
+    "a DataFrame with a repeated column name": (
+        _fit(X=pd.DataFrame(_X()[:, 0, :3], columns=["a", "a", "b"])),
+        ValueError,
+        r"X has column 'a' more than once; SeqPoolClassifier needs one column per time step",
+    ),
+    "a wide table with a repeated column name": (
+        lambda: WideToSequences().fit(pd.DataFrame([[1.0, 2, 3]], columns=["a", "a", "b"])),
+        ValueError,
+        r"X has column 'a' more than once; a wide table needs one column per",
+    ),
+    "a wide table without columns": (
+        lambda: WideToSequences().fit(pd.DataFrame(index=range(3))),
+        ValueError,
+        r"X has no columns: 0 feature\(s\) \(shape=\(3, 0\)\) while a minimum of 1",
+    ),
+    "a transformer given 0 channels": (
+        lambda: SeriesScaler().fit(np.zeros((5, 0, 8))),
+        ValueError,
+        r"X has 0 channels \(shape \(5, 0, 8\)\); SeriesScaler needs at least one channel",
+    ),
+    "zero-length series to a long table": (
+        lambda: sequences_to_long(np.zeros((2, 1, 0))),
+        ValueError,
+        r"X has 0 time steps \(shape \(2, 1, 0\)\); sequences_to_long needs",
     ),
     "unknown device": (
         _fit(device="gpu"),
