@@ -264,8 +264,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             }
             if not_numbers:
                 raise TypeError(
-                    f"class_weight values must be numbers (a weight per class); got "
-                    f"{not_numbers}."
+                    f"class_weight values must be numbers (a weight per class); got {not_numbers}."
                 )
             bad = {k: v for k, v in cw.items() if not (np.isfinite(v) and v >= 0)}
             if bad:
