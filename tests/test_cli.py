@@ -378,7 +378,17 @@ def test_errors_are_one_line_with_status_2(tmp_path, args, fragments):
         (["compare", "--bogus"], "unrecognized arguments: --bogus (see 'seqpool compare --help')"),
         (["compare", "--target", "y"], "--target only applies to --csv"),
         (["compare", "--ucr", "GunPoint", "--synthetic", "mean_level"], "not allowed with"),
-        (["compare", "--alpha", "2"], "--alpha must be between 0 and 1"),
+        (["compare", "--alpha", "2"], "argument --alpha: expected a number between 0 and 1"),
+        (["compare", "--lr", "inf"], "argument --lr: expected a finite number > 0, got inf"),
+        (["compare", "--equivalence-margin", "0"], "expected a finite number > 0, got 0"),
+        (["compare", "--n-seeds", "0"], "argument --n-seeds: expected an integer >= 1"),
+        (["compare", "--n-jobs", "0"], "or -1 for every core; got 0"),
+        (["compare", "--seed", "-1"], "argument --seed: expected an integer >= 0"),
+        (["compare", "--seed", str(2**32)], "expected an integer from 0 to 2**32 - 1"),
+        (["compare", "--out", "/dev/null/x"], "'/dev/null' is a file"),
+        (["compare", "--pools", "avg+"], "'avg+' has an empty pool name"),
+        (["compare", "--pools", "avg,,max"], "'avg,,max' has an empty item"),
+        (["compare", "--ucr", ""], "--ucr needs a dataset name"),
         (
             ["compare", "--ucr", "NoSuchSet", "--no-download", "--data-home", "/nonexistent"],
             "'NoSuchSet' is not in the cache",
@@ -411,6 +421,22 @@ def test_csv_errors_in_process(tmp_path, capsys):
         (["--csv", str(path), "--target", "y", "--time", "x"], "--time describes a long table"),
         (["--csv", str(path), "--target", "y", "--data-home", "x"], "--data-home only applies"),
         (["--csv", str(path), "--target", "y", "--id", "id", "--cv", "2"], "too few for --cv 2"),
+        (
+            ["--csv", str(path), "--target", "x", "--id", "id", "--channels", "x"],
+            "column 'x' is both --target and a channel (--channels)",
+        ),
+        (
+            ["--csv", str(path), "--target", "y", "--id", "id", "--channels", "x,x"],
+            "--channels names column 'x' twice",
+        ),
+        (
+            ["--csv", str(path), "--target", "y", "--id", "id", "--task", "regression"],
+            "regression needs a numeric target, but the target of",
+        ),
+        (
+            ["--csv", str(path), "--target", "y", "--id", "id", "--scoring", "r2"],
+            "--scoring 'r2' is a regression metric, but the task on",
+        ),
     ]
     for args, fragment in cases:
         assert main(["compare", *args]) == 2

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .data import _check_scoring, _fetch_ucr, _is_regression, _load
+from .data import _check_scoring, _check_target, _fetch_ucr, _is_regression, _load
 from .options import (
     _MODEL_FLAGS,
     _SHOWN_PARAMS,
@@ -134,6 +134,8 @@ def _ucr_names(args) -> list[str] | None:
     if args.ucr is None:
         return None
     names = list(dict.fromkeys(n.strip() for n in args.ucr.split(",") if n.strip()))
+    if not names:
+        raise _UsageError("--ucr needs a dataset name: NAME, NAME,NAME,... or all")
     if len(names) == 1 and names[0].lower() != "all":
         args.ucr = names[0]
         return None
@@ -171,6 +173,7 @@ def _cmd_compare(args) -> int:
     args.pools = args.pools or _default_pools()
     _check_scoring(args.scoring)
     X, y, groups, what, synthetic = _load(args)
+    _check_target(args, y, what)
     _check_data(args, X, what)
     _compare_one(args, X, y, groups, what, synthetic, args.out, start)
     return 0
@@ -190,6 +193,7 @@ def _compare_many(args, names: list[str], start: float) -> int:
     for name in names:  # every dataset is read and checked before the first fit
         X, y = _fetch_ucr(args, name)
         what = f"{name} (UCR/UEA, train and test pooled)"
+        _check_target(args, y, what)
         _check_data(args, X, what)
         data[name] = (X, y, what)
     results = {}

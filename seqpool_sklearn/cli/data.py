@@ -47,6 +47,17 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
         if args.kind and not args.value:
             raise _UsageError("--kind needs --value (the tsfresh layout: id, time, kind, value)")
         value = args.value if args.value else args.channels
+        channels = [value] if isinstance(value, str) else list(value or [])
+        flag = "--value" if args.value else "--channels"
+        if len(set(channels)) < len(channels):
+            twice = next(c for c in channels if channels.count(c) > 1)
+            raise _UsageError(f"{flag} names column {twice!r} twice; name each channel once")
+        for other, column in (("--target", args.target), ("--groups", args.groups)):
+            if column is not None and column in channels:
+                raise _UsageError(
+                    f"column {column!r} is both {other} and a channel ({flag}): the model "
+                    "would read it from the series; leave it out of " + flag
+                )
         _refuse_text_values(df, args)
         if args.time is not None:
             df = _parse_times(df, args.time, args.csv)
@@ -342,6 +353,44 @@ def _check_scoring(scoring: str | None) -> None:
             f"--scoring {scoring!r} is not a scikit-learn metric.{_suggest(scoring, names)} "
             "See sklearn.metrics.get_scorer_names() for the list"
         )
+
+
+def _check_target(args, y, what: str) -> None:
+    """The target suits ``--task`` and ``--scoring``: refused before anything is printed."""
+    import numpy as np
+
+    regression = _is_regression(y, args.task)
+    if regression:
+        values = np.asarray(y, dtype=object).ravel()
+        for value in values:
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                raise _UsageError(
+                    f"regression needs a numeric target, but the target of {what} holds "
+                    f"{value!r}; use --task classification for class labels"
+                ) from None
+    elif args.task == "classification":
+        from sklearn.utils.multiclass import type_of_target
+
+        if type_of_target(y) in ("continuous", "continuous-multioutput"):
+            example = next(v for v in np.asarray(y).ravel() if float(v) != int(float(v)))
+            raise _UsageError(
+                f"--task classification, but the target of {what} holds continuous values "
+                f"such as {example!r}; use --task regression (or auto)"
+            )
+    if args.scoring is not None:
+        from sklearn.metrics import get_scorer
+
+        scorer = get_scorer(args.scoring)
+        module = getattr(getattr(scorer, "_score_func", None), "__module__", "")
+        for_regression = module.endswith("._regression")
+        if for_regression != regression:
+            raise _UsageError(
+                f"--scoring {args.scoring!r} is a "
+                f"{'regression' if for_regression else 'classification'} metric, but the "
+                f"task on {what} is {'regression' if regression else 'classification'}"
+            )
 
 
 def _is_regression(y: np.ndarray, task: str) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import _options
@@ -73,8 +75,17 @@ def _modules_attr(name: str, default: Any = None):
 def _pool_list(text: str) -> list:
     """``--pools avg,ppv+lspv``: pool names, ``+`` joining the pools of a combined pool."""
     out = []
-    for item in [v.strip() for v in text.split(",") if v.strip()] or [""]:
-        members = item.split("+")
+    items = [v.strip() for v in text.split(",")]
+    if any(not v for v in items) and any(items):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has an empty item; separate pools with single commas, e.g. avg,max"
+        )
+    for item in [v for v in items if v] or [""]:
+        members = [m.strip() for m in item.split("+")]
+        if len(members) > 1 and not all(members):
+            raise argparse.ArgumentTypeError(
+                f"{item!r} has an empty pool name; join pools with '+', e.g. ppv+lspv"
+            )
         names = _choice_list(_pools)(",".join(members))  # each name checked, repeats dropped
         if len(names) < len(members):
             raise argparse.ArgumentTypeError(f"{item!r} names a pool twice.")
@@ -160,9 +171,52 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
     return value
+
+
+def _fraction(text: str) -> float:
+    """A number strictly between 0 and 1 (a significance level)."""
+    value = _positive_float(text)
+    if not value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    """A seed NumPy takes: an integer from 0 to 2**32 - 1."""
+    value = _int_at_least(0)(text)
+    if value > 2**32 - 1:
+        raise argparse.ArgumentTypeError(f"expected an integer from 0 to 2**32 - 1, got {value}")
+    return value
+
+
+def _n_jobs(text: str) -> int:
+    """joblib's ``n_jobs``: a positive count, or -1 for every core (-2: all but one ...)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            "expected a positive number of parallel fits, or -1 for every core; got 0"
+        )
+    return value
+
+
+def _out_dir(text: str) -> Path:
+    """An output folder that can be made: no file among its parent folders (``--out`` itself
+    being a file is reported with the other output checks)."""
+    path = Path(text)
+    for part in path.parents:
+        if part.exists():
+            if not part.is_dir():
+                raise argparse.ArgumentTypeError(
+                    f"{text!r} cannot be a folder: {str(part)!r} is a file"
+                )
+            break
+    return path
 
 
 def _columns(text: str) -> list[str]:

@@ -21,14 +21,19 @@ from .options import (
     _default_text,
     _encoders,
     _estimator_default,
+    _fraction,
     _int_at_least,
+    _n_jobs,
     _one_of,
     _or,
     _orders,
+    _out_dir,
     _Parser,
     _pool_list,
     _pools,
+    _positive_float,
     _quick_text,
+    _seed,
     _windows,
 )
 
@@ -203,20 +208,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--scoring", metavar="NAME", help="a scikit-learn metric (default: accuracy / R²)"
     )
     run.add_argument(
-        "--alpha", metavar="A", type=float, default=0.05, help="significance level (0.05)"
+        "--alpha", metavar="A", type=_fraction, default=0.05, help="significance level (0.05)"
     )
     margin_help = "designs within +-M of each other count as equivalent (TOST)"
-    run.add_argument("--equivalence-margin", metavar="M", type=float, help=margin_help)
+    run.add_argument("--equivalence-margin", metavar="M", type=_positive_float, help=margin_help)
     seeds_help = "refit every design on every split under K seeds, paired by (split, seed)"
-    run.add_argument("--n-seeds", metavar="K", type=int, help=seeds_help)
-    run.add_argument("--n-jobs", metavar="N", type=int, default=None, help="parallel fits (joblib)")
+    run.add_argument("--n-seeds", metavar="K", type=_int_at_least(1), help=seeds_help)
     run.add_argument(
-        "--seed", metavar="S", type=int, default=0, help="seeds data, folds and weights (0)"
+        "--n-jobs", metavar="N", type=_n_jobs, default=None, help="parallel fits (joblib)"
+    )
+    run.add_argument(
+        "--seed", metavar="S", type=_seed, default=0, help="seeds data, folds and weights (0)"
     )
     run.add_argument(
         "--out",
         metavar="DIR",
-        type=Path,
+        type=_out_dir,
         default=Path("seqpool_results"),
         help="output folder (seqpool_results)",
     )
