@@ -333,8 +333,7 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     """
     estimator, X = _unwrap(estimator, X)
     check_is_fitted(estimator)
-    if int(n_steps) < 1:
-        raise ValueError(f"n_steps must be a positive integer; got {n_steps!r}.")
+    _check_count(n_steps, "n_steps", low=1)
     X3 = estimator._validate_X(X, reset=False)
     outputs = estimator._forward(X3).numpy()
     module = copy.deepcopy(estimator.net_.module_).cpu().to(torch.float64).eval()
@@ -385,11 +384,23 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     )
 
 
+def _check_count(value, name: str, *, low: int) -> int:
+    """An integer parameter (not a bool, not a float) of at least ``low``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= {low}; got {value!r}.")
+    if value < low:
+        raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
+    return int(value)
+
+
 def _target_outputs(estimator, explanation: Explanation, y) -> np.ndarray:
     """Index of the explained output per sample: the given class, else the predicted one."""
     if y is None or not hasattr(estimator, "classes_"):
         return explanation.predicted
     y = np.asarray(y)
+    n = len(explanation.predicted)
+    if y.shape != (n,):
+        raise ValueError(f"y must hold one class per series of X, shape ({n},); got {y.shape}.")
     index = np.searchsorted(estimator.classes_, y)
     index = np.clip(index, 0, len(estimator.classes_) - 1)
     if not np.array_equal(estimator.classes_[index], y):
@@ -457,12 +468,22 @@ def deletion_score(
     """
     from sklearn.utils import check_random_state
 
+    _check_count(n_random, "n_random", low=1)
+    try:
+        fractions = np.asarray(fractions, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"fractions must be a sequence of numbers in (0, 1); got {fractions!r}."
+        ) from None
+    if fractions.ndim != 1:
+        raise ValueError(
+            f"fractions must be a sequence of numbers in (0, 1); got {fractions.tolist()!r}."
+        )
     estimator, X = _unwrap(estimator, X)
     ex = explain(estimator, X, n_steps=n_steps)
     X3 = ex.X
     target = _target_outputs(estimator, ex, y)
     rng = check_random_state(random_state)
-    fractions = np.asarray(fractions, dtype=float)
     if not len(fractions) or ((fractions <= 0) | (fractions >= 1)).any():
         raise ValueError(f"fractions must lie in (0, 1); got {fractions.tolist()}.")
     n, _, t = X3.shape

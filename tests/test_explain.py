@@ -225,6 +225,21 @@ def test_errors_say_what_to_do():
         SeqPoolClassifier().explain(_data(2)[0])
 
 
+def test_deletion_score_refuses_bad_arguments_before_explaining():
+    est = _fit(order="decode_first")
+    X, y = _data(6)
+    with pytest.raises(TypeError, match=r"n_steps must be an integer >= 1; got 1.5"):
+        est.explain(X, n_steps=1.5)
+    with pytest.raises(ValueError, match=r"n_random must be an integer >= 1; got 0"):
+        deletion_score(est, X, n_random=0)  # once a score of NaN
+    with pytest.raises(ValueError, match=r"y must hold one class per series of X, shape \(6,\)"):
+        deletion_score(est, X, y=y[:2])
+    with pytest.raises(TypeError, match="fractions must be a sequence of numbers in"):
+        deletion_score(est, X, fractions="a")
+    with pytest.raises(ValueError, match="fractions must be a sequence of numbers in"):
+        deletion_score(est, X, fractions=0.3)
+
+
 def test_plot_draws_the_series_and_leaves_padding_out():
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
