@@ -546,7 +546,7 @@ def test_equivalence_through_compare_heads():
     ).order_effect()
     assert "p_equivalence" not in plain
     assert not plain["verdict"][0].startswith(("equivalent", "inconclusive"))
-    with pytest.raises(ValueError, match="equivalence_margin must be a number > 0"):
+    with pytest.raises(ValueError, match="equivalence_margin must be a finite number > 0"):
         result.order_effect(equivalence_margin=-1)
     with pytest.raises(ValueError, match="adjust must be"):
         result.order_effect(adjust="bonferroni")
@@ -674,13 +674,31 @@ def test_seeds_refit_the_real_estimator_under_each_seed():
         ({"n_seeds": 2, "random_states": [1, 2]}, "not both"),
         ({"n_seeds": 0}, "n_seeds must be an integer >= 1"),
         ({"random_states": [1, "a"]}, "random_states must be integers"),
-        ({"equivalence_margin": 0}, "equivalence_margin must be a number > 0"),
+        ({"equivalence_margin": 0}, "equivalence_margin must be a finite number > 0"),
     ],
 )
 def test_bad_seed_and_margin_arguments(kwargs, match):
     X, y = id_data()
     with pytest.raises(ValueError, match=match):
         compare_heads(SeededHead(random_state=0), X, y, **kwargs)
+
+
+def test_bad_estimator_prefix_and_splits_are_named():
+    X, y = id_data()
+    est = SeededHead(random_state=0)
+    with pytest.raises(TypeError, match=r"an estimator instance, e.g. SeededHead\(\), got the"):
+        compare_heads(SeededHead, X, y)
+    with pytest.raises(TypeError, match="param_prefix must be the step name .* got int 5"):
+        compare_heads(est, X, y, param_prefix=5)
+    n = len(X)
+    first, second = np.arange(n // 2), np.arange(n // 2, n)
+    with pytest.raises(ValueError, match=rf"cv split 1: its test indices must lie in \[0, {n}\)"):
+        compare_heads(est, X, y, cv=[(first, second), (second, np.array([n + 3]))])
+    with pytest.raises(ValueError, match="cv split 0: its train indices must be a non-empty"):
+        compare_heads(est, X, y, cv=[(np.array([0.5]), second), (second, first)])
+    # NumPy's numbers are numbers: a float32 margin is taken
+    result = compare_heads(est, X, y, cv=2, equivalence_margin=np.float32(0.1), random_state=0)
+    assert result.equivalence_margin == pytest.approx(0.1)
 
 
 def test_seeds_need_a_random_state_parameter():

@@ -17,7 +17,7 @@ from .._stats import (
     wilcoxon_equivalence_test,
     wilcoxon_test,
 )
-from .common import _ADJUSTMENTS, _frame
+from .common import _ADJUSTMENTS, _check_margin, _frame
 from .results import HeadComparison
 
 
@@ -277,22 +277,6 @@ class ComparisonSummary:
             ranks["mean_rank"].to_numpy(), labels, cd=cd, n_datasets=n, alpha=alpha,
             figsize=figsize,
         )  # fmt: skip
-
-
-def _check_margin(margin: Any) -> float | None:
-    if margin is None:
-        return None
-    if isinstance(margin, bool) or not isinstance(margin, (int, float, np.integer, np.floating)):
-        raise TypeError(
-            f"equivalence_margin must be a number in score units (e.g. 0.01) or None, got "
-            f"{type(margin).__name__} {margin!r}."
-        )
-    if not (np.isfinite(margin) and margin > 0):
-        raise ValueError(
-            f"equivalence_margin must be a finite number > 0 in score units (e.g. 0.01 = one "
-            f"accuracy point), got {margin!r}."
-        )
-    return float(margin)
 
 
 def summarize_comparisons(

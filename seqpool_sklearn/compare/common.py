@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from sklearn.base import is_classifier
@@ -50,3 +52,20 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     out["window"] = pd.Series([r["window"] for r in rows], dtype=object, index=out.index)
     return out
+
+
+def _check_margin(margin: Any) -> float | None:
+    """``equivalence_margin``: None, or a finite number > 0 in score units (NumPy's too)."""
+    if margin is None:
+        return None
+    if isinstance(margin, bool) or not isinstance(margin, (int, float, np.integer, np.floating)):
+        raise TypeError(
+            f"equivalence_margin must be a number in score units (e.g. 0.01) or None, got "
+            f"{type(margin).__name__} {margin!r}."
+        )
+    if not (np.isfinite(margin) and margin > 0):
+        raise ValueError(
+            f"equivalence_margin must be a finite number > 0 in score units (e.g. 0.01 = one "
+            f"accuracy point), got {margin!r}."
+        )
+    return float(margin)

@@ -20,11 +20,12 @@ from sklearn.model_selection import (
     StratifiedGroupKFold,
 )
 from sklearn.utils import check_random_state, get_tags
+from sklearn.utils.validation import _num_samples
 
 from .._options import ORDERS, POOLS
 from .._validation import check_int, did_you_mean, is_integer
 from ..nn.pools import check_pool, pool_label, pool_members, resolve_pool
-from .common import _HEAD_PARAMS, _frame, _metric_and_chance
+from .common import _HEAD_PARAMS, _check_margin, _frame, _metric_and_chance
 from .results import HeadComparison
 
 
@@ -116,6 +117,16 @@ def _check_grid(orders: Any, pools: Any, windows: Any) -> tuple[list, list, list
 
 def _param_prefix(estimator: Any, param_prefix: str | None) -> str:
     """The ``step__`` prefix under which ``order``, ``pool`` and ``window`` are set."""
+    if isinstance(estimator, type):
+        raise TypeError(
+            f"estimator must be an estimator instance, e.g. {estimator.__name__}(), got the "
+            f"class {estimator.__name__} itself."
+        )
+    if param_prefix is not None and not isinstance(param_prefix, str):
+        raise TypeError(
+            f"param_prefix must be the step name of the sequence estimator (a str) or None, "
+            f"got {type(param_prefix).__name__} {param_prefix!r}."
+        )
     try:
         params = estimator.get_params(deep=True)
     except AttributeError:
@@ -211,7 +222,25 @@ def _make_splits(
         repeats = getattr(cv, "n_repeats", None)
         n_folds = len(splits) // repeats if isinstance(repeats, Integral) and repeats else 0
         n_folds = n_folds if n_folds and n_folds * repeats == len(splits) else len(splits)
-    splits = [(np.asarray(tr), np.asarray(te)) for tr, te in splits]
+    try:
+        splits = [(np.asarray(tr), np.asarray(te)) for tr, te in splits]
+    except (TypeError, ValueError):
+        raise TypeError(
+            "cv must give (train, test) pairs of index arrays; got an item that is not a pair."
+        ) from None
+    n_samples = _num_samples(X)
+    for i, pair in enumerate(splits):
+        for name, rows in zip(("train", "test"), pair, strict=True):
+            if rows.ndim != 1 or rows.dtype.kind not in "iu" or not len(rows):
+                raise ValueError(
+                    f"cv split {i}: its {name} indices must be a non-empty 1D array of "
+                    f"integers; got dtype {rows.dtype} and shape {rows.shape}."
+                )
+            if rows.min() < 0 or rows.max() >= n_samples:
+                raise ValueError(
+                    f"cv split {i}: its {name} indices must lie in [0, {n_samples}) for "
+                    f"{n_samples} samples; got {int(rows.min())}..{int(rows.max())}."
+                )
     if len(splits) < 2:
         raise ValueError(
             f"compare_heads needs at least 2 splits to pair and test the orders; cv gave "
@@ -380,15 +409,7 @@ def compare_heads(
         )
     scorer = check_scoring(estimator, scoring=scoring)
     seeds = _check_seeds(estimator, prefix, n_seeds, random_states)
-    if equivalence_margin is not None and not (
-        isinstance(equivalence_margin, (int, float))
-        and np.isfinite(equivalence_margin)
-        and equivalence_margin > 0
-    ):
-        raise ValueError(
-            f"equivalence_margin must be a number > 0 in score units (e.g. 0.01), got "
-            f"{equivalence_margin!r}."
-        )
+    equivalence_margin = _check_margin(equivalence_margin)
     splits, repeat, fold = _make_splits(estimator, X, y, groups, cv, n_repeats, random_state)
 
     configs = [(o, p, w) for p in pools for w in windows for o in orders]

@@ -16,7 +16,7 @@ from .._stats import (
     order_verdict,
 )
 from .._validation import did_you_mean
-from .common import _ADJUSTMENTS, _HEAD_PARAMS, _frame, _metric_bounds
+from .common import _ADJUSTMENTS, _HEAD_PARAMS, _check_margin, _frame, _metric_bounds
 
 
 class HeadComparison:
@@ -170,12 +170,7 @@ class HeadComparison:
         if adjust not in _ADJUSTMENTS:
             raise ValueError(f"adjust must be 'holm' or None, got {adjust!r}.")
         margin = self.equivalence_margin if equivalence_margin is None else equivalence_margin
-        if margin is not None and not (np.isfinite(margin) and margin > 0):
-            raise ValueError(
-                f"equivalence_margin must be a number > 0 in score units (e.g. 0.01), got "
-                f"{margin!r}."
-            )
-        return None if margin is None else float(margin)
+        return _check_margin(margin)
 
     def _common_bound(self, a: np.ndarray, b: np.ndarray) -> float | None:
         """The metric's bound when both designs scored it on every split, else None."""
