@@ -444,6 +444,16 @@ def test_csv_errors_in_process(tmp_path, capsys):
         assert err.startswith("seqpool: error:") and fragment in err, err
 
 
+def test_a_text_cell_among_numeric_times_is_the_one_named(tmp_path, capsys):
+    path = tmp_path / "t.csv"
+    path.write_text("id,time,x,y\n1,0,1.0,a\n1,1,2.0,a\n1,later,3.0,a\n2,0,4.0,b\n")
+    argv = ["compare", "--csv", str(path), "--target", "y", "--id", "id", "--time", "time"]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "holds 'later' on line 4 among numbers" in err, err
+
+
 def test_a_mistyped_scorer_is_caught_before_any_output(capsys):
     assert main(["compare", "--scoring", "acc"]) == 2
     out, err = capsys.readouterr()
