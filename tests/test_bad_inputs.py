@@ -304,6 +304,16 @@ CASES = {
         ValueError,
         r"X has 0 time steps \(shape \(2, 1, 0\)\); sequences_to_long needs",
     ),
+    "a routed keyword the module does not take": (
+        _fit(module__bogus=1),
+        TypeError,
+        r"routed keywords \{'module__bogus': 1\} failed: .*unexpected keyword argument 'bogus'",
+    ),
+    "a routed value the optimizer refuses": (
+        _fit(optimizer__lr=-1),
+        ValueError,
+        r"routed keywords \{'optimizer__lr': -1\} failed: Invalid learning rate",
+    ),
     "unknown device": (
         _fit(device="gpu"),
         ValueError,

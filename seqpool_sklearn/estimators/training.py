@@ -39,6 +39,10 @@ MIN_STEPS = 1000
 MIN_EPOCHS = 100
 
 
+# Routed keywords that skorch hands to the module, optimizer and criterion when it builds them.
+_BUILT_PREFIXES = ("module__", "optimizer__", "criterion__")
+
+
 class _TrainingMixin:
     """Building the skorch net, the one fit path, the training loop and batched inference."""
 
@@ -112,7 +116,19 @@ class _TrainingMixin:
         optimizer that ``initialize`` built keeps updating them.
         """
         net = self._build_net(n_outputs, seed, device)
-        net.initialize()
+        routed = {k: v for k, v in self._routed.items() if k.startswith(_BUILT_PREFIXES)}
+        try:
+            net.initialize()
+        except (TypeError, ValueError) as exc:
+            if not routed:
+                raise
+            # a routed keyword the module, optimizer or criterion does not take, or a value
+            # it refuses: name the keywords, not only torch's or the class's own message
+            raise type(exc)(
+                f"Building the network with the routed keywords {routed} failed: {exc}. "
+                "Check their names and values against the module, optimizer and criterion "
+                "they are routed to."
+            ) from exc
         if dtype != torch.float32:
             net.module_.to(dtype)
             net.criterion_.to(dtype)  # class weights
