@@ -71,8 +71,8 @@ _SHARED_PARAMS = """\
         ``"minirocket"`` encoder it reads one table row per kernel group instead
         of every map, from ranks computed once per fit (kept in memory up to
         2 GiB, about 500 series of 512 steps), yet a full-width ``decode_first``
-        fit still takes about 3 to 55 times a ``pool_first`` one (which pools once
-        per fit), the most on long series.
+        fit still took 4 to 100 times a ``pool_first`` one (which pools once per
+        fit; median 26 on 20 archive datasets), the most on long series.
     bidirectional : bool, default=True
         GRU encoder only: read the series in both directions.
     readout : {"trained", "ridge"}, default="trained"
