@@ -112,6 +112,14 @@ def ragged_rows(rows: Any) -> str:
     return f"row 0 has {lengths[0]} values, row {j} has {lengths[j]}" if j else "rows differ"
 
 
+def check_unique_columns(df: pd.DataFrame, has: str, needs: str) -> None:
+    """Refuse a DataFrame that holds a column name twice: ``"{has} column 'a' more than
+    once; {needs}, each with its own name."``"""
+    if df.columns.has_duplicates:
+        dup = df.columns[df.columns.duplicated()][0]
+        raise ValueError(f"{has} column {dup!r} more than once; {needs}, each with its own name.")
+
+
 def refuse_bool_numbers(estimator: Any, only=None) -> None:
     """Refuse True/False for the number parameters of ``estimator`` (those in ``only``).
 
@@ -239,12 +247,7 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
         return X
     _refuse_sequences(X, name, what)
     if isinstance(X, pd.DataFrame):
-        if X.columns.has_duplicates:
-            dup = X.columns[X.columns.duplicated()][0]
-            raise ValueError(
-                f"{what} has column {dup!r} more than once; {name} needs one column per time "
-                "step, each with its own name."
-            )
+        check_unique_columns(X, f"{what} has", f"{name} needs one column per time step")
         for column, dtype in X.dtypes.items():
             if getattr(dtype, "kind", "O") == "c":
                 raise ValueError(

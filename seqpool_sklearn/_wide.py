@@ -26,6 +26,7 @@ from ._validation import (
     _first_non_numeric,
     asarray_not_ragged,
     check_no_inf,
+    check_unique_columns,
     ragged_rows,
     refuse_bool_numbers,
     shape_of,
@@ -40,12 +41,7 @@ def _as_table(X):
     DataFrames, arrays of numbers and sparse matrices pass unchanged to ``validate_data``.
     """
     if isinstance(X, pd.DataFrame):
-        if X.columns.has_duplicates:
-            dup = X.columns[X.columns.duplicated()][0]
-            raise ValueError(
-                f"X has column {dup!r} more than once; a wide table needs one column per "
-                "(channel, time step), each with its own name."
-            )
+        check_unique_columns(X, "X has", "a wide table needs one column per (channel, time step)")
         if X.shape[1] == 0:
             raise ValueError(
                 f"X has no columns: 0 feature(s) (shape={X.shape}) while a minimum of 1 is "

@@ -152,15 +152,19 @@ def _parse_times(df, col, path):
     if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
         return df
     example = "numbers or ISO-8601 text such as 2024-01-01 00:30:06.900"
-    numbers = pd.to_numeric(column, errors="coerce")
-    if numbers.notna().any():  # times given as numbers, some cells of which are not
-        bad = (numbers.isna() & column.notna()).to_numpy().nonzero()[0]
+
+    def refuse_unread(read, why: str) -> None:
+        bad = (read.isna() & column.notna()).to_numpy().nonzero()[0]
         if len(bad):
             row = int(bad[0])
             raise _UsageError(
                 f"column {col!r} (--time) of {path} holds {column.iloc[row]!r} on line "
-                f"{_line(row)} among numbers; --time reads {example}"
+                f"{_line(row)}{why}: --time reads {example}"
             )
+
+    numbers = pd.to_numeric(column, errors="coerce")
+    if numbers.notna().any():  # times given as numbers, some cells of which are not
+        refuse_unread(numbers, " among numbers")
         return df.assign(**{col: numbers})
     try:
         parsed = pd.to_datetime(column, format="ISO8601", errors="coerce")
@@ -169,13 +173,7 @@ def _parse_times(df, col, path):
             f"column {col!r} (--time) of {path} cannot be read as times: {exc}; --time "
             f"reads {example}, in one time zone"
         ) from None
-    bad = (parsed.isna() & column.notna()).to_numpy().nonzero()[0]
-    if len(bad):
-        row = int(bad[0])
-        raise _UsageError(
-            f"column {col!r} (--time) of {path} holds {column.iloc[row]!r} on line "
-            f"{_line(row)}, which is not a time: --time reads {example}"
-        )
+    refuse_unread(parsed, ", which is not a time")
     return df.assign(**{col: parsed})
 
 

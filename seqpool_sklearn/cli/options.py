@@ -153,12 +153,16 @@ def _windows(text: str) -> list[int | None]:
     return list(dict.fromkeys(out))
 
 
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
 def _int_at_least(low: int):
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        value = _integer(text)
         if value < low:
             raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {value}")
         return value
@@ -194,10 +198,7 @@ def _seed(text: str) -> int:
 
 def _n_jobs(text: str) -> int:
     """joblib's ``n_jobs``: a positive count, or -1 for every core (-2: all but one ...)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    value = _integer(text)
     if value == 0:
         raise argparse.ArgumentTypeError(
             "expected a positive number of parallel fits, or -1 for every core; got 0"
