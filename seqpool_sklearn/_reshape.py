@@ -122,18 +122,21 @@ def _per_sample(spec, what: str, df, id_code, ids, namer) -> tuple:
                 return _per_sample(covering, what, df, id_code, ids, namer)
             # its index holds every row label of the frame and every id: read both ways
             # and refuse to guess when they do not give the same value for every sample
-            readings = []
+            readings, errors = [], []
             for read in (
                 lambda: _from_table(spec, what, ids),
                 lambda: _per_sample(covering, what, df, id_code, ids, namer)[0],
             ):
                 try:
                     readings.append(pd.Index(read()))
-                except ValueError:
+                except ValueError as exc:
                     readings.append(None)
+                    errors.append(exc)
             table, rows = readings
             if table is not None and rows is not None and table.equals(rows):
                 return _per_sample(covering, what, df, id_code, ids, namer)
+            if len(errors) == 2:  # neither reading works: say why, row by row
+                raise errors[1]
             raise ValueError(
                 f"The {what} Series is not aligned with the DataFrame's rows, and its index "
                 f"holds both every row label of the DataFrame and every id, so it could be a "
