@@ -261,3 +261,36 @@ def test_float64_default_encoder_trains_and_a_bad_dtype_is_named():
     assert np.isfinite(proba).all() and clf.module_.encoder.bias.dtype == torch.float64
     with pytest.raises(ValueError, match="dtype.*float32.*float64|dtype.*float64.*float32"):
         SeqPoolClassifier(dtype="float16").fit(X, y)
+
+
+def test_class_weight_weighs_the_encoder_statistics_as_sample_weights_do():
+    # minirocket draws its biases and scales from the weighted training series: class
+    # weights must reach them as the matching sample weights do, not only the loss
+    X, y = _data()
+    kw = {"encoder": "minirocket", "encoder_channels": 84, "hidden_size": 4, "max_epochs": 2}
+    kw.update(random_state=0, n_threads=1)
+    sw = np.where(y == "a", 3.0, 1.0)
+    by_class = SeqPoolClassifier(class_weight={"a": 3.0}, **kw).fit(X, y)
+    by_sample = SeqPoolClassifier(**kw).fit(X, y, sample_weight=sw)
+    plain = SeqPoolClassifier(**kw).fit(X, y)
+    enc_c, enc_s = by_class.module_.encoder, by_sample.module_.encoder
+    assert not torch.equal(enc_s.bias, plain.module_.encoder.bias)
+    for a, b in zip(enc_c.state_dict().values(), enc_s.state_dict().values(), strict=True):
+        torch.testing.assert_close(a, b)
+    np.testing.assert_allclose(by_class.predict_proba(X), by_sample.predict_proba(X), rtol=1e-5)
+    ridge = {**kw, "readout": "ridge"}
+    np.testing.assert_allclose(
+        SeqPoolClassifier(class_weight={"a": 3.0}, **ridge).fit(X, y).predict_proba(X),
+        SeqPoolClassifier(**ridge).fit(X, y, sample_weight=sw).predict_proba(X),
+        rtol=1e-5,
+    )
+
+
+def test_a_warm_fit_trains_with_the_class_weights_it_reports():
+    X, y = _data()
+    clf = SeqPoolClassifier(warm_start=True, **TINY).fit(X, y)
+    assert clf.net_.criterion_.weight is None
+    clf.set_params(class_weight={"a": 3.0}).fit(X, y)
+    assert clf.net_.criterion_.weight.tolist() == pytest.approx(clf.class_weight_.tolist())
+    clf.set_params(class_weight=None).fit(X, y)
+    assert clf.class_weight_ is None and clf.net_.criterion_.weight is None

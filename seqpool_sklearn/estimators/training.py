@@ -265,6 +265,28 @@ class _TrainingMixin:
                 "patience=None."
             )
 
+    def _data_weight(self, weight, y_t: torch.Tensor, dtype: torch.dtype):
+        """The per-series weights of the loss (sample times class weights), or None."""
+        class_weight = getattr(self, "class_weight_", None)
+        if class_weight is None or y_t.is_floating_point():
+            return weight
+        per_series = torch.as_tensor(class_weight, dtype=dtype)[y_t.long()]
+        return per_series if weight is None else weight * per_series
+
+    def _refresh_class_weight(self) -> None:
+        """A continued fit's loss takes the class weights of this fit's ``y``."""
+        if not hasattr(self, "class_weight_") or "criterion__weight" in self._routed:
+            return
+        criterion = self.net_.criterion_
+        old = getattr(criterion, "weight", None)
+        new = self.class_weight_
+        if new is None:
+            criterion.weight = None
+        else:
+            criterion.weight = torch.as_tensor(
+                new, dtype=_module_dtype(self.net_.module_), device=self.net_.device
+            )
+
     def _fit_net(
         self,
         X3: np.ndarray,
@@ -307,15 +329,21 @@ class _TrainingMixin:
                         f"encoder features into the head, but this head cannot hold one: "
                         f"{problem}. Use readout='trained' for this head."
                     )
-                # data-initialised encoders (minirocket) set their biases and scales
+                # data-initialised encoders (minirocket) set their biases and scales, with
+                # the weights of the loss: class weights act as the matching sample weights
+                data_weight = self._data_weight(weight, y_t, dtype)
                 fitted = self.net_.module_.fit_data(
-                    X_t.to(self.net_.device), torch.Generator().manual_seed(seed), weight
+                    X_t.to(self.net_.device), torch.Generator().manual_seed(seed), data_weight
                 )
-                packed = self.net_.module_.fit_frame_scale(X_t.to(self.net_.device), weight, fitted)
-            elif getattr(self, "_rng_state", (None,))[0] == device:
-                # a warm start draws dropout masks where the last fit stopped, so
-                # 2 + 2 epochs train exactly like 4
-                _set_rng_state(self._rng_state[1], device)
+                packed = self.net_.module_.fit_frame_scale(
+                    X_t.to(self.net_.device), data_weight, fitted
+                )
+            else:
+                self._refresh_class_weight()
+                if getattr(self, "_rng_state", (None,))[0] == device:
+                    # a warm start draws dropout masks where the last fit stopped, so
+                    # 2 + 2 epochs train exactly like 4
+                    _set_rng_state(self._rng_state[1], device)
             epochs_before = len(self.net_.history)
             if ridge:
                 self._fit_ridge(X_t, y_t, given, fitted, packed)
