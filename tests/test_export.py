@@ -21,7 +21,7 @@ from seqpool_sklearn._modules import SameConv1d
 # torch marks torch.jit deprecated; TorchScript files are what torch.jit.load reads
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit:DeprecationWarning")
 
-ENCODERS = [None, "conv", "gru", "minirocket"]
+ENCODERS = [None, "conv", "gru", "minirocket", "hydra"]
 TOL = 1e-5
 
 
@@ -186,11 +186,13 @@ def test_module_is_in_eval_mode_after_fit(patience):
 
 @pytest.mark.parametrize("format", ["onnx", "torchscript"])
 @pytest.mark.parametrize("order", ["pool_first", "decode_first"])
-def test_combined_multirocket_pools_export(order, format, tmp_path):
-    """lspv's run lengths trace for any length, a combined pool's features keep the maps'
-    order on the direct path, and decode_first's frame standardisation is in the graph."""
+@pytest.mark.parametrize("pools", [("ppv", "lspv"), ("ppv", "logmpv", "mipv", "lspv")])
+def test_combined_multirocket_pools_export(order, format, pools, tmp_path):
+    """lspv's run lengths trace for any length, mipv's ranks export (a cumulative sum of
+    numbers, not of a bool mask), a combined pool's features keep the maps' order on the
+    direct path, and decode_first's frame standardisation is in the graph."""
     X, y = _train()
-    clf = SeqPoolClassifier(**_small("minirocket", order=order, pool=("ppv", "lspv")))
+    clf = SeqPoolClassifier(**_small("minirocket", order=order, pool=pools))
     clf.fit(X, y)
     assert (clf.module_.head.frame_norm is not None) == (order == "decode_first")
     path = tmp_path / f"model.{format}"

@@ -278,13 +278,11 @@ class _TrainingMixin:
         if not hasattr(self, "class_weight_") or "criterion__weight" in self._routed:
             return
         criterion = self.net_.criterion_
-        old = getattr(criterion, "weight", None)
-        new = self.class_weight_
-        if new is None:
+        if self.class_weight_ is None:
             criterion.weight = None
         else:
             criterion.weight = torch.as_tensor(
-                new, dtype=_module_dtype(self.net_.module_), device=self.net_.device
+                self.class_weight_, dtype=_module_dtype(self.net_.module_), device=self.net_.device
             )
 
     def _fit_net(

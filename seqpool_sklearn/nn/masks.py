@@ -86,8 +86,9 @@ def matmul_conv1d(
     bias: torch.Tensor | None,
     pad: tuple[int, int],
     dilation: int = 1,
+    groups: int = 1,
 ) -> torch.Tensor:
-    """``F.conv1d`` of ``x`` zero-padded by ``pad``, as one matrix product.
+    """``F.conv1d`` of ``x`` zero-padded by ``pad``, as one matrix product per group.
 
     Used only while exporting to ONNX: onnxruntime has no float64 ``Conv`` kernel, and
     the exported graph computes in float64 as ``predict`` does.
@@ -96,7 +97,13 @@ def matmul_conv1d(
     k = weight.shape[2]
     t = xp.shape[2] - dilation * (k - 1)
     cols = torch.stack([xp[:, :, i * dilation : i * dilation + t] for i in range(k)], dim=2)
-    out = torch.matmul(weight.flatten(1), cols.flatten(1, 2))  # (B, out, T)
+    if groups == 1:
+        out = torch.matmul(weight.flatten(1), cols.flatten(1, 2))  # (B, out, T)
+    else:  # group g's outputs read its own input channels only
+        b = x.shape[0]
+        w = weight.reshape(groups, weight.shape[0] // groups, -1)  # (G, out/G, in/G * k)
+        c = cols.reshape(b, groups, -1, t)  # (B, G, in/G * k, T)
+        out = torch.matmul(w, c).reshape(b, weight.shape[0], t)
     return out if bias is None else out + bias.unsqueeze(1)
 
 

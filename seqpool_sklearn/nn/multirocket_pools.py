@@ -79,7 +79,7 @@ def _indicator(pool: Pool, h: torch.Tensor, hard: torch.Tensor, m: torch.Tensor)
 
 def _ranks(mask: torch.Tensor, n: torch.Tensor, dtype) -> torch.Tensor:
     """``r / (n - 1)`` of every observed step of each window (0 when n = 1), (B,1,F,k)."""
-    r = (mask.cumsum(-1) - 1).unsqueeze(1).to(dtype)
+    r = (mask.to(torch.int64).cumsum(-1) - 1).unsqueeze(1).to(dtype)  # ONNX: no bool CumSum
     return r / (n - 1).clamp_min(1.0).unsqueeze(-1)
 
 

@@ -16,7 +16,7 @@ import math
 import torch
 from torch.nn import functional as F
 
-from ..masks import split_windows
+from ..masks import matmul_conv1d, split_windows
 from .base import Encoder, pool_by_blocks, register_encoder, standardised_blocks, weighted_mean_std
 from .multirocket import first_difference
 
@@ -165,7 +165,10 @@ class HydraEncoder(Encoder):
                     groups = self.n_groups
                 else:
                     groups = 1
-                c = F.conv1d(v, w, padding=4 * d, dilation=d, groups=groups)
+                if torch.onnx.is_in_onnx_export():
+                    c = matmul_conv1d(v, w, None, (4 * d, 4 * d), d, groups=groups)
+                else:
+                    c = F.conv1d(v, w, padding=4 * d, dilation=d, groups=groups)
                 yield c.view(b, self.n_groups, self.n_kernels, t)
 
     def _raw_blocks(self, x: torch.Tensor, mask: torch.Tensor):
