@@ -62,7 +62,7 @@ def _as_if_trained_on_cuda(est):
     on the GPU: the module's parameters and buffers and the optimizer's state."""
     est.device = "cuda"
     est.net_.device = "cuda"
-    tensors = list(est.net_.module_.state_dict().values())
+    tensors = [v for v in est.net_.module_.state_dict().values() if torch.is_tensor(v)]
     for state in est.net_.optimizer_.state.values():
         tensors += [v for v in state.values() if torch.is_tensor(v)]
     return est, tensors
@@ -256,6 +256,37 @@ def test_load_params_into_a_different_shape_fails_and_unfitted_is_refused(fitted
     other = SeqPoolClassifier(**{**clf.get_params(), "hidden_size": 3}).initialize(X, y)
     with pytest.raises(ValueError, match=r"head\.decoder\.weight.*initialize\(X, y\)"):
         other.load_params(f_params=tmp_path / "w.pt")
+
+
+def test_load_params_refuses_an_encoder_built_for_another_length(tmp_path):
+    # minirocket's dilations follow the training length and are no weights: a network
+    # initialised on longer series has layers of the same shapes, and once loaded the
+    # saved weights silently into it
+    rng = np.random.default_rng(0)
+    x20 = rng.normal(size=(30, 1, 20)).astype("float32")
+    x40 = rng.normal(size=(30, 1, 40)).astype("float32")
+    y = np.arange(30) % 2
+    kw = {"encoder_channels": 168, "hidden_size": 4, "max_epochs": 2, "random_state": 0}
+    saved = SeqPoolClassifier(**kw).fit(x20, y)
+    path = tmp_path / "params.pt"
+    saved.save_params(f_params=path)
+    with pytest.raises(
+        ValueError, match=r"dilations \[1, 2, -1\], but this one's are \[1, 4, -1\]"
+    ):
+        SeqPoolClassifier(**kw).initialize(x40, y).load_params(f_params=path)
+    same = SeqPoolClassifier(**kw).initialize(x20, y)
+    same.load_params(f_params=path)
+    np.testing.assert_array_equal(same.predict_proba(x20), saved.predict_proba(x20))
+    # weights saved before the state recorded the dilations still load
+    state = torch.load(path, weights_only=True)
+    state.pop("built_dilations")
+    torch.save(state, path)
+    old = SeqPoolClassifier(**kw).initialize(x20, y)
+    old.load_params(f_params=path)
+    np.testing.assert_array_equal(old.predict_proba(x20), saved.predict_proba(x20))
+    # a warm fit on longer series keeps the network, and says so
+    warm = SeqPoolClassifier(warm_start=True, **kw).fit(x20, y).fit(x40, y)
+    assert warm.n_timesteps_in_ == 20
 
 
 def test_no_device_warning_for_cpu_models(fitted):

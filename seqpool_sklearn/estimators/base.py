@@ -320,6 +320,7 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         check_is_fitted(self)
         try:
             self.net_.load_params(**kwargs)
+            self.net_.module_.check_built_like_saved()
         except RuntimeError as exc:
             text = str(exc)
             if "state_dict" not in text:

@@ -175,7 +175,8 @@ _SHARED_ATTRIBUTES = """\
     n_channels_in_ : int
         Channels seen during fit (1 for 2D input).
     n_timesteps_in_ : int
-        Length of the (padded) training series.
+        Length of the (padded) training series the network was built for (a warm
+        start on series of another length keeps the first fit's).
     n_frames_ : int
         Frames produced by the head (1 for ``window=None``).
     net_ : skorch.NeuralNet

@@ -338,6 +338,10 @@ class _TrainingMixin:
                 )
             else:
                 self._refresh_class_weight()
+                # the continued network keeps the encoder built for the first fit's length
+                self.n_timesteps_in_ = getattr(
+                    self.net_, "module__n_timesteps", self.n_timesteps_in_
+                )
                 if getattr(self, "_rng_state", (None,))[0] == device:
                     # a warm start draws dropout masks where the last fit stopped, so
                     # 2 + 2 epochs train exactly like 4

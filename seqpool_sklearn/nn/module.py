@@ -88,6 +88,43 @@ class SeqPoolModule(nn.Module):
         # the encoder's biased convolutions have no common scale: pooled, they are standardised
         biased = getattr(self.encoder, "maps", None) == "biased"
         self.head = SeqPoolHead(n_outputs, width, n_frames, standardise_frames=biased, **head)
+        self.register_buffer("built_dilations", self._dilations())
+
+    # The encoder's dilations follow the length it was built for and are no weights: a
+    # buffer records them, so that weights saved (``save_params``) from a network built for
+    # another length are refused by :meth:`check_built_like_saved` instead of loading.
+    def _dilations(self) -> torch.Tensor:
+        """Every encoder part's dilations, each list closed by -1 (int64)."""
+        flat = []
+        for m in self.encoder.modules():
+            if hasattr(m, "dilations"):
+                flat += [int(d) for d in m.dilations] + [-1]
+        return torch.tensor(flat, dtype=torch.int64)
+
+    def check_built_like_saved(self) -> None:
+        """Raise if the loaded ``built_dilations`` differ from this encoder's own."""
+        saved = getattr(self, "built_dilations", None)  # None: pickled before it existed
+        if saved is None:
+            return
+        built, saved = self._dilations(), saved.cpu()
+        if not torch.equal(saved, built):
+            raise ValueError(
+                f"The saved state is of a network whose encoder has dilations "
+                f"{saved.tolist()}, but this one's are {built.tolist()} (each list ends with "
+                "-1): its encoder was built for series of another length. Initialise the "
+                "estimator with series of the length the saved model was built for (its "
+                "n_timesteps_in_) before load_params."
+            )
+
+    def _load_from_state_dict(
+        self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, errors
+    ):
+        super()._load_from_state_dict(
+            state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, errors
+        )
+        key = prefix + "built_dilations"
+        if key in missing_keys:  # saved before the state held it: nothing to compare
+            missing_keys.remove(key)
 
     @property
     def pools_directly(self) -> bool:
