@@ -60,6 +60,11 @@ def _bool_threads_at_predict():
     est.set_params(n_threads=True).predict(_X())
 
 
+def _warm_fit_on_three_channels():
+    est = SeqPoolClassifier(warm_start=True, **TINY).fit(_X(), _y())
+    est.fit(np.concatenate([_X(), _X()[:, :1]], axis=1), _y())
+
+
 def _y_none():
     SeqPoolClassifier(**TINY).fit(_X(), None)
 
@@ -313,6 +318,11 @@ CASES = {
         _fit(optimizer__lr=-1),
         ValueError,
         r"routed keywords \{'optimizer__lr': -1\} failed: Invalid learning rate",
+    ),
+    "a warm fit on another number of channels": (
+        _warm_fit_on_three_channels,
+        ValueError,
+        r"warm_start=True continues the fitted network, built for 2 channels, but X has 3",
     ),
     "unknown device": (
         _fit(device="gpu"),

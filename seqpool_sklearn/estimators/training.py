@@ -337,6 +337,13 @@ class _TrainingMixin:
                     X_t.to(self.net_.device), data_weight, fitted
                 )
             else:
+                built = getattr(self.net_.module_, "n_channels", X_t.shape[1])
+                if built != X_t.shape[1]:
+                    raise ValueError(
+                        f"warm_start=True continues the fitted network, built for {built} "
+                        f"channels, but X has {X_t.shape[1]}; fit with warm_start=False to "
+                        "build a new network."
+                    )
                 self._refresh_class_weight()
                 # the continued network keeps the encoder built for the first fit's length
                 self.n_timesteps_in_ = getattr(
