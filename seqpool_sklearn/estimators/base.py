@@ -309,7 +309,10 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         """Load a state saved by :meth:`save_params` into this estimator's network.
 
         The estimator must be fitted or initialised (:meth:`initialize`) with the
-        same configuration and data shape as the one that saved the state.
+        same configuration and data shape as the one that saved the state. Layers of
+        other shapes are refused, and so is an encoder built for series of another
+        length (the random-convolution encoders' dilations follow the training
+        length): initialise with series of the saved model's ``n_timesteps_in_``.
 
         Parameters
         ----------
