@@ -34,6 +34,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from ._net import _torch_threads
+from ._validation import check_int
 from .nn.masks import observed_mask, split_windows
 from .nn.pools import window_shares
 
@@ -333,7 +334,7 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     """
     estimator, X = _unwrap(estimator, X)
     check_is_fitted(estimator)
-    _check_count(n_steps, "n_steps", low=1)
+    check_int(n_steps, "n_steps", 1)
     X3 = estimator._validate_X(X, reset=False)
     outputs = estimator._forward(X3).numpy()
     module = copy.deepcopy(estimator.net_.module_).cpu().to(torch.float64).eval()
@@ -382,15 +383,6 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
         predicted=predicted,
         n_steps=None if linear else int(n_steps),
     )
-
-
-def _check_count(value, name: str, *, low: int) -> int:
-    """An integer parameter (not a bool, not a float) of at least ``low``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= {low}; got {value!r}.")
-    if value < low:
-        raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
-    return int(value)
 
 
 def _target_outputs(estimator, explanation: Explanation, y) -> np.ndarray:
@@ -468,7 +460,7 @@ def deletion_score(
     """
     from sklearn.utils import check_random_state
 
-    _check_count(n_random, "n_random", low=1)
+    check_int(n_random, "n_random", 1)
     try:
         fractions = np.asarray(fractions, dtype=float)
     except (TypeError, ValueError):

@@ -228,9 +228,9 @@ def test_errors_say_what_to_do():
 def test_deletion_score_refuses_bad_arguments_before_explaining():
     est = _fit(order="decode_first")
     X, y = _data(6)
-    with pytest.raises(TypeError, match=r"n_steps must be an integer >= 1; got 1.5"):
+    with pytest.raises(ValueError, match=r"n_steps must be an integer >= 1, got 1.5"):
         est.explain(X, n_steps=1.5)
-    with pytest.raises(ValueError, match=r"n_random must be an integer >= 1; got 0"):
+    with pytest.raises(ValueError, match=r"n_random must be an integer >= 1, got 0"):
         deletion_score(est, X, n_random=0)  # once a score of NaN
     with pytest.raises(ValueError, match=r"y must hold one class per series of X, shape \(6,\)"):
         deletion_score(est, X, y=y[:2])

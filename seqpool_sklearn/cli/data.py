@@ -370,14 +370,16 @@ def _check_target(args, y, what: str) -> None:
     regression = _is_regression(y, args.task)
     if regression:
         values = np.asarray(y, dtype=object).ravel()
-        for value in values:
-            try:
-                float(value)
-            except (TypeError, ValueError):
-                raise _UsageError(
-                    f"regression needs a numeric target, but the target of {what} holds "
-                    f"{value!r}; use --task classification for class labels"
-                ) from None
+        try:
+            values.astype(np.float64)
+        except (TypeError, ValueError):
+            from .._validation import _first_non_numeric
+
+            _, value, _ = _first_non_numeric(values)
+            raise _UsageError(
+                f"regression needs a numeric target, but the target of {what} holds "
+                f"{value!r}; use --task classification for class labels"
+            ) from None
     elif args.task == "classification":
         from sklearn.utils.multiclass import type_of_target
 
