@@ -1,9 +1,9 @@
 """The skorch side: a tensor dataset, a whole-batch iterator and the training net.
 
-Training data are converted to one tensor (the estimator's ``dtype``) at fit start. The iterator
-then cuts mini-batches by slicing (or one gather per epoch when shuffling)
-instead of fetching and collating samples one by one, which is where plain
-skorch spends most of its per-epoch overhead on small sequence models. Everything
+Training data are converted to one tensor (the estimator's ``dtype``) at fit start. The
+iterator then cuts mini-batches by slicing (or, when shuffling, gathers each batch from
+the pass's permutation) instead of fetching and collating samples one by one, which is
+where plain skorch spends most of its per-epoch overhead on small sequence models. Everything
 else -- callbacks, history, validation split, early stopping -- is skorch's own.
 """
 
