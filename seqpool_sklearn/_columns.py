@@ -69,6 +69,18 @@ def _check_columns(df: pd.DataFrame, names: list[Hashable]) -> None:
             )
 
 
+def _name_list(spec: Any, what: str) -> list:
+    """Column names given as a list, a pandas Index or a 1-D array; anything else is one name.
+
+    A tuple stays one name: it is how a column of MultiIndex columns is named.
+    """
+    if isinstance(spec, (pd.Index, np.ndarray)):
+        if spec.ndim != 1:
+            raise ValueError(f"{what} must be a 1-D list of column names, got shape {spec.shape}.")
+        return spec.tolist()
+    return list(spec) if isinstance(spec, list) else [spec]
+
+
 def _free_name(base: str, taken) -> str:
     """``base``, or ``base_1``, ``base_2``, ... -- the first that is not in ``taken``."""
     name, k = base, 0

@@ -43,6 +43,7 @@ from ._columns import (
     _float_dtype,
     _fmt,
     _free_name,
+    _name_list,
     _RowNamer,
     _small_codes,
     _time_codes,
@@ -179,6 +180,15 @@ def _per_sample(spec, what: str, df, id_code, ids, namer) -> tuple:
     return taken.to_numpy(), taken
 
 
+def _holds_column(name, values: np.ndarray, df, id_code, ids, namer) -> bool:
+    """Whether column ``name`` of ``df`` holds, per sample, exactly ``values``."""
+    try:
+        column, _ = _per_sample(name, "column", df, id_code, ids, namer)
+    except ValueError:  # not constant within a sample, or missing values: not a label
+        return False
+    return pd.Index(column).equals(pd.Index(values))
+
+
 def _sample_codes(df, id_cols, namer) -> tuple:
     codes, index = _factorize(df[id_cols[0]], id_cols[0], "id", namer)
     level_codes, levels = [np.arange(len(index))], [index]
@@ -284,7 +294,7 @@ def long_to_sequences(
     df : pandas.DataFrame
         The long table.
     column_id : hashable or list of hashable
-        Column(s) identifying a sample; a list makes composite ids, e.g.
+        Column(s) identifying a sample; a list (or Index) makes composite ids, e.g.
         ``["subject", "trial"]``. Missing ids are an error; unused categories of a
         categorical id column produce no samples.
     column_sort : hashable, default=None
@@ -296,7 +306,9 @@ def long_to_sequences(
         Channel column of the tsfresh layout; channels are its sorted distinct values.
     column_value : hashable or list of hashable, default=None
         The value column (tsfresh layout) or the channel columns, in channel order.
-        Default: every column not used as id, time, kind, ``y`` or ``groups``.
+        Default: every column not used as id, time, kind, ``y`` or ``groups`` (named, or
+        passed as that column's values, such as ``y=df["label"]``). A list, pandas Index
+        or 1-D array of names.
     y, groups : hashable or pandas.Series, default=None
         A column that is constant within every sample -- by name, or as a Series with the
         index of ``df`` such as ``df["label"]`` -- or a table (Series) indexed by id.
@@ -341,7 +353,7 @@ def long_to_sequences(
     """
     _require_frame(df, "long_to_sequences")
     dt = _float_dtype(dtype)
-    id_cols = list(column_id) if isinstance(column_id, list) else [column_id]
+    id_cols = _name_list(column_id, "column_id")
     if not id_cols:
         raise ValueError("column_id must name at least one column.")
     used = id_cols + [c for c in (column_sort, column_kind) if c is not None]
@@ -356,7 +368,7 @@ def long_to_sequences(
     named = [s for s in (y, groups) if s is not None and not isinstance(s, pd.Series)]
     _check_columns(df, used + named)
     if column_kind is not None:
-        if column_value is None or isinstance(column_value, list):
+        if column_value is None or isinstance(column_value, (list, pd.Index, np.ndarray)):
             raise ValueError(
                 "With column_kind, column_value must name the single value column, got "
                 f"{column_value!r}."
@@ -365,7 +377,7 @@ def long_to_sequences(
     elif column_value is None:
         value_cols = [c for c in df.columns if c not in used and c not in named]
     else:
-        value_cols = list(column_value) if isinstance(column_value, list) else [column_value]
+        value_cols = _name_list(column_value, "column_value")
     if not value_cols:
         raise ValueError("No value columns left; pass column_value=[...].")
     _check_columns(df, value_cols)
@@ -391,6 +403,30 @@ def long_to_sequences(
     namer = _RowNamer(df, id_cols)
 
     id_code, ids = _sample_codes(df, id_cols, namer)
+    out, extra = {}, {}
+    for key, spec in (("y", y), ("groups", groups)):
+        if spec is None:
+            continue
+        out[key], per_sample = _per_sample(spec, key, df, id_code, ids, namer)
+        if per_sample is not None and per_sample.name in df.columns:
+            extra[per_sample.name] = per_sample
+        # a Series that is one of the value columns (``y=df["label"]``, or the label per
+        # id) is that column: left out of the default channels, as its name would be
+        if isinstance(spec, pd.Series) and spec.name in value_cols:
+            if not _holds_column(spec.name, out[key], df, id_code, ids, namer):
+                continue
+            if column_value is not None:
+                raise ValueError(
+                    f"Column {spec.name!r} cannot be both a value column and {key}: the "
+                    f"{key} Series holds that column's values, so the model would read its "
+                    f"own {key} from the series. Leave it out of column_value."
+                )
+            value_cols = [c for c in value_cols if c != spec.name]
+            if not value_cols:
+                raise ValueError(
+                    f"No value columns left: the only one, {spec.name!r}, is {key}. Pass "
+                    "column_value=[...]."
+                )
     if column_kind is not None:
         kind_code, channels = _factorize(df[column_kind], column_kind, "kind", namer)
     else:
@@ -441,12 +477,6 @@ def long_to_sequences(
         flat += T  # next channel of the same step
     del flat
 
-    out, extra = {}, {}
-    for key, spec in (("y", y), ("groups", groups)):
-        if spec is not None:
-            out[key], per_sample = _per_sample(spec, key, df, id_code, ids, namer)
-            if per_sample is not None and per_sample.name in df.columns:
-                extra[per_sample.name] = per_sample
     layout = _LongLayout(
         time=time_name,
         kind=column_kind,

@@ -23,10 +23,22 @@ _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def _beyond_float32(values: np.ndarray) -> int | None:
-    """Position of the first value too large for float32 (NaN is fine), or None."""
-    with np.errstate(invalid="ignore"):
-        big = np.abs(values) > _FLOAT32_MAX
+    """Position of the first finite value that float32 cannot hold (it would be inf), or None.
+
+    float32's largest value as numpy prints it (``3.4028235e+38``) is a little above the
+    exact maximum and rounds down to it, so it is read.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        big = np.isinf(values.astype(np.float32)) & np.isfinite(values)
     return int(np.flatnonzero(big)[0]) if big.any() else None
+
+
+def _first_underscore(tokens: list[str]) -> int | None:
+    """Position of the first token with an underscore (``1_000``, which Python's float reads)."""
+    for j, token in enumerate(tokens):
+        if "_" in token:
+            return j
+    return None
 
 
 def _read_lines(path: Path):
@@ -221,6 +233,8 @@ class _TSParser:
     def _values(self, lineno: int, dim: int, text: str) -> np.ndarray:
         tokens = text.split(",")
         try:
+            if "_" in text:  # Python's float reads 1_000 as 1000; a file's number has no "_"
+                raise ValueError
             values = np.asarray(tokens, dtype=np.float64)
         except ValueError:
             values = np.empty(len(tokens))
@@ -230,9 +244,13 @@ class _TSParser:
                     values[j] = np.nan
                     continue
                 try:
+                    if "_" in token:
+                        raise ValueError
                     values[j] = float(token)
                 except ValueError:
                     what = "an empty value" if not token else f"non-numeric value {token!r}"
+                    if "_" in token:
+                        what = f"value {token!r} (digits cannot be grouped with '_')"
                     raise self.error(
                         lineno,
                         f"{what} at position {j + 1} of dimension {dim + 1}; values must be "

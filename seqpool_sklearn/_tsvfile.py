@@ -14,7 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ._tsfile import _FLOAT32_MAX, TSMetadata, _beyond_float32, _read_lines
+from ._tsfile import (
+    _FLOAT32_MAX,
+    TSMetadata,
+    _beyond_float32,
+    _first_underscore,
+    _read_lines,
+)
 
 __all__ = ["load_tsv"]
 
@@ -35,10 +41,15 @@ class _TSVParser:
         token = token.strip()
         if not token:
             what = f"an empty value at position {j + 1} of the series (two tabs in a row)"
+        elif "_" in token:
+            what = (
+                f"value {token!r} at position {j + 1} of the series (digits cannot be "
+                "grouped with '_')"
+            )
         else:
             what = f"non-numeric value {token!r} at position {j + 1} of the series"
         # a word where the first value should be, on the first line: most likely a header
-        first = not self.series and j == 0 and token
+        first = not self.series and j == 0 and token and "_" not in token
         hint = " (a .tsv file of the UCR archive has no header line)" if first else ""
         return self.error(
             lineno,
@@ -46,7 +57,12 @@ class _TSVParser:
             f"a missing value{hint}.",
         )
 
-    def _values(self, lineno: int, tokens: list[str]) -> np.ndarray:
+    def _values(self, lineno: int, tokens: list[str], line: str) -> np.ndarray:
+        # Python's float reads 1_000 as 1000; a number in a file has no "_" (the line is
+        # searched first, at C speed; the label may hold one)
+        j = _first_underscore(tokens) if "_" in line else None
+        if j is not None:
+            raise self._not_a_number(lineno, j, tokens[j])
         try:
             values = np.asarray(tokens, dtype=np.float64)
         except ValueError as exc:
@@ -102,7 +118,7 @@ class _TSVParser:
                 f"missing label: the first field {got}; each line starts with the class label, "
                 "then the values.",
             )
-        values = self._values(lineno, fields[1:])
+        values = self._values(lineno, fields[1:], line)
         observed = np.flatnonzero(~np.isnan(values))
         if observed.size == 0:
             raise self.error(

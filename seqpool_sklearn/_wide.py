@@ -72,6 +72,16 @@ def _as_table(X):
     return X if isinstance(X, np.ndarray) else a
 
 
+def _first_change(columns: pd.Index, fitted: pd.Index) -> str:
+    """Where ``columns`` first differ from ``fitted``, in words."""
+    if len(columns) != len(fitted):
+        return f"X has {len(columns)} columns, fit had {len(fitted)}"
+    for i, (a, b) in enumerate(zip(columns, fitted, strict=True)):
+        if a != b:
+            return f"column {i} is {a!r}, in fit it was {b!r}"
+    return "their index types differ"
+
+
 class WideToSequences(DocLinkMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Turn a wide table (one row per sample, time steps as columns) into 3D sequences.
 
@@ -210,11 +220,16 @@ class WideToSequences(DocLinkMixin, TransformerMixin, BaseEstimator, auto_wrap_o
                         f"Column {col!r} has dtype {dtype}; a wide table needs numeric "
                         "values. Convert it with pd.to_numeric or drop it."
                     )
-            if not reset and isinstance(X.columns, pd.MultiIndex):
-                if not X.columns.equals(self._columns):
+            # scikit-learn checks string column names; the others (integers, as pivot
+            # gives, or a MultiIndex) are checked here, so reordered columns are refused
+            fitted = getattr(self, "_columns", None)
+            unchecked = fitted is not None and not hasattr(self, "feature_names_in_")
+            if not reset and unchecked:
+                if not X.columns.equals(fitted):
+                    change = _first_change(X.columns, fitted)
                     raise ValueError(
-                        "The columns of X differ from those seen in fit; reorder them with "
-                        "X[wide.feature_names_in_] or X.reindex(columns=...)."
+                        f"The columns of X differ from those seen in fit: {change}. Put "
+                        "them in fit's order, e.g. X.reindex(columns=<fit's columns>)."
                     )
         Xv = validate_data(
             self, X, reset=reset, ensure_all_finite=False, dtype=[np.float64, np.float32]

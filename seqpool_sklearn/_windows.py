@@ -31,6 +31,7 @@ from ._columns import (
     _factorize,
     _float_dtype,
     _fmt,
+    _name_list,
     _RowNamer,
     _time_codes,
     _values,
@@ -100,6 +101,19 @@ def _target_values(target, df: pd.DataFrame) -> pd.Series:
     if values.shape != (len(df),):
         raise ValueError(f"target must have shape ({len(df)},), got {values.shape}.")
     return values
+
+
+def _column_of(target: pd.Series, df: pd.DataFrame, reserved: list) -> Hashable | None:
+    """The column of ``df`` that the target Series holds (row for row), or None."""
+    name = target.name
+    if name is None or name in reserved or name not in df.columns:
+        return None
+    column = df[name]
+    aligned = _align_rows(target, df)
+    if not isinstance(column, pd.Series) or aligned is None:
+        return None
+    same = pd.Index(aligned.to_numpy()).equals(pd.Index(column.to_numpy()))
+    return name if same else None
 
 
 def _recording_array(recording) -> np.ndarray:
@@ -172,8 +186,9 @@ def sliding_windows(
     step : int, default=1
         Steps between the starts of consecutive windows (``step=size``: no overlap).
     columns : hashable or list of hashable, default=None
-        Value columns (channels) of a DataFrame. Default: every column not used as time,
-        target or ``by``.
+        Value columns (channels) of a DataFrame: a name, or a list, pandas Index or 1-D
+        array of names. Default: every column not used as time, target (named, or passed
+        as that column's values, such as ``target=df["label"]``) or ``by``.
     time : hashable, default=None
         Time column (numeric or datetime); duplicates within a recording are an error. When
         None, the row order is the time order and ``start`` / ``end`` are row positions
@@ -232,19 +247,35 @@ def sliding_windows(
         reserved = [c for c in (time, by) if c is not None]
         target_col = target if target is not None and isinstance(target, Hashable) else None
         _check_columns(df, reserved + ([target_col] if target_col is not None else []))
+        if target_col is None and isinstance(target, pd.Series):
+            target_col = _column_of(target, df, reserved)  # say, target=df["label"]
         if columns is None:
             columns = [c for c in df.columns if c not in reserved and c != target_col]
-        columns = list(columns) if isinstance(columns, list) else [columns]
+        columns = _name_list(columns, "columns")
         if not columns:
             raise ValueError("No value columns left; pass columns=[...].")
         _check_columns(df, columns)
+        repeated = pd.Index(columns)
+        if repeated.has_duplicates:
+            raise ValueError(
+                f"columns lists column {repeated[repeated.duplicated()][0]!r} more than once; "
+                "name each value column once."
+            )
+        if target_col is not None and rule != "horizon" and target_col in columns:
+            raise ValueError(
+                f"Column {target_col!r} cannot be both a value column and the target with "
+                f"rule={rule!r}: every window would hold its own label. Leave it out of "
+                "columns (rule='horizon' may read the target's past values)."
+            )
     else:
         if time is not None or by is not None or columns is not None:
             raise ValueError("time, by and columns need a DataFrame recording.")
         arr = _recording_array(recording)
         arr = arr.reshape(len(arr), -1)
         columns = [f"channel{c}" for c in range(arr.shape[1])]
-        df = pd.DataFrame(arr, columns=columns, copy=False)
+        # a Series keeps its index, by which a target Series is aligned
+        index = recording.index if isinstance(recording, pd.Series) else None
+        df = pd.DataFrame(arr, columns=columns, index=index, copy=False)
         target_col = None
     n_rows = len(df)
     if n_rows == 0:

@@ -99,6 +99,45 @@ def test_default_value_columns_exclude_id_time_label_groups():
     assert seq.channels.tolist() == ["acc_x", "acc_y", "acc_z"]
 
 
+def test_label_passed_as_the_columns_values_is_not_a_channel():
+    df = pd.DataFrame(
+        {"id": [0, 0, 1, 1], "t": [0, 1, 0, 1], "x": [1.0, 2, 3, 4], "label": [0, 0, 1, 1]}
+    )
+    by_name = long_to_sequences(df, column_id="id", column_sort="t", y="label")
+    assert by_name.channels.tolist() == ["x"]
+    per_id = df.groupby("id")["label"].first()
+    for y in (df["label"], per_id, df["label"].iloc[::-1]):
+        seq = long_to_sequences(df, column_id="id", column_sort="t", y=y)
+        assert seq.channels.tolist() == ["x"]
+        np.testing.assert_array_equal(seq.X, by_name.X)
+        np.testing.assert_array_equal(seq.y, by_name.y)
+    seq = long_to_sequences(df, column_id="id", column_sort="t", groups=df["label"])
+    assert seq.channels.tolist() == ["x"]
+    # a Series that only shares a column's name is not that column: the column stays
+    other = (df.groupby("id")["x"].mean() > 2).rename("x")
+    seq = long_to_sequences(df, column_id="id", column_sort="t", y=other)
+    assert seq.channels.tolist() == ["x", "label"]
+    with pytest.raises(ValueError, match="cannot be both a value column and y"):
+        long_to_sequences(
+            df, column_id="id", column_sort="t", column_value=["x", "label"], y=df["label"]
+        )
+    with pytest.raises(ValueError, match="No value columns left: the only one, 'label', is y"):
+        long_to_sequences(df.drop(columns="x"), column_id="id", column_sort="t", y=df["label"])
+
+
+def test_column_names_as_an_index_or_array():
+    df = pd.DataFrame(
+        {"id": [0, 0, 1, 1], "t": [0, 1, 0, 1], "x": [1.0, 2, 3, 4], "z": [5.0, 6, 7, 8]}
+    )
+    expected = long_to_sequences(df, column_id="id", column_sort="t", column_value=["z", "x"])
+    for names in (pd.Index(["z", "x"]), np.array(["z", "x"])):
+        seq = long_to_sequences(df, column_id=pd.Index(["id"]), column_sort="t", column_value=names)
+        assert seq.channels.tolist() == ["z", "x"]
+        np.testing.assert_array_equal(seq.X, expected.X)
+    with pytest.raises(ValueError, match="column_value must be a 1-D list of column names"):
+        long_to_sequences(df, column_id="id", column_sort="t", column_value=np.array([["x"]]))
+
+
 def test_time_orders_steps_within_each_series_not_globally(path):
     # id 1 starts late and samples irregularly: its steps still start at position 0.
     df = pd.DataFrame({"id": [0, 0, 0, 1, 1], "time": [0, 1, 2, 100, 250], "x": [1.0, 2, 3, 4, 5]})

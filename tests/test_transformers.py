@@ -329,6 +329,17 @@ def test_wide_multiindex_columns_and_missing_cells():
         wide.transform(df[df.columns[::-1]])
 
 
+def test_wide_integer_columns_reordered_are_refused():
+    # pivot() gives integer column names, which scikit-learn does not check
+    wide = pd.DataFrame([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], columns=[0, 1, 2])
+    t = WideToSequences().fit(wide)
+    np.testing.assert_array_equal(t.transform(wide)[:, 0], wide.to_numpy())
+    with pytest.raises(ValueError, match="column 0 is 2, in fit it was 0"):
+        t.transform(wide[[2, 1, 0]])
+    with pytest.raises(ValueError, match="X has 3 columns, fit had 2"):
+        WideToSequences().fit(wide[[0, 1]]).transform(wide)
+
+
 def test_wide_multiindex_text_times_sort_as_numbers():
     times = [0, 2, 10, 1]  # as text, "10" would sort before "2"
     df = pd.DataFrame([[0.0, 2.0, 10.0, 1.0]], columns=[("v", str(t)) for t in times])

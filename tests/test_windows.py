@@ -76,6 +76,50 @@ def test_target_series_is_aligned_by_index():
         sliding_windows(df, size=4, columns="acc_x", target=df["label"].set_axis(range(100, 112)))
 
 
+def test_target_passed_as_the_columns_values_is_not_a_channel():
+    rec = pd.DataFrame({"x": [1.0, 2, 3, 4, 5], "label": [0, 1, 1, 0, 1]})
+    by_name = sliding_windows(rec, size=2, target="label")
+    w = sliding_windows(rec, size=2, target=rec["label"])
+    assert w.channels.tolist() == by_name.channels.tolist() == ["x"]
+    np.testing.assert_array_equal(w.X, by_name.X)
+    np.testing.assert_array_equal(w.y, by_name.y)
+    # a Series that only shares the name is not the column
+    w = sliding_windows(rec, size=2, target=(rec["x"] > 2).rename("label"))
+    assert w.channels.tolist() == ["x", "label"]
+
+
+@pytest.mark.parametrize("rule", ["end", "majority"])
+def test_target_column_as_a_value_column_is_refused_unless_forecasting(rule):
+    rec = pd.DataFrame({"x": [1.0, 2, 3, 4, 5], "label": [0, 1, 1, 0, 1]})
+    with pytest.raises(ValueError, match="cannot be both a value column and the target"):
+        sliding_windows(rec, size=2, columns=["x", "label"], target="label", rule=rule)
+    with pytest.raises(ValueError, match="cannot be both a value column and the target"):
+        sliding_windows(rec, size=2, columns=["x", "label"], target=rec["label"], rule=rule)
+    # forecasting may read the target's past values
+    w = sliding_windows(rec, size=2, columns=["x", "label"], target="label", rule="horizon")
+    assert w.channels.tolist() == ["x", "label"]
+
+
+def test_columns_as_an_index_or_array_and_repeated_columns():
+    rec = pd.DataFrame({"x": [1.0, 2, 3, 4], "z": [5.0, 6, 7, 8], "label": [0, 1, 1, 0]})
+    expected = sliding_windows(rec, size=2, columns=["z", "x"])
+    for names in (pd.Index(["z", "x"]), np.array(["z", "x"])):
+        w = sliding_windows(rec, size=2, columns=names)
+        np.testing.assert_array_equal(w.X, expected.X)
+    with pytest.raises(ValueError, match="columns lists column 'x' more than once"):
+        sliding_windows(rec, size=2, columns=["x", "x"])
+
+
+def test_series_recording_keeps_its_index_for_a_target_series():
+    idx = pd.date_range("2020", periods=5)
+    rec = pd.Series([1.0, 2, 3, 4, 5], index=idx)
+    target = pd.Series([0, 1, 0, 1, 0], index=idx)
+    w = sliding_windows(rec, size=2, target=target)
+    np.testing.assert_array_equal(w.y, [1, 0, 1, 0])
+    w = sliding_windows(rec, size=2, target=target.iloc[::-1])  # aligned by index
+    np.testing.assert_array_equal(w.y, [1, 0, 1, 0])
+
+
 def test_values_beyond_float32_are_an_error_not_inf():
     rec = np.array([1.0, 1e300, 3.0])
     with pytest.raises(ValueError, match=r"beyond the float32 range for row 1 \(1e\+300\)"):
