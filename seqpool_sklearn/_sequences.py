@@ -137,8 +137,10 @@ class Sequences:
         """Turn ``X`` (default: :attr:`X`) and per-sample predictions back into a long table.
 
         The table has the layout, column names and dtypes of the one these sequences came
-        from, rows sorted by id, time (and kind), padding dropped. It equals the sorted input
-        table when the values are representable in ``X.dtype``. In the kind layout every
+        from (value columns of integers or booleans come back as floats of ``X.dtype``, the
+        dtype that holds the padding's NaN), rows sorted by id and time (in the kind layout
+        by id, kind and time), padding dropped. It equals the sorted input table when the
+        values are representable in ``X.dtype``. In the kind layout every
         ``(time, kind)`` cell of an observed step comes back, as NaN where the input had no row;
         ``dropna=True`` drops rows whose values are all NaN.
 
@@ -295,7 +297,7 @@ def sequences_to_long(
     Returns
     -------
     pandas.DataFrame
-        Rows sorted by id, time (and kind).
+        Rows sorted by id and time (in the kind layout by id, kind and time).
 
     Raises
     ------

@@ -337,6 +337,8 @@ class _TSParser:
         self.labels.append(label)
 
     def finish(self, n_lines: int) -> tuple[np.ndarray, np.ndarray | None, TSMetadata]:
+        if n_lines == 0:
+            raise ValueError(f"{self.path} is empty; a .ts file needs a header ending in @data.")
         if not self.in_data:
             raise self.error(n_lines, "no @data line; a .ts file needs a header ending in @data.")
         if not self.series:

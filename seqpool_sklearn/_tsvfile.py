@@ -133,9 +133,14 @@ class _TSVParser:
         self.series.append(values)
 
     def finish(self, n_lines: int) -> tuple[np.ndarray, np.ndarray, TSMetadata]:
+        if n_lines == 0:
+            raise ValueError(
+                f"{self.path} is empty; a .tsv file holds one series per line: the class "
+                "label, then the values, separated by tabs."
+            )
         if not self.series:
             raise self.error(
-                max(n_lines, 1),
+                n_lines,
                 "no series; a .tsv file holds one series per line: the class label, then the "
                 "values, separated by tabs.",
             )

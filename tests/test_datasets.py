@@ -377,7 +377,6 @@ MALFORMED_TSV = {
     "comma-separated": ("1,2,3,4\n", 1, "no tab in the line, but ','"),
     "space-separated": ("1 2 3 4\n", 1, "no tab in the line, but spaces"),
     "a .ts file": ("@problemName Toy\n@data\n1,2:a\n", 1, "'@problemName' looks like a header"),
-    "empty file": ("", 1, "no series"),
     "only blank lines": ("\n\n", 2, "no series"),
 }
 
@@ -779,3 +778,10 @@ def test_float32_largest_value_as_numpy_prints_it_is_read(tmp_path):
     np.testing.assert_array_equal(X[0, 0], np.float32([top, -top]))
     X, _ = load_ts(write(tmp_path, HEAD + f"@data\n{text},1:a\n"))
     assert X[0, 0, 0] == top
+
+
+@pytest.mark.parametrize("loader, name", [(load_ts, "empty.ts"), (load_tsv, "empty.tsv")])
+def test_empty_file_is_named_empty(tmp_path, loader, name):
+    path = write(tmp_path, "", name=name)
+    with pytest.raises(ValueError, match=f"{path} is empty; a"):
+        loader(path)
