@@ -35,7 +35,11 @@ __all__ = [
 
 
 def corrected_ttest(
-    differences: Any, test_train_ratio: float, *, confidence: float = 0.95
+    differences: Any,
+    test_train_ratio: float,
+    *,
+    confidence: float = 0.95,
+    scale: float = 1.0,
 ) -> dict[str, float]:
     """Corrected resampled t-test (Nadeau & Bengio, 2003) for paired CV differences.
 
@@ -51,6 +55,13 @@ def corrected_ttest(
         ``n_test / n_train`` of the splits (their mean sizes when they differ).
     confidence : float, default=0.95
         Level of the confidence interval.
+    scale : float, default=1.0
+        The magnitude of the scores the differences come from (their largest absolute
+        value). Differences that spread by less than ``1e-12`` of it (or of the largest
+        difference) are the same difference up to floating-point rounding. The default
+        suits scores of order one, such as accuracy; pass the scores' magnitude for a
+        metric of another scale (an MSE of 1e-6, say), whose real differences may be
+        smaller than 1e-12.
 
     Returns
     -------
@@ -84,7 +95,9 @@ def corrected_ttest(
         raise ValueError(f"test_train_ratio must be a finite number >= 0, got {test_train_ratio}.")
     mean = float(d.mean())
     var = float(d.var(ddof=1))
-    if np.ptp(d) <= 1e-12 * max(1.0, float(np.abs(d).max())):
+    if not (np.isfinite(scale) and scale >= 0):
+        raise ValueError(f"scale must be a finite number >= 0, got {scale!r}.")
+    if np.ptp(d) <= 1e-12 * max(float(scale), float(np.abs(d).max())):
         # The same difference on every split up to floating-point rounding (0.9 - 0.4 and
         # 0.8 - 0.3 differ in the last bit): no spread, not a spread of 1e-17.
         var = 0.0
@@ -118,7 +131,9 @@ def corrected_ttest(
     }
 
 
-def equivalence_test(differences: Any, test_train_ratio: float, margin: float) -> dict[str, float]:
+def equivalence_test(
+    differences: Any, test_train_ratio: float, margin: float, *, scale: float = 1.0
+) -> dict[str, float]:
     """Two one-sided corrected t-tests (TOST) of ``-margin < mean difference < margin``.
 
     With the corrected standard error ``se`` and ``k - 1`` degrees of freedom of
@@ -136,6 +151,8 @@ def equivalence_test(differences: Any, test_train_ratio: float, margin: float) -
         ``n_test / n_train`` of the splits.
     margin : float
         The equivalence margin, in score units (e.g. 0.01 for one point of accuracy); > 0.
+    scale : float, default=1.0
+        The scores' magnitude, as for :func:`corrected_ttest`.
 
     Returns
     -------
@@ -156,7 +173,7 @@ def equivalence_test(differences: Any, test_train_ratio: float, margin: float) -
             f"The equivalence margin must be a finite number > 0 (in score units, e.g. "
             f"0.01), got {margin!r}."
         )
-    res = corrected_ttest(differences, test_train_ratio)
+    res = corrected_ttest(differences, test_train_ratio, scale=scale)
     mean, se, dof = res["mean"], res["se"], res["df"]
     if se == 0.0:
         inside = abs(mean) < margin
@@ -214,6 +231,19 @@ def holm(p_values: Any) -> np.ndarray:
     return out
 
 
+def _snap(values: np.ndarray, scale: float) -> np.ndarray:
+    """``values`` on a grid of about ``1e-12 * scale`` (a power of two, so no new rounding).
+
+    Signed ranks see every nonzero value and every tie. Floating-point rounding leaves
+    differences that should be 0 (``0.56 - 0.57 + 0.01`` is ``1e-16``) or equal (``0.9 -
+    0.4`` and ``0.8 - 0.3`` differ in the last bit); on the grid they are.
+    """
+    if not scale > 0:
+        return values
+    step = 2.0 ** (np.floor(np.log2(scale)) - 40)
+    return np.round(values / step) * step
+
+
 def wilcoxon_test(differences: Any) -> dict[str, float]:
     """Two-sided Wilcoxon signed-rank test of paired differences across datasets.
 
@@ -238,6 +268,7 @@ def wilcoxon_test(differences: Any) -> dict[str, float]:
     d = np.asarray(differences, dtype=float).ravel()
     if not np.isfinite(d).all():
         raise ValueError("The differences contain NaN or inf; check the scores.")
+    d = _snap(d, float(np.abs(d).max(initial=0.0)))
     n = int(np.count_nonzero(d))
     if n == 0:
         return {"statistic": 0.0, "p_value": 1.0, "n": 0, "r_plus": 0.0, "r_minus": 0.0}
@@ -279,8 +310,9 @@ def wilcoxon_equivalence_test(differences: Any, margin: float) -> dict[str, floa
     -------
     dict
         ``p_value`` (the TOST p-value), ``p_lower``, ``p_upper``, ``n`` (datasets).
-        Zeros of a shifted difference are dropped as in :func:`wilcoxon_test`; a side with
-        nothing left to rank gets p-value 1.
+        Zeros of a shifted difference are dropped as in :func:`wilcoxon_test` (a
+        difference of exactly the margin is such a zero, also when rounding left it
+        ``1e-16`` away); a side with nothing left to rank gets p-value 1.
 
     Examples
     --------
@@ -305,8 +337,9 @@ def wilcoxon_equivalence_test(differences: Any, margin: float) -> dict[str, floa
         res = stats.wilcoxon(shifted, zero_method="wilcox", alternative=alternative)
         return float(res.pvalue)
 
-    p_lower = one_sided(d + margin, "greater")
-    p_upper = one_sided(d - margin, "less")
+    scale = max(float(np.abs(d).max(initial=0.0)), float(margin))
+    p_lower = one_sided(_snap(d + margin, scale), "greater")
+    p_upper = one_sided(_snap(d - margin, scale), "less")
     return {
         "p_value": max(p_lower, p_upper),
         "p_lower": p_lower,

@@ -832,3 +832,16 @@ def test_pools_join_with_plus_for_a_combined_pool(tmp_path, capsys):
     import pandas as pd
 
     assert set(pd.read_csv(out / "results.csv")["pool"]) == {"avg", "ppv+lspv"}
+
+
+def test_one_order_still_reports_the_pool_effect(tmp_path, capsys):
+    code = main(
+        ["compare", "--synthetic", "nonlinear_steps", "--n-samples", "40", "--quiet"]
+        + ["--orders", "pool_first", "--pools", "avg,max", "--encoder", "none"]
+        + ["--max-epochs", "1", "--cv", "2", "--hidden-size", "4", "--out", str(tmp_path / "o")]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Order effect: not tested (needs both orders)." in out
+    assert "Pool effect, each pool - avg" in out
+    assert len(pd.read_csv(tmp_path / "o" / "results.csv")) == 4

@@ -1102,3 +1102,71 @@ def test_the_legend_covers_no_data_point():
         for x, y_ in ax.transData.transform(collection.get_offsets()):
             assert not legend.contains(x, y_)
     plt.close(fig)
+
+
+class OneFeatureHead(ClassifierMixin, BaseEstimator):
+    """Probabilities from one step; decode_first sharpens them (a stub, no training)."""
+
+    def __init__(self, order="pool_first", pool="avg", window=None):
+        self.order, self.pool, self.window = order, pool, window
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        p = 1 / (1 + np.exp(-X[:, 0, 1] * (2 if self.order == "decode_first" else 1)))
+        return np.c_[1 - p, p]
+
+    def predict(self, X):
+        return self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)]
+
+
+def _one_class_fold_comparison():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 1, 4))
+    y = np.r_[np.zeros(15, int), np.ones(15, int)]
+    X[:, 0, 1] += y
+    idx = np.arange(30)
+    cv = [(np.setdiff1d(idx, idx[10:20]), idx[10:20]), (idx[5:], idx[:5]), (idx[:25], idx[25:])]
+    # roc_auc is undefined on the last two test folds: one class each
+    return compare_heads(OneFeatureHead(), X, y, cv=cv, scoring="roc_auc")
+
+
+def test_nan_scores_give_a_nan_mean_not_a_mean_over_fewer_splits():
+    result = _one_class_fold_comparison()
+    assert result.results["score"].isna().sum() == 4
+    summary = result.summary()
+    assert summary["mean_score"].isna().all() and summary["std_score"].isna().all()
+    assert summary["rank"].isna().all() and summary["n_splits"].eq(3).all()
+    with pytest.raises(ValueError, match="has NaN scores for the design"):
+        summarize_comparisons({"a": result, "b": result})
+
+
+def test_dataset_names_that_read_the_same_as_text_are_refused():
+    X, y = id_data()
+    result = compare_heads(FingerprintHead(shift=0.2), X, y, cv=2)
+    with pytest.raises(ValueError, match="Dataset name '1' appears twice"):
+        summarize_comparisons([(1, result), ("1", result)])
+
+
+def test_small_scale_scores_are_tested_not_read_as_rounding():
+    # scores of order 1e-6 (an MSE, say): their differences of 1e-13 are real, and spread
+    X, y = id_data()
+    result = compare_heads(FingerprintHead(shift=0.2), X, y, cv=4)
+    frame = result.results
+    rng = np.random.default_rng(0)
+    base = 1e-6 + 1e-13 * rng.normal(size=(frame["split"].nunique(),))
+    for order, shift in (("pool_first", 0.0), ("decode_first", 1e-13)):
+        rows = frame["order"].eq(order)
+        frame.loc[rows, "score"] = (
+            base[frame.loc[rows, "split"].to_numpy()]
+            + shift
+            + (1e-13 * rng.normal(size=rows.sum()))
+        )
+    effect = result.order_effect()
+    d = _split_diffs(frame, "decode_first", "pool_first")
+    reference = corrected_ttest(d, result.test_train_ratio, scale=1e-6)
+    assert reference["se"] > 0
+    assert effect["p_value"].iloc[0] == pytest.approx(reference["p_value"])
+    assert 0 < effect["p_value"].iloc[0] < 1

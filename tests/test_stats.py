@@ -16,6 +16,7 @@ from seqpool_sklearn._stats import (
     holm,
     nemenyi_critical_difference,
     order_verdict,
+    wilcoxon_equivalence_test,
     wilcoxon_test,
 )
 
@@ -224,3 +225,37 @@ def test_the_numbers_of_a_verdict_are_of_the_difference_it_names():
     assert "(decode_first - pool_first = -0.200, 95% CI -0.300..-0.100" in order_verdict(
         res, margin=0.05
     )
+
+
+def test_signed_rank_equivalence_ignores_rounding_at_the_margin():
+    # 0.56 - 0.57 is -0.009999999999999898: shifted by the margin it is 1e-16, not a
+    # positive difference; exactly at the margin, nothing is shown equivalent
+    rounded = wilcoxon_equivalence_test([0.56 - 0.57] * 8, 0.01)
+    exact = wilcoxon_equivalence_test([-0.01] * 8, 0.01)
+    assert rounded == exact
+    assert rounded["p_lower"] == 1.0 and rounded["p_value"] == 1.0
+
+
+def test_signed_rank_ties_survive_rounding():
+    # 0.9 - 0.4 and 0.8 - 0.3 differ in the last bit; ranked, they are one tie
+    noisy = wilcoxon_test([0.9 - 0.4, 0.8 - 0.3, 0.5, -0.2, 0.1])
+    clean = wilcoxon_test([0.5, 0.5, 0.5, -0.2, 0.1])
+    assert noisy == clean
+
+
+def test_zero_spread_is_relative_to_the_scores_scale():
+    d = np.array([1e-13, 3e-13, -2e-13, 5e-13])
+    # by default (scores of order one) a spread of 1e-13 is rounding: no test
+    assert corrected_ttest(d, 1 / 3)["se"] == 0.0
+    # for scores of order 1e-6 it is a spread: the corrected t-test, by hand
+    res = corrected_ttest(d, 1 / 3, scale=1e-6)
+    k = len(d)
+    se = math.sqrt((1 / k + 1 / 3) * d.var(ddof=1))
+    assert res["se"] == pytest.approx(se)
+    assert res["p_value"] == pytest.approx(2 * stats.t.sf(abs(d.mean()) / se, k - 1))
+    eq = equivalence_test(d, 1 / 3, margin=1e-12, scale=1e-6)
+    lower = stats.t.sf((d.mean() + 1e-12) / se, k - 1)
+    upper = stats.t.cdf((d.mean() - 1e-12) / se, k - 1)
+    assert eq["p_value"] == pytest.approx(max(lower, upper))
+    with pytest.raises(ValueError, match="scale must be a finite number >= 0"):
+        corrected_ttest(d, 1 / 3, scale=float("nan"))

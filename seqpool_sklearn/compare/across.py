@@ -336,8 +336,8 @@ def summarize_comparisons(
                 f"comparisons[{name!r}] must be a HeadComparison (from compare_heads), got "
                 f"{type(cmp).__name__}."
             )
-        if name in named:
-            raise ValueError(f"Dataset name {name!r} appears twice.")
+        if str(name) in named:  # names are kept as text: 1 and "1" are one name
+            raise ValueError(f"Dataset name {str(name)!r} appears twice.")
         named[str(name)] = cmp
     designs = {name: set(cmp._configs()) for name, cmp in named.items()}
     first_name, first = next(iter(designs.items()))
@@ -351,6 +351,15 @@ def summarize_comparisons(
     rows = []
     for name, cmp in named.items():
         summary = cmp.summary()
+        undefined = summary[summary["mean_score"].isna()]
+        if len(undefined):
+            row = undefined.iloc[0]
+            design = f"order={row['order']!r}, pool={row['pool']!r}, window={row['window']!r}"
+            raise ValueError(
+                f"Dataset {name!r} has NaN scores for the design {design}: its metric is "
+                "undefined on some split (roc_auc on a test fold of one class, say), so the "
+                "designs cannot be ranked. Use stratified splits or another scoring."
+            )
         ranks = summary["mean_score"].rank(ascending=False, method="average")
         for (_, row), rank in zip(summary.iterrows(), ranks, strict=True):
             rows.append(

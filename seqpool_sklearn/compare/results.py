@@ -141,7 +141,9 @@ class HeadComparison:
             One row per configuration, best first: ``order``, ``pool``, ``window``,
             ``mean_score``, ``std_score`` (over splits and seeds, ``ddof=1``),
             ``mean_fit_time``, ``n_splits`` and ``rank`` (1 = best mean score; ties share the
-            lower rank); and ``n_seeds`` when the comparison ran several seeds.
+            lower rank); and ``n_seeds`` when the comparison ran several seeds. A design
+            with a NaN score on some split (a metric undefined there, such as ``roc_auc``
+            on a test fold of one class) has a NaN mean and no rank, and comes last.
         """
         rows = []
         for order, pool, window in self._configs():
@@ -150,8 +152,10 @@ class HeadComparison:
                 "order": order,
                 "pool": pool,
                 "window": window,
-                "mean_score": float(part["score"].mean()),
-                "std_score": float(part["score"].std(ddof=1)),
+                # a NaN score (a metric undefined on a split) makes the mean NaN, not a
+                # mean over fewer splits than n_splits says
+                "mean_score": float(part["score"].mean(skipna=False)),
+                "std_score": float(part["score"].std(ddof=1, skipna=False)),
                 "mean_fit_time": float(part["fit_time"].mean()),
                 "n_splits": int(part["split"].nunique()),
             }
@@ -161,8 +165,10 @@ class HeadComparison:
                 row["mean_faithfulness"] = float(part["faithfulness"].mean())
             rows.append(row)
         out = _frame(rows)
-        out["rank"] = out["mean_score"].rank(ascending=False, method="min").astype(int)
-        return out.sort_values("rank", kind="stable").reset_index(drop=True)
+        rank = out["mean_score"].rank(ascending=False, method="min")
+        # NaN means get no rank (a nullable integer then) and come last
+        out["rank"] = rank.astype("Int64" if rank.isna().any() else int)
+        return out.sort_values("rank", kind="stable", na_position="last").reset_index(drop=True)
 
     def _check_test_args(self, alpha, equivalence_margin, adjust):
         if not 0 < alpha < 1:
@@ -190,12 +196,15 @@ class HeadComparison:
         rows, tests = [], []
         for row, a, b in pairs:
             d = (a - b).mean(axis=1)
-            res = corrected_ttest(d, self.test_train_ratio, confidence=1 - alpha)
+            # the scores' magnitude tells rounding from a real spread of the differences
+            scale = float(max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0)))
+            ratio = self.test_train_ratio
+            res = corrected_ttest(d, ratio, confidence=1 - alpha, scale=scale)
             bound = self._common_bound(a, b)
             if bound is not None:
                 res["bound"] = bound
             if margin is not None:
-                res["p_equivalence"] = equivalence_test(d, self.test_train_ratio, margin)["p_value"]
+                res["p_equivalence"] = equivalence_test(d, ratio, margin, scale=scale)["p_value"]
             row.update(
                 {
                     "n_splits": a.shape[0],
