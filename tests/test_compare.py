@@ -1170,3 +1170,14 @@ def test_small_scale_scores_are_tested_not_read_as_rounding():
     assert reference["se"] > 0
     assert effect["p_value"].iloc[0] == pytest.approx(reference["p_value"])
     assert 0 < effect["p_value"].iloc[0] < 1
+
+
+def test_datasets_at_the_bound_are_no_evidence_of_equivalence():
+    X, y = id_data()
+    perfect = {f"p{i}": compare_heads(PerfectHead(), X, y, cv=3) for i in range(6)}
+    effect = summarize_comparisons(perfect, equivalence_margin=0.01).order_effect()
+    assert effect["n_at_bound"].tolist() == [6]
+    assert effect["p_equivalence"].tolist() == [1.0]
+    verdict = effect["verdict"].iloc[0]
+    assert verdict.startswith("inconclusive across datasets")
+    assert "leaving out the 6 datasets where both orders scored the metric's bound" in verdict

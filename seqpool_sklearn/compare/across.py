@@ -134,8 +134,11 @@ class ComparisonSummary:
             order's mean score is higher; equal means are ties), ``decode_first_significant``
             and ``pool_first_significant`` (datasets whose own Holm-adjusted verdict names
             that order), ``mean_diff`` and ``median_diff`` (over datasets), ``statistic``,
-            ``p_value``, ``p_adjusted``, with a margin ``p_equivalence`` (TOST, unadjusted)
-            and ``p_equivalence_adjusted``, and ``verdict``: "decode_first better across
+            ``p_value``, ``p_adjusted``, ``n_at_bound`` (datasets where both orders scored
+            the metric's bound, such as accuracy 1.0, on every split: no difference could
+            show there, so the equivalence test leaves them out), with a margin
+            ``p_equivalence`` (TOST, unadjusted) and ``p_equivalence_adjusted``, and
+            ``verdict``: "decode_first better across
             datasets", "pool_first better across datasets", and without a margin "no
             significant difference across datasets"; with one "equivalent within ±m across
             datasets" or "inconclusive across datasets" (neither shown different nor shown
@@ -158,15 +161,22 @@ class ComparisonSummary:
         )
         rows = []
         for pool, window in cells:
-            d, sig_decode, sig_pool = [], 0, 0
-            for effect in effects.values():
+            d, sig_decode, sig_pool, at_bound = [], 0, 0, []
+            for name, effect in effects.items():
                 win = effect["window"].isna() if window is None else effect["window"].eq(window)
                 row = effect[effect["pool"].eq(pool) & win].iloc[0]
                 d.append(float(row["mean_decode_first"] - row["mean_pool_first"]))
                 sig_decode += row["verdict"].startswith("decode_first better")
                 sig_pool += row["verdict"].startswith("pool_first better")
-            d = np.asarray(d)
+                cmp = self.comparisons[name]
+                scores = [cmp._scores(order, pool, window) for order in ORDERS]
+                at_bound.append(cmp._common_bound(*scores) is not None)
+            d, at_bound = np.asarray(d), np.asarray(at_bound, dtype=bool)
             test = wilcoxon_test(d)
+            # both orders at the metric's bound on every split (100% accuracy, say): no
+            # difference could show there, so such a dataset is no evidence of equivalence
+            # (the difference test drops its zero as it drops every zero)
+            shown = d[~at_bound]
             rows.append(
                 {
                     "pool": pool,
@@ -182,10 +192,17 @@ class ComparisonSummary:
                     "statistic": test["statistic"],
                     "p_value": test["p_value"],
                     **(
-                        {"p_equivalence": wilcoxon_equivalence_test(d, margin)["p_value"]}
+                        {
+                            "p_equivalence": (
+                                wilcoxon_equivalence_test(shown, margin)["p_value"]
+                                if len(shown)
+                                else 1.0
+                            )
+                        }
                         if margin is not None
                         else {}
                     ),
+                    "n_at_bound": int(at_bound.sum()),
                     "_favours_decode": test["r_plus"] > test["r_minus"],
                     "_favours_pool": test["r_minus"] > test["r_plus"],
                 }
@@ -213,6 +230,12 @@ class ComparisonSummary:
                 equivalent = p_eq_adj < alpha
                 raw = format_p(row["p_equivalence"])
                 eq_text = f"TOST Holm {format_p(p_eq_adj)}, raw {raw}" if family else f"TOST {raw}"
+                if row["n_at_bound"]:
+                    eq_text += (
+                        f", leaving out the {row['n_at_bound']} dataset"
+                        f"{'' if row['n_at_bound'] == 1 else 's'} where both orders scored the "
+                        "metric's bound on every split"
+                    )
             m = None if margin is None else format_number(margin)
             if p_adj < alpha and (favours_decode or favours_pool):
                 winner = "decode_first" if favours_decode else "pool_first"
