@@ -134,9 +134,9 @@ class ComparisonSummary:
             order's mean score is higher; equal means are ties), ``decode_first_significant``
             and ``pool_first_significant`` (datasets whose own Holm-adjusted verdict names
             that order), ``mean_diff`` and ``median_diff`` (over datasets), ``statistic``,
-            ``p_value``, ``p_adjusted``, ``n_at_bound`` (datasets where both orders scored
-            the metric's bound, such as accuracy 1.0, on every split: no difference could
-            show there, so the equivalence test leaves them out), with a margin
+            ``p_value``, ``p_adjusted``, ``n_at_bound`` (ties where both orders scored the
+            metric's bound, such as accuracy 1.0, on every split: their difference is 0
+            because neither could score higher, which the verdict states), with a margin
             ``p_equivalence`` (TOST, unadjusted) and ``p_equivalence_adjusted``, and
             ``verdict``: "decode_first better across
             datasets", "pool_first better across datasets", and without a margin "no
@@ -173,10 +173,9 @@ class ComparisonSummary:
                 at_bound.append(cmp._common_bound(*scores) is not None)
             d, at_bound = np.asarray(d), np.asarray(at_bound, dtype=bool)
             test = wilcoxon_test(d)
-            # both orders at the metric's bound on every split (100% accuracy, say): no
-            # difference could show there, so such a dataset is no evidence of equivalence
-            # (the difference test drops its zero as it drops every zero)
-            shown = d[~at_bound]
+            # both orders at the metric's bound on every split (100% accuracy, say): their
+            # difference is 0 there because neither can do better; the verdict says how
+            # many such datasets its counts hold
             rows.append(
                 {
                     "pool": pool,
@@ -192,13 +191,7 @@ class ComparisonSummary:
                     "statistic": test["statistic"],
                     "p_value": test["p_value"],
                     **(
-                        {
-                            "p_equivalence": (
-                                wilcoxon_equivalence_test(shown, margin)["p_value"]
-                                if len(shown)
-                                else 1.0
-                            )
-                        }
+                        {"p_equivalence": wilcoxon_equivalence_test(d, margin)["p_value"]}
                         if margin is not None
                         else {}
                     ),
@@ -222,6 +215,12 @@ class ComparisonSummary:
                 f"decode_first higher on {row['decode_first_wins']}, pool_first on "
                 f"{row['pool_first_wins']}, tied on {row['ties']} of {n} datasets"
             )
+            if row["n_at_bound"]:
+                k = row["n_at_bound"]
+                counts += (
+                    f", {k} of the ties with both orders at the metric's bound on every "
+                    "split, where neither could score higher"
+                )
             stat = f"Wilcoxon {format_p_adjusted(res)}"
             favours_decode, favours_pool = row.pop("_favours_decode"), row.pop("_favours_pool")
             eq_text, equivalent = "", False
@@ -230,12 +229,7 @@ class ComparisonSummary:
                 equivalent = p_eq_adj < alpha
                 raw = format_p(row["p_equivalence"])
                 eq_text = f"TOST Holm {format_p(p_eq_adj)}, raw {raw}" if family else f"TOST {raw}"
-                if row["n_at_bound"]:
-                    eq_text += (
-                        f", leaving out the {row['n_at_bound']} dataset"
-                        f"{'' if row['n_at_bound'] == 1 else 's'} where both orders scored the "
-                        "metric's bound on every split"
-                    )
+
             m = None if margin is None else format_number(margin)
             if p_adj < alpha and (favours_decode or favours_pool):
                 winner = "decode_first" if favours_decode else "pool_first"
