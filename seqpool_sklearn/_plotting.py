@@ -79,6 +79,7 @@ def plot_comparison(
     """
     try:
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
     except ImportError:  # pragma: no cover - matplotlib ships with the plot/cli extras
         raise ImportError(
             "HeadComparison.plot needs matplotlib; install it (pip install matplotlib)."
@@ -173,10 +174,13 @@ def plot_comparison(
             ypos, [_cell_label(p, w) for p, w in zip(effect["pool"], effect["window"], strict=True)]
         )
         ax_eff.set_ylim(-0.7, len(effect) - 0.3)
+        # three short lines: the panel is narrow, and one long line ran off the figure
         ax_eff.set_xlabel(
-            f"decode_first - pool_first\n"
-            f"(> 0: decode_first better; {100 * (1 - alpha):g}% CI, corrected)"
+            f"decode_first - pool_first\n(> 0: decode_first better)\n"
+            f"{100 * (1 - alpha):g}% CI, corrected"
         )
+        # few ticks: the panel is narrow, and long tick labels ran into each other
+        ax_eff.xaxis.set_major_locator(MaxNLocator(nbins=3))
         ax_eff.set_title("order effect")
         ax_eff.grid(axis="x", alpha=0.3)
     if title:

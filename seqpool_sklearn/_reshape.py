@@ -286,7 +286,8 @@ def long_to_sequences(
       ``subject, trial, timestamp, acc_x, acc_y, acc_z``.
 
     Within each sample, step ``j`` is its ``j``-th smallest distinct time stamp (series need
-    not share stamps); shorter samples are NaN-padded at the end. Row order never matters.
+    not share stamps); shorter samples are NaN-padded at the end. With ``column_sort`` the
+    row order never matters; without it, the row order within each sample is its time order.
     The caller's DataFrame is never modified.
 
     Parameters

@@ -192,8 +192,9 @@ def built(monkeypatch):
     monkeypatch.setattr(seqpool_sklearn, "compare_heads", spy)
 
     def run(*args):
+        size = [] if {"--csv", "--ucr"} & set(args) else ["--n-samples", "20"]
         with pytest.raises(_Stop):
-            main(["compare", "--quiet", "--n-samples", "20", *args])
+            main(["compare", "--quiet", *size, *args])
         return seen["estimator"]
 
     return run
@@ -245,7 +246,7 @@ def test_compare_passes_the_flags_that_are_given(built):
 
 
 def test_readout_ridge_is_passed_and_the_training_settings_are_not_shown(built, capsys):
-    estimator = built("--readout", "ridge")
+    estimator = built("--readout", "ridge", "--pools", "avg")
     assert estimator.get_params()["readout"] == "ridge"
     header = capsys.readouterr().out.splitlines()[1]
     assert "readout=ridge" in header
@@ -845,3 +846,182 @@ def test_one_order_still_reports_the_pool_effect(tmp_path, capsys):
     assert "Order effect: not tested (needs both orders)." in out
     assert "Pool effect, each pool - avg" in out
     assert len(pd.read_csv(tmp_path / "o" / "results.csv")) == 4
+
+
+def _wide_frame(n=40, T=12, rng=0):
+    rng = np.random.default_rng(rng)
+    frame = pd.DataFrame(rng.normal(size=(n, T)), columns=[f"x_{t}" for t in range(T)])
+    frame["label"] = np.arange(n) % 2
+    return frame
+
+
+def _long_frame(n=12, T=6, rng=0):
+    rng = np.random.default_rng(rng)
+    rows = [
+        {"x": rng.normal(), "x2": rng.normal(), "sid": i, "step": t, "label": i % 2}
+        for i in range(n)
+        for t in range(T)
+    ]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    "write, flags, match",
+    [
+        # the index pandas writes without index=False
+        (lambda f, p: f.to_csv(p), [], "column 'Unnamed: 0' of .* has no header"),
+        # an id column of row numbers in a wide table
+        (
+            lambda f, p: f.assign(id=np.arange(len(f))).to_csv(p, index=False),
+            [],
+            "column 'id' of .* holds the numbers 0 to 39, each once",
+        ),
+        # columns in text order: x_10 would be read as step 2
+        (
+            lambda f, p: f[sorted(f.columns[:-1]) + ["label"]].to_csv(p, index=False),
+            [],
+            "column 'x_10' of .* is step 10 of channel 'x' by its name, but read in column "
+            "order .* it would be step 2 of block 1",
+        ),
+        # time-major columns read as two channel blocks
+        (
+            lambda f, p: f.rename(
+                columns={f"x_{t}": f"{'xy'[t % 2]}_{t // 2}" for t in range(12)}
+            ).to_csv(p, index=False),
+            ["--n-channels", "2"],
+            "column 'y_0' of .* is step 0 of channel 'y' by its name",
+        ),
+        # one text cell among numbers
+        (
+            lambda f, p: (
+                f.astype({"x_5": object})
+                .assign(**{"x_5": ["?"] + [1.0] * 39})
+                .to_csv(p, index=False)
+            ),
+            [],
+            r"column 'x_5' of .* holds text \('\?' on line 2\) among numbers",
+        ),
+        # a header without rows
+        (lambda f, p: f.iloc[:0].to_csv(p, index=False), [], "has a header line but no rows"),
+        # a long table whose id column is not among the first two
+        (
+            lambda f, p: _long_frame().to_csv(p, index=False),
+            [],
+            "looks like a long table .* Pass --id sid --time step --channels x,x2",
+        ),
+    ],
+    ids=["index", "row-ids", "text-order", "time-major", "text-cell", "no-rows", "id-last"],
+)
+def test_wide_tables_that_would_be_misread_are_refused(tmp_path, capsys, write, flags, match):
+    path = tmp_path / "t.csv"
+    write(_wide_frame(), path)
+    code = main(["compare", "--csv", str(path), "--target", "label", *flags, *TINY])
+    assert code == 2
+    assert re.search(match, capsys.readouterr().err)
+
+
+def test_wide_columns_by_pattern_and_a_binary_first_column(tmp_path, built):
+    frame = _wide_frame()
+    shuffled = frame[sorted(frame.columns[:-1]) + ["label"]]
+    shuffled.to_csv(tmp_path / "s.csv", index=False)
+    frame.to_csv(tmp_path / "o.csv", index=False)
+    pattern = "(?P<channel>.+)_(?P<time>[0-9]+)"
+    built("--csv", str(tmp_path / "s.csv"), "--target", "label", "--pattern", pattern)
+    # a first column of 0/1 in a wide table is not the id of a long one
+    binary = frame.assign(x_0=np.arange(40) % 2 * 1.0)
+    binary.to_csv(tmp_path / "b.csv", index=False)
+    built("--csv", str(tmp_path / "b.csv"), "--target", "label")
+
+
+def test_pattern_reads_the_layout_from_the_names(tmp_path, capsys):
+    frame = _wide_frame(T=6)
+    frame = frame.rename(columns={f"x_{t}": f"{'xy'[t % 2]}_{t // 2}" for t in range(6)})
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    pattern = "(?P<channel>.+)_(?P<time>[0-9]+)"
+    code = main(
+        ["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label", "--pattern", pattern]
+        + ["--encoder", "none", "--pools", "avg", "--quiet", "--out", str(tmp_path / "o"), *TINY]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "(wide table, channels x, y from --pattern): 40 samples, 2 channels, 3 steps" in out
+
+
+@pytest.mark.parametrize(
+    "flags, match",
+    [
+        ([], "column 'step' of .* looks like the time steps .* is read as a channel. Pass --time"),
+        (["--channels", "x"], "'step' is not, and the rows are out of its order. Pass --time"),
+        (["--n-channels", "2"], "--n-channels describes a wide table"),
+    ],
+)
+def test_long_tables_read_without_their_time_column_are_refused(tmp_path, capsys, flags, match):
+    path = tmp_path / "l.csv"
+    _long_frame().sample(frac=1, random_state=0).to_csv(path, index=False)
+    code = main(["compare", "--csv", str(path), "--id", "sid", "--target", "label", *flags, *TINY])
+    assert code == 2
+    assert re.search(match, capsys.readouterr().err)
+
+
+def test_a_long_table_in_its_time_order_needs_no_time_flag(tmp_path, built):
+    _long_frame().to_csv(tmp_path / "l.csv", index=False)
+    built("--csv", str(tmp_path / "l.csv"), "--id", "sid", "--channels", "x", "--target", "label")
+
+
+def test_value_without_kind_on_a_tsfresh_table_asks_for_kind(tmp_path, capsys):
+    long = _long_frame()
+    tsfresh = long.melt(["sid", "step", "label"], ["x", "x2"], var_name="kind")
+    tsfresh.to_csv(tmp_path / "k.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "k.csv"), "--id", "sid", "--time", "step"]
+    code = main([*argv, "--value", "value", "--target", "label", *TINY])
+    assert code == 2
+    assert "needs --kind naming its channel column" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["--ucr", "GunPoint", "--n-samples", "10"], "--n-samples sets the size of a synthetic"),
+        (["--data-home", "/tmp"], "--data-home only applies to --ucr"),
+        (["--download"], "--download only applies to --ucr"),
+        (["--n-channels", "2"], "--n-channels only applies to --csv"),
+        (["--pattern", "x"], "--pattern only applies to --csv"),
+        (
+            ["--readout", "ridge"],
+            "--readout ridge solves a linear readout.* --pools holds max: pass --orders "
+            "pool_first, --pools avg, or --readout trained",
+        ),
+    ],
+)
+def test_flags_that_do_not_apply_are_refused_before_any_output(ucr_home, capsys, argv, match):
+    home = ["--data-home", str(ucr_home)] if "--ucr" in argv else []
+    code = main(["compare", *argv, *home, *TINY])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert re.search(match, err)
+
+
+def test_targets_groups_and_metrics_that_cannot_run_are_refused_up_front(tmp_path, capsys):
+    frame = _wide_frame().assign(g=np.arange(40) % 2, one="a", three=np.arange(40) % 3)
+    frame.drop(columns=["one", "three"]).to_csv(tmp_path / "g.csv", index=False)
+    frame.drop(columns=["label", "three"]).to_csv(tmp_path / "one.csv", index=False)
+    frame.drop(columns=["label", "one", "g"]).to_csv(tmp_path / "three.csv", index=False)
+    base = ["compare", "--quiet", *TINY]
+    cases = [
+        (
+            ["--csv", str(tmp_path / "g.csv"), "--target", "label", "--groups", "g", "--cv", "3"],
+            "--groups g holds 2 groups, fewer than the --cv 3 folds",
+        ),
+        (
+            ["--csv", str(tmp_path / "one.csv"), "--target", "one", "--groups", "g"],
+            "holds one class \\('a'\\): classification needs at least two",
+        ),
+        (
+            ["--csv", str(tmp_path / "three.csv"), "--target", "three", "--scoring", "f1"],
+            "--scoring f1 scores two classes, but the target of .* holds 3; use --scoring f1_macro",
+        ),
+    ]
+    for argv, match in cases:
+        assert main([*base, *argv]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and re.search(match, err), err

@@ -1183,3 +1183,25 @@ def test_the_cross_dataset_verdict_counts_ties_at_the_bound():
     assert "tied on 6 of 6 datasets, 6 of the ties with both orders at the metric's bound" in (
         verdict
     )
+
+
+def test_a_cell_with_zero_spread_stays_out_of_the_holm_family():
+    X, y = id_data()
+    result = compare_heads(FingerprintHead(shift=0.2), X, y, pools=["avg", "max", "lp"], cv=4)
+    frame = result.results
+    rng = np.random.default_rng(0)
+    split = frame["split"].to_numpy()
+    decode = frame["order"].eq("decode_first").to_numpy()
+    base = 0.5 + 0.01 * rng.normal(size=split.max() + 1)
+    for pool, step in (("avg", None), ("max", 0.03), ("lp", 0.02)):
+        rows = frame["pool"].eq(pool).to_numpy()
+        shift = 0.5 if step is None else step * (1 + rng.normal(size=split.max() + 1))[split]
+        frame.loc[rows, "score"] = (base[split] + np.where(decode, shift, 0.0))[rows]
+    effect = result.order_effect()
+    by_pool = effect.set_index("pool")
+    assert by_pool.loc["avg", "verdict"].startswith("cannot tell apart")
+    # Holm over the two tested cells only
+    raw = by_pool.loc[["max", "lp"], "p_value"].to_numpy()
+    np.testing.assert_allclose(by_pool.loc[["max", "lp"], "p_adjusted"], holm(raw))
+    assert by_pool.loc["avg", "p_adjusted"] == by_pool.loc["avg", "p_value"]
+    assert "Holm-adjusted over 2 cells, those with a spread to test" in result.report()

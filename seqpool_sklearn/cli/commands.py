@@ -7,7 +7,18 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .data import _check_scoring, _check_target, _fetch_ucr, _is_regression, _load
+from .data import (
+    _check_classes,
+    _check_groups,
+    _check_ridge_flags,
+    _check_scoring,
+    _check_target,
+    _fetch_ucr,
+    _is_regression,
+    _load,
+    _refuse_synthetic_flags,
+    _refuse_table_flags,
+)
 from .options import (
     _MODEL_FLAGS,
     _SHOWN_PARAMS,
@@ -172,8 +183,11 @@ def _cmd_compare(args) -> int:
     args.orders = args.orders or list(_orders())
     args.pools = args.pools or _default_pools()
     _check_scoring(args.scoring)
+    _check_ridge_flags(args)
     X, y, groups, what, synthetic = _load(args)
     _check_target(args, y, what)
+    _check_classes(args, y, what)
+    _check_groups(args, groups)
     _check_data(args, X, what)
     _compare_one(args, X, y, groups, what, synthetic, args.out, start)
     return 0
@@ -181,19 +195,20 @@ def _cmd_compare(args) -> int:
 
 def _compare_many(args, names: list[str], start: float) -> int:
     """``--ucr A,B,C``: one comparison per dataset, each in its own folder, then combined."""
-    for flag in ("target", "id", "time", "channels", "value", "kind", "groups"):
-        if getattr(args, flag):
-            raise _UsageError(f"--{flag} only applies to --csv")
+    _refuse_table_flags(args)
+    _refuse_synthetic_flags(args, "--ucr")
     files = [f"{name}/{f}" for name in names for f in (RESULTS_FILE, FIGURE_FILE)]
     _check_out(args.out, [*files, COMBINED_FILE, ORDER_EFFECT_FILE, CD_FIGURE_FILE], args.overwrite)
     args.orders = args.orders or list(_orders())
     args.pools = args.pools or _default_pools()
     _check_scoring(args.scoring)
+    _check_ridge_flags(args)
     data = {}
     for name in names:  # every dataset is read and checked before the first fit
         X, y = _fetch_ucr(args, name)
         what = f"{name} (UCR/UEA, train and test pooled)"
         _check_target(args, y, what)
+        _check_classes(args, y, what)
         _check_data(args, X, what)
         data[name] = (X, y, what)
     results = {}

@@ -32,6 +32,8 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
                 f"column {col!r} is not in {args.csv}.{_suggest(col, columns)} Its columns: "
                 f"{', '.join(columns)}"
             )
+    if len(df) == 0:
+        raise _UsageError(f"{args.csv} has a header line but no rows")
     _refuse_non_finite(df, args.csv)
     empty = df[args.target].isna().to_numpy().nonzero()[0]
     if len(empty):
@@ -42,6 +44,9 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
             "needs a label or target: fill them in or drop those rows"
         )
     if args.id:
+        for flag in WIDE_FLAGS:
+            if getattr(args, flag) is not None:
+                raise _UsageError(f"{_flag(flag)} describes a wide table (no --id)")
         if args.channels and args.value:
             raise _UsageError("give either --channels (one column per channel) or --value")
         if args.kind and not args.value:
@@ -61,15 +66,30 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
         _refuse_text_values(df, args)
         if args.time is not None:
             df = _parse_times(df, args.time, args.csv)
-        seq = long_to_sequences(
-            df,
-            column_id=args.id if len(args.id) > 1 else args.id[0],
-            column_sort=args.time,
-            column_kind=args.kind,
-            column_value=value,
-            y=args.target,
-            groups=args.groups,
-        )
+        else:
+            _refuse_unnamed_time(df, args)
+        if args.value and not args.kind and args.time is not None:
+            keys = [*args.id, args.time]
+            repeated = df.duplicated(keys).to_numpy().nonzero()[0]
+            if len(repeated):
+                raise _UsageError(
+                    f"{args.csv} has several rows for one series and time step (line "
+                    f"{_line(int(repeated[0]))} repeats {', '.join(keys)} of an earlier line): "
+                    "with --value, a table holding one row per channel and time step needs "
+                    "--kind naming its channel column (the tsfresh layout)"
+                )
+        try:
+            seq = long_to_sequences(
+                df,
+                column_id=args.id if len(args.id) > 1 else args.id[0],
+                column_sort=args.time,
+                column_kind=args.kind,
+                column_value=value,
+                y=args.target,
+                groups=args.groups,
+            )
+        except ValueError as exc:
+            raise _UsageError(f"{args.csv}: {_rows_as_lines(str(exc))}") from None
         what = f"long table, {len(seq.ids)} series"
         return seq.X, seq.y, seq.groups, what
     for flag in ("time", "kind", "value", "channels"):
@@ -77,14 +97,40 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
             raise _UsageError(f"--{flag} describes a long table and needs --id")
     features = df.drop(columns=[c for c in (args.target, args.groups) if c is not None])
     _refuse_long_layout(features, args.csv)
-    X = WideToSequences(n_channels=args.n_channels).fit_transform(features)
+    _refuse_row_numbers(features, args.csv)
+    if args.pattern is not None:
+        if args.n_channels is not None:
+            raise _UsageError("give either --pattern (channels from the names) or --n-channels")
+        try:
+            wide = WideToSequences(pattern=args.pattern)
+            X = wide.fit_transform(features)
+        except ValueError as exc:
+            raise _UsageError(f"--pattern on the columns of {args.csv}: {exc}") from None
+        what = f"wide table, channels {', '.join(map(str, wide.channels_))} from --pattern"
+    else:
+        n_channels = 1 if args.n_channels is None else args.n_channels
+        _refuse_names_out_of_order(features, n_channels, args.csv)
+        X = WideToSequences(n_channels=n_channels).fit_transform(features)
+        what = "wide table"
     groups = None if args.groups is None else df[args.groups].to_numpy()
-    return X, df[args.target].to_numpy(), groups, "wide table"
+    return X, df[args.target].to_numpy(), groups, what
 
 
 def _line(row: int) -> int:
     """The line of a table's row as an editor shows it: the header is line 1."""
     return int(row) + 2
+
+
+def _rows_as_lines(message: str) -> str:
+    """A table error's row positions (from 0) as the file's lines (the header is line 1)."""
+    import re
+
+    def lines(match):
+        numbers = [f"{_line(int(n))}" for n in match.groups() if n is not None]
+        word = "lines" if len(numbers) > 1 else "line"
+        return f"{word} {' and '.join(numbers)}"
+
+    return re.sub(r"\brows? (\d+)(?: and (\d+))?", lines, message)
 
 
 def _refuse_non_finite(df, path) -> None:
@@ -217,7 +263,7 @@ def _long_layout(features) -> tuple[str, str | None] | None:
 
     columns = list(features.columns)
     found = []
-    for id_col in columns[:2]:
+    for position, id_col in enumerate(columns):
         ids = features[id_col]
         if not _is_id_like(ids):
             continue
@@ -226,25 +272,136 @@ def _long_layout(features) -> tuple[str, str | None] | None:
             continue
         codes = pd.factorize(ids)[0]
         in_blocks = 1 + int(np.count_nonzero(np.diff(codes))) == len(counts)
-        for time_col in columns:
-            times = features[time_col]
-            if time_col == id_col or not pd.api.types.is_numeric_dtype(times):
-                continue
-            if pd.api.types.is_bool_dtype(times) or times.isna().any():
-                continue
-            if features.duplicated([id_col, time_col]).any():
-                continue
-            if times.nunique() <= 2 * counts.max():
-                found.append((in_blocks, str(id_col), str(time_col)))
-                break
-        else:
-            if in_blocks and len(columns) < counts.median():
-                found.append((in_blocks, str(id_col), None))
+        leading = position < 2
+        if not (leading or in_blocks):
+            continue  # further right, only ids in blocks of rows with a time column count
+        time_col = _time_column(features, id_col, counts, columns)
+        if time_col is not None:
+            found.append((in_blocks, str(id_col), str(time_col)))
+        elif leading and in_blocks and len(columns) < counts.median():
+            found.append((in_blocks, str(id_col), None))
     if not found:
         return None
     # id and time of a complete grid fit either way round: the id is the one in blocks
     in_blocks, id_col, time_col = max(found, key=lambda f: f[0])
     return id_col, time_col
+
+
+def _time_column(table, id_cols, counts, columns):
+    """The first column that holds the time steps of every series of ``id_cols``, or None.
+
+    Numeric, complete, never twice the same value within one series, and the same few
+    values for every series: at most twice as many distinct values as the longest series
+    has rows, some of them shared by several series -- steps restarting per series.
+    """
+    import pandas as pd
+
+    keys = [id_cols] if not isinstance(id_cols, list) else id_cols
+    for time_col in columns:
+        times = table[time_col]
+        if time_col in keys or not pd.api.types.is_numeric_dtype(times):
+            continue
+        if pd.api.types.is_bool_dtype(times) or times.isna().any():
+            continue
+        if table.duplicated([*keys, time_col]).any():
+            continue
+        shared = len(counts) < 2 or times.value_counts().max() >= 2
+        if times.nunique() <= 2 * counts.max() and shared:
+            return time_col
+    return None
+
+
+def _refuse_unnamed_time(df, args) -> None:
+    """A long table read without --time, though one of its columns holds the time steps.
+
+    Without --time the row order is the time order; a column of steps restarting per series
+    is then read as a channel (or, left out, ignored while the rows are out of its order).
+    """
+    import numpy as np
+
+    roles = {*args.id, args.kind, args.target, args.groups} - {None}
+    candidates = [c for c in df.columns if c not in roles]
+    counts = df.groupby(list(args.id), sort=False).size()
+    time_col = _time_column(df, list(args.id), counts, candidates)
+    if time_col is None:
+        return
+    named = [args.value] if args.value else list(args.channels or [])
+    read = time_col in named or not named
+    if not read:
+        codes = df.groupby(list(args.id), sort=False).ngroup().to_numpy()
+        steps = df[time_col].to_numpy()
+        order = np.lexsort((np.arange(len(df)), codes))
+        same = codes[order][1:] == codes[order][:-1]
+        if not (np.diff(steps[order])[same] < 0).any():
+            return  # the rows are already in its order: row order is its time order
+    what = "is read as a channel" if read else "is not, and the rows are out of its order"
+    raise _UsageError(
+        f"column {time_col!r} of {args.csv} looks like the time steps of each series "
+        f"(whole numbers restarting for every --id), but without --time the row order is the "
+        f"time order and {time_col!r} {what}. Pass --time {time_col}"
+    )
+
+
+def _refuse_row_numbers(features, path) -> None:
+    """A wide table's column of row numbers or ids (say, the index pandas wrote)."""
+    import pandas as pd
+
+    for col in features.columns:
+        column = features[col]
+        if str(col).startswith("Unnamed: "):
+            raise _UsageError(
+                f"column {col!r} of {path} has no header: the index pandas writes with "
+                "DataFrame.to_csv (write the file with index=False, or drop the column); a "
+                "wide table reads every column but --target and --groups as a time step"
+            )
+        if len(column) < 5 or not pd.api.types.is_numeric_dtype(column):
+            continue
+        if not _is_id_like(column) or not column.is_unique:
+            continue
+        values = column.to_numpy(dtype=float)
+        if values.max() - values.min() == len(values) - 1:
+            raise _UsageError(
+                f"column {col!r} of {path} holds the numbers {values.min():.0f} to "
+                f"{values.max():.0f}, each once: row numbers or sample ids, not a time step "
+                "of the series. A wide table reads every column but --target and --groups as "
+                "a time step: drop it from the file (or pass it as --groups)"
+            )
+
+
+# a column name that ends in a number: a channel and a time step, such as x_10 or t5
+_NAMED_STEP = r"(?P<channel>.*?)[_\-. ]?(?P<time>[0-9]+)"
+
+
+def _refuse_names_out_of_order(features, n_channels: int, path) -> None:
+    """Column names that say another layout than the columns' order (channel blocks)."""
+    import re
+
+    names = [str(c) for c in features.columns]
+    matches = [re.fullmatch(_NAMED_STEP, n) for n in names]
+    if not names or any(m is None for m in matches) or len(names) % n_channels:
+        return
+    channels = list(dict.fromkeys(m["channel"] for m in matches))
+    steps = len(names) // n_channels
+    if len(channels) == 1:
+        # one name numbered throughout (v0 ... v9): the numbers count the columns, which
+        # --n-channels may cut into blocks; they must only run in order
+        times = [int(m["time"]) for m in matches]
+        if all(a < b for a, b in zip(times[:-1], times[1:], strict=True)):
+            return
+        n_channels, steps = 1, len(names)
+    for j, m in enumerate(matches):
+        times = sorted(int(x["time"]) for x in matches if x["channel"] == m["channel"])
+        named = (channels.index(m["channel"]), times.index(int(m["time"])))
+        if named != (j // steps, j % steps):
+            where = f"channel {m['channel']!r}" if m["channel"] else "the series"
+            raise _UsageError(
+                f"column {names[j]!r} of {path} is step {m['time']} of {where} by its name, "
+                f"but read in column order (channel after channel, "
+                f"{n_channels} block{'' if n_channels == 1 else 's'} of {steps}) it would be "
+                f"step {j % steps} of block {j // steps + 1}. Pass "
+                f"--pattern '{_NAMED_STEP}' to read the layout from the names, or put the "
+                "columns in order"
+            )
 
 
 def _refuse_long_layout(features, path) -> None:
@@ -257,22 +414,38 @@ def _refuse_long_layout(features, path) -> None:
         rest = [str(c) for c in features.columns if str(c) not in (id_col, time_col)]
         n_ids = features[id_col].nunique()
         what = f"column {id_col!r} repeats {n_ids} values over {len(features)} rows"
-        flags = f"--id {id_col}"
         if time_col is not None:
             what += f" and column {time_col!r} holds the same time steps for each of them"
-            flags += f" --time {time_col}"
-        if rest:
-            flags += f" --channels {','.join(rest)}"
+            flags = f"--id {id_col} --time {time_col}"
+            if rest:
+                flags += f" --channels {','.join(rest)}"
+            advice = f"Pass {flags} to read it as a long table"
+        else:
+            advice = (
+                f"Read it as a long table with --id naming the column(s) of each series "
+                f"({id_col}, or {id_col} and another, --id {id_col},OTHER, when several "
+                "columns name a series), --time its time column and --channels its value "
+                "columns"
+            )
         raise _UsageError(
             f"{path} looks like a long table (one row per time step), not a wide one (one row "
-            f"per sample): {what}. Pass {flags} to read it as a long table (or --value and "
-            "--kind for the tsfresh layout)"
+            f"per sample): {what}. {advice} (or --value and --kind for the tsfresh layout)"
         )
     for col in features.columns:
-        if pd.api.types.is_numeric_dtype(features[col]):
+        column = features[col]
+        if pd.api.types.is_numeric_dtype(column):
             continue
+        numbers = pd.to_numeric(column, errors="coerce")
+        text = (numbers.isna() & column.notna()).to_numpy().nonzero()[0]
+        if len(text) and numbers.notna().sum() >= len(text):  # mostly numbers, a few not
+            row = int(text[0])
+            raise _UsageError(
+                f"column {col!r} of {path} holds text ({column.iloc[row]!r} on line "
+                f"{_line(row)}) among numbers; write numbers without thousands separators "
+                "and leave a missing value's cell empty"
+            )
         what = (
-            f"column {col!r} of {path} is not numeric ({features[col].dtype}), and a wide "
+            f"column {col!r} of {path} is not numeric ({column.dtype}), and a wide "
             "table (no --id) has one numeric column per time step"
         )
         if features[col].is_unique:  # one row per sample: an id column of a wide table
@@ -294,26 +467,51 @@ def _load(args) -> tuple[np.ndarray, np.ndarray, Any, str, bool]:
     from .. import SYNTHETIC_TASKS
 
     if args.csv is not None:
-        for flag in ("data_home", "no_download"):
+        for flag in ("data_home", "no_download", "download"):
             if getattr(args, flag):
                 raise _UsageError(f"--{flag.replace('_', '-')} only applies to --ucr")
+        _refuse_synthetic_flags(args, "--csv")
         X, y, groups, what = _load_csv(args)
         return X, y, groups, f"{args.csv} ({what})", False
-    table_flags = ("target", "id", "time", "channels", "value", "kind", "groups")
-    for flag in table_flags:
-        if getattr(args, flag):
-            raise _UsageError(f"--{flag} only applies to --csv")
+    _refuse_table_flags(args)
     if args.ucr is not None:
+        _refuse_synthetic_flags(args, "--ucr")
         X, y = _fetch_ucr(args)
         return X, y, None, f"{args.ucr} (UCR/UEA, train and test pooled)", False
+    for flag in ("data_home", "no_download", "download"):
+        if getattr(args, flag):
+            raise _UsageError(f"--{flag.replace('_', '-')} only applies to --ucr")
     name = args.synthetic or _DEFAULT_TASK
     if name not in SYNTHETIC_TASKS:
         raise _UsageError(
             f"unknown synthetic task {name!r}.{_suggest(name, SYNTHETIC_TASKS)} Choose one of "
             f"{', '.join(sorted(SYNTHETIC_TASKS))}"
         )
-    X, y = SYNTHETIC_TASKS[name](n_samples=args.n_samples, random_state=args.seed)
+    n_samples = _SYNTHETIC_SIZE if args.n_samples is None else args.n_samples
+    X, y = SYNTHETIC_TASKS[name](n_samples=n_samples, random_state=args.seed)
     return X, y, None, f"{name} (synthetic)", True
+
+
+_SYNTHETIC_SIZE = 300  # series of a synthetic task without --n-samples
+# flags that describe a CSV table, and those of a wide one
+WIDE_FLAGS = ("n_channels", "pattern")
+TABLE_FLAGS = ("target", "id", "time", "channels", "value", "kind", "groups", *WIDE_FLAGS)
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _refuse_table_flags(args) -> None:
+    """A CSV table's flags with another data option: refused, not ignored."""
+    for flag in TABLE_FLAGS:
+        if getattr(args, flag) is not None:
+            raise _UsageError(f"{_flag(flag)} only applies to --csv")
+
+
+def _refuse_synthetic_flags(args, option: str) -> None:
+    if args.n_samples is not None:
+        raise _UsageError(f"--n-samples sets the size of a synthetic task; {option} has its own")
 
 
 def _fetch_ucr(args, name: str | None = None):
@@ -409,3 +607,55 @@ def _is_regression(y: np.ndarray, task: str) -> bool:
     from sklearn.utils.multiclass import type_of_target
 
     return type_of_target(y) in ("continuous", "continuous-multioutput")
+
+
+def _check_ridge_flags(args) -> None:
+    """``--readout ridge`` with a grid it cannot fit, refused before anything is printed."""
+    if getattr(args, "readout", None) != "ridge" or "decode_first" not in args.orders:
+        return
+    from ..nn.pools import pool_members, resolve_pool
+
+    linear = [p for p in args.pools if all(resolve_pool(m).linear for m in pool_members(p))]
+    bad = [p if isinstance(p, str) else "+".join(p) for p in args.pools if p not in linear]
+    if bad:
+        raise _UsageError(
+            f"--readout ridge solves a linear readout, which decode_first computes only behind "
+            f"the avg pool, but --pools holds {','.join(bad)}: pass --orders pool_first, "
+            "--pools avg, or --readout trained"
+        )
+
+
+def _check_classes(args, y, what: str) -> None:
+    """A classification target with one class, and metrics of two classes on more."""
+    import numpy as np
+
+    if _is_regression(y, args.task):
+        return
+    classes = np.unique(np.asarray(y).astype(str))
+    if len(classes) < 2:
+        raise _UsageError(
+            f"the target of {what} holds one class ({str(classes[0])!r}): classification needs "
+            "at least two"
+        )
+    binary_only = ("roc_auc", "f1", "precision", "recall", "average_precision", "jaccard")
+    if len(classes) > 2 and args.scoring in binary_only:
+        better = "roc_auc_ovr" if args.scoring == "roc_auc" else f"{args.scoring}_macro"
+        raise _UsageError(
+            f"--scoring {args.scoring} scores two classes, but the target of {what} holds "
+            f"{len(classes)}; use --scoring {better}"
+        )
+
+
+def _check_groups(args, groups) -> None:
+    """Fewer groups than --cv folds, refused before anything is printed."""
+    import numpy as np
+
+    if groups is None:
+        return
+    n_groups = len(np.unique(np.asarray(groups).astype(str)))
+    if n_groups < args.cv:
+        raise _UsageError(
+            f"--groups {args.groups} holds {n_groups} group{'' if n_groups == 1 else 's'}, "
+            f"fewer than the --cv {args.cv} folds, and a group never straddles two folds: "
+            f"pass --cv {max(2, n_groups)} or fewer"
+        )

@@ -72,7 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         "home) run one by one and are combined across datasets",
     )
     source.add_argument("--csv", metavar="PATH", type=Path, help="a CSV table, long or wide")
-    data.add_argument("--data-home", metavar="DIR", help="UCR folder (default $SEQPOOL_DATA_HOME)")
+    data.add_argument(
+        "--data-home",
+        metavar="DIR",
+        help="UCR folder (default $SEQPOOL_DATA_HOME, else ~/seqpool_data, where a missing "
+        "dataset is downloaded)",
+    )
     fetching = data.add_mutually_exclusive_group()
     fetching.add_argument(
         "--no-download", action="store_true", help="never download a missing UCR dataset"
@@ -84,9 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         "name (without it, that name is suggested first)",
     )
     size = _int_at_least(10)
-    data.add_argument(
-        "--n-samples", metavar="N", type=size, default=300, help="synthetic size (300)"
-    )
+    data.add_argument("--n-samples", metavar="N", type=size, help="synthetic size (300)")
     data.add_argument("--target", metavar="COL", help="CSV: the label / target column")
     data.add_argument(
         "--id",
@@ -105,8 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--kind", metavar="COL", help="long CSV: channel-name column")
     data.add_argument("--groups", metavar="COL", help="CSV: groups for group-aware folds")
     blocks_help = "wide CSV: number of channel-major column blocks (1)"
+    data.add_argument("--n-channels", metavar="N", type=_int_at_least(1), help=blocks_help)
     data.add_argument(
-        "--n-channels", metavar="N", type=_int_at_least(1), default=1, help=blocks_help
+        "--pattern",
+        metavar="REGEX",
+        help="wide CSV: read each column's channel and time step from its name with a "
+        "regular expression with groups 'channel' and 'time', e.g. "
+        "'(?P<channel>.+)_(?P<time>[0-9]+)' for x_0,...,x_99,y_0,... in any column order",
     )
     data.add_argument(
         "--task",

@@ -218,17 +218,22 @@ class HeadComparison:
             )
             rows.append(row)
             tests.append(res)
-        family = len(tests) > 1 and adjust == "holm"
-        adjusted = holm([r["p_value"] for r in tests]) if family else None
-        if margin is not None:
-            eq_adjusted = holm([r["p_equivalence"] for r in tests]) if family else None
-        for i, (row, res) in enumerate(zip(rows, tests, strict=True)):
-            if family:
-                res["p_adjusted"] = float(adjusted[i])
+        # A cell with zero spread is no test (its verdict says so): its placeholder p of 0
+        # or 1 stays out of the Holm family, which would otherwise count it as a rejection
+        # and correct the real tests less.
+        tested = [i for i, res in enumerate(tests) if res["se"] > 0]
+        family = len(tested) > 1 and adjust == "holm"
+        if family:
+            adjusted = holm([tests[i]["p_value"] for i in tested])
+            for i, p in zip(tested, adjusted, strict=True):
+                tests[i]["p_adjusted"] = float(p)
+            if margin is not None:
+                eq_adjusted = holm([tests[i]["p_equivalence"] for i in tested])
+                for i, p in zip(tested, eq_adjusted, strict=True):
+                    tests[i]["p_equivalence_adjusted"] = float(p)
+        for row, res in zip(rows, tests, strict=True):
             row["p_adjusted"] = res.get("p_adjusted", res["p_value"])
             if margin is not None:
-                if family:
-                    res["p_equivalence_adjusted"] = float(eq_adjusted[i])
                 row["p_equivalence"] = res.get("p_equivalence_adjusted", res["p_equivalence"])
             level, reference = level_names(row)
             if (level, reference) == ("decode_first", "pool_first"):
@@ -433,9 +438,10 @@ class HeadComparison:
         blocks = []
         if set(ORDERS) <= set(self.results["order"]):
             effect = self.order_effect(alpha=alpha, equivalence_margin=equivalence_margin)
-            holm_note = (
-                f"; p-values Holm-adjusted over {len(effect)} cells" if len(effect) > 1 else ""
-            )
+            n_tested = int((effect["ci_high"] > effect["ci_low"]).sum())  # zero spread: no test
+            holm_note = f"; p-values Holm-adjusted over {n_tested} cells" if n_tested > 1 else ""
+            if n_tested > 1 and n_tested < len(effect):
+                holm_note += ", those with a spread to test"
             lines = [
                 f"Order effect, decode_first - pool_first (> 0: decode_first better), "
                 f"paired over {paired} "
