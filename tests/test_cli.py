@@ -1025,3 +1025,15 @@ def test_targets_groups_and_metrics_that_cannot_run_are_refused_up_front(tmp_pat
         assert main([*base, *argv]) == 2
         out, err = capsys.readouterr()
         assert out == "" and re.search(match, err), err
+
+
+def test_many_whole_number_classes_get_a_hint(tmp_path, built, capsys):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(60, 8)), columns=[f"t{i}" for i in range(8)])
+    frame["age"] = np.arange(60) % 12 + 20
+    frame.to_csv(tmp_path / "ages.csv", index=False)
+    built("--csv", str(tmp_path / "ages.csv"), "--target", "age")
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "classification, 12 classes (whole numbers read as classes; --task regression" in (
+        header
+    )

@@ -271,7 +271,12 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
         y = np.asarray(y, dtype=float)
         kind = "regression"
     else:
-        kind = f"classification, {len(np.unique(y))} classes"
+        n_classes = len(np.unique(y))
+        kind = f"classification, {n_classes} classes"
+        numeric = np.asarray(y).dtype.kind in "iuf"
+        if args.task == "auto" and numeric and n_classes > 10:
+            # whole numbers are read as classes; many of them may well be amounts (ages)
+            kind += " (whole numbers read as classes; --task regression reads amounts)"
     n_configs = len(args.orders) * len(args.pools) * len(args.windows)
     n_splits = args.cv * args.repeats
     if args.quick:
