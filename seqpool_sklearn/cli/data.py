@@ -337,8 +337,8 @@ def _refuse_unnamed_time(df, args) -> None:
     what = "is read as a channel" if read else "is not, and the rows are out of its order"
     raise _UsageError(
         f"column {time_col!r} of {args.csv} looks like the time steps of each series "
-        f"(whole numbers restarting for every --id), but without --time the row order is the "
-        f"time order and {time_col!r} {what}. Pass --time {time_col}"
+        f"(the same few values for every --id, never twice in one), but without --time the "
+        f"row order is the time order and {time_col!r} {what}. Pass --time {time_col}"
     )
 
 
@@ -354,7 +354,7 @@ def _refuse_row_numbers(features, path) -> None:
                 "DataFrame.to_csv (write the file with index=False, or drop the column); a "
                 "wide table reads every column but --target and --groups as a time step"
             )
-        if len(column) < 5 or not pd.api.types.is_numeric_dtype(column):
+        if len(column) < 10 or not pd.api.types.is_numeric_dtype(column):
             continue
         if not _is_id_like(column) or not column.is_unique:
             continue
@@ -637,7 +637,7 @@ def _check_classes(args, y, what: str) -> None:
             f"the target of {what} holds one class ({str(classes[0])!r}): classification needs "
             "at least two"
         )
-    binary_only = ("roc_auc", "f1", "precision", "recall", "average_precision", "jaccard")
+    binary_only = ("roc_auc", "f1", "precision", "recall", "jaccard")
     if len(classes) > 2 and args.scoring in binary_only:
         better = "roc_auc_ovr" if args.scoring == "roc_auc" else f"{args.scoring}_macro"
         raise _UsageError(
