@@ -180,13 +180,13 @@ def _per_sample(spec, what: str, df, id_code, ids, namer) -> tuple:
     return taken.to_numpy(), taken
 
 
-def _holds_column(name, values: np.ndarray, df, id_code, ids, namer) -> bool:
-    """Whether column ``name`` of ``df`` holds, per sample, exactly ``values``."""
+def _column_holding(name, values: np.ndarray, df, id_code, ids, namer) -> pd.Index | None:
+    """Column ``name`` per sample when it holds exactly ``values`` there, else None."""
     try:
-        column, _ = _per_sample(name, "column", df, id_code, ids, namer)
+        column, taken = _per_sample(name, "column", df, id_code, ids, namer)
     except ValueError:  # not constant within a sample, or missing values: not a label
-        return False
-    return pd.Index(column).equals(pd.Index(values))
+        return None
+    return taken if pd.Index(column).equals(pd.Index(values)) else None
 
 
 def _sample_codes(df, id_cols, namer) -> tuple:
@@ -414,7 +414,8 @@ def long_to_sequences(
         # a Series that is one of the value columns (``y=df["label"]``, or the label per
         # id) is that column: left out of the default channels, as its name would be
         if isinstance(spec, pd.Series) and spec.name in value_cols:
-            if not _holds_column(spec.name, out[key], df, id_code, ids, namer):
+            column = _column_holding(spec.name, out[key], df, id_code, ids, namer)
+            if column is None:
                 continue
             if column_value is not None:
                 raise ValueError(
@@ -422,6 +423,7 @@ def long_to_sequences(
                     f"{key} Series holds that column's values, so the model would read its "
                     f"own {key} from the series. Leave it out of column_value."
                 )
+            extra[spec.name] = column  # to_long gives the column back, as for a name
             value_cols = [c for c in value_cols if c != spec.name]
             if not value_cols:
                 raise ValueError(

@@ -111,6 +111,7 @@ def test_label_passed_as_the_columns_values_is_not_a_channel():
         assert seq.channels.tolist() == ["x"]
         np.testing.assert_array_equal(seq.X, by_name.X)
         np.testing.assert_array_equal(seq.y, by_name.y)
+        pd.testing.assert_frame_equal(seq.to_long(), by_name.to_long())
     seq = long_to_sequences(df, column_id="id", column_sort="t", groups=df["label"])
     assert seq.channels.tolist() == ["x"]
     # a Series that only shares a column's name is not that column: the column stays
