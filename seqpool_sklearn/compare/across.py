@@ -9,6 +9,7 @@ import pandas as pd
 
 from .._options import ORDERS
 from .._stats import (
+    _snap,
     format_number,
     format_p,
     format_p_adjusted,
@@ -172,6 +173,8 @@ class ComparisonSummary:
                 scores = [cmp._scores(order, pool, window) for order in ORDERS]
                 at_bound.append(cmp._common_bound(*scores) is not None)
             d, at_bound = np.asarray(d), np.asarray(at_bound, dtype=bool)
+            # wins and ties counted as the signed-rank tests see them (rounding is a tie)
+            d = _snap(d, float(np.abs(d).max(initial=0.0)))
             test = wilcoxon_test(d)
             # both orders at the metric's bound on every split (100% accuracy, say): their
             # difference is 0 there because neither can do better; the verdict says how
