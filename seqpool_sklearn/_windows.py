@@ -192,7 +192,10 @@ def sliding_windows(
     time : hashable, default=None
         Time column (numeric or datetime); duplicates within a recording are an error. When
         None, the row order is the time order and ``start`` / ``end`` are row positions
-        within the recording.
+        within the recording. It orders the rows; it does not space them: a window is
+        ``size`` consecutive rows, so with gaps in the time stamps a window can span a gap
+        (``start`` and ``end`` show it). Resample first (``DataFrame.resample``) where
+        the steps must be evenly spaced.
     target : hashable or array-like of shape (n_timesteps,), default=None
         Column (or per-row values, in the recording's row order; a pandas Series is aligned
         by the recording's index) the window targets come from. Required for

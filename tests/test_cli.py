@@ -1037,3 +1037,11 @@ def test_many_whole_number_classes_get_a_hint(tmp_path, built, capsys):
     assert "classification, 12 classes (whole numbers read as classes; --task regression" in (
         header
     )
+
+
+def test_labels_that_differ_only_in_spaces_are_refused(tmp_path, capsys):
+    frame = _wide_frame().assign(label=["yes", "yes ", "no"] * 13 + ["no"])
+    frame.to_csv(tmp_path / "s.csv", index=False)
+    code = main(["compare", "--csv", str(tmp_path / "s.csv"), "--target", "label", *TINY])
+    assert code == 2
+    assert "holds both 'yes' and 'yes ', which differ only in spaces" in capsys.readouterr().err

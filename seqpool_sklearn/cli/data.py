@@ -637,6 +637,17 @@ def _check_classes(args, y, what: str) -> None:
             f"the target of {what} holds one class ({str(classes[0])!r}): classification needs "
             "at least two"
         )
+    if np.asarray(y).dtype.kind in "OUS":
+        text = [str(v) for v in np.unique(np.asarray(y).astype(str))]
+        stripped = [v.strip() for v in text]
+        if len(np.unique(stripped)) < len(text):
+            a, b = next(
+                (x, z) for i, x in enumerate(text) for z in text[i + 1 :] if x.strip() == z.strip()
+            )
+            raise _UsageError(
+                f"the target of {what} holds both {a!r} and {b!r}, which differ only in "
+                "spaces and would be two classes; strip the labels in the file"
+            )
     binary_only = ("roc_auc", "f1", "precision", "recall", "jaccard")
     if len(classes) > 2 and args.scoring in binary_only:
         better = "roc_auc_ovr" if args.scoring == "roc_auc" else f"{args.scoring}_macro"
