@@ -27,7 +27,8 @@ from seqpool_sklearn import (
     make_event_timing,
 )
 from seqpool_sklearn._explain import explain
-from seqpool_sklearn.nn.pools import POOL_REGISTRY, register_pool
+from seqpool_sklearn.nn.masks import observed_mask
+from seqpool_sklearn.nn.pools import POOL_REGISTRY, AvgPool, register_pool
 
 KW = {"max_epochs": 3, "hidden_size": 8, "random_state": 0}
 
@@ -195,3 +196,51 @@ def test_skorch_partial_fit_runs_and_an_interrupt_propagates_after_on_train_end(
     assert seen == ["on_train_end"] and not hasattr(clf, "net_")
     clf = SeqPoolClassifier(encoder=None, **KW).fit(X, y)
     assert len(clf.history_) == KW["max_epochs"]  # skorch's loop ran every epoch
+
+
+class ShiftedAvg(AvgPool):
+    """A subclass of a built-in that computes something else: 2 * avg + 5."""
+
+    name = None
+
+    def forward(self, h, mask):
+        return 2 * super().forward(h, mask) + 5
+
+
+def test_a_subclass_of_a_builtin_pool_is_computed_as_its_own(data):
+    # it inherits the encoder's fast reduction and the exact split of avg, which compute
+    # avg: neither may stand in for its own forward
+    assert AvgPool.has_shares() and not ShiftedAvg.has_shares()
+    assert AvgPool(4).fast_keys() == ("avg",) and ShiftedAvg(4).fast_keys() == ()
+    X, y = data
+    est = SeqPoolClassifier(pool=ShiftedAvg, encoder_channels=84, **KW).fit(X, y)
+    module = est.module_.double().eval()
+    x, mask = observed_mask(torch.as_tensor(X[:4]).double())
+    fast, _ = module.pooled(x, mask)
+    maps, _ = module.head.pool(module.encoder(x, mask), mask)
+    torch.testing.assert_close(fast, maps)
+
+
+def test_a_registered_user_pool_is_still_checked(data):
+    class Flat(WrongFrames):
+        name = "flat_checked"
+
+    try:
+        register_pool(Flat)
+        X, y = data
+        with pytest.raises(ValueError, match=r"Flat.forward\(h, mask\) must return a tensor"):
+            SeqPoolClassifier(pool=Flat, encoder=None, **KW).fit(X, y)
+    finally:
+        POOL_REGISTRY.pop("flat_checked", None)
+
+
+def test_a_user_pool_of_another_dtype_is_refused(data):
+    class Float64Mean(Pool):
+        summary = "mean in float64"
+
+        def forward(self, h, mask):
+            return h.double().mean(-1)
+
+    X, y = data
+    with pytest.raises(TypeError, match="must return the dtype of h"):
+        SeqPoolClassifier(pool=Float64Mean, encoder=None, **KW).fit(X, y)

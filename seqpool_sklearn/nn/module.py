@@ -257,9 +257,11 @@ class SeqPoolModule(nn.Module):
         from .pools import POOL_REGISTRY
 
         encoder, pooling = self.encoder, self.head.pooling
+        # the package's own classes; a user's class is checked even when registered
         builtin_encoder = type(encoder) in (*ENCODER_REGISTRY.values(), IdentityEncoder)
+        builtin_encoder = builtin_encoder and _own(type(encoder))
         members = getattr(pooling, "members", [pooling])
-        builtin_pool = all(type(m) in POOL_REGISTRY.values() for m in members)
+        builtin_pool = all(type(m) in POOL_REGISTRY.values() and _own(type(m)) for m in members)
         if builtin_encoder and builtin_pool:
             return
         self._check_input(x)
@@ -277,6 +279,11 @@ class SeqPoolModule(nn.Module):
             _check_shape(
                 pooling, "forward(h, mask)", out, expected, "(batch, n_features, n_frames)"
             )
+            if out.dtype != hw.dtype:
+                raise TypeError(
+                    f"{type(pooling).__name__}.forward(h, mask) must return the dtype of h "
+                    f"({hw.dtype}); got {out.dtype}."
+                )
         finally:
             for m, mode in zip(self.modules(), modes, strict=True):
                 m.training = mode
@@ -337,6 +344,11 @@ class DecodedHead(nn.Module):
     def forward(self, cache: torch.Tensor) -> torch.Tensor:
         z, mask = self.encoder.decoded_cached(cache, self.head.decoder)
         return self.head.from_decoded(z, mask)
+
+
+def _own(cls: type) -> bool:
+    """Whether ``cls`` is one of the package's classes (not a user's, registered or not)."""
+    return cls.__module__.split(".")[0] == __name__.split(".")[0]
 
 
 def _run(part: nn.Module, call: str, *args: torch.Tensor) -> torch.Tensor:

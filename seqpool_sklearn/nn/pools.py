@@ -102,17 +102,36 @@ class Pool(nn.Module):
 
     @classmethod
     def has_shares(cls) -> bool:
-        """Whether the class declares :meth:`shares` (an exact split for ``explain``)."""
-        return cls.shares is not Pool.shares
+        """Whether the class declares :meth:`shares` (an exact split for ``explain``).
+
+        A subclass that overrides ``forward`` but inherits ``shares`` computes something
+        else than the split it inherits: it has none.
+        """
+        return cls.shares is not Pool.shares and _declared_with_forward(cls, "shares")
 
     def fast_keys(self) -> tuple[str, ...]:
-        """The encoder reductions that compute this pool without the maps (``fast``)."""
-        return () if self.fast is None else (self.fast,)
+        """The encoder reductions that compute this pool without the maps (``fast``).
+
+        None for a subclass that overrides ``forward`` but inherits ``fast``: the encoder's
+        reduction is its parent's pool, not its own.
+        """
+        if self.fast is None or not _declared_with_forward(type(self), "fast"):
+            return ()
+        return (self.fast,)
 
     @property
     def learned(self) -> bool:
         """Whether the pool has parameters (trained with the head)."""
         return any(True for _ in self.parameters())
+
+
+def _declared_with_forward(cls: type, name: str) -> bool:
+    """Whether ``name`` is declared by the class that declares ``forward`` or a subclass."""
+
+    def declaring(attr: str) -> type:
+        return next(c for c in cls.__mro__ if attr in vars(c))
+
+    return issubclass(declaring(name), declaring("forward"))
 
 
 POOL_REGISTRY = Registry("pool", Pool)
