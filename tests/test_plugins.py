@@ -244,3 +244,27 @@ def test_a_user_pool_of_another_dtype_is_refused(data):
     X, y = data
     with pytest.raises(TypeError, match="must return the dtype of h"):
         SeqPoolClassifier(pool=Float64Mean, encoder=None, **KW).fit(X, y)
+
+
+class Standardise(Encoder):
+    """Needs fit_data before forward: its mean and spread come from the training series."""
+
+    frozen = True
+
+    def __init__(self, n_channels, n_timesteps, width=None):
+        super().__init__(n_channels, n_timesteps, width)
+        self.out_channels = n_channels
+        self.stats = None
+
+    def fit_data(self, x, mask):
+        self.stats = (x.mean(dim=(0, 2), keepdim=True), x.std(dim=(0, 2), keepdim=True) + 1e-6)
+
+    def forward(self, x, mask):
+        mean, std = self.stats
+        return (x - mean) / std * mask.unsqueeze(1)
+
+
+def test_a_user_encoder_set_from_data_is_checked_after_fit_data(data):
+    X, y = data
+    est = SeqPoolClassifier(encoder=Standardise, **KW).fit(X, y)
+    assert est.predict(X).shape == y.shape

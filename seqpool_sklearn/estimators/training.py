@@ -319,7 +319,6 @@ class _TrainingMixin:
         with _torch_threads(self.n_threads), _seeded(seed, device):
             if not continuing:
                 self.net_ = self._new_net(n_outputs, seed, device, dtype)
-                self.net_.module_.check_plugins(X_t[:2].to(self.net_.device))
                 problem = ridge_problem(self.net_.module_) if ridge else None
                 if problem:
                     raise ValueError(
@@ -333,6 +332,8 @@ class _TrainingMixin:
                 fitted = self.net_.module_.fit_data(
                     X_t.to(self.net_.device), torch.Generator().manual_seed(seed), data_weight
                 )
+                # after fit_data: a user's encoder may set itself from the data first
+                self.net_.module_.check_plugins(X_t[:2].to(self.net_.device))
                 packed = self.net_.module_.fit_frame_scale(
                     X_t.to(self.net_.device), data_weight, fitted
                 )
