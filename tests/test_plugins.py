@@ -268,3 +268,22 @@ def test_a_user_encoder_set_from_data_is_checked_after_fit_data(data):
     X, y = data
     est = SeqPoolClassifier(encoder=Standardise, **KW).fit(X, y)
     assert est.predict(X).shape == y.shape
+
+
+class LinearSum(SumPool):
+    """Declares itself linear (it commutes with W), but a sum does not keep constants."""
+
+    linear = True
+
+
+def test_explain_exact_is_measured_for_a_users_linear_pool(data):
+    X, y = data
+    kw = dict(encoder=None, activation=None, **KW)
+    est = SeqPoolRegressor(pool=LinearSum, order="pool_first", **kw).fit(X, y.astype(float))
+    ex = explain(est, X[:4])
+    # the decomposition through the pool needs pool(W h + b) == W pool(h) + b: not a sum's
+    assert ex.completeness_error > 1e-3 and not ex.exact
+    # a combined pool of linear members takes the gradient path (it used to crash)
+    est = SeqPoolRegressor(pool=("avg", LinearSum), order="pool_first", **kw)
+    ex = explain(est.fit(X, y.astype(float)), X[:4])
+    assert ex.exact and ex.completeness_error < 1e-8
