@@ -17,6 +17,7 @@ from _plugins import (
 )
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
+from sklearn.utils._param_validation import InvalidParameterError
 
 from seqpool_sklearn import (
     Encoder,
@@ -287,3 +288,28 @@ def test_explain_exact_is_measured_for_a_users_linear_pool(data):
     est = SeqPoolRegressor(pool=("avg", LinearSum), order="pool_first", **kw)
     ex = explain(est.fit(X, y.astype(float)), X[:4])
     assert ex.exact and ex.completeness_error < 1e-8
+
+
+def test_a_registered_pool_is_usable_by_its_name(data):
+    class HalfMean(Pool):
+        name = "half_mean_by_name"
+        summary = "half the mean"
+
+        def forward(self, h, mask):
+            m = mask.unsqueeze(1).to(h.dtype)
+            return (h * m).sum(-1) / m.sum(-1).clamp_min(1) / 2
+
+    X, y = data
+    try:
+        register_pool(HalfMean)
+        by_name = SeqPoolClassifier(pool="half_mean_by_name", encoder=None, **KW).fit(X, y)
+        by_class = SeqPoolClassifier(pool=HalfMean, encoder=None, **KW).fit(X, y)
+        np.testing.assert_array_equal(by_name.predict_proba(X), by_class.predict_proba(X))
+        result = compare_heads(
+            SeqPoolClassifier(encoder=None, **KW), X, y, pools=["half_mean_by_name"], cv=2
+        )
+        assert set(result.results["pool"]) == {"half_mean_by_name"}
+    finally:
+        POOL_REGISTRY.pop("half_mean_by_name", None)
+    with pytest.raises(InvalidParameterError, match="must be a str among"):
+        SeqPoolClassifier(pool="half_mean_by_name", encoder=None, **KW).fit(X, y)

@@ -22,9 +22,9 @@ from sklearn.model_selection import (
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import _num_samples
 
-from .._options import ORDERS, POOLS
+from .._options import ORDERS
 from .._validation import check_int, did_you_mean, is_integer
-from ..nn.pools import check_pool, pool_label, pool_members, resolve_pool
+from ..nn.pools import POOL_REGISTRY, check_pool, pool_label, pool_members, resolve_pool
 from .common import _HEAD_PARAMS, _check_margin, _frame, _metric_and_chance
 from .results import HeadComparison
 
@@ -102,7 +102,9 @@ def _check_grid(orders: Any, pools: Any, windows: Any) -> tuple[list, list, list
     for value in pools:
         if not isinstance(value, str):
             check_pool(value)  # a Pool subclass or a tuple of pools, else a clear error
-    for name, values, options in (("orders", orders, ORDERS), ("pools", pools, POOLS)):
+    # the pools' names are the registry's: the built-ins and those a user registered
+    names = tuple(POOL_REGISTRY)
+    for name, values, options in (("orders", orders, ORDERS), ("pools", pools, names)):
         for value in values:
             if (isinstance(value, str) or name == "orders") and value not in options:
                 raise ValueError(

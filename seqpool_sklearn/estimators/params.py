@@ -17,13 +17,13 @@ from torch.optim import Optimizer
 from .._net import (
     resolve_device,
 )
-from .._options import ACTIVATIONS, ENCODERS, ORDERS, POOLS
+from .._options import ACTIVATIONS, ORDERS
 from .._validation import (
     did_you_mean,
     refuse_bool_numbers,
 )
-from ..nn.encoders import Encoder, resolve_encoder
-from ..nn.pools import Pool, check_pool
+from ..nn.encoders import ENCODER_REGISTRY, Encoder, resolve_encoder
+from ..nn.pools import POOL_REGISTRY, Pool, check_pool
 
 _ROUTED_PREFIXES = (
     "module__",
@@ -60,14 +60,33 @@ _MODULE_PARAMS = (
 )
 
 
+class _Registered(StrOptions):
+    """The names of a registry: the built-ins, and any a user registered since import."""
+
+    def __init__(self, registry):
+        super().__init__(set(registry))
+        self.registry = registry
+
+    def is_satisfied_by(self, val):
+        return isinstance(val, str) and val in self.registry
+
+
+def _pool_names() -> tuple[str, ...]:
+    return tuple(POOL_REGISTRY)
+
+
+def _encoder_names() -> tuple[str, ...]:
+    return tuple(ENCODER_REGISTRY)
+
+
 class _ParamsMixin:
     """The estimators' parameters: constraints, ``__init__``, routed skorch keywords, checks."""
 
     _parameter_constraints: dict = {
         "order": [StrOptions(set(ORDERS))],
-        "pool": [StrOptions(set(POOLS)), type, tuple],
+        "pool": [_Registered(POOL_REGISTRY), type, tuple],
         "window": [None, Interval(Integral, 1, None, closed="left")],
-        "encoder": [StrOptions(set(ENCODERS)), type, None],
+        "encoder": [_Registered(ENCODER_REGISTRY), type, None],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS)), None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -189,8 +208,8 @@ class _ParamsMixin:
             hint = ""
             for key, options in (
                 ("order", ORDERS),
-                ("pool", POOLS),
-                ("encoder", ENCODERS),
+                ("pool", _pool_names()),
+                ("encoder", _encoder_names()),
                 ("activation", ACTIVATIONS),
             ):
                 value = getattr(self, key)
