@@ -321,14 +321,15 @@ def _refuse_unnamed_time(df, args) -> None:
 
     roles = {*args.id, args.kind, args.target, args.groups} - {None}
     candidates = [c for c in df.columns if c not in roles]
-    counts = df.groupby(list(args.id), sort=False).size()
+    grouped = df.groupby(list(args.id), sort=False)
+    counts = grouped.size()
     time_col = _time_column(df, list(args.id), counts, candidates)
     if time_col is None:
         return
     named = [args.value] if args.value else list(args.channels or [])
     read = time_col in named or not named
     if not read:
-        codes = df.groupby(list(args.id), sort=False).ngroup().to_numpy()
+        codes = grouped.ngroup().to_numpy()
         steps = df[time_col].to_numpy()
         order = np.lexsort((np.arange(len(df)), codes))
         same = codes[order][1:] == codes[order][:-1]
@@ -631,23 +632,24 @@ def _check_classes(args, y, what: str) -> None:
 
     if _is_regression(y, args.task):
         return
-    classes = np.unique(np.asarray(y).astype(str))
+    labels = np.asarray(y)
+    classes = [str(v) for v in np.unique(labels.astype(str))]
     if len(classes) < 2:
         raise _UsageError(
-            f"the target of {what} holds one class ({str(classes[0])!r}): classification needs "
+            f"the target of {what} holds one class ({classes[0]!r}): classification needs "
             "at least two"
         )
-    if np.asarray(y).dtype.kind in "OUS":
-        text = [str(v) for v in np.unique(np.asarray(y).astype(str))]
-        stripped = [v.strip() for v in text]
-        if len(np.unique(stripped)) < len(text):
-            a, b = next(
-                (x, z) for i, x in enumerate(text) for z in text[i + 1 :] if x.strip() == z.strip()
-            )
-            raise _UsageError(
-                f"the target of {what} holds both {a!r} and {b!r}, which differ only in "
-                "spaces and would be two classes; strip the labels in the file"
-            )
+    if labels.dtype.kind in "OUS" and len({v.strip() for v in classes}) < len(classes):
+        a, b = next(
+            (x, z)
+            for i, x in enumerate(classes)
+            for z in classes[i + 1 :]
+            if x.strip() == z.strip()
+        )
+        raise _UsageError(
+            f"the target of {what} holds both {a!r} and {b!r}, which differ only in "
+            "spaces and would be two classes; strip the labels in the file"
+        )
     binary_only = ("roc_auc", "f1", "precision", "recall", "jaccard")
     if len(classes) > 2 and args.scoring in binary_only:
         better = "roc_auc_ovr" if args.scoring == "roc_auc" else f"{args.scoring}_macro"

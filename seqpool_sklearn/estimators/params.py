@@ -71,14 +71,6 @@ class _Registered(StrOptions):
         return isinstance(val, str) and val in self.registry
 
 
-def _pool_names() -> tuple[str, ...]:
-    return tuple(POOL_REGISTRY)
-
-
-def _encoder_names() -> tuple[str, ...]:
-    return tuple(ENCODER_REGISTRY)
-
-
 class _ParamsMixin:
     """The estimators' parameters: constraints, ``__init__``, routed skorch keywords, checks."""
 
@@ -208,8 +200,8 @@ class _ParamsMixin:
             hint = ""
             for key, options in (
                 ("order", ORDERS),
-                ("pool", _pool_names()),
-                ("encoder", _encoder_names()),
+                ("pool", tuple(POOL_REGISTRY)),
+                ("encoder", tuple(ENCODER_REGISTRY)),
                 ("activation", ACTIVATIONS),
             ):
                 value = getattr(self, key)
