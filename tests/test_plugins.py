@@ -313,3 +313,53 @@ def test_a_registered_pool_is_usable_by_its_name(data):
         POOL_REGISTRY.pop("half_mean_by_name", None)
     with pytest.raises(InvalidParameterError, match="must be a str among"):
         SeqPoolClassifier(pool="half_mean_by_name", encoder=None, **KW).fit(X, y)
+
+
+class MeanNoClamp(Pool):
+    """A mean written for observed data: divides by the window's count, with its split."""
+
+    def forward(self, h, mask):
+        return self.shares(h, mask).sum(-1)
+
+    def shares(self, h, mask):
+        m = mask.unsqueeze(1).to(h.dtype)
+        return h * m / m.sum(-1, keepdim=True)
+
+
+def test_an_empty_window_passes_no_nan_through_a_users_pool(data):
+    from seqpool_sklearn.nn.pools import pool_windows, window_shares
+
+    # GeM's root of a mean of zeros has an infinite derivative: an empty window used to
+    # turn every gradient of the batch into NaN, and training stopped as "lr too high"
+    pool = GeM(3)
+    h = torch.randn(2, 3, 16, dtype=torch.float64, requires_grad=True)
+    mask = torch.ones(2, 16, dtype=torch.bool)
+    mask[1, 6:] = False  # the second series: windows 2 and 3 of 4 are empty
+    frames, valid = pool_windows(pool, h, mask, 4)
+    assert valid.tolist() == [[True] * 4, [True, True, False, False]]
+    assert torch.all(frames[1, :, 2:] == 0)
+    frames.sum().backward()
+    assert torch.isfinite(h.grad).all() and torch.isfinite(pool.p.grad)
+    assert torch.all(h.grad[1, :, 6:] == 0)  # unobserved steps get no gradient
+    # the observed windows are pooled as before: the pool on that window alone
+    alone, _ = pool_windows(pool, h[1:, :, 4:8], mask[1:, 4:8], None)
+    torch.testing.assert_close(frames[1:, :, 1:2], alone)
+    # an exact split that divides by the count stays finite, 0 on empty windows
+    split = window_shares(MeanNoClamp(3), h.detach(), mask, 4)
+    assert torch.isfinite(split).all() and torch.all(split[1, :, 2:] == 0)
+    torch.testing.assert_close(split.sum(-1), pool_windows(MeanNoClamp(3), h, mask, 4)[0])
+
+    X, y = data
+    X = X.copy()
+    X[::2, :, 20:] = np.nan  # every other series ends at step 20: windows of 8 beyond are empty
+    for pool_cls in (GeM, MeanNoClamp):
+        clf = SeqPoolClassifier(pool=pool_cls, encoder=TinyConv, window=8, **KW).fit(X, y)
+        assert np.isfinite(clf.training_history()["train_loss"]).all()
+        assert np.isfinite(clf.predict_proba(X)).all()
+    ex = explain(
+        SeqPoolRegressor(pool=MeanNoClamp, encoder=None, window=8, activation=None, **KW).fit(
+            X, y.astype(float)
+        ),
+        X[:4],
+    )
+    assert np.isfinite(ex.values).all() and ex.completeness_error < 1e-6

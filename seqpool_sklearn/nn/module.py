@@ -10,7 +10,7 @@ from torch import nn
 from .encoders import call_fit_data, resolve_encoder
 from .head import SeqPoolHead
 from .masks import n_frames_for, observed_mask, recording_graph, split_windows
-from .pools import pool_members, resolve_pool
+from .pools import _safe_windows, pool_members, resolve_pool
 
 # Largest cache of a frozen encoder's ranks that training ``decode_first`` keeps (see
 # ``SeqPoolModule.caches_decoded``); a larger training set recomputes them every batch.
@@ -273,8 +273,8 @@ class SeqPoolModule(nn.Module):
             expected = (values.shape[0], encoder.out_channels, values.shape[2])
             _check_shape(encoder, "forward(x, mask)", h, expected, "(batch, out_channels, T)")
             pooled_in = h if self.head.order == "pool_first" else self.head._decode(h)
-            hw, mw = split_windows(pooled_in, mask, self.head.window)
-            out = _run(pooling, "forward(h, mask)", hw * mw.unsqueeze(1).to(h.dtype), mw)
+            hw, seen, _ = _safe_windows(*split_windows(pooled_in, mask, self.head.window))
+            out = _run(pooling, "forward(h, mask)", hw, seen)
             expected = (hw.shape[0], hw.shape[1] * len(members), hw.shape[2])
             _check_shape(
                 pooling, "forward(h, mask)", out, expected, "(batch, n_features, n_frames)"

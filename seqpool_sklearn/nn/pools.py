@@ -5,8 +5,10 @@ called on the windows of a map: ``forward(h, mask)`` with ``h`` of shape
 ``(batch, n_features, n_frames, k)`` (unobserved steps are 0) and ``mask`` of shape
 ``(batch, n_frames, k)`` (``True`` where observed); it returns ``(batch, n_features,
 n_frames)``. ``window=None`` is one frame of ``k = T`` steps. Windows without an observed
-step pool to 0 whatever the pool returns for them. A pool with ``nn.Parameter``\\ s is
-trained with the head.
+step pool to 0 whatever the pool returns for them; the pool sees such a window as ``k``
+observed zeros, so a pool written for observed data (a division by the count, a root of a
+mean) neither divides by zero there nor passes NaN gradients back. A pool with
+``nn.Parameter``\\ s is trained with the head.
 
 What the rest of the package needs to know, a pool declares:
 
@@ -167,12 +169,33 @@ def pool_windows(
     """Pool the windows of ``h`` (B, H, T): frames (B, H, n_frames) and validity (B, n_frames).
 
     Unobserved steps are zeroed before ``pool`` sees them; frames without an observed
-    step are 0.
+    step are 0. ``pool`` sees such a frame as ``k`` observed zeros (see
+    :func:`_safe_windows`), so that what it computes there -- discarded -- stays finite
+    and passes no NaN gradient back.
     """
     hw, mw = split_windows(h, mask, window)  # (B,H,F,k), (B,F,k)
-    out = pool(hw * mw.unsqueeze(1).to(h.dtype), mw)
-    valid = mw.any(dim=-1)
+    hw, seen, valid = _safe_windows(hw, mw)
+    out = pool(hw, seen)
     return torch.where(valid.unsqueeze(1), out, torch.zeros_like(out)), valid
+
+
+def _safe_windows(
+    hw: torch.Tensor, mw: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Windows as a pool sees them: unobserved steps zeroed, empty windows all observed.
+
+    A window without an observed step pools to 0 whatever the pool returns, but its
+    gradient still passes through the pool: ``torch.where`` sends a zero gradient to the
+    discarded value, and zero times an infinite derivative is NaN. A pool written for
+    observed data (a root of a mean of zero, a division by the count) has such
+    derivatives at an empty window and would turn every gradient of the batch into NaN.
+    Shown as ``k`` observed zeros instead, the window has no step a pool cannot read;
+    its value is still discarded, and its zeroed steps pass no gradient back to ``h``.
+    Returns the windows, the mask the pool sees and each window's validity (B, F).
+    """
+    valid = mw.any(dim=-1)
+    hw = hw * mw.unsqueeze(1).to(hw.dtype)
+    return hw, mw | ~valid.unsqueeze(-1), valid
 
 
 def window_shares(
@@ -180,8 +203,9 @@ def window_shares(
 ) -> torch.Tensor:
     """:meth:`Pool.shares` of the windows of ``h`` (B, H, T), zero for empty windows."""
     hw, mw = split_windows(h, mask, window)
-    m = mw.unsqueeze(1).to(h.dtype)
-    return pool.shares(hw * m, mw) * (m.sum(-1, keepdim=True) > 0)
+    hw, seen, valid = _safe_windows(hw, mw)
+    shares = pool.shares(hw, seen)
+    return torch.where(valid[:, None, :, None], shares, torch.zeros_like(shares))
 
 
 class MaskedPool(nn.Module):
