@@ -16,13 +16,20 @@ outputs match to round-off. (A float32 graph would already move the random-convo
 encoder's indicators ``c(t) > b`` wherever a convolution lands near a bias.) One
 exception: onnxruntime has no float64 GRU kernel, so an ONNX file of the GRU encoder runs
 the recurrence in float32 and agrees with ``predict`` to about 1e-7 relative to the
-outputs' scale.
+outputs' scale; and it has no float64 ``Erf``, so the ``"gelu"`` activation computes its
+``erf`` in float32 there (about 1e-7 too).
 
 TorchScript files are traces (``torch.jit.trace``) of the inference forward pass, which
 has no branch on the data (see :mod:`seqpool_sklearn._modules`). ONNX files come from
 PyTorch's TorchScript-based exporter (``torch.onnx.export(..., dynamo=False)``), which
 maps the GRU to ONNX's ``GRU`` operator with a run-time length; the forward pass writes
-its convolutions as matrix products there, since onnxruntime has no float64 ``Conv``.
+its convolutions as matrix products there, since onnxruntime has no float64 ``Conv``. A
+user's encoder gets the same treatment: while the ONNX graph is traced, every float64
+``conv1d`` (an ``nn.Conv1d`` of the user's encoder included) is written as a matrix
+product, and every float64 ``erf`` is computed in float32. Where onnxruntime is
+installed, the written file is loaded once; a graph it cannot run (another float64
+operator it has no kernel for) is refused with its reason rather than left to fail where
+the file is used.
 """
 
 from __future__ import annotations
@@ -38,8 +45,94 @@ import torch
 from sklearn.base import ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
+from torch.overrides import TorchFunctionMode
+
+from .nn.masks import matmul_conv1d
 
 FORMATS = ("onnx", "torchscript")
+
+
+def _single(value, name: str) -> int:
+    """An ``int`` or 1-tuple argument of ``conv1d``."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1:
+            raise ValueError(f"conv1d takes one {name} per side; got {value!r}.")
+        value = value[0]
+    return int(value)
+
+
+def _conv1d_as_matmul(
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
+) -> torch.Tensor:
+    """``torch.conv1d``'s arguments, computed by :func:`matmul_conv1d` (any stride)."""
+    stride, dilation = _single(stride, "stride"), _single(dilation, "dilation")
+    span = dilation * (weight.shape[2] - 1)
+    if padding == "valid":
+        pad = (0, 0)
+    elif padding == "same":  # torch's split: the extra step goes to the right
+        pad = (span // 2, span - span // 2)
+    else:
+        pad = (_single(padding, "padding"),) * 2
+    unbatched = input.dim() == 2
+    x = input.unsqueeze(0) if unbatched else input
+    out = matmul_conv1d(x, weight, bias, pad, dilation, groups)
+    if stride > 1:
+        out = out[:, :, ::stride]
+    return out.squeeze(0) if unbatched else out
+
+
+def _erf_in_float32(x: torch.Tensor) -> torch.Tensor:
+    return torch.erf(x.to(torch.float32)).to(x.dtype)
+
+
+def _gelu(x: torch.Tensor, approximate: str = "none") -> torch.Tensor:
+    if approximate != "none":  # the tanh form runs in float64
+        return torch.nn.functional.gelu(x, approximate=approximate)
+    return 0.5 * x * (1.0 + _erf_in_float32(x * 0.5**0.5))
+
+
+# float64 operators onnxruntime has no kernel for, and what the graph computes instead
+_FLOAT64_STANDINS = {
+    torch.conv1d: _conv1d_as_matmul,  # exact: the same sums as matrix products
+    torch.nn.functional.gelu: _gelu,  # erf in float32: about 1e-7 relative
+    torch.erf: _erf_in_float32,
+    torch.special.erf: _erf_in_float32,
+}
+
+
+class _OnnxRuntimeFloat64(TorchFunctionMode):
+    """While tracing for ONNX: float64 operators onnxruntime lacks are computed otherwise.
+
+    onnxruntime has no float64 ``Conv`` (``nn.Conv1d``, in a user's encoder too) and no
+    float64 ``Erf`` (the ``"gelu"`` activation); traced as they are, they give a file
+    onnxruntime cannot load. ``conv1d`` becomes matrix products (exact); ``erf`` is
+    computed in float32 (about 1e-7 relative).
+    """
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        standin = _FLOAT64_STANDINS.get(func)
+        if standin is not None and args and args[0].dtype == torch.float64:
+            return standin(*args, **kwargs)
+        return func(*args, **kwargs)
+
+
+def _check_runs(path: str) -> None:
+    """Load the written ONNX file in onnxruntime, if installed; refuse what it cannot run."""
+    if importlib.util.find_spec("onnxruntime") is None:
+        return
+    import onnxruntime
+
+    try:
+        onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own exception types
+        os.remove(path)
+        raise ValueError(
+            "onnxruntime cannot run the exported graph, so no ONNX file was written: "
+            f"{str(exc).strip()}. onnxruntime lacks float64 kernels for some operators "
+            "(the graph computes in float64, as predict does); a user's encoder calling "
+            "such an operator can be exported with format='torchscript'."
+        ) from None
 
 
 class ExportedPredictor(nn.Module):
@@ -136,12 +229,14 @@ def export_estimator(estimator: Any, path: str | os.PathLike, format: str = "onn
             torch.jit.save(traced, os.fspath(path))
             return
         dynamic = {0: "batch"} if fixed_length else {0: "batch", 2: "time"}
-        torch.onnx.export(
-            predictor,
-            (example,),
-            os.fspath(path),
-            input_names=["X"],
-            output_names=[output],
-            dynamic_axes={"X": dynamic, output: {0: "batch"}},
-            dynamo=False,
-        )
+        with _OnnxRuntimeFloat64():
+            torch.onnx.export(
+                predictor,
+                (example,),
+                os.fspath(path),
+                input_names=["X"],
+                output_names=[output],
+                dynamic_axes={"X": dynamic, output: {0: "batch"}},
+                dynamo=False,
+            )
+    _check_runs(os.fspath(path))

@@ -198,3 +198,62 @@ def test_combined_multirocket_pools_export(order, format, pools, tmp_path):
     path = tmp_path / f"model.{format}"
     clf.export(path, format=format)
     assert _max_error(_runner(path, format), clf.predict_proba, _series()) < TOL
+
+
+@pytest.mark.parametrize("order", ["pool_first", "decode_first"])
+def test_gelu_head_exports_a_graph_onnxruntime_runs(order, tmp_path):
+    # onnxruntime has no float64 Erf: the file used to be written and fail to load
+    X, y = _train()
+    clf = SeqPoolClassifier(**_small("conv", activation="gelu", order=order)).fit(X, y)
+    clf.export(tmp_path / "m.onnx")
+    run = _runner(tmp_path / "m.onnx", "onnx")
+    assert _max_error(run, clf.predict_proba, _series()) < TOL
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"padding": 2},
+        {"padding": (1,), "stride": 2},
+        {"padding": "same", "dilation": 3},
+        {"padding": "same", "dilation": 2, "groups": 2},
+        {"padding": "valid", "stride": 3, "dilation": 2},
+    ],
+)
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel:UserWarning")
+def test_the_onnx_standin_for_conv1d_is_conv1d(kw, bias):
+    from seqpool_sklearn._export import _conv1d_as_matmul
+
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(3, 4, 17, dtype=torch.float64, generator=gen)
+    w = torch.randn(6, 4 // kw.get("groups", 1), 4, dtype=torch.float64, generator=gen)
+    b = torch.randn(6, dtype=torch.float64, generator=gen) if bias else None
+    expected = torch.conv1d(x, w, b, **kw)
+    torch.testing.assert_close(_conv1d_as_matmul(x, w, b, **kw), expected)
+    torch.testing.assert_close(_conv1d_as_matmul(x[0], w, b, **kw), expected[0])  # unbatched
+
+
+def test_an_onnx_graph_onnxruntime_cannot_run_is_refused(tmp_path):
+    pytest.importorskip("onnxruntime")
+    from seqpool_sklearn import Encoder
+
+    class SmoothedEncoder(Encoder):  # float64 AveragePool: no onnxruntime kernel
+        def __init__(self, n_channels, n_timesteps, width=None):
+            super().__init__(n_channels, n_timesteps, width)
+            self.out_channels = n_channels
+            self.scale = torch.nn.Parameter(torch.ones(1))
+
+        def forward(self, x, mask):
+            smooth = torch.nn.functional.avg_pool1d(x, 3, stride=1, padding=1)
+            return smooth * self.scale * mask.unsqueeze(1).to(x.dtype)
+
+    X, y = _train()
+    clf = SeqPoolClassifier(encoder=SmoothedEncoder, hidden_size=4, max_epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="onnxruntime cannot run the exported graph.*AveragePool"):
+        clf.export(tmp_path / "m.onnx")
+    assert not (tmp_path / "m.onnx").exists()
+    clf.export(tmp_path / "m.pt", format="torchscript")  # what the message offers
+    run = _runner(tmp_path / "m.pt", "torchscript")
+    assert _max_error(run, clf.predict_proba, _series()) < TOL

@@ -129,13 +129,15 @@ def test_export_traces_user_plugins(data, tmp_path):
     loaded = torch.jit.load(str(tmp_path / "m.pt"))
     proba = loaded(torch.from_numpy(X[:4]).double()).numpy()
     np.testing.assert_allclose(proba, clf.predict_proba(X[:4]), atol=1e-6)
-    # ONNX: onnxruntime runs the exported float64 graph of a pool on the raw channels
+    # ONNX: onnxruntime runs the exported float64 graph of a pool on the raw channels,
+    # and of a user's nn.Conv1d (onnxruntime has no float64 Conv: it used to fail to load)
     ort = pytest.importorskip("onnxruntime")
-    clf = SeqPoolClassifier(pool=GeM, encoder=None, window=8, **KW).fit(X, y)
-    clf.export(tmp_path / "m.onnx")
-    session = ort.InferenceSession(str(tmp_path / "m.onnx"))
-    (proba,) = session.run(None, {"X": X[:4]})
-    np.testing.assert_allclose(proba, clf.predict_proba(X[:4]), atol=1e-6)
+    for params in ({"encoder": None, "window": 8}, {"encoder": TinyConv}):
+        clf = SeqPoolClassifier(pool=GeM, **params, **KW).fit(X, y)
+        clf.export(tmp_path / "m.onnx")
+        session = ort.InferenceSession(str(tmp_path / "m.onnx"))
+        (proba,) = session.run(None, {"X": X[:4]})
+        np.testing.assert_allclose(proba, clf.predict_proba(X[:4]), atol=1e-6)
 
 
 @pytest.mark.parametrize(

@@ -299,7 +299,9 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         -----
         The graph computes in float64 like ``predict`` and matches it to round-off;
         the ONNX graph of the GRU encoder runs its recurrence in float32 (onnxruntime
-        has no float64 GRU), about 1e-7 relative. See the user guide's persistence page.
+        has no float64 GRU), about 1e-7 relative, as does the ``"gelu"`` activation's
+        ``erf``. Where onnxruntime is installed, a graph it cannot run is refused
+        (``ValueError``). See the user guide's persistence page.
         """
         from .._export import export_estimator
 
