@@ -215,7 +215,23 @@ def test_a_subclass_of_a_builtin_pool_is_computed_as_its_own(data):
     # avg: neither may stand in for its own forward
     assert AvgPool.has_shares() and not ShiftedAvg.has_shares()
     assert AvgPool(4).fast_keys() == ("avg",) and ShiftedAvg(4).fast_keys() == ()
+    # nor its claim to commute with a linear map: 2 * avg + 5 does not
+    assert AvgPool.linear and not ShiftedAvg.linear
     X, y = data
+    with pytest.raises(ValueError, match="order='decode_first' pools after the activation"):
+        SeqPoolClassifier(pool=ShiftedAvg, order="decode_first", readout="ridge", **KW).fit(X, y)
+
+    class Halved(AvgPool):  # a subclass whose forward is linear says so again
+        linear = True
+
+        def forward(self, h, mask):
+            return super().forward(h, mask) / 2
+
+    assert Halved.linear
+    kw = dict(pool=Halved, readout="ridge", encoder_channels=84, **KW)
+    decoded = SeqPoolClassifier(order="decode_first", **kw).fit(X, y)
+    pooled = SeqPoolClassifier(order="pool_first", **kw).fit(X, y)
+    np.testing.assert_allclose(decoded.predict_proba(X), pooled.predict_proba(X), atol=1e-6)
     est = SeqPoolClassifier(pool=ShiftedAvg, encoder_channels=84, **KW).fit(X, y)
     module = est.module_.double().eval()
     x, mask = observed_mask(torch.as_tensor(X[:4]).double())

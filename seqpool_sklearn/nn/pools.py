@@ -70,7 +70,8 @@ class Pool(nn.Module):
     name: str | None = None
     #: One line for the docs and the command line.
     summary: str = ""
-    #: Commutes with a linear map (``pool(W h) == W pool(h)``).
+    #: Commutes with a linear map (``pool(W h) == W pool(h)``). Not inherited by a subclass
+    #: that overrides ``forward``: it declares it again if its forward is linear too.
     linear: bool = False
     #: A channel's pooled value reads that channel's steps only.
     separable: bool = True
@@ -82,6 +83,14 @@ class Pool(nn.Module):
     #: a ``decode_first`` head standardises them (:class:`~seqpool_sklearn.nn.head.FrameNorm`)
     #: and drops out the pooled frames instead of the steps.
     standardise_decoded: bool = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # ``linear`` is a claim about ``forward``: a subclass that writes its own forward
+        # (``2 * avg + 5`` under AvgPool) does not inherit it, or a ridge readout and the
+        # head-order shortcuts would take its function for the parent's. It says so itself.
+        if "forward" in vars(cls) and "linear" not in vars(cls):
+            cls.linear = False
 
     def __init__(self, n_features: int):
         super().__init__()
