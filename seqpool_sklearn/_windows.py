@@ -15,12 +15,16 @@ the same measurements in training and test windows. Two recipes avoid that:
 
 from __future__ import annotations
 
+import datetime
+import numbers
 from collections.abc import Hashable
 from dataclasses import dataclass
 from math import ceil
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pandas.api.types as pdt
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, DTypeLike
 
@@ -161,6 +165,51 @@ def _majority(codes: np.ndarray, n_labels: int) -> np.ndarray:
     return counts.argmax(axis=1)
 
 
+def _gaps_above(stamps: pd.Index, max_gap: Any, time: Hashable) -> np.ndarray:
+    """Whether each pair of consecutive (sorted) time stamps lies more than ``max_gap`` apart."""
+    if pdt.is_object_dtype(stamps.dtype):  # Python datetimes, timedeltas or numbers
+        kind = pdt.infer_dtype(stamps, skipna=True)
+        if kind in ("datetime", "datetime64", "date"):
+            stamps = pd.DatetimeIndex(pd.to_datetime(stamps))
+        elif kind in ("timedelta", "timedelta64"):
+            stamps = pd.TimedeltaIndex(pd.to_timedelta(stamps))
+        else:
+            stamps = pd.Index(pd.to_numeric(stamps))
+    temporal = isinstance(stamps, (pd.DatetimeIndex, pd.TimedeltaIndex))
+    if temporal:
+        if isinstance(max_gap, (str, datetime.timedelta, np.timedelta64)):
+            try:
+                limit = pd.Timedelta(max_gap)
+            except ValueError:
+                raise ValueError(
+                    f"max_gap={max_gap!r} is not a time difference pandas reads; pass e.g. "
+                    "'5min', '2s' or pd.Timedelta(minutes=5)."
+                ) from None
+        else:
+            raise TypeError(
+                f"Column {time!r} holds {stamps.dtype} time stamps, so max_gap must be a time "
+                f"difference (a pd.Timedelta, datetime.timedelta, np.timedelta64 or a string "
+                f"such as '5min'); got {type(max_gap).__name__} {max_gap!r}."
+            )
+        if pd.isna(limit) or limit <= pd.Timedelta(0):
+            raise ValueError(f"max_gap must be a positive time difference; got {max_gap!r}.")
+        return np.asarray(stamps[1:] - stamps[:-1] > limit)
+    if not pdt.is_numeric_dtype(stamps.dtype) or pdt.is_bool_dtype(stamps.dtype):
+        raise TypeError(
+            f"Column {time!r} (time) has dtype {stamps.dtype}, whose steps have no size, so "
+            "max_gap cannot be measured on it; use numbers or datetimes."
+        )
+    if isinstance(max_gap, bool) or not isinstance(max_gap, numbers.Real):
+        raise TypeError(
+            f"Column {time!r} holds numeric time stamps, so max_gap must be a number in the "
+            f"same units; got {type(max_gap).__name__} {max_gap!r}."
+        )
+    if not np.isfinite(max_gap) or max_gap <= 0:
+        raise ValueError(f"max_gap must be a positive finite number; got {max_gap!r}.")
+    values = stamps.to_numpy(dtype=np.float64)
+    return np.diff(values) > max_gap
+
+
 def sliding_windows(
     recording: pd.DataFrame | ArrayLike,
     *,
@@ -172,6 +221,7 @@ def sliding_windows(
     rule: str = "end",
     horizon: int = 1,
     by: Hashable | None = None,
+    max_gap: Any = None,
     dtype: DTypeLike = np.float32,
 ) -> Windows:
     """Cut long recordings into windows ``X`` of shape (n_windows, n_channels, size).
@@ -194,8 +244,8 @@ def sliding_windows(
         None, the row order is the time order and ``start`` / ``end`` are row positions
         within the recording. It orders the rows; it does not space them: a window is
         ``size`` consecutive rows, so with gaps in the time stamps a window can span a gap
-        (``start`` and ``end`` show it). Resample first (``DataFrame.resample``) where
-        the steps must be evenly spaced.
+        (``start`` and ``end`` show it) unless ``max_gap`` is given. Resample first
+        (``DataFrame.resample``) where the steps must be evenly spaced.
     target : hashable or array-like of shape (n_timesteps,), default=None
         Column (or per-row values, in the recording's row order; a pandas Series is aligned
         by the recording's index) the window targets come from. Required for
@@ -210,6 +260,14 @@ def sliding_windows(
     by : hashable, default=None
         Column naming the recording (e.g. a subject); windows never span two recordings and
         :attr:`Windows.groups` holds it, for ``GroupKFold``.
+    max_gap : number, timedelta or str, default=None
+        With ``time``: the largest time difference between consecutive rows of one
+        stretch of the recording. Where two consecutive rows are further apart (a sensor
+        off, a lost stretch), no window -- nor a ``"horizon"`` target -- spans the gap: the
+        recording is cut there, as between two recordings of ``by`` (``groups`` still
+        names the recording). A number for a numeric ``time``; a ``pd.Timedelta``,
+        ``datetime.timedelta``, ``np.timedelta64`` or a string such as ``"5min"`` for a
+        datetime ``time``. None: rows are consecutive whatever their time stamps.
     dtype : {np.float32, np.float64}, default=np.float32
         dtype of ``X``.
 
@@ -273,6 +331,12 @@ def sliding_windows(
     else:
         if time is not None or by is not None or columns is not None:
             raise ValueError("time, by and columns need a DataFrame recording.")
+    if max_gap is not None and time is None:
+        raise ValueError(
+            "max_gap is a largest time difference between consecutive rows, so it needs the "
+            "time column: pass time=<column> (without it the rows are consecutive steps)."
+        )
+    if not isinstance(recording, pd.DataFrame):
         arr = _recording_array(recording)
         arr = arr.reshape(len(arr), -1)
         columns = [f"channel{c}" for c in range(arr.shape[1])]
@@ -305,7 +369,11 @@ def sliding_windows(
     else:
         order = np.argsort(g_code, kind="stable")
     g_sorted = g_code[order]
-    bounds = np.flatnonzero(np.diff(g_sorted.astype(np.int64))) + 1
+    breaks = np.diff(g_sorted.astype(np.int64)) != 0
+    if max_gap is not None:
+        stamps = t_index.take(t_code[order].astype(np.intp))
+        breaks |= _gaps_above(stamps, max_gap, time)
+    bounds = np.flatnonzero(breaks) + 1
     first = np.concatenate([[0], bounds])
     lengths = np.diff(np.concatenate([first, [n_rows]]))
 
@@ -317,10 +385,10 @@ def sliding_windows(
         offsets.append(s)
     starts = np.concatenate(starts).astype(np.intp)
     if len(starts) == 0:
+        stretch = "stretch between gaps above max_gap" if max_gap is not None else "recording"
         raise ValueError(
-            f"No window fits: the longest recording has {lengths.max()} steps, but size={size}"
-            + (f" plus horizon={extra}" if extra else "")
-            + " are needed."
+            f"No window fits: the longest {stretch} has {lengths.max()} steps, but "
+            f"size={size}" + (f" plus horizon={extra}" if extra else "") + " are needed."
         )
     values = np.stack(
         [_as_float(_values(df[c], c, namer), dt, c, namer)[order] for c in columns], axis=1

@@ -244,3 +244,57 @@ def test_bad_input(kwargs, exc, match):
         sliding_windows(df, **kwargs)
     if isinstance(df, pd.DataFrame):
         pd.testing.assert_frame_equal(df, before)
+
+
+def test_max_gap_cuts_the_recording_at_gaps_in_time():
+    # a sensor off between t=3 and t=10: without max_gap three windows span the gap
+    rec = pd.DataFrame(
+        {"t": [13, 0, 1, 2, 3, 10, 11, 12, 14], "x": [7.0, 0, 1, 2, 3, 4, 5, 6, 8]}
+    ).assign(lab=list("baaaabbbb"))
+    before = rec.copy()
+    spanning = sliding_windows(rec, size=3, time="t", columns="x", target="lab")
+    assert spanning.start.tolist() == [0, 1, 2, 3, 10, 11, 12]
+    w = sliding_windows(rec, size=3, time="t", columns="x", target="lab", max_gap=1)
+    assert w.X[:, 0].tolist() == [[0, 1, 2], [1, 2, 3], [4, 5, 6], [5, 6, 7], [6, 7, 8]]
+    assert w.start.tolist() == [0, 1, 10, 11, 12] and w.end.tolist() == [2, 3, 12, 13, 14]
+    assert w.y.tolist() == ["a", "a", "b", "b", "b"]
+    pd.testing.assert_frame_equal(rec, before)
+    # a forecast target does not cross the gap either; a gap of exactly max_gap is no gap
+    w = sliding_windows(rec, size=2, time="t", columns="x", target="x", rule="horizon", max_gap=1)
+    assert w.X[:, 0].tolist() == [[0, 1], [1, 2], [4, 5], [5, 6], [6, 7]]
+    assert w.y.tolist() == [2, 3, 6, 7, 8]
+    assert len(sliding_windows(rec, size=3, time="t", columns="x", max_gap=7).X) == 7
+    # per recording of `by`, and datetimes with a time difference
+    two = pd.concat([rec.assign(s="a"), rec.assign(s="b")], ignore_index=True)
+    w = sliding_windows(two, size=3, time="t", columns="x", by="s", max_gap=1.5)
+    assert w.groups.tolist() == ["a"] * 5 + ["b"] * 5
+    stamped = rec.assign(t=pd.Timestamp("2024-01-01") + pd.to_timedelta(rec["t"], unit="min"))
+    for gap in ("90s", pd.Timedelta(minutes=1), np.timedelta64(60, "s")):
+        w = sliding_windows(stamped, size=3, time="t", columns="x", max_gap=gap)
+        assert w.X[:, 0].tolist() == [[0, 1, 2], [1, 2, 3], [4, 5, 6], [5, 6, 7], [6, 7, 8]]
+    as_objects = stamped.assign(t=stamped["t"].astype(object))
+    assert len(sliding_windows(as_objects, size=3, time="t", columns="x", max_gap="1min").X) == 5
+    with pytest.raises(ValueError, match="longest stretch between gaps above max_gap has 5"):
+        sliding_windows(rec, size=6, time="t", columns="x", max_gap=1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"max_gap": 1}, ValueError, "max_gap .* needs the time column"),
+        ({"time": "t", "max_gap": "1min"}, TypeError, "numeric time stamps, so max_gap must"),
+        ({"time": "t", "max_gap": True}, TypeError, "must be a number in the same units"),
+        ({"time": "t", "max_gap": 0}, ValueError, "positive finite number; got 0"),
+        ({"time": "t", "max_gap": np.nan}, ValueError, "positive finite number; got nan"),
+        ({"time": "d", "max_gap": 5}, TypeError, "must be a time difference .* got int 5"),
+        ({"time": "d", "max_gap": "soon"}, ValueError, "not a time difference pandas reads"),
+        ({"time": "d", "max_gap": "-1min"}, ValueError, "positive time difference"),
+        ({"time": "c", "max_gap": 1}, TypeError, "steps have no size"),
+    ],
+)
+def test_bad_max_gap(kwargs, exc, match):
+    rec = pd.DataFrame({"t": [0.0, 1, 2, 5], "x": [1.0, 2, 3, 4]})
+    rec["d"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(rec["t"], unit="s")
+    rec["c"] = pd.Categorical(list("abcd"), ordered=True)
+    with pytest.raises(exc, match=match):
+        sliding_windows(rec, size=2, columns="x", **kwargs)
