@@ -1,5 +1,6 @@
 """Exact tests of the torch head with fixed weights."""
 
+import copy
 import itertools
 
 import numpy as np
@@ -9,6 +10,7 @@ from torch import nn
 
 from seqpool_sklearn import SeqPoolModule
 from seqpool_sklearn._modules import POOLS, n_frames_for
+from seqpool_sklearn.nn.masks import observed_mask
 
 
 def _pair(n_out=3, n_ch=4, n_t=20, **kw):
@@ -196,6 +198,26 @@ def test_padding_does_not_leak_into_predictions(encoder, order, pool):
     padded = torch.cat([x, torch.full((4, 2, 7), float("nan"))], dim=2)
     with torch.no_grad():
         torch.testing.assert_close(m(padded), m(x), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("encoder", [None, "conv", "gru"])
+@pytest.mark.parametrize("training", [False, True])
+def test_padding_in_front_is_never_read(encoder, training):
+    # PadTruncate(padding="pre") puts the padding first: the GRU used to read it as zeros
+    torch.manual_seed(0)
+    m = SeqPoolModule(2, 3, 24, encoder=encoder, encoder_channels=6, hidden_size=5).double()
+    m.train(training)
+    x = torch.randn(6, 3, 21, dtype=torch.float64)
+    post = torch.cat([x, torch.full((6, 3, 3), float("nan"), dtype=torch.float64)], dim=2)
+    pre = post.clone()
+    pre[::2] = torch.roll(post[::2], 3, dims=2)  # every other series padded in front
+    twin = copy.deepcopy(m)
+    torch.testing.assert_close(m(pre), twin(post), rtol=1e-12, atol=1e-12)
+    h_pre = m.encoder(*observed_mask(pre))
+    h_post = twin.encoder(*observed_mask(post))
+    # the encoder's outputs move with the series, and the padding's stay 0
+    torch.testing.assert_close(h_pre[::2], torch.roll(h_post[::2], 3, dims=2), atol=1e-12, rtol=0)
+    assert torch.all(h_pre[::2, :, :3] == 0)
 
 
 def test_masked_batchnorm_statistics_ignore_padding():

@@ -10,12 +10,19 @@ from .base import Encoder, register_encoder
 _GRU_WEIGHTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
+def _take_steps(seq: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """``seq[b, idx[b, s]]`` for ``seq`` (B, T, C) and ``idx`` (B, T)."""
+    return seq.gather(1, idx.unsqueeze(2).expand(-1, -1, seq.shape[2]))
+
+
 @register_encoder
 class GRUEncoder(Encoder):
     """Recurrent encoder (GRU, optionally bidirectional) over packed sequences.
 
-    A series' length is its last observed step; trailing padding is never seen
-    by either direction. Missing steps inside a series are read as zeros.
+    A series runs from its first observed step to its last; leading and trailing
+    padding are never seen by either direction (each series is rotated so that it
+    starts at step 0, and its outputs rotated back). Missing steps inside a series
+    are read as zeros.
 
     Training runs on packed sequences. Inference uses mask arithmetic instead, so
     that a traced or exported graph handles any padding: the forward direction
@@ -48,19 +55,28 @@ class GRUEncoder(Encoder):
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         seq = x.transpose(1, 2)
         t = seq.shape[1]
-        if not self.training:
-            return self._masked(seq, mask)
-        if bool(mask.all()):
+        if self.training and bool(mask.all()):
             out, _ = self.gru(seq)
             return out.transpose(1, 2)
-        steps = torch.arange(1, t + 1, device=mask.device)
-        lengths = (mask * steps).amax(dim=1).clamp_min(1)
-        packed = nn.utils.rnn.pack_padded_sequence(
-            seq, lengths.cpu(), batch_first=True, enforce_sorted=False
-        )
-        out, _ = self.gru(packed)
-        out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=t)
-        return out.transpose(1, 2) * mask.unsqueeze(1).to(out.dtype)
+        # rotate every series so that its first observed step comes first: leading
+        # padding (PadTruncate(padding="pre")) then trails, where no direction reads it
+        steps = torch.arange(t, device=mask.device).unsqueeze(0)
+        first = torch.where(mask, steps, t).amin(dim=1, keepdim=True) % t  # 0 if none
+        ahead = (steps + first) % t  # step s of the rotated series is step ahead[s]
+        back = (steps - first) % t  # and step t of the series is rotated step back[t]
+        seq = _take_steps(seq, ahead)
+        mask = mask.gather(1, ahead)
+        if not self.training:
+            out = self._masked(seq, mask)
+        else:
+            lengths = (mask * (steps + 1)).amax(dim=1).clamp_min(1)
+            packed = nn.utils.rnn.pack_padded_sequence(
+                seq, lengths.cpu(), batch_first=True, enforce_sorted=False
+            )
+            out, _ = self.gru(packed)
+            out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=t)
+            out = out.transpose(1, 2) * mask.unsqueeze(1).to(out.dtype)
+        return _take_steps(out.transpose(1, 2), back).transpose(1, 2)
 
     def _direction(self, seq: torch.Tensor, suffix: str) -> torch.Tensor:
         gru = self.gru
