@@ -246,6 +246,7 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
     if sp.issparse(X):
         return X
     _refuse_sequences(X, name, what)
+    _refuse_nested_frame(X, name, what)
     if isinstance(X, pd.DataFrame):
         check_unique_columns(X, f"{what} has", f"{name} needs one column per time step")
         for column, dtype in X.dtypes.items():
@@ -321,10 +322,32 @@ def _refuse_sequences(X: Any, name: str, what: str) -> None:
         )
 
 
+def _refuse_nested_frame(X: Any, name: str, what: str) -> None:
+    """A DataFrame whose cells hold whole series (sktime's "nested_univ" layout): say how to
+    convert it, rather than fail on the first cell that is not a number."""
+    if not isinstance(X, pd.DataFrame):
+        return
+    for j in np.flatnonzero([pd.api.types.is_object_dtype(d) for d in X.dtypes]):
+        column, cells = X.columns[j], X.iloc[:, j].dropna()
+        if len(cells) and isinstance(cells.iloc[0], (list, tuple, np.ndarray, pd.Series)):
+            row = X.index.get_loc(cells.index[0])
+            raise TypeError(
+                f"{what} is a nested DataFrame: column {column!r} holds a whole series "
+                f"({type(cells.iloc[0]).__name__}) in each cell, e.g. at row {row} (sktime's "
+                f"'nested_univ' layout). {name} reads an array of shape {_SHAPES}, one "
+                "column per time step. Convert it first: X = np.stack([np.stack([np.asarray("
+                "cell, dtype=float) for cell in row]) for row in df.itertuples(index=False)]) "
+                "for series of one length (pad shorter series with NaN to a common length)."
+            )
+
+
 def _long_table_hint(df: pd.DataFrame, column: Any) -> str:
     """Advice for a DataFrame with a non-numeric column whose values repeat: a long table."""
     ids = df[column]
-    n_ids = int(ids.nunique())
+    try:
+        n_ids = int(ids.nunique())
+    except TypeError:  # unhashable cells: not an id column
+        return ""
     if not 1 < n_ids < len(ids):
         return ""
     numeric = [c for c in df.columns if c != column and pd.api.types.is_numeric_dtype(df[c])]
@@ -567,6 +590,7 @@ def validate_sequence_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray
     at fit, and new data must have them.
     """
     name = type(estimator).__name__
+    _refuse_nested_frame(X, name, "X")
     shape = shape_of(X)
     ndim = len(shape)
     if ndim > 3:

@@ -455,6 +455,27 @@ def test_a_sequences_object_points_to_its_arrays():
         clf.predict(seq)
 
 
+@pytest.mark.parametrize("cell", [pd.Series, np.asarray, list])
+def test_a_nested_dataframe_says_how_to_convert_it(cell):
+    # sktime's nested_univ layout: used to fail with "unhashable type" from a hint helper
+    from seqpool_sklearn import PadTruncate, SeriesScaler
+
+    X = np.random.default_rng(0).normal(size=(12, 2, 7))
+    df = pd.DataFrame({f"dim_{k}": [cell(X[i, k]) for i in range(12)] for k in range(2)})
+    df.iloc[0, 0] = None  # the first series of a column may be missing
+    for est in (SeqPoolClassifier(**TINY), SeriesScaler(), PadTruncate(length=5)):
+        with pytest.raises(TypeError, match="nested DataFrame: column 'dim_0' holds a whole "
+                           f"series \\({type(cell(X[0, 0])).__name__}\\) in each cell, e.g. "
+                           "at row 1"):  # fmt: skip
+            est.fit(df, np.arange(12) % 2)
+    df.iloc[0, 0] = X[0, 0]
+    # the conversion the message gives is the array the cells hold
+    X3 = np.stack(
+        [np.stack([np.asarray(c, dtype=float) for c in r]) for r in df.itertuples(index=False)]
+    )
+    np.testing.assert_array_equal(X3, X)
+
+
 # --------------------------------------------------------------------------- partial NaN
 def test_nan_inside_one_channel_of_an_observed_step_is_warned_once():
     from seqpool_sklearn import MissingChannelWarning
