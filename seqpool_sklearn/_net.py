@@ -202,7 +202,8 @@ class ValidScore(Callback):
     """Record a validation score per epoch as ``"valid_score"`` in the history.
 
     Accuracy for classifiers (``kind="accuracy"``), the coefficient of determination
-    R² for regressors (``kind="r2"``; invariant to the internal target scaling), from
+    R² for regressors (``kind="r2"``; invariant to the internal target scaling; NaN
+    where it is undefined: one held-out series, or equal targets), from
     the predictions of the validation pass skorch already makes -- no extra forward
     pass. Added by the estimators when ``patience`` holds data out.
     """
@@ -229,7 +230,12 @@ class ValidScore(Callback):
             pred, target = pred.double().reshape(len(pred), -1), target.double()
             target = target.reshape(len(target), -1)
             total = ((target - target.mean(0)) ** 2).sum()
-            score = 1 - ((target - pred) ** 2).sum() / total.clamp_min(1e-12)
+            if len(target) < 2 or total <= 1e-12 * (target**2).sum().clamp_min(1.0):
+                # R² of one series, or of equal targets, is undefined (scikit-learn's
+                # r2_score gives NaN there too): not a score of -1e12
+                score = torch.tensor(float("nan"))
+            else:
+                score = 1 - ((target - pred) ** 2).sum() / total
         net.history.record("valid_score", float(score))
 
 

@@ -243,6 +243,34 @@ def test_training_history_frame_and_validation_score_with_patience():
     assert "valid_score" not in no_split and "valid_loss" not in no_split
 
 
+def test_validation_r2_is_scikit_learns_and_nan_where_undefined():
+    from types import SimpleNamespace
+
+    from sklearn.metrics import r2_score
+
+    from seqpool_sklearn._net import ValidScore
+
+    def score(pred, target):
+        recorded = {}
+        net = SimpleNamespace(history=SimpleNamespace(record=recorded.__setitem__))
+        cb = ValidScore("r2")
+        cb.on_epoch_begin(net)
+        cb.on_batch_end(net, batch=(None, torch.as_tensor(target)), training=False,
+                        y_pred=torch.as_tensor(pred))  # fmt: skip
+        cb.on_epoch_end(net)
+        return recorded["valid_score"]
+
+    rng = np.random.default_rng(0)
+    pred, target = rng.normal(size=(6, 1)), rng.normal(size=(6, 1))
+    assert score(pred, target) == pytest.approx(r2_score(target, pred))
+    # one held-out series, or equal targets: undefined, not -1e12
+    assert np.isnan(score(pred[:1], target[:1]))
+    assert np.isnan(score(pred, np.full((6, 1), 3.0)))
+    X, _ = _data(n=5)
+    reg = SeqPoolRegressor(patience=2, **{**TINY, "max_epochs": 3}).fit(X, X[:, 0].mean(1))
+    assert reg.training_history()["valid_score"].isna().all()  # one series held out
+
+
 def test_learning_curve_plot_has_loss_and_score():
     pytest.importorskip("matplotlib")
     import matplotlib
