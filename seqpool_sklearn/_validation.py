@@ -324,9 +324,21 @@ def _refuse_sequences(X: Any, name: str, what: str) -> None:
 
 def _refuse_nested_frame(X: Any, name: str, what: str) -> None:
     """A DataFrame whose cells hold whole series (sktime's "nested_univ" layout): say how to
-    convert it, rather than fail on the first cell that is not a number."""
+    convert it, rather than fail on the first cell that is not a number. A DataFrame with
+    column levels (``(channel, time)`` from a pivot) would be read as one series of all its
+    columns: point to WideToSequences, which reads the levels."""
     if not isinstance(X, pd.DataFrame):
         return
+    if isinstance(X.columns, pd.MultiIndex):
+        first = X.columns[0]
+        raise ValueError(
+            f"{what} is a DataFrame with {X.columns.nlevels} levels of column names (such as "
+            f"{first!r}), the wide layout of several channels; {name} would read its "
+            f"{X.shape[1]} columns as the steps of one series. Turn it into sequences with "
+            "WideToSequences(), which reads (channel, time) levels (e.g. "
+            "make_pipeline(WideToSequences(), ...)), or pass df.to_numpy() if the columns "
+            "are the steps of one series."
+        )
     for j in np.flatnonzero([pd.api.types.is_object_dtype(d) for d in X.dtypes]):
         column, cells = X.columns[j], X.iloc[:, j].dropna()
         if len(cells) and isinstance(cells.iloc[0], (list, tuple, np.ndarray, pd.Series)):

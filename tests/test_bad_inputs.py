@@ -476,6 +476,24 @@ def test_a_nested_dataframe_says_how_to_convert_it(cell):
     np.testing.assert_array_equal(X3, X)
 
 
+def test_a_dataframe_with_column_levels_points_to_widetosequences():
+    # (channel, time) columns from a pivot used to be read as one series of all columns
+    from sklearn.pipeline import make_pipeline
+
+    from seqpool_sklearn import SeriesScaler, WideToSequences
+
+    X = np.random.default_rng(0).normal(size=(12, 2, 5))
+    cols = pd.MultiIndex.from_product([["acc", "gyro"], range(5)])
+    df = pd.DataFrame(X.reshape(12, -1), columns=cols)
+    y = np.arange(12) % 2
+    for est in (SeqPoolClassifier(**TINY), SeriesScaler()):
+        with pytest.raises(ValueError, match=r"2 levels of column names \(such as \('acc', 0\)\)"):
+            est.fit(df, y)
+    pipe = make_pipeline(WideToSequences(), SeqPoolClassifier(**TINY)).fit(df, y)
+    assert (pipe[-1].n_channels_in_, pipe[-1].n_timesteps_in_) == (2, 5)
+    assert SeqPoolClassifier(**TINY).fit(df.to_numpy(), y).n_timesteps_in_ == 10
+
+
 # --------------------------------------------------------------------------- partial NaN
 def test_nan_inside_one_channel_of_an_observed_step_is_warned_once():
     from seqpool_sklearn import MissingChannelWarning
