@@ -35,7 +35,8 @@ def _train(n_channels=2, length=20, seed=0):
 
 
 def _series(n_channels=2, lengths=(9, 20, 33), seed=1):
-    """Batches of several lengths, with unpadded rows, padded rows and a missing step."""
+    """Batches of several lengths: an unpadded row, padded rows (after and before the
+    series) and a missing step."""
     rng = np.random.default_rng(seed)
     out = []
     for t in lengths:
@@ -43,6 +44,7 @@ def _series(n_channels=2, lengths=(9, 20, 33), seed=1):
         x[1, :, t // 2 :] = np.nan
         x[2, :, t - 2 :] = np.nan
         x[3, :, 1] = np.nan  # a missing step inside the series
+        x[4, :, :3] = np.nan  # padding in front (PadTruncate(padding="pre"))
         out.append(x)
     return out
 
