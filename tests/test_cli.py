@@ -1045,3 +1045,26 @@ def test_labels_that_differ_only_in_spaces_are_refused(tmp_path, capsys):
     code = main(["compare", "--csv", str(tmp_path / "s.csv"), "--target", "label", *TINY])
     assert code == 2
     assert "holds both 'yes' and 'yes ', which differ only in spaces" in capsys.readouterr().err
+
+
+def test_time_stamp_column_names_are_read_in_order_not_as_channels(tmp_path, built, capsys):
+    frame = _wide_frame(T=12)
+    seconds = [f"{t / 2:.1f}" for t in range(12)]  # 0.0, 0.5, ..., 5.5
+    days = [str(d.date()) for d in pd.date_range("2024-01-25", periods=12)]  # across a month
+    for names in (seconds, days):
+        frame.set_axis([*names, "label"], axis=1).to_csv(tmp_path / "w.csv", index=False)
+        built("--csv", str(tmp_path / "w.csv"), "--target", "label")
+        assert "(wide table): 40 samples, 1 channel, 12 steps" in capsys.readouterr().out
+    # in text order, 10.0 comes before 2.0: refused, naming the column, with no --pattern
+    text_order = sorted(seconds[:4] + ["10.0", "10.5"] + seconds[4:10])
+    assert text_order[6] == "2.0"
+    frame.set_axis([*text_order, "label"], axis=1).to_csv(tmp_path / "w.csv", index=False)
+    assert main(["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label"]) == 2
+    err = capsys.readouterr().err
+    assert "are time stamps (numbers)" in err and "column '2.0' is earlier than '10.5'" in err
+    assert "--pattern" not in err
+    # --pattern would cut 1.0 into channel 1, step 0
+    frame.set_axis([*seconds, "label"], axis=1).to_csv(tmp_path / "w.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label", "--pattern"]
+    assert main([*argv, "(?P<channel>.*?)[.](?P<time>[0-9]+)"]) == 2
+    assert "names of" in capsys.readouterr().err

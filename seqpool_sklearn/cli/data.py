@@ -101,6 +101,14 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     if args.pattern is not None:
         if args.n_channels is not None:
             raise _UsageError("give either --pattern (channels from the names) or --n-channels")
+        stamps = _time_stamps([str(c) for c in features.columns])
+        if stamps is not None:
+            raise _UsageError(
+                f"--pattern reads a channel and a step from each column name, but the column "
+                f"names of {args.csv} are time stamps ({stamps[0]}, such as "
+                f"{str(features.columns[0])!r}): leave --pattern out, and a wide table reads "
+                "its columns in order as the time steps of one channel"
+            )
         try:
             wide = WideToSequences(pattern=args.pattern)
             X = wide.fit_transform(features)
@@ -373,11 +381,55 @@ def _refuse_row_numbers(features, path) -> None:
 _NAMED_STEP = r"(?P<channel>.*?)[_\-. ]?(?P<time>[0-9]+)"
 
 
+# a column name that is a number (0.5, -1, 1e3) or an ISO date or time (2024-01-20,
+# 2024-01-20 10:00, 2024-01): a time stamp, not a channel and a step
+_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_DATE = r"[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?(?:[T ][0-9:.]+(?:Z|[+-][0-9:]+)?)?"
+
+
+def _time_stamps(names: list[str]) -> tuple[str, list] | None:
+    """("numbers" or "dates", the values) when every name is a time stamp of one kind,
+    else None. Names of digits only (0, 1, ..., 99) are left to the step rule: as steps
+    or as time stamps they say the same order, and --pattern reads them."""
+    import re
+
+    if not names or all(n.isdigit() for n in names):
+        return None
+    if all(re.fullmatch(_NUMBER, n.strip()) for n in names):
+        return "numbers", [float(n) for n in names]
+    if all(re.fullmatch(_DATE, n.strip()) for n in names):
+        import pandas as pd
+
+        try:
+            return "dates", list(pd.to_datetime([n.strip() for n in names], format="ISO8601"))
+        except (ValueError, TypeError):
+            return None
+    return None
+
+
+def _refuse_stamps_out_of_order(names, stamps, n_channels: int, path) -> None:
+    """Time-stamp column names (numbers, dates) that do not increase within each block."""
+    kind, values = stamps
+    steps = len(names) // n_channels if len(names) % n_channels == 0 else len(names)
+    for j in range(1, len(names)):
+        if j % steps and not values[j - 1] < values[j]:
+            same = "repeats" if values[j - 1] == values[j] else "is earlier than"
+            raise _UsageError(
+                f"the column names of {path} are time stamps ({kind}), read in column order "
+                f"as the time steps, but column {names[j]!r} {same} {names[j - 1]!r} before "
+                "it: put the columns in time order"
+            )
+
+
 def _refuse_names_out_of_order(features, n_channels: int, path) -> None:
     """Column names that say another layout than the columns' order (channel blocks)."""
     import re
 
     names = [str(c) for c in features.columns]
+    stamps = _time_stamps(names)
+    if stamps is not None:
+        _refuse_stamps_out_of_order(names, stamps, n_channels, path)
+        return
     matches = [re.fullmatch(_NAMED_STEP, n) for n in names]
     if not names or any(m is None for m in matches) or len(names) % n_channels:
         return
