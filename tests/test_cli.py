@@ -576,6 +576,27 @@ def test_earlier_results_are_not_overwritten_without_the_flag(built, tmp_path, c
     built("--out", str(out), "--overwrite")  # gets as far as training
 
 
+def test_overwrite_removes_every_file_of_an_earlier_run_and_nothing_else(built, tmp_path, capsys):
+    out = tmp_path / "res"
+    written = ["combined.csv", "order_effect_across_datasets.csv", "critical_difference.png"]
+    written += ["GunPoint/results.csv", "GunPoint/compare.png", "ECG200/results.csv"]
+    kept = ["notes.txt", "ECG200/mine.txt", "other/data.csv"]
+    for name in written + kept:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text("earlier run")
+    # a run on one dataset into the folder of a run across datasets is refused too
+    assert main(["compare", "--quiet", "--n-samples", "20", "--out", str(out)]) == 2
+    assert "exists from an earlier run; pass --overwrite" in capsys.readouterr().err
+    assert all((out / name).exists() for name in written + kept)
+    built("--out", str(out), "--overwrite")  # stops at training, after the clean-up
+    assert capsys.readouterr().out.startswith(
+        f"--overwrite: removed 6 files of an earlier run from {out}"
+    )
+    assert not any((out / name).exists() for name in written)
+    assert not (out / "GunPoint").exists()  # emptied, so removed
+    assert all((out / name).read_text() == "earlier run" for name in kept)
+
+
 def test_out_that_is_a_file_is_refused(tmp_path, capsys):
     (tmp_path / "f").write_text("")
     assert main(["compare", "--out", str(tmp_path / "f")]) == 2

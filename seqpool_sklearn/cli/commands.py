@@ -116,17 +116,61 @@ def _splits_text(args, regression: bool, grouped: bool) -> str:
     return f"{kind} x {repeats} = {args.cv * args.repeats} splits"
 
 
-def _check_out(out: Path, files: list[str], overwrite: bool) -> None:
-    """Refuse to replace the results of an earlier run unless ``--overwrite``."""
+# What `seqpool compare --ucr A,B,...` writes into --out beside a folder per dataset
+COMBINED_FILE = "combined.csv"
+ORDER_EFFECT_FILE = "order_effect_across_datasets.csv"
+CD_FIGURE_FILE = "critical_difference.png"
+# the files of one dataset's comparison: in --out, or in a dataset's folder of --out
+_DATASET_FILES = (RESULTS_FILE, FIGURE_FILE)
+
+
+def _earlier_outputs(out: Path) -> list[Path]:
+    """The files in ``out`` that a run of ``seqpool compare`` writes: those of one dataset,
+    those across datasets, and those of one dataset in a folder of ``out``. Nothing else."""
+    if not out.is_dir():
+        return []
+    top = (*_DATASET_FILES, COMBINED_FILE, ORDER_EFFECT_FILE, CD_FIGURE_FILE)
+    found = [out / name for name in top if (out / name).exists()]
+    for folder in sorted(p for p in out.iterdir() if p.is_dir() and not p.is_symlink()):
+        found += [folder / name for name in _DATASET_FILES if (folder / name).exists()]
+    return found
+
+
+def _check_out(out: Path, overwrite: bool) -> None:
+    """Refuse a folder that holds an earlier run's results unless ``--overwrite``: a
+    single-dataset run beside the files of a run across datasets, and the other way round,
+    would leave a folder of mixed results."""
     if out.exists() and not out.is_dir():
         raise _UsageError(f"--out {out} is a file, not a folder")
+    found = _earlier_outputs(out)
     if overwrite:
-        return
-    found = [name for name in files if (out / name).exists()]
-    if found:
+        for path in found:
+            if path.is_dir() and not path.is_symlink():
+                raise _UsageError(
+                    f"{path} is a folder, where seqpool compare writes a file; --overwrite "
+                    "removes only files it wrote: move it, or choose another folder with --out"
+                )
+    elif found:
         raise _UsageError(
-            f"{out / found[0]} exists from an earlier run; pass --overwrite to replace "
-            "it, or choose another folder with --out"
+            f"{found[0]} exists from an earlier run; pass --overwrite to replace it (it removes "
+            "that run's results first, nothing else), or choose another folder with --out"
+        )
+
+
+def _clear_out(out: Path, overwrite: bool) -> None:
+    """With ``--overwrite``, remove what an earlier run wrote into ``out`` (and the dataset
+    folders that leaves empty) once every check has passed, so that no file of it is left
+    beside the new results."""
+    found = _earlier_outputs(out) if overwrite else []
+    for path in found:
+        path.unlink()
+    for folder in dict.fromkeys(p.parent for p in found if p.parent != out):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    if found:
+        print(
+            f"--overwrite: removed {len(found)} file{'' if len(found) == 1 else 's'} of an "
+            f"earlier run from {out}"
         )
 
 
@@ -166,12 +210,6 @@ def _ucr_names(args) -> list[str] | None:
     return names
 
 
-# What `seqpool compare --ucr A,B,...` writes into --out beside a folder per dataset
-COMBINED_FILE = "combined.csv"
-ORDER_EFFECT_FILE = "order_effect_across_datasets.csv"
-CD_FIGURE_FILE = "critical_difference.png"
-
-
 def _cmd_compare(args) -> int:
     start = time.perf_counter()
     if not 0 < args.alpha < 1:
@@ -179,7 +217,7 @@ def _cmd_compare(args) -> int:
     names = _ucr_names(args)
     if names is not None:
         return _compare_many(args, names, start)
-    _check_out(args.out, [RESULTS_FILE, FIGURE_FILE], args.overwrite)
+    _check_out(args.out, args.overwrite)
     args.orders = args.orders or list(_orders())
     args.pools = args.pools or _default_pools()
     _check_scoring(args.scoring)
@@ -189,6 +227,7 @@ def _cmd_compare(args) -> int:
     _check_classes(args, y, what)
     _check_groups(args, groups)
     _check_data(args, X, what)
+    _clear_out(args.out, args.overwrite)
     _compare_one(args, X, y, groups, what, synthetic, args.out, start)
     return 0
 
@@ -197,8 +236,7 @@ def _compare_many(args, names: list[str], start: float) -> int:
     """``--ucr A,B,C``: one comparison per dataset, each in its own folder, then combined."""
     _refuse_table_flags(args)
     _refuse_synthetic_flags(args, "--ucr")
-    files = [f"{name}/{f}" for name in names for f in (RESULTS_FILE, FIGURE_FILE)]
-    _check_out(args.out, [*files, COMBINED_FILE, ORDER_EFFECT_FILE, CD_FIGURE_FILE], args.overwrite)
+    _check_out(args.out, args.overwrite)
     args.orders = args.orders or list(_orders())
     args.pools = args.pools or _default_pools()
     _check_scoring(args.scoring)
@@ -211,6 +249,7 @@ def _compare_many(args, names: list[str], start: float) -> int:
         _check_classes(args, y, what)
         _check_data(args, X, what)
         data[name] = (X, y, what)
+    _clear_out(args.out, args.overwrite)
     results = {}
     for i, (name, (X, y, what)) in enumerate(data.items(), start=1):
         print(f"{'' if i == 1 else chr(10)}[{i}/{len(data)}] {name}", flush=True)
