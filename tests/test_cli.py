@@ -1089,3 +1089,27 @@ def test_time_stamp_column_names_are_read_in_order_not_as_channels(tmp_path, bui
     argv = ["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label", "--pattern"]
     assert main([*argv, "(?P<channel>.*?)[.](?P<time>[0-9]+)"]) == 2
     assert "names of" in capsys.readouterr().err
+
+
+def test_drop_leaves_an_id_column_out_of_a_wide_table(tmp_path, built, capsys):
+    rng = np.random.default_rng(0)
+    ids = rng.choice(np.arange(10000, 99999), size=40, replace=False)  # with gaps
+    frame = _wide_frame().assign(patient_id=ids)
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label"]
+    assert main(argv) == 2  # read as time step 12, unless its name gives it away
+    err = capsys.readouterr().err
+    assert "column 'patient_id' of" in err and "its name says it is an id" in err
+    assert "--drop patient_id" in err
+    built(*argv[1:], "--drop", "patient_id")
+    assert "(wide table, patient_id left out): 40 samples, 1 channel, 12 steps" in (
+        capsys.readouterr().out
+    )
+    # whole numbers, each once, in a column whose name only contains the letters i, d
+    frame.rename(columns={"patient_id": "valid"}).to_csv(tmp_path / "v.csv", index=False)
+    built("--csv", str(tmp_path / "v.csv"), "--target", "label")
+    assert "1 channel, 13 steps" in capsys.readouterr().out
+    assert main([*argv, "--drop", "label"]) == 2
+    assert "column 'label' is both --drop and --target" in capsys.readouterr().err
+    assert main(["compare", "--drop", "x_0"]) == 2
+    assert "--drop only applies to --csv" in capsys.readouterr().err

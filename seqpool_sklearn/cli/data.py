@@ -25,7 +25,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     except (ValueError, pd.errors.ParserError) as exc:
         raise _UsageError(f"{args.csv} is not a readable CSV table: {exc}") from None
     named = [args.target, args.groups, args.time, args.kind, args.value]
-    for col in [*named, *(args.id or []), *(args.channels or [])]:
+    for col in [*named, *(args.id or []), *(args.channels or []), *(args.drop or [])]:
         if col is not None and col not in df.columns:
             columns = [str(c) for c in df.columns]
             raise _UsageError(
@@ -34,6 +34,8 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
             )
     if len(df) == 0:
         raise _UsageError(f"{args.csv} has a header line but no rows")
+    if args.drop:
+        df = _drop_columns(df, args)
     _refuse_non_finite(df, args.csv)
     empty = df[args.target].isna().to_numpy().nonzero()[0]
     if len(empty):
@@ -90,7 +92,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
             )
         except ValueError as exc:
             raise _UsageError(f"{args.csv}: {_rows_as_lines(str(exc))}") from None
-        what = f"long table, {len(seq.ids)} series"
+        what = f"long table, {len(seq.ids)} series{_dropped(args)}"
         return seq.X, seq.y, seq.groups, what
     for flag in ("time", "kind", "value", "channels"):
         if getattr(args, flag):
@@ -120,8 +122,38 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
         _refuse_names_out_of_order(features, n_channels, args.csv)
         X = WideToSequences(n_channels=n_channels).fit_transform(features)
         what = "wide table"
+    what += _dropped(args)
     groups = None if args.groups is None else df[args.groups].to_numpy()
     return X, df[args.target].to_numpy(), groups, what
+
+
+def _drop_columns(df, args):
+    """The table without the ``--drop`` columns (each named once, none with a role)."""
+    drop = list(args.drop)
+    if len(set(drop)) < len(drop):
+        twice = next(c for c in drop if drop.count(c) > 1)
+        raise _UsageError(f"--drop names column {twice!r} twice; name each column once")
+    roles = {
+        "--target": [args.target],
+        "--groups": [args.groups],
+        "--id": args.id or [],
+        "--time": [args.time],
+        "--kind": [args.kind],
+        "--value": [args.value],
+        "--channels": args.channels or [],
+    }
+    for flag, columns in roles.items():
+        both = [c for c in drop if c in columns]
+        if both:
+            raise _UsageError(
+                f"column {both[0]!r} is both --drop and {flag}: --drop leaves a column out of "
+                "the table, so it cannot have a role in it"
+            )
+    return df.drop(columns=drop)
+
+
+def _dropped(args) -> str:
+    return f", {', '.join(args.drop)} left out" if args.drop else ""
 
 
 def _line(row: int) -> int:
@@ -363,9 +395,11 @@ def _refuse_row_numbers(features, path) -> None:
                 "DataFrame.to_csv (write the file with index=False, or drop the column); a "
                 "wide table reads every column but --target and --groups as a time step"
             )
-        if len(column) < 10 or not pd.api.types.is_numeric_dtype(column):
+        if len(column) < 3 or not pd.api.types.is_numeric_dtype(column):
             continue
         if not _is_id_like(column) or not column.is_unique:
+            continue
+        if len(column) < 10 and not _names_an_id(str(col)):
             continue
         values = column.to_numpy(dtype=float)
         if values.max() - values.min() == len(values) - 1:
@@ -373,8 +407,23 @@ def _refuse_row_numbers(features, path) -> None:
                 f"column {col!r} of {path} holds the numbers {values.min():.0f} to "
                 f"{values.max():.0f}, each once: row numbers or sample ids, not a time step "
                 "of the series. A wide table reads every column but --target and --groups as "
-                "a time step: drop it from the file (or pass it as --groups)"
+                f"a time step: leave it out with --drop {col} (or pass it as --groups)"
             )
+        if _names_an_id(str(col)):
+            raise _UsageError(
+                f"column {col!r} of {path} holds whole numbers, each once, and its name says "
+                "it is an id: a sample id, not a time step of the series. A wide table reads "
+                f"every column but --target and --groups as a time step: leave it out with "
+                f"--drop {col} (or pass it as --groups)"
+            )
+
+
+def _names_an_id(name: str) -> bool:
+    """Whether a column name holds the word id: id, ID, sample_id, patientId, SampleID."""
+    import re
+
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)
+    return any(w.lower() == "id" for w in words)
 
 
 # a column name that ends in a number: a channel and a time step, such as x_10 or t5
@@ -504,9 +553,9 @@ def _refuse_long_layout(features, path) -> None:
         if features[col].is_unique:  # one row per sample: an id column of a wide table
             raise _UsageError(
                 f"{what}. Its values are all different, like sample names: a wide table "
-                "reads every column but --target and --groups as a time step, so keep such "
-                "a column out of the file; if it is a label or group, pass it as --target "
-                "or --groups"
+                "reads every column but --target and --groups as a time step, so leave such "
+                f"a column out with --drop {col}; if it is a label or group, pass it as "
+                "--target or --groups"
             )
         raise _UsageError(
             f"{what}. If it names the sample of each row, the table is long: pass --id {col} "
@@ -548,7 +597,7 @@ def _load(args) -> tuple[np.ndarray, np.ndarray, Any, str, bool]:
 _SYNTHETIC_SIZE = 300  # series of a synthetic task without --n-samples
 # flags that describe a CSV table, and those of a wide one
 WIDE_FLAGS = ("n_channels", "pattern")
-TABLE_FLAGS = ("target", "id", "time", "channels", "value", "kind", "groups", *WIDE_FLAGS)
+TABLE_FLAGS = ("target", "id", "time", "channels", "value", "kind", "groups", "drop", *WIDE_FLAGS)
 
 
 def _flag(name: str) -> str:

@@ -107,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data.add_argument("--kind", metavar="COL", help="long CSV: channel-name column")
     data.add_argument("--groups", metavar="COL", help="CSV: groups for group-aware folds")
+    data.add_argument(
+        "--drop",
+        metavar="COL[,COL]",
+        type=_columns,
+        help="CSV: columns to leave out (a wide table's sample id or date column, a long "
+        "table's column that is no channel)",
+    )
     blocks_help = "wide CSV: number of channel-major column blocks (1)"
     data.add_argument("--n-channels", metavar="N", type=_int_at_least(1), help=blocks_help)
     data.add_argument(
