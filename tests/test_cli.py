@@ -246,7 +246,7 @@ def test_compare_passes_the_flags_that_are_given(built):
 
 
 def test_readout_ridge_is_passed_and_the_training_settings_are_not_shown(built, capsys):
-    estimator = built("--readout", "ridge", "--pools", "avg")
+    estimator = built("--readout", "ridge", "--orders", "pool_first", "--pools", "avg")
     assert estimator.get_params()["readout"] == "ridge"
     header = capsys.readouterr().out.splitlines()[1]
     assert "readout=ridge" in header
@@ -1008,9 +1008,14 @@ def test_value_without_kind_on_a_tsfresh_table_asks_for_kind(tmp_path, capsys):
         (["--n-channels", "2"], "--n-channels only applies to --csv"),
         (["--pattern", "x"], "--pattern only applies to --csv"),
         (
-            ["--readout", "ridge"],
+            ["--readout", "ridge", "--orders", "decode_first"],
             "--readout ridge solves a linear readout.* --pools holds max: pass --orders "
             "pool_first, --pools avg, or --readout trained",
+        ),
+        (
+            ["--readout", "ridge", "--orders", "pool_first,decode_first", "--pools", "avg"],
+            "under ridge the two orders are the same model by construction.* Pass --orders "
+            "pool_first to compare pools and windows, or --readout trained",
         ),
     ],
 )
@@ -1113,3 +1118,14 @@ def test_drop_leaves_an_id_column_out_of_a_wide_table(tmp_path, built, capsys):
     assert "column 'label' is both --drop and --target" in capsys.readouterr().err
     assert main(["compare", "--drop", "x_0"]) == 2
     assert "--drop only applies to --csv" in capsys.readouterr().err
+
+
+def test_readout_ridge_compares_pools_under_one_order(tmp_path, capsys):
+    # decode_first's ridge readout is pool_first's: no order effect to test, one order run
+    argv = ["compare", "--quiet", "--n-samples", "24", "--readout", "ridge", "--encoder"]
+    argv += ["none", "--cv", "2", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("--readout ridge: order pool_first only;")
+    assert "Order effect: not tested" in out and "cannot tell apart" not in out
+    assert set(pd.read_csv(tmp_path / "o" / "results.csv")["order"]) == {"pool_first"}

@@ -210,6 +210,34 @@ def _ucr_names(args) -> list[str] | None:
     return names
 
 
+# printed before a ridge run's header when --orders was left out
+RIDGE_ORDERS_NOTE = (
+    "--readout ridge: order pool_first only; decode_first behind the avg pool solves the "
+    "same readout, the same model by construction (--orders decode_first runs it alone)"
+)
+
+
+def _resolve_orders(args) -> None:
+    """The orders of the grid: all, or under ``--readout ridge`` pool_first alone.
+
+    The ridge readout of decode_first exists only behind the avg pool, where it computes
+    the same function as pool_first's (``estimators/ridge.py``): two orders of one model,
+    whose "order effect" a test could only fail to find. Asked for explicitly, refused.
+    """
+    ridge = getattr(args, "readout", None) == "ridge"
+    args.ridge_orders_note = ridge and args.orders is None
+    if args.orders is None:
+        args.orders = ["pool_first"] if ridge else list(_orders())
+    elif ridge and {"pool_first", "decode_first"} <= set(args.orders):
+        raise _UsageError(
+            "--readout ridge solves one linear readout of the pooled maps, and decode_first "
+            "(only behind the avg pool) computes that same readout: under ridge the two "
+            "orders are the same model by construction, with no effect to test. Pass "
+            "--orders pool_first to compare pools and windows, or --readout trained to "
+            "compare the orders"
+        )
+
+
 def _cmd_compare(args) -> int:
     start = time.perf_counter()
     if not 0 < args.alpha < 1:
@@ -218,7 +246,7 @@ def _cmd_compare(args) -> int:
     if names is not None:
         return _compare_many(args, names, start)
     _check_out(args.out, args.overwrite)
-    args.orders = args.orders or list(_orders())
+    _resolve_orders(args)
     args.pools = args.pools or _default_pools()
     _check_scoring(args.scoring)
     _check_ridge_flags(args)
@@ -237,7 +265,7 @@ def _compare_many(args, names: list[str], start: float) -> int:
     _refuse_table_flags(args)
     _refuse_synthetic_flags(args, "--ucr")
     _check_out(args.out, args.overwrite)
-    args.orders = args.orders or list(_orders())
+    _resolve_orders(args)
     args.pools = args.pools or _default_pools()
     _check_scoring(args.scoring)
     _check_ridge_flags(args)
@@ -320,6 +348,8 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
     n_splits = args.cv * args.repeats
     if args.quick:
         print(_quick_message(quick, settings["encoder"]))
+    if getattr(args, "ridge_orders_note", False):
+        print(RIDGE_ORDERS_NOTE)
     print(
         f"{what}: {X.shape[0]} samples, {X.shape[1]} channel{'' if X.shape[1] == 1 else 's'}, "
         f"{X.shape[2]} steps; {kind}\n"

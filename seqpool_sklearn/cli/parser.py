@@ -191,7 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_one_of(lambda: _READOUTS),
         help_text=lambda: (
             "trained (by the optimizer) or ridge (solved in closed form, no training; "
-            "needs pool_first, or decode_first with the avg pool) "
+            "runs pool_first only, as decode_first's ridge readout, behind the avg pool, is "
+            "the same model) "
             f"(estimator default: {_estimator_default('readout')})"
         ),
     )
