@@ -1013,6 +1013,19 @@ def test_value_without_kind_on_a_tsfresh_table_asks_for_kind(tmp_path, capsys):
             "pool_first, --pools avg, or --readout trained",
         ),
         (
+            ["--encoder", "none", "--encoder-channels", "50"],
+            r"--encoder-channels sets the encoder's width, but there is no encoder \(--encoder "
+            "none\\)",
+        ),
+        (
+            ["--encoder-channels", "50"],  # the synthetic tasks run without an encoder
+            "no encoder .the synthetic tasks run the head on the raw channels; pass --encoder",
+        ),
+        (
+            ["--readout", "ridge", "--orders", "pool_first"],  # TINY has --max-epochs 2
+            "--max-epochs sets the trained readout's epochs; --readout ridge trains nothing",
+        ),
+        (
             ["--readout", "ridge", "--orders", "pool_first,decode_first", "--pools", "avg"],
             "under ridge the two orders are the same model by construction.* Pass --orders "
             "pool_first to compare pools and windows, or --readout trained",
@@ -1129,3 +1142,15 @@ def test_readout_ridge_compares_pools_under_one_order(tmp_path, capsys):
     assert out.splitlines()[0].startswith("--readout ridge: order pool_first only;")
     assert "Order effect: not tested" in out and "cannot tell apart" not in out
     assert set(pd.read_csv(tmp_path / "o" / "results.csv")["order"]) == {"pool_first"}
+
+
+def test_training_flags_under_ridge_are_refused_not_dropped(ucr_home, capsys):
+    for flag, what in [("--lr", "learning rate"), ("--batch-size", "mini-batch size")]:
+        for data in (["--n-samples", "20"], ["--ucr", "GunPoint,ECG200"]):
+            argv = ["compare", *data, "--data-home", str(ucr_home), "--readout", "ridge"]
+            if "--ucr" not in data:
+                argv = [a for a in argv if a != "--data-home" and a != str(ucr_home)]
+            assert main([*argv, flag, "3"]) == 2
+            out, err = capsys.readouterr()
+            assert out == ""
+            assert f"{flag} sets the trained readout's {what}; --readout ridge trains" in err

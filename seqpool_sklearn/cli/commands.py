@@ -16,6 +16,7 @@ from .data import (
     _fetch_ucr,
     _is_regression,
     _load,
+    _refuse_moot_flags,
     _refuse_synthetic_flags,
     _refuse_table_flags,
 )
@@ -251,6 +252,7 @@ def _cmd_compare(args) -> int:
     _check_scoring(args.scoring)
     _check_ridge_flags(args)
     X, y, groups, what, synthetic = _load(args)
+    _refuse_moot_flags(args, synthetic)
     _check_target(args, y, what)
     _check_classes(args, y, what)
     _check_groups(args, groups)
@@ -265,6 +267,7 @@ def _compare_many(args, names: list[str], start: float) -> int:
     _refuse_table_flags(args)
     _refuse_synthetic_flags(args, "--ucr")
     _check_out(args.out, args.overwrite)
+    _refuse_moot_flags(args, synthetic=False)
     _resolve_orders(args)
     args.pools = args.pools or _default_pools()
     _check_scoring(args.scoring)

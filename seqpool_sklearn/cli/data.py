@@ -727,6 +727,39 @@ def _check_ridge_flags(args) -> None:
         )
 
 
+# what each training flag sets, for the refusal of one that --readout ridge leaves unused
+_TRAINING_FLAGS = {
+    "max_epochs": "the trained readout's epochs",
+    "lr": "the trained readout's learning rate",
+    "batch_size": "the trained readout's mini-batch size",
+}
+
+
+def _refuse_moot_flags(args, synthetic: bool) -> None:
+    """Model and training flags the model would not use, refused rather than dropped."""
+    from .. import _options
+
+    if args.encoder_channels is not None:
+        if args.encoder == "none":
+            why = "--encoder none"
+        elif args.encoder in (None, "auto") and synthetic:
+            why = "the synthetic tasks run the head on the raw channels; pass --encoder NAME"
+        else:
+            why = None
+        if why is not None:
+            raise _UsageError(
+                f"--encoder-channels sets the encoder's width, but there is no encoder ({why})"
+            )
+    readout = args.readout or _options.DEFAULTS["readout"]
+    if readout == "ridge":
+        for flag, what in _TRAINING_FLAGS.items():
+            if getattr(args, flag) is not None:
+                raise _UsageError(
+                    f"{_flag(flag)} sets {what}; --readout ridge trains nothing (it solves "
+                    "the readout in closed form): leave it out, or pass --readout trained"
+                )
+
+
 def _check_classes(args, y, what: str) -> None:
     """A classification target with one class, and metrics of two classes on more."""
     import numpy as np
