@@ -109,7 +109,7 @@ def test_compare_quiet_long_csv(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # --quiet: no progress bar
-    assert "long table, 16 series): 16 samples, 2 channels, 12 steps" in proc.stdout
+    assert "long table, 16 series, channels a, b): 16 samples, 2 channels, 12 steps" in proc.stdout
     assert "avg, window 4" in proc.stdout
     assert len(pd.read_csv(tmp_path / "out" / "results.csv")) == 2 * 2 * 2
     assert_png(tmp_path / "out" / "compare.png")
@@ -752,7 +752,8 @@ def test_iso_text_times_are_parsed(built, tmp_path, capsys):
     assert frame["ts"][0] == "2024-01-01 00:30:06.900"
     built("--csv", str(path), "--id", "rec", "--time", "ts", "--target", "label")
     out = capsys.readouterr().out
-    assert "(long table, 12 series): 12 samples, 2 channels, 10 steps" in out
+    # without --channels every other numeric column is a channel: the header names them
+    assert "(long table, 12 series, channels acc_x, acc_y): 12 samples, 2 channels" in out
 
 
 def test_a_time_that_does_not_parse_is_named_with_its_line(tmp_path, capsys):
@@ -1154,3 +1155,13 @@ def test_training_flags_under_ridge_are_refused_not_dropped(ucr_home, capsys):
             out, err = capsys.readouterr()
             assert out == ""
             assert f"{flag} sets the trained readout's {what}; --readout ridge trains" in err
+
+
+def test_the_header_names_a_long_tables_channels_and_cuts_a_long_list(tmp_path, built, capsys):
+    frame = _long_frame()
+    for k in range(8):  # x, x2 and eight more: a per-series code would be among them
+        frame[f"v{k}"] = frame["x"] * k
+    frame.to_csv(tmp_path / "l.csv", index=False)
+    built("--csv", str(tmp_path / "l.csv"), "--id", "sid", "--time", "step", "--target", "label")
+    out = capsys.readouterr().out
+    assert "(long table, 12 series, channels x, x2, v0, v1, v2, v3, ... (10 in all)):" in out

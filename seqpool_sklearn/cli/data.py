@@ -92,7 +92,8 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
             )
         except ValueError as exc:
             raise _UsageError(f"{args.csv}: {_rows_as_lines(str(exc))}") from None
-        what = f"long table, {len(seq.ids)} series{_dropped(args)}"
+        channels = _name_list([str(c) for c in seq.channels])
+        what = f"long table, {len(seq.ids)} series, channels {channels}{_dropped(args)}"
         return seq.X, seq.y, seq.groups, what
     for flag in ("time", "kind", "value", "channels"):
         if getattr(args, flag):
@@ -150,6 +151,13 @@ def _drop_columns(df, args):
                 "the table, so it cannot have a role in it"
             )
     return df.drop(columns=drop)
+
+
+def _name_list(names: list[str], most: int = 8) -> str:
+    """Names for the header line: all of them, or the first few and how many more."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return f"{', '.join(names[: most - 2])}, ... ({len(names)} in all)"
 
 
 def _dropped(args) -> str:
