@@ -1165,3 +1165,21 @@ def test_the_header_names_a_long_tables_channels_and_cuts_a_long_list(tmp_path, 
     built("--csv", str(tmp_path / "l.csv"), "--id", "sid", "--time", "step", "--target", "label")
     out = capsys.readouterr().out
     assert "(long table, 12 series, channels x, x2, v0, v1, v2, v3, ... (10 in all)):" in out
+
+
+def test_values_counts_and_names_read_as_a_user_writes_them(tmp_path, built, ucr_home, capsys):
+    frame = _wide_frame().assign(label=np.linspace(0, 1, 40) + 0.0775)
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label"]
+    assert main([*argv, "--task", "classification"]) == 2
+    err = capsys.readouterr().err
+    assert "continuous values such as 0.0775;" in err and "np.float64" not in err
+    built("--orders", "pool_first", "--pools", "avg")
+    assert "; 1 design, 5 fits" in capsys.readouterr().out
+    base = ["compare", "--data-home", str(ucr_home), "--no-download", "--out", str(tmp_path)]
+    assert main([*base, "--ucr", "GunPoint,ECG200,gunpoint"]) == 2
+    err = capsys.readouterr().err
+    assert "--ucr names 'gunpoint' twice (as 'GunPoint' too); name each dataset once" in err
+    with pytest.raises(SystemExit):
+        main(["datasets", "--help"])
+    assert "~/seqpool_data" in capsys.readouterr().out

@@ -189,7 +189,16 @@ def _ucr_names(args) -> list[str] | None:
     """The datasets of ``--ucr A,B,C`` or ``--ucr all``; None for one dataset (or none)."""
     if args.ucr is None:
         return None
-    names = list(dict.fromkeys(n.strip() for n in args.ucr.split(",") if n.strip()))
+    names = [n.strip() for n in args.ucr.split(",") if n.strip()]
+    seen: dict[str, str] = {}
+    for name in names:  # the archive's names differ in more than case
+        if name.lower() in seen:
+            same = "" if seen[name.lower()] == name else f" (as {seen[name.lower()]!r} too)"
+            raise _UsageError(
+                f"--ucr names {name!r} twice{same}; name each dataset once, or one dataset "
+                "would count twice in the answer across datasets"
+            )
+        seen[name.lower()] = name
     if not names:
         raise _UsageError("--ucr needs a dataset name: NAME, NAME,NAME,... or all")
     if len(names) == 1 and names[0].lower() != "all":
@@ -357,7 +366,8 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
         f"{what}: {X.shape[0]} samples, {X.shape[1]} channel{'' if X.shape[1] == 1 else 's'}, "
         f"{X.shape[2]} steps; {kind}\n"
         f"{estimator_class.__name__}({shown}); "
-        f"{_splits_text(args, regression, groups is not None)}; {n_configs} designs, "
+        f"{_splits_text(args, regression, groups is not None)}; {n_configs} "
+        f"design{'' if n_configs == 1 else 's'}, "
         f"{n_configs * n_splits * (args.n_seeds or 1)} fits",
         flush=True,
     )

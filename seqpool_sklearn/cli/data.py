@@ -686,7 +686,7 @@ def _check_target(args, y, what: str) -> None:
             _, value, _ = _first_non_numeric(values)
             raise _UsageError(
                 f"regression needs a numeric target, but the target of {what} holds "
-                f"{value!r}; use --task classification for class labels"
+                f"{_plain(value)}; use --task classification for class labels"
             ) from None
     elif args.task == "classification":
         from sklearn.utils.multiclass import type_of_target
@@ -695,7 +695,7 @@ def _check_target(args, y, what: str) -> None:
             example = next(v for v in np.asarray(y).ravel() if float(v) != int(float(v)))
             raise _UsageError(
                 f"--task classification, but the target of {what} holds continuous values "
-                f"such as {example!r}; use --task regression (or auto)"
+                f"such as {_plain(example)}; use --task regression (or auto)"
             )
     if args.scoring is not None:
         from sklearn.metrics import get_scorer
@@ -709,6 +709,12 @@ def _check_target(args, y, what: str) -> None:
                 f"{'regression' if for_regression else 'classification'} metric, but the "
                 f"task on {what} is {'regression' if regression else 'classification'}"
             )
+
+
+def _plain(value) -> str:
+    """A value as a user wrote it in a file: 0.0775 or 'abc', not np.float64(0.0775)."""
+    item = getattr(value, "item", None)
+    return repr(item() if callable(item) else value)
 
 
 def _is_regression(y: np.ndarray, task: str) -> bool:

@@ -256,6 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the synthetic tasks and the UCR datasets found",
         description="List the synthetic tasks and the UCR/UEA datasets in the data home.",
     )
-    ds.add_argument("--data-home", metavar="DIR", help="UCR folder (default $SEQPOOL_DATA_HOME)")
+    ds.add_argument(
+        "--data-home",
+        metavar="DIR",
+        help="UCR folder (default $SEQPOOL_DATA_HOME, else ~/seqpool_data)",
+    )
     ds.set_defaults(func=_cmd_datasets)
     return parser
