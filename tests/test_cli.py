@@ -1183,3 +1183,14 @@ def test_values_counts_and_names_read_as_a_user_writes_them(tmp_path, built, ucr
     with pytest.raises(SystemExit):
         main(["datasets", "--help"])
     assert "~/seqpool_data" in capsys.readouterr().out
+
+
+def test_a_long_series_without_any_value_is_refused_by_its_id_before_output(tmp_path, capsys):
+    frame = _long_frame()
+    frame.loc[frame["sid"] == 5, ["x", "x2"]] = np.nan
+    frame.to_csv(tmp_path / "l.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "l.csv"), "--id", "sid", "--time", "step"]
+    assert main([*argv, "--target", "label", "--out", str(tmp_path / "o"), *TINY]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and not (tmp_path / "o").exists()
+    assert "series sid = 5 of" in err and "has no observed value" in err

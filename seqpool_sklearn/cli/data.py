@@ -92,6 +92,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
             )
         except ValueError as exc:
             raise _UsageError(f"{args.csv}: {_rows_as_lines(str(exc))}") from None
+        _refuse_empty_series(seq, args)
         channels = _name_list([str(c) for c in seq.channels])
         what = f"long table, {len(seq.ids)} series, channels {channels}{_dropped(args)}"
         return seq.X, seq.y, seq.groups, what
@@ -151,6 +152,24 @@ def _drop_columns(df, args):
                 "the table, so it cannot have a role in it"
             )
     return df.drop(columns=drop)
+
+
+def _refuse_empty_series(seq, args) -> None:
+    """A series of a long table with no observed value: refused by its id at load time."""
+    import numpy as np
+
+    empty = np.flatnonzero(np.isnan(seq.X).all(axis=(1, 2)))
+    if not len(empty):
+        return
+    first = seq.ids[int(empty[0])]
+    first = ", ".join(map(str, first)) if isinstance(first, tuple) else str(first)
+    name = f"{','.join(args.id)} = {first}"
+    n = len(empty)
+    which = f"series {name}" if n == 1 else f"{n} series (first {name})"
+    raise _UsageError(
+        f"{which} of {args.csv} ha{'s' if n == 1 else 've'} no observed value, every channel "
+        "cell empty: fill in its values or drop its rows"
+    )
 
 
 def _name_list(names: list[str], most: int = 8) -> str:
