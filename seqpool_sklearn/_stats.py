@@ -430,6 +430,19 @@ def _degenerate(res: dict[str, float], diff_name: str, identical: str) -> str | 
     )
 
 
+def _tost_interval(res: dict[str, float], alpha: float, ci: str) -> str:
+    """The interval that decides equivalence: the TOST at level ``alpha`` holds exactly when
+    the ``1 - 2 alpha`` interval (90% for 0.05) lies inside the margin, so an "equivalent"
+    verdict shows that one, not the ``1 - alpha`` interval of the difference test, which
+    may reach past the margin. Without the test's ``se`` and ``df``, the given ``ci``."""
+    if "se" not in res or "df" not in res:
+        return ci
+    half = float(stats.t.ppf(1 - alpha, res["df"])) * res["se"]
+    low, high = res["mean"] - half, res["mean"] + half
+    level = f"{100 * (1 - 2 * alpha):g}%"
+    return f"{level} CI {format_number(low)}..{format_number(high)}, inside the margin"
+
+
 def _verdict(
     res: dict[str, float],
     *,
@@ -466,7 +479,7 @@ def _verdict(
         note = f"; smaller than the ±{m} margin, {eq_text}" if equivalent else ""
         return f"{winner} by {format_number(abs(mean))} ({diff}, {ci}, {p}{note})"
     if equivalent:
-        return f"equivalent within ±{m} ({diff}, {ci}, {eq_text})"
+        return f"equivalent within ±{m} ({diff}, {_tost_interval(res, alpha, ci)}, {eq_text})"
     return (
         f"inconclusive: neither a difference nor equivalence within ±{m} "
         f"({diff}, {ci}, {p}, {eq_text})"
@@ -501,9 +514,11 @@ def effect_verdict(
     Examples
     --------
     >>> res = {"mean": 0.004, "ci_low": -0.006, "ci_high": 0.014, "p_value": 0.3,
-    ...        "p_equivalence": 0.01}
+    ...        "se": 0.0036, "df": 4, "p_equivalence": 0.01}
     >>> effect_verdict(res, level="max", reference="avg", margin=0.02)
-    'equivalent within ±0.020 (max - avg = 0.004, 95% CI -0.006..0.014, TOST p=0.010)'
+    ... # doctest: +NORMALIZE_WHITESPACE
+    'equivalent within ±0.020 (max - avg = 0.004, 90% CI -0.004..0.012, inside the margin,
+     TOST p=0.010)'
     >>> res = {"mean": -0.04, "ci_low": -0.07, "ci_high": -0.01, "p_value": 0.01,
     ...        "p_adjusted": 0.03}
     >>> effect_verdict(res, level="max", reference="avg")  # doctest: +NORMALIZE_WHITESPACE

@@ -109,7 +109,7 @@ def test_compare_quiet_long_csv(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # --quiet: no progress bar
-    assert "long table, 16 series): 16 samples, 2 channels, 12 steps" in proc.stdout
+    assert "long table, 16 series, channels a, b): 16 samples, 2 channels, 12 steps" in proc.stdout
     assert "avg, window 4" in proc.stdout
     assert len(pd.read_csv(tmp_path / "out" / "results.csv")) == 2 * 2 * 2
     assert_png(tmp_path / "out" / "compare.png")
@@ -246,7 +246,7 @@ def test_compare_passes_the_flags_that_are_given(built):
 
 
 def test_readout_ridge_is_passed_and_the_training_settings_are_not_shown(built, capsys):
-    estimator = built("--readout", "ridge", "--pools", "avg")
+    estimator = built("--readout", "ridge", "--orders", "pool_first", "--pools", "avg")
     assert estimator.get_params()["readout"] == "ridge"
     header = capsys.readouterr().out.splitlines()[1]
     assert "readout=ridge" in header
@@ -576,6 +576,27 @@ def test_earlier_results_are_not_overwritten_without_the_flag(built, tmp_path, c
     built("--out", str(out), "--overwrite")  # gets as far as training
 
 
+def test_overwrite_removes_every_file_of_an_earlier_run_and_nothing_else(built, tmp_path, capsys):
+    out = tmp_path / "res"
+    written = ["combined.csv", "order_effect_across_datasets.csv", "critical_difference.png"]
+    written += ["GunPoint/results.csv", "GunPoint/compare.png", "ECG200/results.csv"]
+    kept = ["notes.txt", "ECG200/mine.txt", "other/data.csv"]
+    for name in written + kept:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text("earlier run")
+    # a run on one dataset into the folder of a run across datasets is refused too
+    assert main(["compare", "--quiet", "--n-samples", "20", "--out", str(out)]) == 2
+    assert "exists from an earlier run; pass --overwrite" in capsys.readouterr().err
+    assert all((out / name).exists() for name in written + kept)
+    built("--out", str(out), "--overwrite")  # stops at training, after the clean-up
+    assert capsys.readouterr().out.startswith(
+        f"--overwrite: removed 6 files of an earlier run from {out}"
+    )
+    assert not any((out / name).exists() for name in written)
+    assert not (out / "GunPoint").exists()  # emptied, so removed
+    assert all((out / name).read_text() == "earlier run" for name in kept)
+
+
 def test_out_that_is_a_file_is_refused(tmp_path, capsys):
     (tmp_path / "f").write_text("")
     assert main(["compare", "--out", str(tmp_path / "f")]) == 2
@@ -731,7 +752,8 @@ def test_iso_text_times_are_parsed(built, tmp_path, capsys):
     assert frame["ts"][0] == "2024-01-01 00:30:06.900"
     built("--csv", str(path), "--id", "rec", "--time", "ts", "--target", "label")
     out = capsys.readouterr().out
-    assert "(long table, 12 series): 12 samples, 2 channels, 10 steps" in out
+    # without --channels every other numeric column is a channel: the header names them
+    assert "(long table, 12 series, channels acc_x, acc_y): 12 samples, 2 channels" in out
 
 
 def test_a_time_that_does_not_parse_is_named_with_its_line(tmp_path, capsys):
@@ -987,9 +1009,27 @@ def test_value_without_kind_on_a_tsfresh_table_asks_for_kind(tmp_path, capsys):
         (["--n-channels", "2"], "--n-channels only applies to --csv"),
         (["--pattern", "x"], "--pattern only applies to --csv"),
         (
-            ["--readout", "ridge"],
+            ["--readout", "ridge", "--orders", "decode_first"],
             "--readout ridge solves a linear readout.* --pools holds max: pass --orders "
             "pool_first, --pools avg, or --readout trained",
+        ),
+        (
+            ["--encoder", "none", "--encoder-channels", "50"],
+            r"--encoder-channels sets the encoder's width, but there is no encoder \(--encoder "
+            "none\\)",
+        ),
+        (
+            ["--encoder-channels", "50"],  # the synthetic tasks run without an encoder
+            "no encoder .the synthetic tasks run the head on the raw channels; pass --encoder",
+        ),
+        (
+            ["--readout", "ridge", "--orders", "pool_first"],  # TINY has --max-epochs 2
+            "--max-epochs sets the trained readout's epochs; --readout ridge trains nothing",
+        ),
+        (
+            ["--readout", "ridge", "--orders", "pool_first,decode_first", "--pools", "avg"],
+            "under ridge the two orders are the same model by construction.* Pass --orders "
+            "pool_first to compare pools and windows, or --readout trained",
         ),
     ],
 )
@@ -1045,3 +1085,112 @@ def test_labels_that_differ_only_in_spaces_are_refused(tmp_path, capsys):
     code = main(["compare", "--csv", str(tmp_path / "s.csv"), "--target", "label", *TINY])
     assert code == 2
     assert "holds both 'yes' and 'yes ', which differ only in spaces" in capsys.readouterr().err
+
+
+def test_time_stamp_column_names_are_read_in_order_not_as_channels(tmp_path, built, capsys):
+    frame = _wide_frame(T=12)
+    seconds = [f"{t / 2:.1f}" for t in range(12)]  # 0.0, 0.5, ..., 5.5
+    days = [str(d.date()) for d in pd.date_range("2024-01-25", periods=12)]  # across a month
+    for names in (seconds, days):
+        frame.set_axis([*names, "label"], axis=1).to_csv(tmp_path / "w.csv", index=False)
+        built("--csv", str(tmp_path / "w.csv"), "--target", "label")
+        assert "(wide table): 40 samples, 1 channel, 12 steps" in capsys.readouterr().out
+    # in text order, 10.0 comes before 2.0: refused, naming the column, with no --pattern
+    text_order = sorted(seconds[:4] + ["10.0", "10.5"] + seconds[4:10])
+    assert text_order[6] == "2.0"
+    frame.set_axis([*text_order, "label"], axis=1).to_csv(tmp_path / "w.csv", index=False)
+    assert main(["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label"]) == 2
+    err = capsys.readouterr().err
+    assert "are time stamps (numbers)" in err and "column '2.0' is earlier than '10.5'" in err
+    assert "--pattern" not in err
+    # --pattern would cut 1.0 into channel 1, step 0
+    frame.set_axis([*seconds, "label"], axis=1).to_csv(tmp_path / "w.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label", "--pattern"]
+    assert main([*argv, "(?P<channel>.*?)[.](?P<time>[0-9]+)"]) == 2
+    assert "names of" in capsys.readouterr().err
+
+
+def test_drop_leaves_an_id_column_out_of_a_wide_table(tmp_path, built, capsys):
+    rng = np.random.default_rng(0)
+    ids = rng.choice(np.arange(10000, 99999), size=40, replace=False)  # with gaps
+    frame = _wide_frame().assign(patient_id=ids)
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label"]
+    assert main(argv) == 2  # read as time step 12, unless its name gives it away
+    err = capsys.readouterr().err
+    assert "column 'patient_id' of" in err and "its name says it is an id" in err
+    assert "--drop patient_id" in err
+    built(*argv[1:], "--drop", "patient_id")
+    assert "(wide table, patient_id left out): 40 samples, 1 channel, 12 steps" in (
+        capsys.readouterr().out
+    )
+    # whole numbers, each once, in a column whose name only contains the letters i, d
+    frame.rename(columns={"patient_id": "valid"}).to_csv(tmp_path / "v.csv", index=False)
+    built("--csv", str(tmp_path / "v.csv"), "--target", "label")
+    assert "1 channel, 13 steps" in capsys.readouterr().out
+    assert main([*argv, "--drop", "label"]) == 2
+    assert "column 'label' is both --drop and --target" in capsys.readouterr().err
+    assert main(["compare", "--drop", "x_0"]) == 2
+    assert "--drop only applies to --csv" in capsys.readouterr().err
+
+
+def test_readout_ridge_compares_pools_under_one_order(tmp_path, capsys):
+    # decode_first's ridge readout is pool_first's: no order effect to test, one order run
+    argv = ["compare", "--quiet", "--n-samples", "24", "--readout", "ridge", "--encoder"]
+    argv += ["none", "--cv", "2", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("--readout ridge: order pool_first only;")
+    assert "Order effect: not tested" in out and "cannot tell apart" not in out
+    assert set(pd.read_csv(tmp_path / "o" / "results.csv")["order"]) == {"pool_first"}
+
+
+def test_training_flags_under_ridge_are_refused_not_dropped(ucr_home, capsys):
+    for flag, what in [("--lr", "learning rate"), ("--batch-size", "mini-batch size")]:
+        for data in (["--n-samples", "20"], ["--ucr", "GunPoint,ECG200"]):
+            argv = ["compare", *data, "--data-home", str(ucr_home), "--readout", "ridge"]
+            if "--ucr" not in data:
+                argv = [a for a in argv if a != "--data-home" and a != str(ucr_home)]
+            assert main([*argv, flag, "3"]) == 2
+            out, err = capsys.readouterr()
+            assert out == ""
+            assert f"{flag} sets the trained readout's {what}; --readout ridge trains" in err
+
+
+def test_the_header_names_a_long_tables_channels_and_cuts_a_long_list(tmp_path, built, capsys):
+    frame = _long_frame()
+    for k in range(8):  # x, x2 and eight more: a per-series code would be among them
+        frame[f"v{k}"] = frame["x"] * k
+    frame.to_csv(tmp_path / "l.csv", index=False)
+    built("--csv", str(tmp_path / "l.csv"), "--id", "sid", "--time", "step", "--target", "label")
+    out = capsys.readouterr().out
+    assert "(long table, 12 series, channels x, x2, v0, v1, v2, v3, ... (10 in all)):" in out
+
+
+def test_values_counts_and_names_read_as_a_user_writes_them(tmp_path, built, ucr_home, capsys):
+    frame = _wide_frame().assign(label=np.linspace(0, 1, 40) + 0.0775)
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label"]
+    assert main([*argv, "--task", "classification"]) == 2
+    err = capsys.readouterr().err
+    assert "continuous values such as 0.0775;" in err and "np.float64" not in err
+    built("--orders", "pool_first", "--pools", "avg")
+    assert "; 1 design, 5 fits" in capsys.readouterr().out
+    base = ["compare", "--data-home", str(ucr_home), "--no-download", "--out", str(tmp_path)]
+    assert main([*base, "--ucr", "GunPoint,ECG200,gunpoint"]) == 2
+    err = capsys.readouterr().err
+    assert "--ucr names 'gunpoint' twice (as 'GunPoint' too); name each dataset once" in err
+    with pytest.raises(SystemExit):
+        main(["datasets", "--help"])
+    assert "~/seqpool_data" in capsys.readouterr().out
+
+
+def test_a_long_series_without_any_value_is_refused_by_its_id_before_output(tmp_path, capsys):
+    frame = _long_frame()
+    frame.loc[frame["sid"] == 5, ["x", "x2"]] = np.nan
+    frame.to_csv(tmp_path / "l.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "l.csv"), "--id", "sid", "--time", "step"]
+    assert main([*argv, "--target", "label", "--out", str(tmp_path / "o"), *TINY]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and not (tmp_path / "o").exists()
+    assert "series sid = 5 of" in err and "has no observed value" in err

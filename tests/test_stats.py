@@ -4,6 +4,7 @@ the plain-words verdicts, each against a hand computation or scipy."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -110,10 +111,10 @@ def test_the_four_verdicts_with_a_margin():
     assert order_verdict(better, margin=0.01).startswith("decode_first better by 0.030")
     worse = {**better, "mean": -0.03, "ci_low": -0.04, "ci_high": -0.02}
     assert order_verdict(worse, margin=0.01).startswith("pool_first better by 0.030")
-    same = {**BASE, "p_value": 0.4, "p_equivalence": 0.01}
+    same = {**BASE, "p_value": 0.4, "se": 0.0036, "df": 4, "p_equivalence": 0.01}
     assert order_verdict(same, margin=0.02) == (
         "equivalent within ±0.020 (decode_first - pool_first = 0.004, "
-        "95% CI -0.006..0.014, TOST p=0.010)"
+        "90% CI -0.004..0.012, inside the margin, TOST p=0.010)"
     )
     unsure = {**BASE, "p_value": 0.4, "p_equivalence": 0.2}
     assert order_verdict(unsure, margin=0.02).startswith(
@@ -125,6 +126,21 @@ def test_the_four_verdicts_with_a_margin():
     assert "smaller than the ±0.020 margin" in order_verdict(tiny, margin=0.02)
     with pytest.raises(ValueError, match="p_equivalence"):
         order_verdict({**BASE, "p_value": 0.4}, margin=0.02)
+
+
+def test_an_equivalence_verdict_shows_the_interval_its_tost_decides_by():
+    # the 95% interval of the difference reaches past the margin on both sides, the 90% one
+    # (which the TOST at alpha 0.05 is) does not: the verdict must show the 90% one, labelled
+    d = [0.01, -0.02, 0.015, -0.005, 0.0, 0.012, -0.01, 0.004]
+    margin = 0.016
+    res = corrected_ttest(d, 0.25, confidence=0.95)
+    assert res["ci_low"] < -margin and res["ci_high"] > margin
+    res["p_equivalence"] = equivalence_test(d, 0.25, margin)["p_value"]
+    verdict = order_verdict(res, margin=margin)
+    assert verdict.startswith("equivalent within ±0.016")
+    low, high = map(float, re.search(r"90% CI (\S+)\.\.([^,]+), inside", verdict).groups())
+    assert -margin < low < high < margin
+    assert "95% CI" not in verdict
 
 
 def test_verdicts_use_the_adjusted_p_value_and_show_both():

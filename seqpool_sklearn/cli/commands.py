@@ -16,6 +16,7 @@ from .data import (
     _fetch_ucr,
     _is_regression,
     _load,
+    _refuse_moot_flags,
     _refuse_synthetic_flags,
     _refuse_table_flags,
 )
@@ -116,17 +117,61 @@ def _splits_text(args, regression: bool, grouped: bool) -> str:
     return f"{kind} x {repeats} = {args.cv * args.repeats} splits"
 
 
-def _check_out(out: Path, files: list[str], overwrite: bool) -> None:
-    """Refuse to replace the results of an earlier run unless ``--overwrite``."""
+# What `seqpool compare --ucr A,B,...` writes into --out beside a folder per dataset
+COMBINED_FILE = "combined.csv"
+ORDER_EFFECT_FILE = "order_effect_across_datasets.csv"
+CD_FIGURE_FILE = "critical_difference.png"
+# the files of one dataset's comparison: in --out, or in a dataset's folder of --out
+_DATASET_FILES = (RESULTS_FILE, FIGURE_FILE)
+
+
+def _earlier_outputs(out: Path) -> list[Path]:
+    """The files in ``out`` that a run of ``seqpool compare`` writes: those of one dataset,
+    those across datasets, and those of one dataset in a folder of ``out``. Nothing else."""
+    if not out.is_dir():
+        return []
+    top = (*_DATASET_FILES, COMBINED_FILE, ORDER_EFFECT_FILE, CD_FIGURE_FILE)
+    found = [out / name for name in top if (out / name).exists()]
+    for folder in sorted(p for p in out.iterdir() if p.is_dir() and not p.is_symlink()):
+        found += [folder / name for name in _DATASET_FILES if (folder / name).exists()]
+    return found
+
+
+def _check_out(out: Path, overwrite: bool) -> None:
+    """Refuse a folder that holds an earlier run's results unless ``--overwrite``: a
+    single-dataset run beside the files of a run across datasets, and the other way round,
+    would leave a folder of mixed results."""
     if out.exists() and not out.is_dir():
         raise _UsageError(f"--out {out} is a file, not a folder")
+    found = _earlier_outputs(out)
     if overwrite:
-        return
-    found = [name for name in files if (out / name).exists()]
-    if found:
+        for path in found:
+            if path.is_dir() and not path.is_symlink():
+                raise _UsageError(
+                    f"{path} is a folder, where seqpool compare writes a file; --overwrite "
+                    "removes only files it wrote: move it, or choose another folder with --out"
+                )
+    elif found:
         raise _UsageError(
-            f"{out / found[0]} exists from an earlier run; pass --overwrite to replace "
-            "it, or choose another folder with --out"
+            f"{found[0]} exists from an earlier run; pass --overwrite to replace it (it removes "
+            "that run's results first, nothing else), or choose another folder with --out"
+        )
+
+
+def _clear_out(out: Path, overwrite: bool) -> None:
+    """With ``--overwrite``, remove what an earlier run wrote into ``out`` (and the dataset
+    folders that leaves empty) once every check has passed, so that no file of it is left
+    beside the new results."""
+    found = _earlier_outputs(out) if overwrite else []
+    for path in found:
+        path.unlink()
+    for folder in dict.fromkeys(p.parent for p in found if p.parent != out):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    if found:
+        print(
+            f"--overwrite: removed {len(found)} file{'' if len(found) == 1 else 's'} of an "
+            f"earlier run from {out}"
         )
 
 
@@ -144,7 +189,16 @@ def _ucr_names(args) -> list[str] | None:
     """The datasets of ``--ucr A,B,C`` or ``--ucr all``; None for one dataset (or none)."""
     if args.ucr is None:
         return None
-    names = list(dict.fromkeys(n.strip() for n in args.ucr.split(",") if n.strip()))
+    names = [n.strip() for n in args.ucr.split(",") if n.strip()]
+    seen: dict[str, str] = {}
+    for name in names:  # the archive's names differ in more than case
+        if name.lower() in seen:
+            same = "" if seen[name.lower()] == name else f" (as {seen[name.lower()]!r} too)"
+            raise _UsageError(
+                f"--ucr names {name!r} twice{same}; name each dataset once, or one dataset "
+                "would count twice in the answer across datasets"
+            )
+        seen[name.lower()] = name
     if not names:
         raise _UsageError("--ucr needs a dataset name: NAME, NAME,NAME,... or all")
     if len(names) == 1 and names[0].lower() != "all":
@@ -166,10 +220,32 @@ def _ucr_names(args) -> list[str] | None:
     return names
 
 
-# What `seqpool compare --ucr A,B,...` writes into --out beside a folder per dataset
-COMBINED_FILE = "combined.csv"
-ORDER_EFFECT_FILE = "order_effect_across_datasets.csv"
-CD_FIGURE_FILE = "critical_difference.png"
+# printed before a ridge run's header when --orders was left out
+RIDGE_ORDERS_NOTE = (
+    "--readout ridge: order pool_first only; decode_first behind the avg pool solves the "
+    "same readout, the same model by construction (--orders decode_first runs it alone)"
+)
+
+
+def _resolve_orders(args) -> None:
+    """The orders of the grid: all, or under ``--readout ridge`` pool_first alone.
+
+    The ridge readout of decode_first exists only behind the avg pool, where it computes
+    the same function as pool_first's (``estimators/ridge.py``): two orders of one model,
+    whose "order effect" a test could only fail to find. Asked for explicitly, refused.
+    """
+    ridge = getattr(args, "readout", None) == "ridge"
+    args.ridge_orders_note = ridge and args.orders is None
+    if args.orders is None:
+        args.orders = ["pool_first"] if ridge else list(_orders())
+    elif ridge and {"pool_first", "decode_first"} <= set(args.orders):
+        raise _UsageError(
+            "--readout ridge solves one linear readout of the pooled maps, and decode_first "
+            "(only behind the avg pool) computes that same readout: under ridge the two "
+            "orders are the same model by construction, with no effect to test. Pass "
+            "--orders pool_first to compare pools and windows, or --readout trained to "
+            "compare the orders"
+        )
 
 
 def _cmd_compare(args) -> int:
@@ -179,16 +255,18 @@ def _cmd_compare(args) -> int:
     names = _ucr_names(args)
     if names is not None:
         return _compare_many(args, names, start)
-    _check_out(args.out, [RESULTS_FILE, FIGURE_FILE], args.overwrite)
-    args.orders = args.orders or list(_orders())
+    _check_out(args.out, args.overwrite)
+    _resolve_orders(args)
     args.pools = args.pools or _default_pools()
     _check_scoring(args.scoring)
     _check_ridge_flags(args)
     X, y, groups, what, synthetic = _load(args)
+    _refuse_moot_flags(args, synthetic)
     _check_target(args, y, what)
     _check_classes(args, y, what)
     _check_groups(args, groups)
     _check_data(args, X, what)
+    _clear_out(args.out, args.overwrite)
     _compare_one(args, X, y, groups, what, synthetic, args.out, start)
     return 0
 
@@ -197,9 +275,9 @@ def _compare_many(args, names: list[str], start: float) -> int:
     """``--ucr A,B,C``: one comparison per dataset, each in its own folder, then combined."""
     _refuse_table_flags(args)
     _refuse_synthetic_flags(args, "--ucr")
-    files = [f"{name}/{f}" for name in names for f in (RESULTS_FILE, FIGURE_FILE)]
-    _check_out(args.out, [*files, COMBINED_FILE, ORDER_EFFECT_FILE, CD_FIGURE_FILE], args.overwrite)
-    args.orders = args.orders or list(_orders())
+    _check_out(args.out, args.overwrite)
+    _refuse_moot_flags(args, synthetic=False)
+    _resolve_orders(args)
     args.pools = args.pools or _default_pools()
     _check_scoring(args.scoring)
     _check_ridge_flags(args)
@@ -211,6 +289,7 @@ def _compare_many(args, names: list[str], start: float) -> int:
         _check_classes(args, y, what)
         _check_data(args, X, what)
         data[name] = (X, y, what)
+    _clear_out(args.out, args.overwrite)
     results = {}
     for i, (name, (X, y, what)) in enumerate(data.items(), start=1):
         print(f"{'' if i == 1 else chr(10)}[{i}/{len(data)}] {name}", flush=True)
@@ -281,11 +360,14 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
     n_splits = args.cv * args.repeats
     if args.quick:
         print(_quick_message(quick, settings["encoder"]))
+    if getattr(args, "ridge_orders_note", False):
+        print(RIDGE_ORDERS_NOTE)
     print(
         f"{what}: {X.shape[0]} samples, {X.shape[1]} channel{'' if X.shape[1] == 1 else 's'}, "
         f"{X.shape[2]} steps; {kind}\n"
         f"{estimator_class.__name__}({shown}); "
-        f"{_splits_text(args, regression, groups is not None)}; {n_configs} designs, "
+        f"{_splits_text(args, regression, groups is not None)}; {n_configs} "
+        f"design{'' if n_configs == 1 else 's'}, "
         f"{n_configs * n_splits * (args.n_seeds or 1)} fits",
         flush=True,
     )

@@ -25,7 +25,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     except (ValueError, pd.errors.ParserError) as exc:
         raise _UsageError(f"{args.csv} is not a readable CSV table: {exc}") from None
     named = [args.target, args.groups, args.time, args.kind, args.value]
-    for col in [*named, *(args.id or []), *(args.channels or [])]:
+    for col in [*named, *(args.id or []), *(args.channels or []), *(args.drop or [])]:
         if col is not None and col not in df.columns:
             columns = [str(c) for c in df.columns]
             raise _UsageError(
@@ -34,6 +34,8 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
             )
     if len(df) == 0:
         raise _UsageError(f"{args.csv} has a header line but no rows")
+    if args.drop:
+        df = _drop_columns(df, args)
     _refuse_non_finite(df, args.csv)
     empty = df[args.target].isna().to_numpy().nonzero()[0]
     if len(empty):
@@ -90,7 +92,9 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
             )
         except ValueError as exc:
             raise _UsageError(f"{args.csv}: {_rows_as_lines(str(exc))}") from None
-        what = f"long table, {len(seq.ids)} series"
+        _refuse_empty_series(seq, args)
+        channels = _name_list([str(c) for c in seq.channels])
+        what = f"long table, {len(seq.ids)} series, channels {channels}{_dropped(args)}"
         return seq.X, seq.y, seq.groups, what
     for flag in ("time", "kind", "value", "channels"):
         if getattr(args, flag):
@@ -101,6 +105,14 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     if args.pattern is not None:
         if args.n_channels is not None:
             raise _UsageError("give either --pattern (channels from the names) or --n-channels")
+        stamps = _time_stamps([str(c) for c in features.columns])
+        if stamps is not None:
+            raise _UsageError(
+                f"--pattern reads a channel and a step from each column name, but the column "
+                f"names of {args.csv} are time stamps ({stamps[0]}, such as "
+                f"{str(features.columns[0])!r}): leave --pattern out, and a wide table reads "
+                "its columns in order as the time steps of one channel"
+            )
         try:
             wide = WideToSequences(pattern=args.pattern)
             X = wide.fit_transform(features)
@@ -112,8 +124,63 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
         _refuse_names_out_of_order(features, n_channels, args.csv)
         X = WideToSequences(n_channels=n_channels).fit_transform(features)
         what = "wide table"
+    what += _dropped(args)
     groups = None if args.groups is None else df[args.groups].to_numpy()
     return X, df[args.target].to_numpy(), groups, what
+
+
+def _drop_columns(df, args):
+    """The table without the ``--drop`` columns (each named once, none with a role)."""
+    drop = list(args.drop)
+    if len(set(drop)) < len(drop):
+        twice = next(c for c in drop if drop.count(c) > 1)
+        raise _UsageError(f"--drop names column {twice!r} twice; name each column once")
+    roles = {
+        "--target": [args.target],
+        "--groups": [args.groups],
+        "--id": args.id or [],
+        "--time": [args.time],
+        "--kind": [args.kind],
+        "--value": [args.value],
+        "--channels": args.channels or [],
+    }
+    for flag, columns in roles.items():
+        both = [c for c in drop if c in columns]
+        if both:
+            raise _UsageError(
+                f"column {both[0]!r} is both --drop and {flag}: --drop leaves a column out of "
+                "the table, so it cannot have a role in it"
+            )
+    return df.drop(columns=drop)
+
+
+def _refuse_empty_series(seq, args) -> None:
+    """A series of a long table with no observed value: refused by its id at load time."""
+    import numpy as np
+
+    empty = np.flatnonzero(np.isnan(seq.X).all(axis=(1, 2)))
+    if not len(empty):
+        return
+    first = seq.ids[int(empty[0])]
+    first = ", ".join(map(str, first)) if isinstance(first, tuple) else str(first)
+    name = f"{','.join(args.id)} = {first}"
+    n = len(empty)
+    which = f"series {name}" if n == 1 else f"{n} series (first {name})"
+    raise _UsageError(
+        f"{which} of {args.csv} ha{'s' if n == 1 else 've'} no observed value, every channel "
+        "cell empty: fill in its values or drop its rows"
+    )
+
+
+def _name_list(names: list[str], most: int = 8) -> str:
+    """Names for the header line: all of them, or the first few and how many more."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return f"{', '.join(names[: most - 2])}, ... ({len(names)} in all)"
+
+
+def _dropped(args) -> str:
+    return f", {', '.join(args.drop)} left out" if args.drop else ""
 
 
 def _line(row: int) -> int:
@@ -355,9 +422,11 @@ def _refuse_row_numbers(features, path) -> None:
                 "DataFrame.to_csv (write the file with index=False, or drop the column); a "
                 "wide table reads every column but --target and --groups as a time step"
             )
-        if len(column) < 10 or not pd.api.types.is_numeric_dtype(column):
+        if len(column) < 3 or not pd.api.types.is_numeric_dtype(column):
             continue
         if not _is_id_like(column) or not column.is_unique:
+            continue
+        if len(column) < 10 and not _names_an_id(str(col)):
             continue
         values = column.to_numpy(dtype=float)
         if values.max() - values.min() == len(values) - 1:
@@ -365,12 +434,67 @@ def _refuse_row_numbers(features, path) -> None:
                 f"column {col!r} of {path} holds the numbers {values.min():.0f} to "
                 f"{values.max():.0f}, each once: row numbers or sample ids, not a time step "
                 "of the series. A wide table reads every column but --target and --groups as "
-                "a time step: drop it from the file (or pass it as --groups)"
+                f"a time step: leave it out with --drop {col} (or pass it as --groups)"
             )
+        if _names_an_id(str(col)):
+            raise _UsageError(
+                f"column {col!r} of {path} holds whole numbers, each once, and its name says "
+                "it is an id: a sample id, not a time step of the series. A wide table reads "
+                f"every column but --target and --groups as a time step: leave it out with "
+                f"--drop {col} (or pass it as --groups)"
+            )
+
+
+def _names_an_id(name: str) -> bool:
+    """Whether a column name holds the word id: id, ID, sample_id, patientId, SampleID."""
+    import re
+
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)
+    return any(w.lower() == "id" for w in words)
 
 
 # a column name that ends in a number: a channel and a time step, such as x_10 or t5
 _NAMED_STEP = r"(?P<channel>.*?)[_\-. ]?(?P<time>[0-9]+)"
+
+
+# a column name that is a number (0.5, -1, 1e3) or an ISO date or time (2024-01-20,
+# 2024-01-20 10:00, 2024-01): a time stamp, not a channel and a step
+_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_DATE = r"[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?(?:[T ][0-9:.]+(?:Z|[+-][0-9:]+)?)?"
+
+
+def _time_stamps(names: list[str]) -> tuple[str, list] | None:
+    """("numbers" or "dates", the values) when every name is a time stamp of one kind,
+    else None. Names of digits only (0, 1, ..., 99) are left to the step rule: as steps
+    or as time stamps they say the same order, and --pattern reads them."""
+    import re
+
+    if not names or all(n.isdigit() for n in names):
+        return None
+    if all(re.fullmatch(_NUMBER, n.strip()) for n in names):
+        return "numbers", [float(n) for n in names]
+    if all(re.fullmatch(_DATE, n.strip()) for n in names):
+        import pandas as pd
+
+        try:
+            return "dates", list(pd.to_datetime([n.strip() for n in names], format="ISO8601"))
+        except (ValueError, TypeError):
+            return None
+    return None
+
+
+def _refuse_stamps_out_of_order(names, stamps, n_channels: int, path) -> None:
+    """Time-stamp column names (numbers, dates) that do not increase within each block."""
+    kind, values = stamps
+    steps = len(names) // n_channels if len(names) % n_channels == 0 else len(names)
+    for j in range(1, len(names)):
+        if j % steps and not values[j - 1] < values[j]:
+            same = "repeats" if values[j - 1] == values[j] else "is earlier than"
+            raise _UsageError(
+                f"the column names of {path} are time stamps ({kind}), read in column order "
+                f"as the time steps, but column {names[j]!r} {same} {names[j - 1]!r} before "
+                "it: put the columns in time order"
+            )
 
 
 def _refuse_names_out_of_order(features, n_channels: int, path) -> None:
@@ -378,6 +502,10 @@ def _refuse_names_out_of_order(features, n_channels: int, path) -> None:
     import re
 
     names = [str(c) for c in features.columns]
+    stamps = _time_stamps(names)
+    if stamps is not None:
+        _refuse_stamps_out_of_order(names, stamps, n_channels, path)
+        return
     matches = [re.fullmatch(_NAMED_STEP, n) for n in names]
     if not names or any(m is None for m in matches) or len(names) % n_channels:
         return
@@ -452,9 +580,9 @@ def _refuse_long_layout(features, path) -> None:
         if features[col].is_unique:  # one row per sample: an id column of a wide table
             raise _UsageError(
                 f"{what}. Its values are all different, like sample names: a wide table "
-                "reads every column but --target and --groups as a time step, so keep such "
-                "a column out of the file; if it is a label or group, pass it as --target "
-                "or --groups"
+                "reads every column but --target and --groups as a time step, so leave such "
+                f"a column out with --drop {col}; if it is a label or group, pass it as "
+                "--target or --groups"
             )
         raise _UsageError(
             f"{what}. If it names the sample of each row, the table is long: pass --id {col} "
@@ -496,7 +624,7 @@ def _load(args) -> tuple[np.ndarray, np.ndarray, Any, str, bool]:
 _SYNTHETIC_SIZE = 300  # series of a synthetic task without --n-samples
 # flags that describe a CSV table, and those of a wide one
 WIDE_FLAGS = ("n_channels", "pattern")
-TABLE_FLAGS = ("target", "id", "time", "channels", "value", "kind", "groups", *WIDE_FLAGS)
+TABLE_FLAGS = ("target", "id", "time", "channels", "value", "kind", "groups", "drop", *WIDE_FLAGS)
 
 
 def _flag(name: str) -> str:
@@ -577,7 +705,7 @@ def _check_target(args, y, what: str) -> None:
             _, value, _ = _first_non_numeric(values)
             raise _UsageError(
                 f"regression needs a numeric target, but the target of {what} holds "
-                f"{value!r}; use --task classification for class labels"
+                f"{_plain(value)}; use --task classification for class labels"
             ) from None
     elif args.task == "classification":
         from sklearn.utils.multiclass import type_of_target
@@ -586,7 +714,7 @@ def _check_target(args, y, what: str) -> None:
             example = next(v for v in np.asarray(y).ravel() if float(v) != int(float(v)))
             raise _UsageError(
                 f"--task classification, but the target of {what} holds continuous values "
-                f"such as {example!r}; use --task regression (or auto)"
+                f"such as {_plain(example)}; use --task regression (or auto)"
             )
     if args.scoring is not None:
         from sklearn.metrics import get_scorer
@@ -600,6 +728,12 @@ def _check_target(args, y, what: str) -> None:
                 f"{'regression' if for_regression else 'classification'} metric, but the "
                 f"task on {what} is {'regression' if regression else 'classification'}"
             )
+
+
+def _plain(value) -> str:
+    """A value as a user wrote it in a file: 0.0775 or 'abc', not np.float64(0.0775)."""
+    item = getattr(value, "item", None)
+    return repr(item() if callable(item) else value)
 
 
 def _is_regression(y: np.ndarray, task: str) -> bool:
@@ -624,6 +758,39 @@ def _check_ridge_flags(args) -> None:
             f"the avg pool, but --pools holds {','.join(bad)}: pass --orders pool_first, "
             "--pools avg, or --readout trained"
         )
+
+
+# what each training flag sets, for the refusal of one that --readout ridge leaves unused
+_TRAINING_FLAGS = {
+    "max_epochs": "the trained readout's epochs",
+    "lr": "the trained readout's learning rate",
+    "batch_size": "the trained readout's mini-batch size",
+}
+
+
+def _refuse_moot_flags(args, synthetic: bool) -> None:
+    """Model and training flags the model would not use, refused rather than dropped."""
+    from .. import _options
+
+    if args.encoder_channels is not None:
+        if args.encoder == "none":
+            why = "--encoder none"
+        elif args.encoder in (None, "auto") and synthetic:
+            why = "the synthetic tasks run the head on the raw channels; pass --encoder NAME"
+        else:
+            why = None
+        if why is not None:
+            raise _UsageError(
+                f"--encoder-channels sets the encoder's width, but there is no encoder ({why})"
+            )
+    readout = args.readout or _options.DEFAULTS["readout"]
+    if readout == "ridge":
+        for flag, what in _TRAINING_FLAGS.items():
+            if getattr(args, flag) is not None:
+                raise _UsageError(
+                    f"{_flag(flag)} sets {what}; --readout ridge trains nothing (it solves "
+                    "the readout in closed form): leave it out, or pass --readout trained"
+                )
 
 
 def _check_classes(args, y, what: str) -> None:

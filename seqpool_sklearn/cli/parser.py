@@ -107,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data.add_argument("--kind", metavar="COL", help="long CSV: channel-name column")
     data.add_argument("--groups", metavar="COL", help="CSV: groups for group-aware folds")
+    data.add_argument(
+        "--drop",
+        metavar="COL[,COL]",
+        type=_columns,
+        help="CSV: columns to leave out (a wide table's sample id or date column, a long "
+        "table's column that is no channel)",
+    )
     blocks_help = "wide CSV: number of channel-major column blocks (1)"
     data.add_argument("--n-channels", metavar="N", type=_int_at_least(1), help=blocks_help)
     data.add_argument(
@@ -184,7 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_one_of(lambda: _READOUTS),
         help_text=lambda: (
             "trained (by the optimizer) or ridge (solved in closed form, no training; "
-            "needs pool_first, or decode_first with the avg pool) "
+            "runs pool_first only, as decode_first's ridge readout, behind the avg pool, is "
+            "the same model) "
             f"(estimator default: {_estimator_default('readout')})"
         ),
     )
@@ -248,6 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the synthetic tasks and the UCR datasets found",
         description="List the synthetic tasks and the UCR/UEA datasets in the data home.",
     )
-    ds.add_argument("--data-home", metavar="DIR", help="UCR folder (default $SEQPOOL_DATA_HOME)")
+    ds.add_argument(
+        "--data-home",
+        metavar="DIR",
+        help="UCR folder (default $SEQPOOL_DATA_HOME, else ~/seqpool_data)",
+    )
     ds.set_defaults(func=_cmd_datasets)
     return parser
