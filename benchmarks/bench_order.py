@@ -183,6 +183,13 @@ def main(argv: list[str] | None = None) -> int:
         help="the classifier's label_smoothing (default: the estimator's own); the "
         "evidence page's runs used 0, the default before label smoothing",
     )
+    parser.add_argument(
+        "--hidden-size",
+        type=int,
+        default=None,
+        help="the decoder's width (default: the estimator's own, 64 or 128 for 7 classes "
+        "or more); the evidence page's runs used 64, the default before that rule",
+    )
     parser.add_argument("--cv", type=int, default=3)
     parser.add_argument("--max-samples", type=int, default=300)
     parser.add_argument("--n-jobs", type=int, default=2)
@@ -220,7 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     encoder = None if args.encoder == "none" else args.encoder
     estimator = SeqPoolClassifier(
-        encoder=encoder, encoder_channels=args.encoder_channels, random_state=0, n_threads=1
+        encoder=encoder,
+        encoder_channels=args.encoder_channels,
+        hidden_size=args.hidden_size,
+        random_state=0,
+        n_threads=1,
     )
     if args.label_smoothing is not None:
         estimator.set_params(label_smoothing=args.label_smoothing)

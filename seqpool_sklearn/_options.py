@@ -32,7 +32,7 @@ DEFAULTS = {
     "pool": "avg",
     "window": None,
     "encoder": "minirocket",
-    "hidden_size": 64,
+    "hidden_size": None,
     "activation": "relu",
     "dropout": 0.5,
     "lp_power": 3.0,
@@ -53,6 +53,28 @@ DEFAULTS = {
     "verbose": 0,
     "dtype": "float32",
 }
+
+
+# ``hidden_size=None``: the decoder's width, by the number of classes (see
+# :func:`default_hidden_size`; measured on the benchmarks page).
+HIDDEN_SIZE = 64
+MANY_CLASSES = 7
+MANY_CLASSES_HIDDEN_SIZE = 128
+
+
+def default_hidden_size(n_classes: int | None) -> int:
+    """The decoder width of ``hidden_size=None``: 64, or 128 for 7 classes or more.
+
+    ``n_classes`` None: a regressor (64).
+
+    Examples
+    --------
+    >>> default_hidden_size(2), default_hidden_size(12), default_hidden_size(None)
+    (64, 128, 64)
+    """
+    if n_classes is not None and n_classes >= MANY_CLASSES:
+        return MANY_CLASSES_HIDDEN_SIZE
+    return HIDDEN_SIZE
 
 
 def choices_doc(names: tuple[str, ...], extra: str = "") -> str:

@@ -214,8 +214,10 @@ def test_compare_without_flags_trains_with_the_estimators_defaults(built, capsys
     shown = dict(item.split("=") for item in header.split("(")[1].split(")")[0].split(", "))
     defaults = SeqPoolClassifier().get_params()
     assert shown.pop("encoder") == "none" and shown.pop("lr") == f"{defaults['lr']:g}"
+    # hidden_size=None is shown as the width its rule gives these two classes
+    assert defaults["hidden_size"] is None and shown.pop("hidden_size") == "64"
     assert shown == {k: "none" if defaults[k] is None else str(defaults[k]) for k in shown}
-    assert {"activation", "hidden_size", "max_epochs", "batch_size"} <= set(shown)
+    assert {"activation", "max_epochs", "batch_size"} <= set(shown)
 
 
 def test_compare_on_a_table_passes_nothing_but_the_seed(built, tmp_path):
@@ -310,9 +312,17 @@ def test_help_shows_the_estimators_defaults_and_the_quick_preset(capsys):
         k: "none" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
         for k, v in SeqPoolClassifier().get_params().items()
     }
-    for flag in ("hidden_size", "max_epochs", "lr", "batch_size"):
+    for flag in ("max_epochs", "lr", "batch_size"):
         dashed, value = flag.replace("_", "-"), re.escape(defaults[flag])
         assert re.search(rf"--{dashed} [NF] [a-z -]+ \(estimator default: {value}\)", text)
+    # hidden_size=None is its rule by the number of classes, not "none"
+    from seqpool_sklearn._options import default_hidden_size
+
+    assert defaults["hidden_size"] == "none"
+    assert (
+        f"--hidden-size N decoder width (estimator default: {default_hidden_size(2)}, "
+        f"{default_hidden_size(7)} for 7 classes or more)"
+    ) in text
     # encoder_channels=None is each encoder's own width, not "none"
     from seqpool_sklearn._modules import DEFAULT_ENCODER_CHANNELS
 

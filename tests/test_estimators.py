@@ -272,3 +272,19 @@ def test_device_cuda_without_cuda_is_a_clear_error():
         SeqPoolClassifier(device="cuda", **FAST).fit(X, y)
     clf = SeqPoolClassifier(device="auto", random_state=0, **FAST).fit(X, y)
     assert clf.net_.device == "cpu"
+
+
+def test_hidden_size_none_is_64_or_128_for_many_classes():
+    X, _ = _data()
+    n = len(X)
+    for k, width in ((2, 64), (6, 64), (7, 128), (9, 128)):
+        clf = SeqPoolClassifier(encoder=None, random_state=0, **{**FAST, "hidden_size": None})
+        clf.fit(X, np.arange(n) % k)
+        assert clf.hidden_size_ == width == clf.module_.head.decoder.out_features
+        assert clf.get_params()["hidden_size"] is None  # the parameter is left as given
+    reg = SeqPoolRegressor(encoder=None, random_state=0, **{**FAST, "hidden_size": None})
+    assert reg.fit(X, np.arange(n, dtype=float)).hidden_size_ == 64
+    # a width given is the width built, whatever the classes
+    clf = SeqPoolClassifier(encoder=None, random_state=0, **FAST).fit(X, np.arange(n) % 7)
+    assert clf.hidden_size_ == 8 == clf.module_.head.decoder.out_features
+    assert SeqPoolClassifier().hidden_size is None and SeqPoolRegressor().hidden_size is None

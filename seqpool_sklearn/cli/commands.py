@@ -340,6 +340,12 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
     params, quick = _estimator_params(args, synthetic, estimator_class)
     estimator = estimator_class(**params)
     settings = estimator.get_params()
+    if settings.get("hidden_size") is None:  # the width the rule gives for these classes
+        from .._options import default_hidden_size
+
+        settings["hidden_size"] = default_hidden_size(
+            None if regression else len(np.unique(np.asarray(y)))
+        )
     moot = {"encoder_channels"} if settings.get("encoder") is None else set()
     if settings.get("readout") == "ridge":  # nothing is trained
         moot |= {"max_epochs", "lr", "lr_schedule", "batch_size", "label_smoothing"}

@@ -266,6 +266,11 @@ def _default_text(name: str) -> str:
     """'estimator default: ...' for a flag's help; for the encoder width, each encoder's own
     (the estimator's ``encoder_channels=None`` means "the encoder's default width")."""
     default = _estimator_default(name)
+    if name == "hidden_size" and default == "none":
+        return (
+            f"estimator default: {_options.HIDDEN_SIZE}, {_options.MANY_CLASSES_HIDDEN_SIZE} "
+            f"for {_options.MANY_CLASSES} classes or more"
+        )
     if name != "encoder_channels" or default != "none":
         return f"estimator default: {default}"
     widths = _modules_attr("DEFAULT_ENCODER_CHANNELS", {})

@@ -29,6 +29,7 @@ from .._net import (
     _torch_threads,
     resolve_device,
 )
+from .._options import default_hidden_size
 from .._threads import resolve_n_threads
 from ..nn.module import DecodedHead, PooledHead, SeqPoolModule
 from .params import _MODULE_PARAMS, _require_y
@@ -75,6 +76,13 @@ class _TrainingMixin:
             "train_split": train_split,
         }
         kwargs.update({f"module__{name}": getattr(self, name) for name in _MODULE_PARAMS})
+        # hidden_size=None: the decoder's width by the number of classes (n_outputs)
+        self.hidden_size_ = (
+            default_hidden_size(n_outputs if stratified else None)
+            if self.hidden_size is None
+            else self.hidden_size
+        )
+        kwargs["module__hidden_size"] = self.hidden_size_
         if getattr(self, "class_weight_", None) is not None:
             kwargs["criterion__weight"] = torch.as_tensor(self.class_weight_, dtype=torch.float32)
         smoothing = getattr(self, "label_smoothing", 0.0)
