@@ -158,6 +158,34 @@ def test_wide_csv_and_regression_in_process(tmp_path, capsys):
     assert_png(tmp_path / "w" / "compare.png")
 
 
+@pytest.mark.parametrize(
+    ("sep", "decimal", "shown"),
+    [
+        (";", ".", "';'-separated"),
+        (";", ",", "';'-separated, decimal commas"),
+        ("\t", ".", "'\\t'"),
+    ],
+)
+def test_a_csv_with_semicolons_or_tabs_is_read_by_its_separator(
+    tmp_path, capsys, sep, decimal, shown
+):
+    # spreadsheets in many locales write ';' (and decimal commas): such a file used to be
+    # one column named 'label;t0;t1;...', and --target label was "not in" it
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(20, 6))
+    frame = pd.DataFrame(values, columns=[f"t{i}" for i in range(6)])
+    frame.insert(0, "label", np.where(values[:, :3].mean(axis=1) > 0, "up", "down"))
+    frame.to_csv(tmp_path / "t.csv", sep=sep, decimal=decimal, index=False)
+    code = main(
+        ["compare", *TINY, "--csv", str(tmp_path / "t.csv"), "--target", "label"]
+        + ["--encoder", "none", "--pools", "avg", "--quiet", "--out", str(tmp_path / "o")]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f"(wide table, {shown}" in out
+    assert "20 samples, 1 channel, 6 steps; classification, 2 classes" in out
+
+
 # --------------------------------------------------------------------------- datasets
 def test_datasets_lists_synthetic_and_ucr(ucr_home, capsys):
     assert main(["datasets", "--data-home", str(ucr_home)]) == 0

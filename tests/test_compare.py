@@ -294,10 +294,11 @@ def test_order_effect_matches_hand_computation():
         assert f"Holm p={row['p_adjusted']:.3f}" in row["verdict"]
 
 
-def test_identical_orders_give_p_one_through_compare_heads():
+def test_identical_orders_give_no_test_through_compare_heads():
     X, y = id_data()
     effect = compare_heads(FingerprintHead(), X, y, cv=3).order_effect()
-    assert effect["p_value"].tolist() == [1.0]
+    # no spread, no test: the table has no p-value, where the t-test's placeholder is 1
+    assert effect[["t", "p_value", "p_adjusted"]].isna().all(axis=None)
     assert effect["mean_diff"].tolist() == [0.0]
     assert effect["ci_low"].tolist() == effect["ci_high"].tolist() == [0.0]
     assert effect["verdict"][0].startswith("cannot tell apart")
@@ -329,6 +330,19 @@ def test_groups_never_straddle_train_and_test():
     # A user-given splitter is called once, with the groups.
     result = compare_heads(FingerprintHead(), X, y, groups=groups, cv=GroupKFold(3))
     assert result.results["repeat"].eq(0).all() and sorted(set(result.results["fold"])) == [0, 1, 2]
+    # one that ignores them (KFold) would put a group on both sides: refused, not leaked
+    shuffled = KFold(3, shuffle=True, random_state=0)
+    with pytest.raises(ValueError, match=r"split 0 of cv=KFold\(.*\) puts \d+ groups? \("):
+        compare_heads(FingerprintHead(), X, y, groups=groups, cv=shuffled)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples: \\[36, 36, 35\\]"):
+        compare_heads(FingerprintHead(), X, y, groups=groups[:-1], cv=shuffled)
+    pairs = list(shuffled.split(X))  # index pairs: checked here, not by a splitter
+    with pytest.raises(ValueError, match="puts \\d+ groups? \\("):
+        compare_heads(FingerprintHead(), X, y, groups=groups, cv=pairs)
+    with pytest.raises(ValueError, match="groups has 35 labels for 36 samples"):
+        compare_heads(FingerprintHead(), X, y, groups=groups[:-1], cv=pairs)
+    # unshuffled KFold cuts blocks of whole groups here, which keeps them apart: allowed
+    assert len(compare_heads(FingerprintHead(), X, y, groups=groups, cv=KFold(3)).splits) == 3
 
 
 def test_repeated_splitter_gets_repeat_and_fold_numbers():
@@ -867,7 +881,10 @@ def test_summarize_comparisons_equivalence_verdicts():
             cell = cmp.order_effect()
             win = cell["window"].isna() if row["window"] is None else cell["window"].eq(3)
             one = cell[cell["pool"].eq(row["pool"]) & win].iloc[0]
+            if one["ci_low"] == one["ci_high"] == 0:  # the exact tie: no spread, no test
+                continue
             d.append(one["mean_decode_first"] - one["mean_pool_first"])
+        assert len(d) == 11 and row["n_identical"] == 1
         assert row["p_equivalence"] == pytest.approx(_reference_tost(d, 0.1), abs=1e-12)
     np.testing.assert_allclose(effect["p_equivalence_adjusted"], holm(effect["p_equivalence"]))
     assert (effect["p_equivalence_adjusted"] < 0.05).all()
@@ -1176,11 +1193,17 @@ def test_the_cross_dataset_verdict_counts_ties_at_the_bound():
     X, y = id_data()
     perfect = {f"p{i}": compare_heads(PerfectHead(), X, y, cv=3) for i in range(6)}
     effect = summarize_comparisons(perfect, equivalence_margin=0.01).order_effect()
-    assert effect["n_at_bound"].tolist() == [6]
-    # six exact zeros: the signed-rank TOST of d + m > 0 and d - m < 0, 1 / 2^6 each
-    assert effect["p_equivalence"].iloc[0] == pytest.approx(1 / 64)
+    assert effect["n_at_bound"].tolist() == [6] and effect["n_identical"].tolist() == [6]
+    # six datasets where both orders scored 1.0 on every split: each one's own verdict has
+    # no test ("cannot tell apart"), so together they are no evidence of equivalence
+    # either (counted, six exact zeros would give a TOST p of 1 / 2^6)
+    assert effect["p_equivalence"].iloc[0] == 1.0
     verdict = effect["verdict"].iloc[0]
+    assert verdict.startswith("inconclusive across datasets")
     assert "tied on 6 of 6 datasets, 6 of the ties with both orders at the metric's bound" in (
+        verdict
+    )
+    assert "the equivalence test leaves out the 6 datasets where both orders scored the " in (
         verdict
     )
 
@@ -1203,5 +1226,11 @@ def test_a_cell_with_zero_spread_stays_out_of_the_holm_family():
     # Holm over the two tested cells only
     raw = by_pool.loc[["max", "lp"], "p_value"].to_numpy()
     np.testing.assert_allclose(by_pool.loc[["max", "lp"], "p_adjusted"], holm(raw))
-    assert by_pool.loc["avg", "p_adjusted"] == by_pool.loc["avg", "p_value"]
+    # no test: no statistic or p-value in the table (a filter on p < 0.05 took a
+    # placeholder 0 for significant), whatever the margin
+    assert by_pool.loc[["avg"], ["t", "p_value", "p_adjusted"]].isna().all(axis=None)
+    assert by_pool.loc[["max", "lp"], ["t", "p_value", "p_adjusted"]].notna().all(axis=None)
+    with_margin = result.order_effect(equivalence_margin=0.01).set_index("pool")
+    assert np.isnan(with_margin.loc["avg", "p_equivalence"])
+    assert with_margin.loc[["max", "lp"], "p_equivalence"].notna().all()
     assert "Holm-adjusted over 2 cells, those with a spread to test" in result.report()

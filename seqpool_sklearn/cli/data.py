@@ -11,6 +11,33 @@ if TYPE_CHECKING:
 
 
 # --------------------------------------------------------------------------- data
+_COMMA_DECIMAL = r"-?\d*,\d+(?:[eE][-+]?\d+)?"
+
+
+def _other_separator(df, path) -> tuple[Any, str]:
+    """A table read as one column whose header holds ';' or tabs: the file's separator
+    (spreadsheets in many locales write ';', with decimal commas). Returns the table and
+    what the header line should say about it."""
+    import pandas as pd
+
+    if df.shape[1] != 1:
+        return df, ""
+    header = str(df.columns[0])
+    sep = next((c for c in (";", "\t") if c in header), None)
+    if sep is None:
+        return df, ""
+    df = pd.read_csv(path, sep=sep)
+    # a column whose every cell reads as a number with a decimal comma ("0,25")
+    comma = any(
+        len(col.dropna()) and col.dropna().astype(str).str.fullmatch(_COMMA_DECIMAL).all()
+        for _, col in df.items()
+        if not pd.api.types.is_numeric_dtype(col.dtype)
+    )
+    if comma:
+        return pd.read_csv(path, sep=sep, decimal=","), f", {sep!r}-separated, decimal commas"
+    return df, f", {sep!r}-separated"
+
+
 def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     import pandas as pd
 
@@ -20,6 +47,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
         raise _UsageError("--csv needs --target COLUMN (the label or target column)")
     try:
         df = pd.read_csv(args.csv)
+        df, how = _other_separator(df, args.csv)
     except OSError as exc:
         raise _UsageError(f"cannot read {args.csv}: {exc.strerror or exc}") from None
     except (ValueError, pd.errors.ParserError) as exc:
@@ -94,7 +122,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
             raise _UsageError(f"{args.csv}: {_rows_as_lines(str(exc))}") from None
         _refuse_empty_series(seq, args)
         channels = _name_list([str(c) for c in seq.channels])
-        what = f"long table, {len(seq.ids)} series, channels {channels}{_dropped(args)}"
+        what = f"long table, {len(seq.ids)} series, channels {channels}{_dropped(args)}{how}"
         return seq.X, seq.y, seq.groups, what
     for flag in ("time", "kind", "value", "channels"):
         if getattr(args, flag):
@@ -124,7 +152,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
         _refuse_names_out_of_order(features, n_channels, args.csv)
         X = WideToSequences(n_channels=n_channels).fit_transform(features)
         what = "wide table"
-    what += _dropped(args)
+    what += _dropped(args) + how
     groups = None if args.groups is None else df[args.groups].to_numpy()
     return X, df[args.target].to_numpy(), groups, what
 

@@ -137,7 +137,10 @@ class ComparisonSummary:
             that order), ``mean_diff`` and ``median_diff`` (over datasets), ``statistic``,
             ``p_value``, ``p_adjusted``, ``n_at_bound`` (ties where both orders scored the
             metric's bound, such as accuracy 1.0, on every split: their difference is 0
-            because neither could score higher, which the verdict states), with a margin
+            because neither could score higher, which the verdict states), ``n_identical``
+            (datasets where both orders scored the same on every split, the bound or not:
+            their own verdict has no test, and the equivalence test leaves them out, as
+            the difference test drops their zero difference), with a margin
             ``p_equivalence`` (TOST, unadjusted) and ``p_equivalence_adjusted``, and
             ``verdict``: "decode_first better across
             datasets", "pool_first better across datasets", and without a margin "no
@@ -162,7 +165,7 @@ class ComparisonSummary:
         )
         rows = []
         for pool, window in cells:
-            d, sig_decode, sig_pool, at_bound = [], 0, 0, []
+            d, sig_decode, sig_pool, at_bound, identical = [], 0, 0, [], []
             for name, effect in effects.items():
                 win = effect["window"].isna() if window is None else effect["window"].eq(window)
                 row = effect[effect["pool"].eq(pool) & win].iloc[0]
@@ -172,7 +175,9 @@ class ComparisonSummary:
                 cmp = self.comparisons[name]
                 scores = [cmp._scores(order, pool, window) for order in ORDERS]
                 at_bound.append(cmp._common_bound(*scores) is not None)
+                identical.append(bool(np.array_equal(scores[0], scores[1])))
             d, at_bound = np.asarray(d), np.asarray(at_bound, dtype=bool)
+            identical = np.asarray(identical, dtype=bool)
             # wins and ties counted as the signed-rank tests see them (rounding is a tie)
             d = _snap(d, float(np.abs(d).max(initial=0.0)))
             test = wilcoxon_test(d)
@@ -193,12 +198,23 @@ class ComparisonSummary:
                     "median_diff": float(np.median(d)),
                     "statistic": test["statistic"],
                     "p_value": test["p_value"],
+                    # a dataset whose orders scored the same on every split had no test of
+                    # its own (no spread: "no evidence of equivalence" there); it carries no
+                    # signed rank here either, as in the difference test, where its zero
+                    # difference is dropped
                     **(
-                        {"p_equivalence": wilcoxon_equivalence_test(d, margin)["p_value"]}
+                        {
+                            "p_equivalence": wilcoxon_equivalence_test(d[~identical], margin)[
+                                "p_value"
+                            ]
+                            if (~identical).any()
+                            else 1.0
+                        }
                         if margin is not None
                         else {}
                     ),
                     "n_at_bound": int(at_bound.sum()),
+                    "n_identical": int(identical.sum()),
                     "_favours_decode": test["r_plus"] > test["r_minus"],
                     "_favours_pool": test["r_minus"] > test["r_plus"],
                 }
@@ -223,6 +239,13 @@ class ComparisonSummary:
                 counts += (
                     f", {k} of the ties with both orders at the metric's bound on every "
                     "split, where neither could score higher"
+                )
+            if margin is not None and row["n_identical"]:
+                k = row["n_identical"]
+                counts += (
+                    f"; the equivalence test leaves out the {k} dataset"
+                    f"{'s' if k > 1 else ''} where both orders scored the same on every "
+                    f"split, with no spread to test"
                 )
             stat = f"Wilcoxon {format_p_adjusted(res)}"
             favours_decode, favours_pool = row.pop("_favours_decode"), row.pop("_favours_pool")

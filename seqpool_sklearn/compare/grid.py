@@ -10,6 +10,7 @@ from typing import Any
 
 import joblib
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import (
@@ -248,8 +249,34 @@ def _make_splits(
             f"compare_heads needs at least 2 splits to pair and test the orders; cv gave "
             f"{len(splits)}."
         )
+    if groups is not None:
+        _check_groups_apart(splits, groups, cv, n_samples)
     index = np.arange(len(splits))
     return splits, index // n_folds, index % n_folds
+
+
+def _check_groups_apart(splits, groups, cv, n_samples: int) -> None:
+    """Refuse splits that put a group on both sides: a splitter that ignores ``groups``
+    (KFold, StratifiedKFold, a list of index pairs) would leak it into the scores."""
+    groups = np.asarray(groups).ravel()
+    if len(groups) != n_samples:
+        raise ValueError(
+            f"groups has {len(groups)} labels for {n_samples} samples; pass one group label "
+            "per sample."
+        )
+    codes = pd.factorize(groups)[0]
+    for i, (train, test) in enumerate(splits):
+        shared = np.intersect1d(codes[train], codes[test])
+        if len(shared):
+            names = pd.unique(groups[np.isin(codes, shared)])
+            shown = ", ".join(repr(g) for g in names[:3]) + (" ..." if len(names) > 3 else "")
+            raise ValueError(
+                f"groups were given, but split {i} of cv={cv!r} puts {len(names)} group"
+                f"{'s' if len(names) > 1 else ''} ({shown}) in both the training and the test "
+                "rows, so the scores would read the test groups at training. Use a splitter "
+                "that keeps groups apart (GroupKFold, StratifiedGroupKFold), or an integer cv, "
+                "which does with groups."
+            )
 
 
 def _check_seeds(estimator, prefix: str, n_seeds, random_states) -> list[int] | None:
@@ -330,7 +357,8 @@ def compare_heads(
     scoring : str, callable or None, default=None
         One scikit-learn metric; None uses ``estimator.score``. Greater is better.
     groups : array-like of shape (n_samples,), default=None
-        Group labels; no group is ever in both the training and the test rows.
+        Group labels; no group is ever in both the training and the test rows (a ``cv``
+        splitter that ignores groups and puts one on both sides is refused).
     n_jobs : int, default=None
         Fits run in parallel (joblib).
     random_state : int, RandomState instance or None, default=None

@@ -235,6 +235,13 @@ class HeadComparison:
             row["p_adjusted"] = res.get("p_adjusted", res["p_value"])
             if margin is not None:
                 row["p_equivalence"] = res.get("p_equivalence_adjusted", res["p_equivalence"])
+            if not res["se"] > 0:
+                # no test was made (the verdict says so): no statistic or p-value in the
+                # table either, where a filter on p_adjusted < 0.05 would take a
+                # placeholder of 0 for a significant difference
+                row.update(t=np.nan, p_value=np.nan, p_adjusted=np.nan)
+                if margin is not None:
+                    row["p_equivalence"] = np.nan
             level, reference = level_names(row)
             if (level, reference) == ("decode_first", "pool_first"):
                 row["verdict"] = order_verdict(res, alpha=alpha, margin=margin)
@@ -282,7 +289,8 @@ class HeadComparison:
             ``ci_high``, ``t``, ``p_value`` (unadjusted), ``p_adjusted`` (what the verdict
             uses; equal to ``p_value`` for a single cell or ``adjust=None``),
             ``p_equivalence`` (TOST, adjusted like ``p_adjusted``; only with a margin) and
-            ``verdict`` (plain words).
+            ``verdict`` (plain words). A cell whose paired differences have no spread is
+            not tested (its verdict says so): its ``t`` and p-values are NaN.
 
         Raises
         ------
