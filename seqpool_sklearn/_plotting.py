@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ._stats import format_p
 
@@ -48,6 +49,13 @@ def _effect_labels(effect: pd.DataFrame, adjusted: bool) -> list[str]:
         else:
             labels.append(holm + format_p(p_diff.iloc[i]))
     return labels
+
+
+def _tost_rows(effect: pd.DataFrame) -> np.ndarray:
+    """Cells whose verdict is "equivalent" (decided by the TOST's 1 - 2 alpha interval)."""
+    if "verdict" not in effect or "n_splits" not in effect:
+        return np.zeros(len(effect), dtype=bool)
+    return effect["verdict"].astype(str).str.startswith("equivalent").to_numpy()
 
 
 def plot_comparison(
@@ -150,6 +158,12 @@ def plot_comparison(
         ypos = np.arange(len(effect))[::-1]
         mean = effect["mean_diff"].to_numpy()
         err = np.vstack([mean - effect["ci_low"].to_numpy(), effect["ci_high"].to_numpy() - mean])
+        # an "equivalent" cell is decided by the 1 - 2 alpha interval (TOST), which its
+        # verdict shows: draw that one, so that the bar lies inside the shaded margin
+        tost = _tost_rows(effect)
+        if tost.any():
+            df = effect["n_splits"].to_numpy(dtype=float)[tost] - 1
+            err[:, tost] *= stats.t.ppf(1 - alpha, df) / stats.t.ppf(1 - alpha / 2, df)
         adjusted = "p_adjusted" in effect and not effect["p_adjusted"].equals(effect["p_value"])
         p_shown = effect["p_adjusted"] if "p_adjusted" in effect else effect["p_value"]
         # a zero-width interval is no test (see effect_verdict): never coloured as a finding
@@ -175,10 +189,10 @@ def plot_comparison(
         )
         ax_eff.set_ylim(-0.7, len(effect) - 0.3)
         # three short lines: the panel is narrow, and one long line ran off the figure
-        ax_eff.set_xlabel(
-            f"decode_first - pool_first\n(> 0: decode_first better)\n"
-            f"{100 * (1 - alpha):g}% CI, corrected"
-        )
+        ci = f"{100 * (1 - alpha):g}% CI, corrected"
+        if tost.any():
+            ci = f"{100 * (1 - alpha):g}% CI ({100 * (1 - 2 * alpha):g}% if equivalent)"
+        ax_eff.set_xlabel(f"decode_first - pool_first\n(> 0: decode_first better)\n{ci}")
         # few ticks: the panel is narrow, and long tick labels ran into each other
         ax_eff.xaxis.set_major_locator(MaxNLocator(nbins=3))
         ax_eff.set_title("order effect")

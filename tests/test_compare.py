@@ -1097,6 +1097,17 @@ def test_an_equivalent_cell_is_labelled_with_its_tost_p_value():
     fig = result.plot(equivalence_margin=0.05)
     labels = [t.get_text() for t in fig.axes[1].texts]
     assert labels == [f"TOST {format_p(effect['p_equivalence'][0])}"]
+    # its bar is the 90% interval the TOST decides by (what the verdict prints), not the
+    # 95% one of the difference test, and the axis says so
+    (bars,) = [c for c in fig.axes[1].collections if len(c.get_segments())]
+    (segment,) = bars.get_segments()
+    low, high = sorted(segment[:, 0])
+    d = result.results.pivot_table(index="split", columns="order", values="score")
+    d = (d["decode_first"] - d["pool_first"]).to_numpy()
+    res = corrected_ttest(d, result.test_train_ratio, confidence=0.90)
+    assert (low, high) == pytest.approx((res["ci_low"], res["ci_high"]))
+    assert -0.05 < low < high < 0.05
+    assert "95% CI (90% if equivalent)" in fig.axes[1].get_xlabel()
     plt.close(fig)
 
 
