@@ -227,6 +227,7 @@ class _LongTable:
             if name not in cols:  # y / groups columns that are not id columns
                 put(name, per_sample.take(ii), "a label column")
         if predictions is not None:
+            predictions = _aligned_to_ids(predictions, ids, n)
             if isinstance(predictions, pd.DataFrame):
                 if len(predictions) != n:
                     raise ValueError(f"predictions has {len(predictions)} rows, expected {n}.")
@@ -247,6 +248,26 @@ class _LongTable:
             value_cols = list(values)
             out = out[out[value_cols].notna().any(axis=1).to_numpy()].reset_index(drop=True)
         return out
+
+
+def _aligned_to_ids(predictions, ids: pd.Index, n: int):
+    """A pandas ``predictions`` in sample order: reindexed when its index holds the sample
+    ids (as ``y`` and ``groups`` are aligned), read in order when it is the default
+    ``0..n-1``; any other index is refused rather than read by position."""
+    if not isinstance(predictions, (pd.Series, pd.DataFrame)) or len(predictions) != n:
+        return predictions  # arrays are in sample order; wrong lengths are named below
+    index = predictions.index
+    if index.equals(ids):
+        return predictions
+    if index.is_unique and len(index.intersection(ids)) == n:
+        return predictions.reindex(ids)
+    if index.equals(pd.RangeIndex(n)):
+        return predictions
+    raise ValueError(
+        f"predictions is a pandas object indexed by {list(index[:3])}..., which is neither "
+        f"the sample ids ({list(ids[:3])}...) nor the positions 0..{n - 1}; index it by the "
+        "ids to align it, or pass its values (.to_numpy()) in the order of the sequences."
+    )
 
 
 def sequences_to_long(
@@ -288,7 +309,10 @@ def sequences_to_long(
     column_value : hashable, default="value"
         Name of the value column of the kind layout.
     predictions : array-like of shape (n_samples,) or DataFrame, default=None
-        Per-sample outputs, repeated on every row of their sample.
+        Per-sample outputs, repeated on every row of their sample. An array is read in
+        sample order; a pandas Series or DataFrame indexed by the sample ids is aligned by
+        them (as ``y`` is), one with the default index ``0..n-1`` is read in order, and
+        one with any other index is refused.
     column_prediction : str, default="prediction"
         Column name for 1D ``predictions``.
     dropna : bool, default=False

@@ -287,10 +287,19 @@ class _TSParser:
         expected = self.n_dims + labelled
         if len(fields) != expected:
             if labelled and len(fields) == self.n_dims:
+                last = fields[-1].strip()
+                if self.class_labels is not None and last in self.class_labels:
+                    # the label is there: a dimension is not
+                    raise self.error(
+                        lineno,
+                        f"missing dimension: the header declares {self.n_dims} dimension(s), "
+                        f"but the line holds {len(fields) - 1} and the label {last!r}.",
+                    )
+                what = "label" if self.class_labels is not None else "target or a dimension"
                 raise self.error(
                     lineno,
-                    f"missing label: expected {self.n_dims} dimension(s) followed by ':label', "
-                    f"got {len(fields)} ':'-separated fields.",
+                    f"missing {what}: expected {self.n_dims} dimension(s) followed by "
+                    f"':label', got {len(fields)} ':'-separated fields.",
                 )
             raise self.error(
                 lineno,

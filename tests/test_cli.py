@@ -563,7 +563,14 @@ def test_ctrl_c_stops_the_comparison_with_exit_status_130(tmp_path, monkeypatch,
     )
     assert status == 130
     assert "seqpool: interrupted" in capsys.readouterr().err
-    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    # no results: only the list of what the run was going to write, which alone is no
+    # earlier run's output (a new run into the folder needs no --overwrite)
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [".seqpool-compare-files"]
+    monkeypatch.undo()
+    status = main(
+        ["compare", "--quiet", "--n-samples", "20", "--out", str(tmp_path / "out"), *TINY]
+    )
+    assert status == 0 and (tmp_path / "out" / "results.csv").exists()
 
 
 def test_compare_with_seeds_and_an_equivalence_margin(tmp_path, capsys):
@@ -618,10 +625,14 @@ def test_overwrite_removes_every_file_of_an_earlier_run_and_nothing_else(built, 
     out = tmp_path / "res"
     written = ["combined.csv", "order_effect_across_datasets.csv", "critical_difference.png"]
     written += ["GunPoint/results.csv", "GunPoint/compare.png", "ECG200/results.csv"]
-    kept = ["notes.txt", "ECG200/mine.txt", "other/data.csv"]
+    # a user's own files, named like a run's in a folder no run listed, are never touched
+    kept = ["notes.txt", "ECG200/mine.txt", "other/data.csv", "analysis/results.csv"]
     for name in written + kept:
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_text("earlier run")
+    # what the run across datasets listed before it wrote (one file it never got to)
+    listed = [*written, "ECG200/compare.png", "../outside.csv", "/etc/passwd"]
+    (out / ".seqpool-compare-files").write_text("\n".join(listed) + "\n")
     # a run on one dataset into the folder of a run across datasets is refused too
     assert main(["compare", "--quiet", "--n-samples", "20", "--out", str(out)]) == 2
     assert "exists from an earlier run; pass --overwrite" in capsys.readouterr().err
@@ -633,6 +644,22 @@ def test_overwrite_removes_every_file_of_an_earlier_run_and_nothing_else(built, 
     assert not any((out / name).exists() for name in written)
     assert not (out / "GunPoint").exists()  # emptied, so removed
     assert all((out / name).read_text() == "earlier run" for name in kept)
+    # and this run listed what it writes, before training
+    assert (out / ".seqpool-compare-files").read_text() == "results.csv\ncompare.png\n"
+
+
+def test_overwrite_without_a_list_of_an_earlier_run_removes_only_its_top_files(
+    built, tmp_path, capsys
+):
+    out = tmp_path / "res"
+    mine = ["analysis/results.csv", "notes/compare.png", "notes/readme.txt"]
+    for name in [*mine, "results.csv", "combined.csv"]:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text("earlier")
+    built("--out", str(out), "--overwrite")
+    assert capsys.readouterr().out.startswith("--overwrite: removed 2 files")
+    assert all((out / name).read_text() == "earlier" for name in mine)
+    assert not (out / "combined.csv").exists()
 
 
 def test_out_that_is_a_file_is_refused(tmp_path, capsys):

@@ -115,7 +115,13 @@ MALFORMED = {
     "declared dimensions": (
         "@dimensions 3\n@classLabel true a\n@data\n1:2:3:a\n1:2:a\n",
         5,
-        "missing label",
+        "missing dimension: the header declares 3 dimension(s), but the line holds 2 and "
+        "the label 'a'",
+    ),
+    "declared dimensions, first line": (
+        "@dimensions 2\n@classLabel true a\n@data\n1,2:a\n",
+        4,
+        "missing dimension: the header declares 2 dimension(s), but the line holds 1",
     ),
     "non-numeric value": (HEAD + "@data\n1,2,3:a\n1,x2,3:b\n", 5, "non-numeric value 'x2'"),
     "empty value": (HEAD + "@data\n1,2,:a\n", 4, "an empty value at position 3"),

@@ -228,6 +228,23 @@ def test_to_long_with_predictions_and_transformed_X():
         seq.to_long(predictions=[1, 2, 3])
 
 
+def test_to_long_aligns_pandas_predictions_by_id():
+    # a Series indexed by id used to be read by position: id 1 got id 3's prediction
+    df = pd.DataFrame({"id": [3, 3, 1, 1, 2], "t": [0, 1, 0, 1, 0], "v": [1.0, 2, 3, 4, 5]})
+    seq = long_to_sequences(df, column_id="id", column_sort="t")
+    by_id = pd.Series(["p1", "p2", "p3"], index=[1, 2, 3]).sort_index(ascending=False)
+    out = seq.to_long(predictions=by_id)
+    assert dict(zip(out["id"], out["prediction"], strict=True)) == {1: "p1", 2: "p2", 3: "p3"}
+    frame = pd.DataFrame({"p_a": [0.3, 0.2, 0.1]}, index=[3, 2, 1])
+    out = seq.to_long(predictions=frame)
+    assert dict(zip(out["id"], out["p_a"], strict=True)) == {1: 0.1, 2: 0.2, 3: 0.3}
+    # the default index is sample order, as an array is
+    out = seq.to_long(predictions=pd.Series(["a", "b", "c"]))
+    assert dict(zip(out["id"], out["prediction"], strict=True)) == {1: "a", 2: "b", 3: "c"}
+    with pytest.raises(ValueError, match=r"indexed by \[7, 8, 9\]\.\.\., which is neither"):
+        seq.to_long(predictions=pd.Series([1, 2, 3], index=[7, 8, 9]))
+
+
 def test_to_long_dropna_and_absent_cells():
     df = pd.DataFrame(
         {"id": [0, 0, 0], "time": [0, 1, 0], "kind": ["a", "a", "b"], "value": [1.0, 2, 3]}

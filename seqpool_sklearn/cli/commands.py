@@ -123,18 +123,38 @@ ORDER_EFFECT_FILE = "order_effect_across_datasets.csv"
 CD_FIGURE_FILE = "critical_difference.png"
 # the files of one dataset's comparison: in --out, or in a dataset's folder of --out
 _DATASET_FILES = (RESULTS_FILE, FIGURE_FILE)
+_ACROSS_FILES = (COMBINED_FILE, ORDER_EFFECT_FILE, CD_FIGURE_FILE)
+
+
+# Every run lists the files it writes here, before it writes them: --overwrite removes
+# what an earlier run listed, and nothing it did not write.
+MANIFEST_FILE = ".seqpool-compare-files"
 
 
 def _earlier_outputs(out: Path) -> list[Path]:
-    """The files in ``out`` that a run of ``seqpool compare`` writes: those of one dataset,
-    those across datasets, and those of one dataset in a folder of ``out``. Nothing else."""
+    """The files in ``out`` that an earlier run of ``seqpool compare`` wrote: those its
+    manifest lists (with the manifest), or, without one, the files of the names a run
+    writes at the top of ``out``. Never a file of a folder no run listed."""
     if not out.is_dir():
         return []
-    top = (*_DATASET_FILES, COMBINED_FILE, ORDER_EFFECT_FILE, CD_FIGURE_FILE)
-    found = [out / name for name in top if (out / name).exists()]
-    for folder in sorted(p for p in out.iterdir() if p.is_dir() and not p.is_symlink()):
-        found += [folder / name for name in _DATASET_FILES if (folder / name).exists()]
-    return found
+    manifest = out / MANIFEST_FILE
+    if manifest.is_file():
+        listed = []
+        for line in manifest.read_text(encoding="utf-8").splitlines():
+            rel = Path(line.strip())
+            # only the names a run writes, inside out: a hand-edited line cannot reach out
+            if line.strip() and not rel.is_absolute() and ".." not in rel.parts:
+                if rel.name in (*_DATASET_FILES, *_ACROSS_FILES) and len(rel.parts) <= 2:
+                    listed.append(out / rel)
+        return [p for p in listed if p.exists() or p.is_symlink()] + [manifest]
+    return [out / name for name in (*_DATASET_FILES, *_ACROSS_FILES) if (out / name).exists()]
+
+
+def _write_manifest(out: Path, files: list[str]) -> None:
+    """List the files this run is about to write (before a fit, so a run stopped halfway is
+    cleaned up as well)."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MANIFEST_FILE).write_text("".join(f"{f}\n" for f in files), encoding="utf-8")
 
 
 def _check_out(out: Path, overwrite: bool) -> None:
@@ -151,28 +171,31 @@ def _check_out(out: Path, overwrite: bool) -> None:
                     f"{path} is a folder, where seqpool compare writes a file; --overwrite "
                     "removes only files it wrote: move it, or choose another folder with --out"
                 )
-    elif found:
+    elif [p for p in found if p.name != MANIFEST_FILE]:
+        first = next(p for p in found if p.name != MANIFEST_FILE)
         raise _UsageError(
-            f"{found[0]} exists from an earlier run; pass --overwrite to replace it (it removes "
+            f"{first} exists from an earlier run; pass --overwrite to replace it (it removes "
             "that run's results first, nothing else), or choose another folder with --out"
         )
 
 
-def _clear_out(out: Path, overwrite: bool) -> None:
+def _clear_out(out: Path, overwrite: bool, planned: list[str]) -> None:
     """With ``--overwrite``, remove what an earlier run wrote into ``out`` (and the dataset
     folders that leaves empty) once every check has passed, so that no file of it is left
-    beside the new results."""
+    beside the new results; then list what this run will write."""
     found = _earlier_outputs(out) if overwrite else []
     for path in found:
         path.unlink()
     for folder in dict.fromkeys(p.parent for p in found if p.parent != out):
-        if not any(folder.iterdir()):
+        if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
-    if found:
+    results = [p for p in found if p.name != MANIFEST_FILE]
+    if results:
         print(
-            f"--overwrite: removed {len(found)} file{'' if len(found) == 1 else 's'} of an "
-            f"earlier run from {out}"
+            f"--overwrite: removed {len(results)} file{'' if len(results) == 1 else 's'} of "
+            f"an earlier run from {out}"
         )
+    _write_manifest(out, planned)
 
 
 def _check_data(args, X, what: str) -> None:
@@ -266,7 +289,7 @@ def _cmd_compare(args) -> int:
     _check_classes(args, y, what)
     _check_groups(args, groups)
     _check_data(args, X, what)
-    _clear_out(args.out, args.overwrite)
+    _clear_out(args.out, args.overwrite, list(_DATASET_FILES))
     _compare_one(args, X, y, groups, what, synthetic, args.out, start)
     return 0
 
@@ -289,7 +312,8 @@ def _compare_many(args, names: list[str], start: float) -> int:
         _check_classes(args, y, what)
         _check_data(args, X, what)
         data[name] = (X, y, what)
-    _clear_out(args.out, args.overwrite)
+    planned = [f"{name}/{f}" for name in data for f in _DATASET_FILES]
+    _clear_out(args.out, args.overwrite, planned + list(_ACROSS_FILES))
     results = {}
     for i, (name, (X, y, what)) in enumerate(data.items(), start=1):
         print(f"{'' if i == 1 else chr(10)}[{i}/{len(data)}] {name}", flush=True)
