@@ -97,6 +97,7 @@ _FLOAT64_STANDINS = {
     torch.nn.functional.gelu: _gelu,  # erf in float32: about 1e-7 relative
     torch.erf: _erf_in_float32,
     torch.special.erf: _erf_in_float32,
+    torch.Tensor.erf: _erf_in_float32,
 }
 
 
@@ -112,7 +113,8 @@ class _OnnxRuntimeFloat64(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         standin = _FLOAT64_STANDINS.get(func)
-        if standin is not None and args and args[0].dtype == torch.float64:
+        first = args[0] if args else kwargs.get("input")
+        if standin is not None and getattr(first, "dtype", None) == torch.float64:
             return standin(*args, **kwargs)
         return func(*args, **kwargs)
 
@@ -128,7 +130,7 @@ def _check_runs(path: str) -> None:
     except Exception as exc:  # onnxruntime raises its own exception types
         os.remove(path)
         raise ValueError(
-            "onnxruntime cannot run the exported graph, so no ONNX file was written: "
+            "onnxruntime cannot run the exported graph, so the file written was removed: "
             f"{str(exc).strip()}. onnxruntime lacks float64 kernels for some operators "
             "(the graph computes in float64, as predict does); a user's encoder calling "
             "such an operator can be exported with format='torchscript'."

@@ -170,7 +170,9 @@ def _gaps_above(stamps: pd.Index, max_gap: Any, time: Hashable) -> np.ndarray:
     if pdt.is_object_dtype(stamps.dtype):  # Python datetimes, timedeltas or numbers
         kind = pdt.infer_dtype(stamps, skipna=True)
         if kind in ("datetime", "datetime64", "date"):
-            stamps = pd.DatetimeIndex(pd.to_datetime(stamps))
+            aware = any(getattr(t, "tzinfo", None) is not None for t in stamps)
+            # aware stamps of several UTC offsets (a daylight-saving change) read as UTC
+            stamps = pd.DatetimeIndex(pd.to_datetime(stamps, utc=aware))
         elif kind in ("timedelta", "timedelta64"):
             stamps = pd.TimedeltaIndex(pd.to_timedelta(stamps))
         else:

@@ -228,6 +228,15 @@ def test_a_subclass_of_a_builtin_pool_is_computed_as_its_own(data):
             return super().forward(h, mask) / 2
 
     assert Halved.linear
+
+    class Shift:  # a mixin's forward, in front of AvgPool's claim
+        def forward(self, h, mask):
+            return 2 * super().forward(h, mask) + 5
+
+    class MixedIn(Shift, AvgPool):
+        pass
+
+    assert not MixedIn.linear
     kw = dict(pool=Halved, readout="ridge", encoder_channels=84, **KW)
     decoded = SeqPoolClassifier(order="decode_first", **kw).fit(X, y)
     pooled = SeqPoolClassifier(order="pool_first", **kw).fit(X, y)

@@ -1,5 +1,7 @@
 """Sliding windows and the leak-free cross-validation recipes."""
 
+import datetime
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -272,6 +274,15 @@ def test_max_gap_cuts_the_recording_at_gaps_in_time():
     for gap in ("90s", pd.Timedelta(minutes=1), np.timedelta64(60, "s")):
         w = sliding_windows(stamped, size=3, time="t", columns="x", max_gap=gap)
         assert w.X[:, 0].tolist() == [[0, 1, 2], [1, 2, 3], [4, 5, 6], [5, 6, 7], [6, 7, 8]]
+    # Python datetimes across a daylight-saving change (two UTC offsets) are instants:
+    # 01:59 and 03:00 local on 2024-03-31 in Berlin are one minute apart
+    berlin = ["01:57", "01:58", "01:59", "03:00", "03:10", "03:11", "03:12"]
+    local = [pd.Timestamp(f"2024-03-31 {t}", tz="Europe/Berlin").to_pydatetime() for t in berlin]
+    # as an ISO file gives them: fixed offsets, +01:00 before the change and +02:00 after
+    stamps = [d.replace(tzinfo=datetime.timezone(d.utcoffset())) for d in local]
+    dst = pd.DataFrame({"t": pd.Series(stamps, dtype=object), "x": np.arange(7.0)})
+    w = sliding_windows(dst, size=3, time="t", columns="x", max_gap="90s")
+    assert w.X[:, 0].tolist() == [[0, 1, 2], [1, 2, 3], [4, 5, 6]]
     as_objects = stamped.assign(t=stamped["t"].astype(object))
     assert len(sliding_windows(as_objects, size=3, time="t", columns="x", max_gap="1min").X) == 5
     with pytest.raises(ValueError, match="longest stretch between gaps above max_gap has 5"):

@@ -52,9 +52,11 @@ _SHARED_PARAMS = """\
         is built as ``cls(n_channels, n_timesteps, encoder_channels)``.
     hidden_size : int or None, default=None
         Width of the linear decoder. None: 64, or 128 for a classifier of 7
-        classes or more (a rule measured on the 20-dataset suite: with many
-        classes the wider decoder gained 1.1 accuracy points on average, and it
-        did not gain with few). ``hidden_size_`` holds the width used.
+        classes or more in the data it is fitted on (a rule measured on the
+        20-dataset suite: with many classes the wider decoder gained 1.1 accuracy
+        points on average, and it did not gain with few), so a cross-validation
+        fold that misses a class may build another width than the whole data;
+        ``hidden_size_`` holds the width used.
     activation : {"relu", "gelu", "tanh"} or None, default="relu"
         Non-linearity after the decoder. With ``None`` and ``pool="avg"``
         both orders compute the same function.

@@ -89,8 +89,8 @@ class Pool(nn.Module):
         # ``linear`` is a claim about ``forward``: a subclass that writes its own forward
         # (``2 * avg + 5`` under AvgPool) does not inherit it, or a ridge readout and the
         # head-order shortcuts would take its function for the parent's. It says so itself.
-        if "forward" in vars(cls) and "linear" not in vars(cls):
-            cls.linear = False
+        if cls.linear and not _declared_with_forward(cls, "linear"):
+            cls.linear = False  # its forward comes from a class below the claim, or a mixin
 
     def __init__(self, n_features: int):
         super().__init__()
