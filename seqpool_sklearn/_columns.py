@@ -264,9 +264,30 @@ def _as_float(arr: np.ndarray, dtype: np.dtype, name: Hashable, namer: _RowNamer
     return out
 
 
+def _is_column(s: pd.Series, df: pd.DataFrame) -> bool:
+    """Whether ``s`` holds the column of its name in ``df``, row for row."""
+    name = s.name
+    if name is None or not df.columns.is_unique or name not in df.columns:
+        return False
+    return bool(df[name].equals(s))
+
+
 def _align_rows(s: pd.Series, df: pd.DataFrame) -> pd.Series | None:
-    """``s`` in the row order of ``df`` when its index holds exactly the row labels, else None."""
+    """``s`` in the row order of ``df`` when its index holds exactly the row labels, else None.
+
+    A row index that repeats labels (``pd.concat`` without ``ignore_index``) cannot align
+    anything: ``s`` is read in row order only when it is one of ``df``'s columns, and
+    refused otherwise -- a sorted copy of a column has the same labels in another order.
+    """
     if s.index.equals(df.index):
+        if not df.index.is_unique and not _is_column(s, df):
+            raise ValueError(
+                f"The table's row index repeats labels (such as "
+                f"{_fmt(df.index[df.index.duplicated()][0])}, e.g. after pd.concat without "
+                f"ignore_index), so the Series {s.name!r} cannot "
+                "be aligned to its rows by index. Reset the index first "
+                "(df = df.reset_index(drop=True)), or pass the name of a column."
+            )
         return s
     if len(s) == len(df) and s.index.is_unique and df.index.is_unique:
         if (s.index.get_indexer(df.index) >= 0).all():

@@ -719,3 +719,25 @@ def test_did_you_mean_compares_without_case():
         long_to_sequences(df, column_id="id", column_value=["acc_x", "acc_Y"])
     with pytest.raises(ValueError, match=r"Did you mean 'acc_x'\?"):
         long_to_sequences(df, column_id="id", column_value=["ACC_X"])
+
+
+def test_a_series_cannot_be_aligned_to_a_row_index_that_repeats_labels():
+    # pd.concat without ignore_index: labels 0, 1, 0, 1; a sorted copy of the label
+    # column has the same labels in another order and was read by position
+    from seqpool_sklearn import sliding_windows
+
+    a = pd.DataFrame({"id": ["a", "a"], "t": [0, 1], "v": [1.0, 2], "lab": ["x", "x"]})
+    b = pd.DataFrame({"id": ["b", "b"], "t": [0, 1], "v": [3.0, 4], "lab": ["y", "y"]})
+    df = pd.concat([a, b])
+    shuffled = df["lab"].sort_values(ascending=False)
+    with pytest.raises(ValueError, match="row index repeats labels \\(such as 0, e.g. after pd"):
+        long_to_sequences(df, column_id="id", column_sort="t", column_value=["v"], y=shuffled)
+    with pytest.raises(ValueError, match="Reset the index first"):
+        sliding_windows(df, size=2, columns="v", by="id", target=shuffled)
+    # the column itself is read row for row, as before
+    seq = long_to_sequences(df, column_id="id", column_sort="t", column_value=["v"], y=df["lab"])
+    assert seq.y.tolist() == ["x", "y"]
+    assert sliding_windows(df, size=2, columns="v", by="id", target=df["lab"]).y.tolist() == [
+        "x",
+        "y",
+    ]
