@@ -404,7 +404,7 @@ def long_to_sequences(
     namer = _RowNamer(df, id_cols)
 
     id_code, ids = _sample_codes(df, id_cols, namer)
-    out, extra = {}, {}
+    out, extra, namesakes = {}, {}, {}
     for key, spec in (("y", y), ("groups", groups)):
         if spec is None:
             continue
@@ -416,6 +416,7 @@ def long_to_sequences(
         if isinstance(spec, pd.Series) and spec.name in value_cols:
             column = _column_holding(spec.name, out[key], df, id_code, ids, namer)
             if column is None:
+                namesakes[spec.name] = key  # only shares the name: the column stays
                 continue
             if column_value is not None:
                 raise ValueError(
@@ -434,7 +435,18 @@ def long_to_sequences(
         kind_code, channels = _factorize(df[column_kind], column_kind, "kind", namer)
     else:
         kind_code, channels = None, pd.Index(value_cols)
-    values = [_values(df[c], c, namer) for c in value_cols]
+    try:
+        values = [_values(df[c], c, namer) for c in value_cols]
+    except TypeError as exc:
+        name = next((c for c in namesakes if f"Column {c!r} has non-numeric" in str(exc)), None)
+        if name is None:
+            raise
+        key = namesakes[name]
+        raise TypeError(
+            f"{exc} The {key} Series is named {name!r} but does not hold that column's "
+            f"values for every sample, so column {name!r} stayed a value column; pass "
+            f"{key}={name!r} to use the column, or rename the Series."
+        ) from None
     n, C = len(ids), len(channels)
     if column_sort is not None:
         t_code, time_index = _time_codes(df[column_sort], column_sort, namer)

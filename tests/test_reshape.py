@@ -741,3 +741,13 @@ def test_a_series_cannot_be_aligned_to_a_row_index_that_repeats_labels():
         "x",
         "y",
     ]
+
+
+def test_a_label_series_that_only_shares_a_columns_name_is_named_in_the_error():
+    df = pd.DataFrame(
+        {"id": ["a", "a", "b", "b"], "t": [0, 1, 0, 1], "v": [1.0, 2, 3, 4], "lab": list("xxyy")}
+    )
+    other = pd.Series(["y", "y", "x", "x"], name="lab")  # not the column: it stays a channel
+    with pytest.raises(TypeError, match="The y Series is named 'lab' but does not hold") as info:
+        long_to_sequences(df, column_id="id", column_sort="t", y=other)
+    assert "pass y='lab' to use the column" in str(info.value)
