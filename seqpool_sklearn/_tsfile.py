@@ -345,6 +345,25 @@ class _TSParser:
             )
         self.labels.append(label)
 
+    def _warn_label_as_channel(self) -> None:
+        """An unlabelled file whose every line ends in one value after a ':' (a label, in a
+        file declared '@classLabel false' with no '@dimensions'): that value is read as a
+        channel of one step, which a warning says."""
+        declared = self.header.get("dimensions") is not None or self.header.get("univariate")
+        if declared or self.regression or self.class_labels is not None or self.n_dims < 2:
+            return
+        last_single = all(len(dims[-1]) == 1 for dims in self.series)
+        others_longer = all(max(len(v) for v in dims[:-1]) > 1 for dims in self.series)
+        if last_single and others_longer:
+            warnings.warn(
+                f"{self.path}: every series ends in a field of one value after the last ':', "
+                f"read as channel {self.n_dims} of one step. If that field is a label, declare "
+                "it ('@classLabel true <labels>' or '@targetLabel true'); if the file has "
+                f"{self.n_dims} channels, declare '@dimensions {self.n_dims}' to silence this.",
+                UserWarning,
+                stacklevel=3,
+            )
+
     def finish(self, n_lines: int) -> tuple[np.ndarray, np.ndarray | None, TSMetadata]:
         if n_lines == 0:
             raise ValueError(f"{self.path} is empty; a .ts file needs a header ending in @data.")
@@ -352,6 +371,7 @@ class _TSParser:
             raise self.error(n_lines, "no @data line; a .ts file needs a header ending in @data.")
         if not self.series:
             raise self.error(n_lines, "no series after @data.")
+        self._warn_label_as_channel()
         lengths = np.array([max(len(v) for v in dims) for dims in self.series], dtype=int)
         X = np.full((len(self.series), self.n_dims, int(lengths.max())), np.nan, np.float32)
         has_missing = False

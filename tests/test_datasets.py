@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.server
 import io
 import threading
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -791,3 +792,15 @@ def test_empty_file_is_named_empty(tmp_path, loader, name):
     path = write(tmp_path, "", name=name)
     with pytest.raises(ValueError, match=f"{path} is empty; a"):
         loader(path)
+
+
+def test_a_label_read_as_a_channel_is_warned(tmp_path):
+    # '@classLabel false' with ':label' on every line: the labels became a channel silently
+    path = write(tmp_path, "@classLabel false\n@data\n1,2,3:1\n4,5,6:2\n", name="lab.ts")
+    with pytest.warns(UserWarning, match="read as channel 2 of one step. If that field is a"):
+        X, y = load_ts(path)
+    assert X.shape == (2, 2, 3) and y is None
+    declared = write(tmp_path, "@dimensions 2\n@data\n1,2,3:1\n4,5,6:2\n", name="ok.ts")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_ts(declared)[0].shape == (2, 2, 3)
