@@ -592,8 +592,8 @@ def test_main_effects_of_pool_window_and_order():
     window = result.main_effect("window")
     assert window["level"].tolist() == [3] and window["reference"].tolist() == [None]
     assert window["verdict"][0] == (
-        "cannot tell apart: window 3 and window global scored identically on every split "
-        "(window 3 - window global = 0 on each); the paired differences have zero variance, "
+        "cannot tell apart: window 3 and global pooling scored identically on every split "
+        "(window 3 - global pooling = 0 on each); the paired differences have zero variance, "
         "which is no evidence of equivalence"
     )
     assert result.main_effect("window", reference=3)["level"].tolist() == [None]

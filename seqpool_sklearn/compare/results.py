@@ -407,10 +407,10 @@ class HeadComparison:
 
         def names(row):
             def show(v):
-                return "global" if factor == "window" and v is None else str(v)
+                if factor == "window":  # "window 8 - global pooling", not "window global"
+                    return "global pooling" if v is None else f"window {v}"
+                return str(v)
 
-            if factor == "window":
-                return f"window {show(row['level'])}", f"window {show(row['reference'])}"
             return show(row["level"]), show(row["reference"])
 
         rows = self._tests(pairs, alpha=alpha, margin=margin, adjust=adjust, level_names=names)
