@@ -6,6 +6,7 @@ callback) and inside ``predict`` (a forward hook on the network).
 
 import os
 import threading
+import time
 
 import joblib
 import numpy as np
@@ -191,3 +192,53 @@ def test_auto_is_validated():
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="Linux affinity")
 def test_usable_cores_counts_no_more_than_the_affinity_set():
     assert 1 <= usable_cores() <= len(os.sched_getaffinity(0))
+
+
+def test_ridge_fits_overlapping_in_threads_leave_blas_as_they_found_it(monkeypatch):
+    # each fit saved the BLAS thread count on entry and wrote it back on exit: with two
+    # overlapping, the second restored the first's limit of 1 for the rest of the process
+    from threadpoolctl import threadpool_info
+
+    import seqpool_sklearn.estimators.training as training
+
+    def blas():
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    if not blas():
+        pytest.skip("numpy has no BLAS threadpoolctl can see")
+    solve, both_in, first_in = training.fit_ridge, threading.Barrier(2), threading.Event()
+    order, lock = [], threading.Lock()
+
+    def slow_solve(*args, **kwargs):
+        with lock:
+            order.append(threading.get_ident())
+        first_in.set()
+        both_in.wait(timeout=30)  # both fits are inside their limits at once
+        if order[0] != threading.get_ident():
+            time.sleep(0.3)  # the first in leaves first; the second, which found 1, last
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(training, "fit_ridge", slow_solve)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 1, 12)).astype("float32"), np.arange(20) % 2
+    before = blas()
+    if max(before) < 2:
+        pytest.skip("BLAS runs one thread here: a limit of 1 changes nothing")
+    errors = []
+
+    def fit(n_threads):
+        try:
+            SeqPoolClassifier(
+                encoder=None, readout="ridge", hidden_size=4, n_threads=n_threads
+            ).fit(X, y)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=fit, args=(n,)) for n in (1, 1)]
+    threads[0].start()
+    first_in.wait(timeout=30)  # the second fit enters the limit the first one set
+    threads[1].start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert blas() == before

@@ -15,7 +15,6 @@ from sklearn.utils.validation import (
 )
 from skorch.callbacks import EarlyStopping
 from skorch.dataset import ValidSplit
-from threadpoolctl import threadpool_limits
 
 from .._net import (
     CosineLR,
@@ -30,7 +29,7 @@ from .._net import (
     resolve_device,
 )
 from .._options import default_hidden_size
-from .._threads import resolve_n_threads
+from .._threads import blas_threads, resolve_n_threads
 from ..nn.module import DecodedHead, PooledHead, SeqPoolModule
 from .params import _MODULE_PARAMS, _require_y
 from .ridge import fit_ridge, ridge_features, ridge_problem, write_readout
@@ -458,8 +457,9 @@ class _TrainingMixin:
         class_weight = getattr(self, "class_weight_", None)
         if classes and class_weight is not None:
             w = class_weight[y] * (1.0 if w is None else w)
-        # numpy's BLAS solves it: held to n_threads, as torch is
-        with threadpool_limits(limits=resolve_n_threads(self.n_threads)):
+        # numpy's BLAS solves it: held to n_threads, as torch is (one process-wide limit
+        # for fits that overlap in threads, restored by the last of them)
+        with blas_threads(resolve_n_threads(self.n_threads)):
             W, b, self.alpha_ = fit_ridge(
                 Z.reshape(len(Z), -1),
                 y if classes else y.reshape(len(y), -1),
