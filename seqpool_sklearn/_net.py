@@ -332,6 +332,35 @@ class SeqPoolNet(NeuralNet):
             for name, cb in super()._default_callbacks
         ]
 
+    # While an estimator trains a head-only view of the module (a frozen encoder's pooled
+    # frames or ranks computed once), ``_full_module`` holds the whole module: what a
+    # callback saves mid-fit (skorch's Checkpoint: ``save_params`` or a pickle of the net)
+    # is the whole module, which ``load_params`` reads back, not the view's head alone.
+    _full_module = None
+
+    def save_params(self, *args, **kwargs):
+        full = self._full_module
+        if full is None:
+            return super().save_params(*args, **kwargs)
+        view, self.module_ = self.module_, full
+        try:
+            return super().save_params(*args, **kwargs)
+        finally:
+            self.module_ = view
+
+    def __getstate__(self):
+        full = self._full_module
+        if full is None:
+            state = super().__getstate__()
+        else:
+            view, self.module_ = self.module_, full
+            try:
+                state = super().__getstate__()
+            finally:
+                self.module_ = view
+        state.pop("_full_module", None)
+        return state
+
     def _closure_free(self) -> bool:
         """Whether every optimizer is one of torch's that evaluates a closure once."""
         for name in self._optimizers:

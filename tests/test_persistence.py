@@ -437,3 +437,27 @@ def test_portable_state_is_plain_and_a_newer_format_is_refused(fitted):
     with pytest.raises(ValueError, match="format 99.*reads format 1"):
         SeqPoolClassifier.__new__(SeqPoolClassifier).__setstate__(state)
     assert "module_" in clf.__dict__  # reading the state does not touch the live estimator
+
+
+@pytest.mark.parametrize("order", ["pool_first", "decode_first"])
+def test_a_checkpoint_written_during_fit_holds_the_whole_network(tmp_path, order):
+    # a frozen encoder trains a head-only view: skorch's Checkpoint used to save that view,
+    # whose weights load_params could not read into the estimator's network
+    from skorch.callbacks import Checkpoint
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 1, 24)).astype("float32"), np.arange(30) % 2
+    kw = {"encoder_channels": 84, "order": order, "max_epochs": 2, "hidden_size": 8}
+    kw["random_state"] = 0
+    checkpoint = Checkpoint(
+        monitor=None, f_params="cp.pt", f_optimizer=None, f_criterion=None,
+        f_history=None, f_pickle="cp.pkl", dirname=str(tmp_path),
+    )  # fmt: skip
+    fitted = SeqPoolClassifier(callbacks=[checkpoint], **kw).fit(X, y)
+    loaded = SeqPoolClassifier(**kw).initialize(X, y)
+    loaded.load_params(f_params=str(tmp_path / "cp.pt"))  # the last epoch's weights
+    np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
+    with open(tmp_path / "cp.pkl", "rb") as f:
+        net = pickle.load(f)
+    assert set(net.module_.state_dict()) == set(fitted.module_.state_dict())
+    assert fitted.net_._full_module is None  # nothing kept after the fit

@@ -431,10 +431,13 @@ class _TrainingMixin:
             view.train(module.training)
             self.net_.module_ = view
         data = X_t if weight is None else TensorData(X_t, y_t, weight)
+        # what a checkpoint saves mid-fit (skorch's __setattr__ refuses a module here)
+        object.__setattr__(self.net_, "_full_module", module)
         try:
             self.net_.partial_fit(data, y_t, epochs=self._epochs)
         finally:
             self.net_.module_ = module
+            object.__setattr__(self.net_, "_full_module", None)
 
     def _fit_ridge(
         self, X_t: torch.Tensor, y_t: torch.Tensor, given=None, fitted=None, packed=None
