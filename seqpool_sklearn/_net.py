@@ -338,26 +338,26 @@ class SeqPoolNet(NeuralNet):
     # is the whole module, which ``load_params`` reads back, not the view's head alone.
     _full_module = None
 
-    def save_params(self, *args, **kwargs):
+    @contextmanager
+    def _whole_module(self):
+        """``module_`` is the whole module inside (the training view again after)."""
         full = self._full_module
         if full is None:
-            return super().save_params(*args, **kwargs)
+            yield
+            return
         view, self.module_ = self.module_, full
         try:
-            return super().save_params(*args, **kwargs)
+            yield
         finally:
             self.module_ = view
 
+    def save_params(self, *args, **kwargs):
+        with self._whole_module():
+            return super().save_params(*args, **kwargs)
+
     def __getstate__(self):
-        full = self._full_module
-        if full is None:
+        with self._whole_module():
             state = super().__getstate__()
-        else:
-            view, self.module_ = self.module_, full
-            try:
-                state = super().__getstate__()
-            finally:
-                self.module_ = view
         state.pop("_full_module", None)
         return state
 

@@ -435,18 +435,19 @@ def long_to_sequences(
         kind_code, channels = _factorize(df[column_kind], column_kind, "kind", namer)
     else:
         kind_code, channels = None, pd.Index(value_cols)
-    try:
-        values = [_values(df[c], c, namer) for c in value_cols]
-    except TypeError as exc:
-        name = next((c for c in namesakes if f"Column {c!r} has non-numeric" in str(exc)), None)
-        if name is None:
-            raise
-        key = namesakes[name]
-        raise TypeError(
-            f"{exc} The {key} Series is named {name!r} but does not hold that column's "
-            f"values for every sample, so column {name!r} stayed a value column; pass "
-            f"{key}={name!r} to use the column, or rename the Series."
-        ) from None
+    values = []
+    for c in value_cols:
+        try:
+            values.append(_values(df[c], c, namer))
+        except TypeError as exc:
+            if c not in namesakes:
+                raise
+            key = namesakes[c]
+            raise TypeError(
+                f"{exc} The {key} Series is named {c!r} but does not hold that column's "
+                f"values for every sample, so column {c!r} stayed a value column; pass "
+                f"{key}={c!r} to use the column, or rename the Series."
+            ) from None
     n, C = len(ids), len(channels)
     if column_sort is not None:
         t_code, time_index = _time_codes(df[column_sort], column_sort, namer)

@@ -207,10 +207,6 @@ def resolve_n_threads(n_threads: int | str | None) -> int | None:
 # in several threads at once (the threading back-end, Dask's threads) share one limit, set
 # by the first to enter and restored by the last to leave, so that no fit's exit puts back
 # a value another fit set and the process ends as it began.
-_BLAS_LOCK = threading.Lock()
-_BLAS_HELD: dict[str, object] = {"depth": 0, "limiter": None}
-
-
 class blas_threads:
     """Hold numpy's BLAS to ``n`` threads (None: leave it) while a closed-form solve runs.
 
@@ -221,25 +217,27 @@ class blas_threads:
     ...     _ = np.linalg.eigh(np.eye(3))
     """
 
+    _lock = threading.Lock()
+    _depth = 0  # fits inside the limit, in every thread
+    _limiter = None  # the first one's threadpool_limits, restored by the last to leave
+
     def __init__(self, n: int | None):
         self.n = n
 
     def __enter__(self) -> blas_threads:
-        if self.n is None:
-            return self
-        from threadpoolctl import threadpool_limits
+        if self.n is not None:
+            from threadpoolctl import threadpool_limits
 
-        with _BLAS_LOCK:
-            if _BLAS_HELD["depth"] == 0:
-                _BLAS_HELD["limiter"] = threadpool_limits(limits=self.n, user_api="blas")
-            _BLAS_HELD["depth"] = int(_BLAS_HELD["depth"]) + 1
+            with blas_threads._lock:
+                if blas_threads._depth == 0:
+                    blas_threads._limiter = threadpool_limits(limits=self.n, user_api="blas")
+                blas_threads._depth += 1
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.n is None:
-            return
-        with _BLAS_LOCK:
-            _BLAS_HELD["depth"] = int(_BLAS_HELD["depth"]) - 1
-            if _BLAS_HELD["depth"] == 0:
-                _BLAS_HELD["limiter"].restore_original_limits()  # type: ignore[union-attr]
-                _BLAS_HELD["limiter"] = None
+        if self.n is not None:
+            with blas_threads._lock:
+                blas_threads._depth -= 1
+                if blas_threads._depth == 0:
+                    blas_threads._limiter.restore_original_limits()
+                    blas_threads._limiter = None

@@ -368,12 +368,12 @@ def sliding_windows(
                 f"Column {time!r} has duplicate values for {namer(a)}: rows {a} and {b} both "
                 f"have time {_fmt(df[time].iloc[a])}. Aggregate them before windowing."
             )
+        stamps = t_index.take(t_code[order].astype(np.intp))  # the sorted rows' times
     else:
         order = np.argsort(g_code, kind="stable")
     g_sorted = g_code[order]
     breaks = np.diff(g_sorted.astype(np.int64)) != 0
     if max_gap is not None:
-        stamps = t_index.take(t_code[order].astype(np.intp))
         breaks |= _gaps_above(stamps, max_gap, time)
     bounds = np.flatnonzero(breaks) + 1
     first = np.concatenate([[0], bounds])
@@ -397,7 +397,7 @@ def sliding_windows(
     )
     X = np.ascontiguousarray(sliding_window_view(values, size, axis=0)[starts])
     if time is not None:
-        stamps = t_index.take(t_code[order].astype(np.intp)).to_numpy()
+        stamps = stamps.to_numpy()
         start, end = stamps[starts], stamps[starts + size - 1]
     else:
         start = np.concatenate(offsets)

@@ -164,6 +164,7 @@ def _check_out(out: Path, overwrite: bool) -> None:
     if out.exists() and not out.is_dir():
         raise _UsageError(f"--out {out} is a file, not a folder")
     found = _earlier_outputs(out)
+    earlier = [p for p in found if p.name != MANIFEST_FILE]  # the list alone is no output
     if overwrite:
         for path in found:
             if path.is_dir() and not path.is_symlink():
@@ -171,10 +172,9 @@ def _check_out(out: Path, overwrite: bool) -> None:
                     f"{path} is a folder, where seqpool compare writes a file; --overwrite "
                     "removes only files it wrote: move it, or choose another folder with --out"
                 )
-    elif [p for p in found if p.name != MANIFEST_FILE]:
-        first = next(p for p in found if p.name != MANIFEST_FILE)
+    elif earlier:
         raise _UsageError(
-            f"{first} exists from an earlier run; pass --overwrite to replace it (it removes "
+            f"{earlier[0]} exists from an earlier run; pass --overwrite to replace it (it removes "
             "that run's results first, nothing else), or choose another folder with --out"
         )
 
@@ -364,12 +364,11 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
     params, quick = _estimator_params(args, synthetic, estimator_class)
     estimator = estimator_class(**params)
     settings = estimator.get_params()
+    n_classes = None if regression else len(np.unique(y))
     if settings.get("hidden_size") is None:  # the width the rule gives for these classes
         from .._options import default_hidden_size
 
-        settings["hidden_size"] = default_hidden_size(
-            None if regression else len(np.unique(np.asarray(y)))
-        )
+        settings["hidden_size"] = default_hidden_size(n_classes)
     moot = {"encoder_channels"} if settings.get("encoder") is None else set()
     if settings.get("readout") == "ridge":  # nothing is trained
         moot |= {"max_epochs", "lr", "lr_schedule", "batch_size", "label_smoothing"}
@@ -380,7 +379,6 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
         y = np.asarray(y, dtype=float)
         kind = "regression"
     else:
-        n_classes = len(np.unique(y))
         kind = f"classification, {n_classes} classes"
         numeric = np.asarray(y).dtype.kind in "iuf"
         if args.task == "auto" and numeric and n_classes > 10:
