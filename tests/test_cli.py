@@ -186,6 +186,61 @@ def test_a_csv_with_semicolons_or_tabs_is_read_by_its_separator(
     assert "20 samples, 1 channel, 6 steps; classification, 2 classes" in out
 
 
+@pytest.mark.parametrize(
+    ("flags", "sep", "decimal", "shown"),
+    [
+        (["--sep", "|"], "|", ".", "'|'-separated"),
+        (["--sep", "\\t", "--decimal", ","], "\t", ",", "'\\t'-separated, decimal commas"),
+        (["--decimal", ","], ";", ",", "';'-separated, decimal commas"),
+        (["--sep", ","], ",", ".", "20 samples"),
+    ],
+)
+def test_sep_and_decimal_name_what_detection_cannot_see(
+    tmp_path, capsys, flags, sep, decimal, shown
+):
+    # a '|'-separated file is one column to the detection; --sep reads it
+    rng = np.random.default_rng(1)
+    values = rng.normal(size=(20, 6))
+    frame = pd.DataFrame(values, columns=[f"t{i}" for i in range(6)])
+    frame.insert(0, "label", np.where(values[:, :3].mean(axis=1) > 0, "up", "down"))
+    frame.to_csv(tmp_path / "t.csv", sep=sep, decimal=decimal, index=False)
+    args = ["compare", *TINY, "--csv", str(tmp_path / "t.csv"), "--target", "label", *flags]
+    code = main(args + ["--encoder", "none", "--pools", "avg", "--quiet", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert shown in out
+    assert "20 samples, 1 channel, 6 steps; classification, 2 classes" in out
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--sep", "ab"], "--sep takes one character"),
+        (["--sep", ";", "--decimal", ";"], "invalid choice"),
+        (["--sep", ",", "--decimal", ","], "--sep and --decimal are both ','"),
+        (["--decimal", ","], "--decimal ',' needs a table whose fields are not separated"),
+    ],
+)
+def test_bad_sep_or_decimal_is_refused(tmp_path, capsys, flags, message):
+    pd.DataFrame({"label": ["a", "b"] * 10, "t0": range(20), "t1": range(20)}).to_csv(
+        tmp_path / "t.csv", index=False
+    )
+    args = ["compare", *TINY, "--csv", str(tmp_path / "t.csv"), "--target", "label", *flags]
+    try:
+        code = main(args + ["--encoder", "none", "--quiet", "--out", str(tmp_path / "o")])
+    except SystemExit as exc:  # argparse's own refusals
+        code = exc.code
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_sep_only_applies_to_a_csv(ucr_home, capsys):
+    code = main(["compare", "--ucr", "GunPoint", "--data-home", str(ucr_home), "--sep", ";"])
+    assert code == 2
+    assert "--sep only applies to --csv" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------- datasets
 def test_datasets_lists_synthetic_and_ucr(ucr_home, capsys):
     assert main(["datasets", "--data-home", str(ucr_home)]) == 0

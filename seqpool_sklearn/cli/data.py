@@ -38,6 +38,36 @@ def _other_separator(df, path) -> tuple[Any, str]:
     return df, f", {sep!r}-separated"
 
 
+_SEP_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
+
+
+def _read_table(args) -> tuple[Any, str]:
+    """The CSV as a DataFrame, by ``--sep`` / ``--decimal`` where given, else detected."""
+    import pandas as pd
+
+    sep = _SEP_NAMES.get(args.sep, args.sep)
+    if sep is not None and len(sep) != 1:
+        raise _UsageError(
+            f"--sep takes one character (',', ';', '|', or '\\t' for a tab); got {args.sep!r}"
+        )
+    if sep is not None and sep == args.decimal:
+        raise _UsageError(f"--sep and --decimal are both {sep!r}; a number could not be read")
+    if sep is None and args.decimal is None:
+        return _other_separator(pd.read_csv(args.csv), args.csv)
+    if sep is None:
+        # a decimal comma needs another field separator: take the detected one
+        df, how = _other_separator(pd.read_csv(args.csv), args.csv)
+        sep = next((c for c in (";", "\t") if how.startswith(f", {c!r}")), ",")
+        if sep == args.decimal:
+            raise _UsageError(
+                "--decimal ',' needs a table whose fields are not separated by commas; "
+                "pass --sep CHAR"
+            )
+    df = pd.read_csv(args.csv, sep=sep, decimal=args.decimal or ".")
+    shown = "" if sep == "," else f", {sep!r}-separated"
+    return df, shown + (", decimal commas" if args.decimal == "," else "")
+
+
 def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     import pandas as pd
 
@@ -46,8 +76,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     if args.target is None:
         raise _UsageError("--csv needs --target COLUMN (the label or target column)")
     try:
-        df = pd.read_csv(args.csv)
-        df, how = _other_separator(df, args.csv)
+        df, how = _read_table(args)
     except OSError as exc:
         raise _UsageError(f"cannot read {args.csv}: {exc.strerror or exc}") from None
     except (ValueError, pd.errors.ParserError) as exc:
@@ -652,7 +681,19 @@ def _load(args) -> tuple[np.ndarray, np.ndarray, Any, str, bool]:
 _SYNTHETIC_SIZE = 300  # series of a synthetic task without --n-samples
 # flags that describe a CSV table, and those of a wide one
 WIDE_FLAGS = ("n_channels", "pattern")
-TABLE_FLAGS = ("target", "id", "time", "channels", "value", "kind", "groups", "drop", *WIDE_FLAGS)
+TABLE_FLAGS = (
+    "target",
+    "id",
+    "time",
+    "channels",
+    "value",
+    "kind",
+    "groups",
+    "drop",
+    "sep",
+    "decimal",
+    *WIDE_FLAGS,
+)
 
 
 def _flag(name: str) -> str:

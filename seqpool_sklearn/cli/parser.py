@@ -92,6 +92,19 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--n-samples", metavar="N", type=size, help="synthetic size (300)")
     data.add_argument("--target", metavar="COL", help="CSV: the label / target column")
     data.add_argument(
+        "--sep",
+        metavar="CHAR",
+        help="CSV: the field separator, e.g. '|' or '\\t' for a tab (default: ',', or ';' "
+        "or a tab when the header line holds one and no comma)",
+    )
+    data.add_argument(
+        "--decimal",
+        metavar="CHAR",
+        choices=(".", ","),
+        help="CSV: the decimal mark, '.' or ',' (default: ',' when every number of a "
+        "';'- or tab-separated table is written with a decimal comma)",
+    )
+    data.add_argument(
         "--id",
         metavar="COL[,COL]",
         type=_columns,
