@@ -242,3 +242,68 @@ def test_ridge_fits_overlapping_in_threads_leave_blas_as_they_found_it(monkeypat
         t.join()
     assert not errors
     assert blas() == before
+
+
+_OVERLAP = """
+import threading, torch
+from seqpool_sklearn._net import _torch_threads
+torch.set_num_threads(2)
+a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+seen = {}
+def a():
+    with _torch_threads(1):
+        a_in.set(); b_in.wait(10)
+    a_out.set()
+def b():
+    a_in.wait(10)
+    with _torch_threads(3):
+        b_in.set(); a_out.wait(10)
+        seen["b"] = torch.get_num_threads()
+threads = [threading.Thread(target=a), threading.Thread(target=b)]
+[t.start() for t in threads]; [t.join() for t in threads]
+print(seen["b"], torch.get_num_threads())
+"""
+
+
+def test_pins_overlapping_in_threads_leave_the_callers_count():
+    # Each pin used to restore the count it found on entry: thread A pinning 1, then B
+    # pinning 3 (finding A's 1), A leaving, then B leaving left the process at 1. Run in
+    # a fresh interpreter: torch's count as a new thread finds it is process state.
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _OVERLAP], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    b_after_a_left, caller_after = map(int, out.stdout.split())
+    assert b_after_a_left == 3  # a leaving does not take b's count away
+    assert caller_after == 2
+
+
+def test_a_nested_pin_gives_the_outer_count_back():
+    from seqpool_sklearn._net import _torch_threads
+
+    with caller_threads(2):
+        with _torch_threads(1):
+            with _torch_threads(3):
+                assert torch.get_num_threads() == 3
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+
+
+def _fit_and_predict_proba():
+    X, y = _data()
+    est = SeqPoolClassifier(random_state=0, n_threads="auto", **TINY).fit(X, y)
+    return est.predict_proba(X)[:1]
+
+
+def test_predict_proba_in_a_forked_worker_returns():
+    # joblib's "multiprocessing" back-end forks the parent: torch's softmax ran after
+    # predict's pin was lifted, with the parent's threads, and hung in the child.
+    _fit_and_predict_proba()  # the parent's thread pool is up
+    with joblib.parallel_backend("multiprocessing"), caller_threads(2):
+        out = joblib.Parallel(n_jobs=2, timeout=120)(
+            joblib.delayed(_fit_and_predict_proba)() for _ in range(2)
+        )
+    np.testing.assert_array_equal(out[0], out[1])

@@ -139,9 +139,10 @@ _SHARED_PARAMS = """\
         epochs (as skorch's ``warm_start``) instead of starting anew; the network
         and optimizer keep the configuration of the fit that built them.
     random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and dropout inside ``fit``,
-        without touching the global torch generator. The same integer gives
-        bitwise-identical predictions.
+        Seeds weight initialisation, shuffling and dropout inside ``fit``, from
+        generators of the fit's own (not torch's global one, so fits in parallel
+        threads do not share draws). The same integer gives bitwise-identical
+        predictions.
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
         A model trained on CUDA unpickles on a CPU-only machine (skorch moves it
@@ -157,7 +158,8 @@ _SHARED_PARAMS = """\
         kernels split their sums by thread, so ``random_state`` gives the same
         model for the same thread count: with ``"auto"``, on the same machine
         and back-end; with ``n_threads=1``, bitwise-identical results in every
-        process (``n_jobs=1``, loky and Dask workers) and on every machine with
+        process and thread (``n_jobs=1``, loky, threading and Dask workers) and on
+        every machine with
         the same torch build. ``None`` leaves torch's setting
         (``torch.get_num_threads()``) alone.
     verbose : int, default=0
