@@ -1146,6 +1146,20 @@ def test_value_without_kind_on_a_tsfresh_table_asks_for_kind(tmp_path, capsys):
             ["--readout", "ridge", "--orders", "pool_first"],  # TINY has --max-epochs 2
             "--max-epochs sets the trained readout's epochs; --readout ridge trains nothing",
         ),
+        # what the first fit would refuse, refused before the data and the header are
+        # printed (they used to fail inside the first fit, after earlier datasets ran)
+        (
+            ["--readout", "ridge", "--orders", "pool_first", "--pools", "avg,attention"],
+            "--readout ridge trains nothing, but --pools attention has trained parameters",
+        ),
+        (
+            ["--readout", "ridge", "--orders", "pool_first", "--activation", "tanh"],
+            "--activation tanh cannot pass: pass relu, gelu or none, or --readout trained",
+        ),
+        (
+            ["--readout", "ridge", "--orders", "pool_first", "--encoder", "gru"],
+            "--encoder gru is trained with the head: pass a frozen encoder",
+        ),
         (
             ["--readout", "ridge", "--orders", "pool_first,decode_first", "--pools", "avg"],
             "under ridge the two orders are the same model by construction.* Pass --orders "

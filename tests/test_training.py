@@ -450,3 +450,16 @@ def test_explicit_max_epochs_wins_over_the_budget():
     est = SeqPoolClassifier(encoder=None, hidden_size=2, max_epochs=3, random_state=0)
     est.fit(X, np.arange(20) % 2)
     assert est.n_iter_ == 3 and len(est.history_) == 3
+
+
+def test_drop_last_routed_to_the_batches_leaves_out_the_short_batch():
+    # skorch routes iterator_train__drop_last to the batch iterator, which refused it
+    # with a raw TypeError
+    X = np.random.default_rng(0).normal(size=(40, 1, 20)).astype(np.float32)
+    y = (X[:, 0].mean(axis=1) > 0).astype(int)
+    kw = {"encoder": None, "max_epochs": 2, "batch_size": 16, "random_state": 0}
+    kept = SeqPoolClassifier(**kw).fit(X, y)
+    dropped = SeqPoolClassifier(**kw, iterator_train__drop_last=True).fit(X, y)
+    assert len(kept.history_[-1, "batches"]) == 3  # 16 + 16 + 8
+    assert len(dropped.history_[-1, "batches"]) == 2
+    assert [b["train_batch_size"] for b in dropped.history_[-1, "batches"]] == [16, 16]

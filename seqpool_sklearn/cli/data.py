@@ -815,10 +815,37 @@ def _is_regression(y: np.ndarray, task: str) -> bool:
 
 def _check_ridge_flags(args) -> None:
     """``--readout ridge`` with a grid it cannot fit, refused before anything is printed."""
-    if getattr(args, "readout", None) != "ridge" or "decode_first" not in args.orders:
+    if getattr(args, "readout", None) != "ridge":
         return
+    from ..nn.encoders.base import resolve_encoder
     from ..nn.pools import pool_members, resolve_pool
 
+    encoder = getattr(args, "encoder", None)
+    if encoder not in (None, "auto", "none") and not resolve_encoder(encoder).frozen:
+        raise _UsageError(
+            f"--readout ridge solves a readout of fixed pooled features, but --encoder "
+            f"{encoder} is trained with the head: pass a frozen encoder (minirocket, "
+            "multirocket, hydra, multirocket_hydra, none) or --readout trained"
+        )
+    activation = getattr(args, "activation", None)
+    if activation not in (None, "relu", "gelu", "none"):
+        raise _UsageError(
+            f"--readout ridge writes a linear readout through the activation, which "
+            f"--activation {activation} cannot pass: pass relu, gelu or none, or "
+            "--readout trained"
+        )
+    learned = [
+        p if isinstance(p, str) else "+".join(p)
+        for p in args.pools
+        if any(resolve_pool(m)(4).learned for m in pool_members(p))
+    ]
+    if learned:
+        raise _UsageError(
+            f"--readout ridge trains nothing, but --pools {','.join(learned)} has trained "
+            "parameters: leave it out, or pass --readout trained"
+        )
+    if "decode_first" not in args.orders:
+        return
     linear = [p for p in args.pools if all(resolve_pool(m).linear for m in pool_members(p))]
     bad = [p if isinstance(p, str) else "+".join(p) for p in args.pools if p not in linear]
     if bad:

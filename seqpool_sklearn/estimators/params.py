@@ -97,7 +97,8 @@ class _ParamsMixin:
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "device": [str, torch.device],
-        "n_threads": [StrOptions({"auto"}), None, Interval(Integral, 1, None, closed="left")],
+        # torch takes a C int; no machine has 2**16 cores
+        "n_threads": [StrOptions({"auto"}), None, Interval(Integral, 1, 2**16, closed="both")],
         "verbose": ["verbose"],
         "dtype": [StrOptions({"float32", "float64"})],
     }
