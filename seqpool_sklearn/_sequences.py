@@ -287,7 +287,8 @@ def sequences_to_long(
     """Turn sequences ``X`` (and per-sample predictions) into a long DataFrame.
 
     For arrays that came from :func:`long_to_sequences` prefer :meth:`Sequences.to_long`,
-    which restores the original time stamps, column names and dtypes exactly.
+    which restores the original time stamps and column names (the values in ``X``'s
+    dtype).
 
     Parameters
     ----------

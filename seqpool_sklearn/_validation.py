@@ -376,6 +376,9 @@ def _long_table_hint(df: pd.DataFrame, column: Any) -> str:
     )
 
 
+_ID_NAMES = ("id", "sample", "series", "subject", "recording")
+
+
 def _warn_if_long_columns(X: Any, name: str, what: str) -> None:
     """LayoutWarning for a DataFrame whose columns look like channels of a long table.
 
@@ -393,12 +396,21 @@ def _warn_if_long_columns(X: Any, name: str, what: str) -> None:
     if len(X) < 20 * len(names):
         return
     shown = ", ".join(repr(c) for c in names[:4]) + (", ..." if len(names) > 4 else "")
+    # the columns of a long table that are no channel, by their usual names
+    low = {c: c.lower() for c in names}
+    ids = [c for c in names if low[c] in _ID_NAMES or low[c].endswith("_id")]
+    times = [c for c in names if c not in ids and ("time" in low[c] or low[c] in ("t", "ts"))]
+    labels = [c for c in names if low[c] in ("label", "target", "class")]
+    values = [c for c in names if c not in (*ids, *times, *labels)] or names
+    call = f"column_id={ids[0]!r}" if ids else "column_id=<id column>"
+    call += f", column_sort={times[0]!r}" if times else ""
+    call += f", column_value={values!r}"
+    call += f", y={labels[0]!r}" if labels else ", y=<label column>"
     warnings.warn(
         f"{what} is a DataFrame of {len(X)} rows and {len(names)} columns named like "
         f"channels ({shown}); {name} reads 2D input as {len(X)} univariate series of "
         f"{len(names)} time steps. If each row is one time step of a long table, build the "
-        "sequences first: seq = long_to_sequences(df, column_id=<id column>, "
-        f"column_value={[str(c) for c in names]!r}, y=<label column>), then fit(seq.X, "
+        f"sequences first: seq = long_to_sequences(df, {call}), then fit(seq.X, "
         "seq.y). Silence this warning with warnings.filterwarnings when the layout is "
         "intended.",
         LayoutWarning,

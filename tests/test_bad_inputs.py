@@ -420,6 +420,23 @@ def test_channel_columns_of_a_long_table_are_flagged_at_fit():
     assert w[0].filename == __file__  # points at the user's fit call
 
 
+def test_the_long_table_advice_leaves_the_id_and_time_columns_out_of_the_channels():
+    # with a numeric id column the advice listed it as a channel: the call it suggested
+    # raised "Column 'id' cannot be both a value and an id/time/kind"
+    from seqpool_sklearn import LayoutWarning, long_to_sequences
+
+    df, channels = _long_frame(n_channels=2)
+    df["recording_id"] = df["recording_id"].str[3:].astype(int)
+    df = df.rename(columns={"recording_id": "id", "activity": "label"})
+    with pytest.warns(LayoutWarning) as w:
+        SeqPoolClassifier(**TINY).fit(df, np.arange(len(df)) % 2)
+    message = str(w[0].message)
+    call = "column_id='id', column_sort='time', column_value=['acc_x', 'acc_y'], y='label'"
+    assert f"long_to_sequences(df, {call})" in message
+    seq = long_to_sequences(df, column_id="id", column_sort="time", column_value=channels)
+    assert seq.X.shape == (8, 2, 30)  # the advice runs
+
+
 def test_a_wide_table_with_step_names_is_not_flagged():
     import warnings
 

@@ -345,7 +345,11 @@ def compare_heads(
     y : array-like of shape (n_samples,)
         Targets.
     orders : list of {"pool_first", "decode_first"}, default=("pool_first", "decode_first")
-    pools : list of {"avg", "max", "lp", "attention"} or Pool subclasses, default=("avg",)
+    pools : list of pool names, Pool subclasses or tuples of them, default=("avg",)
+        Names: ``"avg"``, ``"max"``, ``"lp"``, ``"attention"``, MultiRocket's ``"ppv"``,
+        ``"mpv"``, ``"logmpv"``, ``"mipv"``, ``"lspv"``, or a registered name; a tuple
+        such as ``("ppv", "lspv")`` concatenates its members' features (named
+        ``ppv+lspv`` in the results).
     windows : list of int or None, default=(None,)
         ``None`` is global pooling.
     cv : int, CV splitter or list of (train, test), default=5
