@@ -470,6 +470,10 @@ def test_plot_is_a_non_empty_png(tmp_path):
         ({"scoring": "acuracy"}, ValueError, "Did you mean 'accuracy'"),
         ({"progress": "yes"}, TypeError, "progress must be"),
         ({"param_prefix": "clf"}, ValueError, "has no parameter 'clf__order'"),
+        # named by compare_heads, not by the GridSearchCV it builds, nor by joblib
+        ({"n_jobs": 0}, ValueError, "n_jobs must be a nonzero integer"),
+        ({"n_jobs": 1.5}, TypeError, "n_jobs must be an integer or None, got 1.5"),
+        ({"n_jobs": "two"}, TypeError, "n_jobs must be an integer or None"),
     ],
 )
 def test_bad_arguments(kwargs, error, match):

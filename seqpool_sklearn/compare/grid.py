@@ -279,6 +279,18 @@ def _check_groups_apart(splits, groups, cv, n_samples: int) -> None:
             )
 
 
+def _check_n_jobs(n_jobs: Any) -> None:
+    """``n_jobs`` as joblib reads it: None, or a nonzero integer (negative: all but some)."""
+    if n_jobs is None:
+        return
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral):
+        raise TypeError(f"n_jobs must be an integer or None, got {n_jobs!r}.")
+    if n_jobs == 0:
+        raise ValueError(
+            "n_jobs must be a nonzero integer (1: no parallel work, -1: every core) or None, got 0."
+        )
+
+
 def _check_seeds(estimator, prefix: str, n_seeds, random_states) -> list[int] | None:
     """The seeds of a multi-seed comparison, or None for one fit per split."""
     if n_seeds is None and random_states is None:
@@ -442,6 +454,7 @@ def compare_heads(
             "sklearn.metrics.get_scorer_names() for the list."
         )
     scorer = check_scoring(estimator, scoring=scoring)
+    _check_n_jobs(n_jobs)
     seeds = _check_seeds(estimator, prefix, n_seeds, random_states)
     equivalence_margin = _check_margin(equivalence_margin)
     splits, repeat, fold = _make_splits(estimator, X, y, groups, cv, n_repeats, random_state)
