@@ -29,7 +29,8 @@ from seqpool_sklearn import (
 )
 from seqpool_sklearn._explain import explain
 from seqpool_sklearn.nn.masks import observed_mask
-from seqpool_sklearn.nn.pools import POOL_REGISTRY, AvgPool, register_pool
+from seqpool_sklearn.nn.pools import POOL_REGISTRY, AvgPool, MaxPool, register_pool
+from seqpool_sklearn.nn.registry import label
 
 KW = {"max_epochs": 3, "hidden_size": 8, "random_state": 0}
 
@@ -390,3 +391,42 @@ def test_an_empty_window_passes_no_nan_through_a_users_pool(data):
         X[:4],
     )
     assert np.isfinite(ex.values).all() and ex.completeness_error < 1e-6
+
+
+class SoftMax(MaxPool):
+    """A user's pool derived from a built-in: another pool, however it is named."""
+
+    def forward(self, h, mask):
+        return 0 * h.sum(-1)
+
+
+def test_a_subclass_of_a_builtin_is_labelled_and_registered_as_its_own(data):
+    assert label(SoftMax) == "SoftMax" and label(MaxPool) == "max"
+    X, y = data
+    kw = {**KW, "max_epochs": 1, "encoder": None}
+    result = compare_heads(
+        SeqPoolClassifier(**kw), X, y, pools=["max", SoftMax], orders=["pool_first"], cv=2
+    )
+    assert sorted(result.summary()["pool"]) == ["SoftMax", "max"]
+    SeqPoolClassifier(pool=("max", SoftMax), **kw).fit(X, y)  # not a repeat of "max"
+    with pytest.raises(ValueError, match="declared by the class itself.*inherits 'max'"):
+        register_pool(SoftMax)
+
+
+def test_two_pool_classes_under_one_label_are_refused_not_merged(data):
+    namesake = type("GeM", (GeM,), {"__module__": __name__})  # another class called GeM
+    X, y = data
+    est = SeqPoolClassifier(encoder=None, **KW)
+    with pytest.raises(ValueError, match=r"both be named 'GeM'.*_plugins\.GeM.*test_plugins\.GeM"):
+        compare_heads(est, X, y, pools=[GeM, namesake], cv=2)
+    with pytest.raises(ValueError, match="both be named 'GeM'"):
+        SeqPoolClassifier(pool=(GeM, namesake), encoder=None, **KW).fit(X, y)
+
+    class Avg(Pool):  # declares a built-in's name without being registered under it
+        name = "avg"
+
+        def forward(self, h, mask):
+            return h.amax(-1)
+
+    with pytest.raises(ValueError, match=r"both be named 'avg'.*pools\.AvgPool.*Avg"):
+        compare_heads(est, X, y, pools=["avg", Avg], cv=2)

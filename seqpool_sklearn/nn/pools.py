@@ -33,7 +33,7 @@ from torch import nn
 
 from .. import _options
 from .masks import split_windows
-from .registry import Registry, label
+from .registry import Registry, check_distinct_labels, label
 
 
 class Pool(nn.Module):
@@ -67,6 +67,7 @@ class Pool(nn.Module):
     """
 
     #: Registered name (None for a class passed by itself; results then show its class name).
+    #: Read from the class itself: a subclass does not inherit its parent's name.
     name: str | None = None
     #: One line for the docs and the command line.
     summary: str = ""
@@ -400,9 +401,12 @@ def check_pool(spec) -> None:
                 f"A combined pool needs at least two pools; got {spec!r}. Pass a single "
                 "pool by its name or class."
             )
-        labels = [label(m) for m in spec]
-        if len(set(labels)) < len(labels):
+        for member in spec:
+            resolve_pool(member)
+        classes = [resolve_pool(m) for m in spec]
+        if len(set(classes)) < len(classes):
             raise ValueError(f"A combined pool must not repeat a pool; got {spec!r}.")
+        check_distinct_labels(spec, "pool", resolve_pool)
     for member in pool_members(spec):
         resolve_pool(member)
 

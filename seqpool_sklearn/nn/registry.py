@@ -25,14 +25,24 @@ class Registry(dict):
         base = self.base.__name__
         if not (isinstance(cls, type) and issubclass(cls, self.base)):
             raise TypeError(f"register_{self.kind} takes a {base} subclass; got {cls!r}.")
-        if not isinstance(cls.name, str) or not cls.name:
-            raise ValueError(f"{cls.__name__}.name must be a non-empty string to register it.")
-        known = self.get(cls.name)
+        name = declared_name(cls)
+        if not isinstance(name, str) or not name:
+            inherited = getattr(cls, "name", None)
+            also = (
+                f" (it inherits {inherited!r}, which names its parent class)"
+                if isinstance(inherited, str) and inherited
+                else ""
+            )
+            raise ValueError(
+                f"{cls.__name__}.name must be a non-empty string declared by the class itself "
+                f"to register it; got {vars(cls).get('name')!r}{also}."
+            )
+        known = self.get(name)
         if known is not None and known is not cls:
             raise ValueError(
-                f"A {self.kind} named {cls.name!r} is registered already ({known.__name__})."
+                f"A {self.kind} named {name!r} is registered already ({_qualified(known)})."
             )
-        self[cls.name] = cls
+        self[name] = cls
         return cls
 
     def resolve(self, spec) -> type:
@@ -55,10 +65,46 @@ class Registry(dict):
         )
 
 
+def declared_name(cls: type) -> str | None:
+    """The ``name`` a class declares itself, not one inherited from its parent.
+
+    A subclass of a registered class (``class SoftMax(MaxPool)``) is another plug-in: it
+    must not be named, registered or compared as its parent (``"max"``).
+    """
+    return vars(cls).get("name")
+
+
 def label(spec) -> str:
-    """How results and plots name a plug-in: its registered name, else its class name."""
+    """How results and plots name a plug-in: the name its class declares, else its class name."""
     if spec is None:
         return "none"
     if isinstance(spec, str):
         return spec
-    return getattr(spec, "name", None) or getattr(spec, "__name__", str(spec))
+    if isinstance(spec, type):
+        return declared_name(spec) or spec.__name__
+    return getattr(spec, "__name__", str(spec))
+
+
+def _qualified(cls: type) -> str:
+    """``module.QualName`` of a class, for messages that must tell namesakes apart."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def check_distinct_labels(specs, kind: str, resolve) -> None:
+    """Refuse two different plug-in classes that results would name alike.
+
+    ``specs`` are values of ``pool=`` / ``encoder=`` (names or classes); ``resolve`` gives
+    each one's class. Results, plots and a combined pool's members are told apart by their
+    labels, so two classes under one label would be merged into one row.
+    """
+    seen: dict[str, type] = {}
+    for spec in specs:
+        cls = resolve(spec)
+        key = label(spec)
+        other = seen.setdefault(key, cls)
+        if other is not cls:
+            raise ValueError(
+                f"Two different {kind} classes would both be named {key!r} in the results: "
+                f"{_qualified(other)} and {_qualified(cls)}. Give one of them another class "
+                f"name, or register it under a name of its own (register_{kind})."
+            )

@@ -57,6 +57,7 @@ class Encoder(nn.Module):
     """
 
     #: Registered name (None for a class passed by itself; results show its class name).
+    #: Read from the class itself: a subclass does not inherit its parent's name.
     name: str | None = None
     #: One line for the docs and the command line.
     summary: str = ""
