@@ -430,3 +430,29 @@ def test_two_pool_classes_under_one_label_are_refused_not_merged(data):
 
     with pytest.raises(ValueError, match=r"both be named 'avg'.*pools\.AvgPool.*Avg"):
         compare_heads(est, X, y, pools=["avg", Avg], cv=2)
+
+
+class FrozenBatchNorm(Encoder):
+    """A pretrained, frozen encoder with batch normalisation (running statistics 0 / 1)."""
+
+    frozen = True
+
+    def __init__(self, n_channels, n_timesteps, width=None):
+        super().__init__(n_channels, n_timesteps, width)
+        self.out_channels = 3
+        self.conv = torch.nn.Conv1d(n_channels, 3, 3, padding=1)
+        self.bn = torch.nn.BatchNorm1d(3)
+
+    def forward(self, x, mask):
+        return self.bn(self.conv(x)) * mask.unsqueeze(1).to(x.dtype)
+
+
+@pytest.mark.parametrize("order", ["pool_first", "decode_first"])
+def test_a_frozen_encoder_computes_in_fit_as_at_predict(data, order):
+    X, y = data
+    est = SeqPoolClassifier(encoder=FrozenBatchNorm, order=order, **KW).fit(X * 3 + 10, y)
+    bn = est.module_.encoder.bn
+    # evaluated, not trained: its running statistics are the ones it was built with
+    assert int(bn.num_batches_tracked) == 0
+    torch.testing.assert_close(bn.running_mean, torch.zeros(3))
+    assert not est.module_.train().encoder.training and est.module_.head.training

@@ -83,6 +83,7 @@ class SeqPoolModule(nn.Module):
             )
         if getattr(self.encoder, "frozen", False):
             self.encoder.requires_grad_(False)  # out of training, whatever it holds
+            self.encoder.eval()  # and computing as at predict (``Encoder.train`` keeps it so)
         self.n_channels = n_channels
         n_frames = n_frames_for(n_timesteps, head.get("window"))
         # the encoder's biased convolutions have no common scale: pooled, they are standardised
