@@ -456,3 +456,41 @@ def test_a_frozen_encoder_computes_in_fit_as_at_predict(data, order):
     assert int(bn.num_batches_tracked) == 0
     torch.testing.assert_close(bn.running_mean, torch.zeros(3))
     assert not est.module_.train().encoder.training and est.module_.head.training
+
+
+class Centred(Pool):
+    """Each channel's average less the average over channels: reads every channel."""
+
+    def forward(self, h, mask):
+        avg = AvgPool.forward(self, h, mask)
+        return avg - avg.mean(1, keepdim=True)
+
+
+class Scaled(Pool):
+    """A learned scale per channel, declared separable: its parameter is sized n_features."""
+
+    separable = True
+
+    def __init__(self, n_features):
+        super().__init__(n_features)
+        self.w = torch.nn.Parameter(torch.ones(n_features))
+
+    def forward(self, h, mask):
+        return AvgPool.forward(self, h, mask) * self.w[None, :, None]
+
+
+def test_a_block_pooling_encoder_pools_a_users_pool_over_whole_maps(data):
+    X, y = data
+    kw = {**KW, "max_epochs": 1}
+    assert not Centred.separable and not SoftMax.separable and MaxPool.separable
+    x, mask = observed_mask(torch.as_tensor(X[:4]))
+    for pool in (Centred, Scaled):
+        est = SeqPoolClassifier(encoder="hydra", pool=pool, **kw).fit(X, y)
+        module = est.module_.eval()
+        assert not module.pools_by_block
+        with torch.no_grad():
+            torch.testing.assert_close(
+                module.pooled(x, mask)[0], module.head.pool(module.encoder(x, mask), mask)[0]
+            )
+    est = SeqPoolClassifier(encoder="hydra", pool=("avg", "max"), **kw).fit(X, y)
+    assert est.module_.pools_by_block  # the built-ins still pool block by block

@@ -135,8 +135,8 @@ class SeqPoolModule(nn.Module):
 
     @property
     def pools_by_block(self) -> bool:
-        """Whether the encoder pools its maps block by block (a separable pool)."""
-        return self.head.pooling.separable and getattr(self.encoder, "block_pooling", False)
+        """Whether the encoder pools its maps block by block (a separable pool, no parameters)."""
+        return self.head.pooling.blockwise and getattr(self.encoder, "block_pooling", False)
 
     @property
     def caches_pooled(self) -> bool:

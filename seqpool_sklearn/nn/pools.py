@@ -20,7 +20,9 @@ What the rest of the package needs to know, a pool declares:
 - :attr:`Pool.fast` -- the key of a reduction that an encoder may compute directly,
   without building its maps (the random-convolution encoder's ``fast_pools``);
 - :attr:`Pool.separable` -- whether a channel's pooled value depends on that channel's
-  steps only (an attention score reads every channel).
+  steps only (an attention score reads every channel); False unless the class that
+  writes ``forward`` declares it, since an encoder that pools its maps in channel blocks
+  would otherwise split a pool that reads across channels.
 
 The built-ins are registered with :func:`register_pool`, the same door a user's class can
 go through to get a name; a user's class can also be passed as ``pool=`` directly.
@@ -74,8 +76,11 @@ class Pool(nn.Module):
     #: Commutes with a linear map (``pool(W h) == W pool(h)``). Not inherited by a subclass
     #: that overrides ``forward``: it declares it again if its forward is linear too.
     linear: bool = False
-    #: A channel's pooled value reads that channel's steps only.
-    separable: bool = True
+    #: A channel's pooled value reads that channel's steps only, so that an encoder may pool
+    #: its maps a block of channels at a time (``"hydra"``; the random-convolution encoders'
+    #: biased maps). False unless declared; like ``linear``, not inherited by a subclass
+    #: that overrides ``forward``. A pool with parameters is pooled over whole maps anyway.
+    separable: bool = False
     #: Key of a reduction an encoder may compute without its maps (see ``Encoder.fast_pools``).
     fast: str | None = None
     #: The maps it asks of an encoder that offers several kinds (None: the encoder's own).
@@ -92,6 +97,10 @@ class Pool(nn.Module):
         # head-order shortcuts would take its function for the parent's. It says so itself.
         if cls.linear and not _declared_with_forward(cls, "linear"):
             cls.linear = False  # its forward comes from a class below the claim, or a mixin
+        # so is ``separable``: pooled block by block, a forward that reads across channels
+        # would silently compute something else than over the whole maps
+        if cls.separable and not _declared_with_forward(cls, "separable"):
+            cls.separable = False
 
     def __init__(self, n_features: int):
         super().__init__()
@@ -135,6 +144,15 @@ class Pool(nn.Module):
     def learned(self) -> bool:
         """Whether the pool has parameters (trained with the head)."""
         return any(True for _ in self.parameters())
+
+    @property
+    def blockwise(self) -> bool:
+        """Whether the maps may be pooled a block of channels at a time.
+
+        Only a :attr:`separable` pool without parameters: a pool's parameters are sized
+        for all ``n_features`` channels, not for a block of them.
+        """
+        return bool(self.separable) and not self.learned
 
 
 def _declared_with_forward(cls: type, name: str) -> bool:
@@ -258,6 +276,7 @@ class AvgPool(Pool):
     summary = "average of the observed steps"
     linear = True
     fast = "avg"
+    separable = True
 
     def forward(self, h, mask):
         _, count = _float_mask(h, mask)
@@ -275,6 +294,7 @@ class MaxPool(Pool):
     name = "max"
     summary = "maximum over the observed steps"
     fast = "max"
+    separable = True
 
     def forward(self, h, mask):
         return h.masked_fill(~mask.unsqueeze(1), torch.finfo(h.dtype).min).amax(dim=-1)
@@ -293,6 +313,7 @@ class LpPool(Pool):
 
     name = "lp"
     summary = "power mean (mean |h|^p)^(1/p) over the observed steps, p = lp_power"
+    separable = True
 
     def __init__(self, n_features: int, power: float = 3.0):
         super().__init__(n_features)
