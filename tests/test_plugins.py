@@ -494,3 +494,75 @@ def test_a_block_pooling_encoder_pools_a_users_pool_over_whole_maps(data):
             )
     est = SeqPoolClassifier(encoder="hydra", pool=("avg", "max"), **kw).fit(X, y)
     assert est.module_.pools_by_block  # the built-ins still pool block by block
+
+
+class Float32Mean(Pool):
+    """Computes in float32 whatever its input: fits, then cannot predict in float64."""
+
+    def forward(self, h, mask):
+        return AvgPool.forward(self, h, mask).float()
+
+
+class Float32Encoder(TinyConv):
+    def forward(self, x, mask):
+        return super().forward(x, mask).float()
+
+
+class Float32Weights(Pool):
+    """A float32 constant its forward multiplies a float64 input by."""
+
+    def forward(self, h, mask):
+        w = torch.ones(h.shape[-1], dtype=torch.float32)
+        return torch.einsum("bfnk,k->bfn", h, w)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (
+            {"pool": Float32Mean},
+            r"Float32Mean.forward\(h, mask\) must return the dtype of h \(torch.float64\)",
+        ),
+        ({"pool": ("avg", Float32Mean)}, r"^Float32Mean.forward\(h, mask\) must return"),
+        ({"encoder": Float32Encoder}, r"Float32Encoder.forward\(x, mask\) must return the dtype"),
+        ({"pool": Float32Weights}, r"Float32Weights.forward\(h, mask\) failed on float64 input"),
+    ],
+)
+def test_a_plugin_that_computes_in_a_fixed_dtype_is_refused_at_fit(data, params, match):
+    X, y = data
+    est = SeqPoolClassifier(**{"encoder": None, **params}, **KW)
+    with pytest.raises(TypeError, match=match):
+        est.fit(X, y)
+
+
+class NaNMean(Pool):
+    def forward(self, h, mask):
+        return AvgPool.forward(self, h, mask) * float("nan")
+
+
+class InfEncoder(TinyConv):
+    def forward(self, x, mask):
+        return super().forward(x, mask) / 0.0 - 1.0
+
+
+class WrongShares(SumPool):
+    def shares(self, h, mask):
+        return h.sum(-1)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"pool": NaNMean}, r"NaNMean.forward\(h, mask\) returned NaN or infinite"),
+        ({"encoder": InfEncoder}, r"InfEncoder.forward\(x, mask\) returned NaN or infinite"),
+        (
+            {"pool": WrongShares},
+            r"WrongShares.shares\(h, mask\) must return a tensor of shape "
+            r"\(batch, n_features, n_frames, k\) = \(2, 1, 1, 32\); got \(2, 1, 1\)",
+        ),
+    ],
+)
+def test_a_plugin_with_non_finite_output_or_wrong_shares_is_named_at_fit(data, params, match):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        SeqPoolClassifier(**{"encoder": None, **params}, **KW).fit(X, y)
