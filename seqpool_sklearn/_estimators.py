@@ -47,7 +47,7 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
-from ._net import ClassifierLoss
+from ._net import ClassifierLoss, _torch_threads
 from ._validation import (
     check_targets,
 )
@@ -281,13 +281,16 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         keep finite values where ``log(predict_proba(X))`` would give ``-inf``.
         """
         X3 = self._validate_predict(X)
-        return torch.log_softmax(self._forward(X3), dim=1).numpy()
+        logits = self._forward(X3)
+        with _torch_threads(self.n_threads):  # as _forward: a forked worker's pool hangs
+            return torch.log_softmax(logits, dim=1).numpy()
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns ordered as ``classes_``."""
         X3 = self._validate_predict(X)
         logits = self._forward(X3)
-        return torch.softmax(logits, dim=1).numpy()
+        with _torch_threads(self.n_threads):  # as _forward: a forked worker's pool hangs
+            return torch.softmax(logits, dim=1).numpy()
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted class labels (members of ``classes_``)."""

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import torch
@@ -553,15 +555,104 @@ class SeqPoolNet(NeuralNet):
 
 
 # ---------------------------------------------------------------- runtime helpers
+# The generator of the fit running in this thread (or task): the head's dropout draws its
+# masks on the CPU from it, so fits overlapping in threads (joblib's threading back-end,
+# Dask's threads) draw the same masks as one after the other. Seeded like torch's global
+# generator, it gives the same draws as the global generator seeded alike.
+_FIT_GENERATOR: ContextVar[torch.Generator | None] = ContextVar(
+    "seqpool_fit_generator", default=None
+)
+# held while a fit draws from torch's global CPU generator (building the network)
+_GLOBAL_RNG_LOCK = threading.RLock()
+
+
+def fit_generator() -> torch.Generator | None:
+    """The CPU generator of the fit running in this thread, or None outside a fit."""
+    return _FIT_GENERATOR.get()
+
+
+class _SeededGlobal:
+    """Torch's global CPU generator, seeded while fits run and restored after the last.
+
+    A plug-in of the user's that draws from the global generator during training gets
+    the same draws at every fit run alone; the caller's state is restored when the last
+    overlapping fit ends (fits in parallel threads share the global stream, so such a
+    plug-in's draws are then not reproducible: the package's own draws do not use it).
+    """
+
+    active = 0
+    saved: torch.Tensor | None = None
+
+    @classmethod
+    def enter(cls, seed: int) -> None:
+        with _GLOBAL_RNG_LOCK:
+            if cls.active == 0:
+                cls.saved = torch.get_rng_state()
+                torch.default_generator.manual_seed(seed)
+            cls.active += 1
+
+    @classmethod
+    def exit(cls) -> None:
+        with _GLOBAL_RNG_LOCK:
+            cls.active -= 1
+            if cls.active == 0 and cls.saved is not None:
+                torch.set_rng_state(cls.saved)
+                cls.saved = None
+
+
 @contextmanager
 def _seeded(seed: int, device: str):
-    """Seed torch for the duration of a fit without changing the caller's RNG state."""
-    devices = []
-    if device.startswith("cuda"):
-        devices = [torch.device(device).index or 0]
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
+    """Seed a fit's random draws without changing the caller's RNG state.
+
+    The fit's own CPU generator (:func:`fit_generator`) is seeded with ``seed``: the
+    head's dropout draws from it, and draws from torch's global generator while the
+    network is built (its initial weights, :func:`_global_draws`) continue its stream,
+    under a lock. So fits in parallel threads draw what they draw one after the other.
+    On a GPU, dropout draws from the device's generator, seeded with ``seed`` for the
+    fit and restored afterwards (fits overlapping on one device share it).
+    """
+    token = _FIT_GENERATOR.set(torch.Generator().manual_seed(seed))
+    cuda = torch.device(device) if device.startswith("cuda") else None
+    index = None if cuda is None else (cuda.index or 0)
+    cuda_state = None if index is None else torch.cuda.get_rng_state(index)
+    _SeededGlobal.enter(seed)
+    try:
+        if index is not None:
+            _seed_cuda(seed, index)
         yield
+    finally:
+        _SeededGlobal.exit()
+        if index is not None:
+            torch.cuda.set_rng_state(cuda_state, index)
+        _FIT_GENERATOR.reset(token)
+
+
+def _seed_cuda(seed: int, index: int) -> None:
+    with torch.cuda.device(index):
+        torch.cuda.manual_seed(seed)
+
+
+@contextmanager
+def _global_draws():
+    """Draw from torch's global CPU generator as if it continued the fit's generator.
+
+    Module constructors (``nn.Linear``'s initial weights) draw from the global
+    generator; inside a fit, it is set to the fit's generator's state for the
+    duration, under a lock, and the fit's generator continues where the draws
+    stopped. Outside a fit this does nothing.
+    """
+    gen = _FIT_GENERATOR.get()
+    if gen is None:
+        yield
+        return
+    with _GLOBAL_RNG_LOCK:
+        previous = torch.get_rng_state()
+        torch.set_rng_state(gen.get_state())
+        try:
+            yield
+        finally:
+            gen.set_state(torch.get_rng_state())
+            torch.set_rng_state(previous)
 
 
 def _module_dtype(module: torch.nn.Module) -> torch.dtype:
@@ -577,19 +668,51 @@ def _dtype_name(dtype: torch.dtype) -> str:
     return str(dtype).removeprefix("torch.")
 
 
+class _TorchThreads:
+    """Torch's intra-op thread count, shared by the fits and predicts of every thread.
+
+    torch has one count per process. The first call to enter keeps the count it found
+    and the last to leave restores it, so calls overlapping in threads (joblib's
+    threading back-end, Dask's threads) leave the caller's setting as it was; while
+    they overlap, the count is the one set last. A call nested in the same thread gets
+    the count of the call around it back when it leaves.
+    """
+
+    lock = threading.Lock()
+    active: dict[int, int] = {}  # thread id -> calls inside, in that thread
+    original = 0
+
+
 @contextmanager
 def _torch_threads(n_threads: int | str | None):
     """Pin torch's intra-op thread count for one fit or predict, then restore it."""
     n_threads = resolve_n_threads(n_threads)
-    previous = torch.get_num_threads()
-    if n_threads is None or n_threads == previous:
+    if n_threads is None:
         yield
         return
-    torch.set_num_threads(n_threads)
+    me = threading.get_ident()
+    with _TorchThreads.lock:
+        if not _TorchThreads.active:
+            _TorchThreads.original = torch.get_num_threads()
+        _TorchThreads.active[me] = _TorchThreads.active.get(me, 0) + 1
+        previous = torch.get_num_threads()
+        if n_threads != previous:
+            torch.set_num_threads(n_threads)
     try:
         yield
     finally:
-        torch.set_num_threads(previous)
+        with _TorchThreads.lock:
+            _TorchThreads.active[me] -= 1
+            if not _TorchThreads.active[me]:
+                del _TorchThreads.active[me]
+            if not _TorchThreads.active:
+                restore = _TorchThreads.original
+            elif set(_TorchThreads.active) == {me}:
+                restore = previous  # nested in this thread alone: the outer call's count
+            else:
+                restore = None  # other threads' calls still run: theirs stands
+            if restore is not None and torch.get_num_threads() != restore:
+                torch.set_num_threads(restore)
 
 
 def resolve_device(device: Any, name: str) -> str:

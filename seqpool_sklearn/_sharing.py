@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from skorch.exceptions import DeviceWarning
 
-from ._net import SeqPoolHistory, _dtype_name, _module_dtype
+from ._net import _GLOBAL_RNG_LOCK, SeqPoolHistory, _dtype_name, _module_dtype
 
 PORTABLE_KEY = "_seqpool_portable_state"
 """Marks a portable state (its value is the format version)."""
@@ -142,7 +142,9 @@ def restore_portable(est: Any, state: dict) -> None:
         device = "cpu"
     split_seed = saved["split_seed"]
     seed = 0 if split_seed is None else split_seed
-    with torch.random.fork_rng(devices=[]):  # the initial weights are replaced below
+    # the initial weights are replaced below; the lock keeps another thread's fit from
+    # drawing while the global generator is forked
+    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):
         net = est._rebuilt_net(seed, device, getattr(torch, saved["dtype"]), saved["max_epochs"])
     net.module_.load_state_dict(from_plain(saved["module"], device))
     net.module_.train(saved["training"])

@@ -566,3 +566,27 @@ def test_a_plugin_with_non_finite_output_or_wrong_shares_is_named_at_fit(data, p
     X, y = data
     with pytest.raises(ValueError, match=match):
         SeqPoolClassifier(**{"encoder": None, **params}, **KW).fit(X, y)
+
+
+class RootMeanSquare(Pool):
+    """Declares linear = True wrongly: a root mean square does not commute with a linear map."""
+
+    linear = True
+
+    def forward(self, h, mask):
+        m = mask.unsqueeze(1).to(h.dtype)
+        return ((h**2 * m).sum(-1) / m.sum(-1).clamp_min(1)).sqrt()
+
+
+def test_a_ridge_readout_refuses_a_pool_that_declares_linear_wrongly(data):
+    X, y = data
+    kw = {**KW, "encoder": FrozenProjection, "readout": "ridge", "activation": None}
+    with pytest.raises(ValueError, match=r"RootMeanSquare declares it, but the head's outputs"):
+        SeqPoolRegressor(pool=RootMeanSquare, order="decode_first", **kw).fit(X, y * 1.0)
+    # a linear pool of the user's own passes, and writes the pool_first readout
+    linear_sum = type("LinearSum", (SumPool,), {"linear": True})
+    pooled = SeqPoolRegressor(pool=linear_sum, order="pool_first", **kw).fit(X, y * 1.0)
+    decoded = SeqPoolRegressor(pool=linear_sum, order="decode_first", **kw).fit(X, y * 1.0)
+    np.testing.assert_allclose(decoded.predict(X), pooled.predict(X), rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match=r"only behind a linear pool .*Centred does not"):
+        SeqPoolRegressor(pool=Centred, order="decode_first", **kw).fit(X, y * 1.0)

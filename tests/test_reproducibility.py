@@ -177,3 +177,46 @@ def test_grid_search_split_scores_are_bitwise_identical_in_process_and_with_loky
     parallel = _grid_split_scores(n_jobs=2)
     assert np.isfinite(serial).all()
     np.testing.assert_array_equal(parallel, serial)
+
+
+# ---------------------------------------------------------------------- threads
+def _fold_probabilities(backend, n_jobs):
+    import joblib
+    from sklearn.model_selection import cross_validate
+
+    X, y = _data(n=48, c=2, t=24)
+    # dropout and a max pool: the random draws of training, where threads used to mix
+    est = SeqPoolClassifier(**{**TINY, "max_epochs": 3, "dropout": 0.5, "pool": "max"})
+    with joblib.parallel_backend(backend):
+        res = cross_validate(est, X, y, cv=StratifiedKFold(4), n_jobs=n_jobs, return_estimator=True)
+    return np.stack([e.predict_proba(X) for e in res["estimator"]])
+
+
+def test_fits_overlapping_in_threads_are_those_of_a_serial_run():
+    # Each fit used to seed torch's one global generator and draw its initial weights and
+    # dropout masks from it, so fits in parallel threads (joblib's threading back-end,
+    # Dask's threads) took each other's draws: a different model at every run.
+    serial = _fold_probabilities("loky", 1)
+    before = torch.get_rng_state()
+    for _ in range(2):
+        np.testing.assert_array_equal(_fold_probabilities("threading", 2), serial)
+    # nor is the caller's generator moved by the fits that ran beside it
+    assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_a_fit_draws_from_its_own_generator_not_the_callers():
+    X, y = _data()
+    a = SeqPoolClassifier(**{**TINY, "dropout": 0.5}).fit(X, y).predict_proba(X)
+    # draws from the global generator in another thread, in the middle of a fit, change
+    # nothing: a callback takes them at every batch
+    import threading
+
+    class DrawElsewhere(Callback):
+        def on_batch_end(self, net, **kwargs):
+            t = threading.Thread(target=lambda: torch.rand(1000))
+            t.start()
+            t.join()
+            torch.rand(3)  # and in this thread
+
+    b = SeqPoolClassifier(**{**TINY, "dropout": 0.5}, callbacks=[DrawElsewhere()])
+    np.testing.assert_array_equal(b.fit(X, y).predict_proba(X), a)

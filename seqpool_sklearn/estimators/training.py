@@ -23,9 +23,11 @@ from .._net import (
     TensorData,
     TrainingDivergedError,
     ValidScore,
+    _global_draws,
     _module_dtype,
     _seeded,
     _torch_threads,
+    fit_generator,
     resolve_device,
 )
 from .._options import default_hidden_size
@@ -325,7 +327,8 @@ class _TrainingMixin:
         fitted = packed = None
         with _torch_threads(self.n_threads), _seeded(seed, device):
             if not continuing:
-                self.net_ = self._new_net(n_outputs, seed, device, dtype)
+                with _global_draws():  # the initial weights, from the fit's own stream
+                    self.net_ = self._new_net(n_outputs, seed, device, dtype)
                 problem = ridge_problem(self.net_.module_) if ridge else None
                 if problem:
                     raise ValueError(
@@ -340,7 +343,8 @@ class _TrainingMixin:
                     X_t.to(self.net_.device), torch.Generator().manual_seed(seed), data_weight
                 )
                 # after fit_data: a user's encoder may set itself from the data first
-                self.net_.module_.check_plugins(X_t[:2].to(self.net_.device))
+                with _global_draws():
+                    self.net_.module_.check_plugins(X_t[:2].to(self.net_.device))
                 packed = self.net_.module_.fit_frame_scale(
                     X_t.to(self.net_.device), data_weight, fitted
                 )
@@ -496,13 +500,14 @@ class _TrainingMixin:
 
 
 def _get_rng_state(device: str) -> torch.Tensor:
+    """The state dropout draws from: the device's generator, or on the CPU the fit's."""
     if device.startswith("cuda"):
         return torch.cuda.get_rng_state(device)
-    return torch.get_rng_state()
+    return fit_generator().get_state()
 
 
 def _set_rng_state(state: torch.Tensor, device: str) -> None:
     if device.startswith("cuda"):
         torch.cuda.set_rng_state(state.cpu(), device)
     else:
-        torch.set_rng_state(state.cpu())
+        fit_generator().set_state(state.cpu())

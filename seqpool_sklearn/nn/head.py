@@ -74,6 +74,29 @@ class FrameNorm(nn.Module):
         return out * m
 
 
+class FitDropout(nn.Dropout):
+    """``nn.Dropout`` whose masks, on the CPU inside a fit, come from the fit's generator.
+
+    The same masks as ``nn.Dropout`` under torch's global generator seeded alike (torch
+    draws a CPU mask as ``bernoulli_(1 - p)`` scaled by ``1 / (1 - p)``, as here), but
+    from the generator of the fit running in this thread, so fits in parallel threads
+    do not take each other's draws. Elsewhere (outside a fit, on a GPU) it is
+    ``nn.Dropout``.
+    """
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        from .._net import fit_generator
+
+        gen = fit_generator() if self.training and input.device.type == "cpu" else None
+        if gen is None or self.p == 0 or input.numel() == 0 or self.inplace:
+            return super().forward(input)
+        if self.p == 1:
+            return input * torch.zeros((), dtype=input.dtype)
+        noise = torch.empty_like(input).bernoulli_(1 - self.p, generator=gen)
+        noise.div_(1 - self.p)
+        return input * noise
+
+
 def standardises_decoded(pool) -> bool:
     """Whether a ``decode_first`` head standardises the frames of this built pool."""
     members = getattr(pool, "members", [pool])
@@ -160,7 +183,7 @@ class SeqPoolHead(nn.Module):
         )
         self.pooling = make_pool(pool, in_channels if first else hidden_size, lp_power=lp_power)
         self.activation = activation_module(activation)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = FitDropout(dropout)
         width = hidden_size if first else pool_width(pool, hidden_size)
         self.output = nn.Linear(width * n_frames, n_outputs)
         self.standardises_frames = bool(standardise_frames) and first

@@ -15,8 +15,9 @@ What the rest of the package needs to know, a pool declares:
 - :attr:`Pool.summary` -- its one-line description (the docs and ``--help`` show it);
 - :meth:`Pool.shares` -- its exact per-step split, if it has one: ``explain`` then
   decomposes the output exactly; without it, ``explain`` uses integrated gradients;
-- :attr:`Pool.linear` -- whether it commutes with a linear map (the average does), so
-  that the two head orders are the same function without an activation;
+- :attr:`Pool.linear` -- whether it commutes with a linear map (the average and the sum
+  do); the two head orders are then the same function without an activation if it also
+  keeps constants (weights summing to one, as the average), the decoder being affine;
 - :attr:`Pool.fast` -- the key of a reduction that an encoder may compute directly,
   without building its maps (the random-convolution encoder's ``fast_pools``);
 - :attr:`Pool.separable` -- whether a channel's pooled value depends on that channel's
@@ -74,7 +75,8 @@ class Pool(nn.Module):
     #: One line for the docs and the command line.
     summary: str = ""
     #: Commutes with a linear map (``pool(W h) == W pool(h)``). Not inherited by a subclass
-    #: that overrides ``forward``: it declares it again if its forward is linear too.
+    #: that overrides ``forward``: it declares it again if its forward is linear too. A
+    #: ridge readout under ``decode_first`` relies on it (and ``fit`` checks it there).
     linear: bool = False
     #: A channel's pooled value reads that channel's steps only, so that an encoder may pool
     #: its maps a block of channels at a time (``"hydra"``; the random-convolution encoders'
