@@ -590,3 +590,69 @@ def test_a_ridge_readout_refuses_a_pool_that_declares_linear_wrongly(data):
     np.testing.assert_allclose(decoded.predict(X), pooled.predict(X), rtol=1e-6, atol=1e-6)
     with pytest.raises(ValueError, match=r"only behind a linear pool .*Centred does not"):
         SeqPoolRegressor(pool=Centred, order="decode_first", **kw).fit(X, y * 1.0)
+
+
+class NeedsPower(Pool):
+    def __init__(self, n_features, power):
+        super().__init__(n_features)
+        self.power = power
+
+    def forward(self, h, mask):
+        return h.mean(-1)
+
+
+class ForgetsSuper(Pool):
+    def __init__(self, n_features):
+        self.size = n_features
+
+    def forward(self, h, mask):
+        return h.mean(-1)
+
+
+class FitDataWithoutMask(FrozenProjection):
+    def fit_data(self, x):
+        pass
+
+
+class Misspelt(Pool):
+    encoder_maps = "biassed"
+
+    def forward(self, h, mask):
+        return h.amax(-1)
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"pool": GeM(4)}, InvalidParameterError, r"Pass the class \(pool=GeM\), not an instance"),
+        ({"pool": ("avg", GeM(4))}, TypeError, r"Pass the class \(pool=GeM\), not an instance"),
+        ({"pool": NeedsPower}, TypeError, r"NeedsPower is built as MyPool\(n_features\)"),
+        ({"pool": ForgetsSuper}, TypeError, r"ForgetsSuper.__init__ must call super"),
+        ({"encoder": FitDataWithoutMask}, TypeError, r"fit_data is called as fit_data\(x, mask"),
+        ({"pool": Misspelt}, ValueError, r"Misspelt.encoder_maps must be one of \(None, 'biased'"),
+    ],
+)
+def test_a_plugin_that_breaks_its_construction_contract_is_named(data, params, error, match):
+    X, y = data
+    with pytest.raises(error, match=match):
+        SeqPoolClassifier(**{"encoder": None, **params}, **KW).fit(X, y)
+
+
+def test_an_unknown_name_lists_the_names_registered_now(data):
+    class Mine(SumPool):
+        name = "mine_listed"
+
+    register_pool(Mine)
+    try:
+        with pytest.raises(InvalidParameterError, match=r"'mine_listed'.*register_pool"):
+            SeqPoolClassifier(pool="mien_listed", **KW).fit(*data)
+    finally:
+        POOL_REGISTRY.pop("mine_listed", None)
+
+
+@pytest.mark.parametrize("name", ["a+b", "x,y", "none", "None"])
+def test_register_refuses_names_that_read_as_combined_pools_or_none(name):
+    cls = type("Odd", (SumPool,), {"name": name})
+    with pytest.raises(ValueError, match="cannot be registered"):
+        register_pool(cls)
+    assert name not in POOL_REGISTRY

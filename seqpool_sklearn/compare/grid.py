@@ -186,7 +186,8 @@ def _check_ridge_grid(estimator: Any, prefix: str, orders: list, pools: list) ->
     if bad:
         raise ValueError(
             f"readout='ridge' solves a linear readout, which order='decode_first' computes "
-            f"only behind the average pool; the grid has decode_first with {bad}. Compare "
+            f"only behind a linear pool (one that declares linear = True, such as 'avg'); "
+            f"the grid has decode_first with {bad}. Compare "
             "pool_first alone (orders=['pool_first']), pools=['avg'], or readout='trained'."
         )
 

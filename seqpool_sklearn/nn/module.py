@@ -8,10 +8,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from .encoders import call_fit_data, resolve_encoder
+from .encoders import ENCODER_REGISTRY, call_fit_data, resolve_encoder
 from .head import SeqPoolHead
 from .masks import n_frames_for, observed_mask, recording_graph, split_windows
-from .pools import _safe_windows, pool_members, resolve_pool
+from .pools import _safe_windows, check_encoder_maps, pool_members, resolve_pool
 
 # Largest cache of a frozen encoder's ranks that training ``decode_first`` keeps (see
 # ``SeqPoolModule.caches_decoded``); a larger training set recomputes them every batch.
@@ -69,10 +69,12 @@ class SeqPoolModule(nn.Module):
             getattr(resolve_pool(p), "encoder_maps", None)
             for p in pool_members(head.get("pool", "avg"))
         }
-        self.encoder = cls.build(
-            n_channels,
-            n_timesteps,
-            encoder_channels,
+        for pool in pool_members(head.get("pool", "avg")):
+            check_encoder_maps(resolve_pool(pool))  # before the encoder is built for them
+        self.encoder = ENCODER_REGISTRY.build(
+            cls,
+            "MyEncoder(n_channels, n_timesteps, width)",
+            (n_channels, n_timesteps, encoder_channels),
             bidirectional=bidirectional,
             maps="biased" if "biased" in maps else None,
         )

@@ -167,6 +167,8 @@ def _declared_with_forward(cls: type, name: str) -> bool:
 
 
 POOL_REGISTRY = Registry("pool", Pool)
+#: The values of ``Pool.encoder_maps``: the encoder's own maps, or its biased convolutions.
+ENCODER_MAPS = (None, "biased")
 
 
 def register_pool(cls: type[Pool]) -> type[Pool]:
@@ -411,9 +413,22 @@ def make_pool(spec, n_features: int, *, lp_power: float = 3.0) -> Pool:
     members = pool_members(spec)
     if isinstance(spec, (tuple, list)):
         check_pool(tuple(spec))
-        built = [resolve_pool(m).build(n_features, lp_power=lp_power) for m in members]
+        built = [_build(resolve_pool(m), n_features, lp_power) for m in members]
         return CombinedPool(n_features, built)
-    return resolve_pool(spec).build(n_features, lp_power=lp_power)
+    return _build(resolve_pool(spec), n_features, lp_power)
+
+
+def check_encoder_maps(cls: type[Pool]) -> None:
+    """Refuse an ``encoder_maps`` no encoder knows (a misspelt ``"biased"``)."""
+    if cls.encoder_maps not in ENCODER_MAPS:
+        raise ValueError(
+            f"{cls.__name__}.encoder_maps must be one of {ENCODER_MAPS}; got {cls.encoder_maps!r}."
+        )
+
+
+def _build(cls: type[Pool], n_features: int, lp_power: float) -> Pool:
+    check_encoder_maps(cls)
+    return POOL_REGISTRY.build(cls, "MyPool(n_features)", (n_features,), lp_power=lp_power)
 
 
 def check_pool(spec) -> None:

@@ -224,9 +224,18 @@ def call_fit_data(encoder: Encoder, x, mask, generator=None, weight=None):
     fit_data = getattr(encoder, "fit_data", None)
     if fit_data is None:
         return None
-    params = inspect.signature(fit_data).parameters
+    signature = inspect.signature(fit_data)
+    params = signature.parameters
     takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
     kwargs = {
         k: v for k, v in (("generator", generator), ("weight", weight)) if takes_all or k in params
     }
+    try:
+        signature.bind(x, mask, **kwargs)
+    except TypeError as exc:
+        raise TypeError(
+            f"{type(encoder).__name__}.fit_data is called as fit_data(x, mask) (with "
+            f"generator= and weight= where its signature names them), but its signature is "
+            f"fit_data{signature} ({exc})."
+        ) from None
     return fit_data(x, mask, **kwargs)
