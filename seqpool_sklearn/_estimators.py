@@ -346,7 +346,7 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
     1.06 times aeon's MiniRocketRegressor's (median 0.73 times), where the default
     trained head reached up to 2.1 times (the docs' benchmarks page, *Regression on
     tasks derived from the suite*). The default stays a trained head because under a
-    ridge readout ``decode_first`` exists only behind the average pool.
+    ridge readout ``decode_first`` exists only behind a linear pool (such as the average).
 
     Examples
     --------

@@ -191,7 +191,7 @@ def _encoder_blocks(module, x: torch.Tensor, mask: torch.Tensor):
 
     A pool whose frames read every channel (attention) gets the whole output at once.
     """
-    if module.head.pooling.separable:
+    if module.head.pooling.blockwise:
         yield from module.encoder.blocks(x, mask)
         return
     parts = [h for _, h in module.encoder.blocks(x, mask)]
@@ -209,7 +209,7 @@ def _chunk_size(module, n_timesteps: int, n_outputs: int, method: str) -> int:
     enc, head = module.encoder, module.head
     width = getattr(enc, "out_channels", 1)
     per_step = 2 * width  # the conv encoder's middle block is twice as wide
-    if head.pooling.separable:
+    if head.pooling.blockwise:
         per_step = 2 * enc.block_channels  # one block's maps and shares
     per_step = max(per_step, head.decoder.out_features * max(n_outputs, 1))
     if method == "step_gradients":  # the step gradients: (chunk, outputs, width, time)

@@ -29,7 +29,8 @@ from seqpool_sklearn import (
 )
 from seqpool_sklearn._explain import explain
 from seqpool_sklearn.nn.masks import observed_mask
-from seqpool_sklearn.nn.pools import POOL_REGISTRY, AvgPool, register_pool
+from seqpool_sklearn.nn.pools import POOL_REGISTRY, AvgPool, MaxPool, register_pool
+from seqpool_sklearn.nn.registry import label
 
 KW = {"max_epochs": 3, "hidden_size": 8, "random_state": 0}
 
@@ -390,3 +391,268 @@ def test_an_empty_window_passes_no_nan_through_a_users_pool(data):
         X[:4],
     )
     assert np.isfinite(ex.values).all() and ex.completeness_error < 1e-6
+
+
+class SoftMax(MaxPool):
+    """A user's pool derived from a built-in: another pool, however it is named."""
+
+    def forward(self, h, mask):
+        return 0 * h.sum(-1)
+
+
+def test_a_subclass_of_a_builtin_is_labelled_and_registered_as_its_own(data):
+    assert label(SoftMax) == "SoftMax" and label(MaxPool) == "max"
+    X, y = data
+    kw = {**KW, "max_epochs": 1, "encoder": None}
+    result = compare_heads(
+        SeqPoolClassifier(**kw), X, y, pools=["max", SoftMax], orders=["pool_first"], cv=2
+    )
+    assert sorted(result.summary()["pool"]) == ["SoftMax", "max"]
+    SeqPoolClassifier(pool=("max", SoftMax), **kw).fit(X, y)  # not a repeat of "max"
+    with pytest.raises(ValueError, match="declared by the class itself.*inherits 'max'"):
+        register_pool(SoftMax)
+
+
+def test_two_pool_classes_under_one_label_are_refused_not_merged(data):
+    namesake = type("GeM", (GeM,), {"__module__": __name__})  # another class called GeM
+    X, y = data
+    est = SeqPoolClassifier(encoder=None, **KW)
+    with pytest.raises(ValueError, match=r"both be named 'GeM'.*_plugins\.GeM.*test_plugins\.GeM"):
+        compare_heads(est, X, y, pools=[GeM, namesake], cv=2)
+    with pytest.raises(ValueError, match="both be named 'GeM'"):
+        SeqPoolClassifier(pool=(GeM, namesake), encoder=None, **KW).fit(X, y)
+
+    class Avg(Pool):  # declares a built-in's name without being registered under it
+        name = "avg"
+
+        def forward(self, h, mask):
+            return h.amax(-1)
+
+    with pytest.raises(ValueError, match=r"both be named 'avg'.*pools\.AvgPool.*Avg"):
+        compare_heads(est, X, y, pools=["avg", Avg], cv=2)
+
+
+class FrozenBatchNorm(Encoder):
+    """A pretrained, frozen encoder with batch normalisation (running statistics 0 / 1)."""
+
+    frozen = True
+
+    def __init__(self, n_channels, n_timesteps, width=None):
+        super().__init__(n_channels, n_timesteps, width)
+        self.out_channels = 3
+        self.conv = torch.nn.Conv1d(n_channels, 3, 3, padding=1)
+        self.bn = torch.nn.BatchNorm1d(3)
+
+    def forward(self, x, mask):
+        return self.bn(self.conv(x)) * mask.unsqueeze(1).to(x.dtype)
+
+
+@pytest.mark.parametrize("order", ["pool_first", "decode_first"])
+def test_a_frozen_encoder_computes_in_fit_as_at_predict(data, order):
+    X, y = data
+    est = SeqPoolClassifier(encoder=FrozenBatchNorm, order=order, **KW).fit(X * 3 + 10, y)
+    bn = est.module_.encoder.bn
+    # evaluated, not trained: its running statistics are the ones it was built with
+    assert int(bn.num_batches_tracked) == 0
+    torch.testing.assert_close(bn.running_mean, torch.zeros(3))
+    assert not est.module_.train().encoder.training and est.module_.head.training
+
+
+class Centred(Pool):
+    """Each channel's average less the average over channels: reads every channel."""
+
+    def forward(self, h, mask):
+        avg = AvgPool.forward(self, h, mask)
+        return avg - avg.mean(1, keepdim=True)
+
+
+class Scaled(Pool):
+    """A learned scale per channel, declared separable: its parameter is sized n_features."""
+
+    separable = True
+
+    def __init__(self, n_features):
+        super().__init__(n_features)
+        self.w = torch.nn.Parameter(torch.ones(n_features))
+
+    def forward(self, h, mask):
+        return AvgPool.forward(self, h, mask) * self.w[None, :, None]
+
+
+def test_a_block_pooling_encoder_pools_a_users_pool_over_whole_maps(data):
+    X, y = data
+    kw = {**KW, "max_epochs": 1}
+    assert not Centred.separable and not SoftMax.separable and MaxPool.separable
+    x, mask = observed_mask(torch.as_tensor(X[:4]))
+    for pool in (Centred, Scaled):
+        est = SeqPoolClassifier(encoder="hydra", pool=pool, **kw).fit(X, y)
+        module = est.module_.eval()
+        assert not module.pools_by_block
+        with torch.no_grad():
+            torch.testing.assert_close(
+                module.pooled(x, mask)[0], module.head.pool(module.encoder(x, mask), mask)[0]
+            )
+    est = SeqPoolClassifier(encoder="hydra", pool=("avg", "max"), **kw).fit(X, y)
+    assert est.module_.pools_by_block  # the built-ins still pool block by block
+
+
+class Float32Mean(Pool):
+    """Computes in float32 whatever its input: fits, then cannot predict in float64."""
+
+    def forward(self, h, mask):
+        return AvgPool.forward(self, h, mask).float()
+
+
+class Float32Encoder(TinyConv):
+    def forward(self, x, mask):
+        return super().forward(x, mask).float()
+
+
+class Float32Weights(Pool):
+    """A float32 constant its forward multiplies a float64 input by."""
+
+    def forward(self, h, mask):
+        w = torch.ones(h.shape[-1], dtype=torch.float32)
+        return torch.einsum("bfnk,k->bfn", h, w)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (
+            {"pool": Float32Mean},
+            r"Float32Mean.forward\(h, mask\) must return the dtype of h \(torch.float64\)",
+        ),
+        ({"pool": ("avg", Float32Mean)}, r"^Float32Mean.forward\(h, mask\) must return"),
+        ({"encoder": Float32Encoder}, r"Float32Encoder.forward\(x, mask\) must return the dtype"),
+        ({"pool": Float32Weights}, r"Float32Weights.forward\(h, mask\) failed on float64 input"),
+    ],
+)
+def test_a_plugin_that_computes_in_a_fixed_dtype_is_refused_at_fit(data, params, match):
+    X, y = data
+    est = SeqPoolClassifier(**{"encoder": None, **params}, **KW)
+    with pytest.raises(TypeError, match=match):
+        est.fit(X, y)
+
+
+class NaNMean(Pool):
+    def forward(self, h, mask):
+        return AvgPool.forward(self, h, mask) * float("nan")
+
+
+class InfEncoder(TinyConv):
+    def forward(self, x, mask):
+        return super().forward(x, mask) / 0.0 - 1.0
+
+
+class WrongShares(SumPool):
+    def shares(self, h, mask):
+        return h.sum(-1)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"pool": NaNMean}, r"NaNMean.forward\(h, mask\) returned NaN or infinite"),
+        ({"encoder": InfEncoder}, r"InfEncoder.forward\(x, mask\) returned NaN or infinite"),
+        (
+            {"pool": WrongShares},
+            r"WrongShares.shares\(h, mask\) must return a tensor of shape "
+            r"\(batch, n_features, n_frames, k\) = \(2, 1, 1, 32\); got \(2, 1, 1\)",
+        ),
+    ],
+)
+def test_a_plugin_with_non_finite_output_or_wrong_shares_is_named_at_fit(data, params, match):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        SeqPoolClassifier(**{"encoder": None, **params}, **KW).fit(X, y)
+
+
+class RootMeanSquare(Pool):
+    """Declares linear = True wrongly: a root mean square does not commute with a linear map."""
+
+    linear = True
+
+    def forward(self, h, mask):
+        m = mask.unsqueeze(1).to(h.dtype)
+        return ((h**2 * m).sum(-1) / m.sum(-1).clamp_min(1)).sqrt()
+
+
+def test_a_ridge_readout_refuses_a_pool_that_declares_linear_wrongly(data):
+    X, y = data
+    kw = {**KW, "encoder": FrozenProjection, "readout": "ridge", "activation": None}
+    with pytest.raises(ValueError, match=r"RootMeanSquare declares it, but the head's outputs"):
+        SeqPoolRegressor(pool=RootMeanSquare, order="decode_first", **kw).fit(X, y * 1.0)
+    # a linear pool of the user's own passes, and writes the pool_first readout
+    linear_sum = type("LinearSum", (SumPool,), {"linear": True})
+    pooled = SeqPoolRegressor(pool=linear_sum, order="pool_first", **kw).fit(X, y * 1.0)
+    decoded = SeqPoolRegressor(pool=linear_sum, order="decode_first", **kw).fit(X, y * 1.0)
+    np.testing.assert_allclose(decoded.predict(X), pooled.predict(X), rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match=r"only behind a linear pool .*Centred does not"):
+        SeqPoolRegressor(pool=Centred, order="decode_first", **kw).fit(X, y * 1.0)
+
+
+class NeedsPower(Pool):
+    def __init__(self, n_features, power):
+        super().__init__(n_features)
+        self.power = power
+
+    def forward(self, h, mask):
+        return h.mean(-1)
+
+
+class ForgetsSuper(Pool):
+    def __init__(self, n_features):
+        self.size = n_features
+
+    def forward(self, h, mask):
+        return h.mean(-1)
+
+
+class FitDataWithoutMask(FrozenProjection):
+    def fit_data(self, x):
+        pass
+
+
+class Misspelt(Pool):
+    encoder_maps = "biassed"
+
+    def forward(self, h, mask):
+        return h.amax(-1)
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"pool": GeM(4)}, InvalidParameterError, r"Pass the class \(pool=GeM\), not an instance"),
+        ({"pool": ("avg", GeM(4))}, TypeError, r"Pass the class \(pool=GeM\), not an instance"),
+        ({"pool": NeedsPower}, TypeError, r"NeedsPower is built as MyPool\(n_features\)"),
+        ({"pool": ForgetsSuper}, TypeError, r"ForgetsSuper.__init__ must call super"),
+        ({"encoder": FitDataWithoutMask}, TypeError, r"fit_data is called as fit_data\(x, mask"),
+        ({"pool": Misspelt}, ValueError, r"Misspelt.encoder_maps must be one of \(None, 'biased'"),
+    ],
+)
+def test_a_plugin_that_breaks_its_construction_contract_is_named(data, params, error, match):
+    X, y = data
+    with pytest.raises(error, match=match):
+        SeqPoolClassifier(**{"encoder": None, **params}, **KW).fit(X, y)
+
+
+def test_an_unknown_name_lists_the_names_registered_now(data):
+    class Mine(SumPool):
+        name = "mine_listed"
+
+    register_pool(Mine)
+    try:
+        with pytest.raises(InvalidParameterError, match=r"'mine_listed'.*register_pool"):
+            SeqPoolClassifier(pool="mien_listed", **KW).fit(*data)
+    finally:
+        POOL_REGISTRY.pop("mine_listed", None)
+
+
+@pytest.mark.parametrize("name", ["a+b", "x,y", "none", "None"])
+def test_register_refuses_names_that_read_as_combined_pools_or_none(name):
+    cls = type("Odd", (SumPool,), {"name": name})
+    with pytest.raises(ValueError, match="cannot be registered"):
+        register_pool(cls)
+    assert name not in POOL_REGISTRY

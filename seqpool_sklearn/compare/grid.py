@@ -26,6 +26,7 @@ from sklearn.utils.validation import _num_samples
 from .._options import ORDERS
 from .._validation import check_int, did_you_mean, is_integer
 from ..nn.pools import POOL_REGISTRY, check_pool, pool_label, pool_members, resolve_pool
+from ..nn.registry import check_distinct_labels
 from .common import _HEAD_PARAMS, _check_margin, _frame, _metric_and_chance
 from .results import HeadComparison
 
@@ -115,6 +116,11 @@ def _check_grid(orders: Any, pools: Any, windows: Any) -> tuple[list, list, list
     for w in windows:
         if w is not None and not (is_integer(w) and w >= 1):
             raise ValueError(f"windows must contain None or integers >= 1, got {w!r}.")
+    # the results name each pool by its label: two classes under one label would be merged
+    check_distinct_labels([m for p in pools for m in pool_members(p)], "pool", resolve_pool)
+    labels = [pool_label(p) for p in pools]
+    if len(set(labels)) < len(labels):
+        raise ValueError(f"pools must not repeat a pool; got {labels} (as the results name them).")
     return orders, pools, [None if w is None else int(w) for w in windows]
 
 
@@ -180,7 +186,8 @@ def _check_ridge_grid(estimator: Any, prefix: str, orders: list, pools: list) ->
     if bad:
         raise ValueError(
             f"readout='ridge' solves a linear readout, which order='decode_first' computes "
-            f"only behind the average pool; the grid has decode_first with {bad}. Compare "
+            f"only behind a linear pool (one that declares linear = True, such as 'avg'); "
+            f"the grid has decode_first with {bad}. Compare "
             "pool_first alone (orders=['pool_first']), pools=['avg'], or readout='trained'."
         )
 

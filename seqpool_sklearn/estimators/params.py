@@ -70,6 +70,12 @@ class _Registered(StrOptions):
     def is_satisfied_by(self, val):
         return isinstance(val, str) and val in self.registry
 
+    def __str__(self):
+        # the names now, not those at import: a user's registered names are options too
+        names = ", ".join(repr(n) for n in sorted(self.registry))
+        kind = self.registry.kind
+        return f"a str among {{{names}}} (the names registered with register_{kind})"
+
 
 class _ParamsMixin:
     """The estimators' parameters: constraints, ``__init__``, routed skorch keywords, checks."""
@@ -208,6 +214,13 @@ class _ParamsMixin:
                 value = getattr(self, key)
                 if isinstance(value, str) and value not in options:
                     hint = did_you_mean(value, options)
+                    break
+                if isinstance(value, (Pool, Encoder)):
+                    name = type(value).__name__
+                    hint = (
+                        f" Pass the class ({key}={name}), not an instance: the network "
+                        "builds it for the data's shape."
+                    )
                     break
             raise InvalidParameterError(f"{exc}{hint}") from None
         refuse_bool_numbers(self)

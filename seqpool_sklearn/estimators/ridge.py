@@ -22,6 +22,7 @@ is calibrated; the class with the largest ridge score is predicted.
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
@@ -53,7 +54,8 @@ def ridge_problem(module) -> str | None:
     if head.order == "decode_first" and not getattr(head.pooling, "linear", False):
         return (
             "order='decode_first' pools after the activation, which is linear in the "
-            "encoder's maps only under pool='avg'"
+            "encoder's maps only behind a linear pool (one that declares linear = True, "
+            f"such as 'avg'); {type(head.pooling).__name__} does not"
         )
     act = type(head.activation).__name__.lower()
     if act not in ("relu", "gelu", "identity"):
@@ -182,6 +184,41 @@ def _temperature(scores: np.ndarray, y: np.ndarray, weight: np.ndarray | None) -
 
     lo, hi = np.log(TEMPERATURE_BOUNDS)
     return float(np.exp(minimize_scalar(loss, bounds=(lo, hi), method="bounded").x))
+
+
+# Training rows on which a ``decode_first`` head's written readout is compared with the
+# readout it was solved as (``check_linear_readout``).
+LINEAR_CHECK_ROWS = 64
+
+
+@torch.no_grad()
+def check_linear_readout(module, x: torch.Tensor, packed: torch.Tensor) -> None:
+    """Check that a ``decode_first`` head computes the ridge readout written into it.
+
+    The readout is solved on the pooled maps and written into the decoder and output
+    layers, which ``decode_first`` applies before pooling: the same function only when
+    the pool commutes with them, as its ``linear = True`` claims. On a few training
+    series ``x`` (with their packed pooled frames, see ``SeqPoolModule.pool_inputs``),
+    the network's outputs must equal the readout of the pooled frames; a pool that
+    declares ``linear`` wrongly is refused with a ``ValueError``.
+    """
+    if module.head.order != "decode_first":
+        return
+    net = copy.deepcopy(module).to(torch.float64).eval()
+    rows = slice(0, LINEAR_CHECK_ROWS)
+    pooled = packed[rows, :-1].to(torch.float64)
+    want = net.head.from_pooled(pooled, packed[rows, -1] > 0.5)
+    got = net(x[rows].to(torch.float64))
+    error = float((got - want).abs().max())
+    if error > 1e-4 * (1.0 + float(want.abs().max())):
+        name = type(module.head.pooling).__name__
+        raise ValueError(
+            f"readout='ridge' under order='decode_first' relies on the pool's linear = True: "
+            f"{name} declares it, but the head's outputs on the training series differ from "
+            f"the linear readout solved on the pooled maps by up to {error:.3g}, so {name} "
+            "does not commute with a linear map. Remove its linear = True (then use "
+            "order='pool_first' or readout='trained'), or fix its forward."
+        )
 
 
 @torch.no_grad()

@@ -34,7 +34,13 @@ from .._options import default_hidden_size
 from .._threads import blas_threads, resolve_n_threads
 from ..nn.module import DecodedHead, PooledHead, SeqPoolModule
 from .params import _MODULE_PARAMS, _require_y
-from .ridge import fit_ridge, ridge_features, ridge_problem, write_readout
+from .ridge import (
+    check_linear_readout,
+    fit_ridge,
+    ridge_features,
+    ridge_problem,
+    write_readout,
+)
 
 # The training budget of max_epochs=None: at least this many optimizer steps and epochs.
 MIN_STEPS = 1000
@@ -474,6 +480,7 @@ class _TrainingMixin:
                 sample_weight=w,
             )
         write_readout(module, W, b, Z)
+        check_linear_readout(module, X_t.to(self.net_.device), packed)
 
     def _forward(self, X3: np.ndarray) -> torch.Tensor:
         """Network outputs in float64, batch by batch.

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import torch
 from torch import nn
 
-from .encoders import call_fit_data, resolve_encoder
+from .encoders import ENCODER_REGISTRY, call_fit_data, resolve_encoder
 from .head import SeqPoolHead
 from .masks import n_frames_for, observed_mask, recording_graph, split_windows
-from .pools import _safe_windows, pool_members, resolve_pool
+from .pools import _safe_windows, check_encoder_maps, pool_members, resolve_pool
 
 # Largest cache of a frozen encoder's ranks that training ``decode_first`` keeps (see
 # ``SeqPoolModule.caches_decoded``); a larger training set recomputes them every batch.
@@ -68,10 +69,12 @@ class SeqPoolModule(nn.Module):
             getattr(resolve_pool(p), "encoder_maps", None)
             for p in pool_members(head.get("pool", "avg"))
         }
-        self.encoder = cls.build(
-            n_channels,
-            n_timesteps,
-            encoder_channels,
+        for pool in pool_members(head.get("pool", "avg")):
+            check_encoder_maps(resolve_pool(pool))  # before the encoder is built for them
+        self.encoder = ENCODER_REGISTRY.build(
+            cls,
+            "MyEncoder(n_channels, n_timesteps, width)",
+            (n_channels, n_timesteps, encoder_channels),
             bidirectional=bidirectional,
             maps="biased" if "biased" in maps else None,
         )
@@ -83,6 +86,7 @@ class SeqPoolModule(nn.Module):
             )
         if getattr(self.encoder, "frozen", False):
             self.encoder.requires_grad_(False)  # out of training, whatever it holds
+            self.encoder.eval()  # and computing as at predict (``Encoder.train`` keeps it so)
         self.n_channels = n_channels
         n_frames = n_frames_for(n_timesteps, head.get("window"))
         # the encoder's biased convolutions have no common scale: pooled, they are standardised
@@ -134,8 +138,8 @@ class SeqPoolModule(nn.Module):
 
     @property
     def pools_by_block(self) -> bool:
-        """Whether the encoder pools its maps block by block (a separable pool)."""
-        return self.head.pooling.separable and getattr(self.encoder, "block_pooling", False)
+        """Whether the encoder pools its maps block by block (a separable pool, no parameters)."""
+        return self.head.pooling.blockwise and getattr(self.encoder, "block_pooling", False)
 
     @property
     def caches_pooled(self) -> bool:
@@ -250,8 +254,12 @@ class SeqPoolModule(nn.Module):
     def check_plugins(self, x: torch.Tensor) -> None:
         """Run a user's encoder and pool on a few series and check what they return.
 
-        Built-ins are known to keep the contract and are not run. Raises a
-        ``TypeError`` or ``ValueError`` naming the class and what was expected.
+        Each part must return a tensor of its contract's shape, in its input's dtype, and
+        finite values for finite input; a pool's ``shares`` must have the shape of its
+        windows. The parts run in the network's dtype and again in float64, the dtype
+        ``predict`` and ``explain`` compute in. Built-ins are known to keep the contract
+        and are not run. Raises a ``TypeError`` or ``ValueError`` naming the class, its
+        method and what was expected.
         """
         from .encoders import ENCODER_REGISTRY, IdentityEncoder
         from .pools import POOL_REGISTRY
@@ -260,33 +268,66 @@ class SeqPoolModule(nn.Module):
         # the package's own classes; a user's class is checked even when registered
         builtin_encoder = type(encoder) in (*ENCODER_REGISTRY.values(), IdentityEncoder)
         builtin_encoder = builtin_encoder and _own(type(encoder))
-        members = getattr(pooling, "members", [pooling])
-        builtin_pool = all(type(m) in POOL_REGISTRY.values() and _own(type(m)) for m in members)
-        if builtin_encoder and builtin_pool:
+        members = list(getattr(pooling, "members", [pooling]))
+        user_members = [
+            m for m in members if not (type(m) in POOL_REGISTRY.values() and _own(type(m)))
+        ]
+        if builtin_encoder and not user_members:
             return
         self._check_input(x)
         values, mask = observed_mask(x[:2])
         modes = [m.training for m in self.modules()]
         self.eval()
         try:
-            h = _run(encoder, "forward(x, mask)", values, mask)
-            expected = (values.shape[0], encoder.out_channels, values.shape[2])
-            _check_shape(encoder, "forward(x, mask)", h, expected, "(batch, out_channels, T)")
-            pooled_in = h if self.head.order == "pool_first" else self.head._decode(h)
-            hw, seen, _ = _safe_windows(*split_windows(pooled_in, mask, self.head.window))
-            out = _run(pooling, "forward(h, mask)", hw, seen)
-            expected = (hw.shape[0], hw.shape[1] * len(members), hw.shape[2])
-            _check_shape(
-                pooling, "forward(h, mask)", out, expected, "(batch, n_features, n_frames)"
-            )
-            if out.dtype != hw.dtype:
-                raise TypeError(
-                    f"{type(pooling).__name__}.forward(h, mask) must return the dtype of h "
-                    f"({hw.dtype}); got {out.dtype}."
-                )
+            h = self._check_encoder(encoder, values, mask, check=not builtin_encoder)
+            self._check_pools(self.head, members, h, mask, user_members)
+            if values.dtype == torch.float64:
+                return
+            # predict and explain compute in float64: a plug-in must follow its input
+            values64 = values.double()
+            if builtin_encoder:
+                h64 = h.double()
+            else:
+                h64 = self._check_encoder(copy.deepcopy(encoder).double(), values64, mask)
+            head64 = copy.deepcopy(self.head).double()
+            members64 = list(getattr(head64.pooling, "members", [head64.pooling]))
+            user64 = [m for m, m0 in zip(members64, members, strict=True) if m0 in user_members]
+            self._check_pools(head64, members64, h64, mask, user64)
         finally:
             for m, mode in zip(self.modules(), modes, strict=True):
                 m.training = mode
+
+    @staticmethod
+    def _check_encoder(encoder, values, mask, check: bool = True) -> torch.Tensor:
+        """The encoder's output on ``values``, checked against the contract if ``check``."""
+        if not check:
+            return encoder(values, mask)
+        call = "forward(x, mask)"
+        h = _run(encoder, call, values, mask)
+        expected = (values.shape[0], encoder.out_channels, values.shape[2])
+        _check_shape(encoder, call, h, expected, "(batch, out_channels, T)")
+        _check_dtype(encoder, call, h, values.dtype, "x")
+        _check_finite(encoder, call, h, "x")
+        return h
+
+    @staticmethod
+    def _check_pools(head, members, h, mask, users) -> None:
+        """Run each of the user's pools on the windows of ``h`` as the head would."""
+        pooled_in = h if head.order == "pool_first" else head._decode(h)
+        hw, seen, _ = _safe_windows(*split_windows(pooled_in, mask, head.window))
+        expected = (hw.shape[0], hw.shape[1], hw.shape[2])
+        for pool in users:
+            call = "forward(h, mask)"
+            out = _run(pool, call, hw, seen)
+            _check_shape(pool, call, out, expected, "(batch, n_features, n_frames)")
+            _check_dtype(pool, call, out, hw.dtype, "h")
+            _check_finite(pool, call, out, "h")
+            if pool.has_shares():
+                call = "shares(h, mask)"
+                shares = _run(pool, call, hw, seen)
+                layout = "(batch, n_features, n_frames, k)"
+                _check_shape(pool, call, shares, tuple(hw.shape), layout)
+                _check_dtype(pool, call, shares, hw.dtype, "h")
 
     def fit_frame_scale(self, x: torch.Tensor, weight=None, fitted: Any = None):
         """Standardise the head's pooled frames by those of the training series ``x``.
@@ -352,14 +393,52 @@ def _own(cls: type) -> bool:
 
 
 def _run(part: nn.Module, call: str, *args: torch.Tensor) -> torch.Tensor:
+    method = getattr(part, call.split("(")[0])
     try:
-        return part(*args)
+        return method(*args)
     except Exception as exc:
         shapes = ", ".join(str(tuple(a.shape)) for a in args)
+        dtype = args[0].dtype
+        if dtype == torch.float64 and _is_dtype_error(exc):
+            raise TypeError(
+                f"{type(part).__name__}.{call} failed on float64 input: it must compute in "
+                f"the dtype of its input (predict and explain run the network in float64), "
+                f"not a fixed one; got {type(exc).__name__}: {exc}"
+            ) from exc
         raise ValueError(
-            f"{type(part).__name__}.{call} failed on inputs of shapes {shapes}: "
-            f"{type(exc).__name__}: {exc}"
+            f"{type(part).__name__}.{call} failed on inputs of shapes {shapes} "
+            f"(dtype {dtype}): {type(exc).__name__}: {exc}"
         ) from exc
+
+
+def _is_dtype_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, (RuntimeError, TypeError)) and any(
+        word in text for word in ("dtype", "scalar type", "double", "float")
+    )
+
+
+def _check_dtype(part, call: str, out: torch.Tensor, dtype, name: str) -> None:
+    if out.dtype != dtype:
+        raise TypeError(
+            f"{type(part).__name__}.{call} must return the dtype of {name} ({dtype}): a "
+            "plug-in computes in its input's dtype (fit runs it in the estimator's dtype, "
+            f"predict and explain in float64); got {out.dtype}."
+        )
+
+
+def _check_finite(part, call: str, out: torch.Tensor, name: str) -> None:
+    if not bool(torch.isfinite(out).all()):
+        hint = (
+            " (a pool is shown a window without an observed step as observed zeros: guard "
+            "a division by a count or a norm)"
+            if name == "h"
+            else ""
+        )
+        raise ValueError(
+            f"{type(part).__name__}.{call} returned NaN or infinite values for a finite "
+            f"{name}; a plug-in must return finite values{hint}."
+        )
 
 
 def _check_shape(part, call: str, out, expected, layout: str) -> None:

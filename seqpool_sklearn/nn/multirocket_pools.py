@@ -88,6 +88,7 @@ class _MultiRocketPool(Pool):
 
     encoder_maps = "biased"
     standardise_decoded = True
+    separable = True
 
     def forward(self, h, mask):
         return self.shares(h, mask).sum(-1)
@@ -115,6 +116,7 @@ class MPVPool(_MultiRocketPool):
 @register_pool
 class LogMPVPool(MPVPool):
     name, summary = "logmpv", "log(1 + mpv): MPV on a log scale, robust to extreme steps"
+    separable = True
 
     def forward(self, h, mask):
         return torch.log1p(MPVPool.shares(self, h, mask).sum(-1))
@@ -144,6 +146,7 @@ class MIPVPool(_MultiRocketPool):
 @register_pool
 class LSPVPool(_MultiRocketPool):
     name, summary = "lspv", "longest run of steps with h > 0, over n (MultiRocket's LSPV)"
+    separable = True
 
     @staticmethod
     def _longest_run(positive: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

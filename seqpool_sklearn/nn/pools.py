@@ -15,12 +15,15 @@ What the rest of the package needs to know, a pool declares:
 - :attr:`Pool.summary` -- its one-line description (the docs and ``--help`` show it);
 - :meth:`Pool.shares` -- its exact per-step split, if it has one: ``explain`` then
   decomposes the output exactly; without it, ``explain`` uses integrated gradients;
-- :attr:`Pool.linear` -- whether it commutes with a linear map (the average does), so
-  that the two head orders are the same function without an activation;
+- :attr:`Pool.linear` -- whether it commutes with a linear map (the average and the sum
+  do); the two head orders are then the same function without an activation if it also
+  keeps constants (weights summing to one, as the average), the decoder being affine;
 - :attr:`Pool.fast` -- the key of a reduction that an encoder may compute directly,
   without building its maps (the random-convolution encoder's ``fast_pools``);
 - :attr:`Pool.separable` -- whether a channel's pooled value depends on that channel's
-  steps only (an attention score reads every channel).
+  steps only (an attention score reads every channel); False unless the class that
+  writes ``forward`` declares it, since an encoder that pools its maps in channel blocks
+  would otherwise split a pool that reads across channels.
 
 The built-ins are registered with :func:`register_pool`, the same door a user's class can
 go through to get a name; a user's class can also be passed as ``pool=`` directly.
@@ -33,7 +36,7 @@ from torch import nn
 
 from .. import _options
 from .masks import split_windows
-from .registry import Registry, label
+from .registry import Registry, check_distinct_labels, label
 
 
 class Pool(nn.Module):
@@ -67,14 +70,19 @@ class Pool(nn.Module):
     """
 
     #: Registered name (None for a class passed by itself; results then show its class name).
+    #: Read from the class itself: a subclass does not inherit its parent's name.
     name: str | None = None
     #: One line for the docs and the command line.
     summary: str = ""
     #: Commutes with a linear map (``pool(W h) == W pool(h)``). Not inherited by a subclass
-    #: that overrides ``forward``: it declares it again if its forward is linear too.
+    #: that overrides ``forward``: it declares it again if its forward is linear too. A
+    #: ridge readout under ``decode_first`` relies on it (and ``fit`` checks it there).
     linear: bool = False
-    #: A channel's pooled value reads that channel's steps only.
-    separable: bool = True
+    #: A channel's pooled value reads that channel's steps only, so that an encoder may pool
+    #: its maps a block of channels at a time (``"hydra"``; the random-convolution encoders'
+    #: biased maps). False unless declared; like ``linear``, not inherited by a subclass
+    #: that overrides ``forward``. A pool with parameters is pooled over whole maps anyway.
+    separable: bool = False
     #: Key of a reduction an encoder may compute without its maps (see ``Encoder.fast_pools``).
     fast: str | None = None
     #: The maps it asks of an encoder that offers several kinds (None: the encoder's own).
@@ -91,6 +99,10 @@ class Pool(nn.Module):
         # head-order shortcuts would take its function for the parent's. It says so itself.
         if cls.linear and not _declared_with_forward(cls, "linear"):
             cls.linear = False  # its forward comes from a class below the claim, or a mixin
+        # so is ``separable``: pooled block by block, a forward that reads across channels
+        # would silently compute something else than over the whole maps
+        if cls.separable and not _declared_with_forward(cls, "separable"):
+            cls.separable = False
 
     def __init__(self, n_features: int):
         super().__init__()
@@ -135,6 +147,15 @@ class Pool(nn.Module):
         """Whether the pool has parameters (trained with the head)."""
         return any(True for _ in self.parameters())
 
+    @property
+    def blockwise(self) -> bool:
+        """Whether the maps may be pooled a block of channels at a time.
+
+        Only a :attr:`separable` pool without parameters: a pool's parameters are sized
+        for all ``n_features`` channels, not for a block of them.
+        """
+        return bool(self.separable) and not self.learned
+
 
 def _declared_with_forward(cls: type, name: str) -> bool:
     """Whether ``name`` is declared by the class that declares ``forward`` or a subclass."""
@@ -146,6 +167,8 @@ def _declared_with_forward(cls: type, name: str) -> bool:
 
 
 POOL_REGISTRY = Registry("pool", Pool)
+#: The values of ``Pool.encoder_maps``: the encoder's own maps, or its biased convolutions.
+ENCODER_MAPS = (None, "biased")
 
 
 def register_pool(cls: type[Pool]) -> type[Pool]:
@@ -257,6 +280,7 @@ class AvgPool(Pool):
     summary = "average of the observed steps"
     linear = True
     fast = "avg"
+    separable = True
 
     def forward(self, h, mask):
         _, count = _float_mask(h, mask)
@@ -274,6 +298,7 @@ class MaxPool(Pool):
     name = "max"
     summary = "maximum over the observed steps"
     fast = "max"
+    separable = True
 
     def forward(self, h, mask):
         return h.masked_fill(~mask.unsqueeze(1), torch.finfo(h.dtype).min).amax(dim=-1)
@@ -292,6 +317,7 @@ class LpPool(Pool):
 
     name = "lp"
     summary = "power mean (mean |h|^p)^(1/p) over the observed steps, p = lp_power"
+    separable = True
 
     def __init__(self, n_features: int, power: float = 3.0):
         super().__init__(n_features)
@@ -387,9 +413,22 @@ def make_pool(spec, n_features: int, *, lp_power: float = 3.0) -> Pool:
     members = pool_members(spec)
     if isinstance(spec, (tuple, list)):
         check_pool(tuple(spec))
-        built = [resolve_pool(m).build(n_features, lp_power=lp_power) for m in members]
+        built = [_build(resolve_pool(m), n_features, lp_power) for m in members]
         return CombinedPool(n_features, built)
-    return resolve_pool(spec).build(n_features, lp_power=lp_power)
+    return _build(resolve_pool(spec), n_features, lp_power)
+
+
+def check_encoder_maps(cls: type[Pool]) -> None:
+    """Refuse an ``encoder_maps`` no encoder knows (a misspelt ``"biased"``)."""
+    if cls.encoder_maps not in ENCODER_MAPS:
+        raise ValueError(
+            f"{cls.__name__}.encoder_maps must be one of {ENCODER_MAPS}; got {cls.encoder_maps!r}."
+        )
+
+
+def _build(cls: type[Pool], n_features: int, lp_power: float) -> Pool:
+    check_encoder_maps(cls)
+    return POOL_REGISTRY.build(cls, "MyPool(n_features)", (n_features,), lp_power=lp_power)
 
 
 def check_pool(spec) -> None:
@@ -400,9 +439,12 @@ def check_pool(spec) -> None:
                 f"A combined pool needs at least two pools; got {spec!r}. Pass a single "
                 "pool by its name or class."
             )
-        labels = [label(m) for m in spec]
-        if len(set(labels)) < len(labels):
+        for member in spec:
+            resolve_pool(member)
+        classes = [resolve_pool(m) for m in spec]
+        if len(set(classes)) < len(classes):
             raise ValueError(f"A combined pool must not repeat a pool; got {spec!r}.")
+        check_distinct_labels(spec, "pool", resolve_pool)
     for member in pool_members(spec):
         resolve_pool(member)
 

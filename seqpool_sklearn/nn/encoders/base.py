@@ -13,8 +13,10 @@ which encoder it is:
 - ``fit_data(x, mask, generator=None, weight=None)``: set the encoder from the training
   series, once before training (encoders drawn from data, like ``"minirocket"``); it may
   return what :meth:`Encoder.cached_pooled` reuses;
-- ``frozen = True``: its parameters stay out of training (the estimator then pools the
-  training series once for ``order="pool_first"`` under a pool without parameters);
+- ``frozen = True``: its parameters stay out of training and it stays in evaluation mode
+  during ``fit`` (batch normalisation uses its running statistics, dropout is off); the
+  estimator then pools the training series once for ``order="pool_first"`` under a pool
+  without parameters;
 - ``fast_pools`` and ``pooled(x, mask, key, window)``: pooled frames computed without
   building the maps, for the pools whose ``Pool.fast`` key is listed;
 - ``blocks(x, mask)``: the output as channel blocks, so that wide maps are never built
@@ -57,12 +59,13 @@ class Encoder(nn.Module):
     """
 
     #: Registered name (None for a class passed by itself; results show its class name).
+    #: Read from the class itself: a subclass does not inherit its parent's name.
     name: str | None = None
     #: One line for the docs and the command line.
     summary: str = ""
     #: Width when ``encoder_channels=None`` (the estimator's docs show it).
     default_width: int | None = None
-    #: Parameters stay out of training.
+    #: Parameters stay out of training, and the encoder stays in evaluation mode in ``fit``.
     frozen: bool = False
     #: ``Pool.fast`` keys that :meth:`pooled` computes directly.
     fast_pools: tuple[str, ...] = ()
@@ -72,6 +75,15 @@ class Encoder(nn.Module):
         self.n_channels = int(n_channels)
         #: The width asked for, else :attr:`default_width`.
         self.width = width or self.default_width
+
+    def train(self, mode: bool = True) -> Encoder:
+        """Set training mode; a :attr:`frozen` encoder stays in evaluation mode.
+
+        A frozen encoder is not trained, so it computes in ``fit`` what it computes at
+        ``predict``: batch normalisation keeps its running statistics (neither normalising
+        by the batch's nor overwriting them) and dropout stays off.
+        """
+        return super().train(mode and not self.frozen)
 
     @classmethod
     def build(cls, n_channels: int, n_timesteps: int, width: int | None, **options) -> Encoder:
@@ -212,9 +224,18 @@ def call_fit_data(encoder: Encoder, x, mask, generator=None, weight=None):
     fit_data = getattr(encoder, "fit_data", None)
     if fit_data is None:
         return None
-    params = inspect.signature(fit_data).parameters
+    signature = inspect.signature(fit_data)
+    params = signature.parameters
     takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
     kwargs = {
         k: v for k, v in (("generator", generator), ("weight", weight)) if takes_all or k in params
     }
+    try:
+        signature.bind(x, mask, **kwargs)
+    except TypeError as exc:
+        raise TypeError(
+            f"{type(encoder).__name__}.fit_data is called as fit_data(x, mask) (with "
+            f"generator= and weight= where its signature names them), but its signature is "
+            f"fit_data{signature} ({exc})."
+        ) from None
     return fit_data(x, mask, **kwargs)
