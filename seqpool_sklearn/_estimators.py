@@ -179,6 +179,15 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
                 f"The first call to {type(self).__name__}.partial_fit needs classes= "
                 "with every class label the model will see."
             )
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            # the counts of one batch are not the data's (scikit-learn's SGDClassifier
+            # refuses it as well)
+            raise ValueError(
+                "class_weight='balanced' weighs the classes by their counts in y, which "
+                "partial_fit sees one batch at a time; pass a dict of weights computed on "
+                "the whole data (sklearn.utils.class_weight.compute_class_weight), or use "
+                "fit."
+            )
         return self._fit(
             X, y, train=True, sample_weight=sample_weight, classes=classes, partial=True
         )
@@ -251,11 +260,17 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             )
         cw = self.class_weight
         if isinstance(cw, dict):
-            unknown = [k for k in cw if k not in set(self.classes_.tolist())]
-            if unknown:
+            # as scikit-learn: labels y does not hold are allowed while every class of y
+            # is weighted (a cross-validation fold may miss a rare class); with a class
+            # of y left unweighted they are more likely misspelt, and refused
+            labels = set(self.classes_.tolist())
+            unknown = [k for k in cw if k not in labels]
+            unweighted = [c for c in self.classes_.tolist() if c not in cw]
+            if unknown and unweighted:
                 raise ValueError(
                     f"class_weight names labels {unknown} that are not in y's classes "
-                    f"{self.classes_.tolist()}."
+                    f"{self.classes_.tolist()}, and gives no weight to {unweighted}: "
+                    "check the labels' spelling and type."
                 )
             not_numbers = {
                 k: v
@@ -269,8 +284,14 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             bad = {k: v for k, v in cw.items() if not (np.isfinite(v) and v >= 0)}
             if bad:
                 raise ValueError(f"class_weight values must be finite and >= 0; got {bad}.")
-        present = np.isin(self.classes_, y)
         weights = np.ones(len(self.classes_))
+        if isinstance(cw, dict):
+            # looked up by the labels themselves (scikit-learn's helper reads the keys of
+            # digit-string labels as integers)
+            for i, label in enumerate(self.classes_.tolist()):
+                weights[i] = float(cw.get(label, 1.0))
+            return weights
+        present = np.isin(self.classes_, y)
         weights[present] = compute_class_weight(cw, classes=self.classes_[present], y=y)
         return weights
 

@@ -148,6 +148,39 @@ def test_bad_class_weights_are_named(class_weight, match):
         SeqPoolClassifier(class_weight=class_weight, **TINY).fit(X, y)
 
 
+def test_a_class_weight_label_missing_from_a_fold_is_allowed_as_in_scikit_learn():
+    # a rare class missing from one fold's training rows made the whole fit fail (and a
+    # grid search score that split as NaN); scikit-learn allows the extra key while every
+    # class of y is weighted, and so does the classifier now
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _data()
+    cw = {"a": 1.0, "b": 2.0, "rare": 5.0}
+    clf = SeqPoolClassifier(class_weight=cw, **TINY).fit(X, y)
+    np.testing.assert_allclose(clf.class_weight_, [1.0, 2.0])
+    LogisticRegression(class_weight=cw).fit(X[:, 0], y)  # the rule followed
+    # with a class of y left unweighted the extra key reads as a misspelling: refused
+    with pytest.raises(ValueError, match=r"labels \['rare'\].*gives no weight to \['b'\]"):
+        SeqPoolClassifier(class_weight={"a": 1.0, "rare": 5.0}, **TINY).fit(X, y)
+
+
+def test_class_weight_keys_of_digit_string_labels_are_read_as_the_labels():
+    # scikit-learn's helper read the keys "1", "2" as integers: "The classes, [1, 2],
+    # are not in class_weight"
+    X, y = _data()
+    y = np.where(y == "a", "1", "2")
+    clf = SeqPoolClassifier(class_weight={"1": 5.0, "2": 1.0}, **TINY).fit(X, y)
+    np.testing.assert_allclose(clf.class_weight_, [5.0, 1.0])
+
+
+def test_balanced_class_weights_are_refused_by_partial_fit():
+    # they were computed from the first batch's counts and never updated
+    X, y = _data()
+    clf = SeqPoolClassifier(class_weight="balanced", **TINY)
+    with pytest.raises(ValueError, match="class_weight='balanced' weighs the classes by"):
+        clf.partial_fit(X, y, classes=["a", "b"])
+
+
 def test_class_weight_and_criterion_weight_together_are_refused():
     import torch
 
