@@ -20,6 +20,13 @@ error; ``P = 0`` is the zero-feature baseline and its output is the ``offset``. 
 positively homogeneous pools (avg, max, lp) this equals integrated gradients on the
 encoder's per-step features from a zero baseline.
 
+A pool without an exact split (a user's pool without ``shares``, a generalised mean) has
+no frame shares to hand the frame gradients to: integrated gradients are then taken on
+the encoder's per-step features ``h`` themselves, from ``h = 0``
+(``method="step_integrated_gradients"``), in either order. ``pool_first`` behind biased
+maps standardises its pooled frames before the decoder; the exact view folds that
+standardisation into the decoder's weights and bias.
+
 The encoder is not decomposed: "step ``t``" is the step at which the head read its
 features, and those features summarise the encoder's receptive field around ``t``.
 """
@@ -59,9 +66,12 @@ class Explanation:
         classifier; ``outputs`` is ``predict(X)`` (2D) for a regressor.
     exact : bool
         Whether ``values.sum(-1) + offset == outputs`` holds to rounding.
-    method : str
-        ``"linear"`` (exact decomposition through the pool) or
-        ``"integrated_gradients"``.
+    method : {"linear", "integrated_gradients", "step_integrated_gradients"}
+        ``"linear"``: exact decomposition through the pool's per-step shares;
+        ``"integrated_gradients"``: integrated gradients on the pooled frames, shared out
+        to the steps by the pool's shares (exact when the head is affine in the frames);
+        ``"step_integrated_gradients"``: integrated gradients on the encoder's per-step
+        features, for a pool without ``shares``.
     completeness_error : float
         Measured ``max |values.sum(-1) + offset - outputs|``.
     X : ndarray of shape (n_samples, n_channels, n_timesteps)
@@ -72,7 +82,8 @@ class Explanation:
         Index of the predicted class (0 for a regressor): the output ``plot`` shows by
         default.
     n_steps : int or None
-        Integration steps of ``"integrated_gradients"``.
+        Integration steps of the two integrated-gradients methods (None for
+        ``"linear"``).
 
     Examples
     --------
@@ -105,7 +116,9 @@ class Explanation:
         Parameters
         ----------
         i : int, default=0
-            Row of the explained ``X``.
+            Row of the explained ``X``: 0 to ``n_samples - 1``, or negative from the
+            end. Another type is a ``TypeError``, a row outside the range a
+            ``ValueError``.
         output : label or None, default=None
             A member of ``output_names`` (a class for a classifier); ``None`` = the
             predicted class (the first output of a regressor).
@@ -120,6 +133,7 @@ class Explanation:
         """
         import matplotlib.pyplot as plt
 
+        i = self._row(i)
         k = int(self.predicted[i]) if output is None else self._output_index(output)
         if ax is None:
             _, ax = plt.subplots(2, 1, sharex=True, figsize=(7, 4), height_ratios=(2, 1))
@@ -143,6 +157,21 @@ class Explanation:
             f"({self.method}{'' if self.exact else ', approximate'})"
         )
         return top.figure
+
+    def _row(self, i) -> int:
+        """``i`` as a row index of the explained series (negative counts from the end)."""
+        n = len(self.values)
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+            raise TypeError(
+                f"i must be an int, the row of the explained X (0 to {n - 1}); "
+                f"got {type(i).__name__} {i!r}."
+            )
+        if not -n <= i < n:
+            raise ValueError(
+                f"i={int(i)} is not a row of the explained X, which holds {n} series: "
+                f"i must lie in 0 to {n - 1} (or -{n} to -1 from the end)."
+            )
+        return int(i) % n
 
     def _output_index(self, output) -> int:
         hits = np.flatnonzero(self.output_names == output)
@@ -212,7 +241,7 @@ def _chunk_size(module, n_timesteps: int, n_outputs: int, method: str) -> int:
     if head.pooling.blockwise:
         per_step = 2 * enc.block_channels  # one block's maps and shares
     per_step = max(per_step, head.decoder.out_features * max(n_outputs, 1))
-    if method == "step_gradients":  # the step gradients: (chunk, outputs, width, time)
+    if method == "step_integrated_gradients":  # the step gradients: (chunk, outputs, width, time)
         per_step = max(per_step, n_outputs * width)
     size = _BUDGET // max(1, per_step * n_timesteps)
     if method == "integrated_gradients":  # the frame gradients: (chunk, outputs, width, frames)
@@ -220,13 +249,31 @@ def _chunk_size(module, n_timesteps: int, n_outputs: int, method: str) -> int:
     return max(1, int(size))
 
 
+def _folded_decoder(head) -> torch.nn.Linear:
+    """The decoder applied to the pooled frames as they are, standardisation included.
+
+    A ``pool_first`` head behind biased maps standardises its pooled frames first,
+    ``(P - mean) / std`` on valid frames; the decoder of the standardised frames is then
+    the decoder of the raw frames with weights ``W / std`` and bias ``b - W (mean / std)``
+    (fully masked frames stay 0 either way: they have no steps to share).
+    """
+    if not getattr(head, "standardises_frames", False):
+        return head.decoder
+    weight = head.decoder.weight / head.frame_std.to(head.decoder.weight.dtype)
+    folded = torch.nn.Linear(*weight.T.shape, dtype=weight.dtype)
+    folded.weight.data = weight
+    folded.bias.data = head.decoder.bias - weight @ head.frame_mean.to(weight.dtype)
+    return folded
+
+
 def _linear_chunk(module, x, mask):
     """Exact contributions for a head that is linear in the decoded steps' frames."""
     head = module.head
+    decoder = _folded_decoder(head)
     if getattr(module.encoder, "decodes_directly", False):  # a table lookup, no maps
-        z = head.activation(module.encoder.decoded(x, mask, head.decoder))
+        z = head.activation(module.encoder.decoded(x, mask, decoder))
     else:
-        z = head.decode_blocks(module.encoder.blocks(x, mask))
+        z = head.decode_blocks(module.encoder.blocks(x, mask), decoder)
     shares = window_shares(head.pooling, z, mask, head.window)
     n_out = head.output.out_features
     coef = head.output.weight.view(1, n_out, shares.shape[1], head.n_frames)
@@ -303,11 +350,17 @@ def _step_gradient_chunk(module, x, mask, n_steps: int):
 def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     """Per-step contributions of a fitted SeqPool estimator's outputs.
 
-    Exact (``method="linear"``) for ``order="decode_first"`` with every pool, window and
-    encoder, and for ``pool_first`` with ``pool="avg"`` and ``activation=None`` (the
-    equivalent case: its explanation equals decode_first's). Otherwise integrated
-    gradients on the pooled frames from a zero-feature baseline
-    (``method="integrated_gradients"``), exact only when ``activation=None``.
+    Exact (``method="linear"``) for ``order="decode_first"`` with every pool that has an
+    exact per-step split (``Pool.shares``: every built-in pool), any window and encoder,
+    and for ``pool_first`` with ``activation=None`` and one linear pool (``pool="avg"``:
+    the equivalent case, its explanation equals decode_first's). Otherwise, for a pool
+    with shares, integrated gradients on the pooled frames from a zero-feature baseline
+    (``method="integrated_gradients"``), exact when ``activation=None``. A pool without
+    shares (a user's generalised mean or sum, in either order) gets integrated gradients
+    on the encoder's per-step features (``method="step_integrated_gradients"``,
+    ``exact=False``; ``completeness_error`` measures its gap). ``exact`` is also checked
+    against the outputs: a user's linear pool whose shares do not carry a constant
+    through (a sum under ``pool_first``) is reported ``exact=False``.
 
     Parameters
     ----------
@@ -346,7 +399,7 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     elif module.head.pooling.has_shares():
         method, chunk = "integrated_gradients", _gradient_chunk
     else:  # a pool without an exact split: integrated gradients on the steps themselves
-        method, chunk = "step_gradients", _step_gradient_chunk
+        method, chunk = "step_integrated_gradients", _step_gradient_chunk
     linear = method == "linear"
     exact = linear or (method == "integrated_gradients" and _is_affine(module))
     n_out = module.head.output.out_features
@@ -383,7 +436,7 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
         offset=offset,
         outputs=outputs,
         exact=bool(exact),
-        method="linear" if linear else "integrated_gradients",
+        method=method,
         completeness_error=float(error.max()) if error.size else 0.0,
         X=X3,
         output_names=names,
@@ -400,10 +453,20 @@ def _target_outputs(estimator, explanation: Explanation, y) -> np.ndarray:
     n = len(explanation.predicted)
     if y.shape != (n,):
         raise ValueError(f"y must hold one class per series of X, shape ({n},); got {y.shape}.")
-    index = np.searchsorted(estimator.classes_, y)
-    index = np.clip(index, 0, len(estimator.classes_) - 1)
-    if not np.array_equal(estimator.classes_[index], y):
-        raise ValueError(f"y holds labels outside classes_ {estimator.classes_.tolist()}.")
+    # looked up by equality, not by sorting: labels of types that do not order (None,
+    # mixed objects) are named as outside the classes rather than failing to compare
+    classes = estimator.classes_.tolist()
+    lookup = {}
+    for j, label in enumerate(classes):
+        lookup.setdefault(label, j)
+    index = np.empty(n, dtype=int)
+    for row, label in enumerate(y.tolist()):
+        try:
+            index[row] = lookup[label]
+        except (KeyError, TypeError):  # TypeError: an unhashable label
+            raise ValueError(
+                f"y holds labels outside classes_ {classes}: {label!r} (series {row})."
+            ) from None
     return index
 
 
@@ -439,7 +502,9 @@ def deletion_score(
     estimator : fitted SeqPoolClassifier, SeqPoolRegressor or Pipeline ending in one
     X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
     y : array-like of shape (n_samples,), optional
-        Classes whose outputs are explained (classifiers only).
+        Classes whose outputs are explained (classifiers only), members of
+        ``classes_``; another label (None, a number for string classes) is a
+        ``ValueError`` naming it.
     fractions : sequence of float in (0, 1), default=(0.1, 0.2, 0.3, 0.4, 0.5)
     n_random : int, default=5
     n_steps : int, default=64

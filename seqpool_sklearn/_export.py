@@ -2,10 +2,13 @@
 
 The exported graph is the estimator's prediction, not only its torch module:
 
-* input ``X``: float32, shape ``(batch, n_channels, time)``; padding and missing steps are
-  NaN, as for ``predict`` (a step whose channels are all NaN is not observed). The batch
-  size is free; so is the length for ``window=None``, while a windowed head takes series
-  of the length seen at fit (pad them with NaN), as ``predict`` does;
+* input ``X``: float32, shape ``(batch, n_channels, time)`` with the fitted
+  ``n_channels``; padding and missing steps are NaN, as for ``predict`` (a step whose
+  channels are all NaN is not observed). The batch size is free; so is the length for
+  ``window=None``. A windowed head's output layer reads a fixed number of frames: the
+  TorchScript file, like ``predict``, takes any length with the fitted number of frames
+  (25 to 32 steps for a fit on 30 steps with ``window=8``), the ONNX file only the
+  fitted length (pad shorter series with NaN);
 * output of a classifier: ``proba``, the class probabilities of shape
   ``(batch, n_classes)`` in the order of ``classes_`` (``predict_proba``);
 * output of a regressor: ``prediction`` in target units, shape ``(batch,)`` or
@@ -20,7 +23,12 @@ outputs' scale; and it has no float64 ``Erf``, so the ``"gelu"`` activation comp
 ``erf`` in float32 there (about 1e-7 too).
 
 TorchScript files are traces (``torch.jit.trace``) of the inference forward pass, which
-has no branch on the data (see :mod:`seqpool_sklearn._modules`). ONNX files come from
+has no branch on the data (see :mod:`seqpool_sklearn._modules`). A trace fixes the shape
+arithmetic it saw, so the file first runs a scripted check of ``X``'s shape: another
+channel count, another number of dimensions or (windowed heads) a length with another
+number of frames raises ``torch.jit.Error`` ending in ``builtins.ValueError:`` and the
+reason, as ``predict`` refuses them (without the check, the file would read the first
+channels and the first frames' steps and return numbers for the wrong input). ONNX files come from
 PyTorch's TorchScript-based exporter (``torch.onnx.export(..., dynamo=False)``), which
 maps the GRU to ONNX's ``GRU`` operator with a run-time length; the forward pass writes
 its convolutions as matrix products there, since onnxruntime has no float64 ``Conv``. A
@@ -29,12 +37,16 @@ user's encoder gets the same treatment: while the ONNX graph is traced, every fl
 product, and every float64 ``erf`` is computed in float32. Where onnxruntime is
 installed, the written file is loaded once; a graph it cannot run (another float64
 operator it has no kernel for) is refused with its reason rather than left to fail where
-the file is used.
+the file is used, and so is a graph with an operator PyTorch's exporter cannot write in
+ONNX (``aten::erfinv``, ``aten::nanquantile`` ...): both leave no file and point to
+``format="torchscript"``. ``export`` writes only the estimator's network: a Pipeline's
+earlier steps (a ``SeriesScaler`` ...) are not in ``pipe[-1].export(path)``'s file.
 """
 
 from __future__ import annotations
 
 import copy
+import errno
 import importlib.util
 import os
 import warnings
@@ -179,6 +191,85 @@ class ExportedPredictor(nn.Module):
         return out.reshape(-1) if self.ravel else out
 
 
+def _check_input(
+    x: torch.Tensor,
+    n_channels: int,
+    window: int,
+    n_frames: int,
+    n_timesteps: int,
+    name: str,
+) -> torch.Tensor:
+    """``x`` if its shape is one the exported prediction reads; scripted into the file.
+
+    ``window`` is 0 for a head without windows (any length). A trace records no Python
+    branch, so this function is compiled with ``torch.jit.script`` and called by the
+    traced module: the loaded file runs the check on every call.
+    """
+    if x.dim() != 3:
+        raise ValueError(
+            f"X must have 3 dimensions (batch, {n_channels} channels, time), as {name} "
+            f"was fitted on; got {x.dim()}."
+        )
+    if x.size(1) != n_channels:
+        raise ValueError(
+            f"X has {x.size(1)} channels, but {name} was fitted with {n_channels} channels."
+        )
+    if window > 0:
+        steps = x.size(2)
+        if (steps + window - 1) // window != n_frames:
+            shortest = (n_frames - 1) * window + 1
+            longest = n_frames * window
+            raise ValueError(
+                f"X has {steps} time steps, but {name} (window={window}) was fitted on "
+                f"series of {n_timesteps} steps and its output layer expects {n_frames} "
+                f"frames: series of {shortest} to {longest} steps. Pad the series with "
+                "NaN or truncate them."
+            )
+    return x
+
+
+class _ShapeChecked(nn.Module):
+    """The exported predictor behind the scripted check of ``X``'s shape (TorchScript)."""
+
+    def __init__(self, predictor: ExportedPredictor, estimator: Any):
+        super().__init__()
+        self.predictor = predictor
+        self.check = torch.jit.script(_check_input)
+        window = estimator.net_.module_.head.window
+        self.shape = (
+            int(estimator.n_channels_in_),
+            0 if window is None else int(window),
+            int(estimator.net_.module_.head.n_frames),
+            int(estimator.n_timesteps_in_),
+            type(estimator).__name__,
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.predictor(self.check(x, *self.shape))
+
+
+def _output_path(path: Any) -> str:
+    """``path`` as a str, refused before any work when no file can be written there."""
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise TypeError(
+            f"path must be a file name (str or path-like); got {type(path).__name__}."
+        ) from None
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            errno.EISDIR, "export writes a file, but path is a folder; name a file in it", path
+        )
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            errno.ENOENT, f"the folder to write the file in does not exist ({folder})", path
+        )
+    return path
+
+
 def _predictor(estimator: Any) -> ExportedPredictor:
     module = copy.deepcopy(estimator.net_.module_).to("cpu", torch.float64).eval()
     module.requires_grad_(False)  # outputs of the loaded graph are plain tensors
@@ -209,13 +300,15 @@ def export_estimator(estimator: Any, path: str | os.PathLike, format: str = "onn
             "export(format='onnx') needs the onnx package, which PyTorch's exporter writes "
             "with: pip install onnx (and onnxruntime to run the file)."
         )
+    path = _output_path(path)
     predictor = _predictor(estimator)
     example = _example(estimator)
     output = "proba" if predictor.kind == "proba" else "prediction"
     fixed_length = estimator.net_.module_.head.window is not None
     with torch.no_grad(), warnings.catch_warnings():
         # shape arithmetic of the trace (sizes read as Python ints) is what we want:
-        # the batch stays free, and windowed heads are tied to the fitted length anyway
+        # the batch stays free; a windowed head reads the fitted number of frames, which
+        # the TorchScript file checks (_check_input) and the ONNX file fixes (one length)
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         # torch marks torch.jit and the TorchScript-based ONNX exporter deprecated; they
         # are what keeps the GRU's length free and what torch.jit.load reads
@@ -227,18 +320,32 @@ def export_estimator(estimator: Any, path: str | os.PathLike, format: str = "onn
         # a notice of the exporter's optimiser, not a problem of the graph
         warnings.filterwarnings("ignore", message="Constant folding", category=UserWarning)
         if format == "torchscript":
-            traced = torch.jit.trace(predictor, (example,), check_trace=False)
-            torch.jit.save(traced, os.fspath(path))
+            checked = _ShapeChecked(predictor, estimator)
+            traced = torch.jit.trace(checked, (example,), check_trace=False)
+            torch.jit.save(traced, path)
             return
         dynamic = {0: "batch"} if fixed_length else {0: "batch", 2: "time"}
-        with _OnnxRuntimeFloat64():
-            torch.onnx.export(
-                predictor,
-                (example,),
-                os.fspath(path),
-                input_names=["X"],
-                output_names=[output],
-                dynamic_axes={"X": dynamic, output: {0: "batch"}},
-                dynamo=False,
-            )
-    _check_runs(os.fspath(path))
+        existed = os.path.exists(path)
+        try:
+            with _OnnxRuntimeFloat64():
+                torch.onnx.export(
+                    predictor,
+                    (example,),
+                    path,
+                    input_names=["X"],
+                    output_names=[output],
+                    dynamic_axes={"X": dynamic, output: {0: "batch"}},
+                    dynamo=False,
+                )
+        except torch.onnx.errors.OnnxExporterError as exc:
+            # an operator of a user's pool or encoder with no ONNX counterpart
+            if not existed and os.path.exists(path):
+                os.remove(path)
+            # the first sentence: the rest is an invitation to report it to PyTorch
+            reason = (str(exc).strip() or type(exc).__name__).split(". ")[0].rstrip(".")
+            raise ValueError(
+                f"PyTorch's ONNX exporter cannot write this model: {reason}. No file was "
+                "written. An operator of a user's pool or encoder without an ONNX "
+                "counterpart can be exported with format='torchscript'."
+            ) from None
+    _check_runs(path)

@@ -8,7 +8,7 @@ import torch
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor, make_event_timing
+from seqpool_sklearn import Pool, SeqPoolClassifier, SeqPoolRegressor, make_event_timing
 from seqpool_sklearn._explain import Explanation, deletion_score, explain
 
 N_CH, T = 2, 10
@@ -367,3 +367,92 @@ def test_compare_heads_faithfulness_column_is_the_deletion_score_of_each_fit():
     plain = compare_heads(clf, X, y, pools=["avg"], cv=2, random_state=0)
     assert "faithfulness" not in plain.results
     np.testing.assert_array_equal(plain.results["score"], result.results["score"])
+
+
+def test_plot_names_the_rows_it_takes():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ex = _fit(order="decode_first").explain(_data(3)[0])
+    with pytest.raises(ValueError, match=r"i=99 is not a row of the explained X, which holds 3"):
+        ex.plot(99)
+    with pytest.raises(ValueError, match=r"0 to 2 \(or -3 to -1 from the end\)"):
+        ex.plot(-4)
+    for bad in (1.0, "1", True, None):
+        with pytest.raises(TypeError, match=r"i must be an int, the row of the explained X"):
+            ex.plot(bad)
+    assert "sample 2:" in ex.plot(np.int64(-1)).axes[0].get_title()
+    plt.close("all")
+
+
+def test_deletion_score_names_a_label_outside_the_classes():
+    est = _fit(order="decode_first")
+    X, _ = _data(3)
+    # labels that do not sort against the classes (None, numbers for string classes)
+    for y, label in (
+        (np.array([None] * 3, dtype=object), "None"),
+        (np.array(["a", 1, "b"], dtype=object), "1"),
+        (["a", "b", "z"], "'z'"),
+    ):
+        with pytest.raises(ValueError, match=rf"outside classes_ \['a', 'b', 'c'\]: {label}"):
+            deletion_score(est, X, y=y, n_random=1, n_steps=1)
+    result = deletion_score(est, X, y=np.array(["c", "a", "b"], dtype=object), n_random=1)
+    assert np.isfinite(result["score"])
+
+
+class BiasedMean(Pool):
+    """A linear pool with an exact split that asks for the encoder's biased maps."""
+
+    linear = True
+    encoder_maps = "biased"
+
+    def forward(self, h, mask):
+        return self.shares(h, mask).sum(-1)
+
+    def shares(self, h, mask):
+        m = mask.unsqueeze(1).to(h.dtype)
+        return h * m / m.sum(-1, keepdim=True).clamp_min(1)
+
+
+@pytest.mark.parametrize("window", [None, 4])
+def test_pool_first_standardised_frames_stay_exact(window):
+    """Behind biased maps pool_first standardises its pooled frames; the exact view used to
+    decode the raw steps' maps and miss it (completeness error of the outputs' size)."""
+    X, y = _data(n=24, t=12)
+    est = _fit(
+        X=X, y=y, encoder="minirocket", pool=BiasedMean, order="pool_first",
+        activation=None, window=window,
+    )  # fmt: skip
+    assert est.module_.head.standardises_frames
+    X_new, _ = _data(4, t=12, seed=7)
+    X_new[1, :, 9:] = np.nan
+    ex = est.explain(X_new)
+    assert ex.method == "linear" and ex.exact
+    assert ex.completeness_error < 1e-9 * max(1.0, np.abs(ex.outputs).max())
+    np.testing.assert_allclose(_softmax(ex.outputs), est.predict_proba(X_new), atol=1e-12)
+    assert (ex.values[1, :, 9:] == 0).all()
+
+
+@pytest.mark.parametrize("order", ["pool_first", "decode_first"])
+def test_a_pool_without_shares_is_named_step_integrated_gradients(order):
+    class GeM(Pool):  # no exact split
+        def forward(self, h, mask):
+            m = mask.unsqueeze(1).to(h.dtype)
+            powered = h.abs().clamp_min(1e-6).pow(3) * m
+            return (powered.sum(-1) / m.sum(-1).clamp_min(1)).pow(1 / 3)
+
+    est = _fit(order=order, pool=GeM)
+    ex = est.explain(_data(3)[0], n_steps=8)
+    assert ex.method == "step_integrated_gradients" and not ex.exact and ex.n_steps == 8
+    assert "step_integrated_gradients, approximate" in _title(ex)
+
+
+def _title(ex):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    title = ex.plot(0).axes[0].get_title()
+    plt.close("all")
+    return title

@@ -280,3 +280,80 @@ def test_an_onnx_graph_onnxruntime_cannot_run_is_refused(tmp_path):
     clf.export(tmp_path / "m.pt", format="torchscript")  # what the message offers
     run = _runner(tmp_path / "m.pt", "torchscript")
     assert _max_error(run, clf.predict_proba, _series()) < TOL
+
+
+@pytest.mark.parametrize("encoder", [None, "hydra"])
+def test_torchscript_file_refuses_the_shapes_predict_refuses(encoder, tmp_path):
+    """A trace fixes its shape arithmetic: without the scripted check, the file read the
+    first frames' steps of a longer series and the first channels of a wider one."""
+    X, y = _train()  # 20 steps; window=6 gives 4 frames: 19 to 24 steps
+    clf = SeqPoolClassifier(**_small(encoder, window=6)).fit(X, y)
+    clf.export(tmp_path / "m.pt", format="torchscript")
+    run = _runner(tmp_path / "m.pt", "torchscript")
+    assert _max_error(run, clf.predict_proba, _series(lengths=(19, 20, 24))) < TOL
+    for steps in (18, 25, 40):
+        (x,) = _series(lengths=(steps,))
+        with pytest.raises(ValueError, match=f"X has {steps} time steps"):
+            clf.predict_proba(x)
+        reason = rf"ValueError: X has {steps} time steps.*window=6.*19 to 24 steps"
+        with pytest.raises(torch.jit.Error, match=reason):
+            run(x)
+    for channels in (1, 3):
+        (x,) = _series(n_channels=channels, lengths=(20,))
+        reason = f"ValueError: X has {channels} channels, but SeqPoolClassifier was fitted with 2"
+        with pytest.raises(torch.jit.Error, match=reason):
+            run(x)
+    with pytest.raises(torch.jit.Error, match="ValueError: X must have 3 dimensions"):
+        run(_series(lengths=(20,))[0][:, 0])
+
+
+def test_torchscript_file_without_window_takes_any_length(tmp_path):
+    X, y = _train()
+    reg = SeqPoolRegressor(**_small(None)).fit(X, X[:, 0, 0])
+    reg.export(tmp_path / "m.pt", format="torchscript")
+    run = _runner(tmp_path / "m.pt", "torchscript")
+    assert _max_error(run, reg.predict, _series(lengths=(5, 20, 50))) < TOL
+
+
+@pytest.mark.parametrize("format", ["onnx", "torchscript"])
+def test_export_refuses_a_folder_or_a_missing_folder_before_tracing(format, tmp_path, monkeypatch):
+    X, y = _train()
+    clf = SeqPoolClassifier(**_small(None)).fit(X, y)
+
+    def no_trace(*args, **kwargs):
+        raise AssertionError("the path is checked before the graph is traced")
+
+    monkeypatch.setattr(torch.jit, "trace", no_trace)
+    monkeypatch.setattr(torch.onnx, "export", no_trace)
+    with pytest.raises(IsADirectoryError, match="path is a folder"):
+        clf.export(tmp_path, format=format)
+    with pytest.raises(FileNotFoundError, match="folder to write the file in does not exist"):
+        clf.export(tmp_path / "missing" / "m", format=format)
+    with pytest.raises(TypeError, match="path must be a file name"):
+        clf.export(None, format=format)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("op", ["erfinv", "nanquantile"])
+def test_an_operator_without_onnx_counterpart_is_refused_with_the_alternative(op, tmp_path):
+    pytest.importorskip("onnx")
+    from seqpool_sklearn import Pool
+
+    class OddPool(Pool):  # aten::erfinv and aten::nanquantile have no ONNX mapping
+        def forward(self, h, mask):
+            m = mask.unsqueeze(1)
+            if op == "nanquantile":
+                gaps = torch.where(m, h, torch.nan)
+                return torch.nanquantile(gaps, 0.5, dim=-1).nan_to_num(0.0)
+            w = m.to(h.dtype)
+            return (torch.erfinv(torch.tanh(h) * 0.9) * w).sum(-1) / w.sum(-1).clamp_min(1)
+
+    X, y = _train()
+    clf = SeqPoolClassifier(**_small(None, pool=OddPool)).fit(X, y)
+    reason = rf"cannot write this model: .*aten::{op}.*format='torchscript'"
+    with pytest.raises(ValueError, match=reason):
+        clf.export(tmp_path / "m.onnx")
+    assert list(tmp_path.iterdir()) == []
+    clf.export(tmp_path / "m.pt", format="torchscript")  # what the message offers
+    run = _runner(tmp_path / "m.pt", "torchscript")
+    assert _max_error(run, clf.predict_proba, _series()) < TOL

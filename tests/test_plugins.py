@@ -116,7 +116,8 @@ def test_explain_a_user_pool_exact_split_or_integrated_gradients(data):
     assert ex.exact and ex.method == "linear" and ex.completeness_error < 1e-6
     approx = SeqPoolRegressor(encoder=TinyConv, pool=GeM, **KW).fit(X, reg_y)
     ex = explain(approx, X[:5], n_steps=128)
-    assert not ex.exact and ex.method == "integrated_gradients"
+    # GeM has no shares: integrated gradients on the encoder's per-step features
+    assert not ex.exact and ex.method == "step_integrated_gradients"
     scale = np.abs(ex.outputs - ex.offset).max()
     assert ex.completeness_error < 0.05 * scale
     assert np.all(ex.values[np.isnan(ex.X).all(axis=1)[:, None, :].repeat(1, 1)] == 0)

@@ -284,8 +284,13 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         classifier's graph outputs ``predict_proba`` (``proba``, columns in the order
         of ``classes_``), the regressor's outputs ``predict`` in target units
         (``prediction``). Its input ``X`` is float32 of shape (batch, n_channels,
-        time), padded with NaN as for ``predict``; any batch size, and any length when
-        ``window=None`` (a windowed head takes the fitted length).
+        time) with the fitted channels, padded with NaN as for ``predict``; any batch
+        size, and any length when ``window=None``. With a window, the TorchScript file
+        takes, as ``predict`` does, any length with the fitted number of frames (25 to
+        32 steps for a fit on 30 steps with ``window=8``); the ONNX file takes the
+        fitted length only (pad with NaN). The TorchScript file refuses other shapes
+        with ``torch.jit.Error`` (its message ends in the ``ValueError``), the ONNX
+        file with onnxruntime's error.
 
         Parameters
         ----------
@@ -295,13 +300,24 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
             ``"onnx"`` runs with onnxruntime (``session.run(None, {"X": X})``),
             ``"torchscript"`` with ``torch.jit.load(path)(torch.from_numpy(X))``.
 
+        Raises
+        ------
+        FileNotFoundError, IsADirectoryError
+            ``path``'s folder does not exist, or ``path`` is a folder (checked first).
+        ValueError
+            An unknown ``format``; an ONNX graph PyTorch's exporter cannot write (an
+            operator of a user's pool or encoder without ONNX counterpart) or, where
+            onnxruntime is installed, one onnxruntime cannot run: no file is left,
+            and ``format="torchscript"`` exports such a model.
+
         Notes
         -----
         The graph computes in float64 like ``predict`` and matches it to round-off;
         the ONNX graph of the GRU encoder runs its recurrence in float32 (onnxruntime
         has no float64 GRU), about 1e-7 relative, as does the ``"gelu"`` activation's
-        ``erf``. Where onnxruntime is installed, a graph it cannot run is refused
-        (``ValueError``). See the user guide's persistence page.
+        ``erf``. Only this estimator's network is written: in a Pipeline, the earlier
+        steps (a ``SeriesScaler`` ...) are not in ``pipe[-1].export(path)``'s file,
+        so apply them before feeding it. See the user guide's persistence page.
         """
         from .._export import export_estimator
 

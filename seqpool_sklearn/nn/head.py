@@ -205,18 +205,20 @@ class SeqPoolHead(nn.Module):
         """Pool each window of ``h`` (B, C, T): frames (B, C, n_frames), validity (B, n_frames)."""
         return pool_windows(self.pooling, h, mask, self.window)
 
-    def decode_blocks(self, blocks) -> torch.Tensor:
+    def decode_blocks(self, blocks, decoder: nn.Linear | None = None) -> torch.Tensor:
         """The activated decoder output at every step, (B, hidden, T), from channel blocks.
 
         ``blocks`` are (channel slice, values) pairs of the encoder output (see
         ``Encoder.blocks``): wide maps are decoded block by block, never built whole.
-        Dropout is not applied (inference).
+        Dropout is not applied (inference). ``decoder`` replaces ``self.decoder`` (the
+        explanation's decoder with pool_first's frame standardisation folded in).
         """
+        decoder = self.decoder if decoder is None else decoder
         z = None
         for sl, h in blocks:
-            part = torch.einsum("hc,bct->bht", self.decoder.weight[:, sl], h)
+            part = torch.einsum("hc,bct->bht", decoder.weight[:, sl], h)
             z = part if z is None else z + part
-        return self.activation(z + self.decoder.bias[None, :, None])
+        return self.activation(z + decoder.bias[None, :, None])
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         if self.order == "decode_first":
