@@ -414,9 +414,14 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         y2 = y.reshape(len(y), -1)
         if not reset:
             if y2.shape[1] != self.n_outputs_ or (y.ndim == 1) != self._y_1d:
+                first = (
+                    "a 1D y"
+                    if self._y_1d
+                    else f"a 2D y of {self.n_outputs_} column{'s' * (self.n_outputs_ > 1)}"
+                )
                 raise ValueError(
-                    f"y has shape {y.shape}; the first partial_fit call had "
-                    f"{self.n_outputs_} output(s)."
+                    f"y has shape {y.shape}; the first partial_fit call had {first}, "
+                    "and predict returns that shape: pass y shaped alike."
                 )
             standard = (y2 - self._y_mean) / self._y_scale
             return torch.from_numpy(standard.astype(np.float64)), self.n_outputs_

@@ -221,40 +221,60 @@ class ValidScore(Callback):
     """Record a validation score per epoch as ``"valid_score"`` in the history.
 
     Accuracy for classifiers (``kind="accuracy"``), the coefficient of determination
-    R² for regressors (``kind="r2"``; invariant to the internal target scaling; NaN
-    where it is undefined: one held-out series, or equal targets), from
-    the predictions of the validation pass skorch already makes -- no extra forward
-    pass. Added by the estimators when ``patience`` holds data out.
+    R² for regressors (``kind="r2"``; as scikit-learn's ``r2_score``: per output, then
+    averaged over the outputs; invariant to the internal target scaling; NaN where it
+    is undefined: one held-out series, or equal targets), weighted by the sample
+    weights as the validation loss is, from the predictions of the validation pass
+    skorch already makes -- no extra forward pass. Added by the estimators when
+    ``patience`` holds data out. A held-out part whose weights are all zero has no
+    score and no loss to stop on: it is refused.
     """
 
     def __init__(self, kind: str = "accuracy"):
         self.kind = kind
 
     def on_epoch_begin(self, net, **kwargs):
-        self.preds_, self.targets_ = [], []
+        self.preds_, self.targets_, self.weights_ = [], [], []
 
     def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
         if not training and y_pred is not None:
-            target = batch[1][0] if isinstance(batch[1], tuple) else batch[1]
+            target, weight = batch[1], None
+            if isinstance(target, (tuple, list)):
+                target, weight = target
             self.preds_.append(y_pred.detach().cpu())
             self.targets_.append(target.detach().cpu())
+            if weight is not None:
+                self.weights_.append(weight.detach().cpu())
 
     def on_epoch_end(self, net, **kwargs):
         if not getattr(self, "preds_", None):
             return
         pred, target = torch.cat(self.preds_), torch.cat(self.targets_)
+        w = torch.ones(len(pred), dtype=torch.float64)
+        if self.weights_:
+            w = torch.cat(self.weights_).double().reshape(-1)
+            if not bool(w.sum() > 0):
+                raise ValueError(
+                    "patience holds out part of the training data for early stopping, but "
+                    "every held-out series has sample weight 0: there is no validation "
+                    "loss to stop on. Give weight to more series, change "
+                    "validation_fraction, or set patience=None."
+                )
         if self.kind == "accuracy":
-            score = (pred.argmax(dim=1) == target).double().mean()
+            score = ((pred.argmax(dim=1) == target).double() * w).sum() / w.sum()
         else:
             pred, target = pred.double().reshape(len(pred), -1), target.double()
             target = target.reshape(len(target), -1)
-            total = ((target - target.mean(0)) ** 2).sum()
-            if len(target) < 2 or total <= 1e-12 * (target**2).sum().clamp_min(1.0):
+            ww = w[:, None]
+            mean = (ww * target).sum(0) / w.sum()
+            total = (ww * (target - mean) ** 2).sum(0)
+            scale = (ww * target**2).sum(0).clamp_min(1.0)
+            if int((w > 0).sum()) < 2 or bool((total <= 1e-12 * scale).any()):
                 # R² of one series, or of equal targets, is undefined (scikit-learn's
                 # r2_score gives NaN there too): not a score of -1e12
                 score = torch.tensor(float("nan"))
             else:
-                score = 1 - ((target - pred) ** 2).sum() / total
+                score = (1 - (ww * (target - pred) ** 2).sum(0) / total).mean()
         net.history.record("valid_score", float(score))
 
 

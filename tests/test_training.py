@@ -463,3 +463,56 @@ def test_drop_last_routed_to_the_batches_leaves_out_the_short_batch():
     assert len(kept.history_[-1, "batches"]) == 3  # 16 + 16 + 8
     assert len(dropped.history_[-1, "batches"]) == 2
     assert [b["train_batch_size"] for b in dropped.history_[-1, "batches"]] == [16, 16]
+
+
+class _Recorder:
+    """The parts of a net ``ValidScore`` reads: a history that keeps what is recorded."""
+
+    def __init__(self):
+        self.history = self
+        self.recorded = {}
+
+    def record(self, key, value):
+        self.recorded[key] = value
+
+
+def test_valid_score_is_scikit_learns_r2_and_accuracy_with_the_sample_weights():
+    # it pooled the outputs by their spread and ignored the weights the loss reads
+    from sklearn.metrics import accuracy_score, r2_score
+
+    from seqpool_sklearn._net import ValidScore
+
+    rng = np.random.default_rng(0)
+    target = rng.normal(size=(30, 2)) * [1.0, 10.0]
+    pred = target + rng.normal(size=(30, 2))
+    w = rng.uniform(0.1, 3.0, size=30)
+    cb, net = ValidScore("r2"), _Recorder()
+    cb.on_epoch_begin(net)
+    for part in (slice(0, 16), slice(16, 30)):  # two validation batches
+        batch = (None, (torch.as_tensor(target[part]), torch.as_tensor(w[part])))
+        cb.on_batch_end(net, batch=batch, training=False, y_pred=torch.as_tensor(pred[part]))
+    cb.on_epoch_end(net)
+    expected = r2_score(target, pred, sample_weight=w)
+    assert net.recorded["valid_score"] == pytest.approx(expected, rel=1e-12)
+    labels, logits = rng.integers(0, 3, size=30), torch.as_tensor(rng.normal(size=(30, 3)))
+    cb, net = ValidScore("accuracy"), _Recorder()
+    cb.on_epoch_begin(net)
+    batch = (None, (torch.as_tensor(labels), torch.as_tensor(w)))
+    cb.on_batch_end(net, batch=batch, training=False, y_pred=logits)
+    cb.on_epoch_end(net)
+    expected = accuracy_score(labels, logits.argmax(1).numpy(), sample_weight=w)
+    assert net.recorded["valid_score"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_held_out_part_of_zero_weight_is_refused():
+    # early stopping read a validation loss of exactly 0 at every epoch and silently
+    # returned the model of the first epochs
+    from seqpool_sklearn import SeqPoolRegressor
+
+    X = np.random.default_rng(0).normal(size=(40, 1, 20)).astype(np.float32)
+    y = X[:, 0].mean(axis=1)
+    w = np.zeros(40)
+    w[:4] = 1.0
+    est = SeqPoolRegressor(encoder=None, patience=2, max_epochs=15, random_state=0)
+    with pytest.raises(ValueError, match="every held-out series has sample weight 0"):
+        est.fit(X, y, sample_weight=w)

@@ -327,3 +327,21 @@ def test_a_warm_fit_trains_with_the_class_weights_it_reports():
     assert clf.net_.criterion_.weight.tolist() == pytest.approx(clf.class_weight_.tolist())
     clf.set_params(class_weight=None).fit(X, y)
     assert clf.class_weight_ is None and clf.net_.criterion_.weight is None
+
+
+def test_weights_whose_sum_overflows_are_refused():
+    # the regressor failed in numpy's "Weights sum to zero", the classifier trained on
+    # loss weights of 0 (w / w.mean() with an infinite mean)
+    X, y = _data()
+    w = np.r_[1e308, 1e308, np.ones(len(y) - 2)]
+    for est, target in ((SeqPoolClassifier(**TINY), y), (SeqPoolRegressor(**TINY), X[:, 0, 0])):
+        with pytest.raises(ValueError, match="Sample weights sum to inf"):
+            est.fit(X, target, sample_weight=w)
+
+
+def test_partial_fit_names_the_shape_of_the_first_y():
+    X, y = _data()
+    target = X[:, 0, 0].astype(np.float64)
+    reg = SeqPoolRegressor(**TINY).partial_fit(X, target)
+    with pytest.raises(ValueError, match=r"first partial_fit call had a 1D y"):
+        reg.partial_fit(X, target[:, None])

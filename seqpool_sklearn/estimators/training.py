@@ -249,6 +249,13 @@ class _TrainingMixin:
         # _check_sample_weight, with its messages; all-zero ones only from 1.7 on)
         if not w.any():
             raise ValueError("Sample weights must contain at least one non-zero number.")
+        with np.errstate(over="ignore"):
+            total = w.sum()
+        if not np.isfinite(total):
+            raise ValueError(
+                f"Sample weights sum to {total} (largest {w.max():.3g}): only their "
+                "ratios matter, so divide them by a common factor."
+            )
         if (w == w[0]).all():
             return w, None
         return w, w / w.mean()
