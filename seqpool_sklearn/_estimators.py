@@ -415,9 +415,9 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         if not reset:
             if y2.shape[1] != self.n_outputs_ or (y.ndim == 1) != self._y_1d:
                 first = (
-                    "a 1D y"
+                    "a 1D y (one output)"
                     if self._y_1d
-                    else f"a 2D y of {self.n_outputs_} column{'s' * (self.n_outputs_ > 1)}"
+                    else f"a 2D y of {self.n_outputs_} column(s), one per output"
                 )
                 raise ValueError(
                     f"y has shape {y.shape}; the first partial_fit call had {first}, "
