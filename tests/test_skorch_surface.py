@@ -10,7 +10,7 @@ fit with early stopping are the fit's own.
 import numpy as np
 import pytest
 import torch
-from skorch.callbacks import EpochScoring, LRScheduler
+from skorch.callbacks import Callback, EpochScoring, LRScheduler
 from torch.utils.data import DataLoader
 
 from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
@@ -31,6 +31,78 @@ def _data(n=40):
     y = np.arange(n) % 2
     X[y == 1] += 0.3
     return X, y
+
+
+class Spy(Callback):
+    """Record the optimizer's settings and the batch sizes of every training batch."""
+
+    def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+        if training:
+            group = net.optimizer_.param_groups[0]
+            net.history.record_batch("used_lr", group["lr"])
+            net.history.record_batch("used_wd", group["weight_decay"])
+            net.history.record_batch("used_p", net.module_.head.dropout.p)
+
+
+def _batches(est, key):
+    return [[b[key] for b in epoch["batches"] if key in b] for epoch in est.history_]
+
+
+# ------------------------------------------------------------- continued fits
+def test_a_continued_fit_applies_lr_optimizer_keywords_batch_size_and_dropout():
+    X, y = _data()
+    est = SeqPoolClassifier(
+        warm_start=True, lr_schedule="constant", callbacks=[("spy", Spy())], **TINY
+    ).fit(X, y)
+    est.set_params(lr=0.05, optimizer__weight_decay=0.5, batch_size=8, dropout=0.1)
+    est.fit(X, y)
+    lrs, wds = _batches(est, "used_lr"), _batches(est, "used_wd")
+    assert set(lrs[0] + lrs[1]) == {0.0003} and set(lrs[2] + lrs[3]) == {0.05}
+    assert set(wds[0]) == {0} and set(wds[3]) == {0.5}
+    assert set(_batches(est, "used_p")[3]) == {0.1}
+    assert [len(e["batches"]) for e in est.history_] == [2, 2, 5, 5]
+    # and partial_fit alike
+    est.set_params(lr=0.02)
+    est.partial_fit(X, y)
+    assert set(_batches(est, "used_lr")[4]) == {0.02}
+
+
+def test_a_continued_fit_prints_after_set_params_verbose(capsys):
+    X, y = _data()
+    est = SeqPoolClassifier(warm_start=True, **TINY).fit(X, y)
+    assert capsys.readouterr().out == ""
+    est.set_params(verbose=1).fit(X, y)
+    assert "train_loss" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"lr_schedule": "constant"},
+        {"patience": 1},
+        {"optimizer": torch.optim.SGD},
+        {"callbacks": []},
+        {"hidden_size": 16},
+        {"module__activation": None},
+        {"optimizer__not_a_group_key": 1},
+        {"label_smoothing": 0.1},
+    ],
+)
+def test_a_continued_fit_refuses_what_the_built_network_cannot_take(change):
+    X, y = _data()
+    est = SeqPoolClassifier(warm_start=True, callbacks=[("spy", Spy())], **TINY).fit(X, y)
+    proba = est.predict_proba(X)
+    (name,) = change
+    est.set_params(**change)
+    refused = rf"warm_start=True continues .*{name} \(.*warm_start=False"
+    with pytest.raises(ValueError, match=refused):
+        est.fit(X, y)
+    with pytest.raises(ValueError, match=rf"partial_fit continues .*{name} \("):
+        est.partial_fit(X, y)
+    assert len(est.history_) == 2  # untouched
+    np.testing.assert_array_equal(est.predict_proba(X), proba)
+    if name != "optimizer__not_a_group_key":
+        est.set_params(warm_start=False).fit(X, y)  # a new network takes them
 
 
 # ------------------------------------------------------------- refused keywords
@@ -122,3 +194,13 @@ def test_a_dataloader_trains_on_weighted_samples_as_the_batch_iterator():
     batches = SeqPoolClassifier(**kw).fit(X, y, sample_weight=w)
     for key in ("train_loss", "valid_loss", "valid_score"):
         np.testing.assert_allclose(loader.history_[:, key], batches.history_[:, key], rtol=1e-6)
+
+
+def test_the_epoch_where_early_stopping_fires_is_printed_and_scored_whole(capsys):
+    X, y = _data()
+    est = SeqPoolClassifier(**{**TINY, "max_epochs": 30}, patience=1, lr=1e-7, verbose=1).fit(X, y)
+    last = len(est.history_)
+    assert last < 30
+    assert not np.isnan(est.history_[-1, "valid_score"])
+    rows = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert str(last) in rows
