@@ -461,7 +461,8 @@ class SeqPoolNet(NeuralNet):
         return self.module_(self._on_device(x))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        if isinstance(y_true, tuple) and len(y_true) == 2:
+        # (y, weight): a tuple from TensorBatches, a list from torch's DataLoader
+        if isinstance(y_true, (tuple, list)) and len(y_true) == 2:
             return self._weighted_loss(y_pred, *y_true)
         if not isinstance(y_true, torch.Tensor):
             return super().get_loss(y_pred, y_true, X=X, training=training)
@@ -494,15 +495,20 @@ class SeqPoolNet(NeuralNet):
         base = _PER_BATCH_EVENTS.get(method_name)
         if method_name == "on_epoch_end":
             self.on_epoch_end(self, **cb_kwargs)
+            stop = False
             for _, cb in self.callbacks_:
                 try:
                     cb.on_epoch_end(self, **cb_kwargs)
                 except KeyboardInterrupt:
                     # skorch's EarlyStopping ends training by raising KeyboardInterrupt;
                     # tell it apart from a real interrupt, which must propagate
-                    if isinstance(cb, EarlyStopping):
-                        raise _StopEarly from None
-                    raise
+                    if not isinstance(cb, EarlyStopping):
+                        raise
+                    # the callbacks after it (print_log, which skorch puts last) still
+                    # see the epoch, so its row is printed and recorded whole
+                    stop = True
+            if stop:
+                raise _StopEarly
             return
         if base is None:
             if method_name == "on_epoch_begin":
@@ -537,7 +543,14 @@ class SeqPoolNet(NeuralNet):
         """
         self._held_exception = None
         try:
-            super().partial_fit(X, y, classes, **fit_params)
+            try:
+                super().partial_fit(X, y, classes, **fit_params)
+            except BaseException:
+                # a callback's on_train_end that fails after the error (EarlyStopping
+                # reads the last epoch, and there is none when the error came before
+                # it): the error that stopped training is the one to see
+                if self._held_exception is None:
+                    raise
             held = self._held_exception
         finally:
             del self._held_exception
@@ -572,6 +585,18 @@ class SeqPoolNet(NeuralNet):
             self._held_exception = exc
             return self
 
+    def get_iterator(self, dataset, training=False):
+        iterator = super().get_iterator(dataset, training=training)
+        if training and _batch_count(iterator) == 0:
+            batch_size = getattr(iterator, "batch_size", self.batch_size)
+            raise ValueError(
+                f"The training iterator yields no batch: {len(dataset)} training series "
+                f"with batch_size={batch_size} and drop_last=True leave every series out, "
+                "so no optimizer step would be taken. Lower batch_size or leave "
+                "iterator_train__drop_last unset."
+            )
+        return iterator
+
     def initialize_history(self):
         if isinstance(self.history_, SeqPoolHistory):
             self.history_.clear()
@@ -589,6 +614,14 @@ class SeqPoolNet(NeuralNet):
                 y = torch.as_tensor(y)
             return TensorData(X, y)
         return super().get_dataset(X, y)
+
+
+def _batch_count(iterator) -> int | None:
+    """Batches per pass of an iterator that knows it (None if it does not)."""
+    try:
+        return len(iterator)
+    except TypeError:
+        return None
 
 
 # ---------------------------------------------------------------- runtime helpers

@@ -115,7 +115,9 @@ _SHARED_PARAMS = """\
     lr_schedule : {"cosine", "constant"}, default="cosine"
         ``"cosine"``: the rate decays from ``lr`` to 0 along a half cosine over
         the ``max_epochs`` of each fit (recorded in ``history_`` as ``"lr"``);
-        a warm-started fit runs a new cycle. ``"constant"``: ``lr`` throughout.
+        a warm-started fit runs a new cycle. ``"constant"``: ``lr`` throughout, or
+        the schedule of a skorch ``LRScheduler`` in ``callbacks`` (refused under
+        ``"cosine"``, which would override it).
     batch_size : int, default=32
         Mini-batch size for training and prediction (the whole training set
         when it is smaller).
@@ -128,16 +130,33 @@ _SHARED_PARAMS = """\
         Early stopping: hold out ``validation_fraction`` of the training data
         and stop after ``patience`` epochs without improvement of the
         validation loss, restoring the best weights. ``None`` trains on all
-        the data for ``max_epochs``.
+        the data for ``max_epochs``. ``train_split=None`` is refused with it.
     validation_fraction : float, default=0.1
         Fraction held out when ``patience`` is set (stratified for classifiers).
     callbacks : list of skorch callbacks or None, default=None
-        Extra skorch callbacks (copied at every fit, never mutated).
+        Extra skorch callbacks (copied at every fit, never mutated). The
+        estimators add their own under the names ``"lr_schedule"`` (with
+        ``lr_schedule="cosine"``), ``"valid_score"`` and ``"early_stopping"``
+        (with ``patience``), besides skorch's ``"print_log"``: a callback of
+        that name clashes with them. An ``EpochScoring`` / ``BatchScoring``
+        whose ``scoring`` is a name or None is refused: skorch would score the
+        inner network's raw outputs (logits; targets on the regressor's
+        standardised scale), not the predictions -- use ``patience`` (its
+        ``"valid_score"``) or a callback of your own.
     warm_start : bool, default=False
         If True and the estimator is fitted, ``fit`` continues training the
         existing network, optimizer state included, for ``max_epochs`` more
-        epochs (as skorch's ``warm_start``) instead of starting anew; the network
-        and optimizer keep the configuration of the fit that built them.
+        epochs instead of starting anew (``partial_fit`` continues it alike).
+        Parameters changed since the network was built are applied to it where
+        they can be: ``lr`` and ``optimizer__<key>`` of the optimizer's
+        parameter groups (as skorch's virtual parameters), ``batch_size``,
+        ``verbose``, ``dropout`` and ``iterator_train__*`` /
+        ``iterator_valid__*``; ``max_epochs``, ``random_state``, ``n_threads``
+        and ``class_weight`` are read as they are, and the network keeps its
+        ``dtype`` and device. Any other change (``optimizer``,
+        ``lr_schedule``, ``patience``, ``callbacks``, the head's and encoder's
+        parameters, ``module__*``, ``criterion__*`` ...) raises a ValueError
+        naming it: fit with ``warm_start=False`` to build a network with it.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and dropout inside ``fit``, from
         generators of the fit's own (not torch's global one, so fits in parallel
@@ -172,7 +191,13 @@ _SHARED_PARAMS = """\
     **kwargs : skorch routing
         ``module__*``, ``optimizer__*``, ``criterion__*``, ``iterator_train__*``,
         ``iterator_valid__*``, ``callbacks__*``, ``train_split``, ... as in
-        skorch."""
+        skorch. Refused: ``module__n_outputs``, ``module__n_channels`` and
+        ``module__n_timesteps`` (set from the data), ``dataset`` and
+        ``dataset__*`` (the data are held as tensors), and keywords the default
+        batch iterator does not take (it takes ``batch_size``, ``shuffle``,
+        ``generator``, ``drop_last``; pass
+        ``iterator_train=torch.utils.data.DataLoader`` for DataLoader's), as is
+        a fit whose ``drop_last`` leaves no training batch."""
 
 _SHARED_ATTRIBUTES = """\
     n_features_in_ : int

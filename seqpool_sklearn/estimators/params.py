@@ -11,10 +11,11 @@ from sklearn.utils._param_validation import (
     InvalidParameterError,
     StrOptions,
 )
-from skorch.callbacks import Callback
+from skorch.callbacks import BatchScoring, Callback, EpochScoring, LRScheduler
 from torch.optim import Optimizer
 
 from .._net import (
+    TensorBatches,
     resolve_device,
 )
 from .._options import ACTIVATIONS, ORDERS
@@ -35,6 +36,14 @@ _ROUTED_PREFIXES = (
     "dataset__",
 )
 _ROUTED_NAMES = ("train_split", "iterator_train", "iterator_valid", "dataset")
+# Module keywords the estimators set from the data at every fit.
+_INFERRED_MODULE_KEYS = {
+    "module__n_outputs": "the number of classes, or of target columns",
+    "module__n_channels": "the channels of X",
+    "module__n_timesteps": "the length of the series in X",
+}
+# Keywords of the default batch iterator (TensorBatches) besides the dataset.
+_BATCH_ITERATOR_KEYS = ("batch_size", "shuffle", "generator", "drop_last")
 # Parameters that predict reads (validated there too; the device of a loaded model is not,
 # so that a CUDA-trained model predicts on a CPU-only machine).
 _PREDICT_PARAMS = ("batch_size", "n_threads")
@@ -248,7 +257,68 @@ class _ParamsMixin:
                     "skorch.callbacks.Callback) or a (name, callback) pair; got "
                     f"{cb!r} of type {type(cb).__name__}."
                 )
+        self._check_skorch_keywords()
         resolve_device(self.device, type(self).__name__)
+
+    def _check_skorch_keywords(self) -> None:
+        """Refuse the skorch keywords and callbacks that would be ignored or misread."""
+        name = type(self).__name__
+        routed = self._routed
+        dataset = sorted(k for k in routed if k == "dataset" or k.startswith("dataset__"))
+        if dataset:
+            raise ValueError(
+                f"{name} does not take {', '.join(dataset)}: it holds the training data as "
+                "whole tensors and builds its own dataset, so skorch's dataset= and "
+                "dataset__* would be ignored. Transform X before fit (e.g. in a Pipeline)."
+            )
+        for key, source in _INFERRED_MODULE_KEYS.items():
+            if key in routed:
+                raise ValueError(
+                    f"{key} is set by {name} from the data at every fit ({source}), so "
+                    f"that the network fits X and y; got {key}={routed[key]!r}. Remove it."
+                )
+        if self.patience is not None and "train_split" in routed and routed["train_split"] is None:
+            raise ValueError(
+                f"patience={self.patience} stops early on the loss of held-out data, but "
+                "train_split=None holds none out. Remove train_split (patience holds out "
+                "validation_fraction of the data) or set patience=None."
+            )
+        for param in ("iterator_train", "iterator_valid"):
+            if routed.get(param, TensorBatches) is not TensorBatches:
+                continue
+            prefix = param + "__"
+            for key in routed:
+                sub = key.removeprefix(prefix)
+                if key.startswith(prefix) and sub not in _BATCH_ITERATOR_KEYS:
+                    raise ValueError(
+                        f"{key}={routed[key]!r} is routed to the default batch iterator, "
+                        f"which takes only {', '.join(_BATCH_ITERATOR_KEYS)}; got {sub!r}."
+                        f"{did_you_mean(sub, _BATCH_ITERATOR_KEYS)} For torch DataLoader's "
+                        "keywords (num_workers, pin_memory, collate_fn, ...) pass "
+                        f"{param}=torch.utils.data.DataLoader as well."
+                    )
+        schedule_off = routed.get("callbacks__lr_schedule", "") is None
+        for i, cb in enumerate(self.callbacks or []):
+            cb = cb[1] if isinstance(cb, tuple) else cb
+            if isinstance(cb, LRScheduler) and self.lr_schedule != "constant" and not schedule_off:
+                raise ValueError(
+                    f"callbacks[{i}] is a skorch LRScheduler, but lr_schedule="
+                    f"{self.lr_schedule!r} sets the learning rate of every epoch itself and "
+                    "would override it. Pass lr_schedule='constant' to schedule the rate "
+                    "with your LRScheduler."
+                )
+            if isinstance(cb, (EpochScoring, BatchScoring)) and (
+                cb.scoring is None or isinstance(cb.scoring, str)
+            ):
+                raise ValueError(
+                    f"callbacks[{i}] is a skorch {type(cb).__name__} with scoring="
+                    f"{cb.scoring!r}: skorch would score the inner network's raw outputs "
+                    "(logits for the classifier, which scikit-learn refuses as a mix of "
+                    "targets; outputs on the standardised scale of the targets for the "
+                    "regressor, a wrong score), not the estimator's predictions. Use "
+                    "patience=, whose 'valid_score' column records the held-out accuracy "
+                    "or R², or a Callback of your own that scores the predictions."
+                )
 
 
 def _require_y(y: Any, name: str) -> None:

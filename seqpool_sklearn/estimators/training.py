@@ -32,6 +32,7 @@ from .._net import (
 )
 from .._options import default_hidden_size
 from .._threads import blas_threads, resolve_n_threads
+from ..nn.head import FitDropout
 from ..nn.module import DecodedHead, PooledHead, SeqPoolModule
 from .params import _MODULE_PARAMS, _require_y
 from .ridge import (
@@ -45,6 +46,47 @@ from .ridge import (
 # The training budget of max_epochs=None: at least this many optimizer steps and epochs.
 MIN_STEPS = 1000
 MIN_EPOCHS = 100
+
+
+# Parameters a continued fit (warm_start=True, partial_fit) reads as they are now: the
+# epochs to train, and parameters that build nothing in the network (a fitted network
+# keeps its dtype and device; class weights are refreshed from each fit's y).
+_CONTINUE_FREE = frozenset(
+    {
+        "max_epochs",
+        "warm_start",
+        "readout",
+        "random_state",
+        "n_threads",
+        "device",
+        "dtype",
+        "class_weight",
+    }
+)
+# Parameters a continued fit applies to the live network.
+_CONTINUE_APPLIED = frozenset({"lr", "batch_size", "verbose"})
+
+
+_UNSET = object()
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether a parameter is unchanged (tensors and arrays compared by value)."""
+    if a is b:
+        return True
+    try:
+        if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+            return bool(torch.equal(torch.as_tensor(a), torch.as_tensor(b)))
+        if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+            return bool(np.array_equal(a, b))
+        return bool(a == b)
+    except Exception:
+        return False
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # Routed keywords that skorch hands to the module, optimizer and criterion when it builds them.
@@ -62,13 +104,14 @@ class _TrainingMixin:
             callbacks.append(("lr_schedule", CosineLR()))
         train_split = None
         if self.patience is not None:
+            # the score first: the epoch where early stopping fires is recorded whole
+            callbacks.append(("valid_score", ValidScore("accuracy" if stratified else "r2")))
             callbacks.append(
                 (
                     "early_stopping",
                     EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True),
                 )
             )
-            callbacks.append(("valid_score", ValidScore("accuracy" if stratified else "r2")))
             train_split = ValidSplit(
                 self.validation_fraction, stratified=stratified, random_state=seed
             )
@@ -110,7 +153,7 @@ class _TrainingMixin:
             # backward passes of the default head (the same update, other rounding)
             kwargs["optimizer__fused"] = True
         kwargs.update(copy.deepcopy(self._routed))
-        return SeqPoolNet(
+        net = SeqPoolNet(
             module=SeqPoolModule,
             criterion=self._criterion,
             optimizer=self.optimizer,
@@ -123,6 +166,71 @@ class _TrainingMixin:
             verbose=int(self.verbose),
             **kwargs,
         )
+        # the parameters it was built from: what a continued fit compares against
+        net.built_params_ = self.get_params(deep=False)
+        return net
+
+    def _continue_with_params(self, partial: bool) -> None:
+        """Bring the parameters changed since the network was built to the continued fit.
+
+        ``lr``, ``optimizer__<key>`` of the optimizer's parameter groups, ``batch_size``,
+        ``verbose``, ``dropout`` and the iterators' keywords are applied to the live
+        network; ``max_epochs`` and the parameters that build nothing are read as they
+        are. Any other change (the optimizer, the schedule, callbacks, early stopping,
+        the network's design ...) cannot apply to a network already built: a ValueError
+        names it, before anything is changed.
+        """
+        net = self.net_
+        built = getattr(net, "built_params_", None)
+        if built is None:  # a network pickled before the parameters were kept
+            return
+        now = self.get_params(deep=False)
+        changed = [
+            k for k in now if k not in _CONTINUE_FREE and not _same(built.get(k, _UNSET), now[k])
+        ]
+        groups = net.optimizer_.param_groups
+        refused = []
+        for key in changed:
+            if key in _CONTINUE_APPLIED or key.startswith(("iterator_train__", "iterator_valid__")):
+                continue
+            if key == "dropout" or (key == "validation_fraction" and self.patience is None):
+                continue
+            sub = key.removeprefix("optimizer__")
+            if key.startswith("optimizer__") and all(sub in group for group in groups):
+                continue
+            before = built.get(key, _UNSET)
+            before = "unset" if before is _UNSET else _short(before)
+            refused.append(f"{key} ({before} -> {_short(now[key])})")
+        if refused:
+            how = "partial_fit continues" if partial else "warm_start=True continues"
+            raise ValueError(
+                f"{how} the fitted network, which cannot take the parameters changed since "
+                f"it was built: {', '.join(refused)}. A continued fit applies only lr, "
+                "optimizer__<key> of the optimizer's parameter groups, batch_size, verbose, "
+                "dropout, max_epochs and iterator_train__* / iterator_valid__*; fit with "
+                "warm_start=False to build a new network with the others (or set them back)."
+            )
+        for key in changed:
+            value = now[key]
+            if key == "lr":
+                net.lr = value
+                for group in groups:
+                    group["lr"] = value
+            elif key.startswith("optimizer__"):
+                vars(net)[key] = value
+                for group in groups:
+                    group[key.removeprefix("optimizer__")] = value
+            elif key == "batch_size":
+                net.batch_size = value
+            elif key == "verbose":
+                net.verbose = int(value)
+            elif key == "dropout" and "module__dropout" not in now:
+                for module in net.module_.modules():
+                    if isinstance(module, FitDropout):
+                        module.p = float(value)
+            elif key.startswith(("iterator_train__", "iterator_valid__")):
+                vars(net)[key] = value
+        net.built_params_ = now
 
     def _new_net(self, n_outputs: int, seed: int, device: str, dtype: torch.dtype) -> SeqPoolNet:
         """A built, initialised network whose module and criterion are in ``dtype``.
@@ -369,6 +477,7 @@ class _TrainingMixin:
                         f"channels, but X has {X_t.shape[1]}; fit with warm_start=False to "
                         "build a new network."
                     )
+                self._continue_with_params(partial)
                 self._refresh_class_weight()
                 # the continued network keeps the encoder built for the first fit's length
                 self.n_timesteps_in_ = getattr(
