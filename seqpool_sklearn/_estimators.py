@@ -420,8 +420,8 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
                     else f"a 2D y of {self.n_outputs_} column(s), one per output"
                 )
                 raise ValueError(
-                    f"y has shape {y.shape}; the first partial_fit call had {first}, "
-                    "and predict returns that shape: pass y shaped alike."
+                    f"y has shape {y.shape}; the network was built for {first}, and "
+                    "predict returns that shape: pass y shaped alike."
                 )
             standard = (y2 - self._y_mean) / self._y_scale
             return torch.from_numpy(standard.astype(np.float64)), self.n_outputs_

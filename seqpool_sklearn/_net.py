@@ -222,8 +222,9 @@ class ValidScore(Callback):
 
     Accuracy for classifiers (``kind="accuracy"``), the coefficient of determination
     R² for regressors (``kind="r2"``; as scikit-learn's ``r2_score``: per output, then
-    averaged over the outputs; invariant to the internal target scaling; NaN where it
-    is undefined: one held-out series, or equal targets), weighted by the sample
+    averaged over the outputs; invariant to the internal target scaling; undefined
+    where a held-out output's targets are all equal, which is left out of the average,
+    and NaN with one held-out series or every output undefined), weighted by the sample
     weights as the validation loss is, from the predictions of the validation pass
     skorch already makes -- no extra forward pass. Added by the estimators when
     ``patience`` holds data out. A held-out part whose weights are all zero has no
@@ -269,12 +270,15 @@ class ValidScore(Callback):
             mean = (ww * target).sum(0) / w.sum()
             total = (ww * (target - mean) ** 2).sum(0)
             scale = (ww * target**2).sum(0).clamp_min(1.0)
-            if int((w > 0).sum()) < 2 or bool((total <= 1e-12 * scale).any()):
-                # R² of one series, or of equal targets, is undefined (scikit-learn's
-                # r2_score gives NaN there too): not a score of -1e12
+            # R² of one series, or of an output whose targets are equal, is undefined: such
+            # an output is left out of the average (not a score of -1e12; scikit-learn's
+            # r2_score scores it 0, or 1 when predicted exactly, by convention)
+            defined = total > 1e-12 * scale
+            if int((w > 0).sum()) < 2 or not bool(defined.any()):
                 score = torch.tensor(float("nan"))
             else:
-                score = (1 - (ww * (target - pred) ** 2).sum(0) / total).mean()
+                per_output = 1 - (ww * (target - pred) ** 2).sum(0) / total
+                score = per_output[defined].mean()
         net.history.record("valid_score", float(score))
 
 
@@ -670,6 +674,32 @@ class _SeededGlobal:
                 cls.saved = None
 
 
+class _SeededDevice:
+    """A CUDA device's generator, seeded while fits run on it and restored after the last."""
+
+    saved: dict[int, tuple[int, torch.Tensor]] = {}  # device -> (fits on it, caller's state)
+
+    @classmethod
+    def enter(cls, seed: int, index: int) -> None:
+        with _GLOBAL_RNG_LOCK:
+            active, state = cls.saved.get(index, (0, None))
+            if active == 0:
+                state = torch.cuda.get_rng_state(index)
+            cls.saved[index] = (active + 1, state)
+            with torch.cuda.device(index):
+                torch.cuda.manual_seed(seed)
+
+    @classmethod
+    def exit(cls, index: int) -> None:
+        with _GLOBAL_RNG_LOCK:
+            active, state = cls.saved[index]
+            if active == 1:
+                del cls.saved[index]
+                torch.cuda.set_rng_state(state, index)
+            else:
+                cls.saved[index] = (active - 1, state)
+
+
 @contextmanager
 def _seeded(seed: int, device: str):
     """Seed a fit's random draws without changing the caller's RNG state.
@@ -678,28 +708,27 @@ def _seeded(seed: int, device: str):
     head's dropout draws from it, and draws from torch's global generator while the
     network is built (its initial weights, :func:`_global_draws`) continue its stream,
     under a lock. So fits in parallel threads draw what they draw one after the other.
-    On a GPU, dropout draws from the device's generator, seeded with ``seed`` for the
-    fit and restored afterwards (fits overlapping on one device share it).
+    On a GPU, dropout draws from the device's generator, seeded with ``seed`` when the
+    fit starts and restored to the caller's state when the last fit on the device ends
+    (fits overlapping on one device share its generator).
     """
+    index = None
+    if device.startswith("cuda"):
+        cuda = torch.device(device)
+        index = torch.cuda.current_device() if cuda.index is None else cuda.index
     token = _FIT_GENERATOR.set(torch.Generator().manual_seed(seed))
-    cuda = torch.device(device) if device.startswith("cuda") else None
-    index = None if cuda is None else (cuda.index or 0)
-    cuda_state = None if index is None else torch.cuda.get_rng_state(index)
-    _SeededGlobal.enter(seed)
+    entered = []
     try:
+        _SeededGlobal.enter(seed)
+        entered.append(_SeededGlobal.exit)
         if index is not None:
-            _seed_cuda(seed, index)
+            _SeededDevice.enter(seed, index)
+            entered.append(lambda: _SeededDevice.exit(index))
         yield
     finally:
-        _SeededGlobal.exit()
-        if index is not None:
-            torch.cuda.set_rng_state(cuda_state, index)
+        for leave in reversed(entered):
+            leave()
         _FIT_GENERATOR.reset(token)
-
-
-def _seed_cuda(seed: int, index: int) -> None:
-    with torch.cuda.device(index):
-        torch.cuda.manual_seed(seed)
 
 
 @contextmanager
@@ -741,11 +770,13 @@ def _dtype_name(dtype: torch.dtype) -> str:
 class _TorchThreads:
     """Torch's intra-op thread count, shared by the fits and predicts of every thread.
 
-    torch has one count per process. The first call to enter keeps the count it found
-    and the last to leave restores it, so calls overlapping in threads (joblib's
-    threading back-end, Dask's threads) leave the caller's setting as it was; while
-    they overlap, the count is the one set last. A call nested in the same thread gets
-    the count of the call around it back when it leaves.
+    torch keeps a count per thread, and a thread starts from the last count set in any
+    thread. The first call to enter keeps the count it found and the last to leave
+    restores it, so calls overlapping in threads (joblib's threading back-end, Dask's
+    threads) leave the caller's setting as it was, even when a thread started inside
+    another's pin; any other call gives its thread back the count it found. Calls
+    overlapping in threads with different counts may change each other's while they
+    overlap: pin one count (``n_threads=1``) where results must not depend on it.
     """
 
     lock = threading.Lock()
@@ -764,9 +795,12 @@ def _torch_threads(n_threads: int | str | None):
     with _TorchThreads.lock:
         if not _TorchThreads.active:
             _TorchThreads.original = torch.get_num_threads()
+        # nested in this thread: the call around it pinned this thread's count; otherwise
+        # what this thread reads may be another thread's pin, so it gets the caller's back
+        nested = me in _TorchThreads.active
+        previous = torch.get_num_threads() if nested else _TorchThreads.original
         _TorchThreads.active[me] = _TorchThreads.active.get(me, 0) + 1
-        previous = torch.get_num_threads()
-        if n_threads != previous:
+        if n_threads != torch.get_num_threads():
             torch.set_num_threads(n_threads)
     try:
         yield
@@ -775,13 +809,11 @@ def _torch_threads(n_threads: int | str | None):
             _TorchThreads.active[me] -= 1
             if not _TorchThreads.active[me]:
                 del _TorchThreads.active[me]
-            if not _TorchThreads.active:
-                restore = _TorchThreads.original
-            elif set(_TorchThreads.active) == {me}:
-                restore = previous  # nested in this thread alone: the outer call's count
-            else:
-                restore = None  # other threads' calls still run: theirs stands
-            if restore is not None and torch.get_num_threads() != restore:
+            # the last call to end gives the caller's count back; any other, the count
+            # its thread had (torch keeps a count per thread, and a new thread starts
+            # from the last one set anywhere)
+            restore = previous if _TorchThreads.active else _TorchThreads.original
+            if torch.get_num_threads() != restore:
                 torch.set_num_threads(restore)
 
 

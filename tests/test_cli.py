@@ -192,6 +192,7 @@ def test_a_csv_with_semicolons_or_tabs_is_read_by_its_separator(
         (["--sep", "|"], "|", ".", "'|'-separated"),
         (["--sep", "\\t", "--decimal", ","], "\t", ",", "'\\t'-separated, decimal commas"),
         (["--decimal", ","], ";", ",", "';'-separated, decimal commas"),
+        (["--sep", ";"], ";", ",", "';'-separated, decimal commas"),  # still detected
         (["--sep", ","], ",", ".", "20 samples"),
     ],
 )
@@ -328,6 +329,13 @@ def test_compare_passes_the_flags_that_are_given(built):
         random_state=0,
     )
     assert estimator.get_params() == expected.get_params()
+
+
+def test_readout_ridge_takes_every_frozen_encoder(built):
+    # the combination of frozen encoders is frozen per instance, and was refused as trained
+    for encoder in ("multirocket_hydra", "hydra", "none"):
+        estimator = built("--readout", "ridge", "--orders", "pool_first", "--encoder", encoder)
+        assert estimator.get_params()["readout"] == "ridge"
 
 
 def test_readout_ridge_is_passed_and_the_training_settings_are_not_shown(built, capsys):

@@ -266,6 +266,10 @@ def test_validation_r2_is_scikit_learns_and_nan_where_undefined():
     # one held-out series, or equal targets: undefined, not -1e12
     assert np.isnan(score(pred[:1], target[:1]))
     assert np.isnan(score(pred, np.full((6, 1), 3.0)))
+    # an output of equal targets beside one that is not: the defined output's R² (the
+    # undefined one made the whole score NaN)
+    two = np.c_[target, np.zeros(6)]
+    assert score(np.c_[pred, pred], two) == pytest.approx(r2_score(target, pred))
     X, _ = _data(n=5)
     reg = SeqPoolRegressor(patience=2, **{**TINY, "max_epochs": 3}).fit(X, X[:, 0].mean(1))
     assert reg.training_history()["valid_score"].isna().all()  # one series held out

@@ -312,3 +312,15 @@ def test_under_the_ridge_readout_the_orders_tie_behind_the_average_pool():
     first = result[result["order"] == "pool_first"].sort_values("split")["score"].to_numpy()
     second = result[result["order"] == "decode_first"].sort_values("split")["score"].to_numpy()
     np.testing.assert_array_equal(first, second)
+
+
+def test_a_builtin_linear_pool_is_not_refused_for_float32_rounding():
+    # the check of a pool's linear declaration compared float32 pooled maps with a
+    # float64 forward at 1e-4 and refused the built-in avg pool on large values
+    from seqpool_sklearn import SeqPoolRegressor
+
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(40, 2, 60)) * 50 + 1000).astype(np.float32)
+    y = np.c_[X[:, 0].mean(1), X[:, 1].std(1)]
+    est = SeqPoolRegressor(encoder="hydra", readout="ridge", order="decode_first", pool="avg")
+    assert np.isfinite(est.fit(X, y).predict(X)).all()

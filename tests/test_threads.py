@@ -244,41 +244,67 @@ def test_ridge_fits_overlapping_in_threads_leave_blas_as_they_found_it(monkeypat
     assert blas() == before
 
 
-_OVERLAP = """
+# Three orders of pins overlapping in two threads, each ending with the caller's count:
+# A pins 1 and B 3 (B starting inside A's pin), A ends first; B pins 3 and the caller 1,
+# the caller ends first; the same with the caller's pin inside a fit's.
+_OVERLAPS = """
 import threading, torch
 from seqpool_sklearn._net import _torch_threads
 torch.set_num_threads(2)
-a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
-seen = {}
-def a():
-    with _torch_threads(1):
-        a_in.set(); b_in.wait(10)
-    a_out.set()
-def b():
-    a_in.wait(10)
-    with _torch_threads(3):
-        b_in.set(); a_out.wait(10)
-        seen["b"] = torch.get_num_threads()
-threads = [threading.Thread(target=a), threading.Thread(target=b)]
-[t.start() for t in threads]; [t.join() for t in threads]
-print(seen["b"], torch.get_num_threads())
+out = []
+
+def run(first, second, first_ends_first):
+    started, done = threading.Event(), threading.Event()
+    def other():
+        with _torch_threads(first):
+            started.set()
+            done.wait(10)
+    t = threading.Thread(target=other)
+    t.start()
+    started.wait(10)
+    if first_ends_first:
+        done.set()
+        t.join()
+    with _torch_threads(second):
+        pass
+    done.set()
+    t.join()
+    out.append(torch.get_num_threads())
+
+def a_then_b():
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    def a():
+        with _torch_threads(1):
+            a_in.set(); b_in.wait(10)
+        a_out.set()
+    def b():
+        a_in.wait(10)
+        with _torch_threads(3):
+            b_in.set(); a_out.wait(10)
+    ts = [threading.Thread(target=a), threading.Thread(target=b)]
+    [t.start() for t in ts]; [t.join() for t in ts]
+    out.append(torch.get_num_threads())
+
+a_then_b()
+run(3, 1, first_ends_first=False)
+run(1, 3, first_ends_first=False)
+print(*out)
 """
 
 
 def test_pins_overlapping_in_threads_leave_the_callers_count():
-    # Each pin used to restore the count it found on entry: thread A pinning 1, then B
-    # pinning 3 (finding A's 1), A leaving, then B leaving left the process at 1. Run in
-    # a fresh interpreter: torch's count as a new thread finds it is process state.
+    # torch keeps a count per thread and a new thread starts from the last one set
+    # anywhere: each pin used to restore what it found (another thread's pin, at times),
+    # and then one that left while another ran restored nothing. Run in a fresh
+    # interpreter, where those counts start from the caller's.
     import subprocess
     import sys
 
     out = subprocess.run(
-        [sys.executable, "-c", _OVERLAP], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", _OVERLAPS], capture_output=True, text=True, timeout=120
     )
     assert out.returncode == 0, out.stderr
-    b_after_a_left, caller_after = map(int, out.stdout.split())
-    assert b_after_a_left == 3  # a leaving does not take b's count away
-    assert caller_after == 2
+    assert out.stdout.split() == ["2", "2", "2"]
 
 
 def test_a_nested_pin_gives_the_outer_count_back():

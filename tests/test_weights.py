@@ -343,5 +343,16 @@ def test_partial_fit_names_the_shape_of_the_first_y():
     X, y = _data()
     target = X[:, 0, 0].astype(np.float64)
     reg = SeqPoolRegressor(**TINY).partial_fit(X, target)
-    with pytest.raises(ValueError, match=r"first partial_fit call had a 1D y"):
+    with pytest.raises(ValueError, match=r"the network was built for a 1D y"):
         reg.partial_fit(X, target[:, None])
+
+
+def test_weights_too_small_to_compute_with_are_refused():
+    # their mean underflowed: the classifier reported a divergence, the regressor
+    # targets "too large to standardise"
+    X, y = _data()
+    w = np.zeros(len(y))
+    w[:2], w[-2:] = 5e-324, 5e-324
+    for est, target in ((SeqPoolClassifier(**TINY), y), (SeqPoolRegressor(**TINY), X[:, 0, 0])):
+        with pytest.raises(ValueError, match="Sample weights are too small to compute with"):
+            est.fit(X, target, sample_weight=w)

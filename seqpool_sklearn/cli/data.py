@@ -14,6 +14,17 @@ if TYPE_CHECKING:
 _COMMA_DECIMAL = r"-?\d*,\d+(?:[eE][-+]?\d+)?"
 
 
+def _comma_decimals(df) -> bool:
+    """Whether a column's every cell reads as a number with a decimal comma ("0,25")."""
+    import pandas as pd
+
+    return any(
+        len(col.dropna()) and col.dropna().astype(str).str.fullmatch(_COMMA_DECIMAL).all()
+        for _, col in df.items()
+        if not pd.api.types.is_numeric_dtype(col.dtype)
+    )
+
+
 def _other_separator(df, path) -> tuple[Any, str]:
     """A table read as one column whose header holds ';' or tabs: the file's separator
     (spreadsheets in many locales write ';', with decimal commas). Returns the table and
@@ -27,13 +38,7 @@ def _other_separator(df, path) -> tuple[Any, str]:
     if sep is None:
         return df, ""
     df = pd.read_csv(path, sep=sep)
-    # a column whose every cell reads as a number with a decimal comma ("0,25")
-    comma = any(
-        len(col.dropna()) and col.dropna().astype(str).str.fullmatch(_COMMA_DECIMAL).all()
-        for _, col in df.items()
-        if not pd.api.types.is_numeric_dtype(col.dtype)
-    )
-    if comma:
+    if _comma_decimals(df):
         return pd.read_csv(path, sep=sep, decimal=","), f", {sep!r}-separated, decimal commas"
     return df, f", {sep!r}-separated"
 
@@ -63,9 +68,13 @@ def _read_table(args) -> tuple[Any, str]:
                 "--decimal ',' needs a table whose fields are not separated by commas; "
                 "pass --sep CHAR"
             )
-    df = pd.read_csv(args.csv, sep=sep, decimal=args.decimal or ".")
+    decimal = args.decimal
+    df = pd.read_csv(args.csv, sep=sep, decimal=decimal or ".")
+    if decimal is None and sep != "," and _comma_decimals(df):
+        decimal = ","
+        df = pd.read_csv(args.csv, sep=sep, decimal=decimal)
     shown = "" if sep == "," else f", {sep!r}-separated"
-    return df, shown + (", decimal commas" if args.decimal == "," else "")
+    return df, shown + (", decimal commas" if decimal == "," else "")
 
 
 def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
@@ -813,6 +822,14 @@ def _is_regression(y: np.ndarray, task: str) -> bool:
     return type_of_target(y) in ("continuous", "continuous-multioutput")
 
 
+def _frozen(cls) -> bool:
+    """Whether an encoder class builds frozen encoders (a combination says so per instance)."""
+    try:
+        return bool(cls(1, 16, None).frozen)
+    except Exception:  # noqa: BLE001 - a class that cannot be built so small: its flag
+        return bool(getattr(cls, "frozen", False))
+
+
 def _check_ridge_flags(args) -> None:
     """``--readout ridge`` with a grid it cannot fit, refused before anything is printed."""
     if getattr(args, "readout", None) != "ridge":
@@ -821,7 +838,7 @@ def _check_ridge_flags(args) -> None:
     from ..nn.pools import pool_members, resolve_pool
 
     encoder = getattr(args, "encoder", None)
-    if encoder not in (None, "auto", "none") and not resolve_encoder(encoder).frozen:
+    if encoder not in (None, "auto", "none") and not _frozen(resolve_encoder(encoder)):
         raise _UsageError(
             f"--readout ridge solves a readout of fixed pooled features, but --encoder "
             f"{encoder} is trained with the head: pass a frozen encoder (minirocket, "

@@ -101,8 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--decimal",
         metavar="CHAR",
         choices=(".", ","),
-        help="CSV: the decimal mark, '.' or ',' (default: ',' when every number of a "
-        "';'- or tab-separated table is written with a decimal comma)",
+        help="CSV: the decimal mark, '.' or ',' (default: ',' when a column of a table "
+        "not separated by commas holds only numbers written with a decimal comma)",
     )
     data.add_argument(
         "--id",

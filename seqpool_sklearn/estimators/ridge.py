@@ -204,13 +204,22 @@ def check_linear_readout(module, x: torch.Tensor, packed: torch.Tensor) -> None:
     """
     if module.head.order != "decode_first":
         return
+    from ..nn.module import _own
+    from ..nn.pools import POOL_REGISTRY
+
+    pooling = module.head.pooling
+    members = getattr(pooling, "members", [pooling])
+    if all(type(m) in POOL_REGISTRY.values() and _own(type(m)) for m in members):
+        return  # the package's own linear pools are linear (tested), not re-checked per fit
     net = copy.deepcopy(module).to(torch.float64).eval()
     rows = slice(0, LINEAR_CHECK_ROWS)
     pooled = packed[rows, :-1].to(torch.float64)
     want = net.head.from_pooled(pooled, packed[rows, -1] > 0.5)
     got = net(x[rows].to(torch.float64))
     error = float((got - want).abs().max())
-    if error > 1e-4 * (1.0 + float(want.abs().max())):
+    # the pooled frames were computed in the training dtype: its rounding is no evidence
+    tol = 1e-4 if packed.dtype == torch.float64 else 1e-2
+    if error > tol * (1.0 + float(want.abs().max())):
         name = type(module.head.pooling).__name__
         raise ValueError(
             f"readout='ridge' under order='decode_first' relies on the pool's linear = True: "

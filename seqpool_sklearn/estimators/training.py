@@ -357,16 +357,22 @@ class _TrainingMixin:
         # _check_sample_weight, with its messages; all-zero ones only from 1.7 on)
         if not w.any():
             raise ValueError("Sample weights must contain at least one non-zero number.")
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             total = w.sum()
+            relative = w / w.mean()
         if not np.isfinite(total):
             raise ValueError(
                 f"Sample weights sum to {total} (largest {w.max():.3g}): only their "
                 "ratios matter, so divide them by a common factor."
             )
+        if not np.isfinite(relative).all() or w.max() < 1e-150:
+            raise ValueError(
+                f"Sample weights are too small to compute with (largest {w.max():.3g}): only "
+                "their ratios matter, so multiply them by a common factor."
+            )
         if (w == w[0]).all():
             return w, None
-        return w, w / w.mean()
+        return w, relative
 
     def _check_validation_split(self, y_t: torch.Tensor, n_outputs: int) -> None:
         """With ``patience``, the held-out part must be splittable (stratified for classes)."""
