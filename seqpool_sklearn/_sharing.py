@@ -149,6 +149,17 @@ def restore_portable(est: Any, state: dict) -> None:
     net.module_.load_state_dict(from_plain(saved["module"], device))
     net.module_.train(saved["training"])
     net.optimizer_.load_state_dict(from_plain(saved["optimizer"], device))
+    # the network was rebuilt from the current parameters, but its optimizer holds the
+    # rate and settings it trained with: a continued fit compares with those, so an lr
+    # set after the fit (and before saving) is applied as it would be without the save
+    built = getattr(net, "built_params_", None)
+    if built is not None and net.optimizer_.param_groups:
+        group = net.optimizer_.param_groups[0]
+        if "lr" in built:
+            built["lr"] = group["lr"]
+        for key in [k for k in built if k.startswith("optimizer__")]:
+            if key.removeprefix("optimizer__") in group:
+                built[key] = group[key.removeprefix("optimizer__")]
     net.history = SeqPoolHistory(from_plain(saved["history"]))
     if saved["generator"] is not None:
         net.shuffle_generator.set_state(from_plain(saved["generator"]))

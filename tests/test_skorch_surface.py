@@ -67,6 +67,34 @@ def test_a_continued_fit_applies_lr_optimizer_keywords_batch_size_and_dropout():
     assert set(_batches(est, "used_lr")[4]) == {0.02}
 
 
+def test_a_refused_continued_fit_leaves_the_next_one_free():
+    # the network put back after a failed call held copies of the callbacks, which then
+    # read as "changed": every later continued fit was refused
+    X, y = _data()
+    for call in ("fit", "partial_fit"):
+        est = SeqPoolClassifier(warm_start=True, callbacks=[("spy", Spy())], **TINY)
+        est.partial_fit(X, y, classes=[0, 1]) if call == "partial_fit" else est.fit(X, y)
+        est.set_params(hidden_size=16)
+        with pytest.raises(ValueError, match=r"hidden_size \(8 -> 16\)"):
+            getattr(est, call)(X, y)
+        est.set_params(hidden_size=8)
+        getattr(est, call)(X, y)  # set back: continues
+
+
+def test_an_lr_set_before_saving_reaches_the_continued_fit_after_loading():
+    X, y = _data()
+    est = SeqPoolClassifier(
+        warm_start=True, lr_schedule="constant", callbacks=[("spy", Spy())], **TINY
+    ).fit(X, y)
+    est.set_params(lr=0.01)
+    loaded = SeqPoolClassifier.__new__(SeqPoolClassifier)
+    loaded.__setstate__(est.__getstate__())
+    for model in (est, loaded):
+        model.fit(X, y)
+        assert set(_batches(model, "used_lr")[-1]) == {0.01}
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+
+
 def test_a_continued_fit_prints_after_set_params_verbose(capsys):
     X, y = _data()
     est = SeqPoolClassifier(warm_start=True, **TINY).fit(X, y)
@@ -122,12 +150,31 @@ def test_the_dataset_keywords_are_refused():
             SeqPoolClassifier(**kw, **TINY).fit(X, y)
 
 
-@pytest.mark.parametrize("cls", [SeqPoolClassifier, SeqPoolRegressor])
-@pytest.mark.parametrize("scoring", ["accuracy", "r2", None])
+@pytest.mark.parametrize(
+    ("cls", "scoring"),
+    [
+        (SeqPoolClassifier, "accuracy"),
+        (SeqPoolClassifier, "r2"),
+        (SeqPoolClassifier, None),
+        (SeqPoolRegressor, "neg_mean_squared_error"),
+        (SeqPoolRegressor, None),
+    ],
+)
 def test_an_epoch_scoring_by_name_is_refused(cls, scoring):
     X, y = _data()
     with pytest.raises(ValueError, match=r"EpochScoring with scoring=.*raw outputs.*valid_score"):
         cls(callbacks=[EpochScoring(scoring, on_train=True)], **TINY).fit(X, y.astype(float))
+
+
+def test_the_regressors_scale_free_epoch_scores_are_taken():
+    # R² does not change with the internal target scale: it scored right, and was refused
+    X, _ = _data()
+    y = X[:, 0].mean(axis=1) * 50 + 10
+    est = SeqPoolRegressor(
+        patience=5, callbacks=[EpochScoring("r2", lower_is_better=False)], **TINY
+    ).fit(X, y)
+    history = est.training_history()
+    np.testing.assert_allclose(history["r2"], history["valid_score"], atol=1e-6)
 
 
 @pytest.mark.parametrize("key", ["module__n_outputs", "module__n_channels", "module__n_timesteps"])

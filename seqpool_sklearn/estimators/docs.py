@@ -142,7 +142,9 @@ _SHARED_PARAMS = """\
         whose ``scoring`` is a name or None is refused: skorch would score the
         inner network's raw outputs (logits; targets on the regressor's
         standardised scale), not the predictions -- use ``patience`` (its
-        ``"valid_score"``) or a callback of your own.
+        ``"valid_score"``) or a callback of your own. The regressor's ``"r2"``
+        and ``"explained_variance"``, which that scale does not change, are
+        taken.
     warm_start : bool, default=False
         If True and the estimator is fitted, ``fit`` continues training the
         existing network, optimizer state included, for ``max_epochs`` more

@@ -6,6 +6,7 @@ from numbers import Integral, Real
 from typing import Any
 
 import torch
+from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -307,8 +308,12 @@ class _ParamsMixin:
                     "would override it. Pass lr_schedule='constant' to schedule the rate "
                     "with your LRScheduler."
                 )
-            if isinstance(cb, (EpochScoring, BatchScoring)) and (
-                cb.scoring is None or isinstance(cb.scoring, str)
+            # R² and explained variance do not change with the regressor's target scale
+            scale_free = not isinstance(self, ClassifierMixin) and cb.scoring in _SCALE_FREE
+            if (
+                isinstance(cb, (EpochScoring, BatchScoring))
+                and (cb.scoring is None or isinstance(cb.scoring, str))
+                and not scale_free
             ):
                 raise ValueError(
                     f"callbacks[{i}] is a skorch {type(cb).__name__} with scoring="
@@ -319,6 +324,9 @@ class _ParamsMixin:
                     "patience=, whose 'valid_score' column records the held-out accuracy "
                     "or R², or a Callback of your own that scores the predictions."
                 )
+
+
+_SCALE_FREE = ("r2", "explained_variance")
 
 
 def _require_y(y: Any, name: str) -> None:

@@ -295,6 +295,10 @@ class _TrainingMixin:
         net = before.get("net_")
         keep = train and net is not None and (self.warm_start or partial)
         backup = copy.deepcopy(net) if keep else None
+        # the copy's record of the parameters holds copies of the callbacks and splitters,
+        # which compare unequal to the estimator's own: the record itself (references) is
+        # what a failed call puts back
+        built_before = getattr(net, "built_params_", None) if keep else None
         try:
             self._check_params()
             _require_y(y, type(self).__name__)
@@ -314,6 +318,8 @@ class _TrainingMixin:
             self.__dict__.clear()
             self.__dict__.update(before)
             if backup is not None:
+                if built_before is not None:
+                    backup.built_params_ = built_before
                 self.net_ = backup
                 self.module_ = backup.module_
                 self.history_ = backup.history
