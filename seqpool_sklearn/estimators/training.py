@@ -207,8 +207,10 @@ class _TrainingMixin:
                 f"{how} the fitted network, which cannot take the parameters changed since "
                 f"it was built: {', '.join(refused)}. A continued fit applies only lr, "
                 "optimizer__<key> of the optimizer's parameter groups, batch_size, verbose, "
-                "dropout, max_epochs and iterator_train__* / iterator_valid__*; fit with "
-                "warm_start=False to build a new network with the others (or set them back)."
+                "dropout, max_epochs and iterator_train__* / iterator_valid__* (and reads "
+                f"{', '.join(sorted(_CONTINUE_FREE - {'max_epochs'}))} as they are); fit "
+                "with warm_start=False to build a new network with the others (or set them "
+                "back)."
             )
         for key in changed:
             value = now[key]
