@@ -143,6 +143,13 @@ def test_an_lr_scheduler_is_refused_under_the_cosine_schedule():
     assert est.fit(X, y).history_[:, "event_lr"] == [0.01, 0.005]
 
 
+def test_a_callback_switched_off_by_name_is_not_refused():
+    X, y = _data()
+    sched = ("sched", LRScheduler(policy="StepLR", step_size=1, gamma=0.5))
+    est = SeqPoolClassifier(callbacks=[sched], callbacks__sched=None, **TINY).fit(X, y)
+    assert est.n_iter_ == TINY["max_epochs"]
+
+
 def test_the_dataset_keywords_are_refused():
     X, y = _data()
     for kw in ({"dataset__foo": 1}, {"dataset": torch.utils.data.TensorDataset}):

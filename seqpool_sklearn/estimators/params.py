@@ -300,7 +300,10 @@ class _ParamsMixin:
                     )
         schedule_off = routed.get("callbacks__lr_schedule", "") is None
         for i, cb in enumerate(self.callbacks or []):
-            cb = cb[1] if isinstance(cb, tuple) else cb
+            if isinstance(cb, tuple):
+                if routed.get(f"callbacks__{cb[0]}", "") is None:
+                    continue  # switched off by callbacks__<name>=None
+                cb = cb[1]
             if isinstance(cb, LRScheduler) and self.lr_schedule != "constant" and not schedule_off:
                 raise ValueError(
                     f"callbacks[{i}] is a skorch LRScheduler, but lr_schedule="
