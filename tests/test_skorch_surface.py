@@ -173,6 +173,13 @@ def test_an_epoch_scoring_by_name_is_refused(cls, scoring):
         cls(callbacks=[EpochScoring(scoring, on_train=True)], **TINY).fit(X, y.astype(float))
 
 
+@pytest.mark.parametrize("cls", [SeqPoolClassifier, SeqPoolRegressor])
+def test_a_callback_of_ones_own_is_taken_by_both_estimators(cls):
+    # the check of scoring callbacks read .scoring from every callback of the regressor
+    X, y = _data()
+    cls(callbacks=[Callback()], **TINY).fit(X, y.astype(float))
+
+
 def test_the_regressors_scale_free_epoch_scores_are_taken():
     # R² does not change with the internal target scale: it scored right, and was refused
     X, _ = _data()

@@ -311,13 +311,7 @@ class _ParamsMixin:
                     "would override it. Pass lr_schedule='constant' to schedule the rate "
                     "with your LRScheduler."
                 )
-            # R² and explained variance do not change with the regressor's target scale
-            scale_free = not isinstance(self, ClassifierMixin) and cb.scoring in _SCALE_FREE
-            if (
-                isinstance(cb, (EpochScoring, BatchScoring))
-                and (cb.scoring is None or isinstance(cb.scoring, str))
-                and not scale_free
-            ):
+            if _scores_raw_outputs(self, cb):
                 raise ValueError(
                     f"callbacks[{i}] is a skorch {type(cb).__name__} with scoring="
                     f"{cb.scoring!r}: skorch would score the inner network's raw outputs "
@@ -329,7 +323,20 @@ class _ParamsMixin:
                 )
 
 
-_SCALE_FREE = ("r2", "explained_variance")
+def _scores_raw_outputs(estimator: Any, cb: Any) -> bool:
+    """Whether ``cb`` is skorch's scoring by a metric name, read off the inner network.
+
+    The regressor's R² and explained variance are left: the internal target scaling does
+    not change them.
+    """
+    if not isinstance(cb, (EpochScoring, BatchScoring)):
+        return False
+    if not (cb.scoring is None or isinstance(cb.scoring, str)):
+        return False
+    return isinstance(estimator, ClassifierMixin) or cb.scoring not in (
+        "r2",
+        "explained_variance",
+    )
 
 
 def _require_y(y: Any, name: str) -> None:
