@@ -470,7 +470,7 @@ def test_output_paths_in_the_docs_are_the_ones_written():
     assert shown == [(f"{out}/{cli.RESULTS_FILE}", f"{out}/{cli.FIGURE_FILE}")]
 
 
-def test_the_run_shown_starts_as_the_commands_run(monkeypatch):
+def test_the_run_shown_starts_as_the_commands_run(monkeypatch, tmp_path):
     """The first lines of the run shown in compare.rst are what ``seqpool compare`` prints
     before training: the data and the estimator with its defaults as of now."""
     import seqpool_sklearn
@@ -483,6 +483,8 @@ def test_the_run_shown_starts_as_the_commands_run(monkeypatch):
         raise Stop
 
     monkeypatch.setattr(seqpool_sklearn, "compare_heads", stop)
+    # the run lists its files in --out before training: not in the repository
+    monkeypatch.chdir(tmp_path)
     out = io.StringIO()
     with contextlib.redirect_stdout(out), pytest.raises(Stop):
         main(["compare", "--quiet", "--out", "unused"])
