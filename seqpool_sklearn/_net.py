@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import sys
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any
 
@@ -645,59 +645,44 @@ def fit_generator() -> torch.Generator | None:
     return _FIT_GENERATOR.get()
 
 
-class _SeededGlobal:
-    """Torch's global CPU generator, seeded while fits run and restored after the last.
+class _SharedSeed:
+    """Torch's global generators, seeded while fits run and restored after the last.
 
-    A plug-in of the user's that draws from the global generator during training gets
-    the same draws at every fit run alone; the caller's state is restored when the last
-    overlapping fit ends (fits in parallel threads share the global stream, so such a
-    plug-in's draws are then not reproducible: the package's own draws do not use it).
+    ``index`` None is the CPU's generator: a plug-in of the user's that draws from it
+    during training gets the same draws at every fit run alone. A CUDA device's (its
+    index) is the one dropout on that device draws from. The first fit to enter keeps the
+    caller's state and seeds the generator; the last to leave restores the state, so fits
+    overlapping in threads share the seeded stream (the package's own CPU draws use the
+    fit's generator instead, :func:`fit_generator`).
     """
 
-    active = 0
-    saved: torch.Tensor | None = None
+    saved: dict[int | None, tuple[int, torch.Tensor]] = {}  # generator -> (fits, state)
 
     @classmethod
-    def enter(cls, seed: int) -> None:
-        with _GLOBAL_RNG_LOCK:
-            if cls.active == 0:
-                cls.saved = torch.get_rng_state()
-                torch.default_generator.manual_seed(seed)
-            cls.active += 1
-
-    @classmethod
-    def exit(cls) -> None:
-        with _GLOBAL_RNG_LOCK:
-            cls.active -= 1
-            if cls.active == 0 and cls.saved is not None:
-                torch.set_rng_state(cls.saved)
-                cls.saved = None
-
-
-class _SeededDevice:
-    """A CUDA device's generator, seeded while fits run on it and restored after the last."""
-
-    saved: dict[int, tuple[int, torch.Tensor]] = {}  # device -> (fits on it, caller's state)
-
-    @classmethod
-    def enter(cls, seed: int, index: int) -> None:
+    @contextmanager
+    def held(cls, seed: int, index: int | None):
         with _GLOBAL_RNG_LOCK:
             active, state = cls.saved.get(index, (0, None))
             if active == 0:
-                state = torch.cuda.get_rng_state(index)
+                if index is None:
+                    state = torch.get_rng_state()
+                    torch.default_generator.manual_seed(seed)
+                else:
+                    state = torch.cuda.get_rng_state(index)
+                    with torch.cuda.device(index):
+                        torch.cuda.manual_seed(seed)
             cls.saved[index] = (active + 1, state)
-            with torch.cuda.device(index):
-                torch.cuda.manual_seed(seed)
-
-    @classmethod
-    def exit(cls, index: int) -> None:
-        with _GLOBAL_RNG_LOCK:
-            active, state = cls.saved[index]
-            if active == 1:
-                del cls.saved[index]
-                torch.cuda.set_rng_state(state, index)
-            else:
-                cls.saved[index] = (active - 1, state)
+        try:
+            yield
+        finally:
+            with _GLOBAL_RNG_LOCK:
+                active, state = cls.saved.pop(index)
+                if active > 1:
+                    cls.saved[index] = (active - 1, state)
+                elif index is None:
+                    torch.set_rng_state(state)
+                else:
+                    torch.cuda.set_rng_state(state, index)
 
 
 @contextmanager
@@ -709,25 +694,21 @@ def _seeded(seed: int, device: str):
     network is built (its initial weights, :func:`_global_draws`) continue its stream,
     under a lock. So fits in parallel threads draw what they draw one after the other.
     On a GPU, dropout draws from the device's generator, seeded with ``seed`` when the
-    fit starts and restored to the caller's state when the last fit on the device ends
-    (fits overlapping on one device share its generator).
+    first fit on the device starts and restored to the caller's state when the last
+    ends (fits overlapping on one device share its seeded stream).
     """
     index = None
     if device.startswith("cuda"):
         cuda = torch.device(device)
         index = torch.cuda.current_device() if cuda.index is None else cuda.index
     token = _FIT_GENERATOR.set(torch.Generator().manual_seed(seed))
-    entered = []
     try:
-        _SeededGlobal.enter(seed)
-        entered.append(_SeededGlobal.exit)
-        if index is not None:
-            _SeededDevice.enter(seed, index)
-            entered.append(lambda: _SeededDevice.exit(index))
-        yield
+        with (
+            _SharedSeed.held(seed, None),
+            _SharedSeed.held(seed, index) if index is not None else nullcontext(),
+        ):
+            yield
     finally:
-        for leave in reversed(entered):
-            leave()
         _FIT_GENERATOR.reset(token)
 
 

@@ -204,12 +204,10 @@ def check_linear_readout(module, x: torch.Tensor, packed: torch.Tensor) -> None:
     """
     if module.head.order != "decode_first":
         return
-    from ..nn.module import _own
-    from ..nn.pools import POOL_REGISTRY
+    from ..nn.module import builtin_pool
 
     pooling = module.head.pooling
-    members = getattr(pooling, "members", [pooling])
-    if all(type(m) in POOL_REGISTRY.values() and _own(type(m)) for m in members):
+    if all(builtin_pool(m) for m in getattr(pooling, "members", [pooling])):
         return  # the package's own linear pools are linear (tested), not re-checked per fit
     net = copy.deepcopy(module).to(torch.float64).eval()
     rows = slice(0, LINEAR_CHECK_ROWS)
@@ -220,7 +218,7 @@ def check_linear_readout(module, x: torch.Tensor, packed: torch.Tensor) -> None:
     # the pooled frames were computed in the training dtype: its rounding is no evidence
     tol = 1e-4 if packed.dtype == torch.float64 else 1e-2
     if error > tol * (1.0 + float(want.abs().max())):
-        name = type(module.head.pooling).__name__
+        name = type(pooling).__name__
         raise ValueError(
             f"readout='ridge' under order='decode_first' relies on the pool's linear = True: "
             f"{name} declares it, but the head's outputs on the training series differ from "

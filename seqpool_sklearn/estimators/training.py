@@ -64,7 +64,7 @@ _CONTINUE_FREE = frozenset(
     }
 )
 # Parameters a continued fit applies to the live network.
-_CONTINUE_APPLIED = frozenset({"lr", "batch_size", "verbose"})
+_CONTINUE_APPLIED = frozenset({"lr", "batch_size", "verbose", "dropout"})
 
 
 _UNSET = object()
@@ -193,7 +193,7 @@ class _TrainingMixin:
         for key in changed:
             if key in _CONTINUE_APPLIED or key.startswith(("iterator_train__", "iterator_valid__")):
                 continue
-            if key == "dropout" or (key == "validation_fraction" and self.patience is None):
+            if key == "validation_fraction" and self.patience is None:
                 continue
             sub = key.removeprefix("optimizer__")
             if key.startswith("optimizer__") and all(sub in group for group in groups):

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .encoders import ENCODER_REGISTRY, call_fit_data, resolve_encoder
+from .encoders import ENCODER_REGISTRY, IdentityEncoder, call_fit_data, resolve_encoder
 from .head import SeqPoolHead
 from .masks import n_frames_for, observed_mask, recording_graph, split_windows
 from .pools import _safe_windows, check_encoder_maps, pool_members, resolve_pool
@@ -261,17 +261,12 @@ class SeqPoolModule(nn.Module):
         and are not run. Raises a ``TypeError`` or ``ValueError`` naming the class, its
         method and what was expected.
         """
-        from .encoders import ENCODER_REGISTRY, IdentityEncoder
-        from .pools import POOL_REGISTRY
-
         encoder, pooling = self.encoder, self.head.pooling
         # the package's own classes; a user's class is checked even when registered
         builtin_encoder = type(encoder) in (*ENCODER_REGISTRY.values(), IdentityEncoder)
         builtin_encoder = builtin_encoder and _own(type(encoder))
         members = list(getattr(pooling, "members", [pooling]))
-        user_members = [
-            m for m in members if not (type(m) in POOL_REGISTRY.values() and _own(type(m)))
-        ]
+        user_members = [m for m in members if not builtin_pool(m)]
         if builtin_encoder and not user_members:
             return
         self._check_input(x)
@@ -385,6 +380,13 @@ class DecodedHead(nn.Module):
     def forward(self, cache: torch.Tensor) -> torch.Tensor:
         z, mask = self.encoder.decoded_cached(cache, self.head.decoder)
         return self.head.from_decoded(z, mask)
+
+
+def builtin_pool(pool: nn.Module) -> bool:
+    """Whether a built pool is one of the package's registered pools (not a user's)."""
+    from .pools import POOL_REGISTRY
+
+    return type(pool) in POOL_REGISTRY.values() and _own(type(pool))
 
 
 def _own(cls: type) -> bool:

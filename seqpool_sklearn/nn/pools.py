@@ -97,12 +97,12 @@ class Pool(nn.Module):
         # ``linear`` is a claim about ``forward``: a subclass that writes its own forward
         # (``2 * avg + 5`` under AvgPool) does not inherit it, or a ridge readout and the
         # head-order shortcuts would take its function for the parent's. It says so itself.
-        if cls.linear and not _declared_with_forward(cls, "linear"):
-            cls.linear = False  # its forward comes from a class below the claim, or a mixin
-        # so is ``separable``: pooled block by block, a forward that reads across channels
-        # would silently compute something else than over the whole maps
-        if cls.separable and not _declared_with_forward(cls, "separable"):
-            cls.separable = False
+        # So is ``separable``: pooled block by block, a forward that reads across channels
+        # would silently compute something else than over the whole maps.
+        for claim in ("linear", "separable"):
+            # its forward comes from a class below the claim, or a mixin
+            if getattr(cls, claim) and not _declared_with_forward(cls, claim):
+                setattr(cls, claim, False)
 
     def __init__(self, n_features: int):
         super().__init__()
@@ -439,8 +439,6 @@ def check_pool(spec) -> None:
                 f"A combined pool needs at least two pools; got {spec!r}. Pass a single "
                 "pool by its name or class."
             )
-        for member in spec:
-            resolve_pool(member)
         classes = [resolve_pool(m) for m in spec]
         if len(set(classes)) < len(classes):
             raise ValueError(f"A combined pool must not repeat a pool; got {spec!r}.")
