@@ -45,10 +45,13 @@ earlier steps (a ``SeriesScaler`` ...) are not in ``pipe[-1].export(path)``'s fi
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import errno
+import importlib
 import importlib.util
 import os
+import threading
 import warnings
 from typing import Any
 
@@ -129,6 +132,55 @@ class _OnnxRuntimeFloat64(TorchFunctionMode):
         if standin is not None and getattr(first, "dtype", None) == torch.float64:
             return standin(*args, **kwargs)
         return func(*args, **kwargs)
+
+
+# the modules of PyTorch's TorchScript-based ONNX exporter that hold its logging switch
+# (torch 2.6 to 2.8: torch.onnx.utils; later: under torch.onnx._internal)
+_EXPORTER_MODULES = (
+    "torch.onnx._internal.torchscript_exporter.utils",
+    "torch.onnx.utils",
+)
+_QUIET_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _keep_logging_off(verbose: bool):
+    """The exporter's logging switch as it is meant to work: on only when ``verbose``."""
+    before = torch._C._jit_is_onnx_log_enabled()
+    torch._C._jit_set_onnx_log_enabled(bool(verbose))
+    try:
+        yield
+    finally:
+        torch._C._jit_set_onnx_log_enabled(before)
+
+
+@contextlib.contextmanager
+def _quiet_onnx_exporter():
+    """While exporting: the exporter prints no graph dump and leaves its logging as found.
+
+    PyTorch's ``setup_onnx_logging`` tests the *function* ``_jit_is_onnx_log_enabled``
+    (always true) instead of calling it, so every export switches the exporter's logging
+    on for good, and an export that fails then prints the whole Torch IR graph to stdout
+    ahead of the exception. The context puts a working switch in its place while the file
+    is written (one export at a time: the switch is module state), and restores both.
+    """
+    with _QUIET_LOCK:
+        patched = []
+        for name in _EXPORTER_MODULES:
+            try:
+                module = importlib.import_module(name)
+            except ImportError:
+                continue
+            if callable(getattr(module, "setup_onnx_logging", None)):
+                patched.append((module, module.setup_onnx_logging))
+                module.setup_onnx_logging = _keep_logging_off
+        before = torch._C._jit_is_onnx_log_enabled()
+        try:
+            yield
+        finally:
+            for module, original in patched:
+                module.setup_onnx_logging = original
+            torch._C._jit_set_onnx_log_enabled(before)
 
 
 def _check_runs(path: str) -> None:
@@ -327,7 +379,7 @@ def export_estimator(estimator: Any, path: str | os.PathLike, format: str = "onn
         dynamic = {0: "batch"} if fixed_length else {0: "batch", 2: "time"}
         existed = os.path.exists(path)
         try:
-            with _OnnxRuntimeFloat64():
+            with _quiet_onnx_exporter(), _OnnxRuntimeFloat64():
                 torch.onnx.export(
                     predictor,
                     (example,),

@@ -335,7 +335,7 @@ def test_export_refuses_a_folder_or_a_missing_folder_before_tracing(format, tmp_
 
 
 @pytest.mark.parametrize("op", ["erfinv", "nanquantile"])
-def test_an_operator_without_onnx_counterpart_is_refused_with_the_alternative(op, tmp_path):
+def test_an_operator_without_onnx_counterpart_is_refused_with_the_alternative(op, tmp_path, capfd):
     pytest.importorskip("onnx")
     from seqpool_sklearn import Pool
 
@@ -351,9 +351,24 @@ def test_an_operator_without_onnx_counterpart_is_refused_with_the_alternative(op
     X, y = _train()
     clf = SeqPoolClassifier(**_small(None, pool=OddPool)).fit(X, y)
     reason = rf"cannot write this model: .*aten::{op}.*format='torchscript'"
+    capfd.readouterr()
     with pytest.raises(ValueError, match=reason):
         clf.export(tmp_path / "m.onnx")
     assert list(tmp_path.iterdir()) == []
+    # the message alone: PyTorch's exporter printed its whole graph to stdout first
+    out, err = capfd.readouterr()
+    assert "graph" not in out + err, (out + err)[:500]
     clf.export(tmp_path / "m.pt", format="torchscript")  # what the message offers
     run = _runner(tmp_path / "m.pt", "torchscript")
     assert _max_error(run, clf.predict_proba, _series()) < TOL
+
+
+def test_onnx_export_leaves_the_exporters_logging_switch_as_found(tmp_path):
+    """PyTorch's exporter switches its logging on for good at every export (it tests the
+    function ``_jit_is_onnx_log_enabled`` instead of calling it); ours leaves it off."""
+    pytest.importorskip("onnx")
+    X, y = _train()
+    clf = SeqPoolClassifier(**_small(None)).fit(X, y)
+    torch._C._jit_set_onnx_log_enabled(False)
+    clf.export(tmp_path / "m.onnx")
+    assert not torch._C._jit_is_onnx_log_enabled()
