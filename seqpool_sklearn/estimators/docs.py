@@ -144,7 +144,12 @@ _SHARED_PARAMS = """\
         standardised scale), not the predictions -- use ``patience`` (its
         ``"valid_score"``) or a callback of your own. The regressor's ``"r2"``
         and ``"explained_variance"``, which that scale does not change, are
-        taken.
+        taken. A callable ``scoring`` is taken as skorch calls it, with the
+        inner network and the targets as it trains on them: its ``predict``
+        returns the raw outputs (class scores in the order of ``classes_``;
+        values on the standardised target scale) and ``y`` holds class
+        indices or standardised values -- a scale-free score of those is
+        right, an RMSE is in standard deviations of the training targets.
     warm_start : bool, default=False
         If True and the estimator is fitted, ``fit`` continues training the
         existing network, optimizer state included, for ``max_epochs`` more
