@@ -9,8 +9,10 @@ optimizer's state, the training history and the random-generator states. No torc
 object and no pickle is in it, so ``skops.io.load(path, trusted=[...])`` needs to trust
 the estimator class alone (and whatever objects the user passed as hyperparameters,
 such as their own callbacks). Loading rebuilds the network from the hyperparameters
-and puts the arrays back: predictions are identical, and a warm start or
-``partial_fit`` continues the optimizer where it stopped.
+it was built with (those ``set_params`` changed since the fit are saved at their built
+values too) and puts the arrays back: predictions are identical, and a warm start or
+``partial_fit`` continues the optimizer where it stopped, applying or refusing the
+changed parameters as it would without the save.
 
 What the portable state leaves out is the internal state of the training callbacks
 (early stopping's counters, a user's checkpoint): each fit starts them afresh anyway.
@@ -18,6 +20,7 @@ What the portable state leaves out is the internal state of the training callbac
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from typing import Any
 
@@ -86,6 +89,67 @@ def _optimizer_from_plain(value: Any) -> Any:
     return value
 
 
+class _Unset:
+    """A parameter the estimator did not have (a routed keyword set later)."""
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Unset)
+
+    def __hash__(self) -> int:
+        return 0
+
+
+_UNSET_PARAM = _Unset()
+_UNSET_PLAIN = ("__seqpool_unset__",)
+
+
+def _same_param(a: Any, b: Any) -> bool:
+    from .estimators.training import _same
+
+    return _same(a, b)
+
+
+def _param_to_plain(key: str, value: Any) -> Any:
+    if isinstance(value, _Unset):
+        return _UNSET_PLAIN
+    return _optimizer_to_plain(value) if key == "optimizer" else to_plain(value)
+
+
+def _param_from_plain(key: str, value: Any) -> Any:
+    if value == _UNSET_PLAIN:
+        return _UNSET_PARAM
+    return _optimizer_from_plain(value) if key == "optimizer" else from_plain(value)
+
+
+@contextlib.contextmanager
+def _params_set(est: Any, params: dict):
+    """``est`` with ``params`` set (an unset one removed) for the block, then as it was."""
+    routed = dict(getattr(est, "_routed", {}))
+    attrs = {k: est.__dict__.get(k, _UNSET_PARAM) for k in params if k not in routed}
+    try:
+        for key, value in params.items():
+            if key in routed or key not in est.__dict__ and "__" in key:
+                if isinstance(value, _Unset):
+                    est._routed.pop(key, None)
+                else:
+                    est._routed[key] = value
+            elif isinstance(value, _Unset):
+                est.__dict__.pop(key, None)
+            else:
+                setattr(est, key, value)
+        yield
+    finally:
+        est._routed = routed
+        for key, value in attrs.items():
+            if isinstance(value, _Unset):
+                est.__dict__.pop(key, None)
+            else:
+                setattr(est, key, value)
+
+
 def portable_state(est: Any, state: dict) -> dict:
     """The portable version of ``state`` (the estimator's pickle state)."""
     out = {k: v for k, v in state.items() if k != "net_"}
@@ -110,6 +174,17 @@ def portable_state(est: Any, state: dict) -> dict:
             "history": to_plain([dict(epoch) for epoch in net.history]),
             "generator": None if generator is None else to_plain(generator.get_state()),
         }
+        built = getattr(net, "built_params_", None)
+        if built is not None:
+            # the parameters the network was built from, where set_params changed them
+            # since: the network is rebuilt from these, and a continued fit compares
+            # with them, as it would without the save
+            now = est.get_params(deep=False)
+            out["net_"]["built_changed"] = {
+                key: _param_to_plain(key, built.get(key, _UNSET_PARAM))
+                for key in sorted(set(built) | set(now))
+                if not _same_param(built.get(key, _UNSET_PARAM), now.get(key, _UNSET_PARAM))
+            }
     out[PORTABLE_KEY] = PORTABLE_VERSION
     return out
 
@@ -142,18 +217,22 @@ def restore_portable(est: Any, state: dict) -> None:
         device = "cpu"
     split_seed = saved["split_seed"]
     seed = 0 if split_seed is None else split_seed
+    changed = saved.get("built_changed")
+    changed = None if changed is None else {k: _param_from_plain(k, v) for k, v in changed.items()}
     # the initial weights are replaced below; the lock keeps another thread's fit from
     # drawing while the global generator is forked
-    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):
+    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]), _params_set(est, changed or {}):
+        # built from the parameters the saved network was built from (its
+        # built_params_ then are those), whatever set_params did since
         net = est._rebuilt_net(seed, device, getattr(torch, saved["dtype"]), saved["max_epochs"])
     net.module_.load_state_dict(from_plain(saved["module"], device))
     net.module_.train(saved["training"])
     net.optimizer_.load_state_dict(from_plain(saved["optimizer"], device))
-    # the network was rebuilt from the current parameters, but its optimizer holds the
-    # rate and settings it trained with: a continued fit compares with those, so an lr
-    # set after the fit (and before saving) is applied as it would be without the save
+    # a file written before the built parameters were saved: the network was rebuilt
+    # from the current parameters, but its optimizer holds the rate and settings it
+    # trained with, which a continued fit then compares with
     built = getattr(net, "built_params_", None)
-    if built is not None and net.optimizer_.param_groups:
+    if changed is None and built is not None and net.optimizer_.param_groups:
         group = net.optimizer_.param_groups[0]
         if "lr" in built:
             built["lr"] = group["lr"]

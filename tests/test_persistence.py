@@ -461,3 +461,61 @@ def test_a_checkpoint_written_during_fit_holds_the_whole_network(tmp_path, order
         net = pickle.load(f)
     assert set(net.module_.state_dict()) == set(fitted.module_.state_dict())
     assert fitted.net_._full_module is None  # nothing kept after the fit
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"order": "decode_first"},
+        {"activation": "tanh"},
+        {"pool": "max"},
+        {"hidden_size": 3},
+        {"window": None},
+        {"encoder": "gru"},
+        {"optimizer__weight_decay": 0.5},
+    ],
+)
+def test_a_skops_file_of_a_model_changed_since_its_fit_predicts_as_the_model(change, tmp_path):
+    # the network is rebuilt from the parameters it was built from, not from those
+    # set_params left on the estimator since (which predict does not read either)
+    sio = pytest.importorskip("skops.io")
+    X, y = _data()
+    clf = SeqPoolClassifier(window=4, random_state=0, warm_start=True, **TINY).fit(X, y)
+    clf.set_params(**change)
+    expected = clf.predict_proba(X)
+    sio.dump(clf, tmp_path / "m.skops")
+    loaded = sio.load(tmp_path / "m.skops", trusted=SKOPS_TRUSTED)
+    np.testing.assert_array_equal(loaded.predict_proba(X), expected)
+    assert loaded.get_params() == clf.get_params()
+    # and a continued fit treats the change as it does without the save
+    original = pickle.loads(pickle.dumps(clf))
+    if "optimizer__weight_decay" in change:  # applied to the optimizer
+        for est in (loaded, original):
+            est.fit(X, y)
+        np.testing.assert_array_equal(loaded.predict_proba(X), original.predict_proba(X))
+    else:
+        key = next(iter(change))
+        for est in (loaded, original):
+            with pytest.raises(ValueError, match=rf"cannot take the parameters changed.*{key}"):
+                est.fit(X, y)
+
+
+def test_a_skops_loaded_model_continues_with_the_rate_its_scheduler_reached(tmp_path):
+    from skorch.callbacks import LRScheduler
+
+    sio = pytest.importorskip("skops.io")
+    X, y = _data()
+    step = ("step", LRScheduler("StepLR", step_size=1, gamma=0.5))
+    clf = SeqPoolClassifier(
+        encoder=None, lr_schedule="constant", callbacks=[step], random_state=0, **TINY
+    ).fit(X, y)
+    sio.dump(clf, tmp_path / "m.skops")
+    loaded = sio.load(
+        tmp_path / "m.skops", trusted=sio.get_untrusted_types(file=tmp_path / "m.skops")
+    )
+    original = pickle.loads(pickle.dumps(clf))
+    for est in (loaded, original):
+        est.set_params(warm_start=True).fit(X, y)
+    lrs = [[e["event_lr"] for e in est.history_[-3:]] for est in (loaded, original)]
+    assert lrs[0] == lrs[1] and lrs[0][0] < TINY["lr"] / 2**3, lrs
+    np.testing.assert_array_equal(loaded.predict_proba(X), original.predict_proba(X))
