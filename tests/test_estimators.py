@@ -288,3 +288,35 @@ def test_hidden_size_none_is_64_or_128_for_many_classes():
     clf = SeqPoolClassifier(encoder=None, random_state=0, **FAST).fit(X, np.arange(n) % 7)
     assert clf.hidden_size_ == 8 == clf.module_.head.decoder.out_features
     assert SeqPoolClassifier().hidden_size is None and SeqPoolRegressor().hidden_size is None
+
+
+@pytest.mark.parametrize("encoder", ["conv", "gru"])
+def test_numpy_scalars_from_a_grid_build_the_same_network(encoder):
+    # np.arange / np.array grids give numpy scalars, which torch's layers refuse
+    X, y = _data()
+    kw = {**FAST, "max_epochs": 1, "random_state": 0}
+    del kw["encoder_channels"]
+    grid = {"encoder_channels": np.array([4, 6]), "bidirectional": np.array([False, True])}
+    est = SeqPoolClassifier(encoder=encoder, **kw)
+    GridSearchCV(est, grid, cv=2, error_score="raise").fit(X, y)
+    numpy_typed = {"encoder_channels": np.int32(4), "bidirectional": np.bool_(False)}
+    a = SeqPoolClassifier(encoder=encoder, **{**kw, **numpy_typed}).fit(X, y)
+    b = SeqPoolClassifier(encoder=encoder, **kw, encoder_channels=4, bidirectional=False).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_a_users_encoder_may_give_its_width_as_a_numpy_integer():
+    from seqpool_sklearn import Encoder
+
+    class NumpyWidth(Encoder):
+        def __init__(self, n_channels, n_timesteps, width=None):
+            super().__init__(n_channels, n_timesteps, width)
+            self.out_channels = np.int64(5)
+            self.conv = torch.nn.Conv1d(n_channels, 5, 3, padding=1)
+
+        def forward(self, x, mask):
+            return self.conv(x) * mask.unsqueeze(1).to(x.dtype)
+
+    X, y = _data()
+    clf = SeqPoolClassifier(encoder=NumpyWidth, **{**FAST, "max_epochs": 1}).fit(X, y)
+    assert clf.module_.encoder.out_channels == 5 and type(clf.module_.encoder.out_channels) is int

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import copy
+import numbers
+import operator
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -65,6 +68,13 @@ class SeqPoolModule(nn.Module):
     ):
         super().__init__()
         cls = resolve_encoder(encoder)
+        # numpy scalars from a grid (np.arange, np.array) as the Python values torch takes
+        if isinstance(encoder_channels, numbers.Integral) and not isinstance(
+            encoder_channels, bool
+        ):
+            encoder_channels = operator.index(encoder_channels)
+        if isinstance(bidirectional, np.bool_):
+            bidirectional = bool(bidirectional)
         maps = {
             getattr(resolve_pool(p), "encoder_maps", None)
             for p in pool_members(head.get("pool", "avg"))
@@ -79,6 +89,8 @@ class SeqPoolModule(nn.Module):
             maps="biased" if "biased" in maps else None,
         )
         width = getattr(self.encoder, "out_channels", None)
+        if isinstance(width, numbers.Integral) and not isinstance(width, (bool, np.bool_)):
+            width = self.encoder.out_channels = operator.index(width)  # a numpy integer
         if isinstance(width, bool) or not isinstance(width, int) or width < 1:
             raise TypeError(
                 f"The encoder {cls.__name__} must set self.out_channels to a positive int "
