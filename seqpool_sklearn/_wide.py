@@ -2,8 +2,9 @@
 
 :class:`WideToSequences` is row-preserving, so -- unlike
 :func:`~seqpool_sklearn.long_to_sequences` -- it works inside Pipelines and GridSearchCV. Its
-output is always 3D, so it has no ``set_output``; its ``get_feature_names_out`` names the
-output's axis 1, the channels.
+output is always 3D, so its ``set_output`` (which a Pipeline's ``set_output`` calls on every
+step) leaves it a NumPy array; its ``get_feature_names_out`` names the output's axis 1, the
+channels.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._columns import _fmt
 from ._doclink import DocLinkMixin
-from ._transformers import _names_in
+from ._transformers import _names_in, _SequenceOutput
 from ._validation import (
     _first_non_numeric,
     asarray_not_ragged,
@@ -82,7 +83,9 @@ def _first_change(columns: pd.Index, fitted: pd.Index) -> str:
     return "their index types differ"
 
 
-class WideToSequences(DocLinkMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class WideToSequences(
+    _SequenceOutput, DocLinkMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """Turn a wide table (one row per sample, time steps as columns) into 3D sequences.
 
     Row-preserving, so it works inside Pipelines and GridSearchCV. The layout of the columns

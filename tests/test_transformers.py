@@ -54,8 +54,7 @@ SET_OUTPUT_CHECKS = [
 @pytest.mark.parametrize("check", EXTRA_CHECKS + SET_OUTPUT_CHECKS)
 def test_feature_names_set_output_and_param_checks(estimator, check):
     if check in SET_OUTPUT_CHECKS and isinstance(estimator, WideToSequences):
-        assert not hasattr(estimator, "set_output")  # output is always 3D: no DataFrame fits
-        return
+        return  # output always 3D, which no DataFrame holds: see the test below
     getattr(estimator_checks, check)(type(estimator).__name__, estimator)
 
 
@@ -428,3 +427,21 @@ def test_wide_scale_pad_in_a_grid_search():
     search = GridSearchCV(pipe, {"seriesscaler__method": ["zscore", "minmax"]}, cv=3)
     search.fit(df, y)
     assert search.best_score_ > 0.8
+
+
+def test_a_pipeline_with_wide_to_sequences_takes_set_output():
+    # Pipeline.set_output calls set_output on every step; the 3D output stays an array
+    from sklearn.pipeline import make_pipeline
+
+    wide = pd.DataFrame(
+        np.random.default_rng(0).normal(size=(6, 8)),
+        columns=[f"{c}_{t}" for c in ("a", "b") for t in range(4)],
+    )
+    pattern = r"(?P<channel>.+)_(?P<time>\d+)"
+    pipe = make_pipeline(WideToSequences(pattern=pattern), SeriesScaler())
+    out = pipe.set_output(transform="pandas").fit_transform(wide)
+    assert isinstance(out, np.ndarray) and out.shape == (6, 2, 4)
+    expected = SeriesScaler().fit_transform(WideToSequences(pattern=pattern).fit_transform(wide))
+    np.testing.assert_array_equal(out, expected)
+    with pytest.raises(ValueError, match="transform must be"):
+        WideToSequences().set_output(transform="xarray")
