@@ -320,6 +320,26 @@ def test_order_effect_needs_both_orders():
         result.order_effect()
 
 
+def test_repeats_that_would_copy_a_partition_are_redrawn_or_refused():
+    # a repeat on the same partition scores the same again; counted as a new split it
+    # narrowed the interval and the p-value with no new evidence
+    X, y = id_data(n=36)
+    groups = np.repeat(np.arange(6), 6)
+    result = compare_heads(FingerprintHead(), X, y, groups=groups, cv=3, n_repeats=3)
+    partitions = {
+        frozenset(frozenset(te.tolist()) for _, te in result.splits[i : i + 3])
+        for i in range(0, 9, 3)
+    }
+    assert len(result.splits) == 9 and len(partitions) == 3
+    three = np.repeat(np.arange(3), 12)  # 3 groups in 3 folds: one partition only
+    with pytest.raises(ValueError, match=r"3 groups, but \d+ shuffles gave only 1.*n_repeats=1,"):
+        compare_heads(FingerprintHead(), X, y, groups=three, cv=3, n_repeats=2)
+    # without groups: 4 samples of 2 classes in 2 stratified folds have 2 partitions
+    X4, y4 = id_data(n=4)
+    with pytest.raises(ValueError, match=r"drew only 2 different partitions of the 4 samples"):
+        compare_heads(FingerprintHead(), X4, y4, cv=2, n_repeats=5, random_state=0)
+
+
 def test_groups_never_straddle_train_and_test():
     X, y = id_data(n=36)
     groups = np.repeat(np.arange(9), 4)

@@ -205,14 +205,39 @@ def _make_splits(
             kind = RepeatedStratifiedKFold if classifier else RepeatedKFold
             splitter = kind(n_splits=int(cv), n_repeats=int(n_repeats), random_state=random_state)
             splits = list(splitter.split(X, y))
+            seen = {_partition(splits[i : i + int(cv)]) for i in range(0, len(splits), int(cv))}
+            if len(seen) < n_repeats:
+                raise ValueError(
+                    f"cv={cv} folds repeated n_repeats={n_repeats} times drew only "
+                    f"{len(seen)} different partitions of the {_num_samples(X)} samples: a "
+                    "repeated partition gives the same scores again, and the paired test "
+                    f"would read the copies as new evidence. Use n_repeats={len(seen)}"
+                    f"{' or fewer' if len(seen) > 1 else ''}, or fewer folds."
+                )
         else:
             rng = check_random_state(random_state)
             kind = StratifiedGroupKFold if classifier else GroupKFold
-            splits = []
-            for _ in range(n_repeats):
+            splits, seen, draws = [], set(), 0
+            # a repeat that draws a partition drawn before is drawn again: with few groups
+            # the shuffles often coincide, and copies would read as new evidence
+            while len(seen) < n_repeats and draws < 20 * n_repeats:
+                draws += 1
                 seed = int(rng.randint(np.iinfo(np.int32).max))
                 splitter = kind(n_splits=int(cv), shuffle=True, random_state=seed)
-                splits.extend(splitter.split(X, y, groups))
+                drawn = list(splitter.split(X, y, groups))
+                if _partition(drawn) not in seen:
+                    seen.add(_partition(drawn))
+                    splits.extend(drawn)
+            if len(seen) < n_repeats:
+                n_groups = len(pd.unique(np.asarray(groups).ravel()))
+                raise ValueError(
+                    f"n_repeats={n_repeats} repeats of cv={cv} group folds need "
+                    f"{n_repeats} different partitions of the {n_groups} groups, but "
+                    f"{draws} shuffles gave only {len(seen)}: a repeated partition gives the "
+                    "same scores again, and the paired test would read the copies as new "
+                    f"evidence. Use n_repeats={len(seen)}{' or fewer' if len(seen) > 1 else ''}, "
+                    "fewer folds, or more groups."
+                )
         n_folds = int(cv)
     else:
         if n_repeats != 1:
@@ -260,6 +285,11 @@ def _make_splits(
         _check_groups_apart(splits, groups, cv, n_samples)
     index = np.arange(len(splits))
     return splits, index // n_folds, index % n_folds
+
+
+def _partition(splits) -> frozenset:
+    """The partition of the samples that one repeat's folds make (their order aside)."""
+    return frozenset(frozenset(np.asarray(test).tolist()) for _, test in splits)
 
 
 def _check_groups_apart(splits, groups, cv, n_samples: int) -> None:
