@@ -35,8 +35,10 @@ _SHARED_PARAMS = """\
         dilations, each output compared with biases taken from quantiles of the
         training data; the encoder emits the standardised indicator ``c(t) > b``
         of every kernel/dilation/bias at every step, so ``pool="avg"`` gives
-        MiniRocket's proportion of positive values, and order, pool and window act
-        on those maps. Nothing in it is trained, which makes it fast.
+        MiniRocket's proportion of positive values (every convolution zero-padded,
+        where MiniRocket leaves the ends out for half of the kernels), and order,
+        pool and window act on those maps. Nothing in it is trained, which makes
+        it fast.
         ``"multirocket"``: the same kernels on the series and on its first
         difference (half the maps each), as MultiRocket (Tan et al. 2022) does.
         ``"hydra"``: Hydra's competing convolutions (Dempster et al. 2023): groups
@@ -67,10 +69,11 @@ _SHARED_PARAMS = """\
         Power of ``pool="lp"``.
     encoder_channels : int or None, default=None
         Encoder width. ``"minirocket"``: number of maps, rounded down to a
-        multiple of 84 (``None``: 9996); ``"multirocket"``: the same, half per
-        branch. ``"hydra"``: groups per dilation (``None``: 64; 16 maps
+        multiple of 84 (``None``: 9996); ``"multirocket"``: half per branch,
+        each half rounded down to a multiple of 84 and at least 84 (``None``:
+        9912). ``"hydra"``: groups per dilation (``None``: 64; 16 maps
         each). ``"multirocket_hydra"``: the multirocket part's maps (``None``:
-        9996), Hydra's at 64 groups. ``"conv"``: ``w`` (``None``: 64).
+        9912), Hydra's at 64 groups. ``"conv"``: ``w`` (``None``: 64).
         ``"gru"``: hidden units per direction (``None``: 64). The decoder of
         ``order="decode_first"`` runs at every step over this width; behind the
         ``"minirocket"`` encoder it reads one table row per kernel group instead

@@ -21,9 +21,10 @@ run); call them ``h_0 .. h_(n-1)``, step ``h_r`` having rank ``r``:
   divided by ``n``.
 
 Behind the random-convolution encoders these pools read the biased convolutions
-``(c_j(t) - b_j) / s_j`` (``Pool.encoder_maps = "biased"``), so that ``ppv``, ``mipv`` and
-``lspv`` are MultiRocket's features of ``c_j(t) - b_j`` exactly and ``mpv`` is its feature
-divided by the kernel/dilation's spread ``s_j`` (Tan et al. 2022).
+``(c_j(t) - b_j) / s_j`` (``Pool.encoder_maps = "biased"``), so that ``ppv`` is
+MultiRocket's feature of ``c_j(t) - b_j`` exactly, ``mpv`` its feature divided by the
+kernel/dilation's spread ``s_j``, and ``mipv`` and ``lspv`` its features scaled by the
+window's length as described above (Tan et al. 2022).
 
 Each is a sum over steps (``logmpv`` splits its value in proportion to MPV's shares), so
 each declares its exact per-step split for ``explain``.

@@ -48,7 +48,10 @@ class RandomConvEncoder(Encoder):
     and step ``t``, the standardised indicator ``(1[c_j(t) > b_j] - mu_j) / sigma_j``,
     where ``mu_j`` and ``sigma_j`` are the mean and spread over the training series
     of the feature's proportion of positive values (PPV). Average pooling of these
-    maps is therefore MiniRocket's (standardised) PPV feature; max pooling, windows
+    maps is therefore MiniRocket's (standardised) PPV feature, with one difference:
+    every kernel's convolution is zero-padded and counted over all observed steps,
+    where MiniRocket leaves the padded ends out for half of the kernel/dilation pairs
+    (the two ways were measured on the benchmarks page); max pooling, windows
     and the ``decode_first`` order apply to the same maps. Nothing here is trained:
     kernels, biases and scales are set once from the training data and kept as
     buffers (saved with the weights).

@@ -12,8 +12,11 @@ steps ``x(t + (i - 4) d)`` by -1 and three of them by +2, so its output is
 ``-sum_i x_i + 3 (x_a + x_b + x_c)``, from nine shifted copies shared by the 84 kernels.
 The arithmetic is float64. For float32-valued series (what the estimators pass) every
 sum is exact, so the outputs equal torch's float64 convolution bit for bit, whatever the
-order of summation, and so do the counts; float64 series with values of very different
-magnitudes may round differently in the last bit.
+order of summation, and so do the counts. Series of genuine float64 values
+(``dtype="float64"``) may round differently in the last bit, and where an output equals a
+bias exactly -- biases are quantiles of training outputs, so a training series of one
+observed step gives such ties -- that last bit flips the indicator: the kernel and the
+maps (``explain``, export, another device) can then disagree on such series.
 
 :func:`step_rows` computes, from the same outputs, the ranks ``decode_first`` reads its
 decode table by (see ``rocket_fast``).
