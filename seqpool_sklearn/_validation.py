@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import warnings
 from collections.abc import Callable
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -645,6 +645,46 @@ def validate_sequence_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray
     return Xv if Xv.ndim == 3 else Xv[:, None, :]
 
 
+def _label_kind(value: Any) -> str:
+    """The group of a label for sorting: numbers sort with numbers, strings with strings."""
+    if isinstance(value, Real):  # bool, int, float, numpy's numbers
+        return "number"
+    return "str" if isinstance(value, str) else type(value).__name__
+
+
+def check_label_types(labels: Any, *, name: str, what: str = "y") -> None:
+    """Refuse class labels that mix types (``'a'`` and ``1``), which cannot be sorted.
+
+    The classes are sorted into ``classes_``; numpy refuses to order a string and a number
+    (a raw "'<' not supported" TypeError), and ``np.asarray`` of a list would silently turn
+    the numbers into strings. Checked on the labels as given (a list is read as objects).
+    """
+    if getattr(labels, "dtype", None) is not None and labels.dtype.kind != "O":
+        return  # one numpy dtype: one type
+    try:
+        values = np.asarray(labels, dtype=object)
+    except ValueError:
+        return  # ragged: check_array reports it
+    if values.ndim not in (1, 2):
+        return
+    columns = values[:, None] if values.ndim == 1 else values
+    for j in range(columns.shape[1]):
+        first: dict[str, tuple[int, Any]] = {}
+        for i, value in enumerate(columns[:, j]):
+            if pd.api.types.is_scalar(value) and pd.isna(value):
+                continue  # missing labels are reported on their own
+            first.setdefault(_label_kind(value), (i, value))
+        if len(first) > 1:
+            (i0, v0), (i1, v1) = sorted(first.values(), key=lambda item: item[0])[:2]
+            at = "index" if values.ndim == 1 else f"column {j}, row"
+            raise TypeError(
+                f"{what} mixes labels of different types: {v0!r} ({type(v0).__name__}) at "
+                f"{at} {i0} and {v1!r} ({type(v1).__name__}) at {at} {i1}; {name} sorts the "
+                "labels into classes_, which needs them of one type. Convert them to one, "
+                f"e.g. np.asarray({what}, dtype=str)."
+            )
+
+
 def check_targets(y: Any, n_samples: int, *, name: str, numeric: bool) -> np.ndarray:
     """Validate targets against the series of X: one per series, none missing.
 
@@ -676,6 +716,7 @@ def check_targets(y: Any, n_samples: int, *, name: str, numeric: bool) -> np.nda
     kind = "target" if numeric else "label"
     common = {"ensure_2d": False, "ensure_all_finite": False, "input_name": "y", "estimator": name}
     if not numeric:
+        check_label_types(y, name=name)
         y_arr = check_array(y, dtype=None, **common)
     else:
         try:

@@ -203,6 +203,27 @@ CASES = {
         r"X has 12 series but y has 11 labels; SeqPoolClassifier needs exactly one per series",
     ),
     "y is None": (_y_none, ValueError, r"requires y to be passed, but the target y is None"),
+    "labels of mixed types": (
+        _fit(y=np.array(["a", 1] * (N // 2), dtype=object)),
+        TypeError,
+        r"y mixes labels of different types: 'a' \(str\) at index 0 and 1 \(int\) at index 1",
+    ),
+    "a list of labels of mixed types": (  # np.asarray would make strings of the numbers
+        _fit(y=[0, 1] * (N // 2 - 1) + [0, "1"]),
+        TypeError,
+        r"y mixes labels of different types: 0 \(int\) at index 0 and '1' \(str\) at index 11",
+    ),
+    "labels of mixed types at score": (
+        lambda: SeqPoolClassifier(**TINY).fit(_X(), _y()).score(_X(), ["a", 1] * (N // 2)),
+        TypeError,
+        r"y mixes labels of different types: 'a' \(str\) at index 0 and 1 \(int\)",
+    ),
+    "partial_fit's classes of mixed types": (
+        lambda: SeqPoolClassifier(**TINY).partial_fit(_X(), _y(), classes=[0, "a", 1]),
+        TypeError,
+        r"classes mixes labels of different types: 0 \(int\) at index 0 and 'a' \(str\) at "
+        r"index 1",
+    ),
     # --- parameters
     "unknown order": (
         _fit(order="poolfirst"),
