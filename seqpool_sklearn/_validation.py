@@ -238,7 +238,7 @@ def _first_non_numeric(a: np.ndarray) -> tuple[tuple, Any, Exception]:
 
 
 def _as_real_array(X: Any, name: str, what: str) -> Any:
-    """``X`` as a real-valued ndarray, rejecting ragged, complex and non-numeric input.
+    """``X`` as a real-valued ndarray, rejecting ragged, complex, date and non-numeric input.
 
     Sparse matrices and DataFrames are returned unchanged for ``check_array``,
     which knows their conversions (pandas' nullable dtypes, feature names).
@@ -294,6 +294,19 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
             f"Complex data not supported: {what} has dtype {a.dtype}, but {name} expects "
             "real-valued time steps. Pass np.real(X) or np.abs(X), or stack the real and "
             "imaginary parts as separate channels."
+        )
+    if a.dtype.kind in "mM":
+        # numpy casts them to their integer ticks (seconds, nanoseconds, ... since 1970),
+        # which would be read as values without a word
+        stamps = "time stamps" if a.dtype.kind == "M" else "durations"
+        convert = (
+            "(X - X.min()) / np.timedelta64(1, 's') for seconds since the first"
+            if a.dtype.kind == "M"
+            else "X / np.timedelta64(1, 's') for seconds"
+        )
+        raise TypeError(
+            f"{what} has dtype {a.dtype} ({stamps}), but {name} expects numbers (NaN for a "
+            f"missing step). Convert them to numbers first, e.g. {convert}."
         )
     if a.dtype.kind in "OUS":
         try:

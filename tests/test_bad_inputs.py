@@ -320,6 +320,22 @@ CASES = {
         ValueError,
         r"X has no columns: 0 feature\(s\) \(shape=\(3, 0\)\) while a minimum of 1",
     ),
+    "time stamps as X": (  # numpy would read them as seconds since 1970
+        _fit(X=np.arange(N * T).reshape(N, T).astype("datetime64[s]")),
+        TypeError,
+        r"X has dtype datetime64\[s\] \(time stamps\), but SeqPoolClassifier expects numbers",
+    ),
+    "durations to a transformer": (
+        lambda: SeriesScaler().fit(np.arange(N * T).reshape(N, T).astype("timedelta64[s]")),
+        TypeError,
+        r"X has dtype timedelta64\[s\] \(durations\), but SeriesScaler expects numbers.*"
+        r"X / np.timedelta64\(1, 's'\)",
+    ),
+    "time stamps to a long table": (
+        lambda: sequences_to_long(np.arange(6).reshape(2, 3).astype("datetime64[D]")),
+        TypeError,
+        r"X has dtype datetime64\[D\] \(time stamps\), but sequences_to_long expects numbers",
+    ),
     "a transformer given 0 channels": (
         lambda: SeriesScaler().fit(np.zeros((5, 0, 8))),
         ValueError,
