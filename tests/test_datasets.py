@@ -354,6 +354,18 @@ def test_load_ts_points_tsv_files_to_load_tsv(tmp_path):
         load_ts(path)
 
 
+@pytest.mark.parametrize("loader", [load_ts, load_tsv])
+def test_readers_name_a_path_that_is_no_file_name(tmp_path, loader):
+    for path, got in ((None, "NoneType None"), (5, "int 5")):
+        with pytest.raises(TypeError, match=f"path must be a file name .*; got {got}"):
+            loader(path)
+    suffix = ".ts" if loader is load_ts else ".tsv"
+    for folder in (tmp_path, str(tmp_path)):
+        with pytest.raises(IsADirectoryError, match=rf"{loader.__name__} reads a file, but path "
+                           rf"is a folder; name the \{suffix} file in it"):  # fmt: skip
+            loader(folder)
+
+
 MALFORMED_TSV = {
     "non-numeric value": (
         "1\t1\t2\n2\t1\tx2\t3\n",
