@@ -182,6 +182,25 @@ def is_integer(value: Any) -> bool:
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 
+def check_bool(value: Any, name: str) -> bool:
+    """``value`` as a ``bool``, if it is True or False (NumPy's too); else a TypeError.
+
+    Text such as ``"no"`` would otherwise be read as True.
+
+    Examples
+    --------
+    >>> check_bool(np.True_, "download")
+    True
+    >>> check_bool("no", "download")
+    Traceback (most recent call last):
+    ...
+    TypeError: download must be True or False, got 'no'.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
 def check_int(value: Any, name: str, low: int) -> int:
     """``value`` as an ``int``, if it is an integer >= ``low``; else a ValueError.
 

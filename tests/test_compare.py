@@ -469,6 +469,7 @@ def test_plot_is_a_non_empty_png(tmp_path):
         ({"scoring": ["accuracy", "f1"]}, ValueError, "one metric"),
         ({"scoring": "acuracy"}, ValueError, "Did you mean 'accuracy'"),
         ({"progress": "yes"}, TypeError, "progress must be"),
+        ({"faithfulness": "yes"}, TypeError, "faithfulness must be True or False, got 'yes'"),
         ({"param_prefix": "clf"}, ValueError, "has no parameter 'clf__order'"),
         # named by compare_heads, not by the GridSearchCV it builds, nor by joblib
         ({"n_jobs": 0}, ValueError, "n_jobs must be a nonzero integer"),

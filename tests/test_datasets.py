@@ -531,6 +531,12 @@ def test_fetch_ucr_rejects_path_like_names(tmp_path, name):
         fetch_ucr(name, data_home=tmp_path, download=False)
 
 
+def test_fetch_ucr_refuses_text_as_download(tmp_path):
+    # "no" is truthy: it once started a download
+    with pytest.raises(TypeError, match="download must be True or False, got 'no'"):
+        fetch_ucr("Toy", data_home=tmp_path, download="no")
+
+
 def test_fetch_ucr_rejects_unknown_split(tmp_path):
     with pytest.raises(ValueError, match=r"split must be one of \['train', 'test', 'both', None\]"):
         fetch_ucr("GunPoint", split="validation", data_home=tmp_path)
