@@ -264,6 +264,8 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
     """
     if sp.issparse(X):
         return X
+    if isinstance(X, np.ma.MaskedArray):
+        X = _masked_as_nan(X)
     _refuse_sequences(X, name, what)
     _refuse_nested_frame(X, name, what)
     if isinstance(X, pd.DataFrame):
@@ -338,6 +340,26 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
                 f"{exc}. Encode categorical values as numbers before fitting."
             ) from None
     return a
+
+
+def _masked_as_nan(X: np.ma.MaskedArray) -> np.ndarray:
+    """A masked array as a plain copy with NaN at its masked entries.
+
+    NaN is the package's mark of an unobserved step; ``np.asarray`` would drop the mask and
+    hand over whatever values lie under it. Dates and other dtypes that hold no NaN keep
+    their values, for the checks that refuse them.
+    """
+    mask = np.ma.getmaskarray(X)
+    data = np.array(np.ma.getdata(X))  # a copy: the caller's array is never written to
+    if not mask.any():
+        return data
+    if data.dtype.kind in "biu":
+        data = data.astype(np.float64)
+    elif data.dtype.kind in "OUS":
+        data = data.astype(object)
+    if data.dtype.kind in "fcO":
+        data[mask] = np.nan
+    return data
 
 
 def _refuse_sequences(X: Any, name: str, what: str) -> None:
@@ -481,7 +503,8 @@ def check_sequences(
 
     Accepts 2D input (one univariate series per row, columns are time steps)
     and 3D input (n_samples, n_channels, n_timesteps), as arrays, nested lists
-    or DataFrames. NaN marks missing / padded steps. Rejected, each with a
+    or DataFrames. NaN marks missing / padded steps (so do the masked entries of a
+    ``numpy.ma`` masked array). Rejected, each with a
     message that says what was expected and what was got: other numbers of
     dimensions, ragged nested lists, zero samples / channels / time steps, a
     series with no observed step, infinite values, values beyond float32's

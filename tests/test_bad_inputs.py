@@ -432,6 +432,31 @@ def test_nan_padding_is_not_an_error():
         assert clf.predict_proba(X).shape == (N, 2)
 
 
+def test_masked_entries_are_read_as_missing_steps():
+    # np.asarray drops the mask: the values under it were once used as data
+    X = _X().astype(np.float64)
+    mask = np.zeros(X.shape, dtype=bool)
+    mask[:3, :, 6:] = True  # shorter series
+    mask[5, :, 2] = True  # one unobserved step inside a series
+    masked = np.ma.masked_array(X, mask=mask)
+    data, kept_mask = masked.data.copy(), masked.mask.copy()
+    nan = np.where(mask, np.nan, X)
+    np.testing.assert_array_equal(
+        SeriesScaler().fit_transform(masked), SeriesScaler().fit_transform(nan)
+    )
+    clf = SeqPoolClassifier(**TINY).fit(nan, _y())
+    np.testing.assert_array_equal(clf.predict_proba(masked), clf.predict_proba(nan))
+    np.testing.assert_array_equal(
+        SeqPoolClassifier(**TINY).fit(masked, _y()).predict_proba(nan), clf.predict_proba(nan)
+    )
+    pd.testing.assert_frame_equal(sequences_to_long(masked), sequences_to_long(nan))
+    # integers under a mask become floats with NaN there
+    ints = np.ma.masked_array(np.arange(6).reshape(2, 3), mask=[[0, 0, 1], [0, 0, 0]])
+    assert np.isnan(SeriesScaler().fit_transform(ints)[0, 2])
+    np.testing.assert_array_equal(masked.data, data)  # the caller's array is left alone
+    np.testing.assert_array_equal(masked.mask, kept_mask)
+
+
 # --------------------------------------------------------------------------- long tables
 def _long_frame(n_series=8, n_steps=30, n_channels=6):
     from seqpool_sklearn import sequences_to_long
