@@ -740,6 +740,21 @@ def check_label_types(labels: Any, *, name: str, what: str = "y") -> None:
             )
 
 
+def _plain_nullable(y: Any) -> Any:
+    """pandas' nullable y (``boolean``, ``Int64``, ...) without NA as its numpy counterpart.
+
+    scikit-learn converts them to float, so the classes of ``[True, False]`` would become
+    ``[0., 1.]``; with NA they are left for the missing-value check.
+    """
+    dtype = getattr(y, "dtype", None)
+    numpy_dtype = getattr(dtype, "numpy_dtype", None)
+    if not isinstance(dtype, pd.api.extensions.ExtensionDtype) or numpy_dtype is None:
+        return y
+    if getattr(y, "ndim", 1) != 1 or np.asarray(pd.isna(y)).any():
+        return y
+    return np.asarray(y, dtype=numpy_dtype)
+
+
 def check_targets(y: Any, n_samples: int, *, name: str, numeric: bool) -> np.ndarray:
     """Validate targets against the series of X: one per series, none missing.
 
@@ -769,6 +784,7 @@ def check_targets(y: Any, n_samples: int, *, name: str, numeric: bool) -> np.nda
     ValueError: y contains 1 missing value (NaN or None; first at index 1), but demo needs ...
     """
     kind = "target" if numeric else "label"
+    y = _plain_nullable(y)
     common = {"ensure_2d": False, "ensure_all_finite": False, "input_name": "y", "estimator": name}
     if not numeric:
         check_label_types(y, name=name)

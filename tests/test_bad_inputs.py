@@ -203,6 +203,12 @@ CASES = {
         r"X has 12 series but y has 11 labels; SeqPoolClassifier needs exactly one per series",
     ),
     "y is None": (_y_none, ValueError, r"requires y to be passed, but the target y is None"),
+    "text as sample weights": (
+        lambda: SeqPoolClassifier(**TINY).fit(_X(), _y(), sample_weight=np.array(["a"] * N)),
+        ValueError,
+        r"SeqPoolClassifier needs numeric sample weights, but sample_weight holds 'a' of type "
+        r"str at index 0",
+    ),
     "labels of mixed types": (
         _fit(y=np.array(["a", 1] * (N // 2), dtype=object)),
         TypeError,
@@ -430,6 +436,22 @@ def test_nan_padding_is_not_an_error():
         clf = SeqPoolClassifier(**TINY).fit(X, _y())
     with pytest.warns(MissingChannelWarning):
         assert clf.predict_proba(X).shape == (N, 2)
+
+
+@pytest.mark.parametrize(
+    "y, classes",
+    [
+        (pd.Series([True, False] * (N // 2), dtype="boolean"), [False, True]),
+        (pd.Series([0, 1] * (N // 2), dtype="Int64"), [0, 1]),
+        (pd.array([3, 1] * (N // 2), dtype="Int64"), [1, 3]),
+    ],
+)
+def test_nullable_labels_keep_their_type(y, classes):
+    # scikit-learn reads pandas' nullable dtypes as floats: classes_ were [0., 1.]
+    clf = SeqPoolClassifier(**TINY).fit(_X(), y)
+    assert clf.classes_.tolist() == classes
+    assert clf.classes_.dtype.kind == np.asarray(classes).dtype.kind
+    assert clf.predict(_X()).dtype == clf.classes_.dtype
 
 
 def test_masked_entries_are_read_as_missing_steps():
