@@ -29,7 +29,7 @@ import numpy as np
 
 from ._tsfile import load_ts
 from ._tsvfile import load_tsv
-from ._validation import check_int
+from ._validation import check_bool, check_int
 
 __all__ = ["fetch_ucr", "get_data_home", "list_ucr"]
 
@@ -414,6 +414,7 @@ def fetch_ucr(
     if split not in _SPLITS:
         raise ValueError(f"split must be one of {list(_SPLITS)}, got {split!r}.")
     max_size = check_int(max_size, "max_size", 1)
+    download = check_bool(download, "download")
     home = get_data_home(data_home)
     wanted = ("train", "test") if split in ("both", None) else (split,)
     folder = _local_folder(home, name)

@@ -49,6 +49,7 @@ from sklearn.utils.validation import (
 
 from ._net import ClassifierLoss, _torch_threads
 from ._validation import (
+    check_label_types,
     check_targets,
 )
 from .estimators.base import _SeqPoolBase
@@ -192,6 +193,23 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             X, y, train=True, sample_weight=sample_weight, classes=classes, partial=True
         )
 
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Mean accuracy of :meth:`predict` on ``X`` against the labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_channels, n_timesteps)
+        y : array-like of shape (n_samples,)
+            True labels, of one type (as at :meth:`fit`).
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        check_label_types(y, name=type(self).__name__)
+        return super().score(X, y, sample_weight=sample_weight)
+
     def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=False)
         if y.ndim == 2 and y.shape[1] == 1:
@@ -203,6 +221,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         y = column_or_1d(y)
         check_classification_targets(y)
         if classes is not None:
+            check_label_types(classes, name=type(self).__name__, what="classes")
             given = np.asarray(classes)
             if given.ndim != 1 or len(given) == 0:
                 raise ValueError(

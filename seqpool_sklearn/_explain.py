@@ -543,13 +543,14 @@ def deletion_score(
         raise ValueError(
             f"fractions must be a sequence of numbers in (0, 1); got {fractions.tolist()!r}."
         )
+    # written so that NaN, which fails every comparison, is refused too
+    if not len(fractions) or not ((fractions > 0) & (fractions < 1)).all():
+        raise ValueError(f"fractions must lie in (0, 1); got {fractions.tolist()}.")
     estimator, X = _unwrap(estimator, X)
     ex = explain(estimator, X, n_steps=n_steps)
     X3 = ex.X
     target = _target_outputs(estimator, ex, y)
     rng = check_random_state(random_state)
-    if not len(fractions) or ((fractions <= 0) | (fractions >= 1)).any():
-        raise ValueError(f"fractions must lie in (0, 1); got {fractions.tolist()}.")
     n, _, t = X3.shape
     rows = np.arange(n)
     base = ex.outputs[rows, target]

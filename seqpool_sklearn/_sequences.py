@@ -299,9 +299,10 @@ def sequences_to_long(
     channels : sequence of length n_channels, default=None
         Channel names; default ``"channel0"``, ``"channel1"``, ...
     times : array-like of shape (n_samples, n_timesteps), default=None
-        Time stamp of every step, NaN/NaT where padded; the others must be finite and
-        increase within each sample. When None, steps are numbered from 0 and only the
-        trailing all-NaN steps of each sample count as padding.
+        Time stamp of every step, NaN/NaT where padded (and only there: X must be NaN at
+        those steps); the others must be finite and increase within each sample. When
+        None, steps are numbered from 0 and only the trailing all-NaN steps of each sample
+        count as padding.
     column_id, column_sort : hashable, default="id", "time"
         Names of the id and time columns.
     column_kind : hashable, default=None
@@ -328,8 +329,8 @@ def sequences_to_long(
     ------
     ValueError
         Ragged, complex or non-numeric ``X``; ids that repeat or are missing; times that
-        repeat or go back within a sample, or are infinite; ±inf in ``X``; shapes that do
-        not match.
+        repeat or go back within a sample, or are infinite, or NaN where ``X`` has values;
+        ±inf in ``X``; shapes that do not match.
     TypeError
         A single string or number where a sequence of ids or channel names is expected.
 
@@ -371,7 +372,8 @@ def sequences_to_long(
         keep = np.arange(T) < stop[:, None]
         step_times = np.broadcast_to(np.arange(T), (n, T))
     else:
-        step_times, keep = _step_times(times, (n, T), ids)
+        observed = ~np.isnan(X).all(axis=1) if X.dtype.kind == "f" else np.ones((n, T), bool)
+        step_times, keep = _step_times(times, (n, T), ids, observed)
 
     def time_of(ii, tt):
         stamps = step_times[ii, tt]
@@ -449,11 +451,15 @@ def _sample_ids(ids: Any, n: int, column_id: Hashable) -> pd.Index:
     return index
 
 
-def _step_times(times: Any, shape: tuple, ids: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+def _step_times(
+    times: Any, shape: tuple, ids: pd.Index, observed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """``times`` of :func:`sequences_to_long` and the steps it keeps (not NaN / NaT).
 
     Kept stamps must be finite and increase within each sample: a repeated stamp would write
-    two rows with the same (id, time), which the reverse trip rejects as duplicates.
+    two rows with the same (id, time), which the reverse trip rejects as duplicates. A NaN
+    stamp marks a padded step, so it must not fall on a step ``observed`` (X has a value in
+    some channel there): that value would be dropped without a word.
     """
     step_times = asarray_not_ragged(
         times,
@@ -491,4 +497,12 @@ def _step_times(times: Any, shape: tuple, ids: pd.Index) -> tuple[np.ndarray, np
                 "rows with the same (id, time). Drop or aggregate repeated steps, or pass "
                 "times=None to number the steps."
             )
+    dropped = observed & ~keep
+    if dropped.any():
+        i, t = np.argwhere(dropped)[0]
+        raise ValueError(
+            f"times is NaN at sample {i}, step {t}, but X has values there; NaN / NaT in "
+            "times marks a padded step, where X is NaN too. Give that step its time stamp, "
+            "or set X to NaN there if the step is padding."
+        )
     return step_times, keep

@@ -9,10 +9,12 @@ file and the line.
 
 from __future__ import annotations
 
+import errno
 import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -39,6 +41,26 @@ def _first_underscore(tokens: list[str]) -> int | None:
         if "_" in token:
             return j
     return None
+
+
+def _file_path(path: Any, reader: str, suffix: str) -> Path:
+    """``path`` of a reader as a Path: a file name (str or path-like), not a folder."""
+    try:
+        name = os.fspath(path)
+    except TypeError:
+        raise TypeError(
+            f"path must be a file name (str or path-like); got {type(path).__name__} {path!r}."
+        ) from None
+    if isinstance(name, bytes):
+        name = os.fsdecode(name)
+    if os.path.isdir(name):
+        raise IsADirectoryError(
+            errno.EISDIR,
+            f"{reader} reads a file, but path is a folder; name the {suffix} file in it, or "
+            "read a cache of datasets with fetch_ucr(name, data_home=...)",
+            name,
+        )
+    return Path(name)
 
 
 def _read_lines(path: Path):
@@ -434,6 +456,10 @@ def load_ts(
         For a malformed file -- including values beyond float32's range and bytes
         that are not UTF-8; the message names the file and the line number.
         Files with ``@timeStamps true`` are not supported and raise too.
+    TypeError
+        When ``path`` is not a file name (str or path-like).
+    IsADirectoryError
+        When ``path`` is a folder.
 
     See Also
     --------
@@ -455,7 +481,7 @@ def load_ts(
     >>> X[1, 0]
     array([ 4., nan, nan], dtype=float32)
     """
-    path = Path(path)
+    path = _file_path(path, "load_ts", ".ts")
     if path.suffix.lower() == ".tsv":
         raise ValueError(
             f"{path} is a .tsv file (the UCR archive's tab-separated format), not a .ts file; "

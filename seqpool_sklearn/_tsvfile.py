@@ -18,6 +18,7 @@ from ._tsfile import (
     _FLOAT32_MAX,
     TSMetadata,
     _beyond_float32,
+    _file_path,
     _first_underscore,
     _read_lines,
 )
@@ -208,6 +209,10 @@ def load_tsv(
         float32's range, bytes that are not UTF-8, an empty line between series, a
         line without values or without a label, a series that is all NaN, an empty
         file; the message names the file and the line number.
+    TypeError
+        When ``path`` is not a file name (str or path-like).
+    IsADirectoryError
+        When ``path`` is a folder.
 
     See Also
     --------
@@ -232,7 +237,7 @@ def load_tsv(
     >>> meta.lengths.tolist(), meta.class_labels, meta.has_missing
     ([3, 3, 2], ('1', '2'), True)
     """
-    path = Path(path)
+    path = _file_path(path, "load_tsv", ".tsv")
     parser = _TSVParser(path)
     blank = None  # first empty line not yet followed by a series
     lineno = 0

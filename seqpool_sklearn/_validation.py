@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import warnings
 from collections.abc import Callable
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -182,6 +182,25 @@ def is_integer(value: Any) -> bool:
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 
+def check_bool(value: Any, name: str) -> bool:
+    """``value`` as a ``bool``, if it is True or False (NumPy's too); else a TypeError.
+
+    Text such as ``"no"`` would otherwise be read as True.
+
+    Examples
+    --------
+    >>> check_bool(np.True_, "download")
+    True
+    >>> check_bool("no", "download")
+    Traceback (most recent call last):
+    ...
+    TypeError: download must be True or False, got 'no'.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
 def check_int(value: Any, name: str, low: int) -> int:
     """``value`` as an ``int``, if it is an integer >= ``low``; else a ValueError.
 
@@ -238,13 +257,15 @@ def _first_non_numeric(a: np.ndarray) -> tuple[tuple, Any, Exception]:
 
 
 def _as_real_array(X: Any, name: str, what: str) -> Any:
-    """``X`` as a real-valued ndarray, rejecting ragged, complex and non-numeric input.
+    """``X`` as a real-valued ndarray, rejecting ragged, complex, date and non-numeric input.
 
     Sparse matrices and DataFrames are returned unchanged for ``check_array``,
     which knows their conversions (pandas' nullable dtypes, feature names).
     """
     if sp.issparse(X):
         return X
+    if isinstance(X, np.ma.MaskedArray):
+        X = _masked_as_nan(X)
     _refuse_sequences(X, name, what)
     _refuse_nested_frame(X, name, what)
     if isinstance(X, pd.DataFrame):
@@ -295,6 +316,19 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
             "real-valued time steps. Pass np.real(X) or np.abs(X), or stack the real and "
             "imaginary parts as separate channels."
         )
+    if a.dtype.kind in "mM":
+        # numpy casts them to their integer ticks (seconds, nanoseconds, ... since 1970),
+        # which would be read as values without a word
+        stamps = "time stamps" if a.dtype.kind == "M" else "durations"
+        convert = (
+            "(X - X.min()) / np.timedelta64(1, 's') for seconds since the first"
+            if a.dtype.kind == "M"
+            else "X / np.timedelta64(1, 's') for seconds"
+        )
+        raise TypeError(
+            f"{what} has dtype {a.dtype} ({stamps}), but {name} expects numbers (NaN for a "
+            f"missing step). Convert them to numbers first, e.g. {convert}."
+        )
     if a.dtype.kind in "OUS":
         try:
             return a.astype(np.float64)
@@ -306,6 +340,26 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
                 f"{exc}. Encode categorical values as numbers before fitting."
             ) from None
     return a
+
+
+def _masked_as_nan(X: np.ma.MaskedArray) -> np.ndarray:
+    """A masked array as a plain copy with NaN at its masked entries.
+
+    NaN is the package's mark of an unobserved step; ``np.asarray`` would drop the mask and
+    hand over whatever values lie under it. Dates and other dtypes that hold no NaN keep
+    their values, for the checks that refuse them.
+    """
+    mask = np.ma.getmaskarray(X)
+    data = np.array(np.ma.getdata(X))  # a copy: the caller's array is never written to
+    if not mask.any():
+        return data
+    if data.dtype.kind in "biu":
+        data = data.astype(np.float64)
+    elif data.dtype.kind in "OUS":
+        data = data.astype(object)
+    if data.dtype.kind in "fcO":
+        data[mask] = np.nan
+    return data
 
 
 def _refuse_sequences(X: Any, name: str, what: str) -> None:
@@ -449,7 +503,8 @@ def check_sequences(
 
     Accepts 2D input (one univariate series per row, columns are time steps)
     and 3D input (n_samples, n_channels, n_timesteps), as arrays, nested lists
-    or DataFrames. NaN marks missing / padded steps. Rejected, each with a
+    or DataFrames. NaN marks missing / padded steps (so do the masked entries of a
+    ``numpy.ma`` masked array). Rejected, each with a
     message that says what was expected and what was got: other numbers of
     dimensions, ragged nested lists, zero samples / channels / time steps, a
     series with no observed step, infinite values, values beyond float32's
@@ -645,6 +700,61 @@ def validate_sequence_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray
     return Xv if Xv.ndim == 3 else Xv[:, None, :]
 
 
+def _label_kind(value: Any) -> str:
+    """The group of a label for sorting: numbers sort with numbers, strings with strings."""
+    if isinstance(value, Real):  # bool, int, float, numpy's numbers
+        return "number"
+    return "str" if isinstance(value, str) else type(value).__name__
+
+
+def check_label_types(labels: Any, *, name: str, what: str = "y") -> None:
+    """Refuse class labels that mix types (``'a'`` and ``1``), which cannot be sorted.
+
+    The classes are sorted into ``classes_``; numpy refuses to order a string and a number
+    (a raw "'<' not supported" TypeError), and ``np.asarray`` of a list would silently turn
+    the numbers into strings. Checked on the labels as given (a list is read as objects).
+    """
+    if getattr(labels, "dtype", None) is not None and labels.dtype.kind != "O":
+        return  # one numpy dtype: one type
+    try:
+        values = np.asarray(labels, dtype=object)
+    except ValueError:
+        return  # ragged: check_array reports it
+    if values.ndim not in (1, 2):
+        return
+    columns = values[:, None] if values.ndim == 1 else values
+    for j in range(columns.shape[1]):
+        first: dict[str, tuple[int, Any]] = {}
+        for i, value in enumerate(columns[:, j]):
+            if pd.api.types.is_scalar(value) and pd.isna(value):
+                continue  # missing labels are reported on their own
+            first.setdefault(_label_kind(value), (i, value))
+        if len(first) > 1:
+            (i0, v0), (i1, v1) = sorted(first.values(), key=lambda item: item[0])[:2]
+            at = "index" if values.ndim == 1 else f"column {j}, row"
+            raise TypeError(
+                f"{what} mixes labels of different types: {v0!r} ({type(v0).__name__}) at "
+                f"{at} {i0} and {v1!r} ({type(v1).__name__}) at {at} {i1}; {name} sorts the "
+                "labels into classes_, which needs them of one type. Convert them to one, "
+                f"e.g. np.asarray({what}, dtype=str)."
+            )
+
+
+def _plain_nullable(y: Any) -> Any:
+    """pandas' nullable y (``boolean``, ``Int64``, ...) without NA as its numpy counterpart.
+
+    scikit-learn converts them to float, so the classes of ``[True, False]`` would become
+    ``[0., 1.]``; with NA they are left for the missing-value check.
+    """
+    dtype = getattr(y, "dtype", None)
+    numpy_dtype = getattr(dtype, "numpy_dtype", None)
+    if not isinstance(dtype, pd.api.extensions.ExtensionDtype) or numpy_dtype is None:
+        return y
+    if getattr(y, "ndim", 1) != 1 or np.asarray(pd.isna(y)).any():
+        return y
+    return np.asarray(y, dtype=numpy_dtype)
+
+
 def check_targets(y: Any, n_samples: int, *, name: str, numeric: bool) -> np.ndarray:
     """Validate targets against the series of X: one per series, none missing.
 
@@ -674,8 +784,10 @@ def check_targets(y: Any, n_samples: int, *, name: str, numeric: bool) -> np.nda
     ValueError: y contains 1 missing value (NaN or None; first at index 1), but demo needs ...
     """
     kind = "target" if numeric else "label"
+    y = _plain_nullable(y)
     common = {"ensure_2d": False, "ensure_all_finite": False, "input_name": "y", "estimator": name}
     if not numeric:
+        check_label_types(y, name=name)
         y_arr = check_array(y, dtype=None, **common)
     else:
         try:

@@ -101,10 +101,35 @@ def _target_values(target, df: pd.DataFrame) -> pd.Series:
                 "values in row order instead."
             )
         return aligned.reset_index(drop=True)
-    values = pd.Series(np.asarray(target))
-    if values.shape != (len(df),):
+    values = asarray_not_ragged(
+        target,
+        lambda: (
+            f"target must have shape ({len(df)},), one value per row; got ragged rows "
+            f"({ragged_rows(target)})."
+        ),
+    )
+    if values.shape != (len(df),):  # before pd.Series, which refuses 2D with its own words
         raise ValueError(f"target must have shape ({len(df)},), got {values.shape}.")
-    return values
+    return pd.Series(values)
+
+
+def _horizon_target(values: pd.Series, name: Hashable, namer: _RowNamer) -> np.ndarray:
+    """The target of ``rule="horizon"`` as floats; text or other non-numbers are refused with
+    a forecaster's advice (the value columns' advice, to name the column as a label, does not
+    apply to a target)."""
+    try:
+        return _values(values, name, namer)
+    except TypeError:
+        real = values.map(lambda v: isinstance(v, numbers.Real)).to_numpy(dtype=bool)
+        ok = real | values.isna().to_numpy(dtype=bool)
+        row = int(np.flatnonzero(~ok)[0]) if not ok.all() else 0
+        value = values.iloc[row]
+        what = "target" if name == "target" else f"column {name!r}"
+        raise TypeError(
+            f"rule='horizon' forecasts a numeric target; {what} holds {_fmt(value)} "
+            f"({type(value).__name__}) for {namer(row)}. Convert it with pd.to_numeric, or "
+            "use rule='end' or rule='majority' to label each window with a class."
+        ) from None
 
 
 def _column_of(target: pd.Series, df: pd.DataFrame, reserved: list) -> Hashable | None:
@@ -410,7 +435,7 @@ def sliding_windows(
         else:
             t_values, t_name = _target_values(target, df), "target"
         if rule == "horizon":
-            tv = _values(t_values, t_name, namer)[order]
+            tv = _horizon_target(t_values, t_name, namer)[order]
             y = tv[starts + size - 1 + extra]
             if np.isnan(y).any():
                 at = order[starts[np.flatnonzero(np.isnan(y))[0]] + size - 1 + extra]

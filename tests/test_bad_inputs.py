@@ -203,6 +203,33 @@ CASES = {
         r"X has 12 series but y has 11 labels; SeqPoolClassifier needs exactly one per series",
     ),
     "y is None": (_y_none, ValueError, r"requires y to be passed, but the target y is None"),
+    "text as sample weights": (
+        lambda: SeqPoolClassifier(**TINY).fit(_X(), _y(), sample_weight=np.array(["a"] * N)),
+        ValueError,
+        r"SeqPoolClassifier needs numeric sample weights, but sample_weight holds 'a' of type "
+        r"str at index 0",
+    ),
+    "labels of mixed types": (
+        _fit(y=np.array(["a", 1] * (N // 2), dtype=object)),
+        TypeError,
+        r"y mixes labels of different types: 'a' \(str\) at index 0 and 1 \(int\) at index 1",
+    ),
+    "a list of labels of mixed types": (  # np.asarray would make strings of the numbers
+        _fit(y=[0, 1] * (N // 2 - 1) + [0, "1"]),
+        TypeError,
+        r"y mixes labels of different types: 0 \(int\) at index 0 and '1' \(str\) at index 11",
+    ),
+    "labels of mixed types at score": (
+        lambda: SeqPoolClassifier(**TINY).fit(_X(), _y()).score(_X(), ["a", 1] * (N // 2)),
+        TypeError,
+        r"y mixes labels of different types: 'a' \(str\) at index 0 and 1 \(int\)",
+    ),
+    "partial_fit's classes of mixed types": (
+        lambda: SeqPoolClassifier(**TINY).partial_fit(_X(), _y(), classes=[0, "a", 1]),
+        TypeError,
+        r"classes mixes labels of different types: 0 \(int\) at index 0 and 'a' \(str\) at "
+        r"index 1",
+    ),
     # --- parameters
     "unknown order": (
         _fit(order="poolfirst"),
@@ -299,6 +326,22 @@ CASES = {
         ValueError,
         r"X has no columns: 0 feature\(s\) \(shape=\(3, 0\)\) while a minimum of 1",
     ),
+    "time stamps as X": (  # numpy would read them as seconds since 1970
+        _fit(X=np.arange(N * T).reshape(N, T).astype("datetime64[s]")),
+        TypeError,
+        r"X has dtype datetime64\[s\] \(time stamps\), but SeqPoolClassifier expects numbers",
+    ),
+    "durations to a transformer": (
+        lambda: SeriesScaler().fit(np.arange(N * T).reshape(N, T).astype("timedelta64[s]")),
+        TypeError,
+        r"X has dtype timedelta64\[s\] \(durations\), but SeriesScaler expects numbers.*"
+        r"X / np.timedelta64\(1, 's'\)",
+    ),
+    "time stamps to a long table": (
+        lambda: sequences_to_long(np.arange(6).reshape(2, 3).astype("datetime64[D]")),
+        TypeError,
+        r"X has dtype datetime64\[D\] \(time stamps\), but sequences_to_long expects numbers",
+    ),
     "a transformer given 0 channels": (
         lambda: SeriesScaler().fit(np.zeros((5, 0, 8))),
         ValueError,
@@ -393,6 +436,47 @@ def test_nan_padding_is_not_an_error():
         clf = SeqPoolClassifier(**TINY).fit(X, _y())
     with pytest.warns(MissingChannelWarning):
         assert clf.predict_proba(X).shape == (N, 2)
+
+
+@pytest.mark.parametrize(
+    "y, classes",
+    [
+        (pd.Series([True, False] * (N // 2), dtype="boolean"), [False, True]),
+        (pd.Series([0, 1] * (N // 2), dtype="Int64"), [0, 1]),
+        (pd.array([3, 1] * (N // 2), dtype="Int64"), [1, 3]),
+    ],
+)
+def test_nullable_labels_keep_their_type(y, classes):
+    # scikit-learn reads pandas' nullable dtypes as floats: classes_ were [0., 1.]
+    clf = SeqPoolClassifier(**TINY).fit(_X(), y)
+    assert clf.classes_.tolist() == classes
+    assert clf.classes_.dtype.kind == np.asarray(classes).dtype.kind
+    assert clf.predict(_X()).dtype == clf.classes_.dtype
+
+
+def test_masked_entries_are_read_as_missing_steps():
+    # np.asarray drops the mask: the values under it were once used as data
+    X = _X().astype(np.float64)
+    mask = np.zeros(X.shape, dtype=bool)
+    mask[:3, :, 6:] = True  # shorter series
+    mask[5, :, 2] = True  # one unobserved step inside a series
+    masked = np.ma.masked_array(X, mask=mask)
+    data, kept_mask = masked.data.copy(), masked.mask.copy()
+    nan = np.where(mask, np.nan, X)
+    np.testing.assert_array_equal(
+        SeriesScaler().fit_transform(masked), SeriesScaler().fit_transform(nan)
+    )
+    clf = SeqPoolClassifier(**TINY).fit(nan, _y())
+    np.testing.assert_array_equal(clf.predict_proba(masked), clf.predict_proba(nan))
+    np.testing.assert_array_equal(
+        SeqPoolClassifier(**TINY).fit(masked, _y()).predict_proba(nan), clf.predict_proba(nan)
+    )
+    pd.testing.assert_frame_equal(sequences_to_long(masked), sequences_to_long(nan))
+    # integers under a mask become floats with NaN there
+    ints = np.ma.masked_array(np.arange(6).reshape(2, 3), mask=[[0, 0, 1], [0, 0, 0]])
+    assert np.isnan(SeriesScaler().fit_transform(ints)[0, 2])
+    np.testing.assert_array_equal(masked.data, data)  # the caller's array is left alone
+    np.testing.assert_array_equal(masked.mask, kept_mask)
 
 
 # --------------------------------------------------------------------------- long tables

@@ -489,6 +489,7 @@ def test_plot_is_a_non_empty_png(tmp_path):
         ({"scoring": ["accuracy", "f1"]}, ValueError, "one metric"),
         ({"scoring": "acuracy"}, ValueError, "Did you mean 'accuracy'"),
         ({"progress": "yes"}, TypeError, "progress must be"),
+        ({"faithfulness": "yes"}, TypeError, "faithfulness must be True or False, got 'yes'"),
         ({"param_prefix": "clf"}, ValueError, "has no parameter 'clf__order'"),
         # named by compare_heads, not by the GridSearchCV it builds, nor by joblib
         ({"n_jobs": 0}, ValueError, "n_jobs must be a nonzero integer"),
@@ -588,6 +589,14 @@ def test_equivalence_through_compare_heads():
         result.order_effect(equivalence_margin=-1)
     with pytest.raises(ValueError, match="adjust must be"):
         result.order_effect(adjust="bonferroni")
+    for call in (result.order_effect, result.report, result.main_effect):
+        args = ("pool",) if call == result.main_effect else ()
+        with pytest.raises(TypeError, match=r"alpha must be a number in \(0, 1\).*got str 'x'"):
+            call(*args, alpha="x")  # once a bare TypeError comparing int and str
+    with pytest.raises(ValueError, match=r"alpha must be in \(0, 1\), got nan"):
+        result.order_effect(alpha=float("nan"))
+    with pytest.raises(TypeError, match=r"alpha must be a number .*got bool True"):
+        result.order_effect(alpha=True)
 
 
 def test_main_effects_of_pool_window_and_order():
@@ -933,6 +942,9 @@ def test_summarize_comparisons_equivalence_verdicts():
         summarize_comparisons(comparisons, equivalence_margin=-0.01)
     with pytest.raises(TypeError, match="equivalence_margin must be a number"):
         summary.order_effect(equivalence_margin="1pt")
+    for call in (summary.order_effect, summary.report, summary.plot):
+        with pytest.raises(TypeError, match=r"alpha must be a number in \(0, 1\).*got str 'x'"):
+            call(alpha="x")
 
 
 def test_summarize_comparisons_checks_its_input():

@@ -354,6 +354,18 @@ def test_load_ts_points_tsv_files_to_load_tsv(tmp_path):
         load_ts(path)
 
 
+@pytest.mark.parametrize("loader", [load_ts, load_tsv])
+def test_readers_name_a_path_that_is_no_file_name(tmp_path, loader):
+    for path, got in ((None, "NoneType None"), (5, "int 5")):
+        with pytest.raises(TypeError, match=f"path must be a file name .*; got {got}"):
+            loader(path)
+    suffix = ".ts" if loader is load_ts else ".tsv"
+    for folder in (tmp_path, str(tmp_path)):
+        with pytest.raises(IsADirectoryError, match=rf"{loader.__name__} reads a file, but path "
+                           rf"is a folder; name the \{suffix} file in it"):  # fmt: skip
+            loader(folder)
+
+
 MALFORMED_TSV = {
     "non-numeric value": (
         "1\t1\t2\n2\t1\tx2\t3\n",
@@ -517,6 +529,12 @@ def test_fetch_ucr_without_download_reports_where_it_looked(tmp_path):
 def test_fetch_ucr_rejects_path_like_names(tmp_path, name):
     with pytest.raises(ValueError, match="name must be a dataset name"):
         fetch_ucr(name, data_home=tmp_path, download=False)
+
+
+def test_fetch_ucr_refuses_text_as_download(tmp_path):
+    # "no" is truthy: it once started a download
+    with pytest.raises(TypeError, match="download must be True or False, got 'no'"):
+        fetch_ucr("Toy", data_home=tmp_path, download="no")
 
 
 def test_fetch_ucr_rejects_unknown_split(tmp_path):

@@ -238,6 +238,8 @@ def test_deletion_score_refuses_bad_arguments_before_explaining():
         deletion_score(est, X, fractions="a")
     with pytest.raises(ValueError, match="fractions must be a sequence of numbers in"):
         deletion_score(est, X, fractions=0.3)
+    with pytest.raises(ValueError, match=r"fractions must lie in \(0, 1\); got \[nan\]"):
+        deletion_score(est, X, fractions=(np.nan,), n_random=1)  # once a score
 
 
 def test_plot_draws_the_series_and_leaves_padding_out():

@@ -297,6 +297,13 @@ TO_LONG_BAD = [
      ValueError, r"sample 0 \(id 0\) has 3.0 at step 0 and then 3.0 at step 2"),
     ("infinite time", {"X": np.ones((1, 1, 2)), "times": [[0.0, np.inf]]}, ValueError,
      r"times has an infinite value at sample 0, step 1"),
+    ("NaN time on an observed step", {"X": np.array([[1.0, 2.0, 3.0]]),
+                                      "times": [[0, np.nan, 2]]}, ValueError,
+     r"times is NaN at sample 0, step 1, but X has values there"),
+    ("NaT on an observed step of one channel",
+     {"X": np.array([[[1.0, np.nan], [np.nan, 2.0]]]),
+      "times": np.array([["2020-01-01", "NaT"]], dtype="datetime64[D]")}, ValueError,
+     r"times is NaN at sample 0, step 1, but X has values there"),
 ]  # fmt: skip
 
 

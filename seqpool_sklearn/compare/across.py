@@ -18,7 +18,7 @@ from .._stats import (
     wilcoxon_equivalence_test,
     wilcoxon_test,
 )
-from .common import _ADJUSTMENTS, _check_margin, _frame
+from .common import _ADJUSTMENTS, _check_alpha, _check_margin, _frame
 from .results import HeadComparison
 
 
@@ -151,8 +151,7 @@ class ComparisonSummary:
         margin = self.equivalence_margin
         if equivalence_margin is not None:
             margin = _check_margin(equivalence_margin)
-        if not 0 < alpha < 1:
-            raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
+        _check_alpha(alpha)
         if adjust not in _ADJUSTMENTS:
             raise ValueError(f"adjust must be 'holm' or None, got {adjust!r}.")
         if not set(ORDERS) <= set(self.scores["order"]):
@@ -284,6 +283,7 @@ class ComparisonSummary:
         -------
         str
         """
+        _check_alpha(alpha)
         ranks = self.ranks()
         lines = [f"Mean rank over {len(self.comparisons)} datasets (1 = best):"]
         for o, p, w, r in zip(
@@ -309,6 +309,7 @@ class ComparisonSummary:
         """
         from .._plotting import plot_critical_difference
 
+        _check_alpha(alpha)
         ranks = self.ranks()
         labels = [
             f"{o}, {p}, {'global' if w is None else f'window {w}'}"

@@ -54,6 +54,17 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return out
 
 
+def _check_alpha(alpha: Any) -> float:
+    """``alpha``: a real number (NumPy's too, not a bool) in (0, 1)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)):
+        raise TypeError(
+            f"alpha must be a number in (0, 1) (e.g. 0.05), got {type(alpha).__name__} {alpha!r}."
+        )
+    if not 0 < alpha < 1:  # NaN too
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
+    return float(alpha)
+
+
 def _check_margin(margin: Any) -> float | None:
     """``equivalence_margin``: None, or a finite number > 0 in score units (NumPy's too)."""
     if margin is None:

@@ -24,7 +24,7 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import _num_samples
 
 from .._options import ORDERS
-from .._validation import check_int, did_you_mean, is_integer
+from .._validation import check_bool, check_int, did_you_mean, is_integer
 from ..nn.pools import POOL_REGISTRY, check_pool, pool_label, pool_members, resolve_pool
 from ..nn.registry import check_distinct_labels
 from .common import _HEAD_PARAMS, _check_margin, _frame, _metric_and_chance
@@ -492,6 +492,7 @@ def compare_heads(
         )
     scorer = check_scoring(estimator, scoring=scoring)
     _check_n_jobs(n_jobs)
+    faithfulness = check_bool(faithfulness, "faithfulness")
     seeds = _check_seeds(estimator, prefix, n_seeds, random_states)
     equivalence_margin = _check_margin(equivalence_margin)
     splits, repeat, fold = _make_splits(estimator, X, y, groups, cv, n_repeats, random_state)
@@ -510,7 +511,7 @@ def compare_heads(
     search = GridSearchCV(
         _TimedFit(estimator),
         param_grid,
-        scoring=_ScoreAndFitTime(scorer, faithfulness=bool(faithfulness)),
+        scoring=_ScoreAndFitTime(scorer, faithfulness=faithfulness),
         cv=splits,
         n_jobs=n_jobs,
         refit=False,

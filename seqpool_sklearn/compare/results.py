@@ -16,7 +16,14 @@ from .._stats import (
     order_verdict,
 )
 from .._validation import did_you_mean
-from .common import _ADJUSTMENTS, _HEAD_PARAMS, _check_margin, _frame, _metric_bounds
+from .common import (
+    _ADJUSTMENTS,
+    _HEAD_PARAMS,
+    _check_alpha,
+    _check_margin,
+    _frame,
+    _metric_bounds,
+)
 
 
 class HeadComparison:
@@ -171,8 +178,7 @@ class HeadComparison:
         return out.sort_values("rank", kind="stable", na_position="last").reset_index(drop=True)
 
     def _check_test_args(self, alpha, equivalence_margin, adjust):
-        if not 0 < alpha < 1:
-            raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
+        _check_alpha(alpha)
         if adjust not in _ADJUSTMENTS:
             raise ValueError(f"adjust must be 'holm' or None, got {adjust!r}.")
         margin = self.equivalence_margin if equivalence_margin is None else equivalence_margin
@@ -441,6 +447,7 @@ class HeadComparison:
         -------
         str
         """
+        _check_alpha(alpha)
         n_splits = len(self.splits)
         paired = f"{n_splits} splits" + (f" x {len(self.seeds)} seeds" if self.seeds else "")
         blocks = []
@@ -511,6 +518,7 @@ class HeadComparison:
         """
         from .._plotting import plot_comparison
 
+        _check_alpha(alpha)
         both = set(ORDERS) <= set(self.results["order"])
         margin = self.equivalence_margin if equivalence_margin is None else equivalence_margin
         effect = self.order_effect(alpha=alpha, equivalence_margin=margin) if both else None
