@@ -203,16 +203,27 @@ def _make_splits(
             raise ValueError(f"cv must be at least 2 folds, got cv={cv}.")
         if groups is None:
             kind = RepeatedStratifiedKFold if classifier else RepeatedKFold
-            splitter = kind(n_splits=int(cv), n_repeats=int(n_repeats), random_state=random_state)
-            splits = list(splitter.split(X, y))
-            seen = {_partition(splits[i : i + int(cv)]) for i in range(0, len(splits), int(cv))}
+            # up to 20 draws per repeat: a repeat that draws a partition drawn before is
+            # skipped (on small data the shuffles can coincide, and copies would read as
+            # new evidence); the first repeats are the draws of n_repeats alone
+            splitter = kind(
+                n_splits=int(cv), n_repeats=20 * int(n_repeats), random_state=random_state
+            )
+            drawn, splits, seen, draws = iter(splitter.split(X, y)), [], set(), 0
+            while len(seen) < n_repeats and draws < 20 * n_repeats:
+                draws += 1
+                repeat = [next(drawn) for _ in range(int(cv))]
+                if _partition(repeat) not in seen:
+                    seen.add(_partition(repeat))
+                    splits.extend(repeat)
             if len(seen) < n_repeats:
+                fewer = f"n_repeats={len(seen)}{' or fewer' if len(seen) > 1 else ''}"
                 raise ValueError(
-                    f"cv={cv} folds repeated n_repeats={n_repeats} times drew only "
-                    f"{len(seen)} different partitions of the {_num_samples(X)} samples: a "
-                    "repeated partition gives the same scores again, and the paired test "
-                    f"would read the copies as new evidence. Use n_repeats={len(seen)}"
-                    f"{' or fewer' if len(seen) > 1 else ''}, or fewer folds."
+                    f"n_repeats={n_repeats} repeats of cv={cv} folds need {n_repeats} "
+                    f"different partitions of the {_num_samples(X)} samples, but {draws} "
+                    f"shuffles gave only {len(seen)}: a repeated partition gives the same "
+                    "scores again, and the paired test would read the copies as new "
+                    f"evidence. Use {fewer}{', or fewer folds' if cv > 2 else ''}."
                 )
         else:
             rng = check_random_state(random_state)
@@ -235,8 +246,8 @@ def _make_splits(
                     f"{n_repeats} different partitions of the {n_groups} groups, but "
                     f"{draws} shuffles gave only {len(seen)}: a repeated partition gives the "
                     "same scores again, and the paired test would read the copies as new "
-                    f"evidence. Use n_repeats={len(seen)}{' or fewer' if len(seen) > 1 else ''}, "
-                    "fewer folds, or more groups."
+                    f"evidence. Use n_repeats={len(seen)}{' or fewer' if len(seen) > 1 else ''}"
+                    f"{', fewer folds' if cv > 2 else ''}, or more groups."
                 )
         n_folds = int(cv)
     else:
