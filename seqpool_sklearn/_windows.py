@@ -16,6 +16,7 @@ the same measurements in training and test windows. Two recipes avoid that:
 from __future__ import annotations
 
 import datetime
+import decimal
 import numbers
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -120,15 +121,22 @@ def _horizon_target(values: pd.Series, name: Hashable, namer: _RowNamer) -> np.n
     try:
         return _values(values, name, namer)
     except TypeError:
-        real = values.map(lambda v: isinstance(v, numbers.Real)).to_numpy(dtype=bool)
+        number = (numbers.Real, decimal.Decimal)  # what the value columns take
+        real = values.map(lambda v: isinstance(v, number)).to_numpy(dtype=bool)
         ok = real | values.isna().to_numpy(dtype=bool)
-        row = int(np.flatnonzero(~ok)[0]) if not ok.all() else 0
-        value = values.iloc[row]
         what = "target" if name == "target" else f"column {name!r}"
+        if ok.all():  # numbers in a dtype that is not numeric (category ...)
+            held = f"numbers of dtype {values.dtype}. Convert it with .astype(float)"
+        else:
+            row = int(np.flatnonzero(~ok)[0])
+            value = values.iloc[row]
+            held = (
+                f"{_fmt(value)} ({type(value).__name__}) for {namer(row)}. Convert it "
+                "with pd.to_numeric"
+            )
         raise TypeError(
-            f"rule='horizon' forecasts a numeric target; {what} holds {_fmt(value)} "
-            f"({type(value).__name__}) for {namer(row)}. Convert it with pd.to_numeric, or "
-            "use rule='end' or rule='majority' to label each window with a class."
+            f"rule='horizon' forecasts a numeric target; {what} holds {held}, or use "
+            "rule='end' or rule='majority' to label each window with a class."
         ) from None
 
 

@@ -317,3 +317,20 @@ def test_bad_max_gap(kwargs, exc, match):
     rec["c"] = pd.Categorical(list("abcd"), ordered=True)
     with pytest.raises(exc, match=match):
         sliding_windows(rec, size=2, columns="x", **kwargs)
+
+
+def test_a_horizon_target_error_names_the_value_or_the_dtype_at_fault():
+    from decimal import Decimal
+
+    frame = pd.DataFrame({"t": range(10), "x": np.arange(10.0)})
+    kw = {"size": 3, "time": "t", "columns": "x", "target": "y", "rule": "horizon"}
+    decimals = frame.assign(y=[Decimal(1)] * 9 + ["bad"])  # Decimals are numbers here
+    with pytest.raises(TypeError, match=r"column 'y' holds 'bad' \(str\) for row 9\."):
+        sliding_windows(decimals, **kw)
+    categories = frame.assign(y=pd.Series(np.arange(10.0)).astype("category"))
+    with pytest.raises(TypeError, match=r"holds numbers of dtype category\. Convert it with "):
+        sliding_windows(categories, **kw)
+    # and numbers as Decimals are a target
+    assert (
+        sliding_windows(frame.assign(y=[Decimal(i) for i in range(10)]), **kw).y.dtype.kind == "f"
+    )
