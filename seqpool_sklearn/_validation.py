@@ -746,6 +746,11 @@ def _plain_nullable(y: Any) -> Any:
     scikit-learn converts them to float, so the classes of ``[True, False]`` would become
     ``[0., 1.]``; with NA they are left for the missing-value check.
     """
+    if isinstance(y, pd.DataFrame) and y.shape[1] >= 1:  # (n, k) y, column by column
+        columns = [_plain_nullable(y.iloc[:, j]) for j in range(y.shape[1])]
+        if all(isinstance(c, np.ndarray) for c in columns):
+            return np.column_stack(columns)
+        return y
     dtype = getattr(y, "dtype", None)
     numpy_dtype = getattr(dtype, "numpy_dtype", None)
     if not isinstance(dtype, pd.api.extensions.ExtensionDtype) or numpy_dtype is None:

@@ -444,8 +444,11 @@ def test_nan_padding_is_not_an_error():
         (pd.Series([True, False] * (N // 2), dtype="boolean"), [False, True]),
         (pd.Series([0, 1] * (N // 2), dtype="Int64"), [0, 1]),
         (pd.array([3, 1] * (N // 2), dtype="Int64"), [1, 3]),
+        (pd.DataFrame({"y": pd.array([True, False] * (N // 2), dtype="boolean")}), [False, True]),
+        (pd.DataFrame({"y": pd.array([3, 1] * (N // 2), dtype="Int64")}), [1, 3]),
     ],
 )
+@pytest.mark.filterwarnings("ignore:A column-vector y was passed")
 def test_nullable_labels_keep_their_type(y, classes):
     # scikit-learn reads pandas' nullable dtypes as floats: classes_ were [0., 1.]
     clf = SeqPoolClassifier(**TINY).fit(_X(), y)
