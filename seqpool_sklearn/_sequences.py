@@ -156,7 +156,7 @@ class Sequences:
         -------
         pandas.DataFrame
         """
-        X = self.X if X is None else np.asarray(X)
+        X = self.X if X is None else np.asarray(_as_real_array(X, "Sequences.to_long", "X"))
         if X.ndim == 2:
             X = X[:, None, :]
         if X.shape != self.X.shape:

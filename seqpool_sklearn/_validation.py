@@ -277,6 +277,7 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
                     f"but {name} expects real-valued time steps. Pass the real part or the "
                     "magnitude."
                 )
+            refuse_time_dtype(dtype, name, what, column)
             if not pd.api.types.is_numeric_dtype(dtype):
                 values = X[column].to_numpy(dtype=object)
                 try:
@@ -316,19 +317,7 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
             "real-valued time steps. Pass np.real(X) or np.abs(X), or stack the real and "
             "imaginary parts as separate channels."
         )
-    if a.dtype.kind in "mM":
-        # numpy casts them to their integer ticks (seconds, nanoseconds, ... since 1970),
-        # which would be read as values without a word
-        stamps = "time stamps" if a.dtype.kind == "M" else "durations"
-        convert = (
-            "(X - X.min()) / np.timedelta64(1, 's') for seconds since the first"
-            if a.dtype.kind == "M"
-            else "X / np.timedelta64(1, 's') for seconds"
-        )
-        raise TypeError(
-            f"{what} has dtype {a.dtype} ({stamps}), but {name} expects numbers (NaN for a "
-            f"missing step). Convert them to numbers first, e.g. {convert}."
-        )
+    refuse_time_dtype(a.dtype, name, what)
     if a.dtype.kind in "OUS":
         try:
             return a.astype(np.float64)
@@ -340,6 +329,28 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
                 f"{exc}. Encode categorical values as numbers before fitting."
             ) from None
     return a
+
+
+def refuse_time_dtype(dtype: Any, name: str, what: str, column: Any = None) -> None:
+    """Refuse time stamps and durations where numbers are expected.
+
+    numpy casts them to their integer ticks (seconds, nanoseconds, ... since 1970), which
+    would be read as values without a word.
+    """
+    kind = getattr(dtype, "kind", None)
+    if kind not in ("m", "M"):
+        return
+    stamps = "time stamps" if kind == "M" else "durations"
+    convert = (
+        "(X - X.min()) / np.timedelta64(1, 's') for seconds since the first"
+        if kind == "M"
+        else "X / np.timedelta64(1, 's') for seconds"
+    )
+    where = what if column is None else f"column {column!r} of {what}"
+    raise TypeError(
+        f"{where} has dtype {dtype} ({stamps}), but {name} expects numbers (NaN for a "
+        f"missing step). Convert them to numbers first, e.g. {convert}."
+    )
 
 
 def _masked_as_nan(X: np.ma.MaskedArray) -> np.ndarray:

@@ -25,11 +25,13 @@ from ._doclink import DocLinkMixin
 from ._transformers import _names_in, _SequenceOutput
 from ._validation import (
     _first_non_numeric,
+    _masked_as_nan,
     asarray_not_ragged,
     check_no_inf,
     check_unique_columns,
     ragged_rows,
     refuse_bool_numbers,
+    refuse_time_dtype,
     shape_of,
 )
 
@@ -234,6 +236,10 @@ class WideToSequences(
                         f"The columns of X differ from those seen in fit: {change}. Put "
                         "them in fit's order, e.g. X.reindex(columns=<fit's columns>)."
                     )
+        if isinstance(X, np.ma.MaskedArray):
+            X = _masked_as_nan(X)  # a masked entry is a missing step, not its value
+        if not isinstance(X, pd.DataFrame):
+            refuse_time_dtype(getattr(X, "dtype", None), type(self).__name__, "X")
         Xv = validate_data(
             self, X, reset=reset, ensure_all_finite=False, dtype=[np.float64, np.float32]
         )

@@ -478,8 +478,33 @@ def test_masked_entries_are_read_as_missing_steps():
     # integers under a mask become floats with NaN there
     ints = np.ma.masked_array(np.arange(6).reshape(2, 3), mask=[[0, 0, 1], [0, 0, 0]])
     assert np.isnan(SeriesScaler().fit_transform(ints)[0, 2])
+    # the wide-table transformer and a Sequences' to_long read the mask too
+    from seqpool_sklearn import WideToSequences, long_to_sequences
+
+    wide = np.ma.masked_array(X[:, 0, :], mask=mask[:, 0, :])
+    np.testing.assert_array_equal(
+        WideToSequences().fit_transform(wide), WideToSequences().fit_transform(nan[:, 0, :])
+    )
+    seq = long_to_sequences(sequences_to_long(X), column_id="id", column_sort="time")
+    pd.testing.assert_frame_equal(seq.to_long(masked), seq.to_long(nan))
     np.testing.assert_array_equal(masked.data, data)  # the caller's array is left alone
     np.testing.assert_array_equal(masked.mask, kept_mask)
+
+
+def test_time_stamps_are_refused_by_every_reader_of_values():
+    from seqpool_sklearn import WideToSequences, long_to_sequences
+
+    stamps = np.datetime64("2024-01-01") + np.arange(24).reshape(3, 8).astype("timedelta64[D]")
+    with pytest.raises(TypeError, match=r"X has dtype datetime64\[D\] \(time stamps\), but "):
+        WideToSequences().fit_transform(stamps)
+    seq = long_to_sequences(
+        sequences_to_long(np.zeros((3, 1, 8))), column_id="id", column_sort="time"
+    )
+    with pytest.raises(TypeError, match=r"X has dtype datetime64\[D\] \(time stamps\)"):
+        seq.to_long(stamps[:, None, :])
+    frame = pd.DataFrame({"a": pd.date_range("2020", periods=N), "b": np.arange(N, dtype=float)})
+    with pytest.raises(TypeError, match=r"column 'a' of X has dtype datetime64.*time stamps"):
+        SeqPoolClassifier(**TINY).fit(frame, _y())
 
 
 # --------------------------------------------------------------------------- long tables
