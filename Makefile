@@ -63,6 +63,8 @@ bench:
 
 bench-run:
 	$(BIN)/python benchmarks/bench_archive.py
+	$(BIN)/python benchmarks/bench_hydra.py
+	$(BIN)/python benchmarks/bench_regression.py
 	$(BIN)/python benchmarks/bench_order.py
 	$(BIN)/python benchmarks/bench_training.py
 	$(BIN)/python benchmarks/bench_encoder.py

@@ -19,6 +19,10 @@ Run::
     python benchmarks/bench_encoder.py                  # about 60 minutes on one core
     python benchmarks/bench_encoder.py --epochs 10 --repeats 3 --datasets GunPoint
 
+One thread on both sides: torch's (``torch.set_num_threads(1)``, ``n_threads=1``), numba's
+(``NUMBA_NUM_THREADS=1``, ``n_jobs=1``) and, through ``threadpoolctl.threadpool_limits(1)``
+around everything timed, every BLAS and OpenMP pool.
+
 The last line is ``RESULT encoder_vs_minirocket_transform=<ratio>
 decode_first_over_pool_first=<median ratio>``.
 """
@@ -35,6 +39,7 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # aeon's MiniRocket on one thre
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 from seqpool_sklearn import SeqPoolClassifier, fetch_ucr, list_ucr  # noqa: E402
 from seqpool_sklearn._modules import RandomConvEncoder  # noqa: E402
@@ -73,10 +78,11 @@ def encoder_ratio(n: int, length: int, repeats: int) -> tuple[float, float, floa
 
     ours(), theirs()  # warm-up: numba compilation, allocator growth
     pairs = []
-    for rep in range(repeats):
-        sides = [ours, theirs] if rep % 2 == 0 else [theirs, ours]
-        t = {fn: timed(fn) for fn in sides}
-        pairs.append((t[ours], t[theirs]))
+    with threadpool_limits(limits=1):  # taken after the warm-up has loaded every library
+        for rep in range(repeats):
+            sides = [ours, theirs] if rep % 2 == 0 else [theirs, ours]
+            t = {fn: timed(fn) for fn in sides}
+            pairs.append((t[ours], t[theirs]))
     ratio = statistics.median(a / b for a, b in pairs)
     return (
         ratio,
@@ -95,10 +101,11 @@ def fit_ratio(name: str, home: Path, epochs: int, repeats: int) -> tuple[float, 
         ).fit(X, y)
 
     pairs = []
-    for rep in range(repeats):
-        sides = ["pool_first", "decode_first"][:: 1 if rep % 2 == 0 else -1]
-        t = {order: timed(fit(order)) for order in sides}
-        pairs.append((t["decode_first"], t["pool_first"]))
+    with threadpool_limits(limits=1):
+        for rep in range(repeats):
+            sides = ["pool_first", "decode_first"][:: 1 if rep % 2 == 0 else -1]
+            t = {order: timed(fit(order)) for order in sides}
+            pairs.append((t["decode_first"], t["pool_first"]))
     return (
         statistics.median(a / b for a, b in pairs),
         statistics.median(a for a, _ in pairs),

@@ -11,7 +11,8 @@
 Each fit uses one torch intra-op thread (``n_threads=1``; ``--n-threads auto`` runs the
 estimators' default, which gives a fit in the main process every core and one in a worker
 its share), so two parallel fits use the two cores without oversubscribing them. The worker
-pools are started and warmed up (torch imported, one tiny search) before timing: the figures
+pools are started, and every mode -- the serial one in this process included -- is warmed
+up with one tiny search (torch imported, first-call costs paid) before timing: the figures
 are for a session that runs searches, not for process start-up. ``refit=False``: the refit
 on the whole data is one serial fit after the search and is the same for every back-end. The
 three modes run interleaved, ``--repeats`` times each; the figures are medians. The
@@ -116,6 +117,8 @@ def main(argv: list[str] | None = None) -> tuple[float, float]:
         f"data {X.shape}; {len(GRID['order']) * len(GRID['pool']) * len(GRID['window'])} "
         f"configurations x 3 folds; {args.epochs} epochs per fit; n_threads={args.n_threads}"
     )
+    # first-call costs (torch's lazy set-up, the first fit) in this process, as in the workers
+    run("serial", X[:30], y[:30], epochs=1, width=4)
     run("loky", X[:30], y[:30], epochs=1, width=4)  # start loky's workers, import torch
     worker_env = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
     if not args.dask_default_env:

@@ -5,7 +5,8 @@ For every classification dataset of the development suite, fit the default
 and with ``encoder="minirocket"``, and aeon's ``HydraClassifier`` and
 ``MiniRocketClassifier`` (``random_state=0``, ``n_jobs=1``), all on the archive's TRAIN
 split in one process; score on TEST and time the fits. The timing rules are those of
-``bench_archive.py`` (one torch thread, warmed up first; aeon reads zero-padded series).
+``bench_archive.py`` (one torch thread, every fit and predict with each BLAS / OpenMP pool
+held to one thread by ``threadpoolctl``, warmed up first; aeon reads zero-padded series).
 
 Run (aeon from the ``bench`` extra)::
 
@@ -35,7 +36,17 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_archive import QUICK, _is_regression, _timed, _warm_up, default_data_home, load  # noqa: E402
+from bench_archive import (  # noqa: E402
+    QUICK,
+    _is_regression,
+    _predict,
+    _timed,
+    _warm_up,
+    default_data_home,
+    load,
+    one_thread,
+    pool_threads,
+)
 
 import seqpool_sklearn  # noqa: E402
 from seqpool_sklearn import SeqPoolClassifier, fetch_ucr, list_ucr  # noqa: E402
@@ -72,12 +83,18 @@ def run(name: str, home: Path) -> dict:
     row = {"dataset": name, "n_train": len(X_tr), "length": X_tr.shape[2]}
     for method, (fit, X_eval) in fits.items():
         model, seconds = _timed(fit)
-        row[method] = float(np.mean(model.predict(X_eval) == y_te))
+        row[method] = float(np.mean(_predict(model, X_eval) == y_te))
         row[method + "_s"] = seconds
     return row
 
 
 def main(argv: list[str] | None = None) -> int:
+    # every fit and predict, ours and the peers', with each BLAS / OpenMP pool on one thread
+    with one_thread():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-home", type=Path, default=None)
     parser.add_argument("--datasets", nargs="*", default=None)
@@ -92,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", category=UserWarning, module="aeon")
-    _warm_up(regression=False)
+    _warm_up(regression=False, style=None)
     from aeon.classification.convolution_based import HydraClassifier
 
     rng = np.random.default_rng(0)
@@ -100,9 +117,12 @@ def main(argv: list[str] | None = None) -> int:
         X = rng.normal(size=(12, channels, 40)).astype(np.float32)
         HydraClassifier(random_state=0).fit(X, np.arange(12) % 2).predict(X)
         SeqPoolClassifier(random_state=0, encoder="hydra", max_epochs=2).fit(X, np.arange(12) % 2)
+    with one_thread():  # as during every fit and predict below
+        pools = pool_threads()
     print(
         f"# {platform.platform()}, {os.cpu_count()} cores, torch {torch.__version__}, "
-        f"one torch thread per fit; seqpool_sklearn from {Path(seqpool_sklearn.__file__).parent}"
+        f"one torch thread per fit; BLAS/OpenMP pools: {pools}; "
+        f"seqpool_sklearn from {Path(seqpool_sklearn.__file__).parent}"
     )
     print(f"{'dataset':28s} " + " ".join(f"{m:>18s}" for m in METHODS))
     rows = []

@@ -4,8 +4,10 @@ A grid search, ``compare_heads`` or a notebook fits many estimators one after th
 other in the same process. Anything a fit leaves behind -- nets kept alive by
 references, histories, callbacks, caches keyed by shape, tensors held by the
 autograd graph -- adds up there. This script fits ``--fits`` fresh estimators
-in a row, cycling through the head grid (order x pool x window) and the three
-encoders, predicts with each, and drops it, as a hand-written grid loop does.
+in a row, cycling through the head grid (order x pool x window) and the encoders
+``"conv"``, ``"gru"`` and None (the raw channels; the default ``"minirocket"`` and the
+other random-convolution encoders are not among them), predicts with each, and drops it,
+as a hand-written grid loop does.
 
 The process's resident set size (RSS) is read after a few warm-up fits (the
 first fits allocate torch's thread pools, kernels and allocator caches once) and

@@ -28,8 +28,9 @@ tables and draws the critical-difference diagram (``cd_diagram.png``) from a sto
 accuracy point, fixed before the run) adds the cross-dataset equivalence test of the order
 effect to the order table.
 
-The last line is ``RESULT datasets=<n> decode_first_wins=<k> pool_first_wins=<k>
-ties=<k> seconds=<s>`` over all pool cells.
+A run that fits ends with the line ``RESULT datasets=<n> decode_first_wins=<k>
+pool_first_wins=<k> ties=<k> seconds=<s>`` over all pool cells; ``--from-csv`` measures
+nothing and prints the tables alone, without a ``RESULT`` line.
 """
 
 from __future__ import annotations

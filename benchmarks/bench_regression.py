@@ -19,7 +19,9 @@ find in it rather than read off one step:
 For every task, fit the default ``SeqPoolRegressor`` (only ``random_state`` set), aeon's
 ``MiniRocketRegressor(random_state=0)``, ``RidgeCV`` on the flattened series (NaN as 0)
 and the training mean on TRAIN, and score the test RMSE, one torch thread and
-``n_jobs=1``, warmed up first as in ``bench_archive.py``.
+``n_jobs=1``, every fit and predict with each BLAS / OpenMP pool held to one thread by
+``threadpoolctl`` (RidgeCV's and MiniRocket's ridge readouts included), warmed up first as
+in ``bench_archive.py``.
 
 What these tasks can show: whether the regressor finds a location or a scale statistic as
 well as MiniRocket's ridge readout does, on series of every length and shape in the suite,
@@ -50,7 +52,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from bench_archive import _is_regression, default_data_home, load, regression_scores, setting
+from bench_archive import (
+    _is_regression,
+    default_data_home,
+    load,
+    one_thread,
+    pool_threads,
+    regression_scores,
+    setting,
+)
 
 from seqpool_sklearn import SeqPoolRegressor, fetch_ucr, list_ucr
 
@@ -114,6 +124,12 @@ def run_task(name: str, task: str, home: Path, params: dict) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # every fit and predict, ours and the peers', with each BLAS / OpenMP pool on one thread
+    with one_thread():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-home", type=Path, default=None)
     parser.add_argument("--datasets", nargs="*", default=None)
@@ -134,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         if not _is_regression(np.asarray(fetch_ucr(n, data_home=home, download=False)[1]))
     ]
     _warm_up()
+    with one_thread():  # as during every fit and predict of regression_scores
+        print(f"# one torch thread per fit; BLAS/OpenMP pools: {pool_threads()}")
     print(
         f"{'dataset':28s} {'task':14s} {'seqpool':>8s} {'minirkt':>8s} {'ridge':>8s} "
         f"{'mean':>8s} {'ratio':>6s} {'fit s':>6s}"
