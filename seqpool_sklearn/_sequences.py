@@ -21,6 +21,7 @@ from ._columns import _fmt
 from ._validation import (
     _as_real_array,
     asarray_not_ragged,
+    check_bool,
     check_has_time_steps,
     check_no_inf,
     observed_span,
@@ -170,7 +171,7 @@ class Sequences:
             return self.time_index.take(self.time_codes[ii, tt].astype(np.intp))
 
         table = _LongTable(self.ids, self.channels, self.time_codes >= 0, time_of, self._layout)
-        return table.frame(X, predictions, column_prediction, dropna)
+        return table.frame(X, predictions, column_prediction, check_bool(dropna, "dropna"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -385,7 +386,7 @@ def sequences_to_long(
 
     layout = _LongLayout(time=column_sort, kind=column_kind, value=column_value)
     table = _LongTable(ids, channels, keep, time_of, layout)
-    return table.frame(X, predictions, column_prediction, dropna)
+    return table.frame(X, predictions, column_prediction, check_bool(dropna, "dropna"))
 
 
 def _plain_sequences(X: Any) -> np.ndarray:

@@ -713,7 +713,7 @@ def validate_sequence_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray
 
 def _label_kind(value: Any) -> str:
     """The group of a label for sorting: numbers sort with numbers, strings with strings."""
-    if isinstance(value, Real):  # bool, int, float, numpy's numbers
+    if isinstance(value, (Real, np.bool_)):  # bool, int, float, numpy's numbers
         return "number"
     return "str" if isinstance(value, str) else type(value).__name__
 

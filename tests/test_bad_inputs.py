@@ -647,3 +647,24 @@ def test_padding_alone_is_not_warned():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SeqPoolClassifier(**TINY).fit(X, _y())
+
+
+def test_numpy_bools_among_numbers_are_numbers_as_python_bools_are():
+    # one number type for sorting the classes: the message called np.True_ and 2 mixed
+    y_numpy = np.array([np.True_, 2] * (N // 2), dtype=object)
+    y_python = np.array([True, 2] * (N // 2), dtype=object)
+    with pytest.raises(ValueError) as numpy_error:
+        SeqPoolClassifier(**TINY).fit(_X(), y_numpy)
+    with pytest.raises(ValueError) as python_error:
+        SeqPoolClassifier(**TINY).fit(_X(), y_python)
+    assert "mixes labels" not in str(numpy_error.value)
+    assert type(numpy_error.value) is type(python_error.value)
+
+
+def test_dropna_takes_true_or_false_only():
+    from seqpool_sklearn import sequences_to_long
+
+    X = np.array([[[1.0, np.nan, 2.0]]])
+    assert len(sequences_to_long(X, dropna=np.True_)) == 2
+    with pytest.raises(TypeError, match="dropna must be True or False, got 'no'"):
+        sequences_to_long(X, dropna="no")  # text was read as True

@@ -14,6 +14,7 @@ import math
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -604,6 +605,13 @@ def test_equivalence_through_compare_heads():
         result.order_effect(alpha=float("nan"))
     with pytest.raises(TypeError, match=r"alpha must be a number .*got bool True"):
         result.order_effect(alpha=True)
+    # every real number is an alpha: a Fraction, a Decimal, a 0-d array
+    from decimal import Decimal
+    from fractions import Fraction
+
+    expected = result.order_effect(alpha=0.05)
+    for alpha in (Fraction(1, 20), Decimal("0.05"), np.array(0.05)):
+        pd.testing.assert_frame_equal(result.order_effect(alpha=alpha), expected)
 
 
 def test_main_effects_of_pool_window_and_order():

@@ -151,7 +151,7 @@ class ComparisonSummary:
         margin = self.equivalence_margin
         if equivalence_margin is not None:
             margin = _check_margin(equivalence_margin)
-        _check_alpha(alpha)
+        alpha = _check_alpha(alpha)
         if adjust not in _ADJUSTMENTS:
             raise ValueError(f"adjust must be 'holm' or None, got {adjust!r}.")
         if not set(ORDERS) <= set(self.scores["order"]):
@@ -283,7 +283,7 @@ class ComparisonSummary:
         -------
         str
         """
-        _check_alpha(alpha)
+        alpha = _check_alpha(alpha)
         ranks = self.ranks()
         lines = [f"Mean rank over {len(self.comparisons)} datasets (1 = best):"]
         for o, p, w, r in zip(
@@ -309,7 +309,7 @@ class ComparisonSummary:
         """
         from .._plotting import plot_critical_difference
 
-        _check_alpha(alpha)
+        alpha = _check_alpha(alpha)
         ranks = self.ranks()
         labels = [
             f"{o}, {p}, {'global' if w is None else f'window {w}'}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -55,8 +57,10 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def _check_alpha(alpha: Any) -> float:
-    """``alpha``: a real number (NumPy's too, not a bool) in (0, 1)."""
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)):
+    """``alpha``: a real number (NumPy's, a Fraction or Decimal too, not a bool) in (0, 1)."""
+    if isinstance(alpha, np.ndarray) and alpha.ndim == 0 and alpha.dtype.kind in "iuf":
+        alpha = alpha.item()  # a 0-d array, as np.array(0.05) gives
+    if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, (Real, Decimal)):
         raise TypeError(
             f"alpha must be a number in (0, 1) (e.g. 0.05), got {type(alpha).__name__} {alpha!r}."
         )

@@ -303,6 +303,7 @@ class HeadComparison:
         ValueError
             When the comparison did not include both orders.
         """
+        alpha = _check_alpha(alpha)  # as a float, whatever real number it was
         margin = self._check_test_args(alpha, equivalence_margin, adjust)
         orders = set(self.results["order"])
         if not set(ORDERS) <= orders:
@@ -375,6 +376,7 @@ class HeadComparison:
         >>> result.main_effect("pool")[["level", "reference", "n_splits"]].values.tolist()
         [['max', 'avg', 3]]
         """
+        alpha = _check_alpha(alpha)  # as a float, whatever real number it was
         margin = self._check_test_args(alpha, equivalence_margin, adjust)
         if factor not in _HEAD_PARAMS:
             raise ValueError(
@@ -447,7 +449,7 @@ class HeadComparison:
         -------
         str
         """
-        _check_alpha(alpha)
+        alpha = _check_alpha(alpha)
         n_splits = len(self.splits)
         paired = f"{n_splits} splits" + (f" x {len(self.seeds)} seeds" if self.seeds else "")
         blocks = []
@@ -518,7 +520,7 @@ class HeadComparison:
         """
         from .._plotting import plot_comparison
 
-        _check_alpha(alpha)
+        alpha = _check_alpha(alpha)
         both = set(ORDERS) <= set(self.results["order"])
         margin = self.equivalence_margin if equivalence_margin is None else equivalence_margin
         effect = self.order_effect(alpha=alpha, equivalence_margin=margin) if both else None
