@@ -62,6 +62,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
+from ._validation import check_file_name
 from .nn.masks import matmul_conv1d
 
 FORMATS = ("onnx", "torchscript")
@@ -302,18 +303,7 @@ class _ShapeChecked(nn.Module):
 
 def _output_path(path: Any) -> str:
     """``path`` as a str, refused before any work when no file can be written there."""
-    try:
-        path = os.fspath(path)
-    except TypeError:
-        raise TypeError(
-            f"path must be a file name (str or path-like); got {type(path).__name__}."
-        ) from None
-    if isinstance(path, bytes):
-        path = os.fsdecode(path)
-    if os.path.isdir(path):
-        raise IsADirectoryError(
-            errno.EISDIR, "export writes a file, but path is a folder; name a file in it", path
-        )
+    path = check_file_name(path, "export writes a file, but path is a folder; name a file in it")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(

@@ -9,7 +9,6 @@ file and the line.
 
 from __future__ import annotations
 
-import errno
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ._validation import check_file_name
 
 __all__ = ["TSMetadata", "load_ts"]
 
@@ -45,22 +46,13 @@ def _first_underscore(tokens: list[str]) -> int | None:
 
 def _file_path(path: Any, reader: str, suffix: str) -> Path:
     """``path`` of a reader as a Path: a file name (str or path-like), not a folder."""
-    try:
-        name = os.fspath(path)
-    except TypeError:
-        raise TypeError(
-            f"path must be a file name (str or path-like); got {type(path).__name__} {path!r}."
-        ) from None
-    if isinstance(name, bytes):
-        name = os.fsdecode(name)
-    if os.path.isdir(name):
-        raise IsADirectoryError(
-            errno.EISDIR,
+    return Path(
+        check_file_name(
+            path,
             f"{reader} reads a file, but path is a folder; name the {suffix} file in it, or "
             "read a cache of datasets with fetch_ucr(name, data_home=...)",
-            name,
         )
-    return Path(name)
+    )
 
 
 def _read_lines(path: Path):

@@ -15,6 +15,8 @@ explanation is added to it.
 from __future__ import annotations
 
 import difflib
+import errno
+import os
 import warnings
 from collections.abc import Callable
 from numbers import Integral, Real
@@ -180,6 +182,29 @@ def did_you_mean(value: Any, options) -> str:
 def is_integer(value: Any) -> bool:
     """An integer (Python or NumPy), and not a bool."""
     return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def check_file_name(path: Any, folder_message: str) -> str:
+    """``path`` as a str file name: a TypeError for other types, IsADirectoryError for a folder.
+
+    Examples
+    --------
+    >>> check_file_name(5, "a folder")
+    Traceback (most recent call last):
+    ...
+    TypeError: path must be a file name (str or path-like); got int 5.
+    """
+    try:
+        name = os.fspath(path)
+    except TypeError:
+        raise TypeError(
+            f"path must be a file name (str or path-like); got {type(path).__name__} {path!r}."
+        ) from None
+    if isinstance(name, bytes):
+        name = os.fsdecode(name)
+    if os.path.isdir(name):
+        raise IsADirectoryError(errno.EISDIR, folder_message, name)
+    return name
 
 
 def check_bool(value: Any, name: str) -> bool:
