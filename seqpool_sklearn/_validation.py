@@ -207,6 +207,21 @@ def check_file_name(path: Any, folder_message: str) -> str:
     return name
 
 
+def numeric_or_refused(convert: Callable[[], Any], values: Any, describe: Callable) -> Any:
+    """``convert()``, or, where it fails on a value that is no number, a ValueError.
+
+    ``describe(index, value)`` words the message from the first such value's index (a
+    tuple, empty for a scalar) and the value. Other errors of ``convert`` pass unchanged.
+    """
+    try:
+        return convert()
+    except (TypeError, ValueError) as exc:
+        if "convert" not in str(exc) and "argument must be" not in str(exc):
+            raise
+        index, value, _ = _first_non_numeric(np.asarray(values, dtype=object))
+        raise ValueError(describe(index, value)) from None
+
+
 def check_bool(value: Any, name: str) -> bool:
     """``value`` as a ``bool``, if it is True or False (NumPy's too); else a TypeError.
 
@@ -831,17 +846,15 @@ def check_targets(y: Any, n_samples: int, *, name: str, numeric: bool) -> np.nda
         check_label_types(y, name=name)
         y_arr = check_array(y, dtype=None, **common)
     else:
-        try:
-            y_arr = check_array(y, dtype=np.float64, **common)
-        except (TypeError, ValueError) as exc:
-            if "convert" not in str(exc) and "argument must be" not in str(exc):
-                raise
-            index, value, _ = _first_non_numeric(np.asarray(y, dtype=object))
-            raise ValueError(
+        y_arr = numeric_or_refused(
+            lambda: check_array(y, dtype=np.float64, **common),
+            y,
+            lambda index, value: (
                 f"{name} needs numeric targets, but y holds {value!r} of type "
                 f"{type(value).__name__} at index {index[0]}. For class labels use a "
                 "classifier."
-            ) from None
+            ),
+        )
     if y_arr.shape[0] != n_samples:
         raise ValueError(
             f"Found input variables with inconsistent numbers of samples: X has {n_samples} "

@@ -32,7 +32,7 @@ from .._net import (
 )
 from .._options import default_hidden_size
 from .._threads import blas_threads, resolve_n_threads
-from .._validation import _first_non_numeric
+from .._validation import numeric_or_refused
 from ..nn.head import FitDropout
 from ..nn.module import DecodedHead, PooledHead, SeqPoolModule
 from .params import _MODULE_PARAMS, _require_y
@@ -359,19 +359,17 @@ class _TrainingMixin:
         """
         if sample_weight is None:
             return None, None
-        try:
-            w = _check_sample_weight(
+        w = numeric_or_refused(
+            lambda: _check_sample_weight(
                 sample_weight, np.empty((n_samples, 0)), dtype=np.float64, ensure_non_negative=True
-            )
-        except (TypeError, ValueError) as exc:
-            if "convert" not in str(exc) and "argument must be" not in str(exc):
-                raise
-            index, value, _ = _first_non_numeric(np.asarray(sample_weight, dtype=object))
-            raise ValueError(
+            ),
+            sample_weight,
+            lambda index, value: (
                 f"{type(self).__name__} needs numeric sample weights, but sample_weight holds "
                 f"{value!r} of type {type(value).__name__}"
                 + (f" at index {index[0]}." if index else ".")
-            ) from None
+            ),
+        )
         # (lengths, NaN, inf and negative weights are refused by scikit-learn's
         # _check_sample_weight, with its messages; all-zero ones only from 1.7 on)
         if not w.any():
