@@ -46,6 +46,7 @@ import argparse
 import platform
 import statistics
 import time
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -58,6 +59,23 @@ from seqpool_sklearn._threads import auto_threads
 CELLS = [(enc, order) for enc in (None, "conv") for order in ("pool_first", "decode_first")]
 
 
+@dataclass(frozen=True)
+class Setting:
+    """One cell's settings, the same for both sides."""
+
+    encoder: str | None
+    order: str
+    hidden: int
+    width: int | None
+    dropout: float
+    epochs: int
+    batch_size: int
+    lr: float
+    schedule: str
+    label_smoothing: float
+    seed: int = 0
+
+
 def make_data(n: int, channels: int, length: int, seed: int = 0):
     """Two classes told apart by the sign of a bump's mean in channel 0."""
     rng = np.random.default_rng(seed)
@@ -67,53 +85,37 @@ def make_data(n: int, channels: int, length: int, seed: int = 0):
     return X, y
 
 
-def hand_written_fit(
-    X,
-    y,
-    *,
-    encoder,
-    order,
-    hidden,
-    width,
-    dropout,
-    epochs,
-    batch_size,
-    lr,
-    schedule,
-    label_smoothing,
-    seed,
-    threads,
-):
+def hand_written_fit(X, y, s: Setting, threads) -> nn.Module:
     """A plain PyTorch training loop over the same module, optimizer, schedule and data."""
     torch.set_num_threads(threads)
-    torch.manual_seed(seed)
+    torch.manual_seed(s.seed)
     n, channels, length = X.shape
     model = SeqPoolModule(
         2,
         channels,
         length,
-        encoder=encoder,
-        order=order,
-        hidden_size=hidden,
-        encoder_channels=width,
-        dropout=dropout,
+        encoder=s.encoder,
+        order=s.order,
+        hidden_size=s.hidden,
+        encoder_channels=s.width,
+        dropout=s.dropout,
     )
     # the estimator's Adam: torch's fused update
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
+    optimizer = torch.optim.Adam(model.parameters(), lr=s.lr, fused=True)
     scheduler = None
-    if schedule == "cosine":
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+    if s.schedule == "cosine":
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=s.epochs)
     # the estimator's loss: cross-entropy with its label smoothing
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=s.label_smoothing)
     X_t = torch.from_numpy(X)
     y_t = torch.from_numpy(np.asarray(y, dtype=np.int64))
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(s.seed)
     model.train()
-    for _ in range(epochs):
+    for _ in range(s.epochs):
         perm = torch.randperm(n, generator=generator)
         total = 0.0
-        for start in range(0, n, batch_size):
-            idx = perm[start : start + batch_size]
+        for start in range(0, n, s.batch_size):
+            idx = perm[start : start + s.batch_size]
             xb, yb = X_t[idx], y_t[idx]
             optimizer.zero_grad()
             loss = loss_fn(model(xb), yb)
@@ -125,36 +127,20 @@ def hand_written_fit(
     return model
 
 
-def estimator_fit(
-    X,
-    y,
-    *,
-    encoder,
-    order,
-    hidden,
-    width,
-    dropout,
-    epochs,
-    batch_size,
-    lr,
-    schedule,
-    label_smoothing,
-    seed,
-    threads,
-):
+def estimator_fit(X, y, s: Setting, threads) -> SeqPoolClassifier:
     """The estimator at ``n_threads=threads`` (``"auto"``: its default)."""
     return SeqPoolClassifier(
-        encoder=encoder,
-        order=order,
-        hidden_size=hidden,
-        encoder_channels=width,
-        dropout=dropout,
-        max_epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        lr_schedule=schedule,
-        label_smoothing=label_smoothing,
-        random_state=seed,
+        encoder=s.encoder,
+        order=s.order,
+        hidden_size=s.hidden,
+        encoder_channels=s.width,
+        dropout=s.dropout,
+        max_epochs=s.epochs,
+        batch_size=s.batch_size,
+        lr=s.lr,
+        lr_schedule=s.schedule,
+        label_smoothing=s.label_smoothing,
+        random_state=s.seed,
         n_threads=threads,
     ).fit(X, y)
 
@@ -226,20 +212,19 @@ def main(argv: list[str] | None = None) -> float:
         f"{args.repeats} interleaved repeats"
     )
 
-    def settings(encoder, order):
-        return {
-            "encoder": encoder,
-            "order": order,
-            "hidden": hidden,
-            "width": args.width,
-            "dropout": args.dropout,
-            "epochs": args.conv_epochs if encoder == "conv" else args.epochs,
-            "batch_size": args.batch_size,
-            "lr": args.lr,
-            "schedule": args.schedule,
-            "label_smoothing": args.label_smoothing,
-            "seed": 0,
-        }
+    def settings(encoder, order) -> Setting:
+        return Setting(
+            encoder=encoder,
+            order=order,
+            hidden=hidden,
+            width=args.width,
+            dropout=args.dropout,
+            epochs=args.conv_epochs if encoder == "conv" else args.epochs,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            schedule=args.schedule,
+            label_smoothing=args.label_smoothing,
+        )
 
     # hand: the loop at the default's thread count; ours: the default fit; ours1: one thread
     # (with --threads 1, hand and ours both on one thread, and no ours1)
@@ -253,7 +238,7 @@ def main(argv: list[str] | None = None) -> float:
         }
     for cell in CELLS:  # warm-up: first calls pay for lazy imports and allocator growth
         for fn, threads in runs.values():
-            fn(X, y, **{**settings(*cell), "epochs": 1, "threads": threads})
+            fn(X, y, replace(settings(*cell), epochs=1), threads)
 
     times = {cell: {side: [] for side in runs} for cell in CELLS}
     order = list(runs)
@@ -263,7 +248,7 @@ def main(argv: list[str] | None = None) -> float:
             shift = rep % len(order)
             for side in order[shift:] + order[:shift]:
                 fn, threads = runs[side]
-                times[cell][side].append(timed(fn, X, y, **kw, threads=threads))
+                times[cell][side].append(timed(fn, X, y, kw, threads))
     torch.set_num_threads(previous_threads)
 
     with_one = "ours1" in runs
@@ -280,7 +265,7 @@ def main(argv: list[str] | None = None) -> float:
         cpu_ratio = statistics.median(o[1] / h[1] for o, h in zip(ours, hand, strict=True))
         worst, worst_cpu = max(worst, ratio), max(worst_cpu, cpu_ratio)
         line = (
-            f"{cell[0]!s:8s} {cell[1]:13s} {settings(*cell)['epochs']:6d} "
+            f"{cell[0]!s:8s} {cell[1]:13s} {settings(*cell).epochs:6d} "
             f"{statistics.median(h[0] for h in hand):8.3f} "
             f"{statistics.median(o[0] for o in ours):8.3f} {ratio:6.3f} {cpu_ratio:9.3f}"
         )
