@@ -636,6 +636,42 @@ def test_ctrl_c_stops_the_comparison_with_exit_status_130(tmp_path, monkeypatch,
     assert status == 0 and (tmp_path / "out" / "results.csv").exists()
 
 
+def test_a_reader_that_stops_early_gets_every_file_and_no_error(tmp_path):
+    # seqpool compare | head -1: the plot used to be saved after the report was printed,
+    # so a closed pipe ended the run with "[Errno 32] Broken pipe" and no compare.png
+    out = tmp_path / "res"
+    env = dict(os.environ, OMP_NUM_THREADS="1", MPLBACKEND="Agg", MPLCONFIGDIR=str(tmp_path))
+    argv = ["compare", *TINY, "--n-samples", "20", "--pools", "avg", "--quiet"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "seqpool_sklearn.cli", *argv, "--out", str(out)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout.readline().startswith(b"nonlinear_steps (synthetic)")
+    proc.stdout.close()  # as head -1 does, while the run trains
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1, err  # Python's own status for a closed pipe
+    assert err == ""
+    assert len(pd.read_csv(out / "results.csv")) == 4
+    assert_png(out / "compare.png")
+
+
+class _ClosedPipe:
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_pipe_ends_the_datasets_list_quietly(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert main(["datasets", "--data-home", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == ""
+
+
 def test_compare_with_seeds_and_an_equivalence_margin(tmp_path, capsys):
     status = main(
         ["compare", "--quiet", "--n-samples", "24", "--out", str(tmp_path / "o"), *TINY]

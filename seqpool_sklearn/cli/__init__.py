@@ -24,6 +24,7 @@ Also runs as ``python -m seqpool_sklearn.cli`` (or ``python -m seqpool_sklearn``
 
 from __future__ import annotations
 
+import os
 import sys
 
 from .data import _long_layout  # noqa: F401 - read by the tests
@@ -62,7 +63,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, at the latest, not at exit
+        return status
+    except BrokenPipeError:
+        # The reader stopped early (seqpool compare | head): every file is written by now,
+        # so stop quietly as the Unix tools do. The recipe of Python's docs ("Note on
+        # SIGPIPE", signal module): point stdout at devnull so that the flush at exit
+        # cannot fail again, and exit with status 1, as Python itself does on EPIPE.
+        _silence_stdout()
+        return 1
     except KeyboardInterrupt:
         print("seqpool: interrupted", file=sys.stderr)
         return 130
@@ -70,3 +80,15 @@ def main(argv: list[str] | None = None) -> int:
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"seqpool: error: {message}", file=sys.stderr)
         return 2
+
+
+def _silence_stdout() -> None:
+    """Send what is left of stdout to devnull (a stdout without a file descriptor, as
+    in tests, is left as it is)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)

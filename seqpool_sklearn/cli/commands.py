@@ -324,8 +324,6 @@ def _compare_many(args, names: list[str], start: float) -> int:
     from .. import summarize_comparisons
 
     summary = summarize_comparisons(results, equivalence_margin=args.equivalence_margin)
-    print(f"\nAcross {len(results)} datasets:")
-    print(summary.report(alpha=args.alpha))
 
     import matplotlib
 
@@ -341,6 +339,9 @@ def _compare_many(args, names: list[str], start: float) -> int:
     written.append(args.out / CD_FIGURE_FILE)
     fig.savefig(written[-1], dpi=120)
     plt.close(fig)
+    # written before the report is printed, as each dataset's files are
+    print(f"\nAcross {len(results)} datasets:")
+    print(summary.report(alpha=args.alpha))
     print(
         f"\nWrote {', '.join(map(str, written))} and a folder per dataset "
         f"({time.perf_counter() - start:.0f} s)"
@@ -416,15 +417,10 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
         progress=not args.quiet,
     )
     # the fits' scores are written first: a report that cannot be made (NaN scores)
-    # does not lose them
+    # does not lose them. Every file is written before the report is printed, so a reader
+    # that stops early (seqpool compare | head) leaves the folder complete.
     csv_path, png_path = out / RESULTS_FILE, out / FIGURE_FILE
     result.results.to_csv(csv_path, index=False)
-    metric = args.scoring or ("R²" if regression else "accuracy")
-    print(f"\n{metric} per head design (best first):")
-    print(_summary_table(result.summary()))
-    # with one order the report says the order effect is not tested and still tests the
-    # pool and window effects
-    print("\n" + result.report(alpha=args.alpha))
 
     import matplotlib
 
@@ -434,6 +430,12 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
     fig = result.plot(alpha=args.alpha, title=what)
     fig.savefig(png_path, dpi=120)
     plt.close(fig)
+    metric = args.scoring or ("R²" if regression else "accuracy")
+    print(f"\n{metric} per head design (best first):")
+    print(_summary_table(result.summary()))
+    # with one order the report says the order effect is not tested and still tests the
+    # pool and window effects
+    print("\n" + result.report(alpha=args.alpha))
     print(f"\nWrote {csv_path} and {png_path} ({time.perf_counter() - start:.0f} s)")
     return result
 
