@@ -213,6 +213,25 @@ def test_sep_and_decimal_name_what_detection_cannot_see(
     assert "20 samples, 1 channel, 6 steps; classification, 2 classes" in out
 
 
+@pytest.mark.parametrize("flags", [[], ["--sep", ";"]])
+def test_a_spreadsheets_semicolons_and_decimal_commas_are_read_whatever_the_first_row(
+    tmp_path, capsys, flags
+):
+    # a first row of whole numbers (no comma) used to make the file read as comma-separated
+    # ("Expected 2 fields in line 3, saw 4"), and with --sep ';' a column of "1" and "0,5"
+    # was text, as spreadsheets write whole numbers without a decimal comma
+    rows = ["label;t0;t1;t2"] + [
+        f"{'ab'[i % 2]};{i};{i},5;{-i},25" if i else "a;1;2;3" for i in range(20)
+    ]
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
+    args = ["compare", *TINY, "--csv", str(tmp_path / "t.csv"), "--target", "label", *flags]
+    code = main(args + ["--encoder", "none", "--pools", "avg", "--quiet", "--out", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "(wide table, ';'-separated, decimal commas)" in out
+    assert "20 samples, 1 channel, 3 steps; classification, 2 classes" in out
+
+
 @pytest.mark.parametrize(
     ("flags", "message"),
     [

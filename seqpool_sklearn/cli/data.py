@@ -11,36 +11,40 @@ if TYPE_CHECKING:
 
 
 # --------------------------------------------------------------------------- data
-_COMMA_DECIMAL = r"-?\d*,\d+(?:[eE][-+]?\d+)?"
+# a number written with a decimal comma ("0,25", "-1,5e3") or without a decimal mark ("1"):
+# what a spreadsheet in a decimal-comma locale writes in a column of numbers
+_COMMA_DECIMAL = r"[-+]?(?:\d+|\d*,\d+)(?:[eE][-+]?\d+)?"
 
 
 def _comma_decimals(df) -> bool:
-    """Whether a column's every cell reads as a number with a decimal comma ("0,25")."""
+    """Whether a column read as text holds numbers with a decimal comma: every non-empty
+    cell a number with at most one comma as its decimal mark and no dot ("0,25", or "1"
+    beside it, as spreadsheets write whole numbers), and some cell a comma."""
     import pandas as pd
 
-    return any(
-        len(col.dropna()) and col.dropna().astype(str).str.fullmatch(_COMMA_DECIMAL).all()
-        for _, col in df.items()
-        if not pd.api.types.is_numeric_dtype(col.dtype)
-    )
+    for _, col in df.items():
+        if pd.api.types.is_numeric_dtype(col.dtype):
+            continue
+        cells = col.dropna().astype(str)
+        if (
+            len(cells)
+            and cells.str.fullmatch(_COMMA_DECIMAL).all()
+            and cells.str.contains(",").any()
+        ):
+            return True
+    return False
 
 
-def _other_separator(df, path) -> tuple[Any, str]:
-    """A table read as one column whose header holds ';' or tabs: the file's separator
-    (spreadsheets in many locales write ';', with decimal commas). Returns the table and
-    what the header line should say about it."""
-    import pandas as pd
-
-    if df.shape[1] != 1:
-        return df, ""
-    header = str(df.columns[0])
-    sep = next((c for c in (";", "\t") if c in header), None)
-    if sep is None:
-        return df, ""
-    df = pd.read_csv(path, sep=sep)
-    if _comma_decimals(df):
-        return pd.read_csv(path, sep=sep, decimal=","), f", {sep!r}-separated, decimal commas"
-    return df, f", {sep!r}-separated"
+def _header_separator(path) -> str:
+    """The field separator the header line says: ',' or, when the header holds ';' or tabs
+    and no comma, that character (spreadsheets in many locales write ';', with decimal
+    commas). Read from the line itself, before the table is parsed: a row with more
+    decimal commas than the first would break a comma-separated reading."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as file:
+        header = file.readline()
+    if "," in header:
+        return ","
+    return next((c for c in (";", "\t") if c in header), ",")
 
 
 _SEP_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
@@ -57,13 +61,9 @@ def _read_table(args) -> tuple[Any, str]:
         )
     if sep is not None and sep == args.decimal:
         raise _UsageError(f"--sep and --decimal are both {sep!r}; a number could not be read")
-    if sep is None and args.decimal is None:
-        return _other_separator(pd.read_csv(args.csv), args.csv)
     if sep is None:
-        # a decimal comma needs another field separator: take the detected one
-        df, how = _other_separator(pd.read_csv(args.csv), args.csv)
-        sep = next((c for c in (";", "\t") if how.startswith(f", {c!r}")), ",")
-        if sep == args.decimal:
+        sep = _header_separator(args.csv)
+        if sep == args.decimal:  # a decimal comma needs another field separator
             raise _UsageError(
                 "--decimal ',' needs a table whose fields are not separated by commas; "
                 "pass --sep CHAR"

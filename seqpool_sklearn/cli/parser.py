@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CHAR",
         choices=(".", ","),
         help="CSV: the decimal mark, '.' or ',' (default: ',' when a column of a table "
-        "not separated by commas holds only numbers written with a decimal comma)",
+        "not separated by commas holds only numbers, some written with a decimal comma)",
     )
     data.add_argument(
         "--id",
