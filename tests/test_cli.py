@@ -632,6 +632,26 @@ def test_an_empty_label_cell_is_named(tmp_path, capsys, layout):
     assert "fill them in or drop those rows" in err
 
 
+def test_a_class_or_group_named_na_is_a_label_not_a_missing_cell(tmp_path, built, capsys):
+    # pandas reads 'NA' (and 'None', 'null', ...) as missing: a class 'NA' (Not Applicable)
+    # was refused as "20 empty cells"; in a column of numbers it stays missing
+    frame = _wide_frame().assign(label=["NA", "yes"] * 20, g=["NA", "None", "g1", "g2"] * 10)
+    frame.loc[3, "x_2"] = None
+    frame.to_csv(tmp_path / "na.csv", index=False)
+    (tmp_path / "na.csv").write_text((tmp_path / "na.csv").read_text().replace(",,", ",NA,"))
+    built("--csv", str(tmp_path / "na.csv"), "--target", "label", "--groups", "g", "--cv", "2")
+    out = capsys.readouterr().out
+    assert "40 samples, 1 channel, 12 steps; classification, 2 classes" in out
+    assert "StratifiedGroupKFold(2) by column 'g'" in out
+    frame["label"] = np.linspace(0, 1, 40).astype(object)
+    frame.loc[[5, 7], "label"] = "NA"
+    frame.to_csv(tmp_path / "na.csv", index=False)
+    assert main(["compare", "--csv", str(tmp_path / "na.csv"), "--target", "label"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "has 2 missing cells (first on line 7; 'NA' read as missing)" in err, err
+
+
 def test_ctrl_c_stops_the_comparison_with_exit_status_130(tmp_path, monkeypatch, capsys):
     """skorch used to swallow KeyboardInterrupt and the command reported a half-trained score."""
     from skorch import NeuralNet

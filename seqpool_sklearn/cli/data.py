@@ -73,8 +73,55 @@ def _read_table(args) -> tuple[Any, str]:
     if decimal is None and sep != "," and _comma_decimals(df):
         decimal = ","
         df = pd.read_csv(args.csv, sep=sep, decimal=decimal)
+    df = _labels_as_written(df, args, sep, decimal or ".")
     shown = "" if sep == "," else f", {sep!r}-separated"
     return df, shown + (", decimal commas" if decimal == "," else "")
+
+
+def _labels_as_written(df, args, sep: str, decimal: str):
+    """The text columns of names -- target, groups, ids, kind -- with only empty cells
+    missing: pandas reads 'NA', 'N/A', 'None', 'null', ... as missing, which in a column of
+    labels is a class ('NA', Not Applicable) or a name. A column of numbers keeps them as
+    missing values (they are then reported as such)."""
+    import pandas as pd
+
+    named = [args.target, args.groups, args.kind, *(args.id or [])]
+    columns = [
+        c
+        for c in dict.fromkeys(named)
+        if c is not None
+        and c in df.columns
+        and not pd.api.types.is_numeric_dtype(df[c])
+        and df[c].isna().any()
+    ]
+    if not columns:
+        return df
+    written = pd.read_csv(
+        args.csv,
+        sep=sep,
+        decimal=decimal,
+        usecols=columns,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+    )
+    return df.assign(**{c: written[c].to_numpy() for c in columns})
+
+
+def _missing_words(df, args, column) -> list[str]:
+    """What the cells of ``column`` that were read as missing hold, when not empty ('NA',
+    'null', ...: pandas' words for a missing value)."""
+    import pandas as pd
+
+    sep = _SEP_NAMES.get(args.sep, args.sep) or _header_separator(args.csv)
+    try:
+        written = pd.read_csv(
+            args.csv, sep=sep, usecols=[column], dtype=str, keep_default_na=False
+        )[column]
+    except (OSError, ValueError):
+        return []
+    missing = written[df[column].isna().to_numpy()]
+    return [w for w in dict.fromkeys(missing) if w.strip()][:3]
 
 
 def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
@@ -106,10 +153,13 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     empty = df[args.target].isna().to_numpy().nonzero()[0]
     if len(empty):
         # line numbers as an editor shows them: the header is line 1
+        words = _missing_words(df, args, args.target)
+        read = f"; {' and '.join(map(repr, words))} read as missing" if words else ""
         raise _UsageError(
-            f"column {args.target!r} of {args.csv} has {len(empty)} empty "
-            f"cell{'' if len(empty) == 1 else 's'} (first on line {empty[0] + 2}); every row "
-            "needs a label or target: fill them in or drop those rows"
+            f"column {args.target!r} of {args.csv} has {len(empty)} "
+            f"{'missing' if words else 'empty'} cell{'' if len(empty) == 1 else 's'} "
+            f"(first on line {empty[0] + 2}{read}); every row needs a label or target: "
+            "fill them in or drop those rows"
         )
     if args.id:
         for flag in WIDE_FLAGS:
