@@ -1284,6 +1284,47 @@ def test_targets_groups_and_metrics_that_cannot_run_are_refused_up_front(tmp_pat
         assert out == "" and re.search(match, err), err
 
 
+def test_folds_that_cannot_train_are_refused_before_output_or_removal(tmp_path, capsys):
+    # found only during training, after the header was printed (and, with --overwrite,
+    # the earlier results removed): scikit-learn's raw "n_splits=2 cannot be greater
+    # than the number of members in each class", its warning about a one-member class,
+    # and "needs samples of at least 2 classes" for groups that follow the classes
+    out = tmp_path / "res"
+    out.mkdir()
+    (out / "results.csv").write_text("earlier run")
+    frame = _wide_frame().assign(age=np.arange(40) + 20, label=["a", "b"] * 20)
+    frame.loc[0, "label"] = "rare"
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    base = ["compare", "--quiet", *TINY, "--csv", str(tmp_path / "t.csv")]
+    base += ["--out", str(out), "--overwrite"]
+    cases = [
+        (
+            ["--target", "age", "--drop", "label"],
+            "class 20 of the target of .* has 1 member \\(and 39 more classes\\), fewer than "
+            "the --cv 2 folds.*drop or merge the rare classes; .* pass --task regression",
+        ),
+        (
+            ["--target", "label", "--drop", "age"],
+            "class 'rare' of the target of .* has 1 member, fewer than the --cv 2 folds",
+        ),
+        (
+            ["--target", "label", "--groups", "label", "--drop", "age"],
+            "fold 1 of the --cv 2 folds by --groups label trains on one class \\('.'\\) only "
+            "\\(each group holds one class",
+        ),
+    ]
+    frame.loc[0, "label"] = "a"
+    frame.to_csv(tmp_path / "g.csv", index=False)
+    for argv, match in cases:
+        if "--groups" in argv:
+            base[base.index(str(tmp_path / "t.csv"))] = str(tmp_path / "g.csv")
+        assert main([*base, *argv]) == 2
+        stdout, err = capsys.readouterr()
+        assert stdout == "" and re.search(match, err), err
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+        assert (out / "results.csv").read_text() == "earlier run"
+
+
 def test_many_whole_number_classes_get_a_hint(tmp_path, built, capsys):
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(rng.normal(size=(60, 8)), columns=[f"t{i}" for i in range(8)])

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .data import (
     _check_classes,
+    _check_folds,
     _check_groups,
     _check_ridge_flags,
     _check_scoring,
@@ -289,6 +290,7 @@ def _cmd_compare(args) -> int:
     _check_classes(args, y, what)
     _check_groups(args, groups)
     _check_data(args, X, what)
+    _check_folds(args, X, y, groups, what)
     _clear_out(args.out, args.overwrite, list(_DATASET_FILES))
     _compare_one(args, X, y, groups, what, synthetic, args.out, start)
     return 0
@@ -311,6 +313,7 @@ def _compare_many(args, names: list[str], start: float) -> int:
         _check_target(args, y, what)
         _check_classes(args, y, what)
         _check_data(args, X, what)
+        _check_folds(args, X, y, None, what)
         data[name] = (X, y, what)
     planned = [f"{name}/{f}" for name in data for f in _DATASET_FILES]
     _clear_out(args.out, args.overwrite, planned + list(_ACROSS_FILES))

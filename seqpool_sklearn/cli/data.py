@@ -1002,3 +1002,61 @@ def _check_groups(args, groups) -> None:
             f"fewer than the --cv {args.cv} folds, and a group never straddles two folds: "
             f"pass --cv {max(2, n_groups)} or fewer"
         )
+
+
+def _check_folds(args, X, y, groups, what: str) -> None:
+    """Refuse, before anything is printed or removed, folds that cannot train: a class
+    with fewer members than --cv folds; then, drawing the splits as the run will (the
+    same splitter and seed), a training side with one class (groups that follow the
+    classes) or too few different partitions for --repeats."""
+    import numpy as np
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+
+    from ..compare.grid import _make_splits
+
+    regression = _is_regression(y, args.task)
+    if not regression:
+        names, counts = np.unique(np.asarray(y).astype(str), return_counts=True)
+        if counts.min() < args.cv:
+            rare = names[counts < args.cv]
+            n = int(counts[counts < args.cv][0])
+            more = f" (and {len(rare) - 1} more class{'' if len(rare) == 2 else 'es'})"
+            numeric = np.asarray(y).dtype.kind in "iuf"
+            hint = (
+                "; the target is whole numbers of many values: if they are amounts (ages, "
+                "counts), pass --task regression"
+                if numeric and args.task == "auto" and len(names) > 10
+                else ""
+            )
+            shown = str(rare[0]) if numeric else repr(str(rare[0]))
+            fewer = f"pass --cv {int(counts.min())} or fewer, or " if counts.min() >= 2 else ""
+            raise _UsageError(
+                f"class {shown} of the target of {what} has {n} member"
+                f"{'' if n == 1 else 's'}{more if len(rare) > 1 else ''}, fewer than the --cv "
+                f"{args.cv} folds: stratified folds put a member of every class in each fold; "
+                f"{fewer}drop or merge the rare class{'es' if len(rare) > 1 else ''}{hint}"
+            )
+    stand_in = DummyRegressor() if regression else DummyClassifier()
+    try:
+        splits, _, _ = _make_splits(stand_in, X, y, groups, args.cv, args.repeats, args.seed)
+    except ValueError as exc:
+        message = str(exc).replace("n_repeats=", "--repeats ").replace("cv=", "--cv ")
+        raise _UsageError(f"{what}: {message}") from None
+    if regression:
+        return
+    labels = np.asarray(y).astype(str)
+    for i, (train, _) in enumerate(splits):
+        present = np.unique(labels[train])
+        if len(present) < 2:
+            by = f" by --groups {args.groups}" if groups is not None else ""
+            follow = ""
+            if groups is not None:
+                pairs = {(str(g), c) for g, c in zip(np.asarray(groups), labels, strict=True)}
+                if len(pairs) == len({g for g, _ in pairs}):
+                    follow = " (each group holds one class, so a fold takes whole classes away)"
+            advice = "" if follow else ", more groups, or fewer folds"
+            raise _UsageError(
+                f"fold {i % args.cv + 1} of the --cv {args.cv} folds{by} trains on one class "
+                f"({str(present[0])!r}) only{follow}, and a classifier learns from two or more: "
+                f"pass --groups a column whose groups mix the classes{advice}"
+            )
