@@ -806,6 +806,16 @@ def test_out_that_is_a_file_is_refused(tmp_path, capsys):
     assert "is a file, not a folder" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+@pytest.mark.parametrize("folder", ["/proc", "/proc/no_such_folder"])
+def test_out_that_cannot_be_written_is_refused_before_training(built, capsys, folder):
+    # was a bare "[Errno 2] No such file or directory: '/proc/.seqpool-compare-files'"
+    assert main(["compare", "--quiet", "--n-samples", "20", "--out", folder]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"seqpool: error: --out {folder} cannot be written: No such file or directory\n"
+
+
 # ------------------------------------------------------------------- long tables read as wide
 def _wide_and_long(ucr_home, name):
     from seqpool_sklearn import fetch_ucr

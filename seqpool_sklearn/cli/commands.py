@@ -185,18 +185,23 @@ def _clear_out(out: Path, overwrite: bool, planned: list[str]) -> None:
     folders that leaves empty) once every check has passed, so that no file of it is left
     beside the new results; then list what this run will write."""
     found = _earlier_outputs(out) if overwrite else []
-    for path in found:
-        path.unlink()
-    for folder in dict.fromkeys(p.parent for p in found if p.parent != out):
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+    try:
+        for path in found:
+            path.unlink()
+        for folder in dict.fromkeys(p.parent for p in found if p.parent != out):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        # the first write of the run: a folder that cannot be written is refused here,
+        # before anything is printed or trained
+        _write_manifest(out, planned)
+    except OSError as exc:
+        raise _UsageError(f"--out {out} cannot be written: {exc.strerror or exc}") from None
     results = [p for p in found if p.name != MANIFEST_FILE]
     if results:
         print(
             f"--overwrite: removed {len(results)} file{'' if len(results) == 1 else 's'} of "
             f"an earlier run from {out}"
         )
-    _write_manifest(out, planned)
 
 
 def _check_data(args, X, what: str) -> None:
