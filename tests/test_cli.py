@@ -507,6 +507,7 @@ def test_errors_are_one_line_with_status_2(tmp_path, args, fragments):
         (["compare", "--seed", "-1"], "argument --seed: expected an integer >= 0"),
         (["compare", "--seed", str(2**32)], "expected an integer from 0 to 2**32 - 1"),
         (["compare", "--out", "/dev/null/x"], "'/dev/null' is a file"),
+        (["compare", "--out", ""], "argument --out: expected a folder name, got an empty one"),
         (["compare", "--pools", "avg+"], "'avg+' has an empty pool name"),
         (["compare", "--pools", "avg,,max"], "'avg,,max' has an empty item"),
         (["compare", "--ucr", ""], "--ucr needs a dataset name"),

@@ -208,7 +208,12 @@ def _n_jobs(text: str) -> int:
 
 def _out_dir(text: str) -> Path:
     """An output folder that can be made: no file among its parent folders (``--out`` itself
-    being a file is reported with the other output checks)."""
+    being a file is reported with the other output checks). An empty name is refused:
+    Path('') is the current folder, where the results would land unasked."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "expected a folder name, got an empty one (pass --out . for the current folder)"
+        )
     path = Path(text)
     for part in path.parents:
         if part.exists():
