@@ -595,6 +595,19 @@ def test_a_mistyped_ucr_name_gets_a_did_you_mean_in_command_line_words(ucr_home,
     assert "download=True" not in err and "data_home" not in err  # Python wording
 
 
+def test_a_dataset_folder_without_a_split_file_names_the_missing_file(tmp_path, capsys):
+    # was "dataset 'OnlyTrain' is not in the cache", though its folder is there
+    (tmp_path / "OnlyTrain").mkdir()
+    (tmp_path / "OnlyTrain" / "OnlyTrain_TRAIN.ts").write_text("@data\n")
+    argv = ["compare", "--ucr", "OnlyTrain", "--data-home", str(tmp_path), "--no-download"]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    missing = tmp_path / "OnlyTrain" / "OnlyTrain_TEST.ts"
+    assert f"holds OnlyTrain_TRAIN.ts but has no {missing} (or .tsv)" in err, err
+    assert "not in the cache" not in err
+
+
 def test_a_ucr_name_that_cannot_be_one_is_named_in_command_line_words(ucr_home, capsys):
     assert main(["compare", "--ucr", "Gun Point", "--data-home", str(ucr_home)]) == 2
     err = capsys.readouterr().err

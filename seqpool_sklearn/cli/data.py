@@ -789,6 +789,7 @@ def _fetch_ucr(args, name: str | None = None):
         return fetch_ucr(name, split=None, data_home=home, download=False)
     hint = _suggest(name, local)
     if args.no_download:
+        _refuse_partial_dataset(home, name)
         raise _UsageError(
             f"dataset {name!r} is not in the cache {home}.{hint} Drop --no-download to "
             "download it, or point --data-home (or $SEQPOOL_DATA_HOME) at the folder that "
@@ -802,6 +803,28 @@ def _fetch_ucr(args, name: str | None = None):
             f"downloaded). If {name!r} is another archive dataset, pass --download to fetch it"
         )
     return fetch_ucr(name, split=None, data_home=home, download=True)
+
+
+def _refuse_partial_dataset(home, name: str) -> None:
+    """A dataset folder in the data home without one of its split files, which is named
+    (it is not "not in the cache": the folder is there)."""
+    from .._datasets import _local_folder, _split_files
+
+    folder = _local_folder(home, name)
+    if not folder.is_dir():
+        return
+    files = _split_files(folder, folder.name, ("train", "test"))
+    missing = [split for split, path in files.items() if path is None]
+    if not missing:
+        return
+    paths = [f"{folder / f'{folder.name}_{split.upper()}'}.ts (or .tsv)" for split in missing]
+    there = [path.name for path in files.values() if path is not None]
+    holds = f" holds {there[0]} but" if there else ""
+    raise _UsageError(
+        f"dataset {name!r} is incomplete: {folder}{holds} has no {' and no '.join(paths)}. "
+        f"Put the missing file{'' if len(missing) == 1 else 's'} there, or drop "
+        "--no-download to download the dataset"
+    )
 
 
 def _check_scoring(scoring: str | None) -> None:
