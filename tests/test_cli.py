@@ -566,6 +566,21 @@ def test_csv_errors_in_process(tmp_path, capsys):
         assert err.startswith("seqpool: error:") and fragment in err, err
 
 
+def test_a_file_without_a_header_line_is_named_as_such(tmp_path, capsys):
+    # its first row was listed as the columns ("Its columns: no, 0.1257, ...") and no more
+    rng = np.random.default_rng(0)
+    rows = [",".join(["no" if i % 2 else "yes", *map(str, rng.normal(size=8))]) for i in range(10)]
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
+    assert main(["compare", "--csv", str(tmp_path / "t.csv"), "--target", "label"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "column 'label' is not in" in err
+    assert "The first line looks like data: does the file have a header line?" in err
+    frame = pd.DataFrame(rng.normal(size=(10, 4)), columns=["a", "b", "0.5", "1.5"])
+    frame.to_csv(tmp_path / "h.csv", index=False)
+    assert main(["compare", "--csv", str(tmp_path / "h.csv"), "--target", "label"]) == 2
+    assert "header line" not in capsys.readouterr().err
+
+
 def test_a_text_cell_among_numeric_times_is_the_one_named(tmp_path, capsys):
     path = tmp_path / "t.csv"
     path.write_text("id,time,x,y\n1,0,1.0,a\n1,1,2.0,a\n1,later,3.0,a\n2,0,4.0,b\n")

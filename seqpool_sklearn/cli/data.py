@@ -143,7 +143,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
             columns = [str(c) for c in df.columns]
             raise _UsageError(
                 f"column {col!r} is not in {args.csv}.{_suggest(col, columns)} Its columns: "
-                f"{', '.join(columns)}"
+                f"{', '.join(columns)}{_headerless(columns)}"
             )
     if len(df) == 0:
         raise _UsageError(f"{args.csv} has a header line but no rows")
@@ -243,6 +243,20 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     what += _dropped(args) + how
     groups = None if args.groups is None else df[args.groups].to_numpy()
     return X, df[args.target].to_numpy(), groups, what
+
+
+def _headerless(names: list[str]) -> str:
+    """A note for column names most of which are numbers with a decimal part, as the
+    first row of a file without a header line reads."""
+    import re
+
+    numbers = [n for n in names if re.fullmatch(_NUMBER, n.strip()) and not n.isdigit()]
+    if 2 * len(numbers) > len(names):
+        return (
+            ". The first line looks like data: does the file have a header line? "
+            "--csv reads its first line as the column names"
+        )
+    return ""
 
 
 def _drop_columns(df, args):
