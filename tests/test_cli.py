@@ -9,6 +9,7 @@ without paying a fresh interpreter's torch import each time. Every run uses tiny
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import subprocess
@@ -230,6 +231,33 @@ def test_a_spreadsheets_semicolons_and_decimal_commas_are_read_whatever_the_firs
     assert code == 0, err
     assert "(wide table, ';'-separated, decimal commas)" in out
     assert "20 samples, 1 channel, 3 steps; classification, 2 classes" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "sep", "first", "shown"),
+    [
+        ("t.csv.gz", ";", "label", "';'-separated, decimal commas"),  # read compressed
+        ("t.tsv.xz", "\t", "label", "'\\t'-separated, decimal commas"),
+        ("t.csv", ";", "weight, kg", "';'-separated, decimal commas"),  # a quoted comma
+        ("t.tsv", "\t", "weight, kg", "'\\t'-separated, decimal commas"),
+    ],
+)
+def test_the_separator_is_read_from_the_header_as_pandas_reads_the_file(
+    tmp_path, capsys, name, sep, first, shown
+):
+    # the header line was read as plain text: a compressed file's bytes, or a quoted name
+    # holding a comma, made a ';' or tab file read as one column
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(20, 6))
+    frame = pd.DataFrame(values, columns=[f"t{i}" for i in range(6)])
+    frame.insert(0, first, np.where(values[:, :3].mean(axis=1) > 0, "up", "down"))
+    frame.to_csv(tmp_path / name, sep=sep, decimal=",", index=False, quoting=csv.QUOTE_NONNUMERIC)
+    args = ["compare", *TINY, "--csv", str(tmp_path / name), "--target", first]
+    code = main(args + ["--encoder", "none", "--pools", "avg", "--quiet", "--out", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert f"(wide table, {shown})" in out
+    assert "20 samples, 1 channel, 6 steps; classification, 2 classes" in out
 
 
 @pytest.mark.parametrize(

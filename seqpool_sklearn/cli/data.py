@@ -37,11 +37,31 @@ def _comma_decimals(df) -> bool:
 
 def _header_separator(path) -> str:
     """The field separator the header line says: ',' or, when the header holds ';' or tabs
-    and no comma, that character (spreadsheets in many locales write ';', with decimal
-    commas). Read from the line itself, before the table is parsed: a row with more
-    decimal commas than the first would break a comma-separated reading."""
-    with open(path, encoding="utf-8", errors="replace", newline="") as file:
-        header = file.readline()
+    and no comma outside quotes, that character (spreadsheets in many locales write ';',
+    with decimal commas). Read from the line itself, before the table is parsed: a row with
+    more decimal commas than the first would break a comma-separated reading. The line is
+    read as pandas reads the file (compressed files included); quoted names are left out."""
+    import csv
+    import re
+
+    import pandas as pd
+
+    try:  # the line as one field: a separator no text holds, quotes kept
+        first = pd.read_csv(
+            path,
+            sep="\x1f",
+            header=None,
+            nrows=1,
+            dtype=str,
+            quoting=csv.QUOTE_NONE,
+            keep_default_na=False,
+            encoding="utf-8",
+            encoding_errors="replace",
+        )
+    except (pd.errors.EmptyDataError, pd.errors.ParserError):
+        return ","  # the reading proper says what is wrong with the file
+    header = "\x1f".join(first.iloc[0]) if len(first) else ""
+    header = re.sub(r'"(?:[^"]|"")*"', "", header)  # a quoted name may hold any character
     if "," in header:
         return ","
     return next((c for c in (";", "\t") if c in header), ",")
