@@ -1519,3 +1519,23 @@ def test_a_long_series_without_any_value_is_refused_by_its_id_before_output(tmp_
     out, err = capsys.readouterr()
     assert out == "" and not (tmp_path / "o").exists()
     assert "series sid = 5 of" in err and "has no observed value" in err
+
+
+@pytest.mark.filterwarnings("ignore:The least populated class")
+def test_a_rare_class_is_no_refusal_under_group_folds(tmp_path, capsys):
+    # group folds promise no member of every class in each fold; a class of one member was
+    # refused as for stratified folds, though the run trains
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(40, 6))
+    frame = pd.DataFrame(values, columns=[f"t{i}" for i in range(6)])
+    frame["label"] = ["a", "b"] * 20
+    frame.loc[5, "label"] = "c"
+    frame["g"] = np.arange(40) % 8
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    args = ["compare", *TINY, "--csv", str(tmp_path / "t.csv"), "--target", "label"]
+    args += ["--groups", "g", "--encoder", "none", "--pools", "avg", "--quiet"]
+    code = main(args + ["--out", str(tmp_path / "o")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "classification, 3 classes" in out
+    assert (tmp_path / "o" / "results.csv").exists()
