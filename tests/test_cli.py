@@ -607,6 +607,12 @@ def test_a_file_without_a_header_line_is_named_as_such(tmp_path, capsys):
     frame.to_csv(tmp_path / "h.csv", index=False)
     assert main(["compare", "--csv", str(tmp_path / "h.csv"), "--target", "label"]) == 2
     assert "header line" not in capsys.readouterr().err
+    # time stamps as names rise; a misspelt name gets its suggestion, not the question
+    frame = pd.DataFrame(rng.normal(size=(10, 4)), columns=["0.0", "0.5", "1.0", "label"])
+    frame.to_csv(tmp_path / "f.csv", index=False)
+    for target in ("lable", "target"):
+        assert main(["compare", "--csv", str(tmp_path / "f.csv"), "--target", target]) == 2
+        assert "header line" not in capsys.readouterr().err
 
 
 def test_a_text_cell_among_numeric_times_is_the_one_named(tmp_path, capsys):

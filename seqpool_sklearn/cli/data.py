@@ -161,9 +161,10 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     for col in [*named, *(args.id or []), *(args.channels or []), *(args.drop or [])]:
         if col is not None and col not in df.columns:
             columns = [str(c) for c in df.columns]
+            suggestion = _suggest(col, columns)
             raise _UsageError(
-                f"column {col!r} is not in {args.csv}.{_suggest(col, columns)} Its columns: "
-                f"{', '.join(columns)}{_headerless(columns)}"
+                f"column {col!r} is not in {args.csv}.{suggestion} Its columns: "
+                f"{', '.join(columns)}{'' if suggestion else _headerless(columns)}"
             )
     if len(df) == 0:
         raise _UsageError(f"{args.csv} has a header line but no rows")
@@ -271,7 +272,9 @@ def _headerless(names: list[str]) -> str:
     import re
 
     numbers = [n for n in names if re.fullmatch(_NUMBER, n.strip()) and not n.isdigit()]
-    if 2 * len(numbers) > len(names):
+    values = [float(n.replace(",", ".")) for n in numbers]
+    rising = len(values) > 1 and all(a < b for a, b in zip(values, values[1:], strict=False))
+    if 2 * len(numbers) > len(names) and not rising:  # rising numbers are time stamps
         return (
             ". The first line looks like data: does the file have a header line? "
             "--csv reads its first line as the column names"
