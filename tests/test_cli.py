@@ -738,11 +738,16 @@ def test_ctrl_c_stops_the_comparison_with_exit_status_130(tmp_path, monkeypatch,
     assert status == 0 and (tmp_path / "out" / "results.csv").exists()
 
 
-def test_a_reader_that_stops_early_gets_every_file_and_no_error(tmp_path):
+@pytest.mark.parametrize("unbuffered", ["1", None])
+def test_a_reader_that_stops_early_gets_every_file_and_no_error(tmp_path, unbuffered):
     # seqpool compare | head -1: the plot used to be saved after the report was printed,
-    # so a closed pipe ended the run with "[Errno 32] Broken pipe" and no compare.png
+    # so a closed pipe ended the run with "[Errno 32] Broken pipe" and no compare.png; and
+    # with unbuffered output any later print could meet the closed pipe first
     out = tmp_path / "res"
     env = dict(os.environ, OMP_NUM_THREADS="1", MPLBACKEND="Agg", MPLCONFIGDIR=str(tmp_path))
+    env.pop("PYTHONUNBUFFERED", None)
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
     argv = ["compare", *TINY, "--n-samples", "20", "--pools", "avg", "--quiet"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "seqpool_sklearn.cli", *argv, "--out", str(out)],
@@ -772,6 +777,23 @@ def test_a_closed_pipe_ends_the_datasets_list_quietly(tmp_path, monkeypatch, cap
     monkeypatch.setattr(sys, "stdout", _ClosedPipe())
     assert main(["datasets", "--data-home", str(tmp_path)]) == 1
     assert capsys.readouterr().err == ""
+
+
+def test_a_pipe_closed_before_the_first_line_still_gets_every_file(tmp_path, monkeypatch, ucr_home):
+    # (seqpool compare ... | true): the first print met the closed pipe, and the run ended
+    # there, silently, with no results; several datasets alike
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    one = ["compare", *TINY, "--n-samples", "20", "--pools", "avg", "--quiet"]
+    assert main([*one, "--out", str(tmp_path / "one")]) == 1
+    assert len(pd.read_csv(tmp_path / "one" / "results.csv")) == 4
+    assert_png(tmp_path / "one" / "compare.png")
+    many = ["compare", *TINY, "--encoder", "none", "--pools", "avg", "--quiet"]
+    many += ["--ucr", "Coffee,GunPoint"]
+    home = ["--data-home", str(ucr_home), "--no-download"]
+    assert main([*many, *home, "--out", str(tmp_path / "many")]) == 1
+    for name in ("Coffee", "GunPoint"):
+        assert (tmp_path / "many" / name / "results.csv").exists()
+    assert (tmp_path / "many" / "combined.csv").exists()
 
 
 def test_compare_with_seeds_and_an_equivalence_margin(tmp_path, capsys):

@@ -24,6 +24,7 @@ Also runs as ``python -m seqpool_sklearn.cli`` (or ``python -m seqpool_sklearn``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -62,15 +63,13 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    guard = _PipeGuard(sys.stdout)
     try:
-        status = args.func(args)
-        sys.stdout.flush()  # a closed pipe shows here, at the latest, not at exit
-        return status
-    except BrokenPipeError:
-        # The reader stopped early (seqpool compare | head): every file is written by now,
-        # so stop quietly as the Unix tools do. The recipe of Python's docs ("Note on
-        # SIGPIPE", signal module): point stdout at devnull so that the flush at exit
-        # cannot fail again, and exit with status 1, as Python itself does on EPIPE.
+        with contextlib.redirect_stdout(guard):
+            status = args.func(args)
+            guard.flush()  # a closed pipe shows here, at the latest, not at exit
+        return 1 if guard.broken else status
+    except BrokenPipeError:  # pragma: no cover - the guard takes them; a last resort
         _silence_stdout()
         return 1
     except KeyboardInterrupt:
@@ -80,6 +79,44 @@ def main(argv: list[str] | None = None) -> int:
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"seqpool: error: {message}", file=sys.stderr)
         return 2
+
+
+class _PipeGuard:
+    """stdout for a run: a reader that stops early (``seqpool compare | head``) does not
+    stop it.
+
+    On the first BrokenPipeError the rest of the report goes to devnull, as in the recipe
+    of Python's docs ("Note on SIGPIPE", signal module), and the run goes on to write every
+    file; ``broken`` then makes the command end with status 1, as Python does on EPIPE.
+    The write that broke may have been any line: with unbuffered output
+    (``PYTHONUNBUFFERED``) every print writes at once.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.broken = False
+
+    def _broke(self) -> None:
+        self.broken = True
+        _silence_stdout()
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._broke()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._broke()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def _silence_stdout() -> None:
