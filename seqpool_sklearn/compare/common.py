@@ -56,31 +56,41 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return out
 
 
+def _real(value: Any) -> Any:
+    """``value`` if it is a real number (NumPy's, a 0-d array, a Fraction or Decimal; not a
+    bool), else None."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value.item()  # a 0-d array, as np.array(0.05) gives
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, Decimal)):
+        return None
+    return value
+
+
 def _check_alpha(alpha: Any) -> float:
-    """``alpha``: a real number (NumPy's, a Fraction or Decimal too, not a bool) in (0, 1)."""
-    if isinstance(alpha, np.ndarray) and alpha.ndim == 0 and alpha.dtype.kind in "iuf":
-        alpha = alpha.item()  # a 0-d array, as np.array(0.05) gives
-    if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, (Real, Decimal)):
+    """``alpha``: a real number in (0, 1)."""
+    value = _real(alpha)
+    if value is None:
         raise TypeError(
             f"alpha must be a number in (0, 1) (e.g. 0.05), got {type(alpha).__name__} {alpha!r}."
         )
-    if not 0 < alpha < 1:  # NaN too
+    if not 0 < value < 1:  # NaN too
         raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
-    return float(alpha)
+    return float(value)
 
 
 def _check_margin(margin: Any) -> float | None:
-    """``equivalence_margin``: None, or a finite number > 0 in score units (NumPy's too)."""
+    """``equivalence_margin``: None, or a finite real number > 0 in score units."""
     if margin is None:
         return None
-    if isinstance(margin, bool) or not isinstance(margin, (int, float, np.integer, np.floating)):
+    value = _real(margin)
+    if value is None:
         raise TypeError(
             f"equivalence_margin must be a number in score units (e.g. 0.01) or None, got "
             f"{type(margin).__name__} {margin!r}."
         )
-    if not (np.isfinite(margin) and margin > 0):
+    if not (np.isfinite(float(value)) and value > 0):
         raise ValueError(
             f"equivalence_margin must be a finite number > 0 in score units (e.g. 0.01 = one "
             f"accuracy point), got {margin!r}."
         )
-    return float(margin)
+    return float(value)
