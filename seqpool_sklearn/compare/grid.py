@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager, nullcontext
@@ -203,52 +204,50 @@ def _make_splits(
             raise ValueError(f"cv must be at least 2 folds, got cv={cv}.")
         if groups is None:
             kind = RepeatedStratifiedKFold if classifier else RepeatedKFold
-            # up to 20 draws per repeat: a repeat that draws a partition drawn before is
-            # skipped (on small data the shuffles can coincide, and copies would read as
-            # new evidence); the first repeats are the draws of n_repeats alone
-            splitter = kind(
-                n_splits=int(cv), n_repeats=20 * int(n_repeats), random_state=random_state
+            # the first repeats are the draws of n_repeats alone
+            drawn = iter(
+                kind(
+                    n_splits=int(cv), n_repeats=20 * int(n_repeats), random_state=random_state
+                ).split(X, y)
             )
-            drawn, splits, seen, draws = iter(splitter.split(X, y)), [], set(), 0
-            while len(seen) < n_repeats and draws < 20 * n_repeats:
-                draws += 1
-                repeat = [next(drawn) for _ in range(int(cv))]
-                if _partition(repeat) not in seen:
-                    seen.add(_partition(repeat))
-                    splits.extend(repeat)
-            if len(seen) < n_repeats:
-                fewer = f"n_repeats={len(seen)}{' or fewer' if len(seen) > 1 else ''}"
-                raise ValueError(
-                    f"n_repeats={n_repeats} repeats of cv={cv} folds need {n_repeats} "
-                    f"different partitions of the {_num_samples(X)} samples, but {draws} "
-                    f"shuffles gave only {len(seen)}: a repeated partition gives the same "
-                    "scores again, and the paired test would read the copies as new "
-                    f"evidence. Use {fewer}{', or fewer folds' if cv > 2 else ''}."
-                )
+            repeats = ([next(drawn) for _ in range(int(cv))] for _ in itertools.count())
+            of = f"{_num_samples(X)} samples"
+            tail = ", or fewer folds" if cv > 2 else ""
         else:
             rng = check_random_state(random_state)
             kind = StratifiedGroupKFold if classifier else GroupKFold
-            splits, seen, draws = [], set(), 0
-            # a repeat that draws a partition drawn before is drawn again: with few groups
-            # the shuffles often coincide, and copies would read as new evidence
-            while len(seen) < n_repeats and draws < 20 * n_repeats:
-                draws += 1
-                seed = int(rng.randint(np.iinfo(np.int32).max))
-                splitter = kind(n_splits=int(cv), shuffle=True, random_state=seed)
-                drawn = list(splitter.split(X, y, groups))
-                if _partition(drawn) not in seen:
-                    seen.add(_partition(drawn))
-                    splits.extend(drawn)
-            if len(seen) < n_repeats:
-                n_groups = len(pd.unique(np.asarray(groups).ravel()))
-                raise ValueError(
-                    f"n_repeats={n_repeats} repeats of cv={cv} group folds need "
-                    f"{n_repeats} different partitions of the {n_groups} groups, but "
-                    f"{draws} shuffles gave only {len(seen)}: a repeated partition gives the "
-                    "same scores again, and the paired test would read the copies as new "
-                    f"evidence. Use n_repeats={len(seen)}{' or fewer' if len(seen) > 1 else ''}"
-                    f"{', fewer folds' if cv > 2 else ''}, or more groups."
+            repeats = (
+                list(
+                    kind(
+                        n_splits=int(cv),
+                        shuffle=True,
+                        random_state=int(rng.randint(np.iinfo(np.int32).max)),
+                    ).split(X, y, groups)
                 )
+                for _ in itertools.count()
+            )
+            of = f"{len(pd.unique(np.asarray(groups).ravel()))} groups"
+            tail = f"{', fewer folds' if cv > 2 else ''}, or more groups"
+        # a repeat that draws a partition drawn before is drawn again, up to 20 draws per
+        # repeat: on small data and with few groups the shuffles coincide, and copies would
+        # read as new evidence
+        splits, seen, draws = [], set(), 0
+        while len(seen) < n_repeats and draws < 20 * n_repeats:
+            repeat = next(repeats)
+            draws += 1
+            partition = _partition(repeat)
+            if partition not in seen:
+                seen.add(partition)
+                splits.extend(repeat)
+        if len(seen) < n_repeats:
+            fewer = f"n_repeats={len(seen)}{' or fewer' if len(seen) > 1 else ''}"
+            group = " group" if groups is not None else ""
+            raise ValueError(
+                f"n_repeats={n_repeats} repeats of cv={cv}{group} folds need {n_repeats} "
+                f"different partitions of the {of}, but {draws} shuffles gave only "
+                f"{len(seen)}: a repeated partition gives the same scores again, and the "
+                f"paired test would read the copies as new evidence. Use {fewer}{tail}."
+            )
         n_folds = int(cv)
     else:
         if n_repeats != 1:
