@@ -90,16 +90,10 @@ def _optimizer_from_plain(value: Any) -> Any:
 
 
 class _Unset:
-    """A parameter the estimator did not have (a routed keyword set later)."""
+    """A parameter the estimator did not have (a routed keyword set later): one instance."""
 
     def __repr__(self) -> str:
         return "<unset>"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Unset)
-
-    def __hash__(self) -> int:
-        return 0
 
 
 _UNSET_PARAM = _Unset()
@@ -113,7 +107,7 @@ def _same_param(a: Any, b: Any) -> bool:
 
 
 def _param_to_plain(key: str, value: Any) -> Any:
-    if isinstance(value, _Unset):
+    if value is _UNSET_PARAM:
         return _UNSET_PLAIN
     return _optimizer_to_plain(value) if key == "optimizer" else to_plain(value)
 
@@ -132,11 +126,11 @@ def _params_set(est: Any, params: dict):
     try:
         for key, value in params.items():
             if key in routed or key not in est.__dict__ and "__" in key:
-                if isinstance(value, _Unset):
+                if value is _UNSET_PARAM:
                     est._routed.pop(key, None)
                 else:
                     est._routed[key] = value
-            elif isinstance(value, _Unset):
+            elif value is _UNSET_PARAM:
                 est.__dict__.pop(key, None)
             else:
                 setattr(est, key, value)
@@ -144,7 +138,7 @@ def _params_set(est: Any, params: dict):
     finally:
         est._routed = routed
         for key, value in attrs.items():
-            if isinstance(value, _Unset):
+            if value is _UNSET_PARAM:
                 est.__dict__.pop(key, None)
             else:
                 setattr(est, key, value)
