@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_file_name
+from ._validation import check_bool, check_file_name
 
 __all__ = ["TSMetadata", "load_ts"]
 
@@ -474,6 +474,7 @@ def load_ts(
     array([ 4., nan, nan], dtype=float32)
     """
     path = _file_path(path, "load_ts", ".ts")
+    return_meta = check_bool(return_meta, "return_meta")
     if path.suffix.lower() == ".tsv":
         raise ValueError(
             f"{path} is a .tsv file (the UCR archive's tab-separated format), not a .ts file; "

@@ -22,6 +22,7 @@ from ._tsfile import (
     _first_underscore,
     _read_lines,
 )
+from ._validation import check_bool
 
 __all__ = ["load_tsv"]
 
@@ -238,6 +239,7 @@ def load_tsv(
     ([3, 3, 2], ('1', '2'), True)
     """
     path = _file_path(path, "load_tsv", ".tsv")
+    return_meta = check_bool(return_meta, "return_meta")
     parser = _TSVParser(path)
     blank = None  # first empty line not yet followed by a series
     lineno = 0

@@ -111,6 +111,10 @@ def _target_values(target, df: pd.DataFrame) -> pd.Series:
     )
     if values.shape != (len(df),):  # before pd.Series, which refuses 2D with its own words
         raise ValueError(f"target must have shape ({len(df)},), got {values.shape}.")
+    if values.dtype.kind in "US" and not isinstance(target, np.ndarray):
+        # a list mixing numbers and text: np.asarray turns the numbers into text; keep each
+        # value as given, so a label 1 stays 1 and a horizon target names the text at fault
+        values = np.asarray(target, dtype=object)
     return pd.Series(values)
 
 

@@ -537,6 +537,18 @@ def test_fetch_ucr_refuses_text_as_download(tmp_path):
         fetch_ucr("Toy", data_home=tmp_path, download="no")
 
 
+@pytest.mark.parametrize("loader, suffix", [(load_ts, ".ts"), (load_tsv, ".tsv")])
+def test_loaders_refuse_text_as_return_meta(tmp_path, loader, suffix):
+    # "no" is truthy: it once returned the metadata as a third value
+    text = (
+        "@problemName Toy\n@classLabel true a b\n@data\n1,2:a\n" if suffix == ".ts" else "a\t1\t2\n"
+    )
+    path = write(tmp_path, text, f"Toy_TRAIN{suffix}")
+    with pytest.raises(TypeError, match="return_meta must be True or False, got 'no'"):
+        loader(path, return_meta="no")
+    assert len(loader(path, return_meta=np.False_)) == 2
+
+
 def test_fetch_ucr_rejects_unknown_split(tmp_path):
     with pytest.raises(ValueError, match=r"split must be one of \['train', 'test', 'both', None\]"):
         fetch_ucr("GunPoint", split="validation", data_home=tmp_path)

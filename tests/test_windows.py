@@ -223,6 +223,9 @@ BAD = [
                                  "rule": "horizon"}, TypeError,
      r"rule='horizon' forecasts a numeric target; column 'label' holds 'walk' \(str\) for "
      r"row 0\. Convert it with pd.to_numeric, or use rule='end'"),
+    ("mixed list target for horizon", {"size": 3, "columns": ["acc_x"], "rule": "horizon",
+                                       "target": [1.0] * 39 + ["a"]}, TypeError,
+     r"target holds 'a' \(str\) for row 39\."),
     ("2D target", {"size": 3, "columns": ["acc_x"], "target": np.zeros((40, 2))}, ValueError,
      r"target must have shape \(40,\), got \(40, 2\)"),
     ("ragged target", {"size": 3, "columns": ["acc_x"], "target": [[0.0]] * 39 + [[0.0, 1.0]]},
@@ -254,6 +257,13 @@ def test_bad_input(kwargs, exc, match):
         sliding_windows(df, **kwargs)
     if isinstance(df, pd.DataFrame):
         pd.testing.assert_frame_equal(df, before)
+
+
+def test_a_list_target_keeps_each_labels_type():
+    # np.asarray([1, "a"]) would turn the label 1 into "1"; the classifier then refuses the mix
+    w = sliding_windows(np.arange(6.0), size=2, step=2, target=[1, 1, "a", "a", 2, 2])
+    assert w.y.tolist() == [1, "a", 2]
+    assert [type(v) for v in w.y] == [int, str, int]
 
 
 def test_max_gap_cuts_the_recording_at_gaps_in_time():
