@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -615,6 +616,19 @@ def test_a_file_without_a_header_line_is_named_as_such(tmp_path, capsys):
         assert "header line" not in capsys.readouterr().err
 
 
+def test_a_wide_table_missing_a_column_lists_a_few_of_its_columns(tmp_path, capsys):
+    # a table of 500 steps as columns once listed all 501 names in the message
+    frame = pd.DataFrame(np.zeros((4, 500)), columns=[f"t{i}" for i in range(500)])
+    frame["class"] = ["a", "b", "a", "b"]
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    assert main(["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "Its columns: t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, ..., t499, class (501 in all)" in err
+    )
+    assert "t250" not in err
+
+
 def test_a_text_cell_among_numeric_times_is_the_one_named(tmp_path, capsys):
     path = tmp_path / "t.csv"
     path.write_text("id,time,x,y\n1,0,1.0,a\n1,1,2.0,a\n1,later,3.0,a\n2,0,4.0,b\n")
@@ -693,6 +707,58 @@ def test_an_empty_label_cell_is_named(tmp_path, capsys, layout):
         in err
     )
     assert "fill them in or drop those rows" in err
+
+
+def test_a_rare_class_under_group_folds_gets_a_note_not_sklearns_warning(tmp_path, built, capsys):
+    frame = _wide_frame().assign(g=np.arange(40) % 8)
+    frame.loc[0, "label"] = 7  # one member, fewer than the 3 folds
+    frame.to_csv(tmp_path / "g.csv", index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        built("--csv", str(tmp_path / "g.csv"), "--target", "label", "--groups", "g", "--cv", "3")
+    out, err = capsys.readouterr()
+    assert (
+        "note: class '7' has 1 member, fewer than the --cv 3 folds: folds by --groups g keep "
+        "each group whole, so some folds test none of that class"
+    ) in out
+    assert "least populated" not in out + err
+
+
+def test_the_splits_are_drawn_once_and_are_the_integer_cv_splits(tmp_path, monkeypatch):
+    # the up-front check drew the splits and compare_heads drew them again (seconds for a
+    # stratified group draw of 100 000 rows); the run now trains on the checked draw
+    import seqpool_sklearn
+    from seqpool_sklearn.compare import grid
+
+    calls, seen = [], {}
+    real = grid._make_splits
+
+    def counting(*args):
+        calls.append(args)
+        return real(*args)
+
+    def spy(estimator, X, y, **kwargs):
+        seen.update(kwargs, X=X, y=y, estimator=estimator)
+        raise _Stop
+
+    monkeypatch.setattr(grid, "_make_splits", counting)
+    monkeypatch.setattr(seqpool_sklearn, "compare_heads", spy)
+    frame = _wide_frame().assign(g=np.arange(40) % 8)
+    frame.to_csv(tmp_path / "g.csv", index=False)
+    args = ["--target", "label", "--groups", "g", "--cv", "2", "--repeats", "3", "--seed", "4"]
+    with pytest.raises(_Stop):
+        main(["compare", "--quiet", "--csv", str(tmp_path / "g.csv"), *args])
+    assert len(calls) == 1
+    assert "n_repeats" not in seen
+    X, y, groups = seen["X"], seen["y"], seen["groups"]
+    given = real(seen["estimator"], X, y, groups, seen["cv"], 1, None)
+    expected = real(seen["estimator"], X, y, groups, 2, 3, 4)
+    assert len(given[0]) == 6
+    for (tr, te), (tr2, te2) in zip(given[0], expected[0], strict=True):
+        np.testing.assert_array_equal(tr, tr2)
+        np.testing.assert_array_equal(te, te2)
+    np.testing.assert_array_equal(given[1], expected[1])  # repeat of each split
+    np.testing.assert_array_equal(given[2], expected[2])  # fold of each split
 
 
 def test_a_class_or_group_named_na_is_a_label_not_a_missing_cell(tmp_path, built, capsys):

@@ -295,9 +295,9 @@ def _cmd_compare(args) -> int:
     _check_classes(args, y, what)
     _check_groups(args, groups)
     _check_data(args, X, what)
-    _check_folds(args, X, y, groups, what)
+    drawn = _check_folds(args, X, y, groups, what)
     _clear_out(args.out, args.overwrite, list(_DATASET_FILES))
-    _compare_one(args, X, y, groups, what, synthetic, args.out, start)
+    _compare_one(args, X, y, groups, what, synthetic, args.out, start, drawn)
     return 0
 
 
@@ -318,15 +318,14 @@ def _compare_many(args, names: list[str], start: float) -> int:
         _check_target(args, y, what)
         _check_classes(args, y, what)
         _check_data(args, X, what)
-        _check_folds(args, X, y, None, what)
-        data[name] = (X, y, what)
+        data[name] = (X, y, what, _check_folds(args, X, y, None, what))
     planned = [f"{name}/{f}" for name in data for f in _DATASET_FILES]
     _clear_out(args.out, args.overwrite, planned + list(_ACROSS_FILES))
     results = {}
-    for i, (name, (X, y, what)) in enumerate(data.items(), start=1):
+    for i, (name, (X, y, what, drawn)) in enumerate(data.items(), start=1):
         print(f"{'' if i == 1 else chr(10)}[{i}/{len(data)}] {name}", flush=True)
         results[name] = _compare_one(
-            args, X, y, None, what, False, args.out / name, time.perf_counter()
+            args, X, y, None, what, False, args.out / name, time.perf_counter(), drawn
         )
 
     from .. import summarize_comparisons
@@ -357,8 +356,9 @@ def _compare_many(args, names: list[str], start: float) -> int:
     return 0
 
 
-def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, start: float):
-    """Cross-validate the grid on one dataset, print the tables, write into ``out``."""
+def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, start: float, drawn):
+    """Cross-validate the grid on one dataset, print the tables, write into ``out``;
+    ``drawn`` holds the splits :func:`_check_folds` drew (``--cv`` x ``--repeats``)."""
     import numpy as np
 
     from .. import SeqPoolClassifier, SeqPoolRegressor, compare_heads
@@ -399,6 +399,8 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
         print(_quick_message(quick, settings["encoder"]))
     if getattr(args, "ridge_orders_note", False):
         print(RIDGE_ORDERS_NOTE)
+    if drawn.note:
+        print(drawn.note)
     print(
         f"{what}: {X.shape[0]} samples, {X.shape[1]} channel{'' if X.shape[1] == 1 else 's'}, "
         f"{X.shape[2]} steps; {kind}\n"
@@ -410,7 +412,7 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
     )
     out.mkdir(parents=True, exist_ok=True)
     grid = {"orders": args.orders, "pools": args.pools, "windows": args.windows}
-    splits = {"cv": args.cv, "n_repeats": args.repeats, "groups": groups}
+    splits = {"cv": drawn, "groups": groups}
     stats = {"scoring": args.scoring, "n_seeds": args.n_seeds}
     result = compare_heads(
         estimator,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from .options import _DEFAULT_TASK, _suggest, _UsageError
@@ -164,7 +165,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
             suggestion = _suggest(col, columns)
             raise _UsageError(
                 f"column {col!r} is not in {args.csv}.{suggestion} Its columns: "
-                f"{', '.join(columns)}{'' if suggestion else _headerless(columns)}"
+                f"{_column_list(columns)}{'' if suggestion else _headerless(columns)}"
             )
     if len(df) == 0:
         raise _UsageError(f"{args.csv} has a header line but no rows")
@@ -264,6 +265,15 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     what += _dropped(args) + how
     groups = None if args.groups is None else df[args.groups].to_numpy()
     return X, df[args.target].to_numpy(), groups, what
+
+
+def _column_list(names: list[str], shown: int = 12) -> str:
+    """The column names joined by commas; of a wide table (thousands of steps as columns)
+    the first and last few and how many there are, so the message stays readable."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    head, tail = names[: shown - 2], names[-2:]
+    return f"{', '.join(head)}, ..., {', '.join(tail)} ({len(names)} in all)"
 
 
 def _headerless(names: list[str]) -> str:
@@ -1064,11 +1074,29 @@ def _check_groups(args, groups) -> None:
         )
 
 
-def _check_folds(args, X, y, groups, what: str) -> None:
+class _DrawnSplits:
+    """The splits :func:`_check_folds` drew, handed to ``compare_heads`` as its splitter so
+    they are not drawn twice (a stratified group draw of 100 000 rows takes seconds);
+    ``n_repeats`` numbers the repeats and folds as the integer ``cv`` does."""
+
+    def __init__(self, splits: list, n_repeats: int):
+        self.splits = splits
+        self.n_repeats = n_repeats
+        self.note = ""  # a word on the draw for the run to print
+
+    def split(self, X=None, y=None, groups=None):
+        return iter(self.splits)
+
+    def get_n_splits(self, X=None, y=None, groups=None) -> int:
+        return len(self.splits)
+
+
+def _check_folds(args, X, y, groups, what: str) -> _DrawnSplits:
     """Refuse, before anything is printed or removed, folds that cannot train: a class
     with fewer members than --cv folds; then, drawing the splits as the run will (the
     same splitter and seed), a training side with one class (groups that follow the
-    classes) or too few different partitions for --repeats."""
+    classes) or too few different partitions for --repeats. Returns the splits drawn,
+    for the run."""
     import numpy as np
     from sklearn.dummy import DummyClassifier, DummyRegressor
 
@@ -1100,12 +1128,28 @@ def _check_folds(args, X, y, groups, what: str) -> None:
             )
     stand_in = DummyRegressor() if regression else DummyClassifier()
     try:
-        splits, _, _ = _make_splits(stand_in, X, y, groups, args.cv, args.repeats, args.seed)
+        with warnings.catch_warnings():
+            # scikit-learn's "least populated class" warning of a group draw, with its
+            # source line: said below in the run's own words
+            warnings.filterwarnings("ignore", "The least populated class", UserWarning)
+            splits, _, _ = _make_splits(stand_in, X, y, groups, args.cv, args.repeats, args.seed)
     except ValueError as exc:
         message = str(exc).replace("n_repeats=", "--repeats ").replace("cv=", "--cv ")
         raise _UsageError(f"{what}: {message}") from None
+    drawn = _DrawnSplits(splits, args.repeats)
+    if not regression and groups is not None:
+        names, counts = np.unique(np.asarray(y).astype(str), return_counts=True)
+        if counts.min() < args.cv:
+            rare = names[counts < args.cv]
+            n = int(counts[counts < args.cv][0])
+            more = f" (and {len(rare) - 1} more)" if len(rare) > 1 else ""
+            drawn.note = (
+                f"note: class {str(rare[0])!r} has {n} member{'' if n == 1 else 's'}{more}, "
+                f"fewer than the --cv {args.cv} folds: folds by --groups {args.groups} keep "
+                "each group whole, so some folds test none of that class"
+            )
     if regression:
-        return
+        return drawn
     labels = np.asarray(y).astype(str)
     for i, (train, _) in enumerate(splits):
         present = np.unique(labels[train])
@@ -1122,3 +1166,4 @@ def _check_folds(args, X, y, groups, what: str) -> None:
                 f"({str(present[0])!r}) only{follow}, and a classifier learns from two or more: "
                 f"pass --groups a column whose groups mix the classes{advice}"
             )
+    return drawn
