@@ -48,7 +48,7 @@ __all__ = ["Windows", "sliding_windows"]
 _RULES = ("end", "majority", "horizon")
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class Windows:
     """Windows cut from one or several recordings by :func:`sliding_windows`.
 
@@ -76,6 +76,8 @@ class Windows:
     >>> w = sliding_windows(np.arange(10.0), size=4, step=2)
     >>> w.X.shape, w.start.tolist()
     ((4, 1, 4), [0, 2, 4, 6])
+
+    Two results compare by identity (``w == w``), not by their arrays.
     """
 
     X: np.ndarray

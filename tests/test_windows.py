@@ -344,3 +344,13 @@ def test_a_horizon_target_error_names_the_value_or_the_dtype_at_fault():
     assert (
         sliding_windows(frame.assign(y=[Decimal(i) for i in range(10)]), **kw).y.dtype.kind == "f"
     )
+
+
+def test_windows_compare_by_identity():
+    # array fields made the generated == raise numpy's "truth value ... is ambiguous"
+    a = sliding_windows(np.arange(10.0), size=4, step=2)
+    b = sliding_windows(np.arange(10.0), size=4, step=2)
+    assert a == a
+    assert a != b
+    assert not (a == b)
+    assert len({a, b}) == 2  # hashable, by identity
