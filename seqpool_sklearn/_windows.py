@@ -6,9 +6,10 @@ is done once, up front, not as a Pipeline step.
 Neighbouring windows share time steps whenever ``step < size``, so a plain K-fold split puts
 the same measurements in training and test windows. Two recipes avoid that:
 
-* one recording: ``TimeSeriesSplit(gap=windows.gap)`` -- :attr:`Windows.gap` is the smallest
-  number of windows to skip so that no test window shares a step with a training window (nor
-  with a training target, for ``rule="horizon"``);
+* one recording: ``TimeSeriesSplit(gap=windows.gap)`` -- :attr:`Windows.gap` is a number of
+  windows to skip so that no test window shares a step with a training window (nor with a
+  training target, for ``rule="horizon"``), and the smallest such number when
+  ``step <= size``;
 * several recordings (``by="subject"``): ``GroupKFold`` with ``groups=windows.groups``;
   windows never cross from one recording into the next.
 """
@@ -66,8 +67,10 @@ class Windows:
     channels : pandas.Index
         Channel names.
     gap : int
-        Smallest ``TimeSeriesSplit`` gap (in windows) that keeps every test window clear of
-        the steps -- and targets -- of the training windows.
+        A ``TimeSeriesSplit`` gap (in windows) that keeps every test window clear of the
+        steps -- and targets -- of the training windows; the smallest such gap when
+        ``step <= size`` (sparser windows leave room between them, where a target may fall,
+        so there it can keep out a window more than needed).
 
     Examples
     --------

@@ -354,3 +354,27 @@ def test_windows_compare_by_identity():
     assert a != b
     assert not (a == b)
     assert len({a, b}) == 2  # hashable, by identity
+
+
+def _needed_gap(w, horizon):
+    """Smallest TimeSeriesSplit gap: no later window shares a step or target with an earlier one."""
+    rows = [{*range(s, e + 1), e + horizon} for s, e in zip(w.start, w.end, strict=True)]
+    n = len(rows)
+    return max((j - i for i in range(n) for j in range(i + 1, n) if rows[i] & rows[j]), default=0)
+
+
+def test_gap_is_the_smallest_only_when_step_at_most_size():
+    import seqpool_sklearn._windows as module
+
+    x = np.arange(40.0)
+    for size, step, horizon in [(4, 2, 3), (5, 5, 1), (3, 1, 2)]:  # step <= size: smallest
+        w = sliding_windows(x, size=size, step=step, target=x, rule="horizon", horizon=horizon)
+        assert w.gap == _needed_gap(w, horizon)
+    # sparser windows: the gap is safe but can keep out one window more than needed
+    w = sliding_windows(x, size=2, step=3, target=x, rule="horizon", horizon=4)
+    assert (w.gap, _needed_gap(w, 4)) == (1, 0)
+    # and the docstrings say so, as the cross-validation guide does
+    for doc in (module.__doc__, Windows.__doc__):
+        text = " ".join(doc.split())
+        assert "smallest such" in text and "when ``step <= size``" in text
+        assert "Smallest" not in text
