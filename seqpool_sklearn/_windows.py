@@ -300,7 +300,8 @@ def sliding_windows(
         target ``horizon`` steps after the window's last step -- forecasting; windows whose
         target lies beyond the recording are dropped.
     horizon : int, default=1
-        Steps ahead for ``rule="horizon"``.
+        Steps ahead for ``rule="horizon"``; an integer >= 1. Other rules take no horizon
+        (any value but 1 is an error).
     by : hashable, default=None
         Column naming the recording (e.g. a subject); windows never span two recordings and
         :attr:`Windows.groups` holds it, for ``GroupKFold``.
@@ -339,7 +340,14 @@ def sliding_windows(
     step = check_int(step, "step", 1)
     if rule not in _RULES:
         raise ValueError(f"rule must be one of {_RULES}, got {rule!r}.")
-    extra = check_int(horizon, "horizon", 1) if rule == "horizon" else 0
+    horizon = check_int(horizon, "horizon", 1)
+    if rule != "horizon" and horizon != 1:
+        raise ValueError(
+            f"horizon={horizon} applies to rule='horizon' only; with rule={rule!r} the "
+            "target is read inside the window. Pass rule='horizon' to forecast the target "
+            "horizon steps ahead, or leave horizon at 1."
+        )
+    extra = horizon if rule == "horizon" else 0
     if extra and target is None:
         raise ValueError(
             'rule="horizon" forecasts a target, but target is None; pass the target column '

@@ -378,3 +378,17 @@ def test_gap_is_the_smallest_only_when_step_at_most_size():
         text = " ".join(doc.split())
         assert "smallest such" in text and "when ``step <= size``" in text
         assert "Smallest" not in text
+
+
+def test_horizon_is_checked_and_refused_without_rule_horizon():
+    x = np.arange(10.0)
+    for rule in ("end", "majority"):
+        with pytest.raises(ValueError, match=r"horizon=5 applies to rule='horizon' only"):
+            sliding_windows(x, size=2, target=x, rule=rule, horizon=5)
+        with pytest.raises(ValueError, match=r"horizon must be an integer >= 1, got 'abc'"):
+            sliding_windows(x, size=2, target=x, rule=rule, horizon="abc")
+        with pytest.raises(ValueError, match=r"horizon must be an integer >= 1, got 0"):
+            sliding_windows(x, size=2, rule=rule, horizon=0)
+        # the default (and an explicit 1) is no horizon
+        assert sliding_windows(x, size=2, target=x, rule=rule, horizon=1).gap == 1
+    assert sliding_windows(x, size=2, target=x, rule="horizon", horizon=np.int64(5)).gap == 6
