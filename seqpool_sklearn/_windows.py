@@ -47,6 +47,12 @@ from ._validation import asarray_not_ragged, check_int, ragged_rows
 __all__ = ["Windows", "sliding_windows"]
 
 _RULES = ("end", "majority", "horizon")
+# Dropping rows alone would join their neighbours into one window: time orders rows, it
+# does not space them.
+_MISSING_ADVICE = (
+    "fill the missing {what} (e.g. with .ffill()), or drop those rows and pass time= with "
+    "max_gap= so that no window spans the dropped rows."
+)
 
 
 @dataclass(repr=False, eq=False)
@@ -464,7 +470,10 @@ def sliding_windows(
             y = tv[starts + size - 1 + extra]
             if np.isnan(y).any():
                 at = order[starts[np.flatnonzero(np.isnan(y))[0]] + size - 1 + extra]
-                raise ValueError(f"Column {t_name!r} has a missing target for {namer(at)}.")
+                raise ValueError(
+                    f"Column {t_name!r} has a missing target for {namer(at)}; "
+                    + _MISSING_ADVICE.format(what="targets")
+                )
         else:
             codes, labels = pd.factorize(t_values, sort=True)
             codes = codes[order]
@@ -477,7 +486,7 @@ def sliding_windows(
                 at = order[starts[np.flatnonzero(picked < 0)[0]] + size - 1]
                 raise ValueError(
                     f"Column {t_name!r} has a missing label in the window ending at "
-                    f"{namer(at)}; drop or fill missing labels first."
+                    f"{namer(at)}; " + _MISSING_ADVICE.format(what="labels")
                 )
             y = np.asarray(labels.take(picked))
     groups = None if by is None else np.asarray(g_index.take(g_sorted[starts].astype(np.intp)))

@@ -392,3 +392,15 @@ def test_horizon_is_checked_and_refused_without_rule_horizon():
         # the default (and an explicit 1) is no horizon
         assert sliding_windows(x, size=2, target=x, rule=rule, horizon=1).gap == 1
     assert sliding_windows(x, size=2, target=x, rule="horizon", horizon=np.int64(5)).gap == 6
+
+
+def test_missing_label_advice_keeps_windows_off_dropped_rows():
+    # dropping rows alone joins their neighbours: the advice names time= with max_gap=
+    advice = r"fill the missing {}.*or drop those rows and pass time= with max_gap= so that"
+    rec = pd.DataFrame({"t": np.arange(8), "x": np.arange(8.0), "lab": list("aabb") + [None] * 4})
+    for rule in ("end", "majority"):
+        with pytest.raises(ValueError, match=advice.format("labels")):
+            sliding_windows(rec, size=2, time="t", columns="x", target="lab", rule=rule)
+    rec = rec.assign(y=[1.0, 2, 3, np.nan, 5, 6, 7, 8])
+    with pytest.raises(ValueError, match=advice.format("targets")):
+        sliding_windows(rec, size=2, time="t", columns="x", target="y", rule="horizon")
