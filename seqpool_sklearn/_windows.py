@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import numbers
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
@@ -102,6 +102,12 @@ class Windows:
         return f"Windows(n_windows={n}, n_channels={c}, size={t}, gap={self.gap})"
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to about ``limit`` characters for a message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _target_values(target, df: pd.DataFrame) -> pd.Series:
     """Per-row target values in the row order of ``df``; a Series is aligned by index."""
     if isinstance(target, pd.Series):
@@ -174,6 +180,16 @@ def _recording_array(recording) -> np.ndarray:
     Text that reads as a number becomes one; other text is left for the value check, which
     names the first cell that is not a number.
     """
+    if recording is None or isinstance(recording, (Mapping, str, bytes)):
+        raise TypeError(
+            "recording must be a DataFrame or an array-like of shape (n_timesteps,) or "
+            f"(n_timesteps, n_channels); got {type(recording).__name__}."
+            + (
+                " Make a DataFrame of it: pd.DataFrame(recording)."
+                if isinstance(recording, Mapping)
+                else ""
+            )
+        )
     arr = asarray_not_ragged(
         recording,
         lambda: (
@@ -184,7 +200,7 @@ def _recording_array(recording) -> np.ndarray:
     if arr.ndim not in (1, 2):
         raise ValueError(
             f"recording must have shape (n_timesteps,) or (n_timesteps, n_channels), got "
-            f"{arr.shape}."
+            f"{type(recording).__name__} of shape {arr.shape}."
         )
     if len(arr) == 0:
         raise ValueError(
@@ -387,8 +403,21 @@ def sliding_windows(
                 "columns (rule='horizon' may read the target's past values)."
             )
     else:
-        if time is not None or by is not None or columns is not None:
-            raise ValueError("time, by and columns need a DataFrame recording.")
+        # a target given as one name (not as values) names a column too
+        target_named = isinstance(target, Hashable) and not isinstance(target, (tuple, type(None)))
+        given = [
+            (k, v) for k, v in (("time", time), ("by", by), ("columns", columns)) if v is not None
+        ]
+        if target_named:
+            given.append(("target", target))
+        if given:
+            named = ", ".join(f"{k}={_short(v)}" for k, v in given)
+            raise ValueError(
+                f"time, by, columns and a target given by name need a DataFrame recording, "
+                f"whose columns they name; got {named} with a recording of type "
+                f"{type(recording).__name__}."
+                + (" Pass the target's values instead, one per row." if target_named else "")
+            )
     if max_gap is not None and time is None:
         raise ValueError(
             "max_gap is a largest time difference between consecutive rows, so it needs the "

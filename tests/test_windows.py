@@ -404,3 +404,20 @@ def test_missing_label_advice_keeps_windows_off_dropped_rows():
     rec = rec.assign(y=[1.0, 2, 3, np.nan, 5, 6, 7, 8])
     with pytest.raises(ValueError, match=advice.format("targets")):
         sliding_windows(rec, size=2, time="t", columns="x", target="y", rule="horizon")
+
+
+def test_a_named_target_or_a_recording_of_the_wrong_type_is_named():
+    x = np.arange(10.0)
+    for recording in (x, pd.Series(x)):
+        with pytest.raises(ValueError, match=r"need a DataFrame recording.*got target='label'"):
+            sliding_windows(recording, size=2, target="label")
+    with pytest.raises(ValueError, match=r"need a DataFrame recording.*got time='t', by='s'"):
+        sliding_windows(x, size=2, time="t", by="s")
+    with pytest.raises(TypeError, match=r"got dict\. Make a DataFrame of it: pd\.DataFrame"):
+        sliding_windows({"a": x}, size=2)
+    with pytest.raises(TypeError, match=r"array-like of shape .*got NoneType\."):
+        sliding_windows(None, size=2)
+    with pytest.raises(ValueError, match=r"got int of shape \(\)"):
+        sliding_windows(5, size=2)
+    # per-row values stay values, whatever their container
+    assert sliding_windows(x, size=2, target=tuple(range(10))).y.tolist() == list(range(1, 10))
