@@ -177,8 +177,8 @@ def _column_of(target: pd.Series, df: pd.DataFrame, reserved: list) -> Hashable 
 def _recording_array(recording) -> np.ndarray:
     """A recording given as an array: 1D or 2D, with a row and a channel, never ragged.
 
-    Text that reads as a number becomes one; other text is left for the value check, which
-    names the first cell that is not a number.
+    Text that reads as a number becomes one; otherwise the first cell that does not read as
+    a number is named.
     """
     if recording is None or isinstance(recording, (Mapping, str, bytes)):
         raise TypeError(
@@ -217,8 +217,32 @@ def _recording_array(recording) -> np.ndarray:
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
-            pass  # the value check names the first cell that is not a number
+            _refuse_text(arr)
     return arr
+
+
+def _refuse_text(arr: np.ndarray) -> None:
+    """Name the first cell (by row, then channel) that does not read as a number.
+
+    The value check would name the first cell that is not a number object, which for text
+    such as ``["1", "2", "a"]`` is ``'1'`` -- a cell that reads as one.
+    """
+    cells = arr.reshape(len(arr), -1)
+    bad = np.zeros(cells.shape, dtype=bool)
+    for c in range(cells.shape[1]):
+        column = pd.Series(cells[:, c], dtype=object)
+        read = pd.to_numeric(column, errors="coerce")
+        bad[:, c] = (read.isna() & column.notna()).to_numpy(dtype=bool)
+    if not bad.any():
+        return  # numbers of some other kind: the value check has its words for them
+    row, c = np.argwhere(bad)[0]
+    value = cells[row, c]
+    value = value.item() if isinstance(value, np.generic) else value
+    raise TypeError(
+        f"Column 'channel{c}' has non-numeric values ({_fmt(value)}, "
+        f"{type(value).__name__}) for row {row}; values must be numbers. Convert them with "
+        "pd.to_numeric."
+    )
 
 
 def _majority(codes: np.ndarray, n_labels: int) -> np.ndarray:

@@ -421,3 +421,23 @@ def test_a_named_target_or_a_recording_of_the_wrong_type_is_named():
         sliding_windows(5, size=2)
     # per-row values stay values, whatever their container
     assert sliding_windows(x, size=2, target=tuple(range(10))).y.tolist() == list(range(1, 10))
+
+
+@pytest.mark.parametrize(
+    "recording, where",
+    [
+        (["1", "2", "a", "4"], r"'a', str\) for row 2"),
+        (np.array(["1", "2", "a"]), r"'a', str\) for row 2"),
+        ([1, 2, "a", 4], r"'a', str\) for row 2"),
+        (np.array([1.0, None, "b"], dtype=object), r"'b', str\) for row 2"),
+        (
+            [["1", "2"], [None, "x"]],
+            r"Column 'channel1' has non-numeric values \('x', str\) for row 1",
+        ),
+    ],
+)
+def test_text_recording_names_the_first_cell_that_is_not_a_number(recording, where):
+    # the cells before it read as numbers ('1' is one), so they are not the ones at fault
+    with pytest.raises(TypeError, match=where):
+        sliding_windows(recording, size=1)
+    assert sliding_windows(["1", "2.5", None], size=1).X.ravel()[:2].tolist() == [1.0, 2.5]
