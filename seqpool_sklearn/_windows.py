@@ -108,6 +108,54 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _check_one_name(value: Any, what: str, recording: Any) -> None:
+    """Refuse ``by`` / ``time`` given as several names or as values: each is one column."""
+    if _is_hashable(value):
+        return
+    example = "recording" if what == "by" else "t"
+    columns = getattr(recording, "columns", ())
+    if isinstance(value, pd.Series):
+        got = f"a Series ({value.name!r}, {len(value)} values)"
+        names = []
+    else:
+        items = value.tolist() if isinstance(value, (pd.Index, np.ndarray)) else value
+        got = f"{type(value).__name__} {_short(items)}"
+        items = items if isinstance(items, list) else []
+        names = [v for v in items if _is_hashable(v) and v in columns]
+        if names and len(names) < len(items):  # some names are not columns: values
+            names = []
+    if not isinstance(value, (pd.Series, pd.Index, np.ndarray, list)):
+        advice = "Pass the name of one column."
+    elif not names:
+        advice = (
+            f"To use per-row values, add them as a column, df = df.assign({example}=values), "
+            f"and pass {what}={example!r}."
+        )
+    elif len(names) == 1:
+        advice = f"Pass {what}={names[0]!r}."
+    elif what == "by":
+        joined = ' + "_" + '.join(f"df[{n!r}].astype(str)" for n in names)
+        advice = (
+            "To window each combination of several columns as one recording, combine them "
+            f"into one column first, df = df.assign(recording={joined}), and pass "
+            "by='recording'."
+        )
+    else:
+        advice = (
+            "Combine the parts into one time column first (e.g. with pd.to_datetime) and "
+            "pass its name."
+        )
+    raise TypeError(f"{what} takes one column name, got {got}. {advice}")
+
+
+def _is_hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
 def _target_values(target, df: pd.DataFrame) -> pd.Series:
     """Per-row target values in the row order of ``df``; a Series is aligned by index."""
     if isinstance(target, pd.Series):
@@ -350,7 +398,9 @@ def sliding_windows(
         (any value but 1 is an error).
     by : hashable, default=None
         Column naming the recording (e.g. a subject); windows never span two recordings and
-        :attr:`Windows.groups` holds it, for ``GroupKFold``.
+        :attr:`Windows.groups` holds it, for ``GroupKFold``. One column name: for a
+        recording per combination of several columns (subject and session), combine them
+        into one column first.
     max_gap : number, timedelta or str, default=None
         With ``time``: the largest time difference between consecutive rows of one
         stretch of the recording. Where two consecutive rows are further apart (a sensor
@@ -400,6 +450,8 @@ def sliding_windows(
             "(or values), or use rule='end' for unlabelled windows."
         )
     dt = _float_dtype(dtype)
+    _check_one_name(by, "by", recording)
+    _check_one_name(time, "time", recording)
 
     if isinstance(recording, pd.DataFrame):
         df = recording

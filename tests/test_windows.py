@@ -441,3 +441,25 @@ def test_text_recording_names_the_first_cell_that_is_not_a_number(recording, whe
     with pytest.raises(TypeError, match=where):
         sliding_windows(recording, size=1)
     assert sliding_windows(["1", "2.5", None], size=1).X.ravel()[:2].tolist() == [1.0, 2.5]
+
+
+def test_by_and_time_take_one_column_name():
+    df = pd.DataFrame({"s": ["a"] * 6 + ["b"] * 6, "e": [1, 2] * 6, "t": range(12)})
+    df["x"] = np.arange(12.0)
+    combine = r"combine them into one column first, df = df.assign\(recording=df\['s'\]"
+    cases = [
+        ({"by": ["s", "e"]}, r"by takes one column name, got list \['s', 'e'\]\. .*" + combine),
+        ({"by": np.array(["s", "e"])}, r"got ndarray \['s', 'e'\]\. .*" + combine),
+        ({"by": ["s"]}, r"got list \['s'\]\. Pass by='s'\."),
+        ({"time": ["t"]}, r"time takes one column name, got list \['t'\]\. Pass time='t'\."),
+        ({"by": df["s"]}, r"got a Series \('s', 12 values\)\. .*df\.assign\(recording=values\)"),
+        ({"by": df["s"].to_numpy()}, r"got ndarray \['a', .*df\.assign\(recording=values\)"),
+        ({"time": df["t"]}, r"time takes one column name, got a Series .*pass time='t'"),
+    ]
+    for kwargs, match in cases:
+        with pytest.raises(TypeError, match=match):
+            sliding_windows(df, size=2, columns="x", **kwargs)
+    # the combination the advice gives is one recording per (s, e)
+    combined = df.assign(recording=df["s"].astype(str) + "_" + df["e"].astype(str))
+    w = sliding_windows(combined, size=2, columns="x", by="recording")
+    assert sorted(set(w.groups)) == ["a_1", "a_2", "b_1", "b_2"]
