@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import numbers
+import warnings
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from math import ceil
@@ -301,6 +302,31 @@ def _majority(codes: np.ndarray, n_labels: int) -> np.ndarray:
     return counts.argmax(axis=1)
 
 
+def _warn_unsorted_index(
+    index: pd.Index, order: np.ndarray, g_code: np.ndarray, namer: _RowNamer
+) -> None:
+    """Warn when a time index is out of order within a recording: without ``time``, the rows
+    are windowed in row order, so the windows would mix times."""
+    if not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)) or len(index) < 2:
+        return
+    stamps = index.asi8[order]  # NaT reads as the smallest stamp
+    same = np.diff(g_code[order].astype(np.int64)) == 0
+    back = np.flatnonzero(same & (np.diff(stamps) < 0))
+    if not len(back):
+        return
+    a, b = order[back[0]], order[back[0] + 1]
+    where = f"in {namer(a)}, " if namer.id_cols else ""
+    warnings.warn(
+        f"The recording's row index is a {type(index).__name__} that is not in increasing "
+        f"order ({where}row {b} at {index[b]} follows row {a} at {index[a]}), but "
+        "with time=None sliding_windows reads the rows in row order, not in the index's "
+        "order, so windows would mix times. Sort the rows first (df.sort_index()), or make "
+        "the index a column with df.reset_index() and pass time=<its name>.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
 def _gaps_above(stamps: pd.Index, max_gap: Any, time: Hashable) -> np.ndarray:
     """Whether each pair of consecutive (sorted) time stamps lies more than ``max_gap`` apart."""
     if pdt.is_object_dtype(stamps.dtype):  # Python datetimes, timedeltas or numbers
@@ -380,9 +406,12 @@ def sliding_windows(
     time : hashable, default=None
         Time column (numeric or datetime); duplicates within a recording are an error. When
         None, the row order is the time order and ``start`` / ``end`` are row positions
-        within the recording. It orders the rows; it does not space them: a window is
-        ``size`` consecutive rows, so with gaps in the time stamps a window can span a gap
-        (``start`` and ``end`` show it) unless ``max_gap`` is given. Resample first
+        within the recording -- the row index is not read, and a DatetimeIndex or
+        TimedeltaIndex out of order gives a warning (sort it with ``df.sort_index()``, or
+        make it a column with ``df.reset_index()`` and name that column here). The time
+        column orders the rows; it does not space them: a window is ``size`` consecutive
+        rows, so with gaps in the time stamps a window can span a gap (``start`` and
+        ``end`` show it) unless ``max_gap`` is given. Resample first
         (``DataFrame.resample``) where the steps must be evenly spaced.
     target : hashable or array-like of shape (n_timesteps,), default=None
         Column (or per-row values, in the recording's row order; a pandas Series is aligned
@@ -456,6 +485,12 @@ def sliding_windows(
     if isinstance(recording, pd.DataFrame):
         df = recording
         reserved = [c for c in (time, by) if c is not None]
+        for what, name in (("time", time), ("by", by)):
+            if name is not None and name not in df.columns and name in df.index.names:
+                raise ValueError(
+                    f"{what}={name!r} is the name of the row index, not of a column; make "
+                    f"the index a column with df.reset_index() and pass {what}={name!r}."
+                )
         target_col = target if target is not None and isinstance(target, Hashable) else None
         _check_columns(df, reserved + ([target_col] if target_col is not None else []))
         if target_col is None and isinstance(target, pd.Series):
@@ -532,6 +567,7 @@ def sliding_windows(
         stamps = t_index.take(t_code[order].astype(np.intp))  # the sorted rows' times
     else:
         order = np.argsort(g_code, kind="stable")
+        _warn_unsorted_index(df.index, order, g_code, namer)
     g_sorted = g_code[order]
     breaks = np.diff(g_sorted.astype(np.int64)) != 0
     if max_gap is not None:

@@ -1,6 +1,7 @@
 """Sliding windows and the leak-free cross-validation recipes."""
 
 import datetime
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -463,3 +464,31 @@ def test_by_and_time_take_one_column_name():
     combined = df.assign(recording=df["s"].astype(str) + "_" + df["e"].astype(str))
     w = sliding_windows(combined, size=2, columns="x", by="recording")
     assert sorted(set(w.groups)) == ["a_1", "a_2", "b_1", "b_2"]
+
+
+def test_an_unsorted_time_index_warns_and_time_cannot_name_the_index():
+    idx = pd.date_range("2024-01-01", periods=8, freq="1min")
+    df = pd.DataFrame({"x": np.arange(8.0), "lab": list("aabbaabb")}, index=idx)
+    shuffled = df.iloc[[3, 1, 0, 2, 7, 5, 4, 6]]
+    advice = r"reads the rows in row order, not in the index's order.*df\.sort_index\(\).*"
+    advice += r"df\.reset_index\(\) and pass time="
+    for rec in (shuffled, shuffled["x"], shuffled.set_axis(idx[[3, 1, 0, 2, 7, 5, 4, 6]] - idx[0])):
+        with pytest.warns(UserWarning, match=r"not in increasing order \(row 1 at .*" + advice):
+            sliding_windows(rec, size=3, step=2, columns="x" if rec.ndim == 2 else None)
+    # per recording: each increasing is fine, one out of order is named
+    two = pd.concat([df.assign(r="a"), df.assign(r="b")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sliding_windows(df, size=3, target="lab")
+        sliding_windows(two, size=3, by="r", columns="x")
+        sliding_windows(df.reset_index(drop=True), size=3, target="lab")
+    mixed = pd.concat([df.assign(r="a"), shuffled.assign(r="b")])
+    with pytest.warns(UserWarning, match=r"in recording 'b' \(first at row 8\), row 9 at"):
+        sliding_windows(mixed, size=3, by="r", columns="x")
+    # time= naming the index (not a column) says so, and how to make it one
+    with pytest.raises(
+        ValueError, match=r"time='ts' is the name of the row index.*df\.reset_index\(\)"
+    ):
+        sliding_windows(df.rename_axis("ts"), size=3, time="ts", columns="x")
+    w = sliding_windows(shuffled.rename_axis("ts").reset_index(), size=3, time="ts", columns="x")
+    assert w.X[0, 0].tolist() == [0, 1, 2]
