@@ -48,6 +48,8 @@ from ._validation import asarray_not_ragged, check_int, ragged_rows
 __all__ = ["Windows", "sliding_windows"]
 
 _RULES = ("end", "majority", "horizon")
+# Relative tolerance of max_gap for float time stamps.
+_GAP_RTOL = 1e-9
 # Dropping rows alone would join their neighbours into one window: time orders rows, it
 # does not space them.
 _MISSING_ADVICE = (
@@ -371,7 +373,11 @@ def _gaps_above(stamps: pd.Index, max_gap: Any, time: Hashable) -> np.ndarray:
     if not np.isfinite(max_gap) or max_gap <= 0:
         raise ValueError(f"max_gap must be a positive finite number; got {max_gap!r}.")
     values = stamps.to_numpy(dtype=np.float64)
-    return np.diff(values) > max_gap
+    if pdt.is_integer_dtype(stamps.dtype):
+        return np.diff(values) > max_gap
+    # float stamps are not spaced exactly (np.arange(n) * 0.1 has steps of 0.1 +- 1e-14):
+    # a step within a relative _GAP_RTOL of max_gap is no gap
+    return np.diff(values) > max_gap * (1 + _GAP_RTOL)
 
 
 def sliding_windows(
@@ -437,7 +443,10 @@ def sliding_windows(
         recording is cut there, as between two recordings of ``by`` (``groups`` still
         names the recording). A number for a numeric ``time``; a ``pd.Timedelta``,
         ``datetime.timedelta``, ``np.timedelta64`` or a string such as ``"5min"`` for a
-        datetime ``time``. None: rows are consecutive whatever their time stamps.
+        datetime ``time``. None: rows are consecutive whatever their time stamps. Float
+        time stamps are not spaced exactly (``np.arange(n) * 0.1`` steps by 0.1 give or
+        take 1e-14), so with them a difference within a relative 1e-9 of ``max_gap``
+        (at most ``max_gap * (1 + 1e-9)``) is no gap.
     dtype : {np.float32, np.float64}, default=np.float32
         dtype of ``X``.
 

@@ -492,3 +492,20 @@ def test_an_unsorted_time_index_warns_and_time_cannot_name_the_index():
         sliding_windows(df.rename_axis("ts"), size=3, time="ts", columns="x")
     w = sliding_windows(shuffled.rename_axis("ts").reset_index(), size=3, time="ts", columns="x")
     assert w.X[0, 0].tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("period", [0.1, 0.02])
+def test_max_gap_equal_to_a_float_sampling_period_keeps_every_window(period):
+    # float steps differ from the period by rounding: 552 of 999 steps of 0.1 exceed 0.1
+    t = np.arange(1000) * period
+    df = pd.DataFrame({"t": t, "x": np.arange(1000.0)})
+    assert (np.diff(t) > period).any()
+    for frame in (df, df.assign(t=np.round(t, 2)), df.assign(t=df["t"].astype(object))):
+        w = sliding_windows(frame, size=3, step=3, time="t", max_gap=period)
+        assert len(w.X) == 333
+        assert len(sliding_windows(frame, size=10, step=5, time="t", max_gap=period).X) == 199
+    # a real gap is still cut: one lost sample, 1.1 sampling periods, ...
+    for lost in (np.delete(t, 500), np.concatenate([t[:500], t[500:] + 0.1 * period])):
+        w = sliding_windows(pd.DataFrame({"t": lost, "x": 0.0}), size=2, step=2, time="t",
+                            max_gap=period)  # fmt: skip
+        assert len(w.X) == 250 + (len(lost) - 500) // 2
