@@ -296,12 +296,22 @@ def _refuse_text(arr: np.ndarray) -> None:
     )
 
 
-def _majority(codes: np.ndarray, n_labels: int) -> np.ndarray:
-    """Most frequent code of every row; ties go to the smallest code (first sorted label)."""
-    counts = np.zeros((codes.shape[0], n_labels), dtype=np.int64)
-    for k in range(n_labels):
-        counts[:, k] = (codes == k).sum(axis=1)
-    return counts.argmax(axis=1)
+def _majority(codes: np.ndarray) -> np.ndarray:
+    """Most frequent code of every row; ties go to the smallest code (first sorted label).
+
+    Time and memory O(codes.size), whatever the number of distinct codes: each row is
+    sorted, and the length of the run of equal codes so far is counted along it. The first
+    place where that length reaches the row's longest run ends the run of the smallest code
+    among the most frequent.
+    """
+    ordered = np.sort(codes, axis=1)
+    n, size = ordered.shape
+    position = np.broadcast_to(np.arange(size, dtype=np.intp), (n, size))
+    starts = np.zeros((n, size), dtype=np.intp)
+    starts[:, 1:] = np.where(ordered[:, 1:] != ordered[:, :-1], position[:, 1:], 0)
+    np.maximum.accumulate(starts, axis=1, out=starts)  # where each position's run starts
+    run = position - starts  # run length so far, minus one
+    return ordered[np.arange(n), run.argmax(axis=1)]
 
 
 def _warn_unsorted_index(
@@ -630,8 +640,9 @@ def sliding_windows(
             if rule == "end":
                 picked = codes[starts + size - 1]
             else:
-                picked = _majority(sliding_window_view(codes, size)[starts], len(labels))
-                picked[(sliding_window_view(codes, size)[starts] < 0).any(axis=1)] = -1
+                in_window = sliding_window_view(codes, size)[starts]
+                picked = _majority(in_window)
+                picked[(in_window < 0).any(axis=1)] = -1
             if (picked < 0).any():
                 at = order[starts[np.flatnonzero(picked < 0)[0]] + size - 1]
                 raise ValueError(

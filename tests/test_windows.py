@@ -509,3 +509,43 @@ def test_max_gap_equal_to_a_float_sampling_period_keeps_every_window(period):
         w = sliding_windows(pd.DataFrame({"t": lost, "x": 0.0}), size=2, step=2, time="t",
                             max_gap=period)  # fmt: skip
         assert len(w.X) == 250 + (len(lost) - 500) // 2
+
+
+def _majority_reference(codes, n_labels):
+    """The former rule="majority": one count per label (O(n_windows x n_labels))."""
+    counts = np.zeros((codes.shape[0], n_labels), dtype=np.int64)
+    for k in range(n_labels):
+        counts[:, k] = (codes == k).sum(axis=1)
+    return counts.argmax(axis=1)
+
+
+def test_majority_matches_the_per_label_count_ties_included():
+    from seqpool_sklearn._windows import _majority
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n_labels, size = rng.integers(1, 8), rng.integers(1, 12)
+        codes = rng.integers(0, n_labels, size=(rng.integers(1, 30), size))
+        np.testing.assert_array_equal(_majority(codes), _majority_reference(codes, n_labels))
+    # and through sliding_windows, with labels of every kind
+    for labels in (rng.integers(0, 4, 300), rng.choice(list("abcde"), 300), rng.normal(size=300)):
+        for size, step in ((4, 1), (7, 3), (10, 10)):
+            w = sliding_windows(np.zeros(300), size=size, step=step, target=labels, rule="majority")
+            codes, uniques = pd.factorize(labels, sort=True)
+            starts = np.arange(0, 300 - size + 1, step)
+            windows = np.lib.stride_tricks.sliding_window_view(codes, size)[starts]
+            expected = uniques[_majority_reference(windows, len(uniques))]
+            np.testing.assert_array_equal(w.y, expected)
+
+
+def test_majority_of_a_continuous_target_is_quick():
+    # one count per distinct value took seconds and hundreds of MB at 8000 rows
+    import time
+
+    x = np.random.default_rng(0).normal(size=8000)
+    begin = time.perf_counter()
+    w = sliding_windows(x, size=10, target=x, rule="majority")
+    assert time.perf_counter() - begin < 1.0
+    # every value is distinct, so every tie goes to the smallest value of the window
+    expected = np.lib.stride_tricks.sliding_window_view(x, 10).min(axis=1)
+    np.testing.assert_array_equal(w.y, expected)
