@@ -75,6 +75,13 @@ class Windows:
         The recording (value of ``by``) of every window.
     channels : pandas.Index
         Channel names.
+    target_end : ndarray of shape (n_windows,) or None
+        Time stamp (or row position within its recording, when no time column is given) of
+        the row that gives every window's ``y``: ``end`` for ``rule="end"`` and
+        ``"majority"``; for ``rule="horizon"`` the stamp of the row ``horizon`` rows after
+        ``end`` -- not ``end + horizon``, as ``horizon`` counts rows, not time units. None
+        when no target was given. To cut at a time without leaking targets, train on
+        ``target_end < cut`` and test on ``start >= cut``.
     gap : int
         A ``TimeSeriesSplit`` gap (in windows) that keeps every test window clear of the
         steps -- and targets -- of the training windows; the smallest such gap when
@@ -99,6 +106,7 @@ class Windows:
     groups: np.ndarray | None
     channels: pd.Index
     gap: int
+    target_end: np.ndarray | None = None
 
     def __repr__(self) -> str:
         n, c, t = self.X.shape
@@ -463,7 +471,8 @@ def sliding_windows(
     Returns
     -------
     Windows
-        ``X``, ``y``, ``start``, ``end``, ``groups``, ``channels`` and the leak-free ``gap``.
+        ``X``, ``y``, ``start``, ``end``, ``groups``, ``channels``, the leak-free ``gap``
+        and ``target_end``, the time stamp of the row that gives each ``y``.
 
     Examples
     --------
@@ -615,9 +624,13 @@ def sliding_windows(
     if time is not None:
         stamps = stamps.to_numpy()
         start, end = stamps[starts], stamps[starts + size - 1]
+        target_end = stamps[starts + size - 1 + extra]
     else:
         start = np.concatenate(offsets)
         end = start + size - 1
+        target_end = end + extra
+    if target is None:
+        target_end = None
 
     y = None
     if target is not None:
@@ -653,5 +666,12 @@ def sliding_windows(
     groups = None if by is None else np.asarray(g_index.take(g_sorted[starts].astype(np.intp)))
     gap = ceil((size + extra) / step) - 1
     return Windows(
-        X=X, y=y, start=start, end=end, groups=groups, channels=pd.Index(columns), gap=gap
+        X=X,
+        y=y,
+        start=start,
+        end=end,
+        groups=groups,
+        channels=pd.Index(columns),
+        gap=gap,
+        target_end=target_end,
     )

@@ -549,3 +549,59 @@ def test_majority_of_a_continuous_target_is_quick():
     # every value is distinct, so every tie goes to the smallest value of the window
     expected = np.lib.stride_tricks.sliding_window_view(x, 10).min(axis=1)
     np.testing.assert_array_equal(w.y, expected)
+
+
+def _cut_recording(stamp):
+    """Two recordings sampled every 10 ms; x counts the rows, so y names its target's row."""
+    rows = np.arange(50)
+    return pd.DataFrame(
+        {"rec": np.repeat(["a", "b"], 50), "t": np.tile(stamp(rows * 10), 2), "x": np.arange(100.0)}
+    )
+
+
+@pytest.mark.parametrize(
+    "stamp, cut",
+    [
+        (lambda ms: ms, 250),
+        (lambda ms: pd.Timestamp("2024-01-01") + pd.to_timedelta(ms, unit="ms"),
+         pd.Timestamp("2024-01-01") + pd.Timedelta(milliseconds=250)),
+    ],
+    ids=["10 ms", "datetime"],
+)  # fmt: skip
+@pytest.mark.parametrize("horizon", [1, 3, 7])
+def test_cut_at_a_time_recipe_leaks_nothing(stamp, cut, horizon):
+    df = _cut_recording(stamp)
+    w = sliding_windows(
+        df, size=5, time="t", by="rec", columns="x", target="x", rule="horizon", horizon=horizon
+    )
+    times = df["t"].to_numpy()
+    # target_end is the time stamp of the row that gives y
+    np.testing.assert_array_equal(w.target_end, times[w.y.astype(int)])
+    train, test = w.target_end < cut, w.start >= cut  # the documented recipe
+    assert train.any() and test.any()
+    for k in np.flatnonzero(train):
+        steps = times[int(w.X[k, 0, 0]) : int(w.X[k, 0, -1]) + 1]
+        assert (steps < cut).all() and times[int(w.y[k])] < cut
+    test_rows = {
+        (g, int(v)) for k in np.flatnonzero(test) for v in w.X[k, 0] for g in [w.groups[k]]
+    }
+    for k in np.flatnonzero(train):  # no training step nor target is a test step
+        touched = {*w.X[k, 0].astype(int).tolist(), int(w.y[k])}
+        assert not {(w.groups[k], r) for r in touched} & test_rows
+    # end + horizon counts the horizon in time units, so it lets targets past the cut in
+    naive = w.end + horizon < cut
+    assert (naive & (w.target_end >= cut)).any()
+
+
+def test_target_end_per_rule():
+    x = np.arange(12.0)
+    w = sliding_windows(x, size=3, step=2, target=x, rule="horizon", horizon=2)
+    np.testing.assert_array_equal(w.target_end, w.end + 2)  # row positions without time
+    np.testing.assert_array_equal(w.target_end, w.y)
+    for rule in ("end", "majority"):
+        w = sliding_windows(x, size=3, target=x.astype(int), rule=rule)
+        np.testing.assert_array_equal(w.target_end, w.end)
+    assert sliding_windows(x, size=3).target_end is None
+    rec = pd.DataFrame({"t": [0.0, 0.5, 1.5, 4.0, 4.25], "x": np.arange(5.0)})
+    w = sliding_windows(rec, size=2, time="t", columns="x", target="x", rule="horizon")
+    assert w.target_end.tolist() == [1.5, 4.0, 4.25]
