@@ -543,7 +543,12 @@ def sliding_windows(
             )
     else:
         # a target given as one name (not as values) names a column too
-        target_named = isinstance(target, Hashable) and not isinstance(target, (tuple, type(None)))
+        target_named = (
+            target is not None
+            and isinstance(target, Hashable)
+            and not isinstance(target, tuple)
+            and np.ndim(target) == 0  # not values such as range(n)
+        )
         given = [
             (k, v) for k, v in (("time", time), ("by", by), ("columns", columns)) if v is not None
         ]
