@@ -6,9 +6,10 @@ is done once, up front, not as a Pipeline step.
 Neighbouring windows share time steps whenever ``step < size``, so a plain K-fold split puts
 the same measurements in training and test windows. Two recipes avoid that:
 
-* one recording: ``TimeSeriesSplit(gap=windows.gap)`` -- :attr:`Windows.gap` is the smallest
-  number of windows to skip so that no test window shares a step with a training window (nor
-  with a training target, for ``rule="horizon"``);
+* one recording: ``TimeSeriesSplit(gap=windows.gap)`` -- :attr:`Windows.gap` is a number of
+  windows to skip so that no test window shares a step with a training window (nor with a
+  training target, for ``rule="horizon"``), and the smallest such number when
+  ``step <= size``;
 * several recordings (``by="subject"``): ``GroupKFold`` with ``groups=windows.groups``;
   windows never cross from one recording into the next.
 """
@@ -18,7 +19,8 @@ from __future__ import annotations
 import datetime
 import decimal
 import numbers
-from collections.abc import Hashable
+import warnings
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
@@ -46,9 +48,17 @@ from ._validation import asarray_not_ragged, check_int, ragged_rows
 __all__ = ["Windows", "sliding_windows"]
 
 _RULES = ("end", "majority", "horizon")
+# Relative tolerance of max_gap for float time stamps.
+_GAP_RTOL = 1e-9
+# Dropping rows alone would join their neighbours into one window: time orders rows, it
+# does not space them.
+_MISSING_ADVICE = (
+    "fill the missing {what} (e.g. with .ffill()), or drop those rows and pass time= with "
+    "max_gap= so that no window spans the dropped rows."
+)
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class Windows:
     """Windows cut from one or several recordings by :func:`sliding_windows`.
 
@@ -65,9 +75,18 @@ class Windows:
         The recording (value of ``by``) of every window.
     channels : pandas.Index
         Channel names.
+    target_end : ndarray of shape (n_windows,) or None
+        Time stamp (or row position within its recording, when no time column is given) of
+        the row that gives every window's ``y``: ``end`` for ``rule="end"`` and
+        ``"majority"``; for ``rule="horizon"`` the stamp of the row ``horizon`` rows after
+        ``end`` -- not ``end + horizon``, as ``horizon`` counts rows, not time units. None
+        when no target was given. To cut at a time without leaking targets, train on
+        ``target_end < cut`` and test on ``start >= cut``.
     gap : int
-        Smallest ``TimeSeriesSplit`` gap (in windows) that keeps every test window clear of
-        the steps -- and targets -- of the training windows.
+        A ``TimeSeriesSplit`` gap (in windows) that keeps every test window clear of the
+        steps -- and targets -- of the training windows; the smallest such gap when
+        ``step <= size`` (sparser windows leave room between them, where a target may fall,
+        so there it can keep out a window more than needed).
 
     Examples
     --------
@@ -76,6 +95,8 @@ class Windows:
     >>> w = sliding_windows(np.arange(10.0), size=4, step=2)
     >>> w.X.shape, w.start.tolist()
     ((4, 1, 4), [0, 2, 4, 6])
+
+    Two results compare by identity (``w == w``), not by their arrays.
     """
 
     X: np.ndarray
@@ -85,10 +106,65 @@ class Windows:
     groups: np.ndarray | None
     channels: pd.Index
     gap: int
+    target_end: np.ndarray | None = None
 
     def __repr__(self) -> str:
         n, c, t = self.X.shape
         return f"Windows(n_windows={n}, n_channels={c}, size={t}, gap={self.gap})"
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to about ``limit`` characters for a message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_one_name(value: Any, what: str, recording: Any) -> None:
+    """Refuse ``by`` / ``time`` given as several names or as values: each is one column."""
+    if _is_hashable(value):
+        return
+    example = "recording" if what == "by" else "t"
+    columns = getattr(recording, "columns", ())
+    if isinstance(value, pd.Series):
+        got = f"a Series ({value.name!r}, {len(value)} values)"
+        names = []
+    else:
+        items = value.tolist() if isinstance(value, (pd.Index, np.ndarray)) else value
+        got = f"{type(value).__name__} {_short(items)}"
+        items = items if isinstance(items, list) else []
+        names = [v for v in items if _is_hashable(v) and v in columns]
+        if names and len(names) < len(items):  # some names are not columns: values
+            names = []
+    if not isinstance(value, (pd.Series, pd.Index, np.ndarray, list)):
+        advice = "Pass the name of one column."
+    elif not names:
+        advice = (
+            f"To use per-row values, add them as a column, df = df.assign({example}=values), "
+            f"and pass {what}={example!r}."
+        )
+    elif len(names) == 1:
+        advice = f"Pass {what}={names[0]!r}."
+    elif what == "by":
+        joined = ' + "_" + '.join(f"df[{n!r}].astype(str)" for n in names)
+        advice = (
+            "To window each combination of several columns as one recording, combine them "
+            f"into one column first, df = df.assign(recording={joined}), and pass "
+            "by='recording'."
+        )
+    else:
+        advice = (
+            "Combine the parts into one time column first (e.g. with pd.to_datetime) and "
+            "pass its name."
+        )
+    raise TypeError(f"{what} takes one column name, got {got}. {advice}")
+
+
+def _is_hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _target_values(target, df: pd.DataFrame) -> pd.Series:
@@ -160,9 +236,19 @@ def _column_of(target: pd.Series, df: pd.DataFrame, reserved: list) -> Hashable 
 def _recording_array(recording) -> np.ndarray:
     """A recording given as an array: 1D or 2D, with a row and a channel, never ragged.
 
-    Text that reads as a number becomes one; other text is left for the value check, which
-    names the first cell that is not a number.
+    Text that reads as a number becomes one; otherwise the first cell that does not read as
+    a number is named.
     """
+    if recording is None or isinstance(recording, (Mapping, str, bytes)):
+        raise TypeError(
+            "recording must be a DataFrame or an array-like of shape (n_timesteps,) or "
+            f"(n_timesteps, n_channels); got {type(recording).__name__}."
+            + (
+                " Make a DataFrame of it: pd.DataFrame(recording)."
+                if isinstance(recording, Mapping)
+                else ""
+            )
+        )
     arr = asarray_not_ragged(
         recording,
         lambda: (
@@ -173,7 +259,7 @@ def _recording_array(recording) -> np.ndarray:
     if arr.ndim not in (1, 2):
         raise ValueError(
             f"recording must have shape (n_timesteps,) or (n_timesteps, n_channels), got "
-            f"{arr.shape}."
+            f"{type(recording).__name__} of shape {arr.shape}."
         )
     if len(arr) == 0:
         raise ValueError(
@@ -190,16 +276,75 @@ def _recording_array(recording) -> np.ndarray:
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
-            pass  # the value check names the first cell that is not a number
+            _refuse_text(arr)
     return arr
 
 
-def _majority(codes: np.ndarray, n_labels: int) -> np.ndarray:
-    """Most frequent code of every row; ties go to the smallest code (first sorted label)."""
-    counts = np.zeros((codes.shape[0], n_labels), dtype=np.int64)
-    for k in range(n_labels):
-        counts[:, k] = (codes == k).sum(axis=1)
-    return counts.argmax(axis=1)
+def _refuse_text(arr: np.ndarray) -> None:
+    """Name the first cell (by row, then channel) that does not read as a number.
+
+    The value check would name the first cell that is not a number object, which for text
+    such as ``["1", "2", "a"]`` is ``'1'`` -- a cell that reads as one.
+    """
+    cells = arr.reshape(len(arr), -1)
+    bad = np.zeros(cells.shape, dtype=bool)
+    for c in range(cells.shape[1]):
+        column = pd.Series(cells[:, c], dtype=object)
+        read = pd.to_numeric(column, errors="coerce")
+        bad[:, c] = (read.isna() & column.notna()).to_numpy(dtype=bool)
+    if not bad.any():
+        return  # numbers of some other kind: the value check has its words for them
+    row, c = np.argwhere(bad)[0]
+    value = cells[row, c]
+    value = value.item() if isinstance(value, np.generic) else value
+    raise TypeError(
+        f"Column 'channel{c}' has non-numeric values ({_fmt(value)}, "
+        f"{type(value).__name__}) for row {row}; values must be numbers. Convert them with "
+        "pd.to_numeric."
+    )
+
+
+def _majority(codes: np.ndarray) -> np.ndarray:
+    """Most frequent code of every row; ties go to the smallest code (first sorted label).
+
+    Time and memory O(codes.size), whatever the number of distinct codes: each row is
+    sorted, and the length of the run of equal codes so far is counted along it. The first
+    place where that length reaches the row's longest run ends the run of the smallest code
+    among the most frequent.
+    """
+    ordered = np.sort(codes, axis=1)
+    n, size = ordered.shape
+    position = np.broadcast_to(np.arange(size, dtype=np.intp), (n, size))
+    starts = np.zeros((n, size), dtype=np.intp)
+    starts[:, 1:] = np.where(ordered[:, 1:] != ordered[:, :-1], position[:, 1:], 0)
+    np.maximum.accumulate(starts, axis=1, out=starts)  # where each position's run starts
+    run = position - starts  # run length so far, minus one
+    return ordered[np.arange(n), run.argmax(axis=1)]
+
+
+def _warn_unsorted_index(
+    index: pd.Index, order: np.ndarray, g_code: np.ndarray, namer: _RowNamer
+) -> None:
+    """Warn when a time index is out of order within a recording: without ``time``, the rows
+    are windowed in row order, so the windows would mix times."""
+    if not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)) or len(index) < 2:
+        return
+    stamps = index.asi8[order]  # NaT reads as the smallest stamp
+    same = np.diff(g_code[order].astype(np.int64)) == 0
+    back = np.flatnonzero(same & (np.diff(stamps) < 0))
+    if not len(back):
+        return
+    a, b = order[back[0]], order[back[0] + 1]
+    where = f"in {namer(a)}, " if namer.id_cols else ""
+    warnings.warn(
+        f"The recording's row index is a {type(index).__name__} that is not in increasing "
+        f"order ({where}row {b} at {index[b]} follows row {a} at {index[a]}), but "
+        "with time=None sliding_windows reads the rows in row order, not in the index's "
+        "order, so windows would mix times. Sort the rows first (df.sort_index()), or make "
+        "the index a column with df.reset_index() and pass time=<its name>.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _gaps_above(stamps: pd.Index, max_gap: Any, time: Hashable) -> np.ndarray:
@@ -246,7 +391,11 @@ def _gaps_above(stamps: pd.Index, max_gap: Any, time: Hashable) -> np.ndarray:
     if not np.isfinite(max_gap) or max_gap <= 0:
         raise ValueError(f"max_gap must be a positive finite number; got {max_gap!r}.")
     values = stamps.to_numpy(dtype=np.float64)
-    return np.diff(values) > max_gap
+    if pdt.is_integer_dtype(stamps.dtype):
+        return np.diff(values) > max_gap
+    # float stamps are not spaced exactly (np.arange(n) * 0.1 has steps of 0.1 +- 1e-14):
+    # a step within a relative _GAP_RTOL of max_gap is no gap
+    return np.diff(values) > max_gap * (1 + _GAP_RTOL)
 
 
 def sliding_windows(
@@ -281,9 +430,12 @@ def sliding_windows(
     time : hashable, default=None
         Time column (numeric or datetime); duplicates within a recording are an error. When
         None, the row order is the time order and ``start`` / ``end`` are row positions
-        within the recording. It orders the rows; it does not space them: a window is
-        ``size`` consecutive rows, so with gaps in the time stamps a window can span a gap
-        (``start`` and ``end`` show it) unless ``max_gap`` is given. Resample first
+        within the recording -- the row index is not read, and a DatetimeIndex or
+        TimedeltaIndex out of order gives a warning (sort it with ``df.sort_index()``, or
+        make it a column with ``df.reset_index()`` and name that column here). The time
+        column orders the rows; it does not space them: a window is ``size`` consecutive
+        rows, so with gaps in the time stamps a window can span a gap (``start`` and
+        ``end`` show it) unless ``max_gap`` is given. Resample first
         (``DataFrame.resample``) where the steps must be evenly spaced.
     target : hashable or array-like of shape (n_timesteps,), default=None
         Column (or per-row values, in the recording's row order; a pandas Series is aligned
@@ -295,10 +447,13 @@ def sliding_windows(
         target ``horizon`` steps after the window's last step -- forecasting; windows whose
         target lies beyond the recording are dropped.
     horizon : int, default=1
-        Steps ahead for ``rule="horizon"``.
+        Steps ahead for ``rule="horizon"``; an integer >= 1. Other rules take no horizon
+        (any value but 1 is an error).
     by : hashable, default=None
         Column naming the recording (e.g. a subject); windows never span two recordings and
-        :attr:`Windows.groups` holds it, for ``GroupKFold``.
+        :attr:`Windows.groups` holds it, for ``GroupKFold``. One column name: for a
+        recording per combination of several columns (subject and session), combine them
+        into one column first.
     max_gap : number, timedelta or str, default=None
         With ``time``: the largest time difference between consecutive rows of one
         stretch of the recording. Where two consecutive rows are further apart (a sensor
@@ -306,14 +461,18 @@ def sliding_windows(
         recording is cut there, as between two recordings of ``by`` (``groups`` still
         names the recording). A number for a numeric ``time``; a ``pd.Timedelta``,
         ``datetime.timedelta``, ``np.timedelta64`` or a string such as ``"5min"`` for a
-        datetime ``time``. None: rows are consecutive whatever their time stamps.
+        datetime ``time``. None: rows are consecutive whatever their time stamps. Float
+        time stamps are not spaced exactly (``np.arange(n) * 0.1`` steps by 0.1 give or
+        take 1e-14), so with them a difference within a relative 1e-9 of ``max_gap``
+        (at most ``max_gap * (1 + 1e-9)``) is no gap.
     dtype : {np.float32, np.float64}, default=np.float32
         dtype of ``X``.
 
     Returns
     -------
     Windows
-        ``X``, ``y``, ``start``, ``end``, ``groups``, ``channels`` and the leak-free ``gap``.
+        ``X``, ``y``, ``start``, ``end``, ``groups``, ``channels``, the leak-free ``gap``
+        and ``target_end``, the time stamp of the row that gives each ``y``.
 
     Examples
     --------
@@ -334,17 +493,32 @@ def sliding_windows(
     step = check_int(step, "step", 1)
     if rule not in _RULES:
         raise ValueError(f"rule must be one of {_RULES}, got {rule!r}.")
-    extra = check_int(horizon, "horizon", 1) if rule == "horizon" else 0
+    horizon = check_int(horizon, "horizon", 1)
+    if rule != "horizon" and horizon != 1:
+        raise ValueError(
+            f"horizon={horizon} applies to rule='horizon' only; with rule={rule!r} the "
+            "target is read inside the window. Pass rule='horizon' to forecast the target "
+            "horizon steps ahead, or leave horizon at 1."
+        )
+    extra = horizon if rule == "horizon" else 0
     if extra and target is None:
         raise ValueError(
             'rule="horizon" forecasts a target, but target is None; pass the target column '
             "(or values), or use rule='end' for unlabelled windows."
         )
     dt = _float_dtype(dtype)
+    _check_one_name(by, "by", recording)
+    _check_one_name(time, "time", recording)
 
     if isinstance(recording, pd.DataFrame):
         df = recording
         reserved = [c for c in (time, by) if c is not None]
+        for what, name in (("time", time), ("by", by)):
+            if name is not None and name not in df.columns and name in df.index.names:
+                raise ValueError(
+                    f"{what}={name!r} is the name of the row index, not of a column; make "
+                    f"the index a column with df.reset_index() and pass {what}={name!r}."
+                )
         target_col = target if target is not None and isinstance(target, Hashable) else None
         _check_columns(df, reserved + ([target_col] if target_col is not None else []))
         if target_col is None and isinstance(target, pd.Series):
@@ -368,8 +542,26 @@ def sliding_windows(
                 "columns (rule='horizon' may read the target's past values)."
             )
     else:
-        if time is not None or by is not None or columns is not None:
-            raise ValueError("time, by and columns need a DataFrame recording.")
+        # a target given as one name (not as values) names a column too
+        target_named = (
+            target is not None
+            and isinstance(target, Hashable)
+            and not isinstance(target, tuple)
+            and np.ndim(target) == 0  # not values such as range(n)
+        )
+        given = [
+            (k, v) for k, v in (("time", time), ("by", by), ("columns", columns)) if v is not None
+        ]
+        if target_named:
+            given.append(("target", target))
+        if given:
+            named = ", ".join(f"{k}={_short(v)}" for k, v in given)
+            raise ValueError(
+                f"time, by, columns and a target given by name need a DataFrame recording, "
+                f"whose columns they name; got {named} with a recording of type "
+                f"{type(recording).__name__}."
+                + (" Pass the target's values instead, one per row." if target_named else "")
+            )
     if max_gap is not None and time is None:
         raise ValueError(
             "max_gap is a largest time difference between consecutive rows, so it needs the "
@@ -408,6 +600,7 @@ def sliding_windows(
         stamps = t_index.take(t_code[order].astype(np.intp))  # the sorted rows' times
     else:
         order = np.argsort(g_code, kind="stable")
+        _warn_unsorted_index(df.index, order, g_code, namer)
     g_sorted = g_code[order]
     breaks = np.diff(g_sorted.astype(np.int64)) != 0
     if max_gap is not None:
@@ -436,9 +629,13 @@ def sliding_windows(
     if time is not None:
         stamps = stamps.to_numpy()
         start, end = stamps[starts], stamps[starts + size - 1]
+        target_end = stamps[starts + size - 1 + extra]
     else:
         start = np.concatenate(offsets)
         end = start + size - 1
+        target_end = end + extra
+    if target is None:
+        target_end = None
 
     y = None
     if target is not None:
@@ -451,24 +648,35 @@ def sliding_windows(
             y = tv[starts + size - 1 + extra]
             if np.isnan(y).any():
                 at = order[starts[np.flatnonzero(np.isnan(y))[0]] + size - 1 + extra]
-                raise ValueError(f"Column {t_name!r} has a missing target for {namer(at)}.")
+                raise ValueError(
+                    f"Column {t_name!r} has a missing target for {namer(at)}; "
+                    + _MISSING_ADVICE.format(what="targets")
+                )
         else:
             codes, labels = pd.factorize(t_values, sort=True)
             codes = codes[order]
             if rule == "end":
                 picked = codes[starts + size - 1]
             else:
-                picked = _majority(sliding_window_view(codes, size)[starts], len(labels))
-                picked[(sliding_window_view(codes, size)[starts] < 0).any(axis=1)] = -1
+                in_window = sliding_window_view(codes, size)[starts]
+                picked = _majority(in_window)
+                picked[(in_window < 0).any(axis=1)] = -1
             if (picked < 0).any():
                 at = order[starts[np.flatnonzero(picked < 0)[0]] + size - 1]
                 raise ValueError(
                     f"Column {t_name!r} has a missing label in the window ending at "
-                    f"{namer(at)}; drop or fill missing labels first."
+                    f"{namer(at)}; " + _MISSING_ADVICE.format(what="labels")
                 )
             y = np.asarray(labels.take(picked))
     groups = None if by is None else np.asarray(g_index.take(g_sorted[starts].astype(np.intp)))
     gap = ceil((size + extra) / step) - 1
     return Windows(
-        X=X, y=y, start=start, end=end, groups=groups, channels=pd.Index(columns), gap=gap
+        X=X,
+        y=y,
+        start=start,
+        end=end,
+        groups=groups,
+        channels=pd.Index(columns),
+        gap=gap,
+        target_end=target_end,
     )

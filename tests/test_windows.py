@@ -1,6 +1,7 @@
 """Sliding windows and the leak-free cross-validation recipes."""
 
 import datetime
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -344,3 +345,264 @@ def test_a_horizon_target_error_names_the_value_or_the_dtype_at_fault():
     assert (
         sliding_windows(frame.assign(y=[Decimal(i) for i in range(10)]), **kw).y.dtype.kind == "f"
     )
+
+
+def test_windows_compare_by_identity():
+    # array fields made the generated == raise numpy's "truth value ... is ambiguous"
+    a = sliding_windows(np.arange(10.0), size=4, step=2)
+    b = sliding_windows(np.arange(10.0), size=4, step=2)
+    assert a == a
+    assert a != b
+    assert not (a == b)
+    assert len({a, b}) == 2  # hashable, by identity
+
+
+def _needed_gap(w, horizon):
+    """Smallest TimeSeriesSplit gap: no later window shares a step or target with an earlier one."""
+    rows = [{*range(s, e + 1), e + horizon} for s, e in zip(w.start, w.end, strict=True)]
+    n = len(rows)
+    return max((j - i for i in range(n) for j in range(i + 1, n) if rows[i] & rows[j]), default=0)
+
+
+def test_gap_is_the_smallest_only_when_step_at_most_size():
+    import seqpool_sklearn._windows as module
+
+    x = np.arange(40.0)
+    for size, step, horizon in [(4, 2, 3), (5, 5, 1), (3, 1, 2)]:  # step <= size: smallest
+        w = sliding_windows(x, size=size, step=step, target=x, rule="horizon", horizon=horizon)
+        assert w.gap == _needed_gap(w, horizon)
+    # sparser windows: the gap is safe but can keep out one window more than needed
+    w = sliding_windows(x, size=2, step=3, target=x, rule="horizon", horizon=4)
+    assert (w.gap, _needed_gap(w, 4)) == (1, 0)
+    # and the docstrings say so, as the cross-validation guide does
+    for doc in (module.__doc__, Windows.__doc__):
+        text = " ".join(doc.split())
+        assert "smallest such" in text and "when ``step <= size``" in text
+        assert "Smallest" not in text
+
+
+def test_horizon_is_checked_and_refused_without_rule_horizon():
+    x = np.arange(10.0)
+    for rule in ("end", "majority"):
+        with pytest.raises(ValueError, match=r"horizon=5 applies to rule='horizon' only"):
+            sliding_windows(x, size=2, target=x, rule=rule, horizon=5)
+        with pytest.raises(ValueError, match=r"horizon must be an integer >= 1, got 'abc'"):
+            sliding_windows(x, size=2, target=x, rule=rule, horizon="abc")
+        with pytest.raises(ValueError, match=r"horizon must be an integer >= 1, got 0"):
+            sliding_windows(x, size=2, rule=rule, horizon=0)
+        # the default (and an explicit 1) is no horizon
+        assert sliding_windows(x, size=2, target=x, rule=rule, horizon=1).gap == 1
+    assert sliding_windows(x, size=2, target=x, rule="horizon", horizon=np.int64(5)).gap == 6
+
+
+def test_missing_label_advice_keeps_windows_off_dropped_rows():
+    # dropping rows alone joins their neighbours: the advice names time= with max_gap=
+    advice = r"fill the missing {}.*or drop those rows and pass time= with max_gap= so that"
+    rec = pd.DataFrame({"t": np.arange(8), "x": np.arange(8.0), "lab": list("aabb") + [None] * 4})
+    for rule in ("end", "majority"):
+        with pytest.raises(ValueError, match=advice.format("labels")):
+            sliding_windows(rec, size=2, time="t", columns="x", target="lab", rule=rule)
+    rec = rec.assign(y=[1.0, 2, 3, np.nan, 5, 6, 7, 8])
+    with pytest.raises(ValueError, match=advice.format("targets")):
+        sliding_windows(rec, size=2, time="t", columns="x", target="y", rule="horizon")
+
+
+def test_a_named_target_or_a_recording_of_the_wrong_type_is_named():
+    x = np.arange(10.0)
+    for recording in (x, pd.Series(x)):
+        with pytest.raises(ValueError, match=r"need a DataFrame recording.*got target='label'"):
+            sliding_windows(recording, size=2, target="label")
+    with pytest.raises(ValueError, match=r"need a DataFrame recording.*got time='t', by='s'"):
+        sliding_windows(x, size=2, time="t", by="s")
+    with pytest.raises(TypeError, match=r"got dict\. Make a DataFrame of it: pd\.DataFrame"):
+        sliding_windows({"a": x}, size=2)
+    with pytest.raises(TypeError, match=r"array-like of shape .*got NoneType\."):
+        sliding_windows(None, size=2)
+    with pytest.raises(ValueError, match=r"got int of shape \(\)"):
+        sliding_windows(5, size=2)
+    # per-row values stay values, whatever their container
+    for values in (tuple(range(10)), range(10)):
+        assert sliding_windows(x, size=2, target=values).y.tolist() == list(range(1, 10))
+
+
+@pytest.mark.parametrize(
+    "recording, where",
+    [
+        (["1", "2", "a", "4"], r"'a', str\) for row 2"),
+        (np.array(["1", "2", "a"]), r"'a', str\) for row 2"),
+        ([1, 2, "a", 4], r"'a', str\) for row 2"),
+        (np.array([1.0, None, "b"], dtype=object), r"'b', str\) for row 2"),
+        (
+            [["1", "2"], [None, "x"]],
+            r"Column 'channel1' has non-numeric values \('x', str\) for row 1",
+        ),
+    ],
+)
+def test_text_recording_names_the_first_cell_that_is_not_a_number(recording, where):
+    # the cells before it read as numbers ('1' is one), so they are not the ones at fault
+    with pytest.raises(TypeError, match=where):
+        sliding_windows(recording, size=1)
+    assert sliding_windows(["1", "2.5", None], size=1).X.ravel()[:2].tolist() == [1.0, 2.5]
+
+
+def test_by_and_time_take_one_column_name():
+    df = pd.DataFrame({"s": ["a"] * 6 + ["b"] * 6, "e": [1, 2] * 6, "t": range(12)})
+    df["x"] = np.arange(12.0)
+    combine = r"combine them into one column first, df = df.assign\(recording=df\['s'\]"
+    cases = [
+        ({"by": ["s", "e"]}, r"by takes one column name, got list \['s', 'e'\]\. .*" + combine),
+        ({"by": np.array(["s", "e"])}, r"got ndarray \['s', 'e'\]\. .*" + combine),
+        ({"by": ["s"]}, r"got list \['s'\]\. Pass by='s'\."),
+        ({"time": ["t"]}, r"time takes one column name, got list \['t'\]\. Pass time='t'\."),
+        ({"by": df["s"]}, r"got a Series \('s', 12 values\)\. .*df\.assign\(recording=values\)"),
+        ({"by": df["s"].to_numpy()}, r"got ndarray \['a', .*df\.assign\(recording=values\)"),
+        ({"time": df["t"]}, r"time takes one column name, got a Series .*pass time='t'"),
+    ]
+    for kwargs, match in cases:
+        with pytest.raises(TypeError, match=match):
+            sliding_windows(df, size=2, columns="x", **kwargs)
+    # the combination the advice gives is one recording per (s, e)
+    combined = df.assign(recording=df["s"].astype(str) + "_" + df["e"].astype(str))
+    w = sliding_windows(combined, size=2, columns="x", by="recording")
+    assert sorted(set(w.groups)) == ["a_1", "a_2", "b_1", "b_2"]
+
+
+def test_an_unsorted_time_index_warns_and_time_cannot_name_the_index():
+    idx = pd.date_range("2024-01-01", periods=8, freq="1min")
+    df = pd.DataFrame({"x": np.arange(8.0), "lab": list("aabbaabb")}, index=idx)
+    shuffled = df.iloc[[3, 1, 0, 2, 7, 5, 4, 6]]
+    advice = r"reads the rows in row order, not in the index's order.*df\.sort_index\(\).*"
+    advice += r"df\.reset_index\(\) and pass time="
+    for rec in (shuffled, shuffled["x"], shuffled.set_axis(idx[[3, 1, 0, 2, 7, 5, 4, 6]] - idx[0])):
+        with pytest.warns(UserWarning, match=r"not in increasing order \(row 1 at .*" + advice):
+            sliding_windows(rec, size=3, step=2, columns="x" if rec.ndim == 2 else None)
+    # per recording: each increasing is fine, one out of order is named
+    two = pd.concat([df.assign(r="a"), df.assign(r="b")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sliding_windows(df, size=3, target="lab")
+        sliding_windows(two, size=3, by="r", columns="x")
+        sliding_windows(df.reset_index(drop=True), size=3, target="lab")
+    mixed = pd.concat([df.assign(r="a"), shuffled.assign(r="b")])
+    with pytest.warns(UserWarning, match=r"in recording 'b' \(first at row 8\), row 9 at"):
+        sliding_windows(mixed, size=3, by="r", columns="x")
+    # time= naming the index (not a column) says so, and how to make it one
+    with pytest.raises(
+        ValueError, match=r"time='ts' is the name of the row index.*df\.reset_index\(\)"
+    ):
+        sliding_windows(df.rename_axis("ts"), size=3, time="ts", columns="x")
+    w = sliding_windows(shuffled.rename_axis("ts").reset_index(), size=3, time="ts", columns="x")
+    assert w.X[0, 0].tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("period", [0.1, 0.02])
+def test_max_gap_equal_to_a_float_sampling_period_keeps_every_window(period):
+    # float steps differ from the period by rounding: 552 of 999 steps of 0.1 exceed 0.1
+    t = np.arange(1000) * period
+    df = pd.DataFrame({"t": t, "x": np.arange(1000.0)})
+    assert (np.diff(t) > period).any()
+    for frame in (df, df.assign(t=np.round(t, 2)), df.assign(t=df["t"].astype(object))):
+        w = sliding_windows(frame, size=3, step=3, time="t", max_gap=period)
+        assert len(w.X) == 333
+        assert len(sliding_windows(frame, size=10, step=5, time="t", max_gap=period).X) == 199
+    # a real gap is still cut: one lost sample, 1.1 sampling periods, ...
+    for lost in (np.delete(t, 500), np.concatenate([t[:500], t[500:] + 0.1 * period])):
+        w = sliding_windows(pd.DataFrame({"t": lost, "x": 0.0}), size=2, step=2, time="t",
+                            max_gap=period)  # fmt: skip
+        assert len(w.X) == 250 + (len(lost) - 500) // 2
+
+
+def _majority_reference(codes, n_labels):
+    """The former rule="majority": one count per label (O(n_windows x n_labels))."""
+    counts = np.zeros((codes.shape[0], n_labels), dtype=np.int64)
+    for k in range(n_labels):
+        counts[:, k] = (codes == k).sum(axis=1)
+    return counts.argmax(axis=1)
+
+
+def test_majority_matches_the_per_label_count_ties_included():
+    from seqpool_sklearn._windows import _majority
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n_labels, size = rng.integers(1, 8), rng.integers(1, 12)
+        codes = rng.integers(0, n_labels, size=(rng.integers(1, 30), size))
+        np.testing.assert_array_equal(_majority(codes), _majority_reference(codes, n_labels))
+    # and through sliding_windows, with labels of every kind
+    for labels in (rng.integers(0, 4, 300), rng.choice(list("abcde"), 300), rng.normal(size=300)):
+        for size, step in ((4, 1), (7, 3), (10, 10)):
+            w = sliding_windows(np.zeros(300), size=size, step=step, target=labels, rule="majority")
+            codes, uniques = pd.factorize(labels, sort=True)
+            starts = np.arange(0, 300 - size + 1, step)
+            windows = np.lib.stride_tricks.sliding_window_view(codes, size)[starts]
+            expected = uniques[_majority_reference(windows, len(uniques))]
+            np.testing.assert_array_equal(w.y, expected)
+
+
+def test_majority_of_a_continuous_target_is_quick():
+    # one count per distinct value took seconds and hundreds of MB at 8000 rows
+    import time
+
+    x = np.random.default_rng(0).normal(size=8000)
+    begin = time.perf_counter()
+    w = sliding_windows(x, size=10, target=x, rule="majority")
+    assert time.perf_counter() - begin < 1.0
+    # every value is distinct, so every tie goes to the smallest value of the window
+    expected = np.lib.stride_tricks.sliding_window_view(x, 10).min(axis=1)
+    np.testing.assert_array_equal(w.y, expected)
+
+
+def _cut_recording(stamp):
+    """Two recordings sampled every 10 ms; x counts the rows, so y names its target's row."""
+    rows = np.arange(50)
+    return pd.DataFrame(
+        {"rec": np.repeat(["a", "b"], 50), "t": np.tile(stamp(rows * 10), 2), "x": np.arange(100.0)}
+    )
+
+
+@pytest.mark.parametrize(
+    "stamp, cut",
+    [
+        (lambda ms: ms, 250),
+        (lambda ms: pd.Timestamp("2024-01-01") + pd.to_timedelta(ms, unit="ms"),
+         pd.Timestamp("2024-01-01") + pd.Timedelta(milliseconds=250)),
+    ],
+    ids=["10 ms", "datetime"],
+)  # fmt: skip
+@pytest.mark.parametrize("horizon", [1, 3, 7])
+def test_cut_at_a_time_recipe_leaks_nothing(stamp, cut, horizon):
+    df = _cut_recording(stamp)
+    w = sliding_windows(
+        df, size=5, time="t", by="rec", columns="x", target="x", rule="horizon", horizon=horizon
+    )
+    times = df["t"].to_numpy()
+    # target_end is the time stamp of the row that gives y
+    np.testing.assert_array_equal(w.target_end, times[w.y.astype(int)])
+    train, test = w.target_end < cut, w.start >= cut  # the documented recipe
+    assert train.any() and test.any()
+    for k in np.flatnonzero(train):
+        steps = times[int(w.X[k, 0, 0]) : int(w.X[k, 0, -1]) + 1]
+        assert (steps < cut).all() and times[int(w.y[k])] < cut
+    test_rows = {
+        (g, int(v)) for k in np.flatnonzero(test) for v in w.X[k, 0] for g in [w.groups[k]]
+    }
+    for k in np.flatnonzero(train):  # no training step nor target is a test step
+        touched = {*w.X[k, 0].astype(int).tolist(), int(w.y[k])}
+        assert not {(w.groups[k], r) for r in touched} & test_rows
+    # end + horizon counts the horizon in time units, so it lets targets past the cut in
+    naive = w.end + horizon < cut
+    assert (naive & (w.target_end >= cut)).any()
+
+
+def test_target_end_per_rule():
+    x = np.arange(12.0)
+    w = sliding_windows(x, size=3, step=2, target=x, rule="horizon", horizon=2)
+    np.testing.assert_array_equal(w.target_end, w.end + 2)  # row positions without time
+    np.testing.assert_array_equal(w.target_end, w.y)
+    for rule in ("end", "majority"):
+        w = sliding_windows(x, size=3, target=x.astype(int), rule=rule)
+        np.testing.assert_array_equal(w.target_end, w.end)
+    assert sliding_windows(x, size=3).target_end is None
+    rec = pd.DataFrame({"t": [0.0, 0.5, 1.5, 4.0, 4.25], "x": np.arange(5.0)})
+    w = sliding_windows(rec, size=2, time="t", columns="x", target="x", rule="horizon")
+    assert w.target_end.tolist() == [1.5, 4.0, 4.25]
