@@ -28,7 +28,10 @@ arithmetic it saw, so the file first runs a scripted check of ``X``'s shape: ano
 channel count, another number of dimensions or (windowed heads) a length with another
 number of frames raises ``torch.jit.Error`` ending in ``builtins.ValueError:`` and the
 reason, as ``predict`` refuses them (without the check, the file would read the first
-channels and the first frames' steps and return numbers for the wrong input). ONNX files come from
+channels and the first frames' steps and return numbers for the wrong input). A windowed
+head is traced on a length whose last window is partial, so that the padding of that
+window is recorded as shape arithmetic and every length with the fitted number of frames
+runs (traced at a multiple of the window, it would be left out). ONNX files come from
 PyTorch's TorchScript-based exporter (``torch.onnx.export(..., dynamo=False)``), which
 maps the GRU to ONNX's ``GRU`` operator with a run-time length; the forward pass writes
 its convolutions as matrix products there, since onnxruntime has no float64 ``Conv``. A
@@ -320,10 +323,27 @@ def _predictor(estimator: Any) -> ExportedPredictor:
     return ExportedPredictor(module, "regression", *estimator._target_scaling())
 
 
-def _example(estimator: Any) -> torch.Tensor:
-    """A small batch of the fitted shape, one series NaN-padded (the trace's input)."""
+def _trace_length(estimator: Any, format: str) -> int:
+    """Length of the series the graph is traced on.
+
+    The ONNX file takes the fitted length. The TorchScript file takes every length with
+    the fitted number of frames, so a windowed head is traced where the last window is
+    partial: the padding of that window is then recorded as shape arithmetic (a pad of
+    ``n_frames * window - time`` steps, zero at the longest length). Traced at a multiple
+    of the window, the pad is skipped by a Python branch and no shorter length would run.
+    """
+    t = int(estimator.n_timesteps_in_)
+    window = estimator.net_.module_.head.window
+    if format != "torchscript" or window is None or window < 2 or t % window:
+        return t
+    return (int(estimator.net_.module_.head.n_frames) - 1) * int(window) + 1
+
+
+def _example(estimator: Any, t: int | None = None) -> torch.Tensor:
+    """A small batch of ``t`` steps (default: the fitted length), one series NaN-padded
+    (the trace's input)."""
     gen = torch.Generator().manual_seed(0)
-    t = estimator.n_timesteps_in_
+    t = estimator.n_timesteps_in_ if t is None else t
     x = torch.randn(3, estimator.n_channels_in_, t, generator=gen)
     x[1, :, max(1, t // 2) :] = float("nan")
     return x
@@ -344,7 +364,7 @@ def export_estimator(estimator: Any, path: str | os.PathLike, format: str = "onn
         )
     path = _output_path(path)
     predictor = _predictor(estimator)
-    example = _example(estimator)
+    example = _example(estimator, _trace_length(estimator, format))
     output = "proba" if predictor.kind == "proba" else "prediction"
     fixed_length = estimator.net_.module_.head.window is not None
     with torch.no_grad(), warnings.catch_warnings():

@@ -123,6 +123,25 @@ def test_windowed_head_exports_for_the_fitted_length(format, tmp_path):
     assert _max_error(run, clf.predict_proba, _series(lengths=(20,))) < TOL
 
 
+@pytest.mark.parametrize(("length", "window"), [(24, 6), (32, 8)])
+@pytest.mark.parametrize("order", ["pool_first", "decode_first"])
+@pytest.mark.parametrize("encoder", [None, "minirocket"])
+def test_torchscript_file_of_a_window_multiple_takes_every_length_with_its_frames(
+    encoder, order, length, window, tmp_path
+):
+    """A fit on a multiple of the window traced no padding of a partial last window:
+    shorter series with the same number of frames failed inside the file."""
+    X, y = _train(length=length)
+    clf = SeqPoolClassifier(**_small(encoder, window=window, order=order)).fit(X, y)
+    clf.export(tmp_path / "m.pt", format="torchscript")
+    run = _runner(tmp_path / "m.pt", "torchscript")
+    lengths = tuple(range(length - window + 1, length + 1))
+    assert _max_error(run, clf.predict_proba, _series(lengths=lengths)) < TOL
+    clf.export(tmp_path / "m.onnx", format="onnx")  # the ONNX file: the fitted length
+    assert _max_error(_runner(tmp_path / "m.onnx", "onnx"), clf.predict_proba,
+                      _series(lengths=(length,))) < TOL  # fmt: skip
+
+
 def test_export_names_the_formats_and_needs_a_fitted_model(tmp_path):
     with pytest.raises(NotFittedError):
         SeqPoolClassifier().export(tmp_path / "m")
