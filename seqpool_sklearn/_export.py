@@ -8,7 +8,12 @@ The exported graph is the estimator's prediction, not only its torch module:
   ``window=None``. A windowed head's output layer reads a fixed number of frames: the
   TorchScript file, like ``predict``, takes any length with the fitted number of frames
   (25 to 32 steps for a fit on 30 steps with ``window=8``), the ONNX file only the
-  fitted length (pad shorter series with NaN);
+  fitted length (pad shorter series with NaN). ``predict`` also refuses a series with no
+  observed step and infinite values; the TorchScript file does too, the ONNX file cannot
+  raise and does not check the content: it returns the prediction of an empty series
+  (what the biases alone give) for an all-NaN series and NaN for a series with an
+  infinite value (or, with the random-convolution and recurrent encoders, which
+  saturate, a number that means nothing), so its callers must check their input;
 * output of a classifier: ``proba``, the class probabilities of shape
   ``(batch, n_classes)`` in the order of ``classes_`` (``predict_proba``);
 * output of a regressor: ``prediction`` in target units, shape ``(batch,)`` or
@@ -24,26 +29,28 @@ outputs' scale; and it has no float64 ``Erf``, so the ``"gelu"`` activation comp
 
 TorchScript files are traces (``torch.jit.trace``) of the inference forward pass, which
 has no branch on the data (see :mod:`seqpool_sklearn._modules`). A trace fixes the shape
-arithmetic it saw, so the file first runs a scripted check of ``X``'s shape: another
-channel count, another number of dimensions or (windowed heads) a length with another
-number of frames raises ``torch.jit.Error`` ending in ``builtins.ValueError:`` and the
-reason, as ``predict`` refuses them (without the check, the file would read the first
-channels and the first frames' steps and return numbers for the wrong input). A windowed
-head is traced on a length whose last window is partial, so that the padding of that
-window is recorded as shape arithmetic and every length with the fitted number of frames
-runs (traced at a multiple of the window, it would be left out). ONNX files come from
-PyTorch's TorchScript-based exporter (``torch.onnx.export(..., dynamo=False)``), which
-maps the GRU to ONNX's ``GRU`` operator with a run-time length; the forward pass writes
-its convolutions as matrix products there, since onnxruntime has no float64 ``Conv``. A
-user's encoder gets the same treatment: while the ONNX graph is traced, every float64
-``conv1d`` (an ``nn.Conv1d`` of the user's encoder included) is written as a matrix
-product, and every float64 ``erf`` is computed in float32. Where onnxruntime is
-installed, the written file is loaded once; a graph it cannot run (another float64
-operator it has no kernel for) is refused with its reason rather than left to fail where
-the file is used, and so is a graph with an operator PyTorch's exporter cannot write in
-ONNX (``aten::erfinv``, ``aten::nanquantile`` ...): both leave no file and point to
-``format="torchscript"``. ``export`` writes only the estimator's network: a Pipeline's
-earlier steps (a ``SeriesScaler`` ...) are not in ``pipe[-1].export(path)``'s file.
+arithmetic it saw, so the file first runs a scripted check of ``X``: another channel
+count, another number of dimensions, (windowed heads) a length with another number of
+frames, an infinite value or a series with no observed step raises ``torch.jit.Error``
+ending in ``builtins.ValueError:`` and the reason, as ``predict`` refuses them (without
+the check, the file would read the first channels and the first frames' steps and return
+numbers for the wrong input, NaN for an infinite value, or the prediction of an empty
+series). A windowed head is traced on a length whose last window is partial, so that the
+padding of that window is recorded as shape arithmetic and every length with the fitted
+number of frames runs (traced at a multiple of the window, it would be left out).
+ONNX files come from PyTorch's TorchScript-based exporter
+(``torch.onnx.export(..., dynamo=False)``), which maps the GRU to ONNX's ``GRU``
+operator with a run-time length; the forward pass writes its convolutions as matrix
+products there, since onnxruntime has no float64 ``Conv``. A user's encoder gets the
+same treatment: while the ONNX graph is traced, every float64 ``conv1d`` (an
+``nn.Conv1d`` of the user's encoder included) is written as a matrix product, and every
+float64 ``erf`` is computed in float32. Where onnxruntime is installed, the written file
+is loaded once; a graph it cannot run (another float64 operator it has no kernel for) is
+refused with its reason rather than left to fail where the file is used, and so is a
+graph with an operator PyTorch's exporter cannot write in ONNX (``aten::erfinv``,
+``aten::nanquantile`` ...): both leave no file and point to ``format="torchscript"``.
+``export`` writes only the estimator's network: a Pipeline's earlier steps (a
+``SeriesScaler`` ...) are not in ``pipe[-1].export(path)``'s file.
 """
 
 from __future__ import annotations
@@ -255,11 +262,14 @@ def _check_input(
     n_timesteps: int,
     name: str,
 ) -> torch.Tensor:
-    """``x`` if its shape is one the exported prediction reads; scripted into the file.
+    """``x`` if the exported prediction reads it as ``predict`` would; scripted into the file.
 
-    ``window`` is 0 for a head without windows (any length). A trace records no Python
-    branch, so this function is compiled with ``torch.jit.script`` and called by the
-    traced module: the loaded file runs the check on every call.
+    The shape (dimensions, channels, number of frames) and the content: no infinite
+    value and at least one observed step per series, which ``predict`` refuses too
+    (the graph would return NaN, or the output of an empty series). ``window`` is 0 for
+    a head without windows (any length). A trace records no Python branch, so this
+    function is compiled with ``torch.jit.script`` and called by the traced module: the
+    loaded file runs the check on every call.
     """
     if x.dim() != 3:
         raise ValueError(
@@ -281,6 +291,23 @@ def _check_input(
                 f"frames: series of {shortest} to {longest} steps. Pad the series with "
                 "NaN or truncate them."
             )
+    infinite = torch.isinf(x)
+    if bool(infinite.any()):
+        count = int(infinite.sum())
+        first = int(torch.nonzero(infinite.flatten(1).any(1))[0, 0])
+        raise ValueError(
+            f"X contains {count} infinite value(s) (first in sample {first}), but {name} "
+            "expects finite numbers, with NaN marking a missing step. Replace or clip "
+            "them (or set them to NaN)."
+        )
+    empty = torch.isnan(x).flatten(1).all(1)
+    if bool(empty.any()):
+        first = int(torch.nonzero(empty)[0, 0])
+        raise ValueError(
+            f"{int(empty.sum())} series in X have no observed time step (all values are "
+            f"NaN; first: sample {first}), but {name} needs at least one observed step "
+            "per series. Drop them or fill them before calling it."
+        )
     return x
 
 

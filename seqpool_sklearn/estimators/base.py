@@ -290,7 +290,13 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         32 steps for a fit on 30 steps with ``window=8``); the ONNX file takes the
         fitted length only (pad with NaN). The TorchScript file refuses other shapes
         with ``torch.jit.Error`` (its message ends in the ``ValueError``), the ONNX
-        file with onnxruntime's error.
+        file with onnxruntime's error. The TorchScript file also refuses, as
+        ``predict`` does, a series with no observed step and infinite values. The
+        ONNX file cannot raise and does not check the content: for an all-NaN
+        series it returns the prediction of an empty series (what the biases alone
+        give), for a series with an infinite value NaN (or, with the
+        random-convolution and recurrent encoders, a number that means nothing), so
+        its callers must check their input.
 
         Parameters
         ----------
