@@ -347,20 +347,60 @@ def _step_gradient_chunk(module, x, mask, n_steps: int):
     return values, offset
 
 
+_CHUNKS = {
+    "linear": _linear_chunk,
+    "integrated_gradients": _gradient_chunk,
+    "step_integrated_gradients": _step_gradient_chunk,
+}
+
+
+def _contributions(module, X3: np.ndarray, method: str, n_steps: int):
+    """values (n, K, T) and offset (n, K) of ``method`` in the module's units, by chunks."""
+    chunk = _CHUNKS[method]
+    n_out = module.head.output.out_features
+    step = _chunk_size(module, X3.shape[2], n_out, method)
+    values, offset = [], []
+    for i in range(0, len(X3), step):
+        x, mask = observed_mask(torch.from_numpy(X3[i : i + step]).to(torch.float64))
+        if method == "linear":
+            v, o = chunk(module, x, mask)
+        else:
+            v, o = chunk(module, x, mask, n_steps)
+        values.append((v * mask.unsqueeze(1).to(v.dtype)).numpy())
+        offset.append(o.numpy())
+    values = np.concatenate(values) if values else np.zeros((0, n_out, X3.shape[2]))
+    offset = np.concatenate(offset) if offset else np.zeros((0, n_out))
+    return values, offset
+
+
+def _gap(values: np.ndarray, offset: np.ndarray, outputs: np.ndarray) -> float:
+    """The completeness error ``max |values.sum(-1) + offset - outputs|`` (0 if empty)."""
+    error = np.abs(values.sum(-1) + offset - outputs)
+    return float(error.max()) if error.size else 0.0
+
+
+def _tolerance(outputs: np.ndarray) -> float:
+    """Largest completeness error of an exact decomposition: rounding, relative to the
+    outputs' scale."""
+    return 1e-6 * max(1.0, float(np.abs(outputs).max()) if outputs.size else 1.0)
+
+
 def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     """Per-step contributions of a fitted SeqPool estimator's outputs.
 
     Exact (``method="linear"``) for ``order="decode_first"`` with every pool that has an
     exact per-step split (``Pool.shares``: every built-in pool), any window and encoder,
-    and for ``pool_first`` with ``activation=None`` and one linear pool (``pool="avg"``:
-    the equivalent case, its explanation equals decode_first's). Otherwise, for a pool
-    with shares, integrated gradients on the pooled frames from a zero-feature baseline
-    (``method="integrated_gradients"``), exact when ``activation=None``. A pool without
-    shares (a user's generalised mean or sum, in either order) gets integrated gradients
-    on the encoder's per-step features (``method="step_integrated_gradients"``,
-    ``exact=False``; ``completeness_error`` measures its gap). ``exact`` is also checked
-    against the outputs: a user's linear pool whose shares do not carry a constant
-    through (a sum under ``pool_first``) is reported ``exact=False``.
+    and for ``pool_first`` with ``activation=None`` and one linear pool that carries
+    constants through (``pool="avg"``: the equivalent case, its explanation equals
+    decode_first's). Otherwise, for a pool with shares, integrated gradients on the
+    pooled frames from a zero-feature baseline (``method="integrated_gradients"``),
+    exact when ``activation=None`` (``pool_first`` with max, lp, attention, or a user's
+    linear pool whose weights do not sum to 1, such as a sum: its linear view would miss
+    the outputs, so when the measured completeness error of that view exceeds rounding
+    the contributions are computed with this method instead). A pool without shares (a
+    user's generalised mean or sum, in either order) gets integrated gradients on the
+    encoder's per-step features (``method="step_integrated_gradients"``,
+    ``exact=False``; ``completeness_error`` measures its gap).
 
     Parameters
     ----------
@@ -395,27 +435,23 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     outputs = estimator._forward(X3).numpy()
     module = copy.deepcopy(estimator.net_.module_).cpu().to(torch.float64).eval()
     if _decode_view(module):
-        method, chunk = "linear", _linear_chunk
+        method = "linear"
     elif module.head.pooling.has_shares():
-        method, chunk = "integrated_gradients", _gradient_chunk
+        method = "integrated_gradients"
     else:  # a pool without an exact split: integrated gradients on the steps themselves
-        method, chunk = "step_integrated_gradients", _step_gradient_chunk
+        method = "step_integrated_gradients"
+    with torch.no_grad(), _torch_threads(estimator.n_threads):
+        values, offset = _contributions(module, X3, method, int(n_steps))
+        if method == "linear" and _gap(values, offset, outputs) > _tolerance(outputs):
+            # the decode view of pool_first shares the decoder bias out over the steps,
+            # which holds only for a pool that carries constants through (weights summing
+            # to 1, as avg's); a user's linear pool that does not (a sum) is explained by
+            # integrated gradients on the frames instead, exact for this affine head
+            method = "integrated_gradients"
+            values, offset = _contributions(module, X3, method, int(n_steps))
     linear = method == "linear"
     exact = linear or (method == "integrated_gradients" and _is_affine(module))
     n_out = module.head.output.out_features
-    step = _chunk_size(module, X3.shape[2], n_out, method)
-    values, offset = [], []
-    with torch.no_grad(), _torch_threads(estimator.n_threads):
-        for i in range(0, len(X3), step):
-            x, mask = observed_mask(torch.from_numpy(X3[i : i + step]).to(torch.float64))
-            if linear:
-                v, o = chunk(module, x, mask)
-            else:
-                v, o = chunk(module, x, mask, int(n_steps))
-            values.append((v * mask.unsqueeze(1).to(v.dtype)).numpy())
-            offset.append(o.numpy())
-    values = np.concatenate(values) if values else np.zeros((0, n_out, X3.shape[2]))
-    offset = np.concatenate(offset) if offset else np.zeros((0, n_out))
     if hasattr(estimator, "classes_"):
         names = np.asarray(estimator.classes_)
         predicted = outputs.argmax(axis=1)
@@ -427,9 +463,9 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
         names = np.arange(n_out)
         predicted = np.zeros(len(X3), dtype=int)
     error = np.abs(values.sum(-1) + offset - outputs)
-    # exact by construction, and as measured: a user's pool may declare itself linear
-    # without keeping constants (a sum), which the decomposition through the pool needs
-    if error.size and error.max() > 1e-6 * max(1.0, float(np.abs(outputs).max())):
+    # exact by construction, unless the measured sums say otherwise: a user's pool whose
+    # shares do not add up to its frames breaks the split through the pool
+    if error.size and error.max() > _tolerance(outputs):
         exact = False
     return Explanation(
         values=values,

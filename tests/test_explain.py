@@ -458,3 +458,39 @@ def _title(ex):
     title = ex.plot(0).axes[0].get_title()
     plt.close("all")
     return title
+
+
+class Sum(Pool):
+    """A linear pool with an exact split whose weights do not sum to 1."""
+
+    summary = "sum"
+    linear = True
+    separable = True
+
+    def forward(self, h, mask):
+        return (h * mask.unsqueeze(1).to(h.dtype)).sum(-1)
+
+    def shares(self, h, mask):
+        return h * mask.unsqueeze(1).to(h.dtype)
+
+
+@pytest.mark.parametrize("window", [None, 4])
+@pytest.mark.parametrize("est_cls", [SeqPoolClassifier, SeqPoolRegressor])
+def test_pool_first_linear_pool_without_constants_is_explained_exactly(est_cls, window):
+    """The decode view shares the decoder bias out over the steps, which a sum does not
+    carry through: the values were off by far more than the outputs, labelled "linear"."""
+    X, y = _data(n=24, t=12)
+    if est_cls is SeqPoolRegressor:
+        y = X[:, 0].sum(1)
+    est = _fit(est_cls, X=X, y=y, pool=Sum, order="pool_first", activation=None, window=window)
+    _randomise(est)
+    X_new, _ = _data(5, t=12, seed=3)
+    X_new[1, :, 7:] = np.nan
+    X_new[2, :, 3] = np.nan
+    ex = est.explain(X_new, n_steps=2)
+    assert ex.method == "integrated_gradients" and ex.exact and ex.n_steps == 2
+    assert ex.completeness_error < 1e-6
+    assert (ex.values[1, :, 7:] == 0).all() and (ex.values[2, :, 3] == 0).all()
+    # a pool that carries constants keeps the decode view
+    avg = _fit(est_cls, X=X, y=y, pool="avg", order="pool_first", activation=None, window=window)
+    assert avg.explain(X_new).method == "linear"
