@@ -65,7 +65,12 @@ class Explanation:
         The model's outputs: ``softmax(outputs)`` is ``predict_proba(X)`` for a
         classifier; ``outputs`` is ``predict(X)`` (2D) for a regressor.
     exact : bool
-        Whether ``values.sum(-1) + offset == outputs`` holds to rounding.
+        Whether the decomposition is exact by construction (the linear view, or
+        integrated gradients on a head that is affine in the frames);
+        ``completeness_error`` gives the measured sum error. An exact method whose
+        measured error exceeds rounding (``1e-6`` of the outputs' scale: a user's pool
+        whose shares do not add up to its frames) is reported ``False``; an
+        approximate method is ``False`` even where its measured error is small.
     method : {"linear", "integrated_gradients", "step_integrated_gradients"}
         ``"linear"``: exact decomposition through the pool's per-step shares;
         ``"integrated_gradients"``: integrated gradients on the pooled frames, shared out

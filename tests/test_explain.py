@@ -494,3 +494,18 @@ def test_pool_first_linear_pool_without_constants_is_explained_exactly(est_cls, 
     # a pool that carries constants keeps the decode view
     avg = _fit(est_cls, X=X, y=y, pool="avg", order="pool_first", activation=None, window=window)
     assert avg.explain(X_new).method == "linear"
+
+
+def test_docs_say_exact_means_by_construction_and_which_designs_are_exact():
+    """``exact`` was documented as the measured sums holding to rounding, and the
+    estimator's ``explain`` called decode_first exact for every pool."""
+    assert "exact by construction" in " ".join(Explanation.__doc__.split())
+    for cls in (SeqPoolClassifier, SeqPoolRegressor):
+        doc = " ".join(cls.explain.__doc__.split())
+        assert "every pool that has an exact per-step split" in doc
+        assert "every pool, window and encoder" not in doc
+        assert '``method="step_integrated_gradients"``, ``exact=False``' in doc
+    # an approximate method stays False however small its measured error
+    est = _fit(order="pool_first", pool="avg", activation="relu")
+    ex = est.explain(_data(3)[0], n_steps=2)
+    assert ex.method == "integrated_gradients" and not ex.exact
