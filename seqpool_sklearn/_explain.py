@@ -533,10 +533,13 @@ def deletion_score(
 
     For each series, the observed steps with the largest contributions to the explained
     output (the class in ``y`` when given, else the predicted class; a regressor's first
-    output) are set to NaN -- missing -- for each fraction of the observed steps in
+    output) are set to NaN -- missing -- for each fraction ``q`` of the observed steps in
     ``fractions``, and the drop of that output (in :attr:`Explanation.outputs` units:
     logits or target units) is recorded. The same numbers of random observed steps are
-    masked ``n_random`` times as the reference.
+    masked ``n_random`` times as the reference. A series with ``n`` observed steps has
+    ``ceil(q * n)`` of them masked (rounded first, so that floating point adds no step:
+    0.07 of 100 steps masks 7), at least 1 and at most ``n - 1``. A series with a single
+    observed step has nothing to mask and is left out of both means.
 
     Parameters
     ----------
@@ -559,7 +562,14 @@ def deletion_score(
         ``"deletion"``: mean drop when masking the top steps; ``"random"``: mean drop
         when masking random steps; ``"score"``: their difference (higher = the
         contributions find the steps the output depends on); ``"curve"`` and
-        ``"random_curve"``: the mean drops per fraction.
+        ``"random_curve"``: the mean drops per fraction. The means are over the series
+        with at least two observed steps.
+
+    Raises
+    ------
+    ValueError
+        Bad ``fractions``, ``n_random`` or ``y``, or no series of ``X`` with at least
+        two observed steps.
 
     Examples
     --------
@@ -596,11 +606,24 @@ def deletion_score(
     rows = np.arange(n)
     base = ex.outputs[rows, target]
     observed = ~np.isnan(X3).all(axis=1)
+    n_observed = observed.sum(1)
+    # a series with one observed step has nothing to mask (one step must stay): a drop
+    # of 0 would dilute both means, so it is left out of them
+    scored = n_observed >= 2
+    if not scored.any():
+        raise ValueError(
+            "deletion_score masks observed steps and measures the output's drop, so it "
+            "needs series with at least 2 observed steps (one to mask, one to keep); got "
+            f"{n} series with at most {int(n_observed.max())} observed step each."
+        )
     ranked = np.where(observed, ex.values[rows, target], -np.inf)
     order = np.argsort(-ranked, axis=1, kind="stable")
     masked = []
     for q in fractions:
-        count = np.clip(np.ceil(q * observed.sum(1)).astype(int), 1, observed.sum(1) - 1)
+        # rounded to 9 decimals first: q * n in floating point can land just above an
+        # integer (0.07 * 100 = 7.000000000000001), which would mask one step too many
+        count = np.ceil(np.round(q * n_observed, 9)).astype(int)
+        count = np.clip(count, 1, n_observed - 1)
         copies = [order[i, : count[i]] for i in rows]
         for _ in range(n_random):
             copies += [
@@ -612,8 +635,8 @@ def deletion_score(
             masked.append(x)
     out = _scaled_outputs(estimator, np.stack(masked)).reshape(len(fractions), 1 + n_random, n, -1)
     drops = base[None, None] - out[:, :, rows, target]  # (fractions, 1 + n_random, n)
-    curve = drops[:, 0].mean(1)
-    random_curve = drops[:, 1:].mean((1, 2))
+    curve = drops[:, 0][:, scored].mean(1)
+    random_curve = drops[:, 1:][:, :, scored].mean((1, 2))
     return {
         "deletion": float(curve.mean()),
         "random": float(random_curve.mean()),

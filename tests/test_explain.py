@@ -509,3 +509,41 @@ def test_docs_say_exact_means_by_construction_and_which_designs_are_exact():
     est = _fit(order="pool_first", pool="avg", activation="relu")
     ex = est.explain(_data(3)[0], n_steps=2)
     assert ex.method == "integrated_gradients" and not ex.exact
+
+
+@pytest.mark.parametrize(("q", "n_observed", "expected"), [(0.07, 100, 7), (0.28, 25, 7)])
+def test_deletion_score_masks_the_exact_number_of_steps(monkeypatch, q, n_observed, expected):
+    """q * n in floating point landed just above an integer: one step too many masked."""
+    import seqpool_sklearn._explain as module
+
+    est = _fit(order="decode_first")
+    X, _ = _data(2, t=n_observed + 3, seed=4)
+    X[:, :, n_observed:] = np.nan  # padding is not counted
+    seen = []
+    original = module._scaled_outputs
+
+    def recording(estimator, X3):
+        seen.append(X3)
+        return original(estimator, X3)
+
+    monkeypatch.setattr(module, "_scaled_outputs", recording)
+    deletion_score(est, X, fractions=(q,), n_random=2, n_steps=1)
+    masked = np.isnan(seen[-1]).all(axis=1).sum(1) - 3  # (1 + n_random) * n copies
+    assert masked.tolist() == [expected] * 6
+
+
+def test_deletion_score_leaves_out_series_with_one_observed_step():
+    """Nothing can be masked in them: their drop of 0 diluted both means."""
+    est = _fit(order="decode_first")
+    X, _ = _data(4, seed=6)
+    single = X.copy()
+    single[1, :, 1:] = np.nan  # one observed step
+    kept = single[[0, 2, 3]]
+    with_single = deletion_score(est, single, n_random=2, n_steps=1)
+    without = deletion_score(est, kept, n_random=2, n_steps=1)
+    for key in ("deletion", "random", "score"):
+        assert with_single[key] == pytest.approx(without[key], rel=1e-12, abs=1e-15)
+    np.testing.assert_allclose(with_single["curve"], without["curve"], rtol=1e-12)
+    np.testing.assert_allclose(with_single["random_curve"], without["random_curve"], rtol=1e-12)
+    with pytest.raises(ValueError, match="at least 2 observed steps.*got 2 series with at most 1"):
+        deletion_score(est, single[[1, 1]], n_random=1, n_steps=1)
