@@ -126,7 +126,8 @@ class Explanation:
             ``ValueError``.
         output : label or None, default=None
             A member of ``output_names`` (a class for a classifier); ``None`` = the
-            predicted class (the first output of a regressor).
+            predicted class (the first output of a regressor). A sequence or array is a
+            ``TypeError``, another label a ``ValueError``.
         ax : sequence of two matplotlib Axes, optional
             Axes for the series and the contributions; new ones by default.
 
@@ -179,6 +180,11 @@ class Explanation:
         return int(i) % n
 
     def _output_index(self, output) -> int:
+        if np.ndim(output) != 0:  # == would compare elementwise and take the first hit
+            raise TypeError(
+                "output must be one label, a member of output_names "
+                f"{self.output_names.tolist()}; got {type(output).__name__} {output!r}."
+            )
         hits = np.flatnonzero(self.output_names == output)
         if not len(hits):
             raise ValueError(

@@ -547,3 +547,12 @@ def test_deletion_score_leaves_out_series_with_one_observed_step():
     np.testing.assert_allclose(with_single["random_curve"], without["random_curve"], rtol=1e-12)
     with pytest.raises(ValueError, match="at least 2 observed steps.*got 2 series with at most 1"):
         deletion_score(est, single[[1, 1]], n_random=1, n_steps=1)
+
+
+def test_plot_refuses_more_than_one_output():
+    """A list was compared elementwise with the outputs and its first hit plotted."""
+    est = _fit(order="decode_first")
+    ex = est.explain(_data(2)[0])
+    for output in (["a", "b"], np.array(["b"]), ("a",)):
+        with pytest.raises(TypeError, match=r"output must be one label.*\['a', 'b', 'c'\]"):
+            ex.plot(0, output=output)
