@@ -65,7 +65,12 @@ class Explanation:
         The model's outputs: ``softmax(outputs)`` is ``predict_proba(X)`` for a
         classifier; ``outputs`` is ``predict(X)`` (2D) for a regressor.
     exact : bool
-        Whether ``values.sum(-1) + offset == outputs`` holds to rounding.
+        Whether the decomposition is exact by construction (the linear view, or
+        integrated gradients on a head that is affine in the frames);
+        ``completeness_error`` gives the measured sum error. An exact method whose
+        measured error exceeds rounding (``1e-6`` of the outputs' scale: a user's pool
+        whose shares do not add up to its frames) is reported ``False``; an
+        approximate method is ``False`` even where its measured error is small.
     method : {"linear", "integrated_gradients", "step_integrated_gradients"}
         ``"linear"``: exact decomposition through the pool's per-step shares;
         ``"integrated_gradients"``: integrated gradients on the pooled frames, shared out
@@ -121,7 +126,8 @@ class Explanation:
             ``ValueError``.
         output : label or None, default=None
             A member of ``output_names`` (a class for a classifier); ``None`` = the
-            predicted class (the first output of a regressor).
+            predicted class (the first output of a regressor). A sequence or array is a
+            ``TypeError``, another label a ``ValueError``.
         ax : sequence of two matplotlib Axes, optional
             Axes for the series and the contributions; new ones by default.
 
@@ -174,6 +180,11 @@ class Explanation:
         return int(i) % n
 
     def _output_index(self, output) -> int:
+        if np.ndim(output) != 0:  # == would compare elementwise and take the first hit
+            raise TypeError(
+                "output must be one label, a member of output_names "
+                f"{self.output_names.tolist()}; got {type(output).__name__} {output!r}."
+            )
         hits = np.flatnonzero(self.output_names == output)
         if not len(hits):
             raise ValueError(
@@ -347,20 +358,60 @@ def _step_gradient_chunk(module, x, mask, n_steps: int):
     return values, offset
 
 
+_CHUNKS = {
+    "linear": _linear_chunk,
+    "integrated_gradients": _gradient_chunk,
+    "step_integrated_gradients": _step_gradient_chunk,
+}
+
+
+def _contributions(module, X3: np.ndarray, method: str, n_steps: int):
+    """values (n, K, T) and offset (n, K) of ``method`` in the module's units, by chunks."""
+    chunk = _CHUNKS[method]
+    n_out = module.head.output.out_features
+    step = _chunk_size(module, X3.shape[2], n_out, method)
+    values, offset = [], []
+    for i in range(0, len(X3), step):
+        x, mask = observed_mask(torch.from_numpy(X3[i : i + step]).to(torch.float64))
+        if method == "linear":
+            v, o = chunk(module, x, mask)
+        else:
+            v, o = chunk(module, x, mask, n_steps)
+        values.append((v * mask.unsqueeze(1).to(v.dtype)).numpy())
+        offset.append(o.numpy())
+    values = np.concatenate(values) if values else np.zeros((0, n_out, X3.shape[2]))
+    offset = np.concatenate(offset) if offset else np.zeros((0, n_out))
+    return values, offset
+
+
+def _gap(values: np.ndarray, offset: np.ndarray, outputs: np.ndarray) -> float:
+    """The completeness error ``max |values.sum(-1) + offset - outputs|`` (0 if empty)."""
+    error = np.abs(values.sum(-1) + offset - outputs)
+    return float(error.max()) if error.size else 0.0
+
+
+def _tolerance(outputs: np.ndarray) -> float:
+    """Largest completeness error of an exact decomposition: rounding, relative to the
+    outputs' scale."""
+    return 1e-6 * max(1.0, float(np.abs(outputs).max()) if outputs.size else 1.0)
+
+
 def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     """Per-step contributions of a fitted SeqPool estimator's outputs.
 
     Exact (``method="linear"``) for ``order="decode_first"`` with every pool that has an
     exact per-step split (``Pool.shares``: every built-in pool), any window and encoder,
-    and for ``pool_first`` with ``activation=None`` and one linear pool (``pool="avg"``:
-    the equivalent case, its explanation equals decode_first's). Otherwise, for a pool
-    with shares, integrated gradients on the pooled frames from a zero-feature baseline
-    (``method="integrated_gradients"``), exact when ``activation=None``. A pool without
-    shares (a user's generalised mean or sum, in either order) gets integrated gradients
-    on the encoder's per-step features (``method="step_integrated_gradients"``,
-    ``exact=False``; ``completeness_error`` measures its gap). ``exact`` is also checked
-    against the outputs: a user's linear pool whose shares do not carry a constant
-    through (a sum under ``pool_first``) is reported ``exact=False``.
+    and for ``pool_first`` with ``activation=None`` and one linear pool that carries
+    constants through (``pool="avg"``: the equivalent case, its explanation equals
+    decode_first's). Otherwise, for a pool with shares, integrated gradients on the
+    pooled frames from a zero-feature baseline (``method="integrated_gradients"``),
+    exact when ``activation=None`` (``pool_first`` with max, lp, attention, or a user's
+    linear pool whose weights do not sum to 1, such as a sum: its linear view would miss
+    the outputs, so when the measured completeness error of that view exceeds rounding
+    the contributions are computed with this method instead). A pool without shares (a
+    user's generalised mean or sum, in either order) gets integrated gradients on the
+    encoder's per-step features (``method="step_integrated_gradients"``,
+    ``exact=False``; ``completeness_error`` measures its gap).
 
     Parameters
     ----------
@@ -395,27 +446,23 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     outputs = estimator._forward(X3).numpy()
     module = copy.deepcopy(estimator.net_.module_).cpu().to(torch.float64).eval()
     if _decode_view(module):
-        method, chunk = "linear", _linear_chunk
+        method = "linear"
     elif module.head.pooling.has_shares():
-        method, chunk = "integrated_gradients", _gradient_chunk
+        method = "integrated_gradients"
     else:  # a pool without an exact split: integrated gradients on the steps themselves
-        method, chunk = "step_integrated_gradients", _step_gradient_chunk
+        method = "step_integrated_gradients"
+    with torch.no_grad(), _torch_threads(estimator.n_threads):
+        values, offset = _contributions(module, X3, method, int(n_steps))
+        if method == "linear" and _gap(values, offset, outputs) > _tolerance(outputs):
+            # the decode view of pool_first shares the decoder bias out over the steps,
+            # which holds only for a pool that carries constants through (weights summing
+            # to 1, as avg's); a user's linear pool that does not (a sum) is explained by
+            # integrated gradients on the frames instead, exact for this affine head
+            method = "integrated_gradients"
+            values, offset = _contributions(module, X3, method, int(n_steps))
     linear = method == "linear"
     exact = linear or (method == "integrated_gradients" and _is_affine(module))
     n_out = module.head.output.out_features
-    step = _chunk_size(module, X3.shape[2], n_out, method)
-    values, offset = [], []
-    with torch.no_grad(), _torch_threads(estimator.n_threads):
-        for i in range(0, len(X3), step):
-            x, mask = observed_mask(torch.from_numpy(X3[i : i + step]).to(torch.float64))
-            if linear:
-                v, o = chunk(module, x, mask)
-            else:
-                v, o = chunk(module, x, mask, int(n_steps))
-            values.append((v * mask.unsqueeze(1).to(v.dtype)).numpy())
-            offset.append(o.numpy())
-    values = np.concatenate(values) if values else np.zeros((0, n_out, X3.shape[2]))
-    offset = np.concatenate(offset) if offset else np.zeros((0, n_out))
     if hasattr(estimator, "classes_"):
         names = np.asarray(estimator.classes_)
         predicted = outputs.argmax(axis=1)
@@ -427,9 +474,9 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
         names = np.arange(n_out)
         predicted = np.zeros(len(X3), dtype=int)
     error = np.abs(values.sum(-1) + offset - outputs)
-    # exact by construction, and as measured: a user's pool may declare itself linear
-    # without keeping constants (a sum), which the decomposition through the pool needs
-    if error.size and error.max() > 1e-6 * max(1.0, float(np.abs(outputs).max())):
+    # exact by construction, unless the measured sums say otherwise: a user's pool whose
+    # shares do not add up to its frames breaks the split through the pool
+    if error.size and error.max() > _tolerance(outputs):
         exact = False
     return Explanation(
         values=values,
@@ -492,10 +539,13 @@ def deletion_score(
 
     For each series, the observed steps with the largest contributions to the explained
     output (the class in ``y`` when given, else the predicted class; a regressor's first
-    output) are set to NaN -- missing -- for each fraction of the observed steps in
+    output) are set to NaN -- missing -- for each fraction ``q`` of the observed steps in
     ``fractions``, and the drop of that output (in :attr:`Explanation.outputs` units:
     logits or target units) is recorded. The same numbers of random observed steps are
-    masked ``n_random`` times as the reference.
+    masked ``n_random`` times as the reference. A series with ``n`` observed steps has
+    ``ceil(q * n)`` of them masked (rounded first, so that floating point adds no step:
+    0.07 of 100 steps masks 7), at least 1 and at most ``n - 1``. A series with a single
+    observed step has nothing to mask and is left out of both means.
 
     Parameters
     ----------
@@ -518,7 +568,14 @@ def deletion_score(
         ``"deletion"``: mean drop when masking the top steps; ``"random"``: mean drop
         when masking random steps; ``"score"``: their difference (higher = the
         contributions find the steps the output depends on); ``"curve"`` and
-        ``"random_curve"``: the mean drops per fraction.
+        ``"random_curve"``: the mean drops per fraction. The means are over the series
+        with at least two observed steps.
+
+    Raises
+    ------
+    ValueError
+        Bad ``fractions``, ``n_random`` or ``y``, or no series of ``X`` with at least
+        two observed steps.
 
     Examples
     --------
@@ -555,11 +612,24 @@ def deletion_score(
     rows = np.arange(n)
     base = ex.outputs[rows, target]
     observed = ~np.isnan(X3).all(axis=1)
+    n_observed = observed.sum(1)
+    # a series with one observed step has nothing to mask (one step must stay): a drop
+    # of 0 would dilute both means, so it is left out of them
+    scored = n_observed >= 2
+    if not scored.any():
+        raise ValueError(
+            "deletion_score masks observed steps and measures the output's drop, so it "
+            "needs series with at least 2 observed steps (one to mask, one to keep); got "
+            f"{n} series with at most {int(n_observed.max())} observed step each."
+        )
     ranked = np.where(observed, ex.values[rows, target], -np.inf)
     order = np.argsort(-ranked, axis=1, kind="stable")
     masked = []
     for q in fractions:
-        count = np.clip(np.ceil(q * observed.sum(1)).astype(int), 1, observed.sum(1) - 1)
+        # rounded to 9 decimals first: q * n in floating point can land just above an
+        # integer (0.07 * 100 = 7.000000000000001), which would mask one step too many
+        count = np.ceil(np.round(q * n_observed, 9)).astype(int)
+        count = np.clip(count, 1, n_observed - 1)
         copies = [order[i, : count[i]] for i in rows]
         for _ in range(n_random):
             copies += [
@@ -571,8 +641,8 @@ def deletion_score(
             masked.append(x)
     out = _scaled_outputs(estimator, np.stack(masked)).reshape(len(fractions), 1 + n_random, n, -1)
     drops = base[None, None] - out[:, :, rows, target]  # (fractions, 1 + n_random, n)
-    curve = drops[:, 0].mean(1)
-    random_curve = drops[:, 1:].mean((1, 2))
+    curve = drops[:, 0][:, scored].mean(1)
+    random_curve = drops[:, 1:][:, :, scored].mean((1, 2))
     return {
         "deletion": float(curve.mean()),
         "random": float(random_curve.mean()),

@@ -8,7 +8,12 @@ The exported graph is the estimator's prediction, not only its torch module:
   ``window=None``. A windowed head's output layer reads a fixed number of frames: the
   TorchScript file, like ``predict``, takes any length with the fitted number of frames
   (25 to 32 steps for a fit on 30 steps with ``window=8``), the ONNX file only the
-  fitted length (pad shorter series with NaN);
+  fitted length (pad shorter series with NaN). ``predict`` also refuses a series with no
+  observed step and infinite values; the TorchScript file does too, the ONNX file cannot
+  raise and does not check the content: it returns the prediction of an empty series
+  (what the biases alone give) for an all-NaN series and NaN for a series with an
+  infinite value (or, with the random-convolution and recurrent encoders, which
+  saturate, a number that means nothing), so its callers must check their input;
 * output of a classifier: ``proba``, the class probabilities of shape
   ``(batch, n_classes)`` in the order of ``classes_`` (``predict_proba``);
 * output of a regressor: ``prediction`` in target units, shape ``(batch,)`` or
@@ -24,23 +29,28 @@ outputs' scale; and it has no float64 ``Erf``, so the ``"gelu"`` activation comp
 
 TorchScript files are traces (``torch.jit.trace``) of the inference forward pass, which
 has no branch on the data (see :mod:`seqpool_sklearn._modules`). A trace fixes the shape
-arithmetic it saw, so the file first runs a scripted check of ``X``'s shape: another
-channel count, another number of dimensions or (windowed heads) a length with another
-number of frames raises ``torch.jit.Error`` ending in ``builtins.ValueError:`` and the
-reason, as ``predict`` refuses them (without the check, the file would read the first
-channels and the first frames' steps and return numbers for the wrong input). ONNX files come from
-PyTorch's TorchScript-based exporter (``torch.onnx.export(..., dynamo=False)``), which
-maps the GRU to ONNX's ``GRU`` operator with a run-time length; the forward pass writes
-its convolutions as matrix products there, since onnxruntime has no float64 ``Conv``. A
-user's encoder gets the same treatment: while the ONNX graph is traced, every float64
-``conv1d`` (an ``nn.Conv1d`` of the user's encoder included) is written as a matrix
-product, and every float64 ``erf`` is computed in float32. Where onnxruntime is
-installed, the written file is loaded once; a graph it cannot run (another float64
-operator it has no kernel for) is refused with its reason rather than left to fail where
-the file is used, and so is a graph with an operator PyTorch's exporter cannot write in
-ONNX (``aten::erfinv``, ``aten::nanquantile`` ...): both leave no file and point to
-``format="torchscript"``. ``export`` writes only the estimator's network: a Pipeline's
-earlier steps (a ``SeriesScaler`` ...) are not in ``pipe[-1].export(path)``'s file.
+arithmetic it saw, so the file first runs a scripted check of ``X``: another channel
+count, another number of dimensions, (windowed heads) a length with another number of
+frames, an infinite value or a series with no observed step raises ``torch.jit.Error``
+ending in ``builtins.ValueError:`` and the reason, as ``predict`` refuses them (without
+the check, the file would read the first channels and the first frames' steps and return
+numbers for the wrong input, NaN for an infinite value, or the prediction of an empty
+series). A windowed head is traced on a length whose last window is partial, so that the
+padding of that window is recorded as shape arithmetic and every length with the fitted
+number of frames runs (traced at a multiple of the window, it would be left out).
+ONNX files come from PyTorch's TorchScript-based exporter
+(``torch.onnx.export(..., dynamo=False)``), which maps the GRU to ONNX's ``GRU``
+operator with a run-time length; the forward pass writes its convolutions as matrix
+products there, since onnxruntime has no float64 ``Conv``. A user's encoder gets the
+same treatment: while the ONNX graph is traced, every float64 ``conv1d`` (an
+``nn.Conv1d`` of the user's encoder included) is written as a matrix product, and every
+float64 ``erf`` is computed in float32. Where onnxruntime is installed, the written file
+is loaded once; a graph it cannot run (another float64 operator it has no kernel for) is
+refused with its reason rather than left to fail where the file is used, and so is a
+graph with an operator PyTorch's exporter cannot write in ONNX (``aten::erfinv``,
+``aten::nanquantile`` ...): both leave no file and point to ``format="torchscript"``.
+``export`` writes only the estimator's network: a Pipeline's earlier steps (a
+``SeriesScaler`` ...) are not in ``pipe[-1].export(path)``'s file.
 """
 
 from __future__ import annotations
@@ -252,11 +262,14 @@ def _check_input(
     n_timesteps: int,
     name: str,
 ) -> torch.Tensor:
-    """``x`` if its shape is one the exported prediction reads; scripted into the file.
+    """``x`` if the exported prediction reads it as ``predict`` would; scripted into the file.
 
-    ``window`` is 0 for a head without windows (any length). A trace records no Python
-    branch, so this function is compiled with ``torch.jit.script`` and called by the
-    traced module: the loaded file runs the check on every call.
+    The shape (dimensions, channels, number of frames) and the content: no infinite
+    value and at least one observed step per series, which ``predict`` refuses too
+    (the graph would return NaN, or the output of an empty series). ``window`` is 0 for
+    a head without windows (any length). A trace records no Python branch, so this
+    function is compiled with ``torch.jit.script`` and called by the traced module: the
+    loaded file runs the check on every call.
     """
     if x.dim() != 3:
         raise ValueError(
@@ -278,6 +291,23 @@ def _check_input(
                 f"frames: series of {shortest} to {longest} steps. Pad the series with "
                 "NaN or truncate them."
             )
+    infinite = torch.isinf(x)
+    if bool(infinite.any()):
+        count = int(infinite.sum())
+        first = int(torch.nonzero(infinite.flatten(1).any(1))[0, 0])
+        raise ValueError(
+            f"X contains {count} infinite value(s) (first in sample {first}), but {name} "
+            "expects finite numbers, with NaN marking a missing step. Replace or clip "
+            "them (or set them to NaN)."
+        )
+    empty = torch.isnan(x).flatten(1).all(1)
+    if bool(empty.any()):
+        first = int(torch.nonzero(empty)[0, 0])
+        raise ValueError(
+            f"{int(empty.sum())} series in X have no observed time step (all values are "
+            f"NaN; first: sample {first}), but {name} needs at least one observed step "
+            "per series. Drop them or fill them before calling it."
+        )
     return x
 
 
@@ -320,10 +350,27 @@ def _predictor(estimator: Any) -> ExportedPredictor:
     return ExportedPredictor(module, "regression", *estimator._target_scaling())
 
 
-def _example(estimator: Any) -> torch.Tensor:
-    """A small batch of the fitted shape, one series NaN-padded (the trace's input)."""
+def _trace_length(estimator: Any, format: str) -> int:
+    """Length of the series the graph is traced on.
+
+    The ONNX file takes the fitted length. The TorchScript file takes every length with
+    the fitted number of frames, so a windowed head is traced where the last window is
+    partial: the padding of that window is then recorded as shape arithmetic (a pad of
+    ``n_frames * window - time`` steps, zero at the longest length). Traced at a multiple
+    of the window, the pad is skipped by a Python branch and no shorter length would run.
+    """
+    t = int(estimator.n_timesteps_in_)
+    window = estimator.net_.module_.head.window
+    if format != "torchscript" or window is None or window < 2 or t % window:
+        return t
+    return (int(estimator.net_.module_.head.n_frames) - 1) * int(window) + 1
+
+
+def _example(estimator: Any, t: int | None = None) -> torch.Tensor:
+    """A small batch of ``t`` steps (default: the fitted length), one series NaN-padded
+    (the trace's input)."""
     gen = torch.Generator().manual_seed(0)
-    t = estimator.n_timesteps_in_
+    t = estimator.n_timesteps_in_ if t is None else t
     x = torch.randn(3, estimator.n_channels_in_, t, generator=gen)
     x[1, :, max(1, t // 2) :] = float("nan")
     return x
@@ -344,7 +391,7 @@ def export_estimator(estimator: Any, path: str | os.PathLike, format: str = "onn
         )
     path = _output_path(path)
     predictor = _predictor(estimator)
-    example = _example(estimator)
+    example = _example(estimator, _trace_length(estimator, format))
     output = "proba" if predictor.kind == "proba" else "prediction"
     fixed_length = estimator.net_.module_.head.window is not None
     with torch.no_grad(), warnings.catch_warnings():

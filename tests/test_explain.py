@@ -458,3 +458,101 @@ def _title(ex):
     title = ex.plot(0).axes[0].get_title()
     plt.close("all")
     return title
+
+
+class Sum(Pool):
+    """A linear pool with an exact split whose weights do not sum to 1."""
+
+    summary = "sum"
+    linear = True
+    separable = True
+
+    def forward(self, h, mask):
+        return (h * mask.unsqueeze(1).to(h.dtype)).sum(-1)
+
+    def shares(self, h, mask):
+        return h * mask.unsqueeze(1).to(h.dtype)
+
+
+@pytest.mark.parametrize("window", [None, 4])
+@pytest.mark.parametrize("est_cls", [SeqPoolClassifier, SeqPoolRegressor])
+def test_pool_first_linear_pool_without_constants_is_explained_exactly(est_cls, window):
+    """The decode view shares the decoder bias out over the steps, which a sum does not
+    carry through: the values were off by far more than the outputs, labelled "linear"."""
+    X, y = _data(n=24, t=12)
+    if est_cls is SeqPoolRegressor:
+        y = X[:, 0].sum(1)
+    est = _fit(est_cls, X=X, y=y, pool=Sum, order="pool_first", activation=None, window=window)
+    _randomise(est)
+    X_new, _ = _data(5, t=12, seed=3)
+    X_new[1, :, 7:] = np.nan
+    X_new[2, :, 3] = np.nan
+    ex = est.explain(X_new, n_steps=2)
+    assert ex.method == "integrated_gradients" and ex.exact and ex.n_steps == 2
+    assert ex.completeness_error < 1e-6
+    assert (ex.values[1, :, 7:] == 0).all() and (ex.values[2, :, 3] == 0).all()
+    # a pool that carries constants keeps the decode view
+    avg = _fit(est_cls, X=X, y=y, pool="avg", order="pool_first", activation=None, window=window)
+    assert avg.explain(X_new).method == "linear"
+
+
+def test_docs_say_exact_means_by_construction_and_which_designs_are_exact():
+    """``exact`` was documented as the measured sums holding to rounding, and the
+    estimator's ``explain`` called decode_first exact for every pool."""
+    assert "exact by construction" in " ".join(Explanation.__doc__.split())
+    for cls in (SeqPoolClassifier, SeqPoolRegressor):
+        doc = " ".join(cls.explain.__doc__.split())
+        assert "every pool that has an exact per-step split" in doc
+        assert "every pool, window and encoder" not in doc
+        assert '``method="step_integrated_gradients"``, ``exact=False``' in doc
+    # an approximate method stays False however small its measured error
+    est = _fit(order="pool_first", pool="avg", activation="relu")
+    ex = est.explain(_data(3)[0], n_steps=2)
+    assert ex.method == "integrated_gradients" and not ex.exact
+
+
+@pytest.mark.parametrize(("q", "n_observed", "expected"), [(0.07, 100, 7), (0.28, 25, 7)])
+def test_deletion_score_masks_the_exact_number_of_steps(monkeypatch, q, n_observed, expected):
+    """q * n in floating point landed just above an integer: one step too many masked."""
+    import seqpool_sklearn._explain as module
+
+    est = _fit(order="decode_first")
+    X, _ = _data(2, t=n_observed + 3, seed=4)
+    X[:, :, n_observed:] = np.nan  # padding is not counted
+    seen = []
+    original = module._scaled_outputs
+
+    def recording(estimator, X3):
+        seen.append(X3)
+        return original(estimator, X3)
+
+    monkeypatch.setattr(module, "_scaled_outputs", recording)
+    deletion_score(est, X, fractions=(q,), n_random=2, n_steps=1)
+    masked = np.isnan(seen[-1]).all(axis=1).sum(1) - 3  # (1 + n_random) * n copies
+    assert masked.tolist() == [expected] * 6
+
+
+def test_deletion_score_leaves_out_series_with_one_observed_step():
+    """Nothing can be masked in them: their drop of 0 diluted both means."""
+    est = _fit(order="decode_first")
+    X, _ = _data(4, seed=6)
+    single = X.copy()
+    single[1, :, 1:] = np.nan  # one observed step
+    kept = single[[0, 2, 3]]
+    with_single = deletion_score(est, single, n_random=2, n_steps=1)
+    without = deletion_score(est, kept, n_random=2, n_steps=1)
+    for key in ("deletion", "random", "score"):
+        assert with_single[key] == pytest.approx(without[key], rel=1e-12, abs=1e-15)
+    np.testing.assert_allclose(with_single["curve"], without["curve"], rtol=1e-12)
+    np.testing.assert_allclose(with_single["random_curve"], without["random_curve"], rtol=1e-12)
+    with pytest.raises(ValueError, match="at least 2 observed steps.*got 2 series with at most 1"):
+        deletion_score(est, single[[1, 1]], n_random=1, n_steps=1)
+
+
+def test_plot_refuses_more_than_one_output():
+    """A list was compared elementwise with the outputs and its first hit plotted."""
+    est = _fit(order="decode_first")
+    ex = est.explain(_data(2)[0])
+    for output in (["a", "b"], np.array(["b"]), ("a",)):
+        with pytest.raises(TypeError, match=r"output must be one label.*\['a', 'b', 'c'\]"):
+            ex.plot(0, output=output)

@@ -123,6 +123,25 @@ def test_windowed_head_exports_for_the_fitted_length(format, tmp_path):
     assert _max_error(run, clf.predict_proba, _series(lengths=(20,))) < TOL
 
 
+@pytest.mark.parametrize(("length", "window"), [(24, 6), (32, 8)])
+@pytest.mark.parametrize("order", ["pool_first", "decode_first"])
+@pytest.mark.parametrize("encoder", [None, "minirocket"])
+def test_torchscript_file_of_a_window_multiple_takes_every_length_with_its_frames(
+    encoder, order, length, window, tmp_path
+):
+    """A fit on a multiple of the window traced no padding of a partial last window:
+    shorter series with the same number of frames failed inside the file."""
+    X, y = _train(length=length)
+    clf = SeqPoolClassifier(**_small(encoder, window=window, order=order)).fit(X, y)
+    clf.export(tmp_path / "m.pt", format="torchscript")
+    run = _runner(tmp_path / "m.pt", "torchscript")
+    lengths = tuple(range(length - window + 1, length + 1))
+    assert _max_error(run, clf.predict_proba, _series(lengths=lengths)) < TOL
+    clf.export(tmp_path / "m.onnx", format="onnx")  # the ONNX file: the fitted length
+    assert _max_error(_runner(tmp_path / "m.onnx", "onnx"), clf.predict_proba,
+                      _series(lengths=(length,))) < TOL  # fmt: skip
+
+
 def test_export_names_the_formats_and_needs_a_fitted_model(tmp_path):
     with pytest.raises(NotFittedError):
         SeqPoolClassifier().export(tmp_path / "m")
@@ -305,6 +324,58 @@ def test_torchscript_file_refuses_the_shapes_predict_refuses(encoder, tmp_path):
             run(x)
     with pytest.raises(torch.jit.Error, match="ValueError: X must have 3 dimensions"):
         run(_series(lengths=(20,))[0][:, 0])
+
+
+@pytest.mark.parametrize("window", [None, 6])
+def test_torchscript_file_refuses_the_content_predict_refuses(window, tmp_path):
+    """The file returned the output of an empty series for an all-NaN series and NaN for
+    an infinite value, where predict refuses both."""
+    X, y = _train()
+    clf = SeqPoolClassifier(**_small(None, window=window)).fit(X, y)
+    clf.export(tmp_path / "m.pt", format="torchscript")
+    run = _runner(tmp_path / "m.pt", "torchscript")
+    (x,) = _series(lengths=(20,))
+    empty = x.copy()
+    empty[2] = np.nan
+    with pytest.raises(ValueError, match="1 series in X have no observed time step"):
+        clf.predict_proba(empty)
+    reason = (
+        r"ValueError: 1 series in X have no observed time step \(all values are NaN; "
+        r"first: sample 2\), but SeqPoolClassifier needs at least one observed step"
+    )
+    with pytest.raises(torch.jit.Error, match=reason):
+        run(empty)
+    for value in (np.inf, -np.inf):
+        bad = x.copy()
+        bad[3, 1, 5] = value
+        with pytest.raises(ValueError, match="expects finite numbers"):
+            clf.predict_proba(bad)
+        reason = (
+            r"ValueError: X contains 1 infinite value\(s\) \(first in sample 3\), but "
+            "SeqPoolClassifier expects finite numbers, with NaN marking a missing step"
+        )
+        with pytest.raises(torch.jit.Error, match=reason):
+            run(bad)
+    # NaN padding, a missing step and an empty batch still run
+    assert _max_error(run, clf.predict_proba, [x]) < TOL
+    assert run(x[:0]).shape == (0, 3)
+
+
+def test_onnx_file_does_not_check_the_content_as_documented(tmp_path):
+    """An ONNX graph cannot raise: the export docs tell callers what it returns instead."""
+    X, y = _train()
+    clf = SeqPoolClassifier(**_small(None, order="decode_first")).fit(X, y)
+    clf.export(tmp_path / "m.onnx", format="onnx")
+    run = _runner(tmp_path / "m.onnx", "onnx")
+    x = _series(lengths=(20,))[0][:3]
+    x[0] = np.nan
+    x[1, 0, 4] = np.inf
+    proba = run(x)
+    # the empty series gets what the biases alone give: softmax of the output bias
+    bias = clf.net_.module_.head.output.bias.detach().double().numpy()
+    np.testing.assert_allclose(proba[0], np.exp(bias) / np.exp(bias).sum(), atol=1e-6)
+    assert np.isnan(proba[1]).all()
+    assert np.isfinite(proba[2]).all()
 
 
 def test_torchscript_file_without_window_takes_any_length(tmp_path):

@@ -290,7 +290,13 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         32 steps for a fit on 30 steps with ``window=8``); the ONNX file takes the
         fitted length only (pad with NaN). The TorchScript file refuses other shapes
         with ``torch.jit.Error`` (its message ends in the ``ValueError``), the ONNX
-        file with onnxruntime's error.
+        file with onnxruntime's error. The TorchScript file also refuses, as
+        ``predict`` does, a series with no observed step and infinite values. The
+        ONNX file cannot raise and does not check the content: for an all-NaN
+        series it returns the prediction of an empty series (what the biases alone
+        give), for a series with an infinite value NaN (or, with the
+        random-convolution and recurrent encoders, a number that means nothing), so
+        its callers must check their input.
 
         Parameters
         ----------
@@ -366,9 +372,19 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
     def explain(self, X: Any, *, n_steps: int = 64):
         """Per-step contributions of every output: where in time is the evidence?
 
-        Exact for ``order="decode_first"`` (every pool, window and encoder) and for
-        ``pool_first`` with ``pool="avg"`` and ``activation=None``; integrated gradients
-        otherwise. See the user guide's explanations page.
+        Exact (``method="linear"``) for ``order="decode_first"`` with every pool that
+        has an exact per-step split (``Pool.shares``: every built-in pool), any window
+        and encoder, and for ``pool_first`` with ``activation=None`` and one linear
+        pool that carries constants through (``pool="avg"``: its explanation equals
+        decode_first's). Otherwise, for a pool with shares, integrated gradients on the
+        pooled frames from a zero-feature baseline (``method="integrated_gradients"``),
+        exact when ``activation=None`` (``pool_first`` with max, lp, attention, or a
+        linear pool of your own whose weights do not sum to 1, such as a sum). A pool
+        without shares (a generalised mean of your own, in either order) gets
+        integrated gradients on the encoder's per-step features
+        (``method="step_integrated_gradients"``, ``exact=False``;
+        ``completeness_error`` measures its gap). See the user guide's explanations
+        page.
 
         Parameters
         ----------
