@@ -365,6 +365,41 @@ def test_label_series_that_could_also_be_an_id_table_must_agree():
     assert long_to_sequences(df, **VALUE, y=both).y.tolist() == ["same", "same"]
 
 
+def test_label_table_whose_index_is_also_the_row_labels_must_agree(path):
+    # a table of 6 subjects indexed by id; the frame holds 3 of them, on row labels 0..5
+    labels = pd.Series([1, 1, 0, 0, 1, 1], index=pd.Index(range(6), name="id"))
+    df = _df(id=[0, 0, 1, 1, 2, 2], time=[0, 1] * 3, x=np.arange(6.0))
+    for frame in (df, df.sample(frac=1, random_state=0)):  # same labels, another order too
+        with pytest.raises(
+            ValueError,
+            match=r"could be a per-row Series or a table indexed "
+            r"by id; the two readings give different y values \(read row by "
+            r"row 0, read as a table indexed by id 1, for id 1\)",
+        ):
+            long_to_sequences(frame, **VALUE, column_value="x", y=labels)
+    # both readings agree: read as given
+    same = pd.Series([4] * 6)
+    assert long_to_sequences(df, **VALUE, column_value="x", y=same).y.tolist() == [4, 4, 4]
+    # a table with the ids only is a table; the column itself (even reordered) is per row
+    assert long_to_sequences(df, **VALUE, column_value="x", y=labels.loc[[0, 1, 2]]).y.tolist() == [
+        1,
+        1,
+        0,
+    ]
+    lab = df.assign(lab=[5, 5, 6, 6, 7, 7])
+    got = long_to_sequences(
+        lab, **VALUE, column_value="x", y=lab["lab"].sort_values(ascending=False)
+    )
+    assert got.y.tolist() == [5, 6, 7]
+    # not constant row by row, but fine as a table: the error says how to pass a table
+    with pytest.raises(
+        ValueError,
+        match=r"The y Series is not constant within id 0.*if it "
+        r"is a table indexed by id, pass it indexed by the ids only",
+    ):
+        long_to_sequences(df, **VALUE, column_value="x", y=pd.Series([1, 2, 3, 4, 5, 6]))
+
+
 def test_label_series_of_a_larger_frame_is_aligned_by_index_or_refused(path):
     # df["lab"] of the frame before dropna(): its index holds every remaining row label.
     df = _df(id=[0, 0, 0, 1, 1, 1, 2, 2, 2], time=[0, 1, 2] * 3,
