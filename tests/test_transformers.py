@@ -1,6 +1,7 @@
 """Row-preserving sequence transformers: sklearn contract, NaN padding, 2D/3D behaviour."""
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -326,6 +327,47 @@ def test_wide_multiindex_columns_and_missing_cells():
     wide = WideToSequences().fit(df)
     with pytest.raises(ValueError, match="columns of X differ from those seen in fit"):
         wide.transform(df[df.columns[::-1]])
+
+
+def _time_channel_pivot(names=("time", "ch"), time=(0, 1)):
+    long = pd.DataFrame({"id": [1] * 4 + [2] * 4, "time": list(time) * 4,
+                         "ch": ["x", "x", "y", "y"] * 2,
+                         "v": [1.0, 2, 10, 20, 3, 4, 30, 40]})  # fmt: skip
+    wide = long.pivot(index="id", columns=["time", "ch"], values="v")
+    return long, wide.rename_axis(columns=list(names))
+
+
+@pytest.mark.parametrize(
+    "names, time",
+    [(("time", "ch"), (0, 1)), (("t", None), (0, 1)), ((None, "channel"), (0, 1)),
+     ((None, None), pd.to_datetime(["2020-01-01", "2020-01-02"])),
+     (("Timestamp", "kind"), pd.to_timedelta([0, 1], unit="s"))],
+)  # fmt: skip
+def test_wide_multiindex_of_time_then_channel_is_refused(names, time):
+    long, wide = _time_channel_pivot(names, time)
+    with pytest.raises(ValueError, match=re.escape("(time, channel)") + ".*" +
+                       re.escape("pass X.swaplevel(0, 1, axis=1)")):  # fmt: skip
+        WideToSequences().fit(wide)
+    # the advice works, and (channel, time) pivots are read as before
+    swapped = WideToSequences().fit_transform(wide.swaplevel(0, 1, axis=1).sort_index(axis=1))
+    direct = WideToSequences().fit_transform(
+        long.pivot(index="id", columns=["ch", "time"], values="v")
+    )
+    np.testing.assert_array_equal(swapped, direct)
+    np.testing.assert_array_equal(direct[0], [[1.0, 2.0], [10.0, 20.0]])
+
+
+def test_wide_unnamed_multiindex_of_numbers_then_text_warns():
+    from seqpool_sklearn import LayoutWarning
+
+    _, wide = _time_channel_pivot((None, None))
+    with pytest.warns(LayoutWarning, match=re.escape("pass X.swaplevel(0, 1, axis=1)")):
+        WideToSequences().fit(wide)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # text channels, number times: no warning
+        WideToSequences().fit(wide.swaplevel(0, 1, axis=1))
+        # levels named otherwise say the layout is intended
+        WideToSequences().fit(wide.rename_axis(columns=["sample_rate", "unit"]))
 
 
 def test_wide_integer_columns_reordered_are_refused():
