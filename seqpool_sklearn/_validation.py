@@ -704,6 +704,37 @@ def check_has_time_steps(shape: tuple, *, name: str, what: str = "X") -> None:
         )
 
 
+def _first_change(columns: pd.Index, fitted: pd.Index) -> str:
+    """Where ``columns`` first differ from ``fitted``, in words."""
+    if len(columns) != len(fitted):
+        return f"X has {len(columns)} columns, fit had {len(fitted)}"
+    for i, (a, b) in enumerate(zip(columns, fitted, strict=True)):
+        if a != b:
+            return f"column {i} is {a!r}, in fit it was {b!r}"
+    return "their index types differ"
+
+
+def check_fitted_columns(estimator: Any, X: Any, *, reset: bool) -> None:
+    """Refuse a DataFrame whose columns differ from fit's, where scikit-learn does not.
+
+    scikit-learn checks string column names (``feature_names_in_``); the others -- integers,
+    as ``pivot`` gives, or a MultiIndex -- are checked here, so that reordered columns are
+    refused rather than read by position. ``reset``: remember the columns of ``X`` (fit).
+    """
+    if reset:
+        estimator._columns = X.columns if isinstance(X, pd.DataFrame) else None
+        return
+    fitted = getattr(estimator, "_columns", None)
+    if not isinstance(X, pd.DataFrame) or fitted is None:
+        return
+    if hasattr(estimator, "feature_names_in_") or X.columns.equals(fitted):
+        return
+    raise ValueError(
+        f"The columns of X differ from those seen in fit: {_first_change(X.columns, fitted)}. "
+        "Put them in fit's order, e.g. X.reindex(columns=<fit's columns>)."
+    )
+
+
 def shape_of(X: Any) -> tuple:
     # Shape without np.shape / np.ndim, which dispatch through __array_function__.
     shape = getattr(X, "shape", None)
@@ -717,7 +748,8 @@ def validate_sequence_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray
     observed step are allowed, and scikit-learn's ``validate_data`` does the conversion, so
     ``n_features_in_`` and ``feature_names_in_`` follow its contract (``X.shape[1]``: time
     steps for 2D input, channels for 3D input). ``input_ndim_`` records the dimensions seen
-    at fit, and new data must have them.
+    at fit, and new data must have them; a DataFrame must have fit's columns in fit's order
+    (:func:`check_fitted_columns`), whatever their names.
     """
     name = type(estimator).__name__
     _refuse_nested_frame(X, name, "X")
@@ -743,6 +775,7 @@ def validate_sequence_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray
         ensure_all_finite=False,
         dtype=[np.float64, np.float32],
     )
+    check_fitted_columns(estimator, X, reset=reset)
     if Xv.ndim == 3:
         check_has_time_steps(Xv.shape, name=name)
     check_no_inf(Xv)

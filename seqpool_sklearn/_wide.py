@@ -29,6 +29,7 @@ from ._validation import (
     _first_non_numeric,
     _masked_as_nan,
     asarray_not_ragged,
+    check_fitted_columns,
     check_no_inf,
     check_unique_columns,
     ragged_rows,
@@ -135,16 +136,6 @@ def _refuse_time_first(columns: pd.MultiIndex) -> None:
             LayoutWarning,
             stacklevel=4,
         )
-
-
-def _first_change(columns: pd.Index, fitted: pd.Index) -> str:
-    """Where ``columns`` first differ from ``fitted``, in words."""
-    if len(columns) != len(fitted):
-        return f"X has {len(columns)} columns, fit had {len(fitted)}"
-    for i, (a, b) in enumerate(zip(columns, fitted, strict=True)):
-        if a != b:
-            return f"column {i} is {a!r}, in fit it was {b!r}"
-    return "their index types differ"
 
 
 class WideToSequences(
@@ -293,17 +284,7 @@ class WideToSequences(
                         f"Column {col!r} has dtype {dtype}; a wide table needs numeric "
                         "values. Convert it with pd.to_numeric or drop it."
                     )
-            # scikit-learn checks string column names; the others (integers, as pivot
-            # gives, or a MultiIndex) are checked here, so reordered columns are refused
-            fitted = getattr(self, "_columns", None)
-            unchecked = fitted is not None and not hasattr(self, "feature_names_in_")
-            if not reset and unchecked:
-                if not X.columns.equals(fitted):
-                    change = _first_change(X.columns, fitted)
-                    raise ValueError(
-                        f"The columns of X differ from those seen in fit: {change}. Put "
-                        "them in fit's order, e.g. X.reindex(columns=<fit's columns>)."
-                    )
+        check_fitted_columns(self, X, reset=reset)  # so reordered columns are refused
         if isinstance(X, np.ma.MaskedArray):
             X = _masked_as_nan(X)  # a masked entry is a missing step, not its value
         if not isinstance(X, pd.DataFrame):
@@ -355,7 +336,6 @@ class WideToSequences(
         self.channels_ = np.asarray(channels, dtype=object)
         self.times_ = np.asarray(times)
         self._channel_code, self._step_code = ch_code, t_code
-        self._columns = X.columns if isinstance(X, pd.DataFrame) else None
         return self
 
     def transform(self, X: ArrayLike | pd.DataFrame) -> np.ndarray:

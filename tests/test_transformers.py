@@ -255,6 +255,23 @@ def test_layout_and_channel_mismatch_errors(est):
         clone(est).fit(np.zeros((2, 3, 0)))
 
 
+@pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(length=2), Resampler(length=2)])
+def test_reordered_non_string_columns_are_refused(est):
+    # scikit-learn checks string column names only; pivot() gives integers
+    train = pd.DataFrame([[1.0, 2.0, 3.0, 4.0], [2.0, 1.0, 0.0, 5.0]], columns=[0, 1, 2, 3])
+    fitted = clone(est).fit(train)
+    np.testing.assert_array_equal(
+        fitted.transform(train), clone(est).fit_transform(train.to_numpy())
+    )
+    with pytest.raises(ValueError, match=re.escape(
+        "The columns of X differ from those seen in fit: column 0 is 3, in fit it was 0"
+    )):  # fmt: skip
+        fitted.transform(train[[3, 2, 1, 0]])
+    fitted.transform(train.to_numpy())  # arrays are read by position, as fitted
+    # a refit on an array forgets the columns
+    clone(est).fit(train).fit(train.to_numpy()).transform(train[[3, 2, 1, 0]])
+
+
 @pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(), Resampler(), WideToSequences()])
 def test_inf_is_an_error_naming_the_position(est):
     X = np.zeros((3, 4))
