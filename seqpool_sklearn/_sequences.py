@@ -363,10 +363,13 @@ def sequences_to_long(
         raise ValueError(
             f"Got {len(ids)} ids and {len(channels)} channels for X of shape {X.shape}."
         )
-    if column_kind is None and not channels.is_unique:
+    if not channels.is_unique:
+        becomes = (
+            "a column" if column_kind is None else f"a value of the kind column {column_kind!r}"
+        )
         raise ValueError(
             f"Channel {_fmt(channels[channels.duplicated()][0])} is named twice; each channel "
-            "becomes a column, so the names must be distinct."
+            f"becomes {becomes}, so the names must be distinct."
         )
     if times is None:
         _, stop = observed_span(X)
