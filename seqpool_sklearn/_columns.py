@@ -56,12 +56,27 @@ class _RowNamer:
 
 def _check_columns(df: pd.DataFrame, names: list[Hashable]) -> None:
     for name in names:
+        _check_hashable(name, "A column name")
         if name not in df.columns:
             hint = did_you_mean(str(name), [str(c) for c in df.columns])
+            if any(level == name for level in df.index.names if level is not None):
+                where = "the row index" if df.index.nlevels == 1 else "a level of the row index"
+                hint = f" {_fmt(name)} is {where}: make it a column with df.reset_index() first."
             raise ValueError(
                 f"Column {name!r} not found in the DataFrame; it has columns "
                 f"{list(df.columns)}.{hint}"
             )
+        if isinstance(df.columns, pd.MultiIndex):
+            key = name if isinstance(name, tuple) else (name,)
+            if len(key) < df.columns.nlevels:  # a label of the first level(s): many columns
+                matches = [c for c in df.columns if c[: len(key)] == key]
+                more = ", ..." if len(matches) > 5 else ""
+                raise ValueError(
+                    f"Column {name!r} is not one column: the DataFrame's columns have "
+                    f"{df.columns.nlevels} levels, and {name!r} matches {len(matches)} of them "
+                    f"({', '.join(repr(c) for c in matches[:5])}{more}). Name a column by its "
+                    f"full tuple, e.g. {matches[0]!r}."
+                )
         if int((df.columns == name).sum()) > 1:
             raise ValueError(
                 f"Column {name!r} appears more than once in the DataFrame; "
@@ -69,16 +84,49 @@ def _check_columns(df: pd.DataFrame, names: list[Hashable]) -> None:
             )
 
 
+def _described(value: Any) -> str:
+    """``value`` for a message: its type, and its repr when that is short."""
+    text = "" if isinstance(value, (pd.Series, pd.DataFrame)) else repr(value)
+    return type(value).__name__ + (f" {text}" if text and len(text) <= 60 else "")
+
+
+def _check_hashable(name: Any, what: str) -> None:
+    """A column name must be hashable: a list, set or Series is a TypeError that says so."""
+    try:
+        hash(name)
+    except TypeError:
+        raise TypeError(f"{what} must be one column name, got {_described(name)}.") from None
+
+
 def _name_list(spec: Any, what: str) -> list:
     """Column names given as a list, a pandas Index or a 1-D array; anything else is one name.
 
-    A tuple stays one name: it is how a column of MultiIndex columns is named.
+    A tuple stays one name: it is how a column of MultiIndex columns is named. Anything else
+    that is not a name (a set, dict or Series) is a TypeError.
     """
     if isinstance(spec, (pd.Index, np.ndarray)):
         if spec.ndim != 1:
             raise ValueError(f"{what} must be a 1-D list of column names, got shape {spec.shape}.")
-        return spec.tolist()
-    return list(spec) if isinstance(spec, list) else [spec]
+        names = spec.tolist()
+    elif isinstance(spec, list):
+        names = list(spec)
+    else:
+        try:
+            hash(spec)
+        except TypeError:
+            raise TypeError(
+                f"{what} must be a column name or a list of column names, got "
+                f"{_described(spec)}; pass a list, e.g. {what}=[...]."
+            ) from None
+        return [spec]
+    for name in names:
+        try:
+            hash(name)
+        except TypeError:
+            raise TypeError(
+                f"{what} must be a list of column names, but it holds {_described(name)}."
+            ) from None
+    return names
 
 
 def _free_name(base: str, taken) -> str:

@@ -38,6 +38,7 @@ from ._columns import (
     _align_rows,
     _as_float,
     _check_columns,
+    _check_hashable,
     _factorize,
     _factorize_sorted,
     _float_dtype,
@@ -373,11 +374,13 @@ def long_to_sequences(
     Raises
     ------
     ValueError
-        Missing columns, empty table, missing id / time / kind, duplicate
+        Missing columns (or a name that selects several of MultiIndex columns), empty
+        table, missing id / time / kind, duplicate
         ``(id, time[, kind])`` rows, ±inf values, values beyond ``dtype``, labels that vary
         within a sample or are missing from a label table.
     TypeError
-        Non-numeric values, mixed-type id / time / kind columns, time that is not orderable.
+        Non-numeric values, mixed-type id / time / kind columns, time that is not orderable,
+        column arguments that are not column names (a list for ``column_sort``, a set).
 
     See Also
     --------
@@ -404,6 +407,8 @@ def long_to_sequences(
     id_cols = _name_list(column_id, "column_id")
     if not id_cols:
         raise ValueError("column_id must name at least one column.")
+    _check_hashable(column_sort, "column_sort")
+    _check_hashable(column_kind, "column_kind")
     used = id_cols + [c for c in (column_sort, column_kind) if c is not None]
     if len(set(used)) < len(used):
         raise ValueError(f"id, time and kind columns must differ, got {used}.")
@@ -421,6 +426,7 @@ def long_to_sequences(
                 "With column_kind, column_value must name the single value column, got "
                 f"{column_value!r}."
             )
+        _check_hashable(column_value, "With column_kind, column_value")
         value_cols = [column_value]
     elif column_value is None:
         value_cols = [c for c in df.columns if c not in used and c not in named]

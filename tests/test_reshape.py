@@ -492,6 +492,17 @@ def _categorical_unused():
     return _df(id=ids, time=[0, 1, 0], x=[1.0, 2.0, 3.0])
 
 
+def _multiindex_columns():
+    return pd.DataFrame({("meta", "id"): [1, 1, 2], ("meta", "t"): [0, 1, 0],
+                         ("acc", "x"): [1.0, 2, 3], ("acc", "y"): [4.0, 5, 6]})  # fmt: skip
+
+
+def _time_indexed():
+    stamps = ["2020-01-03", "2020-01-01", "2020-01-02", "2020-01-01"]
+    index = pd.DatetimeIndex(stamps, name="timestamp")
+    return pd.DataFrame({"id": [1, 1, 1, 2], "x": [3.0, 1, 2, 9]}, index=index)
+
+
 VALUE = {"column_id": "id", "column_sort": "time"}
 
 # (case, frame factory, kwargs, exception, message regex). Each message names the column
@@ -568,6 +579,46 @@ BAD_INPUT = [
     ("kind without a single value column", tsfresh_frame, dict(KIND, column_value=None),
      ValueError, "column_value must name the single value column"),
     ("bad dtype", tsfresh_frame, dict(KIND, dtype=np.int64), ValueError, "dtype must be"),
+    ("first level of MultiIndex columns", _multiindex_columns,
+     {"column_id": "meta", "column_sort": ("meta", "t")}, ValueError,
+     r"Column 'meta' is not one column: the DataFrame's columns have 2 levels, and 'meta' "
+     r"matches 2 of them \(\('meta', 'id'\), \('meta', 't'\)\)\. Name a column by its full "
+     r"tuple, e\.g\. \('meta', 'id'\)"),
+    ("first level as value columns", _multiindex_columns,
+     {"column_id": ("meta", "id"), "column_sort": ("meta", "t"), "column_value": ["acc"]},
+     ValueError, r"Column 'acc' is not one column.*\('acc', 'x'\), \('acc', 'y'\)"),
+    ("first level as y", _multiindex_columns,
+     {"column_id": ("meta", "id"), "column_sort": ("meta", "t"), "y": "acc"}, ValueError,
+     r"Column 'acc' is not one column"),
+    ("list of time columns", lambda: _df(id=[1], time=[0], x=[1.0]),
+     {"column_id": "id", "column_sort": ["time"]}, TypeError,
+     r"column_sort must be one column name, got list \['time'\]"),
+    ("list of kind columns", tsfresh_frame, dict(KIND, column_kind=["kind"]), TypeError,
+     r"column_kind must be one column name, got list \['kind'\]"),
+    ("set of id columns", lambda: _df(id=[1], time=[0], x=[1.0]),
+     {"column_id": {"id"}}, TypeError,
+     r"column_id must be a column name or a list of column names, got set \{'id'\}"),
+    ("set of value columns", lambda: _df(id=[1], time=[0], x=[1.0]),
+     dict(VALUE, column_value={"x"}), TypeError,
+     r"column_value must be a column name or a list of column names, got set"),
+    ("dict of value columns", lambda: _df(id=[1], time=[0], x=[1.0]),
+     dict(VALUE, column_value={"x": 1}), TypeError,
+     r"column_value must be a column name or a list of column names, got dict"),
+    ("Series of value columns", lambda: _df(id=[1], time=[0], x=[1.0]),
+     dict(VALUE, column_value=pd.Series(["x"])), TypeError,
+     r"column_value must be a column name or a list of column names, got Series;"),
+    ("list in the id columns", lambda: _df(id=[1], time=[0], x=[1.0]),
+     dict(VALUE, column_id=[["id"]]), TypeError,
+     r"column_id must be a list of column names, but it holds list \['id'\]"),
+    ("set as the single value column", tsfresh_frame, dict(KIND, column_value={"value"}),
+     TypeError, r"column_value must be one column name, got set"),
+    ("time in the row index", _time_indexed, {"column_id": "id", "column_sort": "timestamp"},
+     ValueError, r"Column 'timestamp' not found in the DataFrame; it has columns \['id', "
+     r"'x'\]\. 'timestamp' is the row index: make it a column with df.reset_index\(\) first"),
+    ("time in a level of the row index",
+     lambda: _time_indexed().set_index("x", append=True),
+     {"column_id": "id", "column_sort": "timestamp"}, ValueError,
+     r"'timestamp' is a level of the row index: make it a column with df.reset_index\(\)"),
 ]  # fmt: skip
 
 
@@ -581,6 +632,13 @@ def test_bad_input_is_named_and_frame_untouched(make, kwargs, exc, match, path):
         long_to_sequences(df, **kwargs)
     if isinstance(df, pd.DataFrame):
         pd.testing.assert_frame_equal(df, before)
+
+
+def test_multiindex_columns_by_full_tuple_still_work():
+    seq = long_to_sequences(_multiindex_columns(), column_id=("meta", "id"),
+                            column_sort=("meta", "t"))  # fmt: skip
+    assert seq.channels.tolist() == [("acc", "x"), ("acc", "y")]
+    np.testing.assert_array_equal(seq.X[0], [[1.0, 2.0], [4.0, 5.0]])
 
 
 def test_duplicates_are_never_averaged_on_the_sparse_kind_path(monkeypatch):
