@@ -26,6 +26,7 @@ all. Otherwise only the distinct ``(id, time)`` keys are sorted.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable
 from typing import Any
 
@@ -311,6 +312,42 @@ def _step_ranks(key, id_code, kind_code, n, U, C):
     return key, rank, lengths, time_codes, dup, checked
 
 
+def _warn_unread_time_index(df, id_code, kind_code) -> None:
+    """Warn when the rows are taken in row order but a time index says another order.
+
+    Without ``column_sort`` the row index is not read; a Datetime / Timedelta index that
+    does not increase within a sample (and kind) is most likely the time the caller meant.
+    """
+    index = df.index
+    if not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)) or len(index) < 2:
+        return
+    key = id_code.astype(np.int64)
+    if kind_code is not None:
+        key = key * (int(kind_code.max()) + 1) + kind_code
+    order = np.argsort(key, kind="stable")  # rows of each series, in row order
+    stamps = index.asi8[order]
+    same = key[order][1:] == key[order][:-1]
+    back = same & ~(stamps[1:] > stamps[:-1])
+    if not back.any():
+        return
+    row, prev = int(order[1:][back][0]), int(order[:-1][back][0])
+    name = index.name
+    hint = (
+        f"df.reset_index() and column_sort={name!r}"
+        if name is not None
+        else "df.reset_index(names='time') and column_sort='time'"
+    )
+    warnings.warn(
+        f"column_sort is None, so the rows of each sample are taken in row order and the row "
+        f"index ({type(index).__name__}{f' {name!r}' if name is not None else ''}) is not "
+        f"read, but it does not increase within every sample: row {row} has "
+        f"{_fmt(index[row])}, after {_fmt(index[prev])} at row {prev} of the same sample. To "
+        f"order the steps by it, pass {hint}.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
 def long_to_sequences(
     df: pd.DataFrame,
     *,
@@ -350,7 +387,9 @@ def long_to_sequences(
         Time column (numeric, datetime, timedelta or ordered categorical). When None, the
         row order within each sample (and kind) is taken as the time order, and
         :meth:`Sequences.to_long` numbers the steps in a column ``"time"`` (``"time_1"``, ...
-        if the table has a column of that name).
+        if the table has a column of that name). The row index is never read: a
+        ``DatetimeIndex`` or ``TimedeltaIndex`` that does not increase within a sample gives
+        a ``UserWarning`` (make it a column with ``df.reset_index()`` and name it here).
     column_kind : hashable, default=None
         Channel column of the tsfresh layout; channels are its sorted distinct values.
     column_value : hashable or list of hashable, default=None
@@ -506,6 +545,7 @@ def long_to_sequences(
         t_code, time_index = _time_codes(df[column_sort], column_sort, namer)
         time_name = column_sort
     else:  # row order within each sample (and kind) is the time order
+        _warn_unread_time_index(df, id_code, kind_code)
         keys = [id_code] if kind_code is None else [id_code, kind_code]
         t_code = pd.Series(id_code).groupby(keys, sort=False).cumcount().to_numpy()
         time_name = _free_name("time", df.columns)  # to_long's step column

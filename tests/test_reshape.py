@@ -1,6 +1,7 @@
 """Long tables <-> sequences: semantics, bad input, round trips."""
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -639,6 +640,27 @@ def test_multiindex_columns_by_full_tuple_still_work():
                             column_sort=("meta", "t"))  # fmt: skip
     assert seq.channels.tolist() == [("acc", "x"), ("acc", "y")]
     np.testing.assert_array_equal(seq.X[0], [[1.0, 2.0], [4.0, 5.0]])
+
+
+def test_a_time_index_that_is_not_read_is_named_when_out_of_order():
+    df = _time_indexed()
+    with pytest.warns(UserWarning, match=r"column_sort is None, so the rows of each sample are "
+                      r"taken in row order and the row index \(DatetimeIndex 'timestamp'\) is "
+                      r"not read.*row 1 has 2020-01-01.*after 2020-01-03.*at row 0.*pass "
+                      r"df.reset_index\(\) and column_sort='timestamp'"):  # fmt: skip
+        seq = long_to_sequences(df, column_id="id")
+    np.testing.assert_array_equal(seq.X[0, 0], [3.0, 1.0, 2.0])  # row order, as documented
+    fixed = long_to_sequences(df.reset_index(), column_id="id", column_sort="timestamp")
+    np.testing.assert_array_equal(fixed.X[0, 0], [1.0, 2.0, 3.0])
+    deltas = df.set_axis(pd.to_timedelta([3, 1, 2, 1], unit="s"))  # a TimedeltaIndex too
+    with pytest.warns(UserWarning, match=r"row index \(TimedeltaIndex\) is not read"):
+        long_to_sequences(deltas, column_id="id")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # increasing within every sample (and kind): silent
+        long_to_sequences(df.sort_index(), column_id="id")
+        kinds = pd.DataFrame({"id": [1] * 4, "kind": ["a", "a", "b", "b"], "v": [1.0, 2, 3, 4]},
+                             index=pd.to_datetime(["2020-01-01", "2020-01-02"] * 2))  # fmt: skip
+        long_to_sequences(kinds, column_id="id", column_kind="kind", column_value="v")
 
 
 def test_duplicates_are_never_averaged_on_the_sparse_kind_path(monkeypatch):
