@@ -162,14 +162,22 @@ def _factorize_sorted(values) -> tuple[np.ndarray, Any]:
     return codes, uniques.take(order)
 
 
+def _kind(value: Any) -> str:
+    """The type of a value, for telling mixed columns: numbers are one kind, bool its own."""
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    return "number" if isinstance(value, numbers.Real) else type(value).__name__
+
+
 def _first_type_change(s: pd.Series) -> int:
-    """Position of the first non-missing value whose type differs from the first one's."""
+    """Position of the first non-missing value whose type differs from the first one's.
+
+    The first non-missing value's position when they are all of one type.
+    """
     rows = np.flatnonzero(s.notna().to_numpy())
     if not len(rows):
         return 0
-    kinds = np.array(
-        ["number" if isinstance(v, numbers.Real) else type(v).__name__ for v in s.iloc[rows]]
-    )
+    kinds = np.array([_kind(v) for v in s.iloc[rows]])
     differ = rows[kinds != kinds[0]]
     return int(differ[0]) if len(differ) else int(rows[0])
 
@@ -221,6 +229,14 @@ def _factorize(s: pd.Series, name: Hashable, what: str, namer: _RowNamer) -> tup
         "mixed-integer",
     ):
         row = _first_type_change(s)
+        first = s.dropna().iloc[0]
+        if _kind(s.iloc[row]) == _kind(first):  # one type, but not one that sorts
+            fix = "use composite ids (column_id=[...]) or " if what == "id" else ""
+            raise TypeError(
+                f"Column {name!r} holds values of type {type(first).__name__} (such as "
+                f"{first!r} at row {row}), which cannot be used as {what} values; "
+                f"{fix}convert them to str first, e.g. df[col].astype(str)."
+            )
         raise TypeError(
             f"Column {name!r} mixes value types: {_fmt(s.iloc[row])} "
             f"({type(s.iloc[row]).__name__}) for {namer(row)}, after "

@@ -538,6 +538,15 @@ BAD_INPUT = [
     ("mixed-type id", lambda: _df(id=pd.Series([1, "1"], dtype=object), time=[0, 0],
                                   x=[1.0, 2]), VALUE, TypeError,
      r"Column 'id' mixes value types: '1' \(str\) for id '1' \(first at row 1\)"),
+    ("bool mixed with int ids",
+     lambda: _df(id=np.array([1, True, 1, True], dtype=object), time=[0, 0, 1, 1],
+                 x=[1.0, 2, 3, 4]), VALUE, TypeError,
+     r"Column 'id' mixes value types: True \(bool\) for id True \(first at row 1\), after int "
+     r"values"),
+    ("tuple ids", lambda: _df(id=[(1, 2), (1, 3), (1, 2), (1, 3)], time=[0, 0, 1, 1],
+                              x=[1.0, 2, 3, 4]), VALUE, TypeError,
+     r"Column 'id' holds values of type tuple \(such as \(1, 2\) at row 0\), which cannot be "
+     r"used as id values; use composite ids \(column_id=\[\.\.\.\]\) or convert them to str"),
     ("+inf value", lambda: _df(id=[1, 2, 2], time=[0, 0, 1], x=[1.0, 2.0, np.inf]), VALUE,
      ValueError, r"Column 'x' has infinite values for id 2 \(first at row 2\)"),
     ("-inf value", lambda: _df(id=[3, 2], time=[0, 0], x=[-np.inf, 1.0]), VALUE, ValueError,
