@@ -295,9 +295,24 @@ def _values(s: pd.Series, name: Hashable, namer: _RowNamer) -> np.ndarray:
         arr = s.to_numpy(dtype=np.float64, na_value=np.nan)  # nullable Int64 / Float64
     elif pdt.is_object_dtype(dtype) and pdt.infer_dtype(s, skipna=True) in _NUMERIC_INFERRED:
         arr = pd.to_numeric(s).to_numpy(dtype=np.float64, na_value=np.nan)
+    elif isinstance(dtype, pd.CategoricalDtype) and pdt.is_numeric_dtype(dtype.categories):
+        raise TypeError(
+            f"Column {name!r} has dtype {dtype} (categories of {dtype.categories.dtype}), "
+            f"which is not a value dtype: a categorical holds labels, even when they are "
+            f"numbers. Convert it first with df[{name!r}].astype(float), or name this column "
+            "as id / kind / label instead of a value column."
+        )
     else:
         ok = s.map(lambda v: isinstance(v, (numbers.Real, decimal.Decimal))) | s.isna()
         row = int(np.flatnonzero(~ok.to_numpy(dtype=bool))[0]) if not ok.all() else 0
+        value = s.iloc[row]
+        complex_value = isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real)
+        if pdt.is_complex_dtype(dtype) or complex_value:
+            raise TypeError(
+                f"Column {name!r} has complex values ({_fmt(s.iloc[row])}, dtype {dtype}) "
+                f"for {namer(row)}; complex values are not supported. Take the real part "
+                "(np.real) or the magnitude (abs) first -- or both, as two value columns."
+            )
         raise TypeError(
             f"Column {name!r} has non-numeric values ({_fmt(s.iloc[row])}, dtype {dtype}) "
             f"for {namer(row)}; values must be numbers. Convert them with pd.to_numeric, "

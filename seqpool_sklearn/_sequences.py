@@ -296,7 +296,8 @@ def sequences_to_long(
     X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
         Sequences of numbers, NaN-padded.
     ids : array-like of shape (n_samples,), default=None
-        Distinct sample ids; default ``0 .. n_samples - 1``.
+        Distinct sample ids; default ``0 .. n_samples - 1``. A MultiIndex (composite ids)
+        gives one column per level, named after the level: its levels must be named.
     channels : sequence of length n_channels, default=None
         Channel names; default ``"channel0"``, ``"channel1"``, ...
     times : array-like of shape (n_samples, n_timesteps), default=None
@@ -423,6 +424,13 @@ def _sample_ids(ids: Any, n: int, column_id: Hashable) -> pd.Index:
             f"ids must be a sequence of {n} sample ids, got {type(ids).__name__} {ids!r}."
         )
     if isinstance(ids, pd.MultiIndex):  # a MultiIndex keeps its level names
+        if any(name is None for name in ids.names):
+            names = [f"id_{k}" for k in range(ids.nlevels)]
+            raise ValueError(
+                f"ids is a MultiIndex with unnamed levels (names {list(ids.names)}); each "
+                "level becomes a column of the long table, named after it. Name the levels "
+                f"first, e.g. ids.set_names({names})."
+            )
         index = ids
     else:
         try:

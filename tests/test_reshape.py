@@ -289,6 +289,10 @@ TO_LONG_BAD = [
     ("repeated channel in the kind layout",
      {"X": np.ones((1, 2, 4)), "column_kind": "kind", "channels": ["x", "x"]}, ValueError,
      r"Channel 'x' is named twice; each channel becomes a value of the kind column 'kind'"),
+    ("unnamed MultiIndex ids",
+     {"X": np.ones((2, 1, 2)), "ids": pd.MultiIndex.from_tuples([("a", 1), ("a", 2)])},
+     ValueError, r"ids is a MultiIndex with unnamed levels \(names \[None, None\]\).*"
+     r"ids\.set_names\(\['id_0', 'id_1'\]\)"),
     ("string channels", {"X": np.ones((1, 2, 2)), "channels": "ab"}, TypeError,
      r"channels must be a sequence of 2 channel names, got str 'ab'.*channels=\['ab'\]"),
     ("time repeated in a sample", {"X": np.ones((2, 1, 3)),
@@ -525,6 +529,15 @@ BAD_INPUT = [
      VALUE, TypeError, r"Column 'x' has non-numeric values \('a'.*for id 2 \(first at row 2\)"),
     ("string value column", lambda: _df(id=[1, 2], time=[0, 0], x=["1", "2"]), VALUE,
      TypeError, r"Column 'x' has non-numeric values \('1', dtype (str|object)\) for id 1"),
+    ("categorical of numbers", lambda: _df(id=[1, 2], time=[0, 0], x=pd.Categorical([1.0, 2.0])),
+     VALUE, TypeError, r"Column 'x' has dtype category \(categories of float64\), which is "
+     r"not a value dtype.*df\['x'\]\.astype\(float\)"),
+    ("complex values", lambda: _df(id=[1, 2], time=[0, 0], x=[1.0 + 1j, 2.0]), VALUE,
+     TypeError, r"Column 'x' has complex values \(\(1\+1j\), dtype complex128\) for id 1 .*"
+     r"complex values are not supported\. Take the real part \(np.real\) or the magnitude "
+     r"\(abs\)"),
+    ("complex objects", lambda: _df(id=[1, 2], time=[0, 0], x=pd.Series([1.0, 2j], dtype=object)),
+     VALUE, TypeError, r"Column 'x' has complex values \(2j, dtype object\) for id 2"),
     ("empty frame", lambda: _df(id=[], time=[], x=[]), VALUE, ValueError, r"empty \(0 rows\)"),
     ("missing column", lambda: _df(id=[1], tme=[0], x=[1.0]), VALUE, ValueError,
      r"Column 'time' not found in the DataFrame.*Did you mean 'tme'\?"),
