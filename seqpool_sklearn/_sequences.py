@@ -63,7 +63,8 @@ class Sequences:
         Channel names: the value columns in the given order, or the sorted values of the
         kind column.
     lengths : ndarray of shape (n_samples,)
-        Number of observed time steps of every sample.
+        Number of time stamps (rows) of every sample, including steps whose values are all
+        NaN.
     y, groups : ndarray of shape (n_samples,) or None
         Per-sample labels and groups, when asked for.
     time_index : pandas.Index

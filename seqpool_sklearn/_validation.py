@@ -767,14 +767,23 @@ def validate_sequence_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray
         )
     if not reset and ndim == 3:
         check_n_channels(shape[1], estimator.n_features_in_, name=name)
-    Xv = validate_data(
-        estimator,
-        X,
-        reset=reset,
-        allow_nd=True,
-        ensure_all_finite=False,
-        dtype=[np.float64, np.float32],
-    )
+    try:
+        Xv = validate_data(
+            estimator,
+            X,
+            reset=reset,
+            allow_nd=True,
+            ensure_all_finite=False,
+            dtype=[np.float64, np.float32],
+        )
+    except ValueError as exc:
+        if reset or ndim != 2 or f"but {name} is expecting" not in str(exc):
+            raise
+        raise ValueError(
+            f"{exc} 2D input (n_samples, n_timesteps) keeps the number of time steps seen in "
+            f"fit. For series of other lengths, fit and transform 3D input of one channel, "
+            f"X[:, None, :]."
+        ) from None
     check_fitted_columns(estimator, X, reset=reset)
     if Xv.ndim == 3:
         check_has_time_steps(Xv.shape, name=name)

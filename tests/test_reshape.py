@@ -324,6 +324,14 @@ def test_sequences_to_long_bad_input_is_named(kwargs, exc, match):
         sequences_to_long(kwargs.pop("X"), **kwargs)
 
 
+def test_lengths_count_time_stamps_including_all_nan_steps():
+    df = _df(id=[1, 1, 1, 2, 2], time=[0, 1, 2, 0, 1], x=[1.0, np.nan, np.nan, 3.0, 4.0])
+    seq = long_to_sequences(df, column_id="id", column_sort="time")
+    assert seq.lengths.tolist() == [3, 2]  # rows, not observed steps (1 for id 1)
+    assert "including steps whose values are all\n        NaN" in Sequences.__doc__
+    assert "observed time steps" not in Sequences.__doc__
+
+
 def test_sequences_to_long_never_modifies_its_inputs():
     X = np.array([[[1.0, np.nan, 3.0]], [[4.0, 5.0, np.nan]]])
     times = np.array([[0.0, 1.0, 2.0], [5.0, 6.0, np.nan]])

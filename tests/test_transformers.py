@@ -272,6 +272,22 @@ def test_reordered_non_string_columns_are_refused(est):
     clone(est).fit(train).fit(train.to_numpy()).transform(train[[3, 2, 1, 0]])
 
 
+@pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(), Resampler()])
+def test_2d_input_of_another_width_says_to_pass_3d(est):
+    fitted = clone(est).fit(np.zeros((4, 6)))
+    with pytest.raises(ValueError, match=re.escape(
+        f"X has 8 features, but {type(est).__name__} is expecting 6 features as input. 2D "
+        "input (n_samples, n_timesteps) keeps the number of time steps seen in fit. For "
+        "series of other lengths, fit and transform 3D input of one channel, X[:, None, :]."
+    )):  # fmt: skip
+        fitted.transform(np.zeros((2, 8)))
+    # the advice works
+    out = clone(est).fit(np.ones((4, 6))[:, None, :]).transform(np.ones((2, 8))[:, None, :])
+    assert out.shape[:2] == (2, 1)
+    for cls in (PadTruncate, Resampler):
+        assert "X[:, None, :]" in cls.__doc__
+
+
 @pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(), Resampler(), WideToSequences()])
 def test_inf_is_an_error_naming_the_position(est):
     X = np.zeros((3, 4))
