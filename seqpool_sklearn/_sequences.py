@@ -25,6 +25,7 @@ from ._validation import (
     check_has_time_steps,
     check_no_inf,
     observed_span,
+    warn_if_channels_last,
 )
 
 __all__ = ["Sequences", "sequences_to_long"]
@@ -352,6 +353,7 @@ def sequences_to_long(
     """
     X = _plain_sequences(X)
     check_has_time_steps(X.shape, name="sequences_to_long")
+    warn_if_channels_last(X.shape, name="sequences_to_long", stacklevel=2)
     n, C, T = X.shape
     ids = _sample_ids(ids, n, column_id)
     if channels is not None and not pd.api.types.is_list_like(channels):

@@ -52,7 +52,9 @@ class LayoutWarning(UserWarning):
     Raised at ``fit`` when a 3D ``X`` of shape (n_samples, a, b) has more "channels"
     than "steps" (``a > b``) and at most 16 steps, the usual sign of channels-last data
     (Keras' (n_samples, n_timesteps, n_channels)): no UCR/UEA dataset of the archive
-    suite has that shape, and every one of them has it when transposed.
+    suite has that shape, and every one of them has it when transposed. The estimators,
+    the sequence transformers (at ``fit``) and :func:`sequences_to_long` warn alike;
+    :class:`WideToSequences` warns about column levels that look like (time, channel).
     Silence it with :func:`warnings.filterwarnings` when the layout is intended.
 
     Examples
@@ -523,6 +525,29 @@ def _warn_if_long_columns(X: Any, name: str, what: str) -> None:
     )
 
 
+# A 3D X with more channels than steps, and at most this many steps, is most likely
+# channels-last (n_samples, n_timesteps, n_channels): LayoutWarning. Wide feature maps of
+# a longer series (e.g. 128 channels x 100 steps) are not flagged.
+_LAYOUT_MAX_STEPS = 16
+
+
+def warn_if_channels_last(shape: tuple, *, name: str, stacklevel: int = 2) -> None:
+    """LayoutWarning for a 3D ``shape`` that looks channels-last (see :class:`LayoutWarning`).
+
+    ``stacklevel`` counts from the caller of this function, as :func:`warnings.warn` does.
+    """
+    if len(shape) == 3 and shape[1] > shape[2] <= _LAYOUT_MAX_STEPS:
+        warnings.warn(
+            f"X has shape {tuple(shape)}: {shape[1]} channels of {shape[2]} time "
+            f"steps. {name} reads (n_samples, n_channels, n_timesteps); if these "
+            "are series of length "
+            f"{shape[1]} with {shape[2]} channels (the channels-last layout "
+            "of Keras), pass X.transpose(0, 2, 1).",
+            LayoutWarning,
+            stacklevel=stacklevel + 1,
+        )
+
+
 def _warn_partial_steps(arr: np.ndarray, name: str, what: str) -> None:
     """MissingChannelWarning where some (not all) channels of an observed step are NaN."""
     if arr.shape[1] < 2:
@@ -789,6 +814,7 @@ def validate_sequence_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray
         check_has_time_steps(Xv.shape, name=name)
     check_no_inf(Xv)
     if reset:
+        warn_if_channels_last(Xv.shape, name=name, stacklevel=3)
         estimator.input_ndim_ = Xv.ndim
     return Xv if Xv.ndim == 3 else Xv[:, None, :]
 

@@ -324,6 +324,21 @@ def test_sequences_to_long_bad_input_is_named(kwargs, exc, match):
         sequences_to_long(kwargs.pop("X"), **kwargs)
 
 
+def test_sequences_to_long_warns_about_channels_last_arrays_as_the_estimators_do():
+    from seqpool_sklearn import LayoutWarning
+
+    X = np.zeros((2, 30, 3))
+    with pytest.warns(LayoutWarning, match=re.escape(
+        "X has shape (2, 30, 3): 30 channels of 3 time steps. sequences_to_long reads "
+        "(n_samples, n_channels, n_timesteps)"
+    )):  # fmt: skip
+        sequences_to_long(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sequences_to_long(X.transpose(0, 2, 1))
+        sequences_to_long(np.zeros((40, 3)))  # 2D: one channel
+
+
 def test_lengths_count_time_stamps_including_all_nan_steps():
     df = _df(id=[1, 1, 1, 2, 2], time=[0, 1, 2, 0, 1], x=[1.0, np.nan, np.nan, 3.0, 4.0])
     seq = long_to_sequences(df, column_id="id", column_sort="time")

@@ -288,6 +288,23 @@ def test_2d_input_of_another_width_says_to_pass_3d(est):
         assert "X[:, None, :]" in cls.__doc__
 
 
+@pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(), Resampler()])
+def test_channels_last_3d_input_gives_the_estimators_layout_warning(est):
+    from seqpool_sklearn import LayoutWarning
+
+    X = np.random.default_rng(0).normal(size=(5, 100, 3))
+    with pytest.warns(LayoutWarning, match=re.escape(
+        f"X has shape (5, 100, 3): 100 channels of 3 time steps. {type(est).__name__} reads "
+        "(n_samples, n_channels, n_timesteps)"
+    )) as caught:  # fmt: skip
+        fitted = clone(est).fit(X)
+    assert caught[0].filename == __file__  # points at the caller's fit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # channels first, and transform: no warning
+        fitted.transform(X)
+        clone(est).fit(X.transpose(0, 2, 1))
+
+
 @pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(), Resampler(), WideToSequences()])
 def test_inf_is_an_error_naming_the_position(est):
     X = np.zeros((3, 4))
