@@ -56,12 +56,27 @@ class _RowNamer:
 
 def _check_columns(df: pd.DataFrame, names: list[Hashable]) -> None:
     for name in names:
+        _check_hashable(name, "A column name")
         if name not in df.columns:
             hint = did_you_mean(str(name), [str(c) for c in df.columns])
+            if any(level == name for level in df.index.names if level is not None):
+                where = "the row index" if df.index.nlevels == 1 else "a level of the row index"
+                hint = f" {_fmt(name)} is {where}: make it a column with df.reset_index() first."
             raise ValueError(
                 f"Column {name!r} not found in the DataFrame; it has columns "
                 f"{list(df.columns)}.{hint}"
             )
+        if isinstance(df.columns, pd.MultiIndex):
+            key = name if isinstance(name, tuple) else (name,)
+            if len(key) < df.columns.nlevels:  # a label of the first level(s): many columns
+                matches = [c for c in df.columns if c[: len(key)] == key]
+                more = ", ..." if len(matches) > 5 else ""
+                raise ValueError(
+                    f"Column {name!r} is not one column: the DataFrame's columns have "
+                    f"{df.columns.nlevels} levels, and {name!r} matches {len(matches)} of them "
+                    f"({', '.join(repr(c) for c in matches[:5])}{more}). Name a column by its "
+                    f"full tuple, e.g. {matches[0]!r}."
+                )
         if int((df.columns == name).sum()) > 1:
             raise ValueError(
                 f"Column {name!r} appears more than once in the DataFrame; "
@@ -69,16 +84,49 @@ def _check_columns(df: pd.DataFrame, names: list[Hashable]) -> None:
             )
 
 
+def _described(value: Any) -> str:
+    """``value`` for a message: its type, and its repr when that is short."""
+    text = "" if isinstance(value, (pd.Series, pd.DataFrame)) else repr(value)
+    return type(value).__name__ + (f" {text}" if text and len(text) <= 60 else "")
+
+
+def _check_hashable(name: Any, what: str) -> None:
+    """A column name must be hashable: a list, set or Series is a TypeError that says so."""
+    try:
+        hash(name)
+    except TypeError:
+        raise TypeError(f"{what} must be one column name, got {_described(name)}.") from None
+
+
 def _name_list(spec: Any, what: str) -> list:
     """Column names given as a list, a pandas Index or a 1-D array; anything else is one name.
 
-    A tuple stays one name: it is how a column of MultiIndex columns is named.
+    A tuple stays one name: it is how a column of MultiIndex columns is named. Anything else
+    that is not a name (a set, dict or Series) is a TypeError.
     """
     if isinstance(spec, (pd.Index, np.ndarray)):
         if spec.ndim != 1:
             raise ValueError(f"{what} must be a 1-D list of column names, got shape {spec.shape}.")
-        return spec.tolist()
-    return list(spec) if isinstance(spec, list) else [spec]
+        names = spec.tolist()
+    elif isinstance(spec, list):
+        names = list(spec)
+    else:
+        try:
+            hash(spec)
+        except TypeError:
+            raise TypeError(
+                f"{what} must be a column name or a list of column names, got "
+                f"{_described(spec)}; pass a list, e.g. {what}=[...]."
+            ) from None
+        return [spec]
+    for name in names:
+        try:
+            hash(name)
+        except TypeError:
+            raise TypeError(
+                f"{what} must be a list of column names, but it holds {_described(name)}."
+            ) from None
+    return names
 
 
 def _free_name(base: str, taken) -> str:
@@ -114,14 +162,22 @@ def _factorize_sorted(values) -> tuple[np.ndarray, Any]:
     return codes, uniques.take(order)
 
 
+def _kind(value: Any) -> str:
+    """The type of a value, for telling mixed columns: numbers are one kind, bool its own."""
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    return "number" if isinstance(value, numbers.Real) else type(value).__name__
+
+
 def _first_type_change(s: pd.Series) -> int:
-    """Position of the first non-missing value whose type differs from the first one's."""
+    """Position of the first non-missing value whose type differs from the first one's.
+
+    The first non-missing value's position when they are all of one type.
+    """
     rows = np.flatnonzero(s.notna().to_numpy())
     if not len(rows):
         return 0
-    kinds = np.array(
-        ["number" if isinstance(v, numbers.Real) else type(v).__name__ for v in s.iloc[rows]]
-    )
+    kinds = np.array([_kind(v) for v in s.iloc[rows]])
     differ = rows[kinds != kinds[0]]
     return int(differ[0]) if len(differ) else int(rows[0])
 
@@ -173,6 +229,14 @@ def _factorize(s: pd.Series, name: Hashable, what: str, namer: _RowNamer) -> tup
         "mixed-integer",
     ):
         row = _first_type_change(s)
+        first = s.dropna().iloc[0]
+        if _kind(s.iloc[row]) == _kind(first):  # one type, but not one that sorts
+            fix = "use composite ids (column_id=[...]) or " if what == "id" else ""
+            raise TypeError(
+                f"Column {name!r} holds values of type {type(first).__name__} (such as "
+                f"{first!r} at row {row}), which cannot be used as {what} values; "
+                f"{fix}convert them to str first, e.g. df[col].astype(str)."
+            )
         raise TypeError(
             f"Column {name!r} mixes value types: {_fmt(s.iloc[row])} "
             f"({type(s.iloc[row]).__name__}) for {namer(row)}, after "
@@ -231,9 +295,24 @@ def _values(s: pd.Series, name: Hashable, namer: _RowNamer) -> np.ndarray:
         arr = s.to_numpy(dtype=np.float64, na_value=np.nan)  # nullable Int64 / Float64
     elif pdt.is_object_dtype(dtype) and pdt.infer_dtype(s, skipna=True) in _NUMERIC_INFERRED:
         arr = pd.to_numeric(s).to_numpy(dtype=np.float64, na_value=np.nan)
+    elif isinstance(dtype, pd.CategoricalDtype) and pdt.is_numeric_dtype(dtype.categories):
+        raise TypeError(
+            f"Column {name!r} has dtype {dtype} (categories of {dtype.categories.dtype}), "
+            f"which is not a value dtype: a categorical holds labels, even when they are "
+            f"numbers. Convert it first with df[{name!r}].astype(float), or name this column "
+            "as id / kind / label instead of a value column."
+        )
     else:
         ok = s.map(lambda v: isinstance(v, (numbers.Real, decimal.Decimal))) | s.isna()
         row = int(np.flatnonzero(~ok.to_numpy(dtype=bool))[0]) if not ok.all() else 0
+        value = s.iloc[row]
+        complex_value = isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real)
+        if pdt.is_complex_dtype(dtype) or complex_value:
+            raise TypeError(
+                f"Column {name!r} has complex values ({_fmt(s.iloc[row])}, dtype {dtype}) "
+                f"for {namer(row)}; complex values are not supported. Take the real part "
+                "(np.real) or the magnitude (abs) first -- or both, as two value columns."
+            )
         raise TypeError(
             f"Column {name!r} has non-numeric values ({_fmt(s.iloc[row])}, dtype {dtype}) "
             f"for {namer(row)}; values must be numbers. Convert them with pd.to_numeric, "

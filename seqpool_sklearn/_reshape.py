@@ -26,6 +26,7 @@ all. Otherwise only the distinct ``(id, time)`` keys are sorted.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable
 from typing import Any
 
@@ -38,11 +39,13 @@ from ._columns import (
     _align_rows,
     _as_float,
     _check_columns,
+    _check_hashable,
     _factorize,
     _factorize_sorted,
     _float_dtype,
     _fmt,
     _free_name,
+    _is_column,
     _name_list,
     _RowNamer,
     _small_codes,
@@ -110,43 +113,89 @@ def _per_sample(spec, what: str, df, id_code, ids, namer) -> tuple:
 
     ``spec`` is a column name, a Series whose index holds the row labels of ``df`` (e.g.
     ``df["label"]``, aligned by index) -- both must be constant within each id -- or a table
-    indexed by id.
+    indexed by id. A Series that could be read both per row and as a table indexed by id is
+    read both ways, and refused when the two readings disagree.
     """
-    if isinstance(spec, pd.Series):
-        per_row = _align_rows(spec, df)
-        if per_row is None:
-            covering = _rows_of(spec, df)
-            if covering is None:
-                return _from_table(spec, what, ids), None
-            if not _holds(spec.index, ids):
-                # a per-row Series of a larger frame (say, before dropna): align by index
-                return _per_sample(covering, what, df, id_code, ids, namer)
-            # its index holds every row label of the frame and every id: read both ways
-            # and refuse to guess when they do not give the same value for every sample
-            readings, errors = [], []
-            for read in (
-                lambda: _from_table(spec, what, ids),
-                lambda: _per_sample(covering, what, df, id_code, ids, namer)[0],
-            ):
-                try:
-                    readings.append(pd.Index(read()))
-                except ValueError as exc:
-                    readings.append(None)
-                    errors.append(exc)
-            table, rows = readings
-            if table is not None and rows is not None and table.equals(rows):
-                return _per_sample(covering, what, df, id_code, ids, namer)
-            if len(errors) == 2:  # neither reading works: say why, row by row
-                raise errors[1]
+    if not isinstance(spec, pd.Series):
+        return _read_rows(df[spec], spec, what, df, id_code, ids, namer, series=False)
+    per_row = _align_rows(spec, df)
+    if per_row is None:
+        covering = _rows_of(spec, df)
+        if covering is None:
+            return _from_table(spec, what, ids), None
+        if not _holds(spec.index, ids):
+            # a per-row Series of a larger frame (say, before dropna): align by index
+            return _read_rows(covering, covering.name, what, df, id_code, ids, namer)
+        return _both_readings(spec, covering, what, df, id_code, ids, namer, aligned=False)
+    if not _is_column(per_row, df) and spec.index.is_unique and _holds(spec.index, ids):
+        # not one of the frame's columns, and its index holds every id too: it could just
+        # as well be a table indexed by id (ids 0..n-1 on a RangeIndex, say)
+        return _both_readings(spec, per_row, what, df, id_code, ids, namer, aligned=True)
+    return _read_rows(per_row, per_row.name, what, df, id_code, ids, namer)
+
+
+def _both_readings(spec, per_row, what, df, id_code, ids, namer, *, aligned: bool) -> tuple:
+    """``spec`` read row by row (as ``per_row``), when reading it as a table by id agrees.
+
+    Refuse to guess when the two readings do not give the same value for every sample.
+    """
+    try:
+        table = pd.Index(_from_table(spec, what, ids))
+    except ValueError as exc:
+        table, table_error = None, exc
+    try:
+        result = _read_rows(per_row, per_row.name, what, df, id_code, ids, namer)
+    except ValueError as exc:
+        if table is None:  # neither reading works: say why, row by row
+            raise exc from None
+        if aligned:  # the row-by-row reading is the plain one: say why it fails, and how
             raise ValueError(
-                f"The {what} Series is not aligned with the DataFrame's rows, and its index "
-                f"holds both every row label of the DataFrame and every id, so it could be a "
-                f"per-row Series of a larger frame or a table indexed by id; the two readings "
-                f"give different {what} values. Pass the column name, "
-                f"{what}.loc[df.index] (one value per row), or a Series indexed by id only."
-            )
-        spec = per_row
-    s, name = (spec, spec.name) if isinstance(spec, pd.Series) else (df[spec], spec)
+                f"{exc} (Its index also holds every id: if it is a table indexed by id, "
+                f"pass it indexed by the ids only.)"
+            ) from None
+        raise _ambiguous(what, aligned) from None
+    if table is None:
+        if aligned:
+            return result
+        raise _ambiguous(what, aligned) from table_error
+    rows = pd.Index(result[0])
+    if table.equals(rows):
+        return result
+    k = int(np.flatnonzero(table.to_numpy() != rows.to_numpy())[0])
+    raise _ambiguous(what, aligned, (_fmt(rows[k]), _fmt(table[k]), _fmt(ids[k])))
+
+
+def _ambiguous(what: str, aligned: bool, differ: tuple | None = None) -> ValueError:
+    """The refusal to guess between a per-row Series and a table indexed by id."""
+    where = (
+        "has the DataFrame's row labels" if aligned else "is not aligned with the DataFrame's rows"
+    )
+    detail = (
+        f" (read row by row {differ[0]}, read as a table indexed by id {differ[1]}, for id "
+        f"{differ[2]})"
+        if differ
+        else ""
+    )
+    advice = (
+        "To read it row by row, add it to the DataFrame and pass the column name; to read "
+        "it as a table, pass a Series indexed by the ids only."
+        if aligned
+        else f"Pass the column name, {what}.loc[df.index] (one value per row), or a Series "
+        "indexed by id only."
+    )
+    return ValueError(
+        f"The {what} Series {where}, and its index holds both every row label of the "
+        f"DataFrame and every id, so it could be a per-row Series"
+        f"{'' if aligned else ' of a larger frame'} or a table indexed by id; the two "
+        f"readings give different {what} values{detail}. {advice}"
+    )
+
+
+def _read_rows(s: pd.Series, name, what, df, id_code, ids, namer, *, series=True) -> tuple:
+    """One value per sample from ``s``, a per-row Series in the row order of ``df``.
+
+    ``series``: whether the caller passed a Series (not a column name).
+    """
     label = f"Column {name!r}" if name is not None else f"The {what} Series"
     codes, uniques = pd.factorize(s)
     if (codes < 0).any():
@@ -163,12 +212,12 @@ def _per_sample(spec, what: str, df, id_code, ids, namer) -> tuple:
             f"one {what}."
         )
     taken = pd.Index(uniques.take(first), name=name)
-    if isinstance(spec, pd.Series) and len(ids) == len(df) and spec.index.is_unique:
+    if series and len(ids) == len(df) and s.index.is_unique:
         # One row per sample: a table indexed by id could have the frame's index too (say,
         # ids 0..n-1 on a RangeIndex). Refuse to guess when the two readings disagree.
-        pos = spec.index.get_indexer(ids)
+        pos = s.index.get_indexer(ids)
         if (pos >= 0).all():
-            as_table = pd.Index(spec.iloc[pos].to_numpy())
+            as_table = pd.Index(s.iloc[pos].to_numpy())
             differ = np.flatnonzero(as_table.to_numpy() != taken.to_numpy())
             if len(differ):
                 raise ValueError(
@@ -263,6 +312,42 @@ def _step_ranks(key, id_code, kind_code, n, U, C):
     return key, rank, lengths, time_codes, dup, checked
 
 
+def _warn_unread_time_index(df, id_code, kind_code) -> None:
+    """Warn when the rows are taken in row order but a time index says another order.
+
+    Without ``column_sort`` the row index is not read; a Datetime / Timedelta index that
+    does not increase within a sample (and kind) is most likely the time the caller meant.
+    """
+    index = df.index
+    if not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)) or len(index) < 2:
+        return
+    key = id_code.astype(np.int64)
+    if kind_code is not None:
+        key = key * (int(kind_code.max()) + 1) + kind_code
+    order = np.argsort(key, kind="stable")  # rows of each series, in row order
+    stamps = index.asi8[order]
+    same = key[order][1:] == key[order][:-1]
+    back = same & ~(stamps[1:] > stamps[:-1])
+    if not back.any():
+        return
+    row, prev = int(order[1:][back][0]), int(order[:-1][back][0])
+    name = index.name
+    hint = (
+        f"df.reset_index() and column_sort={name!r}"
+        if name is not None
+        else "df.reset_index(names='time') and column_sort='time'"
+    )
+    warnings.warn(
+        f"column_sort is None, so the rows of each sample are taken in row order and the row "
+        f"index ({type(index).__name__}{f' {name!r}' if name is not None else ''}) is not "
+        f"read, but it does not increase within every sample: row {row} has "
+        f"{_fmt(index[row])}, after {_fmt(index[prev])} at row {prev} of the same sample. To "
+        f"order the steps by it, pass {hint}.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
 def long_to_sequences(
     df: pd.DataFrame,
     *,
@@ -302,7 +387,9 @@ def long_to_sequences(
         Time column (numeric, datetime, timedelta or ordered categorical). When None, the
         row order within each sample (and kind) is taken as the time order, and
         :meth:`Sequences.to_long` numbers the steps in a column ``"time"`` (``"time_1"``, ...
-        if the table has a column of that name).
+        if the table has a column of that name). The row index is never read: a
+        ``DatetimeIndex`` or ``TimedeltaIndex`` that does not increase within a sample gives
+        a ``UserWarning`` (make it a column with ``df.reset_index()`` and name it here).
     column_kind : hashable, default=None
         Channel column of the tsfresh layout; channels are its sorted distinct values.
     column_value : hashable or list of hashable, default=None
@@ -326,11 +413,13 @@ def long_to_sequences(
     Raises
     ------
     ValueError
-        Missing columns, empty table, missing id / time / kind, duplicate
+        Missing columns (or a name that selects several of MultiIndex columns), empty
+        table, missing id / time / kind, duplicate
         ``(id, time[, kind])`` rows, ±inf values, values beyond ``dtype``, labels that vary
         within a sample or are missing from a label table.
     TypeError
-        Non-numeric values, mixed-type id / time / kind columns, time that is not orderable.
+        Non-numeric values, mixed-type id / time / kind columns, time that is not orderable,
+        column arguments that are not column names (a list for ``column_sort``, a set).
 
     See Also
     --------
@@ -357,6 +446,8 @@ def long_to_sequences(
     id_cols = _name_list(column_id, "column_id")
     if not id_cols:
         raise ValueError("column_id must name at least one column.")
+    _check_hashable(column_sort, "column_sort")
+    _check_hashable(column_kind, "column_kind")
     used = id_cols + [c for c in (column_sort, column_kind) if c is not None]
     if len(set(used)) < len(used):
         raise ValueError(f"id, time and kind columns must differ, got {used}.")
@@ -374,6 +465,7 @@ def long_to_sequences(
                 "With column_kind, column_value must name the single value column, got "
                 f"{column_value!r}."
             )
+        _check_hashable(column_value, "With column_kind, column_value")
         value_cols = [column_value]
     elif column_value is None:
         value_cols = [c for c in df.columns if c not in used and c not in named]
@@ -453,6 +545,7 @@ def long_to_sequences(
         t_code, time_index = _time_codes(df[column_sort], column_sort, namer)
         time_name = column_sort
     else:  # row order within each sample (and kind) is the time order
+        _warn_unread_time_index(df, id_code, kind_code)
         keys = [id_code] if kind_code is None else [id_code, kind_code]
         t_code = pd.Series(id_code).groupby(keys, sort=False).cumcount().to_numpy()
         time_name = _free_name("time", df.columns)  # to_long's step column

@@ -25,6 +25,7 @@ from ._validation import (
     check_has_time_steps,
     check_no_inf,
     observed_span,
+    warn_if_channels_last,
 )
 
 __all__ = ["Sequences", "sequences_to_long"]
@@ -63,7 +64,8 @@ class Sequences:
         Channel names: the value columns in the given order, or the sorted values of the
         kind column.
     lengths : ndarray of shape (n_samples,)
-        Number of observed time steps of every sample.
+        Number of time stamps (rows) of every sample, including steps whose values are all
+        NaN.
     y, groups : ndarray of shape (n_samples,) or None
         Per-sample labels and groups, when asked for.
     time_index : pandas.Index
@@ -296,7 +298,8 @@ def sequences_to_long(
     X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
         Sequences of numbers, NaN-padded.
     ids : array-like of shape (n_samples,), default=None
-        Distinct sample ids; default ``0 .. n_samples - 1``.
+        Distinct sample ids; default ``0 .. n_samples - 1``. A MultiIndex (composite ids)
+        gives one column per level, named after the level: its levels must be named.
     channels : sequence of length n_channels, default=None
         Channel names; default ``"channel0"``, ``"channel1"``, ...
     times : array-like of shape (n_samples, n_timesteps), default=None
@@ -350,6 +353,7 @@ def sequences_to_long(
     """
     X = _plain_sequences(X)
     check_has_time_steps(X.shape, name="sequences_to_long")
+    warn_if_channels_last(X.shape, name="sequences_to_long", stacklevel=2)
     n, C, T = X.shape
     ids = _sample_ids(ids, n, column_id)
     if channels is not None and not pd.api.types.is_list_like(channels):
@@ -363,10 +367,13 @@ def sequences_to_long(
         raise ValueError(
             f"Got {len(ids)} ids and {len(channels)} channels for X of shape {X.shape}."
         )
-    if column_kind is None and not channels.is_unique:
+    if not channels.is_unique:
+        becomes = (
+            "a column" if column_kind is None else f"a value of the kind column {column_kind!r}"
+        )
         raise ValueError(
             f"Channel {_fmt(channels[channels.duplicated()][0])} is named twice; each channel "
-            "becomes a column, so the names must be distinct."
+            f"becomes {becomes}, so the names must be distinct."
         )
     if times is None:
         _, stop = observed_span(X)
@@ -420,6 +427,13 @@ def _sample_ids(ids: Any, n: int, column_id: Hashable) -> pd.Index:
             f"ids must be a sequence of {n} sample ids, got {type(ids).__name__} {ids!r}."
         )
     if isinstance(ids, pd.MultiIndex):  # a MultiIndex keeps its level names
+        if any(name is None for name in ids.names):
+            names = [f"id_{k}" for k in range(ids.nlevels)]
+            raise ValueError(
+                f"ids is a MultiIndex with unnamed levels (names {list(ids.names)}); each "
+                "level becomes a column of the long table, named after it. Name the levels "
+                f"first, e.g. ids.set_names({names})."
+            )
         index = ids
     else:
         try:

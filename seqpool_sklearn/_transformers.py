@@ -355,7 +355,9 @@ class PadTruncate(_LengthTransformer):
     ----------
     length : int, default=None
         Output length; None uses the longest observed series seen in ``fit`` -- so test series
-        are cut or padded to the training length.
+        are cut or padded to the training length. For 2D input (n_samples, n_timesteps) the
+        test data must have the training width, as for any scikit-learn transformer; to cut
+        or pad series of other lengths, fit and transform 3D input, ``X[:, None, :]``.
     padding : {"post", "pre"}, default="post"
         Where NaN padding goes: after ("post") or before ("pre") the series.
     truncating : {"post", "pre"}, default="post"
@@ -433,7 +435,10 @@ class Resampler(_LengthTransformer):
     Parameters
     ----------
     length : int, default=None
-        Output length; None uses the longest observed series seen in ``fit``.
+        Output length; None uses the longest observed series seen in ``fit``. For 2D input
+        (n_samples, n_timesteps) the test data must have the training width, as for any
+        scikit-learn transformer; to resample series of other lengths, fit and transform 3D
+        input, ``X[:, None, :]``.
 
     Attributes
     ----------

@@ -52,7 +52,9 @@ class LayoutWarning(UserWarning):
     Raised at ``fit`` when a 3D ``X`` of shape (n_samples, a, b) has more "channels"
     than "steps" (``a > b``) and at most 16 steps, the usual sign of channels-last data
     (Keras' (n_samples, n_timesteps, n_channels)): no UCR/UEA dataset of the archive
-    suite has that shape, and every one of them has it when transposed.
+    suite has that shape, and every one of them has it when transposed. The estimators,
+    the sequence transformers (at ``fit``) and :func:`sequences_to_long` warn alike;
+    :class:`WideToSequences` warns about column levels that look like (time, channel).
     Silence it with :func:`warnings.filterwarnings` when the layout is intended.
 
     Examples
@@ -523,6 +525,29 @@ def _warn_if_long_columns(X: Any, name: str, what: str) -> None:
     )
 
 
+# A 3D X with more channels than steps, and at most this many steps, is most likely
+# channels-last (n_samples, n_timesteps, n_channels): LayoutWarning. Wide feature maps of
+# a longer series (e.g. 128 channels x 100 steps) are not flagged.
+_LAYOUT_MAX_STEPS = 16
+
+
+def warn_if_channels_last(shape: tuple, *, name: str, stacklevel: int = 2) -> None:
+    """LayoutWarning for a 3D ``shape`` that looks channels-last (see :class:`LayoutWarning`).
+
+    ``stacklevel`` counts from the caller of this function, as :func:`warnings.warn` does.
+    """
+    if len(shape) == 3 and shape[1] > shape[2] <= _LAYOUT_MAX_STEPS:
+        warnings.warn(
+            f"X has shape {tuple(shape)}: {shape[1]} channels of {shape[2]} time "
+            f"steps. {name} reads (n_samples, n_channels, n_timesteps); if these "
+            "are series of length "
+            f"{shape[1]} with {shape[2]} channels (the channels-last layout "
+            "of Keras), pass X.transpose(0, 2, 1).",
+            LayoutWarning,
+            stacklevel=stacklevel + 1,
+        )
+
+
 def _warn_partial_steps(arr: np.ndarray, name: str, what: str) -> None:
     """MissingChannelWarning where some (not all) channels of an observed step are NaN."""
     if arr.shape[1] < 2:
@@ -704,6 +729,37 @@ def check_has_time_steps(shape: tuple, *, name: str, what: str = "X") -> None:
         )
 
 
+def _first_change(columns: pd.Index, fitted: pd.Index) -> str:
+    """Where ``columns`` first differ from ``fitted``, in words."""
+    if len(columns) != len(fitted):
+        return f"X has {len(columns)} columns, fit had {len(fitted)}"
+    for i, (a, b) in enumerate(zip(columns, fitted, strict=True)):
+        if a != b:
+            return f"column {i} is {a!r}, in fit it was {b!r}"
+    return "their index types differ"
+
+
+def check_fitted_columns(estimator: Any, X: Any, *, reset: bool) -> None:
+    """Refuse a DataFrame whose columns differ from fit's, where scikit-learn does not.
+
+    scikit-learn checks string column names (``feature_names_in_``); the others -- integers,
+    as ``pivot`` gives, or a MultiIndex -- are checked here, so that reordered columns are
+    refused rather than read by position. ``reset``: remember the columns of ``X`` (fit).
+    """
+    if reset:
+        estimator._columns = X.columns if isinstance(X, pd.DataFrame) else None
+        return
+    fitted = getattr(estimator, "_columns", None)
+    if not isinstance(X, pd.DataFrame) or fitted is None:
+        return
+    if hasattr(estimator, "feature_names_in_") or X.columns.equals(fitted):
+        return
+    raise ValueError(
+        f"The columns of X differ from those seen in fit: {_first_change(X.columns, fitted)}. "
+        "Put them in fit's order, e.g. X.reindex(columns=<fit's columns>)."
+    )
+
+
 def shape_of(X: Any) -> tuple:
     # Shape without np.shape / np.ndim, which dispatch through __array_function__.
     shape = getattr(X, "shape", None)
@@ -717,7 +773,8 @@ def validate_sequence_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray
     observed step are allowed, and scikit-learn's ``validate_data`` does the conversion, so
     ``n_features_in_`` and ``feature_names_in_`` follow its contract (``X.shape[1]``: time
     steps for 2D input, channels for 3D input). ``input_ndim_`` records the dimensions seen
-    at fit, and new data must have them.
+    at fit, and new data must have them; a DataFrame must have fit's columns in fit's order
+    (:func:`check_fitted_columns`), whatever their names.
     """
     name = type(estimator).__name__
     _refuse_nested_frame(X, name, "X")
@@ -735,18 +792,29 @@ def validate_sequence_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray
         )
     if not reset and ndim == 3:
         check_n_channels(shape[1], estimator.n_features_in_, name=name)
-    Xv = validate_data(
-        estimator,
-        X,
-        reset=reset,
-        allow_nd=True,
-        ensure_all_finite=False,
-        dtype=[np.float64, np.float32],
-    )
+    try:
+        Xv = validate_data(
+            estimator,
+            X,
+            reset=reset,
+            allow_nd=True,
+            ensure_all_finite=False,
+            dtype=[np.float64, np.float32],
+        )
+    except ValueError as exc:
+        if reset or ndim != 2 or f"but {name} is expecting" not in str(exc):
+            raise
+        raise ValueError(
+            f"{exc} 2D input (n_samples, n_timesteps) keeps the number of time steps seen in "
+            f"fit. For series of other lengths, fit and transform 3D input of one channel, "
+            f"X[:, None, :]."
+        ) from None
+    check_fitted_columns(estimator, X, reset=reset)
     if Xv.ndim == 3:
         check_has_time_steps(Xv.shape, name=name)
     check_no_inf(Xv)
     if reset:
+        warn_if_channels_last(Xv.shape, name=name, stacklevel=3)
         estimator.input_ndim_ = Xv.ndim
     return Xv if Xv.ndim == 3 else Xv[:, None, :]
 

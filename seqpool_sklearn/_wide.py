@@ -10,6 +10,7 @@ channels.
 from __future__ import annotations
 
 import re
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -24,9 +25,11 @@ from ._columns import _fmt
 from ._doclink import DocLinkMixin
 from ._transformers import _names_in, _SequenceOutput
 from ._validation import (
+    LayoutWarning,
     _first_non_numeric,
     _masked_as_nan,
     asarray_not_ragged,
+    check_fitted_columns,
     check_no_inf,
     check_unique_columns,
     ragged_rows,
@@ -75,14 +78,64 @@ def _as_table(X):
     return X if isinstance(X, np.ndarray) else a
 
 
-def _first_change(columns: pd.Index, fitted: pd.Index) -> str:
-    """Where ``columns`` first differ from ``fitted``, in words."""
-    if len(columns) != len(fitted):
-        return f"X has {len(columns)} columns, fit had {len(fitted)}"
-    for i, (a, b) in enumerate(zip(columns, fitted, strict=True)):
-        if a != b:
-            return f"column {i} is {a!r}, in fit it was {b!r}"
-    return "their index types differ"
+# Level names of a column MultiIndex that mark it as (time, channel), the layout that
+# ``pivot(columns=["time", "channel"])`` or ``unstack(["time", "kind"])`` gives.
+_TIME_NAMES = {"time", "t", "timestamp", "timestamps", "step", "steps", "date", "datetime"}
+_CHANNEL_NAMES = {"channel", "channels", "kind", "variable", "ch", "sensor"}
+
+
+def _named(name, names: set) -> bool:
+    return isinstance(name, str) and name.strip().lower() in names
+
+
+def _is_time_level(level: pd.Index) -> bool:
+    return pd.api.types.is_datetime64_any_dtype(level) or pd.api.types.is_timedelta64_dtype(level)
+
+
+def _refuse_time_first(columns: pd.MultiIndex) -> None:
+    """Refuse (or warn about) a column MultiIndex that looks like (time, channel).
+
+    ``WideToSequences`` reads level 0 as the channel and level 1 as the time; read the other
+    way round, the output would be transposed without a word.
+    """
+    first, second = columns.levels
+    name0, name1 = columns.names
+    time_first = (_named(name0, _TIME_NAMES) or _is_time_level(first)) and not (
+        _named(name1, _TIME_NAMES) or _is_time_level(second)
+    )
+    channel_second = _named(name1, _CHANNEL_NAMES) and not _named(name0, _CHANNEL_NAMES)
+    fix = "X.swaplevel(0, 1, axis=1)"
+    if time_first or channel_second:
+        said = (
+            f"level 0 is "
+            f"{'named ' + repr(name0) if _named(name0, _TIME_NAMES) else 'of time stamps'}"
+            if time_first
+            else f"level 1 is named {name1!r}"
+        )
+        raise ValueError(
+            f"The columns of X are a MultiIndex of (time, channel) -- {said} -- but "
+            f"WideToSequences reads (channel, time): level 0 is the channel, level 1 the "
+            f"time step. Swap the levels first: pass {fix}."
+        )
+    if name0 is not None or name1 is not None:
+        return
+    numeric_first = pd.api.types.is_numeric_dtype(first) and not pd.api.types.is_bool_dtype(first)
+    text_second = (
+        len(second) > 0
+        and all(isinstance(v, str) for v in second)
+        and pd.to_numeric(pd.Series(list(second)), errors="coerce").isna().any()
+    )
+    if (numeric_first or _is_time_level(first)) and text_second:
+        warnings.warn(
+            f"The columns of X are a MultiIndex whose level 0 holds numbers or times (such "
+            f"as {_fmt(first[0])}) and level 1 text (such as {_fmt(second[0])}): it looks "
+            f"like (time, channel), while WideToSequences reads (channel, time), so the "
+            f"output would be transposed. If level 0 is the time, pass {fix}; if the layout "
+            f"is intended, name the levels (channel, time) or silence this warning with "
+            f"warnings.filterwarnings.",
+            LayoutWarning,
+            stacklevel=4,
+        )
 
 
 class WideToSequences(
@@ -96,7 +149,12 @@ class WideToSequences(
     * ``pattern`` given: every column name must match it; its named groups ``channel`` and
       ``time`` say where the column goes (``time`` must be a number), e.g.
       ``r"(?P<channel>.+)_(?P<time>\\d+)"`` for ``acc_x_0 ... acc_x_99``;
-    * a DataFrame with a two-level column MultiIndex ``(channel, time)``;
+    * a DataFrame with a two-level column MultiIndex ``(channel, time)``. Levels that
+      say they are ``(time, channel)`` (level 0 named ``"time"``, ``"t"``, ``"timestamp"``,
+      ``"step"``, ``"date"`` or holding datetimes / timedeltas, or level 1 named
+      ``"channel"``, ``"kind"``, ``"variable"``, ``"ch"``, ``"sensor"``) are refused -- pass
+      ``X.swaplevel(0, 1, axis=1)`` -- and unnamed levels of numbers then text give a
+      :class:`LayoutWarning`;
     * otherwise ``n_channels`` consecutive, equally long blocks of columns (channel-major, the
       layout of ``X3d.reshape(n_samples, -1)``).
 
@@ -193,6 +251,7 @@ class WideToSequences(
                     f"A column MultiIndex must have two levels (channel, time), got "
                     f"{X.columns.nlevels}."
                 )
+            _refuse_time_first(X.columns)
             time = X.columns.get_level_values(1)
             if pd.api.types.is_string_dtype(time) or pd.api.types.is_object_dtype(time):
                 # Time labels read from text ("0", "1", ..., "10") sort as numbers, not text.
@@ -225,17 +284,7 @@ class WideToSequences(
                         f"Column {col!r} has dtype {dtype}; a wide table needs numeric "
                         "values. Convert it with pd.to_numeric or drop it."
                     )
-            # scikit-learn checks string column names; the others (integers, as pivot
-            # gives, or a MultiIndex) are checked here, so reordered columns are refused
-            fitted = getattr(self, "_columns", None)
-            unchecked = fitted is not None and not hasattr(self, "feature_names_in_")
-            if not reset and unchecked:
-                if not X.columns.equals(fitted):
-                    change = _first_change(X.columns, fitted)
-                    raise ValueError(
-                        f"The columns of X differ from those seen in fit: {change}. Put "
-                        "them in fit's order, e.g. X.reindex(columns=<fit's columns>)."
-                    )
+        check_fitted_columns(self, X, reset=reset)  # so reordered columns are refused
         if isinstance(X, np.ma.MaskedArray):
             X = _masked_as_nan(X)  # a masked entry is a missing step, not its value
         if not isinstance(X, pd.DataFrame):
@@ -287,7 +336,6 @@ class WideToSequences(
         self.channels_ = np.asarray(channels, dtype=object)
         self.times_ = np.asarray(times)
         self._channel_code, self._step_code = ch_code, t_code
-        self._columns = X.columns if isinstance(X, pd.DataFrame) else None
         return self
 
     def transform(self, X: ArrayLike | pd.DataFrame) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Long tables <-> sequences: semantics, bad input, round trips."""
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -285,6 +286,13 @@ TO_LONG_BAD = [
      r"ids has a missing value \(NaN/None\) for sample 1"),
     ("scalar ids", {"X": np.ones((1, 1, 2)), "ids": 5}, TypeError,
      r"ids must be a sequence of 1 sample ids, got int"),
+    ("repeated channel in the kind layout",
+     {"X": np.ones((1, 2, 4)), "column_kind": "kind", "channels": ["x", "x"]}, ValueError,
+     r"Channel 'x' is named twice; each channel becomes a value of the kind column 'kind'"),
+    ("unnamed MultiIndex ids",
+     {"X": np.ones((2, 1, 2)), "ids": pd.MultiIndex.from_tuples([("a", 1), ("a", 2)])},
+     ValueError, r"ids is a MultiIndex with unnamed levels \(names \[None, None\]\).*"
+     r"ids\.set_names\(\['id_0', 'id_1'\]\)"),
     ("string channels", {"X": np.ones((1, 2, 2)), "channels": "ab"}, TypeError,
      r"channels must be a sequence of 2 channel names, got str 'ab'.*channels=\['ab'\]"),
     ("time repeated in a sample", {"X": np.ones((2, 1, 3)),
@@ -314,6 +322,29 @@ def test_sequences_to_long_bad_input_is_named(kwargs, exc, match):
     kwargs = dict(kwargs)
     with pytest.raises(exc, match=match):
         sequences_to_long(kwargs.pop("X"), **kwargs)
+
+
+def test_sequences_to_long_warns_about_channels_last_arrays_as_the_estimators_do():
+    from seqpool_sklearn import LayoutWarning
+
+    X = np.zeros((2, 30, 3))
+    with pytest.warns(LayoutWarning, match=re.escape(
+        "X has shape (2, 30, 3): 30 channels of 3 time steps. sequences_to_long reads "
+        "(n_samples, n_channels, n_timesteps)"
+    )):  # fmt: skip
+        sequences_to_long(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sequences_to_long(X.transpose(0, 2, 1))
+        sequences_to_long(np.zeros((40, 3)))  # 2D: one channel
+
+
+def test_lengths_count_time_stamps_including_all_nan_steps():
+    df = _df(id=[1, 1, 1, 2, 2], time=[0, 1, 2, 0, 1], x=[1.0, np.nan, np.nan, 3.0, 4.0])
+    seq = long_to_sequences(df, column_id="id", column_sort="time")
+    assert seq.lengths.tolist() == [3, 2]  # rows, not observed steps (1 for id 1)
+    assert "including steps whose values are all\n        NaN" in Sequences.__doc__
+    assert "observed time steps" not in Sequences.__doc__
 
 
 def test_sequences_to_long_never_modifies_its_inputs():
@@ -363,6 +394,41 @@ def test_label_series_that_could_also_be_an_id_table_must_agree():
         long_to_sequences(df, **VALUE, y=disagree)
     both = pd.Series(["same", "same"], index=[0, 1])
     assert long_to_sequences(df, **VALUE, y=both).y.tolist() == ["same", "same"]
+
+
+def test_label_table_whose_index_is_also_the_row_labels_must_agree(path):
+    # a table of 6 subjects indexed by id; the frame holds 3 of them, on row labels 0..5
+    labels = pd.Series([1, 1, 0, 0, 1, 1], index=pd.Index(range(6), name="id"))
+    df = _df(id=[0, 0, 1, 1, 2, 2], time=[0, 1] * 3, x=np.arange(6.0))
+    for frame in (df, df.sample(frac=1, random_state=0)):  # same labels, another order too
+        with pytest.raises(
+            ValueError,
+            match=r"could be a per-row Series or a table indexed "
+            r"by id; the two readings give different y values \(read row by "
+            r"row 0, read as a table indexed by id 1, for id 1\)",
+        ):
+            long_to_sequences(frame, **VALUE, column_value="x", y=labels)
+    # both readings agree: read as given
+    same = pd.Series([4] * 6)
+    assert long_to_sequences(df, **VALUE, column_value="x", y=same).y.tolist() == [4, 4, 4]
+    # a table with the ids only is a table; the column itself (even reordered) is per row
+    assert long_to_sequences(df, **VALUE, column_value="x", y=labels.loc[[0, 1, 2]]).y.tolist() == [
+        1,
+        1,
+        0,
+    ]
+    lab = df.assign(lab=[5, 5, 6, 6, 7, 7])
+    got = long_to_sequences(
+        lab, **VALUE, column_value="x", y=lab["lab"].sort_values(ascending=False)
+    )
+    assert got.y.tolist() == [5, 6, 7]
+    # not constant row by row, but fine as a table: the error says how to pass a table
+    with pytest.raises(
+        ValueError,
+        match=r"The y Series is not constant within id 0.*if it "
+        r"is a table indexed by id, pass it indexed by the ids only",
+    ):
+        long_to_sequences(df, **VALUE, column_value="x", y=pd.Series([1, 2, 3, 4, 5, 6]))
 
 
 def test_label_series_of_a_larger_frame_is_aligned_by_index_or_refused(path):
@@ -454,6 +520,17 @@ def _categorical_unused():
     return _df(id=ids, time=[0, 1, 0], x=[1.0, 2.0, 3.0])
 
 
+def _multiindex_columns():
+    return pd.DataFrame({("meta", "id"): [1, 1, 2], ("meta", "t"): [0, 1, 0],
+                         ("acc", "x"): [1.0, 2, 3], ("acc", "y"): [4.0, 5, 6]})  # fmt: skip
+
+
+def _time_indexed():
+    stamps = ["2020-01-03", "2020-01-01", "2020-01-02", "2020-01-01"]
+    index = pd.DatetimeIndex(stamps, name="timestamp")
+    return pd.DataFrame({"id": [1, 1, 1, 2], "x": [3.0, 1, 2, 9]}, index=index)
+
+
 VALUE = {"column_id": "id", "column_sort": "time"}
 
 # (case, frame factory, kwargs, exception, message regex). Each message names the column
@@ -475,6 +552,15 @@ BAD_INPUT = [
      VALUE, TypeError, r"Column 'x' has non-numeric values \('a'.*for id 2 \(first at row 2\)"),
     ("string value column", lambda: _df(id=[1, 2], time=[0, 0], x=["1", "2"]), VALUE,
      TypeError, r"Column 'x' has non-numeric values \('1', dtype (str|object)\) for id 1"),
+    ("categorical of numbers", lambda: _df(id=[1, 2], time=[0, 0], x=pd.Categorical([1.0, 2.0])),
+     VALUE, TypeError, r"Column 'x' has dtype category \(categories of float64\), which is "
+     r"not a value dtype.*df\['x'\]\.astype\(float\)"),
+    ("complex values", lambda: _df(id=[1, 2], time=[0, 0], x=[1.0 + 1j, 2.0]), VALUE,
+     TypeError, r"Column 'x' has complex values \(\(1\+1j\), dtype complex128\) for id 1 .*"
+     r"complex values are not supported\. Take the real part \(np.real\) or the magnitude "
+     r"\(abs\)"),
+    ("complex objects", lambda: _df(id=[1, 2], time=[0, 0], x=pd.Series([1.0, 2j], dtype=object)),
+     VALUE, TypeError, r"Column 'x' has complex values \(2j, dtype object\) for id 2"),
     ("empty frame", lambda: _df(id=[], time=[], x=[]), VALUE, ValueError, r"empty \(0 rows\)"),
     ("missing column", lambda: _df(id=[1], tme=[0], x=[1.0]), VALUE, ValueError,
      r"Column 'time' not found in the DataFrame.*Did you mean 'tme'\?"),
@@ -488,6 +574,15 @@ BAD_INPUT = [
     ("mixed-type id", lambda: _df(id=pd.Series([1, "1"], dtype=object), time=[0, 0],
                                   x=[1.0, 2]), VALUE, TypeError,
      r"Column 'id' mixes value types: '1' \(str\) for id '1' \(first at row 1\)"),
+    ("bool mixed with int ids",
+     lambda: _df(id=np.array([1, True, 1, True], dtype=object), time=[0, 0, 1, 1],
+                 x=[1.0, 2, 3, 4]), VALUE, TypeError,
+     r"Column 'id' mixes value types: True \(bool\) for id True \(first at row 1\), after int "
+     r"values"),
+    ("tuple ids", lambda: _df(id=[(1, 2), (1, 3), (1, 2), (1, 3)], time=[0, 0, 1, 1],
+                              x=[1.0, 2, 3, 4]), VALUE, TypeError,
+     r"Column 'id' holds values of type tuple \(such as \(1, 2\) at row 0\), which cannot be "
+     r"used as id values; use composite ids \(column_id=\[\.\.\.\]\) or convert them to str"),
     ("+inf value", lambda: _df(id=[1, 2, 2], time=[0, 0, 1], x=[1.0, 2.0, np.inf]), VALUE,
      ValueError, r"Column 'x' has infinite values for id 2 \(first at row 2\)"),
     ("-inf value", lambda: _df(id=[3, 2], time=[0, 0], x=[-np.inf, 1.0]), VALUE, ValueError,
@@ -530,6 +625,46 @@ BAD_INPUT = [
     ("kind without a single value column", tsfresh_frame, dict(KIND, column_value=None),
      ValueError, "column_value must name the single value column"),
     ("bad dtype", tsfresh_frame, dict(KIND, dtype=np.int64), ValueError, "dtype must be"),
+    ("first level of MultiIndex columns", _multiindex_columns,
+     {"column_id": "meta", "column_sort": ("meta", "t")}, ValueError,
+     r"Column 'meta' is not one column: the DataFrame's columns have 2 levels, and 'meta' "
+     r"matches 2 of them \(\('meta', 'id'\), \('meta', 't'\)\)\. Name a column by its full "
+     r"tuple, e\.g\. \('meta', 'id'\)"),
+    ("first level as value columns", _multiindex_columns,
+     {"column_id": ("meta", "id"), "column_sort": ("meta", "t"), "column_value": ["acc"]},
+     ValueError, r"Column 'acc' is not one column.*\('acc', 'x'\), \('acc', 'y'\)"),
+    ("first level as y", _multiindex_columns,
+     {"column_id": ("meta", "id"), "column_sort": ("meta", "t"), "y": "acc"}, ValueError,
+     r"Column 'acc' is not one column"),
+    ("list of time columns", lambda: _df(id=[1], time=[0], x=[1.0]),
+     {"column_id": "id", "column_sort": ["time"]}, TypeError,
+     r"column_sort must be one column name, got list \['time'\]"),
+    ("list of kind columns", tsfresh_frame, dict(KIND, column_kind=["kind"]), TypeError,
+     r"column_kind must be one column name, got list \['kind'\]"),
+    ("set of id columns", lambda: _df(id=[1], time=[0], x=[1.0]),
+     {"column_id": {"id"}}, TypeError,
+     r"column_id must be a column name or a list of column names, got set \{'id'\}"),
+    ("set of value columns", lambda: _df(id=[1], time=[0], x=[1.0]),
+     dict(VALUE, column_value={"x"}), TypeError,
+     r"column_value must be a column name or a list of column names, got set"),
+    ("dict of value columns", lambda: _df(id=[1], time=[0], x=[1.0]),
+     dict(VALUE, column_value={"x": 1}), TypeError,
+     r"column_value must be a column name or a list of column names, got dict"),
+    ("Series of value columns", lambda: _df(id=[1], time=[0], x=[1.0]),
+     dict(VALUE, column_value=pd.Series(["x"])), TypeError,
+     r"column_value must be a column name or a list of column names, got Series;"),
+    ("list in the id columns", lambda: _df(id=[1], time=[0], x=[1.0]),
+     dict(VALUE, column_id=[["id"]]), TypeError,
+     r"column_id must be a list of column names, but it holds list \['id'\]"),
+    ("set as the single value column", tsfresh_frame, dict(KIND, column_value={"value"}),
+     TypeError, r"column_value must be one column name, got set"),
+    ("time in the row index", _time_indexed, {"column_id": "id", "column_sort": "timestamp"},
+     ValueError, r"Column 'timestamp' not found in the DataFrame; it has columns \['id', "
+     r"'x'\]\. 'timestamp' is the row index: make it a column with df.reset_index\(\) first"),
+    ("time in a level of the row index",
+     lambda: _time_indexed().set_index("x", append=True),
+     {"column_id": "id", "column_sort": "timestamp"}, ValueError,
+     r"'timestamp' is a level of the row index: make it a column with df.reset_index\(\)"),
 ]  # fmt: skip
 
 
@@ -543,6 +678,34 @@ def test_bad_input_is_named_and_frame_untouched(make, kwargs, exc, match, path):
         long_to_sequences(df, **kwargs)
     if isinstance(df, pd.DataFrame):
         pd.testing.assert_frame_equal(df, before)
+
+
+def test_multiindex_columns_by_full_tuple_still_work():
+    seq = long_to_sequences(_multiindex_columns(), column_id=("meta", "id"),
+                            column_sort=("meta", "t"))  # fmt: skip
+    assert seq.channels.tolist() == [("acc", "x"), ("acc", "y")]
+    np.testing.assert_array_equal(seq.X[0], [[1.0, 2.0], [4.0, 5.0]])
+
+
+def test_a_time_index_that_is_not_read_is_named_when_out_of_order():
+    df = _time_indexed()
+    with pytest.warns(UserWarning, match=r"column_sort is None, so the rows of each sample are "
+                      r"taken in row order and the row index \(DatetimeIndex 'timestamp'\) is "
+                      r"not read.*row 1 has 2020-01-01.*after 2020-01-03.*at row 0.*pass "
+                      r"df.reset_index\(\) and column_sort='timestamp'"):  # fmt: skip
+        seq = long_to_sequences(df, column_id="id")
+    np.testing.assert_array_equal(seq.X[0, 0], [3.0, 1.0, 2.0])  # row order, as documented
+    fixed = long_to_sequences(df.reset_index(), column_id="id", column_sort="timestamp")
+    np.testing.assert_array_equal(fixed.X[0, 0], [1.0, 2.0, 3.0])
+    deltas = df.set_axis(pd.to_timedelta([3, 1, 2, 1], unit="s"))  # a TimedeltaIndex too
+    with pytest.warns(UserWarning, match=r"row index \(TimedeltaIndex\) is not read"):
+        long_to_sequences(deltas, column_id="id")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # increasing within every sample (and kind): silent
+        long_to_sequences(df.sort_index(), column_id="id")
+        kinds = pd.DataFrame({"id": [1] * 4, "kind": ["a", "a", "b", "b"], "v": [1.0, 2, 3, 4]},
+                             index=pd.to_datetime(["2020-01-01", "2020-01-02"] * 2))  # fmt: skip
+        long_to_sequences(kinds, column_id="id", column_kind="kind", column_value="v")
 
 
 def test_duplicates_are_never_averaged_on_the_sparse_kind_path(monkeypatch):

@@ -1,6 +1,7 @@
 """Row-preserving sequence transformers: sklearn contract, NaN padding, 2D/3D behaviour."""
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -254,6 +255,56 @@ def test_layout_and_channel_mismatch_errors(est):
         clone(est).fit(np.zeros((2, 3, 0)))
 
 
+@pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(length=2), Resampler(length=2)])
+def test_reordered_non_string_columns_are_refused(est):
+    # scikit-learn checks string column names only; pivot() gives integers
+    train = pd.DataFrame([[1.0, 2.0, 3.0, 4.0], [2.0, 1.0, 0.0, 5.0]], columns=[0, 1, 2, 3])
+    fitted = clone(est).fit(train)
+    np.testing.assert_array_equal(
+        fitted.transform(train), clone(est).fit_transform(train.to_numpy())
+    )
+    with pytest.raises(ValueError, match=re.escape(
+        "The columns of X differ from those seen in fit: column 0 is 3, in fit it was 0"
+    )):  # fmt: skip
+        fitted.transform(train[[3, 2, 1, 0]])
+    fitted.transform(train.to_numpy())  # arrays are read by position, as fitted
+    # a refit on an array forgets the columns
+    clone(est).fit(train).fit(train.to_numpy()).transform(train[[3, 2, 1, 0]])
+
+
+@pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(), Resampler()])
+def test_2d_input_of_another_width_says_to_pass_3d(est):
+    fitted = clone(est).fit(np.zeros((4, 6)))
+    with pytest.raises(ValueError, match=re.escape(
+        f"X has 8 features, but {type(est).__name__} is expecting 6 features as input. 2D "
+        "input (n_samples, n_timesteps) keeps the number of time steps seen in fit. For "
+        "series of other lengths, fit and transform 3D input of one channel, X[:, None, :]."
+    )):  # fmt: skip
+        fitted.transform(np.zeros((2, 8)))
+    # the advice works
+    out = clone(est).fit(np.ones((4, 6))[:, None, :]).transform(np.ones((2, 8))[:, None, :])
+    assert out.shape[:2] == (2, 1)
+    for cls in (PadTruncate, Resampler):
+        assert "X[:, None, :]" in cls.__doc__
+
+
+@pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(), Resampler()])
+def test_channels_last_3d_input_gives_the_estimators_layout_warning(est):
+    from seqpool_sklearn import LayoutWarning
+
+    X = np.random.default_rng(0).normal(size=(5, 100, 3))
+    with pytest.warns(LayoutWarning, match=re.escape(
+        f"X has shape (5, 100, 3): 100 channels of 3 time steps. {type(est).__name__} reads "
+        "(n_samples, n_channels, n_timesteps)"
+    )) as caught:  # fmt: skip
+        fitted = clone(est).fit(X)
+    assert caught[0].filename == __file__  # points at the caller's fit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # channels first, and transform: no warning
+        fitted.transform(X)
+        clone(est).fit(X.transpose(0, 2, 1))
+
+
 @pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(), Resampler(), WideToSequences()])
 def test_inf_is_an_error_naming_the_position(est):
     X = np.zeros((3, 4))
@@ -326,6 +377,47 @@ def test_wide_multiindex_columns_and_missing_cells():
     wide = WideToSequences().fit(df)
     with pytest.raises(ValueError, match="columns of X differ from those seen in fit"):
         wide.transform(df[df.columns[::-1]])
+
+
+def _time_channel_pivot(names=("time", "ch"), time=(0, 1)):
+    long = pd.DataFrame({"id": [1] * 4 + [2] * 4, "time": list(time) * 4,
+                         "ch": ["x", "x", "y", "y"] * 2,
+                         "v": [1.0, 2, 10, 20, 3, 4, 30, 40]})  # fmt: skip
+    wide = long.pivot(index="id", columns=["time", "ch"], values="v")
+    return long, wide.rename_axis(columns=list(names))
+
+
+@pytest.mark.parametrize(
+    "names, time",
+    [(("time", "ch"), (0, 1)), (("t", None), (0, 1)), ((None, "channel"), (0, 1)),
+     ((None, None), pd.to_datetime(["2020-01-01", "2020-01-02"])),
+     (("Timestamp", "kind"), pd.to_timedelta([0, 1], unit="s"))],
+)  # fmt: skip
+def test_wide_multiindex_of_time_then_channel_is_refused(names, time):
+    long, wide = _time_channel_pivot(names, time)
+    with pytest.raises(ValueError, match=re.escape("(time, channel)") + ".*" +
+                       re.escape("pass X.swaplevel(0, 1, axis=1)")):  # fmt: skip
+        WideToSequences().fit(wide)
+    # the advice works, and (channel, time) pivots are read as before
+    swapped = WideToSequences().fit_transform(wide.swaplevel(0, 1, axis=1).sort_index(axis=1))
+    direct = WideToSequences().fit_transform(
+        long.pivot(index="id", columns=["ch", "time"], values="v")
+    )
+    np.testing.assert_array_equal(swapped, direct)
+    np.testing.assert_array_equal(direct[0], [[1.0, 2.0], [10.0, 20.0]])
+
+
+def test_wide_unnamed_multiindex_of_numbers_then_text_warns():
+    from seqpool_sklearn import LayoutWarning
+
+    _, wide = _time_channel_pivot((None, None))
+    with pytest.warns(LayoutWarning, match=re.escape("pass X.swaplevel(0, 1, axis=1)")):
+        WideToSequences().fit(wide)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # text channels, number times: no warning
+        WideToSequences().fit(wide.swaplevel(0, 1, axis=1))
+        # levels named otherwise say the layout is intended
+        WideToSequences().fit(wide.rename_axis(columns=["sample_rate", "unit"]))
 
 
 def test_wide_integer_columns_reordered_are_refused():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copyreg
 import re
-import warnings
 from typing import Any
 
 import numpy as np
@@ -25,19 +24,14 @@ from .._net import (
 )
 from .._sharing import PORTABLE_KEY, portable_state, restore_portable
 from .._validation import (
-    LayoutWarning,
     check_n_channels,
     check_sequences,
     refuse_bool_numbers,
+    warn_if_channels_last,
 )
 from ..nn.masks import n_frames_for
 from .params import _PREDICT_PARAMS, _ParamsMixin
 from .training import _TrainingMixin
-
-# A 3D X with more channels than steps, and at most this many steps, is most likely
-# channels-last (n_samples, n_timesteps, n_channels): LayoutWarning. Wide feature maps of
-# a longer series (e.g. 128 channels x 100 steps) are not flagged.
-_LAYOUT_MAX_STEPS = 16
 
 
 class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
@@ -62,16 +56,8 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
                 self.n_features_in_ = X3.shape[1]
                 if hasattr(self, "feature_names_in_"):
                     del self.feature_names_in_
-            if not two_d and X3.shape[1] > X3.shape[2] <= _LAYOUT_MAX_STEPS:
-                warnings.warn(
-                    f"X has shape {X3.shape}: {X3.shape[1]} channels of {X3.shape[2]} time "
-                    f"steps. {name} reads (n_samples, n_channels, n_timesteps); if these "
-                    "are series of length "
-                    f"{X3.shape[1]} with {X3.shape[2]} channels (the channels-last layout "
-                    "of Keras), pass X.transpose(0, 2, 1).",
-                    LayoutWarning,
-                    stacklevel=4,
-                )
+            if not two_d:
+                warn_if_channels_last(X3.shape, name=name, stacklevel=4)
             self.n_channels_in_ = X3.shape[1]
             self.n_timesteps_in_ = X3.shape[2]
             return X3

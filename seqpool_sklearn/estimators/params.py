@@ -49,11 +49,6 @@ _BATCH_ITERATOR_KEYS = ("batch_size", "shuffle", "generator", "drop_last")
 # so that a CUDA-trained model predicts on a CPU-only machine).
 _PREDICT_PARAMS = ("batch_size", "n_threads")
 
-# A 3D X with more channels than steps, and at most this many steps, is most likely
-# channels-last (n_samples, n_timesteps, n_channels): LayoutWarning. Wide feature maps of
-# a longer series (e.g. 128 channels x 100 steps) are not flagged.
-_LAYOUT_MAX_STEPS = 16
-
 # Estimator parameters passed to SeqPoolModule under the same name: a new head or
 # encoder hyperparameter is added here (plus its constraint and docs).
 _MODULE_PARAMS = (
