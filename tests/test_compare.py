@@ -1296,3 +1296,26 @@ def test_a_cell_with_zero_spread_stays_out_of_the_holm_family():
     assert np.isnan(with_margin.loc["avg", "p_equivalence"])
     assert with_margin.loc[["max", "lp"], "p_equivalence"].notna().all()
     assert "Holm-adjusted over 2 cells, those with a spread to test" in result.report()
+
+
+def test_a_split_given_twice_is_refused():
+    X, y = id_data(n=40)
+    splits = list(KFold(2, shuffle=True, random_state=0).split(X, y))
+    with pytest.raises(ValueError, match=r"cv splits 0 and 2 have the same training and"):
+        compare_heads(FingerprintHead(shift=0.2), X, y, cv=splits * 3)
+    # the same rows in another order are the same split
+    (train, test), other = splits[0], splits[1]
+    shuffled = [(train, test), other, (train[::-1], np.sort(test)[::-1])]
+    with pytest.raises(ValueError, match=r"cv splits 0 and 2 .* read the copy as new evidence"):
+        compare_heads(FingerprintHead(shift=0.2), X, y, cv=shuffled)
+
+    class Twice:
+        def split(self, X, y=None, groups=None):
+            yield from splits
+            yield from splits
+
+    with pytest.raises(ValueError, match=r"cv splits 0 and 2"):
+        compare_heads(FingerprintHead(shift=0.2), X, y, cv=Twice())
+    # distinct splits that share a test fold are fine
+    three = list(KFold(3).split(X)) + [list(KFold(2).split(X))[0]]
+    assert len(compare_heads(FingerprintHead(shift=0.2), X, y, cv=three).splits) == 4
