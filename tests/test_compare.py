@@ -1298,6 +1298,67 @@ def test_a_cell_with_zero_spread_stays_out_of_the_holm_family():
     assert "Holm-adjusted over 2 cells, those with a spread to test" in result.report()
 
 
+# --------------------------------------------------------------------------- from score tables
+def _from_scores(scores, metric="accuracy"):
+    """A HeadComparison of given per-split scores, one array per (order, pool, window), with
+    no training: every split has 80 training and 20 test rows."""
+    k = len(next(iter(scores.values())))
+    rows = [
+        {"order": o, "pool": p, "window": w, "repeat": 0, "fold": j, "split": j,
+         "score": float(s[j]), "fit_time": 0.1, "n_train": 80, "n_test": 20}
+        for (o, p, w), s in scores.items()
+        for j in range(k)
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows)
+    frame["window"] = pd.Series([r["window"] for r in rows], dtype=object)
+    splits = [(np.arange(80), np.arange(80, 100))] * k
+    return HeadComparison(frame, splits=splits, scoring=metric, cv_results={}, metric=metric)
+
+
+def _orders(pool_first, decode_first, metric="accuracy"):
+    return _from_scores(
+        {("pool_first", "avg", None): pool_first, ("decode_first", "avg", None): decode_first},
+        metric=metric,
+    )
+
+
+def _signed_rank_reference(values, alternative="two-sided", zero_sign=0):
+    """The exact signed-rank p-value, counted with a dictionary of rank sums over all 2^n
+    sign patterns: zeros dropped (``zero_sign=0``) or ranked smallest with that sign."""
+    values = np.asarray(values, dtype=float)
+    signs = np.where(values == 0, zero_sign, np.sign(values))
+    ranks = stats.rankdata(np.abs(values[signs != 0]))
+    signs = signs[signs != 0]
+    counts = {0.0: 1}
+    for r in ranks:
+        step = dict(counts)
+        for s, c in counts.items():
+            step[s + r] = step.get(s + r, 0) + c
+        counts = step
+    observed, total = ranks[signs > 0].sum(), 2 ** len(ranks)
+    greater = sum(c for s, c in counts.items() if s >= observed - 1e-9) / total
+    less = sum(c for s, c in counts.items() if s <= observed + 1e-9) / total
+    return {"two-sided": min(1.0, 2 * min(greater, less)), "greater": greater, "less": less}[
+        alternative
+    ]
+
+
+def test_tied_datasets_leave_the_test_across_datasets_exact():
+    # decode_first higher on 5 of 14 datasets, the other 9 tied: 2 / 2^5 = 0.0625 is the
+    # smallest p-value five untied datasets can give, never "better" at the 5% level
+    base = np.array([0.70, 0.65, 0.75, 0.80, 0.60])
+    comparisons = {}
+    for i in range(14):
+        shift = 0.01 * (i + 1) if i < 5 else np.array([0.05, -0.05, 0.05, -0.05, 0.0])
+        comparisons[f"d{i}"] = _orders(base, base + shift)
+    effect = summarize_comparisons(comparisons).order_effect()
+    assert effect["p_value"][0] == _signed_rank_reference(0.01 * np.arange(1, 6)) == 0.0625
+    assert effect["verdict"][0] == (
+        "no significant difference across datasets (decode_first higher on 5, pool_first on "
+        "0, tied on 9 of 14 datasets; Wilcoxon p=0.062)"
+    )
+
+
 def test_a_split_given_twice_is_refused():
     X, y = id_data(n=40)
     splits = list(KFold(2, shuffle=True, random_state=0).split(X, y))
@@ -1319,3 +1380,18 @@ def test_a_split_given_twice_is_refused():
     # distinct splits that share a test fold are fine
     three = list(KFold(3).split(X)) + [list(KFold(2).split(X))[0]]
     assert len(compare_heads(FingerprintHead(shift=0.2), X, y, cv=three).splits) == 4
+
+
+def test_datasets_at_the_margin_are_no_evidence_of_equivalence():
+    # twenty datasets whose difference is exactly the margin, six at 0
+    base = np.array([0.70, 0.65, 0.75, 0.80, 0.60])
+    comparisons = {}
+    for i in range(26):
+        shift = [0.02, 0.0, 0.01, 0.01, 0.01] if i < 20 else [0.01, -0.01, 0.01, -0.01, 0.0]
+        comparisons[f"d{i}"] = _orders(base, base + np.array(shift))
+    effect = summarize_comparisons(comparisons, equivalence_margin=0.01).order_effect()
+    # "below the margin": the twenty shifted zeros ranked smallest, against it
+    upper = _signed_rank_reference(np.r_[np.zeros(20), np.full(6, -0.01)], "less", zero_sign=1)
+    assert effect["p_equivalence"][0] == pytest.approx(upper, abs=1e-12)
+    assert effect["p_equivalence"][0] > 0.5
+    assert "within the ±0.010 margin" not in effect["verdict"][0]
