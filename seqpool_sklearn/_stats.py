@@ -550,6 +550,23 @@ def _degenerate(res: dict[str, float], diff_name: str, identical: str) -> str | 
     )
 
 
+def _level(confidence: float) -> str:
+    """A confidence level in percent, with the digits it needs: ``95%``, ``99.9999999%``."""
+    return f"{100 * confidence:.10g}%"
+
+
+def _check_tost_alpha(alpha: float) -> float:
+    """``alpha`` of an equivalence test: the TOST at level ``alpha`` reads the
+    ``1 - 2 alpha`` interval, which is no interval for ``alpha >= 0.5``."""
+    if not alpha < 0.5:
+        raise ValueError(
+            f"An equivalence test (TOST) at level alpha reads the 1 - 2*alpha confidence "
+            f"interval, so it needs alpha < 0.5; got alpha={alpha!r}. Use a smaller alpha "
+            "(0.05, say) or no equivalence margin."
+        )
+    return alpha
+
+
 def _tost_interval(res: dict[str, float], alpha: float, ci: str) -> str:
     """The interval that decides equivalence: the TOST at level ``alpha`` holds exactly when
     the ``1 - 2 alpha`` interval (90% for 0.05) lies inside the margin, so an "equivalent"
@@ -559,7 +576,7 @@ def _tost_interval(res: dict[str, float], alpha: float, ci: str) -> str:
         return ci
     half = float(stats.t.ppf(1 - alpha, res["df"])) * res["se"]
     low, high = res["mean"] - half, res["mean"] + half
-    level = f"{100 * (1 - 2 * alpha):g}%"
+    level = _level(1 - 2 * alpha)
     return f"{level} CI {format_number(low)}..{format_number(high)}, inside the margin"
 
 
@@ -572,10 +589,12 @@ def _verdict(
     alpha: float,
     margin: float | None,
 ) -> str:
+    if margin is not None:
+        _check_tost_alpha(alpha)
     degenerate = _degenerate(res, diff_name, identical)
     if degenerate is not None:
         return degenerate
-    level = f"{100 * (1 - alpha):g}%"
+    level = _level(1 - alpha)
     ci = f"{level} CI {format_number(res['ci_low'])}..{format_number(res['ci_high'])}"
     mean, p = res["mean"], format_p_adjusted(res)
     # The sentence names the winner; the numbers are always of ``diff_name``, stated.

@@ -1395,3 +1395,20 @@ def test_datasets_at_the_margin_are_no_evidence_of_equivalence():
     assert effect["p_equivalence"][0] == pytest.approx(upper, abs=1e-12)
     assert effect["p_equivalence"][0] > 0.5
     assert "within the ±0.010 margin" not in effect["verdict"][0]
+
+
+def test_an_equivalence_margin_needs_alpha_below_one_half():
+    base = np.array([0.70, 0.65, 0.75, 0.80, 0.60])
+    result = _orders(base, base + np.array([0.01, -0.01, 0.005, 0.0, -0.004]))
+    match = r"TOST\) at level alpha reads the 1 - 2\*alpha confidence interval, so it needs"
+    for call in (result.order_effect, result.report, result.plot):
+        with pytest.raises(ValueError, match=match):
+            call(alpha=0.6, equivalence_margin=0.02)
+    with pytest.raises(ValueError, match=match + r" alpha < 0.5; got alpha=0.5"):
+        result.main_effect("order", alpha=0.5, equivalence_margin=0.02)
+    summary = summarize_comparisons({"a": result, "b": result}, equivalence_margin=0.02)
+    with pytest.raises(ValueError, match=match):
+        summary.order_effect(alpha=0.5)
+    # without a margin, any alpha in (0, 1); the level keeps its digits
+    assert "40% CI" in result.order_effect(alpha=0.6)["verdict"][0]
+    assert "99.9999999% CI" in result.order_effect(alpha=1e-9)["verdict"][0]

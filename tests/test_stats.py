@@ -404,3 +404,19 @@ def test_a_difference_at_the_margin_counts_against_equivalence():
     assert exact["p_lower"] == pytest.approx(
         _brute_signed_rank(np.array([0.0] * 3 + [0.01] * 5), "greater", zero_sign=-1)
     )
+
+
+def test_an_equivalence_verdict_needs_alpha_below_one_half():
+    res = {"mean": 0.0, "ci_low": -0.002, "ci_high": 0.002, "p_value": 0.9, "se": 0.001,
+           "df": 4, "p_equivalence": 0.01}  # fmt: skip
+    for alpha in (0.5, 0.6, 0.999):
+        with pytest.raises(ValueError, match=r"needs alpha < 0.5; got alpha=0\.[0-9]+"):
+            order_verdict(res, alpha=alpha, margin=0.02)
+    # without a margin there is no 1 - 2 alpha interval: any alpha in (0, 1)
+    assert "40% CI" in order_verdict(res, alpha=0.6)
+    # the level has the digits it needs: never "100%" for alpha = 1e-9
+    verdict = order_verdict({**res, "p_equivalence": 0.5}, alpha=1e-9, margin=0.02)
+    assert "99.9999999% CI" in verdict
+    verdict = order_verdict({**res, "p_equivalence": 1e-10}, alpha=1e-9, margin=0.02)
+    assert "99.9999998% CI" in verdict
+    assert "95% CI" in order_verdict(res, alpha=0.05)

@@ -9,6 +9,8 @@ import pandas as pd
 
 from .._options import ORDERS
 from .._stats import (
+    _check_tost_alpha,
+    _hodges_lehmann,
     _snap,
     format_number,
     format_p,
@@ -152,6 +154,8 @@ class ComparisonSummary:
         if equivalence_margin is not None:
             margin = _check_margin(equivalence_margin)
         alpha = _check_alpha(alpha)
+        if margin is not None:
+            _check_tost_alpha(alpha)
         if adjust not in _ADJUSTMENTS:
             raise ValueError(f"adjust must be 'holm' or None, got {adjust!r}.")
         if not set(ORDERS) <= set(self.scores["order"]):

@@ -9,6 +9,8 @@ import pandas as pd
 
 from .._options import ORDERS
 from .._stats import (
+    _check_tost_alpha,
+    _snap,
     corrected_ttest,
     effect_verdict,
     equivalence_test,
@@ -182,7 +184,10 @@ class HeadComparison:
         if adjust not in _ADJUSTMENTS:
             raise ValueError(f"adjust must be 'holm' or None, got {adjust!r}.")
         margin = self.equivalence_margin if equivalence_margin is None else equivalence_margin
-        return _check_margin(margin)
+        margin = _check_margin(margin)
+        if margin is not None:
+            _check_tost_alpha(alpha)
+        return margin
 
     def _common_bound(self, a: np.ndarray, b: np.ndarray) -> float | None:
         """The metric's bound when both designs scored it on every split, else None."""
@@ -275,7 +280,8 @@ class HeadComparison:
         ----------
         alpha : float, default=0.05
             Significance level (family-wise, after the adjustment); the confidence interval
-            has level ``1 - alpha`` and is not adjusted.
+            has level ``1 - alpha`` and is not adjusted. Below 0.5 with an equivalence
+            margin: the equivalence test reads the ``1 - 2 alpha`` interval.
         equivalence_margin : float, default=None
             A difference smaller than this, in score units (e.g. 0.01 = one point of
             accuracy), counts as no difference: each cell is also tested for equivalence
