@@ -58,7 +58,8 @@ def corrected_ttest(
     scale : float, default=1.0
         The magnitude of the scores the differences come from (their largest absolute
         value). Differences that spread by less than ``1e-12`` of it (or of the largest
-        difference) are the same difference up to floating-point rounding. The default
+        difference) are the same difference up to floating-point rounding, and a mean
+        difference within ``1e-12`` of it is 0. The default
         suits scores of order one, such as accuracy; pass the scores' magnitude for a
         metric of another scale (an MSE of 1e-6, say), whose real differences may be
         smaller than 1e-12.
@@ -97,10 +98,15 @@ def corrected_ttest(
     var = float(d.var(ddof=1))
     if not (np.isfinite(scale) and scale >= 0):
         raise ValueError(f"scale must be a finite number >= 0, got {scale!r}.")
-    if np.ptp(d) <= 1e-12 * max(float(scale), float(np.abs(d).max())):
+    tolerance = 1e-12 * max(float(scale), float(np.abs(d).max()))
+    if np.ptp(d) <= tolerance:
         # The same difference on every split up to floating-point rounding (0.9 - 0.4 and
         # 0.8 - 0.3 differ in the last bit): no spread, not a spread of 1e-17.
         var = 0.0
+    if abs(mean) <= tolerance:
+        # A mean of rounding noise (equal scores summed in another order differ in the last
+        # bit) is no difference: 0, never "scored higher on each split" by 1e-16.
+        mean = 0.0
     dof = k - 1
     se = float(np.sqrt((1.0 / k + test_train_ratio) * var))
     if se == 0.0:

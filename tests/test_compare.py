@@ -1359,6 +1359,58 @@ def test_tied_datasets_leave_the_test_across_datasets_exact():
     )
 
 
+def test_equal_means_are_ties_not_wins_or_ranks_apart():
+    # the decode_first scores are a permutation of the pool_first ones: equal means, which
+    # pandas sums to 0.7733333333333333 and 0.7733333333333332
+    pool_first = np.array([18, 20, 27, 27, 24]) / 30
+    decode_first = np.array([24, 27, 18, 20, 27]) / 30
+    comparisons = {f"d{i}": _orders(pool_first, decode_first) for i in range(6)}
+    summary = comparisons["d0"].summary()
+    assert summary["mean_score"][0] != summary["mean_score"][1]  # the rounding is there
+    assert summary["rank"].tolist() == [1, 1]
+    across = summarize_comparisons(comparisons)
+    assert across.ranks()["mean_rank"].tolist() == [1.5, 1.5]
+    assert across.scores["rank"].eq(1.5).all()
+    effect = across.order_effect()
+    assert effect[["decode_first_wins", "ties", "pool_first_wins"]].values.tolist() == [[0, 6, 0]]
+    assert effect["mean_diff"][0] == 0.0 and effect["p_value"][0] == 1.0
+    assert effect["verdict"][0].startswith("no significant difference across datasets")
+
+
+def test_a_difference_of_rounding_on_every_split_is_no_difference():
+    comparisons = {}
+    for i in range(6):
+        base = np.array([0.71, 0.65, 0.83, 0.58, 0.77]) + 0.01 * i
+        # the same function computed in another float order: equal up to the last bit
+        comparisons[f"d{i}"] = _orders(base, base * (1 + 2e-16), metric="r2")
+    effect = comparisons["d0"].order_effect(equivalence_margin=0.01)
+    assert effect["mean_diff"][0] == 0.0
+    assert effect["verdict"][0].startswith("cannot tell apart: both orders scored identically")
+    across = summarize_comparisons(comparisons, equivalence_margin=0.01).order_effect()
+    assert across[["ties", "n_identical"]].values.tolist() == [[6, 6]]
+    assert across["verdict"][0].startswith("inconclusive across datasets")
+    assert "better" not in across["verdict"][0]
+
+
+def test_a_large_scale_dataset_does_not_round_away_the_others_differences():
+    # one dataset of MSE 3e10 whose difference is -2e10; twelve of MSE 1 whose differences
+    # are 0.001 .. 0.012: each rounds on its own scores' grid, not on the largest one's
+    big = np.array([-3e10, -3.2e10, -2.9e10])
+    comparisons = {"big": _orders(big, big - 2e10, metric="neg_mean_squared_error")}
+    d = [-2e10]
+    for i in range(12):
+        base = np.array([-1.0, -1.1, -0.9])
+        shifted = base + 0.001 * (i + 1) + np.array([0.001, -0.001, 0.0])
+        comparisons[f"small{i}"] = _orders(base, shifted, metric="neg_mean_squared_error")
+        d.append(np.mean(shifted - base))
+    effect = summarize_comparisons(comparisons).order_effect()
+    row = effect.iloc[0]
+    assert (row["decode_first_wins"], row["ties"], row["pool_first_wins"]) == (12, 0, 1)
+    assert row["p_value"] == pytest.approx(_signed_rank_reference(d), abs=1e-12)
+    assert row["p_value"] < 0.05
+    assert row["verdict"].startswith("decode_first better across datasets")
+
+
 def test_a_split_given_twice_is_refused():
     X, y = id_data(n=40)
     splits = list(KFold(2, shuffle=True, random_state=0).split(X, y))

@@ -381,6 +381,37 @@ def test_signed_rank_equivalence_sides_are_exact_with_ties():
         assert res["p_value"] == max(res["p_lower"], res["p_upper"])
 
 
+def test_a_mean_difference_of_rounding_noise_is_zero():
+    b = np.array([0.71, 0.65, 0.83, 0.58, 0.77])
+    # the same scores computed in another order: a constant difference in the last bit
+    res = corrected_ttest(b * (1 + 2e-16) - b, 0.25)
+    assert res["mean"] == 0.0 and res["se"] == 0.0
+    assert order_verdict(res).startswith("cannot tell apart: both orders scored identically")
+    # with a real spread, a mean of 1e-17 is still 0: t = 0, p = 1
+    d = np.array([0.05, -0.05, 0.05, -0.05, 0.0]) + 1e-17
+    res = corrected_ttest(d, 0.25)
+    assert res["mean"] == 0.0 and res["t"] == 0.0 and res["p_value"] == 1.0
+    # relative to the scores' magnitude: for scores of order 1e-6 a mean of 1e-13 is real
+    assert corrected_ttest(d * 1e-11 + 1e-13, 0.25, scale=1e-6)["mean"] > 0
+
+
+def test_each_difference_is_rounded_on_the_grid_of_its_own_scores():
+    # one dataset of MSE 3e10 with d = -2e10, twelve of MSE 1 with d = 0.001 .. 0.012: on
+    # the large dataset's grid the small differences would round to 0 or 0.0156
+    d = np.r_[-2e10, 0.001 * np.arange(1, 13)]
+    scale = np.r_[5.2e10, np.full(12, 1.1)]
+    res = wilcoxon_test(d, scale=scale)
+    assert (res["n"], res["r_plus"], res["r_minus"]) == (13, 78.0, 13.0)
+    assert res["p_value"] == pytest.approx(_brute_signed_rank(d), abs=1e-12)
+    # a difference within 1e-12 of its own scale is a tie, whatever the others' scale
+    res = wilcoxon_test([1e-13, 0.5, 0.2], scale=[1.0, 1.0, 1.0])
+    assert res["n"] == 2
+    with pytest.raises(ValueError, match="one per difference"):
+        wilcoxon_test([0.1, 0.2], scale=[1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="finite numbers >= 0"):
+        wilcoxon_equivalence_test([0.1, 0.2], 0.1, scale=[1.0, np.nan])
+
+
 def test_a_difference_at_the_margin_counts_against_equivalence():
     # ten datasets exactly at the margin and four at 0: dropping the ten would leave the
     # four zeros (shifted to -0.01) to decide "below the margin", p = 1 / 2^4

@@ -141,6 +141,12 @@ class HeadComparison:
         n_seeds = len(self.seeds) if self.seeds else 1
         return rows["score"].to_numpy(dtype=float).reshape(-1, n_seeds)
 
+    def _score_scale(self) -> float:
+        """The magnitude of the scores (the largest absolute finite one): means closer than
+        ``1e-12`` of it are equal up to floating-point rounding."""
+        scores = np.abs(self.results["score"].to_numpy(dtype=float))
+        return float(scores[np.isfinite(scores)].max(initial=0.0))
+
     def summary(self) -> pd.DataFrame:
         """Mean and standard deviation of the score and rank of every configuration.
 
@@ -149,10 +155,11 @@ class HeadComparison:
         pandas.DataFrame
             One row per configuration, best first: ``order``, ``pool``, ``window``,
             ``mean_score``, ``std_score`` (over splits and seeds, ``ddof=1``),
-            ``mean_fit_time``, ``n_splits`` and ``rank`` (1 = best mean score; ties share the
-            lower rank); and ``n_seeds`` when the comparison ran several seeds. A design
-            with a NaN score on some split (a metric undefined there, such as ``roc_auc``
-            on a test fold of one class) has a NaN mean and no rank, and comes last.
+            ``mean_fit_time``, ``n_splits`` and ``rank`` (1 = best mean score; ties, means equal
+            to floating-point rounding, share the lower rank); and ``n_seeds`` when the
+            comparison ran several seeds. A design with a NaN score on some split (a metric
+            undefined there, such as ``roc_auc`` on a test fold of one class) has a NaN mean and
+            no rank, and comes last.
         """
         rows = []
         for order, pool, window in self._configs():
@@ -174,7 +181,9 @@ class HeadComparison:
                 row["mean_faithfulness"] = float(part["faithfulness"].mean())
             rows.append(row)
         out = _frame(rows)
-        rank = out["mean_score"].rank(ascending=False, method="min")
+        # means equal to rounding (the same scores summed in another order) are one tie
+        means = pd.Series(_snap(out["mean_score"].to_numpy(dtype=float), self._score_scale()))
+        rank = means.rank(ascending=False, method="min")
         # NaN means get no rank (a nullable integer then) and come last
         out["rank"] = rank.astype("Int64" if rank.isna().any() else int)
         return out.sort_values("rank", kind="stable", na_position="last").reset_index(drop=True)
