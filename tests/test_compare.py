@@ -1464,3 +1464,15 @@ def test_an_equivalence_margin_needs_alpha_below_one_half():
     # without a margin, any alpha in (0, 1); the level keeps its digits
     assert "40% CI" in result.order_effect(alpha=0.6)["verdict"][0]
     assert "99.9999999% CI" in result.order_effect(alpha=1e-9)["verdict"][0]
+
+
+def test_nan_scores_name_the_design_and_split_before_a_test():
+    result = _one_class_fold_comparison()
+    message = (
+        r"The design order='pool_first', pool='avg', window=None has a NaN score on split 1: "
+        r"its metric is undefined on that split \(roc_auc on a test fold of one class, say\)"
+        r".* Use stratified splits or another scoring\."
+    )
+    for call in (result.order_effect, lambda: result.main_effect("order"), result.report):
+        with pytest.raises(ValueError, match=message):
+            call()

@@ -147,6 +147,23 @@ class HeadComparison:
         scores = np.abs(self.results["score"].to_numpy(dtype=float))
         return float(scores[np.isfinite(scores)].max(initial=0.0))
 
+    def _check_finite(self, configs) -> None:
+        """Refuse a NaN or infinite score of one of ``configs`` before a paired test."""
+        for order, pool, window in configs:
+            rows = self._rows(order, pool, window)
+            bad = rows[~np.isfinite(rows["score"].to_numpy(dtype=float))]
+            if len(bad):
+                row = bad.iloc[0]
+                design = f"order={order!r}, pool={pool!r}, window={window!r}"
+                seed = f" (seed {row['seed']})" if "seed" in bad else ""
+                what = "NaN" if np.isnan(row["score"]) else "infinite"
+                raise ValueError(
+                    f"The design {design} has a {what} score on split {int(row['split'])}"
+                    f"{seed}: its metric is undefined on that split (roc_auc on a test fold "
+                    "of one class, say), so the paired test has no difference there. Use "
+                    "stratified splits or another scoring."
+                )
+
     def summary(self) -> pd.DataFrame:
         """Mean and standard deviation of the score and rank of every configuration.
 
@@ -316,7 +333,8 @@ class HeadComparison:
         Raises
         ------
         ValueError
-            When the comparison did not include both orders.
+            When the comparison did not include both orders, or a score is NaN (a metric
+            undefined on some split), naming the design and the split.
         """
         alpha = _check_alpha(alpha)  # as a float, whatever real number it was
         margin = self._check_test_args(alpha, equivalence_margin, adjust)
@@ -338,6 +356,7 @@ class HeadComparison:
                 "mean_decode_first": float(second.mean()),
             }
             pairs.append((row, second, first))
+        self._check_finite([(o, p, w) for p, w in cells for o in ORDERS])
         rows = self._tests(
             pairs,
             alpha=alpha,
@@ -408,6 +427,7 @@ class HeadComparison:
                 f"reference={reference!r} is not a level of {factor} in this comparison; "
                 f"choose one of {levels}."
             )
+        self._check_finite(configs)
         marginal = {
             level: np.mean([self._scores(*cfg) for cfg in configs if cfg[pos] == level], axis=0)
             for level in levels
