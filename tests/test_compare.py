@@ -10,6 +10,7 @@ exact and the tests fast; a few tests run the real SeqPool estimators on tiny da
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 
 import joblib
@@ -34,6 +35,7 @@ from seqpool_sklearn._compare import summarize_comparisons
 from seqpool_sklearn._stats import (
     corrected_ttest,
     equivalence_test,
+    format_number,
     format_p,
     holm,
     nemenyi_critical_difference,
@@ -582,7 +584,9 @@ def test_equivalence_through_compare_heads():
         d = _split_diffs(result.results, "decode_first", "pool_first", pool=row["pool"])
         raw.append(equivalence_test(d, ratio, 0.02)["p_value"])
         assert row["mean_diff"] == pytest.approx(d.mean())
-    np.testing.assert_allclose(effect["p_equivalence"], holm(raw))  # one family of two
+    # raw and Holm-adjusted, as p_value and p_adjusted (and as the table across datasets)
+    np.testing.assert_allclose(effect["p_equivalence"], raw)
+    np.testing.assert_allclose(effect["p_equivalence_adjusted"], holm(raw))  # family of two
     assert all(v.startswith("equivalent within ±0.020") for v in effect["verdict"])
     # A margin far below the noise cannot show equivalence: inconclusive, never "equivalent".
     tight = result.order_effect(equivalence_margin=0.0001)
@@ -1476,3 +1480,40 @@ def test_nan_scores_name_the_design_and_split_before_a_test():
     for call in (result.order_effect, lambda: result.main_effect("order"), result.report):
         with pytest.raises(ValueError, match=message):
             call()
+
+
+def test_tables_of_one_and_of_many_datasets_name_the_equivalence_p_values_alike():
+    base = np.array([0.70, 0.65, 0.75, 0.80, 0.60])
+    spread = np.array([0.01, -0.01, 0.005, 0.0, -0.004])
+    result = _from_scores(
+        {("pool_first", pool, None): base for pool in ("avg", "max")}
+        | {("decode_first", pool, None): base + spread + 0.001 for pool in ("avg", "max")}
+    )
+    effect = result.order_effect(equivalence_margin=0.02)
+    d = spread + 0.001
+    raw = [equivalence_test(d, result.test_train_ratio, 0.02)["p_value"]] * 2
+    np.testing.assert_allclose(effect["p_equivalence"], raw)  # raw, as p_value
+    np.testing.assert_allclose(effect["p_equivalence_adjusted"], holm(raw))  # as p_adjusted
+    assert effect["verdict"][0].endswith(
+        f"TOST Holm {format_p(holm(raw)[0])}, raw {format_p(raw[0])})"
+    )
+    summary = summarize_comparisons({"a": result, "b": result}, equivalence_margin=0.02)
+    assert {"p_equivalence", "p_equivalence_adjusted"} <= set(summary.order_effect())
+
+
+def test_an_equivalent_verdict_across_datasets_quotes_the_hodges_lehmann_estimate():
+    base = np.array([0.70, 0.65, 0.75, 0.80, 0.60])
+    spread = np.array([0.01, -0.01, 0.005, 0.0, -0.004])
+    shifts = [-0.03, -0.025, -0.02, -0.015, 0.001, 0.002, 0.003, 0.004, 0.06, 0.07]
+    comparisons = {f"d{i}": _orders(base, base + spread + s) for i, s in enumerate(shifts)}
+    comparisons["same"] = _orders(base, base)  # no spread: left out of the test
+    effect = summarize_comparisons(comparisons, equivalence_margin=0.1).order_effect()
+    d = [np.mean(spread + s) for s in shifts]
+    walsh = [(a + b) / 2 for a, b in itertools.combinations_with_replacement(d, 2)]
+    estimate = float(np.median(walsh))
+    assert format_number(estimate) != format_number(effect["median_diff"][0])  # not the median
+    assert effect["verdict"][0].startswith("equivalent within ±0.100 across datasets")
+    assert (
+        f"; Hodges-Lehmann estimate of decode_first - pool_first {format_number(estimate)} "
+        "over the 10 datasets tested; TOST p"
+    ) in effect["verdict"][0]

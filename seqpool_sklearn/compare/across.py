@@ -156,8 +156,9 @@ class ComparisonSummary:
             ``verdict``: "decode_first better across
             datasets", "pool_first better across datasets", and without a margin "no
             significant difference across datasets"; with one "equivalent within ±m across
-            datasets" or "inconclusive across datasets" (neither shown different nor shown
-            equivalent).
+            datasets" (quoting the Hodges-Lehmann estimate of the difference, the median of
+            the pairwise averages of the differences the equivalence test used) or
+            "inconclusive across datasets" (neither shown different nor shown equivalent).
         """
         margin = self.equivalence_margin
         if equivalence_margin is not None:
@@ -234,6 +235,8 @@ class ComparisonSummary:
                         if margin is not None
                         else {}
                     ),
+                    "_location": _hodges_lehmann(d[~identical]) if (~identical).any() else 0.0,
+                    "_n_tested": int((~identical).sum()),
                     "n_at_bound": int(at_bound.sum()),
                     "n_identical": int(identical.sum()),
                     "_favours_decode": test["r_plus"] > test["r_minus"],
@@ -270,6 +273,7 @@ class ComparisonSummary:
                 )
             stat = f"Wilcoxon {format_p_adjusted(res)}"
             favours_decode, favours_pool = row.pop("_favours_decode"), row.pop("_favours_pool")
+            location, n_tested = row.pop("_location"), row.pop("_n_tested")
             eq_text, equivalent = "", False
             if margin is not None:
                 row["p_equivalence_adjusted"] = float(p_eq_adj)
@@ -286,8 +290,9 @@ class ComparisonSummary:
                 row["verdict"] = f"no significant difference across datasets ({counts}; {stat})"
             elif equivalent:
                 row["verdict"] = (
-                    f"equivalent within ±{m} across datasets ({counts}; median difference "
-                    f"{format_number(row['median_diff'])}; {eq_text})"
+                    f"equivalent within ±{m} across datasets ({counts}; Hodges-Lehmann "
+                    f"estimate of decode_first - pool_first {format_number(location)} over "
+                    f"the {n_tested} datasets tested; {eq_text})"
                 )
             else:
                 row["verdict"] = (

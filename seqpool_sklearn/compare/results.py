@@ -271,14 +271,17 @@ class HeadComparison:
         for row, res in zip(rows, tests, strict=True):
             row["p_adjusted"] = res.get("p_adjusted", res["p_value"])
             if margin is not None:
-                row["p_equivalence"] = res.get("p_equivalence_adjusted", res["p_equivalence"])
+                row["p_equivalence"] = res["p_equivalence"]
+                row["p_equivalence_adjusted"] = res.get(
+                    "p_equivalence_adjusted", res["p_equivalence"]
+                )
             if not res["se"] > 0:
                 # no test was made (the verdict says so): no statistic or p-value in the
                 # table either, where a filter on p_adjusted < 0.05 would take a
                 # placeholder of 0 for a significant difference
                 row.update(t=np.nan, p_value=np.nan, p_adjusted=np.nan)
                 if margin is not None:
-                    row["p_equivalence"] = np.nan
+                    row.update(p_equivalence=np.nan, p_equivalence_adjusted=np.nan)
             level, reference = level_names(row)
             if (level, reference) == ("decode_first", "pool_first"):
                 row["verdict"] = order_verdict(res, alpha=alpha, margin=margin)
@@ -324,11 +327,12 @@ class HeadComparison:
         pandas.DataFrame
             One row per pool x window: ``pool``, ``window``, ``mean_pool_first``,
             ``mean_decode_first``, ``n_splits``, ``n_seeds``, ``mean_diff``, ``ci_low``,
-            ``ci_high``, ``t``, ``p_value`` (unadjusted), ``p_adjusted`` (what the verdict
-            uses; equal to ``p_value`` for a single cell or ``adjust=None``),
-            ``p_equivalence`` (TOST, adjusted like ``p_adjusted``; only with a margin) and
-            ``verdict`` (plain words). A cell whose paired differences have no spread is
-            not tested (its verdict says so): its ``t`` and p-values are NaN.
+            ``ci_high``, ``t``, ``p_value`` (unadjusted), ``p_adjusted`` (what the verdict uses;
+            equal to ``p_value`` for a single cell or ``adjust=None``), with a margin
+            ``p_equivalence`` (TOST, unadjusted) and ``p_equivalence_adjusted`` (adjusted like
+            ``p_adjusted``; what the verdict uses), and ``verdict`` (plain words). A cell whose
+            paired differences have no spread is not tested (its verdict says so): its ``t`` and
+            p-values are NaN.
 
         Raises
         ------
@@ -395,11 +399,11 @@ class HeadComparison:
         Returns
         -------
         pandas.DataFrame
-            One row per level other than the reference: ``factor``, ``level``,
-            ``reference``, ``mean_level``, ``mean_reference`` (marginal means),
-            ``n_splits``, ``n_seeds``, ``mean_diff`` (``level - reference``), ``ci_low``,
-            ``ci_high``, ``t``, ``p_value``, ``p_adjusted``, ``p_equivalence`` (with a
-            margin) and ``verdict``. Empty when the factor has one level.
+            One row per level other than the reference: ``factor``, ``level``, ``reference``,
+            ``mean_level``, ``mean_reference`` (marginal means), ``n_splits``, ``n_seeds``,
+            ``mean_diff`` (``level - reference``), ``ci_low``, ``ci_high``, ``t``, ``p_value``,
+            ``p_adjusted``, ``p_equivalence`` and ``p_equivalence_adjusted`` (with a margin) and
+            ``verdict``. Empty when the factor has one level.
 
         Examples
         --------
