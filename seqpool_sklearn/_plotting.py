@@ -45,7 +45,8 @@ def _effect_labels(effect: pd.DataFrame, adjusted: bool) -> list[str]:
         if effect["ci_low"].iloc[i] == effect["ci_high"].iloc[i]:
             labels.append("zero variance: no test")
         elif verdict.startswith("equivalent") and "p_equivalence" in effect:
-            labels.append(f"TOST {holm}{format_p(effect['p_equivalence'].iloc[i])}")
+            p_eq = effect.get("p_equivalence_adjusted", effect["p_equivalence"])
+            labels.append(f"TOST {holm}{format_p(p_eq.iloc[i])}")
         else:
             labels.append(holm + format_p(p_diff.iloc[i]))
     return labels

@@ -58,7 +58,8 @@ def corrected_ttest(
     scale : float, default=1.0
         The magnitude of the scores the differences come from (their largest absolute
         value). Differences that spread by less than ``1e-12`` of it (or of the largest
-        difference) are the same difference up to floating-point rounding. The default
+        difference) are the same difference up to floating-point rounding, and a mean
+        difference within ``1e-12`` of it is 0. The default
         suits scores of order one, such as accuracy; pass the scores' magnitude for a
         metric of another scale (an MSE of 1e-6, say), whose real differences may be
         smaller than 1e-12.
@@ -97,10 +98,15 @@ def corrected_ttest(
     var = float(d.var(ddof=1))
     if not (np.isfinite(scale) and scale >= 0):
         raise ValueError(f"scale must be a finite number >= 0, got {scale!r}.")
-    if np.ptp(d) <= 1e-12 * max(float(scale), float(np.abs(d).max())):
+    tolerance = 1e-12 * max(float(scale), float(np.abs(d).max()))
+    if np.ptp(d) <= tolerance:
         # The same difference on every split up to floating-point rounding (0.9 - 0.4 and
         # 0.8 - 0.3 differ in the last bit): no spread, not a spread of 1e-17.
         var = 0.0
+    if abs(mean) <= tolerance:
+        # A mean of rounding noise (equal scores summed in another order differ in the last
+        # bit) is no difference: 0, never "scored higher on each split" by 1e-16.
+        mean = 0.0
     dof = k - 1
     se = float(np.sqrt((1.0 / k + test_train_ratio) * var))
     if se == 0.0:
@@ -231,60 +237,171 @@ def holm(p_values: Any) -> np.ndarray:
     return out
 
 
-def _snap(values: np.ndarray, scale: float) -> np.ndarray:
+def _snap(values: Any, scale: Any) -> np.ndarray:
     """``values`` on a grid of about ``1e-12 * scale`` (a power of two, so no new rounding).
 
-    Signed ranks see every nonzero value and every tie. Floating-point rounding leaves
-    differences that should be 0 (``0.56 - 0.57 + 0.01`` is ``1e-16``) or equal (``0.9 -
-    0.4`` and ``0.8 - 0.3`` differ in the last bit); on the grid they are.
+    ``scale`` is one magnitude or one per value (the scores each value comes from); a value
+    within ``1e-12 * scale`` of 0 becomes 0. Signed ranks see every nonzero value and every
+    tie. Floating-point rounding leaves differences that should be 0 (``0.56 - 0.57 + 0.01``
+    is ``1e-16``) or equal (``0.9 - 0.4`` and ``0.8 - 0.3`` differ in the last bit); on the
+    grid they are.
     """
-    if not scale > 0:
-        return values
-    step = 2.0 ** (np.floor(np.log2(scale)) - 40)
-    return np.round(values / step) * step
+    values = np.asarray(values, dtype=float)
+    scale = np.broadcast_to(np.asarray(scale, dtype=float), values.shape)
+    positive = scale > 0
+    exponent = np.floor(np.log2(np.where(positive, scale, 1.0))) - 40
+    step = np.exp2(exponent)
+    snapped = np.where(positive, np.round(values / step) * step, values)
+    return np.where(np.abs(values) <= 1e-12 * scale, 0.0, snapped)
 
 
-def wilcoxon_test(differences: Any) -> dict[str, float]:
+# Up to this many ranked differences the signed-rank p-value is the exact one, counted over
+# all 2^n sign patterns (in under a millisecond); above it, the normal approximation.
+_EXACT_SIGNED_RANK_MAX_N = 50
+
+
+def _signed_rank(
+    values: Any, scale: Any, alternative: str, *, zero_sign: int = 0
+) -> dict[str, float]:
+    """Signed-rank statistic and p-value of ``values``, conditional on their magnitudes.
+
+    A value within ``1e-12 * scale`` of 0 (``scale`` one magnitude or one per value) is a
+    zero: dropped when ``zero_sign`` is 0, else ranked with magnitude 0 and that sign.
+    Magnitudes within ``1e-12 * scale`` of each other are one tie and share the average
+    rank. Under the null hypothesis every sign is + or - with probability 1/2, independently,
+    whatever the magnitudes; the p-value counts the sign patterns whose rank sum ``R+`` of
+    the positive values is at least as extreme as the observed one: exactly, by dynamic
+    programming over the doubled (integer) average ranks, for up to
+    ``_EXACT_SIGNED_RANK_MAX_N`` ranked values, else by the normal approximation with the
+    variance of the tied ranks, ``sum(rank**2) / 4``, and no continuity correction.
+    """
+    x = np.asarray(values, dtype=float).ravel()
+    tol = 1e-12 * np.broadcast_to(np.asarray(scale, dtype=float), x.shape)
+    zero = np.abs(x) <= tol
+    sign = np.where(zero, zero_sign, np.sign(x))
+    keep = sign != 0
+    magnitude, sign, tol = np.where(zero, 0.0, np.abs(x))[keep], sign[keep], tol[keep]
+    n = int(magnitude.size)
+    if n == 0:
+        return {"r_plus": 0.0, "r_minus": 0.0, "n": 0, "p_value": 1.0}
+    order = np.argsort(magnitude, kind="stable")
+    ranks2 = np.empty(n, dtype=np.int64)  # twice the average rank: an integer
+    start = 0
+    while start < n:
+        stop, width = start + 1, tol[order[start]]
+        while stop < n:
+            width = max(width, tol[order[stop]])
+            if magnitude[order[stop]] - magnitude[order[start]] > width:
+                break
+            stop += 1
+        ranks2[order[start:stop]] = start + 1 + stop  # ranks start+1 .. stop, averaged, x2
+        start = stop
+    total2 = int(ranks2.sum())
+    t2 = int(ranks2[sign > 0].sum())
+    if n <= _EXACT_SIGNED_RANK_MAX_N:
+        # counts[s]: how many of the 2^n sign patterns give a doubled R+ of s (at most
+        # C(50, 25) < 2^53, so the counts and the p-values below are exact)
+        counts = np.zeros(total2 + 1, dtype=np.int64)
+        counts[0] = 1
+        for r in ranks2:
+            shifted = np.zeros_like(counts)
+            shifted[r:] = counts[:-r]
+            counts += shifted
+        p_greater = float(counts[t2:].sum()) / 2.0**n
+        p_less = float(counts[: t2 + 1].sum()) / 2.0**n
+    else:
+        z = (t2 - total2 / 2.0) / np.sqrt(float((ranks2.astype(float) ** 2).sum()) / 4.0)
+        p_greater, p_less = float(stats.norm.sf(z)), float(stats.norm.cdf(z))
+    p = {
+        "greater": p_greater,
+        "less": p_less,
+        "two-sided": 2.0 * min(p_greater, p_less),
+    }[alternative]
+    return {
+        "r_plus": t2 / 2.0,
+        "r_minus": (total2 - t2) / 2.0,
+        "n": n,
+        "p_value": min(p, 1.0),
+    }
+
+
+def _check_differences(differences: Any, scale: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    d = np.asarray(differences, dtype=float).ravel()
+    if not np.isfinite(d).all():
+        raise ValueError("The differences contain NaN or inf; check the scores.")
+    if scale is None:
+        return d, None
+    scale = np.asarray(scale, dtype=float)
+    if scale.ndim > 1 or (scale.ndim == 1 and scale.size != d.size):
+        raise ValueError(
+            f"scale must be one number or one per difference ({d.size}), got shape {scale.shape}."
+        )
+    if not (np.isfinite(scale) & (scale >= 0)).all():
+        raise ValueError(f"scale must hold finite numbers >= 0, got {scale.tolist()!r}.")
+    return d, scale
+
+
+def wilcoxon_test(differences: Any, *, scale: Any = None) -> dict[str, float]:
     """Two-sided Wilcoxon signed-rank test of paired differences across datasets.
 
-    A thin wrapper of :func:`scipy.stats.wilcoxon` (zeros dropped, ``zero_method="wilcox"``;
-    exact distribution for small samples without ties) that answers ``p_value=1.0`` instead
-    of a warning when every difference is zero. Across datasets the scores of two designs
-    are not commensurable (an accuracy point on one dataset is not one on another), so the
-    test uses only the signs and the ranks of the differences (Demšar, 2006).
+    Across datasets the scores of two designs are not commensurable (an accuracy point on
+    one dataset is not one on another), so the test uses only the signs and the ranks of
+    the differences (Demšar, 2006). Zero differences (tied datasets) are dropped first
+    (Wilcoxon's treatment); the ``n`` others are ranked by magnitude, tied magnitudes sharing
+    the average rank. The p-value is the exact one of the signed-rank statistic conditional on
+    those ranks -- twice the share of the ``2^n`` equally likely sign patterns whose rank sum of
+    the positive differences is at least as extreme, on the observed side, as the observed one
+    (at most 1) -- for ``n <= 50``, ties or not; above that it is the normal approximation with
+    the tied ranks' variance and no continuity correction. It does not depend on the scipy
+    version. With ``n`` non-zero differences the smallest p-value there is, ``2 / 2^n``, which
+    is above 0.05 for ``n <= 5``.
+
+    Parameters
+    ----------
+    differences : array-like of shape (n,)
+        Per-dataset paired differences.
+    scale : float or array-like of shape (n,), default=None
+        The magnitude of the scores each difference comes from (one for all, or one per
+        difference): a difference within ``1e-12`` of it is 0, and magnitudes within
+        ``1e-12`` of it of each other are tied, as floating-point rounding leaves them.
+        None uses the largest absolute difference.
 
     Returns
     -------
     dict
         ``statistic`` (the smaller of the signed-rank sums), ``p_value``, ``n`` (non-zero
         differences), ``r_plus`` and ``r_minus`` (the rank sums of the positive and the
-        negative differences: the larger one says which side the test favours).
+        negative differences: the larger one says which side the test favours). Every
+        difference zero: ``p_value=1.0``.
 
     Examples
     --------
     >>> wilcoxon_test([0.1, 0.2, 0.3, -0.05, 0.15])
     {'statistic': 1.0, 'p_value': 0.125, 'n': 5, 'r_plus': 14.0, 'r_minus': 1.0}
+
+    Tied datasets leave fewer differences to rank; five wins out of five are ``p=2/32``:
+
+    >>> wilcoxon_test([0.01, 0.02, 0.03, 0.04, 0.05] + [0.0] * 9)["p_value"]
+    0.0625
     """
-    d = np.asarray(differences, dtype=float).ravel()
-    if not np.isfinite(d).all():
-        raise ValueError("The differences contain NaN or inf; check the scores.")
-    d = _snap(d, float(np.abs(d).max(initial=0.0)))
-    n = int(np.count_nonzero(d))
-    if n == 0:
+    d, scale = _check_differences(differences, scale)
+    if scale is None:
+        scale = float(np.abs(d).max(initial=0.0))
+    res = _signed_rank(d, scale, "two-sided")
+    if res["n"] == 0:
         return {"statistic": 0.0, "p_value": 1.0, "n": 0, "r_plus": 0.0, "r_minus": 0.0}
-    res = stats.wilcoxon(d, zero_method="wilcox")
-    nonzero = d[d != 0]
-    ranks = stats.rankdata(np.abs(nonzero))
     return {
-        "statistic": float(res.statistic),
-        "p_value": float(res.pvalue),
-        "n": n,
-        "r_plus": float(ranks[nonzero > 0].sum()),
-        "r_minus": float(ranks[nonzero < 0].sum()),
+        "statistic": min(res["r_plus"], res["r_minus"]),
+        "p_value": res["p_value"],
+        "n": res["n"],
+        "r_plus": res["r_plus"],
+        "r_minus": res["r_minus"],
     }
 
 
-def wilcoxon_equivalence_test(differences: Any, margin: float) -> dict[str, float]:
+def wilcoxon_equivalence_test(
+    differences: Any, margin: float, *, scale: Any = None
+) -> dict[str, float]:
     """Two one-sided Wilcoxon signed-rank tests (TOST) of ``-margin < effect < margin``.
 
     The across-datasets counterpart of :func:`equivalence_test`: the per-dataset paired
@@ -296,7 +413,14 @@ def wilcoxon_equivalence_test(differences: Any, margin: float) -> dict[str, floa
     Wellek, "Testing Statistical Hypotheses of Equivalence and Noninferiority", 2010). Its
     location is the pseudo-median of the differences, and it uses no more of the scale of
     the differences than the signed ranks after the shift, so one dataset's large effect
-    weighs as one rank.
+    weighs as one rank. Each side's p-value is computed as in :func:`wilcoxon_test`: exact
+    for up to 50 ranked differences, ties or not, else the normal approximation.
+
+    A difference of exactly the margin (a shifted difference of 0, also when rounding left
+    it ``1e-16`` away) is no evidence that the effect lies inside the margin: it is not
+    dropped but ranked as the smallest difference with the sign that speaks against
+    equivalence on that side (negative in the test of ``d + margin``, positive in that of
+    ``d - margin``), which can only raise that side's p-value.
 
     Parameters
     ----------
@@ -305,14 +429,15 @@ def wilcoxon_equivalence_test(differences: Any, margin: float) -> dict[str, floa
     margin : float
         The equivalence margin, in score units (e.g. 0.01 for one point of accuracy); > 0,
         stated before the data are seen.
+    scale : float or array-like of shape (n,), default=None
+        The magnitude of the scores each difference comes from, as in
+        :func:`wilcoxon_test`: a shifted difference within ``1e-12`` of it is 0. None uses
+        the larger of the largest absolute difference and the margin.
 
     Returns
     -------
     dict
         ``p_value`` (the TOST p-value), ``p_lower``, ``p_upper``, ``n`` (datasets).
-        Zeros of a shifted difference are dropped as in :func:`wilcoxon_test` (a
-        difference of exactly the margin is such a zero, also when rounding left it
-        ``1e-16`` away); a side with nothing left to rank gets p-value 1.
 
     Examples
     --------
@@ -327,25 +452,26 @@ def wilcoxon_equivalence_test(differences: Any, margin: float) -> dict[str, floa
             f"The equivalence margin must be a finite number > 0 (in score units, e.g. "
             f"0.01), got {margin!r}."
         )
-    d = np.asarray(differences, dtype=float).ravel()
-    if not np.isfinite(d).all():
-        raise ValueError("The differences contain NaN or inf; check the scores.")
-
-    def one_sided(shifted: np.ndarray, alternative: str) -> float:
-        if not np.count_nonzero(shifted):
-            return 1.0
-        res = stats.wilcoxon(shifted, zero_method="wilcox", alternative=alternative)
-        return float(res.pvalue)
-
-    scale = max(float(np.abs(d).max(initial=0.0)), float(margin))
-    p_lower = one_sided(_snap(d + margin, scale), "greater")
-    p_upper = one_sided(_snap(d - margin, scale), "less")
+    d, scale = _check_differences(differences, scale)
+    if scale is None:
+        scale = max(float(np.abs(d).max(initial=0.0)), float(margin))
+    p_lower = _signed_rank(d + margin, scale, "greater", zero_sign=-1)["p_value"]
+    p_upper = _signed_rank(d - margin, scale, "less", zero_sign=1)["p_value"]
     return {
         "p_value": max(p_lower, p_upper),
         "p_lower": p_lower,
         "p_upper": p_upper,
         "n": int(d.size),
     }
+
+
+def _hodges_lehmann(differences: Any) -> float:
+    """The Hodges-Lehmann estimate of the location of ``differences``: the median of the
+    Walsh averages ``(d_i + d_j) / 2``, ``i <= j``, the pseudo-median the signed-rank tests
+    are about."""
+    d = np.asarray(differences, dtype=float).ravel()
+    i, j = np.triu_indices(d.size)
+    return float(np.median((d[i] + d[j]) / 2.0))
 
 
 def nemenyi_critical_difference(n_designs: int, n_datasets: int, alpha: float = 0.05) -> float:
@@ -430,6 +556,23 @@ def _degenerate(res: dict[str, float], diff_name: str, identical: str) -> str | 
     )
 
 
+def _level(confidence: float) -> str:
+    """A confidence level in percent, with the digits it needs: ``95%``, ``99.9999999%``."""
+    return f"{100 * confidence:.10g}%"
+
+
+def _check_tost_alpha(alpha: float) -> float:
+    """``alpha`` of an equivalence test: the TOST at level ``alpha`` reads the
+    ``1 - 2 alpha`` interval, which is no interval for ``alpha >= 0.5``."""
+    if not alpha < 0.5:
+        raise ValueError(
+            f"An equivalence test (TOST) at level alpha reads the 1 - 2*alpha confidence "
+            f"interval, so it needs alpha < 0.5; got alpha={alpha!r}. Use a smaller alpha "
+            "(0.05, say) or no equivalence margin."
+        )
+    return alpha
+
+
 def _tost_interval(res: dict[str, float], alpha: float, ci: str) -> str:
     """The interval that decides equivalence: the TOST at level ``alpha`` holds exactly when
     the ``1 - 2 alpha`` interval (90% for 0.05) lies inside the margin, so an "equivalent"
@@ -439,7 +582,7 @@ def _tost_interval(res: dict[str, float], alpha: float, ci: str) -> str:
         return ci
     half = float(stats.t.ppf(1 - alpha, res["df"])) * res["se"]
     low, high = res["mean"] - half, res["mean"] + half
-    level = f"{100 * (1 - 2 * alpha):g}%"
+    level = _level(1 - 2 * alpha)
     return f"{level} CI {format_number(low)}..{format_number(high)}, inside the margin"
 
 
@@ -452,10 +595,12 @@ def _verdict(
     alpha: float,
     margin: float | None,
 ) -> str:
+    if margin is not None:
+        _check_tost_alpha(alpha)
     degenerate = _degenerate(res, diff_name, identical)
     if degenerate is not None:
         return degenerate
-    level = f"{100 * (1 - alpha):g}%"
+    level = _level(1 - alpha)
     ci = f"{level} CI {format_number(res['ci_low'])}..{format_number(res['ci_high'])}"
     mean, p = res["mean"], format_p_adjusted(res)
     # The sentence names the winner; the numbers are always of ``diff_name``, stated.

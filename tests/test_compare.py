@@ -10,6 +10,7 @@ exact and the tests fast; a few tests run the real SeqPool estimators on tiny da
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 
 import joblib
@@ -34,6 +35,7 @@ from seqpool_sklearn._compare import summarize_comparisons
 from seqpool_sklearn._stats import (
     corrected_ttest,
     equivalence_test,
+    format_number,
     format_p,
     holm,
     nemenyi_critical_difference,
@@ -582,7 +584,9 @@ def test_equivalence_through_compare_heads():
         d = _split_diffs(result.results, "decode_first", "pool_first", pool=row["pool"])
         raw.append(equivalence_test(d, ratio, 0.02)["p_value"])
         assert row["mean_diff"] == pytest.approx(d.mean())
-    np.testing.assert_allclose(effect["p_equivalence"], holm(raw))  # one family of two
+    # raw and Holm-adjusted, as p_value and p_adjusted (and as the table across datasets)
+    np.testing.assert_allclose(effect["p_equivalence"], raw)
+    np.testing.assert_allclose(effect["p_equivalence_adjusted"], holm(raw))  # family of two
     assert all(v.startswith("equivalent within ±0.020") for v in effect["verdict"])
     # A margin far below the noise cannot show equivalence: inconclusive, never "equivalent".
     tight = result.order_effect(equivalence_margin=0.0001)
@@ -1296,3 +1300,220 @@ def test_a_cell_with_zero_spread_stays_out_of_the_holm_family():
     assert np.isnan(with_margin.loc["avg", "p_equivalence"])
     assert with_margin.loc[["max", "lp"], "p_equivalence"].notna().all()
     assert "Holm-adjusted over 2 cells, those with a spread to test" in result.report()
+
+
+# --------------------------------------------------------------------------- from score tables
+def _from_scores(scores, metric="accuracy"):
+    """A HeadComparison of given per-split scores, one array per (order, pool, window), with
+    no training: every split has 80 training and 20 test rows."""
+    k = len(next(iter(scores.values())))
+    rows = [
+        {"order": o, "pool": p, "window": w, "repeat": 0, "fold": j, "split": j,
+         "score": float(s[j]), "fit_time": 0.1, "n_train": 80, "n_test": 20}
+        for (o, p, w), s in scores.items()
+        for j in range(k)
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows)
+    frame["window"] = pd.Series([r["window"] for r in rows], dtype=object)
+    splits = [(np.arange(80), np.arange(80, 100))] * k
+    return HeadComparison(frame, splits=splits, scoring=metric, cv_results={}, metric=metric)
+
+
+def _orders(pool_first, decode_first, metric="accuracy"):
+    return _from_scores(
+        {("pool_first", "avg", None): pool_first, ("decode_first", "avg", None): decode_first},
+        metric=metric,
+    )
+
+
+def _signed_rank_reference(values, alternative="two-sided", zero_sign=0):
+    """The exact signed-rank p-value, counted with a dictionary of rank sums over all 2^n
+    sign patterns: zeros dropped (``zero_sign=0``) or ranked smallest with that sign."""
+    values = np.asarray(values, dtype=float)
+    signs = np.where(values == 0, zero_sign, np.sign(values))
+    ranks = stats.rankdata(np.abs(values[signs != 0]))
+    signs = signs[signs != 0]
+    counts = {0.0: 1}
+    for r in ranks:
+        step = dict(counts)
+        for s, c in counts.items():
+            step[s + r] = step.get(s + r, 0) + c
+        counts = step
+    observed, total = ranks[signs > 0].sum(), 2 ** len(ranks)
+    greater = sum(c for s, c in counts.items() if s >= observed - 1e-9) / total
+    less = sum(c for s, c in counts.items() if s <= observed + 1e-9) / total
+    return {"two-sided": min(1.0, 2 * min(greater, less)), "greater": greater, "less": less}[
+        alternative
+    ]
+
+
+def test_tied_datasets_leave_the_test_across_datasets_exact():
+    # decode_first higher on 5 of 14 datasets, the other 9 tied: 2 / 2^5 = 0.0625 is the
+    # smallest p-value five untied datasets can give, never "better" at the 5% level
+    base = np.array([0.70, 0.65, 0.75, 0.80, 0.60])
+    comparisons = {}
+    for i in range(14):
+        shift = 0.01 * (i + 1) if i < 5 else np.array([0.05, -0.05, 0.05, -0.05, 0.0])
+        comparisons[f"d{i}"] = _orders(base, base + shift)
+    effect = summarize_comparisons(comparisons).order_effect()
+    assert effect["p_value"][0] == _signed_rank_reference(0.01 * np.arange(1, 6)) == 0.0625
+    assert effect["verdict"][0] == (
+        "no significant difference across datasets (decode_first higher on 5, pool_first on "
+        "0, tied on 9 of 14 datasets; Wilcoxon p=0.062)"
+    )
+
+
+def test_equal_means_are_ties_not_wins_or_ranks_apart():
+    # the decode_first scores are a permutation of the pool_first ones: equal means, which
+    # pandas sums to 0.7733333333333333 and 0.7733333333333332
+    pool_first = np.array([18, 20, 27, 27, 24]) / 30
+    decode_first = np.array([24, 27, 18, 20, 27]) / 30
+    comparisons = {f"d{i}": _orders(pool_first, decode_first) for i in range(6)}
+    summary = comparisons["d0"].summary()
+    assert summary["mean_score"][0] != summary["mean_score"][1]  # the rounding is there
+    assert summary["rank"].tolist() == [1, 1]
+    across = summarize_comparisons(comparisons)
+    assert across.ranks()["mean_rank"].tolist() == [1.5, 1.5]
+    assert across.scores["rank"].eq(1.5).all()
+    effect = across.order_effect()
+    assert effect[["decode_first_wins", "ties", "pool_first_wins"]].values.tolist() == [[0, 6, 0]]
+    assert effect["mean_diff"][0] == 0.0 and effect["p_value"][0] == 1.0
+    assert effect["verdict"][0].startswith("no significant difference across datasets")
+
+
+def test_a_difference_of_rounding_on_every_split_is_no_difference():
+    comparisons = {}
+    for i in range(6):
+        base = np.array([0.71, 0.65, 0.83, 0.58, 0.77]) + 0.01 * i
+        # the same function computed in another float order: equal up to the last bit
+        comparisons[f"d{i}"] = _orders(base, base * (1 + 2e-16), metric="r2")
+    effect = comparisons["d0"].order_effect(equivalence_margin=0.01)
+    assert effect["mean_diff"][0] == 0.0
+    assert effect["verdict"][0].startswith("cannot tell apart: both orders scored identically")
+    across = summarize_comparisons(comparisons, equivalence_margin=0.01).order_effect()
+    assert across[["ties", "n_identical"]].values.tolist() == [[6, 6]]
+    assert across["verdict"][0].startswith("inconclusive across datasets")
+    assert "better" not in across["verdict"][0]
+
+
+def test_a_large_scale_dataset_does_not_round_away_the_others_differences():
+    # one dataset of MSE 3e10 whose difference is -2e10; twelve of MSE 1 whose differences
+    # are 0.001 .. 0.012: each rounds on its own scores' grid, not on the largest one's
+    big = np.array([-3e10, -3.2e10, -2.9e10])
+    comparisons = {"big": _orders(big, big - 2e10, metric="neg_mean_squared_error")}
+    d = [-2e10]
+    for i in range(12):
+        base = np.array([-1.0, -1.1, -0.9])
+        shifted = base + 0.001 * (i + 1) + np.array([0.001, -0.001, 0.0])
+        comparisons[f"small{i}"] = _orders(base, shifted, metric="neg_mean_squared_error")
+        d.append(np.mean(shifted - base))
+    effect = summarize_comparisons(comparisons).order_effect()
+    row = effect.iloc[0]
+    assert (row["decode_first_wins"], row["ties"], row["pool_first_wins"]) == (12, 0, 1)
+    assert row["p_value"] == pytest.approx(_signed_rank_reference(d), abs=1e-12)
+    assert row["p_value"] < 0.05
+    assert row["verdict"].startswith("decode_first better across datasets")
+
+
+def test_a_split_given_twice_is_refused():
+    X, y = id_data(n=40)
+    splits = list(KFold(2, shuffle=True, random_state=0).split(X, y))
+    with pytest.raises(ValueError, match=r"cv splits 0 and 2 have the same training and"):
+        compare_heads(FingerprintHead(shift=0.2), X, y, cv=splits * 3)
+    # the same rows in another order are the same split
+    (train, test), other = splits[0], splits[1]
+    shuffled = [(train, test), other, (train[::-1], np.sort(test)[::-1])]
+    with pytest.raises(ValueError, match=r"cv splits 0 and 2 .* read the copy as new evidence"):
+        compare_heads(FingerprintHead(shift=0.2), X, y, cv=shuffled)
+
+    class Twice:
+        def split(self, X, y=None, groups=None):
+            yield from splits
+            yield from splits
+
+    with pytest.raises(ValueError, match=r"cv splits 0 and 2"):
+        compare_heads(FingerprintHead(shift=0.2), X, y, cv=Twice())
+    # distinct splits that share a test fold are fine
+    three = list(KFold(3).split(X)) + [list(KFold(2).split(X))[0]]
+    assert len(compare_heads(FingerprintHead(shift=0.2), X, y, cv=three).splits) == 4
+
+
+def test_datasets_at_the_margin_are_no_evidence_of_equivalence():
+    # twenty datasets whose difference is exactly the margin, six at 0
+    base = np.array([0.70, 0.65, 0.75, 0.80, 0.60])
+    comparisons = {}
+    for i in range(26):
+        shift = [0.02, 0.0, 0.01, 0.01, 0.01] if i < 20 else [0.01, -0.01, 0.01, -0.01, 0.0]
+        comparisons[f"d{i}"] = _orders(base, base + np.array(shift))
+    effect = summarize_comparisons(comparisons, equivalence_margin=0.01).order_effect()
+    # "below the margin": the twenty shifted zeros ranked smallest, against it
+    upper = _signed_rank_reference(np.r_[np.zeros(20), np.full(6, -0.01)], "less", zero_sign=1)
+    assert effect["p_equivalence"][0] == pytest.approx(upper, abs=1e-12)
+    assert effect["p_equivalence"][0] > 0.5
+    assert "within the ±0.010 margin" not in effect["verdict"][0]
+
+
+def test_an_equivalence_margin_needs_alpha_below_one_half():
+    base = np.array([0.70, 0.65, 0.75, 0.80, 0.60])
+    result = _orders(base, base + np.array([0.01, -0.01, 0.005, 0.0, -0.004]))
+    match = r"TOST\) at level alpha reads the 1 - 2\*alpha confidence interval, so it needs"
+    for call in (result.order_effect, result.report, result.plot):
+        with pytest.raises(ValueError, match=match):
+            call(alpha=0.6, equivalence_margin=0.02)
+    with pytest.raises(ValueError, match=match + r" alpha < 0.5; got alpha=0.5"):
+        result.main_effect("order", alpha=0.5, equivalence_margin=0.02)
+    summary = summarize_comparisons({"a": result, "b": result}, equivalence_margin=0.02)
+    with pytest.raises(ValueError, match=match):
+        summary.order_effect(alpha=0.5)
+    # without a margin, any alpha in (0, 1); the level keeps its digits
+    assert "40% CI" in result.order_effect(alpha=0.6)["verdict"][0]
+    assert "99.9999999% CI" in result.order_effect(alpha=1e-9)["verdict"][0]
+
+
+def test_nan_scores_name_the_design_and_split_before_a_test():
+    result = _one_class_fold_comparison()
+    message = (
+        r"The design order='pool_first', pool='avg', window=None has a NaN score on split 1: "
+        r"its metric is undefined on that split \(roc_auc on a test fold of one class, say\)"
+        r".* Use stratified splits or another scoring\."
+    )
+    for call in (result.order_effect, lambda: result.main_effect("order"), result.report):
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
+def test_tables_of_one_and_of_many_datasets_name_the_equivalence_p_values_alike():
+    base = np.array([0.70, 0.65, 0.75, 0.80, 0.60])
+    spread = np.array([0.01, -0.01, 0.005, 0.0, -0.004])
+    result = _from_scores(
+        {("pool_first", pool, None): base for pool in ("avg", "max")}
+        | {("decode_first", pool, None): base + spread + 0.001 for pool in ("avg", "max")}
+    )
+    effect = result.order_effect(equivalence_margin=0.02)
+    d = spread + 0.001
+    raw = [equivalence_test(d, result.test_train_ratio, 0.02)["p_value"]] * 2
+    np.testing.assert_allclose(effect["p_equivalence"], raw)  # raw, as p_value
+    np.testing.assert_allclose(effect["p_equivalence_adjusted"], holm(raw))  # as p_adjusted
+    assert effect["verdict"][0].endswith(
+        f"TOST Holm {format_p(holm(raw)[0])}, raw {format_p(raw[0])})"
+    )
+    summary = summarize_comparisons({"a": result, "b": result}, equivalence_margin=0.02)
+    assert {"p_equivalence", "p_equivalence_adjusted"} <= set(summary.order_effect())
+
+
+def test_an_equivalent_verdict_across_datasets_quotes_the_hodges_lehmann_estimate():
+    base = np.array([0.70, 0.65, 0.75, 0.80, 0.60])
+    spread = np.array([0.01, -0.01, 0.005, 0.0, -0.004])
+    shifts = [-0.03, -0.025, -0.02, -0.015, 0.001, 0.002, 0.003, 0.004, 0.06, 0.07]
+    comparisons = {f"d{i}": _orders(base, base + spread + s) for i, s in enumerate(shifts)}
+    comparisons["same"] = _orders(base, base)  # no spread: left out of the test
+    effect = summarize_comparisons(comparisons, equivalence_margin=0.1).order_effect()
+    d = [np.mean(spread + s) for s in shifts]
+    walsh = [(a + b) / 2 for a, b in itertools.combinations_with_replacement(d, 2)]
+    estimate = float(np.median(walsh))
+    assert format_number(estimate) != format_number(effect["median_diff"][0])  # not the median
+    assert effect["verdict"][0].startswith("equivalent within ±0.100 across datasets")
+    assert (
+        f"; Hodges-Lehmann estimate of decode_first - pool_first {format_number(estimate)} "
+        "over the 10 datasets tested; TOST p"
+    ) in effect["verdict"][0]

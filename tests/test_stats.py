@@ -3,6 +3,7 @@ the plain-words verdicts, each against a hand computation or scipy."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -275,3 +276,178 @@ def test_zero_spread_is_relative_to_the_scores_scale():
     assert eq["p_value"] == pytest.approx(max(lower, upper))
     with pytest.raises(ValueError, match="scale must be a finite number >= 0"):
         corrected_ttest(d, 1 / 3, scale=float("nan"))
+
+
+# --------------------------------------------------------------------------- exact signed ranks
+def _brute_signed_rank(d, alternative="two-sided", zero_sign=0):
+    """The signed-rank p-value by enumerating all 2^n sign patterns of the ranked values:
+    zeros dropped (``zero_sign=0``) or ranked with magnitude 0 and that sign."""
+    d = np.asarray(d, dtype=float)
+    signs = np.where(d == 0, zero_sign, np.sign(d))
+    magnitudes = np.abs(d)[signs != 0]
+    signs = signs[signs != 0]
+    if not signs.size:
+        return 1.0
+    ranks = stats.rankdata(magnitudes)  # tied magnitudes share the average rank
+    observed = ranks[signs > 0].sum()
+    patterns = np.array(list(itertools.product([0, 1], repeat=signs.size)))
+    r_plus = patterns @ ranks
+    greater = np.mean(r_plus >= observed - 1e-9)
+    less = np.mean(r_plus <= observed + 1e-9)
+    return {"two-sided": min(1.0, 2 * min(greater, less)), "greater": greater, "less": less}[
+        alternative
+    ]
+
+
+def test_signed_rank_p_value_is_exact_with_ties_and_zeros():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(1, 13))
+        # differences on a coarse grid: many tied magnitudes and zeros
+        d = rng.integers(-4, 5, size=n + int(rng.integers(0, 6))) / 100
+        res = wilcoxon_test(d)
+        nonzero = d[d != 0]
+        assert res["n"] == nonzero.size
+        assert res["p_value"] == pytest.approx(_brute_signed_rank(d), abs=1e-12)
+        ranks = stats.rankdata(np.abs(nonzero)) if nonzero.size else np.array([])
+        assert res["r_plus"] == pytest.approx(ranks[nonzero > 0].sum())
+        assert res["r_minus"] == pytest.approx(ranks[nonzero < 0].sum())
+
+
+def test_tied_datasets_do_not_turn_the_exact_test_into_an_approximation():
+    # five wins and nine ties: 2 / 2^5 is the smallest p-value five differences can give
+    assert wilcoxon_test([0.01, 0.02, 0.03, 0.04, 0.05] + [0.0] * 9)["p_value"] == 0.0625
+    assert wilcoxon_test([0.02] * 4 + [0.0] * 10)["p_value"] == 0.125
+    assert wilcoxon_test([0.01, 0.02, 0.03, 0.04, 0.05, 0.06] + [0.0] * 10)["p_value"] == 0.03125
+    assert wilcoxon_test([0.02] * 5 + [0.0])["p_value"] == 0.0625
+
+
+def test_signed_rank_p_value_does_not_depend_on_scipys_wilcoxon(monkeypatch):
+    expected = wilcoxon_test([0.02, 0.02, -0.01, 0.0, 0.03])
+    expected_eq = wilcoxon_equivalence_test([0.002, -0.001, 0.0, 0.002], 0.01)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("scipy.stats.wilcoxon is not used")
+
+    monkeypatch.setattr(stats, "wilcoxon", refuse)
+    assert wilcoxon_test([0.02, 0.02, -0.01, 0.0, 0.03]) == expected
+    assert wilcoxon_equivalence_test([0.002, -0.001, 0.0, 0.002], 0.01) == expected_eq
+
+
+def test_many_datasets_use_the_normal_approximation_with_tied_ranks():
+    rng = np.random.default_rng(1)
+    d = np.r_[rng.integers(-3, 6, size=60) / 100, np.zeros(5)]  # ties and zeros
+    nonzero = d[d != 0]
+    n = nonzero.size
+    assert n > 50
+    ranks = stats.rankdata(np.abs(nonzero))
+    r_plus = ranks[nonzero > 0].sum()
+    _, t = np.unique(np.abs(nonzero), return_counts=True)
+    var = n * (n + 1) * (2 * n + 1) / 24 - (t**3 - t).sum() / 48
+    z = (r_plus - n * (n + 1) / 4) / math.sqrt(var)
+    assert wilcoxon_test(d)["p_value"] == pytest.approx(2 * stats.norm.sf(abs(z)), rel=1e-12)
+    # exact up to 50 ranked differences
+    d50 = np.r_[nonzero[:50], np.zeros(3)]
+    assert wilcoxon_test(d50)["p_value"] == pytest.approx(_exact_by_counting(d50[d50 != 0]))
+
+
+def _exact_by_counting(d):
+    """The exact two-sided signed-rank p-value by a plain dictionary of rank-sum counts (a
+    check for n too large to enumerate)."""
+    ranks = stats.rankdata(np.abs(d))
+    counts = {0.0: 1}
+    for r in ranks:
+        nxt = dict(counts)
+        for s, c in counts.items():
+            nxt[s + r] = nxt.get(s + r, 0) + c
+        counts = nxt
+    observed = ranks[d > 0].sum()
+    total = 2 ** len(d)
+    greater = sum(c for s, c in counts.items() if s >= observed - 1e-9) / total
+    less = sum(c for s, c in counts.items() if s <= observed + 1e-9) / total
+    return min(1.0, 2 * min(greater, less))
+
+
+def test_signed_rank_equivalence_sides_are_exact_with_ties():
+    rng = np.random.default_rng(2)
+    for _ in range(100):
+        n = int(rng.integers(1, 12))
+        d = rng.integers(-4, 5, size=n) / 1000  # ties and zeros, none at the margin
+        res = wilcoxon_equivalence_test(d, 0.005)
+        lower = _brute_signed_rank(d + 0.005, "greater")
+        upper = _brute_signed_rank(d - 0.005, "less")
+        assert res["p_lower"] == pytest.approx(lower, abs=1e-12)
+        assert res["p_upper"] == pytest.approx(upper, abs=1e-12)
+        assert res["p_value"] == max(res["p_lower"], res["p_upper"])
+
+
+def test_a_mean_difference_of_rounding_noise_is_zero():
+    b = np.array([0.71, 0.65, 0.83, 0.58, 0.77])
+    # the same scores computed in another order: a constant difference in the last bit
+    res = corrected_ttest(b * (1 + 2e-16) - b, 0.25)
+    assert res["mean"] == 0.0 and res["se"] == 0.0
+    assert order_verdict(res).startswith("cannot tell apart: both orders scored identically")
+    # with a real spread, a mean of 1e-17 is still 0: t = 0, p = 1
+    d = np.array([0.05, -0.05, 0.05, -0.05, 0.0]) + 1e-17
+    res = corrected_ttest(d, 0.25)
+    assert res["mean"] == 0.0 and res["t"] == 0.0 and res["p_value"] == 1.0
+    # relative to the scores' magnitude: for scores of order 1e-6 a mean of 1e-13 is real
+    assert corrected_ttest(d * 1e-11 + 1e-13, 0.25, scale=1e-6)["mean"] > 0
+
+
+def test_each_difference_is_rounded_on_the_grid_of_its_own_scores():
+    # one dataset of MSE 3e10 with d = -2e10, twelve of MSE 1 with d = 0.001 .. 0.012: on
+    # the large dataset's grid the small differences would round to 0 or 0.0156
+    d = np.r_[-2e10, 0.001 * np.arange(1, 13)]
+    scale = np.r_[5.2e10, np.full(12, 1.1)]
+    res = wilcoxon_test(d, scale=scale)
+    assert (res["n"], res["r_plus"], res["r_minus"]) == (13, 78.0, 13.0)
+    assert res["p_value"] == pytest.approx(_brute_signed_rank(d), abs=1e-12)
+    # a difference within 1e-12 of its own scale is a tie, whatever the others' scale
+    res = wilcoxon_test([1e-13, 0.5, 0.2], scale=[1.0, 1.0, 1.0])
+    assert res["n"] == 2
+    with pytest.raises(ValueError, match="one per difference"):
+        wilcoxon_test([0.1, 0.2], scale=[1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="finite numbers >= 0"):
+        wilcoxon_equivalence_test([0.1, 0.2], 0.1, scale=[1.0, np.nan])
+
+
+def test_a_difference_at_the_margin_counts_against_equivalence():
+    # ten datasets exactly at the margin and four at 0: dropping the ten would leave the
+    # four zeros (shifted to -0.01) to decide "below the margin", p = 1 / 2^4
+    d = [0.0] * 4 + [0.01] * 10
+    res = wilcoxon_equivalence_test(d, 0.01)
+    # reference: the ten shifted zeros ranked smallest, with the sign against "below m"
+    assert res["p_upper"] == pytest.approx(
+        _brute_signed_rank(np.asarray(d) - 0.01, "less", zero_sign=1), abs=1e-12
+    )
+    assert res["p_upper"] > 0.5 and res["p_value"] == res["p_upper"]
+    # and mirrored, at -margin
+    mirrored = wilcoxon_equivalence_test([-x for x in d], 0.01)
+    assert mirrored["p_lower"] == pytest.approx(res["p_upper"])
+    assert mirrored["p_lower"] == pytest.approx(
+        _brute_signed_rank(-np.asarray(d) + 0.01, "greater", zero_sign=-1), abs=1e-12
+    )
+    # the rounding of 0.56 - 0.57 (-0.009999999999999898) is at the margin too
+    rounded = wilcoxon_equivalence_test([0.56 - 0.57] * 3 + [0.0] * 5, 0.01)
+    exact = wilcoxon_equivalence_test([-0.01] * 3 + [0.0] * 5, 0.01)
+    assert rounded == exact
+    assert exact["p_lower"] == pytest.approx(
+        _brute_signed_rank(np.array([0.0] * 3 + [0.01] * 5), "greater", zero_sign=-1)
+    )
+
+
+def test_an_equivalence_verdict_needs_alpha_below_one_half():
+    res = {"mean": 0.0, "ci_low": -0.002, "ci_high": 0.002, "p_value": 0.9, "se": 0.001,
+           "df": 4, "p_equivalence": 0.01}  # fmt: skip
+    for alpha in (0.5, 0.6, 0.999):
+        with pytest.raises(ValueError, match=r"needs alpha < 0.5; got alpha=0\.[0-9]+"):
+            order_verdict(res, alpha=alpha, margin=0.02)
+    # without a margin there is no 1 - 2 alpha interval: any alpha in (0, 1)
+    assert "40% CI" in order_verdict(res, alpha=0.6)
+    # the level has the digits it needs: never "100%" for alpha = 1e-9
+    verdict = order_verdict({**res, "p_equivalence": 0.5}, alpha=1e-9, margin=0.02)
+    assert "99.9999999% CI" in verdict
+    verdict = order_verdict({**res, "p_equivalence": 1e-10}, alpha=1e-9, margin=0.02)
+    assert "99.9999998% CI" in verdict
+    assert "95% CI" in order_verdict(res, alpha=0.05)

@@ -9,6 +9,8 @@ import pandas as pd
 
 from .._options import ORDERS
 from .._stats import (
+    _check_tost_alpha,
+    _hodges_lehmann,
     _snap,
     format_number,
     format_p,
@@ -42,7 +44,7 @@ class ComparisonSummary:
     scores : pandas.DataFrame
         One row per dataset x design: ``dataset``, ``order``, ``pool``, ``window``,
         ``mean_score`` (over that dataset's splits) and ``rank`` within the dataset (1 =
-        best; ties share the average rank).
+        best; means equal to floating-point rounding are ties and share the average rank).
     equivalence_margin : float or None
         The margin of the equivalence test that :meth:`order_effect` runs by default.
 
@@ -107,19 +109,27 @@ class ComparisonSummary:
     ) -> pd.DataFrame:
         """Order effect across datasets for every pool x window cell.
 
-        Each dataset gives one paired difference per cell, ``decode_first - pool_first`` of
-        its mean scores; the differences over datasets are tested with the two-sided
-        Wilcoxon signed-rank test, Holm-adjusted over the cells. With an equivalence margin
-        ``m`` each cell is also tested for equivalence: two one-sided signed-rank tests, of
-        ``d + m`` above 0 and of ``d - m`` below 0 (TOST; the larger p-value counts,
-        Holm-adjusted over the cells separately), so the verdict can say "equivalent within
-        ±m" -- the typical per-dataset order effect lies inside the margin -- instead of
-        only "no significant difference", which is no evidence that there is none.
+        Each dataset gives one paired difference per cell, ``decode_first - pool_first``:
+        the mean of its per-split paired differences (``mean_diff`` of its own
+        :meth:`HeadComparison.order_effect`), a difference within ``1e-12`` of the
+        magnitude of that dataset's scores counting as 0 (a tie), and magnitudes that close
+        as one. The differences over datasets are tested with the two-sided Wilcoxon
+        signed-rank test (:func:`~seqpool_sklearn._stats.wilcoxon_test`: tied datasets
+        dropped, exact p-value for up to 50 untied datasets), Holm-adjusted over the cells.
+        With an equivalence margin ``m`` each cell is also tested for equivalence: two
+        one-sided signed-rank tests, of ``d + m`` above 0 and of ``d - m`` below 0 (TOST;
+        the larger p-value counts, Holm-adjusted over the cells separately), so the verdict
+        can say "equivalent within ±m" -- the typical per-dataset order effect lies inside
+        the margin -- instead of only "no significant difference", which is no evidence that
+        there is none. A dataset whose difference is exactly ``±m`` counts against
+        equivalence (:func:`~seqpool_sklearn._stats.wilcoxon_equivalence_test`): an effect
+        at the margin is no evidence that it lies inside.
 
         Parameters
         ----------
         alpha : float, default=0.05
-            Family-wise significance level of the verdicts.
+            Family-wise significance level of the verdicts; below 0.5 with a margin (the
+            equivalence test reads the ``1 - 2 alpha`` interval).
         adjust : {"holm", None}, default="holm"
             As in :meth:`HeadComparison.order_effect`.
         equivalence_margin : float, default=None
@@ -132,7 +142,8 @@ class ComparisonSummary:
         pandas.DataFrame
             One row per pool x window: ``pool``, ``window``, ``n_datasets``,
             ``decode_first_wins``, ``ties``, ``pool_first_wins`` (datasets where that
-            order's mean score is higher; equal means are ties), ``decode_first_significant``
+            order's mean score is higher; equal means, to rounding, are ties),
+            ``decode_first_significant``
             and ``pool_first_significant`` (datasets whose own Holm-adjusted verdict names
             that order), ``mean_diff`` and ``median_diff`` (over datasets), ``statistic``,
             ``p_value``, ``p_adjusted``, ``n_at_bound`` (ties where both orders scored the
@@ -145,13 +156,16 @@ class ComparisonSummary:
             ``verdict``: "decode_first better across
             datasets", "pool_first better across datasets", and without a margin "no
             significant difference across datasets"; with one "equivalent within ±m across
-            datasets" or "inconclusive across datasets" (neither shown different nor shown
-            equivalent).
+            datasets" (quoting the Hodges-Lehmann estimate of the difference, the median of
+            the pairwise averages of the differences the equivalence test used) or
+            "inconclusive across datasets" (neither shown different nor shown equivalent).
         """
         margin = self.equivalence_margin
         if equivalence_margin is not None:
             margin = _check_margin(equivalence_margin)
         alpha = _check_alpha(alpha)
+        if margin is not None:
+            _check_tost_alpha(alpha)
         if adjust not in _ADJUSTMENTS:
             raise ValueError(f"adjust must be 'holm' or None, got {adjust!r}.")
         if not set(ORDERS) <= set(self.scores["order"]):
@@ -164,22 +178,31 @@ class ComparisonSummary:
         )
         rows = []
         for pool, window in cells:
-            d, sig_decode, sig_pool, at_bound, identical = [], 0, 0, [], []
+            d, scale, sig_decode, sig_pool, at_bound, identical = [], [], 0, 0, [], []
             for name, effect in effects.items():
                 win = effect["window"].isna() if window is None else effect["window"].eq(window)
                 row = effect[effect["pool"].eq(pool) & win].iloc[0]
-                d.append(float(row["mean_decode_first"] - row["mean_pool_first"]))
+                # the mean of the per-split differences, as the dataset's own test has it
+                # (not the difference of two separately summed means, which can differ in
+                # the last bit where the means are equal)
+                d.append(float(row["mean_diff"]))
                 sig_decode += row["verdict"].startswith("decode_first better")
                 sig_pool += row["verdict"].startswith("pool_first better")
                 cmp = self.comparisons[name]
                 scores = [cmp._scores(order, pool, window) for order in ORDERS]
+                scale.append(max(float(np.abs(s).max(initial=0.0)) for s in scores))
                 at_bound.append(cmp._common_bound(*scores) is not None)
-                identical.append(bool(np.array_equal(scores[0], scores[1])))
+                # the same scores on every split, to floating-point rounding: the dataset's
+                # own test found a zero difference with zero spread
+                identical.append(bool(row["mean_diff"] == 0 and row["ci_low"] == row["ci_high"]))
             d, at_bound = np.asarray(d), np.asarray(at_bound, dtype=bool)
-            identical = np.asarray(identical, dtype=bool)
-            # wins and ties counted as the signed-rank tests see them (rounding is a tie)
-            d = _snap(d, float(np.abs(d).max(initial=0.0)))
-            test = wilcoxon_test(d)
+            identical, scale = np.asarray(identical, dtype=bool), np.asarray(scale)
+            # wins and ties counted as the signed-rank tests see them: each dataset's
+            # difference on the grid of its own scores' magnitude (rounding is a tie), as
+            # scores of different datasets are not commensurable; one grid for all would
+            # round the small datasets' differences away on the scale of a large one
+            d = _snap(d, scale)
+            test = wilcoxon_test(d, scale=scale)
             # both orders at the metric's bound on every split (100% accuracy, say): their
             # difference is 0 there because neither can do better; the verdict says how
             # many such datasets its counts hold
@@ -203,15 +226,17 @@ class ComparisonSummary:
                     # difference is dropped
                     **(
                         {
-                            "p_equivalence": wilcoxon_equivalence_test(d[~identical], margin)[
-                                "p_value"
-                            ]
+                            "p_equivalence": wilcoxon_equivalence_test(
+                                d[~identical], margin, scale=scale[~identical]
+                            )["p_value"]
                             if (~identical).any()
                             else 1.0
                         }
                         if margin is not None
                         else {}
                     ),
+                    "_location": _hodges_lehmann(d[~identical]) if (~identical).any() else 0.0,
+                    "_n_tested": int((~identical).sum()),
                     "n_at_bound": int(at_bound.sum()),
                     "n_identical": int(identical.sum()),
                     "_favours_decode": test["r_plus"] > test["r_minus"],
@@ -248,6 +273,7 @@ class ComparisonSummary:
                 )
             stat = f"Wilcoxon {format_p_adjusted(res)}"
             favours_decode, favours_pool = row.pop("_favours_decode"), row.pop("_favours_pool")
+            location, n_tested = row.pop("_location"), row.pop("_n_tested")
             eq_text, equivalent = "", False
             if margin is not None:
                 row["p_equivalence_adjusted"] = float(p_eq_adj)
@@ -264,8 +290,9 @@ class ComparisonSummary:
                 row["verdict"] = f"no significant difference across datasets ({counts}; {stat})"
             elif equivalent:
                 row["verdict"] = (
-                    f"equivalent within ±{m} across datasets ({counts}; median difference "
-                    f"{format_number(row['median_diff'])}; {eq_text})"
+                    f"equivalent within ±{m} across datasets ({counts}; Hodges-Lehmann "
+                    f"estimate of decode_first - pool_first {format_number(location)} over "
+                    f"the {n_tested} datasets tested; {eq_text})"
                 )
             else:
                 row["verdict"] = (
@@ -404,7 +431,9 @@ def summarize_comparisons(
                 "undefined on some split (roc_auc on a test fold of one class, say), so the "
                 "designs cannot be ranked. Use stratified splits or another scoring."
             )
-        ranks = summary["mean_score"].rank(ascending=False, method="average")
+        # equal means to rounding share their rank: means on the grid of the scores' scale
+        means = _snap(summary["mean_score"].to_numpy(dtype=float), cmp._score_scale())
+        ranks = pd.Series(means).rank(ascending=False, method="average")
         for (_, row), rank in zip(summary.iterrows(), ranks, strict=True):
             rows.append(
                 {

@@ -291,10 +291,28 @@ def _make_splits(
             f"compare_heads needs at least 2 splits to pair and test the orders; cv gave "
             f"{len(splits)}."
         )
+    if not is_integer(cv):
+        _check_distinct_splits(splits)
     if groups is not None:
         _check_groups_apart(splits, groups, cv, n_samples)
     index = np.arange(len(splits))
     return splits, index // n_folds, index % n_folds
+
+
+def _check_distinct_splits(splits) -> None:
+    """Refuse a (train, test) pair given twice: a copy gives the same scores again, and the
+    paired test would read it as a new split (more degrees of freedom, a smaller p-value)."""
+    seen: dict[tuple[bytes, bytes], int] = {}
+    for i, (train, test) in enumerate(splits):
+        key = tuple(np.unique(rows).astype(np.int64).tobytes() for rows in (train, test))
+        if key in seen:
+            raise ValueError(
+                f"cv splits {seen[key]} and {i} have the same training and the same test "
+                "rows: a repeated split gives the same scores again, and the paired test "
+                "would read the copy as new evidence. Drop the copies (a splitter such as "
+                "RepeatedStratifiedKFold draws a new partition for each repeat)."
+            )
+        seen[key] = i
 
 
 def _partition(splits) -> frozenset:

@@ -9,6 +9,8 @@ import pandas as pd
 
 from .._options import ORDERS
 from .._stats import (
+    _check_tost_alpha,
+    _snap,
     corrected_ttest,
     effect_verdict,
     equivalence_test,
@@ -139,6 +141,29 @@ class HeadComparison:
         n_seeds = len(self.seeds) if self.seeds else 1
         return rows["score"].to_numpy(dtype=float).reshape(-1, n_seeds)
 
+    def _score_scale(self) -> float:
+        """The magnitude of the scores (the largest absolute finite one): means closer than
+        ``1e-12`` of it are equal up to floating-point rounding."""
+        scores = np.abs(self.results["score"].to_numpy(dtype=float))
+        return float(scores[np.isfinite(scores)].max(initial=0.0))
+
+    def _check_finite(self, configs) -> None:
+        """Refuse a NaN or infinite score of one of ``configs`` before a paired test."""
+        for order, pool, window in configs:
+            rows = self._rows(order, pool, window)
+            bad = rows[~np.isfinite(rows["score"].to_numpy(dtype=float))]
+            if len(bad):
+                row = bad.iloc[0]
+                design = f"order={order!r}, pool={pool!r}, window={window!r}"
+                seed = f" (seed {row['seed']})" if "seed" in bad else ""
+                what = "NaN" if np.isnan(row["score"]) else "infinite"
+                raise ValueError(
+                    f"The design {design} has a {what} score on split {int(row['split'])}"
+                    f"{seed}: its metric is undefined on that split (roc_auc on a test fold "
+                    "of one class, say), so the paired test has no difference there. Use "
+                    "stratified splits or another scoring."
+                )
+
     def summary(self) -> pd.DataFrame:
         """Mean and standard deviation of the score and rank of every configuration.
 
@@ -147,10 +172,11 @@ class HeadComparison:
         pandas.DataFrame
             One row per configuration, best first: ``order``, ``pool``, ``window``,
             ``mean_score``, ``std_score`` (over splits and seeds, ``ddof=1``),
-            ``mean_fit_time``, ``n_splits`` and ``rank`` (1 = best mean score; ties share the
-            lower rank); and ``n_seeds`` when the comparison ran several seeds. A design
-            with a NaN score on some split (a metric undefined there, such as ``roc_auc``
-            on a test fold of one class) has a NaN mean and no rank, and comes last.
+            ``mean_fit_time``, ``n_splits`` and ``rank`` (1 = best mean score; ties, means equal
+            to floating-point rounding, share the lower rank); and ``n_seeds`` when the
+            comparison ran several seeds. A design with a NaN score on some split (a metric
+            undefined there, such as ``roc_auc`` on a test fold of one class) has a NaN mean and
+            no rank, and comes last.
         """
         rows = []
         for order, pool, window in self._configs():
@@ -172,7 +198,9 @@ class HeadComparison:
                 row["mean_faithfulness"] = float(part["faithfulness"].mean())
             rows.append(row)
         out = _frame(rows)
-        rank = out["mean_score"].rank(ascending=False, method="min")
+        # means equal to rounding (the same scores summed in another order) are one tie
+        means = pd.Series(_snap(out["mean_score"].to_numpy(dtype=float), self._score_scale()))
+        rank = means.rank(ascending=False, method="min")
         # NaN means get no rank (a nullable integer then) and come last
         out["rank"] = rank.astype("Int64" if rank.isna().any() else int)
         return out.sort_values("rank", kind="stable", na_position="last").reset_index(drop=True)
@@ -182,7 +210,10 @@ class HeadComparison:
         if adjust not in _ADJUSTMENTS:
             raise ValueError(f"adjust must be 'holm' or None, got {adjust!r}.")
         margin = self.equivalence_margin if equivalence_margin is None else equivalence_margin
-        return _check_margin(margin)
+        margin = _check_margin(margin)
+        if margin is not None:
+            _check_tost_alpha(alpha)
+        return margin
 
     def _common_bound(self, a: np.ndarray, b: np.ndarray) -> float | None:
         """The metric's bound when both designs scored it on every split, else None."""
@@ -240,14 +271,17 @@ class HeadComparison:
         for row, res in zip(rows, tests, strict=True):
             row["p_adjusted"] = res.get("p_adjusted", res["p_value"])
             if margin is not None:
-                row["p_equivalence"] = res.get("p_equivalence_adjusted", res["p_equivalence"])
+                row["p_equivalence"] = res["p_equivalence"]
+                row["p_equivalence_adjusted"] = res.get(
+                    "p_equivalence_adjusted", res["p_equivalence"]
+                )
             if not res["se"] > 0:
                 # no test was made (the verdict says so): no statistic or p-value in the
                 # table either, where a filter on p_adjusted < 0.05 would take a
                 # placeholder of 0 for a significant difference
                 row.update(t=np.nan, p_value=np.nan, p_adjusted=np.nan)
                 if margin is not None:
-                    row["p_equivalence"] = np.nan
+                    row.update(p_equivalence=np.nan, p_equivalence_adjusted=np.nan)
             level, reference = level_names(row)
             if (level, reference) == ("decode_first", "pool_first"):
                 row["verdict"] = order_verdict(res, alpha=alpha, margin=margin)
@@ -275,7 +309,8 @@ class HeadComparison:
         ----------
         alpha : float, default=0.05
             Significance level (family-wise, after the adjustment); the confidence interval
-            has level ``1 - alpha`` and is not adjusted.
+            has level ``1 - alpha`` and is not adjusted. Below 0.5 with an equivalence
+            margin: the equivalence test reads the ``1 - 2 alpha`` interval.
         equivalence_margin : float, default=None
             A difference smaller than this, in score units (e.g. 0.01 = one point of
             accuracy), counts as no difference: each cell is also tested for equivalence
@@ -292,16 +327,18 @@ class HeadComparison:
         pandas.DataFrame
             One row per pool x window: ``pool``, ``window``, ``mean_pool_first``,
             ``mean_decode_first``, ``n_splits``, ``n_seeds``, ``mean_diff``, ``ci_low``,
-            ``ci_high``, ``t``, ``p_value`` (unadjusted), ``p_adjusted`` (what the verdict
-            uses; equal to ``p_value`` for a single cell or ``adjust=None``),
-            ``p_equivalence`` (TOST, adjusted like ``p_adjusted``; only with a margin) and
-            ``verdict`` (plain words). A cell whose paired differences have no spread is
-            not tested (its verdict says so): its ``t`` and p-values are NaN.
+            ``ci_high``, ``t``, ``p_value`` (unadjusted), ``p_adjusted`` (what the verdict uses;
+            equal to ``p_value`` for a single cell or ``adjust=None``), with a margin
+            ``p_equivalence`` (TOST, unadjusted) and ``p_equivalence_adjusted`` (adjusted like
+            ``p_adjusted``; what the verdict uses), and ``verdict`` (plain words). A cell whose
+            paired differences have no spread is not tested (its verdict says so): its ``t`` and
+            p-values are NaN.
 
         Raises
         ------
         ValueError
-            When the comparison did not include both orders.
+            When the comparison did not include both orders, or a score is NaN (a metric
+            undefined on some split), naming the design and the split.
         """
         alpha = _check_alpha(alpha)  # as a float, whatever real number it was
         margin = self._check_test_args(alpha, equivalence_margin, adjust)
@@ -323,6 +360,7 @@ class HeadComparison:
                 "mean_decode_first": float(second.mean()),
             }
             pairs.append((row, second, first))
+        self._check_finite([(o, p, w) for p, w in cells for o in ORDERS])
         rows = self._tests(
             pairs,
             alpha=alpha,
@@ -361,11 +399,11 @@ class HeadComparison:
         Returns
         -------
         pandas.DataFrame
-            One row per level other than the reference: ``factor``, ``level``,
-            ``reference``, ``mean_level``, ``mean_reference`` (marginal means),
-            ``n_splits``, ``n_seeds``, ``mean_diff`` (``level - reference``), ``ci_low``,
-            ``ci_high``, ``t``, ``p_value``, ``p_adjusted``, ``p_equivalence`` (with a
-            margin) and ``verdict``. Empty when the factor has one level.
+            One row per level other than the reference: ``factor``, ``level``, ``reference``,
+            ``mean_level``, ``mean_reference`` (marginal means), ``n_splits``, ``n_seeds``,
+            ``mean_diff`` (``level - reference``), ``ci_low``, ``ci_high``, ``t``, ``p_value``,
+            ``p_adjusted``, ``p_equivalence`` and ``p_equivalence_adjusted`` (with a margin) and
+            ``verdict``. Empty when the factor has one level.
 
         Examples
         --------
@@ -393,6 +431,7 @@ class HeadComparison:
                 f"reference={reference!r} is not a level of {factor} in this comparison; "
                 f"choose one of {levels}."
             )
+        self._check_finite(configs)
         marginal = {
             level: np.mean([self._scores(*cfg) for cfg in configs if cfg[pos] == level], axis=0)
             for level in levels
