@@ -335,11 +335,15 @@ def test_repeats_that_would_copy_a_partition_are_redrawn_or_refused():
     }
     assert len(result.splits) == 9 and len(partitions) == 3
     three = np.repeat(np.arange(3), 12)  # 3 groups in 3 folds: one partition only
-    with pytest.raises(ValueError, match=r"3 groups, but \d+ shuffles gave only 1.*n_repeats=1,"):
+    with pytest.raises(
+        ValueError, match=r"3 groups that share no fold, but \d+ shuffles gave only 1.*n_repeats=1,"
+    ):
         compare_heads(FingerprintHead(), X, y, groups=three, cv=3, n_repeats=2)
     # without groups: 4 samples of 2 classes in 2 stratified folds have 2 partitions
     X4, y4 = id_data(n=4)
-    with pytest.raises(ValueError, match=r"4 samples, but \d+ shuffles gave only 2.*fewer\.$"):
+    with pytest.raises(
+        ValueError, match=r"4 samples that share no fold, but \d+ shuffles gave only 2.*fewer\.$"
+    ):
         compare_heads(FingerprintHead(), X4, y4, cv=2, n_repeats=5, random_state=0)
     # 8 samples in 2 stratified folds have 18: a coinciding draw is drawn again, on every
     # seed, where the five first draws repeat one for half of the seeds
@@ -348,6 +352,13 @@ def test_repeats_that_would_copy_a_partition_are_redrawn_or_refused():
         result = compare_heads(FingerprintHead(), X8, y8, cv=2, n_repeats=5, random_state=seed)
         tests = [frozenset(te.tolist()) for _, te in result.splits]
         assert len({frozenset(tests[i : i + 2]) for i in range(0, 10, 2)}) == 5
+    # with 3 folds two partitions can share a fold: that split would be scored twice, so
+    # such a repeat is drawn again too (12 samples of 2 classes: shared folds are common)
+    X12, y12 = id_data(n=12)
+    for seed in range(20):
+        result = compare_heads(FingerprintHead(), X12, y12, cv=3, n_repeats=4, random_state=seed)
+        tests = [frozenset(te.tolist()) for _, te in result.splits]
+        assert len(tests) == 12 and len(set(tests)) == 12
 
 
 def test_groups_never_straddle_train_and_test():

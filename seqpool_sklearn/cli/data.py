@@ -1095,7 +1095,7 @@ def _check_folds(args, X, y, groups, what: str) -> _DrawnSplits:
     """Refuse, before anything is printed or removed, folds that cannot train: a class
     with fewer members than --cv folds; then, drawing the splits as the run will (the
     same splitter and seed), a training side with one class (groups that follow the
-    classes) or too few different partitions for --repeats. Returns the splits drawn,
+    classes) or too few partitions sharing no fold for --repeats. Returns the splits drawn,
     for the run."""
     import numpy as np
     from sklearn.dummy import DummyClassifier, DummyRegressor

@@ -228,25 +228,27 @@ def _make_splits(
             )
             of = f"{len(pd.unique(np.asarray(groups).ravel()))} groups"
             tail = f"{', fewer folds' if cv > 2 else ''}, or more groups"
-        # a repeat that draws a partition drawn before is drawn again, up to 20 draws per
-        # repeat: on small data and with few groups the shuffles coincide, and copies would
-        # read as new evidence
-        splits, seen, draws = [], set(), 0
-        while len(seen) < n_repeats and draws < 20 * n_repeats:
+        # a repeat that draws a fold drawn before (a whole partition, or with 3 folds or
+        # more one fold of another partition) is drawn again, up to 20 draws per repeat: on
+        # small data and with few groups the shuffles coincide, and a copied split scores
+        # the same again, which the paired test would read as new evidence
+        splits, tests, kept, draws = [], set(), 0, 0
+        while kept < n_repeats and draws < 20 * n_repeats:
             repeat = next(repeats)
             draws += 1
-            partition = _partition(repeat)
-            if partition not in seen:
-                seen.add(partition)
+            folds = _partition(repeat)
+            if not folds & tests:
+                tests |= folds
+                kept += 1
                 splits.extend(repeat)
-        if len(seen) < n_repeats:
-            fewer = f"n_repeats={len(seen)}{' or fewer' if len(seen) > 1 else ''}"
+        if kept < n_repeats:
+            fewer = f"n_repeats={kept}{' or fewer' if kept > 1 else ''}"
             group = " group" if groups is not None else ""
             raise ValueError(
                 f"n_repeats={n_repeats} repeats of cv={cv}{group} folds need {n_repeats} "
-                f"different partitions of the {of}, but {draws} shuffles gave only "
-                f"{len(seen)}: a repeated partition gives the same scores again, and the "
-                f"paired test would read the copies as new evidence. Use {fewer}{tail}."
+                f"partitions of the {of} that share no fold, but {draws} shuffles gave only "
+                f"{kept}: a repeated split gives the same scores again, and the paired test "
+                f"would read the copies as new evidence. Use {fewer}{tail}."
             )
         n_folds = int(cv)
     else:
