@@ -43,7 +43,15 @@ def _fit_threads(**params):
     return set(est.history_[:, "torch_threads"]), set(seen), torch.get_num_threads()
 
 
-def test_default_is_auto_and_uses_the_usable_cores_in_the_main_process():
+def _started_without_omp_num_threads(monkeypatch):
+    """As if the process had started with no ``OMP_NUM_THREADS``, which caps ``"auto"``
+    (the suite may run under one); its workers are not handed it either."""
+    monkeypatch.setattr(_threads, "_startup_omp_num_threads", lambda: None)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+
+
+def test_default_is_auto_and_uses_the_usable_cores_in_the_main_process(monkeypatch):
+    _started_without_omp_num_threads(monkeypatch)
     assert SeqPoolClassifier().n_threads == "auto"
     with caller_threads(1):
         training, predicting, after = _fit_threads()
@@ -51,9 +59,11 @@ def test_default_is_auto_and_uses_the_usable_cores_in_the_main_process():
     assert after == 1  # the caller's setting is restored
 
 
-def test_auto_is_the_integer_it_resolves_to_and_the_same_seed_refits_identically():
+def test_auto_is_the_integer_it_resolves_to_and_the_same_seed_refits_identically(monkeypatch):
+    _started_without_omp_num_threads(monkeypatch)
     X, y = _data()
     cores = usable_cores()
+    assert auto_threads() == cores
     auto = [SeqPoolClassifier(random_state=0, **TINY).fit(X, y) for _ in range(2)]
     pinned = SeqPoolClassifier(n_threads=cores, random_state=0, **TINY).fit(X, y)
     for other in (auto[1], pinned):
@@ -126,7 +136,9 @@ def test_the_start_up_environment_is_read_not_os_environ(monkeypatch):
     assert started != "7"  # pytest was not started with OMP_NUM_THREADS=7
 
 
-def test_loky_workers_take_their_share_and_do_not_oversubscribe():
+def test_loky_workers_take_their_share_and_do_not_oversubscribe(monkeypatch):
+    # joblib hands an OMP_NUM_THREADS of the caller's to its workers as it is
+    _started_without_omp_num_threads(monkeypatch)
     n_jobs = 2
     with joblib.parallel_config("loky", n_jobs=n_jobs):
         seen = joblib.Parallel()(joblib.delayed(_fit_threads)() for _ in range(n_jobs))
@@ -136,7 +148,8 @@ def test_loky_workers_take_their_share_and_do_not_oversubscribe():
         assert training == predicting == {min(share, usable_cores())}
 
 
-def test_loky_inner_max_num_threads_is_the_workers_share():
+def test_loky_inner_max_num_threads_is_the_workers_share(monkeypatch):
+    _started_without_omp_num_threads(monkeypatch)
     with joblib.parallel_config("loky", n_jobs=1, inner_max_num_threads=1):
         # n_jobs=1 runs in the caller: a serial search keeps the machine
         assert joblib.Parallel()(joblib.delayed(auto_threads)() for _ in range(1)) == [
