@@ -346,3 +346,49 @@ def test_predict_proba_in_a_forked_worker_returns():
             joblib.delayed(_fit_and_predict_proba)() for _ in range(2)
         )
     np.testing.assert_array_equal(out[0], out[1])
+
+
+# --------------------------------------------------------------------------- compare_heads
+def test_compare_heads_progress_in_overlapping_threads_stays_apart():
+    from seqpool_sklearn import compare_heads
+
+    X, y = _data()
+    original = (joblib.Parallel.__call__, joblib.Parallel.print_progress)
+    log = {"A": [], "B": []}
+    a_in, b_in, a_done = threading.Event(), threading.Event(), threading.Event()
+
+    def progress(name):
+        def report(done, total):
+            log[name].append((done, total))
+            if name == "A" and done == 1:  # B starts while A runs ...
+                a_in.set()
+                b_in.wait(timeout=60)
+            if name == "B" and done == 1:
+                b_in.set()
+            if name == "B" and done == 2:  # ... and A ends while B runs
+                a_done.wait(timeout=60)
+
+        return report
+
+    def run(name, pools):
+        est = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=1, random_state=0)
+        try:
+            compare_heads(est, X, y, pools=pools, cv=2, progress=progress(name))
+        finally:
+            if name == "A":
+                a_done.set()
+
+    a = threading.Thread(target=run, args=("A", ["avg"]))
+    b = threading.Thread(target=run, args=("B", ["avg", "max"]))
+    a.start()
+    assert a_in.wait(timeout=60)
+    b.start()
+    a.join()
+    b.join()
+    # each call saw its own fits, every count once
+    assert log["A"] == [(i, 4) for i in range(1, 5)]
+    assert log["B"] == [(i, 8) for i in range(1, 9)]
+    # joblib.Parallel is as it was, and no callback hears of later work
+    assert (joblib.Parallel.__call__, joblib.Parallel.print_progress) == original
+    joblib.Parallel(n_jobs=1)(joblib.delayed(abs)(i) for i in range(3))
+    assert len(log["A"]) == 4 and len(log["B"]) == 8
