@@ -349,6 +349,46 @@ def test_predict_proba_in_a_forked_worker_returns():
 
 
 # --------------------------------------------------------------------------- compare_heads
+class RecordThreadsToFile(Callback):
+    """The torch thread count of each epoch, appended to a file (fits run in workers)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def on_epoch_end(self, net, **kwargs):
+        with open(self.path, "a") as f:
+            f.write(f"{torch.get_num_threads()}\n")
+
+
+def _compare_threads(path, n_jobs, **config):
+    from seqpool_sklearn import compare_heads
+
+    X, y = _data()
+    est = SeqPoolClassifier(
+        encoder=None,
+        hidden_size=4,
+        max_epochs=1,
+        random_state=0,
+        callbacks=[RecordThreadsToFile(str(path))],
+    )
+    with joblib.parallel_config(**config):
+        compare_heads(est, X, y, cv=2, n_jobs=n_jobs)
+    return {int(n) for n in path.read_text().split()}
+
+
+def test_compare_heads_workers_share_the_cores_under_a_start_up_omp_num_threads(
+    monkeypatch, tmp_path
+):
+    # a job script's `export OMP_NUM_THREADS=<cores>`: joblib hands it to every loky
+    # worker as it is, and each of n_jobs workers took all the cores
+    cores = usable_cores()
+    monkeypatch.setenv("OMP_NUM_THREADS", str(cores))
+    assert _compare_threads(tmp_path / "share.txt", 2) == {max(1, cores // 2)}
+    # an inner_max_num_threads the caller set is kept
+    seen = _compare_threads(tmp_path / "set.txt", 2, backend="loky", inner_max_num_threads=2)
+    assert seen == {min(2, cores)}
+
+
 def test_compare_heads_progress_in_overlapping_threads_stays_apart():
     from seqpool_sklearn import compare_heads
 

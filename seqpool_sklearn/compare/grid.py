@@ -27,6 +27,7 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import _num_samples
 
 from .._options import ORDERS
+from .._threads import workers_share_cores
 from .._validation import check_bool, check_int, did_you_mean, is_integer
 from ..nn.pools import POOL_REGISTRY, check_pool, pool_label, pool_members, resolve_pool
 from ..nn.registry import check_distinct_labels
@@ -502,7 +503,11 @@ def compare_heads(
         Group labels; no group is ever in both the training and the test rows (a ``cv``
         splitter that ignores groups and puts one on both sides is refused).
     n_jobs : int, default=None
-        Fits run in parallel (joblib).
+        Fits run in parallel (joblib). In worker processes (loky, joblib's default
+        back-end) each fit gets its share of the cores, ``usable cores // n_jobs``
+        torch threads with ``n_threads="auto"``, even when this process was started
+        with ``OMP_NUM_THREADS``; an ``inner_max_num_threads`` set with
+        ``joblib.parallel_config`` is kept.
     random_state : int, RandomState instance or None, default=None
         Seeds the splits (not the estimator).
     param_prefix : str, default=None
@@ -630,7 +635,9 @@ def compare_heads(
 
     hook = _progress_hook(report) if progress not in (False, None) else nullcontext()
     try:
-        with hook:
+        # the workers' share of the cores even under a start-up OMP_NUM_THREADS, which
+        # joblib would hand to every worker as it is
+        with hook, workers_share_cores(n_jobs):
             search.fit(X, y)
     finally:
         if bar is not None:
