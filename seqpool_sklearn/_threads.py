@@ -11,11 +11,17 @@ anything running beside it:
   running process's environment (``dask.distributed.LocalCluster`` leaves
   ``OMP_NUM_THREADS=1`` in its caller's ``os.environ`` for good, meant for its workers);
 - inside a joblib worker *process* (loky, the default backend of ``GridSearchCV(n_jobs=...)``
-  and ``compare_heads(n_jobs=...)``): the worker's share. joblib tells its workers that
-  share through ``OMP_NUM_THREADS`` -- ``cpu_count() // n_jobs``, or the
-  ``inner_max_num_threads`` of ``joblib.parallel_config`` -- which is also what torch
-  reads when it starts in the worker (``torch.get_num_threads()`` there is 1 for
-  ``n_jobs=2`` on 2 cores);
+  and ``compare_heads(n_jobs=...)``): the ``OMP_NUM_THREADS`` the worker was started with,
+  which is also what torch reads when it starts there. joblib sets it to the
+  ``inner_max_num_threads`` of ``joblib.parallel_config`` when one is given; otherwise it
+  hands the parent's ``os.environ["OMP_NUM_THREADS"]`` to every worker as it is, and only
+  where the parent has none does it set the share ``cpu_count() // n_jobs``
+  (``torch.get_num_threads()`` there is 1 for ``n_jobs=2`` on 2 cores). So a start-up
+  ``OMP_NUM_THREADS`` caps each worker, not the search: ``n_jobs`` workers of a process
+  started with ``OMP_NUM_THREADS=<cores>`` run ``n_jobs x <cores>`` threads. A worker
+  cannot see ``n_jobs``; the caller avoids this with ``n_threads=1`` or
+  ``joblib.parallel_config("loky", inner_max_num_threads=cores // n_jobs)``, as
+  ``compare_heads`` does itself (:func:`workers_share_cores`);
 - inside a joblib worker *thread* (the threading backend), a Dask task
   (``distributed.get_worker()`` answers) or any thread other than the main one: one thread.
   Such tasks run side by side in one process, and torch's thread count is process-wide.
@@ -33,8 +39,11 @@ import multiprocessing
 import os
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
+import joblib
 from joblib.parallel import get_active_backend
 
 __all__ = ["resolve_n_threads", "usable_cores"]
@@ -183,6 +192,52 @@ def auto_threads() -> int:
         return min(cores, _env_threads() or 1)
     limit = _env_threads()
     return min(cores, limit) if limit is not None else cores
+
+
+@contextmanager
+def workers_share_cores(n_jobs: int | None) -> Iterator[None]:
+    """Run the block with joblib's worker processes held to their share of the cores.
+
+    A ``joblib.Parallel(n_jobs=n_jobs)`` run in the block on a back-end that takes
+    ``inner_max_num_threads`` (loky, joblib's default) gives each of its workers
+    ``usable_cores() // workers`` threads (at least one), even where this process was
+    started with ``OMP_NUM_THREADS``, which joblib otherwise hands to every worker as it
+    is. Left as they are: ``n_jobs=1``, a back-end without the setting (threading, Dask,
+    whose tasks ``n_threads="auto"`` gives one thread each) and an
+    ``inner_max_num_threads`` the caller set.
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        The ``n_jobs`` the Parallel will be given; None takes the active
+        ``joblib.parallel_config``'s.
+
+    Examples
+    --------
+    >>> with workers_share_cores(2):  # each of 2 loky workers gets half the cores
+    ...     get_active_backend()[0].inner_max_num_threads == max(1, usable_cores() // 2)
+    True
+    """
+    backend, _ = get_active_backend()
+    if (
+        n_jobs == 1
+        or not getattr(backend, "supports_inner_max_num_threads", False)
+        or backend.inner_max_num_threads is not None
+    ):
+        yield
+        return
+    workers = joblib.effective_n_jobs(n_jobs)
+    if workers <= 1:
+        yield
+        return
+    # a copy of the active back-end with the share: the caller's instance is left alone
+    shared = type(backend)(
+        nesting_level=backend.nesting_level,
+        inner_max_num_threads=max(1, usable_cores() // workers),
+        **backend.backend_kwargs,
+    )
+    with joblib.parallel_config(backend=shared):
+        yield
 
 
 def resolve_n_threads(n_threads: int | str | None) -> int | None:

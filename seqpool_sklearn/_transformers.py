@@ -182,8 +182,8 @@ class _SequenceTransformer(DocLinkMixin, _SequenceOutput, TransformerMixin, Base
         -------
         self : object
         """
+        refuse_bool_numbers(self)  # first: False would fail the range check as the int 0
         self._validate_params()
-        refuse_bool_numbers(self)
         self._fit(validate_sequence_data(self, _numeric(self, X), reset=True))
         return self
 

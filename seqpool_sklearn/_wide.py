@@ -309,8 +309,8 @@ class WideToSequences(
         -------
         self : WideToSequences
         """
+        refuse_bool_numbers(self)  # first: False would fail the range check as the int 0
         self._validate_params()
-        refuse_bool_numbers(self)
         X = _as_table(X)
         if isinstance(X, pd.DataFrame) and self.pattern is None and self.n_channels != 1:
             if isinstance(X.columns, pd.MultiIndex):

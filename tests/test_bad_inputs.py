@@ -55,9 +55,9 @@ def _predict(X, method="predict", **params):
     return run
 
 
-def _bool_threads_at_predict():
+def _bool_threads_at_predict(value=True):
     est = SeqPoolClassifier(**TINY).fit(_X(), _y())
-    est.set_params(n_threads=True).predict(_X())
+    est.set_params(n_threads=value).predict(_X())
 
 
 def _warm_fit_on_three_channels():
@@ -281,6 +281,16 @@ CASES = {
         InvalidParameterError,
         r"'n_threads' parameter .* must be a number, not a bool",
     ),
+    "False as n_threads": (
+        _fit(n_threads=False),
+        InvalidParameterError,
+        r"'n_threads' parameter of SeqPoolClassifier must be a number, not a bool; got False",
+    ),
+    "False as max_epochs": (
+        _fit(max_epochs=False),
+        InvalidParameterError,
+        r"'max_epochs' parameter .* must be a number, not a bool; got False",
+    ),
     "a bool as lr": (
         _fit(lr=True),
         InvalidParameterError,
@@ -291,6 +301,11 @@ CASES = {
         InvalidParameterError,
         r"'n_threads' parameter .* must be a number, not a bool",
     ),
+    "False as n_threads at predict": (
+        lambda: _bool_threads_at_predict(False),
+        InvalidParameterError,
+        r"'n_threads' parameter .* must be a number, not a bool; got False",
+    ),
     "optimizer not an optimizer class": (
         _fit(optimizer=int),
         InvalidParameterError,
@@ -300,6 +315,11 @@ CASES = {
         lambda: PadTruncate(length=True).fit(_X()),
         InvalidParameterError,
         r"'length' parameter of PadTruncate must be a number, not a bool",
+    ),
+    "False as a transformer's length": (
+        lambda: PadTruncate(length=False).fit(_X()),
+        InvalidParameterError,
+        r"'length' parameter of PadTruncate must be a number, not a bool; got False",
     ),
     "text as a class weight": (
         _fit(class_weight={0: "a"}),

@@ -43,7 +43,15 @@ def _fit_threads(**params):
     return set(est.history_[:, "torch_threads"]), set(seen), torch.get_num_threads()
 
 
-def test_default_is_auto_and_uses_the_usable_cores_in_the_main_process():
+def _started_without_omp_num_threads(monkeypatch):
+    """As if the process had started with no ``OMP_NUM_THREADS``, which caps ``"auto"``
+    (the suite may run under one); its workers are not handed it either."""
+    monkeypatch.setattr(_threads, "_startup_omp_num_threads", lambda: None)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+
+
+def test_default_is_auto_and_uses_the_usable_cores_in_the_main_process(monkeypatch):
+    _started_without_omp_num_threads(monkeypatch)
     assert SeqPoolClassifier().n_threads == "auto"
     with caller_threads(1):
         training, predicting, after = _fit_threads()
@@ -51,9 +59,11 @@ def test_default_is_auto_and_uses_the_usable_cores_in_the_main_process():
     assert after == 1  # the caller's setting is restored
 
 
-def test_auto_is_the_integer_it_resolves_to_and_the_same_seed_refits_identically():
+def test_auto_is_the_integer_it_resolves_to_and_the_same_seed_refits_identically(monkeypatch):
+    _started_without_omp_num_threads(monkeypatch)
     X, y = _data()
     cores = usable_cores()
+    assert auto_threads() == cores
     auto = [SeqPoolClassifier(random_state=0, **TINY).fit(X, y) for _ in range(2)]
     pinned = SeqPoolClassifier(n_threads=cores, random_state=0, **TINY).fit(X, y)
     for other in (auto[1], pinned):
@@ -126,7 +136,9 @@ def test_the_start_up_environment_is_read_not_os_environ(monkeypatch):
     assert started != "7"  # pytest was not started with OMP_NUM_THREADS=7
 
 
-def test_loky_workers_take_their_share_and_do_not_oversubscribe():
+def test_loky_workers_take_their_share_and_do_not_oversubscribe(monkeypatch):
+    # joblib hands an OMP_NUM_THREADS of the caller's to its workers as it is
+    _started_without_omp_num_threads(monkeypatch)
     n_jobs = 2
     with joblib.parallel_config("loky", n_jobs=n_jobs):
         seen = joblib.Parallel()(joblib.delayed(_fit_threads)() for _ in range(n_jobs))
@@ -136,7 +148,8 @@ def test_loky_workers_take_their_share_and_do_not_oversubscribe():
         assert training == predicting == {min(share, usable_cores())}
 
 
-def test_loky_inner_max_num_threads_is_the_workers_share():
+def test_loky_inner_max_num_threads_is_the_workers_share(monkeypatch):
+    _started_without_omp_num_threads(monkeypatch)
     with joblib.parallel_config("loky", n_jobs=1, inner_max_num_threads=1):
         # n_jobs=1 runs in the caller: a serial search keeps the machine
         assert joblib.Parallel()(joblib.delayed(auto_threads)() for _ in range(1)) == [
@@ -333,3 +346,89 @@ def test_predict_proba_in_a_forked_worker_returns():
             joblib.delayed(_fit_and_predict_proba)() for _ in range(2)
         )
     np.testing.assert_array_equal(out[0], out[1])
+
+
+# --------------------------------------------------------------------------- compare_heads
+class RecordThreadsToFile(Callback):
+    """The torch thread count of each epoch, appended to a file (fits run in workers)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def on_epoch_end(self, net, **kwargs):
+        with open(self.path, "a") as f:
+            f.write(f"{torch.get_num_threads()}\n")
+
+
+def _compare_threads(path, n_jobs, **config):
+    from seqpool_sklearn import compare_heads
+
+    X, y = _data()
+    est = SeqPoolClassifier(
+        encoder=None,
+        hidden_size=4,
+        max_epochs=1,
+        random_state=0,
+        callbacks=[RecordThreadsToFile(str(path))],
+    )
+    with joblib.parallel_config(**config):
+        compare_heads(est, X, y, cv=2, n_jobs=n_jobs)
+    return {int(n) for n in path.read_text().split()}
+
+
+def test_compare_heads_workers_share_the_cores_under_a_start_up_omp_num_threads(
+    monkeypatch, tmp_path
+):
+    # a job script's `export OMP_NUM_THREADS=<cores>`: joblib hands it to every loky
+    # worker as it is, and each of n_jobs workers took all the cores
+    cores = usable_cores()
+    monkeypatch.setenv("OMP_NUM_THREADS", str(cores))
+    assert _compare_threads(tmp_path / "share.txt", 2) == {max(1, cores // 2)}
+    # an inner_max_num_threads the caller set is kept
+    seen = _compare_threads(tmp_path / "set.txt", 2, backend="loky", inner_max_num_threads=2)
+    assert seen == {min(2, cores)}
+
+
+def test_compare_heads_progress_in_overlapping_threads_stays_apart():
+    from seqpool_sklearn import compare_heads
+
+    X, y = _data()
+    original = (joblib.Parallel.__call__, joblib.Parallel.print_progress)
+    log = {"A": [], "B": []}
+    a_in, b_in, a_done = threading.Event(), threading.Event(), threading.Event()
+
+    def progress(name):
+        def report(done, total):
+            log[name].append((done, total))
+            if name == "A" and done == 1:  # B starts while A runs ...
+                a_in.set()
+                b_in.wait(timeout=60)
+            if name == "B" and done == 1:
+                b_in.set()
+            if name == "B" and done == 2:  # ... and A ends while B runs
+                a_done.wait(timeout=60)
+
+        return report
+
+    def run(name, pools):
+        est = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=1, random_state=0)
+        try:
+            compare_heads(est, X, y, pools=pools, cv=2, progress=progress(name))
+        finally:
+            if name == "A":
+                a_done.set()
+
+    a = threading.Thread(target=run, args=("A", ["avg"]))
+    b = threading.Thread(target=run, args=("B", ["avg", "max"]))
+    a.start()
+    assert a_in.wait(timeout=60)
+    b.start()
+    a.join()
+    b.join()
+    # each call saw its own fits, every count once
+    assert log["A"] == [(i, 4) for i in range(1, 5)]
+    assert log["B"] == [(i, 8) for i in range(1, 9)]
+    # joblib.Parallel is as it was, and no callback hears of later work
+    assert (joblib.Parallel.__call__, joblib.Parallel.print_progress) == original
+    joblib.Parallel(n_jobs=1)(joblib.delayed(abs)(i) for i in range(3))
+    assert len(log["A"]) == 4 and len(log["B"]) == 8

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -363,11 +362,6 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
 
     from .. import SeqPoolClassifier, SeqPoolRegressor, compare_heads
 
-    # One thread per process: the models are small, and several fits run side by side.
-    if "OMP_NUM_THREADS" not in os.environ:
-        import torch
-
-        torch.set_num_threads(1)
     regression = _is_regression(y, args.task)
     estimator_class = SeqPoolRegressor if regression else SeqPoolClassifier
     params, quick = _estimator_params(args, synthetic, estimator_class)

@@ -15,8 +15,11 @@ Design decisions
   the score. The search, its splits and its parallelism stay untouched.
 * Progress. ``GridSearchCV`` owns its ``joblib.Parallel``; the one hook joblib calls in the
   *calling* process after every finished task, for every back-end (sequential, threads,
-  processes, Dask), is ``Parallel.print_progress``. When a progress bar is asked for, that
-  method is wrapped for the duration of the call only.
+  processes, Dask), is ``Parallel.print_progress``. When progress is asked for, that
+  method is wrapped while such calls run: the first to start installs the wrapper and the
+  last to end puts the original back. Each search's ``Parallel`` is tagged with its call's
+  callback when the calling thread runs it, so calls overlapping in threads each see only
+  their own fits, and each count is reported once.
 * Statistics. Cross-validation folds share training data, so the paired differences are not
   independent and a plain paired t-test is far too confident. The corrected resampled t-test
   of Nadeau & Bengio (2003) inflates the variance by ``n_test / n_train``; it lives in

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
+import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager, nullcontext
@@ -25,6 +27,7 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import _num_samples
 
 from .._options import ORDERS
+from .._threads import workers_share_cores
 from .._validation import check_bool, check_int, did_you_mean, is_integer
 from ..nn.pools import POOL_REGISTRY, check_pool, pool_label, pool_members, resolve_pool
 from ..nn.registry import check_distinct_labels
@@ -68,20 +71,97 @@ class _ScoreAndFitTime:
         return out
 
 
+class _Progress:
+    """One ``compare_heads`` call's progress: its callback, fed each new count once."""
+
+    def __init__(self, callback: Callable[[int], None]):
+        self.callback = callback
+        self.active = True
+        self.claimed = False  # by the first Parallel its thread runs
+        self._last = 0
+        self._lock = threading.Lock()
+
+    def report(self, done: int) -> None:
+        with self._lock:
+            # joblib reports the last count again when the run ends
+            if not self.active or done <= self._last:
+                return
+            self._last = done
+        self.callback(done)
+
+
+# joblib reports progress through Parallel.print_progress, from the thread that called
+# the Parallel or from a thread of its back-end. Calls of compare_heads that overlap in
+# threads share one wrapper of it, installed by the first to enter and removed by the last
+# to leave; each Parallel carries the _Progress of the call whose thread ran it.
+_hook_lock = threading.Lock()
+_hook_users = 0
+_hook_originals: dict[str, Callable] = {}
+_waiting: dict[int, _Progress] = {}  # thread id -> its call's _Progress, until claimed
+_OWNER = "_seqpool_progress"
+
+
+def _install_hook() -> None:
+    call, print_progress = joblib.Parallel.__call__, joblib.Parallel.print_progress
+
+    @functools.wraps(call)
+    def claiming_call(self, *args, **kwargs):
+        progress = _waiting.get(threading.get_ident())
+        if progress is not None and not progress.claimed and _OWNER not in vars(self):
+            # the search's own Parallel: fits run by it in this thread come later
+            progress.claimed = True
+            setattr(self, _OWNER, progress)
+        return call(self, *args, **kwargs)
+
+    @functools.wraps(print_progress)
+    def reporting_print_progress(self):
+        progress = vars(self).get(_OWNER)
+        if progress is not None:
+            progress.report(self.n_completed_tasks)
+        return print_progress(self)
+
+    _hook_originals.update(__call__=call, print_progress=print_progress)
+    joblib.Parallel.__call__ = claiming_call
+    joblib.Parallel.print_progress = reporting_print_progress
+
+
+def _remove_hook() -> None:
+    for name, original in _hook_originals.items():
+        # put back only what is still ours
+        if getattr(joblib.Parallel.__dict__.get(name), "__wrapped__", None) is original:
+            setattr(joblib.Parallel, name, original)
+    _hook_originals.clear()
+
+
 @contextmanager
 def _progress_hook(callback: Callable[[int], None]):
-    """Call ``callback(n_completed_tasks)`` whenever joblib reports progress in this process."""
-    original = joblib.Parallel.print_progress
+    """Call ``callback(n_completed_tasks)`` as the first ``joblib.Parallel`` this thread
+    runs in the block reports progress, with each count once.
 
-    def print_progress(self):
-        callback(self.n_completed_tasks)
-        return original(self)
-
-    joblib.Parallel.print_progress = print_progress
+    Safe across threads: each block sees only its own Parallel's progress, and
+    ``joblib.Parallel`` is as it was once the last block has ended.
+    """
+    global _hook_users
+    progress = _Progress(callback)
+    thread = threading.get_ident()
+    with _hook_lock:
+        if _hook_users == 0:
+            _install_hook()
+        _hook_users += 1
+        outer = _waiting.get(thread)  # a compare_heads inside this thread's own search
+        _waiting[thread] = progress
     try:
         yield
     finally:
-        joblib.Parallel.print_progress = original
+        progress.active = False
+        with _hook_lock:
+            if outer is None:
+                _waiting.pop(thread, None)
+            else:
+                _waiting[thread] = outer
+            _hook_users -= 1
+            if _hook_users == 0:
+                _remove_hook()
 
 
 def _as_list(values: Any, name: str) -> list:
@@ -443,7 +523,11 @@ def compare_heads(
         Group labels; no group is ever in both the training and the test rows (a ``cv``
         splitter that ignores groups and puts one on both sides is refused).
     n_jobs : int, default=None
-        Fits run in parallel (joblib).
+        Fits run in parallel (joblib). In worker processes (loky, joblib's default
+        back-end) each fit gets its share of the cores, ``usable cores // n_jobs``
+        torch threads with ``n_threads="auto"``, even when this process was started
+        with ``OMP_NUM_THREADS``; an ``inner_max_num_threads`` set with
+        ``joblib.parallel_config`` is kept.
     random_state : int, RandomState instance or None, default=None
         Seeds the splits (not the estimator).
     param_prefix : str, default=None
@@ -451,7 +535,8 @@ def compare_heads(
         Pipeline; found automatically when there is exactly one such estimator.
     progress : bool or callable, default=False
         True shows a tqdm progress bar over the fits; a callable is called as
-        ``progress(n_done, n_total)`` after fits complete.
+        ``progress(n_done, n_total)`` after fits complete, once per count. Calls
+        running at once in several threads each report only their own fits.
     n_seeds : int, default=None
         Refit every configuration on every split under this many seeds of the estimator's
         ``random_state``: the estimator's own integer ``random_state`` (0 if it has none)
@@ -570,7 +655,9 @@ def compare_heads(
 
     hook = _progress_hook(report) if progress not in (False, None) else nullcontext()
     try:
-        with hook:
+        # the workers' share of the cores even under a start-up OMP_NUM_THREADS, which
+        # joblib would hand to every worker as it is
+        with hook, workers_share_cores(n_jobs):
             search.fit(X, y)
     finally:
         if bar is not None:

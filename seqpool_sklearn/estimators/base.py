@@ -86,12 +86,12 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         take effect at the next fit, and prediction uses the fitted network's.
         """
         check_is_fitted(self)
+        refuse_bool_numbers(self, only=_PREDICT_PARAMS)  # False as well as True
         validate_parameter_constraints(
             {name: self._parameter_constraints[name] for name in _PREDICT_PARAMS},
             {name: getattr(self, name) for name in _PREDICT_PARAMS},
             caller_name=type(self).__name__,
         )
-        refuse_bool_numbers(self, only=_PREDICT_PARAMS)
         return self._validate_X(X, reset=False)
 
     def _check_window(self, X3: np.ndarray) -> None:

@@ -183,7 +183,12 @@ _SHARED_PARAMS = """\
         start-up) in the main process, the
         worker's share in a joblib worker process (``cpu_count() // n_jobs``),
         and one thread in a joblib worker thread or a Dask task, so
-        ``GridSearchCV(n_jobs=-1)`` never oversubscribes the machine. CPU
+        ``GridSearchCV(n_jobs=-1)`` does not oversubscribe the machine -- unless
+        the process was started with ``OMP_NUM_THREADS``: joblib hands that to
+        every worker as it is, so it caps each worker, not the search. Then pass
+        ``n_threads=1``, or run the search inside
+        ``joblib.parallel_config("loky", inner_max_num_threads=cores // n_jobs)``
+        (:func:`~seqpool_sklearn.compare_heads` does this itself). CPU
         kernels split their sums by thread, so ``random_state`` gives the same
         model for the same thread count: with ``"auto"``, on the same machine
         and back-end; with ``n_threads=1``, bitwise-identical results in every

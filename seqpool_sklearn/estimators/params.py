@@ -206,6 +206,9 @@ class _ParamsMixin:
         return tags
 
     def _check_params(self) -> None:
+        # before scikit-learn's checks: they read True as the integer 1 and False as 0, and
+        # would refuse False as out of range where True gets through to this message
+        refuse_bool_numbers(self)
         try:
             self._validate_params()
         except InvalidParameterError as exc:
@@ -228,7 +231,6 @@ class _ParamsMixin:
                     )
                     break
             raise InvalidParameterError(f"{exc}{hint}") from None
-        refuse_bool_numbers(self)
         if not (isinstance(self.optimizer, type) and issubclass(self.optimizer, Optimizer)):
             raise InvalidParameterError(
                 f"The 'optimizer' parameter of {type(self).__name__} must be a subclass of "
