@@ -74,6 +74,23 @@ class TensorData(Dataset):
         return self.X[i], (y if self.weight is None else (y, self.weight[i]))
 
 
+class WeightedTargets:
+    """A scoring callback's target extractor that leaves out the sample weights.
+
+    With sample weights, a batch's target is the pair ``(y, weight)`` (see
+    :class:`TensorData`); skorch's ``EpochScoring`` / ``BatchScoring`` score against
+    ``extractor(y)``. Other targets go to ``extractor`` as they are.
+    """
+
+    def __init__(self, extractor):
+        self.extractor = extractor
+
+    def __call__(self, y):
+        if isinstance(y, (tuple, list)) and len(y) == 2:
+            y = y[0]
+        return self.extractor(y)
+
+
 def _resolve(dataset) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
     """Tensors behind a TensorData, or behind a Subset of one (validation splits)."""
     if isinstance(dataset, TensorData):

@@ -4,9 +4,10 @@ the regressor and the messages of continued fits."""
 
 import numpy as np
 import pytest
-from skorch.callbacks import Checkpoint, LoadInitState
+from sklearn.metrics import accuracy_score, r2_score
+from skorch.callbacks import BatchScoring, Checkpoint, EpochScoring, LoadInitState
 
-from seqpool_sklearn import SeqPoolClassifier
+from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
 
 TINY = {"encoder": None, "hidden_size": 4, "lr": 0.05, "max_epochs": 3, "random_state": 0}
 
@@ -48,3 +49,45 @@ def test_checkpoint_load_best_with_a_frozen_encoder_loads_the_best_epoch(tmp_pat
     resumed = SeqPoolClassifier(**kw, max_epochs=2, callbacks=[saved, LoadInitState(saved)])
     resumed.fit(X, y)
     assert len(resumed.history_) == 4
+
+
+# ---------------------------------------------------------------- scoring callbacks
+def test_scoring_callbacks_of_a_weighted_regressor_score_the_targets_alone():
+    # with sample weights the targets are (y, weight) pairs, which skorch could not score
+    X, _ = _data()
+    t = X.mean(axis=(1, 2)).astype(np.float64)
+    w = np.linspace(0.5, 2.0, len(t))
+    seen = []
+
+    def recorded_r2(net, X, y):
+        seen.append(np.asarray(y))
+        return r2_score(y, net.predict(X))
+
+    callbacks = [
+        EpochScoring("r2", lower_is_better=False, name="r2"),
+        EpochScoring(recorded_r2, lower_is_better=False, name="recorded"),
+    ]
+    reg = SeqPoolRegressor(**TINY, patience=5, callbacks=callbacks).fit(X, t, sample_weight=w)
+    history = reg.training_history()
+    np.testing.assert_allclose(history["r2"], history["recorded"], rtol=1e-6)
+    standard = ((t - reg._y_mean) / reg._y_scale).astype(np.float32)
+    assert seen[-1].shape == (3, 1)  # the held-out part's targets, without the weights
+    assert np.isin(seen[-1], standard).all()
+
+
+def test_scoring_callbacks_of_a_weighted_classifier_score_the_labels_alone():
+    X, y = _data()
+    w = np.linspace(0.5, 2.0, len(y))
+    seen = []
+
+    def accuracy(net, X, labels):
+        seen.append(np.asarray(labels))
+        return accuracy_score(labels, net.predict(X).argmax(axis=1))
+
+    callbacks = [
+        EpochScoring(accuracy, on_train=True, name="epoch_accuracy"),
+        BatchScoring(accuracy, on_train=True, name="batch_accuracy"),
+    ]
+    clf = SeqPoolClassifier(**TINY, callbacks=callbacks).fit(X, y, sample_weight=w)
+    assert np.array_equal(np.sort(seen[-1]), np.sort(y))  # every label, once per epoch
+    assert 0.0 <= clf.training_history()["epoch_accuracy"].iloc[-1] <= 1.0

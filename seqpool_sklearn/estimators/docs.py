@@ -153,6 +153,8 @@ _SHARED_PARAMS = """\
         values on the standardised target scale) and ``y`` holds class
         indices or standardised values -- a scale-free score of those is
         right, an RMSE is in standard deviations of the training targets.
+        With ``sample_weight``, their ``target_extractor`` gets the targets
+        without the weights: the score is unweighted.
     warm_start : bool, default=False
         If True and the estimator is fitted, ``fit`` continues training the
         existing network, optimizer state included, for ``max_epochs`` more

@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
     _check_sample_weight,
 )
-from skorch.callbacks import EarlyStopping
+from skorch.callbacks import BatchScoring, EarlyStopping, EpochScoring
 from skorch.dataset import ValidSplit
 
 from .._net import (
@@ -23,6 +23,7 @@ from .._net import (
     TensorData,
     TrainingDivergedError,
     ValidScore,
+    WeightedTargets,
     _global_draws,
     _module_dtype,
     _seeded,
@@ -101,6 +102,11 @@ class _TrainingMixin:
     def _build_net(self, n_outputs: int, seed: int, device: str) -> SeqPoolNet:
         stratified = isinstance(self, ClassifierMixin)
         callbacks = copy.deepcopy(list(self.callbacks or []))
+        for cb in callbacks:
+            cb = cb[1] if isinstance(cb, tuple) else cb
+            if isinstance(cb, (EpochScoring, BatchScoring)):
+                # with sample weights the targets are (y, weight) pairs: score against y
+                cb.target_extractor = WeightedTargets(cb.target_extractor)
         if self.lr_schedule == "cosine":
             callbacks.append(("lr_schedule", CosineLR()))
         train_split = None
