@@ -5,7 +5,13 @@ the regressor and the messages of continued fits."""
 import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, r2_score
-from skorch.callbacks import BatchScoring, Checkpoint, EpochScoring, LoadInitState
+from skorch.callbacks import (
+    BatchScoring,
+    Checkpoint,
+    EarlyStopping,
+    EpochScoring,
+    LoadInitState,
+)
 
 from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
 
@@ -91,3 +97,32 @@ def test_scoring_callbacks_of_a_weighted_classifier_score_the_labels_alone():
     clf = SeqPoolClassifier(**TINY, callbacks=callbacks).fit(X, y, sample_weight=w)
     assert np.array_equal(np.sort(seen[-1]), np.sort(y))  # every label, once per epoch
     assert 0.0 <= clf.training_history()["epoch_accuracy"].iloc[-1] <= 1.0
+
+
+# ---------------------------------------------------------------- no validation split
+@pytest.mark.parametrize(
+    "callback",
+    [
+        EarlyStopping(),
+        ("stop", EarlyStopping(monitor="valid_score", lower_is_better=False)),
+        Checkpoint(monitor="valid_loss_best"),
+    ],
+)
+def test_callbacks_monitoring_validation_need_a_validation_split(callback):
+    # skorch's raw "Key 'valid_loss' was not found in history"
+    X, y = _data()
+    clf = SeqPoolClassifier(**TINY, callbacks=[callback])
+    with pytest.raises(ValueError, match=r"callbacks\[0\].*monitor='valid_.*Set patience="):
+        clf.fit(X, y)
+    clf.set_params(train_split=None)
+    with pytest.raises(ValueError, match=r"monitor='valid_.*Set patience="):
+        clf.fit(X, y)
+
+
+def test_callbacks_monitoring_validation_run_with_patience_or_a_split():
+    from skorch.dataset import ValidSplit
+
+    X, y = _data()
+    SeqPoolClassifier(**TINY, patience=2, callbacks=[("stop", EarlyStopping())]).fit(X, y)
+    SeqPoolClassifier(**TINY, callbacks=[EarlyStopping()], train_split=ValidSplit(5)).fit(X, y)
+    SeqPoolClassifier(**TINY, callbacks=[EarlyStopping(monitor="train_loss")]).fit(X, y)

@@ -154,7 +154,10 @@ _SHARED_PARAMS = """\
         indices or standardised values -- a scale-free score of those is
         right, an RMSE is in standard deviations of the training targets.
         With ``sample_weight``, their ``target_extractor`` gets the targets
-        without the weights: the score is unweighted.
+        without the weights: the score is unweighted. A callback that monitors
+        a ``"valid_*"`` key (skorch's ``EarlyStopping``, ``Checkpoint``) needs
+        held-out data: with ``patience=None`` and no ``train_split`` it is
+        refused.
     warm_start : bool, default=False
         If True and the estimator is fitted, ``fit`` continues training the
         existing network, optimizer state included, for ``max_epochs`` more
