@@ -232,6 +232,13 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
                 raise ValueError(f"classes must not hold missing values; got {given.tolist()}.")
         if not reset or classes is not None:
             known = self.classes_ if not reset else np.unique(np.asarray(classes))
+            # where the classes came from: the first partial_fit call's classes=, or fit
+            given_first = reset or getattr(self, "_classes_given", True)
+            source = (
+                "given to the first partial_fit call"
+                if given_first
+                else "the model was fitted with"
+            )
             if (
                 classes is not None
                 and not reset
@@ -239,13 +246,13 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             ):
                 raise ValueError(
                     f"classes={np.unique(np.asarray(classes)).tolist()} differ from the "
-                    f"classes of the first partial_fit call, {self.classes_.tolist()}."
+                    f"classes {source}, {self.classes_.tolist()}."
                 )
             unseen = np.setdiff1d(np.unique(y), known)
             if len(unseen):
                 raise ValueError(
                     f"y has labels {unseen.tolist()} that are not among the classes "
-                    f"{known.tolist()} given to the first partial_fit call."
+                    f"{source}, {known.tolist()}."
                 )
             encoder = LabelEncoder().fit(known)
         else:
@@ -267,6 +274,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             )
         self.classes_ = encoder.classes_
         if reset:
+            self._classes_given = classes is not None
             self.class_weight_ = None
             if self.class_weight is not None:
                 self.class_weight_ = self._class_weights(y)

@@ -126,3 +126,19 @@ def test_callbacks_monitoring_validation_run_with_patience_or_a_split():
     SeqPoolClassifier(**TINY, patience=2, callbacks=[("stop", EarlyStopping())]).fit(X, y)
     SeqPoolClassifier(**TINY, callbacks=[EarlyStopping()], train_split=ValidSplit(5)).fit(X, y)
     SeqPoolClassifier(**TINY, callbacks=[EarlyStopping(monitor="train_loss")]).fit(X, y)
+
+
+# ---------------------------------------------------------------- partial_fit's messages
+def test_partial_fit_after_fit_names_the_fitted_classes():
+    X, y = _data()
+    clf = SeqPoolClassifier(**TINY).fit(X, y)
+    y3 = np.where(y == 1, 2, y)
+    with pytest.raises(ValueError, match=r"labels \[2\] .*the classes the model was fitted with"):
+        clf.partial_fit(X, y3)
+    with pytest.raises(ValueError, match=r"differ from the classes the model was fitted with"):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    first = SeqPoolClassifier(**TINY).partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match=r"labels \[2\] .*given to the first partial_fit call"):
+        first.partial_fit(X, y3)
+    with pytest.raises(ValueError, match=r"differ from the classes given to the first partial"):
+        first.partial_fit(X, y, classes=[0, 1, 2])
