@@ -210,7 +210,16 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         check_label_types(y, name=type(self).__name__)
         return super().score(X, y, sample_weight=sample_weight)
 
-    def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
+    def _encode_targets(
+        self,
+        y,
+        n_samples,
+        *,
+        classes=None,
+        reset=True,
+        sample_weight=None,
+        warm=False,
+    ):
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=False)
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn(
@@ -434,11 +443,25 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         """
         return self._fit(X, y, train=True, sample_weight=sample_weight, partial=True)
 
-    def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
+    def _encode_targets(
+        self,
+        y,
+        n_samples,
+        *,
+        classes=None,
+        reset=True,
+        sample_weight=None,
+        warm=False,
+    ):
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=True)
         if y.ndim > 2:
             raise ValueError(f"y must be 1D or 2D; got shape {y.shape}.")
         y2 = y.reshape(len(y), -1)
+        if warm and y2.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"warm_start=True but y has {y2.shape[1]} output(s) while the fitted model "
+                f"has {self.n_outputs_}; fit with warm_start=False."
+            )
         if not reset:
             if y2.shape[1] != self.n_outputs_ or (y.ndim == 1) != self._y_1d:
                 first = (
@@ -450,6 +473,10 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
                     f"y has shape {y.shape}; the network was built for {first}, and "
                     "predict returns that shape: pass y shaped alike."
                 )
+        if not reset or warm:
+            # a continued network keeps the target scaling it was trained for: its outputs
+            # mean what they meant, and the predictions do not move before a step
+            self._y_1d = y.ndim == 1
             standard = (y2 - self._y_mean) / self._y_scale
             return torch.from_numpy(standard.astype(np.float64)), self.n_outputs_
         self._y_1d = y.ndim == 1

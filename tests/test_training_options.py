@@ -142,3 +142,33 @@ def test_partial_fit_after_fit_names_the_fitted_classes():
         first.partial_fit(X, y3)
     with pytest.raises(ValueError, match=r"differ from the classes given to the first partial"):
         first.partial_fit(X, y, classes=[0, 1, 2])
+
+
+# ---------------------------------------------------------------- the regressor's warm start
+def test_regressor_warm_start_refuses_another_number_of_outputs():
+    # the fitted network was dropped silently and the fit started anew
+    X, _ = _data()
+    t = X.mean(axis=(1, 2)).astype(np.float64)
+    reg = SeqPoolRegressor(**TINY, warm_start=True).fit(X, t)
+    proba = reg.predict(X)
+    with pytest.raises(ValueError, match=r"warm_start=True but y has 2 output\(s\).* has 1"):
+        reg.fit(X, np.c_[t, t])
+    assert len(reg.history_) == 3 and reg.n_outputs_ == 1
+    np.testing.assert_array_equal(reg.predict(X), proba)
+    net = reg.net_
+    reg.fit(X, t)  # the same outputs continue
+    assert reg.net_ is net and len(reg.history_) == 6
+
+
+def test_regressor_warm_start_keeps_the_fitted_target_scaling():
+    # the new y's mean and spread reinterpreted the network's outputs before any step
+    X, _ = _data()
+    t = X.mean(axis=(1, 2)).astype(np.float64)
+    reg = SeqPoolRegressor(**TINY, warm_start=True).fit(X, t)
+    mean, scale, before = reg._y_mean, reg._y_scale, reg.predict(X)
+    reg.set_params(lr=1e-12, max_epochs=1).fit(X, t * 100 + 50)
+    assert reg._y_mean == mean and reg._y_scale == scale
+    np.testing.assert_allclose(reg.predict(X), before, rtol=1e-6)
+    # without warm_start, the new y is standardised anew
+    cold = SeqPoolRegressor(**TINY).fit(X, t * 100 + 50)
+    assert cold._y_mean != mean and cold._y_scale != scale

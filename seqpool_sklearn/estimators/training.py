@@ -275,10 +275,21 @@ class _TrainingMixin:
         self._epochs = int(max_epochs)
         return self._new_net(self._n_outputs, seed, device, dtype)
 
-    def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
+    def _encode_targets(
+        self,
+        y,
+        n_samples,
+        *,
+        classes=None,
+        reset=True,
+        sample_weight=None,
+        warm=False,
+    ):
         """Validate ``y``, set the target state; return the training targets and output count.
 
-        ``reset=False`` (a later ``partial_fit`` call) reuses the fitted state.
+        ``reset=False`` (a later ``partial_fit`` call) reuses the fitted state; ``warm``
+        (a ``warm_start`` fit that continues the network) keeps what the network was
+        trained for.
         """
         raise NotImplementedError
 
@@ -312,11 +323,25 @@ class _TrainingMixin:
             self._check_params()
             _require_y(y, type(self).__name__)
             reset = not (partial and net is not None)
+            # a warm start that continues the fitted network (a closed-form readout is
+            # solved anew)
+            warm = (
+                train
+                and not partial
+                and self.warm_start
+                and net is not None
+                and self.readout != "ridge"
+            )
             X3 = self._validate_X(X, reset=reset)
             self._check_window(X3)
             given, w = self._sample_weight(sample_weight, len(X3))
             y_t, n_outputs = self._encode_targets(
-                y, len(X3), classes=classes, reset=reset, sample_weight=w
+                y,
+                len(X3),
+                classes=classes,
+                reset=reset,
+                sample_weight=w,
+                warm=warm,
             )
             weight = None if w is None else torch.from_numpy(w.astype(np.float64))
             self._check_validation_split(y_t, n_outputs)
