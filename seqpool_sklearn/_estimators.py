@@ -481,19 +481,31 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
             return torch.from_numpy(standard.astype(np.float64)), self.n_outputs_
         self._y_1d = y.ndim == 1
         self.n_outputs_ = y2.shape[1]
-        with np.errstate(over="ignore", invalid="ignore"):
+        # mean and spread of y divided by a power of two near each output's largest |y|
+        # (exact, so the same numbers as on y itself): the squares of tiny targets'
+        # deviations would underflow, making the targets look constant
+        _, exponent = np.frexp(np.abs(y2).max(axis=0))
+        y2s = np.ldexp(y2, -exponent)
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             # weighted like the loss, so that a weight of k is k copies of a sample
-            mean = np.average(y2, axis=0, weights=sample_weight)
-            scale = np.sqrt(np.average((y2 - mean) ** 2, axis=0, weights=sample_weight))
-            scale = np.where(scale > 0, scale, 1.0)
-            standard = (y2 - mean) / scale
-        if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
+            mean = np.average(y2s, axis=0, weights=sample_weight)
+            deviation = y2s - mean
+            spread = np.sqrt(np.average(deviation**2, axis=0, weights=sample_weight))
+            scale = np.ldexp(spread, exponent)
+            constant = scale == 0
+            standard = np.where(
+                constant, np.ldexp(deviation, exponent), deviation / np.where(constant, 1, spread)
+            )
+            largest = np.ldexp(np.abs(deviation).max(axis=0), exponent)
+            too_large = not np.isfinite(largest * largest).all()
+        if too_large or not np.isfinite(scale).all():
             raise ValueError(
                 f"y holds values too large to standardise (largest |y| = "
                 f"{np.abs(y2).max():.3g}); {type(self).__name__} trains on standardised "
                 "targets. Rescale y (e.g. divide by a power of ten) before fit."
             )
-        self._y_mean, self._y_scale = mean, scale
+        self._y_mean = np.ldexp(mean, exponent)
+        self._y_scale = np.where(constant, 1.0, scale)
         y_t = torch.from_numpy(standard.astype(np.float64))
         return y_t, self.n_outputs_
 

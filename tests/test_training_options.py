@@ -172,3 +172,23 @@ def test_regressor_warm_start_keeps_the_fitted_target_scaling():
     # without warm_start, the new y is standardised anew
     cold = SeqPoolRegressor(**TINY).fit(X, t * 100 + 50)
     assert cold._y_mean != mean and cold._y_scale != scale
+
+
+# ---------------------------------------------------------------- the regressor's targets
+def test_regressor_standardises_targets_of_tiny_magnitude():
+    # the squares of the deviations underflowed: the spread counted as 0, the targets
+    # as constant
+    X, _ = _data(n=40)
+    t = X.mean(axis=(1, 2)).astype(np.float64) + 0.3
+    reg = SeqPoolRegressor(**TINY)
+    standard, _ = reg._encode_targets(t, len(t))
+    tiny = SeqPoolRegressor(**TINY)
+    standard_tiny, _ = tiny._encode_targets(t * 1e-170, len(t))
+    np.testing.assert_allclose(standard_tiny.numpy(), standard.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(tiny._y_scale, reg._y_scale * 1e-170, rtol=1e-12)
+    kw = {**TINY, "activation": None, "dropout": 0.0, "hidden_size": 8, "max_epochs": 30}
+    fitted = SeqPoolRegressor(**kw).fit(X, t * 1e-170)
+    assert np.corrcoef(fitted.predict(X) * 1e170, t)[0, 1] > 0.9
+    # the same training as on t, up to rounding
+    plain = SeqPoolRegressor(**kw).fit(X, t)
+    np.testing.assert_allclose(fitted.predict(X) * 1e170, plain.predict(X), rtol=1e-5)
