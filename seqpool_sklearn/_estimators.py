@@ -219,6 +219,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         reset=True,
         sample_weight=None,
         warm=False,
+        partial=False,
     ):
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=False)
         if y.ndim == 2 and y.shape[1] == 1:
@@ -431,6 +432,9 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
 
         The first call builds the network and fixes the input shape and the target
         scaling (mean and spread of its ``y``); every call trains one pass over its data.
+        Pass a representative first batch: where an output of the first ``y`` holds
+        fewer than 2 distinct values, its spread is taken as 1 in ``y``'s units (a
+        ``UserWarning`` says so).
 
         Parameters
         ----------
@@ -452,6 +456,7 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         reset=True,
         sample_weight=None,
         warm=False,
+        partial=False,
     ):
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=True)
         if y.ndim > 2:
@@ -479,6 +484,19 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
             self._y_1d = y.ndim == 1
             standard = (y2 - self._y_mean) / self._y_scale
             return torch.from_numpy(standard.astype(np.float64)), self.n_outputs_
+        if partial:
+            constant = [j for j in range(y2.shape[1]) if len(np.unique(y2[:, j])) < 2]
+            if constant:
+                which = "y" if y.ndim == 1 else f"output(s) {constant} of y"
+                warnings.warn(
+                    "The first partial_fit call fixes the target scaling (the mean and "
+                    f"spread of its y) for every later call, but {which} holds fewer than "
+                    "2 distinct values in this call: the spread is taken as 1 in y's own "
+                    "units, which may train poorly. Pass a representative first batch "
+                    "(several samples whose targets span their range).",
+                    UserWarning,
+                    stacklevel=4,
+                )
         self._y_1d = y.ndim == 1
         self.n_outputs_ = y2.shape[1]
         # mean and spread of y divided by a power of two near each output's largest |y|

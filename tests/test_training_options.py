@@ -2,6 +2,8 @@
 regressor, skorch's load-side callbacks and scoring callbacks, the target scaling of
 the regressor and the messages of continued fits."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, r2_score
@@ -192,3 +194,19 @@ def test_regressor_standardises_targets_of_tiny_magnitude():
     # the same training as on t, up to rounding
     plain = SeqPoolRegressor(**kw).fit(X, t)
     np.testing.assert_allclose(fitted.predict(X) * 1e170, plain.predict(X), rtol=1e-5)
+
+
+def test_regressor_partial_fit_warns_when_the_first_y_fixes_no_spread():
+    X, _ = _data()
+    t = X.mean(axis=(1, 2)).astype(np.float64)
+    with pytest.warns(UserWarning, match=r"first partial_fit call fixes the target scaling.*"
+                      r"fewer than 2 distinct values.*representative first batch"):  # fmt: skip
+        SeqPoolRegressor(**TINY).partial_fit(X[:1], t[:1])
+    with pytest.warns(UserWarning, match=r"output\(s\) \[1\] of y holds fewer than 2"):
+        SeqPoolRegressor(**TINY).partial_fit(X, np.c_[t, np.ones_like(t)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reg = SeqPoolRegressor(**TINY).partial_fit(X, t)
+        reg.partial_fit(X[:1], t[:1])  # later calls keep the first call's scaling
+        SeqPoolRegressor(**TINY).fit(X[:2], np.ones(2))  # fit: no scaling carried on
+        SeqPoolClassifier(**TINY).partial_fit(X[:1], [0], classes=[0, 1])

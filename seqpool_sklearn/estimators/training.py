@@ -284,12 +284,13 @@ class _TrainingMixin:
         reset=True,
         sample_weight=None,
         warm=False,
+        partial=False,
     ):
         """Validate ``y``, set the target state; return the training targets and output count.
 
         ``reset=False`` (a later ``partial_fit`` call) reuses the fitted state; ``warm``
         (a ``warm_start`` fit that continues the network) keeps what the network was
-        trained for.
+        trained for; ``partial`` is a ``partial_fit`` call.
         """
         raise NotImplementedError
 
@@ -342,6 +343,7 @@ class _TrainingMixin:
                 reset=reset,
                 sample_weight=w,
                 warm=warm,
+                partial=partial,
             )
             weight = None if w is None else torch.from_numpy(w.astype(np.float64))
             self._check_validation_split(y_t, n_outputs)
