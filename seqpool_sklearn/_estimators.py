@@ -210,7 +210,17 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         check_label_types(y, name=type(self).__name__)
         return super().score(X, y, sample_weight=sample_weight)
 
-    def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
+    def _encode_targets(
+        self,
+        y,
+        n_samples,
+        *,
+        classes=None,
+        reset=True,
+        sample_weight=None,
+        warm=False,
+        partial=False,
+    ):
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=False)
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn(
@@ -232,6 +242,13 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
                 raise ValueError(f"classes must not hold missing values; got {given.tolist()}.")
         if not reset or classes is not None:
             known = self.classes_ if not reset else np.unique(np.asarray(classes))
+            # where the classes came from: the first partial_fit call's classes=, or fit
+            given_first = reset or getattr(self, "_classes_given", True)
+            source = (
+                "given to the first partial_fit call"
+                if given_first
+                else "the model was fitted with"
+            )
             if (
                 classes is not None
                 and not reset
@@ -239,13 +256,13 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             ):
                 raise ValueError(
                     f"classes={np.unique(np.asarray(classes)).tolist()} differ from the "
-                    f"classes of the first partial_fit call, {self.classes_.tolist()}."
+                    f"classes {source}, {self.classes_.tolist()}."
                 )
             unseen = np.setdiff1d(np.unique(y), known)
             if len(unseen):
                 raise ValueError(
                     f"y has labels {unseen.tolist()} that are not among the classes "
-                    f"{known.tolist()} given to the first partial_fit call."
+                    f"{source}, {known.tolist()}."
                 )
             encoder = LabelEncoder().fit(known)
         else:
@@ -267,6 +284,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             )
         self.classes_ = encoder.classes_
         if reset:
+            self._classes_given = classes is not None
             self.class_weight_ = None
             if self.class_weight is not None:
                 self.class_weight_ = self._class_weights(y)
@@ -414,6 +432,9 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
 
         The first call builds the network and fixes the input shape and the target
         scaling (mean and spread of its ``y``); every call trains one pass over its data.
+        Pass a representative first batch: where an output of the first ``y`` holds
+        fewer than 2 distinct values, its spread is taken as 1 in ``y``'s units (a
+        ``UserWarning`` says so).
 
         Parameters
         ----------
@@ -426,11 +447,26 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         """
         return self._fit(X, y, train=True, sample_weight=sample_weight, partial=True)
 
-    def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
+    def _encode_targets(
+        self,
+        y,
+        n_samples,
+        *,
+        classes=None,
+        reset=True,
+        sample_weight=None,
+        warm=False,
+        partial=False,
+    ):
         y = check_targets(y, n_samples, name=type(self).__name__, numeric=True)
         if y.ndim > 2:
             raise ValueError(f"y must be 1D or 2D; got shape {y.shape}.")
         y2 = y.reshape(len(y), -1)
+        if warm and y2.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"warm_start=True but y has {y2.shape[1]} output(s) while the fitted model "
+                f"has {self.n_outputs_}; fit with warm_start=False."
+            )
         if not reset:
             if y2.shape[1] != self.n_outputs_ or (y.ndim == 1) != self._y_1d:
                 first = (
@@ -442,23 +478,52 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
                     f"y has shape {y.shape}; the network was built for {first}, and "
                     "predict returns that shape: pass y shaped alike."
                 )
+        if not reset or warm:
+            # a continued network keeps the target scaling it was trained for: its outputs
+            # mean what they meant, and the predictions do not move before a step
+            self._y_1d = y.ndim == 1
             standard = (y2 - self._y_mean) / self._y_scale
             return torch.from_numpy(standard.astype(np.float64)), self.n_outputs_
+        if partial:
+            constant = [j for j in range(y2.shape[1]) if len(np.unique(y2[:, j])) < 2]
+            if constant:
+                which = "y" if y.ndim == 1 else f"output(s) {constant} of y"
+                warnings.warn(
+                    "The first partial_fit call fixes the target scaling (the mean and "
+                    f"spread of its y) for every later call, but {which} holds fewer than "
+                    "2 distinct values in this call: the spread is taken as 1 in y's own "
+                    "units, which may train poorly. Pass a representative first batch "
+                    "(several samples whose targets span their range).",
+                    UserWarning,
+                    stacklevel=4,
+                )
         self._y_1d = y.ndim == 1
         self.n_outputs_ = y2.shape[1]
-        with np.errstate(over="ignore", invalid="ignore"):
+        # mean and spread of y divided by a power of two near each output's largest |y|
+        # (exact, so the same numbers as on y itself): the squares of tiny targets'
+        # deviations would underflow, making the targets look constant
+        _, exponent = np.frexp(np.abs(y2).max(axis=0))
+        y2s = np.ldexp(y2, -exponent)
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             # weighted like the loss, so that a weight of k is k copies of a sample
-            mean = np.average(y2, axis=0, weights=sample_weight)
-            scale = np.sqrt(np.average((y2 - mean) ** 2, axis=0, weights=sample_weight))
-            scale = np.where(scale > 0, scale, 1.0)
-            standard = (y2 - mean) / scale
-        if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
+            mean = np.average(y2s, axis=0, weights=sample_weight)
+            deviation = y2s - mean
+            spread = np.sqrt(np.average(deviation**2, axis=0, weights=sample_weight))
+            scale = np.ldexp(spread, exponent)
+            constant = scale == 0
+            standard = np.where(
+                constant, np.ldexp(deviation, exponent), deviation / np.where(constant, 1, spread)
+            )
+            largest = np.ldexp(np.abs(deviation).max(axis=0), exponent)
+            too_large = not np.isfinite(largest * largest).all()
+        if too_large or not np.isfinite(scale).all():
             raise ValueError(
                 f"y holds values too large to standardise (largest |y| = "
                 f"{np.abs(y2).max():.3g}); {type(self).__name__} trains on standardised "
                 "targets. Rescale y (e.g. divide by a power of ten) before fit."
             )
-        self._y_mean, self._y_scale = mean, scale
+        self._y_mean = np.ldexp(mean, exponent)
+        self._y_scale = np.where(constant, 1.0, scale)
         y_t = torch.from_numpy(standard.astype(np.float64))
         return y_t, self.n_outputs_
 

@@ -74,6 +74,23 @@ class TensorData(Dataset):
         return self.X[i], (y if self.weight is None else (y, self.weight[i]))
 
 
+class WeightedTargets:
+    """A scoring callback's target extractor that leaves out the sample weights.
+
+    With sample weights, a batch's target is the pair ``(y, weight)`` (see
+    :class:`TensorData`); skorch's ``EpochScoring`` / ``BatchScoring`` score against
+    ``extractor(y)``. Other targets go to ``extractor`` as they are.
+    """
+
+    def __init__(self, extractor):
+        self.extractor = extractor
+
+    def __call__(self, y):
+        if isinstance(y, (tuple, list)) and len(y) == 2:
+            y = y[0]
+        return self.extractor(y)
+
+
 def _resolve(dataset) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
     """Tensors behind a TensorData, or behind a Subset of one (validation splits)."""
     if isinstance(dataset, TensorData):
@@ -378,7 +395,8 @@ class SeqPoolNet(NeuralNet):
     # While an estimator trains a head-only view of the module (a frozen encoder's pooled
     # frames or ranks computed once), ``_full_module`` holds the whole module: what a
     # callback saves mid-fit (skorch's Checkpoint: ``save_params`` or a pickle of the net)
-    # is the whole module, which ``load_params`` reads back, not the view's head alone.
+    # is the whole module, which ``load_params`` reads back (also mid-fit: Checkpoint's
+    # ``load_best``, LoadInitState), not the view's head alone.
     _full_module = None
 
     @contextmanager
@@ -397,6 +415,12 @@ class SeqPoolNet(NeuralNet):
     def save_params(self, *args, **kwargs):
         with self._whole_module():
             return super().save_params(*args, **kwargs)
+
+    def load_params(self, *args, **kwargs):
+        # skorch's Checkpoint(load_best=True) and LoadInitState load during training, while
+        # the view is trained: what they read is the whole module's state, as saved
+        with self._whole_module():
+            return super().load_params(*args, **kwargs)
 
     def __getstate__(self):
         with self._whole_module():

@@ -153,6 +153,11 @@ _SHARED_PARAMS = """\
         values on the standardised target scale) and ``y`` holds class
         indices or standardised values -- a scale-free score of those is
         right, an RMSE is in standard deviations of the training targets.
+        With ``sample_weight``, their ``target_extractor`` gets the targets
+        without the weights: the score is unweighted. A callback that monitors
+        a ``"valid_*"`` key (skorch's ``EarlyStopping``, ``Checkpoint``) needs
+        held-out data: with ``patience=None`` and no ``train_split`` it is
+        refused.
     warm_start : bool, default=False
         If True and the estimator is fitted, ``fit`` continues training the
         existing network, optimizer state included, for ``max_epochs`` more
@@ -167,6 +172,11 @@ _SHARED_PARAMS = """\
         ``lr_schedule``, ``patience``, ``callbacks``, the head's and encoder's
         parameters, ``module__*``, ``criterion__*`` ...) raises a ValueError
         naming it: fit with ``warm_start=False`` to build a network with it.
+        The classifier's classes and the regressor's number of outputs must
+        stay the same. The regressor keeps the target scaling of the fit that
+        built the network (the mean and spread of that fit's ``y``), as
+        ``partial_fit`` does: the continued network's outputs keep their
+        meaning, and its predictions do not change before training.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and dropout inside ``fit``, from
         generators of the fit's own (not torch's global one, so fits in parallel

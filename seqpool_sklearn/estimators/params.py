@@ -308,6 +308,21 @@ class _ParamsMixin:
                     "would override it. Pass lr_schedule='constant' to schedule the rate "
                     "with your LRScheduler."
                 )
+            monitor = getattr(cb, "monitor", None)
+            if (
+                isinstance(monitor, str)
+                and monitor.startswith("valid_")
+                and self.patience is None
+                and routed.get("train_split") is None
+            ):
+                raise ValueError(
+                    f"callbacks[{i}] is a skorch {type(cb).__name__} with monitor="
+                    f"{monitor!r}, which exists only with a validation split, but "
+                    "patience=None holds no data out (and no train_split is given). Set "
+                    "patience= to hold out validation_fraction of the data and stop early "
+                    "on the validation loss, restoring the best weights (its 'valid_loss' "
+                    "and 'valid_score' can then be monitored), or monitor a 'train_*' key."
+                )
             if _scores_raw_outputs(self, cb):
                 raise ValueError(
                     f"callbacks[{i}] is a skorch {type(cb).__name__} with scoring="

@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
     _check_sample_weight,
 )
-from skorch.callbacks import EarlyStopping
+from skorch.callbacks import BatchScoring, EarlyStopping, EpochScoring
 from skorch.dataset import ValidSplit
 
 from .._net import (
@@ -23,6 +23,7 @@ from .._net import (
     TensorData,
     TrainingDivergedError,
     ValidScore,
+    WeightedTargets,
     _global_draws,
     _module_dtype,
     _seeded,
@@ -101,6 +102,11 @@ class _TrainingMixin:
     def _build_net(self, n_outputs: int, seed: int, device: str) -> SeqPoolNet:
         stratified = isinstance(self, ClassifierMixin)
         callbacks = copy.deepcopy(list(self.callbacks or []))
+        for cb in callbacks:
+            cb = cb[1] if isinstance(cb, tuple) else cb
+            if isinstance(cb, (EpochScoring, BatchScoring)):
+                # with sample weights the targets are (y, weight) pairs: score against y
+                cb.target_extractor = WeightedTargets(cb.target_extractor)
         if self.lr_schedule == "cosine":
             callbacks.append(("lr_schedule", CosineLR()))
         train_split = None
@@ -269,10 +275,22 @@ class _TrainingMixin:
         self._epochs = int(max_epochs)
         return self._new_net(self._n_outputs, seed, device, dtype)
 
-    def _encode_targets(self, y, n_samples, *, classes=None, reset=True, sample_weight=None):
+    def _encode_targets(
+        self,
+        y,
+        n_samples,
+        *,
+        classes=None,
+        reset=True,
+        sample_weight=None,
+        warm=False,
+        partial=False,
+    ):
         """Validate ``y``, set the target state; return the training targets and output count.
 
-        ``reset=False`` (a later ``partial_fit`` call) reuses the fitted state.
+        ``reset=False`` (a later ``partial_fit`` call) reuses the fitted state; ``warm``
+        (a ``warm_start`` fit that continues the network) keeps what the network was
+        trained for; ``partial`` is a ``partial_fit`` call.
         """
         raise NotImplementedError
 
@@ -306,11 +324,26 @@ class _TrainingMixin:
             self._check_params()
             _require_y(y, type(self).__name__)
             reset = not (partial and net is not None)
+            # a warm start that continues the fitted network (a closed-form readout is
+            # solved anew)
+            warm = (
+                train
+                and not partial
+                and self.warm_start
+                and net is not None
+                and self.readout != "ridge"
+            )
             X3 = self._validate_X(X, reset=reset)
             self._check_window(X3)
             given, w = self._sample_weight(sample_weight, len(X3))
             y_t, n_outputs = self._encode_targets(
-                y, len(X3), classes=classes, reset=reset, sample_weight=w
+                y,
+                len(X3),
+                classes=classes,
+                reset=reset,
+                sample_weight=w,
+                warm=warm,
+                partial=partial,
             )
             weight = None if w is None else torch.from_numpy(w.astype(np.float64))
             self._check_validation_split(y_t, n_outputs)
