@@ -7,7 +7,8 @@
 # below). Empty is what works on a machine that reaches only its package index.
 # Override for your machine, e.g.:
 #   make test TORCH_SPEC="torch" TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu"
-#   make test TORCH_SPEC="torch" TORCH_INDEX="--index-url https://download.pytorch.org/whl/cu124"
+#   make test TORCH_SPEC="torch" TORCH_INDEX="--index-url https://download.pytorch.org/whl/cuXXX"
+# (cuXXX: a CUDA tag PyTorch publishes for the release and your driver, e.g. cu128)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin

@@ -24,6 +24,17 @@ DEFAULT_ENCODER_CHANNELS = {
     "conv": 64,
     "gru": 64,
 }
+# What that width builds, in the words of the command line's help: MultiRocket's two
+# branches each round half the width down to a multiple of 84 (9996 -> 2 x 4956 maps), and
+# Hydra's width counts groups per dilation, not maps.
+DEFAULT_ENCODER_BUILT = {
+    "minirocket": "9996 maps",
+    "multirocket": "9912 maps",
+    "hydra": "64 groups per dilation",
+    "multirocket_hydra": "9912 maps + 64 Hydra groups per dilation",
+    "conv": "64",
+    "gru": "64",
+}
 
 # The keyword defaults of SeqPoolClassifier / SeqPoolRegressor that the command line shows
 # (the optimizer class is left out: it is a torch object).

@@ -129,6 +129,29 @@ def test_compare_on_a_ucr_dataset_in_process(tmp_path, ucr_home, capsys):
     assert len(pd.read_csv(tmp_path / "gp" / "results.csv")) == 4
 
 
+def test_without_matplotlib_the_report_and_csv_come_without_figures(
+    tmp_path, ucr_home, capsys, monkeypatch
+):
+    # the package does not require matplotlib (the cli and plot extras bring it): a run
+    # once trained every design, then stopped at the figure with "No module named
+    # 'matplotlib'", before the report, and several datasets stopped after the first
+    for name in ("matplotlib", "matplotlib.pyplot"):
+        monkeypatch.setitem(sys.modules, name, None)
+    code = main(
+        ["compare", "--ucr", "GunPoint,ECG200", "--data-home", str(ucr_home), "--no-download"]
+        + ["--encoder", "none", "--max-epochs", "1", "--cv", "2", "--pools", "avg", "--quiet"]
+        + ["--out", str(tmp_path / "two")]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.count("note: matplotlib is not installed, so no figure is drawn") == 1
+    assert "Order effect, decode_first - pool_first" in out and "Across 2 datasets:" in out
+    assert sorted(p.name for p in (tmp_path / "two").rglob("*.png")) == []
+    for name in ("GunPoint", "ECG200"):
+        assert len(pd.read_csv(tmp_path / "two" / name / "results.csv")) == 4
+    assert f"Wrote {tmp_path / 'two' / 'GunPoint' / 'results.csv'} (" in out
+
+
 def test_compare_on_a_tsv_dataset_in_process(tmp_path, ucr_home, capsys):
     code = main(
         ["compare", "--ucr", "ECG200", "--data-home", str(ucr_home), "--no-download"]
@@ -463,14 +486,14 @@ def test_help_shows_the_estimators_defaults_and_the_quick_preset(capsys):
         f"{default_hidden_size(7)} for 7 classes or more)"
     ) in text
     # encoder_channels=None is each encoder's own width, not "none"
-    from seqpool_sklearn._modules import DEFAULT_ENCODER_CHANNELS
+    from seqpool_sklearn._options import DEFAULT_ENCODER_BUILT
 
-    widths = ", ".join(f"{w} for {e}" for e, w in DEFAULT_ENCODER_CHANNELS.items())
+    widths = ", ".join(f"{w} for {e}" for e, w in DEFAULT_ENCODER_BUILT.items())
     assert (
         f"--encoder-channels N encoder width (estimator default: each encoder's own width, "
         f"{widths})"
     ) in text
-    assert "9996 for minirocket" in text
+    assert "9996 maps for minirocket, 9912 maps for multirocket" in text
     assert f"otherwise the estimator's default ({defaults['encoder']})" in text
     quick = text.split("--quick ", 1)[1]
     for encoder, preset in QUICK_PRESET.items():

@@ -158,6 +158,12 @@ def test_the_torch_free_options_are_the_registries_and_the_defaults():
     assert tuple(_ACTIVATIONS) == _options.ACTIVATIONS
     for name, cls in ENCODER_REGISTRY.items():
         assert cls.default_width == _options.DEFAULT_ENCODER_CHANNELS[name], name
+    # the command line's help gives the maps the default width builds (9996 asked of
+    # multirocket builds two branches of 4956)
+    assert set(_options.DEFAULT_ENCODER_BUILT) == set(ENCODER_REGISTRY)
+    for name in ("minirocket", "multirocket"):
+        built = ENCODER_REGISTRY[name](1, 40, None).out_channels
+        assert _options.DEFAULT_ENCODER_BUILT[name] == f"{built} maps", name
     for cls in (seqpool_sklearn.SeqPoolClassifier, seqpool_sklearn.SeqPoolRegressor):
         params = cls().get_params()
         assert {k: params[k] for k in _options.DEFAULTS} == _options.DEFAULTS, cls

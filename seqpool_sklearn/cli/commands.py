@@ -276,6 +276,27 @@ def _resolve_orders(args) -> None:
         )
 
 
+def _pyplot():
+    """matplotlib's pyplot on the file-only Agg back-end, or None where matplotlib is not
+    installed (it comes with the ``cli`` and ``plot`` extras, not with the package)."""
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _note_no_figures(plt) -> None:
+    if plt is None:
+        print(
+            "note: matplotlib is not installed, so no figure is drawn; the tables and the "
+            'CSV files are as usual (pip install -e ".[cli]" adds the figures)'
+        )
+
+
 def _cmd_compare(args) -> int:
     start = time.perf_counter()
     if not 0 < args.alpha < 1:
@@ -295,7 +316,9 @@ def _cmd_compare(args) -> int:
     _check_groups(args, groups)
     _check_data(args, X, what)
     drawn = _check_folds(args, X, y, groups, what)
-    _clear_out(args.out, args.overwrite, list(_DATASET_FILES))
+    plt = _pyplot()
+    _clear_out(args.out, args.overwrite, [f for f in _DATASET_FILES if plt or f != FIGURE_FILE])
+    _note_no_figures(plt)
     _compare_one(args, X, y, groups, what, synthetic, args.out, start, drawn)
     return 0
 
@@ -318,8 +341,12 @@ def _compare_many(args, names: list[str], start: float) -> int:
         _check_classes(args, y, what)
         _check_data(args, X, what)
         data[name] = (X, y, what, _check_folds(args, X, y, None, what))
+    plt = _pyplot()
+    figures = (FIGURE_FILE, CD_FIGURE_FILE)
     planned = [f"{name}/{f}" for name in data for f in _DATASET_FILES]
-    _clear_out(args.out, args.overwrite, planned + list(_ACROSS_FILES))
+    planned += list(_ACROSS_FILES)
+    _clear_out(args.out, args.overwrite, [f for f in planned if plt or Path(f).name not in figures])
+    _note_no_figures(plt)
     results = {}
     for i, (name, (X, y, what, drawn)) in enumerate(data.items(), start=1):
         print(f"{'' if i == 1 else chr(10)}[{i}/{len(data)}] {name}", flush=True)
@@ -330,21 +357,16 @@ def _compare_many(args, names: list[str], start: float) -> int:
     from .. import summarize_comparisons
 
     summary = summarize_comparisons(results, equivalence_margin=args.equivalence_margin)
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     written = [args.out / COMBINED_FILE]
     summary.scores.to_csv(written[0], index=False)
     if set(_orders()) <= set(args.orders):
         written.append(args.out / ORDER_EFFECT_FILE)
         summary.order_effect(alpha=args.alpha).to_csv(written[-1], index=False)
-    fig = summary.plot(alpha=args.alpha)
-    written.append(args.out / CD_FIGURE_FILE)
-    fig.savefig(written[-1], dpi=120)
-    plt.close(fig)
+    if plt is not None:
+        fig = summary.plot(alpha=args.alpha)
+        written.append(args.out / CD_FIGURE_FILE)
+        fig.savefig(written[-1], dpi=120)
+        plt.close(fig)
     # written before the report is printed, as each dataset's files are
     print(f"\nAcross {len(results)} datasets:")
     print(summary.report(alpha=args.alpha))
@@ -425,22 +447,20 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
     # that stops early (seqpool compare | head) leaves the folder complete.
     csv_path, png_path = out / RESULTS_FILE, out / FIGURE_FILE
     result.results.to_csv(csv_path, index=False)
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig = result.plot(alpha=args.alpha, title=what)
-    fig.savefig(png_path, dpi=120)
-    plt.close(fig)
+    written = [csv_path]
+    plt = _pyplot()
+    if plt is not None:
+        fig = result.plot(alpha=args.alpha, title=what)
+        fig.savefig(png_path, dpi=120)
+        plt.close(fig)
+        written.append(png_path)
     metric = args.scoring or ("R²" if regression else "accuracy")
     print(f"\n{metric} per head design (best first):")
     print(_summary_table(result.summary()))
     # with one order the report says the order effect is not tested and still tests the
     # pool and window effects
     print("\n" + result.report(alpha=args.alpha))
-    print(f"\nWrote {csv_path} and {png_path} ({time.perf_counter() - start:.0f} s)")
+    print(f"\nWrote {' and '.join(map(str, written))} ({time.perf_counter() - start:.0f} s)")
     return result
 
 

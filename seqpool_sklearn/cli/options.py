@@ -278,7 +278,7 @@ def _default_text(name: str) -> str:
         )
     if name != "encoder_channels" or default != "none":
         return f"estimator default: {default}"
-    widths = _modules_attr("DEFAULT_ENCODER_CHANNELS", {})
+    widths = _modules_attr("DEFAULT_ENCODER_BUILT", {})
     if not widths:
         return "estimator default: each encoder's own width"
     shown = ", ".join(f"{w} for {enc}" for enc, w in widths.items())

@@ -45,7 +45,7 @@ class MultiRocketEncoder(Encoder):
     n_timesteps : int
     width : int or None, default=None
         Maps in all; each branch gets half, rounded down to a multiple of 84
-        (``None``: 9996).
+        (``None``: 9996 asked, two branches of 4956 built).
     maps : {"indicator", "biased"}, default="indicator"
         What both branches emit (see :class:`RandomConvEncoder`); chosen by the head's
         pool when the module is built.
