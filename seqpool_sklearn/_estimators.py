@@ -432,9 +432,9 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
 
         The first call builds the network and fixes the input shape and the target
         scaling (mean and spread of its ``y``); every call trains one pass over its data.
-        Pass a representative first batch: where an output of the first ``y`` holds
-        fewer than 2 distinct values, its spread is taken as 1 in ``y``'s units (a
-        ``UserWarning`` says so).
+        Pass a representative first batch: where an output of the first ``y`` has no
+        spread (one value, or one among the samples of nonzero weight), its spread is
+        taken as 1 in ``y``'s units (a ``UserWarning`` says so).
 
         Parameters
         ----------
@@ -484,19 +484,6 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
             self._y_1d = y.ndim == 1
             standard = (y2 - self._y_mean) / self._y_scale
             return torch.from_numpy(standard.astype(np.float64)), self.n_outputs_
-        if partial:
-            constant = [j for j in range(y2.shape[1]) if len(np.unique(y2[:, j])) < 2]
-            if constant:
-                which = "y" if y.ndim == 1 else f"output(s) {constant} of y"
-                warnings.warn(
-                    "The first partial_fit call fixes the target scaling (the mean and "
-                    f"spread of its y) for every later call, but {which} holds fewer than "
-                    "2 distinct values in this call: the spread is taken as 1 in y's own "
-                    "units, which may train poorly. Pass a representative first batch "
-                    "(several samples whose targets span their range).",
-                    UserWarning,
-                    stacklevel=4,
-                )
         self._y_1d = y.ndim == 1
         self.n_outputs_ = y2.shape[1]
         # mean and spread of y divided by a power of two near each output's largest |y|
@@ -521,6 +508,20 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
                 f"y holds values too large to standardise (largest |y| = "
                 f"{np.abs(y2).max():.3g}); {type(self).__name__} trains on standardised "
                 "targets. Rescale y (e.g. divide by a power of ten) before fit."
+            )
+        if partial and constant.any():
+            # the spread as the loss weighs it: targets that differ only in samples of
+            # weight 0 have none either
+            which = "y" if y.ndim == 1 else f"output(s) {np.flatnonzero(constant).tolist()} of y"
+            warnings.warn(
+                "The first partial_fit call fixes the target scaling (the mean and "
+                f"spread of its y) for every later call, but {which} has no spread in "
+                "this call (one value, or one among the samples of nonzero weight): the "
+                "spread is taken as 1 in y's own units, which may train poorly. Pass a "
+                "representative first batch (several samples whose targets span their "
+                "range).",
+                UserWarning,
+                stacklevel=4,
             )
         self._y_mean = np.ldexp(mean, exponent)
         self._y_scale = np.where(constant, 1.0, scale)

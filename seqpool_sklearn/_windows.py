@@ -393,9 +393,14 @@ def _gaps_above(stamps: pd.Index, max_gap: Any, time: Hashable) -> np.ndarray:
     values = stamps.to_numpy(dtype=np.float64)
     if pdt.is_integer_dtype(stamps.dtype):
         return np.diff(values) > max_gap
-    # float stamps are not spaced exactly (np.arange(n) * 0.1 has steps of 0.1 +- 1e-14):
-    # a step within a relative _GAP_RTOL of max_gap is no gap
-    return np.diff(values) > max_gap * (1 + _GAP_RTOL)
+    # float stamps are not spaced exactly: each stamp is rounded to its float's precision,
+    # so a step is off by up to two units in the last place of the largest stamp (1e-14
+    # near 0 for np.arange(n) * 0.1; 5e-7 for epoch seconds near 1.7e9), and by a relative
+    # _GAP_RTOL of max_gap from the step arithmetic: within that it is no gap
+    own = stamps.to_numpy()
+    own = own.astype(np.float64) if own.dtype.kind != "f" else own
+    ulp = float(np.spacing(np.nanmax(np.abs(own)))) if len(own) else 0.0
+    return np.diff(values) > max_gap + max(max_gap * _GAP_RTOL, 4 * ulp)
 
 
 def sliding_windows(
@@ -407,7 +412,7 @@ def sliding_windows(
     time: Hashable | None = None,
     target: Hashable | ArrayLike | None = None,
     rule: str = "end",
-    horizon: int = 1,
+    horizon: int | None = 1,
     by: Hashable | None = None,
     max_gap: Any = None,
     dtype: DTypeLike = np.float32,
@@ -447,8 +452,8 @@ def sliding_windows(
         target ``horizon`` steps after the window's last step -- forecasting; windows whose
         target lies beyond the recording are dropped.
     horizon : int, default=1
-        Steps ahead for ``rule="horizon"``; an integer >= 1. Other rules take no horizon
-        (any value but 1 is an error).
+        Steps ahead for ``rule="horizon"``; an integer >= 1 (None: 1). Other rules take
+        no horizon (any value but 1 or None is an error).
     by : hashable, default=None
         Column naming the recording (e.g. a subject); windows never span two recordings and
         :attr:`Windows.groups` holds it, for ``GroupKFold``. One column name: for a
@@ -463,8 +468,10 @@ def sliding_windows(
         ``datetime.timedelta``, ``np.timedelta64`` or a string such as ``"5min"`` for a
         datetime ``time``. None: rows are consecutive whatever their time stamps. Float
         time stamps are not spaced exactly (``np.arange(n) * 0.1`` steps by 0.1 give or
-        take 1e-14), so with them a difference within a relative 1e-9 of ``max_gap``
-        (at most ``max_gap * (1 + 1e-9)``) is no gap.
+        take 1e-14; epoch seconds near 1.7e9 by 0.1 give or take 5e-7), so with them a
+        difference that exceeds ``max_gap`` by no more than its rounding -- four units in
+        the last place of the largest stamp, or a relative 1e-9 of ``max_gap`` where that
+        is more -- is no gap.
     dtype : {np.float32, np.float64}, default=np.float32
         dtype of ``X``.
 
@@ -493,7 +500,7 @@ def sliding_windows(
     step = check_int(step, "step", 1)
     if rule not in _RULES:
         raise ValueError(f"rule must be one of {_RULES}, got {rule!r}.")
-    horizon = check_int(horizon, "horizon", 1)
+    horizon = 1 if horizon is None else check_int(horizon, "horizon", 1)
     if rule != "horizon" and horizon != 1:
         raise ValueError(
             f"horizon={horizon} applies to rule='horizon' only; with rule={rule!r} the "

@@ -200,10 +200,14 @@ def test_regressor_partial_fit_warns_when_the_first_y_fixes_no_spread():
     X, _ = _data()
     t = X.mean(axis=(1, 2)).astype(np.float64)
     with pytest.warns(UserWarning, match=r"first partial_fit call fixes the target scaling.*"
-                      r"fewer than 2 distinct values.*representative first batch"):  # fmt: skip
+                      r"y has no spread in this call.*representative first batch"):  # fmt: skip
         SeqPoolRegressor(**TINY).partial_fit(X[:1], t[:1])
-    with pytest.warns(UserWarning, match=r"output\(s\) \[1\] of y holds fewer than 2"):
+    with pytest.warns(UserWarning, match=r"output\(s\) \[1\] of y has no spread"):
         SeqPoolRegressor(**TINY).partial_fit(X, np.c_[t, np.ones_like(t)])
+    # different targets, but only one of them weighs: no spread as the loss sees it
+    weights = np.r_[1.0, np.zeros(len(t) - 1)]
+    with pytest.warns(UserWarning, match=r"y has no spread in this call"):
+        SeqPoolRegressor(**TINY).partial_fit(X, t, sample_weight=weights)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         reg = SeqPoolRegressor(**TINY).partial_fit(X, t)

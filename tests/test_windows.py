@@ -390,9 +390,11 @@ def test_horizon_is_checked_and_refused_without_rule_horizon():
             sliding_windows(x, size=2, target=x, rule=rule, horizon="abc")
         with pytest.raises(ValueError, match=r"horizon must be an integer >= 1, got 0"):
             sliding_windows(x, size=2, rule=rule, horizon=0)
-        # the default (and an explicit 1) is no horizon
+        # the default (and an explicit 1, or None) is no horizon
         assert sliding_windows(x, size=2, target=x, rule=rule, horizon=1).gap == 1
+        assert sliding_windows(x, size=2, target=x, rule=rule, horizon=None).gap == 1
     assert sliding_windows(x, size=2, target=x, rule="horizon", horizon=np.int64(5)).gap == 6
+    assert sliding_windows(x, size=2, target=x, rule="horizon", horizon=None).gap == 2
 
 
 def test_missing_label_advice_keeps_windows_off_dropped_rows():
@@ -510,6 +512,20 @@ def test_max_gap_equal_to_a_float_sampling_period_keeps_every_window(period):
         w = sliding_windows(pd.DataFrame({"t": lost, "x": 0.0}), size=2, step=2, time="t",
                             max_gap=period)  # fmt: skip
         assert len(w.X) == 250 + (len(lost) - 500) // 2
+
+
+def test_max_gap_allows_the_rounding_of_large_or_float32_stamps():
+    # epoch seconds at 10 Hz: the steps are off by up to 5e-7, far more than 1e-9 of 0.1,
+    # and a tolerance relative to max_gap alone cut every recording into 3-step pieces
+    period = 0.1
+    for t in (1.7e9 + np.arange(1000) * period, (np.arange(1000) * period).astype(np.float32)):
+        df = pd.DataFrame({"t": t, "x": np.arange(1000.0)})
+        assert len(sliding_windows(df, size=10, step=10, time="t", max_gap=period).X) == 100
+        lost = df.drop(index=500)  # one lost sample: 2 periods
+        late = df.assign(t=np.where(np.arange(1000) >= 500, t + 0.1 * period, t))
+        for frame in (lost, late):
+            w = sliding_windows(frame, size=10, step=10, time="t", max_gap=period)
+            assert len(w.X) == 50 + (len(frame) - 500) // 10
 
 
 def _majority_reference(codes, n_labels):
