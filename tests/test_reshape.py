@@ -428,7 +428,36 @@ def test_label_table_whose_index_is_also_the_row_labels_must_agree(path):
         match=r"The y Series is not constant within id 0.*if it "
         r"is a table indexed by id, pass it indexed by the ids only",
     ):
+        rising = pd.Series([1, 2, 3, 4, 5, 6], index=labels.index)
+        long_to_sequences(df, **VALUE, column_value="x", y=rising)
+    # without the id's name on its index it is a per-row Series, as documented
+    assert long_to_sequences(
+        df, **VALUE, column_value="x", y=labels.rename_axis(None)
+    ).y.tolist() == [1, 0, 1]
+    with pytest.raises(ValueError, match=r"The y Series is not constant within id 0 "
+                       r"\(first at row 0\): it holds both 1 and 2; each sample needs "
+                       r"one y\.$"):  # fmt: skip
         long_to_sequences(df, **VALUE, column_value="x", y=pd.Series([1, 2, 3, 4, 5, 6]))
+
+
+@pytest.mark.parametrize(
+    "derive, expected",
+    [(lambda df: df["label"].map({"a": 0, "b": 1}), [0, 1, 0, 1]),
+     (lambda df: df["label"] == "a", [True, False, True, False]),
+     (lambda df: df["label"].astype("category"), ["a", "b", "a", "b"]),
+     (lambda df: df["label"] + "_" + df["session"], ["a_s1", "b_s1", "a_s2", "b_s2"])],
+)  # fmt: skip
+@pytest.mark.parametrize("first_id", [0, 1])
+@pytest.mark.parametrize("what", ["y", "groups"])
+def test_per_row_series_derived_from_columns_are_read_row_by_row(derive, expected, first_id, what):
+    # the ids are row labels of the default RangeIndex too: the Series has the frame's
+    # (unnamed) index, so it is one value per row, whatever the id table would say
+    df = pd.DataFrame({"id": np.repeat(np.arange(4) + first_id, 3), "time": np.tile([0, 1, 2], 4),
+                       "x": np.arange(12.0), "label": np.repeat(["a", "b", "a", "b"], 3),
+                       "session": np.repeat(["s1", "s1", "s2", "s2"], 3)})  # fmt: skip
+    for frame in (df, df.sample(frac=1, random_state=0)):
+        seq = long_to_sequences(frame, **VALUE, column_value="x", **{what: derive(frame)})
+        assert getattr(seq, what).tolist() == expected
 
 
 def test_label_series_of_a_larger_frame_is_aligned_by_index_or_refused(path):
