@@ -284,7 +284,8 @@ class WideToSequences(
                         f"Column {col!r} has dtype {dtype}; a wide table needs numeric "
                         "values. Convert it with pd.to_numeric or drop it."
                     )
-        check_fitted_columns(self, X, reset=reset)  # so reordered columns are refused
+        # the labels say where each column goes: any other columns are refused
+        check_fitted_columns(self, X, reset=reset, strict=True)
         if isinstance(X, np.ma.MaskedArray):
             X = _masked_as_nan(X)  # a masked entry is a missing step, not its value
         if not isinstance(X, pd.DataFrame):
