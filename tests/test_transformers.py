@@ -432,6 +432,32 @@ def test_wide_multiindex_of_time_then_channel_is_refused(names, time):
     np.testing.assert_array_equal(direct[0], [[1.0, 2.0], [10.0, 20.0]])
 
 
+@pytest.mark.parametrize(
+    "names", [(None, "ch"), ("date", None), ("time", "channel"), ("kind", "sensor")]
+)
+def test_wide_multiindex_values_of_channel_then_time_win_over_level_names(names):
+    # text channels then number (or text number, or date) times: (channel, time), whatever
+    # the levels are called
+    for times in ([0, 1], ["0", "1"], pd.to_datetime(["2020-01-01", "2020-01-02"])):
+        cols = pd.MultiIndex.from_product([["x", "y"], times], names=list(names))
+        X = pd.DataFrame([[1.0, 2, 10, 20], [3, 4, 30, 40]], columns=cols)
+        wide = WideToSequences().fit(X)
+        assert wide.channels_.tolist() == ["x", "y"]
+        np.testing.assert_array_equal(wide.transform(X)[0], [[1.0, 2.0], [10.0, 20.0]])
+
+
+def test_wide_multiindex_level_names_decide_where_the_values_do_not():
+    # numbers on both levels: level 0 named as a time is refused
+    cols = pd.MultiIndex.from_product([[1, 2], [0, 1]], names=["date", None])
+    with pytest.raises(ValueError, match=r"level 0 is named 'date'"):
+        WideToSequences().fit(pd.DataFrame(np.zeros((2, 4)), columns=cols))
+    WideToSequences().fit(pd.DataFrame(np.zeros((2, 4)), columns=cols.rename([None, "date"])))
+    # the transposed pivot, (time, channel) by name and by values, is still refused
+    _, wide = _time_channel_pivot(("time", "ch"))
+    with pytest.raises(ValueError, match=re.escape("(time, channel) -- level 0 is named 'time'")):
+        WideToSequences().fit(wide)
+
+
 def test_wide_unnamed_multiindex_of_numbers_then_text_warns():
     from seqpool_sklearn import LayoutWarning
 
