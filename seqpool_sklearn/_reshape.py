@@ -330,7 +330,8 @@ def _warn_unread_time_index(df, id_code, kind_code) -> None:
     """Warn when the rows are taken in row order but a time index says another order.
 
     Without ``column_sort`` the row index is not read; a Datetime / Timedelta index that
-    does not increase within a sample (and kind) is most likely the time the caller meant.
+    that decreases within a sample (and kind) is most likely the time the caller meant;
+    one that repeats a stamp (each sample's session date, say) is not a time order.
     """
     index = df.index
     if not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)) or len(index) < 2:
@@ -341,7 +342,7 @@ def _warn_unread_time_index(df, id_code, kind_code) -> None:
     order = np.argsort(key, kind="stable")  # rows of each series, in row order
     stamps = index.asi8[order]
     same = key[order][1:] == key[order][:-1]
-    back = same & ~(stamps[1:] > stamps[:-1])
+    back = same & (stamps[1:] < stamps[:-1])  # equal stamps (a session date) do not say
     if not back.any():
         return
     row, prev = int(order[1:][back][0]), int(order[:-1][back][0])
@@ -354,7 +355,7 @@ def _warn_unread_time_index(df, id_code, kind_code) -> None:
     warnings.warn(
         f"column_sort is None, so the rows of each sample are taken in row order and the row "
         f"index ({type(index).__name__}{f' {name!r}' if name is not None else ''}) is not "
-        f"read, but it does not increase within every sample: row {row} has "
+        f"read, but it decreases within a sample: row {row} has "
         f"{_fmt(index[row])}, after {_fmt(index[prev])} at row {prev} of the same sample. To "
         f"order the steps by it, pass {hint}.",
         UserWarning,
@@ -402,8 +403,8 @@ def long_to_sequences(
         row order within each sample (and kind) is taken as the time order, and
         :meth:`Sequences.to_long` numbers the steps in a column ``"time"`` (``"time_1"``, ...
         if the table has a column of that name). The row index is never read: a
-        ``DatetimeIndex`` or ``TimedeltaIndex`` that does not increase within a sample gives
-        a ``UserWarning`` (make it a column with ``df.reset_index()`` and name it here).
+        ``DatetimeIndex`` or ``TimedeltaIndex`` that decreases within a sample gives a
+        ``UserWarning`` (make it a column with ``df.reset_index()`` and name it here).
     column_kind : hashable, default=None
         Channel column of the tsfresh layout; channels are its sorted distinct values.
     column_value : hashable or list of hashable, default=None

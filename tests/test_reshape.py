@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seqpool_sklearn import Sequences, _columns, _reshape, long_to_sequences, sequences_to_long
+from seqpool_sklearn import (
+    Sequences,
+    _columns,
+    _reshape,
+    long_to_sequences,
+    sequences_to_long,
+    sliding_windows,
+)
 
 KIND = {"column_id": "id", "column_sort": "time", "column_kind": "kind", "column_value": "value"}
 
@@ -735,6 +742,24 @@ def test_a_time_index_that_is_not_read_is_named_when_out_of_order():
         kinds = pd.DataFrame({"id": [1] * 4, "kind": ["a", "a", "b", "b"], "v": [1.0, 2, 3, 4]},
                              index=pd.to_datetime(["2020-01-01", "2020-01-02"] * 2))  # fmt: skip
         long_to_sequences(kinds, column_id="id", column_kind="kind", column_value="v")
+
+
+def test_a_time_index_that_repeats_a_stamp_is_not_warned_about():
+    # each sample's session date: constant within a sample says nothing about the order,
+    # as sliding_windows reads it too
+    x = {"id": [0, 0, 1, 1], "x": [1.0, 2, 3, 4]}
+    dates = pd.DatetimeIndex(["2020-01-01"] * 2 + ["2020-02-01"] * 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        long_to_sequences(pd.DataFrame(x, index=dates), column_id="id")
+        sliding_windows(pd.DataFrame(x, index=dates)[["x"]], size=2)
+    # a stamp that decreases within a sample (after an equal one) is
+    back = pd.DatetimeIndex(["2020-01-02", "2020-01-02", "2020-01-01", "2020-01-03"])
+    x = {"id": [0, 0, 0, 1], "x": [1.0, 2, 3, 4]}
+    with pytest.warns(UserWarning, match=r"row index \(DatetimeIndex\) is not read, but it "
+                      r"decreases within a sample: row 2 has 2020-01-01.*, after 2020-01-02.* at "
+                      r"row 1 of the same sample"):  # fmt: skip
+        long_to_sequences(pd.DataFrame(x, index=back), column_id="id")
 
 
 def test_duplicates_are_never_averaged_on_the_sparse_kind_path(monkeypatch):
