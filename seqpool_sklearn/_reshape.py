@@ -113,8 +113,11 @@ def _per_sample(spec, what: str, df, id_code, ids, namer) -> tuple:
 
     ``spec`` is a column name, a Series whose index holds the row labels of ``df`` (e.g.
     ``df["label"]``, aligned by index) -- both must be constant within each id -- or a table
-    indexed by id. A Series that could be read both per row and as a table indexed by id is
-    read both ways, and refused when the two readings disagree.
+    indexed by id. A Series with the row labels of ``df`` is read row by row -- a derived one
+    such as ``df["label"].map(codes)`` too -- unless its index is named after the id
+    column(s), the mark of a table indexed by id: when its index also holds every id, it is
+    then read both ways, and refused when the two readings disagree. A Series of a larger
+    frame whose index also holds every id is read both ways alike.
     """
     if not isinstance(spec, pd.Series):
         return _read_rows(df[spec], spec, what, df, id_code, ids, namer, series=False)
@@ -127,11 +130,21 @@ def _per_sample(spec, what: str, df, id_code, ids, namer) -> tuple:
             # a per-row Series of a larger frame (say, before dropna): align by index
             return _read_rows(covering, covering.name, what, df, id_code, ids, namer)
         return _both_readings(spec, covering, what, df, id_code, ids, namer, aligned=False)
-    if not _is_column(per_row, df) and spec.index.is_unique and _holds(spec.index, ids):
-        # not one of the frame's columns, and its index holds every id too: it could just
-        # as well be a table indexed by id (ids 0..n-1 on a RangeIndex, say)
+    if _named_by_id(spec.index, ids) and not _is_column(per_row, df) and _holds(spec.index, ids):
+        # its index is named after the id column(s) and holds every id: it could just as
+        # well be a table indexed by id (ids 0..n-1 on a RangeIndex, say)
         return _both_readings(spec, per_row, what, df, id_code, ids, namer, aligned=True)
     return _read_rows(per_row, per_row.name, what, df, id_code, ids, namer)
+
+
+def _named_by_id(index: pd.Index, ids: pd.Index) -> bool:
+    """Whether ``index`` (unique) is named after the id column(s), as a table by id is.
+
+    A Series derived from the frame's columns (``df["label"] == "a"``, ``.map``, ``.astype``)
+    keeps the frame's (usually unnamed) row index: without the name it is read row by row.
+    """
+    names = list(index.names)
+    return index.is_unique and any(n is not None for n in names) and names == list(ids.names)
 
 
 def _both_readings(spec, per_row, what, df, id_code, ids, namer, *, aligned: bool) -> tuple:
@@ -177,8 +190,9 @@ def _ambiguous(what: str, aligned: bool, differ: tuple | None = None) -> ValueEr
         else ""
     )
     advice = (
-        "To read it row by row, add it to the DataFrame and pass the column name; to read "
-        "it as a table, pass a Series indexed by the ids only."
+        "Its index is named after the id column(s), as a table indexed by id would be. To "
+        f"read it row by row, pass {what}.rename_axis(None) or add it to the DataFrame and "
+        "pass the column name; to read it as a table, pass a Series indexed by the ids only."
         if aligned
         else f"Pass the column name, {what}.loc[df.index] (one value per row), or a Series "
         "indexed by id only."
@@ -316,7 +330,8 @@ def _warn_unread_time_index(df, id_code, kind_code) -> None:
     """Warn when the rows are taken in row order but a time index says another order.
 
     Without ``column_sort`` the row index is not read; a Datetime / Timedelta index that
-    does not increase within a sample (and kind) is most likely the time the caller meant.
+    that decreases within a sample (and kind) is most likely the time the caller meant;
+    one that repeats a stamp (each sample's session date, say) is not a time order.
     """
     index = df.index
     if not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)) or len(index) < 2:
@@ -327,7 +342,7 @@ def _warn_unread_time_index(df, id_code, kind_code) -> None:
     order = np.argsort(key, kind="stable")  # rows of each series, in row order
     stamps = index.asi8[order]
     same = key[order][1:] == key[order][:-1]
-    back = same & ~(stamps[1:] > stamps[:-1])
+    back = same & (stamps[1:] < stamps[:-1])  # equal stamps (a session date) do not say
     if not back.any():
         return
     row, prev = int(order[1:][back][0]), int(order[:-1][back][0])
@@ -340,7 +355,7 @@ def _warn_unread_time_index(df, id_code, kind_code) -> None:
     warnings.warn(
         f"column_sort is None, so the rows of each sample are taken in row order and the row "
         f"index ({type(index).__name__}{f' {name!r}' if name is not None else ''}) is not "
-        f"read, but it does not increase within every sample: row {row} has "
+        f"read, but it decreases within a sample: row {row} has "
         f"{_fmt(index[row])}, after {_fmt(index[prev])} at row {prev} of the same sample. To "
         f"order the steps by it, pass {hint}.",
         UserWarning,
@@ -388,8 +403,8 @@ def long_to_sequences(
         row order within each sample (and kind) is taken as the time order, and
         :meth:`Sequences.to_long` numbers the steps in a column ``"time"`` (``"time_1"``, ...
         if the table has a column of that name). The row index is never read: a
-        ``DatetimeIndex`` or ``TimedeltaIndex`` that does not increase within a sample gives
-        a ``UserWarning`` (make it a column with ``df.reset_index()`` and name it here).
+        ``DatetimeIndex`` or ``TimedeltaIndex`` that decreases within a sample gives a
+        ``UserWarning`` (make it a column with ``df.reset_index()`` and name it here).
     column_kind : hashable, default=None
         Channel column of the tsfresh layout; channels are its sorted distinct values.
     column_value : hashable or list of hashable, default=None
@@ -399,8 +414,11 @@ def long_to_sequences(
         or 1-D array of names.
     y, groups : hashable or pandas.Series, default=None
         A column that is constant within every sample -- by name, or as a Series with the
-        index of ``df`` such as ``df["label"]`` -- or a table (Series) indexed by id.
-        Returned aligned with ``X``. Extra ids in a table are ignored; missing ids are an error.
+        index of ``df`` such as ``df["label"]`` or ``df["label"].map(codes)``, read row by
+        row -- or a table (Series) indexed by id. A Series with the index of ``df`` whose
+        index is named after the id column(s) may be either: it is read both ways, and
+        refused when the two disagree. Returned aligned with ``X``. Extra ids in a table are
+        ignored; missing ids are an error.
     dtype : {np.float32, np.float64}, default=np.float32
         dtype of ``X``.
 

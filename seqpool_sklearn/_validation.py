@@ -18,6 +18,7 @@ import difflib
 import errno
 import os
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any
@@ -739,12 +740,26 @@ def _first_change(columns: pd.Index, fitted: pd.Index) -> str:
     return "their index types differ"
 
 
-def check_fitted_columns(estimator: Any, X: Any, *, reset: bool) -> None:
-    """Refuse a DataFrame whose columns differ from fit's, where scikit-learn does not.
+def _reordered(columns: pd.Index, fitted: pd.Index) -> bool:
+    """Whether ``columns`` are fit's labels (the same multiset) in another order."""
+    if len(columns) != len(fitted):
+        return False
+    try:
+        same = Counter(columns) == Counter(fitted)
+    except TypeError:  # unhashable labels: nothing to compare
+        return False
+    return same and any(a != b for a, b in zip(columns, fitted, strict=True))
+
+
+def check_fitted_columns(estimator: Any, X: Any, *, reset: bool, strict: bool = False) -> None:
+    """Refuse a DataFrame whose columns are fit's in another order, where scikit-learn does not.
 
     scikit-learn checks string column names (``feature_names_in_``); the others -- integers,
-    as ``pivot`` gives, or a MultiIndex -- are checked here, so that reordered columns are
-    refused rather than read by position. ``reset``: remember the columns of ``X`` (fit).
+    as ``pivot`` gives, dates or a MultiIndex -- are checked here, so that fit's labels in
+    another order are refused rather than read by position. Other labels (dates of another
+    period, float times with rounding error) are read by position, as arrays are.
+    ``strict``: refuse any change of labels too (:class:`WideToSequences`, whose labels say
+    the channel and time step of each column). ``reset``: remember the columns of ``X`` (fit).
     """
     if reset:
         estimator._columns = X.columns if isinstance(X, pd.DataFrame) else None
@@ -754,9 +769,18 @@ def check_fitted_columns(estimator: Any, X: Any, *, reset: bool) -> None:
         return
     if hasattr(estimator, "feature_names_in_") or X.columns.equals(fitted):
         return
+    reordered = _reordered(X.columns, fitted)
+    if not (reordered or strict):
+        return
+    advice = (
+        "Put them in fit's order, e.g. X.reindex(columns=<fit's columns>)."
+        if reordered
+        else f"{type(estimator).__name__} read its layout from the columns seen in fit, so X "
+        "needs those columns."
+    )
     raise ValueError(
         f"The columns of X differ from those seen in fit: {_first_change(X.columns, fitted)}. "
-        "Put them in fit's order, e.g. X.reindex(columns=<fit's columns>)."
+        f"{advice}"
     )
 
 
@@ -773,8 +797,8 @@ def validate_sequence_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray
     observed step are allowed, and scikit-learn's ``validate_data`` does the conversion, so
     ``n_features_in_`` and ``feature_names_in_`` follow its contract (``X.shape[1]``: time
     steps for 2D input, channels for 3D input). ``input_ndim_`` records the dimensions seen
-    at fit, and new data must have them; a DataFrame must have fit's columns in fit's order
-    (:func:`check_fitted_columns`), whatever their names.
+    at fit, and new data must have them; a DataFrame with fit's column labels in another
+    order is refused (:func:`check_fitted_columns`), whatever their type.
     """
     name = type(estimator).__name__
     _refuse_nested_frame(X, name, "X")

@@ -92,16 +92,36 @@ def _is_time_level(level: pd.Index) -> bool:
     return pd.api.types.is_datetime64_any_dtype(level) or pd.api.types.is_timedelta64_dtype(level)
 
 
+def _kind_of(level: pd.Index) -> str:
+    """What a level's values are: "time" (stamps), "number", "text" or "other".
+
+    Text that reads as numbers ("0", "1", ...) is a number, as the time level reads it.
+    """
+    if _is_time_level(level):
+        return "time"
+    if pd.api.types.is_numeric_dtype(level) and not pd.api.types.is_bool_dtype(level):
+        return "number"
+    if len(level) and all(isinstance(v, str) for v in level):
+        numeric = pd.to_numeric(pd.Series(list(level)), errors="coerce")
+        return "number" if numeric.notna().all() else "text"
+    return "other"
+
+
 def _refuse_time_first(columns: pd.MultiIndex) -> None:
     """Refuse (or warn about) a column MultiIndex that looks like (time, channel).
 
     ``WideToSequences`` reads level 0 as the channel and level 1 as the time; read the other
-    way round, the output would be transposed without a word.
+    way round, the output would be transposed without a word. The values decide first: text
+    then numbers, or anything then time stamps, is (channel, time) whatever the level names;
+    the names decide only where the values do not say otherwise.
     """
     first, second = columns.levels
     name0, name1 = columns.names
-    time_first = (_named(name0, _TIME_NAMES) or _is_time_level(first)) and not (
-        _named(name1, _TIME_NAMES) or _is_time_level(second)
+    kind0, kind1 = _kind_of(first), _kind_of(second)
+    if (kind0 == "text" and kind1 == "number") or (kind1 == "time" and kind0 != "time"):
+        return  # the values say (channel, time)
+    time_first = (_named(name0, _TIME_NAMES) or kind0 == "time") and not (
+        _named(name1, _TIME_NAMES) or kind1 == "time"
     )
     channel_second = _named(name1, _CHANNEL_NAMES) and not _named(name0, _CHANNEL_NAMES)
     fix = "X.swaplevel(0, 1, axis=1)"
@@ -119,13 +139,7 @@ def _refuse_time_first(columns: pd.MultiIndex) -> None:
         )
     if name0 is not None or name1 is not None:
         return
-    numeric_first = pd.api.types.is_numeric_dtype(first) and not pd.api.types.is_bool_dtype(first)
-    text_second = (
-        len(second) > 0
-        and all(isinstance(v, str) for v in second)
-        and pd.to_numeric(pd.Series(list(second)), errors="coerce").isna().any()
-    )
-    if (numeric_first or _is_time_level(first)) and text_second:
+    if kind0 in ("number", "time") and kind1 == "text":
         warnings.warn(
             f"The columns of X are a MultiIndex whose level 0 holds numbers or times (such "
             f"as {_fmt(first[0])}) and level 1 text (such as {_fmt(second[0])}): it looks "
@@ -154,7 +168,8 @@ class WideToSequences(
       ``"step"``, ``"date"`` or holding datetimes / timedeltas, or level 1 named
       ``"channel"``, ``"kind"``, ``"variable"``, ``"ch"``, ``"sensor"``) are refused -- pass
       ``X.swaplevel(0, 1, axis=1)`` -- and unnamed levels of numbers then text give a
-      :class:`LayoutWarning`;
+      :class:`LayoutWarning`. The values come first: text then numbers, or level 1 of
+      datetimes / timedeltas, is ``(channel, time)`` whatever the names;
     * otherwise ``n_channels`` consecutive, equally long blocks of columns (channel-major, the
       layout of ``X3d.reshape(n_samples, -1)``).
 
@@ -284,7 +299,8 @@ class WideToSequences(
                         f"Column {col!r} has dtype {dtype}; a wide table needs numeric "
                         "values. Convert it with pd.to_numeric or drop it."
                     )
-        check_fitted_columns(self, X, reset=reset)  # so reordered columns are refused
+        # the labels say where each column goes: any other columns are refused
+        check_fitted_columns(self, X, reset=reset, strict=True)
         if isinstance(X, np.ma.MaskedArray):
             X = _masked_as_nan(X)  # a masked entry is a missing step, not its value
         if not isinstance(X, pd.DataFrame):

@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seqpool_sklearn import Sequences, _columns, _reshape, long_to_sequences, sequences_to_long
+from seqpool_sklearn import (
+    Sequences,
+    _columns,
+    _reshape,
+    long_to_sequences,
+    sequences_to_long,
+    sliding_windows,
+)
 
 KIND = {"column_id": "id", "column_sort": "time", "column_kind": "kind", "column_value": "value"}
 
@@ -428,7 +435,36 @@ def test_label_table_whose_index_is_also_the_row_labels_must_agree(path):
         match=r"The y Series is not constant within id 0.*if it "
         r"is a table indexed by id, pass it indexed by the ids only",
     ):
+        rising = pd.Series([1, 2, 3, 4, 5, 6], index=labels.index)
+        long_to_sequences(df, **VALUE, column_value="x", y=rising)
+    # without the id's name on its index it is a per-row Series, as documented
+    assert long_to_sequences(
+        df, **VALUE, column_value="x", y=labels.rename_axis(None)
+    ).y.tolist() == [1, 0, 1]
+    with pytest.raises(ValueError, match=r"The y Series is not constant within id 0 "
+                       r"\(first at row 0\): it holds both 1 and 2; each sample needs "
+                       r"one y\.$"):  # fmt: skip
         long_to_sequences(df, **VALUE, column_value="x", y=pd.Series([1, 2, 3, 4, 5, 6]))
+
+
+@pytest.mark.parametrize(
+    "derive, expected",
+    [(lambda df: df["label"].map({"a": 0, "b": 1}), [0, 1, 0, 1]),
+     (lambda df: df["label"] == "a", [True, False, True, False]),
+     (lambda df: df["label"].astype("category"), ["a", "b", "a", "b"]),
+     (lambda df: df["label"] + "_" + df["session"], ["a_s1", "b_s1", "a_s2", "b_s2"])],
+)  # fmt: skip
+@pytest.mark.parametrize("first_id", [0, 1])
+@pytest.mark.parametrize("what", ["y", "groups"])
+def test_per_row_series_derived_from_columns_are_read_row_by_row(derive, expected, first_id, what):
+    # the ids are row labels of the default RangeIndex too: the Series has the frame's
+    # (unnamed) index, so it is one value per row, whatever the id table would say
+    df = pd.DataFrame({"id": np.repeat(np.arange(4) + first_id, 3), "time": np.tile([0, 1, 2], 4),
+                       "x": np.arange(12.0), "label": np.repeat(["a", "b", "a", "b"], 3),
+                       "session": np.repeat(["s1", "s1", "s2", "s2"], 3)})  # fmt: skip
+    for frame in (df, df.sample(frac=1, random_state=0)):
+        seq = long_to_sequences(frame, **VALUE, column_value="x", **{what: derive(frame)})
+        assert getattr(seq, what).tolist() == expected
 
 
 def test_label_series_of_a_larger_frame_is_aligned_by_index_or_refused(path):
@@ -706,6 +742,24 @@ def test_a_time_index_that_is_not_read_is_named_when_out_of_order():
         kinds = pd.DataFrame({"id": [1] * 4, "kind": ["a", "a", "b", "b"], "v": [1.0, 2, 3, 4]},
                              index=pd.to_datetime(["2020-01-01", "2020-01-02"] * 2))  # fmt: skip
         long_to_sequences(kinds, column_id="id", column_kind="kind", column_value="v")
+
+
+def test_a_time_index_that_repeats_a_stamp_is_not_warned_about():
+    # each sample's session date: constant within a sample says nothing about the order,
+    # as sliding_windows reads it too
+    x = {"id": [0, 0, 1, 1], "x": [1.0, 2, 3, 4]}
+    dates = pd.DatetimeIndex(["2020-01-01"] * 2 + ["2020-02-01"] * 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        long_to_sequences(pd.DataFrame(x, index=dates), column_id="id")
+        sliding_windows(pd.DataFrame(x, index=dates)[["x"]], size=2)
+    # a stamp that decreases within a sample (after an equal one) is
+    back = pd.DatetimeIndex(["2020-01-02", "2020-01-02", "2020-01-01", "2020-01-03"])
+    x = {"id": [0, 0, 0, 1], "x": [1.0, 2, 3, 4]}
+    with pytest.warns(UserWarning, match=r"row index \(DatetimeIndex\) is not read, but it "
+                      r"decreases within a sample: row 2 has 2020-01-01.*, after 2020-01-02.* at "
+                      r"row 1 of the same sample"):  # fmt: skip
+        long_to_sequences(pd.DataFrame(x, index=back), column_id="id")
 
 
 def test_duplicates_are_never_averaged_on_the_sparse_kind_path(monkeypatch):

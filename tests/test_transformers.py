@@ -272,6 +272,31 @@ def test_reordered_non_string_columns_are_refused(est):
     clone(est).fit(train).fit(train.to_numpy()).transform(train[[3, 2, 1, 0]])
 
 
+@pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(length=3), Resampler(length=3)])
+def test_other_non_string_column_labels_are_read_by_position(est):
+    # a table pivoted by date for another period, float times with rounding error: the
+    # labels are not fit's, so there is no order to restore; read by position, as arrays
+    rng = np.random.default_rng(0)
+    train, test = rng.normal(size=(4, 4)), rng.normal(size=(3, 4))
+    expected = clone(est).fit(train).transform(test)
+    cases = [
+        (pd.date_range("2024-01-01", periods=4), pd.date_range("2024-02-01", periods=4)),
+        ([0.0, 0.1, 0.2, 0.3], list(np.cumsum([0.0, 0.1, 0.1, 0.1]))),  # 0.30000000000000004
+        ([0, 1, 2, 3], [0, 1, 2, 4]),  # some labels shared, but not the same set
+    ]
+    for fit_cols, new_cols in cases:
+        fitted = clone(est).fit(pd.DataFrame(train, columns=fit_cols))
+        got = fitted.transform(pd.DataFrame(test, columns=new_cols))
+        np.testing.assert_array_equal(got, expected)
+        # fit's dates in another order are still refused, and reindexing them is right
+        shuffled = pd.DataFrame(test, columns=fit_cols).iloc[:, [1, 0, 2, 3]]
+        with pytest.raises(ValueError, match=r"column 0 is .*, in fit it was .*Put them in "
+                           r"fit's order, e.g. X\.reindex"):  # fmt: skip
+            fitted.transform(shuffled)
+        restored = fitted.transform(shuffled.reindex(columns=pd.Index(fit_cols)))
+        np.testing.assert_array_equal(restored, expected)
+
+
 @pytest.mark.parametrize("est", [SeriesScaler(), PadTruncate(), Resampler()])
 def test_2d_input_of_another_width_says_to_pass_3d(est):
     fitted = clone(est).fit(np.zeros((4, 6)))
@@ -407,6 +432,32 @@ def test_wide_multiindex_of_time_then_channel_is_refused(names, time):
     np.testing.assert_array_equal(direct[0], [[1.0, 2.0], [10.0, 20.0]])
 
 
+@pytest.mark.parametrize(
+    "names", [(None, "ch"), ("date", None), ("time", "channel"), ("kind", "sensor")]
+)
+def test_wide_multiindex_values_of_channel_then_time_win_over_level_names(names):
+    # text channels then number (or text number, or date) times: (channel, time), whatever
+    # the levels are called
+    for times in ([0, 1], ["0", "1"], pd.to_datetime(["2020-01-01", "2020-01-02"])):
+        cols = pd.MultiIndex.from_product([["x", "y"], times], names=list(names))
+        X = pd.DataFrame([[1.0, 2, 10, 20], [3, 4, 30, 40]], columns=cols)
+        wide = WideToSequences().fit(X)
+        assert wide.channels_.tolist() == ["x", "y"]
+        np.testing.assert_array_equal(wide.transform(X)[0], [[1.0, 2.0], [10.0, 20.0]])
+
+
+def test_wide_multiindex_level_names_decide_where_the_values_do_not():
+    # numbers on both levels: level 0 named as a time is refused
+    cols = pd.MultiIndex.from_product([[1, 2], [0, 1]], names=["date", None])
+    with pytest.raises(ValueError, match=r"level 0 is named 'date'"):
+        WideToSequences().fit(pd.DataFrame(np.zeros((2, 4)), columns=cols))
+    WideToSequences().fit(pd.DataFrame(np.zeros((2, 4)), columns=cols.rename([None, "date"])))
+    # the transposed pivot, (time, channel) by name and by values, is still refused
+    _, wide = _time_channel_pivot(("time", "ch"))
+    with pytest.raises(ValueError, match=re.escape("(time, channel) -- level 0 is named 'time'")):
+        WideToSequences().fit(wide)
+
+
 def test_wide_unnamed_multiindex_of_numbers_then_text_warns():
     from seqpool_sklearn import LayoutWarning
 
@@ -429,6 +480,13 @@ def test_wide_integer_columns_reordered_are_refused():
         t.transform(wide[[2, 1, 0]])
     with pytest.raises(ValueError, match="X has 3 columns, fit had 2"):
         WideToSequences().fit(wide[[0, 1]]).transform(wide)
+    # other labels are refused too (they say where each column goes), without the advice
+    # to reindex, which would give columns of NaN
+    for other in ([0, 1, 5], pd.date_range("2024-01-01", periods=3)):
+        with pytest.raises(ValueError, match=r"column \d is .*, in fit it was .*\. "
+                           r"WideToSequences read its layout from the columns seen in fit, so X "
+                           r"needs those columns\.$"):  # fmt: skip
+            t.transform(wide.set_axis(other, axis=1))
 
 
 def test_wide_multiindex_text_times_sort_as_numbers():
