@@ -20,7 +20,7 @@ import pytest
 from scipy import stats
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, KFold, RepeatedKFold
+from sklearn.model_selection import GroupKFold, KFold, RepeatedKFold, RepeatedStratifiedKFold
 from sklearn.pipeline import make_pipeline
 
 from seqpool_sklearn import (
@@ -42,6 +42,7 @@ from seqpool_sklearn._stats import (
     order_verdict,
     wilcoxon_equivalence_test,
 )
+from seqpool_sklearn.compare.grid import _check_distinct_splits, _make_splits
 
 COLUMNS = [
     "order",
@@ -1449,6 +1450,24 @@ def test_a_split_given_twice_is_refused():
     # distinct splits that share a test fold are fine
     three = list(KFold(3).split(X)) + [list(KFold(2).split(X))[0]]
     assert len(compare_heads(FingerprintHead(shift=0.2), X, y, cv=three).splits) == 4
+
+
+def test_a_repeated_splitter_that_draws_a_split_twice_is_told_what_helps():
+    # six samples: RepeatedStratifiedKFold's fourth repeat draws the first one's folds again
+    cv = RepeatedStratifiedKFold(n_splits=3, n_repeats=4, random_state=0)
+    X, y = np.zeros((6, 1, 3)), np.array([0, 1] * 3)
+    with pytest.raises(ValueError, match=r"cv splits \d+ and \d+ have the same") as err:
+        _make_splits(SeqPoolClassifier(), X, y, None, cv, 1, 0)
+    message = str(err.value)
+    # not the splitter that gave the copy, nor dropping it (which breaks the repeat layout)
+    assert "RepeatedStratifiedKFold" not in message and "Drop" not in message
+    assert "integer cv with n_repeats" in message
+    assert "fewer repeats, or more data" in message
+    # what it advises works: an integer cv draws a repeat again where it would repeat a fold
+    # (six samples have room for three such repeats, and its own refusal says so)
+    splits, repeat, fold = _make_splits(SeqPoolClassifier(), X, y, None, 3, 3, 0)
+    assert len(splits) == 9 and repeat.max() == 2
+    _check_distinct_splits(splits)
 
 
 def test_datasets_at_the_margin_are_no_evidence_of_equivalence():

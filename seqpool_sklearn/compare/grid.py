@@ -391,8 +391,10 @@ def _check_distinct_splits(splits) -> None:
             raise ValueError(
                 f"cv splits {seen[key]} and {i} have the same training and the same test "
                 "rows: a repeated split gives the same scores again, and the paired test "
-                "would read the copy as new evidence. Drop the copies (a splitter such as "
-                "RepeatedStratifiedKFold draws a new partition for each repeat)."
+                "would read the copy as new evidence. On small data a repeated splitter can "
+                "draw the same folds twice; pass an integer cv with n_repeats instead "
+                "(compare_heads draws a repeat again when it would repeat a fold), or use "
+                "fewer repeats, or more data."
             )
         seen[key] = i
 
