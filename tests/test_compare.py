@@ -1470,6 +1470,21 @@ def test_a_repeated_splitter_that_draws_a_split_twice_is_told_what_helps():
     _check_distinct_splits(splits)
 
 
+def test_distinct_splits_are_told_apart_by_their_rows_not_their_layout():
+    # the same rows in any order, with repeats or in another integer dtype are the same split;
+    # the same test rows with other training rows are not
+    train, test = np.arange(10, 40), np.arange(10)
+    other = (np.arange(20), np.arange(20, 40))
+    copies = [
+        (train[::-1].astype(np.int32), test),
+        (np.r_[train, train[:3]], np.r_[test[5:], test[:5]].astype(np.uint16)),
+    ]
+    for copy in copies:
+        with pytest.raises(ValueError, match=r"cv splits 0 and 2 have the same"):
+            _check_distinct_splits([(train, test), other, copy])
+    _check_distinct_splits([(train, test), other, (train[1:], test)])  # same test only
+
+
 def test_datasets_at_the_margin_are_no_evidence_of_equivalence():
     # twenty datasets whose difference is exactly the margin, six at 0
     base = np.array([0.70, 0.65, 0.75, 0.80, 0.60])
