@@ -39,13 +39,17 @@ def _effect_labels(effect: pd.DataFrame, adjusted: bool) -> list[str]:
     """The p-value each cell's verdict rests on: TOST for "equivalent", none for no test."""
     holm = "Holm " if adjusted else ""
     p_diff = effect["p_adjusted"] if "p_adjusted" in effect else effect["p_value"]
+    # the TOST p-value the verdict used: the explicit adjusted column (plain p_equivalence
+    # is adjusted in a comparison's tables but raw across datasets)
+    p_eq = next(
+        (effect[c] for c in ("p_equivalence_adjusted", "p_equivalence") if c in effect), None
+    )
     labels = []
     for i in range(len(effect)):
         verdict = str(effect["verdict"].iloc[i]) if "verdict" in effect else ""
         if effect["ci_low"].iloc[i] == effect["ci_high"].iloc[i]:
             labels.append("zero variance: no test")
-        elif verdict.startswith("equivalent") and "p_equivalence" in effect:
-            p_eq = effect.get("p_equivalence_adjusted", effect["p_equivalence"])
+        elif verdict.startswith("equivalent") and p_eq is not None:
             labels.append(f"TOST {holm}{format_p(p_eq.iloc[i])}")
         else:
             labels.append(holm + format_p(p_diff.iloc[i]))

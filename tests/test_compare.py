@@ -20,7 +20,7 @@ import pytest
 from scipy import stats
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, KFold, RepeatedKFold
+from sklearn.model_selection import GroupKFold, KFold, RepeatedKFold, RepeatedStratifiedKFold
 from sklearn.pipeline import make_pipeline
 
 from seqpool_sklearn import (
@@ -42,6 +42,7 @@ from seqpool_sklearn._stats import (
     order_verdict,
     wilcoxon_equivalence_test,
 )
+from seqpool_sklearn.compare.grid import _check_distinct_splits, _make_splits
 
 COLUMNS = [
     "order",
@@ -595,9 +596,11 @@ def test_equivalence_through_compare_heads():
         d = _split_diffs(result.results, "decode_first", "pool_first", pool=row["pool"])
         raw.append(equivalence_test(d, ratio, 0.02)["p_value"])
         assert row["mean_diff"] == pytest.approx(d.mean())
-    # raw and Holm-adjusted, as p_value and p_adjusted (and as the table across datasets)
-    np.testing.assert_allclose(effect["p_equivalence"], raw)
+    # raw and Holm-adjusted, as p_value and p_adjusted (and as the table across datasets);
+    # the plain column is the adjusted one, as it always was here
+    np.testing.assert_allclose(effect["p_equivalence_raw"], raw)
     np.testing.assert_allclose(effect["p_equivalence_adjusted"], holm(raw))  # family of two
+    np.testing.assert_array_equal(effect["p_equivalence"], effect["p_equivalence_adjusted"])
     assert all(v.startswith("equivalent within ±0.020") for v in effect["verdict"])
     # A margin far below the noise cannot show equivalence: inconclusive, never "equivalent".
     tight = result.order_effect(equivalence_margin=0.0001)
@@ -1449,6 +1452,39 @@ def test_a_split_given_twice_is_refused():
     assert len(compare_heads(FingerprintHead(shift=0.2), X, y, cv=three).splits) == 4
 
 
+def test_a_repeated_splitter_that_draws_a_split_twice_is_told_what_helps():
+    # six samples: RepeatedStratifiedKFold's fourth repeat draws the first one's folds again
+    cv = RepeatedStratifiedKFold(n_splits=3, n_repeats=4, random_state=0)
+    X, y = np.zeros((6, 1, 3)), np.array([0, 1] * 3)
+    with pytest.raises(ValueError, match=r"cv splits \d+ and \d+ have the same") as err:
+        _make_splits(SeqPoolClassifier(), X, y, None, cv, 1, 0)
+    message = str(err.value)
+    # not the splitter that gave the copy, nor dropping it (which breaks the repeat layout)
+    assert "RepeatedStratifiedKFold" not in message and "Drop" not in message
+    assert "integer cv with n_repeats" in message
+    assert "fewer repeats, or more data" in message
+    # what it advises works: an integer cv draws a repeat again where it would repeat a fold
+    # (six samples have room for three such repeats, and its own refusal says so)
+    splits, repeat, fold = _make_splits(SeqPoolClassifier(), X, y, None, 3, 3, 0)
+    assert len(splits) == 9 and repeat.max() == 2
+    _check_distinct_splits(splits)
+
+
+def test_distinct_splits_are_told_apart_by_their_rows_not_their_layout():
+    # the same rows in any order, with repeats or in another integer dtype are the same split;
+    # the same test rows with other training rows are not
+    train, test = np.arange(10, 40), np.arange(10)
+    other = (np.arange(20), np.arange(20, 40))
+    copies = [
+        (train[::-1].astype(np.int32), test),
+        (np.r_[train, train[:3]], np.r_[test[5:], test[:5]].astype(np.uint16)),
+    ]
+    for copy in copies:
+        with pytest.raises(ValueError, match=r"cv splits 0 and 2 have the same"):
+            _check_distinct_splits([(train, test), other, copy])
+    _check_distinct_splits([(train, test), other, (train[1:], test)])  # same test only
+
+
 def test_datasets_at_the_margin_are_no_evidence_of_equivalence():
     # twenty datasets whose difference is exactly the margin, six at 0
     base = np.array([0.70, 0.65, 0.75, 0.80, 0.60])
@@ -1503,13 +1539,69 @@ def test_tables_of_one_and_of_many_datasets_name_the_equivalence_p_values_alike(
     effect = result.order_effect(equivalence_margin=0.02)
     d = spread + 0.001
     raw = [equivalence_test(d, result.test_train_ratio, 0.02)["p_value"]] * 2
-    np.testing.assert_allclose(effect["p_equivalence"], raw)  # raw, as p_value
+    np.testing.assert_allclose(effect["p_equivalence_raw"], raw)  # raw, as p_value
     np.testing.assert_allclose(effect["p_equivalence_adjusted"], holm(raw))  # as p_adjusted
     assert effect["verdict"][0].endswith(
         f"TOST Holm {format_p(holm(raw)[0])}, raw {format_p(raw[0])})"
     )
     summary = summarize_comparisons({"a": result, "b": result}, equivalence_margin=0.02)
-    assert {"p_equivalence", "p_equivalence_adjusted"} <= set(summary.order_effect())
+    across = summary.order_effect()
+    assert {"p_equivalence_raw", "p_equivalence_adjusted"} <= set(across)
+    # the plain column keeps each table's meaning of old: adjusted here, raw across datasets
+    np.testing.assert_array_equal(effect["p_equivalence"], effect["p_equivalence_adjusted"])
+    np.testing.assert_array_equal(across["p_equivalence"], across["p_equivalence_raw"])
+
+
+def _pinned_grid(sign):
+    """Three pools, both orders, ten splits; decode_first off by ``sign`` times small noise."""
+    base = np.array([0.71, 0.74, 0.78, 0.73, 0.76, 0.72, 0.75, 0.77, 0.70, 0.79])
+    noise = np.array(
+        [[0.001, -0.002, 0.003, 0.0, -0.001, 0.002, -0.003, 0.001, 0.002, -0.001],
+         [0.002, 0.004, -0.001, 0.003, 0.0, 0.005, 0.001, -0.002, 0.003, 0.002],
+         [-0.004, 0.001, 0.002, -0.003, 0.004, -0.001, 0.003, 0.0, -0.002, 0.001]]
+    )  # fmt: skip
+    pools = ("avg", "max", "lp")
+    return _from_scores(
+        {("pool_first", p, None): base + 0.001 * i for i, p in enumerate(pools)}
+        | {
+            ("decode_first", p, None): base + 0.001 * i + sign * noise[i]
+            for i, p in enumerate(pools)
+        }
+    )
+
+
+def test_p_equivalence_keeps_the_values_of_earlier_releases():
+    # Values of the release before the explicit raw/adjusted columns: code that filters on
+    # p_equivalence gets the same answers (Holm-adjusted in a comparison's tables, raw across
+    # datasets), and the explicit pair is there for new code.
+    result = _pinned_grid(1)
+    order = result.order_effect(equivalence_margin=0.01)
+    pool = result.main_effect("pool", equivalence_margin=0.01)
+    np.testing.assert_allclose(
+        order["p_equivalence"],
+        [1.902277308020292e-05, 1.2051480583978695e-04, 1.2051480583978695e-04],
+        rtol=1e-9,
+    )
+    np.testing.assert_allclose(
+        pool["p_equivalence"], [7.78449989193627e-06, 3.062140108412236e-05], rtol=1e-9
+    )
+    ratio = result.test_train_ratio
+    diffs = [
+        _split_diffs(result.results, "decode_first", "pool_first", pool=p) for p in order["pool"]
+    ]
+    raw = [equivalence_test(d, ratio, 0.01)["p_value"] for d in diffs]
+    np.testing.assert_allclose(order["p_equivalence_raw"], raw)
+    assert (order["p_equivalence_raw"] < order["p_equivalence"]).any()  # the family matters
+    for table in (order, pool):
+        np.testing.assert_allclose(
+            table["p_equivalence_adjusted"], holm(table["p_equivalence_raw"])
+        )
+        np.testing.assert_array_equal(table["p_equivalence"], table["p_equivalence_adjusted"])
+    comparisons = {"a": result, "b": _pinned_grid(-1), "c": _pinned_grid(0.5)}
+    across = summarize_comparisons(comparisons, equivalence_margin=0.01).order_effect()
+    np.testing.assert_allclose(across["p_equivalence"], [0.125] * 3)
+    np.testing.assert_allclose(across["p_equivalence_raw"], [0.125] * 3)
+    np.testing.assert_allclose(across["p_equivalence_adjusted"], [0.375] * 3)
 
 
 def test_an_equivalent_verdict_across_datasets_quotes_the_hodges_lehmann_estimate():

@@ -152,7 +152,10 @@ class ComparisonSummary:
             (datasets where both orders scored the same on every split, the bound or not:
             their own verdict has no test, and the equivalence test leaves them out, as
             the difference test drops their zero difference), with a margin
-            ``p_equivalence`` (TOST, unadjusted) and ``p_equivalence_adjusted``, and
+            ``p_equivalence_raw`` (TOST, unadjusted), ``p_equivalence_adjusted`` (what the
+            verdict uses) and ``p_equivalence`` (the raw value, as in earlier releases; filter
+            on the explicit pair, as in a single comparison's table ``p_equivalence`` is the
+            adjusted value), and
             ``verdict``: "decode_first better across
             datasets", "pool_first better across datasets", and without a margin "no
             significant difference across datasets"; with one "equivalent within ±m across
@@ -276,6 +279,7 @@ class ComparisonSummary:
             location, n_tested = row.pop("_location"), row.pop("_n_tested")
             eq_text, equivalent = "", False
             if margin is not None:
+                row["p_equivalence_raw"] = row["p_equivalence"]
                 row["p_equivalence_adjusted"] = float(p_eq_adj)
                 equivalent = p_eq_adj < alpha
                 raw = format_p(row["p_equivalence"])

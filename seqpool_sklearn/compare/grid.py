@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import threading
 import time
@@ -383,18 +384,40 @@ def _make_splits(
 
 def _check_distinct_splits(splits) -> None:
     """Refuse a (train, test) pair given twice: a copy gives the same scores again, and the
-    paired test would read it as a new split (more degrees of freedom, a smaller p-value)."""
-    seen: dict[tuple[bytes, bytes], int] = {}
-    for i, (train, test) in enumerate(splits):
-        key = tuple(np.unique(rows).astype(np.int64).tobytes() for rows in (train, test))
-        if key in seen:
-            raise ValueError(
-                f"cv splits {seen[key]} and {i} have the same training and the same test "
-                "rows: a repeated split gives the same scores again, and the paired test "
-                "would read the copy as new evidence. Drop the copies (a splitter such as "
-                "RepeatedStratifiedKFold draws a new partition for each repeat)."
-            )
-        seen[key] = i
+    paired test would read it as a new split (more degrees of freedom, a smaller p-value).
+
+    Two splits are the same when they hold the same training rows and the same test rows,
+    in any order and with any repeats. Each split is keyed by a hash of its sorted test
+    rows; the rows themselves are compared only where two hashes match, so that a million
+    rows cost a sort check and one hash per split, not a sort and a copy.
+    """
+    seen: dict[bytes, list[int]] = {}
+    for i, (_, test) in enumerate(splits):
+        key = hashlib.blake2b(_sorted_rows(test), digest_size=16).digest()
+        for j in seen.get(key, ()):
+            if all(
+                np.array_equal(_sorted_rows(a), _sorted_rows(b))
+                for a, b in zip(splits[j], splits[i], strict=True)
+            ):
+                raise ValueError(
+                    f"cv splits {j} and {i} have the same training and the same test rows: "
+                    "a repeated split gives the same scores again, and the paired test would "
+                    "read the copy as new evidence. On small data a repeated splitter can "
+                    "draw the same folds twice; pass an integer cv with n_repeats instead "
+                    "(compare_heads draws a repeat again when it would repeat a fold), or "
+                    "use fewer repeats, or more data."
+                )
+        seen.setdefault(key, []).append(i)
+
+
+def _sorted_rows(rows: np.ndarray) -> np.ndarray:
+    """The distinct indices of ``rows`` in increasing order, as contiguous int64 (the same
+    bytes for the same rows, whatever their order or dtype). Rows already strictly
+    increasing, as the KFold family gives them, are taken as they are: no sort, no copy."""
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    if len(rows) > 1 and not (rows[1:] > rows[:-1]).all():
+        rows = np.unique(rows)
+    return rows
 
 
 def _partition(splits) -> frozenset:

@@ -271,17 +271,24 @@ class HeadComparison:
         for row, res in zip(rows, tests, strict=True):
             row["p_adjusted"] = res.get("p_adjusted", res["p_value"])
             if margin is not None:
-                row["p_equivalence"] = res["p_equivalence"]
-                row["p_equivalence_adjusted"] = res.get(
-                    "p_equivalence_adjusted", res["p_equivalence"]
-                )
+                # p_equivalence keeps its meaning of old (the adjusted value, what the
+                # verdict uses), so a filter on it is not loosened; the explicit pair
+                # names both
+                p_eq_adjusted = res.get("p_equivalence_adjusted", res["p_equivalence"])
+                row["p_equivalence"] = p_eq_adjusted
+                row["p_equivalence_raw"] = res["p_equivalence"]
+                row["p_equivalence_adjusted"] = p_eq_adjusted
             if not res["se"] > 0:
                 # no test was made (the verdict says so): no statistic or p-value in the
                 # table either, where a filter on p_adjusted < 0.05 would take a
                 # placeholder of 0 for a significant difference
                 row.update(t=np.nan, p_value=np.nan, p_adjusted=np.nan)
                 if margin is not None:
-                    row.update(p_equivalence=np.nan, p_equivalence_adjusted=np.nan)
+                    row.update(
+                        p_equivalence=np.nan,
+                        p_equivalence_raw=np.nan,
+                        p_equivalence_adjusted=np.nan,
+                    )
             level, reference = level_names(row)
             if (level, reference) == ("decode_first", "pool_first"):
                 row["verdict"] = order_verdict(res, alpha=alpha, margin=margin)
@@ -329,10 +336,12 @@ class HeadComparison:
             ``mean_decode_first``, ``n_splits``, ``n_seeds``, ``mean_diff``, ``ci_low``,
             ``ci_high``, ``t``, ``p_value`` (unadjusted), ``p_adjusted`` (what the verdict uses;
             equal to ``p_value`` for a single cell or ``adjust=None``), with a margin
-            ``p_equivalence`` (TOST, unadjusted) and ``p_equivalence_adjusted`` (adjusted like
-            ``p_adjusted``; what the verdict uses), and ``verdict`` (plain words). A cell whose
-            paired differences have no spread is not tested (its verdict says so): its ``t`` and
-            p-values are NaN.
+            ``p_equivalence_raw`` (TOST, unadjusted), ``p_equivalence_adjusted`` (adjusted
+            like ``p_adjusted``; what the verdict uses) and ``p_equivalence`` (the adjusted
+            value, as in earlier releases; filter on the explicit pair, as in the
+            across-datasets table ``p_equivalence`` is the raw value), and ``verdict``
+            (plain words). A cell whose paired differences have no spread is not tested (its
+            verdict says so): its ``t`` and p-values are NaN.
 
         Raises
         ------
@@ -402,8 +411,9 @@ class HeadComparison:
             One row per level other than the reference: ``factor``, ``level``, ``reference``,
             ``mean_level``, ``mean_reference`` (marginal means), ``n_splits``, ``n_seeds``,
             ``mean_diff`` (``level - reference``), ``ci_low``, ``ci_high``, ``t``, ``p_value``,
-            ``p_adjusted``, ``p_equivalence`` and ``p_equivalence_adjusted`` (with a margin) and
-            ``verdict``. Empty when the factor has one level.
+            ``p_adjusted``, ``p_equivalence_raw``, ``p_equivalence_adjusted`` and
+            ``p_equivalence`` (with a margin; as in :meth:`order_effect`) and ``verdict``.
+            Empty when the factor has one level.
 
         Examples
         --------
