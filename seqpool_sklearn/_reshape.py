@@ -330,7 +330,7 @@ def _warn_unread_time_index(df, id_code, kind_code) -> None:
     """Warn when the rows are taken in row order but a time index says another order.
 
     Without ``column_sort`` the row index is not read; a Datetime / Timedelta index that
-    that decreases within a sample (and kind) is most likely the time the caller meant;
+    decreases within a sample (and kind) is most likely the time the caller meant;
     one that repeats a stamp (each sample's session date, say) is not a time order.
     """
     index = df.index
