@@ -26,6 +26,8 @@ _SOURCES = {
     "Pool": "nn.pools",
     "Encoder": "nn.encoders",
     "CombinedEncoder": "nn.encoders",
+    "register_pool": "nn.pools",
+    "register_encoder": "nn.encoders",
     "load_ts": "_tsfile",
     "load_tsv": "_tsvfile",
     "fetch_ucr": "_datasets",
@@ -61,6 +63,8 @@ __all__ = [
     "CombinedEncoder",
     "Encoder",
     "Pool",
+    "register_encoder",
+    "register_pool",
     "__version__",
     "SeqPoolClassifier",
     "SeqPoolRegressor",
@@ -124,10 +128,10 @@ if TYPE_CHECKING:
         compare_heads,
         summarize_comparisons,
     )
-    from .nn.encoders import CombinedEncoder, Encoder
+    from .nn.encoders import CombinedEncoder, Encoder, register_encoder
     from .nn.head import SeqPoolHead
     from .nn.module import SeqPoolModule
-    from .nn.pools import Pool
+    from .nn.pools import Pool, register_pool
 
 
 def __getattr__(name: str):

@@ -641,6 +641,19 @@ def test_a_plugin_that_breaks_its_construction_contract_is_named(data, params, e
         SeqPoolClassifier(**{"encoder": None, **params}, **KW).fit(X, y)
 
 
+def test_the_register_functions_are_public_and_the_messages_read_right():
+    import seqpool_sklearn
+    from seqpool_sklearn.nn import encoders, pools
+
+    # the docs name them from the package's top level, beside Pool and Encoder
+    assert seqpool_sklearn.register_pool is pools.register_pool
+    assert seqpool_sklearn.register_encoder is encoders.register_encoder
+    with pytest.raises(TypeError, match=r"^encoder must be an encoder name.*got 3 of type int"):
+        encoders.ENCODER_REGISTRY.resolve(3)
+    with pytest.raises(TypeError, match=r"^pool must be a pool name.*got 3 of type int"):
+        pools.POOL_REGISTRY.resolve(3)
+
+
 def test_an_unknown_name_lists_the_names_registered_now(data):
     class Mine(SumPool):
         name = "mine_listed"

@@ -103,15 +103,21 @@ class Registry(dict):
             return spec
         if isinstance(spec, self.base):
             raise TypeError(
-                f"{self.kind} must be a {self.kind} name{self.also} or a {base} subclass; got "
-                f"an instance of {type(spec).__name__}. Pass the class ({self.kind}="
+                f"{self.kind} must be {_article(self.kind)} {self.kind} name{self.also} or "
+                f"a {base} subclass; got an instance of {type(spec).__name__}. Pass the "
+                f"class ({self.kind}="
                 f"{type(spec).__name__}), not an instance: the network builds it for the "
                 "data's shape."
             )
         raise TypeError(
-            f"{self.kind} must be a {self.kind} name{self.also} or a subclass of "
-            f"seqpool_sklearn.{base}; got {spec!r} of type {type(spec).__name__}."
+            f"{self.kind} must be {_article(self.kind)} {self.kind} name{self.also} or a "
+            f"subclass of seqpool_sklearn.{base}; got {spec!r} of type {type(spec).__name__}."
         )
+
+
+def _article(word: str) -> str:
+    """'an' before a vowel ("an encoder name"), else 'a' ("a pool name")."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def declared_name(cls: type) -> str | None:
