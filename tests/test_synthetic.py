@@ -72,6 +72,24 @@ def test_invalid_parameters_say_what_is_wrong(make, params, message):
         make(**params)
 
 
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (make_mean_level, "noise"),
+        (make_event_timing, "noise"),
+        (make_event_timing, "amplitude"),
+    ],
+)
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_noise_and_amplitude_must_be_finite(make, name, value):
+    if value == float("-inf") and name == "noise":
+        message = "noise == -inf, must be >= 0.0"  # sklearn's own bound check comes first
+    else:
+        message = f"{name} must be a finite number.*got {value!r}"
+    with pytest.raises(ValueError, match=message):
+        make(n_samples=4, **{name: value})
+
+
 # ---------------------------------------------------------------- nonlinear_steps
 
 
