@@ -58,8 +58,12 @@ def make_nonlinear_steps(
     """Label = whether most time steps have ``x0 * x1 > 0``; ``decode_first`` must win.
 
     Every step holds values of magnitude in [0.5, 1.5]; the signs of channels 0
-    and 1 agree at ``count`` steps. Class 1 has ``count`` of at least 65 % of
-    the steps, class 0 at most 35 %, and ``y == (count > n_timesteps / 2)``.
+    and 1 agree at ``count`` steps, ``y == (count > n_timesteps / 2)``. Class 0
+    has ``count`` of at most 35 % of the steps. Class 1 has ``count`` of at least
+    65 % of the ``2 * (n_timesteps // 2)`` paired steps; with an odd length the
+    extra all-zero step never agrees, so its share of *all* steps can be lower
+    (at least ``0.65 * (n_timesteps - 1) / n_timesteps``, e.g. 4 of 7 steps),
+    but it is always more than half.
     Channels beyond the first two are distractors with random signs.
 
     Parameters

@@ -104,6 +104,23 @@ def test_nonlinear_steps_label_is_the_step_count_and_means_vanish(n_timesteps, n
     np.testing.assert_allclose(X.mean(axis=2), 0.0, atol=1e-6)
 
 
+def test_nonlinear_steps_documented_counts_hold_for_every_length():
+    for n_timesteps in range(1, 4):
+        with pytest.raises(ValueError, match="must be >= 4"):
+            make_nonlinear_steps(10, n_timesteps)
+    for n_timesteps in range(4, 65):
+        X, y = make_nonlinear_steps(400, n_timesteps, random_state=0)
+        count = (X[:, 0] * X[:, 1] > 0).sum(axis=1)
+        paired = 2 * (n_timesteps // 2)
+        assert count[y == 0].max() <= 0.35 * n_timesteps
+        assert count[y == 1].min() >= 0.65 * paired
+        assert count[y == 1].min() >= 0.65 * (n_timesteps - 1)
+        assert count[y == 1].min() > n_timesteps / 2
+    # The example in the docstring: 4 of 7 steps, below 65 % of all steps.
+    X, y = make_nonlinear_steps(400, 7, random_state=0)
+    assert (X[:, 0] * X[:, 1] > 0).sum(axis=1)[y == 1].min() == 4
+
+
 def test_nonlinear_steps_feature_is_invisible_to_channel_means():
     X, y = make_nonlinear_steps(400, random_state=0)
     count = (X[:, 0] * X[:, 1] > 0).sum(axis=1, keepdims=True)
