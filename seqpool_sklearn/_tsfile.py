@@ -328,6 +328,12 @@ class _TSParser:
             if not text.strip():
                 raise self.error(lineno, f"dimension {d + 1} is empty.")
             dims.append(self._values(lineno, d, text))
+        if all(np.isnan(v).all() for v in dims):
+            which = f"labelled {self.labels[-1]!r} " if labelled else ""
+            raise self.error(
+                lineno,
+                f"the series {which}has no values, only '?' (missing); remove the line.",
+            )
         if self.header.get("equallength"):
             want = self.header.get("serieslength") or (
                 len(self.series[0][0]) if self.series else len(dims[0])

@@ -154,6 +154,17 @@ MALFORMED = {
         4,
         "regression target 'high'",
     ),
+    "all-missing series": (
+        HEAD + "@data\n1,2:a\n?,?,?:b\n",
+        5,
+        "the series labelled 'b' has no values, only '?' (missing); remove the line",
+    ),
+    "all-missing multivariate series": (
+        "@dimensions 2\n@classLabel true a\n@data\n1,2:?:a\n?,?: ? :a\n",
+        5,
+        "the series labelled 'a' has no values, only '?'",
+    ),
+    "all-missing unlabelled series": ("@data\n1,2\n?\n", 3, "the series has no values"),
     "no @data": (HEAD, 2, "no @data line"),
     "no series": (HEAD + "@data\n# nothing\n", 4, "no series after @data"),
     "header after @data": (HEAD + "@data\n1:a\n@missing false\n", 5, "after @data"),
