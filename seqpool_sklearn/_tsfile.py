@@ -351,6 +351,12 @@ class _TSParser:
         if not label:
             raise self.error(lineno, "missing label after the last ':'.")
         if self.regression:
+            if "_" in label:  # as in _values: a file's number has no "_"
+                raise self.error(
+                    lineno,
+                    f"regression target: value {label!r} (digits cannot be grouped with '_'); "
+                    "the target must be a finite number.",
+                )
             try:
                 target = float(label)
             except ValueError:

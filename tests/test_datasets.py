@@ -154,6 +154,11 @@ MALFORMED = {
         4,
         "regression target 'high'",
     ),
+    "regression target with underscores": (
+        "@targetLabel true\n@data\n1,2:0.5\n1,2:1_000\n",
+        4,
+        "regression target: value '1_000' (digits cannot be grouped with '_')",
+    ),
     "all-missing series": (
         HEAD + "@data\n1,2:a\n?,?,?:b\n",
         5,
