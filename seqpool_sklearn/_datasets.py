@@ -301,7 +301,19 @@ def _download(name: str, home: Path, base_url: str, max_size: int = _MAX_SIZE) -
                 "base_url, or retry if the download was cut short."
             ) from exc
         for file in files.values():  # refuse to cache files we cannot read
-            _read(staged / file)
+            try:
+                _read(staged / file)
+            except ValueError as exc:
+                # The staged path is deleted below: name the file and where it came from.
+                reason = (
+                    str(exc).replace(f"{staged / file}, ", "").replace(str(staged / file), file)
+                )
+                raise ValueError(
+                    f"Dataset {name!r}: the archive downloaded from {url} holds {file}, which "
+                    f"cannot be read ({reason}); nothing was cached. Check the dataset name "
+                    "and the base_url, or put readable files into "
+                    f"{home / name} by hand."
+                ) from None
         target = _local_folder(home, name)
         try:
             os.rename(staged, target)  # fails if the folder exists and holds files
