@@ -518,6 +518,30 @@ def test_get_data_home_argument_then_env_then_default(tmp_path, monkeypatch):
     assert not (tmp_path / "seqpool_data").exists()  # resolving never creates folders
 
 
+def test_data_home_that_is_a_file_or_no_path_is_refused(tmp_path, monkeypatch):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    for call in (
+        lambda: get_data_home(afile),
+        lambda: list_ucr(afile),
+        lambda: fetch_ucr("Toy", data_home=afile, base_url="http://127.0.0.1:9/none"),
+    ):
+        with pytest.raises(ValueError, match=f"data_home must be a folder, got {afile}, which"):
+            call()
+    monkeypatch.setenv("SEQPOOL_DATA_HOME", str(afile))
+    with pytest.raises(ValueError, match=r"data_home \(from \$SEQPOOL_DATA_HOME\) must be"):
+        list_ucr()
+    for call in (
+        lambda: get_data_home(123),
+        lambda: list_ucr(123),
+        lambda: fetch_ucr("Toy", data_home=123, download=False),
+        lambda: get_data_home(b"/tmp"),
+    ):
+        with pytest.raises(TypeError, match="data_home must be a folder name .str or path-like"):
+            call()
+    assert afile.read_text() == ""
+
+
 def test_fetch_ucr_split_none_refuses_differently_labelled_splits(tmp_path):
     (tmp_path / "Odd").mkdir()
     (tmp_path / "Odd" / "Odd_TRAIN.ts").write_text(TOY_TRAIN)
