@@ -20,6 +20,7 @@ from ._tsfile import (
     _beyond_float32,
     _file_path,
     _first_underscore,
+    _overflow_note,
     _read_lines,
 )
 from ._validation import check_bool
@@ -77,6 +78,10 @@ class _TSVParser:
             raise self.error(lineno, f"unreadable values ({exc}).") from None
         if np.isinf(values).any():
             j = int(np.flatnonzero(np.isinf(values))[0])
+            note = _overflow_note(tokens[j])
+            if note is not None:
+                where = f"position {j + 1} of the series"
+                raise self.error(lineno, note.format(where=where, reader="load_tsv"))
             raise self.error(
                 lineno,
                 f"infinite value at position {j + 1} of the series; write NaN for a missing value.",

@@ -137,6 +137,11 @@ MALFORMED = {
         4,
         "value -4e38 at position 2 of dimension 1 is beyond the float32 range",
     ),
+    "beyond float64": (
+        HEAD + "@data\n1,2,3:a\n1, 1e400,3:b\n",
+        5,
+        "value 1e400 at position 2 of dimension 1 is beyond float64's range",
+    ),
     "digits grouped with underscores": (
         HEAD + "@data\n1,2:a\n1_000,2:b\n",
         5,
@@ -402,6 +407,11 @@ MALFORMED_TSV = {
     "empty value": ("1\t1\t\t3\n", 1, "an empty value at position 2"),
     "infinite value": ("1\t1\t2\n2\t-inf\t2\n", 2, "infinite value at position 1"),
     "beyond float32": ("1\t1\t2\n2\t3\t1e39\n", 2, "value 1e39 at position 2 of the series is"),
+    "beyond float64": (
+        "1\t1\t2\n2\t3\t-1E400\n",
+        2,
+        "value -1E400 at position 2 of the series is beyond float64's range",
+    ),
     "empty line between series": ("1\t1\t2\n\n2\t3\t4\n", 2, "empty line between series"),
     "blank line between series": ("1\t1\t2\n \t \n2\t3\t4\n", 2, "empty line between series"),
     "only a label": ("1\t1\t2\n2\n", 2, "only a label ('2') and no values"),
