@@ -51,9 +51,14 @@ class _TSVParser:
             )
         else:
             what = f"non-numeric value {token!r} at position {j + 1} of the series"
-        # a word where the first value should be, on the first line: most likely a header
-        first = not self.series and j == 0 and token and "_" not in token
-        hint = " (a .tsv file of the UCR archive has no header line)" if first else ""
+        if len(token.split()) > 1:
+            # several numbers in one field: the values are separated by spaces, not tabs
+            hint = " (the values seem separated by spaces; a .tsv file separates them with tabs)"
+        elif not self.series and j == 0 and any(c.isalpha() for c in token) and "_" not in token:
+            # a word where the first value should be, on the first line: most likely a header
+            hint = " (a .tsv file of the UCR archive has no header line)"
+        else:
+            hint = ""
         return self.error(
             lineno,
             f"{what}; after the label, values must be numbers separated by tabs, with NaN for "

@@ -399,6 +399,13 @@ MALFORMED_TSV = {
         "'?' at position 2 of the series; after the label, values must be numbers",
     ),
     "header line": ("label\tt1\tt2\n1\t2\t3\n", 1, "has no header line"),
+    "values separated by spaces": (
+        "1\t1 2 3\n",
+        1,
+        "non-numeric value '1 2 3' at position 1 of the series; after the label, values must "
+        "be numbers separated by tabs, with NaN for a missing value (the values seem separated "
+        "by spaces; a .tsv file separates them with tabs).",
+    ),
     "digits grouped with underscores": (
         "a_b\t1\t2\na_b\t1_000\t2\n",
         2,
