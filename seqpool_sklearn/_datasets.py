@@ -75,15 +75,35 @@ def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
     -------
     pathlib.Path
 
+    Raises
+    ------
+    TypeError
+        When ``data_home`` is not a str or path-like.
+    ValueError
+        When the path exists and is not a folder.
+
     Examples
     --------
     >>> from seqpool_sklearn import get_data_home
     >>> get_data_home("/tmp/ucr").as_posix()
     '/tmp/ucr'
     """
+    source = "data_home"
     if data_home is None:
         data_home = os.environ.get(DATA_HOME_ENV) or _DEFAULT_DATA_HOME
-    return Path(os.path.expanduser(os.fspath(data_home)))
+        source = f"data_home (from ${DATA_HOME_ENV})" if os.environ.get(DATA_HOME_ENV) else source
+    if not isinstance(data_home, (str, os.PathLike)) or not isinstance(os.fspath(data_home), str):
+        raise TypeError(
+            f"{source} must be a folder name (str or path-like), got "
+            f"{type(data_home).__name__} {data_home!r}."
+        )
+    home = Path(os.path.expanduser(os.fspath(data_home)))
+    if home.exists() and not home.is_dir():
+        raise ValueError(
+            f"{source} must be a folder, got {home}, which is a file; name the folder that "
+            "holds (or will hold) the datasets."
+        )
+    return home
 
 
 def _split_file(folder: Path, name: str, split: str, suffix: str) -> Path | None:
@@ -301,7 +321,19 @@ def _download(name: str, home: Path, base_url: str, max_size: int = _MAX_SIZE) -
                 "base_url, or retry if the download was cut short."
             ) from exc
         for file in files.values():  # refuse to cache files we cannot read
-            _read(staged / file)
+            try:
+                _read(staged / file)
+            except ValueError as exc:
+                # The staged path is deleted below: name the file and where it came from.
+                reason = (
+                    str(exc).replace(f"{staged / file}, ", "").replace(str(staged / file), file)
+                )
+                raise ValueError(
+                    f"Dataset {name!r}: the archive downloaded from {url} holds {file}, which "
+                    f"cannot be read ({reason}); nothing was cached. Check the dataset name "
+                    "and the base_url, or put readable files into "
+                    f"{home / name} by hand."
+                ) from None
         target = _local_folder(home, name)
         try:
             os.rename(staged, target)  # fails if the folder exists and holds files

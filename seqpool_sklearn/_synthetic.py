@@ -35,6 +35,14 @@ def _check_sizes(n_samples: int, n_timesteps: int, min_timesteps: int) -> None:
     check_scalar(n_timesteps, "n_timesteps", numbers.Integral, min_val=min_timesteps)
 
 
+def _check_finite(value: float, name: str, min_val: float | None = None) -> None:
+    """``check_scalar`` for a real number that also refuses NaN and infinity."""
+    check_scalar(value, name, numbers.Real, min_val=min_val)
+    if not np.isfinite(value):
+        bound = "" if min_val is None else f" >= {min_val:g}"
+        raise ValueError(f"{name} must be a finite number{bound}, got {value!r}.")
+
+
 def _balanced_labels(n_samples: int, rng: np.random.RandomState) -> np.ndarray:
     """0/1 labels in random order whose counts differ by at most one."""
     return rng.permutation(np.arange(n_samples) % 2)
@@ -50,8 +58,12 @@ def make_nonlinear_steps(
     """Label = whether most time steps have ``x0 * x1 > 0``; ``decode_first`` must win.
 
     Every step holds values of magnitude in [0.5, 1.5]; the signs of channels 0
-    and 1 agree at ``count`` steps. Class 1 has ``count`` of at least 65 % of
-    the steps, class 0 at most 35 %, and ``y == (count > n_timesteps / 2)``.
+    and 1 agree at ``count`` steps, ``y == (count > n_timesteps / 2)``. Class 0
+    has ``count`` of at most 35 % of the steps. Class 1 has ``count`` of at least
+    65 % of the ``2 * (n_timesteps // 2)`` paired steps; with an odd length the
+    extra all-zero step never agrees, so its share of *all* steps can be lower
+    (at least ``0.65 * (n_timesteps - 1) / n_timesteps``, e.g. 4 of 7 steps),
+    but it is always more than half.
     Channels beyond the first two are distractors with random signs.
 
     Parameters
@@ -179,7 +191,7 @@ def make_mean_level(
     """
     _check_sizes(n_samples, n_timesteps, 1)
     check_scalar(n_channels, "n_channels", numbers.Integral, min_val=1)
-    check_scalar(noise, "noise", numbers.Real, min_val=0.0)
+    _check_finite(noise, "noise", min_val=0.0)
     rng = check_random_state(random_state)
     y = _balanced_labels(n_samples, rng)
     w = np.where(np.arange(n_channels) % 2 == 0, 1.0, -1.0)
@@ -269,8 +281,8 @@ def make_event_timing(
     _check_sizes(n_samples, n_timesteps, 2)
     check_scalar(n_channels, "n_channels", numbers.Integral, min_val=1)
     check_scalar(event_length, "event_length", numbers.Integral, min_val=1)
-    check_scalar(amplitude, "amplitude", numbers.Real)
-    check_scalar(noise, "noise", numbers.Real, min_val=0.0)
+    _check_finite(amplitude, "amplitude")
+    _check_finite(noise, "noise", min_val=0.0)
     check_scalar(margin, "margin", numbers.Integral, min_val=0)
     half = n_timesteps // 2
     if margin + event_length > half:

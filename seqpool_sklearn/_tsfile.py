@@ -36,6 +36,18 @@ def _beyond_float32(values: np.ndarray) -> int | None:
     return int(np.flatnonzero(big)[0]) if big.any() else None
 
 
+def _overflow_note(token: str) -> str | None:
+    """For a token float64 reads as infinite: why, when it does not spell infinity."""
+    token = token.strip()
+    if token.lstrip("+-").lower() in ("inf", "infinity"):
+        return None
+    return (
+        f"value {token} at {{where}} is beyond float64's range (|x| <= "
+        f"{np.finfo(np.float64).max:.4g}), let alone the float32 range (|x| <= "
+        f"{_FLOAT32_MAX:.4g}) that {{reader}} returns; rescale the series in the file."
+    )
+
+
 def _first_underscore(tokens: list[str]) -> int | None:
     """Position of the first token with an underscore (``1_000``, which Python's float reads)."""
     for j, token in enumerate(tokens):
@@ -272,6 +284,10 @@ class _TSParser:
                     ) from None
         if np.isinf(values).any():
             j = int(np.flatnonzero(np.isinf(values))[0])
+            note = _overflow_note(tokens[j])
+            if note is not None:
+                where = f"position {j + 1} of dimension {dim + 1}"
+                raise self.error(lineno, note.format(where=where, reader="load_ts"))
             raise self.error(
                 lineno,
                 f"infinite value at position {j + 1} of dimension {dim + 1}; use '?' for a "
@@ -328,6 +344,12 @@ class _TSParser:
             if not text.strip():
                 raise self.error(lineno, f"dimension {d + 1} is empty.")
             dims.append(self._values(lineno, d, text))
+        if all(np.isnan(v).all() for v in dims):
+            which = f"labelled {self.labels[-1]!r} " if labelled else ""
+            raise self.error(
+                lineno,
+                f"the series {which}has no values, only '?' (missing); remove the line.",
+            )
         if self.header.get("equallength"):
             want = self.header.get("serieslength") or (
                 len(self.series[0][0]) if self.series else len(dims[0])
@@ -345,6 +367,12 @@ class _TSParser:
         if not label:
             raise self.error(lineno, "missing label after the last ':'.")
         if self.regression:
+            if "_" in label:  # as in _values: a file's number has no "_"
+                raise self.error(
+                    lineno,
+                    f"regression target: value {label!r} (digits cannot be grouped with '_'); "
+                    "the target must be a finite number.",
+                )
             try:
                 target = float(label)
             except ValueError:

@@ -20,6 +20,7 @@ from ._tsfile import (
     _beyond_float32,
     _file_path,
     _first_underscore,
+    _overflow_note,
     _read_lines,
 )
 from ._validation import check_bool
@@ -50,9 +51,14 @@ class _TSVParser:
             )
         else:
             what = f"non-numeric value {token!r} at position {j + 1} of the series"
-        # a word where the first value should be, on the first line: most likely a header
-        first = not self.series and j == 0 and token and "_" not in token
-        hint = " (a .tsv file of the UCR archive has no header line)" if first else ""
+        if len(token.split()) > 1:
+            # several numbers in one field: the values are separated by spaces, not tabs
+            hint = " (the values seem separated by spaces; a .tsv file separates them with tabs)"
+        elif not self.series and j == 0 and any(c.isalpha() for c in token) and "_" not in token:
+            # a word where the first value should be, on the first line: most likely a header
+            hint = " (a .tsv file of the UCR archive has no header line)"
+        else:
+            hint = ""
         return self.error(
             lineno,
             f"{what}; after the label, values must be numbers separated by tabs, with NaN for "
@@ -77,6 +83,10 @@ class _TSVParser:
             raise self.error(lineno, f"unreadable values ({exc}).") from None
         if np.isinf(values).any():
             j = int(np.flatnonzero(np.isinf(values))[0])
+            note = _overflow_note(tokens[j])
+            if note is not None:
+                where = f"position {j + 1} of the series"
+                raise self.error(lineno, note.format(where=where, reader="load_tsv"))
             raise self.error(
                 lineno,
                 f"infinite value at position {j + 1} of the series; write NaN for a missing value.",

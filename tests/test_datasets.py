@@ -137,6 +137,11 @@ MALFORMED = {
         4,
         "value -4e38 at position 2 of dimension 1 is beyond the float32 range",
     ),
+    "beyond float64": (
+        HEAD + "@data\n1,2,3:a\n1, 1e400,3:b\n",
+        5,
+        "value 1e400 at position 2 of dimension 1 is beyond float64's range",
+    ),
     "digits grouped with underscores": (
         HEAD + "@data\n1,2:a\n1_000,2:b\n",
         5,
@@ -154,6 +159,22 @@ MALFORMED = {
         4,
         "regression target 'high'",
     ),
+    "regression target with underscores": (
+        "@targetLabel true\n@data\n1,2:0.5\n1,2:1_000\n",
+        4,
+        "regression target: value '1_000' (digits cannot be grouped with '_')",
+    ),
+    "all-missing series": (
+        HEAD + "@data\n1,2:a\n?,?,?:b\n",
+        5,
+        "the series labelled 'b' has no values, only '?' (missing); remove the line",
+    ),
+    "all-missing multivariate series": (
+        "@dimensions 2\n@classLabel true a\n@data\n1,2:?:a\n?,?: ? :a\n",
+        5,
+        "the series labelled 'a' has no values, only '?'",
+    ),
+    "all-missing unlabelled series": ("@data\n1,2\n?\n", 3, "the series has no values"),
     "no @data": (HEAD, 2, "no @data line"),
     "no series": (HEAD + "@data\n# nothing\n", 4, "no series after @data"),
     "header after @data": (HEAD + "@data\n1:a\n@missing false\n", 5, "after @data"),
@@ -378,6 +399,13 @@ MALFORMED_TSV = {
         "'?' at position 2 of the series; after the label, values must be numbers",
     ),
     "header line": ("label\tt1\tt2\n1\t2\t3\n", 1, "has no header line"),
+    "values separated by spaces": (
+        "1\t1 2 3\n",
+        1,
+        "non-numeric value '1 2 3' at position 1 of the series; after the label, values must "
+        "be numbers separated by tabs, with NaN for a missing value (the values seem separated "
+        "by spaces; a .tsv file separates them with tabs).",
+    ),
     "digits grouped with underscores": (
         "a_b\t1\t2\na_b\t1_000\t2\n",
         2,
@@ -386,6 +414,11 @@ MALFORMED_TSV = {
     "empty value": ("1\t1\t\t3\n", 1, "an empty value at position 2"),
     "infinite value": ("1\t1\t2\n2\t-inf\t2\n", 2, "infinite value at position 1"),
     "beyond float32": ("1\t1\t2\n2\t3\t1e39\n", 2, "value 1e39 at position 2 of the series is"),
+    "beyond float64": (
+        "1\t1\t2\n2\t3\t-1E400\n",
+        2,
+        "value -1E400 at position 2 of the series is beyond float64's range",
+    ),
     "empty line between series": ("1\t1\t2\n\n2\t3\t4\n", 2, "empty line between series"),
     "blank line between series": ("1\t1\t2\n \t \n2\t3\t4\n", 2, "empty line between series"),
     "only a label": ("1\t1\t2\n2\n", 2, "only a label ('2') and no values"),
@@ -500,6 +533,30 @@ def test_get_data_home_argument_then_env_then_default(tmp_path, monkeypatch):
     assert get_data_home() == tmp_path / "seqpool_data"
     assert get_data_home("~/x") == tmp_path / "x"
     assert not (tmp_path / "seqpool_data").exists()  # resolving never creates folders
+
+
+def test_data_home_that_is_a_file_or_no_path_is_refused(tmp_path, monkeypatch):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    for call in (
+        lambda: get_data_home(afile),
+        lambda: list_ucr(afile),
+        lambda: fetch_ucr("Toy", data_home=afile, base_url="http://127.0.0.1:9/none"),
+    ):
+        with pytest.raises(ValueError, match=f"data_home must be a folder, got {afile}, which"):
+            call()
+    monkeypatch.setenv("SEQPOOL_DATA_HOME", str(afile))
+    with pytest.raises(ValueError, match=r"data_home \(from \$SEQPOOL_DATA_HOME\) must be"):
+        list_ucr()
+    for call in (
+        lambda: get_data_home(123),
+        lambda: list_ucr(123),
+        lambda: fetch_ucr("Toy", data_home=123, download=False),
+        lambda: get_data_home(b"/tmp"),
+    ):
+        with pytest.raises(TypeError, match="data_home must be a folder name .str or path-like"):
+            call()
+    assert afile.read_text() == ""
 
 
 def test_fetch_ucr_split_none_refuses_differently_labelled_splits(tmp_path):
@@ -728,9 +785,15 @@ def test_response_that_is_not_a_zip_is_a_value_error(tmp_path, server, no_proxy)
 
 
 def test_unreadable_download_is_not_cached(tmp_path, server, no_proxy):
-    with pytest.raises(ValueError, match=r"Broken_TEST\.ts, line 3: missing label"):
+    with pytest.raises(ValueError) as info:
         fetch_ucr("Broken", data_home=tmp_path, base_url=server)
     assert list(tmp_path.iterdir()) == []
+    message = str(info.value)
+    assert message.startswith(
+        f"Dataset 'Broken': the archive downloaded from {server}/Broken.zip holds "
+        "Broken_TEST.ts, which cannot be read (line 3: missing label"
+    )
+    assert ".Broken-download-" not in message  # the deleted staging folder
 
 
 def test_download_of_an_archive_with_tsv_files(tmp_path, server, no_proxy):

@@ -72,6 +72,24 @@ def test_invalid_parameters_say_what_is_wrong(make, params, message):
         make(**params)
 
 
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (make_mean_level, "noise"),
+        (make_event_timing, "noise"),
+        (make_event_timing, "amplitude"),
+    ],
+)
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_noise_and_amplitude_must_be_finite(make, name, value):
+    if value == float("-inf") and name == "noise":
+        message = "noise == -inf, must be >= 0.0"  # sklearn's own bound check comes first
+    else:
+        message = f"{name} must be a finite number.*got {value!r}"
+    with pytest.raises(ValueError, match=message):
+        make(n_samples=4, **{name: value})
+
+
 # ---------------------------------------------------------------- nonlinear_steps
 
 
@@ -84,6 +102,23 @@ def test_nonlinear_steps_label_is_the_step_count_and_means_vanish(n_timesteps, n
     # A wide margin around the threshold: the classes differ clearly per sample.
     assert (count[y == 1] >= 0.6 * n_timesteps).all() and (count[y == 0] <= 0.4 * n_timesteps).all()
     np.testing.assert_allclose(X.mean(axis=2), 0.0, atol=1e-6)
+
+
+def test_nonlinear_steps_documented_counts_hold_for_every_length():
+    for n_timesteps in range(1, 4):
+        with pytest.raises(ValueError, match="must be >= 4"):
+            make_nonlinear_steps(10, n_timesteps)
+    for n_timesteps in range(4, 65):
+        X, y = make_nonlinear_steps(400, n_timesteps, random_state=0)
+        count = (X[:, 0] * X[:, 1] > 0).sum(axis=1)
+        paired = 2 * (n_timesteps // 2)
+        assert count[y == 0].max() <= 0.35 * n_timesteps
+        assert count[y == 1].min() >= 0.65 * paired
+        assert count[y == 1].min() >= 0.65 * (n_timesteps - 1)
+        assert count[y == 1].min() > n_timesteps / 2
+    # The example in the docstring: 4 of 7 steps, below 65 % of all steps.
+    X, y = make_nonlinear_steps(400, 7, random_state=0)
+    assert (X[:, 0] * X[:, 1] > 0).sum(axis=1)[y == 1].min() == 4
 
 
 def test_nonlinear_steps_feature_is_invisible_to_channel_means():
