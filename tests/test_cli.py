@@ -322,6 +322,14 @@ def test_datasets_lists_synthetic_and_ucr(ucr_home, capsys):
         assert f"  {name}\n" in out or f"  {name} " in out
 
 
+def test_datasets_with_a_file_as_home_is_one_error_line(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    assert main(["datasets", "--data-home", str(tmp_path / "file")]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("seqpool: error: data_home must be a folder, got ")
+
+
 def test_datasets_with_an_empty_home(tmp_path, capsys):
     assert main(["datasets", "--data-home", str(tmp_path)]) == 0
     out = capsys.readouterr().out

@@ -475,13 +475,14 @@ def _plain_text(text: str) -> str:
 def _cmd_datasets(args) -> int:
     from .. import SYNTHETIC_TASKS, get_data_home, list_ucr
 
+    # the data home is read first: a bad one ends the command before anything is printed
+    home = get_data_home(args.data_home)
+    names = list_ucr(home)
     print("Synthetic tasks (seqpool compare --synthetic NAME):")
     width = max(map(len, SYNTHETIC_TASKS))
     for name, func in SYNTHETIC_TASKS.items():
         first = _plain_text((func.__doc__ or "").strip().splitlines()[0])
         print(f"  {name:<{width}}  {first}")
-    home = get_data_home(args.data_home)
-    names = list_ucr(home)
     print(f"\nUCR/UEA datasets in {home} (seqpool compare --ucr NAME):")
     if names:
         for name in names:
