@@ -353,7 +353,7 @@ def sequences_to_long(
     """
     X = _plain_sequences(X)
     check_has_time_steps(X.shape, name="sequences_to_long")
-    warn_if_channels_last(X.shape, name="sequences_to_long", stacklevel=2)
+    warn_if_channels_last(X.shape, name="sequences_to_long")
     n, C, T = X.shape
     ids = _sample_ids(ids, n, column_id)
     if channels is not None and not pd.api.types.is_list_like(channels):

@@ -532,11 +532,29 @@ def _warn_if_long_columns(X: Any, name: str, what: str) -> None:
 _LAYOUT_MAX_STEPS = 16
 
 
-def warn_if_channels_last(shape: tuple, *, name: str, stacklevel: int = 2) -> None:
-    """LayoutWarning for a 3D ``shape`` that looks channels-last (see :class:`LayoutWarning`).
+def _callers_stacklevel() -> int:
+    """``warnings.warn``'s stacklevel, counted from the caller of the function that calls
+    this one, of the first frame outside this package, scikit-learn and joblib (which a
+    Pipeline calls its steps through): the user's line, whether they called ``fit`` or
+    reached it through ``fit_transform`` or a Pipeline."""
+    import sys
 
-    ``stacklevel`` counts from the caller of this function, as :func:`warnings.warn` does.
-    """
+    import joblib
+    import sklearn
+
+    inside = tuple(
+        os.path.dirname(os.path.abspath(module.__file__)) + os.sep
+        for module in (sys.modules[__name__.rpartition(".")[0]], sklearn, joblib)
+    )
+    frame, level = sys._getframe(2), 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(inside):
+        frame, level = frame.f_back, level + 1
+    return level if frame is not None else 2
+
+
+def warn_if_channels_last(shape: tuple, *, name: str) -> None:
+    """LayoutWarning for a 3D ``shape`` that looks channels-last (see :class:`LayoutWarning`),
+    pointing at the caller's line outside this package and scikit-learn."""
     if len(shape) == 3 and shape[1] > shape[2] <= _LAYOUT_MAX_STEPS:
         warnings.warn(
             f"X has shape {tuple(shape)}: {shape[1]} channels of {shape[2]} time "
@@ -545,7 +563,7 @@ def warn_if_channels_last(shape: tuple, *, name: str, stacklevel: int = 2) -> No
             f"{shape[1]} with {shape[2]} channels (the channels-last layout "
             "of Keras), pass X.transpose(0, 2, 1).",
             LayoutWarning,
-            stacklevel=stacklevel + 1,
+            stacklevel=_callers_stacklevel(),
         )
 
 
@@ -838,7 +856,7 @@ def validate_sequence_data(estimator: Any, X: Any, *, reset: bool) -> np.ndarray
         check_has_time_steps(Xv.shape, name=name)
     check_no_inf(Xv)
     if reset:
-        warn_if_channels_last(Xv.shape, name=name, stacklevel=3)
+        warn_if_channels_last(Xv.shape, name=name)
         estimator.input_ndim_ = Xv.ndim
     return Xv if Xv.ndim == 3 else Xv[:, None, :]
 

@@ -324,6 +324,17 @@ def test_channels_last_3d_input_gives_the_estimators_layout_warning(est):
     )) as caught:  # fmt: skip
         fitted = clone(est).fit(X)
     assert caught[0].filename == __file__  # points at the caller's fit
+    # ... also when reached through fit_transform or a Pipeline (it pointed into
+    # scikit-learn's and joblib's code there)
+    from seqpool_sklearn import SeqPoolClassifier
+
+    with pytest.warns(LayoutWarning) as caught:
+        clone(est).fit_transform(X)
+    assert [w.filename for w in caught] == [__file__]
+    pipe = make_pipeline(clone(est), SeqPoolClassifier(encoder=None, max_epochs=1, hidden_size=4))
+    with pytest.warns(LayoutWarning) as caught:
+        pipe.fit(X, np.arange(5) % 2)
+    assert {w.filename for w in caught if w.category is LayoutWarning} == {__file__}
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # channels first, and transform: no warning
         fitted.transform(X)

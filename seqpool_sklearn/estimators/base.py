@@ -57,7 +57,7 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
                 if hasattr(self, "feature_names_in_"):
                     del self.feature_names_in_
             if not two_d:
-                warn_if_channels_last(X3.shape, name=name, stacklevel=4)
+                warn_if_channels_last(X3.shape, name=name)
             self.n_channels_in_ = X3.shape[1]
             self.n_timesteps_in_ = X3.shape[2]
             return X3
