@@ -90,12 +90,18 @@ def _described(value: Any) -> str:
     return type(value).__name__ + (f" {text}" if text and len(text) <= 60 else "")
 
 
+def _is_hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
 def _check_hashable(name: Any, what: str) -> None:
     """A column name must be hashable: a list, set or Series is a TypeError that says so."""
-    try:
-        hash(name)
-    except TypeError:
-        raise TypeError(f"{what} must be one column name, got {_described(name)}.") from None
+    if not _is_hashable(name):
+        raise TypeError(f"{what} must be one column name, got {_described(name)}.")
 
 
 def _name_list(spec: Any, what: str) -> list:
@@ -110,22 +116,18 @@ def _name_list(spec: Any, what: str) -> list:
         names = spec.tolist()
     elif isinstance(spec, list):
         names = list(spec)
+    elif not _is_hashable(spec):
+        raise TypeError(
+            f"{what} must be a column name or a list of column names, got "
+            f"{_described(spec)}; pass a list, e.g. {what}=[...]."
+        )
     else:
-        try:
-            hash(spec)
-        except TypeError:
-            raise TypeError(
-                f"{what} must be a column name or a list of column names, got "
-                f"{_described(spec)}; pass a list, e.g. {what}=[...]."
-            ) from None
         return [spec]
     for name in names:
-        try:
-            hash(name)
-        except TypeError:
+        if not _is_hashable(name):
             raise TypeError(
                 f"{what} must be a list of column names, but it holds {_described(name)}."
-            ) from None
+            )
     return names
 
 

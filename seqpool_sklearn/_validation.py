@@ -150,6 +150,12 @@ def refuse_bool_numbers(estimator: Any, only=None) -> None:
             )
 
 
+def short_repr(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to about ``limit`` characters for a message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def did_you_mean(value: Any, options) -> str:
     """A ' Did you mean ...?' hint for a mistyped string option, or ''.
 

@@ -38,12 +38,14 @@ from ._columns import (
     _factorize,
     _float_dtype,
     _fmt,
+    _is_hashable,
     _name_list,
     _RowNamer,
     _time_codes,
     _values,
 )
 from ._validation import asarray_not_ragged, check_int, ragged_rows
+from ._validation import short_repr as _short
 
 __all__ = ["Windows", "sliding_windows"]
 
@@ -113,12 +115,6 @@ class Windows:
         return f"Windows(n_windows={n}, n_channels={c}, size={t}, gap={self.gap})"
 
 
-def _short(value: Any, limit: int = 60) -> str:
-    """``repr(value)``, cut to about ``limit`` characters for a message."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _check_one_name(value: Any, what: str, recording: Any) -> None:
     """Refuse ``by`` / ``time`` given as several names or as values: each is one column."""
     if _is_hashable(value):
@@ -157,14 +153,6 @@ def _check_one_name(value: Any, what: str, recording: Any) -> None:
             "pass its name."
         )
     raise TypeError(f"{what} takes one column name, got {got}. {advice}")
-
-
-def _is_hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 def _target_values(target, df: pd.DataFrame) -> pd.Series:

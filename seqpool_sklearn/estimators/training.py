@@ -34,6 +34,7 @@ from .._net import (
 from .._options import default_hidden_size
 from .._threads import blas_threads, resolve_n_threads
 from .._validation import numeric_or_refused
+from .._validation import short_repr as _short
 from ..nn.head import FitDropout
 from ..nn.module import DecodedHead, PooledHead, SeqPoolModule
 from .params import _MODULE_PARAMS, _require_y
@@ -84,11 +85,6 @@ def _same(a: Any, b: Any) -> bool:
         return bool(a == b)
     except Exception:
         return False
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # Routed keywords that skorch hands to the module, optimizer and criterion when it builds them.
