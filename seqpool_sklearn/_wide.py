@@ -135,7 +135,9 @@ def _refuse_time_first(columns: pd.MultiIndex) -> None:
         raise ValueError(
             f"The columns of X are a MultiIndex of (time, channel) -- {said} -- but "
             f"WideToSequences reads (channel, time): level 0 is the channel, level 1 the "
-            f"time step. Swap the levels first: pass {fix}."
+            f"time step. Swap the levels first: pass {fix}. If level 0 really holds the "
+            f"channels, name the levels so: X.columns = X.columns.set_names(['channel', "
+            f"'time'])."
         )
     if name0 is not None or name1 is not None:
         return

@@ -463,6 +463,12 @@ def test_wide_multiindex_level_names_decide_where_the_values_do_not():
     with pytest.raises(ValueError, match=r"level 0 is named 'date'"):
         WideToSequences().fit(pd.DataFrame(np.zeros((2, 4)), columns=cols))
     WideToSequences().fit(pd.DataFrame(np.zeros((2, 4)), columns=cols.rename([None, "date"])))
+    # the message's other way out, for a level 0 that really holds channels, works as said
+    X = pd.DataFrame([[1.0, 2, 10, 20]], columns=cols)
+    with pytest.raises(ValueError, match=re.escape("set_names(['channel', 'time'])")):
+        WideToSequences().fit(X)
+    X.columns = X.columns.set_names(["channel", "time"])
+    np.testing.assert_array_equal(WideToSequences().fit_transform(X)[0], [[1, 2], [10, 20]])
     # the transposed pivot, (time, channel) by name and by values, is still refused
     _, wide = _time_channel_pivot(("time", "ch"))
     with pytest.raises(ValueError, match=re.escape("(time, channel) -- level 0 is named 'time'")):
