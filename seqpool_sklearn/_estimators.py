@@ -49,6 +49,7 @@ from sklearn.utils.validation import (
 
 from ._net import ClassifierLoss, _torch_threads
 from ._validation import (
+    _callers_stacklevel,
     check_label_types,
     check_targets,
 )
@@ -69,8 +70,10 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
     Input ``X`` is an array of shape (n_samples, n_channels, n_timesteps); 2D
     input (n_samples, n_timesteps) is one univariate series per row. NaN time
     steps (all channels NaN) are padding / missing and are ignored by every
-    pooling operation; a NaN-padded series gets the same prediction as the
-    same series unpadded.
+    pooling operation. With ``window=None`` a NaN-padded series gets the same
+    prediction as the same series unpadded, whether the padding comes after it or
+    before it; with a ``window``, padding before the series moves the window edges
+    relative to its steps, so pad after it.
 
     Parameters
     ----------
@@ -226,7 +229,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             warnings.warn(
                 "A column-vector y was passed when a 1d array was expected; it is raveled.",
                 DataConversionWarning,
-                stacklevel=4,
+                stacklevel=_callers_stacklevel(),
             )
         y = column_or_1d(y)
         check_classification_targets(y)
@@ -521,7 +524,7 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
                 "representative first batch (several samples whose targets span their "
                 "range).",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=_callers_stacklevel(),
             )
         self._y_mean = np.ldexp(mean, exponent)
         self._y_scale = np.where(constant, 1.0, scale)

@@ -53,6 +53,7 @@ from ._columns import (
     _values,
 )
 from ._sequences import Sequences, _LongLayout
+from ._validation import _callers_stacklevel
 
 __all__ = ["long_to_sequences"]
 
@@ -359,7 +360,7 @@ def _warn_unread_time_index(df, id_code, kind_code) -> None:
         f"{_fmt(index[row])}, after {_fmt(index[prev])} at row {prev} of the same sample. To "
         f"order the steps by it, pass {hint}.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=_callers_stacklevel(),
     )
 
 

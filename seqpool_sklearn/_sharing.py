@@ -25,10 +25,12 @@ import warnings
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from skorch.exceptions import DeviceWarning
 
 from ._net import _GLOBAL_RNG_LOCK, SeqPoolHistory, _dtype_name, _module_dtype
+from ._validation import _callers_stacklevel
 
 PORTABLE_KEY = "_seqpool_portable_state"
 """Marks a portable state (its value is the format version)."""
@@ -144,6 +146,25 @@ def _params_set(est: Any, params: dict):
                 setattr(est, key, value)
 
 
+_COLUMNS_TAG = "__seqpool_columns__"
+
+
+def _columns_to_plain(columns: Any) -> Any:
+    """Fit's DataFrame column labels (a pandas Index, or None) as a tagged array or list."""
+    if not isinstance(columns, pd.Index):
+        return columns
+    values = columns.to_numpy()
+    if values.dtype.kind not in "biufmM":  # labels of text or mixed type: a plain list
+        values = columns.tolist()
+    return (_COLUMNS_TAG, values, columns.name)
+
+
+def _columns_from_plain(value: Any) -> Any:
+    if isinstance(value, tuple) and len(value) == 3 and value[0] == _COLUMNS_TAG:
+        return pd.Index(value[1], name=value[2])
+    return value
+
+
 def portable_state(est: Any, state: dict) -> dict:
     """The portable version of ``state`` (the estimator's pickle state)."""
     out = {k: v for k, v in state.items() if k != "net_"}
@@ -153,6 +174,8 @@ def portable_state(est: Any, state: dict) -> dict:
     for key in ("_routed", "_rng_state"):
         if key in out:
             out[key] = to_plain(out[key])
+    if "_columns" in out:
+        out["_columns"] = _columns_to_plain(out["_columns"])
     net = state.get("net_")
     if net is not None:
         train_split = getattr(net, "train_split", None)
@@ -197,6 +220,8 @@ def restore_portable(est: Any, state: dict) -> None:
     for key in ("_routed", "_rng_state"):
         if key in state:
             state[key] = from_plain(state[key])
+    if "_columns" in state:
+        state["_columns"] = _columns_from_plain(state["_columns"])
     est.__dict__.update(state)
     if saved is None:
         return
@@ -206,7 +231,7 @@ def restore_portable(est: Any, state: dict) -> None:
             f"The model was trained on {device!r} but no CUDA devices are available; "
             "it is loaded on the CPU (set device='cpu' to train it further here).",
             DeviceWarning,
-            stacklevel=3,
+            stacklevel=_callers_stacklevel(),
         )
         device = "cpu"
     split_seed = saved["split_seed"]

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_bool, check_file_name
+from ._validation import _callers_stacklevel, check_bool, check_file_name
 
 __all__ = ["TSMetadata", "load_ts"]
 
@@ -230,7 +230,7 @@ class _TSParser:
             warnings.warn(
                 f"{self.path}, line {lineno}: unknown header keyword @{keyword} ignored.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=_callers_stacklevel(),
             )
 
     def _start_data(self, lineno: int) -> None:
@@ -403,7 +403,7 @@ class _TSParser:
                 "it ('@classLabel true <labels>' or '@targetLabel true'); if the file has "
                 f"{self.n_dims} channels, declare '@dimensions {self.n_dims}' to silence this.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=_callers_stacklevel(),
             )
 
     def finish(self, n_lines: int) -> tuple[np.ndarray, np.ndarray | None, TSMetadata]:

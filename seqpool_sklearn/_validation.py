@@ -355,6 +355,14 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
     if a.ndim == 0:
         raise ValueError(f"{name} expects {what} of shape {_SHAPES}; got a scalar ({X!r}).")
     if a.ndim == 1:
+        if a.dtype == object and len(a) and pd.api.types.is_list_like(a[0]):
+            # a Series or object array whose cells are whole series
+            raise ValueError(
+                f"{name} expects {what} of shape {_SHAPES}; got a 1D array of shape "
+                f"{a.shape} whose elements are series (the first of type "
+                f"{type(a[0]).__name__}). Stack them: np.stack(list(X)) for series of one "
+                "length, or pad the shorter ones with NaN to a common length first."
+            )
         raise ValueError(
             f"{name} expects {what} of shape {_SHAPES}; got a 1D array of shape {a.shape}. "
             "Reshape your data: X.reshape(1, -1) is one univariate series, "
@@ -528,7 +536,7 @@ def _warn_if_long_columns(X: Any, name: str, what: str) -> None:
         "seq.y). Silence this warning with warnings.filterwarnings when the layout is "
         "intended.",
         LayoutWarning,
-        stacklevel=6,  # the caller of fit: fit, _fit, _validate_X, check_sequences, here
+        stacklevel=_callers_stacklevel(),
     )
 
 
@@ -593,7 +601,7 @@ def _warn_partial_steps(arr: np.ndarray, name: str, what: str) -> None:
         "near 9.8) that is an outlier: fill them first (e.g. interpolate along time), or set "
         "every channel of the step to NaN to mark it unobserved.",
         MissingChannelWarning,
-        stacklevel=6,  # the caller of fit: fit, _fit, _validate_X, check_sequences, here
+        stacklevel=_callers_stacklevel(),
     )
 
 

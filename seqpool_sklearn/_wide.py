@@ -26,6 +26,7 @@ from ._doclink import DocLinkMixin
 from ._transformers import _names_in, _SequenceOutput
 from ._validation import (
     LayoutWarning,
+    _callers_stacklevel,
     _first_non_numeric,
     _masked_as_nan,
     asarray_not_ragged,
@@ -150,7 +151,7 @@ def _refuse_time_first(columns: pd.MultiIndex) -> None:
             f"is intended, name the levels (channel, time) or silence this warning with "
             f"warnings.filterwarnings.",
             LayoutWarning,
-            stacklevel=4,
+            stacklevel=_callers_stacklevel(),
         )
 
 

@@ -44,7 +44,7 @@ from ._columns import (
     _time_codes,
     _values,
 )
-from ._validation import asarray_not_ragged, check_int, ragged_rows
+from ._validation import _callers_stacklevel, asarray_not_ragged, check_int, ragged_rows
 from ._validation import short_repr as _short
 
 __all__ = ["Windows", "sliding_windows"]
@@ -331,7 +331,7 @@ def _warn_unsorted_index(
         "order, so windows would mix times. Sort the rows first (df.sort_index()), or make "
         "the index a column with df.reset_index() and pass time=<its name>.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=_callers_stacklevel(),
     )
 
 

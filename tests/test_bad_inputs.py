@@ -230,6 +230,12 @@ CASES = {
         r"classes mixes labels of different types: 0 \(int\) at index 0 and 'a' \(str\) at "
         r"index 1",
     ),
+    "a Series whose cells are whole series": (
+        lambda: SeqPoolClassifier(**TINY).fit(pd.Series([np.arange(8.0)] * N), _y()),
+        ValueError,
+        r"got a 1D array of shape \(12,\) whose elements are series \(the first of type "
+        r"ndarray\)\. Stack them: np\.stack\(list\(X\)\)",
+    ),
     # --- parameters
     "unknown order": (
         _fit(order="poolfirst"),
@@ -239,12 +245,20 @@ CASES = {
     "unknown pool": (
         _fit(pool="mean"),
         InvalidParameterError,
-        r"'pool' parameter .* among .*Got 'mean' instead\. Did you mean 'avg'\?",
+        r"'pool' parameter .* among .*Got 'mean' instead\. Did you mean 'avg'\? Names "
+        r"registered with register_pool are known only in the process that registered them: "
+        r"in joblib or Dask workers \(n_jobs=...\), pass the class itself \(pool=MyClass\)",
+    ),
+    "a list of pools": (
+        _fit(pool=["avg", "max"]),
+        InvalidParameterError,
+        r"Got \['avg', 'max'\] instead\. To combine pools pass a tuple: pool=\('avg', 'max'\)\.",
     ),
     "unknown encoder": (
         _fit(encoder="cnn"),
         InvalidParameterError,
-        r"'encoder' parameter .* Got 'cnn' instead\. Did you mean 'conv'\?",
+        r"'encoder' parameter .* Got 'cnn' instead\. Did you mean 'conv'\? Names registered "
+        r"with register_encoder are known only in the process",
     ),
     "misspelt encoder": (
         _fit(encoder="gur"),
@@ -688,3 +702,34 @@ def test_dropna_takes_true_or_false_only():
     assert len(sequences_to_long(X, dropna=np.True_)) == 2
     with pytest.raises(TypeError, match="dropna must be True or False, got 'no'"):
         sequences_to_long(X, dropna="no")  # text was read as True
+
+
+def test_data_warnings_point_at_the_users_line_through_predict_and_pipelines():
+    # MissingChannelWarning, the long-table LayoutWarning and the column-vector y warning
+    # pointed into this package's or scikit-learn's code when reached through predict,
+    # score or a Pipeline
+    from sklearn.exceptions import DataConversionWarning
+    from sklearn.pipeline import make_pipeline
+
+    from seqpool_sklearn import LayoutWarning, MissingChannelWarning, SeriesScaler
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 2, 10))
+    X[0, 1, 3] = np.nan  # one channel of an observed step
+    y = np.arange(12) % 2
+    clf = SeqPoolClassifier(**TINY)
+
+    def where(category, call):
+        with pytest.warns(category) as caught:
+            call()
+        return {w.filename for w in caught if issubclass(w.category, category)}
+
+    assert where(MissingChannelWarning, lambda: clf.fit(X, y)) == {__file__}
+    assert where(MissingChannelWarning, lambda: clf.predict(X)) == {__file__}
+    assert where(MissingChannelWarning, lambda: clf.score(X, y)) == {__file__}
+    pipe = make_pipeline(SeriesScaler(), SeqPoolClassifier(**TINY))
+    assert where(MissingChannelWarning, lambda: pipe.fit(X, y)) == {__file__}
+    assert where(DataConversionWarning, lambda: pipe.fit(X, y[:, None])) == {__file__}
+    df, channels = _long_frame()
+    pipe = make_pipeline(SeqPoolClassifier(**TINY))
+    assert where(LayoutWarning, lambda: pipe.fit(df[channels], df["activity"])) == {__file__}

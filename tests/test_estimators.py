@@ -1,6 +1,7 @@
 """Behaviour of SeqPoolClassifier / SeqPoolRegressor as a user sees it."""
 
 import pickle
+import re
 
 import numpy as np
 import pandas as pd
@@ -225,6 +226,46 @@ def test_2d_input_follows_sklearns_feature_contract():
         ValueError, match="X has 12 features, but SeqPoolClassifier is expecting 20 features"
     ):
         clf.predict(X[:, 0, :12])
+    # the message says how to predict on other lengths, and that works
+    with pytest.raises(ValueError, match=re.escape("pass 3D input of one channel, X[:, None, :]")):
+        clf.predict(X[:, 0, :12])
+    assert clf.predict(X[:, 0, :12][:, None, :]).shape == (len(X),)
+    # a windowed head needs fit's frame count: no such advice
+    windowed = SeqPoolClassifier(random_state=0, window=5, **FAST).fit(X[:, 0], y)
+    with pytest.raises(ValueError, match="expecting 20 features as input.$"):
+        windowed.predict(X[:, 0, :12])
+
+
+@pytest.mark.parametrize(
+    "labels", [list(range(20)), pd.date_range("2024-01-01", periods=20), np.arange(20) * 0.5]
+)
+def test_a_dataframe_of_fits_unnamed_labels_in_another_order_is_refused(labels, tmp_path):
+    # scikit-learn checks string column names only; integer (pivot), date or float time
+    # labels in another order were read by position: time steps silently reversed
+    X, y = _data(c=1)
+    df = pd.DataFrame(X[:, 0], columns=labels)
+    clf = SeqPoolClassifier(random_state=0, **FAST).fit(df, y)
+    reordered = df[df.columns[::-1]]
+    with pytest.raises(ValueError, match="The columns of X differ from those seen in fit: "
+                       "column 0 is .*, in fit it was .*X.reindex"):  # fmt: skip
+        clf.predict(reordered)
+    np.testing.assert_array_equal(clf.predict_proba(df), clf.predict_proba(X[:, 0]))
+    # labels of another period are read by position, as arrays are
+    clf.predict(df.set_axis(range(100, 120), axis=1))
+    # the check survives pickling and a skops file
+    copies = [pickle.loads(pickle.dumps(clf))]
+    sio = pytest.importorskip("skops.io")
+    sio.dump(clf, tmp_path / "m.skops")
+    trusted = ["seqpool_sklearn._estimators.SeqPoolClassifier"]
+    assert sio.get_untrusted_types(file=tmp_path / "m.skops") == trusted
+    copies.append(sio.load(tmp_path / "m.skops", trusted=trusted))
+    for copy in copies:
+        with pytest.raises(ValueError, match="differ from those seen in fit"):
+            copy.predict(reordered)
+        np.testing.assert_array_equal(copy.predict_proba(df), clf.predict_proba(df))
+    # a refit on 3D input forgets the columns
+    clf.fit(X, y)
+    clf.predict(X)
 
 
 def test_regressor_1d_and_2d_targets():

@@ -24,6 +24,7 @@ from .._net import (
 )
 from .._sharing import PORTABLE_KEY, portable_state, restore_portable
 from .._validation import (
+    check_fitted_columns,
     check_n_channels,
     check_sequences,
     refuse_bool_numbers,
@@ -50,6 +51,9 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         two_d = ndim == 2
         if reset:
             self._fit_2d = two_d
+            # fit's column labels, so that integer, date or float labels in another order
+            # are refused at predict as string names are (scikit-learn checks only those)
+            check_fitted_columns(self, X, reset=True)
             if two_d:
                 validate_data(self, X, skip_check_array=True, reset=True)
             else:
@@ -63,7 +67,18 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
             return X3
         if two_d and self._fit_2d:
             # sklearn's contract for 2D input: the columns are the features.
-            validate_data(self, X, skip_check_array=True, reset=False)
+            try:
+                validate_data(self, X, skip_check_array=True, reset=False)
+            except ValueError as exc:
+                if f"but {name} is expecting" not in str(exc) or self.net_.module_.head.window:
+                    raise
+                raise ValueError(
+                    f"{exc} 2D input (n_samples, n_timesteps) keeps the number of time steps "
+                    f"seen in fit. For series of other lengths, pass 3D input of one "
+                    f"channel, X[:, None, :]: with window=None {name} predicts on series of "
+                    "any length."
+                ) from None
+            check_fitted_columns(self, X, reset=False)
         check_n_channels(X3.shape[1], self.n_channels_in_, name=name)
         window = self.net_.module_.head.window  # the fitted window, whatever set_params did
         if window is not None:

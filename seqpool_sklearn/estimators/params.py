@@ -222,6 +222,16 @@ class _ParamsMixin:
                 value = getattr(self, key)
                 if isinstance(value, str) and value not in options:
                     hint = did_you_mean(value, options)
+                    if key in ("pool", "encoder"):
+                        hint += (
+                            f" Names registered with register_{key} are known only in the "
+                            "process that registered them: in joblib or Dask workers "
+                            f"(n_jobs=...), pass the class itself ({key}=MyClass) or "
+                            "register it in a module the workers import."
+                        )
+                    break
+                if key == "pool" and isinstance(value, list):
+                    hint = f" To combine pools pass a tuple: pool={tuple(value)!r}."
                     break
                 if isinstance(value, (Pool, Encoder)):
                     name = type(value).__name__

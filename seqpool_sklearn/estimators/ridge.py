@@ -30,6 +30,8 @@ import torch
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
 
+from .._validation import _callers_stacklevel
+
 # The penalties tried, on features scaled to unit spread (MiniRocket's RidgeClassifierCV).
 ALPHAS = np.logspace(-3, 3, 10)
 # Bounds of the classifier's temperature: logits = temperature * ridge scores.
@@ -264,7 +266,7 @@ def write_readout(module, W: np.ndarray, b: np.ndarray, Z: np.ndarray) -> None:
             f"holds {r} directions; the head computes its best rank-{r} approximation. "
             f"Set hidden_size >= {need} for the exact readout.",
             UserWarning,
-            stacklevel=5,
+            stacklevel=_callers_stacklevel(),
         )
     V, L = Vt[:r], (U[:, :r] * S[:r]).reshape(k, nf, r)  # loadings per output and frame
     dec_w = np.zeros((H, F))
