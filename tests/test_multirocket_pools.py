@@ -332,3 +332,22 @@ def test_logmpv_bounds_the_pull_of_an_extreme_step_on_a_linear_readout():
     assert moves["mpv"][1] > 5 * moves["mpv"][0] > 0, moves
     assert 0 < moves["logmpv"][1] < 2 * moves["logmpv"][0], moves
     assert moves["logmpv"][1] < moves["mpv"][1] / 10, moves
+
+
+@pytest.mark.parametrize(
+    "encoder, pool", [("multirocket", ("mpv", "logmpv", "ppv")), ("hydra", "avg")]
+)
+def test_features_do_not_depend_on_the_units_of_the_series(encoder, pool):
+    # fixed floors (a spread below 1e-12 read as 1; Hydra's spreads floored at 1e-7) made
+    # MPV and Hydra's soft counts vanish for series in small units: chance accuracy at 1e-14
+    from seqpool_sklearn import SeqPoolClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 2, 30)).cumsum(-1)
+    y = np.arange(24) % 2
+    kw = {"encoder": encoder, "pool": pool, "encoder_channels": 168, "max_epochs": 2,
+          "hidden_size": 8, "random_state": 0, "dtype": "float64"}  # fmt: skip
+    ref = SeqPoolClassifier(**kw).fit(X, y).predict_proba(X)
+    for scale in (1e-14, 1e-8, 1e9):
+        p = SeqPoolClassifier(**kw).fit(X * scale, y).predict_proba(X * scale)
+        np.testing.assert_allclose(p, ref, rtol=0, atol=1e-12)

@@ -69,11 +69,12 @@ _SHARED_PARAMS = """\
         Power of ``pool="lp"``.
     encoder_channels : int or None, default=None
         Encoder width. ``"minirocket"``: number of maps, rounded down to a
-        multiple of 84 (``None``: 9996); ``"multirocket"``: half per branch,
+        multiple of 84 and at least 84 (``None``: 9996); ``"multirocket"``: half per branch,
         each half rounded down to a multiple of 84 and at least 84 (``None``:
         9912). ``"hydra"``: groups per dilation (``None``: 64; 16 maps
-        each). ``"multirocket_hydra"``: the multirocket part's maps (``None``:
-        9912), Hydra's at 64 groups. ``"conv"``: ``w`` (``None``: 64).
+        each; an odd number above 1 rounded down to an even one).
+        ``"multirocket_hydra"``: the multirocket part's maps (``None``: 9912),
+        Hydra's at 64 groups. ``"conv"``: ``w`` (``None``: 64).
         ``"gru"``: hidden units per direction (``None``: 64). The decoder of
         ``order="decode_first"`` runs at every step over this width; behind the
         ``"minirocket"`` encoder it reads one table row per kernel group instead
@@ -178,10 +179,13 @@ _SHARED_PARAMS = """\
         ``partial_fit`` does: the continued network's outputs keep their
         meaning, and its predictions do not change before training.
     random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and dropout inside ``fit``, from
-        generators of the fit's own (not torch's global one, so fits in parallel
-        threads do not share draws). The same integer gives bitwise-identical
-        predictions.
+        Seeds weight initialisation, shuffling and dropout inside ``fit``, and the
+        frozen encoders' draws (the series their biases come from; Hydra's kernels
+        and channel subsets), from generators of the fit's own (not torch's global
+        one, so fits in parallel threads do not share draws). The same integer
+        gives bitwise-identical predictions. The channel subsets of the
+        ``"minirocket"`` and ``"multirocket"`` kernels on multivariate series are
+        fixed, as their kernels are, and do not change with it.
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
         A model trained on CUDA unpickles on a CPU-only machine (skorch moves it
@@ -213,6 +217,13 @@ _SHARED_PARAMS = """\
         trains in double precision, about twice as slow on CPU; fits then agree
         with each other to float64 round-off (e.g. a sample weight of ``k`` and
         ``k`` copies of the sample). Prediction computes in float64 either way.
+        The random-convolution encoders compare their outputs with fitted biases;
+        for series of float32 values (what ``"float32"`` reads) every output is
+        exact, so the CPU's compiled kernel and torch (CUDA, or no numba) give the
+        same features. With ``"float64"`` and values that float32 cannot hold, an
+        output that equals a bias up to rounding -- a flat stretch of the series
+        gives outputs and biases of 0 -- can fall on either side of it, and
+        predictions on CPU and CUDA can differ.
     **kwargs : skorch routing
         ``module__*``, ``optimizer__*``, ``criterion__*``, ``iterator_train__*``,
         ``iterator_valid__*``, ``callbacks__*``, ``train_split``, ... as in

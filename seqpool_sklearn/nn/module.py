@@ -32,12 +32,14 @@ class SeqPoolModule(nn.Module):
         Input channels.
     n_timesteps : int
         Series length used to size windowed heads (ignored when ``window=None``).
-    encoder : {"minirocket", "conv", "gru"}, Encoder subclass or None, default="minirocket"
-        A registered encoder name, an :class:`~seqpool_sklearn.Encoder` subclass, or
-        None for the raw channels.
+    encoder : str, Encoder subclass or None, default="minirocket"
+        A registered encoder name (the built-ins: ``"minirocket"``,
+        ``"multirocket"``, ``"hydra"``, ``"multirocket_hydra"``, ``"conv"``,
+        ``"gru"``), an :class:`~seqpool_sklearn.Encoder` subclass, or None for the
+        raw channels.
     encoder_channels : int or None, default=None
         The encoder's ``width``: ``"minirocket"``: number of indicator maps (rounded
-        down to a multiple of 84; ``None`` = 9996); ``"conv"``: width ``w`` (widths
+        down to a multiple of 84, at least 84; ``None`` = 9996); ``"conv"``: width ``w`` (widths
         ``w, 2w, w``; ``None`` = 64); ``"gru"``: hidden size per direction (``None`` =
         64); a user's encoder receives it as ``width``.
     bidirectional : bool, default=True

@@ -31,9 +31,16 @@ def _kind_floor(std: torch.Tensor, per_block: int) -> torch.Tensor:
     one win at prediction time would become a huge value.
     """
     kinds = std.view(-1, 2, per_block)
+    soft, hard = kinds[:, 0], kinds[:, 1]
+    # the soft counts carry the series' units (the winning responses), so their floor is
+    # relative to their largest spread; the hard counts are fractions of steps
+    largest = float(soft.max())
     floor = torch.stack(
-        [0.1 * kinds[:, i].median().clamp_min(1e-6) for i in range(2)]
-    )  # soft, hard
+        [
+            0.1 * soft.median().clamp_min(1e-6 * largest if largest > 0 else 1e-6),
+            0.1 * hard.median().clamp_min(1e-6),
+        ]
+    )
     return floor.view(1, 2, 1).expand_as(kinds).reshape(-1)
 
 
@@ -68,8 +75,9 @@ class HydraEncoder(Encoder):
         Training length; sets the dilations.
     width : int or None, default=None
         Groups per dilation (Hydra's ``g``; ``None``: 64), half on the series and half
-        on its first difference (one group alone reads the series). The encoder
-        emits ``2 * n_kernels * width`` maps per dilation.
+        on its first difference (one group alone reads the series); an odd width
+        above 1 is rounded down to an even one, as in Hydra. The encoder emits
+        ``2 * n_kernels * width`` maps per dilation (of the rounded width).
     n_kernels : int, default=8
         Kernels per group (Hydra's ``k``).
     max_channels : int, default=8

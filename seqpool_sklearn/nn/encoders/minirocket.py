@@ -28,13 +28,17 @@ _ROCKET_INDICES = tuple(itertools.combinations(range(9), 3))  # 84 kernels of le
 MAP_KINDS = ("indicator", "biased")
 
 
-def _spread(c: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
-    """Standard deviation of each row of ``c`` over its valid steps (1 where it is 0)."""
+def _spread(c: torch.Tensor, valid: torch.Tensor, scale: float = 1.0) -> torch.Tensor:
+    """Standard deviation of each row of ``c`` over its valid steps (1 where it is 0).
+
+    ``scale`` is the size of the series (their largest absolute value): a spread below
+    ``1e-12 * scale`` is rounding, not signal, whatever the series' units.
+    """
     m = valid.to(c.dtype)
     n = m.sum(1).clamp_min(1.0)
     mean = (c * m).sum(1) / n
     std = ((((c - mean[:, None]) * m) ** 2).sum(1) / n).sqrt()
-    return torch.where(std > 1e-12, std, torch.ones_like(std))
+    return torch.where(std > 1e-12 * scale, std, torch.ones_like(std))
 
 
 @register_encoder
@@ -228,6 +232,8 @@ class RandomConvEncoder(Encoder):
             p = p / p.sum()
         start = 0
         biases, spreads = [], []
+        # the series' size, so that a spread's floor follows their units
+        size = float(x.detach().abs().max()) if x.numel() else 0.0
         for i, (d, nb) in enumerate(zip(self.dilations, self.per_dilation, strict=True)):
             if weight is None:
                 pick = torch.randint(0, n, (84,), generator=generator)
@@ -240,7 +246,7 @@ class RandomConvEncoder(Encoder):
             valid = mask[pick]
             count = valid.sum(dim=1).clamp_min(1)
             if self.maps == "biased":
-                spreads.append(_spread(c, valid).repeat_interleave(nb))
+                spreads.append(_spread(c, valid, size).repeat_interleave(nb))
             c = c.masked_fill(~valid, float("inf"))
             s, _ = torch.sort(c, dim=1)  # observed values first
             q = levels[start : start + 84 * nb].view(84, nb)
