@@ -232,7 +232,20 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
                 stacklevel=_callers_stacklevel(),
             )
         y = column_or_1d(y)
-        check_classification_targets(y)
+        try:
+            check_classification_targets(y)
+        except ValueError:
+            if y.dtype == object and len(y) and not isinstance(y[0], str):
+                # scikit-learn reads an object array of numbers as an unknown label type and
+                # suggests a regression target: say what it is and how to pass it
+                first = y[0]
+                raise ValueError(
+                    f"y has dtype object and holds numbers (y[0] is {first!r} of type "
+                    f"{type(first).__name__}); {type(self).__name__} needs class labels of "
+                    "one type in an array of that type: pass y.astype(int) for whole "
+                    "numbers or y.astype(str) for names."
+                ) from None
+            raise
         if classes is not None:
             check_label_types(classes, name=type(self).__name__, what="classes")
             given = np.asarray(classes)

@@ -5,6 +5,8 @@ the message; the pattern covers both halves (expected / got) where the message
 has them. Every error must be raised outside torch.
 """
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -692,7 +694,15 @@ def test_numpy_bools_among_numbers_are_numbers_as_python_bools_are():
     with pytest.raises(ValueError) as python_error:
         SeqPoolClassifier(**TINY).fit(_X(), y_python)
     assert "mixes labels" not in str(numpy_error.value)
-    assert type(numpy_error.value) is type(python_error.value)
+    assert str(numpy_error.value) == str(python_error.value).replace("True", "np.True_")
+    # an object array of numbers (as pandas gives with missing values dropped) was told
+    # it looked like a regression target
+    message = r"y has dtype object and holds numbers \(y\[0\] is {} of type {}\).*y.astype\(int\)"
+    assert re.search(message.format("True", "bool"), str(python_error.value))
+    with pytest.raises(ValueError, match=message.format("1", "int")):
+        SeqPoolClassifier(**TINY).fit(_X(), np.array([1, 2] * (N // 2), dtype=object))
+    with pytest.raises(ValueError, match=message.format("1.5", "float")):
+        SeqPoolClassifier(**TINY).fit(_X(), np.array([1.5, 2] * (N // 2), dtype=object))
 
 
 def test_dropna_takes_true_or_false_only():

@@ -68,6 +68,16 @@ def test_training_on_unequal_lengths_uses_nan_padding():
     X[::2, :, 15:] = np.nan  # every other series is shorter
     clf = SeqPoolClassifier(window=6, random_state=0, **FAST).fit(X, y)
     assert np.isfinite(clf.predict_proba(X)).all()
+    # the padding is missing, not zeros: a fit on zeros there is another model, and a
+    # padded series is predicted as the same series unpadded
+    zeros = np.nan_to_num(X, nan=0.0)
+    for window in (6, None):
+        clf = SeqPoolClassifier(window=window, random_state=0, **FAST).fit(X, y)
+        as_zeros = SeqPoolClassifier(window=window, random_state=0, **FAST).fit(zeros, y)
+        assert np.abs(clf.predict_proba(X[1::2]) - as_zeros.predict_proba(X[1::2])).max() > 1e-4
+    np.testing.assert_allclose(
+        clf.predict_proba(X[::2]), clf.predict_proba(X[::2, :, :15]), rtol=0, atol=1e-12
+    )
 
 
 def test_string_and_noncontiguous_labels_round_trip():

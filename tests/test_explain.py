@@ -318,6 +318,19 @@ def test_deletion_score_for_a_regressor_and_its_arguments():
     reg = _fit(SeqPoolRegressor, X, y, order="decode_first", window=6, max_epochs=40, lr=0.01)
     result = deletion_score(reg, X[:10], fractions=(0.25, 0.5), n_random=2)
     assert result["curve"].shape == result["random_curve"].shape == (2,)
+    # the drops are in target units: a target far from 0 and of scale 40, against a hand
+    # computation through predict (the network's standardised outputs were 100 off)
+    y = 100 + 40 * X[:, 0, :6].mean(1)
+    reg = _fit(SeqPoolRegressor, X, y, order="decode_first", window=6, max_epochs=40, lr=0.01)
+    result = deletion_score(reg, X[:10], fractions=(0.5,), n_random=1)
+    top = np.argsort(-reg.explain(X[:10]).values[:, 0], axis=1, kind="stable")[:, :6]
+    masked = X[:10].copy()
+    for i in range(10):
+        masked[i, :, top[i]] = np.nan
+    hand = np.mean(reg.predict(X[:10]) - reg.predict(masked))
+    np.testing.assert_allclose(result["curve"][0], hand, rtol=1e-5)
+    assert result["deletion"] == pytest.approx(hand, rel=1e-5)
+    assert result["score"] == pytest.approx(result["deletion"] - result["random"])
     with pytest.raises(ValueError, match="fractions"):
         deletion_score(reg, X[:2], fractions=(0.0, 0.5))
     clf = _fit(order="decode_first")
@@ -401,6 +414,27 @@ def test_deletion_score_names_a_label_outside_the_classes():
             deletion_score(est, X, y=y, n_random=1, n_steps=1)
     result = deletion_score(est, X, y=np.array(["c", "a", "b"], dtype=object), n_random=1)
     assert np.isfinite(result["score"])
+
+
+def test_deletion_score_explains_the_classes_in_y():
+    # the drop is that of each series' class in y, not of its predicted class
+    est = _fit(order="decode_first")
+    X, _ = _data(6)
+    predicted = est.predict(X)
+    other = np.where(predicted == "a", "b", "a")
+    result = deletion_score(est, X, y=other, fractions=(0.5,), n_random=1)
+    ex = est.explain(X)
+    j = np.searchsorted(est.classes_, other)
+    k = int(np.ceil(0.5 * X.shape[2]))
+    masked = X.copy()
+    for i in range(len(X)):
+        masked[i, :, np.argsort(-ex.values[i, j[i]], kind="stable")[:k]] = np.nan
+    rows = np.arange(len(X))
+    hand = np.mean(ex.outputs[rows, j] - est.explain(masked).outputs[rows, j])
+    assert result["deletion"] == pytest.approx(hand, rel=1e-6)
+    assert result["deletion"] != pytest.approx(
+        deletion_score(est, X, fractions=(0.5,), n_random=1)["deletion"], rel=1e-3
+    )
 
 
 class BiasedMean(Pool):

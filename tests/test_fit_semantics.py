@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import NotFittedError
 from skorch.callbacks import Callback
 
 from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
@@ -70,7 +71,7 @@ def test_an_interrupt_stops_fit_and_leaves_a_fresh_estimator_unfitted():
     with pytest.raises(KeyboardInterrupt):
         est.fit(X, y)
     assert not any(k.endswith("_") and not k.startswith("_") for k in vars(est))
-    with pytest.raises(Exception, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         est.predict(X)
 
 

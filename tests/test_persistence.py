@@ -19,6 +19,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import NotFittedError
 from skorch.exceptions import DeviceWarning
 
 from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
@@ -251,7 +252,7 @@ def test_initialize_builds_an_untrained_seeded_net(fitted):
 def test_load_params_into_a_different_shape_fails_and_unfitted_is_refused(fitted, tmp_path):
     clf, X, y = fitted
     clf.save_params(f_params=tmp_path / "w.pt")
-    with pytest.raises(Exception, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         SeqPoolClassifier(**TINY).load_params(f_params=tmp_path / "w.pt")
     other = SeqPoolClassifier(**{**clf.get_params(), "hidden_size": 3}).initialize(X, y)
     with pytest.raises(ValueError, match=r"head\.decoder\.weight.*initialize\(X, y\)"):
@@ -313,6 +314,8 @@ def _assert_plain_skops_file(path):
 
 def test_skops_round_trip_with_a_minimal_trust_list_runs_no_code(fitted, tmp_path):
     sio = pytest.importorskip("skops.io")
+    from skops.io.exceptions import UntrustedTypesFoundException
+
     clf, X, _ = fitted
     path = tmp_path / "model.skops"
     sio.dump(clf, path)
@@ -325,7 +328,7 @@ def test_skops_round_trip_with_a_minimal_trust_list_runs_no_code(fitted, tmp_pat
     assert loaded.history_[:, "train_loss"] == clf.history_[:, "train_loss"]
     # the trust list is the whole story: no pickle anywhere in the file
     _assert_plain_skops_file(path)
-    with pytest.raises(Exception, match="[Uu]ntrusted"):
+    with pytest.raises(UntrustedTypesFoundException, match="[Uu]ntrusted"):
         sio.load(path, trusted=[])
 
 
@@ -390,6 +393,8 @@ class _MyAdam(torch.optim.Adam):
 
 def test_skops_lists_a_custom_optimizer_but_not_torch_optim_classes(tmp_path):
     sio = pytest.importorskip("skops.io")
+    from skops.io.exceptions import UntrustedTypesFoundException
+
     X, y = _data()
     sgd = SeqPoolClassifier(encoder=None, optimizer=torch.optim.SGD, **TINY).fit(X, y)
     sio.dump(sgd, tmp_path / "sgd.skops")
@@ -399,7 +404,7 @@ def test_skops_lists_a_custom_optimizer_but_not_torch_optim_classes(tmp_path):
     sio.dump(mine, tmp_path / "mine.skops")
     untrusted = sio.get_untrusted_types(file=tmp_path / "mine.skops")
     assert untrusted == sorted([*SKOPS_TRUSTED, f"{__name__}._MyAdam"])
-    with pytest.raises(Exception, match="[Uu]ntrusted"):
+    with pytest.raises(UntrustedTypesFoundException, match="[Uu]ntrusted"):
         sio.load(tmp_path / "mine.skops", trusted=SKOPS_TRUSTED)
     loaded = sio.load(tmp_path / "mine.skops", trusted=untrusted)
     np.testing.assert_array_equal(loaded.predict_proba(X), mine.predict_proba(X))

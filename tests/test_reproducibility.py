@@ -14,6 +14,7 @@ import pytest
 import torch
 from _threads import caller_threads
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from skorch.callbacks import Callback
 
@@ -109,7 +110,7 @@ def test_clone_of_a_fitted_estimator_is_unfitted_and_refits_identically():
     clf = SeqPoolClassifier(window=4, random_state=0, **TINY).fit(X, y)
     twin = clone(clf)
     assert not any(k.endswith("_") and not k.startswith("_") for k in vars(twin))
-    with pytest.raises(Exception, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         twin.predict(X)
     np.testing.assert_array_equal(twin.fit(X, y).predict_proba(X), clf.predict_proba(X))
 
