@@ -1112,6 +1112,32 @@ def test_several_datasets_are_read_and_checked_before_the_first_fit(ucr_home, tm
     assert "holds 0 UCR/UEA datasets" in capsys.readouterr().err
 
 
+def test_regression_and_classification_datasets_are_not_mixed(ucr_home, tmp_path, capsys):
+    # Covid3Month (regression, R²) beside classification datasets (accuracy): the answer
+    # across datasets averaged and tested an R² difference with an accuracy difference
+    if not (ucr_home / "Covid3Month").is_dir():
+        pytest.skip("Covid3Month is not in the data home")
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in ("Covid3Month", "GunPoint", "ECG200"):
+        (home / name).symlink_to(ucr_home / name, target_is_directory=True)
+    out = tmp_path / "res"
+    base = ["compare", "--data-home", str(home), "--no-download", "--out", str(out), *TINY]
+    base += ["--encoder", "none", "--equivalence-margin", "0.01"]
+    assert main([*base, "--ucr", "Covid3Month,GunPoint"]) == 2
+    stdout, err = capsys.readouterr()
+    assert stdout == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith(
+        "seqpool: error: --ucr names a regression dataset (Covid3Month) and a classification "
+        "dataset (GunPoint), and the answer across datasets tests differences of one metric"
+    )
+    assert not out.exists()  # refused before anything is written or trained
+    assert main([*base, "--ucr", "all"]) == 2
+    err = capsys.readouterr().err
+    assert "--ucr all: the data home holds a regression dataset (Covid3Month) and " in err
+    assert "compare the datasets of one task at a time, e.g. --ucr ECG200,GunPoint" in err
+
+
 def test_one_ucr_name_keeps_the_single_dataset_layout(ucr_home, built, tmp_path, capsys):
     built("--ucr", "GunPoint", "--no-download", "--data-home", str(ucr_home))
     first = capsys.readouterr().out.splitlines()[0]

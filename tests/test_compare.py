@@ -994,6 +994,35 @@ def test_summarize_comparisons_checks_its_input():
     assert list(pairs.comparisons) == ["d0", "d1"]
 
 
+def test_summarize_comparisons_refuses_two_metrics_or_two_tasks():
+    # an R² difference and an accuracy difference were averaged and tested as one sample
+    scores = {
+        ("pool_first", "avg", None): [0.8, 0.9, 0.85],
+        ("decode_first", "avg", None): [0.82, 0.88, 0.9],
+    }
+    acc, bacc = _from_scores(scores), _from_scores(scores, metric="balanced_accuracy")
+    mse = _from_scores(scores, metric="neg_mean_squared_error")
+    with pytest.raises(
+        ValueError,
+        match="'acc' is scored by accuracy and 'mse' by neg_mean_squared_error: the tests "
+        "across datasets would mix differences on two scales",
+    ):
+        summarize_comparisons({"acc": acc, "mse": mse, "acc2": acc}, equivalence_margin=0.01)
+    with pytest.raises(ValueError, match="'acc' is scored by accuracy and 'bacc' by balanced"):
+        summarize_comparisons([("acc", acc), ("bacc", bacc)])
+    # one metric name, a classifier's and a regressor's: refused too
+    clf, reg = _from_scores(scores, metric="score"), _from_scores(scores, metric="score")
+    clf.task, reg.task = "classification", "regression"
+    with pytest.raises(
+        ValueError, match=r"'c' is scored by score \(classification\) and 'r' by score \(regr"
+    ):
+        summarize_comparisons({"c": clf, "r": reg})
+    # compare_heads records the task; one metric and one task pass
+    comparisons = _datasets([0.1, 0.2])
+    assert {cmp.task for cmp in comparisons.values()} == {"classification"}
+    assert len(summarize_comparisons(comparisons).scores) == 16
+
+
 def test_critical_difference_plot(tmp_path):
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")

@@ -333,9 +333,10 @@ def _compare_many(args, names: list[str], start: float) -> int:
     args.pools = args.pools or _default_pools()
     _check_scoring(args.scoring)
     _check_ridge_flags(args)
+    loaded = {name: _fetch_ucr(args, name) for name in names}  # all before the first fit
+    _refuse_mixed_tasks(args, {name: y for name, (_, y) in loaded.items()})
     data = {}
-    for name in names:  # every dataset is read and checked before the first fit
-        X, y = _fetch_ucr(args, name)
+    for name, (X, y) in loaded.items():  # every dataset is checked before the first fit
         what = f"{name} (UCR/UEA, train and test pooled)"
         _check_target(args, y, what)
         _check_classes(args, y, what)
@@ -375,6 +376,38 @@ def _compare_many(args, names: list[str], start: float) -> int:
         f"({time.perf_counter() - start:.0f} s)"
     )
     return 0
+
+
+def _refuse_mixed_tasks(args, targets: dict) -> None:
+    """Datasets of regression beside datasets of classification, refused before any fit:
+    the answer across datasets tests differences of one metric (R² beside accuracy has no
+    common scale), so the datasets of one task are compared at a time."""
+    if args.task != "auto":  # one task for all: a target that cannot take it is refused
+        return
+    regression = [name for name, y in targets.items() if _is_regression(y, "auto")]
+    if not regression or len(regression) == len(targets):
+        return
+    classification = [name for name in targets if name not in regression]
+
+    def shown(names: list[str], kind: str) -> str:
+        if len(names) > 3:
+            return f"{len(names)} {kind} datasets"
+        if len(names) == 1:
+            return f"a {kind} dataset ({names[0]})"
+        return f"{kind} datasets ({', '.join(names)})"
+
+    if args.ucr.strip().lower() == "all":
+        where = "--ucr all: the data home holds"
+    else:
+        where = "--ucr names"
+    larger = max(classification, regression, key=len)
+    example = f", e.g. --ucr {','.join(larger)}" if len(larger) > 1 else ""
+    raise _UsageError(
+        f"{where} {shown(regression, 'regression')} and "
+        f"{shown(classification, 'classification')}, and the answer across datasets tests "
+        "differences of one metric (a regression score beside a classification score has no "
+        f"common scale): compare the datasets of one task at a time{example}"
+    )
 
 
 def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, start: float, drawn):

@@ -15,7 +15,7 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier, is_regressor
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import (
     GridSearchCV,
@@ -722,4 +722,11 @@ def compare_heads(
         equivalence_margin=None if equivalence_margin is None else float(equivalence_margin),
         metric=metric or name,
         chance_level=chance,
+        task=(
+            "classification"
+            if is_classifier(estimator)
+            else "regression"
+            if is_regressor(estimator)
+            else None
+        ),
     )
