@@ -916,7 +916,7 @@ def test_the_header_names_the_splitter_and_the_grouping(built, tmp_path, capsys)
     frame["subject"] = np.repeat([10, 20, 30, 40], 3)
     frame.to_csv(tmp_path / "wide.csv", index=False)
     table = ["--csv", str(tmp_path / "wide.csv"), "--target", "target", "--cv", "2"]
-    built(*table)
+    built(*table, "--drop", "subject")
     assert "; KFold(2) x 1 repeat = 2 splits; " in capsys.readouterr().out
     built(*table, "--groups", "subject")
     assert "; GroupKFold(2) by column 'subject' x 1 repeat = 2 splits; " in capsys.readouterr().out
@@ -1608,6 +1608,52 @@ def test_drop_leaves_an_id_column_out_of_a_wide_table(tmp_path, built, capsys):
     assert "column 'label' is both --drop and --target" in capsys.readouterr().err
     assert main(["compare", "--drop", "x_0"]) == 2
     assert "--drop only applies to --csv" in capsys.readouterr().err
+
+
+def test_a_repeated_subject_id_in_a_wide_table_is_refused_with_groups_or_drop(
+    tmp_path, built, capsys
+):
+    # read as time step 0 of every series, and the folds mixed the subjects
+    frame = _wide_frame(n=30)
+    for name in ("subject_id", "grp", "patientID"):
+        frame.insert(0, name, np.arange(30) // 3)
+        frame.to_csv(tmp_path / "w.csv", index=False)
+        argv = ["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label", *TINY]
+        assert main(argv) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err.startswith(
+            f"seqpool: error: column {name!r} of {tmp_path / 'w.csv'} holds whole numbers, "
+            "10 values over 30 rows, and its name says it names a subject or group of rows"
+        )
+        assert f"pass it as --groups {name} (folds that keep each group whole)" in err
+        assert f"or leave it out with --drop {name}" in err
+        built(*argv[1:], "--groups", name)
+        out = capsys.readouterr().out
+        assert "(wide table): 30 samples, 1 channel, 12 steps" in out
+        assert f"StratifiedGroupKFold(2) by column {name!r}" in out
+        frame = frame.drop(columns=name)
+    # a whole-number column repeating its values, with another name, is still a step
+    frame.assign(level=np.arange(30) % 4).to_csv(tmp_path / "w.csv", index=False)
+    built("--csv", str(tmp_path / "w.csv"), "--target", "label")
+    assert "1 channel, 13 steps" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kind", ["numbers", "text"])
+def test_an_empty_groups_cell_is_named_with_its_line(tmp_path, capsys, kind):
+    # numbers: the empty cells became one more group, NaN; text: "'<' not supported
+    # between instances of 'float' and 'str'" from the group splitter
+    frame = _wide_frame(n=30)
+    groups = np.arange(30) // 3
+    frame["g"] = [f"g{g}" for g in groups] if kind == "text" else groups
+    frame.loc[[2, 11], "g"] = None
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label", "--groups", "g"]
+    assert main([*argv, *TINY]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (
+        f"seqpool: error: column 'g' (--groups) of {tmp_path / 'w.csv'} has 2 empty cells "
+        "(first on line 4); every row needs a group: fill them in or drop those rows\n"
+    )
 
 
 def test_readout_ridge_compares_pools_under_one_order(tmp_path, capsys):

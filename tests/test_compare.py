@@ -376,7 +376,7 @@ def test_groups_never_straddle_train_and_test():
     shuffled = KFold(3, shuffle=True, random_state=0)
     with pytest.raises(ValueError, match=r"split 0 of cv=KFold\(.*\) puts \d+ groups? \("):
         compare_heads(FingerprintHead(), X, y, groups=groups, cv=shuffled)
-    with pytest.raises(ValueError, match="inconsistent numbers of samples: \\[36, 36, 35\\]"):
+    with pytest.raises(ValueError, match="groups has 35 labels for 36 samples"):
         compare_heads(FingerprintHead(), X, y, groups=groups[:-1], cv=shuffled)
     pairs = list(shuffled.split(X))  # index pairs: checked here, not by a splitter
     with pytest.raises(ValueError, match="puts \\d+ groups? \\("):
@@ -385,6 +385,36 @@ def test_groups_never_straddle_train_and_test():
         compare_heads(FingerprintHead(), X, y, groups=groups[:-1], cv=pairs)
     # unshuffled KFold cuts blocks of whole groups here, which keeps them apart: allowed
     assert len(compare_heads(FingerprintHead(), X, y, groups=groups, cv=KFold(3)).splits) == 3
+
+
+def test_groups_are_checked_before_any_splitter_sees_them():
+    # a splitter used them first: scikit-learn's "inconsistent numbers of samples:
+    # [40, 40, 30]", numpy's "'<' not supported between 'str' and 'NoneType'", or every
+    # NaN label put into one group of its own
+    X, y = id_data(n=40)
+    text = np.array([f"g{i % 10}" for i in range(40)], dtype=object)
+    before = text.copy()
+    with_none = text.copy()
+    with_none[[5, 17]] = None
+    numbers = np.where(np.arange(40) % 7 == 3, np.nan, np.arange(40) % 10)
+    cases = [
+        (np.arange(30), r"groups has 30 labels for 40 samples; pass one group label per "
+                        r"sample \(shape \(40,\)\)"),
+        (np.arange(40).reshape(20, 2), r"groups must be 1D, one group label per sample: "
+                                       r"shape \(40,\); got shape \(20, 2\)"),
+        (with_none, r"groups has 2 missing labels \(None or NaN; the first, None, at "
+                    r"position 5\): every sample needs a group"),
+        (numbers, r"groups has 6 missing labels \(None or NaN; the first, nan, at position 3"),
+        (list(with_none), "groups has 2 missing labels"),
+        (pd.Series(numbers), "groups has 6 missing labels"),
+    ]  # fmt: skip
+    for cv in (2, GroupKFold(2)):
+        for groups, match in cases:
+            with pytest.raises(ValueError, match=match):
+                compare_heads(FingerprintHead(), X, y, groups=groups, cv=cv)
+    result = compare_heads(FingerprintHead(), X, y, groups=text, cv=2)
+    assert len(result.splits) == 2
+    np.testing.assert_array_equal(text, before)  # the caller's labels are not changed
 
 
 def test_repeated_splitter_gets_repeat_and_fold_numbers():

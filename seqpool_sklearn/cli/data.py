@@ -183,6 +183,8 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
             f"(first on line {empty[0] + 2}{read}); every row needs a label or target: "
             "fill them in or drop those rows"
         )
+    if args.groups is not None:
+        _refuse_missing_groups(df, args)
     if args.id:
         for flag in WIDE_FLAGS:
             if getattr(args, flag) is not None:
@@ -265,6 +267,22 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     what += _dropped(args) + how
     groups = None if args.groups is None else df[args.groups].to_numpy()
     return X, df[args.target].to_numpy(), groups, what
+
+
+def _refuse_missing_groups(df, args) -> None:
+    """Empty cells in the --groups column, named with the first line: a missing group was
+    read as one more group (NaN), or broke the group splitter's sort of text labels."""
+    empty = df[args.groups].isna().to_numpy().nonzero()[0]
+    if not len(empty):
+        return
+    words = _missing_words(df, args, args.groups)
+    read = f"; {' and '.join(map(repr, words))} read as missing" if words else ""
+    raise _UsageError(
+        f"column {args.groups!r} (--groups) of {args.csv} has {len(empty)} "
+        f"{'missing' if words else 'empty'} cell{'' if len(empty) == 1 else 's'} (first on "
+        f"line {_line(int(empty[0]))}{read}); every row needs a group: fill them in or drop "
+        "those rows"
+    )
 
 
 def _column_list(names: list[str], shown: int = 12) -> str:
@@ -587,7 +605,19 @@ def _refuse_row_numbers(features, path) -> None:
             )
         if len(column) < 3 or not pd.api.types.is_numeric_dtype(column):
             continue
-        if not _is_id_like(column) or not column.is_unique:
+        if not _is_id_like(column):
+            continue
+        if not column.is_unique:
+            if _names_an_id(str(col)) or _names_a_group(str(col)):
+                n = column.nunique()
+                raise _UsageError(
+                    f"column {col!r} of {path} holds whole numbers, {n} value"
+                    f"{'' if n == 1 else 's'} over {len(column)} rows, and its name says it "
+                    "names a subject or group of rows, not a time step of the series. A wide "
+                    "table reads every column but --target and --groups as a time step: pass "
+                    f"it as --groups {col} (folds that keep each group whole) or leave it out "
+                    f"with --drop {col}"
+                )
             continue
         if len(column) < 10 and not _names_an_id(str(col)):
             continue
@@ -614,6 +644,18 @@ def _names_an_id(name: str) -> bool:
 
     words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)
     return any(w.lower() == "id" for w in words)
+
+
+# words of a column name that say it holds the group of each row (with id: subject_id)
+_GROUP_WORDS = ("subject", "patient", "participant", "group", "grp")
+
+
+def _names_a_group(name: str) -> bool:
+    """Whether a column name holds a word for a group of rows: subject, patientNo, grp."""
+    import re
+
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)
+    return any(w.lower() in _GROUP_WORDS for w in words)
 
 
 # a column name that ends in a number: a channel and a time step, such as x_10 or t5
