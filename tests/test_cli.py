@@ -1502,6 +1502,75 @@ def test_targets_groups_and_metrics_that_cannot_run_are_refused_up_front(tmp_pat
         assert out == "" and re.search(match, err), err
 
 
+def test_metrics_of_a_positive_class_need_labels_that_name_one(tmp_path, ucr_home, capsys):
+    # scikit-learn takes 1 as the positive class (none for the Brier score): on '1'/'2'
+    # or 'a'/'b' the run printed its header, trained a fit, then failed with
+    # "pos_label=1 is not a valid label"
+    frame = _wide_frame(n=30)
+    base = ["compare", "--quiet", *TINY, "--encoder", "none", "--out", str(tmp_path / "o")]
+    scorers = {
+        "f1": "f1_macro",
+        "precision": "precision_macro",
+        "recall": "recall_macro",
+        "jaccard": "jaccard_macro",
+        "average_precision": "roc_auc",
+        "neg_brier_score": "neg_log_loss",
+    }
+    for labels, shown in [
+        (["a", "b"], "'a' and 'b' (text)"),
+        ([1, 2], "1 and 2"),
+        (["-1", "1"], "'-1' and '1' (text)"),
+    ]:
+        frame.assign(label=labels * 15).to_csv(tmp_path / "w.csv", index=False)
+        if labels == ["-1", "1"]:  # as the UCR/UEA .ts files hold them
+            data = ["--ucr", "ECG200", "--data-home", str(ucr_home), "--no-download"]
+        else:
+            data = ["--csv", str(tmp_path / "w.csv"), "--target", "label"]
+        for scoring, better in scorers.items():
+            assert main([*base, *data, "--scoring", scoring]) == 2
+            out, err = capsys.readouterr()
+            assert out == "" and len(err.splitlines()) == 1, err
+            assert f"--scoring {scoring} scores one class as the positive one" in err
+            assert f"holds {shown}; use --scoring {better} (both classes count) or " in err
+    assert not (tmp_path / "o").exists()
+    # 0/1, -1/1 and booleans name the positive class: accepted
+    for labels in ([0, 1], [-1, 1], [False, True]):
+        frame.assign(label=labels * 15).to_csv(tmp_path / "w.csv", index=False)
+        argv = [*base, "--csv", str(tmp_path / "w.csv"), "--target", "label", "--cv", "3"]
+        assert main([*argv, "--scoring", "f1", "--overwrite"]) == 0, capsys.readouterr().err
+        assert "f1 per head design" in capsys.readouterr().out
+
+
+def test_top_k_accuracy_on_too_few_classes_is_refused(tmp_path, capsys):
+    # k=2 of two classes: every design scored 1.0 on every split, after every fit
+    path = tmp_path / "w.csv"
+    _wide_frame(n=30).to_csv(path, index=False)
+    argv = ["compare", "--quiet", *TINY, "--csv", str(path), "--target", "label"]
+    assert main([*argv, "--scoring", "top_k_accuracy"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (
+        "seqpool: error: --scoring top_k_accuracy counts a prediction right when the true "
+        "class is among the 2 most likely, which with 2 classes every prediction is: every "
+        "design would score 1.0. Use --scoring accuracy\n"
+    )
+
+
+def test_alpha_of_an_equivalence_test_is_checked_with_the_arguments(tmp_path, capsys):
+    # checked only in the report, after every fit: results.csv written, no report
+    out = tmp_path / "o"
+    argv = ["compare", "--quiet", "--n-samples", "20", *TINY, "--out", str(out)]
+    for alpha in ("0.5", "0.6"):
+        for data in ([], ["--ucr", "GunPoint,ECG200"]):
+            code = main([*argv, *data, "--alpha", alpha, "--equivalence-margin", "0.01"])
+            stdout, err = capsys.readouterr()
+            assert code == 2 and stdout == "" and not out.exists()
+            assert err.startswith(
+                f"seqpool: error: --alpha {alpha} with --equivalence-margin: the equivalence "
+                "test (two one-sided tests) at level alpha reads the 1 - 2*alpha confidence "
+                "interval, so it needs --alpha below 0.5"
+            )
+
+
 def test_folds_that_cannot_train_are_refused_before_output_or_removal(tmp_path, capsys):
     # found only during training, after the header was printed (and, with --overwrite,
     # the earlier results removed): scikit-learn's raw "n_splits=2 cannot be greater

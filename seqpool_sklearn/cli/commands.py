@@ -301,6 +301,12 @@ def _cmd_compare(args) -> int:
     start = time.perf_counter()
     if not 0 < args.alpha < 1:
         raise _UsageError(f"--alpha must be between 0 and 1, got {args.alpha}")
+    if args.equivalence_margin is not None and not args.alpha < 0.5:
+        raise _UsageError(
+            f"--alpha {args.alpha:g} with --equivalence-margin: the equivalence test (two "
+            "one-sided tests) at level alpha reads the 1 - 2*alpha confidence interval, so it "
+            "needs --alpha below 0.5 (0.05, say); or leave out --equivalence-margin"
+        )
     names = _ucr_names(args)
     if names is not None:
         return _compare_many(args, names, start)

@@ -1099,6 +1099,68 @@ def _check_classes(args, y, what: str) -> None:
             f"--scoring {args.scoring} scores two classes, but the target of {what} holds "
             f"{len(classes)}; use --scoring {better}"
         )
+    if args.scoring is not None:
+        _check_scorer_on_classes(args.scoring, labels, what)
+
+
+def _scorer_keyword(scorer, name: str) -> tuple[bool, Any]:
+    """(whether the scorer's metric takes ``name``, the value it scores with: the
+    scorer's own keyword, else the metric's default)."""
+    import inspect
+
+    kwargs = getattr(scorer, "_kwargs", {}) or {}
+    try:
+        params = inspect.signature(scorer._score_func).parameters
+    except (AttributeError, TypeError, ValueError):
+        return False, None
+    if name not in params:
+        return False, None
+    return True, kwargs.get(name, params[name].default)
+
+
+# what to score instead of a metric of one positive class, where the labels name none
+_BOTH_CLASSES = {
+    "average_precision": "roc_auc",
+    "neg_brier_score": "neg_log_loss",
+    "d2_brier_score": "neg_log_loss",
+}
+
+
+def _check_scorer_on_classes(scoring: str, labels, what: str) -> None:
+    """Metrics that cannot score these classes, refused before anything is printed: one
+    of a positive class on two labels that name none (scikit-learn takes 1 as positive,
+    and without a pos_label from the user fails on '1'/'2' or 'a'/'b' after the first
+    fit), and top-k accuracy with k at least the number of classes (1.0 for every design)."""
+    import numpy as np
+    from sklearn.metrics import get_scorer, get_scorer_names
+
+    scorer = get_scorer(scoring)
+    values = np.unique(labels)
+    takes_pos_label, _ = _scorer_keyword(scorer, "pos_label")
+    own = getattr(scorer, "_kwargs", {}) or {}
+    if takes_pos_label and "pos_label" not in own and len(values) == 2:
+        numeric = labels.dtype.kind in "biuf"
+        named = numeric and (set(values.tolist()) <= {0, 1} or set(values.tolist()) <= {-1, 1})
+        if not named:
+            shown = " and ".join(str(v) if numeric else repr(str(v)) for v in values.tolist()) + (
+                "" if numeric else " (text)"
+            )
+            macro = f"{scoring}_macro"
+            better = macro if macro in get_scorer_names() else _BOTH_CLASSES.get(scoring)
+            instead = f"{better} (both classes count) or balanced_accuracy"
+            raise _UsageError(
+                f"--scoring {scoring} scores one class as the positive one, which "
+                "scikit-learn finds only among the numbers 0 and 1 or -1 and 1 (1 is positive), "
+                f"but the target of {what} holds {shown}; use --scoring "
+                + (instead if better else "balanced_accuracy")
+            )
+    takes_k, k = _scorer_keyword(scorer, "k")
+    if takes_k and isinstance(k, int) and k >= len(values):
+        raise _UsageError(
+            f"--scoring {scoring} counts a prediction right when the true class is among "
+            f"the {k} most likely, which with {len(values)} classes every prediction is: "
+            "every design would score 1.0. Use --scoring accuracy"
+        )
 
 
 def _check_groups(args, groups) -> None:
