@@ -1363,6 +1363,34 @@ def test_wide_tables_that_would_be_misread_are_refused(tmp_path, capsys, write, 
     assert re.search(match, capsys.readouterr().err)
 
 
+def test_a_time_step_holding_one_to_n_is_not_taken_for_row_numbers(tmp_path, built, capsys):
+    # t0 holding 1..20 (a counter, a rising signal) was refused as row numbers, and no
+    # flag could keep it: the only way on was to drop real data
+    rng = np.random.default_rng(0)
+    i = np.arange(1, 21)
+    frame = pd.DataFrame({"t0": i, "t1": 2 * i, "t2": rng.normal(size=20), "label": i % 2})
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    built("--csv", str(tmp_path / "w.csv"), "--target", "label")
+    assert "(wide table): 20 samples, 1 channel, 3 steps" in capsys.readouterr().out
+    # ... in the middle of the table too, whatever its name
+    frame = frame[["t2", "t0", "t1", "label"]].rename(columns={"t0": "level"})
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    built("--csv", str(tmp_path / "w.csv"), "--target", "label")
+    assert "(wide table): 20 samples, 1 channel, 3 steps" in capsys.readouterr().out
+    # the first column, not named as a step, or a column named as an index: refused,
+    # with the way to keep it
+    for name, where in [("sample", 0), ("row", 1), ("index", 2)]:
+        frame = pd.DataFrame({"a": rng.normal(size=20), "b": rng.normal(size=20)})
+        frame.insert(where, name, i - 1)
+        frame.assign(label=i % 2).to_csv(tmp_path / "w.csv", index=False)
+        argv = ["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label", *TINY]
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"column {name!r} of {tmp_path / 'w.csv'} holds the numbers 0 to 19, each " in err
+        assert f"leave it out with --drop {name} (or pass it as --groups); if it is a time " in err
+        assert "name the columns by their steps (t0, t1, ...)" in err
+
+
 def test_wide_columns_by_pattern_and_a_binary_first_column(tmp_path, built):
     frame = _wide_frame()
     shuffled = frame[sorted(frame.columns[:-1]) + ["label"]]

@@ -592,10 +592,17 @@ def _refuse_unnamed_time(df, args) -> None:
 
 
 def _refuse_row_numbers(features, path) -> None:
-    """A wide table's column of row numbers or ids (say, the index pandas wrote)."""
+    """A wide table's column of row numbers or ids (say, the index pandas wrote).
+
+    The numbers 1 to n (or 0 to n-1), each once, are taken for row numbers only in the
+    first column or a column named as an id or index, and never in a column named as a
+    step of the others (``t0`` beside ``t1``, ``t2``): a counter or a rising signal may
+    hold them too.
+    """
     import pandas as pd
 
-    for col in features.columns:
+    names = [str(c) for c in features.columns]
+    for position, col in enumerate(features.columns):
         column = features[col]
         if str(col).startswith("Unnamed: "):
             raise _UsageError(
@@ -622,12 +629,19 @@ def _refuse_row_numbers(features, path) -> None:
         if len(column) < 10 and not _names_an_id(str(col)):
             continue
         values = column.to_numpy(dtype=float)
-        if values.max() - values.min() == len(values) - 1:
+        placed = position == 0 or _names_an_id(str(col)) or _names_an_index(str(col))
+        if (
+            values.max() - values.min() == len(values) - 1
+            and placed
+            and not _names_a_step(str(col), names)
+        ):
             raise _UsageError(
                 f"column {col!r} of {path} holds the numbers {values.min():.0f} to "
                 f"{values.max():.0f}, each once: row numbers or sample ids, not a time step "
                 "of the series. A wide table reads every column but --target and --groups as "
-                f"a time step: leave it out with --drop {col} (or pass it as --groups)"
+                f"a time step: leave it out with --drop {col} (or pass it as --groups); if it "
+                "is a time step, name the columns by their steps (t0, t1, ...), which are "
+                "read as such"
             )
         if _names_an_id(str(col)):
             raise _UsageError(
@@ -644,6 +658,33 @@ def _names_an_id(name: str) -> bool:
 
     words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)
     return any(w.lower() == "id" for w in words)
+
+
+def _names_an_index(name: str) -> bool:
+    """Whether a column name says it holds row numbers: index, idx, row, row_number."""
+    import re
+
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)
+    return any(w.lower() in ("index", "idx", "row", "rownum") for w in words)
+
+
+def _names_a_step(name: str, names: list[str]) -> bool:
+    """Whether ``name`` is a time step by the table's column names: all of them time
+    stamps (numbers, dates), or ``name`` numbered as a step beside the next or previous
+    step of the same channel (t0 beside t1; 0 beside 1)."""
+    import re
+
+    if _time_stamps(names) is not None:
+        return True
+    match = re.fullmatch(_NAMED_STEP, name)
+    if match is None:
+        return False
+    channel, step = match["channel"], int(match["time"])
+    for other in names:
+        found = re.fullmatch(_NAMED_STEP, other)
+        if found and found["channel"] == channel and abs(int(found["time"]) - step) == 1:
+            return True
+    return False
 
 
 # words of a column name that say it holds the group of each row (with id: subject_id)
