@@ -1053,6 +1053,30 @@ def test_summarize_comparisons_refuses_two_metrics_or_two_tasks():
     assert len(summarize_comparisons(comparisons).scores) == 16
 
 
+def test_a_long_metric_name_fits_the_score_axis():
+    # "neg_mean_squared_error (mean ± sd over splits)" on one line ran off the top and
+    # the bottom of the figure, 3.6 in high
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for metric in ("accuracy", "neg_mean_squared_error", "neg_mean_absolute_percentage_error"):
+        scores = {
+            (order, pool, None): [-0.2, -0.3, -0.25]
+            for pool in ("avg", "max")
+            for order in ("pool_first", "decode_first")
+        }
+        fig = _from_scores(scores, metric=metric).plot()
+        fig.canvas.draw()
+        label = fig.axes[0].yaxis.label
+        assert label.get_text() == f"{metric}\n(mean ± sd over splits)"
+        box = label.get_window_extent(fig.canvas.get_renderer())
+        axes = fig.axes[0].get_window_extent()
+        assert axes.y0 - 1 <= box.y0 and box.y1 <= axes.y1 + 1, (metric, box, axes)
+        assert box.x0 >= 0
+        plt.close(fig)
+
+
 def test_critical_difference_plot(tmp_path):
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
@@ -1146,7 +1170,7 @@ def test_plot_names_the_metric_shows_chance_and_keeps_bars_in_range():
     assert result.chance_level == pytest.approx(2 / 3)
     fig = result.plot(title="toy data")
     ax = fig.axes[0]
-    assert ax.get_ylabel() == "accuracy (mean ± sd over splits)"
+    assert ax.get_ylabel() == "accuracy\n(mean ± sd over splits)"
     assert fig._suptitle.get_text() == "toy data"
     chance = [line for line in ax.get_lines() if line.get_label() == "chance level"]
     assert len(chance) == 1 and chance[0].get_ydata()[0] == pytest.approx(2 / 3)
