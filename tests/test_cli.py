@@ -410,6 +410,24 @@ def test_compare_passes_the_flags_that_are_given(built):
     assert estimator.get_params() == expected.get_params()
 
 
+def test_the_header_shows_the_encoder_width_built(built, capsys):
+    # encoder_channels=None is each encoder's own width: the header said "none"
+    from seqpool_sklearn._options import DEFAULT_ENCODER_BUILT
+    from seqpool_sklearn.nn.encoders import ENCODER_REGISTRY
+
+    for encoder in ("minirocket", "hydra", "conv"):
+        built("--encoder", encoder)
+        header = capsys.readouterr().out.splitlines()[1]
+        assert f"encoder={encoder}," in header and "encoder_channels=none" not in header
+        assert f"encoder_channels={DEFAULT_ENCODER_BUILT[encoder]}," in header
+    # the 9996 maps minirocket builds on the synthetic task's 2 channels of 64 steps
+    built("--encoder", "minirocket")
+    maps = ENCODER_REGISTRY["minirocket"](2, 64, None).out_channels
+    assert f"encoder_channels={maps} maps," in capsys.readouterr().out
+    built("--encoder", "minirocket", "--encoder-channels", "168")
+    assert "encoder_channels=168," in capsys.readouterr().out
+
+
 def test_readout_ridge_takes_every_frozen_encoder(built):
     # the combination of frozen encoders is frozen per instance, and was refused as trained
     for encoder in ("multirocket_hydra", "hydra", "none"):

@@ -433,6 +433,13 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
         from .._options import default_hidden_size
 
         settings["hidden_size"] = default_hidden_size(n_classes)
+    if isinstance(settings.get("encoder"), str) and settings.get("encoder_channels") is None:
+        # the width the encoder builds by default, as --help words it (9996 maps)
+        from .._options import DEFAULT_ENCODER_BUILT
+
+        built = DEFAULT_ENCODER_BUILT.get(settings["encoder"])
+        if built is not None:
+            settings["encoder_channels"] = built
     moot = {"encoder_channels"} if settings.get("encoder") is None else set()
     if settings.get("readout") == "ridge":  # nothing is trained
         moot |= {"max_epochs", "lr", "lr_schedule", "batch_size", "label_smoothing"}
