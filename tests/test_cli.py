@@ -1409,6 +1409,22 @@ def test_a_time_step_holding_one_to_n_is_not_taken_for_row_numbers(tmp_path, bui
         assert "name the columns by their steps (t0, t1, ...)" in err
 
 
+def test_n_channels_that_do_not_divide_the_columns_is_said_in_the_flags_words(tmp_path, capsys):
+    # was the Python API's "X has 12 columns, which do not split into n_channels=5 ..."
+    path = tmp_path / "w.csv"
+    _wide_frame().to_csv(path, index=False)
+    argv = ["compare", "--csv", str(path), "--target", "label", *TINY]
+    assert main([*argv, "--n-channels", "5"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (
+        f"seqpool: error: --n-channels 5 cuts the columns of {path} into 5 equal blocks, one "
+        "per channel, but it has 12 columns of time steps (every column but --target, "
+        "--groups and --drop), not a multiple of 5: pass the number of channels the table "
+        "holds\n"
+    )
+    assert "n_channels=" not in err
+
+
 def test_wide_columns_by_pattern_and_a_binary_first_column(tmp_path, built):
     frame = _wide_frame()
     shuffled = frame[sorted(frame.columns[:-1]) + ["label"]]

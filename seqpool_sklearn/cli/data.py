@@ -261,6 +261,15 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
         what = f"wide table, channels {', '.join(map(str, wide.channels_))} from --pattern"
     else:
         n_channels = 1 if args.n_channels is None else args.n_channels
+        n_columns = features.shape[1]
+        if n_columns % n_channels:
+            raise _UsageError(
+                f"--n-channels {n_channels} cuts the columns of {args.csv} into {n_channels} "
+                f"equal blocks, one per channel, but it has {n_columns} column"
+                f"{'' if n_columns == 1 else 's'} of time steps (every column but --target, "
+                "--groups and --drop), not a multiple of "
+                f"{n_channels}: pass the number of channels the table holds"
+            )
         _refuse_names_out_of_order(features, n_channels, args.csv)
         X = WideToSequences(n_channels=n_channels).fit_transform(features)
         what = "wide table"
