@@ -142,9 +142,11 @@ def test_without_matplotlib_the_report_and_csv_come_without_figures(
         + ["--encoder", "none", "--max-epochs", "1", "--cv", "2", "--pools", "avg", "--quiet"]
         + ["--out", str(tmp_path / "two")]
     )
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert code == 0
-    assert out.count("note: matplotlib is not installed, so no figure is drawn") == 1
+    # a line about the run, on stderr: stdout holds the report alone
+    assert err.count("note: matplotlib is not installed, so no figure is drawn") == 1
+    assert "note:" not in out
     assert "Order effect, decode_first - pool_first" in out and "Across 2 datasets:" in out
     assert sorted(p.name for p in (tmp_path / "two").rglob("*.png")) == []
     for name in ("GunPoint", "ECG200"):
@@ -453,7 +455,9 @@ def test_readout_ridge_is_passed_and_the_training_settings_are_not_shown(built, 
 def test_quick_prints_and_applies_its_preset(built, capsys):
     for encoder, preset in QUICK_PRESET.items():
         estimator = built("--quick", "--encoder", encoder)
-        first = capsys.readouterr().out.splitlines()[0]
+        out, err = capsys.readouterr()
+        first = err.splitlines()[0]
+        assert "--quick" not in out  # stdout holds the report alone
         applied = ", ".join(f"{k}={v}" for k, v in preset.items())
         assert first == f"--quick: {applied}"
         expected = SeqPoolClassifier(encoder=encoder, random_state=0, **preset)
@@ -468,7 +472,7 @@ def test_quick_follows_the_estimators_default_encoder(built, tmp_path, capsys):
     default = SeqPoolClassifier().encoder
     preset = QUICK_PRESET.get(default, {})
     assert estimator.get_params() == SeqPoolClassifier(random_state=0, **preset).get_params()
-    assert capsys.readouterr().out.startswith("--quick: ")
+    assert capsys.readouterr().err.startswith("--quick: ")
 
 
 def test_quick_says_when_a_flag_overrides_it_or_it_has_nothing_to_apply(built, capsys):
@@ -476,11 +480,11 @@ def test_quick_says_when_a_flag_overrides_it_or_it_has_nothing_to_apply(built, c
     assert list(preset) == ["encoder_channels"]
     estimator = built("--quick", "--encoder", encoder, "--encoder-channels", "168")
     assert estimator.encoder_channels == 168
-    first = capsys.readouterr().out.splitlines()[0]
+    first = capsys.readouterr().err.splitlines()[0]
     assert first == "--quick: nothing applied (--encoder-channels given explicitly)"
     estimator = built("--quick")  # the synthetic task runs without an encoder
     assert estimator.get_params() == SeqPoolClassifier(encoder=None, random_state=0).get_params()
-    first = capsys.readouterr().out.splitlines()[0]
+    first = capsys.readouterr().err.splitlines()[0]
     assert first == "--quick: nothing applied (no cheaper preset for encoder=none)"
 
 
@@ -769,8 +773,8 @@ def test_a_rare_class_under_group_folds_gets_a_note_not_sklearns_warning(tmp_pat
     assert (
         "note: class '7' has 1 member, fewer than the --cv 3 folds: folds by --groups g keep "
         "each group whole, so some folds test none of that class"
-    ) in out
-    assert "least populated" not in out + err
+    ) in err
+    assert "note:" not in out and "least populated" not in out + err
 
 
 def test_the_splits_are_drawn_once_and_are_the_integer_cv_splits(tmp_path, monkeypatch):
@@ -976,9 +980,9 @@ def test_overwrite_removes_every_file_of_an_earlier_run_and_nothing_else(built, 
     assert "exists from an earlier run; pass --overwrite" in capsys.readouterr().err
     assert all((out / name).exists() for name in written + kept)
     built("--out", str(out), "--overwrite")  # stops at training, after the clean-up
-    assert capsys.readouterr().out.startswith(
-        f"--overwrite: removed 6 files of an earlier run from {out}"
-    )
+    stdout, err = capsys.readouterr()
+    assert err.startswith(f"--overwrite: removed 6 files of an earlier run from {out}")
+    assert "--overwrite" not in stdout
     assert not any((out / name).exists() for name in written)
     assert not (out / "GunPoint").exists()  # emptied, so removed
     assert all((out / name).read_text() == "earlier run" for name in kept)
@@ -995,7 +999,7 @@ def test_overwrite_without_a_list_of_an_earlier_run_removes_only_its_top_files(
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_text("earlier")
     built("--out", str(out), "--overwrite")
-    assert capsys.readouterr().out.startswith("--overwrite: removed 2 files")
+    assert capsys.readouterr().err.startswith("--overwrite: removed 2 files")
     assert all((out / name).read_text() == "earlier" for name in mine)
     assert not (out / "combined.csv").exists()
 
@@ -1792,8 +1796,8 @@ def test_readout_ridge_compares_pools_under_one_order(tmp_path, capsys):
     argv = ["compare", "--quiet", "--n-samples", "24", "--readout", "ridge", "--encoder"]
     argv += ["none", "--cv", "2", "--out", str(tmp_path / "o")]
     assert main(argv) == 0
-    out = capsys.readouterr().out
-    assert out.splitlines()[0].startswith("--readout ridge: order pool_first only;")
+    out, err = capsys.readouterr()
+    assert err.splitlines()[0].startswith("--readout ridge: order pool_first only;")
     assert "Order effect: not tested" in out and "cannot tell apart" not in out
     assert set(pd.read_csv(tmp_path / "o" / "results.csv")["order"]) == {"pool_first"}
 

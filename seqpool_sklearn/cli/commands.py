@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -197,10 +198,16 @@ def _clear_out(out: Path, overwrite: bool, planned: list[str]) -> None:
         raise _UsageError(f"--out {out} cannot be written: {exc.strerror or exc}") from None
     results = [p for p in found if p.name != MANIFEST_FILE]
     if results:
-        print(
+        _note(
             f"--overwrite: removed {len(results)} file{'' if len(results) == 1 else 's'} of "
             f"an earlier run from {out}"
         )
+
+
+def _note(text: str) -> None:
+    """A line about the run, not of its report: on stderr, so that stdout holds the report
+    alone (``seqpool compare > report.txt``)."""
+    print(text, file=sys.stderr, flush=True)
 
 
 def _check_data(args, X, what: str) -> None:
@@ -291,7 +298,7 @@ def _pyplot():
 
 def _note_no_figures(plt) -> None:
     if plt is None:
-        print(
+        _note(
             "note: matplotlib is not installed, so no figure is drawn; the tables and the "
             'CSV files are as usual (pip install -e ".[cli]" adds the figures)'
         )
@@ -458,11 +465,11 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
     n_configs = len(args.orders) * len(args.pools) * len(args.windows)
     n_splits = args.cv * args.repeats
     if args.quick:
-        print(_quick_message(quick, settings["encoder"]))
+        _note(_quick_message(quick, settings["encoder"]))
     if getattr(args, "ridge_orders_note", False):
-        print(RIDGE_ORDERS_NOTE)
+        _note(RIDGE_ORDERS_NOTE)
     if drawn.note:
-        print(drawn.note)
+        _note(drawn.note)
     print(
         f"{what}: {X.shape[0]} samples, {X.shape[1]} channel{'' if X.shape[1] == 1 else 's'}, "
         f"{X.shape[2]} steps; {kind}\n"
