@@ -92,6 +92,7 @@ def plot_comparison(
     """
     try:
         import matplotlib.pyplot as plt
+        from matplotlib.font_manager import FontProperties
         from matplotlib.ticker import MaxNLocator
     except ImportError:  # pragma: no cover - matplotlib ships with the plot/cli extras
         raise ImportError(
@@ -149,7 +150,13 @@ def plot_comparison(
     ax.set_xlim(-0.6, len(cells) - 0.4)
     if chance_level is not None:
         ax.axhline(chance_level, color="0.5", lw=1, ls=":", label="chance level")
-    ax.set_ylabel(f"{metric or scoring} (mean ± sd over splits)")
+    # on two lines, smaller for a long metric name: on one line at 3.6 in high, a name
+    # such as neg_mean_squared_error ran off the top and bottom of the figure
+    name = str(metric or scoring)
+    size = FontProperties(size=plt.rcParams["axes.labelsize"]).get_size_in_points()
+    ax.set_ylabel(
+        f"{name}\n(mean ± sd over splits)", fontsize=min(size, size * 24 / max(len(name), 1))
+    )
     ax.set_title("score per head design")
     # Below the axes, where it can cover no data point (inside, some datasets' points sat
     # under it whichever corner matplotlib picked).

@@ -142,9 +142,11 @@ def test_without_matplotlib_the_report_and_csv_come_without_figures(
         + ["--encoder", "none", "--max-epochs", "1", "--cv", "2", "--pools", "avg", "--quiet"]
         + ["--out", str(tmp_path / "two")]
     )
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert code == 0
-    assert out.count("note: matplotlib is not installed, so no figure is drawn") == 1
+    # a line about the run, on stderr: stdout holds the report alone
+    assert err.count("note: matplotlib is not installed, so no figure is drawn") == 1
+    assert "note:" not in out
     assert "Order effect, decode_first - pool_first" in out and "Across 2 datasets:" in out
     assert sorted(p.name for p in (tmp_path / "two").rglob("*.png")) == []
     for name in ("GunPoint", "ECG200"):
@@ -410,6 +412,24 @@ def test_compare_passes_the_flags_that_are_given(built):
     assert estimator.get_params() == expected.get_params()
 
 
+def test_the_header_shows_the_encoder_width_built(built, capsys):
+    # encoder_channels=None is each encoder's own width: the header said "none"
+    from seqpool_sklearn._options import DEFAULT_ENCODER_BUILT
+    from seqpool_sklearn.nn.encoders import ENCODER_REGISTRY
+
+    for encoder in ("minirocket", "hydra", "conv"):
+        built("--encoder", encoder)
+        header = capsys.readouterr().out.splitlines()[1]
+        assert f"encoder={encoder}," in header and "encoder_channels=none" not in header
+        assert f"encoder_channels={DEFAULT_ENCODER_BUILT[encoder]}," in header
+    # the 9996 maps minirocket builds on the synthetic task's 2 channels of 64 steps
+    built("--encoder", "minirocket")
+    maps = ENCODER_REGISTRY["minirocket"](2, 64, None).out_channels
+    assert f"encoder_channels={maps} maps," in capsys.readouterr().out
+    built("--encoder", "minirocket", "--encoder-channels", "168")
+    assert "encoder_channels=168," in capsys.readouterr().out
+
+
 def test_readout_ridge_takes_every_frozen_encoder(built):
     # the combination of frozen encoders is frozen per instance, and was refused as trained
     for encoder in ("multirocket_hydra", "hydra", "none"):
@@ -435,7 +455,9 @@ def test_readout_ridge_is_passed_and_the_training_settings_are_not_shown(built, 
 def test_quick_prints_and_applies_its_preset(built, capsys):
     for encoder, preset in QUICK_PRESET.items():
         estimator = built("--quick", "--encoder", encoder)
-        first = capsys.readouterr().out.splitlines()[0]
+        out, err = capsys.readouterr()
+        first = err.splitlines()[0]
+        assert "--quick" not in out  # stdout holds the report alone
         applied = ", ".join(f"{k}={v}" for k, v in preset.items())
         assert first == f"--quick: {applied}"
         expected = SeqPoolClassifier(encoder=encoder, random_state=0, **preset)
@@ -450,7 +472,7 @@ def test_quick_follows_the_estimators_default_encoder(built, tmp_path, capsys):
     default = SeqPoolClassifier().encoder
     preset = QUICK_PRESET.get(default, {})
     assert estimator.get_params() == SeqPoolClassifier(random_state=0, **preset).get_params()
-    assert capsys.readouterr().out.startswith("--quick: ")
+    assert capsys.readouterr().err.startswith("--quick: ")
 
 
 def test_quick_says_when_a_flag_overrides_it_or_it_has_nothing_to_apply(built, capsys):
@@ -458,11 +480,11 @@ def test_quick_says_when_a_flag_overrides_it_or_it_has_nothing_to_apply(built, c
     assert list(preset) == ["encoder_channels"]
     estimator = built("--quick", "--encoder", encoder, "--encoder-channels", "168")
     assert estimator.encoder_channels == 168
-    first = capsys.readouterr().out.splitlines()[0]
+    first = capsys.readouterr().err.splitlines()[0]
     assert first == "--quick: nothing applied (--encoder-channels given explicitly)"
     estimator = built("--quick")  # the synthetic task runs without an encoder
     assert estimator.get_params() == SeqPoolClassifier(encoder=None, random_state=0).get_params()
-    first = capsys.readouterr().out.splitlines()[0]
+    first = capsys.readouterr().err.splitlines()[0]
     assert first == "--quick: nothing applied (no cheaper preset for encoder=none)"
 
 
@@ -751,8 +773,8 @@ def test_a_rare_class_under_group_folds_gets_a_note_not_sklearns_warning(tmp_pat
     assert (
         "note: class '7' has 1 member, fewer than the --cv 3 folds: folds by --groups g keep "
         "each group whole, so some folds test none of that class"
-    ) in out
-    assert "least populated" not in out + err
+    ) in err
+    assert "note:" not in out and "least populated" not in out + err
 
 
 def test_the_splits_are_drawn_once_and_are_the_integer_cv_splits(tmp_path, monkeypatch):
@@ -916,7 +938,7 @@ def test_the_header_names_the_splitter_and_the_grouping(built, tmp_path, capsys)
     frame["subject"] = np.repeat([10, 20, 30, 40], 3)
     frame.to_csv(tmp_path / "wide.csv", index=False)
     table = ["--csv", str(tmp_path / "wide.csv"), "--target", "target", "--cv", "2"]
-    built(*table)
+    built(*table, "--drop", "subject")
     assert "; KFold(2) x 1 repeat = 2 splits; " in capsys.readouterr().out
     built(*table, "--groups", "subject")
     assert "; GroupKFold(2) by column 'subject' x 1 repeat = 2 splits; " in capsys.readouterr().out
@@ -958,9 +980,9 @@ def test_overwrite_removes_every_file_of_an_earlier_run_and_nothing_else(built, 
     assert "exists from an earlier run; pass --overwrite" in capsys.readouterr().err
     assert all((out / name).exists() for name in written + kept)
     built("--out", str(out), "--overwrite")  # stops at training, after the clean-up
-    assert capsys.readouterr().out.startswith(
-        f"--overwrite: removed 6 files of an earlier run from {out}"
-    )
+    stdout, err = capsys.readouterr()
+    assert err.startswith(f"--overwrite: removed 6 files of an earlier run from {out}")
+    assert "--overwrite" not in stdout
     assert not any((out / name).exists() for name in written)
     assert not (out / "GunPoint").exists()  # emptied, so removed
     assert all((out / name).read_text() == "earlier run" for name in kept)
@@ -977,7 +999,7 @@ def test_overwrite_without_a_list_of_an_earlier_run_removes_only_its_top_files(
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_text("earlier")
     built("--out", str(out), "--overwrite")
-    assert capsys.readouterr().out.startswith("--overwrite: removed 2 files")
+    assert capsys.readouterr().err.startswith("--overwrite: removed 2 files")
     assert all((out / name).read_text() == "earlier" for name in mine)
     assert not (out / "combined.csv").exists()
 
@@ -1110,6 +1132,32 @@ def test_several_datasets_are_read_and_checked_before_the_first_fit(ucr_home, tm
     argv = ["compare", "--ucr", "all", "--data-home", str(tmp_path / "empty")]
     assert main(argv) == 2
     assert "holds 0 UCR/UEA datasets" in capsys.readouterr().err
+
+
+def test_regression_and_classification_datasets_are_not_mixed(ucr_home, tmp_path, capsys):
+    # Covid3Month (regression, R²) beside classification datasets (accuracy): the answer
+    # across datasets averaged and tested an R² difference with an accuracy difference
+    if not (ucr_home / "Covid3Month").is_dir():
+        pytest.skip("Covid3Month is not in the data home")
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in ("Covid3Month", "GunPoint", "ECG200"):
+        (home / name).symlink_to(ucr_home / name, target_is_directory=True)
+    out = tmp_path / "res"
+    base = ["compare", "--data-home", str(home), "--no-download", "--out", str(out), *TINY]
+    base += ["--encoder", "none", "--equivalence-margin", "0.01"]
+    assert main([*base, "--ucr", "Covid3Month,GunPoint"]) == 2
+    stdout, err = capsys.readouterr()
+    assert stdout == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith(
+        "seqpool: error: --ucr names a regression dataset (Covid3Month) and a classification "
+        "dataset (GunPoint), and the answer across datasets tests differences of one metric"
+    )
+    assert not out.exists()  # refused before anything is written or trained
+    assert main([*base, "--ucr", "all"]) == 2
+    err = capsys.readouterr().err
+    assert "--ucr all: the data home holds a regression dataset (Covid3Month) and " in err
+    assert "compare the datasets of one task at a time, e.g. --ucr ECG200,GunPoint" in err
 
 
 def test_one_ucr_name_keeps_the_single_dataset_layout(ucr_home, built, tmp_path, capsys):
@@ -1337,6 +1385,50 @@ def test_wide_tables_that_would_be_misread_are_refused(tmp_path, capsys, write, 
     assert re.search(match, capsys.readouterr().err)
 
 
+def test_a_time_step_holding_one_to_n_is_not_taken_for_row_numbers(tmp_path, built, capsys):
+    # t0 holding 1..20 (a counter, a rising signal) was refused as row numbers, and no
+    # flag could keep it: the only way on was to drop real data
+    rng = np.random.default_rng(0)
+    i = np.arange(1, 21)
+    frame = pd.DataFrame({"t0": i, "t1": 2 * i, "t2": rng.normal(size=20), "label": i % 2})
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    built("--csv", str(tmp_path / "w.csv"), "--target", "label")
+    assert "(wide table): 20 samples, 1 channel, 3 steps" in capsys.readouterr().out
+    # ... in the middle of the table too, whatever its name
+    frame = frame[["t2", "t0", "t1", "label"]].rename(columns={"t0": "level"})
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    built("--csv", str(tmp_path / "w.csv"), "--target", "label")
+    assert "(wide table): 20 samples, 1 channel, 3 steps" in capsys.readouterr().out
+    # the first column, not named as a step, or a column named as an index: refused,
+    # with the way to keep it
+    for name, where in [("sample", 0), ("row", 1), ("index", 2)]:
+        frame = pd.DataFrame({"a": rng.normal(size=20), "b": rng.normal(size=20)})
+        frame.insert(where, name, i - 1)
+        frame.assign(label=i % 2).to_csv(tmp_path / "w.csv", index=False)
+        argv = ["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label", *TINY]
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"column {name!r} of {tmp_path / 'w.csv'} holds the numbers 0 to 19, each " in err
+        assert f"leave it out with --drop {name} (or pass it as --groups); if it is a time " in err
+        assert "name the columns by their steps (t0, t1, ...)" in err
+
+
+def test_n_channels_that_do_not_divide_the_columns_is_said_in_the_flags_words(tmp_path, capsys):
+    # was the Python API's "X has 12 columns, which do not split into n_channels=5 ..."
+    path = tmp_path / "w.csv"
+    _wide_frame().to_csv(path, index=False)
+    argv = ["compare", "--csv", str(path), "--target", "label", *TINY]
+    assert main([*argv, "--n-channels", "5"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (
+        f"seqpool: error: --n-channels 5 cuts the columns of {path} into 5 equal blocks, one "
+        "per channel, but it has 12 columns of time steps (every column but --target, "
+        "--groups and --drop), not a multiple of 5: pass the number of channels the table "
+        "holds\n"
+    )
+    assert "n_channels=" not in err
+
+
 def test_wide_columns_by_pattern_and_a_binary_first_column(tmp_path, built):
     frame = _wide_frame()
     shuffled = frame[sorted(frame.columns[:-1]) + ["label"]]
@@ -1476,6 +1568,75 @@ def test_targets_groups_and_metrics_that_cannot_run_are_refused_up_front(tmp_pat
         assert out == "" and re.search(match, err), err
 
 
+def test_metrics_of_a_positive_class_need_labels_that_name_one(tmp_path, ucr_home, capsys):
+    # scikit-learn takes 1 as the positive class (none for the Brier score): on '1'/'2'
+    # or 'a'/'b' the run printed its header, trained a fit, then failed with
+    # "pos_label=1 is not a valid label"
+    frame = _wide_frame(n=30)
+    base = ["compare", "--quiet", *TINY, "--encoder", "none", "--out", str(tmp_path / "o")]
+    scorers = {
+        "f1": "f1_macro",
+        "precision": "precision_macro",
+        "recall": "recall_macro",
+        "jaccard": "jaccard_macro",
+        "average_precision": "roc_auc",
+        "neg_brier_score": "neg_log_loss",
+    }
+    for labels, shown in [
+        (["a", "b"], "'a' and 'b' (text)"),
+        ([1, 2], "1 and 2"),
+        (["-1", "1"], "'-1' and '1' (text)"),
+    ]:
+        frame.assign(label=labels * 15).to_csv(tmp_path / "w.csv", index=False)
+        if labels == ["-1", "1"]:  # as the UCR/UEA .ts files hold them
+            data = ["--ucr", "ECG200", "--data-home", str(ucr_home), "--no-download"]
+        else:
+            data = ["--csv", str(tmp_path / "w.csv"), "--target", "label"]
+        for scoring, better in scorers.items():
+            assert main([*base, *data, "--scoring", scoring]) == 2
+            out, err = capsys.readouterr()
+            assert out == "" and len(err.splitlines()) == 1, err
+            assert f"--scoring {scoring} scores one class as the positive one" in err
+            assert f"holds {shown}; use --scoring {better} (both classes count) or " in err
+    assert not (tmp_path / "o").exists()
+    # 0/1, -1/1 and booleans name the positive class: accepted
+    for labels in ([0, 1], [-1, 1], [False, True]):
+        frame.assign(label=labels * 15).to_csv(tmp_path / "w.csv", index=False)
+        argv = [*base, "--csv", str(tmp_path / "w.csv"), "--target", "label", "--cv", "3"]
+        assert main([*argv, "--scoring", "f1", "--overwrite"]) == 0, capsys.readouterr().err
+        assert "f1 per head design" in capsys.readouterr().out
+
+
+def test_top_k_accuracy_on_too_few_classes_is_refused(tmp_path, capsys):
+    # k=2 of two classes: every design scored 1.0 on every split, after every fit
+    path = tmp_path / "w.csv"
+    _wide_frame(n=30).to_csv(path, index=False)
+    argv = ["compare", "--quiet", *TINY, "--csv", str(path), "--target", "label"]
+    assert main([*argv, "--scoring", "top_k_accuracy"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (
+        "seqpool: error: --scoring top_k_accuracy counts a prediction right when the true "
+        "class is among the 2 most likely, which with 2 classes every prediction is: every "
+        "design would score 1.0. Use --scoring accuracy\n"
+    )
+
+
+def test_alpha_of_an_equivalence_test_is_checked_with_the_arguments(tmp_path, capsys):
+    # checked only in the report, after every fit: results.csv written, no report
+    out = tmp_path / "o"
+    argv = ["compare", "--quiet", "--n-samples", "20", *TINY, "--out", str(out)]
+    for alpha in ("0.5", "0.6"):
+        for data in ([], ["--ucr", "GunPoint,ECG200"]):
+            code = main([*argv, *data, "--alpha", alpha, "--equivalence-margin", "0.01"])
+            stdout, err = capsys.readouterr()
+            assert code == 2 and stdout == "" and not out.exists()
+            assert err.startswith(
+                f"seqpool: error: --alpha {alpha} with --equivalence-margin: the equivalence "
+                "test (two one-sided tests) at level alpha reads the 1 - 2*alpha confidence "
+                "interval, so it needs --alpha below 0.5"
+            )
+
+
 def test_folds_that_cannot_train_are_refused_before_output_or_removal(tmp_path, capsys):
     # found only during training, after the header was printed (and, with --overwrite,
     # the earlier results removed): scikit-learn's raw "n_splits=2 cannot be greater
@@ -1584,13 +1745,59 @@ def test_drop_leaves_an_id_column_out_of_a_wide_table(tmp_path, built, capsys):
     assert "--drop only applies to --csv" in capsys.readouterr().err
 
 
+def test_a_repeated_subject_id_in_a_wide_table_is_refused_with_groups_or_drop(
+    tmp_path, built, capsys
+):
+    # read as time step 0 of every series, and the folds mixed the subjects
+    frame = _wide_frame(n=30)
+    for name in ("subject_id", "grp", "patientID"):
+        frame.insert(0, name, np.arange(30) // 3)
+        frame.to_csv(tmp_path / "w.csv", index=False)
+        argv = ["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label", *TINY]
+        assert main(argv) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err.startswith(
+            f"seqpool: error: column {name!r} of {tmp_path / 'w.csv'} holds whole numbers, "
+            "10 values over 30 rows, and its name says it names a subject or group of rows"
+        )
+        assert f"pass it as --groups {name} (folds that keep each group whole)" in err
+        assert f"or leave it out with --drop {name}" in err
+        built(*argv[1:], "--groups", name)
+        out = capsys.readouterr().out
+        assert "(wide table): 30 samples, 1 channel, 12 steps" in out
+        assert f"StratifiedGroupKFold(2) by column {name!r}" in out
+        frame = frame.drop(columns=name)
+    # a whole-number column repeating its values, with another name, is still a step
+    frame.assign(level=np.arange(30) % 4).to_csv(tmp_path / "w.csv", index=False)
+    built("--csv", str(tmp_path / "w.csv"), "--target", "label")
+    assert "1 channel, 13 steps" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kind", ["numbers", "text"])
+def test_an_empty_groups_cell_is_named_with_its_line(tmp_path, capsys, kind):
+    # numbers: the empty cells became one more group, NaN; text: "'<' not supported
+    # between instances of 'float' and 'str'" from the group splitter
+    frame = _wide_frame(n=30)
+    groups = np.arange(30) // 3
+    frame["g"] = [f"g{g}" for g in groups] if kind == "text" else groups
+    frame.loc[[2, 11], "g"] = None
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "w.csv"), "--target", "label", "--groups", "g"]
+    assert main([*argv, *TINY]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (
+        f"seqpool: error: column 'g' (--groups) of {tmp_path / 'w.csv'} has 2 empty cells "
+        "(first on line 4); every row needs a group: fill them in or drop those rows\n"
+    )
+
+
 def test_readout_ridge_compares_pools_under_one_order(tmp_path, capsys):
     # decode_first's ridge readout is pool_first's: no order effect to test, one order run
     argv = ["compare", "--quiet", "--n-samples", "24", "--readout", "ridge", "--encoder"]
     argv += ["none", "--cv", "2", "--out", str(tmp_path / "o")]
     assert main(argv) == 0
-    out = capsys.readouterr().out
-    assert out.splitlines()[0].startswith("--readout ridge: order pool_first only;")
+    out, err = capsys.readouterr()
+    assert err.splitlines()[0].startswith("--readout ridge: order pool_first only;")
     assert "Order effect: not tested" in out and "cannot tell apart" not in out
     assert set(pd.read_csv(tmp_path / "o" / "results.csv")["order"]) == {"pool_first"}
 

@@ -376,7 +376,7 @@ def test_groups_never_straddle_train_and_test():
     shuffled = KFold(3, shuffle=True, random_state=0)
     with pytest.raises(ValueError, match=r"split 0 of cv=KFold\(.*\) puts \d+ groups? \("):
         compare_heads(FingerprintHead(), X, y, groups=groups, cv=shuffled)
-    with pytest.raises(ValueError, match="inconsistent numbers of samples: \\[36, 36, 35\\]"):
+    with pytest.raises(ValueError, match="groups has 35 labels for 36 samples"):
         compare_heads(FingerprintHead(), X, y, groups=groups[:-1], cv=shuffled)
     pairs = list(shuffled.split(X))  # index pairs: checked here, not by a splitter
     with pytest.raises(ValueError, match="puts \\d+ groups? \\("):
@@ -385,6 +385,36 @@ def test_groups_never_straddle_train_and_test():
         compare_heads(FingerprintHead(), X, y, groups=groups[:-1], cv=pairs)
     # unshuffled KFold cuts blocks of whole groups here, which keeps them apart: allowed
     assert len(compare_heads(FingerprintHead(), X, y, groups=groups, cv=KFold(3)).splits) == 3
+
+
+def test_groups_are_checked_before_any_splitter_sees_them():
+    # a splitter used them first: scikit-learn's "inconsistent numbers of samples:
+    # [40, 40, 30]", numpy's "'<' not supported between 'str' and 'NoneType'", or every
+    # NaN label put into one group of its own
+    X, y = id_data(n=40)
+    text = np.array([f"g{i % 10}" for i in range(40)], dtype=object)
+    before = text.copy()
+    with_none = text.copy()
+    with_none[[5, 17]] = None
+    numbers = np.where(np.arange(40) % 7 == 3, np.nan, np.arange(40) % 10)
+    cases = [
+        (np.arange(30), r"groups has 30 labels for 40 samples; pass one group label per "
+                        r"sample \(shape \(40,\)\)"),
+        (np.arange(40).reshape(20, 2), r"groups must be 1D, one group label per sample: "
+                                       r"shape \(40,\); got shape \(20, 2\)"),
+        (with_none, r"groups has 2 missing labels \(None or NaN; the first, None, at "
+                    r"position 5\): every sample needs a group"),
+        (numbers, r"groups has 6 missing labels \(None or NaN; the first, nan, at position 3"),
+        (list(with_none), "groups has 2 missing labels"),
+        (pd.Series(numbers), "groups has 6 missing labels"),
+    ]  # fmt: skip
+    for cv in (2, GroupKFold(2)):
+        for groups, match in cases:
+            with pytest.raises(ValueError, match=match):
+                compare_heads(FingerprintHead(), X, y, groups=groups, cv=cv)
+    result = compare_heads(FingerprintHead(), X, y, groups=text, cv=2)
+    assert len(result.splits) == 2
+    np.testing.assert_array_equal(text, before)  # the caller's labels are not changed
 
 
 def test_repeated_splitter_gets_repeat_and_fold_numbers():
@@ -994,6 +1024,59 @@ def test_summarize_comparisons_checks_its_input():
     assert list(pairs.comparisons) == ["d0", "d1"]
 
 
+def test_summarize_comparisons_refuses_two_metrics_or_two_tasks():
+    # an R² difference and an accuracy difference were averaged and tested as one sample
+    scores = {
+        ("pool_first", "avg", None): [0.8, 0.9, 0.85],
+        ("decode_first", "avg", None): [0.82, 0.88, 0.9],
+    }
+    acc, bacc = _from_scores(scores), _from_scores(scores, metric="balanced_accuracy")
+    mse = _from_scores(scores, metric="neg_mean_squared_error")
+    with pytest.raises(
+        ValueError,
+        match="'acc' is scored by accuracy and 'mse' by neg_mean_squared_error: the tests "
+        "across datasets would mix differences on two scales",
+    ):
+        summarize_comparisons({"acc": acc, "mse": mse, "acc2": acc}, equivalence_margin=0.01)
+    with pytest.raises(ValueError, match="'acc' is scored by accuracy and 'bacc' by balanced"):
+        summarize_comparisons([("acc", acc), ("bacc", bacc)])
+    # one metric name, a classifier's and a regressor's: refused too
+    clf, reg = _from_scores(scores, metric="score"), _from_scores(scores, metric="score")
+    clf.task, reg.task = "classification", "regression"
+    with pytest.raises(
+        ValueError, match=r"'c' is scored by score \(classification\) and 'r' by score \(regr"
+    ):
+        summarize_comparisons({"c": clf, "r": reg})
+    # compare_heads records the task; one metric and one task pass
+    comparisons = _datasets([0.1, 0.2])
+    assert {cmp.task for cmp in comparisons.values()} == {"classification"}
+    assert len(summarize_comparisons(comparisons).scores) == 16
+
+
+def test_a_long_metric_name_fits_the_score_axis():
+    # "neg_mean_squared_error (mean ± sd over splits)" on one line ran off the top and
+    # the bottom of the figure, 3.6 in high
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for metric in ("accuracy", "neg_mean_squared_error", "neg_mean_absolute_percentage_error"):
+        scores = {
+            (order, pool, None): [-0.2, -0.3, -0.25]
+            for pool in ("avg", "max")
+            for order in ("pool_first", "decode_first")
+        }
+        fig = _from_scores(scores, metric=metric).plot()
+        fig.canvas.draw()
+        label = fig.axes[0].yaxis.label
+        assert label.get_text() == f"{metric}\n(mean ± sd over splits)"
+        box = label.get_window_extent(fig.canvas.get_renderer())
+        axes = fig.axes[0].get_window_extent()
+        assert axes.y0 - 1 <= box.y0 and box.y1 <= axes.y1 + 1, (metric, box, axes)
+        assert box.x0 >= 0
+        plt.close(fig)
+
+
 def test_critical_difference_plot(tmp_path):
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
@@ -1087,7 +1170,7 @@ def test_plot_names_the_metric_shows_chance_and_keeps_bars_in_range():
     assert result.chance_level == pytest.approx(2 / 3)
     fig = result.plot(title="toy data")
     ax = fig.axes[0]
-    assert ax.get_ylabel() == "accuracy (mean ± sd over splits)"
+    assert ax.get_ylabel() == "accuracy\n(mean ± sd over splits)"
     assert fig._suptitle.get_text() == "toy data"
     chance = [line for line in ax.get_lines() if line.get_label() == "chance level"]
     assert len(chance) == 1 and chance[0].get_ydata()[0] == pytest.approx(2 / 3)

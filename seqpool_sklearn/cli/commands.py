@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -197,10 +198,16 @@ def _clear_out(out: Path, overwrite: bool, planned: list[str]) -> None:
         raise _UsageError(f"--out {out} cannot be written: {exc.strerror or exc}") from None
     results = [p for p in found if p.name != MANIFEST_FILE]
     if results:
-        print(
+        _note(
             f"--overwrite: removed {len(results)} file{'' if len(results) == 1 else 's'} of "
             f"an earlier run from {out}"
         )
+
+
+def _note(text: str) -> None:
+    """A line about the run, not of its report: on stderr, so that stdout holds the report
+    alone (``seqpool compare > report.txt``)."""
+    print(text, file=sys.stderr, flush=True)
 
 
 def _check_data(args, X, what: str) -> None:
@@ -291,7 +298,7 @@ def _pyplot():
 
 def _note_no_figures(plt) -> None:
     if plt is None:
-        print(
+        _note(
             "note: matplotlib is not installed, so no figure is drawn; the tables and the "
             'CSV files are as usual (pip install -e ".[cli]" adds the figures)'
         )
@@ -301,6 +308,12 @@ def _cmd_compare(args) -> int:
     start = time.perf_counter()
     if not 0 < args.alpha < 1:
         raise _UsageError(f"--alpha must be between 0 and 1, got {args.alpha}")
+    if args.equivalence_margin is not None and not args.alpha < 0.5:
+        raise _UsageError(
+            f"--alpha {args.alpha:g} with --equivalence-margin: the equivalence test (two "
+            "one-sided tests) at level alpha reads the 1 - 2*alpha confidence interval, so it "
+            "needs --alpha below 0.5 (0.05, say); or leave out --equivalence-margin"
+        )
     names = _ucr_names(args)
     if names is not None:
         return _compare_many(args, names, start)
@@ -333,9 +346,10 @@ def _compare_many(args, names: list[str], start: float) -> int:
     args.pools = args.pools or _default_pools()
     _check_scoring(args.scoring)
     _check_ridge_flags(args)
+    loaded = {name: _fetch_ucr(args, name) for name in names}  # all before the first fit
+    _refuse_mixed_tasks(args, {name: y for name, (_, y) in loaded.items()})
     data = {}
-    for name in names:  # every dataset is read and checked before the first fit
-        X, y = _fetch_ucr(args, name)
+    for name, (X, y) in loaded.items():  # every dataset is checked before the first fit
         what = f"{name} (UCR/UEA, train and test pooled)"
         _check_target(args, y, what)
         _check_classes(args, y, what)
@@ -377,6 +391,38 @@ def _compare_many(args, names: list[str], start: float) -> int:
     return 0
 
 
+def _refuse_mixed_tasks(args, targets: dict) -> None:
+    """Datasets of regression beside datasets of classification, refused before any fit:
+    the answer across datasets tests differences of one metric (R² beside accuracy has no
+    common scale), so the datasets of one task are compared at a time."""
+    if args.task != "auto":  # one task for all: a target that cannot take it is refused
+        return
+    regression = [name for name, y in targets.items() if _is_regression(y, "auto")]
+    if not regression or len(regression) == len(targets):
+        return
+    classification = [name for name in targets if name not in regression]
+
+    def shown(names: list[str], kind: str) -> str:
+        if len(names) > 3:
+            return f"{len(names)} {kind} datasets"
+        if len(names) == 1:
+            return f"a {kind} dataset ({names[0]})"
+        return f"{kind} datasets ({', '.join(names)})"
+
+    if args.ucr.strip().lower() == "all":
+        where = "--ucr all: the data home holds"
+    else:
+        where = "--ucr names"
+    larger = max(classification, regression, key=len)
+    example = f", e.g. --ucr {','.join(larger)}" if len(larger) > 1 else ""
+    raise _UsageError(
+        f"{where} {shown(regression, 'regression')} and "
+        f"{shown(classification, 'classification')}, and the answer across datasets tests "
+        "differences of one metric (a regression score beside a classification score has no "
+        f"common scale): compare the datasets of one task at a time{example}"
+    )
+
+
 def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, start: float, drawn):
     """Cross-validate the grid on one dataset, print the tables, write into ``out``;
     ``drawn`` holds the splits :func:`_check_folds` drew (``--cv`` x ``--repeats``)."""
@@ -394,6 +440,13 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
         from .._options import default_hidden_size
 
         settings["hidden_size"] = default_hidden_size(n_classes)
+    if isinstance(settings.get("encoder"), str) and settings.get("encoder_channels") is None:
+        # the width the encoder builds by default, as --help words it (9996 maps)
+        from .._options import DEFAULT_ENCODER_BUILT
+
+        built = DEFAULT_ENCODER_BUILT.get(settings["encoder"])
+        if built is not None:
+            settings["encoder_channels"] = built
     moot = {"encoder_channels"} if settings.get("encoder") is None else set()
     if settings.get("readout") == "ridge":  # nothing is trained
         moot |= {"max_epochs", "lr", "lr_schedule", "batch_size", "label_smoothing"}
@@ -412,11 +465,11 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
     n_configs = len(args.orders) * len(args.pools) * len(args.windows)
     n_splits = args.cv * args.repeats
     if args.quick:
-        print(_quick_message(quick, settings["encoder"]))
+        _note(_quick_message(quick, settings["encoder"]))
     if getattr(args, "ridge_orders_note", False):
-        print(RIDGE_ORDERS_NOTE)
+        _note(RIDGE_ORDERS_NOTE)
     if drawn.note:
-        print(drawn.note)
+        _note(drawn.note)
     print(
         f"{what}: {X.shape[0]} samples, {X.shape[1]} channel{'' if X.shape[1] == 1 else 's'}, "
         f"{X.shape[2]} steps; {kind}\n"

@@ -183,6 +183,8 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
             f"(first on line {empty[0] + 2}{read}); every row needs a label or target: "
             "fill them in or drop those rows"
         )
+    if args.groups is not None:
+        _refuse_missing_groups(df, args)
     if args.id:
         for flag in WIDE_FLAGS:
             if getattr(args, flag) is not None:
@@ -259,12 +261,37 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
         what = f"wide table, channels {', '.join(map(str, wide.channels_))} from --pattern"
     else:
         n_channels = 1 if args.n_channels is None else args.n_channels
+        n_columns = features.shape[1]
+        if n_columns % n_channels:
+            raise _UsageError(
+                f"--n-channels {n_channels} cuts the columns of {args.csv} into {n_channels} "
+                f"equal blocks, one per channel, but it has {n_columns} column"
+                f"{'' if n_columns == 1 else 's'} of time steps (every column but --target, "
+                "--groups and --drop), not a multiple of "
+                f"{n_channels}: pass the number of channels the table holds"
+            )
         _refuse_names_out_of_order(features, n_channels, args.csv)
         X = WideToSequences(n_channels=n_channels).fit_transform(features)
         what = "wide table"
     what += _dropped(args) + how
     groups = None if args.groups is None else df[args.groups].to_numpy()
     return X, df[args.target].to_numpy(), groups, what
+
+
+def _refuse_missing_groups(df, args) -> None:
+    """Empty cells in the --groups column, named with the first line: a missing group was
+    read as one more group (NaN), or broke the group splitter's sort of text labels."""
+    empty = df[args.groups].isna().to_numpy().nonzero()[0]
+    if not len(empty):
+        return
+    words = _missing_words(df, args, args.groups)
+    read = f"; {' and '.join(map(repr, words))} read as missing" if words else ""
+    raise _UsageError(
+        f"column {args.groups!r} (--groups) of {args.csv} has {len(empty)} "
+        f"{'missing' if words else 'empty'} cell{'' if len(empty) == 1 else 's'} (first on "
+        f"line {_line(int(empty[0]))}{read}); every row needs a group: fill them in or drop "
+        "those rows"
+    )
 
 
 def _column_list(names: list[str], shown: int = 12) -> str:
@@ -574,10 +601,17 @@ def _refuse_unnamed_time(df, args) -> None:
 
 
 def _refuse_row_numbers(features, path) -> None:
-    """A wide table's column of row numbers or ids (say, the index pandas wrote)."""
+    """A wide table's column of row numbers or ids (say, the index pandas wrote).
+
+    The numbers 1 to n (or 0 to n-1), each once, are taken for row numbers only in the
+    first column or a column named as an id or index, and never in a column named as a
+    step of the others (``t0`` beside ``t1``, ``t2``): a counter or a rising signal may
+    hold them too.
+    """
     import pandas as pd
 
-    for col in features.columns:
+    names = [str(c) for c in features.columns]
+    for position, col in enumerate(features.columns):
         column = features[col]
         if str(col).startswith("Unnamed: "):
             raise _UsageError(
@@ -587,17 +621,36 @@ def _refuse_row_numbers(features, path) -> None:
             )
         if len(column) < 3 or not pd.api.types.is_numeric_dtype(column):
             continue
-        if not _is_id_like(column) or not column.is_unique:
+        if not _is_id_like(column):
+            continue
+        if not column.is_unique:
+            if _names_an_id(str(col)) or _names_a_group(str(col)):
+                n = column.nunique()
+                raise _UsageError(
+                    f"column {col!r} of {path} holds whole numbers, {n} value"
+                    f"{'' if n == 1 else 's'} over {len(column)} rows, and its name says it "
+                    "names a subject or group of rows, not a time step of the series. A wide "
+                    "table reads every column but --target and --groups as a time step: pass "
+                    f"it as --groups {col} (folds that keep each group whole) or leave it out "
+                    f"with --drop {col}"
+                )
             continue
         if len(column) < 10 and not _names_an_id(str(col)):
             continue
         values = column.to_numpy(dtype=float)
-        if values.max() - values.min() == len(values) - 1:
+        placed = position == 0 or _names_an_id(str(col)) or _names_an_index(str(col))
+        if (
+            values.max() - values.min() == len(values) - 1
+            and placed
+            and not _names_a_step(str(col), names)
+        ):
             raise _UsageError(
                 f"column {col!r} of {path} holds the numbers {values.min():.0f} to "
                 f"{values.max():.0f}, each once: row numbers or sample ids, not a time step "
                 "of the series. A wide table reads every column but --target and --groups as "
-                f"a time step: leave it out with --drop {col} (or pass it as --groups)"
+                f"a time step: leave it out with --drop {col} (or pass it as --groups); if it "
+                "is a time step, name the columns by their steps (t0, t1, ...), which are "
+                "read as such"
             )
         if _names_an_id(str(col)):
             raise _UsageError(
@@ -614,6 +667,45 @@ def _names_an_id(name: str) -> bool:
 
     words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)
     return any(w.lower() == "id" for w in words)
+
+
+def _names_an_index(name: str) -> bool:
+    """Whether a column name says it holds row numbers: index, idx, row, row_number."""
+    import re
+
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)
+    return any(w.lower() in ("index", "idx", "row", "rownum") for w in words)
+
+
+def _names_a_step(name: str, names: list[str]) -> bool:
+    """Whether ``name`` is a time step by the table's column names: all of them time
+    stamps (numbers, dates), or ``name`` numbered as a step beside the next or previous
+    step of the same channel (t0 beside t1; 0 beside 1)."""
+    import re
+
+    if _time_stamps(names) is not None:
+        return True
+    match = re.fullmatch(_NAMED_STEP, name)
+    if match is None:
+        return False
+    channel, step = match["channel"], int(match["time"])
+    for other in names:
+        found = re.fullmatch(_NAMED_STEP, other)
+        if found and found["channel"] == channel and abs(int(found["time"]) - step) == 1:
+            return True
+    return False
+
+
+# words of a column name that say it holds the group of each row (with id: subject_id)
+_GROUP_WORDS = ("subject", "patient", "participant", "group", "grp")
+
+
+def _names_a_group(name: str) -> bool:
+    """Whether a column name holds a word for a group of rows: subject, patientNo, grp."""
+    import re
+
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)
+    return any(w.lower() in _GROUP_WORDS for w in words)
 
 
 # a column name that ends in a number: a channel and a time step, such as x_10 or t5
@@ -1056,6 +1148,68 @@ def _check_classes(args, y, what: str) -> None:
         raise _UsageError(
             f"--scoring {args.scoring} scores two classes, but the target of {what} holds "
             f"{len(classes)}; use --scoring {better}"
+        )
+    if args.scoring is not None:
+        _check_scorer_on_classes(args.scoring, labels, what)
+
+
+def _scorer_keyword(scorer, name: str) -> tuple[bool, Any]:
+    """(whether the scorer's metric takes ``name``, the value it scores with: the
+    scorer's own keyword, else the metric's default)."""
+    import inspect
+
+    kwargs = getattr(scorer, "_kwargs", {}) or {}
+    try:
+        params = inspect.signature(scorer._score_func).parameters
+    except (AttributeError, TypeError, ValueError):
+        return False, None
+    if name not in params:
+        return False, None
+    return True, kwargs.get(name, params[name].default)
+
+
+# what to score instead of a metric of one positive class, where the labels name none
+_BOTH_CLASSES = {
+    "average_precision": "roc_auc",
+    "neg_brier_score": "neg_log_loss",
+    "d2_brier_score": "neg_log_loss",
+}
+
+
+def _check_scorer_on_classes(scoring: str, labels, what: str) -> None:
+    """Metrics that cannot score these classes, refused before anything is printed: one
+    of a positive class on two labels that name none (scikit-learn takes 1 as positive,
+    and without a pos_label from the user fails on '1'/'2' or 'a'/'b' after the first
+    fit), and top-k accuracy with k at least the number of classes (1.0 for every design)."""
+    import numpy as np
+    from sklearn.metrics import get_scorer, get_scorer_names
+
+    scorer = get_scorer(scoring)
+    values = np.unique(labels)
+    takes_pos_label, _ = _scorer_keyword(scorer, "pos_label")
+    own = getattr(scorer, "_kwargs", {}) or {}
+    if takes_pos_label and "pos_label" not in own and len(values) == 2:
+        numeric = labels.dtype.kind in "biuf"
+        named = numeric and (set(values.tolist()) <= {0, 1} or set(values.tolist()) <= {-1, 1})
+        if not named:
+            shown = " and ".join(str(v) if numeric else repr(str(v)) for v in values.tolist()) + (
+                "" if numeric else " (text)"
+            )
+            macro = f"{scoring}_macro"
+            better = macro if macro in get_scorer_names() else _BOTH_CLASSES.get(scoring)
+            instead = f"{better} (both classes count) or balanced_accuracy"
+            raise _UsageError(
+                f"--scoring {scoring} scores one class as the positive one, which "
+                "scikit-learn finds only among the numbers 0 and 1 or -1 and 1 (1 is positive), "
+                f"but the target of {what} holds {shown}; use --scoring "
+                + (instead if better else "balanced_accuracy")
+            )
+    takes_k, k = _scorer_keyword(scorer, "k")
+    if takes_k and isinstance(k, int) and k >= len(values):
+        raise _UsageError(
+            f"--scoring {scoring} counts a prediction right when the true class is among "
+            f"the {k} most likely, which with {len(values)} classes every prediction is: "
+            "every design would score 1.0. Use --scoring accuracy"
         )
 
 

@@ -354,6 +354,34 @@ class ComparisonSummary:
         )  # fmt: skip
 
 
+def _check_one_metric(named: dict) -> None:
+    """Refuse comparisons scored by different metrics, or of a classifier and a regressor:
+    the tests across datasets read differences of scores on one scale (a margin in score
+    units, a mean of differences), and an R² difference beside an accuracy difference has
+    none."""
+
+    def described(cmp) -> tuple[str, str | None]:
+        task = getattr(cmp, "task", None)  # None: a comparison pickled before it was kept
+        return str(cmp.metric), task
+
+    first_name, first = next(iter(named.items()))
+    metric, task = described(first)
+    for name, cmp in named.items():
+        other_metric, other_task = described(cmp)
+        tasks_differ = None not in (task, other_task) and task != other_task
+        if other_metric != metric or tasks_differ:
+            this, that = metric, other_metric
+            if tasks_differ:
+                this, that = f"{metric} ({task})", f"{other_metric} ({other_task})"
+            raise ValueError(
+                "summarize_comparisons combines comparisons scored by one metric, but "
+                f"{first_name!r} is scored by {this} and {name!r} by {that}: the tests "
+                "across datasets would mix differences on two scales. Summarize the "
+                "datasets of one task and one scoring at a time (compare_heads(..., "
+                "scoring=...) the same for each)."
+            )
+
+
 def summarize_comparisons(
     comparisons: Any, *, equivalence_margin: float | None = None
 ) -> ComparisonSummary:
@@ -363,7 +391,10 @@ def summarize_comparisons(
     ----------
     comparisons : dict of str to HeadComparison, or list of (name, HeadComparison)
         One :func:`compare_heads` result per dataset, all on the same grid of designs
-        (designs missing from a dataset are an error: ranks need every design everywhere).
+        (designs missing from a dataset are an error: ranks need every design everywhere)
+        and scored by the same metric, of one task: comparisons of different metrics, or of
+        a classifier and a regressor, are an error (their differences have no common
+        scale for the tests across datasets).
     equivalence_margin : float, default=None
         A margin in score units (0.01 = one accuracy point), stated in advance: the order
         effect across datasets is then also tested for equivalence within ±margin (two
@@ -414,6 +445,7 @@ def summarize_comparisons(
         if str(name) in named:  # names are kept as text: 1 and "1" are one name
             raise ValueError(f"Dataset name {str(name)!r} appears twice.")
         named[str(name)] = cmp
+    _check_one_metric(named)
     designs = {name: set(cmp._configs()) for name, cmp in named.items()}
     first_name, first = next(iter(designs.items()))
     for name, found in designs.items():

@@ -15,7 +15,7 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier, is_regressor
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import (
     GridSearchCV,
@@ -29,7 +29,7 @@ from sklearn.utils.validation import _num_samples
 
 from .._options import ORDERS
 from .._threads import workers_share_cores
-from .._validation import check_bool, check_int, did_you_mean, is_integer
+from .._validation import check_bool, check_int, did_you_mean, is_integer, short_repr
 from ..nn.pools import POOL_REGISTRY, check_pool, pool_label, pool_members, resolve_pool
 from ..nn.registry import check_distinct_labels
 from .common import _HEAD_PARAMS, _check_margin, _frame, _metric_and_chance
@@ -425,6 +425,37 @@ def _partition(splits) -> frozenset:
     return frozenset(frozenset(np.asarray(test).tolist()) for _, test in splits)
 
 
+def _check_groups(groups: Any, X: Any) -> None:
+    """``groups`` as the splitters need it, checked before any of them sees it: one label
+    per sample (shape ``(n_samples,)``), none missing. A splitter would otherwise fail
+    with its own words (inconsistent numbers of samples, '<' not supported between str
+    and None), or put every missing label into one group of its own."""
+    if groups is None:
+        return
+    labels = np.asarray(groups)
+    n_samples = _num_samples(X)
+    if labels.ndim != 1:
+        raise ValueError(
+            f"groups must be 1D, one group label per sample: shape ({n_samples},); got "
+            f"shape {labels.shape}."
+        )
+    if len(labels) != n_samples:
+        raise ValueError(
+            f"groups has {len(labels)} labels for {n_samples} samples; pass one group label "
+            f"per sample (shape ({n_samples},))."
+        )
+    missing = np.flatnonzero(pd.isna(labels)) if labels.dtype.kind in "fcOmM" else []
+    if len(missing):
+        first = labels[missing[0]]
+        shown = short_repr(first.item() if isinstance(first, np.generic) else first)
+        raise ValueError(
+            f"groups has {len(missing)} missing label{'' if len(missing) == 1 else 's'} "
+            f"(None or NaN; the first, {shown}, at position {int(missing[0])}): every "
+            "sample needs a group. Fill them in, or leave those samples out of X, y and "
+            "groups."
+        )
+
+
 def _check_groups_apart(splits, groups, cv, n_samples: int) -> None:
     """Refuse splits that put a group on both sides: a splitter that ignores ``groups``
     (KFold, StratifiedKFold, a list of index pairs) would leak it into the scores."""
@@ -633,6 +664,7 @@ def compare_heads(
     faithfulness = check_bool(faithfulness, "faithfulness")
     seeds = _check_seeds(estimator, prefix, n_seeds, random_states)
     equivalence_margin = _check_margin(equivalence_margin)
+    _check_groups(groups, X)
     splits, repeat, fold = _make_splits(estimator, X, y, groups, cv, n_repeats, random_state)
 
     configs = [(o, p, w) for p in pools for w in windows for o in orders]
@@ -722,4 +754,11 @@ def compare_heads(
         equivalence_margin=None if equivalence_margin is None else float(equivalence_margin),
         metric=metric or name,
         chance_level=chance,
+        task=(
+            "classification"
+            if is_classifier(estimator)
+            else "regression"
+            if is_regressor(estimator)
+            else None
+        ),
     )

@@ -58,6 +58,10 @@ class HeadComparison:
     chance_level : float or None
         For a classifier scored by accuracy, the accuracy of always predicting the most
         frequent class (``1 / n_classes`` for balanced accuracy); None otherwise.
+    task : {"classification", "regression"} or None
+        What the compared estimator does (None when it is neither a classifier nor a
+        regressor): :func:`summarize_comparisons` combines comparisons of one task and
+        one metric only.
 
     See Also
     --------
@@ -98,8 +102,10 @@ class HeadComparison:
         equivalence_margin=None,
         metric=None,
         chance_level=None,
+        task=None,
     ):
         self.results = results
+        self.task = task
         self.metric = metric or scoring
         self.chance_level = chance_level
         self.splits = splits
