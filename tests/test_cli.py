@@ -1157,7 +1157,15 @@ def test_regression_and_classification_datasets_are_not_mixed(ucr_home, tmp_path
     assert main([*base, "--ucr", "all"]) == 2
     err = capsys.readouterr().err
     assert "--ucr all: the data home holds a regression dataset (Covid3Month) and " in err
-    assert "compare the datasets of one task at a time, e.g. --ucr ECG200,GunPoint" in err
+    assert (
+        "compare the datasets of one task at a time, e.g. --ucr all --task classification "
+        "for the 2 classification datasets" in err
+    )
+    # which --task then does: the datasets of that task, the others named on stderr
+    assert main([*base, "--ucr", "all", "--task", "classification"]) == 0
+    stdout, err = capsys.readouterr()
+    assert "left out the regression dataset Covid3Month" in err
+    assert "Across 2 datasets" in stdout and "Covid3Month" not in stdout
 
 
 def test_one_ucr_name_keeps_the_single_dataset_layout(ucr_home, built, tmp_path, capsys):

@@ -347,6 +347,7 @@ def _compare_many(args, names: list[str], start: float) -> int:
     _check_scoring(args.scoring)
     _check_ridge_flags(args)
     loaded = {name: _fetch_ucr(args, name) for name in names}  # all before the first fit
+    loaded = _datasets_of_the_task(args, loaded)
     _refuse_mixed_tasks(args, {name: y for name, (_, y) in loaded.items()})
     data = {}
     for name, (X, y) in loaded.items():  # every dataset is checked before the first fit
@@ -391,6 +392,30 @@ def _compare_many(args, names: list[str], start: float) -> int:
     return 0
 
 
+def _datasets_of_the_task(args, loaded: dict) -> dict:
+    """``--ucr all --task T``: the datasets of the data home whose targets are of task T
+    (the others are named on stderr and left out); any other selection as it is."""
+    if args.ucr.strip().lower() != "all" or args.task == "auto":
+        return loaded
+    regression = args.task == "regression"
+    kept = {k: v for k, v in loaded.items() if _is_regression(v[1], "auto") == regression}
+    left = [name for name in loaded if name not in kept]
+    if not kept:
+        raise _UsageError(
+            f"--ucr all --task {args.task}: the data home holds no {args.task} dataset "
+            f"(it holds {', '.join(loaded)})."
+        )
+    if left:
+        other = "classification" if regression else "regression"
+        print(
+            f"--ucr all --task {args.task}: {len(kept)} datasets; left out the {other} "
+            f"dataset{'s' if len(left) > 1 else ''} {', '.join(left)}.",
+            file=sys.stderr,
+            flush=True,
+        )
+    return kept
+
+
 def _refuse_mixed_tasks(args, targets: dict) -> None:
     """Datasets of regression beside datasets of classification, refused before any fit:
     the answer across datasets tests differences of one metric (R² beside accuracy has no
@@ -409,12 +434,14 @@ def _refuse_mixed_tasks(args, targets: dict) -> None:
             return f"a {kind} dataset ({names[0]})"
         return f"{kind} datasets ({', '.join(names)})"
 
+    larger = max(classification, regression, key=len)
     if args.ucr.strip().lower() == "all":
         where = "--ucr all: the data home holds"
+        task = "regression" if larger is regression else "classification"
+        example = f", e.g. --ucr all --task {task} for the {len(larger)} {task} datasets"
     else:
         where = "--ucr names"
-    larger = max(classification, regression, key=len)
-    example = f", e.g. --ucr {','.join(larger)}" if len(larger) > 1 else ""
+        example = f", e.g. --ucr {','.join(larger)}" if len(larger) > 1 else ""
     raise _UsageError(
         f"{where} {shown(regression, 'regression')} and "
         f"{shown(classification, 'classification')}, and the answer across datasets tests "
