@@ -240,10 +240,10 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
                 # suggests a regression target: say what it is and how to pass it
                 first = y[0]
                 raise ValueError(
-                    f"y has dtype object and holds numbers (y[0] is {first!r} of type "
-                    f"{type(first).__name__}); {type(self).__name__} needs class labels of "
-                    "one type in an array of that type: pass y.astype(int) for whole "
-                    "numbers or y.astype(str) for names."
+                    f"Unknown label type: y has dtype object and holds numbers (y[0] is "
+                    f"{first!r} of type {type(first).__name__}); {type(self).__name__} "
+                    "needs class labels of one type in an array of that type: pass "
+                    "y.astype(int) for whole numbers or y.astype(str) for names."
                 ) from None
             raise
         if classes is not None:

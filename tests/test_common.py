@@ -11,6 +11,12 @@ property of deterministic training -- full batch, no dropout, no encoder drawn f
 data -- in a precision finer than 1e-7 (``dtype="float64"``). Each configuration runs it
 with those settings and its own head and encoder; with mini-batches or dropout the
 equivalence holds in distribution only, as for scikit-learn's SGD estimators.
+
+Two checks do not run in effect: ``check_array_api_input`` skips itself unless
+``SCIPY_ARRAY_API`` is set (the estimators do not claim array-API support), and the
+``allow_nan`` tag (NaN marks a missing step) leaves ``check_estimators_nan_inf`` out;
+infinite values are refused by the tests of ``test_bad_inputs.py`` and
+``test_transformers.py``.
 """
 
 import inspect
@@ -45,23 +51,28 @@ def _for_check(estimator, check):
     if name != WEIGHT_CHECK or not isinstance(estimator, (SeqPoolClassifier, SeqPoolRegressor)):
         return estimator
     deterministic = clone(estimator).set_params(**DETERMINISTIC)
-    if deterministic.encoder == "minirocket":  # its biases come from randomly drawn series
+    if deterministic.encoder in ("minirocket", "multirocket", "multirocket_hydra"):
+        # their biases come from randomly drawn series
         deterministic.set_params(encoder=None)
     return deterministic
 
 
-# Configurations per estimator class: the default head on the conv encoder, and a
-# positional head (window=1, decode_first) with non-linear pooling.
+# Configurations per estimator class: the default head, a positional head (window=1,
+# decode_first) with non-linear pooling, the ridge readout, and the other frozen encoders
+# with MultiRocket's pools.
 CONFIGS = {
     SeqPoolClassifier: [
         SeqPoolClassifier(**TINY),
         SeqPoolClassifier(encoder=None, order="decode_first", pool="attention", window=1, **TINY),
         SeqPoolClassifier(readout="ridge", encoder=None, window=1, **TINY),
+        SeqPoolClassifier(encoder="hydra", **TINY),
+        SeqPoolClassifier(encoder="multirocket", pool=("ppv", "lspv"), **TINY),
     ],
     SeqPoolRegressor: [
         SeqPoolRegressor(window=1, **TINY),
         SeqPoolRegressor(encoder="gru", order="decode_first", pool="lp", window=1, **TINY),
         SeqPoolRegressor(readout="ridge", order="decode_first", window=1, **TINY),
+        SeqPoolRegressor(encoder="hydra", **TINY),
     ],
 }
 
