@@ -127,19 +127,35 @@ def ridge_cv(
     squared inflated residual. Returns ``(W (k, d), b (k,), alpha, held_out (n, k))``,
     ``held_out`` the targets minus the inflated residuals: out-of-sample estimates of
     the fitted values.
+
+    With fewer series than features, ``1 - h_i`` is computed as the sum
+    ``sum_j q_ij^2 alpha / (lambda_j + alpha)`` over the Gram matrix's eigenvectors
+    orthogonal to the intercept, not as ``1`` less the leverage: near interpolation
+    (small penalties) it is far below 1, and the subtraction lost its digits (the
+    intercept's eigenvalue, zero up to rounding, alone moved it).
     """
     n, d = X.shape
     w = np.ones(n) if weight is None else np.asarray(weight, dtype=np.float64)
     total = w.sum()
     x_mean = w @ X / total
     y_mean = w @ Y / total
-    root = np.sqrt(w)[:, None]
-    Xs = (X - x_mean) * root
-    Ys = (Y - y_mean) * root
-    if n <= d:  # dual: the n x n Gram matrix
-        lam, Q = np.linalg.eigh(Xs @ Xs.T)
+    root = np.sqrt(w)
+    Xs = (X - x_mean) * root[:, None]
+    Ys = (Y - y_mean) * root[:, None]
+    if n <= d:  # dual: the n x n Gram matrix, on the complement of the intercept's sqrt(w)
+        # a Householder reflection maps sqrt(w) to the first axis: its other n - 1
+        # columns are an orthonormal basis of the complement (where Xs and Ys lie)
+        v = root / np.linalg.norm(root)
+        v[0] += 1.0 if v[0] >= 0 else -1.0
+        beta = 2.0 / (v @ v)
+
+        def reflect(A):
+            return A - beta * np.outer(v, v @ A)
+
+        inside = reflect(Xs)[1:]
+        lam, U = np.linalg.eigh(inside @ inside.T)
+        Q = reflect(np.vstack([np.zeros((1, n - 1)), U]))  # (n, n - 1)
         proj = Q.T @ Ys
-        rows = Q  # leverage_i = sum_j rows_ij^2 lam_j / (lam_j + alpha)
     else:  # primal: the d x d covariance
         lam, V = np.linalg.eigh(Xs.T @ Xs)
         proj = V.T @ (Xs.T @ Ys)
@@ -153,9 +169,10 @@ def ridge_cv(
         resid = (Y - y_mean) - (X - x_mean) @ coef
         if criterion == "gcv":
             room = np.full(n, 1.0 - (lam / (lam + alpha)).sum() / total - 1.0 / total)
+        elif n <= d:  # 1 - unit * (1 - room of the whole series), without cancellation
+            room = (1.0 - unit) + unit * ((Q**2) @ (alpha / (lam + alpha)))
         else:
-            lev = (rows**2) @ ((lam if n <= d else 1.0) / (lam + alpha))
-            room = 1.0 - (lev + w / total) * unit
+            room = 1.0 - ((rows**2) @ (1.0 / (lam + alpha)) + w / total) * unit
         return coef, resid / np.maximum(room, 1e-12)[:, None]
 
     best = None
