@@ -101,7 +101,10 @@ _SHARED_PARAMS = """\
         (for one frame under ReLU: above ``hidden_size``) is approximated, with a
         warning. Every ``fit`` solves anew (``warm_start`` does not apply), and
         there is no ``partial_fit``. Sample and class weights weigh the squared
-        errors, a weight of ``k`` as ``k`` copies; with more features than
+        errors relative to their mean, as they weigh the trained loss: only
+        their ratios matter, and equal weights are no weights. Leave-one-out
+        leaves each series out whole, as scikit-learn's ``RidgeCV`` does, so a
+        weight of ``k`` is not ``k`` copies of a series. With more features than
         series the ridge can fit every training series, and weights then change
         little. Its cost grows as ``n * d * min(n, d)`` for ``n`` series and
         ``d`` pooled features.
