@@ -1,12 +1,16 @@
 """readout="ridge" at its edges: precision, weights, the one-unit form, refusals, messages."""
 
+import warnings
+
 import numpy as np
 import pytest
+import torch
 from sklearn.linear_model import Ridge, RidgeClassifierCV, RidgeCV
-from sklearn.preprocessing import StandardScaler
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from seqpool_sklearn import SeqPoolRegressor
-from seqpool_sklearn.estimators.ridge import ALPHAS, fit_ridge, ridge_cv
+from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
+from seqpool_sklearn.estimators.ridge import ALPHAS, _spread, fit_ridge, ridge_cv, ridge_features
 
 
 def _noise(seed, n=20, d=3000):
@@ -66,3 +70,78 @@ def test_equal_sample_weights_of_any_size_are_no_weights():
     assert a.alpha_ == b.alpha_
     np.testing.assert_allclose(a.predict(X_test), b.predict(X_test), rtol=1e-10)
     assert not np.allclose(a.predict(X_test), plain.predict(X_test))
+
+
+def _many_outputs(n=60, k=40, seed=0):
+    """Series of ``k`` channels whose means give ``k`` outputs: a ridge readout of rank ``k``."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, k, k + 2))  # more steps than channels
+    Y = X.mean(2) @ rng.normal(size=(k, k)) + 0.1 * rng.normal(size=(n, k))
+    return X, Y
+
+
+def _sklearn_ridge_predictions(est, X, Y, X_new):
+    """sklearn's Ridge at the chosen penalty on the head's own features (scaled as the head)."""
+    Z, Z_new = (_pooled(est, data) for data in (X, X_new))
+    scale = _spread(Z, None)
+    return Ridge(alpha=est.alpha_).fit(Z / scale, Y).predict(Z_new / scale)
+
+
+def _pooled(est, X):
+    module = est.module_
+    with torch.no_grad():
+        packed = module.pool_inputs(torch.from_numpy(np.asarray(X)).to(torch.float64))
+    return ridge_features(module, packed)[:, :, 0]
+
+
+def test_the_regressor_sizes_its_decoder_for_the_exact_readout_of_many_outputs():
+    # 40 outputs: rank 40 needs 80 units as +/- pairs; hidden_size=None built 64, which
+    # held the readout as one shifted unit per direction, silently wrong far outside
+    X, Y = _many_outputs()
+    far = X * 3.0 + 2.0
+    kw = {"encoder": None, "readout": "ridge", "random_state": 0, "dtype": "float64"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = SeqPoolRegressor(**kw).fit(X, Y)
+    assert est.hidden_size_ == 80
+    np.testing.assert_allclose(
+        est.predict(far), _sklearn_ridge_predictions(est, X, Y, far), rtol=1e-9, atol=1e-9
+    )
+    # the trained readout keeps its width (its predictions do not change)
+    assert SeqPoolRegressor(encoder=None).initialize(X, Y).hidden_size_ == 64
+    # an explicit width is honoured, with a warning that says where it is exact
+    narrow = SeqPoolRegressor(hidden_size=64, **kw)
+    with pytest.warns(UserWarning, match=r"exactly only while .* hidden_size >= 80") as caught:
+        narrow.fit(X, Y)
+    assert caught[0].filename == __file__
+    np.testing.assert_allclose(
+        narrow.predict(X), _sklearn_ridge_predictions(narrow, X, Y, X), rtol=1e-9, atol=1e-9
+    )
+    assert not np.allclose(narrow.predict(far), est.predict(far), rtol=1e-3, atol=1e-3)
+
+
+def _five_classes():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 6, 8))
+    y = np.arange(50) % 5
+    X[np.arange(50), y, :] += 2.0
+    return X, y
+
+
+def test_a_shifted_classifier_readout_warns_at_the_callers_line_through_a_pipeline():
+    X, y = _five_classes()
+    clf = SeqPoolClassifier(encoder=None, readout="ridge", hidden_size=6, random_state=0)
+    with pytest.warns(UserWarning, match=r"rank 4, more than hidden_size=6 .* >= 8") as caught:
+        make_pipeline(FunctionTransformer(), clf).fit(X, y)
+    assert caught[0].filename == __file__
+
+
+def test_the_approximation_warning_points_at_the_callers_line():
+    # write_readout's torch.no_grad decorator was a frame outside the package: the
+    # warning pointed into torch
+    X, y = _five_classes()
+    clf = SeqPoolClassifier(encoder=None, readout="ridge", hidden_size=6, window=1)
+    for fit in (clf.fit, make_pipeline(FunctionTransformer(), clf).fit):
+        with pytest.warns(UserWarning, match=r"approximation\. Set hidden_size >= 12") as caught:
+            fit(X, y)
+        assert caught[0].filename == __file__

@@ -57,7 +57,10 @@ _SHARED_PARAMS = """\
         classes or more in the data it is fitted on (a rule measured on the
         20-dataset suite: with many classes the wider decoder gained 1.1 accuracy
         points on average, and it did not gain with few), so a cross-validation
-        fold that misses a class may build another width than the whole data;
+        fold that misses a class may build another width than the whole data.
+        With ``readout="ridge"``, None is at least twice the readout's rank for
+        one frame -- ``2 * n_outputs`` for the regressor, ``2 * (n_classes - 1)``
+        for the classifier -- the width that holds it exactly.
         ``hidden_size_`` holds the width used.
     activation : {"relu", "gelu", "tanh"} or None, default="relu"
         Non-linearity after the decoder. With ``None`` and ``pool="avg"``
@@ -93,13 +96,19 @@ _SHARED_PARAMS = """\
         leave-one-out cross-validation, MiniRocket's readout (classes as +1/-1
         codes, the scores scaled into logits by a temperature fitted on the cross-validated
         scores, so ``predict_proba`` is calibrated). The head computes that linear
-        readout exactly with its own layers (``act(u) - act(-u) = u``), so
-        prediction, export and explanations are unchanged; it needs a frozen
-        encoder, a pool without parameters, ``activation`` ``"relu"``, ``"gelu"`` or
-        None, and under ``order="decode_first"`` ``pool="avg"`` (then both orders
-        compute the same readout). A readout of rank above ``hidden_size // 2``
-        (for one frame under ReLU: above ``hidden_size``) is approximated, with a
-        warning. Every ``fit`` solves anew (``warm_start`` does not apply), and
+        readout with its own layers, a pair of decoder units per direction of the
+        readout (``act(u) - act(-u) = u``), so prediction, export and explanations
+        are unchanged; it needs a frozen encoder, a pool without parameters,
+        ``activation`` ``"relu"``, ``"gelu"`` or None, and under
+        ``order="decode_first"`` ``pool="avg"`` (then both orders compute the same
+        readout). The pairs hold a readout of rank up to ``hidden_size // 2``
+        exactly, on every input; ``hidden_size=None`` is wide enough for one
+        frame. Above that rank, with one frame under ReLU (rank up to
+        ``hidden_size``), each direction takes one unit, shifted to be active on
+        every training series: exact only while each direction's value stays above
+        its training minimum less its training range, clipped below that; a higher
+        rank is approximated. Both warn and name the ``hidden_size`` of the exact
+        readout. Every ``fit`` solves anew (``warm_start`` does not apply), and
         there is no ``partial_fit``. Sample and class weights weigh the squared
         errors relative to their mean, as they weigh the trained loss: only
         their ratios matter, and equal weights are no weights. Leave-one-out

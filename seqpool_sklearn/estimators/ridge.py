@@ -10,7 +10,9 @@ leave-one-out, as MiniRocket's ``RidgeClassifierCV`` does -- gives a linear read
   (``act(u) - act(-u) = u``), output weights ``+1`` / ``-1`` times ``W``'s loadings;
   exact for every input when ``W`` has rank at most ``hidden_size // 2``. With one
   frame a larger rank (up to ``hidden_size``) takes one ReLU unit per direction,
-  shifted to be active on every training series (exact there, clipped far outside).
+  shifted to be active on every training series: exact while each direction's value
+  stays above its training minimum less its training range, clipped below (a
+  warning says so).
 * no activation: one decoder row per direction.
 
 ``decode_first`` behind a linear pool (``"avg"``) computes the same function, since
@@ -250,14 +252,14 @@ def check_linear_readout(module, x: torch.Tensor, packed: torch.Tensor) -> None:
         )
 
 
-@torch.no_grad()
 def write_readout(module, W: np.ndarray, b: np.ndarray, Z: np.ndarray) -> None:
     """Set the head's decoder and output layer so that it computes ``W z + b``.
 
     ``W`` (k, features * n_frames) acts on the flattened decoder inputs ``Z``
     (n, features, n_frames) of the training series (read for the shift of the
     one-unit-per-direction form). Warns when ``hidden_size`` holds only an
-    approximation of ``W``.
+    approximation of ``W``, or holds it in that form (exact only near the training
+    series).
     """
     head = module.head
     n, F, nf = Z.shape
@@ -279,12 +281,25 @@ def write_readout(module, W: np.ndarray, b: np.ndarray, Z: np.ndarray) -> None:
         r, form = min(rank, H), "shifted"
     else:
         r, form = H // 2, "paired"
+    need = 2 * rank if paired else rank  # the width of the exact readout on every input
     if r < rank:
-        need = 2 * rank if paired and not shiftable else rank
         warnings.warn(
             f"readout='ridge': the ridge readout has rank {rank} but hidden_size={H} "
-            f"holds {r} directions; the head computes its best rank-{r} approximation. "
-            f"Set hidden_size >= {need} for the exact readout.",
+            f"holds {r} directions; the head computes its best rank-{r} approximation"
+            + (", one ReLU unit per direction (see below)" if form == "shifted" else "")
+            + f". Set hidden_size >= {need} for the exact readout.",
+            UserWarning,
+            stacklevel=_callers_stacklevel(),
+        )
+    elif form == "shifted":
+        warnings.warn(
+            f"readout='ridge': the ridge readout has rank {rank}, more than "
+            f"hidden_size={H} holds as +/- pairs ({H // 2}), so each direction takes one "
+            "ReLU unit, shifted to be active on every training series: the head computes "
+            "the ridge readout exactly only while each direction's value stays above its "
+            "training minimum less its training range (min - (max - min)), and clips it "
+            f"below, on series far outside the training data. Set hidden_size >= {need} "
+            "for the readout exact on every input.",
             UserWarning,
             stacklevel=_callers_stacklevel(),
         )
@@ -310,7 +325,10 @@ def write_readout(module, W: np.ndarray, b: np.ndarray, Z: np.ndarray) -> None:
         out_w[:, :r, 0] = L[:, 0, :]
         out_b -= L[:, 0, :] @ shift
     dtype = head.decoder.weight.dtype
-    head.decoder.weight.copy_(torch.as_tensor(dec_w, dtype=dtype))
-    head.decoder.bias.copy_(torch.as_tensor(dec_b, dtype=dtype))
-    head.output.weight.copy_(torch.as_tensor(out_w.reshape(k, H * nf), dtype=dtype))
-    head.output.bias.copy_(torch.as_tensor(out_b, dtype=dtype))
+    # no_grad as a block, not a decorator: the warnings above find the caller's line
+    # by the frames outside this package, and torch's decorator adds one
+    with torch.no_grad():
+        head.decoder.weight.copy_(torch.as_tensor(dec_w, dtype=dtype))
+        head.decoder.bias.copy_(torch.as_tensor(dec_b, dtype=dtype))
+        head.output.weight.copy_(torch.as_tensor(out_w.reshape(k, H * nf), dtype=dtype))
+        head.output.bias.copy_(torch.as_tensor(out_b, dtype=dtype))
