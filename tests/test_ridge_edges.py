@@ -1,5 +1,6 @@
 """readout="ridge" at its edges: precision, weights, the one-unit form, refusals, messages."""
 
+import pickle
 import warnings
 
 import numpy as np
@@ -145,3 +146,16 @@ def test_the_approximation_warning_points_at_the_callers_line():
         with pytest.warns(UserWarning, match=r"approximation\. Set hidden_size >= 12") as caught:
             fit(X, y)
         assert caught[0].filename == __file__
+
+
+def test_a_ridge_width_trained_on_is_rebuilt_from_the_portable_state():
+    # hidden_size=None's width depends on the readout: a network built under the ridge
+    # and trained on after set_params(readout="trained") is rebuilt at its own width
+    X, Y = _many_outputs()
+    est = SeqPoolRegressor(encoder=None, readout="ridge", random_state=0).fit(X, Y)
+    est.set_params(readout="trained", warm_start=True, max_epochs=1).fit(X, Y)
+    for again in (pickle.loads(pickle.dumps(est)), SeqPoolRegressor.__new__(SeqPoolRegressor)):
+        if not hasattr(again, "net_"):  # the state skops reads and writes
+            again.__setstate__(est.__getstate__())
+        assert again.hidden_size_ == 80
+        np.testing.assert_array_equal(again.predict(X), est.predict(X))
