@@ -159,3 +159,16 @@ def test_a_ridge_width_trained_on_is_rebuilt_from_the_portable_state():
             again.__setstate__(est.__getstate__())
         assert again.hidden_size_ == 80
         np.testing.assert_array_equal(again.predict(X), est.predict(X))
+
+
+def test_patience_is_refused_with_the_ridge_readout_which_trains_nothing():
+    # it was validated as early stopping (refusing a split it would never make) and then
+    # ignored: nothing held out, nothing stopped
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 2, 6)), np.arange(60) % 3
+    for n in (6, 60):
+        est = SeqPoolClassifier(encoder=None, readout="ridge", patience=3)
+        with pytest.raises(ValueError, match=r"patience=3 .* readout='ridge' trains nothing"):
+            est.fit(X[:n], y[:n])
+        assert not hasattr(est, "net_")
+    SeqPoolClassifier(encoder=None, readout="ridge").fit(X, y)  # patience=None, the default

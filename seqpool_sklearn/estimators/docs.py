@@ -108,14 +108,14 @@ _SHARED_PARAMS = """\
         every training series: exact only while each direction's value stays above
         its training minimum less its training range, clipped below that; a higher
         rank is approximated. Both warn and name the ``hidden_size`` of the exact
-        readout. Every ``fit`` solves anew (``warm_start`` does not apply), and
-        there is no ``partial_fit``. Sample and class weights weigh the squared
-        errors relative to their mean, as they weigh the trained loss: only
-        their ratios matter, and equal weights are no weights. Leave-one-out
-        leaves each series out whole, as scikit-learn's ``RidgeCV`` does, so a
-        weight of ``k`` is not ``k`` copies of a series. With more features than
-        series the ridge can fit every training series, and weights then change
-        little. Its cost grows as ``n * d * min(n, d)`` for ``n`` series and
+        readout. Every ``fit`` solves anew (``warm_start`` does not apply), there
+        is no ``partial_fit``, and ``patience`` is refused. Sample and class
+        weights weigh the squared errors relative to their mean, as they weigh
+        the trained loss: only their ratios matter, and equal weights are no
+        weights. Leave-one-out leaves each series out whole, as scikit-learn's
+        ``RidgeCV`` does, so a weight of ``k`` is not ``k`` copies of a series.
+        With more features than series the ridge can fit every training series,
+        and weights then change little. Its cost grows as ``n * d * min(n, d)`` for ``n`` series and
         ``d`` pooled features.
     max_epochs : int or None, default=100
         Training epochs (an upper bound when ``patience`` is set). ``None``: a
@@ -146,7 +146,8 @@ _SHARED_PARAMS = """\
         Early stopping: hold out ``validation_fraction`` of the training data
         and stop after ``patience`` epochs without improvement of the
         validation loss, restoring the best weights. ``None`` trains on all
-        the data for ``max_epochs``. ``train_split=None`` is refused with it.
+        the data for ``max_epochs``. ``train_split=None`` is refused with it, and
+        so is ``readout="ridge"``, which trains nothing.
     validation_fraction : float, default=0.1
         Fraction held out when ``patience`` is set (stratified for classifiers).
     callbacks : list of skorch callbacks or None, default=None
