@@ -172,3 +172,14 @@ def test_patience_is_refused_with_the_ridge_readout_which_trains_nothing():
             est.fit(X[:n], y[:n])
         assert not hasattr(est, "net_")
     SeqPoolClassifier(encoder=None, readout="ridge").fit(X, y)  # patience=None, the default
+
+
+def test_partial_fit_under_the_ridge_readout_says_why_it_is_missing():
+    est = SeqPoolRegressor(readout="ridge")
+    assert not hasattr(est, "partial_fit")
+    with pytest.raises(AttributeError, match=r"readout='ridge' solves it whole at fit"):
+        est.partial_fit  # noqa: B018
+    with pytest.raises(AttributeError, match=r"SeqPoolClassifier has no partial_fit"):
+        SeqPoolClassifier.partial_fit(SeqPoolClassifier(readout="ridge"), None, None)
+    assert hasattr(est.set_params(readout="trained"), "partial_fit")
+    assert SeqPoolRegressor.partial_fit.__doc__.startswith("Train one epoch")
