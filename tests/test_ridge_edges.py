@@ -183,3 +183,18 @@ def test_partial_fit_under_the_ridge_readout_says_why_it_is_missing():
         SeqPoolClassifier.partial_fit(SeqPoolClassifier(readout="ridge"), None, None)
     assert hasattr(est.set_params(readout="trained"), "partial_fit")
     assert SeqPoolRegressor.partial_fit.__doc__.startswith("Train one epoch")
+
+
+@pytest.mark.parametrize("cls", [SeqPoolRegressor, SeqPoolClassifier])
+def test_complex_targets_are_refused_without_printing_them(cls):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 1, 8)), (np.arange(30) % 2).astype(float)
+    kind = "targets" if cls is SeqPoolRegressor else "labels"
+    for complex_y in (y.astype(complex), list(y.astype(complex))):
+        with pytest.raises(ValueError) as info:
+            cls(encoder=None, max_epochs=1).fit(X, complex_y)
+        message = str(info.value)
+        assert f"needs real-valued {kind}" in message and "np.real(y)" in message
+        assert "+0.j" not in message and "\n" not in message
+    with pytest.raises(ValueError, match=r"real-valued targets, got complex128"):
+        SeqPoolRegressor(encoder=None).fit(X, y.astype(complex))
