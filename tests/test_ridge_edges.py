@@ -198,3 +198,20 @@ def test_complex_targets_are_refused_without_printing_them(cls):
         assert "+0.j" not in message and "\n" not in message
     with pytest.raises(ValueError, match=r"real-valued targets, got complex128"):
         SeqPoolRegressor(encoder=None).fit(X, y.astype(complex))
+
+
+def test_one_penalty_is_chosen_for_all_outputs_on_their_standardised_scale():
+    # outputs in units 1, 100 and 1e-3: each weighs the same in the choice of alpha_
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(40, 30, 32))
+    means = X.mean(2)
+    # the output in hundreds is nearly noise-free (a small penalty fits it best), the
+    # others noisy: on the raw scale the hundreds would choose alone
+    Y = means[:, :3] @ rng.normal(size=(3, 3)) + rng.normal(size=(40, 3)) * [3.0, 0.01, 3.0]
+    Y *= [1.0, 100.0, 1e-3]
+    est = SeqPoolRegressor(encoder=None, readout="ridge", dtype="float64").fit(X, Y)
+    Z = _pooled(est, X)
+    Z = Z / _spread(Z, None)
+    standard = (Y - Y.mean(0)) / Y.std(0)
+    assert est.alpha_ == RidgeCV(alphas=ALPHAS).fit(Z, standard).alpha_
+    assert est.alpha_ != RidgeCV(alphas=ALPHAS).fit(Z, Y).alpha_

@@ -95,7 +95,10 @@ _SHARED_PARAMS = """\
         spread and a penalty chosen from ``logspace(-3, 3, 10)`` by efficient
         leave-one-out cross-validation, MiniRocket's readout (classes as +1/-1
         codes, the scores scaled into logits by a temperature fitted on the cross-validated
-        scores, so ``predict_proba`` is calibrated). The head computes that linear
+        scores, so ``predict_proba`` is calibrated; the regressor's outputs
+        standardised each, one penalty chosen for all of them by the errors summed
+        over the standardised outputs, so every output weighs the same in the
+        choice whatever its units). The head computes that linear
         readout with its own layers, a pair of decoder units per direction of the
         readout (``act(u) - act(-u) = u``), so prediction, export and explanations
         are unchanged; it needs a frozen encoder, a pool without parameters,
