@@ -10,11 +10,7 @@ sample weight of ``k`` give the model of ``k`` copies of the sample to 1e-7. Tha
 property of deterministic training -- full batch, no dropout, no encoder drawn from the
 data -- in a precision finer than 1e-7 (``dtype="float64"``). Each configuration runs it
 with those settings and its own head and encoder; with mini-batches or dropout the
-equivalence holds in distribution only, as for scikit-learn's SGD estimators. The
-closed-form readout (``readout="ridge"``) does not run it: its weights count relative
-to their mean, so that equal weights are no weights, and its leave-one-out leaves each
-series out whole, so a weight of ``k`` is not ``k`` copies by design
-(``tests/test_ridge_edges.py`` and ``tests/test_ridge_readout.py`` test what it does).
+equivalence holds in distribution only, as for scikit-learn's SGD estimators.
 """
 
 import inspect
@@ -97,8 +93,6 @@ def _checks():
     for instance in _instances():
         # no check is expected to fail, so none is marked (xfail_strict needs sklearn 1.7)
         for estimator, check in estimator_checks_generator(instance, legacy=True):
-            if _check_id(check) == WEIGHT_CHECK and instance.get_params()["readout"] == "ridge":
-                continue  # weights relative to their mean (see the module docstring)
             yield _for_check(estimator, check), check
 
 
@@ -117,9 +111,7 @@ def test_every_check_runs_and_none_is_expected_to_fail():
     cases = list(_checks())
     assert len(cases) > 100
     weight_checks = [e for e, c in cases if _check_id(c) == WEIGHT_CHECK]
-    configs = CONFIGS[SeqPoolClassifier] + CONFIGS[SeqPoolRegressor]
-    trained = [e for e in configs if e.get_params()["readout"] == "trained"]
-    assert len(weight_checks) == len(trained)
+    assert len(weight_checks) == len(CONFIGS[SeqPoolClassifier]) + len(CONFIGS[SeqPoolRegressor])
     assert all(e.get_params()["dtype"] == "float64" for e in weight_checks)
 
 

@@ -53,26 +53,6 @@ def _regression(n=60, seed=13):
 RIDGE = {"encoder": None, "readout": "ridge", "window": 1, "random_state": 0, "dtype": "float64"}
 
 
-def test_equal_sample_weights_of_any_size_are_no_weights():
-    # a uniform weight of 50 left 1/50 of each series out: in-sample errors, the smallest
-    # penalty, and a test R^2 of -2.7 where the unweighted fit reached 0.41
-    X, y = _regression()
-    X_test, y_test = _regression(n=200, seed=14)
-    plain = SeqPoolRegressor(**RIDGE).fit(X, y)
-    for value in (50.0, 1 / 60, 1e-4):
-        weighted = SeqPoolRegressor(**RIDGE).fit(X, y, sample_weight=np.full(len(X), value))
-        assert weighted.alpha_ == plain.alpha_
-        np.testing.assert_allclose(weighted.predict(X_test), plain.predict(X_test), rtol=1e-10)
-    assert plain.score(X_test, y_test) > 0.1
-    # unequal weights: only their ratios matter
-    w = np.random.default_rng(0).integers(1, 5, size=len(X)).astype(float)
-    a = SeqPoolRegressor(**RIDGE).fit(X, y, sample_weight=w)
-    b = SeqPoolRegressor(**RIDGE).fit(X, y, sample_weight=w * 50.0)
-    assert a.alpha_ == b.alpha_
-    np.testing.assert_allclose(a.predict(X_test), b.predict(X_test), rtol=1e-10)
-    assert not np.allclose(a.predict(X_test), plain.predict(X_test))
-
-
 def _many_outputs(n=60, k=40, seed=0):
     """Series of ``k`` channels whose means give ``k`` outputs: a ridge readout of rank ``k``."""
     rng = np.random.default_rng(seed)

@@ -113,13 +113,13 @@ _SHARED_PARAMS = """\
         rank is approximated. Both warn and name the ``hidden_size`` of the exact
         readout. Every ``fit`` solves anew (``warm_start`` does not apply), there
         is no ``partial_fit``, and ``patience`` is refused. Sample and class
-        weights weigh the squared errors relative to their mean, as they weigh
-        the trained loss: only their ratios matter, and equal weights are no
-        weights. Leave-one-out leaves each series out whole, as scikit-learn's
-        ``RidgeCV`` does, so a weight of ``k`` is not ``k`` copies of a series.
-        With more features than series the ridge can fit every training series,
-        and weights then change little. Its cost grows as ``n * d * min(n, d)`` for ``n`` series and
-        ``d`` pooled features.
+        weights act as copies, a weight of ``k`` as ``k`` copies of the series,
+        so their size matters under the ridge (leave-one-out leaves one copy out:
+        equal weights of 50 choose the penalty on nearly in-sample errors), not
+        only their ratios as in the trained loss; pass importance weights scaled
+        to mean 1 (``w / w.mean()``). With more features than series the ridge
+        can fit every training series, and weights then change little. Its cost
+        grows as ``n * d * min(n, d)`` for ``n`` series and ``d`` pooled features.
     max_epochs : int or None, default=100
         Training epochs (an upper bound when ``patience`` is set). ``None``: a
         budget that scales with the training set, at least 1000 optimizer steps

@@ -119,19 +119,16 @@ def ridge_cv(
 ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
     """Weighted ridge with an intercept, the penalty chosen from ``ALPHAS`` by cross-validation.
 
-    The weights count relative to their mean over the series of nonzero weight (as
-    the trained readout's weighted mean loss does): only their ratios matter, and equal
-    weights are no weights. ``criterion="loo"``: efficient leave-one-out, each series
-    left out whole (as scikit-learn's ``RidgeCV`` does), its residual ``e_i`` inflated
-    to ``e_i / (1 - h_i)``, ``h_i`` its leverage (the hat matrix's diagonal, intercept
-    included). A weight of ``k`` is therefore not ``k`` copies of a series: copies
-    would stay in each other's held-out fits, and ``k`` copies of every series would
-    weigh the squared errors ``k`` times against the same penalty.
-    ``criterion="gcv"``: generalised cross-validation (Golub, Heath and Wahba 1979),
-    every residual inflated by the mean leverage, ``1 / (1 - trace(H) / sum(w))``.
-    Both score a penalty by the weighted mean squared inflated residual. Returns
-    ``(W (k, d), b (k,), alpha, held_out (n, k))``, ``held_out`` the targets minus the
-    inflated residuals: out-of-sample estimates of the fitted values.
+    ``criterion="loo"``: efficient leave-one-out, each residual ``e_i`` inflated to
+    ``e_i / (1 - h_i)``, ``h_i`` the series' leverage (the hat matrix's diagonal,
+    intercept included); a series of weight ``w_i >= 1`` leaves out one unit of its
+    weight (``h_i / w_i``), so that a weight of ``k`` is exactly ``k`` copies of a
+    series, and a lighter one leaves itself out whole. ``criterion="gcv"``: generalised
+    cross-validation (Golub, Heath and Wahba 1979), every residual inflated by the mean
+    leverage, ``1 / (1 - trace(H) / sum(w))``. Both score a penalty by the weighted mean
+    squared inflated residual. Returns ``(W (k, d), b (k,), alpha, held_out (n, k))``,
+    ``held_out`` the targets minus the inflated residuals: out-of-sample estimates of
+    the fitted values.
 
     With fewer series than features, ``1 - h_i`` is computed as the sum
     ``sum_j q_ij^2 alpha / (lambda_j + alpha)`` over the Gram matrix's eigenvectors
@@ -141,7 +138,6 @@ def ridge_cv(
     """
     n, d = X.shape
     w = np.ones(n) if weight is None else np.asarray(weight, dtype=np.float64)
-    w = w / w[w > 0].mean()
     total = w.sum()
     x_mean = w @ X / total
     y_mean = w @ Y / total
@@ -167,6 +163,7 @@ def ridge_cv(
         proj = V.T @ (Xs.T @ Ys)
         rows = Xs @ V  # leverage_i = sum_j rows_ij^2 / (lam_j + alpha)
     lam = np.clip(lam, 0.0, None)
+    unit = np.where(w >= 1.0, 1.0 / w, 1.0)  # the share of its weight a series leaves out
 
     def fit(alpha):
         coef_proj = proj / (lam + alpha)[:, None]
@@ -174,10 +171,10 @@ def ridge_cv(
         resid = (Y - y_mean) - (X - x_mean) @ coef
         if criterion == "gcv":
             room = np.full(n, 1.0 - (lam / (lam + alpha)).sum() / total - 1.0 / total)
-        elif n <= d:
-            room = (Q**2) @ (alpha / (lam + alpha))
+        elif n <= d:  # 1 - unit * (1 - room of the whole series), without cancellation
+            room = (1.0 - unit) + unit * ((Q**2) @ (alpha / (lam + alpha)))
         else:
-            room = 1.0 - (rows**2) @ (1.0 / (lam + alpha)) - w / total
+            room = 1.0 - ((rows**2) @ (1.0 / (lam + alpha)) + w / total) * unit
         return coef, resid / np.maximum(room, 1e-12)[:, None]
 
     best = None

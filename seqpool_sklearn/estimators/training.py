@@ -393,9 +393,7 @@ class _TrainingMixin:
             (:class:`SeqPoolRegressor`, 1D or one column per output).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights: the loss is the weighted mean over each batch (and
-            over the held-out part with ``patience``); with ``readout="ridge"`` they
-            weigh the ridge's squared errors relative to their mean. Only their
-            ratios matter. Routed by scikit-learn's
+            over the held-out part with ``patience``). Routed by scikit-learn's
             metadata routing after ``set_fit_request(sample_weight=True)``.
 
         Returns
@@ -411,7 +409,7 @@ class _TrainingMixin:
 
         The loss weights are None when the weights are all equal: equal weights give
         exactly the unweighted loss, so they take the plain path. The ridge readout
-        takes them as given and weighs its squared errors relative to their mean.
+        reads them as given (a weight of ``k`` is ``k`` copies of a series).
         """
         if sample_weight is None:
             return None, None
@@ -435,13 +433,14 @@ class _TrainingMixin:
             relative = w / w.mean()
         if not np.isfinite(total):
             raise ValueError(
-                f"Sample weights sum to {total} (largest {w.max():.3g}): only their "
-                "ratios matter, so divide them by a common factor."
+                f"Sample weights sum to {total} (largest {w.max():.3g}): divide them by "
+                "a common factor (the trained loss reads only their ratios)."
             )
         if not np.isfinite(relative).all() or w.max() < 1e-150:
             raise ValueError(
-                f"Sample weights are too small to compute with (largest {w.max():.3g}): only "
-                "their ratios matter, so multiply them by a common factor."
+                f"Sample weights are too small to compute with (largest {w.max():.3g}): "
+                "multiply them by a common factor (the trained loss reads only their "
+                "ratios)."
             )
         if (w == w[0]).all():
             return w, None
@@ -650,8 +649,8 @@ class _TrainingMixin:
         """``readout="ridge"``: solve the readout in closed form and write it into the head.
 
         No optimizer step is taken (``n_iter_`` is 0). Sample weights and class
-        weights weigh the ridge's squared errors, relative to their mean (see
-        ``ridge_cv``); ``alpha_`` is the penalty that leave-one-out chose.
+        weights weigh the ridge's squared errors (a weight of ``k`` as ``k`` copies);
+        ``alpha_`` is the penalty that leave-one-out chose.
         """
         module = self.net_.module_
         if packed is None:
