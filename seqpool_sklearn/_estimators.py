@@ -27,7 +27,10 @@ from __future__ import annotations
 
 import inspect
 import warnings
+from collections.abc import Callable
+from functools import update_wrapper, wraps
 from numbers import Real
+from types import MethodType
 from typing import Any
 
 import numpy as np
@@ -36,7 +39,6 @@ import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import (
     Interval,
     StrOptions,
@@ -58,9 +60,37 @@ from .estimators.docs import _fill_doc
 from .estimators.training import MIN_EPOCHS, MIN_STEPS  # noqa: F401 - documented names
 
 
-def _takes_gradient_steps(estimator) -> bool:
-    """``partial_fit`` exists for a trained readout; ``readout="ridge"`` is solved whole."""
-    return getattr(estimator, "readout", "trained") != "ridge"
+class _TrainedReadoutOnly:
+    """A method of the trained readout (``partial_fit``): missing under ``readout="ridge"``.
+
+    As scikit-learn's ``available_if``, ``hasattr`` is then False; reading the method
+    raises an AttributeError that says why (``available_if``'s names only the method).
+    """
+
+    def __init__(self, fn: Callable) -> None:
+        self.fn = fn
+        update_wrapper(self, fn)
+
+    def _check(self, estimator: Any) -> None:
+        if getattr(estimator, "readout", "trained") == "ridge":
+            raise AttributeError(
+                f"{type(estimator).__name__} has no {self.fn.__name__} under "
+                f"readout='ridge': {self.fn.__name__} trains the head by gradient steps, one "
+                "batch at a time, and readout='ridge' solves it whole at fit. Use fit, or "
+                "readout='trained'."
+            )
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Callable:
+        if obj is None:  # on the class: the function, checked when called
+
+            @wraps(self.fn)
+            def unbound(*args, **kwargs):
+                self._check(args[0])
+                return self.fn(*args, **kwargs)
+
+            return unbound
+        self._check(obj)
+        return MethodType(self.fn, obj)
 
 
 @_fill_doc
@@ -157,7 +187,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         self.class_weight = class_weight
         self.label_smoothing = label_smoothing
 
-    @available_if(_takes_gradient_steps)
+    @_TrainedReadoutOnly
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
     ) -> SeqPoolClassifier:
@@ -442,7 +472,7 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
 
     _criterion = torch.nn.MSELoss
 
-    @available_if(_takes_gradient_steps)
+    @_TrainedReadoutOnly
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> SeqPoolRegressor:
         """Train one epoch on ``X``, ``y``; later calls continue the same network.
 

@@ -966,19 +966,35 @@ def check_targets(y: Any, n_samples: int, *, name: str, numeric: bool) -> np.nda
     kind = "target" if numeric else "label"
     y = _plain_nullable(y)
     common = {"ensure_2d": False, "ensure_all_finite": False, "input_name": "y", "estimator": name}
-    if not numeric:
-        check_label_types(y, name=name)
-        y_arr = check_array(y, dtype=None, **common)
-    else:
-        y_arr = numeric_or_refused(
-            lambda: check_array(y, dtype=np.float64, **common),
-            y,
-            lambda index, value: (
-                f"{name} needs numeric targets, but y holds {value!r} of type "
-                f"{type(value).__name__} at index {index[0]}. For class labels use a "
-                "classifier."
-            ),
-        )
+    try:
+        if not numeric:
+            check_label_types(y, name=name)
+            y_arr = check_array(y, dtype=None, **common)
+        else:
+            y_arr = numeric_or_refused(
+                lambda: check_array(y, dtype=np.float64, **common),
+                y,
+                lambda index, value: (
+                    f"Complex data not supported: {name} needs real-valued targets, but y "
+                    f"holds {value!r} at index {index[0]}. Pass np.real(y) or np.abs(y), or "
+                    "the real and imaginary parts as separate outputs."
+                    if isinstance(value, (complex, np.complexfloating))
+                    else f"{name} needs numeric targets, but y holds {value!r} of type "
+                    f"{type(value).__name__} at index {index[0]}. For class labels use a "
+                    "classifier."
+                ),
+            )
+    except ValueError as exc:
+        # scikit-learn's message prints the whole array after it
+        if not str(exc).startswith("Complex data not supported") or "real-valued" in str(exc):
+            raise
+        dtype = getattr(y, "dtype", None)
+        dtype = dtype if getattr(dtype, "kind", "O") != "O" else np.asarray(y).dtype
+        raise ValueError(
+            f"Complex data not supported: {name} needs real-valued {kind}s, got {dtype}. "
+            "Pass np.real(y) or np.abs(y)"
+            + (", or the real and imaginary parts as separate outputs." if numeric else ".")
+        ) from None
     if y_arr.shape[0] != n_samples:
         raise ValueError(
             f"Found input variables with inconsistent numbers of samples: X has {n_samples} "

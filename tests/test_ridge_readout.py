@@ -64,9 +64,12 @@ def test_the_head_computes_the_ridge_readout_exactly(form):
     classes = params.pop("classes", 3)
     X, y = _data(classes=classes)
     X_new, _ = _data(n=20, classes=classes, seed=1)
-    est = SeqPoolClassifier(readout="ridge", encoder_channels=100, random_state=0, **params).fit(
-        X, y
-    )
+    est = SeqPoolClassifier(readout="ridge", encoder_channels=100, random_state=0, **params)
+    if form == "shifted_many":  # exact near the training series only, and it says so
+        with pytest.warns(UserWarning, match="exactly only while"):
+            est.fit(X, y)
+    else:
+        est.fit(X, y)
     assert est.n_iter_ == 0
     W, b = _readout(est, X, y)
     for data in (X, X_new):

@@ -57,7 +57,10 @@ _SHARED_PARAMS = """\
         classes or more in the data it is fitted on (a rule measured on the
         20-dataset suite: with many classes the wider decoder gained 1.1 accuracy
         points on average, and it did not gain with few), so a cross-validation
-        fold that misses a class may build another width than the whole data;
+        fold that misses a class may build another width than the whole data.
+        With ``readout="ridge"``, None is at least twice the readout's rank for
+        one frame -- ``2 * n_outputs`` for the regressor, ``2 * (n_classes - 1)``
+        for the classifier -- the width that holds it exactly.
         ``hidden_size_`` holds the width used.
     activation : {"relu", "gelu", "tanh"} or None, default="relu"
         Non-linearity after the decoder. With ``None`` and ``pool="avg"``
@@ -92,19 +95,31 @@ _SHARED_PARAMS = """\
         spread and a penalty chosen from ``logspace(-3, 3, 10)`` by efficient
         leave-one-out cross-validation, MiniRocket's readout (classes as +1/-1
         codes, the scores scaled into logits by a temperature fitted on the cross-validated
-        scores, so ``predict_proba`` is calibrated). The head computes that linear
-        readout exactly with its own layers (``act(u) - act(-u) = u``), so
-        prediction, export and explanations are unchanged; it needs a frozen
-        encoder, a pool without parameters, ``activation`` ``"relu"``, ``"gelu"`` or
-        None, and under ``order="decode_first"`` ``pool="avg"`` (then both orders
-        compute the same readout). A readout of rank above ``hidden_size // 2``
-        (for one frame under ReLU: above ``hidden_size``) is approximated, with a
-        warning. Every ``fit`` solves anew (``warm_start`` does not apply), and
-        there is no ``partial_fit``. Sample and class weights weigh the squared
-        errors, a weight of ``k`` as ``k`` copies; with more features than
-        series the ridge can fit every training series, and weights then change
-        little. Its cost grows as ``n * d * min(n, d)`` for ``n`` series and
-        ``d`` pooled features.
+        scores, so ``predict_proba`` is calibrated; the regressor's outputs
+        standardised each, one penalty chosen for all of them by the errors summed
+        over the standardised outputs, so every output weighs the same in the
+        choice whatever its units). The head computes that linear
+        readout with its own layers, a pair of decoder units per direction of the
+        readout (``act(u) - act(-u) = u``), so prediction, export and explanations
+        are unchanged; it needs a frozen encoder, a pool without parameters,
+        ``activation`` ``"relu"``, ``"gelu"`` or None, and under
+        ``order="decode_first"`` ``pool="avg"`` (then both orders compute the same
+        readout). The pairs hold a readout of rank up to ``hidden_size // 2``
+        exactly, on every input; ``hidden_size=None`` is wide enough for one
+        frame. Above that rank, with one frame under ReLU (rank up to
+        ``hidden_size``), each direction takes one unit, shifted to be active on
+        every training series: exact only while each direction's value stays above
+        its training minimum less its training range, clipped below that; a higher
+        rank is approximated. Both warn and name the ``hidden_size`` of the exact
+        readout. Every ``fit`` solves anew (``warm_start`` does not apply), there
+        is no ``partial_fit``, and ``patience`` is refused. Sample and class
+        weights act as copies, a weight of ``k`` as ``k`` copies of the series,
+        so their size matters under the ridge (leave-one-out leaves one copy out:
+        equal weights of 50 choose the penalty on nearly in-sample errors), not
+        only their ratios as in the trained loss; pass importance weights scaled
+        to mean 1 (``w / w.mean()``). With more features than series the ridge
+        can fit every training series, and weights then change little. Its cost
+        grows as ``n * d * min(n, d)`` for ``n`` series and ``d`` pooled features.
     max_epochs : int or None, default=100
         Training epochs (an upper bound when ``patience`` is set). ``None``: a
         budget that scales with the training set, at least 1000 optimizer steps
@@ -134,7 +149,8 @@ _SHARED_PARAMS = """\
         Early stopping: hold out ``validation_fraction`` of the training data
         and stop after ``patience`` epochs without improvement of the
         validation loss, restoring the best weights. ``None`` trains on all
-        the data for ``max_epochs``. ``train_split=None`` is refused with it.
+        the data for ``max_epochs``. ``train_split=None`` is refused with it, and
+        so is ``readout="ridge"``, which trains nothing.
     validation_fraction : float, default=0.1
         Fraction held out when ``patience`` is set (stratified for classifiers).
     callbacks : list of skorch callbacks or None, default=None

@@ -10,7 +10,9 @@ leave-one-out, as MiniRocket's ``RidgeClassifierCV`` does -- gives a linear read
   (``act(u) - act(-u) = u``), output weights ``+1`` / ``-1`` times ``W``'s loadings;
   exact for every input when ``W`` has rank at most ``hidden_size // 2``. With one
   frame a larger rank (up to ``hidden_size``) takes one ReLU unit per direction,
-  shifted to be active on every training series (exact there, clipped far outside).
+  shifted to be active on every training series: exact while each direction's value
+  stays above its training minimum less its training range, clipped below (a
+  warning says so).
 * no activation: one decoder row per direction.
 
 ``decode_first`` behind a linear pool (``"avg"``) computes the same function, since
@@ -127,19 +129,35 @@ def ridge_cv(
     squared inflated residual. Returns ``(W (k, d), b (k,), alpha, held_out (n, k))``,
     ``held_out`` the targets minus the inflated residuals: out-of-sample estimates of
     the fitted values.
+
+    With fewer series than features, ``1 - h_i`` is computed as the sum
+    ``sum_j q_ij^2 alpha / (lambda_j + alpha)`` over the Gram matrix's eigenvectors
+    orthogonal to the intercept, not as ``1`` less the leverage: near interpolation
+    (small penalties) it is far below 1, and the subtraction lost its digits (the
+    intercept's eigenvalue, zero up to rounding, alone moved it).
     """
     n, d = X.shape
     w = np.ones(n) if weight is None else np.asarray(weight, dtype=np.float64)
     total = w.sum()
     x_mean = w @ X / total
     y_mean = w @ Y / total
-    root = np.sqrt(w)[:, None]
-    Xs = (X - x_mean) * root
-    Ys = (Y - y_mean) * root
-    if n <= d:  # dual: the n x n Gram matrix
-        lam, Q = np.linalg.eigh(Xs @ Xs.T)
+    root = np.sqrt(w)
+    Xs = (X - x_mean) * root[:, None]
+    Ys = (Y - y_mean) * root[:, None]
+    if n <= d:  # dual: the n x n Gram matrix, on the complement of the intercept's sqrt(w)
+        # a Householder reflection maps sqrt(w) to the first axis: its other n - 1
+        # columns are an orthonormal basis of the complement (where Xs and Ys lie)
+        v = root / np.linalg.norm(root)
+        v[0] += 1.0 if v[0] >= 0 else -1.0
+        beta = 2.0 / (v @ v)
+
+        def reflect(A):
+            return A - beta * np.outer(v, v @ A)
+
+        inside = reflect(Xs)[1:]
+        lam, U = np.linalg.eigh(inside @ inside.T)
+        Q = reflect(np.vstack([np.zeros((1, n - 1)), U]))  # (n, n - 1)
         proj = Q.T @ Ys
-        rows = Q  # leverage_i = sum_j rows_ij^2 lam_j / (lam_j + alpha)
     else:  # primal: the d x d covariance
         lam, V = np.linalg.eigh(Xs.T @ Xs)
         proj = V.T @ (Xs.T @ Ys)
@@ -153,9 +171,10 @@ def ridge_cv(
         resid = (Y - y_mean) - (X - x_mean) @ coef
         if criterion == "gcv":
             room = np.full(n, 1.0 - (lam / (lam + alpha)).sum() / total - 1.0 / total)
+        elif n <= d:  # 1 - unit * (1 - room of the whole series), without cancellation
+            room = (1.0 - unit) + unit * ((Q**2) @ (alpha / (lam + alpha)))
         else:
-            lev = (rows**2) @ ((lam if n <= d else 1.0) / (lam + alpha))
-            room = 1.0 - (lev + w / total) * unit
+            room = 1.0 - ((rows**2) @ (1.0 / (lam + alpha)) + w / total) * unit
         return coef, resid / np.maximum(room, 1e-12)[:, None]
 
     best = None
@@ -230,14 +249,14 @@ def check_linear_readout(module, x: torch.Tensor, packed: torch.Tensor) -> None:
         )
 
 
-@torch.no_grad()
 def write_readout(module, W: np.ndarray, b: np.ndarray, Z: np.ndarray) -> None:
     """Set the head's decoder and output layer so that it computes ``W z + b``.
 
     ``W`` (k, features * n_frames) acts on the flattened decoder inputs ``Z``
     (n, features, n_frames) of the training series (read for the shift of the
     one-unit-per-direction form). Warns when ``hidden_size`` holds only an
-    approximation of ``W``.
+    approximation of ``W``, or holds it in that form (exact only near the training
+    series).
     """
     head = module.head
     n, F, nf = Z.shape
@@ -259,12 +278,25 @@ def write_readout(module, W: np.ndarray, b: np.ndarray, Z: np.ndarray) -> None:
         r, form = min(rank, H), "shifted"
     else:
         r, form = H // 2, "paired"
+    need = 2 * rank if paired else rank  # the width of the exact readout on every input
     if r < rank:
-        need = 2 * rank if paired and not shiftable else rank
         warnings.warn(
             f"readout='ridge': the ridge readout has rank {rank} but hidden_size={H} "
-            f"holds {r} directions; the head computes its best rank-{r} approximation. "
-            f"Set hidden_size >= {need} for the exact readout.",
+            f"holds {r} directions; the head computes its best rank-{r} approximation"
+            + (", one ReLU unit per direction (see below)" if form == "shifted" else "")
+            + f". Set hidden_size >= {need} for the exact readout.",
+            UserWarning,
+            stacklevel=_callers_stacklevel(),
+        )
+    elif form == "shifted":
+        warnings.warn(
+            f"readout='ridge': the ridge readout has rank {rank}, more than "
+            f"hidden_size={H} holds as +/- pairs ({H // 2}), so each direction takes one "
+            "ReLU unit, shifted to be active on every training series: the head computes "
+            "the ridge readout exactly only while each direction's value stays above its "
+            "training minimum less its training range (min - (max - min)), and clips it "
+            f"below, on series far outside the training data. Set hidden_size >= {need} "
+            "for the readout exact on every input.",
             UserWarning,
             stacklevel=_callers_stacklevel(),
         )
@@ -290,7 +322,10 @@ def write_readout(module, W: np.ndarray, b: np.ndarray, Z: np.ndarray) -> None:
         out_w[:, :r, 0] = L[:, 0, :]
         out_b -= L[:, 0, :] @ shift
     dtype = head.decoder.weight.dtype
-    head.decoder.weight.copy_(torch.as_tensor(dec_w, dtype=dtype))
-    head.decoder.bias.copy_(torch.as_tensor(dec_b, dtype=dtype))
-    head.output.weight.copy_(torch.as_tensor(out_w.reshape(k, H * nf), dtype=dtype))
-    head.output.bias.copy_(torch.as_tensor(out_b, dtype=dtype))
+    # no_grad as a block, not a decorator: the warnings above find the caller's line
+    # by the frames outside this package, and torch's decorator adds one
+    with torch.no_grad():
+        head.decoder.weight.copy_(torch.as_tensor(dec_w, dtype=dtype))
+        head.decoder.bias.copy_(torch.as_tensor(dec_b, dtype=dtype))
+        head.output.weight.copy_(torch.as_tensor(out_w.reshape(k, H * nf), dtype=dtype))
+        head.output.bias.copy_(torch.as_tensor(out_b, dtype=dtype))

@@ -95,7 +95,10 @@ class _TrainingMixin:
     """Building the skorch net, the one fit path, the training loop and batched inference."""
 
     # ------------------------------------------------------------------ fit
-    def _build_net(self, n_outputs: int, seed: int, device: str) -> SeqPoolNet:
+    def _build_net(
+        self, n_outputs: int, seed: int, device: str, hidden_size: int | None = None
+    ) -> SeqPoolNet:
+        """The skorch net of ``n_outputs``; ``hidden_size`` a fitted width to rebuild."""
         stratified = isinstance(self, ClassifierMixin)
         callbacks = copy.deepcopy(list(self.callbacks or []))
         for cb in callbacks:
@@ -129,12 +132,15 @@ class _TrainingMixin:
             "train_split": train_split,
         }
         kwargs.update({f"module__{name}": getattr(self, name) for name in _MODULE_PARAMS})
-        # hidden_size=None: the decoder's width by the number of classes (n_outputs)
-        self.hidden_size_ = (
-            default_hidden_size(n_outputs if stratified else None)
-            if self.hidden_size is None
-            else self.hidden_size
-        )
+        if hidden_size is None and self.hidden_size is None:
+            # the decoder's width by the number of classes (n_outputs); under the ridge
+            # readout wide enough for +/- pairs of its directions, exact on every input
+            # with one frame: rank n_classes - 1 (+/-1 codes less their mean), or
+            # one per regression output
+            hidden_size = default_hidden_size(n_outputs if stratified else None)
+            if self.readout == "ridge":
+                hidden_size = max(hidden_size, 2 * (n_outputs - 1 if stratified else n_outputs))
+        self.hidden_size_ = self.hidden_size if hidden_size is None else hidden_size
         kwargs["module__hidden_size"] = self.hidden_size_
         if getattr(self, "class_weight_", None) is not None:
             kwargs["criterion__weight"] = torch.as_tensor(self.class_weight_, dtype=torch.float32)
@@ -237,13 +243,21 @@ class _TrainingMixin:
                 vars(net)[key] = value
         net.built_params_ = now
 
-    def _new_net(self, n_outputs: int, seed: int, device: str, dtype: torch.dtype) -> SeqPoolNet:
+    def _new_net(
+        self,
+        n_outputs: int,
+        seed: int,
+        device: str,
+        dtype: torch.dtype,
+        hidden_size: int | None = None,
+    ) -> SeqPoolNet:
         """A built, initialised network whose module and criterion are in ``dtype``.
 
         Parameters are converted in place (the same ``Parameter`` objects), so the
-        optimizer that ``initialize`` built keeps updating them.
+        optimizer that ``initialize`` built keeps updating them. ``hidden_size``: the
+        fitted width of a network rebuilt for its saved state.
         """
-        net = self._build_net(n_outputs, seed, device)
+        net = self._build_net(n_outputs, seed, device, hidden_size)
         routed = {k: v for k, v in self._routed.items() if k.startswith(_BUILT_PREFIXES)}
         try:
             net.initialize()
@@ -269,7 +283,10 @@ class _TrainingMixin:
         schedule was laid out over).
         """
         self._epochs = int(max_epochs)
-        return self._new_net(self._n_outputs, seed, device, dtype)
+        # the width it was built with (hidden_size=None's rule reads the readout, which a
+        # continued fit may have changed since)
+        width = getattr(self, "hidden_size_", None)
+        return self._new_net(self._n_outputs, seed, device, dtype, width)
 
     def _encode_targets(
         self,
@@ -318,6 +335,14 @@ class _TrainingMixin:
         built_before = getattr(net, "built_params_", None) if keep else None
         try:
             self._check_params()
+            if self.readout == "ridge" and self.patience is not None:
+                # nothing is held out nor stopped: refused rather than silently ignored
+                raise ValueError(
+                    f"patience={self.patience} stops the training of readout='trained' "
+                    "early on held-out data, but readout='ridge' trains nothing: it solves "
+                    "the head at fit on all the training data, so patience would have no "
+                    "effect. Set patience=None, or use readout='trained'."
+                )
             _require_y(y, type(self).__name__)
             reset = not (partial and net is not None)
             # a warm start that continues the fitted network (a closed-form readout is
@@ -408,13 +433,14 @@ class _TrainingMixin:
             relative = w / w.mean()
         if not np.isfinite(total):
             raise ValueError(
-                f"Sample weights sum to {total} (largest {w.max():.3g}): only their "
-                "ratios matter, so divide them by a common factor."
+                f"Sample weights sum to {total} (largest {w.max():.3g}): divide them by "
+                "a common factor (the trained loss reads only their ratios)."
             )
         if not np.isfinite(relative).all() or w.max() < 1e-150:
             raise ValueError(
-                f"Sample weights are too small to compute with (largest {w.max():.3g}): only "
-                "their ratios matter, so multiply them by a common factor."
+                f"Sample weights are too small to compute with (largest {w.max():.3g}): "
+                "multiply them by a common factor (the trained loss reads only their "
+                "ratios)."
             )
         if (w == w[0]).all():
             return w, None
