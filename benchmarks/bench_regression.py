@@ -66,20 +66,24 @@ from seqpool_sklearn import SeqPoolRegressor, fetch_ucr, list_ucr
 
 
 def peak_position(X: np.ndarray) -> np.ndarray:
-    """Index of each series' largest observed value over its observed steps, (n,).
+    """Where each series peaks among its observed steps, in [0, 1), (n,): the number of
+    observed steps before its largest observed value over the number of observed steps.
 
-    Multivariate series use their first channel.
+    Multivariate series use their first channel. Missing steps (NaN) inside a series are
+    skipped, as padding after it is.
 
     Examples
     --------
-    >>> X = np.array([[[0.0, 3.0, 1.0, np.nan]]])
+    >>> X = np.array([[[0.0, 3.0, 1.0, np.nan]], [[np.nan, 1.0, np.nan, 5.0]]])
     >>> peak_position(X)
-    array([0.33333333])
+    array([0.33333333, 0.5       ])
     """
     x = X[:, 0, :].astype(np.float64)
     observed = np.isfinite(x)
     filled = np.where(observed, x, -np.inf)
-    return filled.argmax(axis=1) / np.maximum(observed.sum(axis=1), 1)
+    at = filled.argmax(axis=1)
+    before = np.cumsum(observed, axis=1)[np.arange(len(x)), at] - 1
+    return before / np.maximum(observed.sum(axis=1), 1)
 
 
 def roughness(X: np.ndarray) -> np.ndarray:
