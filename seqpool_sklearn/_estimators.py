@@ -269,11 +269,17 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
                 # scikit-learn reads an object array of numbers as an unknown label type and
                 # suggests a regression target: say what it is and how to pass it
                 first = y[0]
+                whole = all(float(v).is_integer() for v in y if isinstance(v, (int, float)))
+                advice = (
+                    "pass y.astype(int) for whole numbers or y.astype(str) for names."
+                    if whole
+                    else "these are not whole numbers: for continuous targets use "
+                    "SeqPoolRegressor; for labels pass y.astype(str)."
+                )
                 raise ValueError(
                     f"Unknown label type: y has dtype object and holds numbers (y[0] is "
                     f"{first!r} of type {type(first).__name__}); {type(self).__name__} "
-                    "needs class labels of one type in an array of that type: pass "
-                    "y.astype(int) for whole numbers or y.astype(str) for names."
+                    f"needs class labels of one type in an array of that type: {advice}"
                 ) from None
             raise
         if classes is not None:

@@ -1166,6 +1166,14 @@ def test_regression_and_classification_datasets_are_not_mixed(ucr_home, tmp_path
     stdout, err = capsys.readouterr()
     assert "left out the regression dataset Covid3Month" in err
     assert "Across 2 datasets" in stdout and "Covid3Month" not in stdout
+    # one dataset of the task: refused before any fit, with the way to compare it alone
+    assert main([*base, "--ucr", "all", "--task", "regression", "--overwrite"]) == 2
+    stdout, err = capsys.readouterr()
+    assert stdout == "" and err.startswith(
+        "seqpool: error: --ucr all --task regression: the data home holds one regression "
+        "dataset, Covid3Month, and the answer across datasets needs two or more; compare it "
+        "alone with --ucr Covid3Month"
+    )
 
 
 def test_one_ucr_name_keeps_the_single_dataset_layout(ucr_home, built, tmp_path, capsys):
@@ -1402,14 +1410,14 @@ def test_a_time_step_holding_one_to_n_is_not_taken_for_row_numbers(tmp_path, bui
     frame.to_csv(tmp_path / "w.csv", index=False)
     built("--csv", str(tmp_path / "w.csv"), "--target", "label")
     assert "(wide table): 20 samples, 1 channel, 3 steps" in capsys.readouterr().out
-    # ... in the middle of the table too, whatever its name
-    frame = frame[["t2", "t0", "t1", "label"]].rename(columns={"t0": "level"})
+    # ... in the middle of the table too
+    frame = frame[["t2", "t0", "t1", "label"]].rename(columns={"t2": "x"})
     frame.to_csv(tmp_path / "w.csv", index=False)
     built("--csv", str(tmp_path / "w.csv"), "--target", "label")
     assert "(wide table): 20 samples, 1 channel, 3 steps" in capsys.readouterr().out
-    # the first column, not named as a step, or a column named as an index: refused,
-    # with the way to keep it
-    for name, where in [("sample", 0), ("row", 1), ("index", 2)]:
+    # a column not named as a step, wherever it stands (a trailing counter was read as a
+    # last time step), or named as an index: refused, with the way to keep it
+    for name, where in [("sample", 0), ("row", 1), ("index", 2), ("level", 1), ("n", 2)]:
         frame = pd.DataFrame({"a": rng.normal(size=20), "b": rng.normal(size=20)})
         frame.insert(where, name, i - 1)
         frame.assign(label=i % 2).to_csv(tmp_path / "w.csv", index=False)
@@ -1592,7 +1600,7 @@ def test_metrics_of_a_positive_class_need_labels_that_name_one(tmp_path, ucr_hom
     }
     for labels, shown in [
         (["a", "b"], "'a' and 'b' (text)"),
-        ([1, 2], "1 and 2"),
+        ([0, 2], "0 and 2"),
         (["-1", "1"], "'-1' and '1' (text)"),
     ]:
         frame.assign(label=labels * 15).to_csv(tmp_path / "w.csv", index=False)
@@ -1606,13 +1614,21 @@ def test_metrics_of_a_positive_class_need_labels_that_name_one(tmp_path, ucr_hom
             assert out == "" and len(err.splitlines()) == 1, err
             assert f"--scoring {scoring} scores one class as the positive one" in err
             assert f"holds {shown}; use --scoring {better} (both classes count) or " in err
+            if scoring == "f1":
+                assert "which f1 takes to be the number 1, but" in err
+            if scoring == "neg_brier_score":
+                assert "only among the numbers 0 and 1 or -1 and 1 (1 is positive)" in err
     assert not (tmp_path / "o").exists()
-    # 0/1, -1/1 and booleans name the positive class: accepted
-    for labels in ([0, 1], [-1, 1], [False, True]):
+    # labels that hold the metric's positive class are accepted: 0/1, -1/1 and booleans,
+    # and for f1 and the like (positive class 1) also 1/2; the Brier score needs 0/1, -1/1
+    for labels, scoring in (([0, 1], "f1"), ([-1, 1], "f1"), ([False, True], "f1"),
+                            ([1, 2], "f1"), ([1, 2], "precision")):  # fmt: skip
         frame.assign(label=labels * 15).to_csv(tmp_path / "w.csv", index=False)
         argv = [*base, "--csv", str(tmp_path / "w.csv"), "--target", "label", "--cv", "3"]
-        assert main([*argv, "--scoring", "f1", "--overwrite"]) == 0, capsys.readouterr().err
-        assert "f1 per head design" in capsys.readouterr().out
+        assert main([*argv, "--scoring", scoring, "--overwrite"]) == 0, capsys.readouterr().err
+        assert f"{scoring} per head design" in capsys.readouterr().out
+    assert main([*argv, "--scoring", "neg_brier_score", "--overwrite"]) == 2
+    assert "holds 1 and 2; use --scoring neg_log_loss" in capsys.readouterr().err
 
 
 def test_top_k_accuracy_on_too_few_classes_is_refused(tmp_path, capsys):
@@ -1779,6 +1795,12 @@ def test_a_repeated_subject_id_in_a_wide_table_is_refused_with_groups_or_drop(
     frame.assign(level=np.arange(30) % 4).to_csv(tmp_path / "w.csv", index=False)
     built("--csv", str(tmp_path / "w.csv"), "--target", "label")
     assert "1 channel, 13 steps" in capsys.readouterr().out
+    # ... and so are whole-number steps whose channel is named for a patient or group
+    rates = np.random.default_rng(0).integers(60, 100, size=(30, 4))
+    steps = pd.DataFrame(rates, columns=[f"patient_hr_{t}" for t in range(4)])
+    steps.assign(label=frame["label"]).to_csv(tmp_path / "w.csv", index=False)
+    built("--csv", str(tmp_path / "w.csv"), "--target", "label")
+    assert "(wide table): 30 samples, 1 channel, 4 steps" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("kind", ["numbers", "text"])

@@ -1051,6 +1051,9 @@ def test_summarize_comparisons_refuses_two_metrics_or_two_tasks():
     comparisons = _datasets([0.1, 0.2])
     assert {cmp.task for cmp in comparisons.values()} == {"classification"}
     assert len(summarize_comparisons(comparisons).scores) == 16
+    # a regressor's own score ("R²") and scoring="r2" are one metric
+    own, r2 = _from_scores(scores, metric="R²"), _from_scores(scores, metric="r2")
+    assert len(summarize_comparisons({"own": own, "r2": r2}).scores) == 4
 
 
 def test_a_long_metric_name_fits_the_score_axis():

@@ -246,6 +246,25 @@ def test_2d_input_follows_sklearns_feature_contract():
         windowed.predict(X[:, 0, :12])
 
 
+def test_skops_files_of_models_fitted_on_any_column_labels_trust_the_estimator_alone(tmp_path):
+    # dates with a time zone made the file unloadable, periods asked to trust pandas types
+    sio = pytest.importorskip("skops.io")
+    X, y = _data(c=1)
+    trusted = ["seqpool_sklearn._estimators.SeqPoolClassifier"]
+    for labels in (
+        pd.date_range("2020-01-01", periods=20, freq="D", tz="UTC"),
+        pd.period_range("2020-01", periods=20, freq="M"),
+        pd.timedelta_range(0, periods=20, freq="s"),
+        [f"t{i}" for i in range(20)],
+    ):
+        df = pd.DataFrame(X[:, 0], columns=labels)
+        clf = SeqPoolClassifier(random_state=0, **FAST).fit(df, y)
+        sio.dump(clf, tmp_path / "m.skops")
+        assert sio.get_untrusted_types(file=tmp_path / "m.skops") == trusted
+        loaded = sio.load(tmp_path / "m.skops", trusted=trusted)
+        np.testing.assert_array_equal(loaded.predict_proba(df), clf.predict_proba(df))
+
+
 @pytest.mark.parametrize(
     "labels", [list(range(20)), pd.date_range("2024-01-01", periods=20), np.arange(20) * 0.5]
 )

@@ -405,6 +405,13 @@ def _datasets_of_the_task(args, loaded: dict) -> dict:
             f"--ucr all --task {args.task}: the data home holds no {args.task} dataset "
             f"(it holds {', '.join(loaded)})."
         )
+    if len(kept) < 2:
+        (name,) = kept
+        raise _UsageError(
+            f"--ucr all --task {args.task}: the data home holds one {args.task} dataset, "
+            f"{name}, and the answer across datasets needs two or more; compare it alone "
+            f"with --ucr {name}"
+        )
     if left:
         other = "classification" if regression else "regression"
         print(

@@ -603,15 +603,15 @@ def _refuse_unnamed_time(df, args) -> None:
 def _refuse_row_numbers(features, path) -> None:
     """A wide table's column of row numbers or ids (say, the index pandas wrote).
 
-    The numbers 1 to n (or 0 to n-1), each once, are taken for row numbers only in the
-    first column or a column named as an id or index, and never in a column named as a
-    step of the others (``t0`` beside ``t1``, ``t2``): a counter or a rising signal may
-    hold them too.
+    The numbers 1 to n (or 0 to n-1), each once, are taken for row numbers, except in a
+    column named as a step of the others (``t0`` beside ``t1``, ``t2``): a counter or a
+    rising signal may hold them too. Whole numbers that repeat, in a column named as an id,
+    subject or group and not as a step, are taken for a grouping.
     """
     import pandas as pd
 
     names = [str(c) for c in features.columns]
-    for position, col in enumerate(features.columns):
+    for col in features.columns:
         column = features[col]
         if str(col).startswith("Unnamed: "):
             raise _UsageError(
@@ -624,7 +624,8 @@ def _refuse_row_numbers(features, path) -> None:
         if not _is_id_like(column):
             continue
         if not column.is_unique:
-            if _names_an_id(str(col)) or _names_a_group(str(col)):
+            named = _names_an_id(str(col)) or _names_a_group(str(col))
+            if named and not _names_a_step(str(col), names):
                 n = column.nunique()
                 raise _UsageError(
                     f"column {col!r} of {path} holds whole numbers, {n} value"
@@ -638,12 +639,7 @@ def _refuse_row_numbers(features, path) -> None:
         if len(column) < 10 and not _names_an_id(str(col)):
             continue
         values = column.to_numpy(dtype=float)
-        placed = position == 0 or _names_an_id(str(col)) or _names_an_index(str(col))
-        if (
-            values.max() - values.min() == len(values) - 1
-            and placed
-            and not _names_a_step(str(col), names)
-        ):
+        if values.max() - values.min() == len(values) - 1 and not _names_a_step(str(col), names):
             raise _UsageError(
                 f"column {col!r} of {path} holds the numbers {values.min():.0f} to "
                 f"{values.max():.0f}, each once: row numbers or sample ids, not a time step "
@@ -667,14 +663,6 @@ def _names_an_id(name: str) -> bool:
 
     words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)
     return any(w.lower() == "id" for w in words)
-
-
-def _names_an_index(name: str) -> bool:
-    """Whether a column name says it holds row numbers: index, idx, row, row_number."""
-    import re
-
-    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)
-    return any(w.lower() in ("index", "idx", "row", "rownum") for w in words)
 
 
 def _names_a_step(name: str, names: list[str]) -> bool:
@@ -1186,11 +1174,17 @@ def _check_scorer_on_classes(scoring: str, labels, what: str) -> None:
 
     scorer = get_scorer(scoring)
     values = np.unique(labels)
-    takes_pos_label, _ = _scorer_keyword(scorer, "pos_label")
+    takes_pos_label, positive = _scorer_keyword(scorer, "pos_label")
     own = getattr(scorer, "_kwargs", {}) or {}
     if takes_pos_label and "pos_label" not in own and len(values) == 2:
         numeric = labels.dtype.kind in "biuf"
-        named = numeric and (set(values.tolist()) <= {0, 1} or set(values.tolist()) <= {-1, 1})
+        if positive is None:  # the metric finds the positive class in 0/1 or -1/1 labels
+            found = set(values.tolist()) <= {0, 1} or set(values.tolist()) <= {-1, 1}
+            rule = "scikit-learn finds only among the numbers 0 and 1 or -1 and 1 (1 is positive)"
+        else:  # the metric's own positive label, 1 for f1, precision, recall, ...
+            found = positive in set(values.tolist())
+            rule = f"{scoring} takes to be the number {positive!r}"
+        named = numeric and found
         if not named:
             shown = " and ".join(str(v) if numeric else repr(str(v)) for v in values.tolist()) + (
                 "" if numeric else " (text)"
@@ -1200,8 +1194,7 @@ def _check_scorer_on_classes(scoring: str, labels, what: str) -> None:
             instead = f"{better} (both classes count) or balanced_accuracy"
             raise _UsageError(
                 f"--scoring {scoring} scores one class as the positive one, which "
-                "scikit-learn finds only among the numbers 0 and 1 or -1 and 1 (1 is positive), "
-                f"but the target of {what} holds {shown}; use --scoring "
+                f"{rule}, but the target of {what} holds {shown}; use --scoring "
                 + (instead if better else "balanced_accuracy")
             )
     takes_k, k = _scorer_keyword(scorer, "k")

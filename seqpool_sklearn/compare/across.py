@@ -369,7 +369,9 @@ def _check_one_metric(named: dict) -> None:
     for name, cmp in named.items():
         other_metric, other_task = described(cmp)
         tasks_differ = None not in (task, other_task) and task != other_task
-        if other_metric != metric or tasks_differ:
+        # the estimator's own score is labelled "R²", scoring="r2" "r2": one metric
+        same = {"R²": "r2"}
+        if same.get(other_metric, other_metric) != same.get(metric, metric) or tasks_differ:
             this, that = metric, other_metric
             if tasks_differ:
                 this, that = f"{metric} ({task})", f"{other_metric} ({other_task})"

@@ -112,7 +112,8 @@ _SHARED_PARAMS = """\
         its training minimum less its training range, clipped below that; a higher
         rank is approximated. Both warn and name the ``hidden_size`` of the exact
         readout. Every ``fit`` solves anew (``warm_start`` does not apply), there
-        is no ``partial_fit``, and ``patience`` is refused. Sample and class
+        is no ``partial_fit``, and ``patience`` does not apply (nothing is held
+        out or stopped). Sample and class
         weights act as copies, a weight of ``k`` as ``k`` copies of the series,
         so their size matters under the ridge (leave-one-out leaves one copy out:
         equal weights of 50 choose the penalty on nearly in-sample errors), not
@@ -149,8 +150,8 @@ _SHARED_PARAMS = """\
         Early stopping: hold out ``validation_fraction`` of the training data
         and stop after ``patience`` epochs without improvement of the
         validation loss, restoring the best weights. ``None`` trains on all
-        the data for ``max_epochs``. ``train_split=None`` is refused with it, and
-        so is ``readout="ridge"``, which trains nothing.
+        the data for ``max_epochs``. ``train_split=None`` is refused with it.
+        ``readout="ridge"`` trains nothing and ignores it.
     validation_fraction : float, default=0.1
         Fraction held out when ``patience`` is set (stratified for classifiers).
     callbacks : list of skorch callbacks or None, default=None

@@ -230,7 +230,7 @@ class _ParamsMixin:
                             "register it in a module the workers import."
                         )
                     break
-                if key == "pool" and isinstance(value, list):
+                if key == "pool" and isinstance(value, list) and value:
                     hint = f" To combine pools pass a tuple: pool={tuple(value)!r}."
                     break
                 if isinstance(value, (Pool, Encoder)):

@@ -335,14 +335,6 @@ class _TrainingMixin:
         built_before = getattr(net, "built_params_", None) if keep else None
         try:
             self._check_params()
-            if self.readout == "ridge" and self.patience is not None:
-                # nothing is held out nor stopped: refused rather than silently ignored
-                raise ValueError(
-                    f"patience={self.patience} stops the training of readout='trained' "
-                    "early on held-out data, but readout='ridge' trains nothing: it solves "
-                    "the head at fit on all the training data, so patience would have no "
-                    "effect. Set patience=None, or use readout='trained'."
-                )
             _require_y(y, type(self).__name__)
             reset = not (partial and net is not None)
             # a warm start that continues the fitted network (a closed-form readout is
@@ -367,7 +359,8 @@ class _TrainingMixin:
                 partial=partial,
             )
             weight = None if w is None else torch.from_numpy(w.astype(np.float64))
-            self._check_validation_split(y_t, n_outputs)
+            if self.readout != "ridge":  # the ridge holds nothing out (patience n/a)
+                self._check_validation_split(y_t, n_outputs)
             return self._fit_net(
                 X3, y_t, n_outputs, train=train, weight=weight, partial=partial, given=given
             )
