@@ -54,7 +54,9 @@ classification part ends with::
 second line for the MultiRocket-style configuration (the ratio of its median fit to the
 default's median fit); the
 regression part with ``RESULT_REGRESSION worst_rmse_ratio_to_minirocket=<ratio>
-beats_mean=<k/n> beats_ridge=<k/n>``.
+beats_mean=<k/n> beats_ridge=<k/n>``, ``n`` every regression dataset of the run (unlike
+``bench_regression.py``'s ``beats_ridge``, which counts only the tasks on which
+MiniRocket beats RidgeCV).
 """
 
 from __future__ import annotations
@@ -327,6 +329,8 @@ def _main(argv: list[str] | None) -> int:
             style[key] = value
         style.setdefault("n_threads", 1)
     names = args.datasets or (list(QUICK) if args.quick else list_ucr(data_home=home))
+    if not names:
+        raise SystemExit(f"No datasets in {home}; pass --data-home or set SEQPOOL_DATA_HOME.")
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", category=UserWarning, module="aeon")
     kinds = {}

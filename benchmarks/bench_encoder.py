@@ -19,6 +19,9 @@ Run::
     python benchmarks/bench_encoder.py                  # about 60 minutes on one core
     python benchmarks/bench_encoder.py --epochs 10 --repeats 3 --datasets GunPoint
 
+The data home is ``--data-home``, else ``$SEQPOOL_DATA_HOME``, else ``../shared/ucr`` next
+to the repository, as in ``bench_archive.py``.
+
 One thread on both sides: torch's (``torch.set_num_threads(1)``, ``n_threads=1``), numba's
 (``NUMBA_NUM_THREADS=1``, ``n_jobs=1``) and, through ``threadpoolctl.threadpool_limits(1)``
 around everything timed, every BLAS and OpenMP pool.
@@ -39,6 +42,7 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # aeon's MiniRocket on one thre
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from bench_archive import default_data_home  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from seqpool_sklearn import SeqPoolClassifier, fetch_ucr, list_ucr  # noqa: E402
@@ -124,8 +128,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-home", type=Path, default=None)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    home = args.data_home or Path(os.environ.get("SEQPOOL_DATA_HOME", "../shared/ucr"))
+    home = args.data_home or default_data_home()
     epochs = args.epochs or SeqPoolClassifier().max_epochs
+    # the datasets first: an empty data home is said before the minutes of the encoder figure
+    names = args.datasets or [
+        name
+        for name in list_ucr(data_home=home)
+        if not _is_regression(fetch_ucr(name, data_home=home, download=False)[1])
+    ]
+    if not names:
+        raise SystemExit(
+            f"No classification datasets in {home}; pass --data-home or set SEQPOOL_DATA_HOME."
+        )
 
     ratio, ours, theirs = encoder_ratio(args.n, args.length, args.repeats)
     print(
@@ -140,11 +154,6 @@ def main(argv: list[str] | None = None) -> int:
     for order in ("pool_first", "decode_first"):
         SeqPoolClassifier(order=order, max_epochs=2, n_threads=1).fit(X_warm, np.arange(8) % 2)
     ratios = []
-    names = args.datasets or [
-        name
-        for name in list_ucr(data_home=home)
-        if not _is_regression(fetch_ucr(name, data_home=home, download=False)[1])
-    ]
     for name in names:
         r, decode, pool = fit_ratio(name, home, epochs, args.fit_repeats)
         ratios.append(r)

@@ -102,11 +102,16 @@ def _main(argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
     home = args.data_home or default_data_home()
     names = args.datasets or (list(QUICK) if args.quick else list_ucr(data_home=home))
+    if not names:
+        raise SystemExit(f"No datasets in {home}; pass --data-home or set SEQPOOL_DATA_HOME.")
+    named = names
     names = [
         n
         for n in names
         if not _is_regression(np.asarray(fetch_ucr(n, split="train", data_home=home)[1]))
     ]
+    if not names:
+        raise SystemExit(f"No classification datasets among {', '.join(named)}.")
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", category=UserWarning, module="aeon")
     _warm_up(regression=False, style=None)

@@ -23,7 +23,9 @@ Three arms, each repeated over many seeds (a seed draws the data, the folds and 
   independent seeds, one arm labelled ``pool_first`` and the other ``decode_first``: a true
   null with all the training noise of a non-linear network.
 
-A null comparison is a false positive when its verdict names a winner. Runs::
+A null comparison is a false positive when its verdict names a winner: a significant
+difference, or a zero-variance cell whose verdict says one order scored higher on every
+split -- the verdict the power arm counts as found, so both arms count it alike. Runs::
 
     python benchmarks/bench_verdicts.py                  # 20 power seeds, 2 x 40 nulls
     python benchmarks/bench_verdicts.py --seeds 3 --null-seeds 3    # a quick look
@@ -109,6 +111,16 @@ def power_trial(seed: int, args) -> tuple[bool, list[str]]:
     return ok, [f"{p}: {v}" for p, v in zip(effect["pool"], effect["verdict"], strict=True)]
 
 
+def _untested_direction(verdict: str) -> str | None:
+    """The order a zero-variance verdict says scored higher on every split, else None."""
+    if not verdict.startswith("cannot tell apart by this test"):
+        return None
+    for order in ("decode_first", "pool_first"):
+        if f"{order} scored higher on each split" in verdict:
+            return order
+    return None
+
+
 def _untested_win(verdict: str) -> bool:
     """decode_first higher on every split by one constant amount: no test is possible.
 
@@ -118,9 +130,17 @@ def _untested_win(verdict: str) -> bool:
     test" with the direction. Counted as found (the direction is the known answer and the
     verdict claims no more); the test's power is then measured on the other pools.
     """
-    return verdict.startswith("cannot tell apart by this test") and (
-        "decode_first scored higher on each split" in verdict
-    )
+    return _untested_direction(verdict) == "decode_first"
+
+
+def names_a_winner(verdict: str) -> bool:
+    """Whether a null comparison's verdict is a false positive: it names a winner.
+
+    A significant difference names one, and so does a zero-variance verdict that says
+    either order scored higher on every split: the power arm counts that as found
+    (:func:`_untested_win`), so the null arms count it against the test alike.
+    """
+    return " better " in verdict or _untested_direction(verdict) is not None
 
 
 def null_trial(seed: int, args, *, same_design: bool) -> tuple[str, float]:
@@ -172,7 +192,7 @@ def main(argv=None) -> int:
         for same_design in (False, True):
             verdict, p_value = null_trial(1000 + seed, args, same_design=same_design)
             p_values.append(p_value)
-            named = " better " in verdict
+            named = names_a_winner(verdict)
             false_pos.append(named)
             if not same_design:
                 equivalent.append(verdict.startswith("equivalent within"))
