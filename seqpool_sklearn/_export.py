@@ -273,8 +273,8 @@ def _check_input(
     """
     if x.dim() != 3:
         raise ValueError(
-            f"X must have 3 dimensions (batch, {n_channels} channels, time), as {name} "
-            f"was fitted on; got {x.dim()}."
+            f"The exported {name} takes X of 3 dimensions (batch, {n_channels} channels, "
+            f"time); got {x.dim()}. A series per row (batch, time) is X[:, None, :]."
         )
     if x.size(1) != n_channels:
         raise ValueError(

@@ -322,7 +322,8 @@ def test_torchscript_file_refuses_the_shapes_predict_refuses(encoder, tmp_path):
         reason = f"ValueError: X has {channels} channels, but SeqPoolClassifier was fitted with 2"
         with pytest.raises(torch.jit.Error, match=reason):
             run(x)
-    with pytest.raises(torch.jit.Error, match="ValueError: X must have 3 dimensions"):
+    with pytest.raises(torch.jit.Error, match=r"ValueError: The exported SeqPoolClassifier takes "
+                       r"X of 3 dimensions \(batch, 2 channels, time\); got 2\."):  # fmt: skip
         run(_series(lengths=(20,))[0][:, 0])
 
 

@@ -319,12 +319,14 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
 
         Notes
         -----
-        The graph computes in float64 like ``predict`` and matches it to round-off;
+        The graph computes in float64 like ``predict`` and matches it to round-off
+        (the ONNX file reads float32 ``X``: for a ``dtype="float64"`` model, series
+        whose values float32 cannot hold move by their float32 rounding, about 1e-7);
         the ONNX graph of the GRU encoder runs its recurrence in float32 (onnxruntime
         has no float64 GRU), about 1e-7 relative, as does the ``"gelu"`` activation's
         ``erf``. Only this estimator's network is written: in a Pipeline, the earlier
         steps (a ``SeriesScaler`` ...) are not in ``pipe[-1].export(path)``'s file,
-        so apply them before feeding it. See the user guide's persistence page.
+        so apply them before feeding it. See :ref:`exporting` in the user guide.
         """
         from .._export import export_estimator
 
