@@ -172,19 +172,11 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     if args.drop:
         df = _drop_columns(df, args)
     _refuse_non_finite(df, args.csv)
-    empty = df[args.target].isna().to_numpy().nonzero()[0]
-    if len(empty):
-        # line numbers as an editor shows them: the header is line 1
-        words = _missing_words(df, args, args.target)
-        read = f"; {' and '.join(map(repr, words))} read as missing" if words else ""
-        raise _UsageError(
-            f"column {args.target!r} of {args.csv} has {len(empty)} "
-            f"{'missing' if words else 'empty'} cell{'' if len(empty) == 1 else 's'} "
-            f"(first on line {empty[0] + 2}{read}); every row needs a label or target: "
-            "fill them in or drop those rows"
-        )
+    _refuse_missing_cells(df, args, args.target, "", "a label or target")
     if args.groups is not None:
-        _refuse_missing_groups(df, args)
+        # a missing group was read as one more group (NaN), or broke the group splitter's
+        # sort of text labels
+        _refuse_missing_cells(df, args, args.groups, " (--groups)", "a group")
     if args.id:
         for flag in WIDE_FLAGS:
             if getattr(args, flag) is not None:
@@ -278,18 +270,18 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     return X, df[args.target].to_numpy(), groups, what
 
 
-def _refuse_missing_groups(df, args) -> None:
-    """Empty cells in the --groups column, named with the first line: a missing group was
-    read as one more group (NaN), or broke the group splitter's sort of text labels."""
-    empty = df[args.groups].isna().to_numpy().nonzero()[0]
+def _refuse_missing_cells(df, args, column: str, flag: str, needs: str) -> None:
+    """Empty cells in ``column`` (the target, or --groups'), named with the first line as
+    an editor shows it (the header is line 1)."""
+    empty = df[column].isna().to_numpy().nonzero()[0]
     if not len(empty):
         return
-    words = _missing_words(df, args, args.groups)
+    words = _missing_words(df, args, column)
     read = f"; {' and '.join(map(repr, words))} read as missing" if words else ""
     raise _UsageError(
-        f"column {args.groups!r} (--groups) of {args.csv} has {len(empty)} "
+        f"column {column!r}{flag} of {args.csv} has {len(empty)} "
         f"{'missing' if words else 'empty'} cell{'' if len(empty) == 1 else 's'} (first on "
-        f"line {_line(int(empty[0]))}{read}); every row needs a group: fill them in or drop "
+        f"line {_line(int(empty[0]))}{read}); every row needs {needs}: fill them in or drop "
         "those rows"
     )
 
