@@ -272,9 +272,10 @@ def _check_input(
     loaded file runs the check on every call.
     """
     if x.dim() != 3:
+        hint = " A series per row (batch, time) is X[:, None, :]." if n_channels == 1 else ""
         raise ValueError(
             f"The exported {name} takes X of 3 dimensions (batch, {n_channels} channels, "
-            f"time); got {x.dim()}. A series per row (batch, time) is X[:, None, :]."
+            f"time); got {x.dim()}.{hint}"
         )
     if x.size(1) != n_channels:
         raise ValueError(

@@ -152,6 +152,9 @@ def test_patience_does_not_apply_to_the_ridge_readout_which_trains_nothing():
         est = SeqPoolClassifier(encoder=None, readout="ridge", patience=3).fit(X[:n], y[:n])
         np.testing.assert_array_equal(est.predict_proba(X), plain.predict_proba(X))
         assert est.alpha_ == plain.alpha_
+    # ... also beside train_split=None, which holds nothing out for patience to stop on
+    est = SeqPoolClassifier(encoder=None, readout="ridge", patience=3, train_split=None)
+    np.testing.assert_array_equal(est.fit(X, y).predict_proba(X), plain.predict_proba(X))
 
 
 def test_partial_fit_under_the_ridge_readout_says_why_it_is_missing():

@@ -106,19 +106,21 @@ _SHARED_PARAMS = """\
         ``order="decode_first"`` ``pool="avg"`` (then both orders compute the same
         readout). The pairs hold a readout of rank up to ``hidden_size // 2``
         exactly, on every input; ``hidden_size=None`` is wide enough for one
-        frame. Above that rank, with one frame under ReLU (rank up to
-        ``hidden_size``), each direction takes one unit, shifted to be active on
-        every training series: exact only while each direction's value stays above
-        its training minimum less its training range, clipped below that; a higher
-        rank is approximated. Both warn and name the ``hidden_size`` of the exact
+        frame. With one frame under ReLU, a readout of rank up to
+        ``hidden_size`` gets one unit per direction, shifted to be active on every
+        training series; it is exact as long as each direction's value stays above
+        its training minimum minus its training range, and clipped below that. A
+        higher rank is approximated. Both warn and name the ``hidden_size`` of the exact
         readout. Every ``fit`` solves anew (``warm_start`` does not apply), there
         is no ``partial_fit``, and ``patience`` does not apply (nothing is held
         out or stopped). Sample and class
-        weights act as copies, a weight of ``k`` as ``k`` copies of the series,
-        so their size matters under the ridge (leave-one-out leaves one copy out:
-        equal weights of 50 choose the penalty on nearly in-sample errors), not
-        only their ratios as in the trained loss; pass importance weights scaled
-        to mean 1 (``w / w.mean()``). With more features than series the ridge
+        weights weigh the ridge as copies, a weight of ``k`` as ``k`` copies of
+        the series (the model as a whole differs from one fitted on copies behind
+        the ``"minirocket"`` and ``"multirocket"`` encoders, which draw their
+        biases from the unweighted training series), so their size matters:
+        leave-one-out leaves one copy out, and equal weights of 50 choose the
+        penalty on nearly in-sample errors. Pass importance weights scaled to
+        mean 1 (``w / w.mean()``). With more features than series the ridge
         can fit every training series, and weights then change little. Its cost
         grows as ``n * d * min(n, d)`` for ``n`` series and ``d`` pooled features.
     max_epochs : int or None, default=100

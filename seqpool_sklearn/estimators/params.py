@@ -285,7 +285,12 @@ class _ParamsMixin:
                     f"{key} is set by {name} from the data at every fit ({source}), so "
                     f"that the network fits X and y; got {key}={routed[key]!r}. Remove it."
                 )
-        if self.patience is not None and "train_split" in routed and routed["train_split"] is None:
+        if (
+            self.patience is not None
+            and self.readout != "ridge"  # which holds nothing out and ignores patience
+            and "train_split" in routed
+            and routed["train_split"] is None
+        ):
             raise ValueError(
                 f"patience={self.patience} stops early on the loss of held-out data, but "
                 "train_split=None holds none out. Remove train_split (patience holds out "
