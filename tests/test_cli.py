@@ -513,7 +513,8 @@ def test_help_shows_the_estimators_defaults_and_the_quick_preset(capsys):
     assert defaults["hidden_size"] == "none"
     assert (
         f"--hidden-size N decoder width (estimator default: {default_hidden_size(2)}, "
-        f"{default_hidden_size(7)} for 7 classes or more)"
+        f"{default_hidden_size(7)} for 7 classes or more; with --readout ridge at least twice "
+        "the readout's rank (2 x (classes - 1) for a classifier))"
     ) in text
     # encoder_channels=None is each encoder's own width, not "none"
     from seqpool_sklearn._options import DEFAULT_ENCODER_BUILT

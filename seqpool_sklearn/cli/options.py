@@ -274,7 +274,8 @@ def _default_text(name: str) -> str:
     if name == "hidden_size" and default == "none":
         return (
             f"estimator default: {_options.HIDDEN_SIZE}, {_options.MANY_CLASSES_HIDDEN_SIZE} "
-            f"for {_options.MANY_CLASSES} classes or more"
+            f"for {_options.MANY_CLASSES} classes or more; with --readout ridge at least "
+            "twice the readout's rank (2 x (classes - 1) for a classifier)"
         )
     if name != "encoder_channels" or default != "none":
         return f"estimator default: {default}"
