@@ -414,11 +414,9 @@ def _datasets_of_the_task(args, loaded: dict) -> dict:
         )
     if left:
         other = "classification" if regression else "regression"
-        print(
+        _note(
             f"--ucr all --task {args.task}: {len(kept)} datasets; left out the {other} "
-            f"dataset{'s' if len(left) > 1 else ''} {', '.join(left)}.",
-            file=sys.stderr,
-            flush=True,
+            f"dataset{'s' if len(left) > 1 else ''} {', '.join(left)}."
         )
     return kept
 

@@ -602,7 +602,7 @@ def _refuse_row_numbers(features, path) -> None:
     """
     import pandas as pd
 
-    names = [str(c) for c in features.columns]
+    steps = _step_names([str(c) for c in features.columns])
     for col in features.columns:
         column = features[col]
         if str(col).startswith("Unnamed: "):
@@ -617,7 +617,7 @@ def _refuse_row_numbers(features, path) -> None:
             continue
         if not column.is_unique:
             named = _names_an_id(str(col)) or _names_a_group(str(col))
-            if named and not _names_a_step(str(col), names):
+            if named and str(col) not in steps:
                 n = column.nunique()
                 raise _UsageError(
                     f"column {col!r} of {path} holds whole numbers, {n} value"
@@ -631,7 +631,7 @@ def _refuse_row_numbers(features, path) -> None:
         if len(column) < 10 and not _names_an_id(str(col)):
             continue
         values = column.to_numpy(dtype=float)
-        if values.max() - values.min() == len(values) - 1 and not _names_a_step(str(col), names):
+        if values.max() - values.min() == len(values) - 1 and str(col) not in steps:
             raise _UsageError(
                 f"column {col!r} of {path} holds the numbers {values.min():.0f} to "
                 f"{values.max():.0f}, each once: row numbers or sample ids, not a time step "
@@ -649,31 +649,37 @@ def _refuse_row_numbers(features, path) -> None:
             )
 
 
-def _names_an_id(name: str) -> bool:
-    """Whether a column name holds the word id: id, ID, sample_id, patientId, SampleID."""
+def _name_words(name: str) -> list[str]:
+    """The words of a column name, lower case: sample_id, patientId, SampleID hold id."""
     import re
 
-    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)
-    return any(w.lower() == "id" for w in words)
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)]
 
 
-def _names_a_step(name: str, names: list[str]) -> bool:
-    """Whether ``name`` is a time step by the table's column names: all of them time
-    stamps (numbers, dates), or ``name`` numbered as a step beside the next or previous
-    step of the same channel (t0 beside t1; 0 beside 1)."""
+def _names_an_id(name: str) -> bool:
+    """Whether a column name holds the word id: id, ID, sample_id, patientId, SampleID."""
+    return "id" in _name_words(name)
+
+
+def _step_names(names: list[str]) -> set[str]:
+    """The column names that are time steps by the table's names, read once per table:
+    all of them when they are time stamps (numbers, dates), else each name numbered as a
+    step beside the next or previous step of the same channel (t0 beside t1; 0 beside 1)."""
     import re
 
     if _time_stamps(names) is not None:
-        return True
-    match = re.fullmatch(_NAMED_STEP, name)
-    if match is None:
-        return False
-    channel, step = match["channel"], int(match["time"])
-    for other in names:
-        found = re.fullmatch(_NAMED_STEP, other)
-        if found and found["channel"] == channel and abs(int(found["time"]) - step) == 1:
-            return True
-    return False
+        return set(names)
+    steps: dict[tuple[str, int], list[str]] = {}
+    for name in names:
+        found = re.fullmatch(_NAMED_STEP, name)
+        if found:
+            steps.setdefault((found["channel"], int(found["time"])), []).append(name)
+    return {
+        name
+        for (channel, step), named in steps.items()
+        if (channel, step - 1) in steps or (channel, step + 1) in steps
+        for name in named
+    }
 
 
 # words of a column name that say it holds the group of each row (with id: subject_id)
@@ -682,10 +688,7 @@ _GROUP_WORDS = ("subject", "patient", "participant", "group", "grp")
 
 def _names_a_group(name: str) -> bool:
     """Whether a column name holds a word for a group of rows: subject, patientNo, grp."""
-    import re
-
-    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)
-    return any(w.lower() in _GROUP_WORDS for w in words)
+    return any(w in _GROUP_WORDS for w in _name_words(name))
 
 
 # a column name that ends in a number: a channel and a time step, such as x_10 or t5

@@ -364,14 +364,16 @@ def _check_one_metric(named: dict) -> None:
         task = getattr(cmp, "task", None)  # None: a comparison pickled before it was kept
         return str(cmp.metric), task
 
+    def scale(metric: str) -> str:
+        # the estimator's own score is labelled "R²", scoring="r2" "r2": one metric
+        return "r2" if metric == "R²" else metric
+
     first_name, first = next(iter(named.items()))
     metric, task = described(first)
     for name, cmp in named.items():
         other_metric, other_task = described(cmp)
         tasks_differ = None not in (task, other_task) and task != other_task
-        # the estimator's own score is labelled "R²", scoring="r2" "r2": one metric
-        same = {"R²": "r2"}
-        if same.get(other_metric, other_metric) != same.get(metric, metric) or tasks_differ:
+        if scale(other_metric) != scale(metric) or tasks_differ:
             this, that = metric, other_metric
             if tasks_differ:
                 this, that = f"{metric} ({task})", f"{other_metric} ({other_task})"
