@@ -28,6 +28,7 @@ from __future__ import annotations
 import inspect
 import warnings
 from collections.abc import Callable
+from decimal import Decimal
 from functools import update_wrapper, wraps
 from numbers import Real
 from types import MethodType
@@ -269,6 +270,13 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
                 # scikit-learn reads an object array of numbers as an unknown label type and
                 # suggests a regression target: say what it is and how to pass it
                 first = y[0]
+                if not isinstance(first, (Real, Decimal, np.bool_, np.number)):
+                    raise ValueError(
+                        f"Unknown label type: y has dtype object and holds values of type "
+                        f"{type(first).__name__} (y[0] is {first!r}), which scikit-learn "
+                        f"does not take as class labels; {type(self).__name__} needs labels "
+                        "of one type: pass y.astype(str) to use them as names."
+                    ) from None
                 whole = all(float(v).is_integer() for v in y if isinstance(v, (int, float)))
                 advice = (
                     "pass y.astype(int) for whole numbers or y.astype(str) for names."

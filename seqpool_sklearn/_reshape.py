@@ -126,6 +126,9 @@ def _per_sample(spec, what: str, df, id_code, ids, namer) -> tuple:
     if per_row is None:
         covering = _rows_of(spec, df)
         if covering is None:
+            lost = _lost_row_labels(spec, df)
+            if lost is not None:
+                return _table_unless_lost(spec, lost, what, df, id_code, ids, namer), None
             return _from_table(spec, what, ids), None
         if not _holds(spec.index, ids):
             # a per-row Series of a larger frame (say, before dropna): align by index
@@ -136,6 +139,58 @@ def _per_sample(spec, what: str, df, id_code, ids, namer) -> tuple:
         # well be a table indexed by id (ids 0..n-1 on a RangeIndex, say)
         return _both_readings(spec, per_row, what, df, id_code, ids, namer, aligned=True)
     return _read_rows(per_row, per_row.name, what, df, id_code, ids, namer)
+
+
+def _lost_row_labels(spec: pd.Series, df: pd.DataFrame) -> pd.Series | None:
+    """``spec`` on the rows of ``df`` when it looks like per-row values that lost their index.
+
+    One value per row on the index ``0 .. len(df) - 1`` (what ``reset_index(drop=True)`` or
+    ``pd.Series(values)`` gives) where the DataFrame's row labels are others (a filtered or
+    sorted table): None otherwise.
+    """
+    n = len(df)
+    if len(spec) != n or df.index.equals(spec.index):
+        return None
+    if not (
+        pd.api.types.is_integer_dtype(spec.index.dtype) and spec.index.equals(pd.RangeIndex(n))
+    ):
+        return None
+    return pd.Series(spec.to_numpy(), index=df.index, name=spec.name)
+
+
+def _table_unless_lost(spec, lost, what, df, id_code, ids, namer) -> np.ndarray:
+    """``spec`` read as a table indexed by id, unless it could be per-row values (``lost``).
+
+    Its index ``0 .. len(df) - 1`` also holds ids, so it reads as a table; read row by
+    row (by position), it may be the DataFrame's per-row values whose index was reset.
+    Where the row-by-row reading fails (values not constant within an id), it is the
+    table; where both readings work and agree, either; otherwise refuse to guess.
+    """
+    try:
+        by_row = _read_rows(lost, lost.name, what, df, id_code, ids, namer)[0]
+    except ValueError:
+        return _from_table(spec, what, ids)
+    try:
+        table = _from_table(spec, what, ids)
+    except ValueError:
+        table = None
+    if table is not None and pd.Index(table).equals(pd.Index(by_row)):
+        return table
+    detail = ""
+    if table is not None:
+        k = int(np.flatnonzero(pd.Index(table).to_numpy() != pd.Index(by_row).to_numpy())[0])
+        detail = (
+            f" (read row by row {_fmt(by_row[k])}, read as a table indexed by id "
+            f"{_fmt(table[k])}, for id {_fmt(ids[k])})"
+        )
+    raise ValueError(
+        f"The {what} Series has one value per row of the DataFrame but the index "
+        f"0..{len(df) - 1}, not the DataFrame's row labels (such as {_fmt(df.index[0])}): per-row "
+        f"values whose index was reset, or a table indexed by id? The two readings give "
+        f"different {what} values{detail}. Pass the column name, "
+        f"pd.Series(values, index=df.index) (one value per row), or a Series indexed by the "
+        "ids only."
+    )
 
 
 def _named_by_id(index: pd.Index, ids: pd.Index) -> bool:
@@ -418,8 +473,10 @@ def long_to_sequences(
         index of ``df`` such as ``df["label"]`` or ``df["label"].map(codes)``, read row by
         row -- or a table (Series) indexed by id. A Series with the index of ``df`` whose
         index is named after the id column(s) may be either: it is read both ways, and
-        refused when the two disagree. Returned aligned with ``X``. Extra ids in a table are
-        ignored; missing ids are an error.
+        refused when the two disagree. So is a Series of one value per row on the index
+        ``0 .. len(df) - 1`` where ``df`` has other row labels (per-row values whose index
+        was reset, after filtering) when its index also holds ids. Returned aligned with
+        ``X``. Extra ids in a table are ignored; missing ids are an error.
     dtype : {np.float32, np.float64}, default=np.float32
         dtype of ``X``.
 

@@ -319,6 +319,7 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
     _refuse_nested_frame(X, name, what)
     if isinstance(X, pd.DataFrame):
         check_unique_columns(X, f"{what} has", f"{name} needs one column per time step")
+        filled = {}  # text columns whose missing cells (pd.NA, None) are read as NaN
         for column, dtype in X.dtypes.items():
             if getattr(dtype, "kind", "O") == "c":
                 raise ValueError(
@@ -329,8 +330,12 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
             refuse_time_dtype(dtype, name, what, column)
             if not pd.api.types.is_numeric_dtype(dtype):
                 values = X[column].to_numpy(dtype=object)
+                missing = pd.isna(values)
+                if missing.any():  # pd.NA and None mark a missing step, as NaN does
+                    values = values.copy()
+                    values[missing] = np.nan
                 try:
-                    values.astype(np.float64)
+                    converted = values.astype(np.float64)
                 except (TypeError, ValueError):
                     (row,), value, exc = _first_non_numeric(values)
                     raise type(exc)(
@@ -339,9 +344,19 @@ def _as_real_array(X: Any, name: str, what: str) -> Any:
                         f"{row}: {exc}. "
                         + (
                             _long_table_hint(X, column)
-                            or "Encode categorical values as numbers before fitting."
+                            or (
+                                "If such cells mark missing steps, make them NaN, e.g. "
+                                f"pd.to_numeric(X[{column!r}], errors='coerce'); encode "
+                                "categorical values as numbers before fitting."
+                            )
                         )
                     ) from None
+                if missing.any():
+                    filled[column] = converted
+        if filled:
+            X = X.copy()  # the caller's DataFrame is never written to
+            for column, converted in filled.items():
+                X[column] = converted
         return X
     a = asarray_not_ragged(
         X,
@@ -484,6 +499,8 @@ def _long_table_hint(df: pd.DataFrame, column: Any) -> str:
         return ""
     if not 1 < n_ids < len(ids):
         return ""
+    if pd.to_numeric(ids, errors="coerce").notna().mean() >= 0.5:
+        return ""  # mostly numbers with a stray text cell ('?'): a wide table's step
     numeric = [c for c in df.columns if c != column and pd.api.types.is_numeric_dtype(df[c])]
     times = [c for c in numeric if "time" in str(c).lower() or str(c).lower() in ("t", "ts")]
     values = [str(c) for c in numeric if c not in times]
@@ -777,10 +794,14 @@ def _reordered(columns: pd.Index, fitted: pd.Index) -> bool:
     if len(columns) != len(fitted):
         return False
     try:
-        same = Counter(columns) == Counter(fitted)
+        if Counter(columns) == Counter(fitted):
+            return any(a != b for a, b in zip(columns, fitted, strict=True))
     except TypeError:  # unhashable labels: nothing to compare
         return False
-    return same and any(a != b for a, b in zip(columns, fitted, strict=True))
+    # the same steps as text and as numbers (a CSV's header "0", "1", ... against the
+    # integers pivot gives), in another order
+    shown, shown_fitted = [str(c) for c in columns], [str(c) for c in fitted]
+    return Counter(shown) == Counter(shown_fitted) and shown != shown_fitted
 
 
 def check_fitted_columns(estimator: Any, X: Any, *, reset: bool, strict: bool = False) -> None:
@@ -799,7 +820,13 @@ def check_fitted_columns(estimator: Any, X: Any, *, reset: bool, strict: bool = 
     fitted = getattr(estimator, "_columns", None)
     if not isinstance(X, pd.DataFrame) or fitted is None:
         return
-    if hasattr(estimator, "feature_names_in_") or X.columns.equals(fitted):
+    if hasattr(estimator, "feature_names_in_"):
+        # scikit-learn checks string names; other labels it reads by position (warning
+        # only that they are not strings): fit's names as other labels in another order
+        if all(isinstance(c, str) for c in X.columns):
+            return
+        fitted, strict = pd.Index(estimator.feature_names_in_), False
+    elif X.columns.equals(fitted):
         return
     reordered = _reordered(X.columns, fitted)
     if not (reordered or strict):
@@ -935,6 +962,35 @@ def _plain_nullable(y: Any) -> Any:
     return np.asarray(y, dtype=numpy_dtype)
 
 
+def _refuse_time_targets(y: Any, name: str) -> None:
+    """Refuse time stamps and durations as regression targets.
+
+    numpy casts them to integer ticks whose unit is the array's (nanoseconds in pandas 2,
+    microseconds in pandas 3 for the same data), so the model would fit numbers 1000
+    times apart depending on the pandas version, without a word.
+    """
+    if isinstance(y, pd.DataFrame):
+        dtypes = list(y.dtypes.items())
+    else:
+        dtypes = [(None, getattr(y, "dtype", None))]
+    for column, dtype in dtypes:
+        kind = getattr(dtype, "kind", None)
+        if kind not in ("m", "M"):
+            continue
+        where = "y" if column is None else f"column {column!r} of y"
+        stamps = "time stamps" if kind == "M" else "durations"
+        convert = (
+            "(y - y.min()) / pd.Timedelta('1s') for seconds since the first"
+            if kind == "M"
+            else "y / pd.Timedelta('1s') for seconds"
+        )
+        raise TypeError(
+            f"{where} has dtype {dtype} ({stamps}), but {name} needs numeric targets: their "
+            f"integer ticks depend on the array's time unit. Convert them to numbers in the "
+            f"unit you mean, e.g. {convert}."
+        )
+
+
 def check_targets(y: Any, n_samples: int, *, name: str, numeric: bool) -> np.ndarray:
     """Validate targets against the series of X: one per series, none missing.
 
@@ -964,6 +1020,8 @@ def check_targets(y: Any, n_samples: int, *, name: str, numeric: bool) -> np.nda
     ValueError: y contains 1 missing value (NaN or None; first at index 1), but demo needs ...
     """
     kind = "target" if numeric else "label"
+    if numeric:
+        _refuse_time_targets(y, name)
     y = _plain_nullable(y)
     common = {"ensure_2d": False, "ensure_all_finite": False, "input_name": "y", "estimator": name}
     try:

@@ -90,7 +90,11 @@ def _named(name, names: set) -> bool:
 
 
 def _is_time_level(level: pd.Index) -> bool:
-    return pd.api.types.is_datetime64_any_dtype(level) or pd.api.types.is_timedelta64_dtype(level)
+    return (
+        pd.api.types.is_datetime64_any_dtype(level)
+        or pd.api.types.is_timedelta64_dtype(level)
+        or isinstance(level.dtype, pd.PeriodDtype)
+    )
 
 
 def _kind_of(level: pd.Index) -> str:
@@ -168,11 +172,13 @@ class WideToSequences(
       ``r"(?P<channel>.+)_(?P<time>\\d+)"`` for ``acc_x_0 ... acc_x_99``;
     * a DataFrame with a two-level column MultiIndex ``(channel, time)``. Levels that
       say they are ``(time, channel)`` (level 0 named ``"time"``, ``"t"``, ``"timestamp"``,
-      ``"step"``, ``"date"`` or holding datetimes / timedeltas, or level 1 named
+      ``"step"``, ``"date"`` or holding datetimes / timedeltas / periods, or level 1 named
       ``"channel"``, ``"kind"``, ``"variable"``, ``"ch"``, ``"sensor"``) are refused -- pass
       ``X.swaplevel(0, 1, axis=1)`` -- and unnamed levels of numbers then text give a
       :class:`LayoutWarning`. The values come first: text then numbers, or level 1 of
-      datetimes / timedeltas, is ``(channel, time)`` whatever the names;
+      datetimes / timedeltas / periods, is ``(channel, time)`` whatever the names. A
+      categorical time level (``pivot`` on an ordered categorical) keeps its categories'
+      order; an unordered one is refused;
     * otherwise ``n_channels`` consecutive, equally long blocks of columns (channel-major, the
       layout of ``X3d.reshape(n_samples, -1)``).
 
@@ -271,6 +277,16 @@ class WideToSequences(
                 )
             _refuse_time_first(X.columns)
             time = X.columns.get_level_values(1)
+            if isinstance(time.dtype, pd.CategoricalDtype):
+                # the steps follow the categories' order (what pivot gives on an ordered
+                # categorical), as in long_to_sequences; an unordered one has no order
+                if not time.dtype.ordered:
+                    raise TypeError(
+                        f"The time level {X.columns.names[1]!r} of the column MultiIndex is "
+                        "an unordered categorical, so its steps have no order; use numbers "
+                        "or datetimes, or an ordered categorical."
+                    )
+                return np.asarray(X.columns.get_level_values(0), dtype=object), time.values
             if pd.api.types.is_string_dtype(time) or pd.api.types.is_object_dtype(time):
                 # Time labels read from text ("0", "1", ..., "10") sort as numbers, not text.
                 numeric = pd.to_numeric(pd.Series(time), errors="coerce")

@@ -744,3 +744,68 @@ def test_data_warnings_point_at_the_users_line_through_predict_and_pipelines():
     df, channels = _long_frame()
     pipe = make_pipeline(SeqPoolClassifier(**TINY))
     assert where(LayoutWarning, lambda: pipe.fit(df[channels], df["activity"])) == {__file__}
+
+
+@pytest.mark.parametrize(
+    "y, unit",
+    [(pd.Series(pd.to_timedelta(np.arange(N), unit="s")), "durations"),
+     (pd.Series(pd.date_range("2020", periods=N, freq="D", tz="UTC")), "time stamps"),
+     (np.arange(N).astype("datetime64[D]"), "time stamps"),
+     (pd.DataFrame({"a": np.arange(N, dtype=float),
+                    "b": pd.to_timedelta(np.arange(N), unit="s")}), "durations")],
+)  # fmt: skip
+def test_regressor_refuses_time_stamps_and_durations_as_targets(y, unit):
+    # they were fitted as integer ticks: microseconds in pandas 3, nanoseconds in pandas 2
+    with pytest.raises(TypeError, match=f"y has dtype .*{unit}.*needs numeric targets: their "
+                       "integer ticks depend on the array's time unit"):  # fmt: skip
+        SeqPoolRegressor(**TINY).fit(_X(), y)
+    seconds = (
+        y / pd.Timedelta("1s") if unit == "durations" and not isinstance(y, pd.DataFrame) else None
+    )
+    if seconds is not None:
+        SeqPoolRegressor(**TINY).fit(_X(), seconds)  # the advice works
+
+
+def test_classifier_labels_of_other_objects_are_not_called_numbers():
+    periods = pd.Series(pd.period_range("2020", periods=2, freq="D")[np.arange(N) % 2])
+    stamps = pd.Series(pd.date_range("2020", periods=2, tz="UTC")[np.arange(N) % 2])
+    for y, kind in ((periods, "Period"), (stamps, "Timestamp")):
+        with pytest.raises(ValueError, match=f"holds values of type {kind} .*pass y.astype"
+                           r"\(str\) to use them as names"):  # fmt: skip
+            SeqPoolClassifier(**TINY).fit(_X()[:, 0], y)
+        with pytest.raises(ValueError) as error:
+            SeqPoolClassifier(**TINY).fit(_X()[:, 0], y)
+        assert "astype(int)" not in str(error.value)
+        SeqPoolClassifier(**TINY).fit(_X()[:, 0], y.astype(str))
+
+
+@pytest.mark.parametrize("as_text", ["string", object])
+def test_missing_cells_of_text_columns_are_missing_steps(as_text):
+    # pd.NA is read as a missing step in Float64 columns; in text columns it was "not a number"
+    X = pd.DataFrame({"t0": [1.0, 2, 3, 4], "t1": [0.5, 1.5, None, 2.5], "t2": [1.0, 1, 2, 2]})
+    X = X.astype("Float64")
+    expected = SeqPoolClassifier(**TINY).fit(X, [0, 1, 0, 1]).predict_proba(X)
+    text = X.astype(as_text)
+    before = text.copy(deep=True)
+    got = SeqPoolClassifier(**TINY).fit(text, [0, 1, 0, 1]).predict_proba(text)
+    np.testing.assert_array_equal(got, expected)
+    pd.testing.assert_frame_equal(text, before)
+
+
+def test_a_stray_text_cell_in_a_wide_table_is_not_called_a_long_table():
+    X = pd.DataFrame(np.random.default_rng(0).integers(0, 5, size=(24, 6)),
+                     columns=[f"t{i}" for i in range(6)]).astype(object)  # fmt: skip
+    X.iloc[3, 3] = "?"
+    with pytest.raises(ValueError, match="column 't3' holds '\\?' .*make them NaN, e.g. "
+                       r"pd.to_numeric\(X\['t3'\], errors='coerce'\)") as error:  # fmt: skip
+        SeqPoolClassifier(**TINY).fit(X, [0, 1] * 12)
+    assert "long_to_sequences" not in str(error.value)
+
+
+@pytest.mark.filterwarnings("ignore:X (does not have valid|has) feature names")
+def test_the_same_steps_as_text_and_numbers_in_another_order_are_refused_at_predict():
+    X2 = _X()[:, 0, :4].astype(np.float64)
+    model = SeqPoolClassifier(**TINY).fit(pd.DataFrame(X2, columns=["0", "1", "2", "3"]), _y())
+    with pytest.raises(ValueError, match="column 0 is 3, in fit it was '0'"):
+        model.predict(pd.DataFrame(X2[:, ::-1], columns=[3, 2, 1, 0]))
+    model.predict(pd.DataFrame(X2, columns=[0, 1, 2, 3]))  # the same order: read as before

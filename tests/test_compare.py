@@ -1706,3 +1706,27 @@ def test_an_equivalent_verdict_across_datasets_quotes_the_hodges_lehmann_estimat
         f"; Hodges-Lehmann estimate of decode_first - pool_first {format_number(estimate)} "
         "over the 10 datasets tested; TOST p"
     ) in effect["verdict"][0]
+
+
+def test_labels_are_checked_before_any_splitter_sees_them():
+    # a stratified splitter used them first: "boolean value of NA is ambiguous", "'<' not
+    # supported between instances of 'NoneType' and 'str'", "Input y contains NaN"
+    X, _ = make_nonlinear_steps(n_samples=24, n_timesteps=8, random_state=0)
+    labels = np.array(["a", "b", "c"] * 8, dtype=object)
+    labels[3] = None
+    before = labels.copy()
+    clf = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=1, random_state=0)
+    message = (
+        r"y contains 1 missing value \(NaN or None; first at index 3\), but SeqPoolClassifier "
+        "needs a label for every series"
+    )
+    for y in (labels, pd.Series(labels, dtype="string"), pd.Categorical(labels),
+              pd.Series([1, 2, 3] * 8, dtype="Int64").mask(np.arange(24) == 3)):  # fmt: skip
+        with pytest.raises(ValueError, match=message):
+            compare_heads(clf, X, y, cv=2)
+    np.testing.assert_array_equal(labels, before)
+    with pytest.raises(ValueError, match="X has 24 series but y has 10 labels"):
+        compare_heads(clf, X, ["a", "b"] * 5, cv=2)
+    reg = SeqPoolRegressor(encoder=None, hidden_size=4, max_epochs=1, random_state=0)
+    with pytest.raises(ValueError, match="SeqPoolRegressor needs a target for every series"):
+        compare_heads(reg, X, np.r_[np.nan, np.arange(23.0)], cv=2)

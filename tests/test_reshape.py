@@ -975,3 +975,43 @@ def test_a_label_series_that_only_shares_a_columns_name_is_named_in_the_error():
     with pytest.raises(TypeError, match="The y Series is named 'lab' but does not hold") as info:
         long_to_sequences(df, column_id="id", column_sort="t", y=other)
     assert "pass y='lab' to use the column" in str(info.value)
+
+
+@pytest.mark.parametrize("what", ["y", "groups"])
+@pytest.mark.parametrize("lose", [lambda s: s.reset_index(drop=True),
+                                  lambda s: pd.Series(s.to_numpy())])  # fmt: skip
+def test_per_row_series_that_lost_its_index_is_not_read_as_an_id_table(what, lose):
+    # a filtered table (row labels 2..7, ids 1..3) and its per-row values with the index
+    # reset: the index 0..5 also holds the ids, and read as a table by id it gave id 3 the
+    # value of row 3 (id 1's), without a word
+    full = pd.DataFrame({"id": np.repeat([0, 1, 2, 3], 2), "time": [0, 1] * 4,
+                         "x": np.arange(8.0), "label": list("aabbaabb"),
+                         "subj": np.repeat(["s1", "s2", "s3", "s4"], 2)})  # fmt: skip
+    df = full[full["x"] >= 2]
+    column = {"y": "label", "groups": "subj"}[what]
+    truth = long_to_sequences(df, **VALUE, column_value="x", **{what: column})
+    assert getattr(truth, what).tolist() == (["b", "a", "b"] if what == "y" else ["s2", "s3", "s4"])
+    with pytest.raises(ValueError, match=r"has one value per row of the DataFrame but the index "
+                       r"0\.\.5, not the DataFrame's row labels .*read row by row .*, read as a "
+                       r"table indexed by id .*pd\.Series\(values, index=df\.index\)"):  # fmt: skip
+        long_to_sequences(df, **VALUE, column_value="x", **{what: lose(df[column])})
+    # the advice works
+    fixed = pd.Series(lose(df[column]).to_numpy(), index=df.index)
+    got = long_to_sequences(df, **VALUE, column_value="x", **{what: fixed})
+    assert getattr(got, what).tolist() == getattr(truth, what).tolist()
+
+
+def test_a_table_by_id_on_a_range_index_is_still_read_as_one():
+    df = pd.DataFrame({"id": np.repeat([0, 1, 2, 3], 2), "time": [0, 1] * 4, "x": np.arange(8.0)})
+    kept = df[df["x"] >= 2]  # ids 1..3, row labels 2..7
+    # six values per id-table entry would not be constant within an id row by row: a table
+    table = pd.Series(["p", "q", "r", "s", "t", "u"])
+    assert long_to_sequences(kept, **VALUE, column_value="x", y=table).y.tolist() == ["q", "r", "s"]
+    # both readings agree: the same values either way
+    same = pd.Series(["k"] * 6)
+    assert long_to_sequences(kept, **VALUE, column_value="x", y=same).y.tolist() == ["k"] * 3
+    # ids 6..8 are not in the index 0..5, so it is no table by id: per-row values whose
+    # index was reset are refused with the way to pass them, not read by position
+    shifted = kept.assign(id=kept["id"] + 5)
+    with pytest.raises(ValueError, match="not the DataFrame's row labels"):
+        long_to_sequences(shifted, **VALUE, column_value="x", y=pd.Series(list("bbaabb")))

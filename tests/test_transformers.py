@@ -15,7 +15,7 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from seqpool_sklearn import PadTruncate, Resampler, SeriesScaler, WideToSequences
+from seqpool_sklearn import PadTruncate, Resampler, SeriesScaler, WideToSequences, long_to_sequences
 
 ESTIMATORS = [
     SeriesScaler(),
@@ -620,3 +620,54 @@ def test_a_pipeline_with_wide_to_sequences_takes_set_output():
     np.testing.assert_array_equal(out, expected)
     with pytest.raises(ValueError, match="transform must be"):
         WideToSequences().set_output(transform="xarray")
+
+
+def test_wide_categorical_time_level_keeps_its_order():
+    # pivot on an ordered categorical gives a CategoricalIndex level: its steps were sorted
+    # alphabetically (during, post, pre), without a word
+    phase = pd.CategoricalDtype(["pre", "during", "post"], ordered=True)
+    long = pd.DataFrame({"id": [1, 1, 1, 2, 2, 2], "sensor": ["hr"] * 6,
+                         "phase": pd.Categorical(["post", "pre", "during"] * 2, dtype=phase),
+                         "v": [3.0, 1.0, 2.0, 6.0, 4.0, 5.0]})  # fmt: skip
+    wide = long.pivot(index="id", columns=["sensor", "phase"], values="v")
+    assert isinstance(wide.columns.levels[1], pd.CategoricalIndex)
+    fitted = WideToSequences().fit(wide)
+    np.testing.assert_array_equal(fitted.transform(wide), [[[1.0, 2.0, 3.0]], [[4.0, 5.0, 6.0]]])
+    assert list(fitted.times_) == ["pre", "during", "post"]
+    np.testing.assert_array_equal(
+        fitted.transform(wide),
+        long_to_sequences(long, column_id="id", column_sort="phase", column_kind="sensor",
+                          column_value="v").X,
+    )  # fmt: skip
+    unordered = long.assign(phase=long["phase"].cat.as_unordered())
+    with pytest.raises(TypeError, match="time level 'phase' of the column MultiIndex is an "
+                       "unordered categorical, so its steps have no order"):  # fmt: skip
+        WideToSequences().fit(unordered.pivot(index="id", columns=["sensor", "phase"], values="v"))
+
+
+def test_wide_multiindex_of_periods_then_channels_is_refused():
+    # periods are time stamps: (month, channel) was read as three channels of two steps
+    months = pd.period_range("2020-01", periods=3, freq="M")
+    wide = pd.DataFrame([[1, 10, 2, 20, 3, 30]],
+                        columns=pd.MultiIndex.from_product([months, ["hr", "temp"]]))  # fmt: skip
+    with pytest.raises(ValueError, match=re.escape("(time, channel) -- level 0 is of time stamps")):
+        WideToSequences().fit(wide)
+    out = WideToSequences().fit_transform(wide.swaplevel(0, 1, axis=1))
+    np.testing.assert_array_equal(out, [[[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]]])
+
+
+@pytest.mark.filterwarnings("ignore:X (does not have valid|has) feature names")
+@pytest.mark.parametrize("est", [SeriesScaler(), WideToSequences()])
+@pytest.mark.parametrize("fit_columns, transform_columns",
+                         [(["0", "1", "2", "3"], [3, 2, 1, 0]),
+                          ([0, 1, 2, 3], ["3", "2", "1", "0"])])  # fmt: skip
+def test_the_same_steps_as_text_and_numbers_in_another_order_are_refused(
+    est, fit_columns, transform_columns
+):
+    # a CSV header "0", "1", ... against the integers pivot gives: read by position with
+    # scikit-learn's warning about feature names only
+    values = np.arange(8.0).reshape(2, 4)
+    fitted = clone(est).fit(pd.DataFrame(values, columns=fit_columns))
+    with pytest.raises(ValueError, match="The columns of X differ from those seen in fit: column "
+                       "0 is"):  # fmt: skip
+        fitted.transform(pd.DataFrame(values[:, ::-1], columns=transform_columns))

@@ -29,7 +29,14 @@ from sklearn.utils.validation import _num_samples
 
 from .._options import ORDERS
 from .._threads import workers_share_cores
-from .._validation import check_bool, check_int, did_you_mean, is_integer, short_repr
+from .._validation import (
+    check_bool,
+    check_int,
+    check_targets,
+    did_you_mean,
+    is_integer,
+    short_repr,
+)
 from ..nn.pools import POOL_REGISTRY, check_pool, pool_label, pool_members, resolve_pool
 from ..nn.registry import check_distinct_labels
 from .common import _HEAD_PARAMS, _check_margin, _frame, _metric_and_chance
@@ -456,6 +463,17 @@ def _check_groups(groups: Any, X: Any) -> None:
         )
 
 
+def _check_targets_first(estimator: Any, X: Any, y: Any) -> None:
+    """``y`` checked as the estimator checks it, before a splitter sees it: a stratified
+    splitter would otherwise fail on a missing label with its own words ("boolean value of
+    NA is ambiguous", "'<' not supported between NoneType and str")."""
+    if y is None:
+        return
+    check_targets(
+        y, _num_samples(X), name=type(estimator).__name__, numeric=not is_classifier(estimator)
+    )
+
+
 def _check_groups_apart(splits, groups, cv, n_samples: int) -> None:
     """Refuse splits that put a group on both sides: a splitter that ignores ``groups``
     (KFold, StratifiedKFold, a list of index pairs) would leak it into the scores."""
@@ -665,6 +683,7 @@ def compare_heads(
     seeds = _check_seeds(estimator, prefix, n_seeds, random_states)
     equivalence_margin = _check_margin(equivalence_margin)
     _check_groups(groups, X)
+    _check_targets_first(estimator, X, y)
     splits, repeat, fold = _make_splits(estimator, X, y, groups, cv, n_repeats, random_state)
 
     configs = [(o, p, w) for p in pools for w in windows for o in orders]
