@@ -508,22 +508,51 @@ def format_number(x: float) -> str:
     return f"{x:.3g}"
 
 
-def format_p(p: float) -> str:
+def format_p(p: float, alpha: float | None = None) -> str:
     """A p-value as ``p=0.123``, or ``p<0.001`` below that.
+
+    With the test's level ``alpha``, a value that three decimals would round onto ``alpha``
+    or across it gets the digits that tell its side: 0.04996 is ``p=0.04996``, not
+    ``p=0.050`` beside a "significant" verdict.
 
     Examples
     --------
     >>> format_p(0.41), format_p(0.00002)
     ('p=0.410', 'p<0.001')
+    >>> format_p(0.04996, alpha=0.05), format_p(0.05004, alpha=0.05)
+    ('p=0.04996', 'p=0.05004')
     """
-    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
+    if p < 0.001:
+        return "p<0.001"
+    text = f"{p:.3f}"
+    if alpha is not None and np.isfinite(p) and p != alpha:
+        digits = 3
+        while digits < 15 and (float(text) == alpha or (float(text) < alpha) != (p < alpha)):
+            digits += 1
+            text = f"{p:.{digits}f}"
+    return f"p={text}"
 
 
-def format_p_adjusted(res: dict[str, float]) -> str:
-    """``p=...``, or ``Holm p=..., raw p=...`` when the test is one of a corrected family."""
+def format_p_adjusted(res: dict[str, float], alpha: float | None = None) -> str:
+    """``p=...``, or ``Holm p=..., raw p=...`` when the test is one of a corrected family.
+
+    ``alpha``: the test's level, for :func:`format_p`.
+    """
     if "p_adjusted" in res:
-        return f"Holm {format_p(res['p_adjusted'])}, raw {format_p(res['p_value'])}"
-    return format_p(res["p_value"])
+        return f"Holm {format_p(res['p_adjusted'], alpha)}, raw {format_p(res['p_value'], alpha)}"
+    return format_p(res["p_value"], alpha)
+
+
+def format_margin(margin: float) -> str:
+    """An equivalence margin as tested: three decimals, or the digits it needs.
+
+    Examples
+    --------
+    >>> format_margin(0.01), format_margin(0.0124)
+    ('0.010', '0.0124')
+    """
+    text = format_number(margin)
+    return text if float(text) == margin else f"{margin:g}"
 
 
 def _degenerate(res: dict[str, float], diff_name: str, identical: str) -> str | None:
@@ -531,16 +560,27 @@ def _degenerate(res: dict[str, float], diff_name: str, identical: str) -> str | 
 
     A zero-width interval means the paired differences have zero variance (the same on
     every split): the t-test has nothing to weigh the mean against, so neither "better" nor
-    "equivalent" is a finding. ``res["bound"]``, when given, is the metric's bound that both
-    designs scored on every split (a ceiling or a floor).
+    "equivalent" is a finding. ``res["bound"]``, when given, is the metric's best value that
+    both designs scored on every split (a ceiling no design can pass); ``res["floor"]`` its
+    worst value. ``res["seed_averaged"]``: the per-split differences are averages over seeds
+    whose own differences are not all 0.
     """
     if res["ci_low"] != res["ci_high"]:
         return None
     mean = res["mean"]
+    if mean == 0 and res.get("seed_averaged"):
+        return (
+            f"cannot tell apart: {diff_name}, averaged over the seeds, is 0 on every split "
+            "(the seeds' differences cancel); the paired differences have zero variance, "
+            "which is no evidence of equivalence"
+        )
     if mean == 0:
         if "bound" in res:
             scored = f"{format_number(res['bound'])}, the metric's bound,"
             why = "at the bound no split can show a difference"
+        elif "floor" in res:
+            scored = f"{format_number(res['floor'])}, the metric's worst score,"
+            why = "the paired differences have zero variance"
         else:
             scored = "identically"
             why = "the paired differences have zero variance"
@@ -549,10 +589,11 @@ def _degenerate(res: dict[str, float], diff_name: str, identical: str) -> str | 
             f"0 on each); {why}, which is no evidence of equivalence"
         )
     higher = diff_name.split(" - ")[0 if mean > 0 else 1]
+    averaged = ", averaged over the seeds," if res.get("seed_averaged") else ""
     return (
-        f"cannot tell apart by this test: {diff_name} = {format_number(mean)} on every split "
-        f"(zero variance, so no confidence interval or p-value); {higher} scored higher on "
-        "each split, by the same amount"
+        f"cannot tell apart by this test: {diff_name}{averaged} = {format_number(mean)} on "
+        f"every split (zero variance, so no confidence interval or p-value); {higher} "
+        f"scored higher on each split{' on average' if averaged else ''}, by the same amount"
     )
 
 
@@ -602,7 +643,7 @@ def _verdict(
         return degenerate
     level = _level(1 - alpha)
     ci = f"{level} CI {format_number(res['ci_low'])}..{format_number(res['ci_high'])}"
-    mean, p = res["mean"], format_p_adjusted(res)
+    mean, p = res["mean"], format_p_adjusted(res, alpha)
     # The sentence names the winner; the numbers are always of ``diff_name``, stated.
     diff = f"{diff_name} = {format_number(mean)}"
     p_diff = res.get("p_adjusted", res["p_value"])
@@ -614,10 +655,10 @@ def _verdict(
     if "p_equivalence" not in res:
         raise ValueError("A verdict with a margin needs the TOST p-value 'p_equivalence'.")
     p_eq = res.get("p_equivalence_adjusted", res["p_equivalence"])
-    eq_text = f"TOST {format_p(p_eq)}"
+    eq_text = f"TOST {format_p(p_eq, alpha)}"
     if "p_equivalence_adjusted" in res:
-        eq_text = f"TOST Holm {format_p(p_eq)}, raw {format_p(res['p_equivalence'])}"
-    m = format_number(margin)
+        eq_text = f"TOST Holm {format_p(p_eq, alpha)}, raw {format_p(res['p_equivalence'], alpha)}"
+    m = format_margin(margin)
     equivalent = p_eq < alpha
     if p_diff < alpha and mean != 0:
         winner = better[0] if mean > 0 else better[1]

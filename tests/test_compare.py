@@ -1362,12 +1362,15 @@ def test_the_cross_dataset_verdict_counts_ties_at_the_bound():
     assert effect["n_at_bound"].tolist() == [6] and effect["n_identical"].tolist() == [6]
     # six datasets where both orders scored 1.0 on every split: each one's own verdict has
     # no test ("cannot tell apart"), so together they are no evidence of equivalence
-    # either (counted, six exact zeros would give a TOST p of 1 / 2^6)
-    assert effect["p_equivalence"].iloc[0] == 1.0
+    # either (counted, six exact zeros would give a TOST p of 1 / 2^6): no test, no p-value
+    assert np.isnan(effect["p_equivalence"].iloc[0]) and np.isnan(effect["p_value"].iloc[0])
     verdict = effect["verdict"].iloc[0]
-    assert verdict.startswith("inconclusive across datasets")
-    assert "tied on 6 of 6 datasets, 6 of the ties with both orders at the metric's bound" in (
-        verdict
+    assert verdict.startswith("no test across datasets: the orders tied on every dataset")
+    assert "no signed-rank test: every dataset tied" in verdict
+    assert verdict.endswith("which is no evidence of equivalence")
+    assert (
+        "tied on 6 of 6 datasets, 6 of the ties with both orders at the metric's best score"
+        in verdict
     )
     assert "the equivalence test leaves out the 6 datasets where both orders scored the " in (
         verdict
@@ -1477,8 +1480,9 @@ def test_equal_means_are_ties_not_wins_or_ranks_apart():
     assert across.scores["rank"].eq(1.5).all()
     effect = across.order_effect()
     assert effect[["decode_first_wins", "ties", "pool_first_wins"]].values.tolist() == [[0, 6, 0]]
-    assert effect["mean_diff"][0] == 0.0 and effect["p_value"][0] == 1.0
-    assert effect["verdict"][0].startswith("no significant difference across datasets")
+    # every dataset tied: no signed rank, so no test (and no placeholder p of 1)
+    assert effect["mean_diff"][0] == 0.0 and np.isnan(effect["p_value"][0])
+    assert effect["verdict"][0].startswith("no test across datasets: the orders tied on every")
 
 
 def test_a_difference_of_rounding_on_every_split_is_no_difference():
@@ -1492,7 +1496,7 @@ def test_a_difference_of_rounding_on_every_split_is_no_difference():
     assert effect["verdict"][0].startswith("cannot tell apart: both orders scored identically")
     across = summarize_comparisons(comparisons, equivalence_margin=0.01).order_effect()
     assert across[["ties", "n_identical"]].values.tolist() == [[6, 6]]
-    assert across["verdict"][0].startswith("inconclusive across datasets")
+    assert across["verdict"][0].startswith("no test across datasets")
     assert "better" not in across["verdict"][0]
 
 
@@ -1730,3 +1734,122 @@ def test_labels_are_checked_before_any_splitter_sees_them():
     reg = SeqPoolRegressor(encoder=None, hidden_size=4, max_epochs=1, random_state=0)
     with pytest.raises(ValueError, match="SeqPoolRegressor needs a target for every series"):
         compare_heads(reg, X, np.r_[np.nan, np.arange(23.0)], cv=2)
+
+
+def test_a_margin_as_wide_as_the_metric_is_refused():
+    # a margin in points (5 for five accuracy points) made every difference "equivalent"
+    X, y = make_nonlinear_steps(n_samples=24, n_timesteps=8, random_state=0)
+    clf = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=1, random_state=0)
+    message = r"equivalence_margin=5 is not smaller than the whole range of accuracy \(0 to 1\)"
+    with pytest.raises(ValueError, match=message + ".*0.01 for one point of accuracy"):
+        compare_heads(clf, X, y, cv=2, equivalence_margin=5)
+    comparison = _orders(np.array([0.6, 0.7, 0.8]), np.array([0.8, 0.9, 0.95]))
+    with pytest.raises(ValueError, match=message):
+        comparison.order_effect(equivalence_margin=5)
+    with pytest.raises(ValueError, match=r"equivalence_margin=1 is not smaller"):
+        summarize_comparisons({"a": comparison, "b": comparison}, equivalence_margin=1)
+    with pytest.raises(ValueError, match=r"equivalence_margin=1.0 is not smaller"):
+        summarize_comparisons({"a": comparison, "b": comparison}).order_effect(
+            equivalence_margin=1.0
+        )
+    comparison.order_effect(equivalence_margin=0.05)  # in score units: taken
+    # metrics without a finite range take any margin
+    _orders(np.array([0.6, 0.7, 0.8]), np.array([0.8, 0.9, 0.95]), metric="r2").order_effect(
+        equivalence_margin=5
+    )
+
+
+def test_cells_without_a_test_across_datasets_stay_out_of_the_holm_family():
+    # avg: both orders scored the same on every split of every dataset (no signed rank);
+    # max: decode_first higher on all six datasets, exact p = 2 / 2^6 = 0.031
+    comparisons = {}
+    for i in range(6):
+        base = np.array([0.6, 0.7, 0.65, 0.72]) + 0.01 * i
+        comparisons[f"d{i}"] = _from_scores({
+            ("pool_first", "avg", None): base, ("decode_first", "avg", None): base,
+            ("pool_first", "max", None): base,
+            ("decode_first", "max", None): base + np.array([0.1, 0.12, 0.08, 0.11]) * (1 + i / 10),
+        })  # fmt: skip
+    summary = summarize_comparisons(comparisons, equivalence_margin=0.01)
+    effect = summary.order_effect().set_index("pool")
+    assert np.isnan(effect.loc["avg", "p_value"]) and np.isnan(effect.loc["avg", "p_adjusted"])
+    assert effect.loc["max", "p_value"] == pytest.approx(2 / 2**6)
+    assert effect.loc["max", "p_adjusted"] == effect.loc["max", "p_value"]  # a family of one
+    assert effect.loc["max", "verdict"].startswith("decode_first better across datasets")
+    assert "Wilcoxon p=0.031" in effect.loc["max", "verdict"]
+    assert effect.loc["avg", "verdict"].startswith("no test across datasets")
+    # a single tested cell: the report does not say "Holm over cells"
+    assert "(Wilcoxon signed-rank):" in summary.report()
+    two = {}
+    for name, cmp in comparisons.items():
+        pool_first = cmp._scores("pool_first", "max", None)[:, 0]
+        decode_first = cmp._scores("decode_first", "max", None)[:, 0]
+        two[name] = _from_scores({
+            ("pool_first", "max", None): pool_first, ("decode_first", "max", None): decode_first,
+            ("pool_first", "lp", None): pool_first,
+            ("decode_first", "lp", None): decode_first - 0.05,
+        })  # fmt: skip
+    assert "(Wilcoxon signed-rank, Holm over cells):" in summarize_comparisons(two).report()
+
+
+def _seeded(pool_first, decode_first):
+    """A HeadComparison of (n_splits, n_seeds) scores, no training."""
+    k, n_seeds = pool_first.shape
+    rows = [
+        {"order": o, "pool": "avg", "window": None, "repeat": 0, "fold": j, "split": j,
+         "seed": s, "score": float(scores[j, s]), "fit_time": 0.1, "n_train": 80, "n_test": 20}
+        for o, scores in (("pool_first", pool_first), ("decode_first", decode_first))
+        for j in range(k)
+        for s in range(n_seeds)
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows)
+    frame["window"] = pd.Series([None] * len(rows), dtype=object)
+    splits = [(np.arange(80), np.arange(80, 100))] * k
+    return HeadComparison(frame, splits=splits, scoring="accuracy", cv_results={},
+                          seeds=list(range(n_seeds)), metric="accuracy")  # fmt: skip
+
+
+def test_seeds_that_cancel_are_not_called_identical_scores():
+    pool_first = np.array([[0.8, 0.7], [0.75, 0.85], [0.9, 0.8]])
+    decode_first = pool_first[:, ::-1]  # +0.1 on one seed, -0.1 on the other, every split
+    comparison = _seeded(pool_first, decode_first)
+    verdict = comparison.order_effect(equivalence_margin=0.02)["verdict"][0]
+    assert "scored identically" not in verdict
+    assert verdict.startswith(
+        "cannot tell apart: decode_first - pool_first, averaged over the seeds, is 0 on every "
+        "split (the seeds' differences cancel)"
+    )
+    across = summarize_comparisons(
+        {f"d{i}": _seeded(pool_first, decode_first) for i in range(3)}, equivalence_margin=0.02
+    ).order_effect()
+    assert across["n_identical"].tolist() == [0]  # not left out as identical datasets
+    # the same scores for every seed are identical
+    same = summarize_comparisons(
+        {f"d{i}": _seeded(pool_first, pool_first) for i in range(3)}, equivalence_margin=0.02
+    ).order_effect()
+    assert same["n_identical"].tolist() == [3]
+
+
+def test_both_orders_at_the_metrics_worst_score_are_not_called_a_ceiling():
+    zeros = np.zeros(4)
+    comparison = _orders(zeros, zeros, metric="f1")
+    verdict = comparison.order_effect()["verdict"][0]
+    assert verdict.startswith(
+        "cannot tell apart: both orders scored 0.000, the metric's worst score"
+    )
+    assert "no split can show a difference" not in verdict
+    effect = summarize_comparisons({"a": comparison, "b": _orders(zeros, zeros, metric="f1")})
+    assert effect.order_effect()["n_at_bound"].tolist() == [0]
+    assert "could score higher" not in effect.order_effect()["verdict"][0]
+    ones = np.ones(4)
+    assert (
+        "at the bound no split can show a difference"
+        in _orders(ones, ones, metric="f1").order_effect()["verdict"][0]
+    )
+
+
+def test_verdicts_print_the_margin_as_tested():
+    comparison = _orders(np.array([0.70, 0.71, 0.69, 0.70]), np.array([0.701, 0.709, 0.692, 0.70]))
+    verdict = comparison.order_effect(equivalence_margin=0.0124)["verdict"][0]
+    assert "±0.0124" in verdict and "±0.012 " not in verdict
+    assert "±0.010" in comparison.order_effect(equivalence_margin=0.01)["verdict"][0]

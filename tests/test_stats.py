@@ -451,3 +451,24 @@ def test_an_equivalence_verdict_needs_alpha_below_one_half():
     verdict = order_verdict({**res, "p_equivalence": 1e-10}, alpha=1e-9, margin=0.02)
     assert "99.9999998% CI" in verdict
     assert "95% CI" in order_verdict(res, alpha=0.05)
+
+
+def test_p_values_near_alpha_print_the_digits_that_tell_their_side():
+    from seqpool_sklearn._stats import format_p, format_p_adjusted, order_verdict
+
+    assert format_p(0.04996, alpha=0.05) == "p=0.04996"
+    assert format_p(0.05004, alpha=0.05) == "p=0.05004"
+    assert format_p(0.05, alpha=0.05) == "p=0.050"
+    assert format_p(0.0412, alpha=0.05) == "p=0.041"
+    assert format_p(0.04996) == "p=0.050"  # without a level: three decimals
+    assert format_p_adjusted({"p_value": 0.03125, "p_adjusted": 0.0499999}, 0.05) == (
+        "Holm p=0.0499999, raw p=0.031"
+    )
+    significant = order_verdict(
+        {"mean": 0.03, "ci_low": 0.0001, "ci_high": 0.06, "p_value": 0.04996}
+    )
+    assert significant.startswith("decode_first better") and "p=0.04996" in significant
+    not_significant = order_verdict(
+        {"mean": 0.03, "ci_low": -0.0001, "ci_high": 0.06, "p_value": 0.05004}
+    )
+    assert not_significant.startswith("no significant") and "p=0.05004" in not_significant

@@ -239,7 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--alpha", metavar="A", type=_fraction, default=0.05, help="significance level (0.05)"
     )
-    margin_help = "designs within +-M of each other count as equivalent (TOST)"
+    margin_help = (
+        "designs within +-M of each other count as equivalent (TOST); M is in score units: "
+        "0.01 is one accuracy point"
+    )
     run.add_argument("--equivalence-margin", metavar="M", type=_positive_float, help=margin_help)
     seeds_help = "refit every design on every split under K seeds, paired by (split, seed)"
     run.add_argument("--n-seeds", metavar="K", type=_int_at_least(1), help=seeds_help)

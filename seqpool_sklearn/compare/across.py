@@ -12,6 +12,7 @@ from .._stats import (
     _check_tost_alpha,
     _hodges_lehmann,
     _snap,
+    format_margin,
     format_number,
     format_p,
     format_p_adjusted,
@@ -20,7 +21,7 @@ from .._stats import (
     wilcoxon_equivalence_test,
     wilcoxon_test,
 )
-from .common import _ADJUSTMENTS, _check_alpha, _check_margin, _frame
+from .common import _ADJUSTMENTS, _check_alpha, _check_margin, _frame, _same_per_seed
 from .results import HeadComparison
 
 
@@ -70,7 +71,12 @@ class ComparisonSummary:
     ):
         self.comparisons = comparisons
         self.scores = scores
-        self.equivalence_margin = _check_margin(equivalence_margin)
+        self.equivalence_margin = _check_margin(equivalence_margin, self._metric())
+
+    def _metric(self) -> Any:
+        """The metric the comparisons were scored by (one for all of them), or None."""
+        first = next(iter(self.comparisons.values()), None)
+        return getattr(first, "metric", None)
 
     def __repr__(self) -> str:
         n_designs = len(self.scores) // max(len(self.comparisons), 1)
@@ -165,7 +171,7 @@ class ComparisonSummary:
         """
         margin = self.equivalence_margin
         if equivalence_margin is not None:
-            margin = _check_margin(equivalence_margin)
+            margin = _check_margin(equivalence_margin, self._metric())
         alpha = _check_alpha(alpha)
         if margin is not None:
             _check_tost_alpha(alpha)
@@ -194,10 +200,14 @@ class ComparisonSummary:
                 cmp = self.comparisons[name]
                 scores = [cmp._scores(order, pool, window) for order in ORDERS]
                 scale.append(max(float(np.abs(s).max(initial=0.0)) for s in scores))
-                at_bound.append(cmp._common_bound(*scores) is not None)
+                at_bound.append(cmp._at_ceiling(*scores))
                 # the same scores on every split, to floating-point rounding: the dataset's
-                # own test found a zero difference with zero spread
-                identical.append(bool(row["mean_diff"] == 0 and row["ci_low"] == row["ci_high"]))
+                # own test found a zero difference with zero spread -- and, with seeds, the
+                # scores of every seed agree too (not only their average over the seeds)
+                identical.append(
+                    bool(row["mean_diff"] == 0 and row["ci_low"] == row["ci_high"])
+                    and _same_per_seed(*scores)
+                )
             d, at_bound = np.asarray(d), np.asarray(at_bound, dtype=bool)
             identical, scale = np.asarray(identical, dtype=bool), np.asarray(scale)
             # wins and ties counted as the signed-rank tests see them: each dataset's
@@ -221,8 +231,8 @@ class ComparisonSummary:
                     "pool_first_significant": int(sig_pool),
                     "mean_diff": float(d.mean()),
                     "median_diff": float(np.median(d)),
-                    "statistic": test["statistic"],
-                    "p_value": test["p_value"],
+                    "statistic": test["statistic"] if test["n"] else np.nan,
+                    "p_value": test["p_value"] if test["n"] else np.nan,
                     # a dataset whose orders scored the same on every split had no test of
                     # its own (no spread: "no evidence of equivalence" there); it carries no
                     # signed rank here either, as in the difference test, where its zero
@@ -233,7 +243,7 @@ class ComparisonSummary:
                                 d[~identical], margin, scale=scale[~identical]
                             )["p_value"]
                             if (~identical).any()
-                            else 1.0
+                            else np.nan
                         }
                         if margin is not None
                         else {}
@@ -246,11 +256,16 @@ class ComparisonSummary:
                     "_favours_pool": test["r_minus"] > test["r_plus"],
                 }
             )
-        p = [r["p_value"] for r in rows]
-        family = adjust == "holm" and len(rows) > 1
-        adjusted = holm(p) if family else np.asarray(p)
-        p_eq = [r.get("p_equivalence", np.nan) for r in rows]
-        eq_adjusted = holm(p_eq) if family and margin is not None else np.asarray(p_eq)
+        # A cell with no signed rank (every dataset tied) is no test, as a cell with zero
+        # spread in one comparison: it stays out of the Holm family (a placeholder p of 1
+        # there would correct the real tests more), and so does a cell without a dataset
+        # for the equivalence test. holm() passes NaN through and does not count it.
+        p = np.asarray([r["p_value"] for r in rows], dtype=float)
+        p_eq = np.asarray([r.get("p_equivalence", np.nan) for r in rows], dtype=float)
+        family = adjust == "holm" and int(np.isfinite(p).sum()) > 1
+        eq_family = adjust == "holm" and margin is not None and int(np.isfinite(p_eq).sum()) > 1
+        adjusted = holm(p) if family else p
+        eq_adjusted = holm(p_eq) if eq_family else p_eq
         for row, p_adj, p_eq_adj in zip(rows, adjusted, eq_adjusted, strict=True):
             row["p_adjusted"] = float(p_adj)
             res = {"p_value": row["p_value"]}
@@ -264,7 +279,7 @@ class ComparisonSummary:
             if row["n_at_bound"]:
                 k = row["n_at_bound"]
                 counts += (
-                    f", {k} of the ties with both orders at the metric's bound on every "
+                    f", {k} of the ties with both orders at the metric's best score on every "
                     "split, where neither could score higher"
                 )
             if margin is not None and row["n_identical"]:
@@ -274,19 +289,36 @@ class ComparisonSummary:
                     f"{'s' if k > 1 else ''} where both orders scored the same on every "
                     f"split, with no spread to test"
                 )
-            stat = f"Wilcoxon {format_p_adjusted(res)}"
+            stat = (
+                f"Wilcoxon {format_p_adjusted(res, alpha)}"
+                if np.isfinite(row["p_value"])
+                else "no signed-rank test: every dataset tied"
+            )
             favours_decode, favours_pool = row.pop("_favours_decode"), row.pop("_favours_pool")
             location, n_tested = row.pop("_location"), row.pop("_n_tested")
             eq_text, equivalent = "", False
             if margin is not None:
                 row["p_equivalence_raw"] = row["p_equivalence"]
                 row["p_equivalence_adjusted"] = float(p_eq_adj)
-                equivalent = p_eq_adj < alpha
-                raw = format_p(row["p_equivalence"])
-                eq_text = f"TOST Holm {format_p(p_eq_adj)}, raw {raw}" if family else f"TOST {raw}"
+                equivalent = bool(p_eq_adj < alpha)
+                raw = format_p(row["p_equivalence"], alpha)
+                eq_text = (
+                    "no equivalence test: no dataset with a spread to test"
+                    if not np.isfinite(row["p_equivalence"])
+                    else f"TOST Holm {format_p(p_eq_adj, alpha)}, raw {raw}"
+                    if eq_family
+                    else f"TOST {raw}"
+                )
 
-            m = None if margin is None else format_number(margin)
-            if p_adj < alpha and (favours_decode or favours_pool):
+            m = None if margin is None else format_margin(margin)
+            if not np.isfinite(row["p_value"]) and not equivalent:
+                row["verdict"] = (
+                    f"no test across datasets: the orders tied on every dataset ({counts}; "
+                    f"{stat}"
+                    + (f"; {eq_text}" if margin is not None else "")
+                    + "), which is no evidence of equivalence"
+                )
+            elif p_adj < alpha and (favours_decode or favours_pool):
                 winner = "decode_first" if favours_decode else "pool_first"
                 note = f"; within the ±{m} margin, {eq_text}" if equivalent else ""
                 row["verdict"] = f"{winner} better across datasets ({counts}; {stat}{note})"
@@ -323,7 +355,9 @@ class ComparisonSummary:
             lines.append(f"  {r:5.2f}  {o:<12}  {p:<9}  {'global' if w is None else w}")
         if set(ORDERS) <= set(self.scores["order"]):
             effect = self.order_effect(alpha=alpha, equivalence_margin=equivalence_margin)
-            lines += ["", "Order effect across datasets (Wilcoxon signed-rank, Holm over cells):"]
+            tested = int(np.isfinite(effect["p_value"].to_numpy(dtype=float)).sum())
+            holm_note = ", Holm over cells" if tested > 1 else ""
+            lines += ["", f"Order effect across datasets (Wilcoxon signed-rank{holm_note}):"]
             for pool, window, verdict in zip(
                 effect["pool"], effect["window"], effect["verdict"], strict=True
             ):

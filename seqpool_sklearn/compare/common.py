@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import is_classifier
 
+from .._stats import _snap
+
 _HEAD_PARAMS = ("order", "pool", "window")
 _ADJUSTMENTS = ("holm", None)
 
@@ -20,14 +22,18 @@ _BOUNDED_METRICS = (
 )  # fmt: skip
 
 
+def _metric_name(estimator, scoring) -> str | None:
+    """The metric's name in words: the estimator's own score, a scorer name, or None."""
+    if scoring is None:
+        return "accuracy" if is_classifier(estimator) else "R²"
+    return scoring if isinstance(scoring, str) else None
+
+
 def _metric_and_chance(estimator, scoring, y) -> tuple[str | None, float | None]:
     """The metric's name in words and, for accuracy of a classifier, its chance level."""
     classifier = is_classifier(estimator)
-    if scoring is None:
-        metric = "accuracy" if classifier else "R²"
-    elif isinstance(scoring, str):
-        metric = scoring
-    else:
+    metric = _metric_name(estimator, scoring)
+    if metric is None:
         return None, None
     if not classifier or metric not in ("accuracy", "balanced_accuracy"):
         return metric, None
@@ -78,8 +84,13 @@ def _check_alpha(alpha: Any) -> float:
     return float(value)
 
 
-def _check_margin(margin: Any) -> float | None:
-    """``equivalence_margin``: None, or a finite real number > 0 in score units."""
+def _check_margin(margin: Any, metric: Any = None) -> float | None:
+    """``equivalence_margin``: None, or a finite real number > 0 in score units.
+
+    With the ``metric`` named, a margin as wide as the metric's whole range is refused: it
+    is the mark of a margin given in points or percent (``1`` meaning one accuracy point),
+    under which every difference would be "equivalent".
+    """
     if margin is None:
         return None
     value = _real(margin)
@@ -93,4 +104,25 @@ def _check_margin(margin: Any) -> float | None:
             f"equivalence_margin must be a finite number > 0 in score units (e.g. 0.01 = one "
             f"accuracy point), got {margin!r}."
         )
+    if isinstance(metric, str):
+        low, high = _metric_bounds(metric)
+        if np.isfinite(low) and np.isfinite(high) and value >= high - low:
+            raise ValueError(
+                f"equivalence_margin={margin!r} is not smaller than the whole range of "
+                f"{metric} ({low:g} to {high:g}), so every difference would count as "
+                f"equivalent. Give it in score units: 0.01 for one point of {metric}, 0.05 "
+                "for five."
+            )
     return float(value)
+
+
+def _same_per_seed(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two designs' (n_splits, n_seeds) scores agree for every seed, to rounding.
+
+    With one seed the split's scores are what the paired test read; with several, it read
+    their average over the seeds, which is 0 also where the seeds' differences cancel.
+    """
+    if a.ndim < 2 or a.shape[1] <= 1:
+        return True
+    scale = float(max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0)))
+    return bool((_snap(a - b, scale) == 0).all())

@@ -39,7 +39,7 @@ from .._validation import (
 )
 from ..nn.pools import POOL_REGISTRY, check_pool, pool_label, pool_members, resolve_pool
 from ..nn.registry import check_distinct_labels
-from .common import _HEAD_PARAMS, _check_margin, _frame, _metric_and_chance
+from .common import _HEAD_PARAMS, _check_margin, _frame, _metric_and_chance, _metric_name
 from .results import HeadComparison
 
 
@@ -681,7 +681,7 @@ def compare_heads(
     _check_n_jobs(n_jobs)
     faithfulness = check_bool(faithfulness, "faithfulness")
     seeds = _check_seeds(estimator, prefix, n_seeds, random_states)
-    equivalence_margin = _check_margin(equivalence_margin)
+    equivalence_margin = _check_margin(equivalence_margin, _metric_name(estimator, scoring))
     _check_groups(groups, X)
     _check_targets_first(estimator, X, y)
     splits, repeat, fold = _make_splits(estimator, X, y, groups, cv, n_repeats, random_state)

@@ -25,6 +25,7 @@ from .common import (
     _check_margin,
     _frame,
     _metric_bounds,
+    _same_per_seed,
 )
 
 
@@ -216,10 +217,15 @@ class HeadComparison:
         if adjust not in _ADJUSTMENTS:
             raise ValueError(f"adjust must be 'holm' or None, got {adjust!r}.")
         margin = self.equivalence_margin if equivalence_margin is None else equivalence_margin
-        margin = _check_margin(margin)
+        margin = _check_margin(margin, self.metric)
         if margin is not None:
             _check_tost_alpha(alpha)
         return margin
+
+    def _at_ceiling(self, a: np.ndarray, b: np.ndarray) -> bool:
+        """Whether both designs scored the metric's best value on every split."""
+        bound = self._common_bound(a, b)
+        return bound is not None and bound == _metric_bounds(str(self.metric))[1]
 
     def _common_bound(self, a: np.ndarray, b: np.ndarray) -> float | None:
         """The metric's bound when both designs scored it on every split, else None."""
@@ -245,7 +251,10 @@ class HeadComparison:
             res = corrected_ttest(d, ratio, confidence=1 - alpha, scale=scale)
             bound = self._common_bound(a, b)
             if bound is not None:
-                res["bound"] = bound
+                # the best score (a ceiling no design can pass) or the worst (a floor)
+                res["bound" if self._at_ceiling(a, b) else "floor"] = bound
+            if not _same_per_seed(a, b):
+                res["seed_averaged"] = True  # the seeds' differences, not only their mean
             if margin is not None:
                 res["p_equivalence"] = equivalence_test(d, ratio, margin, scale=scale)["p_value"]
             row.update(
