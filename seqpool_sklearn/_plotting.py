@@ -35,7 +35,7 @@ def _scores_by_design(results: pd.DataFrame) -> dict[tuple, np.ndarray]:
     return {key: np.asarray(values, dtype=float) for key, values in scores.items()}
 
 
-def _effect_labels(effect: pd.DataFrame, adjusted: bool) -> list[str]:
+def _effect_labels(effect: pd.DataFrame, adjusted: bool, alpha: float = 0.05) -> list[str]:
     """The p-value each cell's verdict rests on: TOST for "equivalent", none for no test."""
     holm = "Holm " if adjusted else ""
     p_diff = effect["p_adjusted"] if "p_adjusted" in effect else effect["p_value"]
@@ -50,9 +50,9 @@ def _effect_labels(effect: pd.DataFrame, adjusted: bool) -> list[str]:
         if effect["ci_low"].iloc[i] == effect["ci_high"].iloc[i]:
             labels.append("zero variance: no test")
         elif verdict.startswith("equivalent") and p_eq is not None:
-            labels.append(f"TOST {holm}{format_p(p_eq.iloc[i])}")
+            labels.append(f"TOST {holm}{format_p(p_eq.iloc[i], alpha)}")
         else:
-            labels.append(holm + format_p(p_diff.iloc[i]))
+            labels.append(holm + format_p(p_diff.iloc[i], alpha))
     return labels
 
 
@@ -190,7 +190,7 @@ def plot_comparison(
         if equivalence_margin is not None:
             ax_eff.axvspan(-equivalence_margin, equivalence_margin, color="0.85", zorder=0)
         ax_eff.margins(x=0.2)  # room for the p-value labels above the end points
-        for yi, m, label in zip(ypos, mean, _effect_labels(effect, adjusted), strict=True):
+        for yi, m, label in zip(ypos, mean, _effect_labels(effect, adjusted, alpha), strict=True):
             ax_eff.annotate(
                 label, (m, yi), xytext=(0, 6), textcoords="offset points", ha="center",
                 va="bottom", fontsize="x-small", color="0.25",

@@ -1853,3 +1853,17 @@ def test_verdicts_print_the_margin_as_tested():
     verdict = comparison.order_effect(equivalence_margin=0.0124)["verdict"][0]
     assert "±0.0124" in verdict and "±0.012 " not in verdict
     assert "±0.010" in comparison.order_effect(equivalence_margin=0.01)["verdict"][0]
+
+
+def test_plot_labels_print_p_values_near_alpha_with_the_digits_that_tell_their_side():
+    from seqpool_sklearn._plotting import _effect_labels
+
+    effect = pd.DataFrame(
+        {
+            "ci_low": [0.001, -0.001],
+            "ci_high": [0.06, 0.06],
+            "p_value": [0.04996, 0.05004],
+            "verdict": ["decode_first better", "no significant difference"],
+        }
+    )
+    assert _effect_labels(effect, adjusted=False, alpha=0.05) == ["p=0.04996", "p=0.05004"]
