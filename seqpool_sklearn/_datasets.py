@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import urllib.error
 import urllib.request
+import warnings
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -28,8 +29,8 @@ from typing import Literal
 import numpy as np
 
 from ._tsfile import load_ts
-from ._tsvfile import load_tsv
-from ._validation import check_bool, check_int
+from ._tsvfile import load_tsv, number_spellings
+from ._validation import _callers_stacklevel, check_bool, check_int
 
 __all__ = ["fetch_ucr", "get_data_home", "list_ucr"]
 
@@ -130,6 +131,13 @@ def _split_files(folder: Path, name: str, splits: tuple[str, ...]) -> dict[str, 
     return {s: next((found[x][s] for x in _READERS if found[x][s]), None) for s in splits}
 
 
+def _wanted_files(folder: Path, wanted: tuple[str, ...]) -> dict[str, Path | None]:
+    """The files of the ``wanted`` splits, in the format chosen for both splits: a split
+    reads the same file whether it is asked for alone or with the other."""
+    files = _split_files(folder, folder.name, ("train", "test"))
+    return {s: files[s] for s in wanted}
+
+
 def _read(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     return _READERS[path.suffix.lower()](path)  # type: ignore[return-value]
 
@@ -148,9 +156,9 @@ def _local_folder(home: Path, name: str) -> Path:
 def list_ucr(data_home: str | os.PathLike | None = None) -> list[str]:
     """Names of the datasets present in the local cache.
 
-    A dataset counts when ``<data_home>/<Name>/`` holds both ``<Name>_TRAIN.ts``
-    and ``<Name>_TEST.ts``, or the UCR 2018 archive's ``<Name>_TRAIN.tsv`` and
-    ``<Name>_TEST.tsv``.
+    A dataset counts when ``<data_home>/<Name>/`` holds a file of each split:
+    ``<Name>_TRAIN.ts`` and ``<Name>_TEST.ts``, the UCR 2018 archive's
+    ``<Name>_TRAIN.tsv`` and ``<Name>_TEST.tsv``, or one split in each format.
 
     Parameters
     ----------
@@ -360,7 +368,11 @@ def fetch_ucr(
     ``<Name>_TEST.ts`` -- the archive's own files, so a folder of datasets
     fetched elsewhere can be used as it is. The UCR 2018 archive's
     tab-separated ``<Name>_TRAIN.tsv`` and ``<Name>_TEST.tsv`` are read too
-    (by :func:`load_tsv`); when a folder holds both formats, ``.ts`` is used.
+    (by :func:`load_tsv`). Both splits come from one format when the folder holds
+    both files of it (``.ts`` first), else each split from the file it has; a split
+    reads the same file whether ``split`` asks for it alone or with the other. Class
+    labels are read as written: a number spelt differently in the two splits (``1``
+    and ``1.0``) is two classes, which a warning says.
 
     Parameters
     ----------
@@ -450,7 +462,7 @@ def fetch_ucr(
     home = get_data_home(data_home)
     wanted = ("train", "test") if split in ("both", None) else (split,)
     folder = _local_folder(home, name)
-    files = _split_files(folder, folder.name, wanted)
+    files = _wanted_files(folder, wanted)
     if any(f is None for f in files.values()):
         if not download:
             missing = [f"{name}_{s.upper()}.ts (or .tsv)" for s, f in files.items() if f is None]
@@ -461,8 +473,22 @@ def fetch_ucr(
             )
         _download(name, home, base_url, max_size)
         folder = _local_folder(home, name)
-        files = _split_files(folder, folder.name, wanted)
+        files = _wanted_files(folder, wanted)
     parts = {s: _read(f) for s, f in files.items()}  # type: ignore[arg-type]
+    labels = [parts[s][1] for s in parts]
+    if len(labels) == 2 and all(y is not None and y.dtype.kind in "UO" for y in labels):
+        # within one file the reader has said so; here: one number spelt one way in each
+        same_within = all(number_spellings(y) is None for y in labels)
+        clash = number_spellings(*labels) if same_within else None
+        if clash is not None:
+            warnings.warn(
+                f"{name}: the train split's label {clash[0]!r} and the test split's "
+                f"{clash[1]!r} are the same number spelt differently; they are read as two "
+                "classes, as written. If they are one class, write them alike in the files, "
+                f"or map them: y_test[y_test == {clash[1]!r}] = {clash[0]!r}.",
+                UserWarning,
+                stacklevel=_callers_stacklevel(),
+            )
     if split == "both":
         return parts["train"], parts["test"]  # type: ignore[return-value]
     if split is None:

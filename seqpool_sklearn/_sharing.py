@@ -25,12 +25,11 @@ import warnings
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 from skorch.exceptions import DeviceWarning
 
 from ._net import _GLOBAL_RNG_LOCK, SeqPoolHistory, _dtype_name, _module_dtype
-from ._validation import _callers_stacklevel
+from ._validation import _callers_stacklevel, _columns_from_plain, _columns_to_plain
 
 PORTABLE_KEY = "_seqpool_portable_state"
 """Marks a portable state (its value is the format version)."""
@@ -144,36 +143,6 @@ def _params_set(est: Any, params: dict):
                 est.__dict__.pop(key, None)
             else:
                 setattr(est, key, value)
-
-
-_COLUMNS_TAG = "__seqpool_columns__"
-
-
-def _columns_to_plain(columns: Any) -> Any:
-    """Fit's DataFrame column labels (a pandas Index, or None) as a tagged array or list.
-
-    Numbers, dates and durations without a time zone travel as a numpy array, text and
-    plain numbers of mixed type as a list. Other labels (dates with a time zone, periods,
-    objects) would make a skops file ask to trust pandas' types: they are left out, and
-    the loaded model does not check the order of its columns, as models saved before
-    the check was kept.
-    """
-    if not isinstance(columns, pd.Index):
-        return columns
-    values = columns.to_numpy()
-    if values.dtype.kind not in "biufmM":
-        values = columns.tolist()
-        plain = (str, int, float)
-        if not all(type(v) in plain for v in values):
-            return None
-    name = columns.name if columns.name is None or type(columns.name) in (str, int) else None
-    return (_COLUMNS_TAG, values, name)
-
-
-def _columns_from_plain(value: Any) -> Any:
-    if isinstance(value, tuple) and len(value) == 3 and value[0] == _COLUMNS_TAG:
-        return pd.Index(value[1], name=value[2])
-    return value
 
 
 def portable_state(est: Any, state: dict) -> dict:

@@ -23,6 +23,7 @@ table into these sequences, shares their validation helpers (in ``_validation``)
 
 from __future__ import annotations
 
+import copyreg
 from numbers import Integral
 
 import numpy as np
@@ -36,6 +37,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._doclink import DocLinkMixin
 from ._validation import (
     _as_real_array,
+    _columns_from_plain,
+    _columns_to_plain,
     is_integer,
     observed_span,
     refuse_bool_numbers,
@@ -98,6 +101,27 @@ class _SequenceOutput:
     2D output becomes a pandas / polars DataFrame as scikit-learn would make it; 3D output
     stays a NumPy array.
     """
+
+    def __reduce_ex__(self, protocol):
+        # pickle, joblib and copy store the transformer whole (fit's column labels as
+        # they are); state-based serialisers (skops) read __getstate__
+        return (copyreg.__newobj__, (type(self),), super().__getstate__())
+
+    def __getstate__(self) -> dict:
+        """The state with fit's column labels as plain values (a tagged array or list).
+
+        State-based serialisers read this (skops: ``skops.io.dump``), which cannot store a
+        pandas Index; ``pickle`` / ``joblib`` use ``__reduce_ex__`` and store it as is.
+        """
+        state = dict(super().__getstate__())
+        if "_columns" in state:
+            state["_columns"] = _columns_to_plain(state["_columns"])
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if "_columns" in state:
+            state = {**state, "_columns": _columns_from_plain(state["_columns"])}
+        super().__setstate__(state)
 
     def __init_subclass__(cls, **kwargs):
         # We wrap outputs ourselves; scikit-learn's wrapper cannot hold 3D arrays.

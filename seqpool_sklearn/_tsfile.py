@@ -335,7 +335,7 @@ class _TSParser:
                 lineno,
                 f"expected {self.n_dims} dimension(s){' and a label' if labelled else ''} "
                 f"({expected} ':'-separated fields), got {len(fields)}; every series must have "
-                "the same number of dimensions.",
+                f"the same number of dimensions.{self._label_hint(fields, labelled)}",
             )
         if labelled:
             self._label(lineno, fields.pop().strip())
@@ -343,17 +343,21 @@ class _TSParser:
         for d, text in enumerate(fields):
             if not text.strip():
                 raise self.error(lineno, f"dimension {d + 1} is empty.")
-            dims.append(self._values(lineno, d, text))
+            try:
+                dims.append(self._values(lineno, d, text))
+            except ValueError as exc:
+                if d != len(fields) - 1 or not self._label_hint(fields, labelled):
+                    raise
+                raise ValueError(f"{exc}{self._label_hint(fields, labelled)}") from None
         if all(np.isnan(v).all() for v in dims):
             which = f"labelled {self.labels[-1]!r} " if labelled else ""
             raise self.error(
                 lineno,
                 f"the series {which}has no values, only '?' (missing); remove the line.",
             )
+        declared = self.header.get("serieslength")
         if self.header.get("equallength"):
-            want = self.header.get("serieslength") or (
-                len(self.series[0][0]) if self.series else len(dims[0])
-            )
+            want = declared or (len(self.series[0][0]) if self.series else len(dims[0]))
             bad = [len(v) for v in dims if len(v) != want]
             if bad:
                 raise self.error(
@@ -361,7 +365,27 @@ class _TSParser:
                     f"the header declares equal lengths of {want} steps but a dimension has "
                     f"{bad[0]}; fix the series or declare '@equalLength false'.",
                 )
+        elif declared and self.header.get("equallength") is None:
+            # a declared length without @equalLength: every series has that length
+            bad = [len(v) for v in dims if len(v) != declared]
+            if bad:
+                raise self.error(
+                    lineno,
+                    f"the header declares @seriesLength {declared} but a dimension has "
+                    f"{bad[0]} steps; fix the series, the @seriesLength line, or declare "
+                    "'@equalLength false' for series of unequal lengths.",
+                )
         self.series.append(dims)
+
+    def _label_hint(self, fields: list[str], labelled: bool) -> str:
+        """Advice for an unlabelled file whose lines end in one token, most likely a label."""
+        last = fields[-1].strip()
+        if labelled or not last or "," in last:
+            return ""
+        return (
+            f" If the last field {last!r} is a class label, declare it "
+            "('@classLabel true <labels>', or '@targetLabel true' for regression targets)."
+        )
 
     def _label(self, lineno: int, label: str) -> None:
         if not label:

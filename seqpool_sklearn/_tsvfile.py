@@ -10,6 +10,7 @@ malformed file is an error naming the file and the line.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from ._tsfile import (
     _overflow_note,
     _read_lines,
 )
-from ._validation import check_bool
+from ._validation import _callers_stacklevel, check_bool
 
 __all__ = ["load_tsv"]
 
@@ -156,6 +157,17 @@ class _TSVParser:
                 "no series; a .tsv file holds one series per line: the class label, then the "
                 "values, separated by tabs.",
             )
+        self._refuse_header()
+        clash = number_spellings(self.labels)
+        if clash is not None:
+            warnings.warn(
+                f"{self.path}: the labels {clash[0]!r} and {clash[1]!r} are the same number "
+                "spelt differently; they are read as two classes, as written. If they are "
+                f"one class, write them alike in the file, or map them: "
+                f"y[y == {clash[1]!r}] = {clash[0]!r}.",
+                UserWarning,
+                stacklevel=_callers_stacklevel(),
+            )
         lengths = np.array([len(v) for v in self.series], dtype=int)
         X = np.full((len(self.series), 1, int(lengths.max())), np.nan, np.float32)
         for i, values in enumerate(self.series):
@@ -172,6 +184,60 @@ class _TSVParser:
             has_missing=self.has_missing,
         )
         return X, y, meta
+
+    def _refuse_header(self) -> None:
+        """Refuse a first line that is a header of numbered columns (``label 0 1 2 ...``).
+
+        pandas writes one (``to_csv(sep="\t", index=False)``): its values read as numbers,
+        so it would be a series of class ``'label'`` with the values 0, 1, 2, ...
+        """
+        if len(self.labels) < 2 or _is_number(self.labels[0]):
+            return
+        if not all(_is_number(label) for label in self.labels[1:]):
+            return
+        first = self.series[0]
+        steps = np.arange(len(first), dtype=np.float64)
+        if not (np.array_equal(first, steps) or np.array_equal(first, steps + 1)):
+            return
+        raise self.error(
+            1,
+            f"the first line looks like a header of numbered columns (the label "
+            f"{self.labels[0]!r} where every other label is a number, then the values "
+            f"{first[0]:g}, {first[1] if len(first) > 1 else first[0]:g}, ...); a .tsv file "
+            "of the UCR archive has no header line. Remove it, or write the table without one "
+            "(pandas: to_csv(path, sep='\\t', header=False, index=False)).",
+        )
+
+
+def _is_number(label: str) -> bool:
+    try:
+        float(label)
+    except ValueError:
+        return False
+    return True
+
+
+def number_spellings(*label_lists) -> tuple[str, str] | None:
+    """Two labels that are the same number spelt differently (``'1'``, ``'1.0'``), or None.
+
+    Labels are read as written, so such labels are two classes; across ``label_lists``
+    (the train and test splits, say) as within one.
+    """
+    seen: dict[float, str] = {}
+    for labels in label_lists:
+        if labels is None:
+            continue
+        for label in dict.fromkeys(str(v) for v in np.asarray(labels).ravel()):
+            try:
+                value = float(label)
+            except ValueError:
+                continue
+            if value != value:  # NaN
+                continue
+            first = seen.setdefault(value, label)
+            if first != label:
+                return first, label
+    return None
 
 
 def _label_order(label: str) -> tuple[int, float, str]:

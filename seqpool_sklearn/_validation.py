@@ -804,6 +804,36 @@ def _reordered(columns: pd.Index, fitted: pd.Index) -> bool:
     return Counter(shown) == Counter(shown_fitted) and shown != shown_fitted
 
 
+_COLUMNS_TAG = "__seqpool_columns__"
+
+
+def _columns_to_plain(columns: Any) -> Any:
+    """Fit's DataFrame column labels (a pandas Index, or None) as a tagged array or list.
+
+    Numbers, dates and durations without a time zone travel as a numpy array, text and
+    plain numbers of mixed type as a list. Other labels (dates with a time zone, periods,
+    objects) would make a skops file ask to trust pandas' types: they are left out, and
+    the loaded model does not check the order of its columns, as models saved before
+    the check was kept.
+    """
+    if not isinstance(columns, pd.Index):
+        return columns
+    values = columns.to_numpy()
+    if values.dtype.kind not in "biufmM":
+        values = columns.tolist()
+        plain = (str, int, float)
+        if not all(type(v) in plain for v in values):
+            return None
+    name = columns.name if columns.name is None or type(columns.name) in (str, int) else None
+    return (_COLUMNS_TAG, values, name)
+
+
+def _columns_from_plain(value: Any) -> Any:
+    if isinstance(value, tuple) and len(value) == 3 and value[0] == _COLUMNS_TAG:
+        return pd.Index(value[1], name=value[2])
+    return value
+
+
 def check_fitted_columns(estimator: Any, X: Any, *, reset: bool, strict: bool = False) -> None:
     """Refuse a DataFrame whose columns are fit's in another order, where scikit-learn does not.
 

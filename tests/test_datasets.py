@@ -897,3 +897,81 @@ def test_a_label_read_as_a_channel_is_warned(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert load_ts(declared)[0].shape == (2, 2, 3)
+
+
+def test_tsv_labels_of_one_number_spelt_differently_are_named(tmp_path):
+    # "1" and "1.0" are two classes as written: with the train split written one way and
+    # the test split the other, a model scored 0.0 on the test split without a word
+    one = tmp_path / "one.tsv"
+    one.write_text("1.0\t1\t2\n2\t3\t4\n1\t5\t6\n")
+    with pytest.warns(UserWarning, match=r"the labels '1.0' and '1' are the same number spelt "
+                      "differently; they are read as two classes, as written"):  # fmt: skip
+        _, y = load_tsv(one)
+    assert y.tolist() == ["1.0", "2", "1"]  # still as written
+    folder = tmp_path / "FL"
+    folder.mkdir()
+    (folder / "FL_TRAIN.tsv").write_text("1.0\t1\t2\n2.0\t3\t4\n1.0\t5\t6\n")
+    (folder / "FL_TEST.tsv").write_text("1\t1\t2\n2\t3\t4\n")
+    with pytest.warns(UserWarning, match=r"FL: the train split's label '1.0' and the test "
+                      r"split's '1' are the same number spelt differently.*y_test\[y_test == "
+                      r"'1'\] = '1.0'"):  # fmt: skip
+        fetch_ucr("FL", split="both", data_home=tmp_path, download=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one spelling per number: no warning
+        (folder / "FL_TEST.tsv").write_text("1.0\t1\t2\n2.0\t3\t4\n")
+        fetch_ucr("FL", split="both", data_home=tmp_path, download=False)
+
+
+def test_a_tsv_header_of_numbered_columns_is_refused(tmp_path):
+    # pandas' to_csv(sep="\t", index=False) writes "label 0 1 2 3": it was read as a series
+    # of class 'label' with the values 0, 1, 2, 3
+    path = tmp_path / "h.tsv"
+    path.write_text("label\t0\t1\t2\t3\n1\t100\t101\t102\t103\n2\t104\t105\t106\t107\n")
+    with pytest.raises(ValueError, match=r"line 1: the first line looks like a header of "
+                       r"numbered columns \(the label 'label'"):  # fmt: skip
+        load_tsv(path)
+    path.write_text("target\t1\t2\t3\n1\t100\t101\t102\n")  # columns numbered from 1
+    with pytest.raises(ValueError, match="looks like a header"):
+        load_tsv(path)
+    # a first series that happens to hold 0, 1, 2, 3 under a numeric label is data
+    path.write_text("1\t0\t1\t2\t3\n2\t100\t101\t102\t103\n")
+    assert load_tsv(path)[0].shape == (2, 1, 4)
+
+
+def test_a_split_reads_the_same_file_alone_or_with_the_other(tmp_path):
+    folder = tmp_path / "M"
+    folder.mkdir()
+    (folder / "M_TRAIN.ts").write_text("@classLabel true a b\n@data\n1,2:a\n3,4:b\n")
+    for split in ("TRAIN", "TEST"):
+        (folder / f"M_{split}.tsv").write_text("1\t10\t20\n2\t30\t40\n")
+    alone = fetch_ucr("M", split="train", data_home=tmp_path, download=False)
+    both = fetch_ucr("M", split="both", data_home=tmp_path, download=False)
+    np.testing.assert_array_equal(alone[0], both[0][0])  # the .tsv pair: one format for both
+    assert alone[1].tolist() == both[0][1].tolist() == ["1", "2"]
+    assert list_ucr(tmp_path) == ["M"]
+
+
+def test_ts_files_without_declared_labels_whose_lines_end_in_one_say_so(tmp_path):
+    path = tmp_path / "u.ts"
+    hint = r"If the last field '{}' is a class label, declare it \('@classLabel true <labels>'"
+    path.write_text("@classLabel false\n@data\n1,2,3:a\n")
+    with pytest.raises(ValueError, match=r"non-numeric value 'a'.*" + hint.format("a")):
+        load_ts(path)
+    path.write_text("@univariate true\n@classLabel false\n@data\n1,2,3:1\n")
+    with pytest.raises(ValueError, match=r"expected 1 dimension\(s\).*" + hint.format("1")):
+        load_ts(path)
+
+
+def test_a_declared_series_length_is_checked_without_equal_length_too(tmp_path):
+    path = tmp_path / "s.ts"
+    path.write_text("@seriesLength 3\n@classLabel true a b\n@data\n1,2:a\n3,4:b\n")
+    with pytest.raises(ValueError, match="line 4: the header declares @seriesLength 3 but a "
+                       "dimension has 2 steps"):  # fmt: skip
+        load_ts(path)
+    path.write_text("@seriesLength 2\n@classLabel true a b\n@data\n1,2:a\n3,4:b\n")
+    assert load_ts(path)[0].shape == (2, 1, 2)
+    # unequal lengths declared as such: the declared length is not a rule for every series
+    path.write_text(
+        "@seriesLength 3\n@equalLength false\n@classLabel true a b\n@data\n1,2:a\n3,4,5:b\n"
+    )
+    assert load_ts(path)[0].shape == (2, 1, 3)

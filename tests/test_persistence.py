@@ -524,3 +524,34 @@ def test_a_skops_loaded_model_continues_with_the_rate_its_scheduler_reached(tmp_
     lrs = [[e["event_lr"] for e in est.history_[-3:]] for est in (loaded, original)]
     assert lrs[0] == lrs[1] and lrs[0][0] < TINY["lr"] / 2**3, lrs
     np.testing.assert_array_equal(loaded.predict_proba(X), original.predict_proba(X))
+
+
+@pytest.mark.parametrize("columns", [[f"t{i}" for i in range(8)], list(range(8))])
+def test_a_pipeline_fitted_on_a_dataframe_shares_through_skops(tmp_path, columns):
+    # the transformers kept fit's column labels as a pandas Index, which skops cannot
+    # store: saving failed with pandas' "no default __reduce__" deep in skops
+    import pandas as pd
+    from sklearn.pipeline import make_pipeline
+
+    from seqpool_sklearn import PadTruncate, Resampler, SeriesScaler, WideToSequences
+
+    sio = pytest.importorskip("skops.io")
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(20, 8)), columns=columns)
+    y = np.repeat([0, 1], 10)
+    pipe = make_pipeline(
+        WideToSequences(), SeriesScaler(), PadTruncate(length=6), Resampler(length=6),
+        SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=2, random_state=0),
+    ).fit(df, y)  # fmt: skip
+    sio.dump(pipe, tmp_path / "pipe.skops")
+    _assert_plain_skops_file(tmp_path / "pipe.skops")
+    trusted = sio.get_untrusted_types(file=tmp_path / "pipe.skops")
+    assert all(name.startswith(("seqpool_sklearn.", "sklearn.")) for name in trusted)
+    loaded = sio.load(tmp_path / "pipe.skops", trusted=trusted)
+    np.testing.assert_array_equal(loaded.predict_proba(df), pipe.predict_proba(df))
+    # the loaded transformers still refuse fit's columns in another order
+    with pytest.raises(ValueError, match="feature names should match|columns of X differ"):
+        loaded[0].transform(df[df.columns[::-1]])
+    # pickle keeps the labels as they are
+    again = pickle.loads(pickle.dumps(pipe[0]))
+    assert isinstance(again._columns, pd.Index) and again._columns.equals(pipe[0]._columns)
