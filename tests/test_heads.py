@@ -309,3 +309,30 @@ def test_lp_pool_gives_zero_with_finite_gradients_on_all_zero_windows(order):
     for p in m.parameters():
         if p.grad is not None:
             assert torch.isfinite(p.grad).all()
+
+
+@pytest.mark.parametrize("encoder", ["minirocket", "gru"])
+def test_a_gap_inside_a_series_is_read_as_zeros_by_the_encoders_as_documented(encoder):
+    # the user guide's "gap inside a series": unobserved (0 maps, skipped by the pools),
+    # but the encoders read its values as 0 at the observed steps around it
+    torch.manual_seed(0)
+    m = SeqPoolModule(
+        2, 1, 40, encoder=encoder, encoder_channels=84 if encoder == "minirocket" else 4
+    )
+    m = m.double().eval()
+    x = 9.8 + 0.1 * torch.randn(3, 1, 40, dtype=torch.float64)
+    if encoder == "minirocket":
+        m.encoder.fit_data(*observed_mask(x), torch.Generator().manual_seed(0))
+    gap, zeros = x.clone(), x.clone()
+    gap[:, :, 18:20] = float("nan")
+    zeros[:, :, 18:20] = 0.0
+    with torch.no_grad():
+        h_gap = m.encoder(*observed_mask(gap))
+        h_zero = m.encoder(*observed_mask(zeros))
+        h_full = m.encoder(*observed_mask(x))
+    observed = torch.ones(40, dtype=torch.bool)
+    observed[18:20] = False
+    assert torch.all(h_gap[:, :, ~observed] == 0)
+    # at the observed steps the gap is the zero-filled series, not the series without it
+    torch.testing.assert_close(h_gap[:, :, observed], h_zero[:, :, observed], rtol=0, atol=1e-12)
+    assert not torch.allclose(h_gap[:, :, 16:18], h_full[:, :, 16:18])
