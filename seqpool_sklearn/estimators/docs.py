@@ -76,8 +76,12 @@ _SHARED_PARAMS = """\
         each half rounded down to a multiple of 84 and at least 84 (``None``:
         9912). ``"hydra"``: groups per dilation (``None``: 64; 16 maps
         each; an odd number above 1 rounded down to an even one).
-        ``"multirocket_hydra"``: the multirocket part's maps (``None``: 9912),
-        Hydra's at 64 groups. ``"conv"``: ``w`` (``None``: 64).
+        ``"multirocket_hydra"``: the multirocket part's maps (``None``: 9912);
+        Hydra's part stays at 64 groups whatever the value (1024 maps per
+        dilation, 5120 for series of 150 steps), so at a small width it holds most
+        of the maps and of the cost; a subclass narrows it (see
+        :class:`~seqpool_sklearn.nn.encoders.MultiRocketHydraEncoder`).
+        ``"conv"``: ``w`` (``None``: 64).
         ``"gru"``: hidden units per direction (``None``: 64). The decoder of
         ``order="decode_first"`` runs at every step over this width; behind the
         ``"minirocket"`` encoder it reads one table row per kernel group instead
