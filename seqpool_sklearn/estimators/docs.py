@@ -117,12 +117,13 @@ _SHARED_PARAMS = """\
         higher rank is approximated. Both warn and name the ``hidden_size`` of the exact
         readout. Every ``fit`` solves anew (``warm_start`` does not apply), there
         is no ``partial_fit``, and ``patience`` does not apply (nothing is held
-        out or stopped). Sample and class
+        out or stopped). Sample
         weights weigh the ridge as copies, a weight of ``k`` as ``k`` copies of
         the series (the model as a whole differs from one fitted on copies behind
         the ``"minirocket"`` and ``"multirocket"`` encoders, which draw their
-        biases from the unweighted training series), so their size matters:
-        leave-one-out leaves one copy out, and equal weights of 50 choose the
+        biases from the unweighted training series), and class weights weigh
+        each copy, so the size of sample weights matters: leave-one-out leaves
+        one copy out (with its class weight), and equal weights of 50 choose the
         penalty on nearly in-sample errors. Pass importance weights scaled to
         mean 1 (``w / w.mean()``). With more features than series the ridge
         can fit every training series, and weights then change little. Its cost

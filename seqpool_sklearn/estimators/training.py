@@ -667,8 +667,9 @@ class _TrainingMixin:
         """``readout="ridge"``: solve the readout in closed form and write it into the head.
 
         No optimizer step is taken (``n_iter_`` is 0). Sample weights and class
-        weights weigh the ridge's squared errors (a weight of ``k`` as ``k`` copies);
-        ``alpha_`` is the penalty that leave-one-out chose.
+        weights weigh the ridge's squared errors (a sample weight of ``k`` as ``k``
+        copies, each weighed by its class weight); ``alpha_`` is the penalty that
+        leave-one-out chose, leaving out one copy at a time.
         """
         module = self.net_.module_
         if packed is None:
@@ -680,8 +681,11 @@ class _TrainingMixin:
             y = y.astype(np.float64)
         classes = isinstance(self, ClassifierMixin)
         class_weight = getattr(self, "class_weight_", None)
+        # the sample weights count copies of a series; the class weights weigh each copy
+        copies = None
         if classes and class_weight is not None:
-            w = class_weight[y] * (1.0 if w is None else w)
+            copies = np.ones(len(y)) if w is None else w
+            w = class_weight[y] * copies
         # numpy's BLAS solves it: held to n_threads, as torch is (one process-wide limit
         # for fits that overlap in threads, restored by the last of them)
         with blas_threads(resolve_n_threads(self.n_threads)):
@@ -690,6 +694,7 @@ class _TrainingMixin:
                 y if classes else y.reshape(len(y), -1),
                 n_classes=module.head.output.out_features if classes else None,
                 sample_weight=w,
+                copies=copies,
             )
         write_readout(module, W, b, Z)
         check_linear_readout(module, X_t.to(self.net_.device), packed)
