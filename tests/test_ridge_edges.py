@@ -228,3 +228,40 @@ def test_sample_weights_are_copies_under_the_ridge_whatever_the_class_weights(cl
     assert a1 == a2
     np.testing.assert_allclose(W1, W2, rtol=1e-9)
     np.testing.assert_allclose(b1, b2, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"pool": ("avg", "attention")}, r"pool=\('avg', 'attention'\) holds 'attention', which "),
+        (
+            {"pool": ("avg", "max", "lp"), "order": "decode_first"},
+            r"pool=\('avg', 'max', 'lp'\) holds 'max', 'lp', none of which is linear",
+        ),
+        ({"pool": "attention"}, r"its pool \('attention'\) has trained parameters"),
+    ],
+)
+def test_a_refused_tuple_of_pools_is_named_as_given_with_the_member_at_fault(params, match):
+    # the refusal named the internal CombinedPool, not the pool=... the user gave
+    X = np.random.default_rng(0).normal(size=(12, 1, 8))
+    est = SeqPoolClassifier(encoder=None, readout="ridge", **params)
+    with pytest.raises(ValueError, match=match) as info:
+        est.fit(X, np.arange(12) % 2)
+    assert "CombinedPool" not in str(info.value)
+
+
+@pytest.mark.parametrize("order", ["pool_first", "decode_first"])
+@pytest.mark.parametrize("pool", ["avg", "max", "lp", "attention", "ppv", ("avg", "max")])
+def test_the_ridge_refuses_exactly_the_cells_head_order_names(order, pool):
+    # head_order.rst: with readout="ridge", a pool with parameters ("attention") and,
+    # under decode_first, any pool but a linear one ("avg") raise at fit; the rest fit
+    X = np.random.default_rng(0).normal(size=(12, 1, 8))
+    est = SeqPoolClassifier(encoder=None, readout="ridge", order=order, pool=pool, window=4)
+    refused = pool == "attention" or (order == "decode_first" and pool != "avg")
+    if refused:
+        with pytest.raises(ValueError, match="readout='ridge'"):
+            est.fit(X, np.arange(12) % 2)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the readout's rank warnings
+            assert est.fit(X, np.arange(12) % 2).predict(X).shape == (12,)

@@ -33,6 +33,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
 
 from .._validation import _callers_stacklevel
+from ..nn.registry import declared_name
 
 # The penalties tried, on features scaled to unit spread (MiniRocket's RidgeClassifierCV).
 ALPHAS = np.logspace(-3, 3, 10)
@@ -53,13 +54,17 @@ def ridge_problem(module) -> str | None:
             f"its encoder ({type(encoder).__name__}) is trained; it needs a frozen encoder "
             "such as 'minirocket', 'multirocket', 'hydra' or None"
         )
-    if head.pooling.learned:
-        return f"its pool ({type(head.pooling).__name__}) has trained parameters"
-    if head.order == "decode_first" and not getattr(head.pooling, "linear", False):
+    pooling = head.pooling
+    members = list(getattr(pooling, "members", [pooling]))  # a tuple of pools: its members
+    learned = [m for m in members if m.learned]
+    if learned or (pooling.learned and len(members) == 1):
+        return _pool_text(members, learned or members)
+    if head.order == "decode_first" and not getattr(pooling, "linear", False):
+        nonlinear = [m for m in members if not getattr(m, "linear", False)] or members
         return (
             "order='decode_first' pools after the activation, which is linear in the "
             "encoder's maps only behind a linear pool (one that declares linear = True, "
-            f"such as 'avg'); {type(head.pooling).__name__} does not"
+            f"such as 'avg'); {_pool_text(members, nonlinear, linear=True)}"
         )
     act = type(head.activation).__name__.lower()
     if act not in ("relu", "gelu", "identity"):
@@ -68,6 +73,27 @@ def ridge_problem(module) -> str | None:
             "activation='relu', 'gelu' or None"
         )
     return None
+
+
+def _pool_name(pool) -> str:
+    """A pool as ``pool=`` names it: a registered name quoted, a user's class by its name."""
+    name = declared_name(type(pool))
+    return repr(name) if name else type(pool).__name__
+
+
+def _pool_text(members: list, culprits: list, linear: bool = False) -> str:
+    """The pool at fault, as the user gave it: ``its pool ('attention') has ...`` or
+    ``pool=('avg', 'attention') holds 'attention', which has ...``."""
+    names = ", ".join(_pool_name(m) for m in culprits)
+    one = len(culprits) == 1
+    if linear:
+        what = "which is not linear" if one else "none of which is linear"
+    else:
+        what = "which has trained parameters" if one else "each of which has trained parameters"
+    if len(members) == 1:
+        return f"its pool ({names}) " + ("is not linear" if linear else "has trained parameters")
+    given = "(" + ", ".join(_pool_name(m) for m in members) + ")"
+    return f"pool={given} holds {names}, {what}"
 
 
 def ridge_features(module, packed: torch.Tensor) -> np.ndarray:
