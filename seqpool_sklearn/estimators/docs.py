@@ -123,8 +123,9 @@ _SHARED_PARAMS = """\
         the ``"minirocket"`` and ``"multirocket"`` encoders, which draw their
         biases from the unweighted training series), and class weights weigh
         each copy, so the size of sample weights matters: leave-one-out leaves
-        one copy out (with its class weight), and equal weights of 50 choose the
-        penalty on nearly in-sample errors. Pass importance weights scaled to
+        one copy out (with its class weight; a series of class weight 3 is left
+        out whole, one of sample weight 3 a copy at a time), and equal weights of
+        50 choose the penalty on nearly in-sample errors. Pass importance weights scaled to
         mean 1 (``w / w.mean()``). With more features than series the ridge
         can fit every training series, and weights then change little. Its cost
         grows as ``n * d * min(n, d)`` for ``n`` series and ``d`` pooled features.
