@@ -112,8 +112,9 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         Weights of the classes in the loss, as in scikit-learn's linear models: a
         dict from the original labels (strings included) to weights (missing
         labels weigh 1), ``"balanced"`` for ``n_samples / (n_classes *
-        count(label))``, or None for equal weights. Combines with ``sample_weight``
-        by multiplication.
+        count(label))`` (with ``sample_weight``, the weighted equivalent: the sums of
+        the weights in place of the counts), or None for equal weights. Combines with
+        ``sample_weight`` by multiplication.
     label_smoothing : float in [0, 1), default=0.05
         Label smoothing of the cross-entropy loss (torch's ``CrossEntropyLoss``): the
         target of a series is ``1 - label_smoothing`` on its class plus
@@ -347,10 +348,10 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             self._classes_given = classes is not None
             self.class_weight_ = None
             if self.class_weight is not None:
-                self.class_weight_ = self._class_weights(y)
+                self.class_weight_ = self._class_weights(y, sample_weight)
         return torch.from_numpy(encoder.transform(y).astype(np.int64)), len(self.classes_)
 
-    def _class_weights(self, y: np.ndarray) -> np.ndarray:
+    def _class_weights(self, y: np.ndarray, sample_weight: np.ndarray | None = None) -> np.ndarray:
         if "criterion__weight" in self._routed:
             raise ValueError(
                 "class_weight and criterion__weight both set class weights; pass one of them."
@@ -388,8 +389,16 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             for i, label in enumerate(self.classes_.tolist()):
                 weights[i] = float(cw.get(label, 1.0))
             return weights
+        # "balanced" counts the classes by their sample weights, as scikit-learn's linear
+        # models do (a weight of k as k copies); series of weight 0 are no copies at all,
+        # and a class of no weight is weighed as one missing from y
+        if sample_weight is not None:
+            kept = np.asarray(sample_weight) > 0
+            y, sample_weight = np.asarray(y)[kept], np.asarray(sample_weight)[kept]
         present = np.isin(self.classes_, y)
-        weights[present] = compute_class_weight(cw, classes=self.classes_[present], y=y)
+        weights[present] = compute_class_weight(
+            cw, classes=self.classes_[present], y=y, sample_weight=sample_weight
+        )
         return weights
 
     def predict_log_proba(self, X: Any) -> np.ndarray:

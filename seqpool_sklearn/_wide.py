@@ -350,8 +350,22 @@ class WideToSequences(
         if isinstance(X, pd.DataFrame) and self.pattern is None and self.n_channels != 1:
             if isinstance(X.columns, pd.MultiIndex):
                 raise ValueError("n_channels must stay 1 when the column MultiIndex gives them.")
-        channel, time = self._layout(X)
+        # a failed fit leaves the transformer as it was (the input checks below set
+        # n_features_in_ and the column names before the layout is read)
+        before = dict(self.__dict__)
+        try:
+            self._fit_layout(X)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+        return self
+
+    def _fit_layout(self, X) -> None:
+        # what the input is (sparse, complex, 3D, text columns) before how its columns
+        # split: a user is told about the first problem, not a second one after fixing it
         self._check_X(X, reset=True)
+        channel, time = self._layout(X)
         ch_code, channels = pd.factorize(channel)  # order of first appearance
         try:
             t_code, times = pd.factorize(time, sort=True)
@@ -371,7 +385,6 @@ class WideToSequences(
         self.channels_ = np.asarray(channels, dtype=object)
         self.times_ = np.asarray(times)
         self._channel_code, self._step_code = ch_code, t_code
-        return self
 
     def transform(self, X: ArrayLike | pd.DataFrame) -> np.ndarray:
         """Reshape to (n_samples, n_channels, n_timesteps).

@@ -133,3 +133,25 @@ def test_the_default_combination_learns_a_simple_task():
         encoder="multirocket_hydra", encoder_channels=336, max_epochs=30, random_state=0
     )
     assert clf.fit(X[:30], y[:30]).score(X[30:], y[30:]) >= 0.9
+
+
+def test_encoder_channels_sets_the_multirocket_part_and_a_subclass_narrows_hydra():
+    # encoder_channels is the MultiRocket part's width; the Hydra part keeps its 64 groups
+    # (16 maps each per dilation; 3 dilations for 40 steps), as documented, and the
+    # documented subclass narrows it
+    class SmallMultiRocketHydra(MultiRocketHydraEncoder):
+        def __init__(self, n_channels, n_timesteps, width=None, maps="indicator"):
+            super().__init__(n_channels, n_timesteps, width, maps)
+            self.set_members([self.members[0], HydraEncoder(n_channels, n_timesteps, 8)])
+
+    X = np.random.default_rng(0).normal(size=(20, 1, 40)).astype("float32")
+    y = np.arange(20) % 2
+    kw = {"encoder_channels": 168, "hidden_size": 4, "max_epochs": 1, "random_state": 0}
+    wide = SeqPoolClassifier(encoder="multirocket_hydra", **kw).fit(X, y)
+    assert [m.out_channels for m in wide.module_.encoder.members] == [168, 64 * 16 * 3]
+    small = SeqPoolClassifier(encoder=SmallMultiRocketHydra, pool=("ppv", "lspv"), **kw)
+    small.fit(X, y)
+    members = small.module_.encoder.members
+    assert [m.out_channels for m in members] == [168, 8 * 16 * 3]
+    assert members[0].maps == "biased"  # the head's pool still picks the MultiRocket maps
+    assert small.predict_proba(X).shape == (20, 2)

@@ -42,10 +42,19 @@ def _weights(est):
 
 
 # ------------------------------------------------------------------------ divergence
-def test_lp_pool_on_huge_values_stops_with_a_clear_error_instead_of_nan_predictions():
+def test_lp_pool_on_huge_values_trains_to_finite_predictions():
+    # |h|^3 overflowed float32 at 1e13 and training diverged; lp is now taken relative
+    # to each window's largest |h|
     X, y = _data()
+    est = SeqPoolClassifier(pool="lp", **TINY).fit(X * 1e13, y)
+    assert np.isfinite(est.predict_proba(X * 1e13)).all()
+
+
+def test_a_diverging_fit_stops_with_a_clear_error_instead_of_nan_predictions():
+    X, y = _data()
+    est = SeqPoolClassifier(**{**TINY, "encoder": "conv", "encoder_channels": 4, "lr": 1e10})
     with pytest.raises(ValueError, match=r"diverged.*scale them.*lower it") as info:
-        SeqPoolClassifier(pool="lp", **TINY).fit(X * 1e13, y)
+        est.fit(X, y)
     assert isinstance(info.value, TrainingDivergedError)
 
 
@@ -105,10 +114,10 @@ def test_a_failed_refit_leaves_the_previous_model_as_it_was():
     est = SeqPoolClassifier(**TINY).fit(X, y)
     proba, net, attrs = est.predict_proba(X), est.net_, dict(vars(est))
     with pytest.raises(ValueError, match="diverged"):
-        est.set_params(pool="lp").fit(X * 1e13, y)
+        est.set_params(encoder="conv", encoder_channels=4, lr=1e10).fit(X, y)
     assert est.net_ is net and est.module_ is net.module_
     assert est.n_channels_in_ == attrs["n_channels_in_"]
-    est.set_params(pool="avg")
+    est.set_params(encoder=None, encoder_channels=None, lr=attrs["lr"])
     np.testing.assert_array_equal(est.predict_proba(X), proba)
 
 

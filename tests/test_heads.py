@@ -262,3 +262,77 @@ def test_same_conv_keeps_length_for_even_and_odd_kernels():
     h = m.encoder(torch.randn(2, 3, 1), torch.ones(2, 1, dtype=torch.bool))
     assert h.shape == (2, 4, 1)
     assert np.isfinite(h.detach().numpy()).all()
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("scale", [1e-7, 1e-12, 1e12])
+@pytest.mark.parametrize("power", [1.0, 3.0, 6.0])
+def test_lp_pool_is_exact_at_any_scale(dtype, scale, power):
+    # (mean |h|^p)^(1/p) is positively homogeneous: small values are pooled as they are,
+    # not raised to a floor, and large ones do not overflow
+    from seqpool_sklearn.nn.pools import LpPool
+
+    h = torch.tensor([[[[1.0, -3.0, 2.0, 50.0]]], [[[5.0, 1.0, 2.0, 0.0]]]], dtype=torch.float64)
+    mask = torch.tensor([[[True, True, True, False]], [[True, True, True, True]]])
+    pool = LpPool(1, power)
+    at_one = pool(h, mask).flatten()
+    by_hand = [
+        ((1 + 3**power + 2**power) / 3) ** (1 / power),
+        ((5**power + 1 + 2**power) / 4) ** (1 / power),
+    ]
+    torch.testing.assert_close(
+        at_one, torch.tensor(by_hand, dtype=torch.float64), rtol=1e-12, atol=0
+    )
+    scaled = pool((h * scale).to(dtype), mask).flatten()
+    torch.testing.assert_close(scaled, (at_one * scale).to(dtype), rtol=1e-5, atol=0)
+
+
+@pytest.mark.parametrize("order", ["pool_first", "decode_first"])
+def test_lp_pool_gives_zero_with_finite_gradients_on_all_zero_windows(order):
+    from seqpool_sklearn.nn.pools import LpPool
+
+    h = torch.zeros(2, 3, 1, 4, dtype=torch.float64, requires_grad=True)
+    mask = torch.ones(2, 1, 4, dtype=torch.bool)
+    pooled = LpPool(3, 3.0)(h, mask)
+    assert torch.equal(pooled, torch.zeros_like(pooled))
+    pooled.sum().backward()
+    assert torch.isfinite(h.grad).all() and torch.equal(h.grad, torch.zeros_like(h))
+    # through a head: raw zeros (pool_first) and a ReLU unit at 0 throughout (decode_first)
+    torch.manual_seed(0)
+    m = SeqPoolModule(2, 2, 8, encoder=None, pool="lp", window=2, order=order).double()
+    with torch.no_grad():
+        m.head.decoder.bias[0] = -1e3
+    x = torch.randn(3, 2, 8, dtype=torch.float64)
+    x[:, :, :4] = 0.0
+    x[0, :, 4:6] = float("nan")
+    m(x).sum().backward()
+    for p in m.parameters():
+        if p.grad is not None:
+            assert torch.isfinite(p.grad).all()
+
+
+@pytest.mark.parametrize("encoder", ["minirocket", "gru"])
+def test_a_gap_inside_a_series_is_read_as_zeros_by_the_encoders_as_documented(encoder):
+    # the user guide's "gap inside a series": unobserved (0 maps, skipped by the pools),
+    # but the encoders read its values as 0 at the observed steps around it
+    torch.manual_seed(0)
+    m = SeqPoolModule(
+        2, 1, 40, encoder=encoder, encoder_channels=84 if encoder == "minirocket" else 4
+    )
+    m = m.double().eval()
+    x = 9.8 + 0.1 * torch.randn(3, 1, 40, dtype=torch.float64)
+    if encoder == "minirocket":
+        m.encoder.fit_data(*observed_mask(x), torch.Generator().manual_seed(0))
+    gap, zeros = x.clone(), x.clone()
+    gap[:, :, 18:20] = float("nan")
+    zeros[:, :, 18:20] = 0.0
+    with torch.no_grad():
+        h_gap = m.encoder(*observed_mask(gap))
+        h_zero = m.encoder(*observed_mask(zeros))
+        h_full = m.encoder(*observed_mask(x))
+    observed = torch.ones(40, dtype=torch.bool)
+    observed[18:20] = False
+    assert torch.all(h_gap[:, :, ~observed] == 0)
+    # at the observed steps the gap is the zero-filled series, not the series without it
+    torch.testing.assert_close(h_gap[:, :, observed], h_zero[:, :, observed], rtol=0, atol=1e-12)
+    assert not torch.allclose(h_gap[:, :, 16:18], h_full[:, :, 16:18])

@@ -591,7 +591,9 @@ def test_a_ridge_readout_refuses_a_pool_that_declares_linear_wrongly(data):
     pooled = SeqPoolRegressor(pool=linear_sum, order="pool_first", **kw).fit(X, y * 1.0)
     decoded = SeqPoolRegressor(pool=linear_sum, order="decode_first", **kw).fit(X, y * 1.0)
     np.testing.assert_allclose(decoded.predict(X), pooled.predict(X), rtol=1e-6, atol=1e-6)
-    with pytest.raises(ValueError, match=r"only behind a linear pool .*Centred does not"):
+    with pytest.raises(
+        ValueError, match=r"only behind a linear pool .*its pool \(Centred\) is not linear"
+    ):
         SeqPoolRegressor(pool=Centred, order="decode_first", **kw).fit(X, y * 1.0)
 
 

@@ -198,3 +198,70 @@ def test_one_penalty_is_chosen_for_all_outputs_on_their_standardised_scale():
     standard = (Y - Y.mean(0)) / Y.std(0)
     assert est.alpha_ == RidgeCV(alphas=ALPHAS).fit(Z, standard).alpha_
     assert est.alpha_ != RidgeCV(alphas=ALPHAS).fit(Z, Y).alpha_
+
+
+@pytest.mark.parametrize("class_weight", [{0: 0.5, 1: 0.8, 2: 1.0}, {0: 0.3, 1: 2.5}, "balanced"])
+def test_sample_weights_are_copies_under_the_ridge_whatever_the_class_weights(class_weight):
+    # the class weight was folded into the copy count: a series of sample weight k left
+    # out one unit of k * c where a copy weighs c, and leave-one-out chose another penalty
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2, 6))
+    y = np.arange(30) % 3
+    X[:, 0] += y[:, None] * 0.7
+    w = rng.integers(0, 4, size=30).astype(float)
+    w[:3] = 1.0  # every class keeps a series
+    rows = np.repeat(np.arange(30), w.astype(int))
+    kw = {"encoder": None, "window": 1, "hidden_size": 16, "readout": "ridge", "dtype": "float64"}
+    weighted = SeqPoolClassifier(class_weight=class_weight, **kw).fit(X, y, sample_weight=w)
+    copies = SeqPoolClassifier(class_weight=class_weight, **kw).fit(X[rows], y[rows])
+    assert weighted.alpha_ == copies.alpha_
+    np.testing.assert_allclose(weighted.class_weight_, copies.class_weight_, rtol=1e-12)
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), copies.predict_proba(X), rtol=1e-7, atol=1e-9
+    )
+    # in ridge_cv itself: a row of k copies of weight c is k rows of weight c
+    Z, Y, c = rng.normal(size=(12, 4)), rng.normal(size=(12, 1)), np.linspace(0.2, 0.9, 12)
+    k = np.array([1, 2, 3] * 4, dtype=float)
+    many = np.repeat(np.arange(12), k.astype(int))
+    W1, b1, a1, _ = ridge_cv(Z, Y, c * k, copies=k)
+    W2, b2, a2, _ = ridge_cv(Z[many], Y[many], c[many])
+    assert a1 == a2
+    np.testing.assert_allclose(W1, W2, rtol=1e-9)
+    np.testing.assert_allclose(b1, b2, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"pool": ("avg", "attention")}, r"pool=\('avg', 'attention'\) holds 'attention', which "),
+        (
+            {"pool": ("avg", "max", "lp"), "order": "decode_first"},
+            r"pool=\('avg', 'max', 'lp'\) holds 'max', 'lp', none of which is linear",
+        ),
+        ({"pool": "attention"}, r"its pool \('attention'\) has trained parameters"),
+    ],
+)
+def test_a_refused_tuple_of_pools_is_named_as_given_with_the_member_at_fault(params, match):
+    # the refusal named the internal CombinedPool, not the pool=... the user gave
+    X = np.random.default_rng(0).normal(size=(12, 1, 8))
+    est = SeqPoolClassifier(encoder=None, readout="ridge", **params)
+    with pytest.raises(ValueError, match=match) as info:
+        est.fit(X, np.arange(12) % 2)
+    assert "CombinedPool" not in str(info.value)
+
+
+@pytest.mark.parametrize("order", ["pool_first", "decode_first"])
+@pytest.mark.parametrize("pool", ["avg", "max", "lp", "attention", "ppv", ("avg", "max")])
+def test_the_ridge_refuses_exactly_the_cells_head_order_names(order, pool):
+    # head_order.rst: with readout="ridge", a pool with parameters ("attention") and,
+    # under decode_first, any pool but a linear one ("avg") raise at fit; the rest fit
+    X = np.random.default_rng(0).normal(size=(12, 1, 8))
+    est = SeqPoolClassifier(encoder=None, readout="ridge", order=order, pool=pool, window=4)
+    refused = pool == "attention" or (order == "decode_first" and pool != "avg")
+    if refused:
+        with pytest.raises(ValueError, match="readout='ridge'"):
+            est.fit(X, np.arange(12) % 2)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the readout's rank warnings
+            assert est.fit(X, np.arange(12) % 2).predict(X).shape == (12,)

@@ -227,7 +227,10 @@ def test_a_head_too_narrow_for_the_readout_warns_and_approximates():
 @pytest.mark.parametrize(
     ("params", "match"),
     [
-        ({"order": "decode_first", "pool": "max"}, "linear pool .*MaxPool does not"),
+        (
+            {"order": "decode_first", "pool": "max"},
+            r"linear pool .*its pool \('max'\) is not linear",
+        ),
         ({"activation": "tanh"}, "activation"),
         ({"encoder": "conv"}, "encoder"),
         ({"pool": "attention"}, "trained parameters"),

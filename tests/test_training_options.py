@@ -176,6 +176,32 @@ def test_regressor_warm_start_keeps_the_fitted_target_scaling():
     assert cold._y_mean != mean and cold._y_scale != scale
 
 
+def test_warm_start_refuses_a_length_of_another_frame_count_before_training(monkeypatch):
+    # the output layer's frame count was found out inside the training loop, in the
+    # network's own words (no warm_start, no fitted length, no lengths it takes)
+    X, y = _data(t=30)
+    clf = SeqPoolClassifier(**TINY, window=8, dtype="float64", warm_start=True).fit(X, y)
+    proba, history = clf.predict_proba(X), len(clf.history_)
+    longer = np.concatenate([X, X[:, :, :10]], axis=2)  # 40 steps: 5 frames, not 4
+    trained = []
+    monkeypatch.setattr(type(clf), "_train", lambda self, *a, **k: trained.append(1))
+    with pytest.raises(
+        ValueError,
+        match=r"X has 40 time steps, but warm_start=True continues the fitted network of "
+        r"SeqPoolClassifier \(window=8\), built for series of 30 steps, whose output layer "
+        r"expects 4 frames: series of 25 to 32 steps\..*warm_start=False",
+    ):
+        clf.fit(longer, y)
+    assert trained == []  # refused before any training
+    monkeypatch.undo()
+    assert len(clf.history_) == history and clf.n_timesteps_in_ == 30
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+    # a length of the same frame count continues the network
+    net = clf.net_
+    clf.fit(X[:, :, :26], y)
+    assert clf.net_ is net and len(clf.history_) == history + 3
+
+
 # ---------------------------------------------------------------- the regressor's targets
 def test_regressor_standardises_targets_of_tiny_magnitude():
     # the squares of the deviations underflowed: the spread counted as 0, the targets

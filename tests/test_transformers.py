@@ -671,3 +671,30 @@ def test_the_same_steps_as_text_and_numbers_in_another_order_are_refused(
     with pytest.raises(ValueError, match="The columns of X differ from those seen in fit: column "
                        "0 is"):  # fmt: skip
         fitted.transform(pd.DataFrame(values[:, ::-1], columns=transform_columns))
+
+
+def test_wide_input_type_is_checked_before_the_column_split():
+    # sparse and complex tables were told first that their columns do not split into
+    # n_channels blocks, and only after fixing that what was wrong with the input
+    from scipy.sparse import csr_matrix
+
+    wide = WideToSequences(n_channels=2)
+    with pytest.raises(TypeError, match="Sparse data was passed"):
+        wide.fit(csr_matrix(np.ones((4, 3))))
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        wide.fit(np.ones((4, 3)) + 1j)
+    with pytest.raises(
+        TypeError, match="Column 'id' has dtype (object|str); a wide table needs numeric"
+    ):
+        WideToSequences(pattern=r"(?P<channel>\w)_(?P<time>\d+)").fit(
+            pd.DataFrame({"id": ["s0", "s1"], "x_0": [1.0, 2.0]})
+        )
+    # a failed fit leaves the transformer as it was, fitted or not
+    with pytest.raises(ValueError, match="do not split into n_channels=2"):
+        wide.fit(np.ones((4, 3)))
+    assert not hasattr(wide, "n_features_in_")
+    wide.fit(np.arange(8.0).reshape(2, 4))
+    with pytest.raises(ValueError, match="do not split into n_channels=2"):
+        wide.fit(np.ones((4, 3)))
+    assert wide.n_features_in_ == 4
+    np.testing.assert_array_equal(wide.transform([[1.0, 2.0, 3.0, 4.0]]), [[[1, 2], [3, 4]]])

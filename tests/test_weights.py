@@ -126,6 +126,31 @@ def test_class_weight_balanced_and_dict_over_string_labels():
     assert d.predict_proba(X)[:, 1].mean() > plain.predict_proba(X)[:, 1].mean()
 
 
+def test_balanced_class_weights_count_a_weight_of_k_as_k_copies():
+    # "balanced" counted the series, not their weights: a class of fewer but heavier
+    # series got the larger class weight, and the fit differed from one on copies
+    X, y = _data()
+    w = np.ones(len(X))
+    w[np.flatnonzero(y == "a")[:5]] = 3.0  # 3 copies of 5 series of class "a"
+    w[np.flatnonzero(y == "b")[:4]] = 0.0  # 4 series of class "b" left out
+    keep = np.repeat(np.arange(len(X)), w.astype(int))
+    kw = {**EXACT, "max_epochs": 20, "lr": 0.01, "random_state": 0, "dtype": "float64"}
+    weighted = SeqPoolClassifier(class_weight="balanced", **kw).fit(X, y, sample_weight=w)
+    repeated = SeqPoolClassifier(class_weight="balanced", **kw).fit(X[keep], y[keep])
+    counts = np.array([w[y == c].sum() for c in ("a", "b")])
+    np.testing.assert_allclose(weighted.class_weight_, counts.sum() / (2 * counts), rtol=1e-12)
+    np.testing.assert_allclose(weighted.class_weight_, repeated.class_weight_, rtol=1e-12)
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-10, atol=1e-12
+    )
+    # a class whose series all weigh 0 is weighed as a class missing from y (1), not 1/0
+    w0 = np.where(y == "b", 0.0, 1.0)
+    only = SeqPoolClassifier(class_weight="balanced", **{**kw, "max_epochs": 1})
+    only.fit(X, y, sample_weight=w0)
+    np.testing.assert_array_equal(only.class_weight_, [1.0, 1.0])
+    assert np.isfinite(only.predict_proba(X)).all()
+
+
 def test_class_weight_equals_the_matching_sample_weights():
     X, y = _data()
     kw = {**EXACT, "max_epochs": 20, "lr": 0.01, "random_state": 0}
@@ -311,12 +336,13 @@ def test_class_weight_weighs_the_encoder_statistics_as_sample_weights_do():
     for a, b in zip(enc_c.state_dict().values(), enc_s.state_dict().values(), strict=True):
         torch.testing.assert_close(a, b)
     np.testing.assert_allclose(by_class.predict_proba(X), by_sample.predict_proba(X), rtol=1e-5)
+    # under the ridge readout too (whose leave-one-out leaves a series of class weight 3
+    # out whole, and one of sample weight 3 a copy at a time: the readouts may differ)
     ridge = {**kw, "readout": "ridge"}
-    np.testing.assert_allclose(
-        SeqPoolClassifier(class_weight={"a": 3.0}, **ridge).fit(X, y).predict_proba(X),
-        SeqPoolClassifier(**ridge).fit(X, y, sample_weight=sw).predict_proba(X),
-        rtol=1e-5,
-    )
+    enc_c = SeqPoolClassifier(class_weight={"a": 3.0}, **ridge).fit(X, y).module_.encoder
+    enc_s = SeqPoolClassifier(**ridge).fit(X, y, sample_weight=sw).module_.encoder
+    for a, b in zip(enc_c.state_dict().values(), enc_s.state_dict().values(), strict=True):
+        torch.testing.assert_close(a, b)
 
 
 def test_a_warm_fit_trains_with_the_class_weights_it_reports():

@@ -76,8 +76,12 @@ _SHARED_PARAMS = """\
         each half rounded down to a multiple of 84 and at least 84 (``None``:
         9912). ``"hydra"``: groups per dilation (``None``: 64; 16 maps
         each; an odd number above 1 rounded down to an even one).
-        ``"multirocket_hydra"``: the multirocket part's maps (``None``: 9912),
-        Hydra's at 64 groups. ``"conv"``: ``w`` (``None``: 64).
+        ``"multirocket_hydra"``: the multirocket part's maps (``None``: 9912);
+        Hydra's part stays at 64 groups whatever the value (1024 maps per
+        dilation, 5120 for series of 150 steps), so at a small width it holds most
+        of the maps and of the cost; a subclass narrows it (see
+        :class:`~seqpool_sklearn.nn.encoders.MultiRocketHydraEncoder`).
+        ``"conv"``: ``w`` (``None``: 64).
         ``"gru"``: hidden units per direction (``None``: 64). The decoder of
         ``order="decode_first"`` runs at every step over this width; behind the
         ``"minirocket"`` encoder it reads one table row per kernel group instead
@@ -113,13 +117,15 @@ _SHARED_PARAMS = """\
         higher rank is approximated. Both warn and name the ``hidden_size`` of the exact
         readout. Every ``fit`` solves anew (``warm_start`` does not apply), there
         is no ``partial_fit``, and ``patience`` does not apply (nothing is held
-        out or stopped). Sample and class
+        out or stopped). Sample
         weights weigh the ridge as copies, a weight of ``k`` as ``k`` copies of
         the series (the model as a whole differs from one fitted on copies behind
         the ``"minirocket"`` and ``"multirocket"`` encoders, which draw their
-        biases from the unweighted training series), so their size matters:
-        leave-one-out leaves one copy out, and equal weights of 50 choose the
-        penalty on nearly in-sample errors. Pass importance weights scaled to
+        biases from the unweighted training series), and class weights weigh
+        each copy, so the size of sample weights matters: leave-one-out leaves
+        one copy out (with its class weight; a series of class weight 3 is left
+        out whole, one of sample weight 3 a copy at a time), and equal weights of
+        50 choose the penalty on nearly in-sample errors. Pass importance weights scaled to
         mean 1 (``w / w.mean()``). With more features than series the ridge
         can fit every training series, and weights then change little. Its cost
         grows as ``n * d * min(n, d)`` for ``n`` series and ``d`` pooled features.

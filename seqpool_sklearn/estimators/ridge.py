@@ -33,6 +33,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
 
 from .._validation import _callers_stacklevel
+from ..nn.registry import declared_name
 
 # The penalties tried, on features scaled to unit spread (MiniRocket's RidgeClassifierCV).
 ALPHAS = np.logspace(-3, 3, 10)
@@ -53,13 +54,17 @@ def ridge_problem(module) -> str | None:
             f"its encoder ({type(encoder).__name__}) is trained; it needs a frozen encoder "
             "such as 'minirocket', 'multirocket', 'hydra' or None"
         )
-    if head.pooling.learned:
-        return f"its pool ({type(head.pooling).__name__}) has trained parameters"
-    if head.order == "decode_first" and not getattr(head.pooling, "linear", False):
+    pooling = head.pooling
+    members = list(getattr(pooling, "members", [pooling]))  # a tuple of pools: its members
+    learned = [m for m in members if m.learned]
+    if learned or (pooling.learned and len(members) == 1):
+        return _pool_text(members, learned or members)
+    if head.order == "decode_first" and not getattr(pooling, "linear", False):
+        nonlinear = [m for m in members if not getattr(m, "linear", False)] or members
         return (
             "order='decode_first' pools after the activation, which is linear in the "
             "encoder's maps only behind a linear pool (one that declares linear = True, "
-            f"such as 'avg'); {type(head.pooling).__name__} does not"
+            f"such as 'avg'); {_pool_text(members, nonlinear, linear=True)}"
         )
     act = type(head.activation).__name__.lower()
     if act not in ("relu", "gelu", "identity"):
@@ -68,6 +73,27 @@ def ridge_problem(module) -> str | None:
             "activation='relu', 'gelu' or None"
         )
     return None
+
+
+def _pool_name(pool) -> str:
+    """A pool as ``pool=`` names it: a registered name quoted, a user's class by its name."""
+    name = declared_name(type(pool))
+    return repr(name) if name else type(pool).__name__
+
+
+def _pool_text(members: list, culprits: list, linear: bool = False) -> str:
+    """The pool at fault, as the user gave it: ``its pool ('attention') has ...`` or
+    ``pool=('avg', 'attention') holds 'attention', which has ...``."""
+    names = ", ".join(_pool_name(m) for m in culprits)
+    one = len(culprits) == 1
+    if linear:
+        what = "which is not linear" if one else "none of which is linear"
+    else:
+        what = "which has trained parameters" if one else "each of which has trained parameters"
+    if len(members) == 1:
+        return f"its pool ({names}) " + ("is not linear" if linear else "has trained parameters")
+    given = "(" + ", ".join(_pool_name(m) for m in members) + ")"
+    return f"pool={given} holds {names}, {what}"
 
 
 def ridge_features(module, packed: torch.Tensor) -> np.ndarray:
@@ -87,26 +113,31 @@ def fit_ridge(
     *,
     n_classes: int | None,
     sample_weight: np.ndarray | None = None,
+    copies: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Ridge readout of ``y`` on the rows of ``Z`` (n, d): ``(W (k, d), b (k,), alpha)``.
 
     ``n_classes`` None: ``y`` (n, k) are standardised regression targets. Otherwise
     ``y`` holds class indices, regressed as ``+1`` / ``-1`` codes, and ``W z + b`` are
-    logits (temperature included).
+    logits (temperature included). ``sample_weight`` weighs each row's squared error;
+    ``copies`` (default: ``sample_weight``) is how many copies of a series a row stands
+    for, one of which leave-one-out leaves out (see :func:`ridge_cv`).
     """
     if sample_weight is not None:
         keep = sample_weight > 0  # a sample of weight 0 is no sample
         Z, y, sample_weight = Z[keep], y[keep], sample_weight[keep]
+        if copies is not None:
+            copies = copies[keep]
     scale = _spread(Z, sample_weight)
     X = Z / scale
     if n_classes is None:
-        W, b, alpha, _ = ridge_cv(X, y, sample_weight, CRITERION)
+        W, b, alpha, _ = ridge_cv(X, y, sample_weight, CRITERION, copies)
         return W / scale, b, alpha
     codes = -np.ones((len(y), n_classes))
     codes[np.arange(len(y)), y] = 1.0
     if n_classes == 2:
         codes = codes[:, 1:]  # one score: class 1 against class 0
-    W, b, alpha, held_out = ridge_cv(X, codes, sample_weight, CRITERION)
+    W, b, alpha, held_out = ridge_cv(X, codes, sample_weight, CRITERION, copies)
     if n_classes == 2:  # logits (-d / 2, d / 2): their softmax is sigmoid(d)
         W, b = np.vstack([-W, W]) / 2, np.array([-b[0], b[0]]) / 2
         held_out = np.hstack([-held_out, held_out]) / 2
@@ -115,15 +146,22 @@ def fit_ridge(
 
 
 def ridge_cv(
-    X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None = None, criterion: str = "loo"
+    X: np.ndarray,
+    Y: np.ndarray,
+    weight: np.ndarray | None = None,
+    criterion: str = "loo",
+    copies: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
     """Weighted ridge with an intercept, the penalty chosen from ``ALPHAS`` by cross-validation.
 
     ``criterion="loo"``: efficient leave-one-out, each residual ``e_i`` inflated to
     ``e_i / (1 - h_i)``, ``h_i`` the series' leverage (the hat matrix's diagonal,
-    intercept included); a series of weight ``w_i >= 1`` leaves out one unit of its
-    weight (``h_i / w_i``), so that a weight of ``k`` is exactly ``k`` copies of a
-    series, and a lighter one leaves itself out whole. ``criterion="gcv"``: generalised
+    intercept included); a series standing for ``k_i >= 1`` copies (``copies``, by
+    default its weight) leaves out one copy, the share ``1 / k_i`` of its weight
+    (``h_i / k_i``), so that ``k`` copies of a series are exactly ``k`` series, and one
+    of fewer leaves itself out whole. With class weights, ``weight`` is a series' copies
+    times its class weight, and one copy carries its class weight out with it.
+    ``criterion="gcv"``: generalised
     cross-validation (Golub, Heath and Wahba 1979), every residual inflated by the mean
     leverage, ``1 / (1 - trace(H) / sum(w))``. Both score a penalty by the weighted mean
     squared inflated residual. Returns ``(W (k, d), b (k,), alpha, held_out (n, k))``,
@@ -163,7 +201,8 @@ def ridge_cv(
         proj = V.T @ (Xs.T @ Ys)
         rows = Xs @ V  # leverage_i = sum_j rows_ij^2 / (lam_j + alpha)
     lam = np.clip(lam, 0.0, None)
-    unit = np.where(w >= 1.0, 1.0 / w, 1.0)  # the share of its weight a series leaves out
+    k = w if copies is None else np.asarray(copies, dtype=np.float64)
+    unit = np.where(k >= 1.0, 1.0 / k, 1.0)  # the share of its weight a series leaves out
 
     def fit(alpha):
         coef_proj = proj / (lam + alpha)[:, None]

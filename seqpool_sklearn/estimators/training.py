@@ -36,6 +36,7 @@ from .._threads import blas_threads, resolve_n_threads
 from .._validation import numeric_or_refused
 from .._validation import short_repr as _short
 from ..nn.head import FitDropout
+from ..nn.masks import n_frames_for
 from ..nn.module import DecodedHead, PooledHead, SeqPoolModule
 from .params import _MODULE_PARAMS, _require_y
 from .ridge import (
@@ -549,6 +550,7 @@ class _TrainingMixin:
                         "build a new network."
                     )
                 self._continue_with_params(partial)
+                self._check_continued_frames(X_t.shape[2], partial)
                 self._refresh_class_weight()
                 # the continued network keeps the encoder built for the first fit's length
                 self.n_timesteps_in_ = getattr(
@@ -582,6 +584,29 @@ class _TrainingMixin:
         self.history_ = self.net_.history
         self.n_iter_ = len(self.net_.history) - epochs_before
         return self
+
+    def _check_continued_frames(self, n_timesteps: int, partial: bool) -> None:
+        """Refuse, before training, a length the continued network's output layer cannot take.
+
+        With ``window=k`` the output layer reads a fixed number of frames, so a continued
+        fit (``warm_start=True``) on series giving another count would fail inside the
+        training loop; ``partial_fit`` is checked by ``_validate_X`` already.
+        """
+        head = self.net_.module_.head
+        if head.window is None or n_frames_for(n_timesteps, head.window) == head.n_frames:
+            return
+        window, frames = head.window, head.n_frames
+        fitted = getattr(self.net_, "module__n_timesteps", None)
+        how = "partial_fit continues" if partial else "warm_start=True continues"
+        raise ValueError(
+            f"X has {n_timesteps} time steps, but {how} the fitted network of "
+            f"{type(self).__name__} (window={window}), "
+            + (f"built for series of {fitted} steps, " if fitted is not None else "")
+            + f"whose output layer expects {frames} frames: series of "
+            f"{(frames - 1) * window + 1} to {frames * window} steps. Pad the series with NaN "
+            "or truncate them to such a length, or fit with warm_start=False to build a new "
+            "network for this length."
+        )
 
     def _training_epochs(self, n_samples: int) -> int:
         """``max_epochs``, or the step budget's epochs when it is None.
@@ -642,8 +667,9 @@ class _TrainingMixin:
         """``readout="ridge"``: solve the readout in closed form and write it into the head.
 
         No optimizer step is taken (``n_iter_`` is 0). Sample weights and class
-        weights weigh the ridge's squared errors (a weight of ``k`` as ``k`` copies);
-        ``alpha_`` is the penalty that leave-one-out chose.
+        weights weigh the ridge's squared errors (a sample weight of ``k`` as ``k``
+        copies, each weighed by its class weight); ``alpha_`` is the penalty that
+        leave-one-out chose, leaving out one copy at a time.
         """
         module = self.net_.module_
         if packed is None:
@@ -655,8 +681,11 @@ class _TrainingMixin:
             y = y.astype(np.float64)
         classes = isinstance(self, ClassifierMixin)
         class_weight = getattr(self, "class_weight_", None)
+        # the sample weights count copies of a series; the class weights weigh each copy
+        copies = None
         if classes and class_weight is not None:
-            w = class_weight[y] * (1.0 if w is None else w)
+            copies = np.ones(len(y)) if w is None else w
+            w = class_weight[y] * copies
         # numpy's BLAS solves it: held to n_threads, as torch is (one process-wide limit
         # for fits that overlap in threads, restored by the last of them)
         with blas_threads(resolve_n_threads(self.n_threads)):
@@ -665,6 +694,7 @@ class _TrainingMixin:
                 y if classes else y.reshape(len(y), -1),
                 n_classes=module.head.output.out_features if classes else None,
                 sample_weight=w,
+                copies=copies,
             )
         write_readout(module, W, b, Z)
         check_linear_readout(module, X_t.to(self.net_.device), packed)

@@ -62,9 +62,13 @@ class Pool(nn.Module):
     ...         self.p = torch.nn.Parameter(torch.tensor(3.0))
     ...     def forward(self, h, mask):
     ...         m = mask.unsqueeze(1).to(h.dtype)
-    ...         n = m.sum(-1).clamp_min(1)
-    ...         powered = h.abs().clamp_min(1e-6).pow(self.p) * m
-    ...         return (powered.sum(-1) / n).pow(1 / self.p)
+    ...         size = h.abs() * m
+    ...         # powered relative to the window's largest |h|: exact at any scale
+    ...         scale = size.amax(-1)
+    ...         rel = size / scale.clamp_min(torch.finfo(h.dtype).tiny).unsqueeze(-1)
+    ...         mean = rel.pow(self.p).sum(-1) / m.sum(-1).clamp_min(1)
+    ...         # an all-zero window: mean 0 and scale 0; the clamp keeps the root's gradient finite
+    ...         return mean.clamp_min(torch.finfo(h.dtype).tiny).pow(1 / self.p) * scale
     >>> GeM(4)(torch.ones(2, 4, 1, 5), torch.ones(2, 1, 5, dtype=torch.bool)).shape
     torch.Size([2, 4, 1])
     """
@@ -328,17 +332,28 @@ class LpPool(Pool):
         return cls(n_features, lp_power)
 
     def _powered(self, h, mask):
-        m, count = _float_mask(h, mask)
-        return h.abs().clamp_min(1e-6).pow(self.lp_power) * m, count
+        # |h|^p relative to the window's largest |h|: the power mean is positively
+        # homogeneous, so ``scale * (mean (|h|/scale)^p)^(1/p)`` is the same number, and it
+        # neither underflows for small values (|1e-12|^3 is 0 in float32 once p grows) nor
+        # overflows for large ones. A window that is 0 throughout (ReLU steps, unobserved
+        # steps) gets scale 0 and pools to exactly 0.
+        _, count = _float_mask(h, mask)
+        size = h.abs().masked_fill(~mask.unsqueeze(1), 0.0)
+        scale = size.amax(dim=-1, keepdim=True)
+        safe = torch.where(scale > 0, scale, torch.ones_like(scale))
+        return (size / safe).pow(self.lp_power), count, scale.squeeze(-1)
 
     def forward(self, h, mask):
-        powered, count = self._powered(h, mask)
-        tiny = torch.finfo(h.dtype).tiny
-        return (powered.sum(dim=-1) / count.clamp_min(1.0)).clamp_min(tiny).pow(1.0 / self.lp_power)
+        powered, count, scale = self._powered(h, mask)
+        mean = powered.sum(dim=-1) / count.clamp_min(1.0)
+        # mean >= 1/count wherever scale > 0; elsewhere the root is taken of 1 instead of 0
+        # (whose root has an infinite derivative), and the product with scale 0 gives 0 with a
+        # zero gradient
+        return torch.where(scale > 0, mean, torch.ones_like(mean)).pow(1.0 / self.lp_power) * scale
 
     def shares(self, h, mask):
         # each step's share of the frame, in proportion to its |h|^p
-        powered, _ = self._powered(h, mask)
+        powered, _, _ = self._powered(h, mask)
         total = powered.sum(-1, keepdim=True)
         tiny = torch.finfo(h.dtype).tiny
         frames = self.forward(h, mask).unsqueeze(-1)

@@ -107,6 +107,11 @@ class MultiRocketHydraEncoder(CombinedEncoder):
     convolutions (see :class:`RandomConvEncoder`); Hydra's maps are the same behind
     every pool.
 
+    ``width`` (the estimator's ``encoder_channels``) sets the MultiRocket part only: the
+    Hydra part keeps its 64 groups, 1024 maps per dilation (5120 for series of 150 steps),
+    so below a few thousand MultiRocket maps it holds most of the width and of the cost. A
+    subclass that rebuilds the Hydra member narrows it (see the examples).
+
     Parameters
     ----------
     n_channels : int
@@ -129,6 +134,18 @@ class MultiRocketHydraEncoder(CombinedEncoder):
     >>> _ = enc.fit_data(x, mask, torch.Generator().manual_seed(0))
     >>> enc(x, mask).shape[1] == 336 + enc.members[1].out_channels
     True
+
+    The Hydra part at 8 groups per dilation instead of 64, passed as
+    ``SeqPoolClassifier(encoder=SmallMultiRocketHydra, encoder_channels=336)``:
+
+    >>> from seqpool_sklearn.nn.encoders import HydraEncoder, MultiRocketHydraEncoder
+    >>> class SmallMultiRocketHydra(MultiRocketHydraEncoder):
+    ...     def __init__(self, n_channels, n_timesteps, width=None, maps="indicator"):
+    ...         super().__init__(n_channels, n_timesteps, width, maps)
+    ...         hydra = HydraEncoder(n_channels, n_timesteps, 8)
+    ...         self.set_members([self.members[0], hydra])
+    >>> [m.out_channels for m in SmallMultiRocketHydra(1, 40, 336).members]
+    [336, 384]
     """
 
     name = "multirocket_hydra"

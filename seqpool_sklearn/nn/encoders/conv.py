@@ -62,7 +62,9 @@ class ConvEncoder(Encoder):
 
     Widths follow the FCN ratio ``(w, 2w, w)``; kernel sizes are ``(8, 5, 3)``.
     Padded steps are zeroed after every block, so they act exactly like the
-    zero padding at the end of an unpadded series.
+    zero padding at the end of an unpadded series. A gap inside a series is zeroed
+    the same way, so the convolutions read it as a drop to 0 at the observed steps
+    around it: fill interior gaps first (e.g. interpolate along time).
     """
 
     name = "conv"

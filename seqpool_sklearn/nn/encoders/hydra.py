@@ -66,7 +66,10 @@ class HydraEncoder(Encoder):
     ``clip(n_channels // 2, 2, max_channels)`` channels (drawn with replacement), as
     Hydra does. The first difference is NaN-aware (see
     :func:`~seqpool_sklearn.nn.encoders.multirocket.first_difference`); unlike Hydra's
-    ``diff``, which is one step shorter, it is 0 at the first step.
+    ``diff``, which is one step shorter, it is 0 at the first step. The groups that read
+    the series read an unobserved step's values as 0: a gap inside a series is a drop to 0
+    for every observed step within a kernel's reach of it. Fill interior gaps first (e.g.
+    interpolate along time).
 
     Parameters
     ----------

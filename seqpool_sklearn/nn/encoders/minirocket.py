@@ -63,6 +63,10 @@ class RandomConvEncoder(Encoder):
     Multivariate series: each kernel/dilation reads a random subset of channels (as
     MiniRocket's multivariate variant) and sums their convolutions.
 
+    Unobserved steps (all channels NaN) give 0 maps, but the convolutions read their values
+    as 0: a gap inside a series is a drop to 0 for every observed step within a kernel's
+    reach of it. Fill interior gaps first (e.g. interpolate along time).
+
     Parameters
     ----------
     n_channels : int

@@ -6,6 +6,9 @@ difference and pools every output with four operators. This encoder is two
 one reads the series, the other its first difference ``d_t = x_t - x_(t-1)``. The
 difference is NaN-aware: ``d_0 = 0``, and ``d_t = 0`` where step ``t - 1`` is unobserved
 (a gap or the start of the series after padding); unobserved steps stay unobserved. The
+series branch reads an unobserved step's values as 0, so a gap inside a series is a drop
+to 0 for the observed steps within a kernel's reach of it: fill interior gaps first (e.g.
+interpolate along time). The
 maps of both branches are concatenated (series first). Behind MultiRocket's pools
 (``pool=("ppv", "mpv", "mipv", "lspv")``) the branches emit their biased convolutions,
 behind the others their standardised indicators, as ``"minirocket"`` does.
