@@ -24,6 +24,11 @@ anything running beside it:
   ``compare_heads`` does itself (:func:`workers_share_cores`);
 - inside a joblib worker *thread* (the threading backend), a Dask task
   (``distributed.get_worker()`` answers) or any thread other than the main one: one thread.
+- inside any other worker process that ``multiprocessing`` started (joblib's
+  ``multiprocessing`` back-end, ``multiprocessing.Pool``, ``ProcessPoolExecutor``): one
+  thread. Its share is unknown, a forked one reads its parent's start-up environment as
+  its own, and a forked one shares the parent's OpenMP state, where more than one thread
+  deadlocks once the parent has trained.
   Such tasks run side by side in one process, and torch's thread count is process-wide.
 
 joblib marks the code it runs in a worker by its active backend: ``Parallel`` runs each
@@ -186,10 +191,15 @@ def auto_threads() -> int:
     if _in_dask_task() or threading.current_thread() is not threading.main_thread():
         return 1
     cores = usable_cores()
-    if _in_joblib_task() and multiprocessing.parent_process() is not None:
-        # a joblib worker process: loky always sets the share; a backend that does not
-        # (multiprocessing forks with the parent's torch threads) gets one thread
-        return min(cores, _env_threads() or 1)
+    if multiprocessing.parent_process() is not None:
+        if multiprocessing.get_start_method(allow_none=True) == "loky":
+            # a loky worker (joblib's default back-end): the share it was started with
+            return min(cores, _env_threads() or 1)
+        # any other pool worker (joblib's multiprocessing back-end, multiprocessing.Pool,
+        # ProcessPoolExecutor): its share is unknown -- a forked one even reads the
+        # parent's start-up environment -- and a forked one shares the parent's OpenMP
+        # state, in which more than one thread deadlocks once the parent has trained
+        return 1
     limit = _env_threads()
     return min(cores, limit) if limit is not None else cores
 

@@ -118,11 +118,20 @@ def test_omp_num_threads_at_start_up_caps_auto_and_later_writes_do_not(monkeypat
     # in a joblib worker process it is the share joblib gave the worker when it started
     monkeypatch.setattr(_threads, "_in_joblib_task", lambda: True)
     monkeypatch.setattr(_threads.multiprocessing, "parent_process", lambda: object())
+    monkeypatch.setattr(
+        _threads.multiprocessing, "get_start_method", lambda allow_none=False: "loky"
+    )
     started_with("1")
     assert auto_threads() == 1
     started_with("64")
     assert auto_threads() == usable_cores()
     started_with(None)  # a back-end that sets no share: one thread
+    assert auto_threads() == 1
+    # a forked worker reads its parent's start-up environment: one thread whatever it says
+    monkeypatch.setattr(
+        _threads.multiprocessing, "get_start_method", lambda allow_none=False: "fork"
+    )
+    started_with("64")
     assert auto_threads() == 1
 
 
@@ -432,3 +441,57 @@ def test_compare_heads_progress_in_overlapping_threads_stays_apart():
     assert (joblib.Parallel.__call__, joblib.Parallel.print_progress) == original
     joblib.Parallel(n_jobs=1)(joblib.delayed(abs)(i) for i in range(3))
     assert len(log["A"]) == 4 and len(log["B"]) == 8
+
+
+_POOL_WORKERS = """
+import multiprocessing, sys
+from concurrent.futures import ProcessPoolExecutor
+
+import joblib
+import numpy as np
+import torch
+from skorch.callbacks import Callback
+
+from seqpool_sklearn import SeqPoolClassifier
+
+
+class Threads(Callback):
+    def on_epoch_end(self, net, **kwargs):
+        net.history.record("torch_threads", torch.get_num_threads())
+
+
+def fit(_=None):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 2, 12)).astype(np.float32)
+    y = (X[:, 0].mean(axis=1) > 0).astype(int)
+    est = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=2, random_state=0,
+                            callbacks=[Threads()]).fit(X, y)
+    return max(est.history_[:, "torch_threads"])
+
+
+if __name__ == "__main__":
+    fit()  # the parent has trained: its OpenMP pool is up
+    with joblib.parallel_backend("multiprocessing"):
+        print(*joblib.Parallel(n_jobs=2, timeout=60)(joblib.delayed(fit)() for _ in range(2)))
+    with multiprocessing.Pool(2) as pool:
+        print(*pool.map(fit, range(2)))
+    with ProcessPoolExecutor(2) as ex:
+        print(*ex.map(fit, range(2), timeout=60))
+"""
+
+
+def test_pool_workers_outside_loky_train_on_one_thread_and_do_not_hang(tmp_path):
+    # started with OMP_NUM_THREADS=2, a forked worker read the parent's start-up value as
+    # its own share: two threads per worker, and a deadlock once the parent had trained
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "pool_workers.py"
+    script.write_text(_POOL_WORKERS)
+    env = {**os.environ, "OMP_NUM_THREADS": "2"}
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=240, env=env
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1"] * 6
