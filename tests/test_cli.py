@@ -1902,3 +1902,22 @@ def test_a_rare_class_is_no_refusal_under_group_folds(tmp_path, capsys):
     assert code == 0, err
     assert "classification, 3 classes" in out
     assert (tmp_path / "o" / "results.csv").exists()
+
+
+def test_a_margin_in_points_is_refused_with_the_flag_before_any_fit(tmp_path, ucr_home, capsys):
+    out = tmp_path / "o"
+    argv = ["compare", "--quiet", *TINY, "--out", str(out)]
+    home = ["--data-home", str(ucr_home), "--no-download"]
+    for data in (["--n-samples", "20"], ["--ucr", "GunPoint,ECG200", *home]):
+        code = main([*argv, *data, "--equivalence-margin", "5"])
+        stdout, err = capsys.readouterr()
+        assert code == 2 and stdout == "" and not out.exists()
+        assert err.startswith(
+            "seqpool: error: --equivalence-margin 5 is not smaller than the whole range of "
+            "accuracy (0 to 1), so every difference would count as equivalent; give it in "
+            "score units: 0.01 for one point of accuracy"
+        )
+    # an unbounded metric takes any margin: refused for another reason, not this one
+    main([*argv, "--n-samples", "20", "--scoring", "neg_mean_squared_error",
+          "--equivalence-margin", "5"])  # fmt: skip
+    assert "not smaller than the whole range" not in capsys.readouterr().err

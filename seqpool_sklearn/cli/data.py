@@ -1003,6 +1003,19 @@ def _check_target(args, y, what: str) -> None:
             )
 
 
+    if args.equivalence_margin is not None:
+        from ..compare.common import _metric_bounds
+
+        metric = args.scoring or ("r2" if regression else "accuracy")
+        low, high = _metric_bounds(metric)
+        if np.isfinite(low) and np.isfinite(high) and args.equivalence_margin >= high - low:
+            raise _UsageError(
+                f"--equivalence-margin {args.equivalence_margin:g} is not smaller than the "
+                f"whole range of {metric} ({low:g} to {high:g}), so every difference would "
+                f"count as equivalent; give it in score units: 0.01 for one point of {metric}"
+            )
+
+
 def _plain(value) -> str:
     """A value as a user wrote it in a file: 0.0775 or 'abc', not np.float64(0.0775)."""
     item = getattr(value, "item", None)
