@@ -1002,7 +1002,6 @@ def _check_target(args, y, what: str) -> None:
                 f"task on {what} is {'regression' if regression else 'classification'}"
             )
 
-
     if args.equivalence_margin is not None:
         from ..compare.common import _metric_bounds
 
