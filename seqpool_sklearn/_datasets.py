@@ -29,7 +29,7 @@ from typing import Literal
 import numpy as np
 
 from ._tsfile import load_ts
-from ._tsvfile import load_tsv, number_spellings
+from ._tsvfile import load_tsv, number_spellings, spelling_advice
 from ._validation import _callers_stacklevel, check_bool, check_int
 
 __all__ = ["fetch_ucr", "get_data_home", "list_ucr"]
@@ -478,17 +478,15 @@ def fetch_ucr(
     labels = [parts[s][1] for s in parts]
     if len(labels) == 2 and all(y is not None and y.dtype.kind in "UO" for y in labels):
         # within one file the reader has said so; here: one number spelt one way in each
-        same_within = all(number_spellings(y) is None for y in labels)
-        clash = number_spellings(*labels) if same_within else None
-        if clash is not None:
-            warnings.warn(
-                f"{name}: the train split's label {clash[0]!r} and the test split's "
-                f"{clash[1]!r} are the same number spelt differently; they are read as two "
-                "classes, as written. If they are one class, write them alike in the files, "
-                f"or map them: y_test[y_test == {clash[1]!r}] = {clash[0]!r}.",
-                UserWarning,
-                stacklevel=_callers_stacklevel(),
-            )
+        if not any(number_spellings(y) for y in labels):
+            clashes = number_spellings(*labels)
+            if clashes:
+                warnings.warn(
+                    f"{name}: the test split's labels against the train split's: "
+                    f"{spelling_advice(clashes, 'y_test')}",
+                    UserWarning,
+                    stacklevel=_callers_stacklevel(),
+                )
     if split == "both":
         return parts["train"], parts["test"]  # type: ignore[return-value]
     if split is None:

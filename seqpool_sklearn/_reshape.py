@@ -145,8 +145,9 @@ def _lost_row_labels(spec: pd.Series, df: pd.DataFrame) -> pd.Series | None:
     """``spec`` on the rows of ``df`` when it looks like per-row values that lost their index.
 
     One value per row on the index ``0 .. len(df) - 1`` (what ``reset_index(drop=True)`` or
-    ``pd.Series(values)`` gives) where the DataFrame's row labels are others (a filtered or
-    sorted table): None otherwise.
+    ``pd.Series(values)`` gives) where the DataFrame's row labels are others and do not all
+    lie in that range (a filtered table): None otherwise. (A table that was only sorted
+    keeps labels ``0 .. len(df) - 1``, and the Series is aligned with them by label.)
     """
     n = len(df)
     if len(spec) != n or df.index.equals(spec.index):
@@ -176,20 +177,25 @@ def _table_unless_lost(spec, lost, what, df, id_code, ids, namer) -> np.ndarray:
         table = None
     if table is not None and pd.Index(table).equals(pd.Index(by_row)):
         return table
-    detail = ""
-    if table is not None:
-        k = int(np.flatnonzero(pd.Index(table).to_numpy() != pd.Index(by_row).to_numpy())[0])
-        detail = (
-            f" (read row by row {_fmt(by_row[k])}, read as a table indexed by id "
-            f"{_fmt(table[k])}, for id {_fmt(ids[k])})"
-        )
-    raise ValueError(
+    lost = (
         f"The {what} Series has one value per row of the DataFrame but the index "
-        f"0..{len(df) - 1}, not the DataFrame's row labels (such as {_fmt(df.index[0])}): per-row "
-        f"values whose index was reset, or a table indexed by id? The two readings give "
-        f"different {what} values{detail}. Pass the column name, "
-        f"pd.Series(values, index=df.index) (one value per row), or a Series indexed by the "
-        "ids only."
+        f"0..{len(df) - 1}, not the DataFrame's row labels (such as {_fmt(df.index[0])})"
+    )
+    if table is None:
+        # its index does not hold every id: no table by id, per-row values without their
+        # row labels, which are not read by position
+        raise ValueError(
+            f"{lost}, and it does not hold every id, so it is no table indexed by id either: "
+            f"per-row values whose index was reset? Pass them with the DataFrame's row "
+            f"labels, pd.Series(values, index=df.index), or pass the column name."
+        )
+    k = int(np.flatnonzero(pd.Index(table).to_numpy() != pd.Index(by_row).to_numpy())[0])
+    raise ValueError(
+        f"{lost}: per-row values whose index was reset, or a table indexed by id? The two "
+        f"readings give different {what} values (read row by row {_fmt(by_row[k])}, read as "
+        f"a table indexed by id {_fmt(table[k])}, for id {_fmt(ids[k])}). Pass the column "
+        "name, pd.Series(values, index=df.index) (one value per row), or a Series indexed by "
+        "the ids only."
     )
 
 

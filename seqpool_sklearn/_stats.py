@@ -521,9 +521,19 @@ def format_p(p: float, alpha: float | None = None) -> str:
     ('p=0.410', 'p<0.001')
     >>> format_p(0.04996, alpha=0.05), format_p(0.05004, alpha=0.05)
     ('p=0.04996', 'p=0.05004')
+    >>> format_p(0.0005, alpha=1e-4)  # a level below 0.001: no "p<0.001" beside it
+    'p=0.0005'
     """
-    if p < 0.001:
+    if p < 0.001 and (alpha is None or alpha > 0.001):
         return "p<0.001"
+    if p < 0.001:  # a level this small: the significant digits that tell the side of it
+        digits = 2
+        while digits < 15 and p != alpha:
+            shown = float(f"{p:.{digits}g}")
+            if shown != alpha and (shown < alpha) == (p < alpha):
+                break
+            digits += 1
+        return f"p={p:.{digits}g}"
     text = f"{p:.3f}"
     if alpha is not None and np.isfinite(p) and p != alpha:
         digits = 3

@@ -39,6 +39,8 @@ from ._validation import (
     _as_real_array,
     _columns_from_plain,
     _columns_to_plain,
+    _labels_from_plain,
+    _labels_to_plain,
     is_integer,
     observed_span,
     refuse_bool_numbers,
@@ -95,6 +97,11 @@ def _names_in(est, input_features) -> np.ndarray:
     return names
 
 
+# fitted arrays of labels read from the columns (WideToSequences' channels and times)
+_LABEL_ARRAYS = ("channels_", "times_")
+_LABELS_TAG = "__seqpool_labels__"
+
+
 class _SequenceOutput:
     """``set_output`` for transformers whose output may be 3D.
 
@@ -116,11 +123,20 @@ class _SequenceOutput:
         state = dict(super().__getstate__())
         if "_columns" in state:
             state["_columns"] = _columns_to_plain(state["_columns"])
+        for key in _LABEL_ARRAYS:  # labels read from the columns: dates with a zone, periods
+            if isinstance(state.get(key), np.ndarray) and state[key].dtype == object:
+                plain = _labels_to_plain(pd.Index(state[key]))
+                if isinstance(plain, tuple):
+                    state[key] = (_LABELS_TAG, plain)
         return state
 
     def __setstate__(self, state: dict) -> None:
         if "_columns" in state:
             state = {**state, "_columns": _columns_from_plain(state["_columns"])}
+        for key in _LABEL_ARRAYS:
+            value = state.get(key)
+            if isinstance(value, tuple) and len(value) == 2 and value[0] == _LABELS_TAG:
+                state = {**state, key: np.asarray(_labels_from_plain(value[1]), dtype=object)}
         super().__setstate__(state)
 
     def __init_subclass__(cls, **kwargs):

@@ -158,13 +158,10 @@ class _TSVParser:
                 "values, separated by tabs.",
             )
         self._refuse_header()
-        clash = number_spellings(self.labels)
-        if clash is not None:
+        clashes = number_spellings(self.labels)
+        if clashes:
             warnings.warn(
-                f"{self.path}: the labels {clash[0]!r} and {clash[1]!r} are the same number "
-                "spelt differently; they are read as two classes, as written. If they are "
-                f"one class, write them alike in the file, or map them: "
-                f"y[y == {clash[1]!r}] = {clash[0]!r}.",
+                f"{self.path}: the labels {spelling_advice(clashes, 'y')}",
                 UserWarning,
                 stacklevel=_callers_stacklevel(),
             )
@@ -217,13 +214,15 @@ def _is_number(label: str) -> bool:
     return True
 
 
-def number_spellings(*label_lists) -> tuple[str, str] | None:
-    """Two labels that are the same number spelt differently (``'1'``, ``'1.0'``), or None.
+def number_spellings(*label_lists) -> dict[str, str]:
+    """Labels that spell a number another label spelt first (``'1.0'`` after ``'1'``).
 
-    Labels are read as written, so such labels are two classes; across ``label_lists``
-    (the train and test splits, say) as within one.
+    Labels are read as written, so such labels are different classes; across
+    ``label_lists`` (the train and test splits, say) as within one. Returns
+    ``{later spelling: first spelling}``, empty where every number has one spelling.
     """
     seen: dict[float, str] = {}
+    clashes: dict[str, str] = {}
     for labels in label_lists:
         if labels is None:
             continue
@@ -236,8 +235,18 @@ def number_spellings(*label_lists) -> tuple[str, str] | None:
                 continue
             first = seen.setdefault(value, label)
             if first != label:
-                return first, label
-    return None
+                clashes[label] = first
+    return clashes
+
+
+def spelling_advice(clashes: dict[str, str], y: str) -> str:
+    """The labels named, and a mapping that makes them one spelling (runnable as written)."""
+    named = ", ".join(f"{b!r} and {a!r}" for b, a in clashes.items())
+    return (
+        f"{named} are the same number spelt differently; they are read as different classes, "
+        "as written. If they are one class, write them alike in the files, or map them: "
+        f"{y} = np.array([{clashes!r}.get(v, v) for v in {y}])."
+    )
 
 
 def _label_order(label: str) -> tuple[int, float, str]:

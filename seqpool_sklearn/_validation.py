@@ -808,30 +808,67 @@ _COLUMNS_TAG = "__seqpool_columns__"
 
 
 def _columns_to_plain(columns: Any) -> Any:
-    """Fit's DataFrame column labels (a pandas Index, or None) as a tagged array or list.
+    """Fit's DataFrame column labels (a pandas Index, or None) as tagged plain values.
 
-    Numbers, dates and durations without a time zone travel as a numpy array, text and
-    plain numbers of mixed type as a list. Other labels (dates with a time zone, periods,
-    objects) would make a skops file ask to trust pandas' types: they are left out, and
-    the loaded model does not check the order of its columns, as models saved before
-    the check was kept.
+    Numbers, dates and durations travel as a numpy array, text and plain numbers of mixed
+    type as a list, dates with a time zone as UTC dates and the zone's name, periods as
+    their ordinals and frequency, and a MultiIndex level by level: a skops file then
+    trusts no pandas type. Other labels (objects) are left out with a warning, and the
+    loaded model does not check the order of its columns, as models saved before the
+    check was kept.
     """
     if not isinstance(columns, pd.Index):
         return columns
-    values = columns.to_numpy()
-    if values.dtype.kind not in "biufmM":
-        values = columns.tolist()
-        plain = (str, int, float)
-        if not all(type(v) in plain for v in values):
-            return None
+    if isinstance(columns, pd.MultiIndex):
+        levels = [_labels_to_plain(columns.get_level_values(i)) for i in range(columns.nlevels)]
+        names = [n if n is None or type(n) in (str, int) else None for n in columns.names]
+        values = None if any(v is None for v in levels) else ("multi", levels, names)
+    else:
+        values = _labels_to_plain(columns)
+    if values is None:
+        warnings.warn(
+            f"Fit's column labels ({type(columns).__name__} of {columns.dtype}) cannot be "
+            "stored as plain values, so the loaded model reads a DataFrame's columns by "
+            "position, without checking their order against fit's.",
+            UserWarning,
+            stacklevel=_callers_stacklevel(),
+        )
+        return None
     name = columns.name if columns.name is None or type(columns.name) in (str, int) else None
     return (_COLUMNS_TAG, values, name)
 
 
+def _labels_to_plain(labels: pd.Index) -> Any:
+    """One level of column labels as plain values (see :func:`_columns_to_plain`), or None."""
+    if isinstance(labels.dtype, pd.DatetimeTZDtype):
+        utc = labels.tz_convert("UTC").tz_localize(None)
+        return ("tz", utc.to_numpy(), str(labels.dtype.tz))
+    if isinstance(labels.dtype, pd.PeriodDtype):
+        return ("period", np.asarray(labels.asi8, dtype=np.int64), labels.freqstr)
+    values = labels.to_numpy()
+    if values.dtype.kind in "biufmM":
+        return values
+    values = labels.tolist()
+    plain = (str, int, float)
+    return values if all(type(v) in plain for v in values) else None
+
+
+def _labels_from_plain(values: Any) -> pd.Index:
+    if isinstance(values, tuple) and values and values[0] == "tz":
+        return pd.DatetimeIndex(values[1]).tz_localize("UTC").tz_convert(values[2])
+    if isinstance(values, tuple) and values and values[0] == "period":
+        return pd.PeriodIndex.from_ordinals(values[1], freq=values[2])
+    return pd.Index(values)
+
+
 def _columns_from_plain(value: Any) -> Any:
-    if isinstance(value, tuple) and len(value) == 3 and value[0] == _COLUMNS_TAG:
-        return pd.Index(value[1], name=value[2])
-    return value
+    if not (isinstance(value, tuple) and len(value) == 3 and value[0] == _COLUMNS_TAG):
+        return value
+    values, name = value[1], value[2]
+    if isinstance(values, tuple) and values and values[0] == "multi":
+        levels = [_labels_from_plain(v) for v in values[1]]
+        return pd.MultiIndex.from_arrays(levels, names=values[2])
+    return _labels_from_plain(values).rename(name)
 
 
 def check_fitted_columns(estimator: Any, X: Any, *, reset: bool, strict: bool = False) -> None:
@@ -1009,10 +1046,11 @@ def _refuse_time_targets(y: Any, name: str) -> None:
             continue
         where = "y" if column is None else f"column {column!r} of y"
         stamps = "time stamps" if kind == "M" else "durations"
+        col = "y" if column is None else f"y[{column!r}]"
         convert = (
-            "(y - y.min()) / pd.Timedelta('1s') for seconds since the first"
+            f"{col} = ({col} - {col}.min()) / pd.Timedelta('1s') for seconds since the first"
             if kind == "M"
-            else "y / pd.Timedelta('1s') for seconds"
+            else f"{col} = {col} / pd.Timedelta('1s') for seconds"
         )
         raise TypeError(
             f"{where} has dtype {dtype} ({stamps}), but {name} needs numeric targets: their "

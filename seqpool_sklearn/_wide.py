@@ -371,6 +371,17 @@ class WideToSequences(
             t_code, times = pd.factorize(time, sort=True)
         except TypeError as exc:
             raise ValueError(f"Time labels of the columns cannot be sorted: {exc}.") from exc
+        for code, what in ((ch_code, "channel"), (t_code, "time")):
+            if (code < 0).any():  # a missing label: factorize codes it -1, the last slot
+                j = int(np.flatnonzero(code < 0)[0])
+                column = X.columns[j] if isinstance(X, pd.DataFrame) else j
+                if isinstance(column, tuple):  # numbers as written, not np.int64(0)
+                    column = tuple(v.item() if isinstance(v, np.generic) else v for v in column)
+                raise ValueError(
+                    f"Column {column!r} has a missing {what} label (NaN or None), so it has no "
+                    f"place in the output; name its {what} or drop the column (pivot gives "
+                    "such a column for rows whose key is missing: drop those rows first)."
+                )
         cell = ch_code.astype(np.int64) * len(times) + t_code
         repeated = pd.Index(cell).duplicated()
         if repeated.any():

@@ -555,3 +555,60 @@ def test_a_pipeline_fitted_on_a_dataframe_shares_through_skops(tmp_path, columns
     # pickle keeps the labels as they are
     again = pickle.loads(pickle.dumps(pipe[0]))
     assert isinstance(again._columns, pd.Index) and again._columns.equals(pipe[0]._columns)
+
+
+@pytest.mark.parametrize(
+    "make_columns",
+    [
+        lambda pd: pd.MultiIndex.from_product([["hr", "temp"], [0, 1, 2]]),
+        lambda pd: pd.MultiIndex.from_product(
+            [["hr", "temp"], pd.date_range("2020", periods=3, tz="Europe/Paris")],
+            names=["ch", "t"],
+        ),
+        lambda pd: pd.MultiIndex.from_product(
+            [["hr", "temp"], pd.period_range("2020-01", periods=3, freq="M")]
+        ),
+        lambda pd: pd.date_range("2020", periods=6, tz="Europe/Paris"),
+        lambda pd: pd.period_range("2020-01", periods=6, freq="M"),
+    ],
+)
+def test_skops_keeps_the_column_order_check_of_any_plain_labels(tmp_path, make_columns):
+    # a (channel, time) MultiIndex, dates with a time zone and periods were left out of
+    # the file without a word, and the loaded transformer read reordered columns by
+    # position: channels swapped and time reversed
+    import pandas as pd
+
+    from seqpool_sklearn import SeriesScaler, WideToSequences
+
+    sio = pytest.importorskip("skops.io")
+    columns = make_columns(pd)
+    frame = pd.DataFrame([np.arange(6.0), np.arange(6.0) ** 2], columns=columns)
+    est = WideToSequences() if isinstance(columns, pd.MultiIndex) else SeriesScaler()
+    est.fit(frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing left out: no warning
+        sio.dump(est, tmp_path / "t.skops")
+    trusted = sio.get_untrusted_types(file=tmp_path / "t.skops")
+    assert all(name.startswith("seqpool_sklearn.") for name in trusted)
+    loaded = sio.load(tmp_path / "t.skops", trusted=trusted)
+    np.testing.assert_array_equal(loaded.transform(frame), est.transform(frame))
+    for attr in ("times_", "channels_"):
+        if hasattr(est, attr):
+            np.testing.assert_array_equal(getattr(loaded, attr), getattr(est, attr))
+    with pytest.raises(ValueError, match="The columns of X differ from those seen in fit"):
+        loaded.transform(frame[frame.columns[::-1]])
+
+
+def test_labels_that_cannot_be_stored_are_left_out_with_a_warning(tmp_path):
+    import pandas as pd
+
+    from seqpool_sklearn import SeriesScaler
+
+    sio = pytest.importorskip("skops.io")
+    frame = pd.DataFrame(
+        [np.arange(3.0)], columns=pd.Index([(1, 2), (3, 4), (5, 6)], tupleize_cols=False)
+    )
+    est = SeriesScaler().fit(frame)
+    with pytest.warns(UserWarning, match="cannot be stored as plain values, so the loaded model "
+                      "reads a DataFrame's columns by position"):  # fmt: skip
+        sio.dump(est, tmp_path / "t.skops")

@@ -1015,3 +1015,15 @@ def test_a_table_by_id_on_a_range_index_is_still_read_as_one():
     shifted = kept.assign(id=kept["id"] + 5)
     with pytest.raises(ValueError, match="not the DataFrame's row labels"):
         long_to_sequences(shifted, **VALUE, column_value="x", y=pd.Series(list("bbaabb")))
+
+
+def test_a_per_row_series_that_is_no_id_table_says_so():
+    df = pd.DataFrame({"id": np.repeat([0, 1, 2, 3], 2), "time": [0, 1] * 4, "x": np.arange(8.0)})
+    kept = df[df["x"] >= 2].assign(id=lambda d: d["id"] + 5)  # ids 6..8, row labels 2..7
+    with pytest.raises(
+        ValueError,
+        match=r"not the DataFrame's row labels \(such as 2\), and it "
+        "does not hold every id, so it is no table indexed by id either",
+    ) as error:
+        long_to_sequences(kept, **VALUE, column_value="x", y=pd.Series(list("bbaabb")))
+    assert "two readings" not in str(error.value)  # fmt: skip

@@ -472,3 +472,16 @@ def test_p_values_near_alpha_print_the_digits_that_tell_their_side():
         {"mean": 0.03, "ci_low": -0.0001, "ci_high": 0.06, "p_value": 0.05004}
     )
     assert not_significant.startswith("no significant") and "p=0.05004" in not_significant
+
+
+def test_p_values_below_0001_at_a_smaller_alpha_are_not_shortened():
+    from seqpool_sklearn._stats import format_p, order_verdict
+
+    assert format_p(0.0005, alpha=1e-4) == "p=0.0005"
+    assert format_p(0.000100004, alpha=1e-4) == "p=0.000100004"
+    assert format_p(0.0000999, alpha=1e-4) == "p=9.99e-05"
+    assert format_p(0.0005) == "p<0.001" and format_p(0.0005, alpha=0.05) == "p<0.001"
+    verdict = order_verdict(
+        {"mean": 0.03, "ci_low": -1e-4, "ci_high": 0.06, "p_value": 5e-4}, alpha=1e-4
+    )
+    assert verdict.startswith("no significant difference") and "p<0.001" not in verdict

@@ -698,3 +698,20 @@ def test_wide_input_type_is_checked_before_the_column_split():
         wide.fit(np.ones((4, 3)))
     assert wide.n_features_in_ == 4
     np.testing.assert_array_equal(wide.transform([[1.0, 2.0, 3.0, 4.0]]), [[[1, 2], [3, 4]]])
+
+
+def test_wide_refuses_a_column_whose_channel_or_time_label_is_missing():
+    # factorize codes a missing label -1, and the column overwrote the last step or channel
+    phase = pd.CategoricalDtype(["pre", "during", "post"], ordered=True)
+    times = pd.Categorical(["post", None, "during"], dtype=phase)
+    cases = [
+        (pd.MultiIndex.from_arrays([["hr"] * 3, times]), "Column ('hr', nan) has a missing time"),
+        (pd.MultiIndex.from_arrays([["hr", "hr", "t", "t", None, None], [0, 1, 0, 1, 0, 1]]),
+         "Column (nan, 0) has a missing channel"),
+        (pd.MultiIndex.from_arrays([["hr", "hr"], [0.0, np.nan]]),
+         "Column ('hr', nan) has a missing time"),
+    ]  # fmt: skip
+    for columns, message in cases:
+        frame = pd.DataFrame([np.arange(len(columns), dtype=float)], columns=columns)
+        with pytest.raises(ValueError, match=re.escape(message) + " label \\(NaN or None\\)"):
+            WideToSequences().fit(frame)

@@ -152,12 +152,14 @@ class ComparisonSummary:
             ``decode_first_significant``
             and ``pool_first_significant`` (datasets whose own Holm-adjusted verdict names
             that order), ``mean_diff`` and ``median_diff`` (over datasets), ``statistic``,
-            ``p_value``, ``p_adjusted``, ``n_at_bound`` (ties where both orders scored the
-            metric's bound, such as accuracy 1.0, on every split: their difference is 0
-            because neither could score higher, which the verdict states), ``n_identical``
-            (datasets where both orders scored the same on every split, the bound or not:
-            their own verdict has no test, and the equivalence test leaves them out, as
-            the difference test drops their zero difference), with a margin
+            ``p_value``, ``p_adjusted`` (NaN, with ``statistic``, for a cell where every
+            dataset tied: no signed-rank test, and no member of the Holm family),
+            ``n_at_bound`` (ties where both orders scored the metric's best value, such as
+            accuracy 1.0, on every split: their difference is 0 because neither could
+            score higher, which the verdict states), ``n_identical`` (datasets where both
+            orders scored the same on every split -- and, with seeds, under every seed --
+            the bound or not: their own verdict has no test, and the equivalence test leaves
+            them out, as the difference test drops their zero difference), with a margin
             ``p_equivalence_raw`` (TOST, unadjusted), ``p_equivalence_adjusted`` (what the
             verdict uses) and ``p_equivalence`` (the raw value, as in earlier releases; filter
             on the explicit pair, as in a single comparison's table ``p_equivalence`` is the
@@ -167,7 +169,9 @@ class ComparisonSummary:
             significant difference across datasets"; with one "equivalent within ±m across
             datasets" (quoting the Hodges-Lehmann estimate of the difference, the median of
             the pairwise averages of the differences the equivalence test used) or
-            "inconclusive across datasets" (neither shown different nor shown equivalent).
+            "inconclusive across datasets" (neither shown different nor shown equivalent);
+            for a cell where every dataset tied, "no test across datasets" (the
+            equivalence p-values are NaN too where no dataset had a spread to test).
         """
         margin = self.equivalence_margin
         if equivalence_margin is not None:
