@@ -40,8 +40,10 @@ class TrainingDivergedError(ValueError):
     --------
     >>> import numpy as np
     >>> from seqpool_sklearn import SeqPoolClassifier, TrainingDivergedError
-    >>> X = np.random.default_rng(0).normal(size=(20, 1, 30)).astype("float32") * 1e13
-    >>> clf = SeqPoolClassifier(encoder=None, pool="lp", max_epochs=3, random_state=0)
+    >>> X = np.random.default_rng(0).normal(size=(20, 1, 30)).astype("float32")
+    >>> clf = SeqPoolClassifier(
+    ...     encoder="conv", encoder_channels=4, lr=1e10, max_epochs=20, random_state=0
+    ... )
     >>> try:
     ...     clf.fit(X, np.arange(20) % 2)
     ... except TrainingDivergedError as exc:
