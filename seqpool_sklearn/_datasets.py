@@ -474,16 +474,21 @@ def fetch_ucr(
         _download(name, home, base_url, max_size)
         folder = _local_folder(home, name)
         files = _wanted_files(folder, wanted)
-    parts = {s: _read(f) for s, f in files.items()}  # type: ignore[arg-type]
-    labels = [parts[s][1] for s in parts]
-    if len(labels) == 2 and all(y is not None and y.dtype.kind in "UO" for y in labels):
-        # within one file the reader has said so; here: one number spelt one way in each
-        if not any(number_spellings(y) for y in labels):
+    if len(files) == 1:
+        parts = {s: _read(f) for s, f in files.items()}  # type: ignore[arg-type]
+    else:
+        # labels of one number spelt two ways (1, 1.0) are looked for in both splits at
+        # once, so one warning maps both to one spelling: each file's own would map one
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*same number spelt differently")
+            parts = {s: _read(f) for s, f in files.items()}  # type: ignore[arg-type]
+        labels = [parts[s][1] for s in parts]
+        if all(y is not None and y.dtype.kind in "UO" for y in labels):
             clashes = number_spellings(*labels)
             if clashes:
+                names = ("y_train", "y_test") if split == "both" else ("y",)
                 warnings.warn(
-                    f"{name}: the test split's labels against the train split's: "
-                    f"{spelling_advice(clashes, 'y_test')}",
+                    f"{name}: the labels {spelling_advice(clashes, names)}",
                     UserWarning,
                     stacklevel=_callers_stacklevel(),
                 )

@@ -34,7 +34,11 @@ from ._validation import _callers_stacklevel, _columns_from_plain, _columns_to_p
 PORTABLE_KEY = "_seqpool_portable_state"
 """Marks a portable state (its value is the format version)."""
 
-PORTABLE_VERSION = 1
+PORTABLE_VERSION = 2
+"""2: fit's column labels may be stored level by level (a MultiIndex), as UTC dates and a
+zone, or as period ordinals; a reader of format 1 would misread them, so it refuses them."""
+
+READABLE_VERSIONS = (1, 2)  # format 1 stored flat labels only, which format 2 reads as such
 
 _TENSOR = "__torch_tensor__"
 
@@ -190,10 +194,11 @@ def restore_portable(est: Any, state: dict) -> None:
     """Set ``est`` from a portable state, rebuilding its network."""
     state = dict(state)
     version = state.pop(PORTABLE_KEY)
-    if version != PORTABLE_VERSION:
+    if version not in READABLE_VERSIONS:
         raise ValueError(
             f"This file holds a {type(est).__name__} state of format {version}; this "
-            f"version of seqpool_sklearn reads format {PORTABLE_VERSION}."
+            f"version of seqpool_sklearn reads formats "
+            f"{', '.join(map(str, READABLE_VERSIONS))}."
         )
     saved = state.pop("net_", None)
     state["optimizer"] = _optimizer_from_plain(state.get("optimizer"))

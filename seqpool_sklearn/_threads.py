@@ -24,12 +24,13 @@ anything running beside it:
   ``compare_heads`` does itself (:func:`workers_share_cores`);
 - inside a joblib worker *thread* (the threading backend), a Dask task
   (``distributed.get_worker()`` answers) or any thread other than the main one: one thread.
-- inside any other worker process that ``multiprocessing`` started (joblib's
-  ``multiprocessing`` back-end, ``multiprocessing.Pool``, ``ProcessPoolExecutor``): one
-  thread. Its share is unknown, a forked one reads its parent's start-up environment as
-  its own, and a forked one shares the parent's OpenMP state, where more than one thread
-  deadlocks once the parent has trained.
-  Such tasks run side by side in one process, and torch's thread count is process-wide.
+  Such tasks run side by side in one process, and torch's thread count is process-wide;
+- inside a *forked* child process (joblib's ``multiprocessing`` back-end,
+  ``multiprocessing.Pool`` or ``ProcessPoolExecutor`` with the ``fork`` start method):
+  one thread. A forked child reads its parent's start-up environment as its own, and it
+  shares the parent's OpenMP state, where more than one thread deadlocks once the parent
+  has trained. A child started with ``spawn`` or ``forkserver`` outside joblib is a
+  process of its own (the first rule): a pool of them needs ``n_threads=1`` or its share.
 
 joblib marks the code it runs in a worker by its active backend: ``Parallel`` runs each
 batch of tasks under ``parallel_config(backend=<nested backend>)``, whose
@@ -192,14 +193,15 @@ def auto_threads() -> int:
         return 1
     cores = usable_cores()
     if multiprocessing.parent_process() is not None:
-        if multiprocessing.get_start_method(allow_none=True) == "loky":
-            # a loky worker (joblib's default back-end): the share it was started with
+        if multiprocessing.get_start_method(allow_none=True) == "fork":
+            # a forked child (joblib's multiprocessing back-end, multiprocessing.Pool or
+            # ProcessPoolExecutor with the fork start method): it reads its parent's
+            # start-up environment as its own, and it shares the parent's OpenMP state, in
+            # which more than one thread deadlocks once the parent has trained
+            return 1
+        if _in_joblib_task():
+            # a joblib worker process (loky): the share it was started with
             return min(cores, _env_threads() or 1)
-        # any other pool worker (joblib's multiprocessing back-end, multiprocessing.Pool,
-        # ProcessPoolExecutor): its share is unknown -- a forked one even reads the
-        # parent's start-up environment -- and a forked one shares the parent's OpenMP
-        # state, in which more than one thread deadlocks once the parent has trained
-        return 1
     limit = _env_threads()
     return min(cores, limit) if limit is not None else cores
 

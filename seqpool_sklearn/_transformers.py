@@ -98,7 +98,7 @@ def _names_in(est, input_features) -> np.ndarray:
 
 
 # fitted arrays of labels read from the columns (WideToSequences' channels and times)
-_LABEL_ARRAYS = ("channels_", "times_")
+_LABEL_ARRAYS = {"channels_": "channel", "times_": "time"}
 _LABELS_TAG = "__seqpool_labels__"
 
 
@@ -126,6 +126,17 @@ class _SequenceOutput:
         for key in _LABEL_ARRAYS:  # labels read from the columns: dates with a zone, periods
             if isinstance(state.get(key), np.ndarray) and state[key].dtype == object:
                 plain = _labels_to_plain(pd.Index(state[key]))
+                if plain is None:
+                    # the layout itself: it cannot be left out as the order check can
+                    shown = state[key][:3].tolist()
+                    raise TypeError(
+                        f"{type(self).__name__}'s {_LABEL_ARRAYS[key]} labels ({shown}...) "
+                        "cannot be "
+                        "stored as plain values (dates in several "
+                        "time zones, say), so the fitted transformer cannot be written to a "
+                        "skops file. Give the columns labels of one kind before fit (for "
+                        "dates, one zone: tz_convert('UTC')), or store it with pickle."
+                    )
                 if isinstance(plain, tuple):
                     state[key] = (_LABELS_TAG, plain)
         return state

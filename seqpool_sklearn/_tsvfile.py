@@ -161,7 +161,7 @@ class _TSVParser:
         clashes = number_spellings(self.labels)
         if clashes:
             warnings.warn(
-                f"{self.path}: the labels {spelling_advice(clashes, 'y')}",
+                f"{self.path}: the labels {spelling_advice(clashes)}",
                 UserWarning,
                 stacklevel=_callers_stacklevel(),
             )
@@ -239,13 +239,15 @@ def number_spellings(*label_lists) -> dict[str, str]:
     return clashes
 
 
-def spelling_advice(clashes: dict[str, str], y: str) -> str:
-    """The labels named, and a mapping that makes them one spelling (runnable as written)."""
+def spelling_advice(clashes: dict[str, str], names: tuple[str, ...] = ("y",)) -> str:
+    """The labels named, and a mapping of the label arrays ``names`` that makes them one
+    spelling (runnable as written)."""
     named = ", ".join(f"{b!r} and {a!r}" for b, a in clashes.items())
+    mapping = "; ".join(f"{y} = np.array([{clashes!r}.get(v, v) for v in {y}])" for y in names)
     return (
         f"{named} are the same number spelt differently; they are read as different classes, "
-        "as written. If they are one class, write them alike in the files, or map them: "
-        f"{y} = np.array([{clashes!r}.get(v, v) for v in {y}])."
+        f"as written. If they are one class, write them alike in the files, or map them: "
+        f"{mapping}."
     )
 
 

@@ -14,8 +14,10 @@ explanation is added to it.
 
 from __future__ import annotations
 
+import copyreg
 import difflib
 import errno
+import functools
 import os
 import warnings
 from collections import Counter
@@ -573,10 +575,12 @@ def _callers_stacklevel() -> int:
     import joblib
     import sklearn
 
+    modules = [sys.modules[__name__.rpartition(".")[0]], sklearn, joblib]
+    skops = sys.modules.get("skops")  # a skops dump reaches __getstate__ through copyreg
     inside = tuple(
         os.path.dirname(os.path.abspath(module.__file__)) + os.sep
-        for module in (sys.modules[__name__.rpartition(".")[0]], sklearn, joblib)
-    )
+        for module in modules + ([skops] if skops is not None else [])
+    ) + (os.path.abspath(copyreg.__file__), os.path.abspath(functools.__file__))
     frame, level = sys._getframe(2), 2
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(inside):
         frame, level = frame.f_back, level + 1
@@ -842,9 +846,11 @@ def _labels_to_plain(labels: pd.Index) -> Any:
     """One level of column labels as plain values (see :func:`_columns_to_plain`), or None."""
     if isinstance(labels.dtype, pd.DatetimeTZDtype):
         utc = labels.tz_convert("UTC").tz_localize(None)
-        return ("tz", utc.to_numpy(), str(labels.dtype.tz))
+        plain = ("tz", utc.to_numpy(), str(labels.dtype.tz))
+        return plain if _rebuilds(plain, labels) else None  # a zone named by its file
     if isinstance(labels.dtype, pd.PeriodDtype):
-        return ("period", np.asarray(labels.asi8, dtype=np.int64), labels.freqstr)
+        plain = ("period", np.asarray(labels.asi8, dtype=np.int64), labels.freqstr)
+        return plain if _rebuilds(plain, labels) else None
     values = labels.to_numpy()
     if values.dtype.kind in "biufmM":
         return values
@@ -857,8 +863,19 @@ def _labels_from_plain(values: Any) -> pd.Index:
     if isinstance(values, tuple) and values and values[0] == "tz":
         return pd.DatetimeIndex(values[1]).tz_localize("UTC").tz_convert(values[2])
     if isinstance(values, tuple) and values and values[0] == "period":
-        return pd.PeriodIndex.from_ordinals(values[1], freq=values[2])
+        ordinals = np.asarray(values[1], dtype=np.int64)  # PeriodArray: any pandas 2.x
+        return pd.PeriodIndex(pd.arrays.PeriodArray(ordinals, dtype=pd.PeriodDtype(values[2])))
     return pd.Index(values)
+
+
+def _rebuilds(plain: Any, labels: pd.Index) -> bool:
+    """Whether ``plain`` reads back as ``labels`` (a zone named by a file path, as dateutil's
+    are, does not)."""
+    try:
+        back = _labels_from_plain(plain)
+    except Exception:  # any failure to read it back: not stored
+        return False
+    return bool(back.equals(labels) and back.dtype == labels.dtype)
 
 
 def _columns_from_plain(value: Any) -> Any:

@@ -1753,6 +1753,9 @@ def test_a_margin_as_wide_as_the_metric_is_refused():
             equivalence_margin=1.0
         )
     comparison.order_effect(equivalence_margin=0.05)  # in score units: taken
+    mcc = _orders(np.array([0.2, 0.4, 0.3]), np.array([0.5, 0.6, 0.4]), metric="matthews_corrcoef")
+    with pytest.raises(ValueError, match=r"range of matthews_corrcoef \(-1 to 1\)"):
+        mcc.order_effect(equivalence_margin=2)
     # metrics without a finite range take any margin
     _orders(np.array([0.6, 0.7, 0.8]), np.array([0.8, 0.9, 0.95]), metric="r2").order_effect(
         equivalence_margin=5

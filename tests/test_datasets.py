@@ -920,12 +920,29 @@ def test_tsv_labels_of_one_number_spelt_differently_are_named(tmp_path):
     (folder / "FL_TEST.tsv").write_text("1\t1\t2\n2\t3\t4\n")
     with pytest.warns(UserWarning, match=r"FL: .*'1' and '1.0', '2' and '2.0' are the same "
                       "number spelt differently") as record:  # fmt: skip
-        _, (_, y_test) = fetch_ucr("FL", split="both", data_home=tmp_path, download=False)
+        (_, y_train), (_, y_test) = fetch_ucr("FL", split="both", data_home=tmp_path,
+                                              download=False)  # fmt: skip
+    assert len(record) == 1
     advice = str(record[0].message).split("map them: ")[1].rstrip(".")
-    exec(advice, {"np": np}, scope := {"y_test": y_test})  # every pair, runnable as written
+    scope = {"y_train": y_train, "y_test": y_test}
+    exec(advice, {"np": np}, scope)  # every pair, both splits, runnable as written
+    assert scope["y_train"].tolist() == ["1.0", "2.0", "1.0"]
     assert scope["y_test"].tolist() == ["1.0", "2.0"]
+    # a clash inside the train file too: one warning, one spelling for both splits
+    (folder / "FL_TRAIN.tsv").write_text("1\t1\t2\n1.0\t3\t4\n2\t5\t6\n")
+    (folder / "FL_TEST.tsv").write_text("1.0\t1\t2\n2\t3\t4\n")
+    with pytest.warns(UserWarning, match="same number spelt differently") as record:
+        (_, y_train), (_, y_test) = fetch_ucr("FL", split="both", data_home=tmp_path,
+                                              download=False)  # fmt: skip
+    assert len(record) == 1
+    scope = {"y_train": y_train, "y_test": y_test}
+    exec(str(record[0].message).split("map them: ")[1].rstrip("."), {"np": np}, scope)
+    assert scope["y_train"].tolist() == ["1", "1", "2"] and scope["y_test"].tolist() == ["1", "2"]
+    with pytest.warns(UserWarning, match=r"map them: y = np.array"):
+        fetch_ucr("FL", split=None, data_home=tmp_path, download=False)  # the labels together
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # one spelling per number: no warning
+        (folder / "FL_TRAIN.tsv").write_text("1.0\t1\t2\n2.0\t3\t4\n1.0\t5\t6\n")
         (folder / "FL_TEST.tsv").write_text("1.0\t1\t2\n2.0\t3\t4\n")
         fetch_ucr("FL", split="both", data_home=tmp_path, download=False)
 

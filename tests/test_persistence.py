@@ -434,12 +434,17 @@ def test_portable_state_of_a_cuda_trained_estimator_loads_on_cpu(fitted):
 
 
 def test_portable_state_is_plain_and_a_newer_format_is_refused(fitted):
-    clf, _, _ = fitted
+    clf, X, _ = fitted
     state = clf.__getstate__()
     assert "module_" not in state and isinstance(state["net_"]["module"], dict)
     assert "_seqpool_portable_state" in state
+    assert state["_seqpool_portable_state"] == 2  # stored labels may be nested: format 2
+    # a file of format 1 (flat labels only) still loads
+    old = SeqPoolClassifier.__new__(SeqPoolClassifier)
+    old.__setstate__({**state, "_seqpool_portable_state": 1})
+    np.testing.assert_array_equal(old.predict_proba(X), clf.predict_proba(X))
     state["_seqpool_portable_state"] = 99
-    with pytest.raises(ValueError, match="format 99.*reads format 1"):
+    with pytest.raises(ValueError, match="format 99.*reads formats 1, 2"):
         SeqPoolClassifier.__new__(SeqPoolClassifier).__setstate__(state)
     assert "module_" in clf.__dict__  # reading the state does not touch the live estimator
 
@@ -612,3 +617,38 @@ def test_labels_that_cannot_be_stored_are_left_out_with_a_warning(tmp_path):
     with pytest.warns(UserWarning, match="cannot be stored as plain values, so the loaded model "
                       "reads a DataFrame's columns by position"):  # fmt: skip
         sio.dump(est, tmp_path / "t.skops")
+
+
+def test_labels_that_do_not_read_back_are_left_out_and_a_layout_that_cannot_is_refused(
+    tmp_path,
+):
+    # a zone named by its file (dateutil's) was stored by name and the file then failed to
+    # load; a WideToSequences layout of dates in two zones was written and failed to load
+    import pandas as pd
+
+    from seqpool_sklearn import SeriesScaler, WideToSequences
+
+    sio = pytest.importorskip("skops.io")
+    columns = pd.date_range("2020", periods=3, tz="dateutil/Europe/Paris")
+    frame = pd.DataFrame([np.arange(3.0), np.arange(3.0) ** 2], columns=columns)
+    est = SeriesScaler().fit(frame)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("default")
+        sio.dump(est, tmp_path / "t.skops")
+    # one warning, at this line (not inside skops)
+    assert len(record) == 1 and record[0].filename == __file__
+    assert "cannot be stored as plain values" in str(record[0].message)
+    loaded = sio.load(
+        tmp_path / "t.skops", trusted=sio.get_untrusted_types(file=tmp_path / "t.skops")
+    )
+    np.testing.assert_array_equal(loaded.transform(frame), est.transform(frame))
+    times = pd.Index([pd.Timestamp("2020-01-01", tz="UTC"),
+                      pd.Timestamp("2020-01-02", tz="Europe/Paris")], dtype=object)  # fmt: skip
+    wide = pd.DataFrame([np.arange(4.0)], columns=pd.MultiIndex.from_product([["a", "b"], times]))
+    fitted = WideToSequences().fit(wide)
+    with pytest.raises(TypeError, match="time labels .* cannot be stored as plain values .* "
+                       r"tz_convert\('UTC'\)\), or store it with pickle"):  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sio.dump(fitted, tmp_path / "w.skops")
+    pickle.loads(pickle.dumps(fitted)).transform(wide)  # pickle keeps it

@@ -133,6 +133,13 @@ def test_omp_num_threads_at_start_up_caps_auto_and_later_writes_do_not(monkeypat
     )
     started_with("64")
     assert auto_threads() == 1
+    # a spawned child outside joblib is a process of its own: the cores, as a main process
+    monkeypatch.setattr(_threads, "_in_joblib_task", lambda: False)
+    monkeypatch.setattr(
+        _threads.multiprocessing, "get_start_method", lambda allow_none=False: "spawn"
+    )
+    started_with(None)
+    assert auto_threads() == usable_cores()
 
 
 def test_the_start_up_environment_is_read_not_os_environ(monkeypatch):

@@ -47,7 +47,9 @@ def _metric_bounds(metric: str) -> tuple[float, float]:
     """The range a metric's values can take, for error bars that stay inside it."""
     if metric in ("accuracy", "balanced_accuracy") or metric.startswith(_BOUNDED_METRICS):
         return (0.0, 1.0)
-    if metric in ("R²", "r2"):
+    if metric == "matthews_corrcoef":
+        return (-1.0, 1.0)
+    if metric in ("R²", "r2", "explained_variance") or metric.startswith("d2_"):
         return (-np.inf, 1.0)
     if metric.startswith("neg_"):
         return (-np.inf, 0.0)

@@ -221,7 +221,8 @@ _SHARED_PARAMS = """\
         process may use (CPU affinity, cgroup quota, ``OMP_NUM_THREADS`` at
         start-up) in the main process, the
         worker's share in a joblib worker process (``cpu_count() // n_jobs``),
-        and one thread in a joblib worker thread or a Dask task, so
+        and one thread in a joblib worker thread, a Dask task or a forked child
+        process (``multiprocessing.Pool`` with the ``fork`` start method), so
         ``GridSearchCV(n_jobs=-1)`` does not oversubscribe the machine -- unless
         the process was started with ``OMP_NUM_THREADS``: joblib hands that to
         every worker as it is, so it caps each worker, not the search. Then pass
