@@ -162,8 +162,8 @@ def _target_values(target, df: pd.DataFrame) -> pd.Series:
         if aligned is None:
             raise ValueError(
                 "target is a Series whose index differs from the recording's; it must hold "
-                "every row label of the recording once. Pass target.to_numpy() to take its "
-                "values in row order instead."
+                "every row label of the recording once. Pass target.reindex(df.index) (or "
+                "target.to_numpy(), its values in row order), or name the target's column."
             )
         return aligned.reset_index(drop=True)
     values = asarray_not_ragged(
@@ -219,6 +219,20 @@ def _column_of(target: pd.Series, df: pd.DataFrame, reserved: list) -> Hashable 
         return None
     same = pd.Index(aligned.to_numpy()).equals(pd.Index(column.to_numpy()))
     return name if same else None
+
+
+def _column_holding(target, df: pd.DataFrame, reserved: list) -> Hashable | None:
+    """The first column of ``df`` whose values are the target's, row for row, or None."""
+    try:
+        values = pd.Index(_target_values(target, df).to_numpy())
+    except (TypeError, ValueError):  # not values of this recording: refused later, in words
+        return None
+    for name in df.columns:
+        if name in reserved or not isinstance(df[name], pd.Series):
+            continue
+        if values.equals(pd.Index(df[name].to_numpy())):
+            return name
+    return None
 
 
 def _recording_array(recording) -> np.ndarray:
@@ -419,7 +433,9 @@ def sliding_windows(
     columns : hashable or list of hashable, default=None
         Value columns (channels) of a DataFrame: a name, or a list, pandas Index or 1-D
         array of names. Default: every column not used as time, target (named, or passed
-        as that column's values, such as ``target=df["label"]``) or ``by``.
+        as that column's values, such as ``target=df["label"]``,
+        ``df["label"].to_numpy()`` or a renamed Series: a column holding the target's values
+        row for row) or ``by``.
     time : hashable, default=None
         Time column (numeric or datetime); duplicates within a recording are an error. When
         None, the row order is the time order and ``start`` / ``end`` are row positions
@@ -518,6 +534,10 @@ def sliding_windows(
         _check_columns(df, reserved + ([target_col] if target_col is not None else []))
         if target_col is None and isinstance(target, pd.Series):
             target_col = _column_of(target, df, reserved)  # say, target=df["label"]
+        if target_col is None and target is not None:
+            # a column's values under another name (df["label"].to_numpy(), a renamed
+            # Series): the column that holds them row for row is the target's, as if named
+            target_col = _column_holding(target, df, reserved)
         if columns is None:
             columns = [c for c in df.columns if c not in reserved and c != target_col]
         columns = _name_list(columns, "columns")

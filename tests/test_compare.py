@@ -1870,3 +1870,16 @@ def test_plot_labels_print_p_values_near_alpha_with_the_digits_that_tell_their_s
         }
     )
     assert _effect_labels(effect, adjusted=False, alpha=0.05) == ["p=0.04996", "p=0.05004"]
+
+
+def test_a_group_on_both_sides_of_a_split_is_named_with_the_way_out():
+    from sklearn.model_selection import TimeSeriesSplit
+
+    X, y = id_data(n=40)
+    clf = FingerprintHead()
+    with pytest.raises(ValueError, match=r"puts 1 group \('r'\) in both the training and the "
+                       r"test rows.*With one group \(one recording\) no splitter keeps groups "
+                       r"apart: leave groups out"):  # fmt: skip
+        compare_heads(clf, X, y, cv=TimeSeriesSplit(n_splits=2), groups=np.repeat("r", 40))
+    with pytest.raises(ValueError, match=r"Use a splitter that keeps groups apart"):
+        compare_heads(clf, X, y, cv=TimeSeriesSplit(n_splits=2), groups=np.arange(40) % 4)

@@ -622,3 +622,23 @@ def test_target_end_per_rule():
     rec = pd.DataFrame({"t": [0.0, 0.5, 1.5, 4.0, 4.25], "x": np.arange(5.0)})
     w = sliding_windows(rec, size=2, time="t", columns="x", target="x", rule="horizon")
     assert w.target_end.tolist() == [1.5, 4.0, 4.25]
+
+
+@pytest.mark.parametrize("rule", ["end", "majority"])
+def test_a_target_given_as_a_columns_values_is_left_out_of_the_channels(rule):
+    # df["label"].to_numpy() or a renamed Series stayed a value channel: every window's
+    # last step was its own label
+    df = pd.DataFrame({"x": np.arange(12.0), "label": np.arange(12) % 3})
+    part = df.iloc[2:]
+    named = sliding_windows(part, size=3, target="label", rule=rule)
+    for target in (part["label"].to_numpy(), part["label"].rename("lab"), list(part["label"])):
+        got = sliding_windows(part, size=3, target=target, rule=rule)
+        assert got.channels.tolist() == ["x"]
+        np.testing.assert_array_equal(got.X, named.X)
+        np.testing.assert_array_equal(got.y, named.y)
+    with pytest.raises(ValueError, match="cannot be both a value column and the target"):
+        sliding_windows(part, size=3, target=part["label"].to_numpy(), rule=rule,
+                        columns=["x", "label"])  # fmt: skip
+    # values that no column holds are a target of their own
+    other = sliding_windows(part, size=3, target=(np.arange(10) % 2), rule=rule)
+    assert other.channels.tolist() == ["x", "label"]

@@ -488,13 +488,22 @@ def _check_groups_apart(splits, groups, cv, n_samples: int) -> None:
         shared = np.intersect1d(codes[train], codes[test])
         if len(shared):
             names = pd.unique(groups[np.isin(codes, shared)])
-            shown = ", ".join(repr(g) for g in names[:3]) + (" ..." if len(names) > 3 else "")
+            shown = ", ".join(
+                repr(g.item() if isinstance(g, np.generic) else g) for g in names[:3]
+            ) + (" ..." if len(names) > 3 else "")
+            one = len(pd.unique(groups)) == 1
             raise ValueError(
                 f"groups were given, but split {i} of cv={cv!r} puts {len(names)} group"
                 f"{'s' if len(names) > 1 else ''} ({shown}) in both the training and the test "
-                "rows, so the scores would read the test groups at training. Use a splitter "
-                "that keeps groups apart (GroupKFold, StratifiedGroupKFold), or an integer cv, "
-                "which does with groups."
+                "rows, so the scores would read the test groups at training. "
+                + (
+                    "With one group (one recording) no splitter keeps groups apart: leave "
+                    "groups out, and let a splitter in time order with a gap, such as "
+                    "TimeSeriesSplit(gap=windows.gap), keep the windows apart."
+                    if one
+                    else "Use a splitter that keeps groups apart (GroupKFold, "
+                    "StratifiedGroupKFold), or an integer cv, which does with groups."
+                )
             )
 
 
