@@ -66,6 +66,12 @@ def ridge_problem(module) -> str | None:
             "encoder's maps only behind a linear pool (one that declares linear = True, "
             f"such as 'avg'); {_pool_text(members, nonlinear, linear=True)}"
         )
+    if head.order == "decode_first" and len(members) > 1:
+        given = "(" + ", ".join(_pool_name(m) for m in members) + ")"
+        return (
+            "order='decode_first' under the ridge readout takes one linear pool, whose "
+            f"frames the decoder's weights read; pool={given} is a tuple of {len(members)}"
+        )
     act = type(head.activation).__name__.lower()
     if act not in ("relu", "gelu", "identity"):
         return (

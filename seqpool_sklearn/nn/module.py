@@ -21,6 +21,12 @@ from .pools import _safe_windows, check_encoder_maps, pool_members, resolve_pool
 DECODE_CACHE_BYTES = 2**31
 
 
+def _plain_tensors(module: nn.Module) -> dict:
+    """A module's tensor attributes that are neither parameters nor buffers (in its
+    ``__dict__``; registered ones live in ``_parameters`` and ``_buffers``)."""
+    return {k: v for k, v in vars(module).items() if isinstance(v, torch.Tensor)}
+
+
 class SeqPoolModule(nn.Module):
     """Encoder + head, built from the data shape and the head hyperparameters.
 
@@ -236,7 +242,21 @@ class SeqPoolModule(nn.Module):
         values, mask = observed_mask(x)
         if weight is not None and bool((weight == weight[0]).all()):
             weight = None  # equal weights are no weights: the same draws
-        return call_fit_data(self.encoder, values, mask, generator, weight)
+        before = _plain_tensors(self.encoder)
+        fitted = call_fit_data(self.encoder, values, mask, generator, weight)
+        after = _plain_tensors(self.encoder)
+        set_here = [k for k, v in after.items() if before.get(k) is not v]
+        if set_here:
+            name = type(self.encoder).__name__
+            raise TypeError(
+                f"{name}.fit_data set {', '.join(map(repr, set_here))}, a tensor that is not "
+                f"a registered buffer or parameter: it would not follow the network to "
+                f"another device, and a skops file (which stores the network's state_dict) "
+                f"would lose it. Register what fit_data learns: self.register_buffer("
+                f"{set_here[0]!r}, ...) in __init__, then fill it in fit_data "
+                f"(self.{set_here[0]}.copy_(...) or assignment to the registered name)."
+            )
+        return fitted
 
     @torch.no_grad()
     def pool_inputs(
@@ -290,6 +310,8 @@ class SeqPoolModule(nn.Module):
         try:
             h = self._check_encoder(encoder, values, mask, check=not builtin_encoder)
             self._check_pools(self.head, members, h, mask, user_members)
+            if user_members and self.pools_by_block:
+                self._check_blockwise(values, mask, h, user_members)
             if values.dtype == torch.float64:
                 return
             # predict and explain compute in float64: a plug-in must follow its input
@@ -305,6 +327,24 @@ class SeqPoolModule(nn.Module):
         finally:
             for m, mode in zip(self.modules(), modes, strict=True):
                 m.training = mode
+
+    def _check_blockwise(self, values, mask, h, users) -> None:
+        """A pool that declares ``separable = True`` is pooled block by block behind an
+        encoder that pools so (``"hydra"``); export and explain pool the whole maps. Both
+        must agree, or the exported model and the explanations describe another model."""
+        whole = self.head.pool(h, mask)[0]
+        blocks = self.encoder.pool_blocks(values, mask, self.head.pooling, self.head.window)[0]
+        scale = float(whole.abs().max()) if whole.numel() else 0.0
+        tol = 1e3 * torch.finfo(whole.dtype).eps * max(scale, 1.0)
+        if not torch.allclose(whole, blocks, rtol=0.0, atol=tol):
+            names = ", ".join(type(p).__name__ for p in users)
+            raise ValueError(
+                f"{names} declares separable = True, but pooling the encoder's maps block by "
+                f"block gives other values than pooling them whole (largest difference "
+                f"{float((whole - blocks).abs().max()):.3g}): the pool reads across "
+                "channels. Declare separable = False (the default), or pool each channel on "
+                "its own."
+            )
 
     @staticmethod
     def _check_encoder(encoder, values, mask, check: bool = True) -> torch.Tensor:
