@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import re
 
 import joblib
 import numpy as np
@@ -1883,3 +1884,33 @@ def test_a_group_on_both_sides_of_a_split_is_named_with_the_way_out():
         compare_heads(clf, X, y, cv=TimeSeriesSplit(n_splits=2), groups=np.repeat("r", 40))
     with pytest.raises(ValueError, match=r"Use a splitter that keeps groups apart"):
         compare_heads(clf, X, y, cv=TimeSeriesSplit(n_splits=2), groups=np.arange(40) % 4)
+
+
+def test_a_comparison_rebuilt_from_its_csv_gives_the_same_tables():
+    # read_csv turns the windows into NaN / 4.0 (other designs than None / 4: 20
+    # "configurations" instead of 8) and, without seeds=, the seeds were counted as splits
+    import io
+
+    X, y = make_nonlinear_steps(n_samples=40, n_timesteps=8, random_state=0)
+    clf = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=1, random_state=0)
+    result = compare_heads(clf, X, y, cv=2, pools=["avg", "max"], windows=[None, 4], n_seeds=2)
+    table = pd.read_csv(io.StringIO(result.results.to_csv(index=False)))
+    before = table.copy()
+    back = HeadComparison(table, splits=result.splits, scoring=result.scoring, cv_results={},
+                          metric=result.metric)  # fmt: skip
+    assert repr(back) == repr(result)
+    pd.testing.assert_frame_equal(table, before)  # the caller's table is kept as read
+    columns = ["order", "pool", "window", "mean_score", "n_splits"]
+    pd.testing.assert_frame_equal(back.summary()[columns], result.summary()[columns])
+    assert back.order_effect()["verdict"].tolist() == result.order_effect()["verdict"].tolist()
+    assert back.order_effect()["n_splits"].tolist() == [2] * 4
+
+
+def test_summarize_comparisons_names_what_it_got_instead_of_comparisons():
+    X, y = make_nonlinear_steps(n_samples=24, n_timesteps=8, random_state=0)
+    clf = SeqPoolClassifier(encoder=None, hidden_size=4, max_epochs=1, random_state=0)
+    one = compare_heads(clf, X, y, cv=2)
+    for bad, got in ((one, "one HeadComparison"), ("results.csv", "a str ('results.csv')"),
+                     (one.results, "a DataFrame of shape")):  # fmt: skip
+        with pytest.raises(TypeError, match=re.escape(got)):
+            summarize_comparisons(bad)

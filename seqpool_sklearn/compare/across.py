@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from .._stats import (
     wilcoxon_equivalence_test,
     wilcoxon_test,
 )
+from .._validation import short_repr
 from .common import _ADJUSTMENTS, _check_alpha, _check_margin, _frame, _same_per_seed
 from .results import HeadComparison
 
@@ -465,6 +467,19 @@ def summarize_comparisons(
     >>> summary.ranks()["n_datasets"].tolist()
     [3, 3]
     """
+    if isinstance(comparisons, (HeadComparison, str, bytes, os.PathLike, pd.DataFrame)):
+        got = (
+            "one HeadComparison"
+            if isinstance(comparisons, HeadComparison)
+            else f"a DataFrame of shape {comparisons.shape}"
+            if isinstance(comparisons, pd.DataFrame)
+            else f"a {type(comparisons).__name__} ({short_repr(comparisons)})"
+        )
+        raise TypeError(
+            "comparisons must be a dict {name: HeadComparison} (or a list of (name, "
+            f"HeadComparison) pairs) of at least 2 datasets, got {got}. Build one "
+            "HeadComparison per dataset with compare_heads."
+        )
     items = list(comparisons.items()) if isinstance(comparisons, dict) else list(comparisons)
     if len(items) < 2:
         raise ValueError(

@@ -29,6 +29,30 @@ from .common import (
 )
 
 
+def _plain_windows(results: pd.DataFrame) -> pd.DataFrame:
+    """``results`` with its windows as None / int: a table read back from CSV holds them
+    as NaN / 4.0, which would be other designs than None / 4. The caller's frame is kept."""
+    if "window" not in results:
+        return results
+
+    def plain(w):
+        if w is None or (isinstance(w, (float, np.floating)) and np.isnan(w)):
+            return None
+        if isinstance(w, (float, np.floating, np.integer)) and float(w).is_integer():
+            return int(w)
+        return w
+
+    windows = [plain(w) for w in results["window"]]
+    if results["window"].dtype == object and all(
+        a is b or (type(a) is type(b) and a == b)
+        for a, b in zip(windows, results["window"], strict=True)
+    ):
+        return results
+    out = results.copy()
+    out["window"] = pd.Series(windows, dtype=object, index=results.index)
+    return out
+
+
 class HeadComparison:
     """Result of :func:`compare_heads`.
 
@@ -105,6 +129,11 @@ class HeadComparison:
         chance_level=None,
         task=None,
     ):
+        results = _plain_windows(results)
+        if seeds is None and "seed" in results and results["seed"].nunique() > 1:
+            # a table read back from its CSV without seeds=: its seeds are in the rows,
+            # and the paired tests must average over them, not count them as splits
+            seeds = list(pd.unique(results["seed"]))
         self.results = results
         self.task = task
         self.metric = metric or scoring
@@ -415,8 +444,11 @@ class HeadComparison:
         factor : {"order", "pool", "window"}
             The head parameter whose effect is measured.
         reference : value or "first", default="first"
-            The level every other level is compared with; "first" is the first level of
-            the grid (e.g. ``pools[0]``). For ``factor="window"``, None is global pooling.
+            The level every other level is compared with, as the ``results`` table names
+            it; "first" is the first level of the grid (e.g. ``pools[0]``). A tuple of
+            pools is named by its label (``"ppv+lspv"`` for ``("ppv", "lspv")``), a pool
+            class of your own by its label in the table. For ``factor="window"``, None is
+            global pooling.
         alpha, equivalence_margin, adjust
             As in :meth:`order_effect`.
 
