@@ -26,6 +26,7 @@ and a user-given ``module__x`` wins over the inferred value.
 from __future__ import annotations
 
 import inspect
+import math
 import warnings
 from collections.abc import Callable
 from decimal import Decimal
@@ -344,12 +345,24 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
                 f"fitted model has {previous.tolist()}; fit with warm_start=False."
             )
         self.classes_ = encoder.classes_
+        codes = encoder.transform(y).astype(np.int64)
         if reset:
             self._classes_given = classes is not None
             self.class_weight_ = None
             if self.class_weight is not None:
                 self.class_weight_ = self._class_weights(y, sample_weight)
-        return torch.from_numpy(encoder.transform(y).astype(np.int64)), len(self.classes_)
+        if getattr(self, "class_weight_", None) is not None:
+            weights = self.class_weight_[codes]
+            if sample_weight is not None:
+                weights = weights * np.asarray(sample_weight, dtype=np.float64)
+            if not (weights > 0).any():
+                present = sorted(set(np.asarray(y).tolist()), key=str)
+                raise ValueError(
+                    f"class_weight={self.class_weight!r} gives every training series weight "
+                    f"0 (with its sample weights), so there is nothing to fit; the classes "
+                    f"in y are {present[:10]}. Give at least one of them a weight above 0."
+                )
+        return torch.from_numpy(codes), len(self.classes_)
 
     def _class_weights(self, y: np.ndarray, sample_weight: np.ndarray | None = None) -> np.ndarray:
         if "criterion__weight" in self._routed:
@@ -515,6 +528,35 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         self : SeqPoolRegressor
         """
         return self._fit(X, y, train=True, sample_weight=sample_weight, partial=True)
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """R² of :meth:`predict` on ``X`` against ``y`` (scikit-learn's ``r2_score``).
+
+        Targets of extreme scale (below 1e-100 or above 1e100 in size) are scaled by a
+        power of two, with the predictions, before the sums of squares, which would
+        otherwise round to 0 or overflow; R² does not change with the scale.
+
+        Parameters
+        ----------
+        X, y, sample_weight
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        score : float
+        """
+        from sklearn.metrics import r2_score
+
+        y_pred = self.predict(X)
+        try:
+            y_arr = np.asarray(y, dtype=np.float64)
+            size = max(float(np.abs(y_arr).max()), float(np.abs(y_pred).max()))
+        except (TypeError, ValueError):  # r2_score says what is wrong with y
+            size = 1.0
+        if 0 < size < 1e-100 or 1e100 < size < np.inf:
+            factor = 2.0 ** -math.floor(math.log2(size))  # exact: a power of two
+            return float(r2_score(y_arr * factor, y_pred * factor, sample_weight=sample_weight))
+        return r2_score(y, y_pred, sample_weight=sample_weight)
 
     def _encode_targets(
         self,

@@ -809,3 +809,36 @@ def test_the_same_steps_as_text_and_numbers_in_another_order_are_refused_at_pred
     with pytest.raises(ValueError, match="column 0 is 3, in fit it was '0'"):
         model.predict(pd.DataFrame(X2[:, ::-1], columns=[3, 2, 1, 0]))
     model.predict(pd.DataFrame(X2, columns=[0, 1, 2, 3]))  # the same order: read as before
+
+
+def test_a_huge_encoder_width_is_refused_instead_of_hanging():
+    # 10**30 overflowed the MiniRocket encoder's int64 arithmetic and looped for minutes
+    with pytest.raises(InvalidParameterError, match=r"'encoder_channels' parameter .* in the "
+                       r"range \[1, 1000000\]"):  # fmt: skip
+        SeqPoolClassifier(encoder="minirocket", encoder_channels=10**30).fit(_X(), _y())
+
+
+def test_class_weights_that_weigh_every_series_zero_are_refused():
+    # a divergence error blaming the inputs (trained) or numpy's "Weights sum to zero" (ridge)
+    for readout in ("trained", "ridge"):
+        with pytest.raises(ValueError, match=r"class_weight=\{0: 0, 1: 0\} gives every training "
+                           "series weight 0"):  # fmt: skip
+            SeqPoolClassifier(**{**TINY, "readout": readout}, class_weight={0: 0, 1: 0}).fit(
+                _X(), _y()
+            )
+    with pytest.raises(ValueError, match="gives every training series weight 0"):
+        SeqPoolClassifier(**TINY, class_weight={0: 0}).fit(
+            _X(), _y(), sample_weight=np.where(_y() == 1, 0.0, 1.0)
+        )
+
+
+def test_the_regressors_r2_does_not_round_away_at_extreme_target_scales():
+    # both sums of squares rounded to 0 for targets near 1e-170: R² came out 1.0
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 1, 12)).astype(np.float32)
+    y = X[:, 0].mean(1) + 0.3 * rng.normal(size=30)
+    base = SeqPoolRegressor(encoder=None, readout="ridge").fit(X, y).score(X, y)
+    assert 0.2 < base < 0.9
+    for scale in (1e-170, 1e150):
+        model = SeqPoolRegressor(encoder=None, readout="ridge").fit(X, y * scale)
+        assert model.score(X, y * scale) == pytest.approx(base, rel=1e-9)

@@ -88,7 +88,8 @@ _SHARED_PARAMS = """\
         of every map, from ranks computed once per fit (kept in memory up to
         2 GiB, about 500 series of 512 steps), yet a full-width ``decode_first``
         fit still took 4 to 100 times a ``pool_first`` one (which pools once per
-        fit; median 26 on 20 archive datasets), the most on long series.
+        fit; median 26 on 20 archive datasets), the most on long series. At most
+        1 000 000.
     bidirectional : bool, default=True
         GRU encoder only: read the series in both directions.
     readout : {"trained", "ridge"}, default="trained"

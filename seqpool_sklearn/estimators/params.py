@@ -94,7 +94,9 @@ class _ParamsMixin:
         "activation": [StrOptions(set(ACTIVATIONS)), None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "lp_power": [Interval(Real, 1, None, closed="left")],
-        "encoder_channels": [None, Interval(Integral, 1, None, closed="left")],
+        # a bound far above any width that fits in memory (the default encoder has 9996
+        # maps): a huge value is refused instead of overflowing the encoders' arithmetic
+        "encoder_channels": [None, Interval(Integral, 1, 10**6, closed="both")],
         "bidirectional": ["boolean"],
         "readout": [StrOptions({"trained", "ridge"})],
         "max_epochs": [None, Interval(Integral, 1, None, closed="left")],
