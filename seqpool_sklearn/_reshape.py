@@ -177,7 +177,7 @@ def _table_unless_lost(spec, lost, what, df, id_code, ids, namer) -> np.ndarray:
         table = None
     if table is not None and pd.Index(table).equals(pd.Index(by_row)):
         return table
-    lost = (
+    reset = (
         f"The {what} Series has one value per row of the DataFrame but the index "
         f"0..{len(df) - 1}, not the DataFrame's row labels (such as {_fmt(df.index[0])})"
     )
@@ -185,13 +185,13 @@ def _table_unless_lost(spec, lost, what, df, id_code, ids, namer) -> np.ndarray:
         # its index does not hold every id: no table by id, per-row values without their
         # row labels, which are not read by position
         raise ValueError(
-            f"{lost}, and it does not hold every id, so it is no table indexed by id either: "
+            f"{reset}, and it does not hold every id, so it is no table indexed by id either: "
             f"per-row values whose index was reset? Pass them with the DataFrame's row "
             f"labels, pd.Series(values, index=df.index), or pass the column name."
         )
     k = int(np.flatnonzero(pd.Index(table).to_numpy() != pd.Index(by_row).to_numpy())[0])
     raise ValueError(
-        f"{lost}: per-row values whose index was reset, or a table indexed by id? The two "
+        f"{reset}: per-row values whose index was reset, or a table indexed by id? The two "
         f"readings give different {what} values (read row by row {_fmt(by_row[k])}, read as "
         f"a table indexed by id {_fmt(table[k])}, for id {_fmt(ids[k])}). Pass the column "
         "name, pd.Series(values, index=df.index) (one value per row), or a Series indexed by "

@@ -526,20 +526,13 @@ def format_p(p: float, alpha: float | None = None) -> str:
     """
     if p < 0.001 and (alpha is None or alpha > 0.001):
         return "p<0.001"
-    if p < 0.001:  # a level this small: the significant digits that tell the side of it
-        digits = 2
-        while digits < 15 and p != alpha:
-            shown = float(f"{p:.{digits}g}")
-            if shown != alpha and (shown < alpha) == (p < alpha):
-                break
-            digits += 1
-        return f"p={p:.{digits}g}"
-    text = f"{p:.3f}"
+    # three decimals, or below 0.001 (a level this small) significant digits
+    spec, digits = ("g", 2) if p < 0.001 else ("f", 3)
+    text = f"{p:.{digits}{spec}}"
     if alpha is not None and np.isfinite(p) and p != alpha:
-        digits = 3
         while digits < 15 and (float(text) == alpha or (float(text) < alpha) != (p < alpha)):
             digits += 1
-            text = f"{p:.{digits}f}"
+            text = f"{p:.{digits}{spec}}"
     return f"p={text}"
 
 

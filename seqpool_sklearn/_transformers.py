@@ -131,11 +131,10 @@ class _SequenceOutput:
                     shown = state[key][:3].tolist()
                     raise TypeError(
                         f"{type(self).__name__}'s {_LABEL_ARRAYS[key]} labels ({shown}...) "
-                        "cannot be "
-                        "stored as plain values (dates in several "
-                        "time zones, say), so the fitted transformer cannot be written to a "
-                        "skops file. Give the columns labels of one kind before fit (for "
-                        "dates, one zone: tz_convert('UTC')), or store it with pickle."
+                        "cannot be stored as plain values (dates in several time zones, say), "
+                        "so the fitted transformer cannot be written to a skops file. Give "
+                        "the columns labels of one kind before fit (for dates, one zone: "
+                        "tz_convert('UTC')), or store it with pickle."
                     )
                 if isinstance(plain, tuple):
                     state[key] = (_LABELS_TAG, plain)

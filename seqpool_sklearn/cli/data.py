@@ -1003,15 +1003,16 @@ def _check_target(args, y, what: str) -> None:
             )
 
     if args.equivalence_margin is not None:
-        from ..compare.common import _metric_bounds
+        from ..compare.common import _margin_spans_metric
 
         metric = args.scoring or ("r2" if regression else "accuracy")
-        low, high = _metric_bounds(metric)
-        if np.isfinite(low) and np.isfinite(high) and args.equivalence_margin >= high - low:
+        bounds = _margin_spans_metric(args.equivalence_margin, metric)
+        if bounds is not None:
             raise _UsageError(
                 f"--equivalence-margin {args.equivalence_margin:g} is not smaller than the "
-                f"whole range of {metric} ({low:g} to {high:g}), so every difference would "
-                f"count as equivalent; give it in score units: 0.01 for one point of {metric}"
+                f"whole range of {metric} ({bounds[0]:g} to {bounds[1]:g}), so every "
+                f"difference would count as equivalent; give it in score units: 0.01 for one "
+                f"point of {metric}"
             )
 
 

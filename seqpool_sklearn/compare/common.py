@@ -106,16 +106,26 @@ def _check_margin(margin: Any, metric: Any = None) -> float | None:
             f"equivalence_margin must be a finite number > 0 in score units (e.g. 0.01 = one "
             f"accuracy point), got {margin!r}."
         )
-    if isinstance(metric, str):
-        low, high = _metric_bounds(metric)
-        if np.isfinite(low) and np.isfinite(high) and value >= high - low:
-            raise ValueError(
-                f"equivalence_margin={margin!r} is not smaller than the whole range of "
-                f"{metric} ({low:g} to {high:g}), so every difference would count as "
-                f"equivalent. Give it in score units: 0.01 for one point of {metric}, 0.05 "
-                "for five."
-            )
+    bounds = _margin_spans_metric(float(value), metric)
+    if bounds is not None:
+        raise ValueError(
+            f"equivalence_margin={margin!r} is not smaller than the whole range of "
+            f"{metric} ({bounds[0]:g} to {bounds[1]:g}), so every difference would count as "
+            f"equivalent. Give it in score units: 0.01 for one point of {metric}, 0.05 "
+            "for five."
+        )
     return float(value)
+
+
+def _margin_spans_metric(margin: float, metric: Any) -> tuple[float, float] | None:
+    """The metric's bounds when ``margin`` is at least its whole range (the mark of a
+    margin given in points or percent), else None; None for an unbounded or unnamed one."""
+    if not isinstance(metric, str):
+        return None
+    low, high = _metric_bounds(metric)
+    if np.isfinite(low) and np.isfinite(high) and margin >= high - low:
+        return low, high
+    return None
 
 
 def _same_per_seed(a: np.ndarray, b: np.ndarray) -> bool:
