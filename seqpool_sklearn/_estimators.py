@@ -121,7 +121,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         target of a series is ``1 - label_smoothing`` on its class plus
         ``label_smoothing / n_classes`` on every class, so the loss stops rewarding
         ever larger logits on the training series. It regularises the trained head:
-        on the 20-dataset development suite, over five seeds, 0.05 gained 0.66
+        on the 20-dataset benchmark suite, over five seeds, 0.05 gained 0.66
         accuracy points on average over no smoothing (see the benchmarks page).
         ``0.0`` trains on the plain cross-entropy. With ``class_weight``, a series'
         whole smoothed loss is weighed by its class's weight, so class weights stay

@@ -19,7 +19,7 @@ RESULTS_FILE = "results.csv"
 FIGURE_FILE = "compare.png"
 _DEFAULT_POOLS = ("avg", "max")
 # --quick: a narrower encoder for a first look, per encoder, applied only where no flag is
-# given. Single fits with the estimator's training defaults on six UCR development datasets
+# given. Single fits with the estimator's training defaults on six UCR archive datasets
 # (archive train/test split): 336 minirocket maps instead of the full width were 6-10x
 # faster with pool_first and ~40x per epoch with decode_first, within three points of its
 # accuracy; a conv width of 16 was 3-5x faster, within about one point on five datasets

@@ -163,7 +163,7 @@ class ComparisonSummary:
             the bound or not: their own verdict has no test, and the equivalence test leaves
             them out, as the difference test drops their zero difference), with a margin
             ``p_equivalence_raw`` (TOST, unadjusted), ``p_equivalence_adjusted`` (what the
-            verdict uses) and ``p_equivalence`` (the raw value, as in earlier releases; filter
+            verdict uses) and ``p_equivalence`` (the raw value; filter
             on the explicit pair, as in a single comparison's table ``p_equivalence`` is the
             adjusted value), and
             ``verdict``: "decode_first better across

@@ -382,7 +382,7 @@ class HeadComparison:
             equal to ``p_value`` for a single cell or ``adjust=None``), with a margin
             ``p_equivalence_raw`` (TOST, unadjusted), ``p_equivalence_adjusted`` (adjusted
             like ``p_adjusted``; what the verdict uses) and ``p_equivalence`` (the adjusted
-            value, as in earlier releases; filter on the explicit pair, as in the
+            value; filter on the explicit pair, as in the
             across-datasets table ``p_equivalence`` is the raw value), and ``verdict``
             (plain words). A cell whose paired differences have no spread is not tested (its
             verdict says so): its ``t`` and p-values are NaN.

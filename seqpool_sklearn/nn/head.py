@@ -116,7 +116,8 @@ class SeqPoolHead(nn.Module):
     Behind a pool that declares ``standardise_decoded`` (MultiRocket's step-function pools,
     whose pooled values are fractions, ranks and run lengths), ``decode_first`` drops out
     the pooled frames rather than the steps -- dropping out a step would cut a run or flip
-    a count -- and standardises them with a :class:`FrameNorm` before the output layer.
+    a count -- and standardises them with a ``FrameNorm`` (``seqpool_sklearn.nn.head``)
+    before the output layer.
 
     Parameters
     ----------
@@ -125,7 +126,7 @@ class SeqPoolHead(nn.Module):
     in_channels : int
         Channels of the encoder output ``h``.
     n_frames : int
-        Frames the output layer expects (see :func:`n_frames_for`).
+        Frames the output layer expects (``seqpool_sklearn.nn.masks.n_frames_for``).
     order : {"pool_first", "decode_first"}, default="pool_first"
     pool : str, Pool subclass or tuple of them, default="avg"
         A registered pool name (``"avg"``, ``"max"``, ``"lp"``, ``"attention"``,
