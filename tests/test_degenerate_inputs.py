@@ -11,6 +11,7 @@ import torch
 
 from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
 from seqpool_sklearn.nn.encoders import HydraEncoder, RandomConvEncoder
+from seqpool_sklearn.nn.encoders.conv import MaskedBatchNorm1d
 from seqpool_sklearn.nn.masks import observed_mask
 
 N, T = 20, 16
@@ -108,3 +109,43 @@ def test_hydra_scales_of_varied_series_keep_the_spreads_floor():
     floor = torch.stack([0.1 * soft.median(), 0.1 * hard.median()]).view(1, 2, 1)
     expected = torch.maximum(kinds, floor).reshape(-1)
     assert torch.equal(enc.scale_std, expected.to(enc.scale_std.dtype))
+
+
+# --------------------------------------------------------------------- one-step conv
+@pytest.mark.parametrize(("n", "batch_size"), [(4, 1), (4, 3), (3, 2)])
+def test_conv_fits_one_step_series_in_batches_of_one(n, batch_size):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(n, 1, 1)), rng.normal(size=n)
+    reg = SeqPoolRegressor(
+        encoder="conv", encoder_channels=4, max_epochs=1, batch_size=batch_size, random_state=0
+    ).fit(X, y)
+    assert np.isfinite(reg.predict(X)).all()
+    clf = SeqPoolClassifier(
+        encoder="conv", encoder_channels=4, max_epochs=1, batch_size=batch_size, random_state=0
+    ).fit(X, np.arange(n) % 2)
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_batch_norm_of_one_value_per_channel_is_that_of_one_observed_step():
+    torch.manual_seed(0)
+    norm = MaskedBatchNorm1d(3).train()
+    norm.bias.data = torch.tensor([0.5, -1.0, 2.0])
+    x = torch.randn(1, 3, 1)
+    padded = torch.cat([x, torch.randn(1, 3, 2)], dim=2)
+    mask = torch.tensor([[True, False, False]])
+    other = MaskedBatchNorm1d(3).train()
+    other.load_state_dict(norm.state_dict())
+    expected = other(padded, mask)[..., :1]
+    for m in (None, torch.ones(1, 1, dtype=torch.bool)):
+        single = MaskedBatchNorm1d(3).train()
+        single.load_state_dict(norm.state_dict())
+        out = single(x, m)
+        assert torch.equal(out, expected)  # the bias: variance 0, centred value 0
+        assert torch.equal(single.running_var, other.running_var)
+
+
+def test_batch_norm_of_a_full_batch_is_torchs():
+    x = torch.randn(5, 3, 7, generator=torch.Generator().manual_seed(0))
+    ours, theirs = MaskedBatchNorm1d(3).train(), torch.nn.BatchNorm1d(3).train()
+    for mask in (None, torch.ones(5, 7, dtype=torch.bool)):
+        assert torch.equal(ours(x, mask), theirs(x))
