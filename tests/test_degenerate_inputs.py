@@ -149,3 +149,44 @@ def test_batch_norm_of_a_full_batch_is_torchs():
     ours, theirs = MaskedBatchNorm1d(3).train(), torch.nn.BatchNorm1d(3).train()
     for mask in (None, torch.ones(5, 7, dtype=torch.bool)):
         assert torch.equal(ours(x, mask), theirs(x))
+
+
+# --------------------------------------------------------------------- score
+_TINY = {"encoder": None, "hidden_size": 4, "max_epochs": 1, "random_state": 0}
+
+
+def _fitted_pair():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 2, 8))
+    reg = SeqPoolRegressor(**_TINY).fit(X, rng.normal(size=12))
+    clf = SeqPoolClassifier(**_TINY).fit(X, np.arange(12) % 2)
+    return X, reg, clf
+
+
+def test_score_names_the_lengths_of_x_and_y():
+    X, reg, clf = _fitted_pair()
+    with pytest.raises(ValueError, match="X has 12 series but y has 3 targets; SeqPoolRegressor"):
+        reg.score(X, np.zeros(3))
+    with pytest.raises(ValueError, match="X has 12 series but y has 3 labels; SeqPoolClassifier"):
+        clf.score(X, [0, 1, 0])
+
+
+def test_score_names_the_lengths_of_x_and_sample_weight():
+    X, reg, clf = _fitted_pair()
+    y = np.arange(12) % 2
+    for est in (reg, clf):
+        with pytest.raises(
+            ValueError,
+            match=f"X has 12 series but sample_weight has 3 weights; {type(est).__name__} "
+            "needs exactly one per series",
+        ):
+            est.score(X, y, sample_weight=np.ones(3))
+
+
+def test_score_with_matching_lengths_is_the_metric():
+    from sklearn.metrics import accuracy_score, r2_score
+
+    X, reg, clf = _fitted_pair()
+    y, w = np.arange(12) % 2, np.arange(1.0, 13.0)
+    assert clf.score(X, y, sample_weight=w) == accuracy_score(y, clf.predict(X), sample_weight=w)
+    assert reg.score(X, y, sample_weight=w) == r2_score(y, reg.predict(X), sample_weight=w)
