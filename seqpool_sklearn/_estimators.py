@@ -243,8 +243,12 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         -------
         score : float
         """
+        from sklearn.metrics import accuracy_score
+
         check_label_types(y, name=type(self).__name__)
-        return super().score(X, y, sample_weight=sample_weight)
+        y_pred = self.predict(X)
+        self._check_score_inputs(y, sample_weight, len(y_pred))
+        return accuracy_score(y, y_pred, sample_weight=sample_weight)
 
     def _encode_targets(
         self,
@@ -548,6 +552,7 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         from sklearn.metrics import r2_score
 
         y_pred = self.predict(X)
+        self._check_score_inputs(y, sample_weight, len(y_pred))
         try:
             y_arr = np.asarray(y, dtype=np.float64)
             size = max(float(np.abs(y_arr).max()), float(np.abs(y_pred).max()))

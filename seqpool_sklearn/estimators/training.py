@@ -33,7 +33,7 @@ from .._net import (
 )
 from .._options import default_hidden_size
 from .._threads import blas_threads, resolve_n_threads
-from .._validation import numeric_or_refused
+from .._validation import check_targets, numeric_or_refused
 from .._validation import short_repr as _short
 from ..nn.head import FitDropout
 from ..nn.masks import n_frames_for
@@ -439,6 +439,25 @@ class _TrainingMixin:
         if (w == w[0]).all():
             return w, None
         return w, relative
+
+    def _check_score_inputs(self, y: Any, sample_weight: Any, n_samples: int) -> None:
+        """``score``'s ``y`` and ``sample_weight`` against the ``n_samples`` series of X.
+
+        ``y`` is checked as at :meth:`fit` (one label or target per series, none
+        missing); ``sample_weight``, where given as an array, must hold one weight per
+        series. Both are refused in the estimator's words rather than the metric's.
+        """
+        classifier = isinstance(self, ClassifierMixin)
+        check_targets(y, n_samples, name=type(self).__name__, numeric=not classifier)
+        if sample_weight is None:
+            return
+        n_weights = np.shape(sample_weight)[0] if np.ndim(sample_weight) else None
+        if n_weights is not None and n_weights != n_samples:
+            raise ValueError(
+                f"Found input variables with inconsistent numbers of samples: X has "
+                f"{n_samples} series but sample_weight has {n_weights} weights; "
+                f"{type(self).__name__} needs exactly one per series."
+            )
 
     def _check_validation_split(self, y_t: torch.Tensor, n_outputs: int) -> None:
         """With ``patience``, the held-out part must be splittable (stratified for classes)."""

@@ -199,6 +199,36 @@ def standardised_blocks(raw_blocks, scale_mean, scale_std, mask):
         start = sl.stop
 
 
+# A median spread below this fraction of the maps' typical size is no spread at all
+NO_SPREAD = 1e-3
+
+
+def floor_without_spread(spread: torch.Tensor, size: torch.Tensor) -> float | None:
+    """The spread floor of maps that do not vary between the training series, else None.
+
+    ``spread`` holds the maps' spreads over the training series and ``size`` their
+    typical sizes (weighted means of the absolute values). When the median spread is at
+    most ``NO_SPREAD`` times the mean size -- constant or identical series, or
+    differences at rounding level -- a floor set from the spreads would turn the maps'
+    variation over time (under max pooling, windows, ``decode_first``) into huge values.
+    Such maps are scaled by their typical size instead, or by 1 where every map is 0
+    (as scikit-learn's ``StandardScaler`` scales a constant feature).
+
+    Parameters
+    ----------
+    spread, size : torch.Tensor of shape (n_maps,)
+
+    Returns
+    -------
+    floor : float or None
+        None where the maps vary between the series (their spreads are kept).
+    """
+    typical = float(size.mean())
+    if float(spread.median()) > NO_SPREAD * typical:
+        return None
+    return typical if typical > 0 else 1.0
+
+
 def weighted_mean_std(
     values: torch.Tensor, weight: torch.Tensor | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:

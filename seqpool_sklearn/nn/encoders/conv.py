@@ -16,12 +16,20 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
     In evaluation mode it is exactly :class:`torch.nn.BatchNorm1d` (running
     statistics), so a padded series is normalised like the unpadded one, without
     looking at the mask (an exported graph has no branch on the data). In training,
-    a batch without padding uses the native kernel.
+    a batch without padding uses the native kernel, except a batch of one value per
+    channel (one series of one step), which the native kernel refuses: it is
+    normalised like a padded batch with one observed step (variance 0, output 0 before
+    the affine part).
     """
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:  # type: ignore[override]
-        if mask is None or not self.training or bool(mask.all()):
+        if not self.training:
             return super().forward(x)
+        single = x.shape[0] * x.shape[2] == 1
+        if not single and (mask is None or bool(mask.all())):
+            return super().forward(x)
+        if mask is None:
+            mask = torch.ones(x.shape[0], x.shape[2], dtype=torch.bool, device=x.device)
         m = mask.unsqueeze(1).to(x.dtype)
         n = m.sum().clamp_min(1.0)
         mean = (x * m).sum(dim=(0, 2)) / n

@@ -17,20 +17,31 @@ import torch
 from torch.nn import functional as F
 
 from ..masks import matmul_conv1d, split_windows
-from .base import Encoder, pool_by_blocks, register_encoder, standardised_blocks, weighted_mean_std
+from .base import (
+    Encoder,
+    floor_without_spread,
+    pool_by_blocks,
+    register_encoder,
+    standardised_blocks,
+    weighted_mean_std,
+)
 from .multirocket import first_difference
 
 _LENGTH = 9  # kernel length, as Hydra's
 
 
-def _kind_floor(std: torch.Tensor, per_block: int) -> torch.Tensor:
+def _kind_floor(std: torch.Tensor, per_block: int, size: torch.Tensor) -> torch.Tensor:
     """A floor for the spreads: a tenth of the median spread of each kind of map.
 
     The maps come in blocks of ``per_block`` soft counts followed by as many hard counts;
     a kernel that never wins on the training series has spread 0, and without a floor
-    one win at prediction time would become a huge value.
+    one win at prediction time would become a huge value. ``size`` holds the maps'
+    typical sizes: a kind whose maps do not vary between the training series (constant
+    or identical series) has no spreads to set a floor from, and is floored at its
+    maps' typical size instead (see ``floor_without_spread``).
     """
     kinds = std.view(-1, 2, per_block)
+    sizes = size.view(-1, 2, per_block)
     soft, hard = kinds[:, 0], kinds[:, 1]
     # the soft counts carry the series' units (the winning responses), so their floor is
     # relative to their largest spread; the hard counts are fractions of steps
@@ -41,6 +52,10 @@ def _kind_floor(std: torch.Tensor, per_block: int) -> torch.Tensor:
             0.1 * hard.median().clamp_min(1e-6),
         ]
     )
+    for i in range(2):
+        without = floor_without_spread(kinds[:, i].reshape(-1), sizes[:, i].reshape(-1))
+        if without is not None:
+            floor[i] = without
     return floor.view(1, 2, 1).expand_as(kinds).reshape(-1)
 
 
@@ -218,8 +233,10 @@ class HydraEncoder(Encoder):
         if generator is not None:
             self.draw(generator)
         raw, valid = self._pool_raw(x, mask, "avg", None)
-        mean, std = weighted_mean_std(raw.squeeze(-1).to(torch.float64), weight)
-        std = torch.maximum(std, _kind_floor(std, self.per_block).to(std))
+        values = raw.squeeze(-1).to(torch.float64)
+        mean, std = weighted_mean_std(values, weight)
+        size = weighted_mean_std(values.abs(), weight)[0]
+        std = torch.maximum(std, _kind_floor(std, self.per_block, size).to(std))
         self.scale_mean.copy_(mean.to(self.scale_mean.dtype))
         self.scale_std.copy_(std.to(self.scale_std.dtype))
         return raw, valid

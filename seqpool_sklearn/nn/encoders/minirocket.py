@@ -13,7 +13,14 @@ from torch.nn import functional as F
 
 from ..masks import matmul_conv1d, split_windows
 from . import rocket_kernel
-from .base import Encoder, pool_by_blocks, register_encoder, standardised_blocks, weighted_mean_std
+from .base import (
+    Encoder,
+    floor_without_spread,
+    pool_by_blocks,
+    register_encoder,
+    standardised_blocks,
+    weighted_mean_std,
+)
 from .rocket_fast import (
     decode_cache,
     decode_cache_layout,
@@ -268,10 +275,14 @@ class RandomConvEncoder(Encoder):
             self.conv_scale.copy_(torch.cat(spreads).to(self.conv_scale.dtype))
             return None
         raw, valid = self._pool_indicators(x, mask, "avg", None)
-        mean, std = weighted_mean_std(raw.squeeze(-1).to(torch.float64), weight)
+        values = raw.squeeze(-1).to(torch.float64)
+        mean, std = weighted_mean_std(values, weight)
         self.scale_mean.copy_(mean.to(self.scale_mean.dtype))
-        # a floor keeps near-constant features from turning one step into a huge value
-        self.scale_std.copy_(std.clamp_min(0.01).to(self.scale_std.dtype))
+        # a floor keeps near-constant features from turning one step into a huge value;
+        # features that do not vary between the series at all are floored at their size
+        without = floor_without_spread(std, weighted_mean_std(values.abs(), weight)[0])
+        floor = 0.01 if without is None else max(0.01, without)
+        self.scale_std.copy_(std.clamp_min(floor).to(self.scale_std.dtype))
         return raw, valid
 
     @torch.no_grad()

@@ -1,0 +1,192 @@
+"""Degenerate training data and mismatched lengths: moderate models or clear errors.
+
+Series that do not vary between one another give the frozen encoders no spread to scale
+their maps by; one-step series give batch normalisation one value per channel; ``score``
+checks its ``y`` and ``sample_weight`` against X as ``fit`` does.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
+from seqpool_sklearn.nn.encoders import HydraEncoder, RandomConvEncoder
+from seqpool_sklearn.nn.encoders.conv import MaskedBatchNorm1d
+from seqpool_sklearn.nn.masks import observed_mask
+
+N, T = 20, 16
+# the frozen encoders at small widths (multirocket_hydra's Hydra part keeps 64 groups)
+FROZEN = {"minirocket": 84, "multirocket": 168, "hydra": 2, "multirocket_hydra": 168}
+
+
+def _flat_series(kind: str) -> np.ndarray:
+    """Training series that do not vary between one another."""
+    if kind == "constant":
+        return np.full((N, 1, T), 1.5)
+    shape = np.sin(np.linspace(0.0, 3.0, T))  # the same shape, differences at rounding level
+    noise = 1e-9 * np.random.default_rng(1).normal(size=(N, 1, T))
+    return shape[None, None, :] + noise
+
+
+def _targets() -> np.ndarray:
+    return np.random.default_rng(0).normal(size=N) + 5.0
+
+
+@pytest.mark.parametrize("kind", ["constant", "identical shape"])
+@pytest.mark.parametrize("encoder", list(FROZEN))
+def test_series_that_do_not_vary_give_moderate_predictions(encoder, kind):
+    # max pooling reads each map's extreme step, which differs from the map's average
+    # even where the averages do not differ between the series
+    X, y = _flat_series(kind), _targets()
+    reg = SeqPoolRegressor(
+        encoder=encoder,
+        encoder_channels=FROZEN[encoder],
+        pool="max",
+        max_epochs=2,
+        random_state=0,
+        n_threads=1,
+    ).fit(X, y)
+    z = np.abs(reg.predict(X) - y.mean()) / y.std()
+    assert np.isfinite(z).all()
+    assert z.max() < 10  # up to 10**8 when the spreads' floor was absolute
+
+
+@pytest.mark.parametrize("encoder", ["hydra", "multirocket_hydra"])
+def test_constant_series_give_probabilities_near_the_class_shares(encoder):
+    X = _flat_series("constant")
+    clf = SeqPoolClassifier(
+        encoder=encoder,
+        encoder_channels=FROZEN[encoder],
+        max_epochs=2,
+        random_state=0,
+        n_threads=1,
+    ).fit(X, np.arange(N) % 2)
+    proba = clf.predict_proba(X)
+    assert np.abs(proba - 0.5).max() < 0.25  # [1, 0] on balanced labels before
+
+
+@pytest.mark.parametrize("kind", ["constant", "identical shape"])
+def test_hydra_scales_maps_that_do_not_vary_by_their_size(kind):
+    values, mask = observed_mask(torch.from_numpy(_flat_series(kind)).float())
+    enc = HydraEncoder(1, T, 4)
+    enc.fit_data(values, mask, torch.Generator().manual_seed(0))
+    for pool in ("avg", "max"):
+        for window in (None, 4):
+            pooled, _ = enc.pooled(values, mask, pool, window)
+            assert pooled.abs().max() < 100
+    assert enc.scale_std.min() > 1e-3
+
+
+def test_minirocket_scales_features_that_do_not_vary_by_their_size():
+    values, mask = observed_mask(torch.from_numpy(_flat_series("constant")).float())
+    enc = RandomConvEncoder(1, T, 84)
+    enc.fit_data(values, mask, torch.Generator().manual_seed(0))
+    pooled, _ = enc.pooled(values, mask, "max", None)
+    assert pooled.abs().max() < 10  # (1 - PPV) / 0.01, up to 100, before
+
+
+def test_the_floor_without_spread_applies_only_where_nothing_varies():
+    from seqpool_sklearn.nn.encoders.base import floor_without_spread
+
+    size = torch.full((6,), 0.5, dtype=torch.float64)
+    varied = torch.tensor([0.1, 0.2, 0.0, 0.3, 0.05, 0.2], dtype=torch.float64)
+    assert floor_without_spread(varied, size) is None
+    rounding = torch.full((6,), 1e-9, dtype=torch.float64)
+    assert floor_without_spread(rounding, size) == 0.5
+    zeros = torch.zeros(6, dtype=torch.float64)
+    assert floor_without_spread(zeros, zeros) == 1.0  # as StandardScaler: a scale of 1
+
+
+def test_hydra_scales_of_varied_series_keep_the_spreads_floor():
+    # series that vary: a tenth of each kind's median spread, as always
+    x = torch.randn(12, 1, 40, generator=torch.Generator().manual_seed(0))
+    values, mask = observed_mask(x)
+    enc = HydraEncoder(1, 40, 4)
+    raw, _ = enc.fit_data(values, mask, torch.Generator().manual_seed(0))
+    std = raw.squeeze(-1).to(torch.float64).std(0, unbiased=False)
+    kinds = std.view(-1, 2, enc.per_block)
+    soft, hard = kinds[:, 0], kinds[:, 1]
+    floor = torch.stack([0.1 * soft.median(), 0.1 * hard.median()]).view(1, 2, 1)
+    expected = torch.maximum(kinds, floor).reshape(-1)
+    assert torch.equal(enc.scale_std, expected.to(enc.scale_std.dtype))
+
+
+# --------------------------------------------------------------------- one-step conv
+@pytest.mark.parametrize(("n", "batch_size"), [(4, 1), (4, 3), (3, 2)])
+def test_conv_fits_one_step_series_in_batches_of_one(n, batch_size):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(n, 1, 1)), rng.normal(size=n)
+    reg = SeqPoolRegressor(
+        encoder="conv", encoder_channels=4, max_epochs=1, batch_size=batch_size, random_state=0
+    ).fit(X, y)
+    assert np.isfinite(reg.predict(X)).all()
+    clf = SeqPoolClassifier(
+        encoder="conv", encoder_channels=4, max_epochs=1, batch_size=batch_size, random_state=0
+    ).fit(X, np.arange(n) % 2)
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_batch_norm_of_one_value_per_channel_is_that_of_one_observed_step():
+    torch.manual_seed(0)
+    norm = MaskedBatchNorm1d(3).train()
+    norm.bias.data = torch.tensor([0.5, -1.0, 2.0])
+    x = torch.randn(1, 3, 1)
+    padded = torch.cat([x, torch.randn(1, 3, 2)], dim=2)
+    mask = torch.tensor([[True, False, False]])
+    other = MaskedBatchNorm1d(3).train()
+    other.load_state_dict(norm.state_dict())
+    expected = other(padded, mask)[..., :1]
+    for m in (None, torch.ones(1, 1, dtype=torch.bool)):
+        single = MaskedBatchNorm1d(3).train()
+        single.load_state_dict(norm.state_dict())
+        out = single(x, m)
+        assert torch.equal(out, expected)  # the bias: variance 0, centred value 0
+        assert torch.equal(single.running_var, other.running_var)
+
+
+def test_batch_norm_of_a_full_batch_is_torchs():
+    x = torch.randn(5, 3, 7, generator=torch.Generator().manual_seed(0))
+    ours, theirs = MaskedBatchNorm1d(3).train(), torch.nn.BatchNorm1d(3).train()
+    for mask in (None, torch.ones(5, 7, dtype=torch.bool)):
+        assert torch.equal(ours(x, mask), theirs(x))
+
+
+# --------------------------------------------------------------------- score
+_TINY = {"encoder": None, "hidden_size": 4, "max_epochs": 1, "random_state": 0}
+
+
+def _fitted_pair():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 2, 8))
+    reg = SeqPoolRegressor(**_TINY).fit(X, rng.normal(size=12))
+    clf = SeqPoolClassifier(**_TINY).fit(X, np.arange(12) % 2)
+    return X, reg, clf
+
+
+def test_score_names_the_lengths_of_x_and_y():
+    X, reg, clf = _fitted_pair()
+    with pytest.raises(ValueError, match="X has 12 series but y has 3 targets; SeqPoolRegressor"):
+        reg.score(X, np.zeros(3))
+    with pytest.raises(ValueError, match="X has 12 series but y has 3 labels; SeqPoolClassifier"):
+        clf.score(X, [0, 1, 0])
+
+
+def test_score_names_the_lengths_of_x_and_sample_weight():
+    X, reg, clf = _fitted_pair()
+    y = np.arange(12) % 2
+    for est in (reg, clf):
+        with pytest.raises(
+            ValueError,
+            match=f"X has 12 series but sample_weight has 3 weights; {type(est).__name__} "
+            "needs exactly one per series",
+        ):
+            est.score(X, y, sample_weight=np.ones(3))
+
+
+def test_score_with_matching_lengths_is_the_metric():
+    from sklearn.metrics import accuracy_score, r2_score
+
+    X, reg, clf = _fitted_pair()
+    y, w = np.arange(12) % 2, np.arange(1.0, 13.0)
+    assert clf.score(X, y, sample_weight=w) == accuracy_score(y, clf.predict(X), sample_weight=w)
+    assert reg.score(X, y, sample_weight=w) == r2_score(y, reg.predict(X), sample_weight=w)
