@@ -515,11 +515,20 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
 
 
 def _target_outputs(estimator, explanation: Explanation, y) -> np.ndarray:
-    """Index of the explained output per sample: the given class, else the predicted one."""
-    if y is None or not hasattr(estimator, "classes_"):
+    """Index of the explained output per sample: the given class, else the predicted one
+    (a regressor's: output 0, whatever its targets ``y``, whose length is checked)."""
+    if y is None:
         return explanation.predicted
     y = np.asarray(y)
     n = len(explanation.predicted)
+    if not hasattr(estimator, "classes_"):
+        if y.ndim == 0 or len(y) != n:
+            raise ValueError(
+                f"y must hold one target per series of X ({n} rows); got shape {y.shape}. "
+                "A regressor's first output is explained whatever y holds, but y must "
+                "still match X row for row."
+            )
+        return explanation.predicted
     if y.shape != (n,):
         raise ValueError(f"y must hold one class per series of X, shape ({n},); got {y.shape}.")
     # looked up by equality, not by sorting: labels of types that do not order (None,
@@ -573,10 +582,12 @@ def deletion_score(
     ----------
     estimator : fitted SeqPoolClassifier, SeqPoolRegressor or Pipeline ending in one
     X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
-    y : array-like of shape (n_samples,), optional
-        Classes whose outputs are explained (classifiers only), members of
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs), optional
+        A classifier's: the classes whose outputs are explained, members of
         ``classes_``; another label (None, a number for string classes) is a
-        ``ValueError`` naming it.
+        ``ValueError`` naming it. A regressor explains its first output whatever ``y``
+        holds and reads only its length (one row per series of ``X``, or a
+        ``ValueError``), so that the targets a scorer passes are accepted.
     fractions : sequence of float in (0, 1), default=(0.1, 0.2, 0.3, 0.4, 0.5)
     n_random : int, default=5
     n_steps : int, default=64

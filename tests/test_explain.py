@@ -618,3 +618,21 @@ def test_decode_first_with_shares_that_miss_the_pool_stays_linear_and_warns():
     assert ex.method == "linear" and not ex.exact and ex.n_steps is None
     assert ex.completeness_error > 1e-3
     np.testing.assert_allclose(_softmax(ex.outputs), est.predict_proba(X_new), atol=1e-9)
+
+
+def test_deletion_score_checks_a_regressors_y_length_and_uses_output_0():
+    """A regressor's y of another length than X was accepted and ignored."""
+    X, _ = _data(12, t=12)
+    y = np.stack([X[:, 0, :6].mean(1), X[:, 1].mean(1)], axis=1)
+    reg = _fit(SeqPoolRegressor, X, y, order="decode_first", window=6)
+    kw = {"fractions": (0.5,), "n_random": 1}
+    with pytest.raises(
+        ValueError, match=r"one target per series of X \(6 rows\); got shape \(3,\)"
+    ):
+        deletion_score(reg, X[:6], np.zeros(3), **kw)
+    with pytest.raises(ValueError, match=r"got shape \(\)"):
+        deletion_score(reg, X[:6], 1.0, **kw)
+    # the targets a scorer passes (1D or 2D, of X's length) explain output 0, as without y
+    alone = deletion_score(reg, X[:6], **kw)
+    for targets in (y[:6], y[:6, 0]):
+        assert deletion_score(reg, X[:6], targets, **kw)["score"] == alone["score"]
