@@ -34,6 +34,7 @@ features, and those features summarise the encoder's receptive field around ``t`
 from __future__ import annotations
 
 import copy
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -411,7 +412,10 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     the contributions are computed with this method instead). A pool without shares (a
     user's generalised mean or sum, in either order) gets integrated gradients on the
     encoder's per-step features (``method="step_integrated_gradients"``,
-    ``exact=False``; ``completeness_error`` measures its gap).
+    ``exact=False``; ``completeness_error`` measures its gap). An exact method whose
+    measured completeness error exceeds rounding (a user's pool whose ``shares`` do not
+    add up to its ``forward``, which ``fit`` checks on two training series) keeps its
+    ``method``, is reported ``exact=False`` and warns (``UserWarning``).
 
     Parameters
     ----------
@@ -453,11 +457,17 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
         method = "step_integrated_gradients"
     with torch.no_grad(), _torch_threads(estimator.n_threads):
         values, offset = _contributions(module, X3, method, int(n_steps))
-        if method == "linear" and _gap(values, offset, outputs) > _tolerance(outputs):
+        pool_first = module.head.order == "pool_first"
+        if (
+            method == "linear"
+            and pool_first
+            and _gap(values, offset, outputs) > _tolerance(outputs)
+        ):
             # the decode view of pool_first shares the decoder bias out over the steps,
             # which holds only for a pool that carries constants through (weights summing
             # to 1, as avg's); a user's linear pool that does not (a sum) is explained by
-            # integrated gradients on the frames instead, exact for this affine head
+            # integrated gradients on the frames instead, exact for this affine head.
+            # decode_first has no bias to share out: there a gap is the pool's own
             method = "integrated_gradients"
             values, offset = _contributions(module, X3, method, int(n_steps))
     linear = method == "linear"
@@ -477,6 +487,18 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     # exact by construction, unless the measured sums say otherwise: a user's pool whose
     # shares do not add up to its frames breaks the split through the pool
     if error.size and error.max() > _tolerance(outputs):
+        if exact:
+            pooling = module.head.pooling
+            names = ", ".join(type(p).__name__ for p in getattr(pooling, "members", [pooling]))
+            warnings.warn(
+                f"explain's {method} decomposition is exact by construction, but its values "
+                f"miss the outputs by up to {float(error.max()):.3g} (rounding stays below "
+                f"{_tolerance(outputs):.1g}); it is reported exact=False. The likely "
+                f"cause: the shares of the pool ({names}) do not add up to its forward "
+                "(fit checks this on two training series).",
+                UserWarning,
+                stacklevel=2,
+            )
         exact = False
     return Explanation(
         values=values,
@@ -493,11 +515,20 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
 
 
 def _target_outputs(estimator, explanation: Explanation, y) -> np.ndarray:
-    """Index of the explained output per sample: the given class, else the predicted one."""
-    if y is None or not hasattr(estimator, "classes_"):
+    """Index of the explained output per sample: the given class, else the predicted one
+    (a regressor's: output 0, whatever its targets ``y``, whose length is checked)."""
+    if y is None:
         return explanation.predicted
     y = np.asarray(y)
     n = len(explanation.predicted)
+    if not hasattr(estimator, "classes_"):
+        if y.ndim == 0 or len(y) != n:
+            raise ValueError(
+                f"y must hold one target per series of X ({n} rows); got shape {y.shape}. "
+                "A regressor's first output is explained whatever y holds, but y must "
+                "still match X row for row."
+            )
+        return explanation.predicted
     if y.shape != (n,):
         raise ValueError(f"y must hold one class per series of X, shape ({n},); got {y.shape}.")
     # looked up by equality, not by sorting: labels of types that do not order (None,
@@ -551,10 +582,12 @@ def deletion_score(
     ----------
     estimator : fitted SeqPoolClassifier, SeqPoolRegressor or Pipeline ending in one
     X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
-    y : array-like of shape (n_samples,), optional
-        Classes whose outputs are explained (classifiers only), members of
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs), optional
+        A classifier's: the classes whose outputs are explained, members of
         ``classes_``; another label (None, a number for string classes) is a
-        ``ValueError`` naming it.
+        ``ValueError`` naming it. A regressor explains its first output whatever ``y``
+        holds and reads only its length (one row per series of ``X``, or a
+        ``ValueError``), so that the targets a scorer passes are accepted.
     fractions : sequence of float in (0, 1), default=(0.1, 0.2, 0.3, 0.4, 0.5)
     n_random : int, default=5
     n_steps : int, default=64

@@ -51,6 +51,18 @@ graph with an operator PyTorch's exporter cannot write in ONNX (``aten::erfinv``
 ``aten::nanquantile`` ...): both leave no file and point to ``format="torchscript"``.
 ``export`` writes only the estimator's network: a Pipeline's earlier steps (a
 ``SeriesScaler`` ...) are not in ``pipe[-1].export(path)``'s file.
+
+A trace records the Python branches its example took: a user's encoder or pool whose
+``forward`` branches on the data (``if mask.all():``) gives a file that computes another
+function on other series, and torch says so only by a ``TracerWarning``. So the written
+file is run (TorchScript with ``torch.jit.load``; ONNX with onnxruntime, where it is
+installed: without it the ONNX file is written unchecked) on the trace's example, on fully
+observed series and on padded ones, and its outputs are compared with the network's own
+forward pass (``predict``'s); beyond round-off (1e-4 of the outputs' scale: the float64
+graphs agree to about 1e-15, the float32 GRU and ``erf`` of the ONNX file to about 1e-8)
+the file is removed and a ``ValueError`` names the user's classes and the
+``TracerWarning``. Those of the package itself (sizes read as Python numbers,
+the scripted check of ``X``) are known and silenced; those of a user's code are passed on.
 """
 
 from __future__ import annotations
@@ -58,9 +70,11 @@ from __future__ import annotations
 import contextlib
 import copy
 import errno
+import functools
 import importlib
 import importlib.util
 import os
+import sys
 import threading
 import warnings
 from typing import Any
@@ -194,14 +208,17 @@ def _quiet_onnx_exporter():
             torch._C._jit_set_onnx_log_enabled(before)
 
 
-def _check_runs(path: str) -> None:
-    """Load the written ONNX file in onnxruntime, if installed; refuse what it cannot run."""
+def _onnx_runner(path: str):
+    """The written ONNX file loaded in onnxruntime, or None where it is not installed.
+
+    A graph onnxruntime cannot run is refused (and the file removed) with its reason.
+    """
     if importlib.util.find_spec("onnxruntime") is None:
-        return
+        return None
     import onnxruntime
 
     try:
-        onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own exception types
         os.remove(path)
         raise ValueError(
@@ -210,6 +227,191 @@ def _check_runs(path: str) -> None:
             "(the graph computes in float64, as predict does); a user's encoder calling "
             "such an operator can be exported with format='torchscript'."
         ) from None
+    return lambda x: session.run(None, {"X": x.numpy()})[0]
+
+
+def _torchscript_runner(path: str):
+    loaded = torch.jit.load(path)
+    return lambda x: loaded(x).numpy()
+
+
+# largest difference between the written file and the network's own forward pass, in
+# units of the outputs' scale (probabilities; standardised targets): round-off is far
+# below it (float64 graphs about 1e-15; onnxruntime's float32 GRU and erf about 1e-7),
+# a branch the trace recorded for its example alone is not
+_AGREEMENT = 1e-4
+
+
+def _check_batches(example: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
+    """Series the written file is run on: the trace's example (one series NaN-padded),
+    fully observed series and padded ones (leading padding, a missing step, a short tail),
+    each batch of another size than the example's."""
+    n_channels, t = example.shape[1], example.shape[2]
+    gen = torch.Generator().manual_seed(1)
+    full = torch.randn(4, n_channels, t, generator=gen)
+    padded = torch.randn(2, n_channels, t, generator=gen)
+    padded[0, :, : t // 3] = float("nan")
+    if t >= 3:
+        padded[1, :, 1] = float("nan")
+    padded[1, :, t - t // 4 :] = float("nan")
+    return [("the trace's example", example), ("fully observed series", full),
+            ("padded series", padded)]  # fmt: skip
+
+
+def _expected_outputs(
+    predictor: ExportedPredictor, batches: list[tuple[str, torch.Tensor]]
+) -> tuple[list[tuple[str, torch.Tensor]], list[np.ndarray]]:
+    """The network's own outputs on ``batches`` (the forward pass ``predict`` runs, on a
+    copy in float64), computed before the trace. A batch the network itself cannot run (a
+    user's encoder that refuses leading padding ...) is left out: ``predict`` would refuse
+    it too. The first, the trace's example, must run: the trace runs it."""
+    kept, expected = [], []
+    with torch.no_grad():
+        for i, (what, x) in enumerate(batches):
+            try:
+                out = predictor(x).numpy()
+            except Exception:
+                if i == 0:
+                    raise
+                continue
+            kept.append((what, x))
+            expected.append(out)
+    return kept, expected
+
+
+def _plugin_names(module: nn.Module) -> list[str]:
+    """The class names of a user's encoder and pools in ``module`` (not the package's)."""
+    from .nn.encoders import ENCODER_REGISTRY, IdentityEncoder
+    from .nn.module import _own, builtin_pool
+
+    names = []
+    encoder = type(module.encoder)
+    if not (encoder in (*ENCODER_REGISTRY.values(), IdentityEncoder) and _own(encoder)):
+        names.append(encoder.__name__)
+    pooling = module.head.pooling
+    for pool in getattr(pooling, "members", [pooling]):
+        if not builtin_pool(pool) and type(pool).__name__ not in names:
+            names.append(type(pool).__name__)
+    return names
+
+
+def _origin(filename: str, lineno: int) -> tuple[str, int]:
+    """The line of code a ``TracerWarning`` being shown comes from.
+
+    torch names the Python line that read a tensor as a Python value; while the ONNX graph
+    is traced, that line is :class:`_OnnxRuntimeFloat64`'s, which passes every operator
+    on. The line is the innermost frame outside torch, the warnings module and that hook.
+    """
+    torch_dir = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
+    machinery = os.path.abspath(warnings.__file__)
+    hooks = (_OnnxRuntimeFloat64.__torch_function__.__code__, _recorded.__code__)
+    frame = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        name = os.path.abspath(code.co_filename)
+        if not (name.startswith(torch_dir) or name == machinery or code in hooks):
+            return code.co_filename, frame.f_lineno
+        frame = frame.f_back
+    return filename, lineno
+
+
+def _recorded(log: list, message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, torch.jit.TracerWarning):
+        filename, lineno = _origin(filename, lineno)
+    log.append(warnings.WarningMessage(message, category, filename, lineno))
+
+
+def _recorder(log: list):
+    """A ``warnings.showwarning`` that records the warnings shown in ``log``, with the line
+    of code of each ``TracerWarning`` (see :func:`_origin`)."""
+    return functools.partial(_recorded, log)
+
+
+def _plugin_tracer_warnings(caught: list) -> list:
+    """The tracer warnings of ``caught`` raised outside this package (a user's
+    encoder or pool), one per line of code. The package's own are known: its trace reads
+    sizes as Python numbers and scripts its checks of ``X``, on purpose."""
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    seen, out = set(), []
+    for w in caught:
+        if not issubclass(w.category, torch.jit.TracerWarning):
+            continue
+        if os.path.abspath(w.filename).startswith(package):
+            continue
+        key = (w.filename, w.lineno, str(w.message))
+        if key not in seen:
+            seen.add(key)
+            out.append(w)
+    return out
+
+
+def _check_agrees(
+    path: str,
+    runner,
+    predictor: ExportedPredictor,
+    batches: list[tuple[str, torch.Tensor]],
+    expected: list[np.ndarray],
+    tracer: list,
+) -> None:
+    """Refuse (and remove) a written file whose outputs are not the network's own.
+
+    A trace records the Python branches its example took: an encoder or pool whose
+    ``forward`` branches on the data (an ``if`` on a tensor's values) gives a file that
+    computes another function on other series, and torch says so only by a
+    ``TracerWarning``.
+    """
+    if predictor.kind == "proba":
+        mean, scale = np.zeros(1), np.ones(1)
+    else:
+        mean, scale = predictor.y_mean.numpy(), predictor.y_scale.numpy()
+    names = _plugin_names(predictor.module)
+    parts = f"the user's {' and '.join(names)}" if names else "a part of the network"
+    verb, reads = ("branch", "read") if len(names) > 1 else ("branches", "reads")
+    said = ""
+    if tracer:
+        w = tracer[0]
+        said = (
+            f" torch warned while tracing: {str(w.message).split('. ')[0]} "
+            f"({os.path.basename(w.filename)}, line {w.lineno})."
+        )
+    for (what, x), want in zip(batches, expected, strict=True):
+        try:
+            got = np.asarray(runner(x), dtype=np.float64)
+        except Exception as exc:  # onnxruntime and TorchScript raise their own types
+            os.remove(path)
+            reason = (str(exc).strip() or type(exc).__name__).splitlines()[-1]
+            raise ValueError(
+                f"The exported file fails on {what}, which the network itself runs, so "
+                f"the file written was removed: {reason}. The file is a trace of one run "
+                f"and records the shapes and Python branches that run took; {parts} "
+                f"likely {reads} the batch size or the data as Python numbers.{said}"
+            ) from None
+        gap = np.full(want.shape, np.nan)
+        if got.shape == want.shape:
+            # in the outputs' scale: probabilities, targets in their standard deviations
+            with np.errstate(invalid="ignore"):
+                gap = np.abs(got - want) / scale
+            gap[(got == want) | (np.isnan(got) & np.isnan(want))] = 0.0
+        size = np.abs((want - mean) / scale)
+        size = float(size[np.isfinite(size)].max()) if np.isfinite(size).any() else 1.0
+        tol = _AGREEMENT * max(1.0, size)
+        if not (np.isnan(gap) | (gap > tol)).any():
+            continue
+        os.remove(path)
+        diff = float(np.nanmax(gap)) if np.isfinite(gap).any() else float("nan")
+        if got.shape != want.shape:
+            diff_text = f"outputs of shape {got.shape}, not {want.shape}"
+        else:
+            diff_text = f"outputs that differ from the network's by up to {diff:.3g}"
+        raise ValueError(
+            f"The exported file does not compute what predict does: on {what} it gives "
+            f"{diff_text} (round-off stays below {tol:.1g}), so the file written was "
+            "removed. The file is a trace of "
+            f"one run: it records the Python branches that run took, and {parts} likely "
+            f"{verb} on the data in Python (an if on a tensor's values, a tensor read as "
+            f"a Python number).{said} Write such a choice as tensor operations "
+            "(torch.where, a product with the mask) so that every series takes it."
+        )
 
 
 class ExportedPredictor(nn.Module):
@@ -395,11 +597,18 @@ def export_estimator(estimator: Any, path: str | os.PathLike, format: str = "onn
     example = _example(estimator, _trace_length(estimator, format))
     output = "proba" if predictor.kind == "proba" else "prediction"
     fixed_length = estimator.net_.module_.head.window is not None
+    # what the written file must reproduce: the network's own forward pass (predict's,
+    # on a copy in float64), computed before the trace
+    batches, expected = _expected_outputs(predictor, _check_batches(example))
+    caught: list[warnings.WarningMessage] = []
     with torch.no_grad(), warnings.catch_warnings():
-        # shape arithmetic of the trace (sizes read as Python ints) is what we want:
-        # the batch stays free; a windowed head reads the fitted number of frames, which
-        # the TorchScript file checks (_check_input) and the ONNX file fixes (one length)
-        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        warnings.showwarning = _recorder(caught)
+        # the package's own shape arithmetic in the trace (sizes read as Python ints) is
+        # what we want: the batch stays free; a windowed head reads the fitted number of
+        # frames, which the TorchScript file checks (_check_input) and the ONNX file fixes
+        # (one length). Recorded, not ignored: those from a user's encoder or pool (a
+        # branch on the data) are passed on below
+        warnings.simplefilter("always", torch.jit.TracerWarning)
         # torch marks torch.jit and the TorchScript-based ONNX exporter deprecated; they
         # are what keeps the GRU's length free and what torch.jit.load reads
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -409,33 +618,51 @@ def export_estimator(estimator: Any, path: str | os.PathLike, format: str = "onn
         )
         # a notice of the exporter's optimiser, not a problem of the graph
         warnings.filterwarnings("ignore", message="Constant folding", category=UserWarning)
-        if format == "torchscript":
-            checked = _ShapeChecked(predictor, estimator)
-            traced = torch.jit.trace(checked, (example,), check_trace=False)
-            torch.jit.save(traced, path)
-            return
-        dynamic = {0: "batch"} if fixed_length else {0: "batch", 2: "time"}
-        existed = os.path.exists(path)
         try:
-            with _quiet_onnx_exporter(), _OnnxRuntimeFloat64():
-                torch.onnx.export(
-                    predictor,
-                    (example,),
-                    path,
-                    input_names=["X"],
-                    output_names=[output],
-                    dynamic_axes={"X": dynamic, output: {0: "batch"}},
-                    dynamo=False,
-                )
-        except torch.onnx.errors.OnnxExporterError as exc:
-            # an operator of a user's pool or encoder with no ONNX counterpart
-            if not existed and os.path.exists(path):
-                os.remove(path)
-            # the first sentence: the rest is an invitation to report it to PyTorch
-            reason = (str(exc).strip() or type(exc).__name__).split(". ")[0].rstrip(".")
-            raise ValueError(
-                f"PyTorch's ONNX exporter cannot write this model: {reason}. No file was "
-                "written. An operator of a user's pool or encoder without an ONNX "
-                "counterpart can be exported with format='torchscript'."
-            ) from None
-    _check_runs(path)
+            if format == "torchscript":
+                checked = _ShapeChecked(predictor, estimator)
+                traced = torch.jit.trace(checked, (example,), check_trace=False)
+                torch.jit.save(traced, path)
+            else:
+                _write_onnx(predictor, example, path, output, fixed_length)
+        finally:
+            tracer = _plugin_tracer_warnings(caught)
+            others = [w for w in caught if not issubclass(w.category, torch.jit.TracerWarning)]
+        runner = _torchscript_runner(path) if format == "torchscript" else _onnx_runner(path)
+        # without onnxruntime the ONNX file is not run: it is written unchecked
+        if runner is not None:
+            _check_agrees(path, runner, predictor, batches, expected, tracer)
+    # the warnings of the export, as the caller's filters would have shown them; a
+    # user's TracerWarning included (its file agreed with predict on the checked series)
+    for w in tracer + others:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def _write_onnx(
+    predictor: ExportedPredictor, example: torch.Tensor, path: str, output: str, fixed: bool
+) -> None:
+    """Write the ONNX file; an operator without ONNX counterpart is a ValueError."""
+    dynamic = {0: "batch"} if fixed else {0: "batch", 2: "time"}
+    existed = os.path.exists(path)
+    try:
+        with _quiet_onnx_exporter(), _OnnxRuntimeFloat64():
+            torch.onnx.export(
+                predictor,
+                (example,),
+                path,
+                input_names=["X"],
+                output_names=[output],
+                dynamic_axes={"X": dynamic, output: {0: "batch"}},
+                dynamo=False,
+            )
+    except torch.onnx.errors.OnnxExporterError as exc:
+        # an operator of a user's pool or encoder with no ONNX counterpart
+        if not existed and os.path.exists(path):
+            os.remove(path)
+        # the first sentence: the rest is an invitation to report it to PyTorch
+        reason = (str(exc).strip() or type(exc).__name__).split(". ")[0].rstrip(".")
+        raise ValueError(
+            f"PyTorch's ONNX exporter cannot write this model: {reason}. No file was "
+            "written. An operator of a user's pool or encoder without an ONNX "
+            "counterpart can be exported with format='torchscript'."
+        ) from None

@@ -590,3 +590,49 @@ def test_plot_refuses_more_than_one_output():
     for output in (["a", "b"], np.array(["b"]), ("a",)):
         with pytest.raises(TypeError, match=r"output must be one label.*\['a', 'b', 'c'\]"):
             ex.plot(0, output=output)
+
+
+class DriftingShares(Pool):
+    """A mean with its split, whose split can be put off after fit (``factor``)."""
+
+    factor = 1.0
+
+    def forward(self, h, mask):
+        m = mask.unsqueeze(1).to(h.dtype)
+        return (h * m).sum(-1) / m.sum(-1).clamp_min(1.0)
+
+    def shares(self, h, mask):
+        m = mask.unsqueeze(1).to(h.dtype)
+        return self.factor * h * m / m.sum(-1, keepdim=True).clamp_min(1.0)
+
+
+def test_decode_first_with_shares_that_miss_the_pool_stays_linear_and_warns():
+    """Under decode_first such a pool was reported as integrated gradients (the fallback of
+    pool_first's sum pool), with no signal that its shares do not add up."""
+    est = _fit(pool=DriftingShares, order="decode_first")  # fit checks the split: it holds
+    X_new = _data(3, seed=2)[0]
+    assert est.explain(X_new).method == "linear" and est.explain(X_new).exact
+    est.module_.head.pooling.factor = 3.0  # the split no longer adds up to forward
+    with pytest.warns(UserWarning, match=r"shares of the pool \(DriftingShares\) do not add up"):
+        ex = est.explain(X_new)
+    assert ex.method == "linear" and not ex.exact and ex.n_steps is None
+    assert ex.completeness_error > 1e-3
+    np.testing.assert_allclose(_softmax(ex.outputs), est.predict_proba(X_new), atol=1e-9)
+
+
+def test_deletion_score_checks_a_regressors_y_length_and_uses_output_0():
+    """A regressor's y of another length than X was accepted and ignored."""
+    X, _ = _data(12, t=12)
+    y = np.stack([X[:, 0, :6].mean(1), X[:, 1].mean(1)], axis=1)
+    reg = _fit(SeqPoolRegressor, X, y, order="decode_first", window=6)
+    kw = {"fractions": (0.5,), "n_random": 1}
+    with pytest.raises(
+        ValueError, match=r"one target per series of X \(6 rows\); got shape \(3,\)"
+    ):
+        deletion_score(reg, X[:6], np.zeros(3), **kw)
+    with pytest.raises(ValueError, match=r"got shape \(\)"):
+        deletion_score(reg, X[:6], 1.0, **kw)
+    # the targets a scorer passes (1D or 2D, of X's length) explain output 0, as without y
+    alone = deletion_score(reg, X[:6], **kw)
+    for targets in (y[:6], y[:6, 0]):
+        assert deletion_score(reg, X[:6], targets, **kw)["score"] == alone["score"]

@@ -8,6 +8,7 @@ trace taken on unpadded series still masks the padding of other series.
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
 
 import numpy as np
@@ -15,7 +16,7 @@ import pytest
 import torch
 from sklearn.exceptions import NotFittedError
 
-from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
+from seqpool_sklearn import Encoder, Pool, SeqPoolClassifier, SeqPoolRegressor
 from seqpool_sklearn._modules import SameConv1d
 
 # torch marks torch.jit deprecated; TorchScript files are what torch.jit.load reads
@@ -444,3 +445,136 @@ def test_onnx_export_leaves_the_exporters_logging_switch_as_found(tmp_path):
     torch._C._jit_set_onnx_log_enabled(False)
     clf.export(tmp_path / "m.onnx")
     assert not torch._C._jit_is_onnx_log_enabled()
+
+
+class _BranchingEncoder(Encoder):
+    """Doubles its maps when no step of the batch is missing: a Python branch on the data,
+    which a trace records for its example (one series padded) alone."""
+
+    def __init__(self, n_channels, n_timesteps, width=None):
+        super().__init__(n_channels, n_timesteps, width)
+        self.out_channels = 3
+        self.conv = torch.nn.Conv1d(n_channels, 3, 1)
+
+    def forward(self, x, mask):
+        h = torch.relu(self.conv(x))
+        if bool(mask.all()):
+            h = h * 2.0
+        return h * mask.unsqueeze(1).to(x.dtype)
+
+
+class _BranchingPool(Pool):
+    """The mean, or the maximum where no step of the batch is missing."""
+
+    def forward(self, h, mask):
+        m = mask.unsqueeze(1).to(h.dtype)
+        if bool(mask.all()):
+            return h.amax(-1)
+        return (h * m).sum(-1) / m.sum(-1).clamp_min(1.0)
+
+
+@pytest.mark.parametrize("format", ["onnx", "torchscript"])
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"encoder": _BranchingEncoder}, "_BranchingEncoder"),
+        ({"pool": _BranchingPool}, "_BranchingPool"),
+    ],
+)
+def test_a_plugin_that_branches_on_the_data_is_refused_not_exported(params, name, format, tmp_path):
+    """torch's TracerWarning was silenced and the file was written: on fully observed series
+    it disagreed with predict_proba by 0.05, with no error and no warning."""
+    if format == "onnx":
+        pytest.importorskip("onnxruntime")
+    X, y = _train()
+    clf = SeqPoolClassifier(**{**_small(None), **params}).fit(X, y)
+    path = tmp_path / f"m.{format}"
+    with pytest.raises(ValueError) as info:
+        clf.export(path, format=format)
+    message = str(info.value)
+    assert "does not compute what predict does" in message
+    assert f"the user's {name} likely branches on the data" in message
+    # torch's own warning, with the plug-in's line, is part of the message
+    assert "Converting a tensor to a Python boolean" in message
+    assert "test_export.py, line" in message
+    assert not path.exists()
+
+
+class _FixedBatchEncoder(Encoder):
+    """Reads the batch size as a Python number: the trace fixes it to the example's."""
+
+    def __init__(self, n_channels, n_timesteps, width=None):
+        super().__init__(n_channels, n_timesteps, width)
+        self.out_channels = 3
+        self.conv = torch.nn.Conv1d(n_channels, 3, 1)
+
+    def forward(self, x, mask):
+        h = torch.relu(self.conv(x)).reshape(int(x.shape[0]), 3, -1)
+        return h * mask.unsqueeze(1).to(x.dtype)
+
+
+@pytest.mark.parametrize("format", ["onnx", "torchscript"])
+def test_a_file_that_fails_where_the_network_runs_is_refused(format, tmp_path):
+    if format == "onnx":
+        pytest.importorskip("onnxruntime")
+    X, y = _train()
+    clf = SeqPoolClassifier(**{**_small(None), "encoder": _FixedBatchEncoder}).fit(X, y)
+    path = tmp_path / f"m.{format}"
+    with pytest.raises(
+        ValueError, match=r"fails on fully observed series, which the network itself runs"
+    ) as info:
+        clf.export(path, format=format)
+    assert "_FixedBatchEncoder likely reads the batch size" in str(info.value)
+    assert not path.exists()
+
+
+def test_a_harmless_tracer_warning_of_a_plugin_is_passed_on_and_the_builtins_stay_quiet(
+    tmp_path,
+):
+    """A plug-in's TracerWarning is shown (attributed to its line) where its file agrees
+    with predict; the package's own shape arithmetic warns nothing."""
+
+    class ScaledMean(Pool):  # reads a constant tensor as a Python float: traced as 1.0
+        def forward(self, h, mask):
+            m = mask.unsqueeze(1).to(h.dtype)
+            scale = float(torch.ones(()))
+            return scale * (h * m).sum(-1) / m.sum(-1).clamp_min(1.0)
+
+    X, y = _train()
+    builtin = SeqPoolClassifier(**_small("conv", window=4)).fit(X, y)
+    clf = SeqPoolClassifier(**_small(None, pool=ScaledMean)).fit(X, y)
+    for format in ("onnx", "torchscript"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            builtin.export(tmp_path / f"b.{format}", format=format)
+        assert not [w for w in caught if issubclass(w.category, torch.jit.TracerWarning)]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            clf.export(tmp_path / f"m.{format}", format=format)
+        tracer = [w for w in caught if issubclass(w.category, torch.jit.TracerWarning)]
+        assert tracer and all(w.filename == __file__ for w in tracer), tracer
+        assert "Python float" in str(tracer[0].message)
+        if format == "onnx" and importlib.util.find_spec("onnxruntime") is None:
+            continue
+        run = _runner(tmp_path / f"m.{format}", format)
+        assert _max_error(run, clf.predict_proba, _series(lengths=(20,))) < TOL
+
+
+def test_without_onnxruntime_the_onnx_file_is_written_unchecked(tmp_path, monkeypatch):
+    """As documented: the agreement check of an ONNX file needs onnxruntime."""
+    pytest.importorskip("onnx")
+    X, y = _train()
+    clf = SeqPoolClassifier(**{**_small(None), "encoder": _BranchingEncoder}).fit(X, y)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "onnxruntime" else real(name, *a),
+    )
+    # torch's warning is all there is then: it is passed on, with the plug-in's line
+    with pytest.warns(torch.jit.TracerWarning, match="Python boolean") as caught:
+        clf.export(tmp_path / "m.onnx")
+    assert (tmp_path / "m.onnx").exists()
+    assert {w.filename for w in caught if w.category is torch.jit.TracerWarning} == {__file__}
+    with pytest.raises(ValueError, match="does not compute what predict does"):
+        clf.export(tmp_path / "m.pt", format="torchscript")  # torch runs its own file

@@ -759,3 +759,29 @@ def test_the_ridge_refuses_a_tuple_of_linear_pools_under_decode_first():
     with pytest.raises(ValueError, match=r"takes one linear pool, whose frames the decoder's "
                        r"weights read; pool=\('avg', _MyAvg\) is a tuple of 2"):  # fmt: skip
         est.fit(X, np.arange(20) % 2)
+
+
+class MeanWithSumShares(Pool):
+    """Pools the mean, but declares the steps' sum as its split."""
+
+    def forward(self, h, mask):
+        m = mask.unsqueeze(1).to(h.dtype)
+        return (h * m).sum(-1) / m.sum(-1).clamp_min(1.0)
+
+    def shares(self, h, mask):
+        return h * mask.unsqueeze(1).to(h.dtype)
+
+
+@pytest.mark.parametrize("order", ["decode_first", "pool_first"])
+def test_shares_that_do_not_add_up_to_forward_are_refused_at_fit(data, order):
+    """fit checked only the shape of a pool's shares; explain then split another function
+    than the network's, labelled integrated gradients under decode_first."""
+    X, y = data
+    with pytest.raises(
+        ValueError,
+        match=r"MeanWithSumShares.shares\(h, mask\) must add up over each window's steps "
+        r"\(the last dimension\) to MeanWithSumShares.forward\(h, mask\)",
+    ):
+        SeqPoolClassifier(pool=MeanWithSumShares, order=order, encoder=None, **KW).fit(X, y)
+    # the package's own split and a user's that adds up pass
+    SeqPoolClassifier(pool=MeanNoClamp, order=order, encoder=None, window=8, **KW).fit(X, y)

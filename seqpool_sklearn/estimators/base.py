@@ -315,7 +315,10 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
             An unknown ``format``; an ONNX graph PyTorch's exporter cannot write (an
             operator of a user's pool or encoder without ONNX counterpart) or, where
             onnxruntime is installed, one onnxruntime cannot run: no file is left,
-            and ``format="torchscript"`` exports such a model.
+            and ``format="torchscript"`` exports such a model. A file whose outputs
+            differ from the network's on a few checked series (a user's encoder or
+            pool that branches on the data in Python; the ONNX file is run only where
+            onnxruntime is installed): the file is removed.
 
         Notes
         -----

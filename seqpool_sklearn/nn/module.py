@@ -377,6 +377,7 @@ class SeqPoolModule(nn.Module):
                 layout = "(batch, n_features, n_frames, k)"
                 _check_shape(pool, call, shares, tuple(hw.shape), layout)
                 _check_dtype(pool, call, shares, hw.dtype, "h")
+                _check_shares_sum(pool, shares, out)
 
     def fit_frame_scale(self, x: torch.Tensor, weight=None, fitted: Any = None):
         """Standardise the head's pooled frames by those of the training series ``x``.
@@ -494,6 +495,23 @@ def _check_finite(part, call: str, out: torch.Tensor, name: str) -> None:
         raise ValueError(
             f"{type(part).__name__}.{call} returned NaN or infinite values for a finite "
             f"{name}; a plug-in must return finite values{hint}."
+        )
+
+
+def _check_shares_sum(pool, shares: torch.Tensor, out: torch.Tensor) -> None:
+    """A pool's ``shares`` split its ``forward``: summed over each window's steps, they
+    give the pooled values, or ``explain`` splits another function than the network's."""
+    total = shares.sum(-1)
+    scale = float(out.abs().max()) if out.numel() else 0.0
+    tol = 1e3 * torch.finfo(out.dtype).eps * max(scale, 1.0)
+    if not torch.allclose(total, out, rtol=0.0, atol=tol):
+        name = type(pool).__name__
+        raise ValueError(
+            f"{name}.shares(h, mask) must add up over each window's steps (the last "
+            f"dimension) to {name}.forward(h, mask), the pooled values it splits; their "
+            f"sums differ by up to {float((total - out).abs().max()):.3g}. Return shares "
+            "that sum to forward, or define no shares (explain then uses integrated "
+            "gradients on the steps)."
         )
 
 
