@@ -87,9 +87,9 @@ def test_the_default_head_keeps_the_frames_its_encoder_computed(monkeypatch):
         assert spy.cached()
 
 
-@pytest.mark.parametrize("window", [None, 7])
-def test_pool_inputs_fills_one_tensor_with_the_frames_of_each_batch(window):
-    module = SeqPoolModule(3, 2, 50, encoder="minirocket", encoder_channels=168, window=window)
+@pytest.mark.parametrize(("window", "pool"), [(None, "avg"), (7, "avg"), (7, ("avg", "max"))])
+def test_pool_inputs_fills_one_tensor_with_the_frames_of_each_batch(window, pool):
+    module = SeqPoolModule(3, 2, 50, encoder_channels=168, window=window, pool=pool)
     x = torch.randn(10, 2, 50)
     x[3, :, 30:] = float("nan")
     module.fit_data(x, torch.Generator().manual_seed(0))
@@ -102,8 +102,13 @@ def test_pool_inputs_fills_one_tensor_with_the_frames_of_each_batch(window):
     assert torch.equal(packed, torch.cat(parts))
     assert module.pool_inputs(x, bounded=True) is not None
     with pytest.MonkeyPatch.context() as m:
+        m.setattr("seqpool_sklearn.nn.module.POOLED_CACHE_BYTES", packed.nbytes)
+        assert torch.equal(module.pool_inputs(x, bounded=True), packed)
         m.setattr("seqpool_sklearn.nn.module.POOLED_CACHE_BYTES", packed.nbytes - 1)
         assert module.pool_inputs(x, bounded=True) is None
+        # frames computed a series at a time where a batch's would exceed the chunk budget
+        m.setattr("seqpool_sklearn.nn.module.POOLED_CHUNK_BYTES", 1)
+        assert torch.equal(module.pool_inputs(x), packed)
         assert torch.equal(module.pool_inputs(x), packed)  # unbounded: always computed
 
 

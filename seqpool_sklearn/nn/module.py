@@ -22,6 +22,9 @@ DECODE_CACHE_BYTES = 2**31
 # Largest cache of pooled frames that training ``pool_first`` computes to keep (see
 # ``SeqPoolModule.pool_inputs``); a larger training set pools them at every batch.
 POOLED_CACHE_BYTES = 2**31
+# Pooled frames computed at a time while filling that cache: the pooling's working
+# memory stays a small part of it (a series' frames do not depend on the others').
+POOLED_CHUNK_BYTES = 2**26
 
 
 def _plain_tensors(module: nn.Module) -> dict:
@@ -275,9 +278,10 @@ class SeqPoolModule(nn.Module):
         The last row holds the frames' validity (1.0 or 0.0). ``fitted``, what
         :meth:`fit_data` returned for the same ``x``, spares the pass over ``x`` when
         the encoder kept the frames of this pool (the default head's global averages).
-        Otherwise the frames are pooled ``batch_size`` series at a time into one
-        preallocated tensor. ``bounded``: return None instead of pooling frames that
-        would take more than ``POOLED_CACHE_BYTES`` (known from the first batch).
+        Otherwise the frames are pooled into one preallocated tensor, ``batch_size``
+        series at a time, fewer where their frames would take more than
+        ``POOLED_CHUNK_BYTES``. ``bounded``: return None instead of pooling frames
+        that would take more than ``POOLED_CACHE_BYTES``.
         """
         self._check_input(x)
         head = self.head
@@ -288,15 +292,19 @@ class SeqPoolModule(nn.Module):
         if cached is not None:
             pooled, valid = cached
             return torch.cat([pooled, valid.unsqueeze(1).to(pooled.dtype)], dim=1)
+        # every pool (of a tuple) gives the encoder's channels, plus the validity row
+        n_pools = len(getattr(head.pooling, "members", (head.pooling,)))
+        rows = int(self.encoder.out_channels) * n_pools + 1
+        per_series = rows * n_frames_for(x.shape[2], head.window) * x.element_size()
+        if bounded and len(x) * per_series > POOLED_CACHE_BYTES:
+            return None
+        step = max(1, min(batch_size, POOLED_CHUNK_BYTES // per_series))
         out = None
-        for i in range(0, len(x), batch_size):
-            values, mask = observed_mask(x[i : i + batch_size])
+        for i in range(0, len(x), step):
+            values, mask = observed_mask(x[i : i + step])
             pooled, valid = self.pooled(values, mask)
             if out is None:
                 shape = (len(x), pooled.shape[1] + 1, pooled.shape[2])
-                nbytes = int(np.prod(shape)) * pooled.element_size()
-                if bounded and nbytes > POOLED_CACHE_BYTES:
-                    return None
                 out = torch.empty(shape, dtype=pooled.dtype, device=pooled.device)
             part = out[i : i + len(pooled)]
             part[:, :-1] = pooled
