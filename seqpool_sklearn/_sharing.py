@@ -34,11 +34,15 @@ from ._validation import _callers_stacklevel, _columns_from_plain, _columns_to_p
 PORTABLE_KEY = "_seqpool_portable_state"
 """Marks a portable state (its value is the format version)."""
 
-PORTABLE_VERSION = 2
+PORTABLE_VERSION = 3
 """2: fit's column labels may be stored level by level (a MultiIndex), as UTC dates and a
-zone, or as period ordinals; a reader of format 1 would misread them, so it refuses them."""
+zone, or as period ordinals; a reader of format 1 would misread them, so it refuses them.
+3: the training history is stored by columns (see :func:`history_to_plain`); a reader of
+format 2 expects a list of epochs, so it refuses them."""
 
-READABLE_VERSIONS = (1, 2)  # format 1 stored flat labels only, which format 2 reads as such
+# format 1 stored flat labels only, which format 2 reads as such; formats 1 and 2 stored
+# the history as a list of epochs, which format 3 reads as such
+READABLE_VERSIONS = (1, 2, 3)
 
 _TENSOR = "__torch_tensor__"
 
@@ -75,6 +79,96 @@ def from_plain(value: Any, device: str = "cpu") -> Any:
     if isinstance(value, list):
         return [from_plain(v, device) for v in value]
     return value
+
+
+_HISTORY_LAYOUT = "columns"
+
+
+def _column_to_plain(values: list) -> tuple:
+    """One key's values over a list of records, as a tagged numpy array where they allow.
+
+    Python floats, ints (of int64's range) and bools become one array each; lists of
+    records (an epoch's batches) become one table of all their records and the length of
+    each list; any other column is kept as its list.
+    """
+    kinds = {type(v) for v in values}
+    if kinds == {float}:
+        return ("float64", np.asarray(values, dtype=np.float64))
+    if kinds == {bool}:
+        return ("bool", np.asarray(values, dtype=bool))
+    if kinds == {int} and all(-(2**63) <= v < 2**63 for v in values):
+        return ("int64", np.asarray(values, dtype=np.int64))
+    if kinds == {list} and all(_are_records(v) for v in values):
+        lengths = np.asarray([len(v) for v in values], dtype=np.int64)
+        return ("records", lengths, _records_to_plain([r for v in values for r in v]))
+    return ("values", list(values))
+
+
+def _column_from_plain(column: tuple) -> list:
+    kind = column[0]
+    if kind in ("float64", "bool", "int64"):
+        return np.asarray(column[1]).tolist()  # Python floats, bools and ints again
+    if kind == "records":
+        records = _records_from_plain(column[2])
+        ends = np.cumsum(np.asarray(column[1], dtype=np.int64)).tolist()
+        return [records[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+    if kind == "values":
+        return list(column[1])
+    raise ValueError(f"Unknown history column kind {kind!r} in a portable state.")
+
+
+def _are_records(value: Any) -> bool:
+    """Whether ``value`` is a list of dicts keyed by strings (history epochs or batches)."""
+    return isinstance(value, list) and all(
+        type(r) is dict and all(isinstance(k, str) for k in r) for r in value
+    )
+
+
+def _records_to_plain(records: list[dict]) -> dict:
+    """A list of dicts by columns: each dict's keys (in order) and one column per key."""
+    schemas: dict[tuple[str, ...], int] = {}
+    columns: dict[str, list] = {}
+    which = []
+    for record in records:
+        which.append(schemas.setdefault(tuple(record), len(schemas)))
+        for key, value in record.items():
+            columns.setdefault(key, []).append(value)
+    return {
+        "keys": [list(keys) for keys in schemas],
+        "keys_of": np.asarray(which, dtype=np.int64),
+        "columns": {key: _column_to_plain(values) for key, values in columns.items()},
+    }
+
+
+def _records_from_plain(plain: dict) -> list[dict]:
+    columns = {key: iter(_column_from_plain(c)) for key, c in plain["columns"].items()}
+    schemas = [list(keys) for keys in plain["keys"]]
+    return [
+        {key: next(columns[key]) for key in schemas[i]}
+        for i in np.asarray(plain["keys_of"]).tolist()
+    ]
+
+
+def history_to_plain(history: list) -> Any:
+    """The training history (epochs of records), stored by columns.
+
+    The per-batch records make a long history: as a list of dicts, skops writes every
+    value as its own JSON node (megabytes for a default fit). By columns, each key's
+    values are one array, and :func:`history_from_plain` gives back the same records,
+    keys in the same order and values of the same types. A history that is not a list of
+    records keyed by strings is kept as :func:`to_plain` gives it.
+    """
+    plain = to_plain([dict(epoch) for epoch in history])
+    if not _are_records(plain):
+        return plain
+    return {"layout": _HISTORY_LAYOUT, "epochs": _records_to_plain(plain)}
+
+
+def history_from_plain(plain: Any) -> list:
+    """Inverse of :func:`history_to_plain` (a list of epochs, as format 2 stored it, too)."""
+    if isinstance(plain, dict) and plain.get("layout") == _HISTORY_LAYOUT:
+        plain = _records_from_plain(plain["epochs"])
+    return from_plain(plain)
 
 
 def _optimizer_to_plain(optimizer: Any) -> Any:
@@ -172,7 +266,7 @@ def portable_state(est: Any, state: dict) -> dict:
             "module": to_plain(dict(net.module_.state_dict())),
             "training": bool(net.module_.training),
             "optimizer": to_plain(net.optimizer_.state_dict()),
-            "history": to_plain([dict(epoch) for epoch in net.history]),
+            "history": history_to_plain(net.history),
             "generator": None if generator is None else to_plain(generator.get_state()),
         }
         built = getattr(net, "built_params_", None)
@@ -243,7 +337,7 @@ def restore_portable(est: Any, state: dict) -> None:
         for key in [k for k in built if k.startswith("optimizer__")]:
             if key.removeprefix("optimizer__") in group:
                 built[key] = group[key.removeprefix("optimizer__")]
-    net.history = SeqPoolHistory(from_plain(saved["history"]))
+    net.history = SeqPoolHistory(history_from_plain(saved["history"]))
     if saved["generator"] is not None:
         net.shuffle_generator.set_state(from_plain(saved["generator"]))
     est.net_ = net

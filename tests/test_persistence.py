@@ -438,13 +438,13 @@ def test_portable_state_is_plain_and_a_newer_format_is_refused(fitted):
     state = clf.__getstate__()
     assert "module_" not in state and isinstance(state["net_"]["module"], dict)
     assert "_seqpool_portable_state" in state
-    assert state["_seqpool_portable_state"] == 2  # stored labels may be nested: format 2
+    assert state["_seqpool_portable_state"] == 3  # the history by columns: format 3
     # a file of format 1 (flat labels only) still loads
     old = SeqPoolClassifier.__new__(SeqPoolClassifier)
     old.__setstate__({**state, "_seqpool_portable_state": 1})
     np.testing.assert_array_equal(old.predict_proba(X), clf.predict_proba(X))
     state["_seqpool_portable_state"] = 99
-    with pytest.raises(ValueError, match="format 99.*reads formats 1, 2"):
+    with pytest.raises(ValueError, match="format 99.*reads formats 1, 2, 3"):
         SeqPoolClassifier.__new__(SeqPoolClassifier).__setstate__(state)
     assert "module_" in clf.__dict__  # reading the state does not touch the live estimator
 
@@ -652,3 +652,111 @@ def test_labels_that_do_not_read_back_are_left_out_and_a_layout_that_cannot_is_r
             warnings.simplefilter("ignore")
             sio.dump(fitted, tmp_path / "w.skops")
     pickle.loads(pickle.dumps(fitted)).transform(wide)  # pickle keeps it
+
+
+# ------------------------------------------------------------------- the history by columns
+def _assert_same_records(got, want, where="history"):
+    """``got`` equals ``want`` value by value, with the same types and the same key order."""
+    assert type(got) is type(want), (where, type(got), type(want))
+    if isinstance(want, dict):
+        assert list(got) == list(want), where
+        for key in want:
+            _assert_same_records(got[key], want[key], f"{where}[{key!r}]")
+    elif isinstance(want, (list, tuple)):
+        assert len(got) == len(want), where
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            _assert_same_records(g, w, f"{where}[{i}]")
+    elif isinstance(want, torch.Tensor):
+        assert got.dtype == want.dtype and torch.equal(got, want), where
+    elif isinstance(want, float) and want != want:
+        assert got != got, where  # NaN
+    else:
+        assert got == want, where
+
+
+def _as_format_2_loaded(history):
+    """The history as format 2 loaded it: numpy scalars as Python numbers, the rest as is."""
+    from seqpool_sklearn._sharing import from_plain, to_plain
+
+    return from_plain(to_plain([dict(epoch) for epoch in history]))
+
+
+def test_history_by_columns_gives_back_the_same_records():
+    from seqpool_sklearn._sharing import from_plain, history_from_plain, history_to_plain, to_plain
+
+    history = [
+        {
+            "epoch": 1,
+            "batches": [
+                {"train_loss": 0.5, "train_batch_size": 16},
+                {"train_batch_size": 4, "train_loss": float("nan")},  # keys in another order
+                {"valid_loss": float("inf"), "valid_batch_size": 8},
+            ],
+            "train_loss": 0.25,
+            "train_loss_best": True,
+            "note": None,
+            "event": "x",
+        },
+        {
+            "epoch": 2,
+            "batches": [],
+            "train_loss": np.float32(0.125),  # a numpy scalar, stored as a Python float
+            "train_loss_best": False,
+            "note": 3.5,
+            "event": ("a", 1),
+            "big": 2**70,  # beyond int64: kept as it is
+            "tensor": torch.arange(3),
+        },
+    ]
+    plain = history_to_plain(history)
+    # the per-batch values are arrays, not one stored object per value
+    batches = plain["epochs"]["columns"]["batches"][2]["columns"]
+    assert isinstance(batches["train_loss"][1], np.ndarray)
+    assert batches["train_loss"][1].dtype == np.float64
+    assert batches["train_batch_size"][1].dtype == np.int64
+    # what format 2 read back from its list of epochs, types included
+    _assert_same_records(history_from_plain(plain), from_plain(to_plain(history)))
+    # a history that is not a list of records is kept as a list
+    assert history_to_plain([{1: 2.0}]) == [{1: 2.0}]
+    assert history_from_plain([{1: 2.0}]) == [{1: 2.0}]
+
+
+def test_skops_file_stores_the_per_batch_history_compactly(tmp_path):
+    sio = pytest.importorskip("skops.io")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(160, 1, 12)).astype(np.float32)
+    y = np.arange(160) % 2
+    kw = {"encoder": None, "max_epochs": 20, "batch_size": 8, "random_state": 0}
+    clf = SeqPoolClassifier(**kw).fit(X, y)
+    assert sum(len(epoch["batches"]) for epoch in clf.history_) == 400
+    path = tmp_path / "h.skops"
+    sio.dump(clf, path)
+    with zipfile.ZipFile(path) as zf:
+        schema = json.loads(zf.read("schema.json"))
+    history = schema["content"]["content"]["net_"]["content"]["history"]
+    # a list of dicts took about 300 bytes of JSON per value: 250 kB for these 800 values
+    assert len(json.dumps(history)) < 20_000
+    loaded = sio.load(path, trusted=SKOPS_TRUSTED)
+    _assert_same_records(list(loaded.history_), _as_format_2_loaded(clf.history_))
+    assert list(loaded.history_) == list(clf.history_)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # a continued fit records its epochs after the loaded ones
+    loaded.set_params(warm_start=True, max_epochs=1).fit(X, y)
+    assert [e["epoch"] for e in loaded.history_] == list(range(1, 22))
+
+
+def test_a_skops_file_of_format_2_loads_its_history(fitted, tmp_path, monkeypatch):
+    sio = pytest.importorskip("skops.io")
+    from seqpool_sklearn import _sharing
+
+    clf, X, _ = fitted
+    path = tmp_path / "format2.skops"
+    with monkeypatch.context() as m:  # written as format 2 did: the history as epochs
+        m.setattr(_sharing, "PORTABLE_VERSION", 2)
+        m.setattr(_sharing, "history_to_plain", lambda h: _sharing.to_plain(list(map(dict, h))))
+        assert isinstance(clf.__getstate__()["net_"]["history"], list)
+        sio.dump(clf, path)
+    loaded = sio.load(path, trusted=SKOPS_TRUSTED)
+    _assert_same_records(list(loaded.history_), _as_format_2_loaded(clf.history_))
+    assert list(loaded.history_) == list(clf.history_)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))

@@ -28,7 +28,11 @@ _SHARED_PARAMS = """\
         3D series of any length). ``k`` pools non-overlapping windows of ``k``
         steps (the last partial window kept) and flattens the frames before
         the output layer, so coarse temporal order survives; the frame count is
-        fixed at fit.
+        fixed at fit. Behind a frozen encoder (``"minirocket"``), training
+        ``pool_first`` keeps every training series' pooled frames when they take
+        at most 2 GiB (4 bytes per map and frame in float32: 2000 series of 500
+        steps at ``window=8`` and 9996 maps would take 5 GB) and pools them again
+        at every batch beyond that: the same model, more time.
     encoder : {encoder_choices}, Encoder subclass or None, default="minirocket"
         ``"minirocket"``: frozen random convolutions in the MiniRocket style
         (Dempster et al. 2021): 84 fixed kernels at exponentially spaced
@@ -87,8 +91,11 @@ _SHARED_PARAMS = """\
         ``"gru"``: hidden units per direction (``None``: 64). The decoder of
         ``order="decode_first"`` runs at every step over this width; behind the
         ``"minirocket"`` encoder it reads one table row per kernel group instead
-        of every map, from ranks computed once per fit (kept in memory up to
-        2 GiB, about 500 series of 512 steps), yet a full-width ``decode_first``
+        of every map, from ranks computed once per fit (kept in memory when they
+        take at most 2 GiB, about 500 series of 512 steps, and recomputed at every
+        batch beyond that; the budget covers the kept ranks, and computing them
+        takes working memory on top: such a 500-series fit peaked 0.7 GiB above
+        its 1.9 GiB of ranks), yet a full-width ``decode_first``
         fit still took 4 to 100 times a ``pool_first`` one (which pools once per
         fit; median 26 on 20 archive datasets), the most on long series. At most
         1 000 000.

@@ -649,18 +649,22 @@ class _TrainingMixin:
 
         With a frozen encoder (``"minirocket"``) and ``order="pool_first"`` under a
         pool without parameters, the pooled frames are the same at every epoch:
-        they are computed once, and the net trains on them. The result is the same
-        network as training on the raw series. Under ``order="decode_first"`` the
+        they are computed once (when they fit in ``POOLED_CACHE_BYTES``, or the
+        encoder kept them), and the net trains on them; beyond that budget they are
+        pooled at every batch. Either way the result is the same network, bit for
+        bit, as training on the raw series. Under ``order="decode_first"`` the
         encoder's ranks of every step are computed once instead (when they fit in
         ``DECODE_CACHE_BYTES``): the same network up to float summation order.
         ``fitted`` is what the encoder's ``fit_data`` computed on ``X_t`` (reused for
-        the global average pool).
+        the global average pool); ``packed``, the frames already pooled (for their
+        standardisation), is used as it is.
         """
         module = self.net_.module_
-        if module.caches_pooled:
+        if module.caches_pooled and packed is None:
+            # None where the frames would exceed the budget: the full net trains
+            packed = module.pool_inputs(X_t.to(self.net_.device), fitted=fitted, bounded=True)
+        if module.caches_pooled and packed is not None:
             # the net trains a head-only view on the pooled frames (the same parameters)
-            if packed is None:
-                packed = module.pool_inputs(X_t.to(self.net_.device), fitted=fitted)
             X_t = packed
             view = PooledHead(module.head)
             view.train(module.training)  # the mode skorch reads before it switches

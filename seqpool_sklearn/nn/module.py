@@ -19,6 +19,12 @@ from .pools import _safe_windows, check_encoder_maps, pool_members, resolve_pool
 # Largest cache of a frozen encoder's ranks that training ``decode_first`` keeps (see
 # ``SeqPoolModule.caches_decoded``); a larger training set recomputes them every batch.
 DECODE_CACHE_BYTES = 2**31
+# Largest cache of pooled frames that training ``pool_first`` computes to keep (see
+# ``SeqPoolModule.pool_inputs``); a larger training set pools them at every batch.
+POOLED_CACHE_BYTES = 2**31
+# Pooled frames computed at a time while filling that cache: the pooling's working
+# memory stays a small part of it (a series' frames do not depend on the others').
+POOLED_CHUNK_BYTES = 2**26
 
 
 def _plain_tensors(module: nn.Module) -> dict:
@@ -167,7 +173,7 @@ class SeqPoolModule(nn.Module):
 
         Then ``pool_first`` computes the same pooled frames at every epoch, so
         :meth:`pool_inputs` computes them once and :class:`PooledHead` trains the head
-        on them.
+        on them, when they fit in ``POOLED_CACHE_BYTES`` (or the encoder kept them).
         """
         frozen = getattr(self.encoder, "frozen", False)
         return frozen and not self.head.pooling.learned and self.head.order == "pool_first"
@@ -190,14 +196,15 @@ class SeqPoolModule(nn.Module):
         )
 
     @torch.no_grad()
-    def decode_inputs(self, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
-        """The encoder's cached ranks of ``x`` for :class:`DecodedHead`, one row per series."""
+    def decode_inputs(self, x: torch.Tensor) -> torch.Tensor:
+        """The encoder's cached ranks of ``x`` for :class:`DecodedHead`, one row per series.
+
+        One call of the encoder's ``decode_cache`` on all of ``x``: MiniRocket's fills
+        one preallocated tensor a few series at a time, so no chunks are concatenated.
+        """
         self._check_input(x)
-        out = []
-        for i in range(0, len(x), batch_size):
-            values, mask = observed_mask(x[i : i + batch_size])
-            out.append(self.encoder.decode_cache(values, mask))
-        return torch.cat(out)
+        values, mask = observed_mask(x)
+        return self.encoder.decode_cache(values, mask)
 
     def _check_input(self, x: torch.Tensor) -> None:
         if x.ndim != 3 or x.shape[1] != self.n_channels:
@@ -260,13 +267,21 @@ class SeqPoolModule(nn.Module):
 
     @torch.no_grad()
     def pool_inputs(
-        self, x: torch.Tensor, batch_size: int = 256, fitted: Any = None
-    ) -> torch.Tensor:
+        self,
+        x: torch.Tensor,
+        batch_size: int = 256,
+        fitted: Any = None,
+        bounded: bool = False,
+    ) -> torch.Tensor | None:
         """Pooled frames of ``x`` packed for :class:`PooledHead`: (B, C + 1, n_frames).
 
         The last row holds the frames' validity (1.0 or 0.0). ``fitted``, what
         :meth:`fit_data` returned for the same ``x``, spares the pass over ``x`` when
         the encoder kept the frames of this pool (the default head's global averages).
+        Otherwise the frames are pooled into one preallocated tensor, ``batch_size``
+        series at a time, fewer where their frames would take more than
+        ``POOLED_CHUNK_BYTES``. ``bounded``: return None instead of pooling frames
+        that would take more than ``POOLED_CACHE_BYTES``.
         """
         self._check_input(x)
         head = self.head
@@ -277,12 +292,26 @@ class SeqPoolModule(nn.Module):
         if cached is not None:
             pooled, valid = cached
             return torch.cat([pooled, valid.unsqueeze(1).to(pooled.dtype)], dim=1)
-        out = []
-        for i in range(0, len(x), batch_size):
-            values, mask = observed_mask(x[i : i + batch_size])
+        # every pool (of a tuple) gives the encoder's channels, plus the validity row
+        n_pools = len(getattr(head.pooling, "members", (head.pooling,)))
+        rows = int(self.encoder.out_channels) * n_pools + 1
+        per_series = rows * n_frames_for(x.shape[2], head.window) * x.element_size()
+        if bounded and len(x) * per_series > POOLED_CACHE_BYTES:
+            return None
+        step = max(1, min(batch_size, POOLED_CHUNK_BYTES // per_series))
+        out = None
+        for i in range(0, len(x), step):
+            values, mask = observed_mask(x[i : i + step])
             pooled, valid = self.pooled(values, mask)
-            out.append(torch.cat([pooled, valid.unsqueeze(1).to(pooled.dtype)], dim=1))
-        return torch.cat(out)
+            if out is None:
+                shape = (len(x), pooled.shape[1] + 1, pooled.shape[2])
+                out = torch.empty(shape, dtype=pooled.dtype, device=pooled.device)
+            part = out[i : i + len(pooled)]
+            part[:, :-1] = pooled
+            part[:, -1] = valid.to(pooled.dtype)
+        if out is None:
+            raise ValueError(f"Expected at least one series to pool, got {tuple(x.shape)}.")
+        return out
 
     @torch.no_grad()
     def check_plugins(self, x: torch.Tensor) -> None:

@@ -25,8 +25,11 @@ from .multirocket import MultiRocketEncoder
 
 # Every file of this folder is imported, so that a new encoder registers itself: adding
 # one is writing its file (and its name in _options.ENCODERS, for the command line).
+# Private files register nothing and are left to their users: ``_rocket_numba`` imports
+# numba and compiles when the kernel first runs, not when the package is imported.
 for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")
+    if not _module.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_module.name}")
 
 if set(ENCODER_REGISTRY) != set(_options.ENCODERS):  # pragma: no cover - a maintainer's slip
     raise RuntimeError(

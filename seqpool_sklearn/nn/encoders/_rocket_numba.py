@@ -4,13 +4,31 @@ Per series and dilation, :func:`_shift` writes the nine shifted copies of every 
 (zero outside the series) and minus their sum; :func:`_convolve` combines them into one
 kernel's output, ``-sum_i x_i + 3 (x_a + x_b + x_c)`` over the kernel's channels -- the
 weights -1 and +2 of MiniRocket's kernels. Float64 throughout.
+
+The compiled code is cached on disk (next to this file, else in ``$HOME/.cache/numba``, or
+in ``NUMBA_CACHE_DIR`` where that is set); where numba finds no writable place for it, the
+kernels are compiled without a cache, in every new process: the same code, so the same
+results.
 """
 
 import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
+def _jit(func):
+    """``func`` compiled by numba (nogil), with a disk cache where one can be written.
+
+    numba looks for a writable cache location when a function is decorated and raises a
+    ``RuntimeError`` where it finds none (a read-only install without a writable home
+    directory): the function is then compiled without a cache.
+    """
+    try:
+        return njit(cache=True, nogil=True)(func)
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return njit(cache=False, nogil=True)(func)
+
+
+@_jit
 def _shift(x, b, d, shifts, alpha):  # pragma: no cover - compiled
     n_channels, t_len = alpha.shape
     for c in range(n_channels):
@@ -25,7 +43,7 @@ def _shift(x, b, d, shifts, alpha):  # pragma: no cover - compiled
                 alpha[c, t] -= v
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def _convolve(reads, i0, i1, i2, shifts, alpha, conv):  # pragma: no cover - compiled
     for t in range(conv.shape[0]):
         conv[t] = 0.0
@@ -37,7 +55,7 @@ def _convolve(reads, i0, i1, i2, shifts, alpha, conv):  # pragma: no cover - com
                 )
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def pool_kernel(
     x, observed, dilations, per_dilation, triples, chans, biases, window, use_max, out
 ):  # pragma: no cover - compiled
@@ -86,7 +104,7 @@ def pool_kernel(
             start += n_kernels * nb
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def rank_kernel(x, dilations, per_dilation, triples, chans, biases, out):  # pragma: no cover
     """Decode-table rows: ``out[b, g, t]`` = group ``g``'s first row + the number of its
     biases below its output at step ``t`` (every step, observed or not)."""
@@ -121,7 +139,7 @@ def rank_kernel(x, dilations, per_dilation, triples, chans, biases, out):  # pra
             row += n_kernels * (nb + 1)
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def sort_kernel(rows, n_rows, t_len, steps, counts):  # pragma: no cover - compiled
     """Per series, its steps ordered by table row (ties by position) and the count per row.
 

@@ -21,8 +21,10 @@ maps (``explain``, export, another device) can then disagree on such series.
 :func:`step_rows` computes, from the same outputs, the ranks ``decode_first`` reads its
 decode table by (see ``rocket_fast``).
 
-The kernels (``_rocket_numba``) are compiled with numba on first use (and cached on disk);
-they release the GIL, so a batch is split between ``torch.get_num_threads()`` threads.
+The kernels (``_rocket_numba``) are compiled with numba on first use (and cached on disk
+where a writable place is found, see ``NUMBA_CACHE_DIR``; otherwise compiled in each
+process); they release the GIL, so a batch is split between ``torch.get_num_threads()``
+threads. Where numba cannot be imported, the encoders compute with torch instead.
 """
 
 from __future__ import annotations
@@ -36,10 +38,15 @@ import torch
 
 @functools.lru_cache(maxsize=1)
 def _compiled():
-    """The numba kernels (``_rocket_numba``), or None where numba cannot be imported."""
+    """The numba kernels (``_rocket_numba``), or None where numba cannot be imported.
+
+    Imported here, on first use, and not with the package: a broken numba install then
+    leaves the package working (torch computes), and a missing disk cache location
+    costs a compilation per process, not the import (see ``_rocket_numba._jit``).
+    """
     try:
         from . import _rocket_numba
-    except ImportError:  # pragma: no cover - numba is a dependency; a broken install
+    except ImportError:  # numba is a dependency; a broken install (tested in a subprocess)
         return None
     return _rocket_numba
 
