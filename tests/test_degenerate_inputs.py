@@ -111,6 +111,73 @@ def test_hydra_scales_of_varied_series_keep_the_spreads_floor():
     assert torch.equal(enc.scale_std, expected.to(enc.scale_std.dtype))
 
 
+# MultiRocket's pools under pool_first: the head standardises the pooled frames
+@pytest.mark.parametrize("pool", ["mpv", ("ppv", "lspv")])
+def test_multirocket_pools_on_constant_series_give_moderate_predictions(pool):
+    # inference in float64 rounds a response at its bias to the other side of it (a
+    # fraction 0 -> 1, a count 0 -> 8); scaled by an absolute floor of 1e-3 that gave
+    # 20 to 360 target spreads on the training series themselves
+    X, y = _flat_series("constant"), _targets()
+    reg = SeqPoolRegressor(
+        encoder="multirocket_hydra",
+        encoder_channels=FROZEN["multirocket_hydra"],
+        pool=pool,
+        max_epochs=2,
+        random_state=0,
+        n_threads=1,
+    ).fit(X, y)
+    z = np.abs(reg.predict(X) - y.mean()) / y.std()
+    assert np.isfinite(z).all()
+    assert z.max() < 10
+
+
+@pytest.mark.parametrize("encoder", ["minirocket", "multirocket"])
+def test_multirocket_pools_after_constant_series_scale_new_series_by_the_features_size(encoder):
+    # new series near the training level: their pooled features differ from the
+    # constant training ones by about the features' own size (1e2 to 1e3 spreads before)
+    X, y = _flat_series("constant"), _targets()
+    reg = SeqPoolRegressor(
+        encoder=encoder,
+        encoder_channels=FROZEN[encoder],
+        pool="mpv",
+        max_epochs=2,
+        random_state=0,
+        n_threads=1,
+    ).fit(X, y)
+    new = 1.5 + np.random.default_rng(3).normal(size=(5, 1, T))
+    z = np.abs(reg.predict(new) - y.mean()) / y.std()
+    assert z.max() < 10
+
+
+def _head_scale(pooled: torch.Tensor, pool) -> torch.Tensor:
+    from seqpool_sklearn import SeqPoolHead
+
+    n_pools = 1 if isinstance(pool, str) else len(pool)
+    head = SeqPoolHead(1, pooled.shape[1] // n_pools, 1, pool=pool, standardise_frames=True)
+    head.fit_frame_scale(pooled, torch.ones(len(pooled), 1, dtype=torch.bool))
+    return head.frame_std
+
+
+def test_frame_scale_of_features_that_do_not_vary_is_their_kinds_size():
+    # one series repeated: ppv's fractions, lspv's run lengths, each kind by its own size
+    ppv = torch.tensor([0.0, 0.25, 0.5, 0.25])
+    lspv = torch.tensor([0.0, 4.0, 8.0, 4.0])
+    pooled = torch.cat([ppv, lspv]).view(1, 8, 1).expand(5, 8, 1)
+    std = _head_scale(pooled, ("ppv", "lspv"))
+    assert torch.equal(std, torch.tensor([0.25] * 4 + [4.0] * 4))
+    # every feature 0: a scale of 1, as StandardScaler's for a constant feature
+    assert torch.equal(_head_scale(torch.zeros(5, 4, 1), "mpv"), torch.ones(4))
+
+
+def test_frame_scale_of_features_that_vary_keeps_the_absolute_floor():
+    pooled = torch.rand(30, 8, 1, generator=torch.Generator().manual_seed(0))
+    pooled[:, 2] = 0.5  # one feature constant among varied ones
+    std = _head_scale(pooled, ("ppv", "lspv"))
+    expected = pooled.double().std(0, unbiased=False)[:, 0].clamp_min(1e-3)
+    assert torch.equal(std, expected.float())
+    assert std[2] == 1e-3
+
+
 # --------------------------------------------------------------------- one-step conv
 @pytest.mark.parametrize(("n", "batch_size"), [(4, 1), (4, 3), (3, 2)])
 def test_conv_fits_one_step_series_in_batches_of_one(n, batch_size):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .encoders.base import floor_without_spread
 from .masks import activation as activation_module
 from .pools import Pool, make_pool, pool_width, pool_windows
 
@@ -264,6 +265,11 @@ class SeqPoolHead(nn.Module):
     ) -> None:
         """Set the standardisation of the pooled frames from the training frames.
 
+        Each feature is centred on its mean over the training frames and scaled by its
+        spread, at least 1e-3. The features of a pool (of each pool of a tuple) that do
+        not vary between the training series are scaled by their typical size instead
+        (the mean absolute value; 1 where they are all 0).
+
         Parameters
         ----------
         pooled : torch.Tensor of shape (n, features, n_frames)
@@ -281,7 +287,22 @@ class SeqPoolHead(nn.Module):
         var = (((p - mean[None, :, None]) ** 2) * m[:, None]).sum((0, 2)) / total
         self.frame_mean.copy_(mean.to(self.frame_mean.dtype))
         # a floor keeps near-constant features from turning noise into large values
-        self.frame_std.copy_(var.sqrt().clamp_min(1e-3).to(self.frame_std.dtype))
+        spread = var.sqrt()
+        std = spread.clamp_min(1e-3)
+        size = (p.abs() * m[:, None]).sum((0, 2)) / total
+        # the features of each pool of a tuple are contiguous and of one kind (fractions,
+        # ranks, run lengths, series units). A kind that does not vary between the
+        # training series (constant or identical series) is scaled by its typical size,
+        # or 1 where it is all 0, as the frozen encoders scale such maps: inference in
+        # float64 rounds a response at its bias to the other side (a fraction 0 -> 1, a
+        # count 0 -> 8), which the 1e-3 floor would turn into a thousand spreads
+        n_kinds = len(getattr(self.pooling, "members", [self.pooling]))
+        chunks = (std.chunk(n_kinds), spread.chunk(n_kinds), size.chunk(n_kinds))
+        for kind_std, kind_spread, kind_size in zip(*chunks, strict=True):
+            without = floor_without_spread(kind_spread, kind_size)
+            if without is not None:
+                kind_std.clamp_(min=without)
+        self.frame_std.copy_(std.to(self.frame_std.dtype))
 
     def _output(self, frames: torch.Tensor) -> torch.Tensor:
         if frames.shape[-1] != self.n_frames:
