@@ -266,9 +266,10 @@ class SeqPoolHead(nn.Module):
         """Set the standardisation of the pooled frames from the training frames.
 
         Each feature is centred on its mean over the training frames and scaled by its
-        spread, at least 1e-3. The features of a pool (of each pool of a tuple) that do
-        not vary between the training series are scaled by their typical size instead
-        (the mean absolute value; 1 where they are all 0).
+        spread, at least 1e-3. Where most features of a pool (of each pool of a tuple) do
+        not vary between the training series, those of its features that do not vary are
+        scaled by the pool's typical size instead (the mean absolute value of its
+        features; 1 where they are all 0); its features that vary keep their spreads.
 
         Parameters
         ----------
@@ -291,17 +292,18 @@ class SeqPoolHead(nn.Module):
         std = spread.clamp_min(1e-3)
         size = (p.abs() * m[:, None]).sum((0, 2)) / total
         # the features of each pool of a tuple are contiguous and of one kind (fractions,
-        # ranks, run lengths, series units). A kind that does not vary between the
-        # training series (constant or identical series) is scaled by its typical size,
-        # or 1 where it is all 0, as the frozen encoders scale such maps: inference in
-        # float64 rounds a response at its bias to the other side (a fraction 0 -> 1, a
-        # count 0 -> 8), which the 1e-3 floor would turn into a thousand spreads
+        # ranks, run lengths, series units). Where a kind mostly does not vary between
+        # the training series (constant or identical series), its features that do not
+        # vary are scaled by its typical size, or 1 where it is all 0, as the frozen
+        # encoders scale such maps: inference in float64 rounds a response at its bias to
+        # the other side (a fraction 0 -> 1, a count 0 -> 8), which the 1e-3 floor would
+        # turn into a thousand spreads
         n_kinds = len(getattr(self.pooling, "members", [self.pooling]))
         chunks = (std.chunk(n_kinds), spread.chunk(n_kinds), size.chunk(n_kinds))
         for kind_std, kind_spread, kind_size in zip(*chunks, strict=True):
             without = floor_without_spread(kind_spread, kind_size)
             if without is not None:
-                kind_std.clamp_(min=without)
+                torch.maximum(kind_std, without, out=kind_std)
         self.frame_std.copy_(std.to(self.frame_std.dtype))
 
     def _output(self, frames: torch.Tensor) -> torch.Tensor:
