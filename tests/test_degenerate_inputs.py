@@ -329,3 +329,43 @@ def test_score_with_matching_lengths_is_the_metric():
     y, w = np.arange(12) % 2, np.arange(1.0, 13.0)
     assert clf.score(X, y, sample_weight=w) == accuracy_score(y, clf.predict(X), sample_weight=w)
     assert reg.score(X, y, sample_weight=w) == r2_score(y, reg.predict(X), sample_weight=w)
+
+
+def test_score_without_y_says_so_as_fit_does():
+    X, reg, clf = _fitted_pair()
+    for est in (reg, clf):
+        name = type(est).__name__
+        with pytest.raises(ValueError, match=f"{name} requires y to be passed, but the target y"):
+            est.score(X, None)
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        (-np.ones(12), "Negative values in data passed to `sample_weight`"),
+        (np.array(["a"] * 12), "needs numeric sample weights, but sample_weight holds 'a' of type"),
+        (np.full(12, np.nan), "sample_weight contains NaN"),
+        (np.zeros(12), "at least one non-zero"),
+    ],
+)
+def test_score_checks_sample_weight_as_fit_does(weights, message):
+    X, reg, clf = _fitted_pair()
+    y = np.arange(12) % 2
+    for est in (reg, clf):
+        with pytest.raises(ValueError, match=message):
+            est.fit(X, y, sample_weight=weights)
+        with pytest.raises(ValueError, match=message):
+            est.score(X, y, sample_weight=weights)
+
+
+def test_score_takes_a_scalar_weight_as_fit_does():
+    X, reg, clf = _fitted_pair()
+    y = np.arange(12) % 2
+    for est in (reg, clf):
+        assert est.score(X, y, sample_weight=2.0) == est.score(X, y)
+
+
+def test_score_names_the_regressors_number_of_targets():
+    X, reg, _ = _fitted_pair()
+    with pytest.raises(ValueError, match="y has 2 target columns but SeqPoolRegressor predicts 1"):
+        reg.score(X, np.zeros((12, 2)))
