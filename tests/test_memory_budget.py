@@ -121,6 +121,9 @@ def test_decode_inputs_are_the_ranks_of_every_series():
     parts = [module.encoder.decode_cache(*observed_mask(x[i : i + 3])) for i in range(0, 10, 3)]
     assert torch.equal(cache, torch.cat(parts))
     assert cache.shape[0] == 10 and cache.nbytes == module.encoder.decode_cache_nbytes(10, 50)
+    # batch_size, which the encoder's own chunks replaced, is still taken (and unused)
+    assert torch.equal(module.decode_inputs(x, batch_size=4), cache)
+    assert torch.equal(module.decode_inputs(x, 4), cache)
 
 
 # Measured in a fresh process: the peak resident memory of building each cache, over the

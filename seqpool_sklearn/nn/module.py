@@ -196,11 +196,18 @@ class SeqPoolModule(nn.Module):
         )
 
     @torch.no_grad()
-    def decode_inputs(self, x: torch.Tensor) -> torch.Tensor:
+    def decode_inputs(self, x: torch.Tensor, batch_size: int | None = None) -> torch.Tensor:
         """The encoder's cached ranks of ``x`` for :class:`DecodedHead`, one row per series.
 
         One call of the encoder's ``decode_cache`` on all of ``x``: MiniRocket's fills
         one preallocated tensor a few series at a time, so no chunks are concatenated.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, channels, time)
+        batch_size : int, optional
+            No longer used, and accepted so that calls passing it keep working: the
+            encoder works through ``x`` in chunks sized by its own memory budget.
         """
         self._check_input(x)
         values, mask = observed_mask(x)
