@@ -247,7 +247,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
 
         check_label_types(y, name=type(self).__name__)
         y_pred = self.predict(X)
-        self._check_score_inputs(y, sample_weight, len(y_pred))
+        sample_weight = self._check_score_inputs(y, sample_weight, y_pred)
         return accuracy_score(y, y_pred, sample_weight=sample_weight)
 
     def _encode_targets(
@@ -552,7 +552,7 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         from sklearn.metrics import r2_score
 
         y_pred = self.predict(X)
-        self._check_score_inputs(y, sample_weight, len(y_pred))
+        sample_weight = self._check_score_inputs(y, sample_weight, y_pred)
         try:
             y_arr = np.asarray(y, dtype=np.float64)
             size = max(float(np.abs(y_arr).max()), float(np.abs(y_pred).max()))

@@ -92,9 +92,70 @@ def test_the_floor_without_spread_applies_only_where_nothing_varies():
     varied = torch.tensor([0.1, 0.2, 0.0, 0.3, 0.05, 0.2], dtype=torch.float64)
     assert floor_without_spread(varied, size) is None
     rounding = torch.full((6,), 1e-9, dtype=torch.float64)
-    assert floor_without_spread(rounding, size) == 0.5
+    assert torch.equal(floor_without_spread(rounding, size), torch.full_like(size, 0.5))
     zeros = torch.zeros(6, dtype=torch.float64)
-    assert floor_without_spread(zeros, zeros) == 1.0  # as StandardScaler: a scale of 1
+    # as StandardScaler: a scale of 1
+    assert torch.equal(floor_without_spread(zeros, zeros), torch.ones_like(zeros))
+    # most maps do not vary: only those are floored, the maps that vary are left alone
+    mostly = torch.tensor([0.0, 1e-9, 0.0, 0.2, 0.0, 0.05], dtype=torch.float64)
+    expected = torch.tensor([0.5, 0.5, 0.5, 0.0, 0.5, 0.0], dtype=torch.float64)
+    assert torch.equal(floor_without_spread(mostly, size), expected)
+
+
+def _mostly_constant_channels():
+    # one channel varies, seven are constant (a stuck or unused sensor)
+    X = np.ones((30, 8, 32))
+    X[:, 0] = np.random.default_rng(0).normal(size=(30, 32))
+    return observed_mask(torch.from_numpy(X))
+
+
+def _spread_and_size(raw: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    from seqpool_sklearn.nn.encoders.base import weighted_mean_std
+
+    values = raw.squeeze(-1).to(torch.float64)
+    return weighted_mean_std(values)[1], weighted_mean_std(values.abs())[0]
+
+
+def test_minirocket_features_that_vary_keep_their_scale_when_most_do_not():
+    from seqpool_sklearn.nn.encoders.base import NO_SPREAD
+
+    values, mask = _mostly_constant_channels()
+    enc = RandomConvEncoder(8, 32, 168)
+    raw, _ = enc.fit_data(values, mask, torch.Generator().manual_seed(0))
+    spread, size = _spread_and_size(raw)
+    varies = spread > NO_SPREAD * size
+    assert 0 < int(varies.sum()) < len(varies) / 2  # the rule applies here
+    # the features that vary: their own spreads, floored at 0.01 as always (all of them
+    # were scaled by the constant features' size, about 0.38, before)
+    expected = spread[varies].clamp_min(0.01).to(enc.scale_std.dtype)
+    assert torch.equal(enc.scale_std[varies], expected)
+    # the features that do not vary: the typical size of the features
+    assert torch.equal(
+        enc.scale_std[~varies], torch.full_like(enc.scale_std[~varies], float(size.mean()))
+    )
+
+
+def test_hydra_maps_that_vary_keep_their_scale_when_most_do_not():
+    from seqpool_sklearn.nn.encoders.base import NO_SPREAD
+
+    values, mask = _mostly_constant_channels()
+    enc = HydraEncoder(8, 32, 4)
+    raw, _ = enc.fit_data(values, mask, torch.Generator().manual_seed(0))
+    spread, size = _spread_and_size(raw)
+    varies = spread > NO_SPREAD * size
+    assert 0 < int(varies.sum()) < len(varies) / 2
+    # the kinds' floors (a tenth of a median spread of 0) lie far below these spreads
+    assert torch.allclose(enc.scale_std[varies].double(), spread[varies])
+    typical = size.view(-1, 2, enc.per_block).transpose(0, 1).reshape(2, -1).mean(1)
+    kind = torch.arange(len(spread)).view(-1, 2, enc.per_block)[:, 1].reshape(-1)
+    is_hard = torch.zeros(len(spread), dtype=torch.bool)
+    is_hard[kind] = True
+    still = ~varies
+    for hard in (False, True):
+        maps = still & (is_hard == hard)
+        assert torch.allclose(
+            enc.scale_std[maps].double(), typical[int(hard)].expand(int(maps.sum()))
+        )
 
 
 def test_hydra_scales_of_varied_series_keep_the_spreads_floor():
@@ -167,6 +228,17 @@ def test_frame_scale_of_features_that_do_not_vary_is_their_kinds_size():
     assert torch.equal(std, torch.tensor([0.25] * 4 + [4.0] * 4))
     # every feature 0: a scale of 1, as StandardScaler's for a constant feature
     assert torch.equal(_head_scale(torch.zeros(5, 4, 1), "mpv"), torch.ones(4))
+
+
+def test_frame_scale_of_features_that_vary_is_their_spread_when_most_do_not():
+    # six mpv features constant, four that vary: only the six are scaled by the size
+    pooled = torch.full((30, 10, 1), 0.5)
+    pooled[:, 6:] = 0.4 + 0.1 * torch.rand(30, 4, 1, generator=torch.Generator().manual_seed(0))
+    std = _head_scale(pooled, "mpv")
+    spread = pooled.double().std(0, unbiased=False)[6:, 0]
+    assert torch.equal(std[6:], spread.float())  # 0.48 each, the features' size, before
+    size = pooled.double().abs().mean((0, 2)).mean()
+    assert torch.equal(std[:6], size.float().expand(6))
 
 
 def test_frame_scale_of_features_that_vary_keeps_the_absolute_floor():
@@ -257,3 +329,43 @@ def test_score_with_matching_lengths_is_the_metric():
     y, w = np.arange(12) % 2, np.arange(1.0, 13.0)
     assert clf.score(X, y, sample_weight=w) == accuracy_score(y, clf.predict(X), sample_weight=w)
     assert reg.score(X, y, sample_weight=w) == r2_score(y, reg.predict(X), sample_weight=w)
+
+
+def test_score_without_y_says_so_as_fit_does():
+    X, reg, clf = _fitted_pair()
+    for est in (reg, clf):
+        name = type(est).__name__
+        with pytest.raises(ValueError, match=f"{name} requires y to be passed, but the target y"):
+            est.score(X, None)
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        (-np.ones(12), "Negative values in data passed to `sample_weight`"),
+        (np.array(["a"] * 12), "needs numeric sample weights, but sample_weight holds 'a' of type"),
+        (np.full(12, np.nan), "sample_weight contains NaN"),
+        (np.zeros(12), "at least one non-zero"),
+    ],
+)
+def test_score_checks_sample_weight_as_fit_does(weights, message):
+    X, reg, clf = _fitted_pair()
+    y = np.arange(12) % 2
+    for est in (reg, clf):
+        with pytest.raises(ValueError, match=message):
+            est.fit(X, y, sample_weight=weights)
+        with pytest.raises(ValueError, match=message):
+            est.score(X, y, sample_weight=weights)
+
+
+def test_score_takes_a_scalar_weight_as_fit_does():
+    X, reg, clf = _fitted_pair()
+    y = np.arange(12) % 2
+    for est in (reg, clf):
+        assert est.score(X, y, sample_weight=2.0) == est.score(X, y)
+
+
+def test_score_names_the_regressors_number_of_targets():
+    X, reg, _ = _fitted_pair()
+    with pytest.raises(ValueError, match="y has 2 target columns but SeqPoolRegressor predicts 1"):
+        reg.score(X, np.zeros((12, 2)))

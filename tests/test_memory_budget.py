@@ -121,6 +121,9 @@ def test_decode_inputs_are_the_ranks_of_every_series():
     parts = [module.encoder.decode_cache(*observed_mask(x[i : i + 3])) for i in range(0, 10, 3)]
     assert torch.equal(cache, torch.cat(parts))
     assert cache.shape[0] == 10 and cache.nbytes == module.encoder.decode_cache_nbytes(10, 50)
+    # batch_size, which the encoder's own chunks replaced, is still taken (and unused)
+    assert torch.equal(module.decode_inputs(x, batch_size=4), cache)
+    assert torch.equal(module.decode_inputs(x, 4), cache)
 
 
 # Measured in a fresh process: the peak resident memory of building each cache, over the
@@ -185,3 +188,61 @@ def test_building_a_cache_holds_one_copy_of_it(tmp_path):
     for order, (cache_mib, peak_mib) in json.loads(done.stdout.splitlines()[-1]).items():
         # concatenating a list of chunks held the cache twice (2.7x and 1.5x measured)
         assert peak_mib < 1.3 * cache_mib, (order, cache_mib, peak_mib)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"encoder": "multirocket", "pool": "mpv", "window": 8},
+        {"encoder": "multirocket", "pool": ("ppv", "lspv"), "window": 8},
+    ],
+)
+def test_standardised_frames_beyond_the_budget_are_not_kept(monkeypatch, kw):
+    # MultiRocket's pools standardise their frames by the training frames' statistics;
+    # beyond the budget those are gathered chunk by chunk, and no frames are kept
+    X, y = _data()
+    w = np.linspace(0.5, 2.0, len(y))
+    kw = {"encoder_channels": 168, "max_epochs": 3, "random_state": 0, **kw}
+    spy = _Spy(monkeypatch)
+    cached = SeqPoolClassifier(**kw).fit(X, y, sample_weight=w)
+    assert spy.cached()  # within the budget: pooled once, the scale from those frames
+    with monkeypatch.context() as m:
+        m.setattr("seqpool_sklearn.nn.module.POOLED_CACHE_BYTES", 1000)
+        m.setattr("seqpool_sklearn.nn.module.POOLED_CHUNK_BYTES", 1)  # a series a chunk
+        spy.results.clear()
+        streamed = SeqPoolClassifier(**kw).fit(X, y, sample_weight=w)
+        # every training frame was kept before, whatever the budget
+        assert spy.results and all(r is None for r in spy.results)
+    a, b = cached.module_.head, streamed.module_.head
+    torch.testing.assert_close(b.frame_mean, a.frame_mean, rtol=1e-6, atol=1e-7)
+    torch.testing.assert_close(b.frame_std, a.frame_std, rtol=1e-6, atol=0.0)
+    np.testing.assert_allclose(streamed.predict_proba(X), cached.predict_proba(X), atol=1e-5)
+
+
+def test_frame_scale_by_chunks_is_that_of_all_the_frames():
+    from seqpool_sklearn import SeqPoolHead
+
+    g = torch.Generator().manual_seed(0)
+    pooled = 3.0 + torch.rand(25, 12, 4, generator=g, dtype=torch.float64)
+    pooled[:, :6] = 0.5  # a pool that mostly does not vary: the size floor applies
+    pooled[:, 3] += torch.rand(25, 1, generator=g, dtype=torch.float64)
+    valid = torch.rand(25, 4, generator=g) > 0.2
+    weight = torch.rand(25, generator=g, dtype=torch.float64)
+    weight[5:9] = 0.0  # a chunk of no weight at all
+
+    def head():
+        return SeqPoolHead(1, 6, 1, pool=("mpv", "lspv"), standardise_frames=True).double()
+
+    whole, chunked, single = head(), head(), head()
+    whole.fit_frame_scale(pooled, valid, weight)
+    starts = [0, 5, 9, 10, 17, 25]
+    chunked.fit_frame_scale_by_chunks(
+        (pooled[i:j], valid[i:j], weight[i:j]) for i, j in zip(starts[:-1], starts[1:], strict=True)
+    )
+    torch.testing.assert_close(chunked.frame_mean, whole.frame_mean, rtol=1e-13, atol=1e-15)
+    torch.testing.assert_close(chunked.frame_std, whole.frame_std, rtol=1e-13, atol=0.0)
+    assert whole.frame_std[3] < 0.5 and whole.frame_std[0] == whole.frame_std[1]
+    # one chunk: the same operations, bit for bit
+    single.fit_frame_scale_by_chunks([(pooled, valid, weight)])
+    assert torch.equal(single.frame_mean, whole.frame_mean)
+    assert torch.equal(single.frame_std, whole.frame_std)

@@ -32,7 +32,9 @@ _SHARED_PARAMS = """\
         ``pool_first`` keeps every training series' pooled frames when they take
         at most 2 GiB (4 bytes per map and frame in float32: 2000 series of 500
         steps at ``window=8`` and 9996 maps would take 5 GB) and pools them again
-        at every batch beyond that: the same model, more time.
+        at every batch beyond that: the same model, more time (MultiRocket's pools,
+        whose frames are standardised, up to float64 round-off of the frames' means
+        and spreads, gathered a chunk at a time there).
     encoder : {encoder_choices}, Encoder subclass or None, default="minirocket"
         ``"minirocket"``: frozen random convolutions in the MiniRocket style
         (Dempster et al. 2021): 84 fixed kernels at exponentially spaced

@@ -407,21 +407,7 @@ class _TrainingMixin:
         """
         if sample_weight is None:
             return None, None
-        w = numeric_or_refused(
-            lambda: _check_sample_weight(
-                sample_weight, np.empty((n_samples, 0)), dtype=np.float64, ensure_non_negative=True
-            ),
-            sample_weight,
-            lambda index, value: (
-                f"{type(self).__name__} needs numeric sample weights, but sample_weight holds "
-                f"{value!r} of type {type(value).__name__}"
-                + (f" at index {index[0]}." if index else ".")
-            ),
-        )
-        # (lengths, NaN, inf and negative weights are refused by scikit-learn's
-        # _check_sample_weight, with its messages; all-zero ones only from 1.7 on)
-        if not w.any():
-            raise ValueError("Sample weights must contain at least one non-zero number.")
+        w = self._checked_weights(sample_weight, n_samples)
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             total = w.sum()
             relative = w / w.mean()
@@ -440,24 +426,67 @@ class _TrainingMixin:
             return w, None
         return w, relative
 
-    def _check_score_inputs(self, y: Any, sample_weight: Any, n_samples: int) -> None:
-        """``score``'s ``y`` and ``sample_weight`` against the ``n_samples`` series of X.
+    def _checked_weights(self, sample_weight: Any, n_samples: int) -> np.ndarray:
+        """``sample_weight`` as float64, one per series: numeric, finite, non-negative.
 
-        ``y`` is checked as at :meth:`fit` (one label or target per series, none
-        missing); ``sample_weight``, where given as an array, must hold one weight per
-        series. Both are refused in the estimator's words rather than the metric's.
+        A scalar weighs every series alike; all-zero weights are refused.
         """
+        w = numeric_or_refused(
+            lambda: _check_sample_weight(
+                sample_weight, np.empty((n_samples, 0)), dtype=np.float64, ensure_non_negative=True
+            ),
+            sample_weight,
+            lambda index, value: (
+                f"{type(self).__name__} needs numeric sample weights, but sample_weight holds "
+                f"{value!r} of type {type(value).__name__}"
+                + (f" at index {index[0]}." if index else ".")
+            ),
+        )
+        # (lengths, NaN, inf and negative weights are refused by scikit-learn's
+        # _check_sample_weight, with its messages; all-zero ones only from 1.7 on)
+        if not w.any():
+            raise ValueError("Sample weights must contain at least one non-zero number.")
+        return w
+
+    def _check_score_inputs(
+        self, y: Any, sample_weight: Any, y_pred: np.ndarray
+    ) -> np.ndarray | None:
+        """``score``'s ``y`` and ``sample_weight`` against the predictions ``y_pred`` of X.
+
+        ``y`` is checked as at :meth:`fit` (given, one label or target per series, none
+        missing, as many outputs as the predictions); ``sample_weight`` as at
+        :meth:`fit` (one numeric, finite, non-negative weight per series, not all 0).
+        Both are refused in the estimator's words rather than the metric's.
+
+        Returns
+        -------
+        sample_weight : ndarray of shape (n_samples,) or None
+            The weights as float64 (a scalar given for every series).
+        """
+        name = type(self).__name__
+        if y is None:
+            raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+        n_samples = len(y_pred)
         classifier = isinstance(self, ClassifierMixin)
-        check_targets(y, n_samples, name=type(self).__name__, numeric=not classifier)
+        y_arr = check_targets(y, n_samples, name=name, numeric=not classifier)
+        if not classifier:
+            given = 1 if y_arr.ndim == 1 else y_arr.shape[1]
+            expected = 1 if np.ndim(y_pred) == 1 else np.shape(y_pred)[1]
+            if given != expected:
+                raise ValueError(
+                    f"y has {given} target columns but {name} predicts {expected}, as "
+                    "many as the targets it was fitted on; pass one column per target."
+                )
         if sample_weight is None:
-            return
+            return None
         n_weights = np.shape(sample_weight)[0] if np.ndim(sample_weight) else None
         if n_weights is not None and n_weights != n_samples:
             raise ValueError(
                 f"Found input variables with inconsistent numbers of samples: X has "
                 f"{n_samples} series but sample_weight has {n_weights} weights; "
-                f"{type(self).__name__} needs exactly one per series."
+                f"{name} needs exactly one per series."
             )
+        return self._checked_weights(sample_weight, n_samples)
 
     def _check_validation_split(self, y_t: torch.Tensor, n_outputs: int) -> None:
         """With ``patience``, the held-out part must be splittable (stratified for classes)."""

@@ -104,6 +104,25 @@ def standardises_decoded(pool) -> bool:
     return any(getattr(p, "standardise_decoded", False) for p in members)
 
 
+def _frame_sums(pooled: torch.Tensor, frame_valid: torch.Tensor, weight=None):
+    """Weight, mean, sum of squared deviations and sum of absolute values of each feature.
+
+    Over the valid frames of ``pooled`` (n, features, n_frames), each weighted by its
+    series' weight (1 where ``weight`` is None), in float64. The weight is at least the
+    smallest float64, so that frames without weight give a mean of 0.
+    """
+    w = torch.ones(len(pooled), dtype=torch.float64, device=pooled.device)
+    if weight is not None:
+        w = weight.to(device=pooled.device, dtype=torch.float64)
+    m = frame_valid.to(torch.float64) * w[:, None]  # (n, F)
+    total = m.sum().clamp_min(torch.finfo(torch.float64).tiny)
+    p = pooled.to(torch.float64)
+    mean = (p * m[:, None]).sum((0, 2)) / total
+    squares = (((p - mean[None, :, None]) ** 2) * m[:, None]).sum((0, 2))
+    sizes = (p.abs() * m[:, None]).sum((0, 2))
+    return total, mean, squares, sizes
+
+
 class SeqPoolHead(nn.Module):
     """The head whose design is under study.
 
@@ -266,9 +285,10 @@ class SeqPoolHead(nn.Module):
         """Set the standardisation of the pooled frames from the training frames.
 
         Each feature is centred on its mean over the training frames and scaled by its
-        spread, at least 1e-3. The features of a pool (of each pool of a tuple) that do
-        not vary between the training series are scaled by their typical size instead
-        (the mean absolute value; 1 where they are all 0).
+        spread, at least 1e-3. Where most features of a pool (of each pool of a tuple) do
+        not vary between the training series, those of its features that do not vary are
+        scaled by the pool's typical size instead (the mean absolute value of its
+        features; 1 where they are all 0); its features that vary keep their spreads.
 
         Parameters
         ----------
@@ -277,31 +297,54 @@ class SeqPoolHead(nn.Module):
         weight : torch.Tensor of shape (n,), optional
             Sample weights, as in the loss.
         """
-        w = torch.ones(len(pooled), dtype=torch.float64, device=pooled.device)
-        if weight is not None:
-            w = weight.to(device=pooled.device, dtype=torch.float64)
-        m = frame_valid.to(torch.float64) * w[:, None]  # (n, F)
-        total = m.sum().clamp_min(torch.finfo(torch.float64).tiny)
-        p = pooled.to(torch.float64)
-        mean = (p * m[:, None]).sum((0, 2)) / total
-        var = (((p - mean[None, :, None]) ** 2) * m[:, None]).sum((0, 2)) / total
+        total, mean, squares, sizes = _frame_sums(pooled, frame_valid, weight)
+        self._set_frame_scale(mean, squares / total, sizes / total)
+
+    @torch.no_grad()
+    def fit_frame_scale_by_chunks(self, chunks) -> None:
+        """:meth:`fit_frame_scale` from the training frames given a chunk at a time.
+
+        ``chunks`` yields ``(pooled, frame_valid, weight)`` of consecutive series (the
+        weight None or the chunk's sample weights); no chunk is kept. The chunks' means
+        and sums of squared deviations are combined exactly (Chan, Golub and LeVeque's
+        pairwise update), so the scale equals that of all the frames at once up to
+        float64 round-off.
+        """
+        total = mean = squares = sizes = None
+        for pooled, frame_valid, weight in chunks:
+            n, m, sq, sz = _frame_sums(pooled, frame_valid, weight)
+            if total is None:
+                total, mean, squares, sizes = n, m, sq, sz
+                continue
+            both = total + n
+            delta = m - mean
+            mean = mean + delta * (n / both)
+            squares = squares + sq + delta**2 * (total * n / both)
+            sizes = sizes + sz
+            total = both
+        if total is None:
+            raise ValueError("Expected at least one chunk of training frames, got none.")
+        self._set_frame_scale(mean, squares / total, sizes / total)
+
+    def _set_frame_scale(self, mean: torch.Tensor, var: torch.Tensor, size: torch.Tensor) -> None:
+        """Set ``frame_mean`` and ``frame_std`` from the features' float64 statistics."""
         self.frame_mean.copy_(mean.to(self.frame_mean.dtype))
         # a floor keeps near-constant features from turning noise into large values
         spread = var.sqrt()
         std = spread.clamp_min(1e-3)
-        size = (p.abs() * m[:, None]).sum((0, 2)) / total
         # the features of each pool of a tuple are contiguous and of one kind (fractions,
-        # ranks, run lengths, series units). A kind that does not vary between the
-        # training series (constant or identical series) is scaled by its typical size,
-        # or 1 where it is all 0, as the frozen encoders scale such maps: inference in
-        # float64 rounds a response at its bias to the other side (a fraction 0 -> 1, a
-        # count 0 -> 8), which the 1e-3 floor would turn into a thousand spreads
+        # ranks, run lengths, series units). Where a kind mostly does not vary between
+        # the training series (constant or identical series), its features that do not
+        # vary are scaled by its typical size, or 1 where it is all 0, as the frozen
+        # encoders scale such maps: inference in float64 rounds a response at its bias to
+        # the other side (a fraction 0 -> 1, a count 0 -> 8), which the 1e-3 floor would
+        # turn into a thousand spreads
         n_kinds = len(getattr(self.pooling, "members", [self.pooling]))
         chunks = (std.chunk(n_kinds), spread.chunk(n_kinds), size.chunk(n_kinds))
         for kind_std, kind_spread, kind_size in zip(*chunks, strict=True):
             without = floor_without_spread(kind_spread, kind_size)
             if without is not None:
-                kind_std.clamp_(min=without)
+                torch.maximum(kind_std, without, out=kind_std)
         self.frame_std.copy_(std.to(self.frame_std.dtype))
 
     def _output(self, frames: torch.Tensor) -> torch.Tensor:

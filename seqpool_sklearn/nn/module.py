@@ -196,11 +196,18 @@ class SeqPoolModule(nn.Module):
         )
 
     @torch.no_grad()
-    def decode_inputs(self, x: torch.Tensor) -> torch.Tensor:
+    def decode_inputs(self, x: torch.Tensor, batch_size: int | None = None) -> torch.Tensor:
         """The encoder's cached ranks of ``x`` for :class:`DecodedHead`, one row per series.
 
         One call of the encoder's ``decode_cache`` on all of ``x``: MiniRocket's fills
         one preallocated tensor a few series at a time, so no chunks are concatenated.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, channels, time)
+        batch_size : int, optional
+            No longer used, and accepted so that calls passing it keep working: the
+            encoder works through ``x`` in chunks sized by its own memory budget.
         """
         self._check_input(x)
         values, mask = observed_mask(x)
@@ -292,17 +299,10 @@ class SeqPoolModule(nn.Module):
         if cached is not None:
             pooled, valid = cached
             return torch.cat([pooled, valid.unsqueeze(1).to(pooled.dtype)], dim=1)
-        # every pool (of a tuple) gives the encoder's channels, plus the validity row
-        n_pools = len(getattr(head.pooling, "members", (head.pooling,)))
-        rows = int(self.encoder.out_channels) * n_pools + 1
-        per_series = rows * n_frames_for(x.shape[2], head.window) * x.element_size()
-        if bounded and len(x) * per_series > POOLED_CACHE_BYTES:
+        if bounded and len(x) * self._pooled_bytes_per_series(x) > POOLED_CACHE_BYTES:
             return None
-        step = max(1, min(batch_size, POOLED_CHUNK_BYTES // per_series))
         out = None
-        for i in range(0, len(x), step):
-            values, mask = observed_mask(x[i : i + step])
-            pooled, valid = self.pooled(values, mask)
+        for i, pooled, valid in self._pooled_chunks(x, batch_size):
             if out is None:
                 shape = (len(x), pooled.shape[1] + 1, pooled.shape[2])
                 out = torch.empty(shape, dtype=pooled.dtype, device=pooled.device)
@@ -312,6 +312,26 @@ class SeqPoolModule(nn.Module):
         if out is None:
             raise ValueError(f"Expected at least one series to pool, got {tuple(x.shape)}.")
         return out
+
+    def _pooled_bytes_per_series(self, x: torch.Tensor) -> int:
+        """Bytes of one series' packed pooled frames (see :meth:`pool_inputs`)."""
+        head = self.head
+        # every pool (of a tuple) gives the encoder's channels, plus the validity row
+        n_pools = len(getattr(head.pooling, "members", (head.pooling,)))
+        rows = int(self.encoder.out_channels) * n_pools + 1
+        return rows * n_frames_for(x.shape[2], head.window) * x.element_size()
+
+    def _pooled_chunks(self, x: torch.Tensor, batch_size: int = 256):
+        """The pooled frames of ``x`` as ``(start, pooled, valid)``, a chunk at a time.
+
+        ``batch_size`` series at a time, fewer where their frames would take more than
+        ``POOLED_CHUNK_BYTES``.
+        """
+        step = max(1, min(batch_size, POOLED_CHUNK_BYTES // self._pooled_bytes_per_series(x)))
+        for i in range(0, len(x), step):
+            values, mask = observed_mask(x[i : i + step])
+            pooled, valid = self.pooled(values, mask)
+            yield i, pooled, valid
 
     @torch.no_grad()
     def check_plugins(self, x: torch.Tensor) -> None:
@@ -412,13 +432,23 @@ class SeqPoolModule(nn.Module):
         """Standardise the head's pooled frames by those of the training series ``x``.
 
         Returns the packed pooled frames (see :meth:`pool_inputs`), or None when the
-        head does not standardise its frames (then nothing is computed).
+        head does not standardise its frames (then nothing is computed). Frames that
+        would take more than ``POOLED_CACHE_BYTES`` are not kept: their statistics are
+        gathered chunk by chunk (equal to those of all the frames at once up to float64
+        round-off), and None is returned.
         """
         if not self.head.standardises_frames:
             return None
-        packed = self.pool_inputs(x, fitted=fitted)
-        self.head.fit_frame_scale(packed[:, :-1], packed[:, -1] > 0.5, weight)
-        return packed
+        packed = self.pool_inputs(x, fitted=fitted, bounded=True)
+        if packed is not None:
+            self.head.fit_frame_scale(packed[:, :-1], packed[:, -1] > 0.5, weight)
+            return packed
+        chunks = (
+            (pooled, valid, None if weight is None else weight[i : i + len(pooled)])
+            for i, pooled, valid in self._pooled_chunks(x)
+        )
+        self.head.fit_frame_scale_by_chunks(chunks)
+        return None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self._check_input(x)

@@ -199,20 +199,22 @@ def standardised_blocks(raw_blocks, scale_mean, scale_std, mask):
         start = sl.stop
 
 
-# A median spread below this fraction of the maps' typical size is no spread at all
+# A spread below this fraction of the maps' typical size is no spread at all
 NO_SPREAD = 1e-3
 
 
-def floor_without_spread(spread: torch.Tensor, size: torch.Tensor) -> float | None:
-    """The spread floor of maps that do not vary between the training series, else None.
+def floor_without_spread(spread: torch.Tensor, size: torch.Tensor) -> torch.Tensor | None:
+    """The spread floors of the maps that do not vary between the training series.
 
     ``spread`` holds the maps' spreads over the training series and ``size`` their
-    typical sizes (weighted means of the absolute values). When the median spread is at
-    most ``NO_SPREAD`` times the mean size -- constant or identical series, or
-    differences at rounding level -- a floor set from the spreads would turn the maps'
-    variation over time (under max pooling, windows, ``decode_first``) into huge values.
-    Such maps are scaled by their typical size instead, or by 1 where every map is 0
-    (as scikit-learn's ``StandardScaler`` scales a constant feature).
+    typical sizes (weighted means of the absolute values). The rule applies when the
+    median spread is at most ``NO_SPREAD`` times the mean size -- constant or identical
+    series, or differences at rounding level, in most maps -- where a floor set from
+    the spreads would turn the maps' variation over time (under max pooling, windows,
+    ``decode_first``) into huge values. It then floors each map that does not vary
+    itself (its spread at most ``NO_SPREAD`` times its own size) at the maps' typical
+    size, or at 1 where every map is 0 (as scikit-learn's ``StandardScaler`` scales a
+    constant feature). The maps that do vary keep their spreads and the caller's floor.
 
     Parameters
     ----------
@@ -220,13 +222,15 @@ def floor_without_spread(spread: torch.Tensor, size: torch.Tensor) -> float | No
 
     Returns
     -------
-    floor : float or None
-        None where the maps vary between the series (their spreads are kept).
+    floor : torch.Tensor of shape (n_maps,) or None
+        None where the maps vary between the series (the rule does not apply); else the
+        floor of each map that does not vary, and 0 for the maps that do.
     """
     typical = float(size.mean())
     if float(spread.median()) > NO_SPREAD * typical:
         return None
-    return typical if typical > 0 else 1.0
+    still = spread <= NO_SPREAD * size
+    return torch.where(still, typical if typical > 0 else 1.0, 0.0).to(spread.dtype)
 
 
 def weighted_mean_std(

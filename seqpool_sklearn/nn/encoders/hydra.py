@@ -36,9 +36,10 @@ def _kind_floor(std: torch.Tensor, per_block: int, size: torch.Tensor) -> torch.
     The maps come in blocks of ``per_block`` soft counts followed by as many hard counts;
     a kernel that never wins on the training series has spread 0, and without a floor
     one win at prediction time would become a huge value. ``size`` holds the maps'
-    typical sizes: a kind whose maps do not vary between the training series (constant
-    or identical series) has no spreads to set a floor from, and is floored at its
-    maps' typical size instead (see ``floor_without_spread``).
+    typical sizes: where most maps of a kind do not vary between the training series
+    (constant or identical series) their spreads set no floor, and the maps of that kind
+    that do not vary are floored at the kind's typical size instead; its maps that vary
+    keep the tenth of the median (see ``floor_without_spread``).
     """
     kinds = std.view(-1, 2, per_block)
     sizes = size.view(-1, 2, per_block)
@@ -52,11 +53,15 @@ def _kind_floor(std: torch.Tensor, per_block: int, size: torch.Tensor) -> torch.
             0.1 * hard.median().clamp_min(1e-6),
         ]
     )
+    floor = floor.view(1, 2, 1).expand_as(kinds)
     for i in range(2):
         without = floor_without_spread(kinds[:, i].reshape(-1), sizes[:, i].reshape(-1))
         if without is not None:
-            floor[i] = without
-    return floor.view(1, 2, 1).expand_as(kinds).reshape(-1)
+            floor = floor.clone()
+            kind = floor[:, i]
+            without = without.view_as(kind).to(kind)
+            floor[:, i] = torch.where(without > 0, without, kind)
+    return floor.reshape(-1)
 
 
 @register_encoder

@@ -279,10 +279,13 @@ class RandomConvEncoder(Encoder):
         mean, std = weighted_mean_std(values, weight)
         self.scale_mean.copy_(mean.to(self.scale_mean.dtype))
         # a floor keeps near-constant features from turning one step into a huge value;
-        # features that do not vary between the series at all are floored at their size
+        # where most features do not vary between the series at all, those that do not
+        # are floored at the features' typical size (the others keep their spreads)
         without = floor_without_spread(std, weighted_mean_std(values.abs(), weight)[0])
-        floor = 0.01 if without is None else max(0.01, without)
-        self.scale_std.copy_(std.clamp_min(floor).to(self.scale_std.dtype))
+        std = std.clamp_min(0.01)
+        if without is not None:
+            std = torch.maximum(std, without)
+        self.scale_std.copy_(std.to(self.scale_std.dtype))
         return raw, valid
 
     @torch.no_grad()
