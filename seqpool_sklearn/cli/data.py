@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .options import _DEFAULT_TASK, _suggest, _UsageError
@@ -71,6 +74,75 @@ def _header_separator(path) -> str:
 _SEP_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
 
 
+def _buffer_stream(args) -> None:
+    """``--csv -`` (standard input) or a pipe (``/dev/stdin``, a named pipe): read once
+    into memory, since the table is read more than once (its header line first, for the
+    separator). ``args.csv_bytes`` then holds the bytes; ``-`` is named ``<stdin>``."""
+    import stat
+
+    if str(args.csv) == "-":
+        args.csv_bytes = sys.stdin.buffer.read()
+        args.csv = Path("<stdin>")
+        return
+    try:
+        mode = os.stat(args.csv).st_mode
+    except OSError:
+        return  # the reading proper says what is wrong
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        with open(args.csv, "rb") as stream:
+            args.csv_bytes = stream.read()
+
+
+def _source(args):
+    """What pandas reads the table from: the path, or a fresh buffer of what standard
+    input or a pipe held (see :func:`_buffer_stream`)."""
+    import io
+
+    data = getattr(args, "csv_bytes", None)
+    if data is None:
+        return args.csv
+    return io.BytesIO(data)
+
+
+def _refuse_repeated_names(args, sep: str) -> None:
+    """A header line that names a column twice, refused in the file's own words: pandas
+    reads the second ``y`` as ``y.1``, which would become a time step or a channel (a copy
+    of the target among the features)."""
+    import pandas as pd
+
+    try:
+        first = pd.read_csv(
+            _source(args),
+            sep=sep,
+            header=None,
+            nrows=1,
+            dtype=str,
+            keep_default_na=False,
+            encoding_errors="replace",
+        )
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return  # the reading proper says what is wrong with the file
+    if not len(first):
+        return
+    names = [str(n) for n in first.iloc[0]]
+    positions: dict[str, list[int]] = {}
+    for i, name in enumerate(names, start=1):
+        if name.strip():  # an empty name is a column without a header, told apart later
+            positions.setdefault(name, []).append(i)
+    repeated = {name: where for name, where in positions.items() if len(where) > 1}
+    if not repeated:
+        return
+    name, where = next(iter(repeated.items()))
+    times = "twice" if len(where) == 2 else f"{len(where)} times"
+    cols = ", ".join(map(str, where[:-1])) + f" and {where[-1]}"
+    more = f" (and {len(repeated) - 1} more name{'s' if len(repeated) > 2 else ''})"
+    raise _UsageError(
+        f"column name {name!r} appears {times} in the header of {args.csv} (columns {cols})"
+        f"{more if len(repeated) > 1 else ''}; every column needs a name of its own: "
+        "rename or remove the copies"
+    )
+
+
 def _read_table(args) -> tuple[Any, str]:
     """The CSV as a DataFrame, by ``--sep`` / ``--decimal`` where given, else detected."""
     import pandas as pd
@@ -83,17 +155,18 @@ def _read_table(args) -> tuple[Any, str]:
     if sep is not None and sep == args.decimal:
         raise _UsageError(f"--sep and --decimal are both {sep!r}; a number could not be read")
     if sep is None:
-        sep = _header_separator(args.csv)
+        sep = _header_separator(_source(args))
         if sep == args.decimal:  # a decimal comma needs another field separator
             raise _UsageError(
                 "--decimal ',' needs a table whose fields are not separated by commas; "
                 "pass --sep CHAR"
             )
+    _refuse_repeated_names(args, sep)
     decimal = args.decimal
-    df = pd.read_csv(args.csv, sep=sep, decimal=decimal or ".")
+    df = pd.read_csv(_source(args), sep=sep, decimal=decimal or ".")
     if decimal is None and sep != "," and _comma_decimals(df):
         decimal = ","
-        df = pd.read_csv(args.csv, sep=sep, decimal=decimal)
+        df = pd.read_csv(_source(args), sep=sep, decimal=decimal)
     df = _labels_as_written(df, args, sep, decimal or ".")
     shown = "" if sep == "," else f", {sep!r}-separated"
     return df, shown + (", decimal commas" if decimal == "," else "")
@@ -118,7 +191,7 @@ def _labels_as_written(df, args, sep: str, decimal: str):
     if not columns:
         return df
     written = pd.read_csv(
-        args.csv,
+        _source(args),
         sep=sep,
         decimal=decimal,
         usecols=columns,
@@ -134,10 +207,10 @@ def _missing_words(df, args, column) -> list[str]:
     'null', ...: pandas' words for a missing value)."""
     import pandas as pd
 
-    sep = _SEP_NAMES.get(args.sep, args.sep) or _header_separator(args.csv)
+    sep = _SEP_NAMES.get(args.sep, args.sep) or _header_separator(_source(args))
     try:
         written = pd.read_csv(
-            args.csv, sep=sep, usecols=[column], dtype=str, keep_default_na=False
+            _source(args), sep=sep, usecols=[column], dtype=str, keep_default_na=False
         )[column]
     except (OSError, ValueError):
         return []
@@ -153,6 +226,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     if args.target is None:
         raise _UsageError("--csv needs --target COLUMN (the label or target column)")
     try:
+        _buffer_stream(args)
         df, how = _read_table(args)
     except OSError as exc:
         raise _UsageError(f"cannot read {args.csv}: {exc.strerror or exc}") from None
@@ -1001,6 +1075,8 @@ def _check_target(args, y, what: str) -> None:
                 f"{'regression' if for_regression else 'classification'} metric, but the "
                 f"task on {what} is {'regression' if regression else 'classification'}"
             )
+        if regression:
+            _check_scorer_on_targets(args.scoring, scorer, y, what)
 
     if args.equivalence_margin is not None:
         from ..compare.common import _margin_spans_metric
@@ -1014,6 +1090,47 @@ def _check_target(args, y, what: str) -> None:
                 f"difference would count as equivalent; give it in score units: 0.01 for one "
                 f"point of {metric}"
             )
+
+
+# regression metrics with a domain: (what y must be, test on y, whether predictions must
+# be positive too, which a regressor's unconstrained output cannot promise)
+_TARGET_DOMAINS = {
+    "mean_squared_log_error": ("above -1", lambda y: y > -1, False),
+    "root_mean_squared_log_error": ("above -1", lambda y: y > -1, False),
+    "mean_poisson_deviance": ("of 0 or more", lambda y: y >= 0, True),
+    "mean_gamma_deviance": ("above 0", lambda y: y > 0, True),
+    "mean_tweedie_deviance": ("of 0 or more", lambda y: y >= 0, True),
+}
+
+
+def _check_scorer_on_targets(scoring: str, scorer, y, what: str) -> None:
+    """Regression metrics that cannot score this target, or any prediction of the
+    regressor, refused before anything is printed: scikit-learn finds out only when it
+    scores the first fit, after the whole grid was trained. The deviances (Poisson, gamma,
+    Tweedie) take only strictly positive predictions, which the regressor's linear output
+    cannot promise: one negative prediction of one fit ends the run."""
+    import numpy as np
+
+    name = getattr(getattr(scorer, "_score_func", None), "__name__", "")
+    if name not in _TARGET_DOMAINS:
+        return
+    needs, inside, positive = _TARGET_DOMAINS[name]
+    values = np.asarray(y, dtype=float).ravel()
+    bad = values[~inside(values)]
+    if len(bad):
+        raise _UsageError(
+            f"--scoring {scoring} needs target values {needs}, but the target of {what} "
+            f"holds {_plain(bad.min())} ({len(bad)} value{'' if len(bad) == 1 else 's'} not "
+            f"{needs}); "
+            "use --scoring r2 or neg_mean_squared_error"
+        )
+    if positive:
+        raise _UsageError(
+            f"--scoring {scoring} scores only strictly positive predictions, which the "
+            "regressor's unconstrained output cannot promise (a single prediction at or "
+            "below 0 would end the run after the fits); use --scoring r2 or "
+            "neg_mean_squared_error"
+        )
 
 
 def _plain(value) -> str:

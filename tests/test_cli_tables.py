@@ -1,0 +1,134 @@
+"""``seqpool compare --csv``: tables whose shape or header the command must tell the user
+about, and arguments checked before anything is printed or replaced."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from seqpool_sklearn.cli import main
+
+TINY = ["--encoder", "none", "--max-epochs", "1", "--cv", "2", "--quiet"]
+
+
+def _wide(n=20, T=8, rng=0) -> pd.DataFrame:
+    rng = np.random.default_rng(rng)
+    frame = pd.DataFrame(rng.normal(size=(n, T)), columns=[f"t{t}" for t in range(T)])
+    frame.insert(0, "label", ["a", "b"] * (n // 2))
+    return frame
+
+
+def _error(capsys) -> str:
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("seqpool: error: ") and err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("header", "flags", "name", "where"),
+    [
+        # the copy of the target would be read as the last time step (names not numbered)
+        ("y,jan,feb,mar,apr,y", [], "y", "columns 1 and 6"),
+        # numbered names: the copy was said to be 'y.1', with --pattern as the advice
+        ("y,t0,t1,t2,t3,y", [], "y", "columns 1 and 6"),
+        ("y,t0,t1,t1,t3,t4", [], "t1", "columns 3 and 4"),
+        # a long table: the copy would be read as a channel
+        ("sid,step,a,y,y", ["--id", "sid", "--time", "step"], "y", "columns 4 and 5"),
+    ],
+)
+def test_a_column_name_given_twice_is_refused_in_the_files_words(
+    tmp_path, capsys, header, flags, name, where
+):
+    rng = np.random.default_rng(0)
+    n_cols = header.count(",") + 1
+    rows = [",".join(f"{v:.3f}" for v in rng.normal(size=n_cols)) for _ in range(12)]
+    if "sid" in header:
+        rows = [f"s{i // 3},{i % 3},{r.split(',', 2)[2]}" for i, r in enumerate(rows)]
+    path = tmp_path / "dup.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    argv = ["compare", "--csv", str(path), "--target", "y", *flags, *TINY]
+    assert main([*argv, "--out", str(tmp_path / "o")]) == 2
+    err = _error(capsys)
+    assert f"column name {name!r} appears twice in the header of {path} ({where})" in err
+    assert "--pattern" not in err and ".1" not in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("scoring", "target", "fragment"),
+    [
+        ("neg_mean_squared_log_error", -1.5, "needs target values above -1"),
+        ("neg_root_mean_squared_log_error", -1.0, "needs target values above -1"),
+        ("neg_mean_poisson_deviance", -0.5, "needs target values of 0 or more"),
+        ("neg_mean_gamma_deviance", 0.0, "needs target values above 0"),
+        # a target in its domain: the predictions must be positive too, which the
+        # regressor's output cannot promise
+        ("neg_mean_poisson_deviance", 3.0, "only strictly positive predictions"),
+    ],
+)
+def test_a_metric_that_cannot_score_the_target_is_refused_before_output_or_removal(
+    tmp_path, capsys, scoring, target, fragment
+):
+    frame = _wide().drop(columns="label")
+    frame["y"] = np.linspace(0.5, 5, len(frame))
+    frame.loc[3, "y"] = target
+    frame.to_csv(tmp_path / "r.csv", index=False)
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "results.csv").write_text("earlier run")
+    argv = ["compare", "--csv", str(tmp_path / "r.csv"), "--target", "y", *TINY]
+    assert main([*argv, "--scoring", scoring, "--out", str(out), "--overwrite"]) == 2
+    err = _error(capsys)
+    assert f"--scoring {scoring} {fragment}" in err or fragment in err
+    assert "use --scoring r2" in err
+    assert (out / "results.csv").read_text() == "earlier run"
+
+
+def test_msle_on_a_target_above_minus_one_runs(tmp_path, capsys):
+    frame = _wide().drop(columns="label")
+    frame["y"] = np.linspace(0.5, 5, len(frame))
+    frame.to_csv(tmp_path / "r.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "r.csv"), "--target", "y", "--readout", "ridge"]
+    argv += ["--encoder", "none", "--cv", "2", "--quiet", "--pools", "avg", "--windows", "none"]
+    argv += ["--scoring", "neg_mean_squared_log_error", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0, capsys.readouterr().err
+
+
+def _ridge_run(path, out) -> list[str]:
+    argv = ["compare", "--csv", str(path), "--target", "label", "--readout", "ridge"]
+    argv += ["--encoder", "none", "--cv", "2", "--quiet", "--pools", "avg"]
+    return [*argv, "--windows", "none", "--out", str(out)]
+
+
+def test_csv_dash_reads_standard_input_once(tmp_path, capsys, monkeypatch):
+    text = _wide().to_csv(index=False).encode()
+    monkeypatch.setattr("sys.stdin", types.SimpleNamespace(buffer=io.BytesIO(text)))
+    assert main(_ridge_run("-", tmp_path / "o")) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert out.startswith("<stdin> (wide table): 20 samples, 1 channel, 8 steps;")
+
+
+def test_a_pipe_is_read_once(tmp_path, capsys):
+    # /dev/stdin of `cat file | seqpool ...` is a pipe: its header line, read for the
+    # separator, was gone when pandas read the table ("No columns to parse from file")
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    text = _wide().to_csv(index=False).encode()
+
+    def write():
+        with open(fifo, "wb") as stream:
+            stream.write(text)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert main(_ridge_run(fifo, tmp_path / "o")) == 0, capsys.readouterr().err
+    finally:
+        writer.join(timeout=10)
+    assert "(wide table): 20 samples, 1 channel, 8 steps;" in capsys.readouterr().out
