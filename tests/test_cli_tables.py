@@ -132,3 +132,135 @@ def test_a_pipe_is_read_once(tmp_path, capsys):
     finally:
         writer.join(timeout=10)
     assert "(wide table): 20 samples, 1 channel, 8 steps;" in capsys.readouterr().out
+
+
+def test_lines_ending_with_a_separator_are_named_as_such(tmp_path, capsys):
+    # the empty last column is no index column: the message says what it is and the
+    # --drop spelling that leaves it out
+    text = _wide().to_csv(index=False, sep=";")
+    path = tmp_path / "trail.csv"
+    path.write_text("".join(line + ";\n" for line in text.splitlines()))
+    out = tmp_path / "o"
+    assert main(_ridge_run(path, out)) == 2
+    err = _error(capsys)
+    assert "column 10 of" in err and "has no name and no values" in err
+    assert "do its lines end with a separator?" in err and "index" not in err
+    assert err.rstrip().endswith("--drop 'Unnamed: 9'")
+    assert main([*_ridge_run(path, out), "--drop", "Unnamed: 9"]) == 0
+    assert "8 steps" in capsys.readouterr().out
+
+
+def test_a_named_column_without_values_is_not_read_as_a_step(tmp_path, capsys):
+    frame = _wide().assign(empty=np.nan)
+    frame.to_csv(tmp_path / "e.csv", index=False)
+    assert main(_ridge_run(tmp_path / "e.csv", tmp_path / "o")) == 2
+    err = _error(capsys)
+    assert "column 'empty' of" in err and "has no values" in err
+    assert "read as a time step of missing values: leave it out with --drop empty" in err
+
+
+@pytest.mark.parametrize("sep", ["|", ":"])
+def test_a_header_read_as_one_column_names_its_separator(tmp_path, capsys, sep):
+    _wide().to_csv(tmp_path / "s.csv", index=False, sep=sep)
+    assert main(_ridge_run(tmp_path / "s.csv", tmp_path / "o")) == 2
+    err = _error(capsys)
+    assert "reads as one column" in err and f"pass --sep '{sep}'" in err
+    assert "Did you mean" not in err
+
+
+def test_a_preamble_line_is_named_as_such(tmp_path, capsys):
+    path = tmp_path / "c.csv"
+    path.write_text("# exported by logger v2\n" + _wide().to_csv(index=False))
+    assert main(_ridge_run(path, tmp_path / "o")) == 2
+    err = _error(capsys)
+    assert "the first line of" in err and "'# exported by logger v2', a comment" in err
+    assert "remove the lines above the header" in err
+
+
+def test_quoted_decimal_commas_in_a_comma_separated_table_are_named(tmp_path, capsys):
+    frame = _wide()
+    cells = frame.drop(columns="label").map(lambda v: f"{v:.3f}".replace(".", ","))
+    cells.insert(0, "label", frame["label"])
+    cells.to_csv(tmp_path / "q.csv", index=False, quoting=1)
+    assert main(_ridge_run(tmp_path / "q.csv", tmp_path / "o")) == 2
+    err = _error(capsys)
+    assert "holds numbers written with a decimal comma" in err and "';'" in err
+    assert "--id" not in err
+
+
+def test_library_warnings_are_said_once_in_the_commands_words(tmp_path, capsys):
+    # a warning of every fit (here the ridge readout's, hidden_size below twice its rank)
+    # reached the shell once per fit, as '<file>:<line>: UserWarning: ...'
+    _wide().to_csv(tmp_path / "w.csv", index=False)
+    argv = [*_ridge_run(tmp_path / "w.csv", tmp_path / "o"), "--hidden-size", "1"]
+    assert main([*argv, "--cv", "3"]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "warning" in line.lower()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("seqpool: warning: readout='ridge': the ridge readout has rank")
+    assert "UserWarning" not in err
+
+
+def test_a_warnings_sample_position_in_a_fold_is_not_shown_as_a_row(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    rows = [
+        {"sid": f"s{i}", "step": t, "a": rng.normal(), "b": rng.normal(), "label": i % 2}
+        for i in range(12)
+        for t in range(6)
+    ]
+    frame = pd.DataFrame(rows)
+    frame.loc[frame["sid"] == "s2", "b"] = np.nan  # one series without channel b
+    frame.to_csv(tmp_path / "l.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "l.csv"), "--target", "label", "--id", "sid"]
+    argv += ["--time", "step", "--readout", "ridge", "--encoder", "none", "--cv", "2"]
+    argv += ["--quiet", "--pools", "avg", "--windows", "none", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("seqpool: warning:")]
+    assert len(lines) == 1, err
+    assert "of a series in one training fold" in lines[0] and "sample" not in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["compare", "--quik"], "--quick"),
+        (["compare", "--seeds", "2"], "--n-seeds"),
+        (["compare", "--metric", "accuracy"], "--scoring"),
+        (["compare", "--n-seedz=2"], "--n-seeds"),
+        (["--verison"], "--version"),
+    ],
+)
+def test_a_mistyped_flag_gets_a_suggestion(capsys, argv, hint):
+    assert main(argv) == 2
+    err = _error(capsys)
+    assert "unrecognized arguments" in err and f"Did you mean {hint!r}?" in err
+
+
+@pytest.mark.parametrize("flag", ["--time", "--target"])
+def test_a_flag_naming_the_id_column_is_said_as_such(tmp_path, capsys, flag):
+    rows = [
+        {"sid": f"s{i}", "step": t, "a": 0.5 * t, "label": i % 2}
+        for i in range(8)
+        for t in range(4)
+    ]
+    pd.DataFrame(rows).to_csv(tmp_path / "l.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "l.csv"), "--id", "sid", *TINY]
+    argv += {
+        "--time": ["--time", "sid", "--target", "label"],
+        "--target": ["--time", "step", "--target", "sid"],
+    }[flag]
+    assert main(argv) == 2
+    assert f"--id and {flag} name the same column, 'sid'" in _error(capsys)
+
+
+def test_a_file_as_data_home_is_named_by_its_flag(tmp_path, capsys, monkeypatch):
+    (tmp_path / "f").write_text("")
+    assert main(["datasets", "--data-home", str(tmp_path / "f")]) == 2
+    assert _error(capsys).startswith("seqpool: error: --data-home must be a folder, got")
+    argv = ["compare", "--ucr", "GunPoint", "--data-home", str(tmp_path / "f")]
+    assert main(argv) == 2
+    assert _error(capsys).startswith("seqpool: error: --data-home must be a folder, got")
+    monkeypatch.setenv("SEQPOOL_DATA_HOME", str(tmp_path / "f"))
+    assert main(["datasets"]) == 2
+    assert _error(capsys).startswith("seqpool: error: $SEQPOOL_DATA_HOME must be a folder")

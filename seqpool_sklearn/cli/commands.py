@@ -14,6 +14,7 @@ from .data import (
     _check_ridge_flags,
     _check_scoring,
     _check_target,
+    _data_home,
     _fetch_ucr,
     _is_regression,
     _load,
@@ -263,9 +264,9 @@ def _ucr_names(args) -> list[str] | None:
     if any(n.lower() == "all" for n in names):
         if len(names) > 1:
             raise _UsageError("--ucr all already means every dataset; give it alone")
-        from .. import get_data_home, list_ucr
+        from .. import list_ucr
 
-        home = get_data_home(args.data_home)
+        home = _data_home(args)
         names = list_ucr(home)
         what = f"the data home {home} holds {len(names)} UCR/UEA dataset"
         if len(names) < 2:
@@ -585,10 +586,10 @@ def _plain_text(text: str) -> str:
 
 
 def _cmd_datasets(args) -> int:
-    from .. import SYNTHETIC_TASKS, get_data_home, list_ucr
+    from .. import SYNTHETIC_TASKS, list_ucr
 
     # the data home is read first: a bad one ends the command before anything is printed
-    home = get_data_home(args.data_home)
+    home = _data_home(args)
     names = list_ucr(home)
     print("Synthetic tasks (seqpool compare --synthetic NAME):")
     width = max(map(len, SYNTHETIC_TASKS))

@@ -236,6 +236,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     for col in [*named, *(args.id or []), *(args.channels or []), *(args.drop or [])]:
         if col is not None and col not in df.columns:
             columns = [str(c) for c in df.columns]
+            _refuse_one_column_header(columns, col, args)
             suggestion = _suggest(col, columns)
             raise _UsageError(
                 f"column {col!r} is not in {args.csv}.{suggestion} Its columns: "
@@ -246,6 +247,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     if args.drop:
         df = _drop_columns(df, args)
     _refuse_non_finite(df, args.csv)
+    _refuse_empty_columns(df, args)
     _refuse_missing_cells(df, args, args.target, "", "a label or target")
     if args.groups is not None:
         # a missing group was read as one more group (NaN), or broke the group splitter's
@@ -255,6 +257,20 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
         for flag in WIDE_FLAGS:
             if getattr(args, flag) is not None:
                 raise _UsageError(f"{_flag(flag)} describes a wide table (no --id)")
+        named = {
+            "--time": [args.time],
+            "--target": [args.target],
+            "--kind": [args.kind],
+            "--value": [args.value],
+            "--channels": list(args.channels or []),
+        }
+        for flag, columns in named.items():
+            both = next((c for c in columns if c is not None and c in args.id), None)
+            if both is not None:
+                raise _UsageError(
+                    f"--id and {flag} name the same column, {both!r}: --id names the series "
+                    f"of each row, so {flag} needs another column"
+                )
         if args.channels and args.value:
             raise _UsageError("give either --channels (one column per channel) or --value")
         if args.kind and not args.value:
@@ -344,6 +360,38 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     return X, df[args.target].to_numpy(), groups, what
 
 
+def _refuse_empty_columns(df, args) -> None:
+    """A column read as a time step or a channel without a single value. Without a name
+    it is most often what lines that end with a separator make (a spreadsheet's or a
+    logger's export), not the index pandas writes; with one, an empty field of the export.
+    Refused, with the ``--drop`` that leaves it out, rather than read as a step of NaNs."""
+    import shlex
+
+    if args.id:
+        roles = {*args.id, args.time, args.kind, args.target, args.groups} - {None}
+        named = [args.value] if args.value else list(args.channels or [])
+        columns = named or [c for c in df.columns if c not in roles]
+    else:
+        columns = [c for c in df.columns if c not in (args.target, args.groups)]
+    empty = [c for c in columns if df[c].isna().all()]
+    if not empty:
+        return
+    col = str(empty[0])
+    more = f" (and {len(empty) - 1} more)" if len(empty) > 1 else ""
+    drop = shlex.quote(",".join(map(str, empty)))
+    if col.startswith("Unnamed: ") and col[len("Unnamed: ") :].isdigit():
+        number = int(col[len("Unnamed: ") :]) + 1
+        raise _UsageError(
+            f"column {number} of {args.csv} has no name and no values{more} (do its lines end "
+            f"with a separator?): leave it out with --drop {drop}"
+        )
+    raise _UsageError(
+        f"column {col!r} of {args.csv} has no values{more}, every cell empty, and would be "
+        f"read as a {'channel' if args.id else 'time step'} of missing values: leave it out "
+        f"with --drop {drop}"
+    )
+
+
 def _refuse_missing_cells(df, args, column: str, flag: str, needs: str) -> None:
     """Empty cells in ``column`` (the target, or --groups'), named with the first line as
     an editor shows it (the header is line 1)."""
@@ -358,6 +406,37 @@ def _refuse_missing_cells(df, args, column: str, flag: str, needs: str) -> None:
         f"line {_line(int(empty[0]))}{read}); every row needs {needs}: fill them in or drop "
         "those rows"
     )
+
+
+# separators a header read as one column may hold, in the order they are suggested
+_OTHER_SEPARATORS = ("|", ";", "\t", ":", "^", "~", " ")
+
+
+def _refuse_one_column_header(columns: list[str], col: str, args) -> None:
+    """A table read as one column where a name was asked for: its first line is a comment
+    or preamble (``# exported by ...``), or its fields are separated by a character that
+    is not detected ('|', ':'); said as such, not as a missing column."""
+    if len(columns) != 1:
+        return
+    first = columns[0]
+    if first.lstrip().startswith("#"):
+        raise _UsageError(
+            f"the first line of {args.csv} reads {first!r}, a comment or preamble, not a "
+            f"header naming the columns ({col!r} among them): --csv reads its first line as "
+            "the column names, so remove the lines above the header"
+        )
+    found = [c for c in _OTHER_SEPARATORS if c in first and col in first.split(c)]
+    found = found or [c for c in _OTHER_SEPARATORS if c in first and c != " "]
+    if found:
+        sep = "'\\t'" if found[0] == "\t" else repr(found[0])
+        raise _UsageError(
+            f"the header of {args.csv} reads as one column, {_clip(first)!r}, whose fields "
+            f"are separated by {sep}: pass --sep {sep}"
+        )
+
+
+def _clip(text: str, most: int = 40) -> str:
+    return text if len(text) <= most else text[: most - 3] + "..."
 
 
 def _column_list(names: list[str], shown: int = 12) -> str:
@@ -845,6 +924,22 @@ def _refuse_names_out_of_order(features, n_channels: int, path) -> None:
             )
 
 
+def _refuse_quoted_decimal_commas(col, column, path) -> None:
+    """A text column whose cells are all numbers with a decimal comma: a comma-separated
+    table that quotes them ("0,25"), which is read as text; a ';'-separated one is read
+    with its decimal commas."""
+    import pandas as pd
+
+    if _comma_decimals(pd.DataFrame({col: column})):
+        cell = next(c for c in column.dropna().astype(str) if "," in c)
+        raise _UsageError(
+            f"column {col!r} of {path} holds numbers written with a decimal comma ({cell!r}), "
+            "read as text in a table whose fields are separated by commas: save it with "
+            "';' between the fields, as spreadsheets of decimal-comma locales do, and it is "
+            "read with its decimal commas (--sep ';' --decimal ',' say so explicitly)"
+        )
+
+
 def _refuse_long_layout(features, path) -> None:
     """Stop a long table (or a table with a text column) from being read as a wide one."""
     import pandas as pd
@@ -885,6 +980,7 @@ def _refuse_long_layout(features, path) -> None:
                 f"{_line(row)}) among numbers; write numbers without thousands separators "
                 "and leave a missing value's cell empty"
             )
+        _refuse_quoted_decimal_commas(col, column, path)
         what = (
             f"column {col!r} of {path} is not numeric ({column.dtype}), and a wide "
             "table (no --id) has one numeric column per time step"
@@ -967,14 +1063,34 @@ def _refuse_synthetic_flags(args, option: str) -> None:
         raise _UsageError(f"--n-samples sets the size of a synthetic task; {option} has its own")
 
 
+def _data_home(args):
+    """The data home of ``--data-home`` (or ``$SEQPOOL_DATA_HOME``), refused in the words
+    of the command line: by its flag or variable, not by the Python parameter."""
+    from .. import get_data_home
+    from .._datasets import DATA_HOME_ENV
+
+    try:
+        return get_data_home(args.data_home)
+    except (TypeError, ValueError) as exc:
+        message = str(exc)
+        for python, shell in (
+            (f"data_home (from ${DATA_HOME_ENV})", f"${DATA_HOME_ENV}"),
+            ("data_home", "--data-home"),
+        ):
+            if message.startswith(python):
+                message = shell + message[len(python) :]
+                break
+        raise _UsageError(message) from None
+
+
 def _fetch_ucr(args, name: str | None = None):
     """``fetch_ucr`` for ``--ucr``, with a did-you-mean over the datasets already there."""
-    from .. import fetch_ucr, get_data_home, list_ucr
+    from .. import fetch_ucr, list_ucr
     from .._datasets import _NAME_RE
 
     name = args.ucr if name is None else name
 
-    home = get_data_home(args.data_home)
+    home = _data_home(args)
     local = list_ucr(home)
     if not _NAME_RE.fullmatch(name):
         raise _UsageError(
