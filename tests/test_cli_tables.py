@@ -264,3 +264,16 @@ def test_a_file_as_data_home_is_named_by_its_flag(tmp_path, capsys, monkeypatch)
     monkeypatch.setenv("SEQPOOL_DATA_HOME", str(tmp_path / "f"))
     assert main(["datasets"]) == 2
     assert _error(capsys).startswith("seqpool: error: $SEQPOOL_DATA_HOME must be a folder")
+
+
+def test_results_csv_writes_global_pooling_as_the_documented_empty_cell(tmp_path, capsys):
+    _wide().to_csv(tmp_path / "w.csv", index=False)
+    argv = _ridge_run(tmp_path / "w.csv", tmp_path / "o")
+    argv[argv.index("--windows") + 1] = "none,4"
+    assert main(argv) == 0
+    capsys.readouterr()
+    lines = (tmp_path / "o" / "results.csv").read_text().splitlines()
+    column = lines[0].split(",").index("window")
+    assert {line.split(",")[column] for line in lines[1:]} == {"", "4"}
+    back = pd.read_csv(tmp_path / "o" / "results.csv")["window"]
+    assert back.isna().any() and set(back.dropna()) == {4.0}
