@@ -329,7 +329,7 @@ def test_datasets_with_a_file_as_home_is_one_error_line(tmp_path, capsys):
     assert main(["datasets", "--data-home", str(tmp_path / "file")]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.startswith("seqpool: error: data_home must be a folder, got ")
+    assert err.startswith("seqpool: error: --data-home must be a folder, got ")
 
 
 def test_datasets_with_an_empty_home(tmp_path, capsys):

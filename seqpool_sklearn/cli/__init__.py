@@ -108,7 +108,7 @@ _FLAG_ALIASES = {
 def _flag_hint(parser, command: str | None, extra: list[str]) -> str:
     """' Did you mean ...?' for the first unrecognized ``--flag``: another name users type
     for one of the command's flags, else the closest of its flags."""
-    from .options import _suggest
+    import difflib
 
     options = [o for a in parser._actions for o in a.option_strings]
     for action in parser._actions:  # the sub-command's own flags
@@ -123,7 +123,10 @@ def _flag_hint(parser, command: str | None, extra: list[str]) -> str:
         alias = _FLAG_ALIASES.get(flag.lower())
         if alias in options:
             return f" Did you mean {alias!r}?"
-        return _suggest(flag, options)
+        # close in spelling only: '--' is shared by every flag, so a loose match would
+        # offer any short flag for any word (--out for --bogus)
+        close = difflib.get_close_matches(flag, options, n=1, cutoff=0.8)
+        return f" Did you mean {close[0]!r}?" if close else ""
     return ""
 
 
