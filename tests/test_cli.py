@@ -329,7 +329,7 @@ def test_datasets_with_a_file_as_home_is_one_error_line(tmp_path, capsys):
     assert main(["datasets", "--data-home", str(tmp_path / "file")]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.startswith("seqpool: error: data_home must be a folder, got ")
+    assert err.startswith("seqpool: error: --data-home must be a folder, got ")
 
 
 def test_datasets_with_an_empty_home(tmp_path, capsys):
@@ -964,7 +964,9 @@ def test_earlier_results_are_not_overwritten_without_the_flag(built, tmp_path, c
     built("--out", str(out), "--overwrite")  # gets as far as training
 
 
-def test_overwrite_removes_every_file_of_an_earlier_run_and_nothing_else(built, tmp_path, capsys):
+def test_overwrite_removes_every_file_of_an_earlier_run_and_nothing_else(
+    built, tmp_path, capsys, monkeypatch
+):
     out = tmp_path / "res"
     written = ["combined.csv", "order_effect_across_datasets.csv", "critical_difference.png"]
     written += ["GunPoint/results.csv", "GunPoint/compare.png", "ECG200/results.csv"]
@@ -980,27 +982,50 @@ def test_overwrite_removes_every_file_of_an_earlier_run_and_nothing_else(built, 
     assert main(["compare", "--quiet", "--n-samples", "20", "--out", str(out)]) == 2
     assert "exists from an earlier run; pass --overwrite" in capsys.readouterr().err
     assert all((out / name).exists() for name in written + kept)
-    built("--out", str(out), "--overwrite")  # stops at training, after the clean-up
+    built("--out", str(out), "--overwrite")  # stops at training, before any result
     stdout, err = capsys.readouterr()
-    assert err.startswith(f"--overwrite: removed 6 files of an earlier run from {out}")
-    assert "--overwrite" not in stdout
+    assert "removed" not in err and "--overwrite" not in stdout
+    # a run that ends before its results exist leaves the earlier ones as they were
+    assert all((out / name).read_text() == "earlier run" for name in written + kept)
+    # and this run listed what it writes before training, and the earlier files it replaces
+    listed = (out / ".seqpool-compare-files").read_text().splitlines()
+    assert listed[:2] == ["results.csv", "compare.png"] and set(written) <= set(listed)
+    # so a run that gets to its results removes them then, and nothing else
+    monkeypatch.undo()  # trains for real
+    tiny = ["compare", "--quiet", "--n-samples", "20", *TINY, "--pools", "avg"]
+    assert main([*tiny, "--windows", "none", "--out", str(out), "--overwrite"]) == 0
+    err = capsys.readouterr().err
+    assert f"--overwrite: removed 6 files of an earlier run from {out}" in err
     assert not any((out / name).exists() for name in written)
     assert not (out / "GunPoint").exists()  # emptied, so removed
     assert all((out / name).read_text() == "earlier run" for name in kept)
-    # and this run listed what it writes, before training
     assert (out / ".seqpool-compare-files").read_text() == "results.csv\ncompare.png\n"
+    assert (out / "results.csv").read_text() != "earlier run"
 
 
-def test_overwrite_without_a_list_of_an_earlier_run_removes_only_its_top_files(
-    built, tmp_path, capsys
-):
+def test_a_run_that_fails_in_training_leaves_the_earlier_results(tmp_path, capsys):
+    # a failure only training can find (a diverging learning rate) ends the run after the
+    # fits: the earlier results stay until new ones replace them
+    out = tmp_path / "res"
+    out.mkdir()
+    (out / "results.csv").write_text("earlier run")
+    argv = ["compare", "--quiet", "--n-samples", "20", *TINY, "--pools", "avg"]
+    argv += ["--windows", "none", "--orders", "pool_first", "--lr", "1e30"]
+    assert main([*argv, "--out", str(out), "--overwrite"]) == 2
+    err = capsys.readouterr().err
+    assert "seqpool: error:" in err and "removed" not in err
+    assert (out / "results.csv").read_text() == "earlier run"
+
+
+def test_overwrite_without_a_list_of_an_earlier_run_removes_only_its_top_files(tmp_path, capsys):
     out = tmp_path / "res"
     mine = ["analysis/results.csv", "notes/compare.png", "notes/readme.txt"]
     for name in [*mine, "results.csv", "combined.csv"]:
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_text("earlier")
-    built("--out", str(out), "--overwrite")
-    assert capsys.readouterr().err.startswith("--overwrite: removed 2 files")
+    tiny = ["compare", "--quiet", "--n-samples", "20", *TINY, "--pools", "avg"]
+    assert main([*tiny, "--windows", "none", "--out", str(out), "--overwrite"]) == 0
+    assert "--overwrite: removed 2 files" in capsys.readouterr().err
     assert all((out / name).read_text() == "earlier" for name in mine)
     assert not (out / "combined.csv").exists()
 

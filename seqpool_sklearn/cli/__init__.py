@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
+import warnings
 
 from .data import _long_layout  # noqa: F401 - read by the tests
 from .options import FIGURE_FILE, QUICK_PRESET, RESULTS_FILE, _UsageError  # noqa: F401
@@ -52,8 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra:  # reported here to point at the help of the command they were given to
         where = f"seqpool {args.command}" if args.command else "seqpool"
+        hint = _flag_hint(parser, args.command, extra)
         print(
-            f"seqpool: error: unrecognized arguments: {' '.join(extra)} (see '{where} --help')",
+            f"seqpool: error: unrecognized arguments: {' '.join(extra)}.{hint} "
+            f"(see '{where} --help')".replace(". (", " ("),
             file=sys.stderr,
         )
         return 2
@@ -65,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     guard = _PipeGuard(sys.stdout)
     try:
-        with contextlib.redirect_stdout(guard):
+        with contextlib.redirect_stdout(guard), warnings.catch_warnings():
+            warnings.showwarning = _WarningLines()
             status = args.func(args)
             guard.flush()  # a closed pipe shows here, at the latest, not at exit
         return 1 if guard.broken else status
@@ -79,6 +84,75 @@ def main(argv: list[str] | None = None) -> int:
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"seqpool: error: {message}", file=sys.stderr)
         return 2
+
+
+# flags users type for another one: the command's own name for it
+_FLAG_ALIASES = {
+    "--metric": "--scoring",
+    "--metrics": "--scoring",
+    "--score": "--scoring",
+    "--seeds": "--n-seeds",
+    "--folds": "--cv",
+    "--n-folds": "--cv",
+    "--jobs": "--n-jobs",
+    "--epochs": "--max-epochs",
+    "--output": "--out",
+    "--label": "--target",
+    "--dataset": "--ucr",
+    "--window": "--windows",
+    "--pool": "--pools",
+    "--order": "--orders",
+}
+
+
+def _flag_hint(parser, command: str | None, extra: list[str]) -> str:
+    """' Did you mean ...?' for the first unrecognized ``--flag``: another name users type
+    for one of the command's flags, else the closest of its flags."""
+    import difflib
+
+    options = [o for a in parser._actions for o in a.option_strings]
+    for action in parser._actions:  # the sub-command's own flags
+        choices = getattr(action, "choices", None)
+        if isinstance(choices, dict) and command in choices:
+            options += [o for a in choices[command]._actions for o in a.option_strings]
+    options = [o for o in dict.fromkeys(options) if o.startswith("--")]
+    for item in extra:
+        flag = item.split("=", 1)[0]
+        if not flag.startswith("--") or flag == "--":
+            continue
+        alias = _FLAG_ALIASES.get(flag.lower())
+        if alias in options:
+            return f" Did you mean {alias!r}?"
+        # close in spelling only: '--' is shared by every flag, so a loose match would
+        # offer any short flag for any word (--out for --bogus)
+        close = difflib.get_close_matches(flag, options, n=1, cutoff=0.8)
+        return f" Did you mean {close[0]!r}?" if close else ""
+    return ""
+
+
+class _WarningLines:
+    """``warnings.showwarning`` for a run: each distinct warning of the library once, as
+    ``seqpool: warning: ...`` on stderr, not Python's ``<file>:<line>: Category: ...``
+    once per fit. A sample's position in a warning is its position in the training series
+    of one fold, which no line or id of the data shows: it is said so. The Python API's
+    warnings are not changed."""
+
+    def __init__(self):
+        self.seen: set[str] = set()
+
+    def __call__(self, message, category, filename, lineno, file=None, line=None) -> None:
+        text = " ".join(str(message).split())
+        text = re.sub(
+            r"\(first at sample \d+, channel (\d+), step (\d+)\)",
+            r"(first at channel \1, step \2 of a series in one training fold)",
+            text,
+        )
+        # the same warning of another fit differs at most in its counts
+        key = f"{category.__name__}: {re.sub(r'[0-9]+', '#', text)}"
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        print(f"seqpool: warning: {text}", file=sys.stderr, flush=True)
 
 
 class _PipeGuard:

@@ -14,6 +14,7 @@ from .data import (
     _check_ridge_flags,
     _check_scoring,
     _check_target,
+    _data_home,
     _fetch_ucr,
     _is_regression,
     _load,
@@ -176,32 +177,53 @@ def _check_out(out: Path, overwrite: bool) -> None:
     elif earlier:
         raise _UsageError(
             f"{earlier[0]} exists from an earlier run; pass --overwrite to replace it (it removes "
-            "that run's results first, nothing else), or choose another folder with --out"
+            "that run's results, nothing else, when this run writes its own), or choose another "
+            "folder with --out"
         )
 
 
-def _clear_out(out: Path, overwrite: bool, planned: list[str]) -> None:
-    """With ``--overwrite``, remove what an earlier run wrote into ``out`` (and the dataset
-    folders that leaves empty) once every check has passed, so that no file of it is left
-    beside the new results; then list what this run will write."""
+def _clear_out(out: Path, overwrite: bool, planned: list[str]) -> list[Path]:
+    """List what this run will write in ``out`` (its first write: a folder that cannot be
+    written is refused here, before anything is printed or trained); returns the files of
+    an earlier run that ``--overwrite`` replaces.
+
+    They are removed by :func:`_remove_earlier` when this run writes its first results, not
+    before: a run that fails or is stopped while training leaves the earlier results as
+    they were. The list names them too, so the next ``--overwrite`` finds them whatever
+    this run got to."""
     found = _earlier_outputs(out) if overwrite else []
+    earlier = [p.relative_to(out).as_posix() for p in found if p.name != MANIFEST_FILE]
+    try:
+        _write_manifest(out, list(dict.fromkeys([*planned, *earlier])))
+    except OSError as exc:
+        raise _UsageError(f"--out {out} cannot be written: {exc.strerror or exc}") from None
+    return [p for p in found if p.name != MANIFEST_FILE]
+
+
+def _remove_earlier(args) -> None:
+    """Remove the files of an earlier run that ``--overwrite`` replaces (and the dataset
+    folders that leaves empty), once, just before this run writes its first results."""
+    found = getattr(args, "earlier_outputs", None)
+    if not found:
+        return
+    args.earlier_outputs = []
+    out = args.out
     try:
         for path in found:
-            path.unlink()
+            if path.exists() or path.is_symlink():
+                path.unlink()
         for folder in dict.fromkeys(p.parent for p in found if p.parent != out):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
-        # the first write of the run: a folder that cannot be written is refused here,
-        # before anything is printed or trained
-        _write_manifest(out, planned)
+        gone = {p.relative_to(out).as_posix() for p in found}
+        listed = (out / MANIFEST_FILE).read_text(encoding="utf-8").splitlines()
+        _write_manifest(out, [line for line in listed if line not in gone])
     except OSError as exc:
         raise _UsageError(f"--out {out} cannot be written: {exc.strerror or exc}") from None
-    results = [p for p in found if p.name != MANIFEST_FILE]
-    if results:
-        _note(
-            f"--overwrite: removed {len(results)} file{'' if len(results) == 1 else 's'} of "
-            f"an earlier run from {out}"
-        )
+    _note(
+        f"--overwrite: removed {len(found)} file{'' if len(found) == 1 else 's'} of "
+        f"an earlier run from {out}"
+    )
 
 
 def _note(text: str) -> None:
@@ -242,9 +264,9 @@ def _ucr_names(args) -> list[str] | None:
     if any(n.lower() == "all" for n in names):
         if len(names) > 1:
             raise _UsageError("--ucr all already means every dataset; give it alone")
-        from .. import get_data_home, list_ucr
+        from .. import list_ucr
 
-        home = get_data_home(args.data_home)
+        home = _data_home(args)
         names = list_ucr(home)
         what = f"the data home {home} holds {len(names)} UCR/UEA dataset"
         if len(names) < 2:
@@ -330,7 +352,9 @@ def _cmd_compare(args) -> int:
     _check_data(args, X, what)
     drawn = _check_folds(args, X, y, groups, what)
     plt = _pyplot()
-    _clear_out(args.out, args.overwrite, [f for f in _DATASET_FILES if plt or f != FIGURE_FILE])
+    args.earlier_outputs = _clear_out(
+        args.out, args.overwrite, [f for f in _DATASET_FILES if plt or f != FIGURE_FILE]
+    )
     _note_no_figures(plt)
     _compare_one(args, X, y, groups, what, synthetic, args.out, start, drawn)
     return 0
@@ -360,7 +384,9 @@ def _compare_many(args, names: list[str], start: float) -> int:
     figures = (FIGURE_FILE, CD_FIGURE_FILE)
     planned = [f"{name}/{f}" for name in data for f in _DATASET_FILES]
     planned += list(_ACROSS_FILES)
-    _clear_out(args.out, args.overwrite, [f for f in planned if plt or Path(f).name not in figures])
+    args.earlier_outputs = _clear_out(
+        args.out, args.overwrite, [f for f in planned if plt or Path(f).name not in figures]
+    )
     _note_no_figures(plt)
     results = {}
     for i, (name, (X, y, what, drawn)) in enumerate(data.items(), start=1):
@@ -531,6 +557,8 @@ def _compare_one(args, X, y, groups, what: str, synthetic: bool, out: Path, star
     # does not lose them. Every file is written before the report is printed, so a reader
     # that stops early (seqpool compare | head) leaves the folder complete.
     csv_path, png_path = out / RESULTS_FILE, out / FIGURE_FILE
+    _remove_earlier(args)  # only now: a failed fit has left the earlier results in place
+    out.mkdir(parents=True, exist_ok=True)  # its folder may have been emptied and removed
     result.results.to_csv(csv_path, index=False)
     written = [csv_path]
     plt = _pyplot()
@@ -558,10 +586,10 @@ def _plain_text(text: str) -> str:
 
 
 def _cmd_datasets(args) -> int:
-    from .. import SYNTHETIC_TASKS, get_data_home, list_ucr
+    from .. import SYNTHETIC_TASKS, list_ucr
 
     # the data home is read first: a bad one ends the command before anything is printed
-    home = get_data_home(args.data_home)
+    home = _data_home(args)
     names = list_ucr(home)
     print("Synthetic tasks (seqpool compare --synthetic NAME):")
     width = max(map(len, SYNTHETIC_TASKS))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .options import _DEFAULT_TASK, _suggest, _UsageError
@@ -71,6 +74,75 @@ def _header_separator(path) -> str:
 _SEP_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
 
 
+def _buffer_stream(args) -> None:
+    """``--csv -`` (standard input) or a pipe (``/dev/stdin``, a named pipe): read once
+    into memory, since the table is read more than once (its header line first, for the
+    separator). ``args.csv_bytes`` then holds the bytes; ``-`` is named ``<stdin>``."""
+    import stat
+
+    if str(args.csv) == "-":
+        args.csv_bytes = sys.stdin.buffer.read()
+        args.csv = Path("<stdin>")
+        return
+    try:
+        mode = os.stat(args.csv).st_mode
+    except OSError:
+        return  # the reading proper says what is wrong
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        with open(args.csv, "rb") as stream:
+            args.csv_bytes = stream.read()
+
+
+def _source(args):
+    """What pandas reads the table from: the path, or a fresh buffer of what standard
+    input or a pipe held (see :func:`_buffer_stream`)."""
+    import io
+
+    data = getattr(args, "csv_bytes", None)
+    if data is None:
+        return args.csv
+    return io.BytesIO(data)
+
+
+def _refuse_repeated_names(args, sep: str) -> None:
+    """A header line that names a column twice, refused in the file's own words: pandas
+    reads the second ``y`` as ``y.1``, which would become a time step or a channel (a copy
+    of the target among the features)."""
+    import pandas as pd
+
+    try:
+        first = pd.read_csv(
+            _source(args),
+            sep=sep,
+            header=None,
+            nrows=1,
+            dtype=str,
+            keep_default_na=False,
+            encoding_errors="replace",
+        )
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return  # the reading proper says what is wrong with the file
+    if not len(first):
+        return
+    names = [str(n) for n in first.iloc[0]]
+    positions: dict[str, list[int]] = {}
+    for i, name in enumerate(names, start=1):
+        if name.strip():  # an empty name is a column without a header, told apart later
+            positions.setdefault(name, []).append(i)
+    repeated = {name: where for name, where in positions.items() if len(where) > 1}
+    if not repeated:
+        return
+    name, where = next(iter(repeated.items()))
+    times = "twice" if len(where) == 2 else f"{len(where)} times"
+    cols = ", ".join(map(str, where[:-1])) + f" and {where[-1]}"
+    more = f" (and {len(repeated) - 1} more name{'s' if len(repeated) > 2 else ''})"
+    raise _UsageError(
+        f"column name {name!r} appears {times} in the header of {args.csv} (columns {cols})"
+        f"{more if len(repeated) > 1 else ''}; every column needs a name of its own: "
+        "rename or remove the copies"
+    )
+
+
 def _read_table(args) -> tuple[Any, str]:
     """The CSV as a DataFrame, by ``--sep`` / ``--decimal`` where given, else detected."""
     import pandas as pd
@@ -83,17 +155,18 @@ def _read_table(args) -> tuple[Any, str]:
     if sep is not None and sep == args.decimal:
         raise _UsageError(f"--sep and --decimal are both {sep!r}; a number could not be read")
     if sep is None:
-        sep = _header_separator(args.csv)
+        sep = _header_separator(_source(args))
         if sep == args.decimal:  # a decimal comma needs another field separator
             raise _UsageError(
                 "--decimal ',' needs a table whose fields are not separated by commas; "
                 "pass --sep CHAR"
             )
+    _refuse_repeated_names(args, sep)
     decimal = args.decimal
-    df = pd.read_csv(args.csv, sep=sep, decimal=decimal or ".")
+    df = pd.read_csv(_source(args), sep=sep, decimal=decimal or ".")
     if decimal is None and sep != "," and _comma_decimals(df):
         decimal = ","
-        df = pd.read_csv(args.csv, sep=sep, decimal=decimal)
+        df = pd.read_csv(_source(args), sep=sep, decimal=decimal)
     df = _labels_as_written(df, args, sep, decimal or ".")
     shown = "" if sep == "," else f", {sep!r}-separated"
     return df, shown + (", decimal commas" if decimal == "," else "")
@@ -118,7 +191,7 @@ def _labels_as_written(df, args, sep: str, decimal: str):
     if not columns:
         return df
     written = pd.read_csv(
-        args.csv,
+        _source(args),
         sep=sep,
         decimal=decimal,
         usecols=columns,
@@ -134,10 +207,10 @@ def _missing_words(df, args, column) -> list[str]:
     'null', ...: pandas' words for a missing value)."""
     import pandas as pd
 
-    sep = _SEP_NAMES.get(args.sep, args.sep) or _header_separator(args.csv)
+    sep = _SEP_NAMES.get(args.sep, args.sep) or _header_separator(_source(args))
     try:
         written = pd.read_csv(
-            args.csv, sep=sep, usecols=[column], dtype=str, keep_default_na=False
+            _source(args), sep=sep, usecols=[column], dtype=str, keep_default_na=False
         )[column]
     except (OSError, ValueError):
         return []
@@ -153,6 +226,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     if args.target is None:
         raise _UsageError("--csv needs --target COLUMN (the label or target column)")
     try:
+        _buffer_stream(args)
         df, how = _read_table(args)
     except OSError as exc:
         raise _UsageError(f"cannot read {args.csv}: {exc.strerror or exc}") from None
@@ -162,6 +236,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     for col in [*named, *(args.id or []), *(args.channels or []), *(args.drop or [])]:
         if col is not None and col not in df.columns:
             columns = [str(c) for c in df.columns]
+            _refuse_one_column_header(columns, col, args)
             suggestion = _suggest(col, columns)
             raise _UsageError(
                 f"column {col!r} is not in {args.csv}.{suggestion} Its columns: "
@@ -172,6 +247,7 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     if args.drop:
         df = _drop_columns(df, args)
     _refuse_non_finite(df, args.csv)
+    _refuse_empty_columns(df, args)
     _refuse_missing_cells(df, args, args.target, "", "a label or target")
     if args.groups is not None:
         # a missing group was read as one more group (NaN), or broke the group splitter's
@@ -181,6 +257,20 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
         for flag in WIDE_FLAGS:
             if getattr(args, flag) is not None:
                 raise _UsageError(f"{_flag(flag)} describes a wide table (no --id)")
+        named = {
+            "--time": [args.time],
+            "--target": [args.target],
+            "--kind": [args.kind],
+            "--value": [args.value],
+            "--channels": list(args.channels or []),
+        }
+        for flag, columns in named.items():
+            both = next((c for c in columns if c is not None and c in args.id), None)
+            if both is not None:
+                raise _UsageError(
+                    f"--id and {flag} name the same column, {both!r}: --id names the series "
+                    f"of each row, so {flag} needs another column"
+                )
         if args.channels and args.value:
             raise _UsageError("give either --channels (one column per channel) or --value")
         if args.kind and not args.value:
@@ -270,6 +360,38 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     return X, df[args.target].to_numpy(), groups, what
 
 
+def _refuse_empty_columns(df, args) -> None:
+    """A column read as a time step or a channel without a single value. Without a name
+    it is most often what lines that end with a separator make (a spreadsheet's or a
+    logger's export), not the index pandas writes; with one, an empty field of the export.
+    Refused, with the ``--drop`` that leaves it out, rather than read as a step of NaNs."""
+    import shlex
+
+    if args.id:
+        roles = {*args.id, args.time, args.kind, args.target, args.groups} - {None}
+        named = [args.value] if args.value else list(args.channels or [])
+        columns = named or [c for c in df.columns if c not in roles]
+    else:
+        columns = [c for c in df.columns if c not in (args.target, args.groups)]
+    empty = [c for c in columns if df[c].isna().all()]
+    if not empty:
+        return
+    col = str(empty[0])
+    more = f" (and {len(empty) - 1} more)" if len(empty) > 1 else ""
+    drop = shlex.quote(",".join(map(str, empty)))
+    if col.startswith("Unnamed: ") and col[len("Unnamed: ") :].isdigit():
+        number = int(col[len("Unnamed: ") :]) + 1
+        raise _UsageError(
+            f"column {number} of {args.csv} has no name and no values{more} (do its lines end "
+            f"with a separator?): leave it out with --drop {drop}"
+        )
+    raise _UsageError(
+        f"column {col!r} of {args.csv} has no values{more}, every cell empty, and would be "
+        f"read as a {'channel' if args.id else 'time step'} of missing values: leave it out "
+        f"with --drop {drop}"
+    )
+
+
 def _refuse_missing_cells(df, args, column: str, flag: str, needs: str) -> None:
     """Empty cells in ``column`` (the target, or --groups'), named with the first line as
     an editor shows it (the header is line 1)."""
@@ -284,6 +406,37 @@ def _refuse_missing_cells(df, args, column: str, flag: str, needs: str) -> None:
         f"line {_line(int(empty[0]))}{read}); every row needs {needs}: fill them in or drop "
         "those rows"
     )
+
+
+# separators a header read as one column may hold, in the order they are suggested
+_OTHER_SEPARATORS = ("|", ";", "\t", ":", "^", "~", " ")
+
+
+def _refuse_one_column_header(columns: list[str], col: str, args) -> None:
+    """A table read as one column where a name was asked for: its first line is a comment
+    or preamble (``# exported by ...``), or its fields are separated by a character that
+    is not detected ('|', ':'); said as such, not as a missing column."""
+    if len(columns) != 1:
+        return
+    first = columns[0]
+    if first.lstrip().startswith("#"):
+        raise _UsageError(
+            f"the first line of {args.csv} reads {first!r}, a comment or preamble, not a "
+            f"header naming the columns ({col!r} among them): --csv reads its first line as "
+            "the column names, so remove the lines above the header"
+        )
+    found = [c for c in _OTHER_SEPARATORS if c in first and col in first.split(c)]
+    found = found or [c for c in _OTHER_SEPARATORS if c in first and c != " "]
+    if found:
+        sep = "'\\t'" if found[0] == "\t" else repr(found[0])
+        raise _UsageError(
+            f"the header of {args.csv} reads as one column, {_clip(first)!r}, whose fields "
+            f"are separated by {sep}: pass --sep {sep}"
+        )
+
+
+def _clip(text: str, most: int = 40) -> str:
+    return text if len(text) <= most else text[: most - 3] + "..."
 
 
 def _column_list(names: list[str], shown: int = 12) -> str:
@@ -771,6 +924,22 @@ def _refuse_names_out_of_order(features, n_channels: int, path) -> None:
             )
 
 
+def _refuse_quoted_decimal_commas(col, column, path) -> None:
+    """A text column whose cells are all numbers with a decimal comma: a comma-separated
+    table that quotes them ("0,25"), which is read as text; a ';'-separated one is read
+    with its decimal commas."""
+    import pandas as pd
+
+    if _comma_decimals(pd.DataFrame({col: column})):
+        cell = next(c for c in column.dropna().astype(str) if "," in c)
+        raise _UsageError(
+            f"column {col!r} of {path} holds numbers written with a decimal comma ({cell!r}), "
+            "read as text in a table whose fields are separated by commas: save it with "
+            "';' between the fields, as spreadsheets of decimal-comma locales do, and it is "
+            "read with its decimal commas (--sep ';' --decimal ',' say so explicitly)"
+        )
+
+
 def _refuse_long_layout(features, path) -> None:
     """Stop a long table (or a table with a text column) from being read as a wide one."""
     import pandas as pd
@@ -811,6 +980,7 @@ def _refuse_long_layout(features, path) -> None:
                 f"{_line(row)}) among numbers; write numbers without thousands separators "
                 "and leave a missing value's cell empty"
             )
+        _refuse_quoted_decimal_commas(col, column, path)
         what = (
             f"column {col!r} of {path} is not numeric ({column.dtype}), and a wide "
             "table (no --id) has one numeric column per time step"
@@ -893,14 +1063,34 @@ def _refuse_synthetic_flags(args, option: str) -> None:
         raise _UsageError(f"--n-samples sets the size of a synthetic task; {option} has its own")
 
 
+def _data_home(args):
+    """The data home of ``--data-home`` (or ``$SEQPOOL_DATA_HOME``), refused in the words
+    of the command line: by its flag or variable, not by the Python parameter."""
+    from .. import get_data_home
+    from .._datasets import DATA_HOME_ENV
+
+    try:
+        return get_data_home(args.data_home)
+    except (TypeError, ValueError) as exc:
+        message = str(exc)
+        for python, shell in (
+            (f"data_home (from ${DATA_HOME_ENV})", f"${DATA_HOME_ENV}"),
+            ("data_home", "--data-home"),
+        ):
+            if message.startswith(python):
+                message = shell + message[len(python) :]
+                break
+        raise _UsageError(message) from None
+
+
 def _fetch_ucr(args, name: str | None = None):
     """``fetch_ucr`` for ``--ucr``, with a did-you-mean over the datasets already there."""
-    from .. import fetch_ucr, get_data_home, list_ucr
+    from .. import fetch_ucr, list_ucr
     from .._datasets import _NAME_RE
 
     name = args.ucr if name is None else name
 
-    home = get_data_home(args.data_home)
+    home = _data_home(args)
     local = list_ucr(home)
     if not _NAME_RE.fullmatch(name):
         raise _UsageError(
@@ -1001,6 +1191,8 @@ def _check_target(args, y, what: str) -> None:
                 f"{'regression' if for_regression else 'classification'} metric, but the "
                 f"task on {what} is {'regression' if regression else 'classification'}"
             )
+        if regression:
+            _check_scorer_on_targets(args.scoring, scorer, y, what)
 
     if args.equivalence_margin is not None:
         from ..compare.common import _margin_spans_metric
@@ -1014,6 +1206,47 @@ def _check_target(args, y, what: str) -> None:
                 f"difference would count as equivalent; give it in score units: 0.01 for one "
                 f"point of {metric}"
             )
+
+
+# regression metrics with a domain: (what y must be, test on y, whether predictions must
+# be positive too, which a regressor's unconstrained output cannot promise)
+_TARGET_DOMAINS = {
+    "mean_squared_log_error": ("above -1", lambda y: y > -1, False),
+    "root_mean_squared_log_error": ("above -1", lambda y: y > -1, False),
+    "mean_poisson_deviance": ("of 0 or more", lambda y: y >= 0, True),
+    "mean_gamma_deviance": ("above 0", lambda y: y > 0, True),
+    "mean_tweedie_deviance": ("of 0 or more", lambda y: y >= 0, True),
+}
+
+
+def _check_scorer_on_targets(scoring: str, scorer, y, what: str) -> None:
+    """Regression metrics that cannot score this target, or any prediction of the
+    regressor, refused before anything is printed: scikit-learn finds out only when it
+    scores the first fit, after the whole grid was trained. The deviances (Poisson, gamma,
+    Tweedie) take only strictly positive predictions, which the regressor's linear output
+    cannot promise: one negative prediction of one fit ends the run."""
+    import numpy as np
+
+    name = getattr(getattr(scorer, "_score_func", None), "__name__", "")
+    if name not in _TARGET_DOMAINS:
+        return
+    needs, inside, positive = _TARGET_DOMAINS[name]
+    values = np.asarray(y, dtype=float).ravel()
+    bad = values[~inside(values)]
+    if len(bad):
+        raise _UsageError(
+            f"--scoring {scoring} needs target values {needs}, but the target of {what} "
+            f"holds {_plain(bad.min())} ({len(bad)} value{'' if len(bad) == 1 else 's'} not "
+            f"{needs}); "
+            "use --scoring r2 or neg_mean_squared_error"
+        )
+    if positive:
+        raise _UsageError(
+            f"--scoring {scoring} scores only strictly positive predictions, which the "
+            "regressor's unconstrained output cannot promise (a single prediction at or "
+            "below 0 would end the run after the fits); use --scoring r2 or "
+            "neg_mean_squared_error"
+        )
 
 
 def _plain(value) -> str:

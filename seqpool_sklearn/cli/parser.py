@@ -71,7 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a UCR/UEA dataset, train and test pooled; several (A,B,C, or 'all' in the data "
         "home) run one by one and are combined across datasets",
     )
-    source.add_argument("--csv", metavar="PATH", type=Path, help="a CSV table, long or wide")
+    source.add_argument(
+        "--csv",
+        metavar="PATH",
+        type=Path,
+        help="a CSV table, long or wide (- reads it from standard input)",
+    )
     data.add_argument(
         "--data-home",
         metavar="DIR",

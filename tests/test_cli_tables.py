@@ -1,0 +1,279 @@
+"""``seqpool compare --csv``: tables whose shape or header the command must tell the user
+about, and arguments checked before anything is printed or replaced."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from seqpool_sklearn.cli import main
+
+TINY = ["--encoder", "none", "--max-epochs", "1", "--cv", "2", "--quiet"]
+
+
+def _wide(n=20, T=8, rng=0) -> pd.DataFrame:
+    rng = np.random.default_rng(rng)
+    frame = pd.DataFrame(rng.normal(size=(n, T)), columns=[f"t{t}" for t in range(T)])
+    frame.insert(0, "label", ["a", "b"] * (n // 2))
+    return frame
+
+
+def _error(capsys) -> str:
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("seqpool: error: ") and err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("header", "flags", "name", "where"),
+    [
+        # the copy of the target would be read as the last time step (names not numbered)
+        ("y,jan,feb,mar,apr,y", [], "y", "columns 1 and 6"),
+        # numbered names: the copy was said to be 'y.1', with --pattern as the advice
+        ("y,t0,t1,t2,t3,y", [], "y", "columns 1 and 6"),
+        ("y,t0,t1,t1,t3,t4", [], "t1", "columns 3 and 4"),
+        # a long table: the copy would be read as a channel
+        ("sid,step,a,y,y", ["--id", "sid", "--time", "step"], "y", "columns 4 and 5"),
+    ],
+)
+def test_a_column_name_given_twice_is_refused_in_the_files_words(
+    tmp_path, capsys, header, flags, name, where
+):
+    rng = np.random.default_rng(0)
+    n_cols = header.count(",") + 1
+    rows = [",".join(f"{v:.3f}" for v in rng.normal(size=n_cols)) for _ in range(12)]
+    if "sid" in header:
+        rows = [f"s{i // 3},{i % 3},{r.split(',', 2)[2]}" for i, r in enumerate(rows)]
+    path = tmp_path / "dup.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    argv = ["compare", "--csv", str(path), "--target", "y", *flags, *TINY]
+    assert main([*argv, "--out", str(tmp_path / "o")]) == 2
+    err = _error(capsys)
+    assert f"column name {name!r} appears twice in the header of {path} ({where})" in err
+    assert "--pattern" not in err and ".1" not in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("scoring", "target", "fragment"),
+    [
+        ("neg_mean_squared_log_error", -1.5, "needs target values above -1"),
+        ("neg_root_mean_squared_log_error", -1.0, "needs target values above -1"),
+        ("neg_mean_poisson_deviance", -0.5, "needs target values of 0 or more"),
+        ("neg_mean_gamma_deviance", 0.0, "needs target values above 0"),
+        # a target in its domain: the predictions must be positive too, which the
+        # regressor's output cannot promise
+        ("neg_mean_poisson_deviance", 3.0, "only strictly positive predictions"),
+    ],
+)
+def test_a_metric_that_cannot_score_the_target_is_refused_before_output_or_removal(
+    tmp_path, capsys, scoring, target, fragment
+):
+    frame = _wide().drop(columns="label")
+    frame["y"] = np.linspace(0.5, 5, len(frame))
+    frame.loc[3, "y"] = target
+    frame.to_csv(tmp_path / "r.csv", index=False)
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "results.csv").write_text("earlier run")
+    argv = ["compare", "--csv", str(tmp_path / "r.csv"), "--target", "y", *TINY]
+    assert main([*argv, "--scoring", scoring, "--out", str(out), "--overwrite"]) == 2
+    err = _error(capsys)
+    assert f"--scoring {scoring} {fragment}" in err or fragment in err
+    assert "use --scoring r2" in err
+    assert (out / "results.csv").read_text() == "earlier run"
+
+
+def test_msle_on_a_target_above_minus_one_runs(tmp_path, capsys):
+    frame = _wide().drop(columns="label")
+    frame["y"] = np.linspace(0.5, 5, len(frame))
+    frame.to_csv(tmp_path / "r.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "r.csv"), "--target", "y", "--readout", "ridge"]
+    argv += ["--encoder", "none", "--cv", "2", "--quiet", "--pools", "avg", "--windows", "none"]
+    argv += ["--scoring", "neg_mean_squared_log_error", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0, capsys.readouterr().err
+
+
+def _ridge_run(path, out) -> list[str]:
+    argv = ["compare", "--csv", str(path), "--target", "label", "--readout", "ridge"]
+    argv += ["--encoder", "none", "--cv", "2", "--quiet", "--pools", "avg"]
+    return [*argv, "--windows", "none", "--out", str(out)]
+
+
+def test_csv_dash_reads_standard_input_once(tmp_path, capsys, monkeypatch):
+    text = _wide().to_csv(index=False).encode()
+    monkeypatch.setattr("sys.stdin", types.SimpleNamespace(buffer=io.BytesIO(text)))
+    assert main(_ridge_run("-", tmp_path / "o")) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert out.startswith("<stdin> (wide table): 20 samples, 1 channel, 8 steps;")
+
+
+def test_a_pipe_is_read_once(tmp_path, capsys):
+    # /dev/stdin of `cat file | seqpool ...` is a pipe: its header line, read for the
+    # separator, was gone when pandas read the table ("No columns to parse from file")
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    text = _wide().to_csv(index=False).encode()
+
+    def write():
+        with open(fifo, "wb") as stream:
+            stream.write(text)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert main(_ridge_run(fifo, tmp_path / "o")) == 0, capsys.readouterr().err
+    finally:
+        writer.join(timeout=10)
+    assert "(wide table): 20 samples, 1 channel, 8 steps;" in capsys.readouterr().out
+
+
+def test_lines_ending_with_a_separator_are_named_as_such(tmp_path, capsys):
+    # the empty last column is no index column: the message says what it is and the
+    # --drop spelling that leaves it out
+    text = _wide().to_csv(index=False, sep=";")
+    path = tmp_path / "trail.csv"
+    path.write_text("".join(line + ";\n" for line in text.splitlines()))
+    out = tmp_path / "o"
+    assert main(_ridge_run(path, out)) == 2
+    err = _error(capsys)
+    assert "column 10 of" in err and "has no name and no values" in err
+    assert "do its lines end with a separator?" in err and "index" not in err
+    assert err.rstrip().endswith("--drop 'Unnamed: 9'")
+    assert main([*_ridge_run(path, out), "--drop", "Unnamed: 9"]) == 0
+    assert "8 steps" in capsys.readouterr().out
+
+
+def test_a_named_column_without_values_is_not_read_as_a_step(tmp_path, capsys):
+    frame = _wide().assign(empty=np.nan)
+    frame.to_csv(tmp_path / "e.csv", index=False)
+    assert main(_ridge_run(tmp_path / "e.csv", tmp_path / "o")) == 2
+    err = _error(capsys)
+    assert "column 'empty' of" in err and "has no values" in err
+    assert "read as a time step of missing values: leave it out with --drop empty" in err
+
+
+@pytest.mark.parametrize("sep", ["|", ":"])
+def test_a_header_read_as_one_column_names_its_separator(tmp_path, capsys, sep):
+    _wide().to_csv(tmp_path / "s.csv", index=False, sep=sep)
+    assert main(_ridge_run(tmp_path / "s.csv", tmp_path / "o")) == 2
+    err = _error(capsys)
+    assert "reads as one column" in err and f"pass --sep '{sep}'" in err
+    assert "Did you mean" not in err
+
+
+def test_a_preamble_line_is_named_as_such(tmp_path, capsys):
+    path = tmp_path / "c.csv"
+    path.write_text("# exported by logger v2\n" + _wide().to_csv(index=False))
+    assert main(_ridge_run(path, tmp_path / "o")) == 2
+    err = _error(capsys)
+    assert "the first line of" in err and "'# exported by logger v2', a comment" in err
+    assert "remove the lines above the header" in err
+
+
+def test_quoted_decimal_commas_in_a_comma_separated_table_are_named(tmp_path, capsys):
+    frame = _wide()
+    cells = frame.drop(columns="label").map(lambda v: f"{v:.3f}".replace(".", ","))
+    cells.insert(0, "label", frame["label"])
+    cells.to_csv(tmp_path / "q.csv", index=False, quoting=1)
+    assert main(_ridge_run(tmp_path / "q.csv", tmp_path / "o")) == 2
+    err = _error(capsys)
+    assert "holds numbers written with a decimal comma" in err and "';'" in err
+    assert "--id" not in err
+
+
+def test_library_warnings_are_said_once_in_the_commands_words(tmp_path, capsys):
+    # a warning of every fit (here the ridge readout's, hidden_size below twice its rank)
+    # reached the shell once per fit, as '<file>:<line>: UserWarning: ...'
+    _wide().to_csv(tmp_path / "w.csv", index=False)
+    argv = [*_ridge_run(tmp_path / "w.csv", tmp_path / "o"), "--hidden-size", "1"]
+    assert main([*argv, "--cv", "3"]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "warning" in line.lower()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("seqpool: warning: readout='ridge': the ridge readout has rank")
+    assert "UserWarning" not in err
+
+
+def test_a_warnings_sample_position_in_a_fold_is_not_shown_as_a_row(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    rows = [
+        {"sid": f"s{i}", "step": t, "a": rng.normal(), "b": rng.normal(), "label": i % 2}
+        for i in range(12)
+        for t in range(6)
+    ]
+    frame = pd.DataFrame(rows)
+    frame.loc[frame["sid"] == "s2", "b"] = np.nan  # one series without channel b
+    frame.to_csv(tmp_path / "l.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "l.csv"), "--target", "label", "--id", "sid"]
+    argv += ["--time", "step", "--readout", "ridge", "--encoder", "none", "--cv", "2"]
+    argv += ["--quiet", "--pools", "avg", "--windows", "none", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("seqpool: warning:")]
+    assert len(lines) == 1, err
+    assert "of a series in one training fold" in lines[0] and "sample" not in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["compare", "--quik"], "--quick"),
+        (["compare", "--seeds", "2"], "--n-seeds"),
+        (["compare", "--metric", "accuracy"], "--scoring"),
+        (["compare", "--n-seedz=2"], "--n-seeds"),
+        (["--verison"], "--version"),
+    ],
+)
+def test_a_mistyped_flag_gets_a_suggestion(capsys, argv, hint):
+    assert main(argv) == 2
+    err = _error(capsys)
+    assert "unrecognized arguments" in err and f"Did you mean {hint!r}?" in err
+
+
+@pytest.mark.parametrize("flag", ["--time", "--target"])
+def test_a_flag_naming_the_id_column_is_said_as_such(tmp_path, capsys, flag):
+    rows = [
+        {"sid": f"s{i}", "step": t, "a": 0.5 * t, "label": i % 2}
+        for i in range(8)
+        for t in range(4)
+    ]
+    pd.DataFrame(rows).to_csv(tmp_path / "l.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "l.csv"), "--id", "sid", *TINY]
+    argv += {
+        "--time": ["--time", "sid", "--target", "label"],
+        "--target": ["--time", "step", "--target", "sid"],
+    }[flag]
+    assert main(argv) == 2
+    assert f"--id and {flag} name the same column, 'sid'" in _error(capsys)
+
+
+def test_a_file_as_data_home_is_named_by_its_flag(tmp_path, capsys, monkeypatch):
+    (tmp_path / "f").write_text("")
+    assert main(["datasets", "--data-home", str(tmp_path / "f")]) == 2
+    assert _error(capsys).startswith("seqpool: error: --data-home must be a folder, got")
+    argv = ["compare", "--ucr", "GunPoint", "--data-home", str(tmp_path / "f")]
+    assert main(argv) == 2
+    assert _error(capsys).startswith("seqpool: error: --data-home must be a folder, got")
+    monkeypatch.setenv("SEQPOOL_DATA_HOME", str(tmp_path / "f"))
+    assert main(["datasets"]) == 2
+    assert _error(capsys).startswith("seqpool: error: $SEQPOOL_DATA_HOME must be a folder")
+
+
+def test_results_csv_writes_global_pooling_as_the_documented_empty_cell(tmp_path, capsys):
+    _wide().to_csv(tmp_path / "w.csv", index=False)
+    argv = _ridge_run(tmp_path / "w.csv", tmp_path / "o")
+    argv[argv.index("--windows") + 1] = "none,4"
+    assert main(argv) == 0
+    capsys.readouterr()
+    lines = (tmp_path / "o" / "results.csv").read_text().splitlines()
+    column = lines[0].split(",").index("window")
+    assert {line.split(",")[column] for line in lines[1:]} == {"", "4"}
+    back = pd.read_csv(tmp_path / "o" / "results.csv")["window"]
+    assert back.isna().any() and set(back.dropna()) == {4.0}
