@@ -28,6 +28,25 @@ def _flat_series(kind: str) -> np.ndarray:
     return shape[None, None, :] + noise
 
 
+def _flat_fit(encoder: str, pool, X: np.ndarray, y: np.ndarray) -> SeqPoolRegressor:
+    """A tiny regressor of ``encoder`` and ``pool`` fitted on ``X``, ``y``."""
+    return SeqPoolRegressor(
+        encoder=encoder,
+        encoder_channels=FROZEN[encoder],
+        pool=pool,
+        max_epochs=2,
+        random_state=0,
+        n_threads=1,
+    ).fit(X, y)
+
+
+def _spreads_off(reg: SeqPoolRegressor, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """How far the predictions on ``X`` are from the mean of ``y``, in its spreads."""
+    z = np.abs(reg.predict(X) - y.mean()) / y.std()
+    assert np.isfinite(z).all()
+    return z
+
+
 def _targets() -> np.ndarray:
     return np.random.default_rng(0).normal(size=N) + 5.0
 
@@ -38,17 +57,8 @@ def test_series_that_do_not_vary_give_moderate_predictions(encoder, kind):
     # max pooling reads each map's extreme step, which differs from the map's average
     # even where the averages do not differ between the series
     X, y = _flat_series(kind), _targets()
-    reg = SeqPoolRegressor(
-        encoder=encoder,
-        encoder_channels=FROZEN[encoder],
-        pool="max",
-        max_epochs=2,
-        random_state=0,
-        n_threads=1,
-    ).fit(X, y)
-    z = np.abs(reg.predict(X) - y.mean()) / y.std()
-    assert np.isfinite(z).all()
-    assert z.max() < 10  # up to 10**8 when the spreads' floor was absolute
+    reg = _flat_fit(encoder, "max", X, y)
+    assert _spreads_off(reg, X, y).max() < 10  # up to 10**8 when the spreads' floor was absolute
 
 
 @pytest.mark.parametrize("encoder", ["hydra", "multirocket_hydra"])
@@ -179,17 +189,8 @@ def test_multirocket_pools_on_constant_series_give_moderate_predictions(pool):
     # fraction 0 -> 1, a count 0 -> 8); scaled by an absolute floor of 1e-3 that gave
     # 20 to 360 target spreads on the training series themselves
     X, y = _flat_series("constant"), _targets()
-    reg = SeqPoolRegressor(
-        encoder="multirocket_hydra",
-        encoder_channels=FROZEN["multirocket_hydra"],
-        pool=pool,
-        max_epochs=2,
-        random_state=0,
-        n_threads=1,
-    ).fit(X, y)
-    z = np.abs(reg.predict(X) - y.mean()) / y.std()
-    assert np.isfinite(z).all()
-    assert z.max() < 10
+    reg = _flat_fit("multirocket_hydra", pool, X, y)
+    assert _spreads_off(reg, X, y).max() < 10
 
 
 @pytest.mark.parametrize("encoder", ["minirocket", "multirocket"])
@@ -197,17 +198,9 @@ def test_multirocket_pools_after_constant_series_scale_new_series_by_the_feature
     # new series near the training level: their pooled features differ from the
     # constant training ones by about the features' own size (1e2 to 1e3 spreads before)
     X, y = _flat_series("constant"), _targets()
-    reg = SeqPoolRegressor(
-        encoder=encoder,
-        encoder_channels=FROZEN[encoder],
-        pool="mpv",
-        max_epochs=2,
-        random_state=0,
-        n_threads=1,
-    ).fit(X, y)
+    reg = _flat_fit(encoder, "mpv", X, y)
     new = 1.5 + np.random.default_rng(3).normal(size=(5, 1, T))
-    z = np.abs(reg.predict(new) - y.mean()) / y.std()
-    assert z.max() < 10
+    assert _spreads_off(reg, new, y).max() < 10
 
 
 def _head_scale(pooled: torch.Tensor, pool) -> torch.Tensor:
