@@ -60,6 +60,23 @@ def test_a_column_name_given_twice_is_refused_in_the_files_words(
     assert not (tmp_path / "o").exists()
 
 
+def test_a_file_without_a_header_whose_first_row_repeats_a_value_is_said_to_lack_one(
+    tmp_path, capsys
+):
+    # counts: the first row repeats values, which is no header with copied names
+    rng = np.random.default_rng(0)
+    rows = [",".join(map(str, rng.integers(0, 3, 8))) + f",{'ud'[i % 2]}" for i in range(12)]
+    rows[0] = "2,2,0,1,1,0,1,2,up"
+    path = tmp_path / "noheader.csv"
+    path.write_text("\n".join(rows) + "\n")
+    argv = ["compare", "--csv", str(path), "--target", "label", *TINY]
+    assert main([*argv, "--out", str(tmp_path / "o")]) == 2
+    err = _error(capsys)
+    assert f"the first line of {path} looks like data" in err
+    assert "does the file have a header line?" in err and "'2' appears 3 times" in err
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize(
     ("scoring", "target", "fragment"),
     [

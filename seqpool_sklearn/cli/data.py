@@ -107,7 +107,10 @@ def _source(args):
 def _refuse_repeated_names(args, sep: str) -> None:
     """A header line that names a column twice, refused in the file's own words: pandas
     reads the second ``y`` as ``y.1``, which would become a time step or a channel (a copy
-    of the target among the features)."""
+    of the target among the features). A first line mostly of numbers that repeats one is
+    a row of data: a file without a header line, said as such."""
+    import re
+
     import pandas as pd
 
     try:
@@ -135,6 +138,13 @@ def _refuse_repeated_names(args, sep: str) -> None:
     name, where = next(iter(repeated.items()))
     times = "twice" if len(where) == 2 else f"{len(where)} times"
     cols = ", ".join(map(str, where[:-1])) + f" and {where[-1]}"
+    numbers = [n for n in names if re.fullmatch(_NUMBER, n.strip())]
+    if 2 * len(numbers) > len(names):  # a first row of data, not a header with a copy
+        raise _UsageError(
+            f"the first line of {args.csv} looks like data: most of its fields are numbers "
+            f"and {name!r} appears {times} in it (columns {cols}); does the file have a "
+            "header line? --csv reads its first line as the column names"
+        )
     more = f" (and {len(repeated) - 1} more name{'s' if len(repeated) > 2 else ''})"
     raise _UsageError(
         f"column name {name!r} appears {times} in the header of {args.csv} (columns {cols})"
