@@ -238,6 +238,30 @@ def test_a_warnings_sample_position_in_a_fold_is_not_shown_as_a_row(tmp_path, ca
     assert "of a series in one training fold" in lines[0] and "sample" not in lines[0]
 
 
+def test_warnings_about_different_channels_are_each_said(tmp_path, capsys):
+    # two NaNs in channel a of one series, two in channel b of two others: the same
+    # warning but for its numbers, which were all merged into one
+    rng = np.random.default_rng(0)
+    rows = [
+        {"sid": f"s{i}", "step": t, "a": rng.normal(), "b": rng.normal(), "label": i % 2}
+        for i in range(12)
+        for t in range(6)
+    ]
+    frame = pd.DataFrame(rows)
+    frame.loc[(frame["sid"] == "s0") & frame["step"].isin([3, 4]), "a"] = np.nan
+    frame.loc[frame["sid"].isin(["s1", "s2"]) & (frame["step"] == 5), "b"] = np.nan
+    frame.to_csv(tmp_path / "l.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "l.csv"), "--target", "label", "--id", "sid"]
+    argv += ["--time", "step", "--readout", "ridge", "--encoder", "none", "--cv", "2"]
+    argv += ["--quiet", "--pools", "avg", "--windows", "none", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("seqpool: warning:")]
+    assert any("in channel 0 (" in line for line in lines), err
+    assert any("in channel 1 (" in line for line in lines), err
+    assert len(lines) == 2, err
+
+
 @pytest.mark.parametrize(
     ("argv", "hint"),
     [

@@ -147,8 +147,14 @@ class _WarningLines:
             r"(first at channel \1, step \2 of a series in one training fold)",
             text,
         )
-        # the same warning of another fit differs at most in its counts
-        key = f"{category.__name__}: {re.sub(r'[0-9]+', '#', text)}"
+        # the same warning of another fit differs in its counts and in where in its fold
+        # it was first found; the channels it names make it another warning
+        key = re.sub(r"\(first at [^)]*\)", "", text)
+        channel = r"channels? (?:\[[^\]]*\]|[0-9]+)"
+        named = re.findall(channel, key)
+        key = re.sub(r"[0-9]+", "#", re.sub(channel, "@", key))
+        key = re.sub(r"# (\w+?)s\b", r"# \1", key)  # 1 NaN, 2 NaNs: one warning
+        key = f"{category.__name__}: {key} {named}"
         if key in self.seen:
             return
         self.seen.add(key)
