@@ -1221,26 +1221,28 @@ def _check_target(args, y, what: str) -> None:
 # regression metrics with a domain: (what y must be, test on y, whether predictions must
 # be positive too, which a regressor's unconstrained output cannot promise)
 _TARGET_DOMAINS = {
-    "mean_squared_log_error": ("above -1", lambda y: y > -1, False),
-    "root_mean_squared_log_error": ("above -1", lambda y: y > -1, False),
-    "mean_poisson_deviance": ("of 0 or more", lambda y: y >= 0, True),
-    "mean_gamma_deviance": ("above 0", lambda y: y > 0, True),
-    "mean_tweedie_deviance": ("of 0 or more", lambda y: y >= 0, True),
+    # the targets' domain, and the predictions' that the metric takes
+    "mean_squared_log_error": ("above -1", lambda y: y > -1, "above -1"),
+    "root_mean_squared_log_error": ("above -1", lambda y: y > -1, "above -1"),
+    "mean_poisson_deviance": ("of 0 or more", lambda y: y >= 0, "above 0"),
+    "mean_gamma_deviance": ("above 0", lambda y: y > 0, "above 0"),
+    "mean_tweedie_deviance": ("of 0 or more", lambda y: y >= 0, "above 0"),
 }
 
 
 def _check_scorer_on_targets(scoring: str, scorer, y, what: str) -> None:
     """Regression metrics that cannot score this target, or any prediction of the
     regressor, refused before anything is printed: scikit-learn finds out only when it
-    scores the first fit, after the whole grid was trained. The deviances (Poisson, gamma,
-    Tweedie) take only strictly positive predictions, which the regressor's linear output
-    cannot promise: one negative prediction of one fit ends the run."""
+    scores the first fit, after the whole grid was trained. Each of them also takes only
+    predictions in a range (above -1 for the squared log errors, above 0 for the
+    deviances), which the regressor's linear output cannot promise: one prediction outside
+    it, of one fit, would end the run."""
     import numpy as np
 
     name = getattr(getattr(scorer, "_score_func", None), "__name__", "")
     if name not in _TARGET_DOMAINS:
         return
-    needs, inside, positive = _TARGET_DOMAINS[name]
+    needs, inside, predictions = _TARGET_DOMAINS[name]
     values = np.asarray(y, dtype=float).ravel()
     bad = values[~inside(values)]
     if len(bad):
@@ -1250,13 +1252,11 @@ def _check_scorer_on_targets(scoring: str, scorer, y, what: str) -> None:
             f"{needs}); "
             "use --scoring r2 or neg_mean_squared_error"
         )
-    if positive:
-        raise _UsageError(
-            f"--scoring {scoring} scores only strictly positive predictions, which the "
-            "regressor's unconstrained output cannot promise (a single prediction at or "
-            "below 0 would end the run after the fits); use --scoring r2 or "
-            "neg_mean_squared_error"
-        )
+    raise _UsageError(
+        f"--scoring {scoring} scores only predictions {predictions}, which the regressor's "
+        f"unconstrained output cannot promise (a single prediction not {predictions} would "
+        "end the run after the fits); use --scoring r2 or neg_mean_squared_error"
+    )
 
 
 def _plain(value) -> str:
