@@ -135,7 +135,8 @@ class _WarningLines:
     ``seqpool: warning: ...`` on stderr, not Python's ``<file>:<line>: Category: ...``
     once per fit. A sample's position in a warning is its position in the training series
     of one fold, which no line or id of the data shows: it is said so. The Python API's
-    warnings are not changed."""
+    warnings are not changed, nor those of the worker processes of ``--n-jobs`` 2 or
+    more, which print their own."""
 
     def __init__(self):
         self.seen: set[str] = set()
