@@ -3,10 +3,12 @@ about, and arguments checked before anything is printed or replaced."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import threading
 import types
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -123,6 +125,28 @@ def test_csv_dash_reads_standard_input_once(tmp_path, capsys, monkeypatch):
     assert main(_ridge_run("-", tmp_path / "o")) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
     assert out.startswith("<stdin> (wide table): 20 samples, 1 channel, 8 steps;")
+
+
+@pytest.mark.parametrize("compress", ["gzip", "bz2", "lzma"])
+def test_csv_dash_reads_compressed_standard_input(tmp_path, capsys, monkeypatch, compress):
+    # `seqpool compare --csv - < table.csv.gz` failed on the codec ("can't decode byte
+    # 0x8b"), while --csv table.csv.gz reads it: a stream has no suffix to go by
+    text = importlib.import_module(compress).compress(_wide().to_csv(index=False).encode())
+    monkeypatch.setattr("sys.stdin", types.SimpleNamespace(buffer=io.BytesIO(text)))
+    assert main(_ridge_run("-", tmp_path / "o")) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert out.startswith("<stdin> (wide table): 20 samples, 1 channel, 8 steps;")
+
+
+def test_csv_dash_refuses_a_zip_stream_in_words(tmp_path, capsys, monkeypatch):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("w.csv", _wide().to_csv(index=False))
+    monkeypatch.setattr("sys.stdin", types.SimpleNamespace(buffer=io.BytesIO(buffer.getvalue())))
+    assert main(_ridge_run("-", tmp_path / "o")) == 2
+    err = _error(capsys)
+    assert "<stdin> holds zip-compressed data" in err and "decompress it first" in err
+    assert not (tmp_path / "o").exists()
 
 
 def test_a_pipe_is_read_once(tmp_path, capsys):

@@ -77,20 +77,55 @@ _SEP_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
 def _buffer_stream(args) -> None:
     """``--csv -`` (standard input) or a pipe (``/dev/stdin``, a named pipe): read once
     into memory, since the table is read more than once (its header line first, for the
-    separator). ``args.csv_bytes`` then holds the bytes; ``-`` is named ``<stdin>``."""
+    separator). ``args.csv_bytes`` then holds the bytes, decompressed where they are
+    gzip, bz2 or xz; ``-`` is named ``<stdin>``."""
     import stat
 
     if str(args.csv) == "-":
         args.csv_bytes = sys.stdin.buffer.read()
         args.csv = Path("<stdin>")
-        return
-    try:
-        mode = os.stat(args.csv).st_mode
-    except OSError:
-        return  # the reading proper says what is wrong
-    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+    else:
+        try:
+            mode = os.stat(args.csv).st_mode
+        except OSError:
+            return  # the reading proper says what is wrong
+        if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+            return
         with open(args.csv, "rb") as stream:
             args.csv_bytes = stream.read()
+    args.csv_bytes = _decompressed(args.csv_bytes, args.csv)
+
+
+# what a compressed stream starts with: those Python reads are decompressed, as pandas
+# does for a path by its suffix (a stream has none); the others refused in words
+_MAGIC = {
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bz2",
+    b"\xfd7zXZ\x00": "xz",
+    b"PK\x03\x04": "zip",
+    b"\x28\xb5\x2f\xfd": "zstd",
+}
+
+
+def _decompressed(data: bytes, name) -> bytes:
+    """The bytes of a stream, decompressed where they are gzip, bz2 or xz."""
+    import bz2
+    import gzip
+    import lzma
+
+    kind = next((k for magic, k in _MAGIC.items() if data.startswith(magic)), None)
+    opener = {"gzip": gzip.decompress, "bz2": bz2.decompress, "xz": lzma.decompress}
+    if kind in opener:
+        try:
+            return opener[kind](data)
+        except (OSError, EOFError, ValueError, lzma.LZMAError) as exc:
+            raise _UsageError(f"{name} starts as {kind} data but cannot be read: {exc}") from None
+    if kind is not None:
+        raise _UsageError(
+            f"{name} holds {kind}-compressed data, which --csv does not read from a stream: "
+            "decompress it first (unzip -p FILE or zstdcat FILE | seqpool compare --csv -)"
+        )
+    return data
 
 
 def _source(args):
