@@ -1030,6 +1030,23 @@ def test_overwrite_without_a_list_of_an_earlier_run_removes_only_its_top_files(t
     assert not (out / "combined.csv").exists()
 
 
+def test_a_run_with_overwrite_lists_its_own_files_so_the_next_run_is_refused(tmp_path, capsys):
+    # the earlier files have the names this run writes: they must stay listed
+    out = tmp_path / "res"
+    tiny = ["compare", "--quiet", "--n-samples", "20", *TINY, "--pools", "avg"]
+    tiny += ["--windows", "none", "--out", str(out)]
+    assert main(tiny) == 0
+    assert main([*tiny, "--overwrite"]) == 0
+    listed = (out / ".seqpool-compare-files").read_text().split()
+    assert "results.csv" in listed
+    assert all((out / name).exists() for name in listed)
+    before = (out / "results.csv").read_bytes()
+    capsys.readouterr()
+    assert main(tiny) == 2
+    assert "exists from an earlier run; pass --overwrite" in capsys.readouterr().err
+    assert (out / "results.csv").read_bytes() == before
+
+
 def test_out_that_is_a_file_is_refused(tmp_path, capsys):
     (tmp_path / "f").write_text("")
     assert main(["compare", "--out", str(tmp_path / "f")]) == 2

@@ -3,10 +3,12 @@ about, and arguments checked before anything is printed or replaced."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import threading
 import types
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -60,6 +62,23 @@ def test_a_column_name_given_twice_is_refused_in_the_files_words(
     assert not (tmp_path / "o").exists()
 
 
+def test_a_file_without_a_header_whose_first_row_repeats_a_value_is_said_to_lack_one(
+    tmp_path, capsys
+):
+    # counts: the first row repeats values, which is no header with copied names
+    rng = np.random.default_rng(0)
+    rows = [",".join(map(str, rng.integers(0, 3, 8))) + f",{'ud'[i % 2]}" for i in range(12)]
+    rows[0] = "2,2,0,1,1,0,1,2,up"
+    path = tmp_path / "noheader.csv"
+    path.write_text("\n".join(rows) + "\n")
+    argv = ["compare", "--csv", str(path), "--target", "label", *TINY]
+    assert main([*argv, "--out", str(tmp_path / "o")]) == 2
+    err = _error(capsys)
+    assert f"the first line of {path} looks like data" in err
+    assert "does the file have a header line?" in err and "'2' appears 3 times" in err
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize(
     ("scoring", "target", "fragment"),
     [
@@ -69,7 +88,11 @@ def test_a_column_name_given_twice_is_refused_in_the_files_words(
         ("neg_mean_gamma_deviance", 0.0, "needs target values above 0"),
         # a target in its domain: the predictions must be positive too, which the
         # regressor's output cannot promise
-        ("neg_mean_poisson_deviance", 3.0, "only strictly positive predictions"),
+        ("neg_mean_poisson_deviance", 3.0, "only predictions above 0"),
+        # the squared log errors take only predictions above -1: a run on targets above -1
+        # ended after every fit when one fit predicted -1 or less
+        ("neg_mean_squared_log_error", 3.0, "only predictions above -1"),
+        ("neg_root_mean_squared_log_error", 3.0, "only predictions above -1"),
     ],
 )
 def test_a_metric_that_cannot_score_the_target_is_refused_before_output_or_removal(
@@ -90,16 +113,6 @@ def test_a_metric_that_cannot_score_the_target_is_refused_before_output_or_remov
     assert (out / "results.csv").read_text() == "earlier run"
 
 
-def test_msle_on_a_target_above_minus_one_runs(tmp_path, capsys):
-    frame = _wide().drop(columns="label")
-    frame["y"] = np.linspace(0.5, 5, len(frame))
-    frame.to_csv(tmp_path / "r.csv", index=False)
-    argv = ["compare", "--csv", str(tmp_path / "r.csv"), "--target", "y", "--readout", "ridge"]
-    argv += ["--encoder", "none", "--cv", "2", "--quiet", "--pools", "avg", "--windows", "none"]
-    argv += ["--scoring", "neg_mean_squared_log_error", "--out", str(tmp_path / "o")]
-    assert main(argv) == 0, capsys.readouterr().err
-
-
 def _ridge_run(path, out) -> list[str]:
     argv = ["compare", "--csv", str(path), "--target", "label", "--readout", "ridge"]
     argv += ["--encoder", "none", "--cv", "2", "--quiet", "--pools", "avg"]
@@ -112,6 +125,28 @@ def test_csv_dash_reads_standard_input_once(tmp_path, capsys, monkeypatch):
     assert main(_ridge_run("-", tmp_path / "o")) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
     assert out.startswith("<stdin> (wide table): 20 samples, 1 channel, 8 steps;")
+
+
+@pytest.mark.parametrize("compress", ["gzip", "bz2", "lzma"])
+def test_csv_dash_reads_compressed_standard_input(tmp_path, capsys, monkeypatch, compress):
+    # `seqpool compare --csv - < table.csv.gz` failed on the codec ("can't decode byte
+    # 0x8b"), while --csv table.csv.gz reads it: a stream has no suffix to go by
+    text = importlib.import_module(compress).compress(_wide().to_csv(index=False).encode())
+    monkeypatch.setattr("sys.stdin", types.SimpleNamespace(buffer=io.BytesIO(text)))
+    assert main(_ridge_run("-", tmp_path / "o")) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert out.startswith("<stdin> (wide table): 20 samples, 1 channel, 8 steps;")
+
+
+def test_csv_dash_refuses_a_zip_stream_in_words(tmp_path, capsys, monkeypatch):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("w.csv", _wide().to_csv(index=False))
+    monkeypatch.setattr("sys.stdin", types.SimpleNamespace(buffer=io.BytesIO(buffer.getvalue())))
+    assert main(_ridge_run("-", tmp_path / "o")) == 2
+    err = _error(capsys)
+    assert "<stdin> holds zip-compressed data" in err and "decompress it first" in err
+    assert not (tmp_path / "o").exists()
 
 
 def test_a_pipe_is_read_once(tmp_path, capsys):
@@ -219,6 +254,30 @@ def test_a_warnings_sample_position_in_a_fold_is_not_shown_as_a_row(tmp_path, ca
     lines = [line for line in err.splitlines() if line.startswith("seqpool: warning:")]
     assert len(lines) == 1, err
     assert "of a series in one training fold" in lines[0] and "sample" not in lines[0]
+
+
+def test_warnings_about_different_channels_are_each_said(tmp_path, capsys):
+    # two NaNs in channel a of one series, two in channel b of two others: the same
+    # warning but for its numbers, which were all merged into one
+    rng = np.random.default_rng(0)
+    rows = [
+        {"sid": f"s{i}", "step": t, "a": rng.normal(), "b": rng.normal(), "label": i % 2}
+        for i in range(12)
+        for t in range(6)
+    ]
+    frame = pd.DataFrame(rows)
+    frame.loc[(frame["sid"] == "s0") & frame["step"].isin([3, 4]), "a"] = np.nan
+    frame.loc[frame["sid"].isin(["s1", "s2"]) & (frame["step"] == 5), "b"] = np.nan
+    frame.to_csv(tmp_path / "l.csv", index=False)
+    argv = ["compare", "--csv", str(tmp_path / "l.csv"), "--target", "label", "--id", "sid"]
+    argv += ["--time", "step", "--readout", "ridge", "--encoder", "none", "--cv", "2"]
+    argv += ["--quiet", "--pools", "avg", "--windows", "none", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("seqpool: warning:")]
+    assert any("in channel 0 (" in line for line in lines), err
+    assert any("in channel 1 (" in line for line in lines), err
+    assert len(lines) == 2, err
 
 
 @pytest.mark.parametrize(

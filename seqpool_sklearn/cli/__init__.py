@@ -135,7 +135,8 @@ class _WarningLines:
     ``seqpool: warning: ...`` on stderr, not Python's ``<file>:<line>: Category: ...``
     once per fit. A sample's position in a warning is its position in the training series
     of one fold, which no line or id of the data shows: it is said so. The Python API's
-    warnings are not changed."""
+    warnings are not changed, nor those of the worker processes of ``--n-jobs`` 2 or
+    more, which print their own."""
 
     def __init__(self):
         self.seen: set[str] = set()
@@ -147,8 +148,14 @@ class _WarningLines:
             r"(first at channel \1, step \2 of a series in one training fold)",
             text,
         )
-        # the same warning of another fit differs at most in its counts
-        key = f"{category.__name__}: {re.sub(r'[0-9]+', '#', text)}"
+        # the same warning of another fit differs in its counts and in where in its fold
+        # it was first found; the channels it names make it another warning
+        key = re.sub(r"\(first at [^)]*\)", "", text)
+        channel = r"channels? (?:\[[^\]]*\]|[0-9]+)"
+        named = re.findall(channel, key)
+        key = re.sub(r"[0-9]+", "#", re.sub(channel, "@", key))
+        key = re.sub(r"# (\w+?)s\b", r"# \1", key)  # 1 NaN, 2 NaNs: one warning
+        key = f"{category.__name__}: {key} {named}"
         if key in self.seen:
             return
         self.seen.add(key)

@@ -215,7 +215,10 @@ def _remove_earlier(args) -> None:
         for folder in dict.fromkeys(p.parent for p in found if p.parent != out):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
-        gone = {p.relative_to(out).as_posix() for p in found}
+        # the names this run writes stay listed although an earlier file of that name is
+        # gone: the next run must find this run's results
+        planned = set(getattr(args, "planned_outputs", ()))
+        gone = {p.relative_to(out).as_posix() for p in found} - planned
         listed = (out / MANIFEST_FILE).read_text(encoding="utf-8").splitlines()
         _write_manifest(out, [line for line in listed if line not in gone])
     except OSError as exc:
@@ -352,9 +355,8 @@ def _cmd_compare(args) -> int:
     _check_data(args, X, what)
     drawn = _check_folds(args, X, y, groups, what)
     plt = _pyplot()
-    args.earlier_outputs = _clear_out(
-        args.out, args.overwrite, [f for f in _DATASET_FILES if plt or f != FIGURE_FILE]
-    )
+    args.planned_outputs = [f for f in _DATASET_FILES if plt or f != FIGURE_FILE]
+    args.earlier_outputs = _clear_out(args.out, args.overwrite, args.planned_outputs)
     _note_no_figures(plt)
     _compare_one(args, X, y, groups, what, synthetic, args.out, start, drawn)
     return 0
@@ -384,9 +386,8 @@ def _compare_many(args, names: list[str], start: float) -> int:
     figures = (FIGURE_FILE, CD_FIGURE_FILE)
     planned = [f"{name}/{f}" for name in data for f in _DATASET_FILES]
     planned += list(_ACROSS_FILES)
-    args.earlier_outputs = _clear_out(
-        args.out, args.overwrite, [f for f in planned if plt or Path(f).name not in figures]
-    )
+    args.planned_outputs = [f for f in planned if plt or Path(f).name not in figures]
+    args.earlier_outputs = _clear_out(args.out, args.overwrite, args.planned_outputs)
     _note_no_figures(plt)
     results = {}
     for i, (name, (X, y, what, drawn)) in enumerate(data.items(), start=1):

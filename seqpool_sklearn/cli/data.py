@@ -77,20 +77,55 @@ _SEP_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
 def _buffer_stream(args) -> None:
     """``--csv -`` (standard input) or a pipe (``/dev/stdin``, a named pipe): read once
     into memory, since the table is read more than once (its header line first, for the
-    separator). ``args.csv_bytes`` then holds the bytes; ``-`` is named ``<stdin>``."""
+    separator). ``args.csv_bytes`` then holds the bytes, decompressed where they are
+    gzip, bz2 or xz; ``-`` is named ``<stdin>``."""
     import stat
 
     if str(args.csv) == "-":
         args.csv_bytes = sys.stdin.buffer.read()
         args.csv = Path("<stdin>")
-        return
-    try:
-        mode = os.stat(args.csv).st_mode
-    except OSError:
-        return  # the reading proper says what is wrong
-    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+    else:
+        try:
+            mode = os.stat(args.csv).st_mode
+        except OSError:
+            return  # the reading proper says what is wrong
+        if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+            return
         with open(args.csv, "rb") as stream:
             args.csv_bytes = stream.read()
+    args.csv_bytes = _decompressed(args.csv_bytes, args.csv)
+
+
+# what a compressed stream starts with: those Python reads are decompressed, as pandas
+# does for a path by its suffix (a stream has none); the others refused in words
+_MAGIC = {
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bz2",
+    b"\xfd7zXZ\x00": "xz",
+    b"PK\x03\x04": "zip",
+    b"\x28\xb5\x2f\xfd": "zstd",
+}
+
+
+def _decompressed(data: bytes, name) -> bytes:
+    """The bytes of a stream, decompressed where they are gzip, bz2 or xz."""
+    import bz2
+    import gzip
+    import lzma
+
+    kind = next((k for magic, k in _MAGIC.items() if data.startswith(magic)), None)
+    opener = {"gzip": gzip.decompress, "bz2": bz2.decompress, "xz": lzma.decompress}
+    if kind in opener:
+        try:
+            return opener[kind](data)
+        except (OSError, EOFError, ValueError, lzma.LZMAError) as exc:
+            raise _UsageError(f"{name} starts as {kind} data but cannot be read: {exc}") from None
+    if kind is not None:
+        raise _UsageError(
+            f"{name} holds {kind}-compressed data, which --csv does not read from a stream: "
+            "decompress it first (unzip -p FILE or zstdcat FILE | seqpool compare --csv -)"
+        )
+    return data
 
 
 def _source(args):
@@ -107,7 +142,10 @@ def _source(args):
 def _refuse_repeated_names(args, sep: str) -> None:
     """A header line that names a column twice, refused in the file's own words: pandas
     reads the second ``y`` as ``y.1``, which would become a time step or a channel (a copy
-    of the target among the features)."""
+    of the target among the features). A first line mostly of numbers that repeats one is
+    a row of data: a file without a header line, said as such."""
+    import re
+
     import pandas as pd
 
     try:
@@ -135,6 +173,13 @@ def _refuse_repeated_names(args, sep: str) -> None:
     name, where = next(iter(repeated.items()))
     times = "twice" if len(where) == 2 else f"{len(where)} times"
     cols = ", ".join(map(str, where[:-1])) + f" and {where[-1]}"
+    numbers = [n for n in names if re.fullmatch(_NUMBER, n.strip())]
+    if 2 * len(numbers) > len(names):  # a first row of data, not a header with a copy
+        raise _UsageError(
+            f"the first line of {args.csv} looks like data: most of its fields are numbers "
+            f"and {name!r} appears {times} in it (columns {cols}); does the file have a "
+            "header line? --csv reads its first line as the column names"
+        )
     more = f" (and {len(repeated) - 1} more name{'s' if len(repeated) > 2 else ''})"
     raise _UsageError(
         f"column name {name!r} appears {times} in the header of {args.csv} (columns {cols})"
@@ -1211,26 +1256,28 @@ def _check_target(args, y, what: str) -> None:
 # regression metrics with a domain: (what y must be, test on y, whether predictions must
 # be positive too, which a regressor's unconstrained output cannot promise)
 _TARGET_DOMAINS = {
-    "mean_squared_log_error": ("above -1", lambda y: y > -1, False),
-    "root_mean_squared_log_error": ("above -1", lambda y: y > -1, False),
-    "mean_poisson_deviance": ("of 0 or more", lambda y: y >= 0, True),
-    "mean_gamma_deviance": ("above 0", lambda y: y > 0, True),
-    "mean_tweedie_deviance": ("of 0 or more", lambda y: y >= 0, True),
+    # the targets' domain, and the predictions' that the metric takes
+    "mean_squared_log_error": ("above -1", lambda y: y > -1, "above -1"),
+    "root_mean_squared_log_error": ("above -1", lambda y: y > -1, "above -1"),
+    "mean_poisson_deviance": ("of 0 or more", lambda y: y >= 0, "above 0"),
+    "mean_gamma_deviance": ("above 0", lambda y: y > 0, "above 0"),
+    "mean_tweedie_deviance": ("of 0 or more", lambda y: y >= 0, "above 0"),
 }
 
 
 def _check_scorer_on_targets(scoring: str, scorer, y, what: str) -> None:
     """Regression metrics that cannot score this target, or any prediction of the
     regressor, refused before anything is printed: scikit-learn finds out only when it
-    scores the first fit, after the whole grid was trained. The deviances (Poisson, gamma,
-    Tweedie) take only strictly positive predictions, which the regressor's linear output
-    cannot promise: one negative prediction of one fit ends the run."""
+    scores the first fit, after the whole grid was trained. Each of them also takes only
+    predictions in a range (above -1 for the squared log errors, above 0 for the
+    deviances), which the regressor's linear output cannot promise: one prediction outside
+    it, of one fit, would end the run."""
     import numpy as np
 
     name = getattr(getattr(scorer, "_score_func", None), "__name__", "")
     if name not in _TARGET_DOMAINS:
         return
-    needs, inside, positive = _TARGET_DOMAINS[name]
+    needs, inside, predictions = _TARGET_DOMAINS[name]
     values = np.asarray(y, dtype=float).ravel()
     bad = values[~inside(values)]
     if len(bad):
@@ -1240,13 +1287,11 @@ def _check_scorer_on_targets(scoring: str, scorer, y, what: str) -> None:
             f"{needs}); "
             "use --scoring r2 or neg_mean_squared_error"
         )
-    if positive:
-        raise _UsageError(
-            f"--scoring {scoring} scores only strictly positive predictions, which the "
-            "regressor's unconstrained output cannot promise (a single prediction at or "
-            "below 0 would end the run after the fits); use --scoring r2 or "
-            "neg_mean_squared_error"
-        )
+    raise _UsageError(
+        f"--scoring {scoring} scores only predictions {predictions}, which the regressor's "
+        f"unconstrained output cannot promise (a single prediction not {predictions} would "
+        "end the run after the fits); use --scoring r2 or neg_mean_squared_error"
+    )
 
 
 def _plain(value) -> str:
