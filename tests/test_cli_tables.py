@@ -236,19 +236,29 @@ def test_library_warnings_are_said_once_in_the_commands_words(tmp_path, capsys):
     assert "UserWarning" not in err
 
 
-def test_a_warnings_sample_position_in_a_fold_is_not_shown_as_a_row(tmp_path, capsys):
+def _long_two_channels() -> pd.DataFrame:
+    """A long table of 12 series of 6 steps, channels a and b, a label of two classes."""
     rng = np.random.default_rng(0)
     rows = [
         {"sid": f"s{i}", "step": t, "a": rng.normal(), "b": rng.normal(), "label": i % 2}
         for i in range(12)
         for t in range(6)
     ]
-    frame = pd.DataFrame(rows)
-    frame.loc[frame["sid"] == "s2", "b"] = np.nan  # one series without channel b
-    frame.to_csv(tmp_path / "l.csv", index=False)
+    return pd.DataFrame(rows)
+
+
+def _long_ridge_run(tmp_path) -> list[str]:
+    """``seqpool compare`` on ``tmp_path / "l.csv"`` as a long table, with the ridge readout."""
     argv = ["compare", "--csv", str(tmp_path / "l.csv"), "--target", "label", "--id", "sid"]
     argv += ["--time", "step", "--readout", "ridge", "--encoder", "none", "--cv", "2"]
-    argv += ["--quiet", "--pools", "avg", "--windows", "none", "--out", str(tmp_path / "o")]
+    return argv + ["--quiet", "--pools", "avg", "--windows", "none", "--out", str(tmp_path / "o")]
+
+
+def test_a_warnings_sample_position_in_a_fold_is_not_shown_as_a_row(tmp_path, capsys):
+    frame = _long_two_channels()
+    frame.loc[frame["sid"] == "s2", "b"] = np.nan  # one series without channel b
+    frame.to_csv(tmp_path / "l.csv", index=False)
+    argv = _long_ridge_run(tmp_path)
     assert main(argv) == 0
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.startswith("seqpool: warning:")]
@@ -259,19 +269,11 @@ def test_a_warnings_sample_position_in_a_fold_is_not_shown_as_a_row(tmp_path, ca
 def test_warnings_about_different_channels_are_each_said(tmp_path, capsys):
     # two NaNs in channel a of one series, two in channel b of two others: the same
     # warning but for its numbers, which were all merged into one
-    rng = np.random.default_rng(0)
-    rows = [
-        {"sid": f"s{i}", "step": t, "a": rng.normal(), "b": rng.normal(), "label": i % 2}
-        for i in range(12)
-        for t in range(6)
-    ]
-    frame = pd.DataFrame(rows)
+    frame = _long_two_channels()
     frame.loc[(frame["sid"] == "s0") & frame["step"].isin([3, 4]), "a"] = np.nan
     frame.loc[frame["sid"].isin(["s1", "s2"]) & (frame["step"] == 5), "b"] = np.nan
     frame.to_csv(tmp_path / "l.csv", index=False)
-    argv = ["compare", "--csv", str(tmp_path / "l.csv"), "--target", "label", "--id", "sid"]
-    argv += ["--time", "step", "--readout", "ridge", "--encoder", "none", "--cv", "2"]
-    argv += ["--quiet", "--pools", "avg", "--windows", "none", "--out", str(tmp_path / "o")]
+    argv = _long_ridge_run(tmp_path)
     assert main(argv) == 0
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.startswith("seqpool: warning:")]
