@@ -339,6 +339,9 @@ def test_score_without_y_says_so_as_fit_does():
         (np.array(["a"] * 12), "needs numeric sample weights, but sample_weight holds 'a' of type"),
         (np.full(12, np.nan), "sample_weight contains NaN"),
         (np.zeros(12), "at least one non-zero"),
+        # their sum overflows: score gave R² 1.0 and accuracy 0.0 where fit refused them
+        (np.r_[1e308, 1e308, np.ones(10)], "Sample weights sum to inf"),
+        (np.nan, "Sample weights must be finite numbers; got nan"),
     ],
 )
 def test_score_checks_sample_weight_as_fit_does(weights, message):

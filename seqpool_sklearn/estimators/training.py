@@ -442,8 +442,11 @@ class _TrainingMixin:
                 + (f" at index {index[0]}." if index else ".")
             ),
         )
-        # (lengths, NaN, inf and negative weights are refused by scikit-learn's
-        # _check_sample_weight, with its messages; all-zero ones only from 1.7 on)
+        # (lengths, NaN, inf and negative weights in an array are refused by scikit-learn's
+        # _check_sample_weight, with its messages; a scalar is spread unchecked, and
+        # all-zero weights are refused only from 1.7 on)
+        if not np.isfinite(w).all():
+            raise ValueError(f"Sample weights must be finite numbers; got {w[~np.isfinite(w)][0]}.")
         if not w.any():
             raise ValueError("Sample weights must contain at least one non-zero number.")
         return w
@@ -486,7 +489,7 @@ class _TrainingMixin:
                 f"{n_samples} series but sample_weight has {n_weights} weights; "
                 f"{name} needs exactly one per series."
             )
-        return self._checked_weights(sample_weight, n_samples)
+        return self._sample_weight(sample_weight, n_samples)[0]
 
     def _check_validation_split(self, y_t: torch.Tensor, n_outputs: int) -> None:
         """With ``patience``, the held-out part must be splittable (stratified for classes)."""
