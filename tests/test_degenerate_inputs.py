@@ -365,3 +365,12 @@ def test_score_names_the_regressors_number_of_targets():
     X, reg, _ = _fitted_pair()
     with pytest.raises(ValueError, match="y has 2 target columns but SeqPoolRegressor predicts 1"):
         reg.score(X, np.zeros((12, 2)))
+
+
+def test_a_classifiers_score_refuses_two_dimensional_labels_as_fit_does():
+    # the metric's 'mix of multilabel-indicator and binary targets' before
+    X, _, clf = _fitted_pair()
+    y = np.arange(12) % 2
+    for call in (clf.fit, clf.score):
+        with pytest.raises(ValueError, match=r"y should be a 1d array, got an array of shape"):
+            call(X, np.c_[y, y])

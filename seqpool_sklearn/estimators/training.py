@@ -12,6 +12,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
     _check_sample_weight,
+    column_or_1d,
 )
 from skorch.callbacks import BatchScoring, EarlyStopping, EpochScoring
 from skorch.dataset import ValidSplit
@@ -472,7 +473,9 @@ class _TrainingMixin:
         n_samples = len(y_pred)
         classifier = isinstance(self, ClassifierMixin)
         y_arr = check_targets(y, n_samples, name=name, numeric=not classifier)
-        if not classifier:
+        if classifier:
+            column_or_1d(y_arr)  # one label per series, as fit reads them
+        else:
             given = 1 if y_arr.ndim == 1 else y_arr.shape[1]
             expected = 1 if np.ndim(y_pred) == 1 else np.shape(y_pred)[1]
             if given != expected:
