@@ -44,7 +44,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._net import _torch_threads
 from ._validation import check_int
 from .nn.masks import observed_mask, split_windows
-from .nn.pools import window_shares
+from .nn.pools import built_members, window_shares
 
 # elements of one float64 work tensor (per chunk of series); bounds memory for wide encoders
 _BUDGET = 2e7
@@ -222,7 +222,7 @@ def _decode_view(module) -> bool:
     head = module.head
     # a combined pool's pooled features are several per channel: the decoder's columns
     # no longer match the encoder's channels, so only a single pool commutes this way
-    single = len(getattr(head.pooling, "members", [head.pooling])) == 1
+    single = len(built_members(head.pooling)) == 1
     linear = head.pooling.linear and isinstance(head.activation, torch.nn.Identity) and single
     return head.pooling.has_shares() and (head.order == "decode_first" or linear)
 
@@ -489,7 +489,7 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     if error.size and error.max() > _tolerance(outputs):
         if exact:
             pooling = module.head.pooling
-            names = ", ".join(type(p).__name__ for p in getattr(pooling, "members", [pooling]))
+            names = ", ".join(type(p).__name__ for p in built_members(pooling))
             warnings.warn(
                 f"explain's {method} decomposition is exact by construction, but its values "
                 f"miss the outputs by up to {float(error.max()):.3g} (rounding stays below "

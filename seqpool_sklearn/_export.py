@@ -284,13 +284,14 @@ def _plugin_names(module: nn.Module) -> list[str]:
     """The class names of a user's encoder and pools in ``module`` (not the package's)."""
     from .nn.encoders import ENCODER_REGISTRY, IdentityEncoder
     from .nn.module import _own, builtin_pool
+    from .nn.pools import built_members
 
     names = []
     encoder = type(module.encoder)
     if not (encoder in (*ENCODER_REGISTRY.values(), IdentityEncoder) and _own(encoder)):
         names.append(encoder.__name__)
     pooling = module.head.pooling
-    for pool in getattr(pooling, "members", [pooling]):
+    for pool in built_members(pooling):
         if not builtin_pool(pool) and type(pool).__name__ not in names:
             names.append(type(pool).__name__)
     return names

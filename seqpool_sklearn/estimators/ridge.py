@@ -33,6 +33,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
 
 from .._validation import _callers_stacklevel
+from ..nn.pools import built_members
 from ..nn.registry import declared_name
 
 # The penalties tried, on features scaled to unit spread (MiniRocket's RidgeClassifierCV).
@@ -55,7 +56,7 @@ def ridge_problem(module) -> str | None:
             "such as 'minirocket', 'multirocket', 'hydra' or None"
         )
     pooling = head.pooling
-    members = list(getattr(pooling, "members", [pooling]))  # a tuple of pools: its members
+    members = built_members(pooling)  # a tuple of pools: its members
     learned = [m for m in members if m.learned]
     if learned or (pooling.learned and len(members) == 1):
         return _pool_text(members, learned or members)
@@ -273,7 +274,7 @@ def check_linear_readout(module, x: torch.Tensor, packed: torch.Tensor) -> None:
     from ..nn.module import builtin_pool
 
     pooling = module.head.pooling
-    if all(builtin_pool(m) for m in getattr(pooling, "members", [pooling])):
+    if all(builtin_pool(m) for m in built_members(pooling)):
         return  # the package's own linear pools are linear (tested), not re-checked per fit
     net = copy.deepcopy(module).to(torch.float64).eval()
     rows = slice(0, LINEAR_CHECK_ROWS)

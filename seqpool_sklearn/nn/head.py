@@ -7,7 +7,7 @@ from torch import nn
 
 from .encoders.base import floor_without_spread
 from .masks import activation as activation_module
-from .pools import Pool, make_pool, pool_width, pool_windows
+from .pools import Pool, built_members, make_pool, pool_width, pool_windows
 
 
 class FrameNorm(nn.Module):
@@ -100,7 +100,7 @@ class FitDropout(nn.Dropout):
 
 def standardises_decoded(pool) -> bool:
     """Whether a ``decode_first`` head standardises the frames of this built pool."""
-    members = getattr(pool, "members", [pool])
+    members = built_members(pool)
     return any(getattr(p, "standardise_decoded", False) for p in members)
 
 
@@ -339,7 +339,7 @@ class SeqPoolHead(nn.Module):
         # encoders scale such maps: inference in float64 rounds a response at its bias to
         # the other side (a fraction 0 -> 1, a count 0 -> 8), which the 1e-3 floor would
         # turn into a thousand spreads
-        n_kinds = len(getattr(self.pooling, "members", [self.pooling]))
+        n_kinds = len(built_members(self.pooling))
         chunks = (std.chunk(n_kinds), spread.chunk(n_kinds), size.chunk(n_kinds))
         for kind_std, kind_spread, kind_size in zip(*chunks, strict=True):
             without = floor_without_spread(kind_spread, kind_size)

@@ -14,7 +14,7 @@ from torch import nn
 from .encoders import ENCODER_REGISTRY, IdentityEncoder, call_fit_data, resolve_encoder
 from .head import SeqPoolHead
 from .masks import n_frames_for, observed_mask, recording_graph, split_windows
-from .pools import _safe_windows, check_encoder_maps, pool_members, resolve_pool
+from .pools import _safe_windows, built_members, check_encoder_maps, pool_members, resolve_pool
 
 # Largest cache of a frozen encoder's ranks that training ``decode_first`` keeps (see
 # ``SeqPoolModule.caches_decoded``); a larger training set recomputes them every batch.
@@ -317,7 +317,7 @@ class SeqPoolModule(nn.Module):
         """Bytes of one series' packed pooled frames (see :meth:`pool_inputs`)."""
         head = self.head
         # every pool (of a tuple) gives the encoder's channels, plus the validity row
-        n_pools = len(getattr(head.pooling, "members", (head.pooling,)))
+        n_pools = len(built_members(head.pooling))
         rows = int(self.encoder.out_channels) * n_pools + 1
         return rows * n_frames_for(x.shape[2], head.window) * x.element_size()
 
@@ -348,7 +348,7 @@ class SeqPoolModule(nn.Module):
         # the package's own classes; a user's class is checked even when registered
         builtin_encoder = type(encoder) in (*ENCODER_REGISTRY.values(), IdentityEncoder)
         builtin_encoder = builtin_encoder and _own(type(encoder))
-        members = list(getattr(pooling, "members", [pooling]))
+        members = built_members(pooling)
         user_members = [m for m in members if not builtin_pool(m)]
         if builtin_encoder and not user_members:
             return
@@ -383,14 +383,13 @@ class SeqPoolModule(nn.Module):
         must agree, or the exported model and the explanations describe another model."""
         whole = self.head.pool(h, mask)[0]
         blocks = self.encoder.pool_blocks(values, mask, self.head.pooling, self.head.window)[0]
-        scale = float(whole.abs().max()) if whole.numel() else 0.0
-        tol = 1e3 * torch.finfo(whole.dtype).eps * max(scale, 1.0)
-        if not torch.allclose(whole, blocks, rtol=0.0, atol=tol):
+        gap = _gap_beyond_rounding(blocks, whole)
+        if gap is not None:
             names = ", ".join(type(p).__name__ for p in users)
             raise ValueError(
                 f"{names} declares separable = True, but pooling the encoder's maps block by "
                 f"block gives other values than pooling them whole (largest difference "
-                f"{float((whole - blocks).abs().max()):.3g}): the pool reads across "
+                f"{gap:.3g}): the pool reads across "
                 "channels. Declare separable = False (the default), or pool each channel on "
                 "its own."
             )
@@ -557,18 +556,26 @@ def _check_finite(part, call: str, out: torch.Tensor, name: str) -> None:
         )
 
 
+def _gap_beyond_rounding(got: torch.Tensor, want: torch.Tensor) -> float | None:
+    """The largest difference of ``got`` from ``want`` where it exceeds rounding (a
+    thousand ulps of ``want``'s scale, at least 1), else None."""
+    scale = float(want.abs().max()) if want.numel() else 0.0
+    tol = 1e3 * torch.finfo(want.dtype).eps * max(scale, 1.0)
+    if torch.allclose(got, want, rtol=0.0, atol=tol):
+        return None
+    return float((got - want).abs().max())
+
+
 def _check_shares_sum(pool, shares: torch.Tensor, out: torch.Tensor) -> None:
     """A pool's ``shares`` split its ``forward``: summed over each window's steps, they
     give the pooled values, or ``explain`` splits another function than the network's."""
-    total = shares.sum(-1)
-    scale = float(out.abs().max()) if out.numel() else 0.0
-    tol = 1e3 * torch.finfo(out.dtype).eps * max(scale, 1.0)
-    if not torch.allclose(total, out, rtol=0.0, atol=tol):
+    gap = _gap_beyond_rounding(shares.sum(-1), out)
+    if gap is not None:
         name = type(pool).__name__
         raise ValueError(
             f"{name}.shares(h, mask) must add up over each window's steps (the last "
             f"dimension) to {name}.forward(h, mask), the pooled values it splits; their "
-            f"sums differ by up to {float((total - out).abs().max()):.3g}. Return shares "
+            f"sums differ by up to {gap:.3g}. Return shares "
             "that sum to forward, or define no shares (explain then uses integrated "
             "gradients on the steps)."
         )

@@ -423,6 +423,11 @@ def pool_members(spec) -> tuple:
     return tuple(spec) if isinstance(spec, (tuple, list)) else (spec,)
 
 
+def built_members(pool: nn.Module) -> list:
+    """The pools of a built pool: a tuple's (``CombinedPool``) members, else the pool."""
+    return list(getattr(pool, "members", [pool]))
+
+
 def make_pool(spec, n_features: int, *, lp_power: float = 3.0) -> Pool:
     """Build the pool of ``pool=`` (a name, a Pool subclass or a tuple of them)."""
     members = pool_members(spec)

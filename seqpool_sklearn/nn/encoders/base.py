@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from ..masks import split_windows
+from ..pools import built_members
 from ..registry import Registry
 
 
@@ -177,7 +178,7 @@ def pool_major(parts: list, pool) -> torch.Tensor:
     blocks are interleaved back into that order, so the direct path and the maps (export,
     ``explain``) agree feature by feature.
     """
-    n_pools = len(getattr(pool, "members", [pool]))
+    n_pools = len(built_members(pool))
     if n_pools == 1:
         return torch.cat(parts, dim=1)
     b, frames = parts[0].shape[0], parts[0].shape[-1]

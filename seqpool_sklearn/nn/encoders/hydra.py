@@ -53,14 +53,12 @@ def _kind_floor(std: torch.Tensor, per_block: int, size: torch.Tensor) -> torch.
             0.1 * hard.median().clamp_min(1e-6),
         ]
     )
-    floor = floor.view(1, 2, 1).expand_as(kinds)
+    floor = floor.view(1, 2, 1).expand_as(kinds).clone()
     for i in range(2):
         without = floor_without_spread(kinds[:, i].reshape(-1), sizes[:, i].reshape(-1))
         if without is not None:
-            floor = floor.clone()
-            kind = floor[:, i]
-            without = without.view_as(kind).to(kind)
-            floor[:, i] = torch.where(without > 0, without, kind)
+            without = without.view_as(floor[:, i]).to(floor)
+            floor[:, i] = torch.where(without > 0, without, floor[:, i])
     return floor.reshape(-1)
 
 
