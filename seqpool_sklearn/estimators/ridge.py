@@ -107,11 +107,11 @@ def ridge_features(module, packed: torch.Tensor) -> np.ndarray:
     """The decoder's inputs, (n, features, n_frames) in float64, from packed pooled frames."""
     head = module.head
     pooled, valid = packed[:, :-1], packed[:, -1:] > 0.5
-    pooled = pooled.to(torch.float64)
+    pooled = pooled.to(torch.float64, copy=True)  # one copy, worked on in place
     if head.standardises_frames:
-        mean = head.frame_mean.to(pooled)[None, :, None]
-        pooled = (pooled - mean) / head.frame_std.to(pooled)[None, :, None]
-    return (pooled * valid).cpu().numpy()
+        pooled.sub_(head.frame_mean.to(pooled)[None, :, None])
+        pooled.div_(head.frame_std.to(pooled)[None, :, None])
+    return pooled.mul_(valid).cpu().numpy()
 
 
 def fit_ridge(
@@ -136,15 +136,15 @@ def fit_ridge(
         if copies is not None:
             copies = copies[keep]
     scale = _spread(Z, sample_weight)
-    X = Z / scale
+    X = Z / scale  # ridge_cv centres and weighs this copy in place
     if n_classes is None:
-        W, b, alpha, _ = ridge_cv(X, y, sample_weight, CRITERION, copies)
+        W, b, alpha, _ = ridge_cv(X, y, sample_weight, CRITERION, copies, overwrite=True)
         return W / scale, b, alpha
     codes = -np.ones((len(y), n_classes))
     codes[np.arange(len(y)), y] = 1.0
     if n_classes == 2:
         codes = codes[:, 1:]  # one score: class 1 against class 0
-    W, b, alpha, held_out = ridge_cv(X, codes, sample_weight, CRITERION, copies)
+    W, b, alpha, held_out = ridge_cv(X, codes, sample_weight, CRITERION, copies, overwrite=True)
     if n_classes == 2:  # logits (-d / 2, d / 2): their softmax is sigmoid(d)
         W, b = np.vstack([-W, W]) / 2, np.array([-b[0], b[0]]) / 2
         held_out = np.hstack([-held_out, held_out]) / 2
@@ -158,6 +158,7 @@ def ridge_cv(
     weight: np.ndarray | None = None,
     criterion: str = "loo",
     copies: np.ndarray | None = None,
+    overwrite: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
     """Weighted ridge with an intercept, the penalty chosen from ``ALPHAS`` by cross-validation.
 
@@ -180,6 +181,11 @@ def ridge_cv(
     orthogonal to the intercept, not as ``1`` less the leverage: near interpolation
     (small penalties) it is far below 1, and the subtraction lost its digits (the
     intercept's eigenvalue, zero up to rounding, alone moved it).
+
+    Memory: one centred, weighted copy of ``X`` (none with ``overwrite=True``, which
+    leaves ``X`` overwritten by it), plus three ``n x n`` matrices with fewer series
+    than features, or a second ``n x d`` one (the squared eigen-coordinates of the
+    series) and two ``d x d`` with more.
     """
     n, d = X.shape
     w = np.ones(n) if weight is None else np.asarray(weight, dtype=np.float64)
@@ -187,40 +193,58 @@ def ridge_cv(
     x_mean = w @ X / total
     y_mean = w @ Y / total
     root = np.sqrt(w)
-    Xs = (X - x_mean) * root[:, None]
+    weighted = root > 0
+    # a series of weight 0 vanishes from Xs: its residual is taken from its own row
+    unweighted_rows = X[~weighted] - x_mean
+    Xs = X if overwrite else X.copy()  # the rows centred and weighed, in place
+    Xs -= x_mean
+    Xs *= root[:, None]
     Ys = (Y - y_mean) * root[:, None]
     if n <= d:  # dual: the n x n Gram matrix, on the complement of the intercept's sqrt(w)
-        # a Householder reflection maps sqrt(w) to the first axis: its other n - 1
+        # a Householder reflection R maps sqrt(w) to the first axis: its other n - 1
         # columns are an orthonormal basis of the complement (where Xs and Ys lie)
         v = root / np.linalg.norm(root)
         v[0] += 1.0 if v[0] >= 0 else -1.0
         beta = 2.0 / (v @ v)
-
-        def reflect(A):
-            return A - beta * np.outer(v, v @ A)
-
-        inside = reflect(Xs)[1:]
-        lam, U = np.linalg.eigh(inside @ inside.T)
-        Q = reflect(np.vstack([np.zeros((1, n - 1)), U]))  # (n, n - 1)
+        G = Xs @ Xs.T  # R G R is the Gram matrix of the reflected rows R Xs
+        Gv = G @ v
+        G -= beta * (np.outer(v, Gv) + np.outer(Gv, v))
+        G += (beta * beta * (v @ Gv)) * np.outer(v, v)
+        lam, U = np.linalg.eigh(G[1:, 1:])
+        del G
+        Q = np.zeros((n, n - 1))  # R (0; U): the eigenvectors in the rows' coordinates
+        Q[1:] = U
+        del U
+        vQ = beta * (v @ Q)
+        for i in range(0, n, 1024):  # in place, a block of rows at a time
+            Q[i : i + 1024] -= np.outer(v[i : i + 1024], vQ)
         proj = Q.T @ Ys
+        leave = Q**2  # 1 - h_i (whole series) = leave_i . alpha / (lam + alpha)
     else:  # primal: the d x d covariance
         lam, V = np.linalg.eigh(Xs.T @ Xs)
         proj = V.T @ (Xs.T @ Ys)
-        rows = Xs @ V  # leverage_i = sum_j rows_ij^2 / (lam_j + alpha)
+        leave = Xs @ V  # leverage_i = sum_j leave_ij / (lam_j + alpha)
+        np.square(leave, out=leave)
     lam = np.clip(lam, 0.0, None)
     k = w if copies is None else np.asarray(copies, dtype=np.float64)
-    unit = np.where(k >= 1.0, 1.0 / k, 1.0)  # the share of its weight a series leaves out
+    unit = 1.0 / np.maximum(k, 1.0)  # the share of its weight a series leaves out
 
     def fit(alpha):
         coef_proj = proj / (lam + alpha)[:, None]
         coef = Xs.T @ (Q @ coef_proj) if n <= d else V @ coef_proj
-        resid = (Y - y_mean) - (X - x_mean) @ coef
+        fitted = Xs @ coef  # the centred fit times sqrt(w)
+        if weighted.all():
+            fitted /= root[:, None]
+        else:
+            fitted[weighted] /= root[weighted, None]
+            fitted[~weighted] = unweighted_rows @ coef
+        resid = (Y - y_mean) - fitted
         if criterion == "gcv":
             room = np.full(n, 1.0 - (lam / (lam + alpha)).sum() / total - 1.0 / total)
         elif n <= d:  # 1 - unit * (1 - room of the whole series), without cancellation
-            room = (1.0 - unit) + unit * ((Q**2) @ (alpha / (lam + alpha)))
+            room = (1.0 - unit) + unit * (leave @ (alpha / (lam + alpha)))
         else:
-            room = 1.0 - ((rows**2) @ (1.0 / (lam + alpha)) + w / total) * unit
+            room = 1.0 - (leave @ (1.0 / (lam + alpha)) + w / total) * unit
         return coef, resid / np.maximum(room, 1e-12)[:, None]
 
     best = None
@@ -236,8 +260,13 @@ def ridge_cv(
 
 def _spread(Z: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
     """Each feature's (weighted) standard deviation; 1 for constant features."""
-    mean = np.average(Z, axis=0, weights=weight)
-    sd = np.sqrt(np.average((Z - mean) ** 2, axis=0, weights=weight))
+    d = Z.shape[1]
+    mean, sd = np.empty(d), np.empty(d)
+    for j in range(0, d, 512):  # by blocks of features: no full-size temporary
+        block = Z[:, j : j + 512]
+        mean[j : j + 512] = np.average(block, axis=0, weights=weight)
+        deviation = block - mean[j : j + 512]
+        sd[j : j + 512] = np.sqrt(np.average(deviation**2, axis=0, weights=weight))
     return np.where(sd > 1e-12 * np.maximum(1.0, np.abs(mean)), sd, 1.0)
 
 
