@@ -146,7 +146,7 @@ _SHARED_PARAMS = """\
         and three ``n x n`` matrices (with more series than features: two
         ``d x d`` and a third ``n x d``), with LAPACK's eigen-solver's working
         memory on top: a fit on 5000 series of the default encoder peaked 2.1 GB
-        above the memory in use before it (2.9 GB before the solve kept one copy).
+        above the memory in use before it.
     max_epochs : int or None, default=100
         Training epochs (an upper bound when ``patience`` is set). ``None``: a
         budget that scales with the training set, at least 1000 optimizer steps
