@@ -154,7 +154,11 @@ def refuse_bool_numbers(estimator: Any, only=None) -> None:
 
 def short_repr(value: Any, limit: int = 60) -> str:
     """``repr(value)``, cut to about ``limit`` characters for a message."""
-    text = repr(value)
+    return clip(repr(value), limit)
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters, its end marked ``...``, for a message."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -461,6 +461,8 @@ def _refuse_one_column_header(columns: list[str], col: str, args) -> None:
     """A table read as one column where a name was asked for: its first line is a comment
     or preamble (``# exported by ...``), or its fields are separated by a character that
     is not detected ('|', ':'); said as such, not as a missing column."""
+    from .._validation import clip
+
     if len(columns) != 1:
         return
     first = columns[0]
@@ -475,13 +477,9 @@ def _refuse_one_column_header(columns: list[str], col: str, args) -> None:
     if found:
         sep = "'\\t'" if found[0] == "\t" else repr(found[0])
         raise _UsageError(
-            f"the header of {args.csv} reads as one column, {_clip(first)!r}, whose fields "
+            f"the header of {args.csv} reads as one column, {clip(first, 40)!r}, whose fields "
             f"are separated by {sep}: pass --sep {sep}"
         )
-
-
-def _clip(text: str, most: int = 40) -> str:
-    return text if len(text) <= most else text[: most - 3] + "..."
 
 
 def _column_list(names: list[str], shown: int = 12) -> str:
