@@ -185,6 +185,38 @@ def test_lines_ending_with_a_separator_are_named_as_such(tmp_path, capsys):
     assert "8 steps" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_rows_ending_with_a_separator_the_header_lacks_are_read_by_the_header(
+    tmp_path, capsys, sep
+):
+    # pandas took the first column as an index and read every column one place to the
+    # left: the labels became the empty last field
+    lines = _wide().to_csv(index=False, sep=sep).splitlines()
+    path = tmp_path / "rowtrail.csv"
+    path.write_text("\n".join([lines[0], *(line + sep for line in lines[1:])]) + "\n")
+    plain = tmp_path / "plain.csv"
+    plain.write_text("\n".join(lines) + "\n")
+    for source, out in ((path, "o1"), (plain, "o2")):
+        assert main(_ridge_run(source, tmp_path / out)) == 0, capsys.readouterr().err
+        assert "20 samples, 1 channel, 8 steps;" in capsys.readouterr().out
+    got = pd.read_csv(tmp_path / "o1" / "results.csv")
+    want = pd.read_csv(tmp_path / "o2" / "results.csv")
+    pd.testing.assert_series_equal(got["score"], want["score"])
+
+
+def test_rows_with_a_value_the_header_does_not_name_are_refused(tmp_path, capsys):
+    lines = _wide().to_csv(index=False).splitlines()
+    rows = [line + ("," if i else ",7") for i, line in enumerate(lines[1:])]
+    path = tmp_path / "extra.csv"
+    path.write_text("\n".join([lines[0], *rows]) + "\n")
+    assert main(_ridge_run(path, tmp_path / "o")) == 2
+    err = _error(capsys)
+    assert f"the rows of {path} hold one field more than its header line names" in err
+    assert "(line 1 names 9: label, t0, t1, t2, t3, t4, t5, t6, t7; the rows hold 10" in err
+    assert "the first with a value beyond the names on line 2)" in err
+    assert "add the missing names to the header line" in err
+
+
 def test_a_named_column_without_values_is_not_read_as_a_step(tmp_path, capsys):
     frame = _wide().assign(empty=np.nan)
     frame.to_csv(tmp_path / "e.csv", index=False)

@@ -209,12 +209,55 @@ def _read_table(args) -> tuple[Any, str]:
     _refuse_repeated_names(args, sep)
     decimal = args.decimal
     df = pd.read_csv(_source(args), sep=sep, decimal=decimal or ".")
+    if not isinstance(df.index, pd.RangeIndex) and len(df.columns) > 1:
+        # pandas took the first column(s) as an index: the rows hold more fields than
+        # the header names, and every column would be read one place to the left (a
+        # header read as one column, a preamble line, is told apart later)
+        _refuse_unnamed_fields(args, sep, df.index.nlevels, [str(c) for c in df.columns])
+        df = _read_csv(args, sep=sep, decimal=decimal or ".")
     if decimal is None and sep != "," and _comma_decimals(df):
         decimal = ","
-        df = pd.read_csv(_source(args), sep=sep, decimal=decimal)
+        df = _read_csv(args, sep=sep, decimal=decimal)
     df = _labels_as_written(df, args, sep, decimal or ".")
     shown = "" if sep == "," else f", {sep!r}-separated"
     return df, shown + (", decimal commas" if decimal == "," else "")
+
+
+def _read_csv(args, **kwargs):
+    """``pandas.read_csv`` of the table with ``index_col=False``: rows that end with a
+    separator the header line does not (an empty last field, see
+    :func:`_refuse_unnamed_fields`) are read by the header's names, not shifted left."""
+    import pandas as pd
+
+    with warnings.catch_warnings():  # pandas' warning of the fields it leaves out
+        warnings.filterwarnings("ignore", "Length of header", pd.errors.ParserWarning)
+        return pd.read_csv(_source(args), index_col=False, **kwargs)
+
+
+def _refuse_unnamed_fields(args, sep: str, extra: int, names: list[str]) -> None:
+    """Rows with ``extra`` fields more than the header names: refused where any of those
+    fields holds a value (which column it belongs to is not written); empty ones -- the
+    rows end with a separator the header does not -- are left out."""
+    import pandas as pd
+
+    try:
+        rows = pd.read_csv(
+            _source(args), sep=sep, header=None, skiprows=1, dtype=str, keep_default_na=False
+        )
+    except (ValueError, pd.errors.ParserError):
+        return  # the reading proper says what is wrong with the file
+    tail = rows.iloc[:, -extra:].apply(lambda column: column.str.strip() != "")
+    held = tail.any(axis=1).to_numpy().nonzero()[0]
+    if not len(held):
+        return
+    many = f"{extra} fields" if extra > 1 else "one field"
+    raise _UsageError(
+        f"the rows of {args.csv} hold {many} more than its header line names (line 1 names "
+        f"{len(names)}: {_column_list(names)}; the rows hold {rows.shape[1]}, the first "
+        f"with a value beyond the names on line {_line(int(held[0]))}); which column a "
+        "field without a name belongs to is not written: add the missing names to the "
+        "header line, or remove the extra fields"
+    )
 
 
 def _labels_as_written(df, args, sep: str, decimal: str):
@@ -235,8 +278,8 @@ def _labels_as_written(df, args, sep: str, decimal: str):
     ]
     if not columns:
         return df
-    written = pd.read_csv(
-        _source(args),
+    written = _read_csv(
+        args,
         sep=sep,
         decimal=decimal,
         usecols=columns,
@@ -250,13 +293,12 @@ def _labels_as_written(df, args, sep: str, decimal: str):
 def _missing_words(df, args, column) -> list[str]:
     """What the cells of ``column`` that were read as missing hold, when not empty ('NA',
     'null', ...: pandas' words for a missing value)."""
-    import pandas as pd
 
     sep = _SEP_NAMES.get(args.sep, args.sep) or _header_separator(_source(args))
     try:
-        written = pd.read_csv(
-            _source(args), sep=sep, usecols=[column], dtype=str, keep_default_na=False
-        )[column]
+        written = _read_csv(args, sep=sep, usecols=[column], dtype=str, keep_default_na=False)[
+            column
+        ]
     except (OSError, ValueError):
         return []
     missing = written[df[column].isna().to_numpy()]
