@@ -268,6 +268,19 @@ def test_library_warnings_are_said_once_in_the_commands_words(tmp_path, capsys):
     assert "UserWarning" not in err
 
 
+def test_worker_processes_say_their_warnings_once_in_the_commands_words(tmp_path, capfd):
+    # with --n-jobs 2 the fits' warnings were printed by the workers, once per fit, as
+    # '<file>:<line>: UserWarning: ...' (read at the file descriptor: workers write there)
+    _wide().to_csv(tmp_path / "w.csv", index=False)
+    argv = [*_ridge_run(tmp_path / "w.csv", tmp_path / "o"), "--hidden-size", "1"]
+    assert main([*argv, "--cv", "4", "--n-jobs", "2"]) == 0
+    err = capfd.readouterr().err
+    lines = [line for line in err.splitlines() if "warning" in line.lower()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("seqpool: warning: readout='ridge': the ridge readout has rank")
+    assert "UserWarning" not in err
+
+
 def _long_two_channels() -> pd.DataFrame:
     """A long table of 12 series of 6 steps, channels a and b, a label of two classes."""
     rng = np.random.default_rng(0)

@@ -25,6 +25,7 @@ Also runs as ``python -m seqpool_sklearn.cli`` (or ``python -m seqpool_sklearn``
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import sys
@@ -69,8 +70,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     guard = _PipeGuard(sys.stdout)
     try:
-        with contextlib.redirect_stdout(guard), warnings.catch_warnings():
-            warnings.showwarning = _WarningLines()
+        with (
+            contextlib.redirect_stdout(guard),
+            warnings.catch_warnings(),
+            _workers_warning_lines(args) as seen,
+        ):
+            warnings.showwarning = _WarningLines(seen)
             status = args.func(args)
             guard.flush()  # a closed pipe shows here, at the latest, not at exit
         return 1 if guard.broken else status
@@ -135,11 +140,29 @@ class _WarningLines:
     ``seqpool: warning: ...`` on stderr, not Python's ``<file>:<line>: Category: ...``
     once per fit. A sample's position in a warning is its position in the training series
     of one fold, which no line or id of the data shows: it is said so. The Python API's
-    warnings are not changed, nor those of the worker processes of ``--n-jobs`` 2 or
-    more, which print their own."""
+    warnings are not changed. With ``seen`` (a folder), the worker processes of
+    ``--n-jobs`` 2 or more print theirs the same way, and the first process to create a
+    warning's file in it prints that warning (see :func:`_workers_warning_lines`)."""
 
-    def __init__(self):
+    def __init__(self, seen: str | None = None):
         self.seen: set[str] = set()
+        self.folder = seen
+
+    def _first(self, key: str) -> bool:
+        """Whether this run has not printed the warning ``key`` yet, in any process."""
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        if self.folder is None:
+            return True
+        name = os.path.join(self.folder, hashlib.sha1(key.encode()).hexdigest())
+        try:  # created by one process only: the one that prints it
+            os.close(os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return False
+        except OSError:  # the folder is gone (the run is ending): better twice than never
+            return True
+        return True
 
     def __call__(self, message, category, filename, lineno, file=None, line=None) -> None:
         text = " ".join(str(message).split())
@@ -156,10 +179,36 @@ class _WarningLines:
         key = re.sub(r"[0-9]+", "#", re.sub(channel, "@", key))
         key = re.sub(r"# (\w+?)s\b", r"# \1", key)  # 1 NaN, 2 NaNs: one warning
         key = f"{category.__name__}: {key} {named}"
-        if key in self.seen:
-            return
-        self.seen.add(key)
-        print(f"seqpool: warning: {text}", file=sys.stderr, flush=True)
+        if self._first(key):
+            print(f"seqpool: warning: {text}", file=sys.stderr, flush=True)
+
+
+def _install_warning_lines(seen: str) -> None:
+    """A worker process's start (loky's ``initializer``): its warnings as the run's."""
+    warnings.showwarning = _WarningLines(seen)
+
+
+@contextlib.contextmanager
+def _workers_warning_lines(args):
+    """For a run whose fits go to worker processes (``--n-jobs`` other than 1): a folder
+    that the processes' :class:`_WarningLines` share, and joblib's loky workers started
+    with them (a fresh pool: loky keeps workers only for the same initializer). None for
+    a run in this process alone."""
+    n_jobs = getattr(args, "n_jobs", None)
+    if n_jobs is None or n_jobs == 1:
+        yield None
+        return
+    import tempfile
+
+    import joblib
+
+    with (
+        tempfile.TemporaryDirectory(prefix="seqpool-warnings-") as seen,
+        joblib.parallel_config(
+            backend="loky", initializer=_install_warning_lines, initargs=(seen,)
+        ),
+    ):
+        yield seen
 
 
 class _PipeGuard:
