@@ -217,6 +217,55 @@ def test_rows_with_a_value_the_header_does_not_name_are_refused(tmp_path, capsys
     assert "add the missing names to the header line" in err
 
 
+@pytest.mark.parametrize("first", [0, 1])
+def test_an_id_column_counting_rows_does_not_hide_trailing_separators(tmp_path, capsys, first):
+    # pandas stores a first column of 0..n-1 or 1..n as a range index: the shift went
+    # unnoticed and the target was read from the first step
+    frame = _wide()
+    frame.insert(0, "id", np.arange(first, first + len(frame)))
+    lines = frame.to_csv(index=False).splitlines()
+    path = tmp_path / "ids.csv"
+    path.write_text("\n".join([lines[0], *(line + "," for line in lines[1:])]) + "\n")
+    argv = [*_ridge_run(path, tmp_path / "o"), "--drop", "id"]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert "20 samples, 1 channel, 8 steps; classification, 2 classes" in capsys.readouterr().out
+    rows = [line + ("," if i != 3 else ",9") for i, line in enumerate(lines[1:])]
+    path.write_text("\n".join([lines[0], *rows]) + "\n")
+    assert main([*_ridge_run(path, tmp_path / "o2"), "--drop", "id"]) == 2
+    assert "the first with a value beyond the names on line 5)" in _error(capsys)
+
+
+def test_row_names_without_a_header_name_are_refused_with_the_way_out(tmp_path, capsys):
+    # R's write.table(sep="\t") writes no header field for the row names
+    lines = _wide().to_csv(index=False, sep="\t").splitlines()
+    rows = [f'"row{i}"\t{line}' for i, line in enumerate(lines[1:])]
+    path = tmp_path / "r.tsv"
+    path.write_text("\n".join([lines[0], *rows]) + "\n")
+    assert main(_ridge_run(path, tmp_path / "o")) == 2
+    err = _error(capsys)
+    assert "hold one field more than its header line names" in err
+    assert "If the first field of every row is a row name (R's write.table" in err
+
+
+def test_a_preamble_holding_the_separator_is_named_as_such(tmp_path, capsys):
+    path = tmp_path / "p.csv"
+    path.write_text("# exported by tool, version 3\n" + _wide().to_csv(index=False))
+    assert main(_ridge_run(path, tmp_path / "o")) == 2
+    err = _error(capsys)
+    assert "the first line of" in err and "holds 2 fields where the rows hold 9" in err
+    assert "remove the lines above the header" in err
+
+
+def test_a_later_line_with_an_extra_field_is_named(tmp_path, capsys):
+    lines = _wide().to_csv(index=False).splitlines()
+    lines[5] += ","
+    path = tmp_path / "late.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert main(_ridge_run(path, tmp_path / "o")) == 2
+    err = _error(capsys)
+    assert "Expected 9 fields in line 6, saw 10; does line 6 end with a separator" in err
+
+
 def test_a_named_column_without_values_is_not_read_as_a_step(tmp_path, capsys):
     frame = _wide().assign(empty=np.nan)
     frame.to_csv(tmp_path / "e.csv", index=False)

@@ -139,6 +139,36 @@ def test_ridge_cv_leaves_its_input_alone_unless_asked(shape):
         np.testing.assert_array_equal(a, b)
 
 
+def test_ridge_cv_solves_other_dtypes_in_float64():
+    rng = np.random.default_rng(4)
+    X = rng.integers(0, 5, size=(30, 8))
+    Y = X[:, :1] + rng.normal(size=(30, 1))
+    want = ridge_cv(X.astype(np.float64), Y)
+    for given in (X, (X + 1000).astype(np.float32) - 1000):
+        kept = given.copy()
+        got = ridge_cv(given, Y, overwrite=True)
+        np.testing.assert_array_equal(given, kept)  # a copy of another dtype is the work
+        assert got[2] == want[2]
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-9, atol=1e-12)
+
+
+def test_the_spread_of_a_few_features_over_many_series_takes_no_full_copy():
+    import tracemalloc
+
+    rng = np.random.default_rng(5)
+    Z = rng.normal(size=(20000, 100))
+    w = rng.uniform(0.5, 2.0, size=20000)
+    tracemalloc.start()
+    try:
+        got = _spread(Z, w)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    mean = np.average(Z, axis=0, weights=w)
+    np.testing.assert_allclose(got, np.sqrt(np.average((Z - mean) ** 2, axis=0, weights=w)))
+    assert peak < 0.5 * Z.nbytes, peak / Z.nbytes
+
+
 @pytest.mark.parametrize("shape", [(30, 50), (60, 12)], ids=["dual", "primal"])
 def test_a_zero_weight_row_gets_its_own_residual(shape):
     """A series of weight 0 leaves the fit alone; its held-out score is the fit's
@@ -168,7 +198,7 @@ def test_the_ridge_solve_holds_about_one_copy_of_the_features(shape):
     y = np.arange(n) % 4
     tracemalloc.start()
     try:
-        fit_ridge(Z, y, n_classes=4)
+        fit_ridge(Z, y, n_classes=4, sample_weight=np.full(n, 2.0))  # weights: no copy
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

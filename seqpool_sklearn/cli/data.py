@@ -190,7 +190,6 @@ def _refuse_repeated_names(args, sep: str) -> None:
 
 def _read_table(args) -> tuple[Any, str]:
     """The CSV as a DataFrame, by ``--sep`` / ``--decimal`` where given, else detected."""
-    import pandas as pd
 
     sep = _SEP_NAMES.get(args.sep, args.sep)
     if sep is not None and len(sep) != 1:
@@ -208,13 +207,13 @@ def _read_table(args) -> tuple[Any, str]:
             )
     _refuse_repeated_names(args, sep)
     decimal = args.decimal
-    df = pd.read_csv(_source(args), sep=sep, decimal=decimal or ".")
-    if not isinstance(df.index, pd.RangeIndex) and len(df.columns) > 1:
-        # pandas took the first column(s) as an index: the rows hold more fields than
-        # the header names, and every column would be read one place to the left (a
-        # header read as one column, a preamble line, is told apart later)
-        _refuse_unnamed_fields(args, sep, df.index.nlevels, [str(c) for c in df.columns])
-        df = _read_csv(args, sep=sep, decimal=decimal or ".")
+    named, fields = _field_counts(args, sep)
+    if 1 < named < fields:
+        # pandas would take the first column(s) as an index and read every column one
+        # place to the left (a header read as one column is told apart later)
+        _refuse_unnamed_fields(args, sep, fields - named)
+    # index_col=False: rows that end with a separator the header lacks, by the names
+    df = _read_csv(args, sep=sep, decimal=decimal or ".")
     if decimal is None and sep != "," and _comma_decimals(df):
         decimal = ","
         df = _read_csv(args, sep=sep, decimal=decimal)
@@ -234,29 +233,59 @@ def _read_csv(args, **kwargs):
         return pd.read_csv(_source(args), index_col=False, **kwargs)
 
 
-def _refuse_unnamed_fields(args, sep: str, extra: int, names: list[str]) -> None:
-    """Rows with ``extra`` fields more than the header names: refused where any of those
-    fields holds a value (which column it belongs to is not written); empty ones -- the
-    rows end with a separator the header does not -- are left out."""
+def _field_counts(args, sep: str) -> tuple[int, int]:
+    """The fields of the header line and of the first data row, as pandas splits them
+    (quotes included); ``(0, 0)`` where the table cannot be read so (the reading proper
+    says why)."""
     import pandas as pd
 
+    counts = []
+    for skip in (0, 1):
+        try:
+            line = pd.read_csv(
+                _source(args), sep=sep, header=None, skiprows=skip, nrows=1, dtype=str
+            )
+        except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+            return 0, 0
+        counts.append(line.shape[1])
+    return counts[0], counts[1]
+
+
+def _refuse_unnamed_fields(args, sep: str, extra: int) -> None:
+    """Rows with ``extra`` fields more than the header line names: left to be read by the
+    header's names where those fields are empty on every row (the rows end with a
+    separator the header does not), refused where any holds a value -- a name missing
+    from the header, row names without a header name (R's ``write.table``), or a line
+    above the header -- since which column a field without a name is cannot be told."""
+    import pandas as pd
+
+    read = {"sep": sep, "header": None, "dtype": str, "keep_default_na": False}
     try:
-        rows = pd.read_csv(
-            _source(args), sep=sep, header=None, skiprows=1, dtype=str, keep_default_na=False
-        )
+        names = [str(n) for n in pd.read_csv(_source(args), nrows=1, **read).iloc[0]]
+        rows = pd.read_csv(_source(args), skiprows=1, **read)
     except (ValueError, pd.errors.ParserError):
         return  # the reading proper says what is wrong with the file
     tail = rows.iloc[:, -extra:].apply(lambda column: column.str.strip() != "")
     held = tail.any(axis=1).to_numpy().nonzero()[0]
     if not len(held):
         return
+    header = f"line 1 names {len(names)}: {_column_list(names)}"
+    where = f"the rows hold {rows.shape[1]}, the first with a value beyond the names on line"
+    where += f" {_line(int(held[0]))}"
+    if names[0].lstrip().startswith("#") or extra >= len(names):
+        raise _UsageError(
+            f"the first line of {args.csv} holds {len(names)} field"
+            f"{'' if len(names) == 1 else 's'} where the rows hold {rows.shape[1]} "
+            f"({header}): is it a comment or preamble above the header? --csv reads its "
+            "first line as the column names, so remove the lines above the header"
+        )
     many = f"{extra} fields" if extra > 1 else "one field"
     raise _UsageError(
-        f"the rows of {args.csv} hold {many} more than its header line names (line 1 names "
-        f"{len(names)}: {_column_list(names)}; the rows hold {rows.shape[1]}, the first "
-        f"with a value beyond the names on line {_line(int(held[0]))}); which column a "
-        "field without a name belongs to is not written: add the missing names to the "
-        "header line, or remove the extra fields"
+        f"the rows of {args.csv} hold {many} more than its header line names ({header}; "
+        f"{where}); which column a field without a name belongs to is not written: add "
+        "the missing names to the header line, or remove the extra fields. If the first "
+        "field of every row is a row name (R's write.table writes them without a name in "
+        "the header), name it in the header line and leave it out with --drop NAME"
     )
 
 
@@ -318,7 +347,9 @@ def _load_csv(args) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     except OSError as exc:
         raise _UsageError(f"cannot read {args.csv}: {exc.strerror or exc}") from None
     except (ValueError, pd.errors.ParserError) as exc:
-        raise _UsageError(f"{args.csv} is not a readable CSV table: {exc}") from None
+        hint = _fields_hint(exc)
+        text = str(exc).rstrip()
+        raise _UsageError(f"{args.csv} is not a readable CSV table: {text}{hint}") from None
     named = [args.target, args.groups, args.time, args.kind, args.value]
     for col in [*named, *(args.id or []), *(args.channels or []), *(args.drop or [])]:
         if col is not None and col not in df.columns:
@@ -606,6 +637,21 @@ def _dropped(args) -> str:
 def _line(row: int) -> int:
     """The line of a table's row as an editor shows it: the header is line 1."""
     return int(row) + 2
+
+
+def _fields_hint(exc: Exception) -> str:
+    """For pandas' "Expected N fields in line L, saw M" (a row with more fields than the
+    rows before it): what such a line usually is."""
+    import re
+
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+    if not found or int(found.group(3)) <= int(found.group(1)):
+        return ""
+    return (
+        f"; does line {found.group(2)} end with a separator the lines above it lack, or "
+        "hold a value beyond the header's names? Every line needs as many fields as the "
+        "header line names"
+    )
 
 
 def _rows_as_lines(message: str) -> str:

@@ -142,9 +142,10 @@ _SHARED_PARAMS = """\
         mean 1 (``w / w.mean()``). With more features than series the ridge
         can fit every training series, and weights then change little. Its cost
         grows as ``n * d * min(n, d)`` for ``n`` series and ``d`` pooled features,
-        its memory as two float64 copies of the ``n x d`` features (one scaled)
-        and three ``n x n`` matrices (with more series than features: two
-        ``d x d`` and a third ``n x d``), with LAPACK's eigen-solver's working
+        its memory as two float64 copies of the ``n x d`` features (one scaled;
+        a third of the series kept where some sample weights are 0) and three
+        ``n x n`` matrices (with more series than features: two ``d x d`` and a
+        third ``n x d``), with LAPACK's eigen-solver's working
         memory on top: a fit on 5000 series of the default encoder peaked 2.1 GB
         above the memory in use before it.
     max_epochs : int or None, default=100

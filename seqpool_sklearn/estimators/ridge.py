@@ -130,7 +130,7 @@ def fit_ridge(
     ``copies`` (default: ``sample_weight``) is how many copies of a series a row stands
     for, one of which leave-one-out leaves out (see :func:`ridge_cv`).
     """
-    if sample_weight is not None:
+    if sample_weight is not None and not (sample_weight > 0).all():
         keep = sample_weight > 0  # a sample of weight 0 is no sample
         Z, y, sample_weight = Z[keep], y[keep], sample_weight[keep]
         if copies is not None:
@@ -182,11 +182,13 @@ def ridge_cv(
     (small penalties) it is far below 1, and the subtraction lost its digits (the
     intercept's eigenvalue, zero up to rounding, alone moved it).
 
-    Memory: one centred, weighted copy of ``X`` (none with ``overwrite=True``, which
-    leaves ``X`` overwritten by it), plus three ``n x n`` matrices with fewer series
+    Memory: one centred, weighted copy of ``X`` (none with ``overwrite=True`` and a
+    float64 ``X``, which is then overwritten by it), plus three ``n x n`` matrices with fewer series
     than features, or a second ``n x d`` one (the squared eigen-coordinates of the
     series) and two ``d x d`` with more.
     """
+    given = X
+    X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
     w = np.ones(n) if weight is None else np.asarray(weight, dtype=np.float64)
     total = w.sum()
@@ -196,7 +198,8 @@ def ridge_cv(
     weighted = root > 0
     # a series of weight 0 vanishes from Xs: its residual is taken from its own row
     unweighted_rows = X[~weighted] - x_mean
-    Xs = X if overwrite else X.copy()  # the rows centred and weighed, in place
+    # the rows centred and weighed, in place (a float64 copy of other dtypes is one already)
+    Xs = X if overwrite or X is not given else X.copy()
     Xs -= x_mean
     Xs *= root[:, None]
     Ys = (Y - y_mean) * root[:, None]
@@ -258,15 +261,19 @@ def ridge_cv(
     return coef.T, b, float(alpha), Y - inflated
 
 
+_SPREAD_BLOCK = 2**18
+
+
 def _spread(Z: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
     """Each feature's (weighted) standard deviation; 1 for constant features."""
-    d = Z.shape[1]
+    n, d = Z.shape
     mean, sd = np.empty(d), np.empty(d)
-    for j in range(0, d, 512):  # by blocks of features: no full-size temporary
-        block = Z[:, j : j + 512]
-        mean[j : j + 512] = np.average(block, axis=0, weights=weight)
-        deviation = block - mean[j : j + 512]
-        sd[j : j + 512] = np.sqrt(np.average(deviation**2, axis=0, weights=weight))
+    width = max(1, _SPREAD_BLOCK // max(1, n))  # features per block of about 2**18 values
+    for j in range(0, d, width):  # no temporary of the features' full size
+        block = Z[:, j : j + width]
+        mean[j : j + width] = np.average(block, axis=0, weights=weight)
+        deviation = block - mean[j : j + width]
+        sd[j : j + width] = np.sqrt(np.average(deviation**2, axis=0, weights=weight))
     return np.where(sd > 1e-12 * np.maximum(1.0, np.abs(mean)), sd, 1.0)
 
 
