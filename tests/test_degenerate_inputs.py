@@ -119,22 +119,23 @@ def _mostly_constant_channels():
     return observed_mask(torch.from_numpy(X))
 
 
-def _spread_and_size(raw: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    from seqpool_sklearn.nn.encoders.base import weighted_mean_std
+def _fit_on_mostly_constant_channels(enc):
+    """Fit ``enc`` on :func:`_mostly_constant_channels`: each feature's spread and size
+    over the training series, and which features vary (the rule applies: some, few)."""
+    from seqpool_sklearn.nn.encoders.base import NO_SPREAD, weighted_mean_std
 
+    values, mask = _mostly_constant_channels()
+    raw, _ = enc.fit_data(values, mask, torch.Generator().manual_seed(0))
     values = raw.squeeze(-1).to(torch.float64)
-    return weighted_mean_std(values)[1], weighted_mean_std(values.abs())[0]
+    spread, size = weighted_mean_std(values)[1], weighted_mean_std(values.abs())[0]
+    varies = spread > NO_SPREAD * size
+    assert 0 < int(varies.sum()) < len(varies) / 2
+    return spread, size, varies
 
 
 def test_minirocket_features_that_vary_keep_their_scale_when_most_do_not():
-    from seqpool_sklearn.nn.encoders.base import NO_SPREAD
-
-    values, mask = _mostly_constant_channels()
     enc = RandomConvEncoder(8, 32, 168)
-    raw, _ = enc.fit_data(values, mask, torch.Generator().manual_seed(0))
-    spread, size = _spread_and_size(raw)
-    varies = spread > NO_SPREAD * size
-    assert 0 < int(varies.sum()) < len(varies) / 2  # the rule applies here
+    spread, size, varies = _fit_on_mostly_constant_channels(enc)
     # the features that vary: their own spreads, floored at 0.01 as always (all of them
     # were scaled by the constant features' size, about 0.38, before)
     expected = spread[varies].clamp_min(0.01).to(enc.scale_std.dtype)
@@ -146,14 +147,8 @@ def test_minirocket_features_that_vary_keep_their_scale_when_most_do_not():
 
 
 def test_hydra_maps_that_vary_keep_their_scale_when_most_do_not():
-    from seqpool_sklearn.nn.encoders.base import NO_SPREAD
-
-    values, mask = _mostly_constant_channels()
     enc = HydraEncoder(8, 32, 4)
-    raw, _ = enc.fit_data(values, mask, torch.Generator().manual_seed(0))
-    spread, size = _spread_and_size(raw)
-    varies = spread > NO_SPREAD * size
-    assert 0 < int(varies.sum()) < len(varies) / 2
+    spread, size, varies = _fit_on_mostly_constant_channels(enc)
     # the kinds' floors (a tenth of a median spread of 0) lie far below these spreads
     assert torch.allclose(enc.scale_std[varies].double(), spread[varies])
     typical = size.view(-1, 2, enc.per_block).transpose(0, 1).reshape(2, -1).mean(1)

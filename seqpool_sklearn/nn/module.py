@@ -206,8 +206,8 @@ class SeqPoolModule(nn.Module):
         ----------
         x : torch.Tensor of shape (n, channels, time)
         batch_size : int, optional
-            No longer used, and accepted so that calls passing it keep working: the
-            encoder works through ``x`` in chunks sized by its own memory budget.
+            Accepted and not used: the encoder works through ``x`` in chunks sized
+            by its own memory budget.
         """
         self._check_input(x)
         values, mask = observed_mask(x)
