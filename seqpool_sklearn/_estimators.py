@@ -172,7 +172,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
 
     _criterion = ClassifierLoss
     # models saved before label smoothing trained on the plain cross-entropy
-    _ADDED_PARAMS = {"label_smoothing": 0.0}
+    _ADDED_PARAMS = {**_SeqPoolBase._ADDED_PARAMS, "label_smoothing": 0.0}
     _parameter_constraints: dict = {
         **_SeqPoolBase._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
@@ -425,6 +425,9 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         keep finite values where ``log(predict_proba(X))`` would give ``-inf``.
         """
         X3 = self._validate_predict(X)
+        if getattr(self, "companion_", None) is not None:
+            with np.errstate(divide="ignore"):  # a probability that underflowed to 0
+                return np.log(self._blended_proba(X, X3))
         logits = self._forward(X3)
         with _torch_threads(self.n_threads):  # as _forward: a forked worker's pool hangs
             return torch.log_softmax(logits, dim=1).numpy()
@@ -432,9 +435,25 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns ordered as ``classes_``."""
         X3 = self._validate_predict(X)
+        if getattr(self, "companion_", None) is not None:
+            return self._blended_proba(X, X3)
+        return self._network_proba(X3)
+
+    def _network_proba(self, X3: np.ndarray) -> np.ndarray:
         logits = self._forward(X3)
         with _torch_threads(self.n_threads):  # as _forward: a forked worker's pool hangs
             return torch.softmax(logits, dim=1).numpy()
+
+    def _blended_proba(self, X: Any, X3: np.ndarray) -> np.ndarray:
+        """``(1 - companion_weight)`` times the network's probabilities plus the rest times
+        the companion's, its columns matched to ``classes_`` by label."""
+        companion = self.companion_
+        theirs = np.asarray(companion.predict_proba(X), dtype=np.float64)
+        index = {label: j for j, label in enumerate(companion.classes_.tolist())}
+        # fitted on the same y, the companion knows every class of this estimator
+        theirs = theirs[:, [index[label] for label in self.classes_.tolist()]]
+        w = float(self.companion_weight)
+        return (1.0 - w) * self._network_proba(X3).astype(np.float64) + w * theirs
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted class labels (members of ``classes_``)."""
@@ -656,4 +675,9 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         X3 = self._validate_predict(X)
         mean, scale, ravel = self._target_scaling()
         out = self._forward(X3).numpy() * scale + mean
-        return out.ravel() if ravel else out
+        out = out.ravel() if ravel else out
+        companion = getattr(self, "companion_", None)
+        if companion is None:
+            return out
+        w = float(self.companion_weight)
+        return (1.0 - w) * out + w * np.asarray(companion.predict(X), dtype=np.float64)

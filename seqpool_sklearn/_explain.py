@@ -445,6 +445,7 @@ def explain(estimator, X, *, n_steps: int = 64) -> Explanation:
     """
     estimator, X = _unwrap(estimator, X)
     check_is_fitted(estimator)
+    estimator._refuse_companion("explain", "decomposes")
     check_int(n_steps, "n_steps", 1)
     X3 = estimator._validate_X(X, reset=False)
     outputs = estimator._forward(X3).numpy()

@@ -28,6 +28,7 @@ from sklearn.utils.estimator_checks import estimator_checks_generator
 
 import seqpool_sklearn
 from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
+from seqpool_sklearn.nn.encoders import IdentityEncoder
 
 TINY = {
     "encoder_channels": 8,
@@ -58,8 +59,8 @@ def _for_check(estimator, check):
 
 
 # Configurations per estimator class: the default head, a positional head (window=1,
-# decode_first) with non-linear pooling, the ridge readout, and the other frozen encoders
-# with MultiRocket's pools.
+# decode_first) with non-linear pooling, the ridge readout, the other frozen encoders
+# with MultiRocket's pools, and a companion blended in.
 CONFIGS = {
     SeqPoolClassifier: [
         SeqPoolClassifier(**TINY),
@@ -67,12 +68,18 @@ CONFIGS = {
         SeqPoolClassifier(readout="ridge", encoder=None, window=1, **TINY),
         SeqPoolClassifier(encoder="hydra", **TINY),
         SeqPoolClassifier(encoder="multirocket", pool=("ppv", "lspv"), **TINY),
+        SeqPoolClassifier(
+            encoder=None,
+            companion=SeqPoolClassifier(encoder="hydra", encoder_channels=4, readout="ridge"),
+            **TINY,
+        ),
     ],
     SeqPoolRegressor: [
         SeqPoolRegressor(window=1, **TINY),
         SeqPoolRegressor(encoder="gru", order="decode_first", pool="lp", window=1, **TINY),
         SeqPoolRegressor(readout="ridge", order="decode_first", window=1, **TINY),
         SeqPoolRegressor(encoder="hydra", **TINY),
+        SeqPoolRegressor(encoder="hydra", companion=IdentityEncoder, companion_weight=0.3, **TINY),
     ],
 }
 

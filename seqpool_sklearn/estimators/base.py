@@ -28,6 +28,7 @@ from .._validation import (
     check_n_channels,
     check_sequences,
     refuse_bool_numbers,
+    short_repr,
     warn_if_channels_last,
 )
 from ..nn.masks import n_frames_for
@@ -218,7 +219,7 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
 
     # Hyperparameters added after models may have been saved, each with the value that
     # trains as those models were trained; a state without one gets that value.
-    _ADDED_PARAMS: dict = {}
+    _ADDED_PARAMS: dict = {"companion": None, "companion_weight": 0.5}
 
     def __setstate__(self, state: dict) -> None:
         missing = {k: v for k, v in self._ADDED_PARAMS.items() if k not in state}
@@ -276,7 +277,23 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         everything in one file. Weights saved from a CUDA model load on the CPU.
         """
         check_is_fitted(self)
+        self._refuse_companion("save_params", "saves")
         self.net_.save_params(**kwargs)
+
+    def _refuse_companion(self, what: str, verb: str) -> None:
+        """Refuse ``what``, which covers the network alone, where a companion shares in
+        the predictions."""
+        companion = getattr(self, "companion_", None)
+        if companion is None:
+            return
+        name = type(self).__name__
+        raise ValueError(
+            f"{what} {verb} the trained network alone, but this {name}'s predictions "
+            f"also take companion={short_repr(self.companion)} (fitted beside it, weight "
+            f"companion_weight={self.companion_weight}). Fit with companion=None for a "
+            f"model whose network is its whole prediction; pickle or joblib store this "
+            "one whole, companion included."
+        )
 
     def export(self, path: Any, format: str = "onnx") -> None:
         """Write the fitted model's prediction as an ONNX or TorchScript file.
@@ -333,6 +350,8 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         """
         from .._export import export_estimator
 
+        check_is_fitted(self)
+        self._refuse_companion("export", "writes")
         export_estimator(self, path, format)
 
     def load_params(self, **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import torch
 from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import (
+    HasMethods,
     Interval,
     InvalidParameterError,
     StrOptions,
@@ -36,6 +37,8 @@ _ROUTED_PREFIXES = (
     "callbacks__",
     "dataset__",
 )
+# the estimators a companion of the same kind can be (see _check_companion)
+_ESTIMATOR_NAMES = ("SeqPoolClassifier", "SeqPoolRegressor")
 _ROUTED_NAMES = ("train_split", "iterator_train", "iterator_valid", "dataset")
 # Module keywords the estimators set from the data at every fit.
 _INFERRED_MODULE_KEYS = {
@@ -99,6 +102,9 @@ class _ParamsMixin:
         "encoder_channels": [None, Interval(Integral, 1, 10**6, closed="both")],
         "bidirectional": ["boolean"],
         "readout": [StrOptions({"trained", "ridge"})],
+        # an encoder (name or class) under a ridge readout, or an estimator of this package
+        "companion": [None, _Registered(ENCODER_REGISTRY), type, HasMethods(["fit", "predict"])],
+        "companion_weight": [Interval(Real, 0, 1, closed="both")],
         "max_epochs": [None, Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "lr_schedule": [StrOptions({"cosine", "constant"})],
@@ -130,6 +136,8 @@ class _ParamsMixin:
         encoder_channels: int | None = None,
         bidirectional: bool = True,
         readout: str = "trained",
+        companion: Any = None,
+        companion_weight: float = 0.5,
         max_epochs: int | None = 100,
         lr: float = 0.0003,
         lr_schedule: str = "cosine",
@@ -157,6 +165,8 @@ class _ParamsMixin:
         self.encoder_channels = encoder_channels
         self.bidirectional = bidirectional
         self.readout = readout
+        self.companion = companion
+        self.companion_weight = companion_weight
         self.max_epochs = max_epochs
         self.lr = lr
         self.lr_schedule = lr_schedule
@@ -219,6 +229,7 @@ class _ParamsMixin:
                 ("order", ORDERS),
                 ("pool", tuple(POOL_REGISTRY)),
                 ("encoder", tuple(ENCODER_REGISTRY)),
+                ("companion", tuple(ENCODER_REGISTRY)),
                 ("activation", ACTIVATIONS),
             ):
                 value = getattr(self, key)
@@ -252,6 +263,7 @@ class _ParamsMixin:
         # a class given as pool= / encoder= must be a plug-in of that kind
         check_pool(self.pool)
         resolve_encoder(self.encoder)
+        self._check_companion()
         for key in self._routed:  # constructor keywords arrive here unfiltered
             if not _is_routed(key):
                 raise ValueError(
@@ -269,6 +281,27 @@ class _ParamsMixin:
                 )
         self._check_skorch_keywords()
         resolve_device(self.device, type(self).__name__)
+
+    def _check_companion(self) -> None:
+        """A companion is an encoder (name or class) or an estimator of this one's kind."""
+        c = self.companion
+        if c is None:
+            return
+        mine = next(k for k in type(self).__mro__ if k.__name__ in _ESTIMATOR_NAMES)
+        if isinstance(c, (str, type)):
+            # an encoder the ridge readout cannot read (a trained one) is refused by the
+            # companion's fit, in its words
+            resolve_encoder(c)
+            return
+        if not isinstance(c, mine):
+            raise TypeError(
+                f"companion must be None, an encoder (a registered name or an Encoder "
+                f"class) or a {mine.__name__}; got {c!r} of type {type(c).__name__}."
+            )
+        if c.get_params(deep=False).get("companion") is not None:
+            raise ValueError(
+                f"companion={c!r} has a companion of its own; a companion's companion must be None."
+            )
 
     def _check_skorch_keywords(self) -> None:
         """Refuse the skorch keywords and callbacks that would be ignored or misread."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin
+from sklearn.base import ClassifierMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -363,9 +363,16 @@ class _TrainingMixin:
             weight = None if w is None else torch.from_numpy(w.astype(np.float64))
             if self.readout != "ridge":  # the ridge holds nothing out (patience n/a)
                 self._check_validation_split(y_t, n_outputs)
-            return self._fit_net(
+            fitted = self._fit_net(
                 X3, y_t, n_outputs, train=train, weight=weight, partial=partial, given=given
             )
+            if not partial:
+                # fit fits the companion anew; initialize leaves none (nothing is trained),
+                # and partial_fit trains the network only (see the ``companion`` docs)
+                self.companion_ = self._fit_companion(X, y, sample_weight) if train else None
+            elif not hasattr(self, "companion_"):
+                self.companion_ = None
+            return fitted
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(before)
@@ -376,6 +383,31 @@ class _TrainingMixin:
                 self.module_ = backup.module_
                 self.history_ = backup.history
             raise
+
+    def _fit_companion(self, X: Any, y: Any, sample_weight: Any):
+        """The fitted companion (see ``companion``), or None without one."""
+        c = self.companion
+        if c is None:
+            return None
+        seed = self.random_state
+        if seed is not None and not isinstance(seed, (int, np.integer)):
+            # a RandomState or Generator: one draw seeds the companion
+            seed = int(check_random_state(seed).randint(2**31 - 1))
+        if isinstance(c, (str, type)):
+            kept = {"n_threads", "device", "dtype", "batch_size", "class_weight"}
+            params = {k: v for k, v in self.get_params(deep=False).items() if k in kept}
+            est = type(self)(encoder=c, readout="ridge", random_state=seed, **params)
+        else:
+            est = clone(c)
+            if est.get_params(deep=False)["random_state"] is None:
+                est.set_params(random_state=seed)
+        try:
+            if sample_weight is None:
+                return est.fit(X, y)
+            return est.fit(X, y, sample_weight=sample_weight)
+        except ValueError as exc:
+            # the companion's own message, said to be the companion's
+            raise ValueError(f"Fitting companion={_short(c)} failed: {exc}") from exc
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None):
         """Train on sequences ``X`` and targets ``y``.
