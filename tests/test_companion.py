@@ -11,7 +11,13 @@ from sklearn.model_selection import GridSearchCV
 from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor, deletion_score
 from seqpool_sklearn.nn.encoders import IdentityEncoder
 
-HEAD = {"encoder_channels": 84, "hidden_size": 8, "max_epochs": 3, "random_state": 0}
+HEAD = {
+    "encoder_channels": 84,
+    "hidden_size": 8,
+    "max_epochs": 3,
+    "random_state": 0,
+    "n_threads": 1,
+}
 HYDRA = {"encoder": "hydra", "encoder_channels": 4, "readout": "ridge"}
 
 
@@ -56,7 +62,7 @@ def test_weights_zero_and_one_give_each_model_alone(blended):
 def test_an_encoder_name_is_a_ridge_readout_with_the_estimators_settings():
     X, y = _data()
     clf = SeqPoolClassifier(
-        companion="hydra", class_weight="balanced", n_threads=1, dtype="float64", **HEAD
+        companion="hydra", class_weight="balanced", dtype="float64", **HEAD
     ).fit(X, y)
     params = clf.companion_.get_params()
     assert params["encoder"] == "hydra" and params["readout"] == "ridge"
