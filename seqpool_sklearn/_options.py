@@ -50,6 +50,8 @@ DEFAULTS = {
     "encoder_channels": None,
     "bidirectional": True,
     "readout": "trained",
+    "companion": None,
+    "companion_weight": 0.5,
     "max_epochs": 100,
     "lr": 0.0003,
     "lr_schedule": "cosine",

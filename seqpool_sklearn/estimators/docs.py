@@ -163,12 +163,13 @@ _SHARED_PARAMS = """\
         network alone, and ``initialize`` leaves none. ``order``, ``pool`` and
         ``window`` act on the network only, and the companion dilutes their effect
         on the predictions: compare head designs with ``companion=None``. ``export``,
-        ``explain`` and ``save_params`` cover the network alone, so they refuse a
-        model with a companion (pickle and joblib store it whole). On the
-        20-dataset suite, over seeds 0 to 2, ``companion="hydra"`` beside the default
-        head was 1.02 accuracy points above MiniRocket on average where the head
-        alone was 0.26 above, at about twice the fit time (see the benchmarks page:
-        the trained head and Hydra's ridge err on different series).
+        ``explain``, ``deletion_score`` and ``save_params`` cover the network alone,
+        so they refuse a model with a companion (pickle and joblib store it whole).
+        On the 20-dataset suite, over seeds 0 to 2, ``companion="hydra"`` beside the
+        default head was 1.02 accuracy points above MiniRocket on average where the
+        head alone was 0.26 above, at about 1.5 times the default's fit (15 to 20
+        times MiniRocket's; see the benchmarks page: the trained head and Hydra's
+        ridge err on different series).
     companion_weight : float in [0, 1], default=0.5
         The companion's share of the blended predictions.
     max_epochs : int or None, default=100
