@@ -547,12 +547,67 @@ def _output_path(path: Any) -> str:
     return path
 
 
-def _predictor(estimator: Any) -> ExportedPredictor:
+class BlendedPredictor(ExportedPredictor):
+    """An estimator's predictor blended with its companion's (``companion=``):
+    ``(1 - weight)`` times the network's probabilities or predictions plus ``weight``
+    times the companion's, as ``predict_proba`` and ``predict`` blend them."""
+
+    def __init__(self, own: ExportedPredictor, companion: ExportedPredictor, weight: float):
+        nn.Module.__init__(self)
+        self.module = own.module  # the estimator's own network (its plug-ins are named)
+        self.kind = own.kind
+        self.ravel = own.ravel
+        self.register_buffer("y_mean", own.y_mean.clone())
+        self.register_buffer("y_scale", own.y_scale.clone())
+        self.own = own
+        self.companion = companion
+        self.weight = float(weight)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (1.0 - self.weight) * self.own(x) + self.weight * self.companion(x)
+
+
+def _network_predictor(estimator: Any) -> ExportedPredictor:
     module = copy.deepcopy(estimator.net_.module_).to("cpu", torch.float64).eval()
     module.requires_grad_(False)  # outputs of the loaded graph are plain tensors
     if isinstance(estimator, ClassifierMixin):
         return ExportedPredictor(module, "proba")
     return ExportedPredictor(module, "regression", *estimator._target_scaling())
+
+
+def _predictor(estimator: Any) -> ExportedPredictor:
+    own = _network_predictor(estimator)
+    companion = getattr(estimator, "companion_", None)
+    if companion is None:
+        return own
+    theirs = _network_predictor(companion)
+    if isinstance(estimator, ClassifierMixin):
+        # the companion's columns in the order of the estimator's classes
+        index = {label: j for j, label in enumerate(companion.classes_.tolist())}
+        order = [index[label] for label in estimator.classes_.tolist()]
+        if order != list(range(len(order))):
+            theirs = _Columns(theirs, order)
+    window = companion.net_.module_.head.window
+    if window is not None and window != estimator.net_.module_.head.window:
+        raise ValueError(
+            f"export writes one graph for the network and its companion, which read the "
+            f"same series; the companion's window={window} takes other lengths than the "
+            f"network's window={estimator.net_.module_.head.window}. Give the companion "
+            "window=None or the network's window."
+        )
+    return BlendedPredictor(own, theirs, estimator.companion_weight)
+
+
+class _Columns(nn.Module):
+    """``predictor``'s output columns in the order ``order``."""
+
+    def __init__(self, predictor: ExportedPredictor, order: list[int]):
+        super().__init__()
+        self.predictor = predictor
+        self.register_buffer("order", torch.tensor(order, dtype=torch.long))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.predictor(x).index_select(1, self.order)
 
 
 def _trace_length(estimator: Any, format: str) -> int:

@@ -131,11 +131,10 @@ def test_skops_keeps_the_companion(blended, tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
 
 
-@pytest.mark.parametrize("what", ["export", "explain", "save_params", "deletion_score"])
+@pytest.mark.parametrize("what", ["explain", "save_params", "deletion_score"])
 def test_what_covers_the_network_alone_refuses_a_companion(blended, what, tmp_path):
     clf, X, y = blended
     calls = {
-        "export": lambda: clf.export(tmp_path / "m.onnx"),
         "explain": lambda: clf.explain(X[:2]),
         "save_params": lambda: clf.save_params(f_params=tmp_path / "p.pt"),
         "deletion_score": lambda: deletion_score(clf, X[:2]),

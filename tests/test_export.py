@@ -578,3 +578,34 @@ def test_without_onnxruntime_the_onnx_file_is_written_unchecked(tmp_path, monkey
     assert {w.filename for w in caught if w.category is torch.jit.TracerWarning} == {__file__}
     with pytest.raises(ValueError, match="does not compute what predict does"):
         clf.export(tmp_path / "m.pt", format="torchscript")  # torch runs its own file
+
+
+@pytest.mark.parametrize("format", ["onnx", "torchscript"])
+def test_a_model_with_a_companion_exports_the_blend(format, tmp_path):
+    X, y = _train()
+    hydra = SeqPoolClassifier(encoder="hydra", encoder_channels=4, readout="ridge")
+    clf = SeqPoolClassifier(companion=hydra, companion_weight=0.3, **_small("minirocket"))
+    clf.fit(X, y)
+    path = tmp_path / f"model.{format}"
+    clf.export(path, format=format)
+    run = _runner(path, format)
+    assert _max_error(run, clf.predict_proba, _series()) < TOL
+    # the file holds the blend, not the network alone
+    alone = clf._network_proba(clf._validate_predict(_series()[1]))
+    assert np.abs(run(_series()[1]) - alone).max() > 100 * TOL
+
+    yr = 50.0 + 10.0 * np.nan_to_num(X[:, 0]).mean(axis=1)
+    reg = SeqPoolRegressor(companion="hydra", **_small(None, window=5)).fit(X, yr)
+    reg.export(tmp_path / f"reg.{format}", format=format)
+    run = _runner(tmp_path / f"reg.{format}", format)
+    batches = [x for x in _series(lengths=(20,))]
+    assert _max_error(run, reg.predict, batches) < TOL * np.abs(yr).max()
+
+
+def test_a_companion_with_another_window_is_refused(tmp_path):
+    X, y = _train()
+    other = SeqPoolClassifier(encoder=None, readout="ridge", window=4)
+    clf = SeqPoolClassifier(companion=other, **_small(None, window=5)).fit(X, y)
+    with pytest.raises(ValueError, match="companion's window=4 takes other lengths"):
+        clf.export(tmp_path / "m.pt", format="torchscript")
+    assert not (tmp_path / "m.pt").exists()

@@ -346,12 +346,12 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         has no float64 GRU), about 1e-7 relative, as does the ``"gelu"`` activation's
         ``erf``. Only this estimator's network is written: in a Pipeline, the earlier
         steps (a ``SeriesScaler`` ...) are not in ``pipe[-1].export(path)``'s file,
-        so apply them before feeding it. See :ref:`exporting` in the user guide.
+        so apply them before feeding it. With a ``companion``, the file holds both
+        networks and blends their outputs as ``predict_proba`` / ``predict`` do. See
+        :ref:`exporting` in the user guide.
         """
         from .._export import export_estimator
 
-        check_is_fitted(self)
-        self._refuse_companion("export", "writes")
         export_estimator(self, path, format)
 
     def load_params(self, **kwargs: Any) -> None:

@@ -162,9 +162,11 @@ _SHARED_PARAMS = """\
         with the sample weights. ``fit`` fits it anew; ``partial_fit`` trains the
         network alone, and ``initialize`` leaves none. ``order``, ``pool`` and
         ``window`` act on the network only, and the companion dilutes their effect
-        on the predictions: compare head designs with ``companion=None``. ``export``,
-        ``explain``, ``deletion_score`` and ``save_params`` cover the network alone,
-        so they refuse a model with a companion (pickle and joblib store it whole).
+        on the predictions: compare head designs with ``companion=None``. ``export``
+        writes both networks and the blend into one file (a companion with a window
+        needs the network's). ``explain``, ``deletion_score`` and ``save_params``
+        cover the network alone, so they refuse a model with a companion (pickle and
+        joblib store it whole).
         On the 20-dataset suite, over seeds 0 to 2, ``companion="hydra"`` beside the
         default head was 1.02 accuracy points above MiniRocket on average where the
         head alone was 0.26 above, at about 1.5 times the default's fit (15 to 20
