@@ -598,7 +598,7 @@ def test_a_model_with_a_companion_exports_the_blend(format, tmp_path):
     reg = SeqPoolRegressor(companion="hydra", **_small(None, window=5)).fit(X, yr)
     reg.export(tmp_path / f"reg.{format}", format=format)
     run = _runner(tmp_path / f"reg.{format}", format)
-    batches = [x for x in _series(lengths=(20,))]
+    batches = _series(lengths=(20,))
     assert _max_error(run, reg.predict, batches) < TOL * np.abs(yr).max()
 
 
