@@ -59,7 +59,11 @@ from ._validation import (
 )
 from .estimators.base import _SeqPoolBase
 from .estimators.docs import _fill_doc
-from .estimators.training import MIN_EPOCHS, MIN_STEPS  # noqa: F401 - documented names
+from .estimators.training import (  # noqa: F401 - MIN_EPOCHS, MIN_STEPS: documented names
+    MIN_EPOCHS,
+    MIN_STEPS,
+    companion_call,
+)
 
 
 class _TrainedReadoutOnly:
@@ -422,12 +426,25 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         """Log class probabilities, shape (n_samples, n_classes), ordered as ``classes_``.
 
         Computed as a log-softmax of the network's outputs, so very unlikely classes
-        keep finite values where ``log(predict_proba(X))`` would give ``-inf``.
+        keep finite values where ``log(predict_proba(X))`` would give ``-inf``; with a
+        ``companion``, as the log of the blend from both models' log probabilities
+        (finite wherever either model's is).
         """
         X3 = self._validate_predict(X)
-        if getattr(self, "companion_", None) is not None:
-            with np.errstate(divide="ignore"):  # a probability that underflowed to 0
-                return np.log(self._blended_proba(X, X3))
+        own = self._network_log_proba(X3)
+        if getattr(self, "companion_", None) is None:
+            return own
+        # the log of the blend from the two models' log probabilities: finite wherever
+        # either model's is
+        w = float(self.companion_weight)
+        if w == 0.0:
+            return own
+        theirs = self._companion_output(X, "predict_log_proba")
+        if w == 1.0:
+            return theirs
+        return np.logaddexp(np.log1p(-w) + own, np.log(w) + theirs)
+
+    def _network_log_proba(self, X3: np.ndarray) -> np.ndarray:
         logits = self._forward(X3)
         with _torch_threads(self.n_threads):  # as _forward: a forked worker's pool hangs
             return torch.log_softmax(logits, dim=1).numpy()
@@ -444,14 +461,20 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         with _torch_threads(self.n_threads):  # as _forward: a forked worker's pool hangs
             return torch.softmax(logits, dim=1).numpy()
 
-    def _blended_proba(self, X: Any, X3: np.ndarray) -> np.ndarray:
-        """``(1 - companion_weight)`` times the network's probabilities plus the rest times
-        the companion's, its columns matched to ``classes_`` by label."""
+    def _companion_output(self, X: Any, method: str) -> np.ndarray:
+        """The companion's ``predict_proba`` or ``predict_log_proba``, its columns matched
+        to ``classes_`` by label."""
         companion = self.companion_
-        theirs = np.asarray(companion.predict_proba(X), dtype=np.float64)
+        with companion_call(companion, "Predicting with"):
+            theirs = np.asarray(getattr(companion, method)(X), dtype=np.float64)
         index = {label: j for j, label in enumerate(companion.classes_.tolist())}
         # fitted on the same y, the companion knows every class of this estimator
-        theirs = theirs[:, [index[label] for label in self.classes_.tolist()]]
+        return theirs[:, [index[label] for label in self.classes_.tolist()]]
+
+    def _blended_proba(self, X: Any, X3: np.ndarray) -> np.ndarray:
+        """``(1 - companion_weight)`` times the network's probabilities plus the rest times
+        the companion's."""
+        theirs = self._companion_output(X, "predict_proba")
         w = float(self.companion_weight)
         return (1.0 - w) * self._network_proba(X3).astype(np.float64) + w * theirs
 
@@ -680,4 +703,6 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         if companion is None:
             return out
         w = float(self.companion_weight)
-        return (1.0 - w) * out + w * np.asarray(companion.predict(X), dtype=np.float64)
+        with companion_call(companion, "Predicting with"):
+            theirs = np.asarray(companion.predict(X), dtype=np.float64)
+        return (1.0 - w) * out + w * theirs

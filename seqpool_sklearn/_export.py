@@ -639,6 +639,7 @@ def _example(estimator: Any, t: int | None = None) -> torch.Tensor:
 def export_estimator(estimator: Any, path: str | os.PathLike, format: str = "onnx") -> None:
     """Write ``estimator``'s prediction as an ONNX or TorchScript file; see the module docs."""
     check_is_fitted(estimator)
+    estimator._check_predict_params()  # what the file computes with (companion_weight ...)
     if format not in FORMATS:
         raise ValueError(
             f"format must be one of {FORMATS}, got {format!r}; e.g. "

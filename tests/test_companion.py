@@ -1,14 +1,17 @@
 """``companion=``: a second model fitted beside the network, its predictions blended in."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV
+from skorch.callbacks import Callback
 
-from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor, deletion_score
+from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor, compare_heads, deletion_score
+from seqpool_sklearn._validation import LayoutWarning
 from seqpool_sklearn.nn.encoders import IdentityEncoder
 
 HEAD = {
@@ -148,9 +151,9 @@ def test_bad_companions_are_refused_with_what_was_expected():
     X, y = _data()
     with pytest.raises(ValueError, match="Did you mean 'hydra'"):
         SeqPoolClassifier(companion="hydr", **HEAD).fit(X, y)
-    with pytest.raises(TypeError, match="or a SeqPoolClassifier; got LogisticRegression"):
+    with pytest.raises(TypeError, match="or a SeqPoolClassifier instance; got LogisticRegression"):
         SeqPoolClassifier(companion=LogisticRegression(), **HEAD).fit(X, y)
-    with pytest.raises(TypeError, match="or a SeqPoolRegressor; got SeqPoolClassifier"):
+    with pytest.raises(TypeError, match="or a SeqPoolRegressor instance; got SeqPoolClassifier"):
         SeqPoolRegressor(companion=SeqPoolClassifier(), **HEAD).fit(X, X[:, 0, 0])
     with pytest.raises(ValueError, match="companion's companion must be None"):
         SeqPoolClassifier(companion=SeqPoolClassifier(companion="hydra"), **HEAD).fit(X, y)
@@ -170,3 +173,97 @@ def test_a_failing_companion_leaves_the_estimator_as_it_was():
         bad.fit(X, y)
     assert not hasattr(bad, "net_") and not hasattr(bad, "companion_")
     np.testing.assert_array_equal(X, before)
+
+
+def test_the_weight_is_checked_and_taken_at_predict_without_refitting(blended, tmp_path):
+    clf, X, y = blended
+    clf = pickle.loads(pickle.dumps(clf))
+    head = clf._network_proba(clf._validate_predict(X))
+    theirs = clf.companion_.predict_proba(X)
+    clf.set_params(companion_weight=0.6)
+    np.testing.assert_allclose(clf.predict_proba(X), 0.4 * head + 0.6 * theirs, atol=1e-12)
+    for bad in (5.0, float("nan"), True):
+        clf.set_params(companion_weight=bad)
+        with pytest.raises(ValueError, match="companion_weight"):
+            clf.predict_proba(X)
+        with pytest.raises(ValueError, match="companion_weight"):
+            clf.export(tmp_path / "m.pt", format="torchscript")
+    assert not any(tmp_path.iterdir())
+
+
+def test_log_probabilities_are_the_log_of_the_blend_and_stay_finite(blended):
+    clf, X, y = blended
+    clf = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X), atol=1e-12)
+    far = X * 1e4  # probabilities that underflow to 0 in one model or both
+    network = clf._network_log_proba(clf._validate_predict(far))
+    assert np.isfinite(clf.predict_log_proba(far)).all()
+    clf.set_params(companion_weight=0.0)
+    np.testing.assert_array_equal(clf.predict_log_proba(far), network)
+
+
+def test_continued_fits_ignore_the_companion_parameters(blended):
+    clf, X, y = blended
+    clf = pickle.loads(pickle.dumps(clf))
+    kept = clf.companion_
+    clf.set_params(companion_weight=0.6, companion="hydra").partial_fit(X, y)
+    assert clf.companion_ is kept
+    # a network built before the companion parameters existed (an older pickle)
+    for key in ("companion", "companion_weight"):
+        clf.net_.built_params_.pop(key)
+    clf.set_params(companion=None, companion_weight=0.5).partial_fit(X, y)
+    warm = clf.set_params(warm_start=True).fit(X, y)
+    assert warm.companion_ is None and warm.n_iter_ == HEAD["max_epochs"]
+
+
+def test_a_companion_that_cannot_be_fitted_is_refused_before_the_network_trains():
+    X, y = _data()
+    epochs = []
+
+    class Count(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            epochs.append(1)
+
+    bad = SeqPoolClassifier(companion=SeqPoolClassifier(lr=-1.0), callbacks=[Count()], **HEAD)
+    with pytest.raises(ValueError, match=r"Fitting companion=SeqPoolClassifier\(lr=-1.0\) failed"):
+        bad.fit(X, y)
+    assert epochs == []
+    SeqPoolClassifier(callbacks=[Count()], **HEAD).fit(X, y)
+    assert len(epochs) == HEAD["max_epochs"]
+
+
+def test_classes_that_are_no_encoder_are_refused_in_the_companions_words():
+    X, y = _data()
+    with pytest.raises(TypeError, match=r"got the class SeqPoolClassifier\. Pass an instance"):
+        SeqPoolClassifier(companion=SeqPoolClassifier, **HEAD).fit(X, y)
+    with pytest.raises(TypeError, match=r"companion must be None, .*got the class Ridge\.$"):
+        SeqPoolClassifier(companion=Ridge, **HEAD).fit(X, y)
+
+
+def test_the_companions_refusal_at_predict_names_the_companion():
+    X, y = _data()
+    windowed = SeqPoolClassifier(encoder=None, readout="ridge", window=4)
+    clf = SeqPoolClassifier(companion=windowed, **HEAD).fit(X, y)
+    longer = np.concatenate([X, X], axis=2)
+    with pytest.raises(ValueError, match=r"^Predicting with companion=SeqPoolClassifier\("):
+        clf.predict(longer)
+
+
+def test_data_warnings_are_given_once_not_again_by_the_companion():
+    X, y = _data()
+    channels_last = np.ascontiguousarray(X.transpose(0, 2, 1))[:, :, :2]  # (n, 20, 2)
+    counts = []
+    for companion in (None, "hydra"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            clf = SeqPoolClassifier(companion=companion, **HEAD).fit(channels_last, y)
+            clf.predict(channels_last)
+        counts.append(sum(issubclass(w.category, LayoutWarning) for w in caught))
+    assert counts[0] >= 1 and counts[1] == counts[0]
+
+
+def test_compare_heads_warns_that_a_companion_dilutes_the_heads(blended):
+    clf, X, y = blended
+    with pytest.warns(UserWarning, match=r"companion=None to compare the heads alone"):
+        result = compare_heads(clone(clf), X, y, pools=["avg"], cv=2)
+    assert set(result.results["order"]) == {"pool_first", "decode_first"}

@@ -7,6 +7,7 @@ import hashlib
 import itertools
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager, nullcontext
 from numbers import Integral
@@ -251,6 +252,8 @@ def _param_prefix(estimator: Any, param_prefix: str | None) -> str:
         for key in params
         if (key == "order" or key.endswith("__order"))
         and all(key[: -len("order")] + p in params for p in _HEAD_PARAMS)
+        # a companion's head is not the one compared (see _warn_companion)
+        and not (key == "companion__order" or key.endswith("__companion__order"))
     )
     if not prefixes:
         raise ValueError(
@@ -263,6 +266,23 @@ def _param_prefix(estimator: Any, param_prefix: str | None) -> str:
             "with param_prefix=..."
         )
     return prefixes[0]
+
+
+def _warn_companion(estimator: Any, prefix: str) -> None:
+    """A companion is fitted and blended in every cell: the heads' effects are diluted."""
+    params = estimator.get_params(deep=True)
+    companion = params.get(prefix + "companion")
+    if companion is None:
+        return
+    weight = params.get(prefix + "companion_weight")
+    warnings.warn(
+        f"The estimator compared has companion={short_repr(companion)}: every cell fits it "
+        f"and blends it in at companion_weight={weight}, and it takes no part in the head "
+        "designs compared, so their differences are diluted. Set "
+        f"{prefix}companion=None to compare the heads alone.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _check_ridge_grid(estimator: Any, prefix: str, orders: list, pools: list) -> None:
@@ -674,6 +694,7 @@ def compare_heads(
     """
     orders, pools, windows = _check_grid(orders, pools, windows)
     prefix = _param_prefix(estimator, param_prefix)
+    _warn_companion(estimator, prefix)
     _check_ridge_grid(estimator, prefix, orders, pools)
     if isinstance(scoring, (dict, list, tuple, set)):
         raise ValueError(

@@ -98,9 +98,14 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         """Prediction's checks: fitted, the parameters predict reads valid, ``X`` as fitted.
 
         Parameters changed after fit are validated here (``batch_size``,
-        ``n_threads`` ...); those that shape the network (``window``, ``order`` ...)
-        take effect at the next fit, and prediction uses the fitted network's.
+        ``n_threads``, ``companion_weight``, which a fitted model's predictions take as
+        they are now); those that shape the network (``window``, ``order`` ...) or the
+        companion take effect at the next fit, and prediction uses the fitted network's.
         """
+        self._check_predict_params()
+        return self._validate_X(X, reset=False)
+
+    def _check_predict_params(self) -> None:
         check_is_fitted(self)
         refuse_bool_numbers(self, only=_PREDICT_PARAMS)  # False as well as True
         validate_parameter_constraints(
@@ -108,7 +113,6 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
             {name: getattr(self, name) for name in _PREDICT_PARAMS},
             caller_name=type(self).__name__,
         )
-        return self._validate_X(X, reset=False)
 
     def _check_window(self, X3: np.ndarray) -> None:
         if self.window is not None and self.window > X3.shape[2]:
@@ -289,8 +293,9 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         name = type(self).__name__
         raise ValueError(
             f"{what} {verb} the trained network alone, but this {name}'s predictions "
-            f"also take companion={short_repr(self.companion)} (fitted beside it, weight "
-            f"companion_weight={self.companion_weight}). Fit with companion=None for a "
+            f"also take its fitted companion, {short_repr(companion)} (companion_, fitted "
+            f"beside it, weight companion_weight={self.companion_weight}). Fit with "
+            "companion=None for a "
             f"model whose network is its whole prediction; pickle or joblib store this "
             "one whole, companion included."
         )

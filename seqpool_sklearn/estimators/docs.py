@@ -166,7 +166,10 @@ _SHARED_PARAMS = """\
         writes both networks and the blend into one file (a companion with a window
         needs the network's). ``explain``, ``deletion_score`` and ``save_params``
         cover the network alone, so they refuse a model with a companion (pickle and
-        joblib store it whole).
+        joblib store it whole; ``load_params`` loads the network alone). A fitted
+        model's predictions take ``companion_weight`` as it is when they run, so it can
+        be tuned without refitting; ``compare_heads`` warns when the estimator it
+        compares has a companion.
         On the 20-dataset suite, over seeds 0 to 2, ``companion="hydra"`` beside the
         default head was 1.02 accuracy points above MiniRocket on average where the
         head alone was 0.26 above, at about 1.5 times the default's fit (15 to 20

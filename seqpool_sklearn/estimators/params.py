@@ -50,7 +50,7 @@ _INFERRED_MODULE_KEYS = {
 _BATCH_ITERATOR_KEYS = ("batch_size", "shuffle", "generator", "drop_last")
 # Parameters that predict reads (validated there too; the device of a loaded model is not,
 # so that a CUDA-trained model predicts on a CPU-only machine).
-_PREDICT_PARAMS = ("batch_size", "n_threads")
+_PREDICT_PARAMS = ("batch_size", "n_threads", "companion_weight")
 
 # Estimator parameters passed to SeqPoolModule under the same name: a new head or
 # encoder hyperparameter is added here (plus its constraint and docs).
@@ -288,16 +288,20 @@ class _ParamsMixin:
         if c is None:
             return
         mine = next(k for k in type(self).__mro__ if k.__name__ in _ESTIMATOR_NAMES)
+        expected = (
+            f"companion must be None, an encoder (a registered name or an Encoder subclass) "
+            f"or a {mine.__name__} instance"
+        )
+        if isinstance(c, type) and not issubclass(c, Encoder):
+            hint = f" Pass an instance: companion={c.__name__}(...)." if issubclass(c, mine) else ""
+            raise TypeError(f"{expected}; got the class {c.__name__}.{hint}")
         if isinstance(c, (str, type)):
             # an encoder the ridge readout cannot read (a trained one) is refused by the
-            # companion's fit, in its words
+            # companion's fit, in its words, before the network trains
             resolve_encoder(c)
             return
         if not isinstance(c, mine):
-            raise TypeError(
-                f"companion must be None, an encoder (a registered name or an Encoder "
-                f"class) or a {mine.__name__}; got {c!r} of type {type(c).__name__}."
-            )
+            raise TypeError(f"{expected}; got {c!r} of type {type(c).__name__}.")
         if c.get_params(deep=False).get("companion") is not None:
             raise ValueError(
                 f"companion={c!r} has a companion of its own; a companion's companion must be None."

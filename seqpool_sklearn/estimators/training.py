@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, clone
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -34,7 +37,12 @@ from .._net import (
 )
 from .._options import default_hidden_size
 from .._threads import blas_threads, resolve_n_threads
-from .._validation import check_targets, numeric_or_refused
+from .._validation import (
+    LayoutWarning,
+    MissingChannelWarning,
+    check_targets,
+    numeric_or_refused,
+)
 from .._validation import short_repr as _short
 from ..nn.head import FitDropout
 from ..nn.masks import n_frames_for
@@ -66,6 +74,9 @@ _CONTINUE_FREE = frozenset(
         "device",
         "dtype",
         "class_weight",
+        # fitted beside the network, not into it: fit fits the companion anew
+        "companion",
+        "companion_weight",
     }
 )
 # Parameters a continued fit applies to the live network.
@@ -73,6 +84,14 @@ _CONTINUE_APPLIED = frozenset({"lr", "batch_size", "verbose", "dropout"})
 
 
 _UNSET = object()
+
+
+def _built(estimator: Any, built: dict, key: str) -> Any:
+    """The value ``key`` had when the network was built: a parameter added since (missing
+    from a network pickled before it) had the value that trains as it trained."""
+    if key in built:
+        return built[key]
+    return getattr(estimator, "_ADDED_PARAMS", {}).get(key, _UNSET)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -197,7 +216,7 @@ class _TrainingMixin:
             return
         now = self.get_params(deep=False)
         changed = [
-            k for k in now if k not in _CONTINUE_FREE and not _same(built.get(k, _UNSET), now[k])
+            k for k in now if k not in _CONTINUE_FREE and not _same(_built(self, built, k), now[k])
         ]
         groups = net.optimizer_.param_groups
         refused = []
@@ -209,7 +228,7 @@ class _TrainingMixin:
             sub = key.removeprefix("optimizer__")
             if key.startswith("optimizer__") and all(sub in group for group in groups):
                 continue
-            before = built.get(key, _UNSET)
+            before = _built(self, built, key)
             before = "unset" if before is _UNSET else _short(before)
             refused.append(f"{key} ({before} -> {_short(now[key])})")
         if refused:
@@ -363,15 +382,20 @@ class _TrainingMixin:
             weight = None if w is None else torch.from_numpy(w.astype(np.float64))
             if self.readout != "ridge":  # the ridge holds nothing out (patience n/a)
                 self._check_validation_split(y_t, n_outputs)
+            # fit fits the companion anew, first, so that a companion that cannot be fitted
+            # is refused before the network trains; initialize leaves none (nothing is
+            # trained), and partial_fit trains the network alone (see the ``companion`` docs)
+            companion = (
+                self._fit_companion(X, y, sample_weight)
+                if train and not partial
+                else getattr(self, "companion_", None)
+                if partial
+                else None
+            )
             fitted = self._fit_net(
                 X3, y_t, n_outputs, train=train, weight=weight, partial=partial, given=given
             )
-            if not partial:
-                # fit fits the companion anew; initialize leaves none (nothing is trained),
-                # and partial_fit trains the network only (see the ``companion`` docs)
-                self.companion_ = self._fit_companion(X, y, sample_weight) if train else None
-            elif not hasattr(self, "companion_"):
-                self.companion_ = None
+            self.companion_ = companion
             return fitted
         except BaseException:
             self.__dict__.clear()
@@ -401,13 +425,10 @@ class _TrainingMixin:
             est = clone(c)
             if est.get_params(deep=False)["random_state"] is None:
                 est.set_params(random_state=seed)
-        try:
+        with companion_call(c, "Fitting"):
             if sample_weight is None:
                 return est.fit(X, y)
             return est.fit(X, y, sample_weight=sample_weight)
-        except ValueError as exc:
-            # the companion's own message, said to be the companion's
-            raise ValueError(f"Fitting companion={_short(c)} failed: {exc}") from exc
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None):
         """Train on sequences ``X`` and targets ``y``.
@@ -811,6 +832,19 @@ class _TrainingMixin:
                 for i in range(0, len(X_t), step)
             ]
         return torch.cat(outs)
+
+
+@contextlib.contextmanager
+def companion_call(companion: Any, doing: str):
+    """Run a companion's fit or prediction: its ValueError said to be the companion's, and
+    the warnings about the data left out (the estimator has given them already)."""
+    try:
+        with warnings.catch_warnings():
+            for category in (LayoutWarning, MissingChannelWarning, DataConversionWarning):
+                warnings.filterwarnings("ignore", category=category)
+            yield
+    except ValueError as exc:
+        raise ValueError(f"{doing} companion={_short(companion)} failed: {exc}") from exc
 
 
 def _get_rng_state(device: str) -> torch.Tensor:
