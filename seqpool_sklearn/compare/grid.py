@@ -599,7 +599,9 @@ def compare_heads(
         :class:`~seqpool_sklearn.SeqPoolRegressor`, or a Pipeline (or other meta-estimator)
         holding one. It is cloned, never modified; its own ``random_state`` seeds every fit,
         so with an integer both orders start from the same weights wherever the shapes
-        agree, which makes the pairs tighter.
+        agree, which makes the pairs tighter. An estimator with a ``companion`` gets a
+        ``UserWarning``: the companion is fitted and blended in every cell and takes no
+        part in the heads compared, so their differences are diluted.
     X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, ...)
         Whatever ``estimator`` accepts.
     y : array-like of shape (n_samples,)
