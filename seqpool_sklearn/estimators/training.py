@@ -385,13 +385,12 @@ class _TrainingMixin:
             # fit fits the companion anew, first, so that a companion that cannot be fitted
             # is refused before the network trains; initialize leaves none (nothing is
             # trained), and partial_fit trains the network alone (see the ``companion`` docs)
-            companion = (
-                self._fit_companion(X, y, sample_weight)
-                if train and not partial
-                else getattr(self, "companion_", None)
-                if partial
-                else None
-            )
+            if partial:
+                companion = getattr(self, "companion_", None)
+            elif train:
+                companion = self._fit_companion(X, y, sample_weight)
+            else:
+                companion = None
             fitted = self._fit_net(
                 X3, y_t, n_outputs, train=train, weight=weight, partial=partial, given=given
             )
