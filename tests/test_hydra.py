@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 import pytest
 import torch
+from _threads import caller_threads
 from sklearn.model_selection import GridSearchCV
 
 from seqpool_sklearn import SeqPoolClassifier
@@ -172,3 +173,29 @@ def test_grid_search_over_encoders():
     grid = GridSearchCV(base, {"encoder": ["minirocket", "hydra"]}, cv=2).fit(X, y)
     assert list(grid.cv_results_["param_encoder"]) == ["minirocket", "hydra"]
     assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("n_channels", [1, 3])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_compiled_counts_are_torchs_bit_for_bit(dtype, n_channels, n_threads, monkeypatch):
+    from seqpool_sklearn.nn.encoders import hydra, rocket_kernel
+
+    if not rocket_kernel.available():  # pragma: no cover - numba is a dependency
+        pytest.skip("numba cannot be imported")
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(9, n_channels, 40, generator=g, dtype=dtype)
+    mask = torch.ones(9, 40, dtype=torch.bool)
+    mask[::3, 30:] = False  # padded after
+    mask[1, :4] = False  # and before
+    x = torch.where(mask[:, None], x, torch.zeros_like(x))
+    x[4] = 0.0  # every response 0: every kernel of a group ties
+    x[5, :, 10:30] = 1.5  # a constant stretch: ties inside a series
+    enc = HydraEncoder(n_channels, 40, 16).to(dtype)
+    with caller_threads(n_threads):  # the compiled kernel splits the batch between them
+        compiled = enc._pool_raw(x, mask, "avg", None)
+        monkeypatch.setattr(hydra.rocket_kernel, "applies", lambda c: False)
+        plain = enc._pool_raw(x, mask, "avg", None)
+    for a, b in zip(compiled, plain, strict=True):
+        assert torch.equal(a, b)
+    assert compiled[0].dtype == dtype and (compiled[0] != 0).any()

@@ -162,3 +162,31 @@ def sort_kernel(rows, n_rows, t_len, steps, counts):  # pragma: no cover - compi
             r = rows[b, p]
             steps[b, start[r]] = p % t_len
             start[r] += 1
+
+
+@_jit
+def hydra_kernel(c, observed, soft, hard):  # pragma: no cover - compiled
+    """Hydra's counts over the observed steps: per series, group and step, the first
+    kernel with the largest response (its response added to ``soft``) and the first with
+    the smallest (1 added to ``hard``) -- torch's ``max`` / ``min`` indices, summed in the
+    order of the steps as ``scatter_add_`` sums them."""
+    n, groups, k, t_len = c.shape
+    for b in range(n):
+        for g in range(groups):
+            for t in range(t_len):
+                if not observed[b, t]:
+                    continue
+                top = c[b, g, 0, t]
+                low = top
+                win = 0
+                lose = 0
+                for j in range(1, k):
+                    v = c[b, g, j, t]
+                    if v > top:
+                        top = v
+                        win = j
+                    if v < low:
+                        low = v
+                        lose = j
+                soft[b, g, win] += top
+                hard[b, g, lose] += 1.0

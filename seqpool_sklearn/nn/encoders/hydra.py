@@ -17,6 +17,7 @@ import torch
 from torch.nn import functional as F
 
 from ..masks import matmul_conv1d, split_windows
+from . import rocket_kernel
 from .base import (
     Encoder,
     floor_without_spread,
@@ -271,6 +272,11 @@ class HydraEncoder(Encoder):
             mf = m.to(x.dtype)
             parts = []
             for c in self._responses(xi, mi):
+                if pool == "avg" and window is None and rocket_kernel.applies(c):
+                    # the compiled kernel: the same sums, without the (b, groups, T) indices
+                    soft, hard = rocket_kernel.hydra_counts(c, mi)
+                    parts += [soft.unsqueeze(-1), hard.unsqueeze(-1)]
+                    continue
                 top, win = c.max(2)  # (b, groups, T)
                 lose = c.min(2).indices  # faster than argmin over a strided dim
                 at_win, at_lose = frame * k + win, frame * k + lose

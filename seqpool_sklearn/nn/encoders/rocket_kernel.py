@@ -231,3 +231,25 @@ def _run(name: str, arguments, n: int) -> None:
         ]
         for job in jobs:
             job.result()
+
+
+def hydra_counts(c: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Hydra's summed soft max-counts and hard min-counts over the observed steps.
+
+    ``c`` (batch, groups, kernels, time) holds the responses on the CPU, ``mask`` (batch,
+    time) the observed steps. Returns ``soft`` and ``hard`` (batch, groups, kernels) in
+    ``c``'s dtype: per group and step the first kernel with the largest response gets that
+    response and the first with the smallest gets 1, as torch's ``max`` / ``min`` and
+    ``scatter_add_`` give them (the same sums bit for bit: the same order of steps).
+    """
+    values = np.ascontiguousarray(c.detach().numpy())
+    observed = np.ascontiguousarray(mask.numpy())
+    n, groups, k, _ = values.shape
+    soft = np.zeros((n, groups, k), dtype=values.dtype)
+    hard = np.zeros((n, groups, k), dtype=values.dtype)
+    _run(
+        "hydra_kernel",
+        lambda lo, hi: (values[lo:hi], observed[lo:hi], soft[lo:hi], hard[lo:hi]),
+        n,
+    )
+    return torch.from_numpy(soft), torch.from_numpy(hard)
