@@ -81,6 +81,9 @@ class HydraEncoder(Encoder):
     spread of its average over the training series (:meth:`fit_data`), so that
     ``pool="avg"`` gives the standardised counts; unobserved steps are 0.
 
+    On the CPU the global averages (``pooled(..., "avg", None)``) are counted by a
+    compiled kernel (``rocket_kernel.hydra_counts``), bit for bit torch's counts.
+
     Multivariate series: each group reads the sum of a random subset of
     ``clip(n_channels // 2, 2, max_channels)`` channels (drawn with replacement), as
     Hydra does. The first difference is NaN-aware (see
