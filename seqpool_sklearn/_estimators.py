@@ -465,7 +465,7 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
         """The companion's ``predict_proba`` or ``predict_log_proba``, its columns matched
         to ``classes_`` by label."""
         companion = self.companion_
-        with companion_call(companion, "Predicting with"):
+        with companion_call(self._companion_named(), "Predicting with"):
             theirs = np.asarray(getattr(companion, method)(X), dtype=np.float64)
         index = {label: j for j, label in enumerate(companion.classes_.tolist())}
         # fitted on the same y, the companion knows every class of this estimator
@@ -703,6 +703,6 @@ class SeqPoolRegressor(RegressorMixin, _SeqPoolBase):
         if companion is None:
             return out
         w = float(self.companion_weight)
-        with companion_call(companion, "Predicting with"):
+        with companion_call(self._companion_named(), "Predicting with"):
             theirs = np.asarray(companion.predict(X), dtype=np.float64)
         return (1.0 - w) * out + w * theirs

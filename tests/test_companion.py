@@ -95,6 +95,10 @@ def test_a_random_state_instance_seeds_the_companion_reproducibly():
     b = clone(a).set_params(random_state=np.random.RandomState(3))
     np.testing.assert_array_equal(a.fit(X, y).predict_proba(X), b.fit(X, y).predict_proba(X))
     assert isinstance(a.companion_.random_state, int)
+    # the companion's seed is drawn from a copy: the network draws as it would without one
+    alone = SeqPoolClassifier(**{**HEAD, "random_state": np.random.RandomState(3)}).fit(X, y)
+    zero = clone(a).set_params(random_state=np.random.RandomState(3), companion_weight=0.0)
+    np.testing.assert_array_equal(zero.fit(X, y).predict_proba(X), alone.predict_proba(X))
 
 
 def test_companion_parameters_are_grid_searchable(blended):
@@ -266,4 +270,15 @@ def test_compare_heads_warns_that_a_companion_dilutes_the_heads(blended):
     clf, X, y = blended
     with pytest.warns(UserWarning, match=r"companion=None to compare the heads alone"):
         result = compare_heads(clone(clf), X, y, pools=["avg"], cv=2)
+    assert set(result.results["order"]) == {"pool_first", "decode_first"}
+
+
+def test_compare_heads_finds_a_pipeline_step_named_companion():
+    from sklearn.pipeline import Pipeline
+
+    X, y = _data()
+    pipe = Pipeline([("companion", SeqPoolClassifier(**HEAD))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no companion: no warning
+        result = compare_heads(pipe, X, y, pools=["avg"], cv=2)
     assert set(result.results["order"]) == {"pool_first", "decode_first"}

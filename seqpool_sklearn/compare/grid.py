@@ -252,8 +252,9 @@ def _param_prefix(estimator: Any, param_prefix: str | None) -> str:
         for key in params
         if (key == "order" or key.endswith("__order"))
         and all(key[: -len("order")] + p in params for p in _HEAD_PARAMS)
-        # a companion's head is not the one compared (see _warn_companion)
-        and not (key == "companion__order" or key.endswith("__companion__order"))
+        # a companion's head is not the one compared (see _warn_companion); a Pipeline
+        # step named "companion" is no estimator's companion (no companion_weight beside it)
+        and not _under_companion(key[: -len("order")], params)
     )
     if not prefixes:
         raise ValueError(
@@ -266,6 +267,14 @@ def _param_prefix(estimator: Any, param_prefix: str | None) -> str:
             "with param_prefix=..."
         )
     return prefixes[0]
+
+
+def _under_companion(prefix: str, params: dict) -> bool:
+    """Whether ``prefix`` (``...companion__``) names an estimator's companion."""
+    if not prefix.endswith("companion__"):
+        return False
+    owner = prefix[: -len("companion__")]
+    return owner + "companion_weight" in params
 
 
 def _warn_companion(estimator: Any, prefix: str) -> None:

@@ -284,6 +284,10 @@ class _SeqPoolBase(DocLinkMixin, _TrainingMixin, _ParamsMixin, BaseEstimator):
         self._refuse_companion("save_params", "saves")
         self.net_.save_params(**kwargs)
 
+    def _companion_named(self) -> Any:
+        """The companion as the user gave it (the fitted one where that was changed since)."""
+        return self.companion if self.companion is not None else self.companion_
+
     def _refuse_companion(self, what: str, verb: str) -> None:
         """Refuse ``what``, which covers the network alone, where a companion shares in
         the predictions."""

@@ -414,8 +414,9 @@ class _TrainingMixin:
             return None
         seed = self.random_state
         if seed is not None and not isinstance(seed, (int, np.integer)):
-            # a RandomState or Generator: one draw seeds the companion
-            seed = int(check_random_state(seed).randint(2**31 - 1))
+            # a RandomState: one draw from a copy seeds the companion, so the network
+            # draws from the caller's RandomState as it would without a companion
+            seed = int(check_random_state(copy.deepcopy(seed)).randint(2**31 - 1))
         if isinstance(c, (str, type)):
             kept = {"n_threads", "device", "dtype", "batch_size", "class_weight"}
             params = {k: v for k, v in self.get_params(deep=False).items() if k in kept}
