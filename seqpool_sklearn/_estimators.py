@@ -462,21 +462,17 @@ class SeqPoolClassifier(ClassifierMixin, _SeqPoolBase):
             return torch.softmax(logits, dim=1).numpy()
 
     def _companion_output(self, X: Any, method: str) -> np.ndarray:
-        """The companion's ``predict_proba`` or ``predict_log_proba``, its columns matched
-        to ``classes_`` by label."""
-        companion = self.companion_
+        """The companion's ``predict_proba`` or ``predict_log_proba`` (its columns are
+        ``classes_``, checked at fit)."""
         with companion_call(self._companion_named(), "Predicting with"):
-            theirs = np.asarray(getattr(companion, method)(X), dtype=np.float64)
-        index = {label: j for j, label in enumerate(companion.classes_.tolist())}
-        # fitted on the same y, the companion knows every class of this estimator
-        return theirs[:, [index[label] for label in self.classes_.tolist()]]
+            return np.asarray(getattr(self.companion_, method)(X), dtype=np.float64)
 
     def _blended_proba(self, X: Any, X3: np.ndarray) -> np.ndarray:
         """``(1 - companion_weight)`` times the network's probabilities plus the rest times
         the companion's."""
         theirs = self._companion_output(X, "predict_proba")
         w = float(self.companion_weight)
-        return (1.0 - w) * self._network_proba(X3).astype(np.float64) + w * theirs
+        return (1.0 - w) * self._network_proba(X3) + w * theirs
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted class labels (members of ``classes_``)."""

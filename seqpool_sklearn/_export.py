@@ -580,13 +580,7 @@ def _predictor(estimator: Any) -> ExportedPredictor:
     companion = getattr(estimator, "companion_", None)
     if companion is None:
         return own
-    theirs = _network_predictor(companion)
-    if isinstance(estimator, ClassifierMixin):
-        # the companion's columns in the order of the estimator's classes
-        index = {label: j for j, label in enumerate(companion.classes_.tolist())}
-        order = [index[label] for label in estimator.classes_.tolist()]
-        if order != list(range(len(order))):
-            theirs = _Columns(theirs, order)
+    theirs = _network_predictor(companion)  # its columns are classes_ (checked at fit)
     window = companion.net_.module_.head.window
     if window is not None and window != estimator.net_.module_.head.window:
         raise ValueError(
@@ -596,18 +590,6 @@ def _predictor(estimator: Any) -> ExportedPredictor:
             "window=None or the network's window."
         )
     return BlendedPredictor(own, theirs, estimator.companion_weight)
-
-
-class _Columns(nn.Module):
-    """``predictor``'s output columns in the order ``order``."""
-
-    def __init__(self, predictor: ExportedPredictor, order: list[int]):
-        super().__init__()
-        self.predictor = predictor
-        self.register_buffer("order", torch.tensor(order, dtype=torch.long))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.predictor(x).index_select(1, self.order)
 
 
 def _trace_length(estimator: Any, format: str) -> int:

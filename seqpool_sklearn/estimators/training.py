@@ -427,8 +427,19 @@ class _TrainingMixin:
                 est.set_params(random_state=seed)
         with companion_call(c, "Fitting"):
             if sample_weight is None:
-                return est.fit(X, y)
-            return est.fit(X, y, sample_weight=sample_weight)
+                est.fit(X, y)
+            else:
+                est.fit(X, y, sample_weight=sample_weight)
+        # fitted on the same y, a classifier's companion orders its columns as this
+        # estimator's classes_ (predictions blend them column for column)
+        classes = getattr(self, "classes_", None)
+        if classes is not None and not np.array_equal(est.classes_, classes):
+            raise ValueError(
+                f"companion={_short(c)} learned the classes {_short(est.classes_.tolist())}, "
+                f"but this estimator's are {_short(classes.tolist())}; a companion must "
+                "learn the classes of y in the same order."
+            )
+        return est
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None):
         """Train on sequences ``X`` and targets ``y``.
