@@ -210,3 +210,77 @@ class LSPVPool(_MultiRocketPool):
             soft = (torch.sigmoid(h / SURROGATE_TAU) * m).sum(-1) / n.clamp_min(1.0)
             value = value + (soft - soft.detach())
         return value
+
+
+def _ppv(count, total, ranks, longest, n):
+    return count / n.clamp_min(1.0)
+
+
+def _mpv(count, total, ranks, longest, n):
+    return total / count.clamp_min(1.0)
+
+
+def _logmpv(count, total, ranks, longest, n):
+    return torch.log1p(_mpv(count, total, ranks, longest, n))
+
+
+def _mipv(count, total, ranks, longest, n):
+    mean = ranks / (n - 1.0).clamp_min(1.0) / count.clamp_min(1.0)
+    return torch.where(count > 0, mean, torch.full_like(mean, -1.0))
+
+
+def _lspv(count, total, ranks, longest, n):
+    return longest / n.clamp_min(1.0)
+
+
+# The built-in pools as functions of the statistics of ``biased_statistics``; a user's
+# subclass (which may compute something else) is not among them.
+_FROM_STATISTICS = {
+    PPVPool: _ppv,
+    MPVPool: _mpv,
+    LogMPVPool: _logmpv,
+    MIPVPool: _mipv,
+    LSPVPool: _lspv,
+}
+
+
+def computes_from_statistics(pools: list) -> bool:
+    """Whether every pool is a built-in MultiRocket pool (not a subclass), so that
+    :func:`from_statistics` computes what its ``forward`` does."""
+    return bool(pools) and all(type(p) in _FROM_STATISTICS for p in pools)
+
+
+def from_statistics(pools: list, stats: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
+    """The pools' frames from MultiRocket's statistics of every feature's windows.
+
+    ``stats`` (B, F, n_frames, 4), float64: per window the number of observed steps with
+    ``h > 0``, the sum of those ``h``, the sum of their ranks among the window's observed
+    steps and the longest run of them (``rocket_kernel.biased_statistics``); ``n``
+    (B, n_frames): the observed steps per window. Returns (B, len(pools) * F, n_frames)
+    in float64, pool by pool (every feature's first pool, then every feature's second,
+    as :class:`~seqpool_sklearn.nn.pools.CombinedPool` gives them); windows without an
+    observed step are 0.
+
+    Each pool's value is its ``forward``'s formula on the same steps: the same value, up
+    to the order in which the sums of ``mpv`` and ``logmpv`` are added.
+
+    Examples
+    --------
+    >>> import torch
+    >>> h = torch.tensor([[[0.5, -1.0, 2.0, 1.5]]], dtype=torch.float64)  # (B, F, T)
+    >>> pos = h > 0
+    >>> ranks = (torch.arange(4.0) * pos).sum(-1)
+    >>> stats = torch.stack([pos.sum(-1), (h * pos).sum(-1), ranks,
+    ...                      torch.tensor([[2.0]])], -1).unsqueeze(2).double()
+    >>> pools = [PPVPool(1), MPVPool(1), MIPVPool(1), LSPVPool(1)]
+    >>> from_statistics(pools, stats, torch.tensor([[4.0]], dtype=torch.float64)).flatten()
+    tensor([0.7500, 1.3333, 0.5556, 0.5000], dtype=torch.float64)
+    """
+    count, total, ranks, longest = stats.unbind(-1)
+    n = n.to(torch.float64).unsqueeze(1)  # (B, 1, n_frames)
+    valid = n > 0
+    parts = []
+    for pool in pools:
+        value = _FROM_STATISTICS[type(pool)](count, total, ranks, longest, n)
+        parts.append(torch.where(valid, value, torch.zeros_like(value)))
+    return torch.cat(parts, dim=1)

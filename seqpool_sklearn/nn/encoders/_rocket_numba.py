@@ -190,3 +190,77 @@ def hydra_kernel(c, observed, soft, hard):  # pragma: no cover - compiled
                         lose = j
                 soft[b, g, win] += top
                 hard[b, g, lose] += 1.0
+
+
+@_jit
+def biased_kernel(
+    x, observed, dilations, per_dilation, triples, chans, biases, scales, window, as32, out
+):  # pragma: no cover - compiled
+    """MultiRocket's statistics of the biased maps ``h = (c - b) / s`` per window.
+
+    ``out[b, f, fr]`` receives, over the observed steps of window ``fr`` in time order:
+    the number with ``h > 0``, the sum of those ``h``, the sum of their ranks among the
+    window's observed steps, and the longest run of them (unobserved steps neither break
+    nor extend a run). ``as32``: ``h`` rounded to float32 first, as float32 maps hold it.
+    ``h`` is computed only where ``c > b`` (``s > 0``): elsewhere it is not positive.
+    """
+    n, n_channels, t_len = x.shape
+    n_frames = out.shape[2]
+    n_kernels = triples.shape[0]
+    shifts = np.zeros((n_channels, 9, t_len))
+    alpha = np.zeros((n_channels, t_len))
+    conv = np.empty(t_len)
+    seen = np.empty(t_len)  # the outputs at the observed steps, in time order
+    steps = np.empty(t_len, dtype=np.int64)
+    bounds = np.empty(n_frames + 1, dtype=np.int64)
+    for b in range(n):
+        m = 0
+        for fr in range(n_frames):
+            bounds[fr] = m
+            for t in range(fr * window, min(t_len, (fr + 1) * window)):
+                if observed[b, t]:
+                    steps[m] = t
+                    m += 1
+        bounds[n_frames] = m
+        start = 0
+        for di in range(dilations.shape[0]):
+            nb = per_dilation[di]
+            _shift(x, b, dilations[di], shifts, alpha)
+            for k in range(n_kernels):
+                _convolve(
+                    chans[di, k], triples[k, 0], triples[k, 1], triples[k, 2], shifts, alpha, conv
+                )
+                for q in range(m):
+                    seen[q] = conv[steps[q]]
+                first = start + k * nb
+                for j in range(nb):
+                    bias = biases[first + j]
+                    scale = scales[first + j]
+                    for fr in range(n_frames):
+                        q0 = bounds[fr]
+                        count = 0
+                        total = 0.0
+                        ranks = 0
+                        run = 0
+                        best = 0
+                        for q in range(q0, bounds[fr + 1]):
+                            v = seen[q]
+                            h = 0.0
+                            if v > bias:
+                                h = (v - bias) / scale
+                                if as32:
+                                    h = np.float64(np.float32(h))
+                            if h > 0.0:
+                                count += 1
+                                total += h
+                                ranks += q - q0
+                                run += 1
+                                if run > best:
+                                    best = run
+                            else:
+                                run = 0
+                        out[b, first + j, fr, 0] = count
+                        out[b, first + j, fr, 1] = total
+                        out[b, first + j, fr, 2] = ranks
+                        out[b, first + j, fr, 3] = best
+            start += n_kernels * nb

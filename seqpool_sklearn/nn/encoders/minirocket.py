@@ -12,6 +12,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..masks import matmul_conv1d, split_windows
+from ..multirocket_pools import computes_from_statistics, from_statistics
+from ..pools import built_members
 from . import rocket_kernel
 from .base import (
     Encoder,
@@ -418,13 +420,20 @@ class RandomConvEncoder(Encoder):
         return self.standardise(raw, valid), valid
 
     def _biased_blocks(self, x: torch.Tensor, mask: torch.Tensor):
-        """``(c_j(t) - b_j) / s_j`` one dilation at a time, masked: (channel slice, block)."""
+        """``(c_j(t) - b_j) / s_j`` one dilation at a time, masked: (channel slice, block).
+
+        Computed in float64 from the exact convolutions and rounded once to ``x``'s
+        dtype, as the compiled kernel (``rocket_kernel.biased_statistics``) computes them:
+        both paths see the same maps, and the same signs where an output is within
+        rounding of its bias (a training series' output that set a bias equals it).
+        """
         m = mask.unsqueeze(1).to(x.dtype)
         start = 0
-        for c, b in self._groups(x, exact=False):
+        for c, b in self._groups(x):
             h = (c.unsqueeze(2) - b).flatten(1, 2)
             sl = slice(start, start + h.shape[1])
-            yield sl, h / self.conv_scale[sl].to(x.dtype)[None, :, None] * m
+            h = h / self.conv_scale[sl].to(h.dtype)[None, :, None]
+            yield sl, h.to(x.dtype) * m
             start = sl.stop
 
     def pool_blocks(self, x, mask, pool, window):
@@ -432,9 +441,39 @@ class RandomConvEncoder(Encoder):
 
         The result equals ``pool_windows(pool, forward(x, mask), mask, window)`` for a
         pool whose channels are pooled separately; the (B, F, T) maps are never built.
+        MultiRocket's built-in pools are computed on the CPU by the compiled kernel, from
+        four statistics per window gathered in one pass over each output
+        (:func:`~seqpool_sklearn.nn.multirocket_pools.from_statistics`): the same values,
+        up to the order in which ``mpv``'s sums are added.
         """
+        members = built_members(pool)
+        if rocket_kernel.applies(x) and computes_from_statistics(members):
+            return self._pool_statistics(x, mask, members, window)
         step = max(1, self._chunk(x.shape[2]) // 4)  # float maps: a quarter of the series
         return pool_by_blocks(self._biased_blocks, x, mask, pool, window, step)
+
+    def _pool_statistics(self, x, mask, members, window):
+        """MultiRocket's pools by the compiled kernel, a chunk of series at a time."""
+        mw = split_windows(mask.unsqueeze(1), mask, window)[1]  # (B, n_frames, k)
+        n_frames = mw.shape[1]
+        # series per chunk so that the float64 statistics stay near 4e6 elements
+        step = max(1, int(4e6 // (4 * self.out_channels * n_frames)))
+        out = []
+        for i in range(0, x.shape[0], step):
+            stats = rocket_kernel.biased_statistics(
+                x[i : i + step],
+                mask[i : i + step],
+                self.weight,
+                _ROCKET_INDICES,
+                self.dilations,
+                self.per_dilation,
+                self.bias,
+                self.conv_scale,
+                window,
+            )
+            n = mw[i : i + step].sum(-1)
+            out.append(from_statistics(members, stats, n).to(x.dtype))
+        return torch.cat(out), mw.any(-1)
 
     def blocks(self, x: torch.Tensor, mask: torch.Tensor):
         """The maps one dilation at a time, masked: (channel slice, block)."""

@@ -128,6 +128,72 @@ def pool_counts(
     return torch.from_numpy(out).to(x.dtype)
 
 
+def biased_statistics(
+    x: torch.Tensor,
+    mask: torch.Tensor,
+    weight: torch.Tensor,
+    triples: tuple[tuple[int, int, int], ...],
+    dilations: tuple[int, ...],
+    per_dilation: tuple[int, ...],
+    biases: torch.Tensor,
+    scales: torch.Tensor,
+    window: int | None,
+) -> torch.Tensor:
+    """MultiRocket's statistics of the biased maps ``(c(t) - b) / s``, per window.
+
+    What MultiRocket's pools (``ppv``, ``mpv``, ``logmpv``, ``mipv``, ``lspv``) are
+    computed from, in one pass over each kernel/dilation output that stays in cache
+    (see :func:`~seqpool_sklearn.nn.multirocket_pools.from_statistics`). The outputs
+    ``c(t)`` are computed as in :func:`pool_counts` (exact for float32-valued series);
+    ``(c(t) - b) / s`` in float64, rounded to float32 for a float32 ``x`` as the maps
+    hold it.
+
+    Parameters
+    ----------
+    x, mask, weight, triples, dilations, per_dilation, biases, window
+        As in :func:`pool_counts`.
+    scales : torch.Tensor of shape (n_features,)
+        Each feature's spread ``s``.
+
+    Returns
+    -------
+    torch.Tensor of shape (batch, n_features, n_frames, 4), float64
+        Over the observed steps of each window: the number with ``h > 0``, the sum of
+        those ``h``, the sum of their ranks among the window's observed steps (0, 1, ...)
+        and the length of the longest run of them.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from seqpool_sklearn.nn.encoders.minirocket import _ROCKET_INDICES, RandomConvEncoder
+    >>> enc = RandomConvEncoder(1, 30, n_features=84, maps="biased").double()
+    >>> x = torch.randn(4, 1, 30, dtype=torch.float64)
+    >>> mask = torch.ones(4, 30, dtype=torch.bool)
+    >>> _ = enc.fit_data(x, mask, torch.Generator().manual_seed(0))
+    >>> stats = biased_statistics(x, mask, enc.weight, _ROCKET_INDICES, enc.dilations,
+    ...                           enc.per_dilation, enc.bias, enc.conv_scale, None)
+    >>> stats.shape
+    torch.Size([4, 84, 1, 4])
+    >>> h = enc(x, mask)  # the biased maps
+    >>> bool(torch.equal(stats[..., 0, 0], (h > 0).sum(-1).double()))
+    True
+    """
+    b, _, t = x.shape
+    w = t if window is None else int(window)
+    n_frames = -(-t // w)
+    xs, shared = _arguments(x, weight, triples, dilations, per_dilation, biases)
+    s = np.ascontiguousarray(scales.detach().to(torch.float64).numpy())
+    observed = np.ascontiguousarray(mask.numpy())
+    as32 = x.dtype == torch.float32
+    out = np.empty((b, biases.shape[0], n_frames, 4))
+    _run(
+        "biased_kernel",
+        lambda lo, hi: (xs[lo:hi], observed[lo:hi], *shared, s, w, as32, out[lo:hi]),
+        b,
+    )
+    return torch.from_numpy(out)
+
+
 def step_rows(
     x: torch.Tensor,
     weight: torch.Tensor,

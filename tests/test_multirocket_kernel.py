@@ -1,0 +1,169 @@
+"""MultiRocket's pools behind the random-convolution encoders, computed by the compiled
+kernel (``rocket_kernel.biased_statistics``), pinned to torch's pooling of the maps."""
+
+import numpy as np
+import pytest
+import torch
+
+from seqpool_sklearn import SeqPoolClassifier, SeqPoolRegressor
+from seqpool_sklearn._modules import RandomConvEncoder
+from seqpool_sklearn.nn.encoders import rocket_kernel
+from seqpool_sklearn.nn.encoders.minirocket import _ROCKET_INDICES
+from seqpool_sklearn.nn.multirocket_pools import (
+    PPVPool,
+    computes_from_statistics,
+)
+from seqpool_sklearn.nn.pools import built_members, make_pool, pool_windows
+
+POOLS = ("ppv", "mpv", "logmpv", "mipv", "lspv")
+
+
+def _encoder(n_channels=1, n_timesteps=45, n_features=336, n=10, dtype=torch.float64):
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(n, n_channels, n_timesteps, generator=gen).to(dtype)  # float32 values
+    mask = torch.ones(n, n_timesteps, dtype=torch.bool)
+    mask[1, 30:] = False  # a shorter series
+    mask[2, 5:12] = False  # missing steps inside a series
+    mask[3, 14:] = False  # fully masked windows for window=7
+    mask[4, :] = False
+    mask[4, 20] = True  # one observed step: its outputs set biases, and equal them
+    x = x * mask.unsqueeze(1)
+    enc = RandomConvEncoder(n_channels, n_timesteps, n_features=n_features, maps="biased")
+    enc = enc.to(dtype)
+    enc.fit_data(x, mask, torch.Generator().manual_seed(1))
+    return enc, x, mask
+
+
+def _torch_pooling(monkeypatch, enc, x, mask, pool, window):
+    with monkeypatch.context() as m:
+        m.setattr(rocket_kernel, "available", lambda: False)
+        return enc.pool_blocks(x, mask, pool, window)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("n_channels", [1, 3])
+@pytest.mark.parametrize("window", [None, 1, 7, 45, 100])
+def test_kernel_pools_as_torch_pools_the_maps(monkeypatch, dtype, n_channels, window):
+    enc, x, mask = _encoder(n_channels=n_channels, dtype=dtype)
+    pool = make_pool(POOLS, enc.out_channels)
+    got, valid = enc.pool_blocks(x, mask, pool, window)
+    expected, expected_valid = _torch_pooling(monkeypatch, enc, x, mask, pool, window)
+    whole, _ = pool_windows(pool, enc(x, mask), mask, window)  # the maps, pooled whole
+    assert torch.equal(expected, whole)
+    assert got.dtype == dtype and got.shape == expected.shape
+    assert torch.equal(valid, expected_valid)
+    n_features = enc.out_channels
+    eps = torch.finfo(dtype).eps
+    for i, name in enumerate(POOLS):
+        a = got[:, i * n_features : (i + 1) * n_features]
+        b = expected[:, i * n_features : (i + 1) * n_features]
+        if name == "lspv":  # a count over a count: the same division
+            assert torch.equal(a, b)
+        else:  # sums added in another order
+            torch.testing.assert_close(a, b, rtol=16 * eps, atol=16 * eps)
+        # every pool's values are not trivial
+        assert a.std() > 0.05, name
+    # frames without an observed step are 0 in both
+    empty = ~valid.unsqueeze(1).expand_as(got)
+    assert (got[empty] == 0).all()
+
+
+def test_statistics_are_the_maps_counts_ranks_and_runs():
+    enc, x, mask = _encoder(n_channels=2)
+    stats = rocket_kernel.biased_statistics(
+        x,
+        mask,
+        enc.weight,
+        _ROCKET_INDICES,
+        enc.dilations,
+        enc.per_dilation,
+        enc.bias,
+        enc.conv_scale,
+        None,
+    )[:, :, 0]
+    h = enc(x, mask)  # (B, F, T), unobserved steps 0
+    positive = (h > 0) & mask.unsqueeze(1)
+    rank = (mask.cumsum(-1) - 1).unsqueeze(1)
+    assert torch.equal(stats[..., 0], positive.sum(-1).double())
+    torch.testing.assert_close(stats[..., 1], (h * positive).sum(-1), rtol=1e-13, atol=1e-13)
+    assert torch.equal(stats[..., 2], (rank * positive).sum(-1).double())
+    # the longest run, by a plain loop over one series' observed steps
+    b, f = 2, 5
+    best = run = 0
+    for t in range(h.shape[2]):
+        if not mask[b, t]:
+            continue
+        run = run + 1 if h[b, f, t] > 0 else 0
+        best = max(best, run)
+    assert stats[b, f, 3] == best > 0
+
+
+def test_threads_split_the_batch_without_changing_a_value():
+    enc, x, mask = _encoder(n_channels=2, n=9)
+    pool = make_pool(POOLS, enc.out_channels)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one, _ = enc.pool_blocks(x, mask, pool, 7)
+        torch.set_num_threads(2)
+        two, _ = enc.pool_blocks(x, mask, pool, 7)
+    finally:
+        torch.set_num_threads(before)
+    assert torch.equal(one, two)
+
+
+def test_a_users_subclass_is_pooled_by_its_own_forward(monkeypatch):
+    class Doubled(PPVPool):
+        name = None  # a class passed by itself
+
+        def forward(self, h, mask):
+            return 2.0 * super().forward(h, mask)
+
+    enc, x, mask = _encoder()
+    pool = make_pool((Doubled, "mpv"), enc.out_channels)
+    assert not computes_from_statistics(built_members(pool))
+    assert computes_from_statistics(built_members(make_pool(POOLS, enc.out_channels)))
+    got, _ = enc.pool_blocks(x, mask, pool, None)
+    whole, _ = pool_windows(pool, enc(x, mask), mask, None)
+    torch.testing.assert_close(got, whole, rtol=0, atol=0)
+    assert got[:, : enc.out_channels].max() == 2.0  # the doubling, not PPV
+
+
+def test_the_kernel_leaves_its_inputs_as_they_were():
+    enc, x, mask = _encoder()
+    before = [t.clone() for t in (x, mask, enc.bias, enc.conv_scale, enc.weight)]
+    enc.pool_blocks(x, mask, make_pool(POOLS, enc.out_channels), 5)
+    after = (x, mask, enc.bias, enc.conv_scale, enc.weight)
+    assert all(torch.equal(a, b) for a, b in zip(before, after, strict=True))
+
+
+@pytest.mark.parametrize("encoder", ["minirocket", "multirocket", "multirocket_hydra"])
+def test_estimators_predict_as_with_torch_pooling(monkeypatch, encoder):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2, 50)).astype(np.float32)
+    X[::4, :, 41:] = np.nan  # padding
+    X[1::7, :, 10] = np.nan  # a missing step
+    y = np.nanmean(np.abs(np.diff(X[:, 0], axis=1)), axis=1)
+    params = {
+        "encoder": encoder,
+        "encoder_channels": 336,
+        "pool": ("ppv", "logmpv", "mipv", "lspv"),
+        "readout": "ridge",
+        "random_state": 0,
+    }
+    compiled = SeqPoolRegressor(**params).fit(X, y)
+    with monkeypatch.context() as m:
+        m.setattr(rocket_kernel, "available", lambda: False)
+        fallback = SeqPoolRegressor(**params).fit(X, y)
+        by_torch = fallback.predict(X)
+    # the features agree to float32's rounding, and so do the ridges fitted on them
+    np.testing.assert_allclose(compiled.predict(X), by_torch, rtol=1e-4, atol=1e-4 * y.std())
+    assert np.corrcoef(compiled.predict(X), y)[0, 1] > 0.5  # it learned the target
+    # a trained head, with a window, classifies as with torch's pooling
+    labels = (y > np.median(y)).astype(int)
+    params.update(readout="trained", window=10, max_epochs=3, hidden_size=8)
+    clf = SeqPoolClassifier(**params).fit(X, labels)
+    with monkeypatch.context() as m:
+        m.setattr(rocket_kernel, "available", lambda: False)
+        by_torch = clf.predict_proba(X)
+    np.testing.assert_allclose(clf.predict_proba(X), by_torch, rtol=0, atol=1e-6)
