@@ -167,3 +167,54 @@ def test_estimators_predict_as_with_torch_pooling(monkeypatch, encoder):
         m.setattr(rocket_kernel, "available", lambda: False)
         by_torch = clf.predict_proba(X)
     np.testing.assert_allclose(clf.predict_proba(X), by_torch, rtol=0, atol=1e-6)
+
+
+def test_genuine_float64_series_are_pooled_as_the_maps_are(monkeypatch):
+    # flat stretches at values float32 cannot hold: an output that set a bias equals it,
+    # and sums added in another order than torch's could put it on the other side
+    rng = np.random.default_rng(0)
+    levels = np.array([1 / 3, 0.1, -2 / 7, 0.7])
+    x = torch.from_numpy(np.repeat(rng.choice(levels, (12, 1, 6)), 8, axis=2))
+    mask = torch.ones(12, 48, dtype=torch.bool)
+    enc = RandomConvEncoder(1, 48, n_features=336, maps="biased").double()
+    enc.fit_data(x, mask, torch.Generator().manual_seed(0))
+    assert not rocket_kernel.float32_valued(x)
+    assert rocket_kernel.float32_valued(x.float()) and rocket_kernel.float32_valued(
+        x.float().double()
+    )
+    pool = make_pool(POOLS, enc.out_channels)
+    got, _ = enc.pool_blocks(x, mask, pool, None)
+    whole, _ = pool_windows(pool, enc(x, mask), mask, None)
+    assert torch.equal(got, whole)  # torch's pooling of the maps, not the kernel's
+    # the kernel would have disagreed here: whole indicators flip
+    stats = rocket_kernel.biased_statistics(
+        x,
+        mask,
+        enc.weight,
+        _ROCKET_INDICES,
+        enc.dilations,
+        enc.per_dilation,
+        enc.bias,
+        enc.conv_scale,
+        None,
+    )
+    counts = (enc(x, mask) > 0).sum(-1).double()
+    assert not torch.equal(stats[:, :, 0, 0], counts)
+
+
+def test_a_float64_model_explains_genuine_float64_series_completely():
+    rng = np.random.default_rng(0)
+    levels = np.array([1 / 3, 0.1, -2 / 7, 0.7])
+    X = np.repeat(rng.choice(levels, (40, 1, 6)), 8, axis=2)
+    y = X[:, 0, :24].mean(1) - X[:, 0, 24:].mean(1)
+    reg = SeqPoolRegressor(
+        encoder="multirocket",
+        encoder_channels=336,
+        pool=("ppv", "logmpv", "mipv", "lspv"),
+        readout="ridge",
+        dtype="float64",
+        random_state=0,
+    ).fit(X, y)
+    ex = reg.explain(X[:8])
+    np.testing.assert_allclose(ex.outputs[:, 0], reg.predict(X[:8]), rtol=0, atol=1e-12)
+    assert ex.completeness_error < 1e-9

@@ -422,9 +422,10 @@ class RandomConvEncoder(Encoder):
     def _biased_blocks(self, x: torch.Tensor, mask: torch.Tensor):
         """``(c_j(t) - b_j) / s_j`` one dilation at a time, masked: (channel slice, block).
 
-        Computed in float64 from the exact convolutions and rounded once to ``x``'s
-        dtype, as the compiled kernel (``rocket_kernel.biased_statistics``) computes them:
-        both paths see the same maps, and the same signs where an output is within
+        Computed in float64 from the convolutions (exact for float32-valued series) and
+        rounded once to ``x``'s dtype, as the compiled kernel
+        (``rocket_kernel.biased_statistics``) computes them: for the series it computes
+        for, both paths see the same maps, and the same signs where an output is within
         rounding of its bias (a training series' output that set a bias equals it).
         """
         m = mask.unsqueeze(1).to(x.dtype)
@@ -444,10 +445,18 @@ class RandomConvEncoder(Encoder):
         MultiRocket's built-in pools are computed on the CPU by the compiled kernel, from
         four statistics per window gathered in one pass over each output
         (:func:`~seqpool_sklearn.nn.multirocket_pools.from_statistics`): the same values,
-        up to the order in which ``mpv``'s sums are added.
+        up to the order in which ``mpv``'s sums are added. It computes for float32-valued
+        series (what a ``dtype="float32"`` model passes, in float32 or float64): series of
+        other float64 values are pooled by torch, as the maps are, since the kernel adds
+        an output's terms in another order, and an output that equals a bias (a training
+        series' output set it) could then fall on the other side of it.
         """
         members = built_members(pool)
-        if rocket_kernel.applies(x) and computes_from_statistics(members):
+        if (
+            rocket_kernel.applies(x)
+            and computes_from_statistics(members)
+            and rocket_kernel.float32_valued(x)
+        ):
             return self._pool_statistics(x, mask, members, window)
         step = max(1, self._chunk(x.shape[2]) // 4)  # float maps: a quarter of the series
         return pool_by_blocks(self._biased_blocks, x, mask, pool, window, step)

@@ -61,6 +61,22 @@ def applies(x: torch.Tensor) -> bool:
     return x.device.type == "cpu" and available()
 
 
+def float32_valued(x: torch.Tensor) -> bool:
+    """Whether every value of ``x`` is a float32 value: then each output's float64 sum is
+    exact, in whatever order its terms are added, so the kernel and torch's convolution
+    give the same outputs, and the same side of every bias.
+
+    Examples
+    --------
+    >>> import torch
+    >>> float32_valued(torch.tensor([0.5, 3.0], dtype=torch.float64))
+    True
+    >>> float32_valued(torch.tensor([0.1], dtype=torch.float64))  # 0.1 is no float32 value
+    False
+    """
+    return x.dtype == torch.float32 or bool(torch.equal(x, x.float().to(x.dtype)))
+
+
 def pool_counts(
     x: torch.Tensor,
     mask: torch.Tensor,
