@@ -167,3 +167,31 @@ def test_kernel_decode_rows_are_torchs_bit_for_bit(monkeypatch, n_channels):
         assert enc._kernel_rows(x) is None
         assert torch.equal(cache, enc.decode_cache(x, mask))
         assert torch.equal(decoded, enc.decoded(x, mask, linear))
+
+
+def test_genuine_float64_series_are_counted_as_the_maps_are():
+    # flat stretches at values float32 cannot hold: outputs equal the biases they set,
+    # and the kernel's order of summation could put them on the other side
+    rng = np.random.default_rng(0)
+    levels = np.array([1 / 3, 0.1, -2 / 7, 0.7])
+    x = torch.from_numpy(np.repeat(rng.choice(levels, (12, 1, 6)), 8, axis=2))
+    mask = torch.ones(12, 48, dtype=torch.bool)
+    enc = RandomConvEncoder(1, 48, n_features=336).double()
+    enc.fit_data(x, mask, torch.Generator().manual_seed(0))
+    assert not rocket_kernel.float32_valued(x)
+    got, _ = enc._pool_indicators(x, mask, "avg", None)
+    maps = enc(x, mask)  # standardised indicators
+    raw = maps * enc.scale_std[None, :, None] + enc.scale_mean[None, :, None]
+    torch.testing.assert_close(got[..., 0], raw.mean(-1), rtol=0, atol=1e-12)
+    kernel = rocket_kernel.pool_counts(
+        x,
+        mask,
+        enc.weight,
+        _ROCKET_INDICES,
+        enc.dilations,
+        enc.per_dilation,
+        enc.bias,
+        "avg",
+        None,
+    )
+    assert not torch.equal(kernel[..., 0] / 48, got[..., 0])  # the kernel would differ

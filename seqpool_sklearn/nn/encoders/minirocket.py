@@ -305,8 +305,10 @@ class RandomConvEncoder(Encoder):
             )
         hw_mask = split_windows(mask.unsqueeze(1), mask, window)[1]  # (B, Fr, k)
         count = hw_mask.sum(dim=-1).unsqueeze(1)  # (B, 1, Fr)
-        if rocket_kernel.applies(x):
-            # the compiled kernel: MiniRocket's own loop, the same counts
+        if rocket_kernel.applies(x) and rocket_kernel.float32_valued(x):
+            # the compiled kernel: MiniRocket's own loop, the same counts (for float32
+            # values: other float64 values can fall on the other side of a bias they
+            # equal when an output's terms are added in another order than torch's)
             pooled = rocket_kernel.pool_counts(
                 x,
                 mask,
@@ -369,7 +371,7 @@ class RandomConvEncoder(Encoder):
 
     def _kernel_rows(self, x: torch.Tensor):
         """The compiled kernel's decode rows for CPU series (None: torch computes them)."""
-        if not rocket_kernel.applies(x):
+        if not (rocket_kernel.applies(x) and rocket_kernel.float32_valued(x)):
             return None
         return functools.partial(
             rocket_kernel.step_rows,

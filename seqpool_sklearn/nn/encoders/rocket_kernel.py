@@ -15,8 +15,10 @@ sum is exact, so the outputs equal torch's float64 convolution bit for bit, what
 order of summation, and so do the counts. Series of genuine float64 values
 (``dtype="float64"``) may round differently in the last bit, and where an output equals a
 bias exactly -- biases are quantiles of training outputs, so a training series of one
-observed step gives such ties -- that last bit flips the indicator: the kernel and the
-maps (``explain``, export, another device) can then disagree on such series.
+observed step, or a flat stretch, gives such ties -- that last bit flips the indicator,
+and the kernel and the maps (``explain``, export, another device) would disagree on such
+series. The encoders therefore call the kernels for float32-valued series only
+(:func:`float32_valued`); torch computes for the others, as it computes the maps.
 
 :func:`step_rows` computes, from the same outputs, the ranks ``decode_first`` reads its
 decode table by (see ``rocket_fast``).
