@@ -218,3 +218,23 @@ def test_a_float64_model_explains_genuine_float64_series_completely():
     ex = reg.explain(X[:8])
     np.testing.assert_allclose(ex.outputs[:, 0], reg.predict(X[:8]), rtol=0, atol=1e-12)
     assert ex.completeness_error < 1e-9
+
+
+def test_series_near_float64s_limit_predict_as_the_same_series_scaled_down():
+    # the spread of outputs near 1e300 once overflowed to inf: every biased map was 0
+    # and every prediction the same. A power of two scales every step exactly.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 1, 30)) * rng.uniform(0.5, 2.0, (40, 1, 1))
+    y = np.log(X[:, 0].std(1))
+    params = {
+        "encoder": "multirocket",
+        "encoder_channels": 336,
+        "pool": ("ppv", "logmpv", "mipv", "lspv"),
+        "readout": "ridge",
+        "dtype": "float64",
+        "random_state": 0,
+    }
+    small = SeqPoolRegressor(**params).fit(X, y).predict(X)
+    huge = SeqPoolRegressor(**params).fit(X * 2.0**996, y).predict(X * 2.0**996)
+    assert huge.std() > 0.5 * y.std()
+    np.testing.assert_allclose(huge, small, rtol=1e-9, atol=1e-9)
