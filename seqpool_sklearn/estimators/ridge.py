@@ -103,6 +103,76 @@ def _pool_text(members: list, culprits: list, linear: bool = False) -> str:
     return f"pool={given} holds {names}, {what}"
 
 
+def ridge_bytes(n: int, d: int, packed_itemsize: int = 4) -> int:
+    """About the most memory a ridge readout of ``n`` series and ``d`` pooled features
+    holds at once: their packed frames (in the training dtype), the float64 features and
+    the solver's scaled copy of them, and its ``n x n`` matrices (fewer series than
+    features; four with the eigen-solver's work) or its second ``n x d`` and two ``d x d``
+    ones (more). A fit of 5000 series and 9996 features, estimated at 1.8 GB, peaked
+    2.1 GB above the memory before it.
+
+    Examples
+    --------
+    >>> round(ridge_bytes(5000, 9996) / 1e9, 1)
+    1.8
+    """
+    n, d = int(n), int(d)
+    held = n * d * (packed_itemsize + 8 + 8)
+    solver = 4 * n * n * 8 if n <= d else n * d * 8 + 3 * d * d * 8
+    return held + solver
+
+
+def _meminfo() -> dict[str, int] | None:
+    """``MemTotal`` and ``MemAvailable`` in bytes, from Linux's ``/proc/meminfo`` (None
+    where it cannot be read: other systems)."""
+    try:
+        with open("/proc/meminfo") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    out = {}
+    for line in lines:
+        key, _, value = line.partition(":")
+        parts = value.split()
+        if key in ("MemTotal", "MemAvailable") and parts and parts[0].isdigit():
+            out[key] = int(parts[0]) * 1024
+    return out if len(out) == 2 else None
+
+
+def check_ridge_memory(n: int, d: int, packed_itemsize: int, name: str) -> None:
+    """Refuse a ridge readout that cannot fit in this machine's memory; warn when it
+    needs more than is available now.
+
+    Checked before the encoder's set-up pass, so that a fit that would be killed for
+    lack of memory minutes later says so at once. Where the memory cannot be read (other
+    systems than Linux) nothing is checked.
+    """
+    info = _meminfo()
+    if info is None:
+        return
+    need = ridge_bytes(n, d, packed_itemsize)
+    gib = 2.0**30
+    what = (
+        f"readout='ridge' solves the readout of {n} series and {d} pooled features in "
+        f"memory, about {need / gib:.1f} GiB at once"
+    )
+    advice = (
+        "Use readout='trained', which trains on batches, or fewer series, or a narrower "
+        "encoder (encoder_channels)."
+    )
+    if need > info["MemTotal"]:
+        raise ValueError(
+            f"{what}: more than this machine's {info['MemTotal'] / gib:.1f} GiB. {advice}"
+        )
+    if need > info["MemAvailable"]:
+        warnings.warn(
+            f"{what}, more than the {info['MemAvailable'] / gib:.1f} GiB available now; "
+            f"the fit may be stopped for lack of memory. {advice}",
+            UserWarning,
+            stacklevel=_callers_stacklevel(),
+        )
+
+
 def ridge_features(module, packed: torch.Tensor) -> np.ndarray:
     """The decoder's inputs, (n, features, n_frames) in float64, from packed pooled frames."""
     head = module.head

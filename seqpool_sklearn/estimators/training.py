@@ -47,9 +47,11 @@ from .._validation import short_repr as _short
 from ..nn.head import FitDropout
 from ..nn.masks import n_frames_for
 from ..nn.module import DecodedHead, PooledHead, SeqPoolModule
+from ..nn.pools import built_members
 from .params import _MODULE_PARAMS, _require_y
 from .ridge import (
     check_linear_readout,
+    check_ridge_memory,
     fit_ridge,
     ridge_features,
     ridge_problem,
@@ -647,6 +649,12 @@ class _TrainingMixin:
                         f"encoder features into the head, but this head cannot hold one: "
                         f"{problem}. Use readout='trained' for this head."
                     )
+                if ridge:
+                    module = self.net_.module_
+                    n_pools = len(built_members(module.head.pooling))
+                    frames = n_frames_for(X_t.shape[2], module.head.window)
+                    d = int(module.encoder.out_channels) * n_pools * frames
+                    check_ridge_memory(len(X_t), d, X_t.element_size(), type(self).__name__)
                 # data-initialised encoders (minirocket) set their biases and scales, with
                 # the weights of the loss: class weights act as the matching sample weights
                 data_weight = self._data_weight(weight, y_t, dtype)
