@@ -34,6 +34,28 @@ def _encoder(n_channels=1, n_timesteps=45, n_features=336, n=10, dtype=torch.flo
     return enc, x, mask
 
 
+def _statistics(enc, x, mask, window=None):
+    """The kernel's statistics of ``enc``'s biased maps."""
+    return rocket_kernel.biased_statistics(
+        x,
+        mask,
+        enc.weight,
+        _ROCKET_INDICES,
+        enc.dilations,
+        enc.per_dilation,
+        enc.bias,
+        enc.conv_scale,
+        window,
+    )
+
+
+def _plateaus(n):
+    """``n`` series of 48 steps, flat stretches of 8 at values float32 cannot hold."""
+    rng = np.random.default_rng(0)
+    levels = np.array([1 / 3, 0.1, -2 / 7, 0.7])
+    return np.repeat(rng.choice(levels, (n, 1, 6)), 8, axis=2)
+
+
 def _torch_pooling(monkeypatch, enc, x, mask, pool, window):
     with monkeypatch.context() as m:
         m.setattr(rocket_kernel, "available", lambda: False)
@@ -70,17 +92,7 @@ def test_kernel_pools_as_torch_pools_the_maps(monkeypatch, dtype, n_channels, wi
 
 def test_statistics_are_the_maps_counts_ranks_and_runs():
     enc, x, mask = _encoder(n_channels=2)
-    stats = rocket_kernel.biased_statistics(
-        x,
-        mask,
-        enc.weight,
-        _ROCKET_INDICES,
-        enc.dilations,
-        enc.per_dilation,
-        enc.bias,
-        enc.conv_scale,
-        None,
-    )[:, :, 0]
+    stats = _statistics(enc, x, mask)[:, :, 0]
     h = enc(x, mask)  # (B, F, T), unobserved steps 0
     positive = (h > 0) & mask.unsqueeze(1)
     rank = (mask.cumsum(-1) - 1).unsqueeze(1)
@@ -172,9 +184,7 @@ def test_estimators_predict_as_with_torch_pooling(monkeypatch, encoder):
 def test_genuine_float64_series_are_pooled_as_the_maps_are(monkeypatch):
     # flat stretches at values float32 cannot hold: an output that set a bias equals it,
     # and sums added in another order than torch's could put it on the other side
-    rng = np.random.default_rng(0)
-    levels = np.array([1 / 3, 0.1, -2 / 7, 0.7])
-    x = torch.from_numpy(np.repeat(rng.choice(levels, (12, 1, 6)), 8, axis=2))
+    x = torch.from_numpy(_plateaus(12))
     mask = torch.ones(12, 48, dtype=torch.bool)
     enc = RandomConvEncoder(1, 48, n_features=336, maps="biased").double()
     enc.fit_data(x, mask, torch.Generator().manual_seed(0))
@@ -187,25 +197,13 @@ def test_genuine_float64_series_are_pooled_as_the_maps_are(monkeypatch):
     whole, _ = pool_windows(pool, enc(x, mask), mask, None)
     assert torch.equal(got, whole)  # torch's pooling of the maps, not the kernel's
     # the kernel would have disagreed here: whole indicators flip
-    stats = rocket_kernel.biased_statistics(
-        x,
-        mask,
-        enc.weight,
-        _ROCKET_INDICES,
-        enc.dilations,
-        enc.per_dilation,
-        enc.bias,
-        enc.conv_scale,
-        None,
-    )
+    stats = _statistics(enc, x, mask)
     counts = (enc(x, mask) > 0).sum(-1).double()
     assert not torch.equal(stats[:, :, 0, 0], counts)
 
 
 def test_a_float64_model_explains_genuine_float64_series_completely():
-    rng = np.random.default_rng(0)
-    levels = np.array([1 / 3, 0.1, -2 / 7, 0.7])
-    X = np.repeat(rng.choice(levels, (40, 1, 6)), 8, axis=2)
+    X = _plateaus(40)
     y = X[:, 0, :24].mean(1) - X[:, 0, 24:].mean(1)
     reg = SeqPoolRegressor(
         encoder="multirocket",
