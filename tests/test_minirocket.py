@@ -240,3 +240,12 @@ def test_equal_sample_weights_fit_the_default_encoder_like_none():
     dropped = SeqPoolClassifier(**kw).fit(X, y, sample_weight=zero)
     buffers = dropped.module_.encoder
     assert not torch.equal(buffers.scale_mean, plain.module_.encoder.scale_mean)
+
+
+def test_the_spread_of_outputs_near_the_largest_floats_is_finite():
+    from seqpool_sklearn.nn.encoders.minirocket import _spread
+
+    c = torch.tensor([[1.7e308, -1.7e308, 0.0, 1e308]], dtype=torch.float64)
+    valid = torch.ones_like(c, dtype=torch.bool)
+    expected = float(np.std(c.numpy() / 2.0**1000)) * 2.0**1000
+    np.testing.assert_allclose(float(_spread(c, valid)[0]), expected, rtol=1e-12)

@@ -68,3 +68,22 @@ def test_without_meminfo_nothing_is_checked(monkeypatch):
 def test_meminfo_reads_linux_or_nothing():
     info = ridge._meminfo()
     assert info is None or (0 < info["MemAvailable"] <= info["MemTotal"])
+
+
+def test_a_control_groups_limit_bounds_the_memory(monkeypatch):
+    limits = {"/sys/fs/cgroup/memory.max": 2 * GIB, "/sys/fs/cgroup/memory.current": GIB // 2}
+    monkeypatch.setattr(ridge, "_read_int", limits.get)
+    info = ridge._meminfo()
+    if info is None:
+        pytest.skip("no /proc/meminfo here")
+    assert info["MemTotal"] == 2 * GIB
+    assert info["MemAvailable"] <= 2 * GIB - GIB // 2
+
+
+def test_a_companion_too_large_is_refused_in_its_own_words(monkeypatch):
+    X, y = _data()
+    need = ridge.ridge_bytes(30, 336)  # the network's own readout fits, the companion's not
+    monkeypatch.setattr(ridge, "_meminfo", lambda: {"MemTotal": need, "MemAvailable": need})
+    clf = SeqPoolClassifier(encoder_channels=336, readout="ridge", companion="minirocket")
+    with pytest.raises(ValueError, match=r"Fitting companion='minirocket' failed.*an estimator"):
+        clf.fit(X, y)

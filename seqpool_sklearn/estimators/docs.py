@@ -148,8 +148,10 @@ _SHARED_PARAMS = """\
         third ``n x d``), with LAPACK's eigen-solver's working
         memory on top: a fit on 5000 series of the default encoder peaked 2.1 GB
         above the memory in use before it. On Linux, ``fit`` estimates that memory
-        before the encoder's set-up pass: beyond the machine's memory it refuses
-        with a ``ValueError``, beyond the memory available at the time it warns.
+        (1.8 GB for that fit) before the encoder's set-up pass: beyond the machine's
+        memory (or its control group's limit) it refuses with a ``ValueError``,
+        beyond the memory available at the time it warns. A companion is fitted
+        first and checks its own readout the same way.
     companion : None, str, Encoder class or estimator, default=None
         A second model fitted beside the network on the same data, whose predictions
         are blended with the network's: ``predict_proba`` is ``(1 - companion_weight)``

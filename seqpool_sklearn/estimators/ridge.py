@@ -122,9 +122,21 @@ def ridge_bytes(n: int, d: int, packed_itemsize: int = 4) -> int:
     return held + solver
 
 
+def _read_int(path: str) -> int | None:
+    """The integer a one-line file holds (None: no such file, or ``max``)."""
+    try:
+        with open(path) as f:
+            text = f.read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
 def _meminfo() -> dict[str, int] | None:
-    """``MemTotal`` and ``MemAvailable`` in bytes, from Linux's ``/proc/meminfo`` (None
-    where it cannot be read: other systems)."""
+    """``MemTotal`` and ``MemAvailable`` in bytes, from Linux's ``/proc/meminfo``, within
+    the limit of the process's control group (cgroup v2's ``memory.max``: a container's
+    limit, which ``/proc/meminfo`` does not show). None where it cannot be read (other
+    systems)."""
     try:
         with open("/proc/meminfo") as f:
             lines = f.read().splitlines()
@@ -136,7 +148,14 @@ def _meminfo() -> dict[str, int] | None:
         parts = value.split()
         if key in ("MemTotal", "MemAvailable") and parts and parts[0].isdigit():
             out[key] = int(parts[0]) * 1024
-    return out if len(out) == 2 else None
+    if len(out) != 2:
+        return None
+    limit = _read_int("/sys/fs/cgroup/memory.max")
+    if limit is not None:
+        used = _read_int("/sys/fs/cgroup/memory.current") or 0
+        out["MemTotal"] = min(out["MemTotal"], limit)
+        out["MemAvailable"] = min(out["MemAvailable"], max(0, limit - used))
+    return out
 
 
 def check_ridge_memory(n: int, d: int, packed_itemsize: int, name: str) -> None:
@@ -144,8 +163,9 @@ def check_ridge_memory(n: int, d: int, packed_itemsize: int, name: str) -> None:
     needs more than is available now.
 
     Checked before the encoder's set-up pass, so that a fit that would be killed for
-    lack of memory minutes later says so at once. Where the memory cannot be read (other
-    systems than Linux) nothing is checked.
+    lack of memory minutes later says so before it (a companion is fitted first, and
+    checks its own readout at the start of its fit). Where the memory cannot be read
+    (other systems than Linux) nothing is checked.
     """
     info = _meminfo()
     if info is None:
@@ -157,8 +177,9 @@ def check_ridge_memory(n: int, d: int, packed_itemsize: int, name: str) -> None:
         f"memory, about {need / gib:.1f} GiB at once"
     )
     advice = (
-        "Use readout='trained', which trains on batches, or fewer series, or a narrower "
-        "encoder (encoder_channels)."
+        f"Use {name} with readout='trained', which trains on batches, or fewer series, "
+        "or a narrower encoder (encoder_channels); a companion given by name is such a "
+        "ridge readout at the encoder's default width: pass an estimator instead."
     )
     if need > info["MemTotal"]:
         raise ValueError(

@@ -46,9 +46,10 @@ def _spread(c: torch.Tensor, valid: torch.Tensor, scale: float = 1.0) -> torch.T
     m = valid.to(c.dtype)
     n = m.sum(1).clamp_min(1.0)
     # each row divided by a power of two near its size: exact, the same roundings (so
-    # the same spread, bit for bit), and squares that cannot overflow (outputs of 1e300)
+    # the same spread, bit for bit), and squares that cannot overflow (outputs of 1e300;
+    # one power below the size, which 2 ** 1024 would overflow at the largest floats)
     _, exponent = torch.frexp((c * m).abs().amax(1, keepdim=True))
-    two = torch.ldexp(torch.ones_like(exponent, dtype=c.dtype), exponent)
+    two = torch.ldexp(torch.ones_like(exponent, dtype=c.dtype), exponent - 1)
     c = c / two
     mean = (c * m).sum(1) / n
     std = ((((c - mean[:, None]) * m) ** 2).sum(1) / n).sqrt() * two[:, 0]
