@@ -26,6 +26,21 @@ def _encoder(n_channels=1, n_timesteps=45, n_features=336, n=10):
     return enc, x, mask
 
 
+def _counts(enc, x, mask, pool, window):
+    """The compiled kernel's counts for ``enc``'s indicators."""
+    return rocket_kernel.pool_counts(
+        x,
+        mask,
+        enc.weight,
+        _ROCKET_INDICES,
+        enc.dilations,
+        enc.per_dilation,
+        enc.bias,
+        pool,
+        window,
+    )
+
+
 def _torch_pooling(monkeypatch, enc, x, mask, pool, window):
     with monkeypatch.context() as m:
         m.setattr(rocket_kernel, "available", lambda: False)
@@ -120,17 +135,7 @@ def test_threads_split_the_batch_without_changing_a_count():
 def test_pool_counts_leaves_its_inputs_as_they_were():
     enc, x, mask = _encoder()
     x0, m0, b0 = x.clone(), mask.clone(), enc.bias.clone()
-    rocket_kernel.pool_counts(
-        x,
-        mask,
-        enc.weight,
-        _ROCKET_INDICES,
-        enc.dilations,
-        enc.per_dilation,
-        enc.bias,
-        "max",
-        5,
-    )
+    _counts(enc, x, mask, "max", 5)
     assert torch.equal(x, x0) and torch.equal(mask, m0) and torch.equal(enc.bias, b0)
 
 
@@ -183,15 +188,5 @@ def test_genuine_float64_series_are_counted_as_the_maps_are():
     maps = enc(x, mask)  # standardised indicators
     raw = maps * enc.scale_std[None, :, None] + enc.scale_mean[None, :, None]
     torch.testing.assert_close(got[..., 0], raw.mean(-1), rtol=0, atol=1e-12)
-    kernel = rocket_kernel.pool_counts(
-        x,
-        mask,
-        enc.weight,
-        _ROCKET_INDICES,
-        enc.dilations,
-        enc.per_dilation,
-        enc.bias,
-        "avg",
-        None,
-    )
+    kernel = _counts(enc, x, mask, "avg", None)
     assert not torch.equal(kernel[..., 0] / 48, got[..., 0])  # the kernel would differ
