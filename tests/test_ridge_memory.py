@@ -1,4 +1,4 @@
-"""The ridge readout's memory check: a fit that cannot fit in memory is refused at once."""
+"""The ridge readout's checks before it solves: its memory, and features that overflowed."""
 
 import warnings
 
@@ -87,3 +87,18 @@ def test_a_companion_too_large_is_refused_in_its_own_words(monkeypatch):
     clf = SeqPoolClassifier(encoder_channels=336, readout="ridge", companion="minirocket")
     with pytest.raises(ValueError, match=r"Fitting companion='minirocket' failed.*an estimator"):
         clf.fit(X, y)
+
+
+def test_features_that_overflow_are_refused_in_words():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 1, 30))
+    reg = SeqPoolRegressor(
+        encoder="multirocket",
+        encoder_channels=336,
+        pool=("ppv", "logmpv", "mipv", "lspv"),
+        readout="ridge",
+        dtype="float64",
+    )
+    with pytest.raises(ValueError, match=r"non-finite pooled features.*SeriesScaler"):
+        reg.fit(X * 2.0**1019, X[:, 0].std(1))
+    assert not hasattr(reg, "net_")

@@ -805,6 +805,13 @@ class _TrainingMixin:
         if packed is None:
             packed = module.pool_inputs(X_t.to(self.net_.device), fitted=fitted)
         Z = ridge_features(module, packed)
+        if not np.isfinite(Z).all():  # outputs beyond float64's range (series near 1e307)
+            size = float(X_t.abs().max())
+            raise ValueError(
+                "readout='ridge' got non-finite pooled features: the encoder's outputs "
+                f"overflowed on series whose values reach {size:.3g}. Scale the series "
+                "down (e.g. with SeriesScaler) before fitting."
+            )
         w = given  # the sample weights as given
         y = y_t.cpu().numpy()
         if y_t.is_floating_point():
