@@ -47,7 +47,6 @@ from .._validation import short_repr as _short
 from ..nn.head import FitDropout
 from ..nn.masks import n_frames_for
 from ..nn.module import DecodedHead, PooledHead, SeqPoolModule
-from ..nn.pools import built_members
 from .params import _MODULE_PARAMS, _require_y
 from .ridge import (
     check_linear_readout,
@@ -650,10 +649,7 @@ class _TrainingMixin:
                         f"{problem}. Use readout='trained' for this head."
                     )
                 if ridge:
-                    module = self.net_.module_
-                    n_pools = len(built_members(module.head.pooling))
-                    frames = n_frames_for(X_t.shape[2], module.head.window)
-                    d = int(module.encoder.out_channels) * n_pools * frames
+                    d = self.net_.module_._pooled_features(X_t.shape[2])
                     check_ridge_memory(len(X_t), d, X_t.element_size(), type(self).__name__)
                 # data-initialised encoders (minirocket) set their biases and scales, with
                 # the weights of the loss: class weights act as the matching sample weights

@@ -313,13 +313,19 @@ class SeqPoolModule(nn.Module):
             raise ValueError(f"Expected at least one series to pool, got {tuple(x.shape)}.")
         return out
 
+    def _pooled_features(self, n_timesteps: int) -> int:
+        """Pooled features of one series of ``n_timesteps`` (every frame): what the
+        decoder of ``pool_first`` reads, and the ridge readout solves on."""
+        # every pool (of a tuple) gives the encoder's channels
+        n_pools = len(built_members(self.head.pooling))
+        frames = n_frames_for(n_timesteps, self.head.window)
+        return int(self.encoder.out_channels) * n_pools * frames
+
     def _pooled_bytes_per_series(self, x: torch.Tensor) -> int:
-        """Bytes of one series' packed pooled frames (see :meth:`pool_inputs`)."""
-        head = self.head
-        # every pool (of a tuple) gives the encoder's channels, plus the validity row
-        n_pools = len(built_members(head.pooling))
-        rows = int(self.encoder.out_channels) * n_pools + 1
-        return rows * n_frames_for(x.shape[2], head.window) * x.element_size()
+        """Bytes of one series' packed pooled frames (see :meth:`pool_inputs`): the
+        features, plus the validity row."""
+        frames = n_frames_for(x.shape[2], self.head.window)
+        return (self._pooled_features(x.shape[2]) + frames) * x.element_size()
 
     def _pooled_chunks(self, x: torch.Tensor, batch_size: int = 256):
         """The pooled frames of ``x`` as ``(start, pooled, valid)``, a chunk at a time.

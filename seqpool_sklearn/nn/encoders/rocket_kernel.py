@@ -139,8 +139,7 @@ def pool_counts(
     True
     """
     b, _, t = x.shape
-    w = t if window is None else int(window)
-    n_frames = -(-t // w)
+    w, n_frames = _frames(t, window)
     xs, shared = _arguments(x, weight, triples, dilations, per_dilation, biases)
     observed = np.ascontiguousarray(mask.numpy())
     out = np.empty((b, biases.shape[0], n_frames))
@@ -203,8 +202,7 @@ def biased_statistics(
     True
     """
     b, _, t = x.shape
-    w = t if window is None else int(window)
-    n_frames = -(-t // w)
+    w, n_frames = _frames(t, window)
     xs, shared = _arguments(x, weight, triples, dilations, per_dilation, biases)
     s = np.ascontiguousarray(scales.detach().to(torch.float64).numpy())
     observed = np.ascontiguousarray(mask.numpy())
@@ -288,6 +286,12 @@ def sorted_steps(rows: torch.Tensor, n_rows: int, n_timesteps: int):
         r.shape[0],
     )
     return torch.from_numpy(steps), torch.from_numpy(counts)
+
+
+def _frames(n_timesteps: int, window: int | None) -> tuple[int, int]:
+    """The window length the kernels step by (the series' for None) and the frames."""
+    w = n_timesteps if window is None else int(window)
+    return w, -(-n_timesteps // w)
 
 
 def _arguments(x, weight, triples, dilations, per_dilation, biases):
