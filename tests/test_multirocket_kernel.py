@@ -236,3 +236,40 @@ def test_series_near_float64s_limit_predict_as_the_same_series_scaled_down():
     huge = SeqPoolRegressor(**params).fit(X * 2.0**996, y).predict(X * 2.0**996)
     assert huge.std() > 0.5 * y.std()
     np.testing.assert_allclose(huge, small, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_predict_takes_the_fits_differences_and_the_kernel(monkeypatch, dtype):
+    """A float32 model predicts on a float64 copy: its series' differences are rounded
+    as the fit's were, so the difference branch is pooled by the kernel, not by torch."""
+    import copy
+
+    from seqpool_sklearn._modules import observed_mask
+    from seqpool_sklearn.nn.encoders import minirocket
+    from seqpool_sklearn.nn.encoders.multirocket import first_difference
+
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(30, 1, 40)) * 3.1).astype(np.float32)
+    X[::4, :, 33:] = np.nan
+    y = np.nanmean(np.abs(np.diff(X[:, 0], axis=1)), axis=1)
+    params = {"encoder": "multirocket", "encoder_channels": 336, "readout": "ridge"}
+    reg = SeqPoolRegressor(**params, pool=("ppv", "logmpv", "mipv", "lspv"), dtype=dtype)
+    reg.set_params(random_state=0).fit(X, y)
+    enc = reg.module_.encoder
+    assert enc.difference_dtype == getattr(torch, dtype)
+    x, mask = observed_mask(torch.from_numpy(X).to(getattr(torch, dtype)))
+    fitted = first_difference(x, mask)  # as the fit computed it
+    on_copy = list(copy.deepcopy(enc).double()._branches(x.double(), mask))[1][1]
+    assert torch.equal(on_copy, fitted.double())
+    if dtype == "float32":  # float64 differences of float32 values are not float32 values
+        assert not torch.equal(on_copy, first_difference(x.double(), mask))
+    else:  # a float64 model's differences are float64 values: torch pools them
+        return
+    expected = reg.predict(X)
+    with monkeypatch.context() as m:
+
+        def refused(*args, **kwargs):
+            raise AssertionError("torch pooled the biased maps")
+
+        m.setattr(minirocket, "pool_by_blocks", refused)
+        np.testing.assert_array_equal(reg.predict(X), expected)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import torch
 
+from . import rocket_kernel
 from .base import Encoder, offset_blocks, pool_major, register_encoder
 from .minirocket import RandomConvEncoder
 
@@ -84,11 +85,25 @@ class MultiRocketEncoder(Encoder):
 
     def _branches(self, x, mask):
         yield self.series, x
-        yield self.difference, first_difference(x, mask)
+        d = first_difference(x, mask)
+        # the difference as the fit computed it: a model fitted in float32 predicts on a
+        # float64 copy, whose differences of the same float32 values are not rounded to
+        # float32 -- other features than the fit's by a rounding, and values the compiled
+        # kernels do not take (``rocket_kernel.float32_valued``), so torch computed them
+        fitted = getattr(self, "difference_dtype", None)
+        if fitted is not None and fitted != d.dtype and d.dtype == torch.float64:
+            if rocket_kernel.float32_valued(x):
+                d = d.to(fitted).to(d.dtype)
+        yield self.difference, d
 
     @torch.no_grad()
     def fit_data(self, x, mask, generator=None, weight=None):
-        """Set both branches from the training series (see ``RandomConvEncoder.fit_data``)."""
+        """Set both branches from the training series (see ``RandomConvEncoder.fit_data``).
+
+        Also records the dtype the differences were computed in, in which inference
+        computes them too (see ``_branches``).
+        """
+        self.difference_dtype = x.dtype
         return tuple(enc.fit_data(v, mask, generator, weight) for enc, v in self._branches(x, mask))
 
     def cached_pooled(self, fitted, key, window):
