@@ -14,10 +14,19 @@ ACTIVATIONS = ("relu", "gelu", "tanh")
 # Built-in pool types, in the order the docs and the command line list them.
 POOLS = ("avg", "max", "lp", "attention", "ppv", "mpv", "logmpv", "mipv", "lspv")
 # Built-in encoders (``encoder=None`` puts the head on the raw channels).
-ENCODERS = ("minirocket", "multirocket", "hydra", "multirocket_hydra", "conv", "gru")
+ENCODERS = (
+    "minirocket",
+    "minirocket_alternating",
+    "multirocket",
+    "hydra",
+    "multirocket_hydra",
+    "conv",
+    "gru",
+)
 # Width of each built-in encoder when ``encoder_channels=None``.
 DEFAULT_ENCODER_CHANNELS = {
     "minirocket": 9996,
+    "minirocket_alternating": 9996,
     "multirocket": 9996,
     "hydra": 64,
     "multirocket_hydra": 9996,
@@ -29,6 +38,7 @@ DEFAULT_ENCODER_CHANNELS = {
 # Hydra's width counts groups per dilation, not maps.
 DEFAULT_ENCODER_BUILT = {
     "minirocket": "9996 maps",
+    "minirocket_alternating": "9996 maps",
     "multirocket": "9912 maps",
     "hydra": "64 groups per dilation",
     "multirocket_hydra": "9912 maps + 64 Hydra groups per dilation",

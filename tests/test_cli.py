@@ -524,7 +524,9 @@ def test_help_shows_the_estimators_defaults_and_the_quick_preset(capsys):
         f"--encoder-channels N encoder width (estimator default: each encoder's own width, "
         f"{widths})"
     ) in text
-    assert "9996 maps for minirocket, 9912 maps for multirocket" in text
+    assert (
+        "9996 maps for minirocket, 9996 maps for minirocket_alternating, 9912 maps for multirocket"
+    ) in text
     assert f"otherwise the estimator's default ({defaults['encoder']})" in text
     quick = text.split("--quick ", 1)[1]
     for encoder, preset in QUICK_PRESET.items():

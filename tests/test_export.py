@@ -22,7 +22,7 @@ from seqpool_sklearn._modules import SameConv1d
 # torch marks torch.jit deprecated; TorchScript files are what torch.jit.load reads
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit:DeprecationWarning")
 
-ENCODERS = [None, "conv", "gru", "minirocket", "hydra"]
+ENCODERS = [None, "conv", "gru", "minirocket", "minirocket_alternating", "hydra"]
 TOL = 1e-5
 
 
@@ -60,7 +60,7 @@ def _runner(path, format):
 
 
 def _small(encoder, **kw):
-    width = 168 if encoder == "minirocket" else 8
+    width = 168 if encoder in ("minirocket", "minirocket_alternating") else 8
     return dict(encoder=encoder, encoder_channels=width, hidden_size=8, max_epochs=3,
                 random_state=0, **kw)  # fmt: skip
 

@@ -157,7 +157,7 @@ def test_kernel_decode_rows_are_torchs_bit_for_bit(monkeypatch, n_channels):
     enc, x, mask = _encoder(n_channels=n_channels)
     biases = enc._bias_blocks(torch.float64)
     n_groups = 84 * len(enc.dilations)
-    expected = _step_rows(enc._groups, x, _row_offsets(biases), n_groups)
+    expected = _step_rows(enc._groups, x, mask, _row_offsets(biases), n_groups)
     got = rocket_kernel.step_rows(
         x, enc.weight, _ROCKET_INDICES, enc.dilations, enc.per_dilation, enc.bias
     )

@@ -1414,7 +1414,8 @@ def _check_ridge_flags(args) -> None:
         raise _UsageError(
             f"--readout ridge solves a readout of fixed pooled features, but --encoder "
             f"{encoder} is trained with the head: pass a frozen encoder (minirocket, "
-            "multirocket, hydra, multirocket_hydra, none) or --readout trained"
+            "minirocket_alternating, multirocket, hydra, multirocket_hydra, none) or "
+            "--readout trained"
         )
     activation = getattr(args, "activation", None)
     if activation not in (None, "relu", "gelu", "none"):

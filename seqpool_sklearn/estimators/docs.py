@@ -45,6 +45,9 @@ _SHARED_PARAMS = """\
         where MiniRocket leaves the ends out for half of the kernels), and order,
         pool and window act on those maps. Nothing in it is trained, which makes
         it fast.
+        ``"minirocket_alternating"``: the same with MiniRocket's own padding:
+        half of the kernel/dilation pairs count only the steps whose nine taps
+        fall on observed steps, leaving the series' ends out of their maps.
         ``"multirocket"``: the same kernels on the series and on its first
         difference (half the maps each), as MultiRocket (Tan et al. 2022) does.
         ``"hydra"``: Hydra's competing convolutions (Dempster et al. 2023): groups
@@ -79,8 +82,9 @@ _SHARED_PARAMS = """\
     lp_power : float, default=3.0
         Power of ``pool="lp"``.
     encoder_channels : int or None, default=None
-        Encoder width. ``"minirocket"``: number of maps, rounded down to a
-        multiple of 84 and at least 84 (``None``: 9996); ``"multirocket"``: half per branch,
+        Encoder width. ``"minirocket"`` (and ``"minirocket_alternating"``): number of
+        maps, rounded down to a multiple of 84 and at least 84 (``None``: 9996);
+        ``"multirocket"``: half per branch,
         each half rounded down to a multiple of 84 and at least 84 (``None``:
         9912). ``"hydra"``: groups per dilation (``None``: 64; 16 maps
         each; an odd number above 1 rounded down to an even one).

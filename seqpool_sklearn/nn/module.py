@@ -46,8 +46,8 @@ class SeqPoolModule(nn.Module):
         Series length used to size windowed heads (ignored when ``window=None``).
     encoder : str, Encoder subclass or None, default="minirocket"
         A registered encoder name (the built-ins: ``"minirocket"``,
-        ``"multirocket"``, ``"hydra"``, ``"multirocket_hydra"``, ``"conv"``,
-        ``"gru"``), an :class:`~seqpool_sklearn.Encoder` subclass, or None for the
+        ``"minirocket_alternating"``, ``"multirocket"``, ``"hydra"``, ``"multirocket_hydra"``,
+        ``"conv"``, ``"gru"``), an :class:`~seqpool_sklearn.Encoder` subclass, or None for the
         raw channels.
     encoder_channels : int or None, default=None
         The encoder's ``width``: ``"minirocket"``: number of indicator maps (rounded

@@ -21,6 +21,7 @@ from .gru import GRUEncoder
 from .hydra import HydraEncoder
 from .identity import IdentityEncoder
 from .minirocket import RandomConvEncoder
+from .minirocket_alternating import AlternatingPaddingEncoder
 from .multirocket import MultiRocketEncoder
 
 # Every file of this folder is imported, so that a new encoder registers itself: adding
@@ -39,6 +40,7 @@ if set(ENCODER_REGISTRY) != set(_options.ENCODERS):  # pragma: no cover - a main
 
 __all__ = [
     "ENCODER_REGISTRY",
+    "AlternatingPaddingEncoder",
     "CombinedEncoder",
     "ConvEncoder",
     "Encoder",

@@ -57,9 +57,24 @@ def _convolve(reads, i0, i1, i2, shifts, alpha, conv):  # pragma: no cover - com
 
 @_jit
 def pool_kernel(
-    x, observed, dilations, per_dilation, triples, chans, biases, window, use_max, out
+    x,
+    observed,
+    dilations,
+    per_dilation,
+    triples,
+    chans,
+    biases,
+    covered,
+    unpadded,
+    window,
+    use_max,
+    out,
 ):  # pragma: no cover - compiled
-    """Counts (or maxima) per window of every feature: ``out`` (B, F, n_frames)."""
+    """Counts (or maxima) per window of every feature: ``out`` (B, F, n_frames).
+
+    A kernel with ``unpadded[d, k]`` counts only the steps whose whole window its
+    series covers (``covered[b, d, t]``); elsewhere its output is below every bias.
+    """
     n, n_channels, t_len = x.shape
     n_frames = out.shape[2]
     n_kernels = triples.shape[0]
@@ -79,6 +94,10 @@ def pool_kernel(
                 for t in range(t_len):
                     if not observed[b, t]:
                         conv[t] = -np.inf
+                if unpadded[di, k]:
+                    for t in range(t_len):
+                        if not covered[b, di, t]:
+                            conv[t] = -np.inf
                 first = start + k * nb
                 if use_max:
                     for fr in range(n_frames):
@@ -105,9 +124,12 @@ def pool_kernel(
 
 
 @_jit
-def rank_kernel(x, dilations, per_dilation, triples, chans, biases, out):  # pragma: no cover
+def rank_kernel(
+    x, dilations, per_dilation, triples, chans, biases, covered, unpadded, out
+):  # pragma: no cover - compiled
     """Decode-table rows: ``out[b, g, t]`` = group ``g``'s first row + the number of its
-    biases below its output at step ``t`` (every step, observed or not)."""
+    biases below its output at step ``t`` (every step, observed or not). An
+    ``unpadded`` kernel stays on its first row where its window is not ``covered``."""
     n, n_channels, t_len = x.shape
     n_kernels = triples.shape[0]
     shifts = np.zeros((n_channels, 9, t_len))
@@ -128,6 +150,10 @@ def rank_kernel(x, dilations, per_dilation, triples, chans, biases, out):  # pra
                 first = row + k * (nb + 1)
                 for t in range(t_len):
                     rank[t] = first
+                if unpadded[di, k]:
+                    for t in range(t_len):
+                        if not covered[b, di, t]:
+                            conv[t] = -np.inf
                 for j in range(nb):
                     bias = biases[start + k * nb + j]
                     for t in range(t_len):
@@ -194,7 +220,19 @@ def hydra_kernel(c, observed, soft, hard):  # pragma: no cover - compiled
 
 @_jit
 def biased_kernel(
-    x, observed, dilations, per_dilation, triples, chans, biases, scales, window, as32, out
+    x,
+    observed,
+    dilations,
+    per_dilation,
+    triples,
+    chans,
+    biases,
+    covered,
+    unpadded,
+    scales,
+    window,
+    as32,
+    out,
 ):  # pragma: no cover - compiled
     """MultiRocket's statistics of the biased maps ``h = (c - b) / s`` per window.
 
@@ -203,6 +241,7 @@ def biased_kernel(
     window's observed steps, and the longest run of them (unobserved steps neither break
     nor extend a run). ``as32``: ``h`` rounded to float32 first, as float32 maps hold it.
     ``h`` is computed only where ``c > b`` (``s > 0``): elsewhere it is not positive.
+    An ``unpadded`` kernel's ``h`` is 0 where its window is not ``covered``.
     """
     n, n_channels, t_len = x.shape
     n_frames = out.shape[2]
@@ -232,6 +271,10 @@ def biased_kernel(
                 )
                 for q in range(m):
                     seen[q] = conv[steps[q]]
+                if unpadded[di, k]:
+                    for q in range(m):
+                        if not covered[b, di, steps[q]]:
+                            seen[q] = -np.inf
                 first = start + k * nb
                 for j in range(nb):
                     bias = biases[first + j]

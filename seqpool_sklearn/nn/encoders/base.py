@@ -124,8 +124,9 @@ def register_encoder(cls: type[Encoder]) -> type[Encoder]:
     Examples
     --------
     >>> from seqpool_sklearn.nn.encoders import ENCODER_REGISTRY
-    >>> sorted(ENCODER_REGISTRY)
-    ['conv', 'gru', 'hydra', 'minirocket', 'multirocket', 'multirocket_hydra']
+    >>> sorted(ENCODER_REGISTRY)  # doctest: +NORMALIZE_WHITESPACE
+    ['conv', 'gru', 'hydra', 'minirocket', 'minirocket_alternating', 'multirocket',
+     'multirocket_hydra']
     """
     return ENCODER_REGISTRY.register(cls)
 

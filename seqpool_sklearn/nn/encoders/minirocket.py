@@ -35,6 +35,31 @@ _ROCKET_INDICES = tuple(itertools.combinations(range(9), 3))  # 84 kernels of le
 # "indicator": standardised 1[c_j(t) > b_j] (MiniRocket's PPV under avg pooling);
 # "biased": (c_j(t) - b_j) / s_j, the biased convolutions MultiRocket's pools read.
 MAP_KINDS = ("indicator", "biased")
+# "all": every kernel's convolution zero-padded and counted at every observed step;
+# "alternate": MiniRocket's own, half of the kernel/dilation pairs count only the steps
+# their whole window covers.
+PADDINGS = ("all", "alternate")
+
+
+def covered_steps(mask: torch.Tensor, dilation: int) -> torch.Tensor:
+    """The steps whose nine taps at ``dilation`` all fall on observed steps, (B, T) bool.
+
+    A tap before the first step or after the last is not observed.
+
+    Examples
+    --------
+    >>> import torch
+    >>> mask = torch.tensor([[True] * 10 + [False] * 2])
+    >>> covered_steps(mask, 1).int().tolist()
+    [[0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0]]
+    """
+    t = mask.shape[1]
+    pad = 4 * dilation
+    m = F.pad(mask, (pad, pad), value=False)
+    out = m[:, :t]
+    for i in range(1, 9):
+        out = out & m[:, i * dilation : i * dilation + t]
+    return out
 
 
 def _spread(c: torch.Tensor, valid: torch.Tensor, scale: float = 1.0) -> torch.Tensor:
@@ -70,8 +95,9 @@ class RandomConvEncoder(Encoder):
     maps is therefore MiniRocket's (standardised) PPV feature, with one difference:
     every kernel's convolution is zero-padded and counted over all observed steps,
     where MiniRocket leaves the padded ends out for half of the kernel/dilation pairs
-    (the two ways were measured on the benchmarks page); max pooling, windows
-    and the ``decode_first`` order apply to the same maps. Nothing here is trained:
+    (``padding="alternate"`` does as MiniRocket does; the two ways were measured on the
+    benchmarks page); max pooling, windows and the ``decode_first`` order apply to the
+    same maps. Nothing here is trained:
     kernels, biases and scales are set once from the training data and kept as
     buffers (saved with the weights).
 
@@ -92,6 +118,20 @@ class RandomConvEncoder(Encoder):
     max_dilations : int, default=32
     seed : int, default=0
         Seeds the channel subsets of multivariate kernels.
+    maps : {"indicator", "biased"}, default="indicator"
+        What the encoder emits: the standardised indicators, or the biased
+        convolutions ``(c_j(t) - b_j) / s_j`` (scaled by the spread of each output on
+        its training series) that MultiRocket's pools read; the module picks it from
+        the head's pool.
+    padding : {"all", "alternate"}, default="all"
+        ``"all"``: every kernel's convolution is zero-padded, and its maps count at
+        every observed step. ``"alternate"``: MiniRocket's padding -- kernel ``k`` at
+        the ``i``-th dilation is zero-padded where ``i + k`` is even; the others count
+        only the steps whose nine taps all fall on observed steps (not the ends, nor
+        next to a gap), and at the other steps their output is taken as at each bias:
+        indicator 0, biased map 0. Their averages are then MiniRocket's PPV up to the
+        standardisation (each is divided by the series' observed steps instead of the
+        steps counted). The biases come from the zero-padded outputs, as MiniRocket's.
 
     References
     ----------
@@ -123,11 +163,15 @@ class RandomConvEncoder(Encoder):
         max_dilations: int = 32,
         seed: int = 0,
         maps: str = "indicator",
+        padding: str = "all",
     ):
         super().__init__(n_channels, n_timesteps, n_features)
         if maps not in MAP_KINDS:
             raise ValueError(f"maps must be one of {MAP_KINDS}; got {maps!r}.")
+        if padding not in PADDINGS:
+            raise ValueError(f"padding must be one of {PADDINGS}; got {padding!r}.")
         self.maps = maps
+        self.padding = padding
         n_features = self.width
         n_kernels = len(_ROCKET_INDICES)
         per_kernel = max(1, int(n_features) // n_kernels)
@@ -176,8 +220,10 @@ class RandomConvEncoder(Encoder):
     def build(cls, n_channels, n_timesteps, width, *, maps=None, **options):
         return cls(n_channels, n_timesteps, width, maps=maps or "indicator")
 
-    def _groups(self, x: torch.Tensor, exact: bool = True):
-        """Per dilation: the convolutions (B, 84, T) and their biases (1, 84, nb, 1).
+    def _outputs(self, x: torch.Tensor, mask: torch.Tensor | None, exact: bool = True):
+        """Per dilation: the convolutions (B, 84, T), their biases (1, 84, nb, 1), and
+        the steps (B, 84, T) at which an unpadded kernel does not count (None where
+        every kernel counts at every step: ``padding="all"``).
 
         ``exact``: in float64 whatever ``x``'s dtype. The indicators compare outputs with
         biases, so they are computed from the exact sums (which float64 holds for
@@ -186,13 +232,48 @@ class RandomConvEncoder(Encoder):
         """
         if exact:
             x = x.to(torch.float64)
+        alternate = self.padding == "alternate"
+        if alternate and mask is None:
+            raise ValueError("padding='alternate' needs the series' observed-step mask.")
+        unpadded = self.unpadded_kernels().to(x.device) if alternate else None
         for i, (d, b) in enumerate(zip(self.dilations, self._bias_blocks(x.dtype), strict=True)):
             w = self.weight[i].to(x.dtype)
             if torch.onnx.is_in_onnx_export():
                 c = matmul_conv1d(x, w, None, (4 * d, 4 * d), d)
             else:
                 c = F.conv1d(x, w, padding=4 * d, dilation=d)
-            yield c, b
+            skip = None
+            if alternate:
+                skip = unpadded[i][None, :, None] & ~covered_steps(mask, d)[:, None, :]
+            yield c, b, skip
+
+    def _groups(self, x: torch.Tensor, mask: torch.Tensor | None = None, exact: bool = True):
+        """Per dilation: the convolutions (B, 84, T) and their biases (1, 84, nb, 1).
+
+        Where an unpadded kernel does not count (``padding="alternate"``), its output is
+        ``-inf``: below every bias. ``mask`` is needed only then. See :meth:`_outputs`.
+        """
+        for c, b, skip in self._outputs(x, mask, exact):
+            yield (c if skip is None else c.masked_fill(skip, float("-inf"))), b
+
+    def unpadded_kernels(self) -> torch.Tensor:
+        """(n_dilations, 84) bool: the kernels that count only covered steps.
+
+        None is unpadded under ``padding="all"``; under ``"alternate"``, kernel ``k`` at
+        the ``i``-th dilation where ``i + k`` is odd, as MiniRocket pads them.
+        """
+        if self.padding != "alternate":
+            return torch.zeros(len(self.dilations), len(_ROCKET_INDICES), dtype=torch.bool)
+        i = torch.arange(len(self.dilations))[:, None]
+        k = torch.arange(len(_ROCKET_INDICES))[None, :]
+        return (i + k) % 2 == 1
+
+    def _coverage(self, mask: torch.Tensor):
+        """What the compiled kernels read of the padding: None, or (covered, unpadded)."""
+        if self.padding != "alternate":
+            return None
+        covered = torch.stack([covered_steps(mask, d) for d in self.dilations], dim=1)
+        return covered.cpu(), self.unpadded_kernels()
 
     def _bias_blocks(self, dtype: torch.dtype) -> list[torch.Tensor]:
         """Per dilation, the biases of its 84 kernels, (1, 84, n_biases, 1)."""
@@ -325,13 +406,15 @@ class RandomConvEncoder(Encoder):
                 self.bias,
                 pool,
                 window,
+                coverage=self._coverage(mask),
             )
         else:
             out = []
             step = self._chunk(x.shape[2])
             for i in range(0, x.shape[0], step):
                 xi, mi = x[i : i + step], mask[i : i + step]
-                parts = [pool_indicators(c, b, mi, pool, window) for c, b in self._groups(xi)]
+                groups = self._groups(xi, mi)
+                parts = [pool_indicators(c, b, mi, pool, window) for c, b in groups]
                 out.append(torch.cat(parts, dim=1))
             pooled = torch.cat(out).to(x.dtype)  # (B, F, Fr)
         if pool == "avg":
@@ -376,10 +459,11 @@ class RandomConvEncoder(Encoder):
         )
 
     def _kernel_rows(self, x: torch.Tensor):
-        """The compiled kernel's decode rows for CPU series (None: torch computes them)."""
+        """The compiled kernel's decode rows for CPU series (None: torch computes them):
+        ``rows(x, mask)``."""
         if not (rocket_kernel.applies(x) and rocket_kernel.float32_valued(x)):
             return None
-        return functools.partial(
+        rows = functools.partial(
             rocket_kernel.step_rows,
             weight=self.weight,
             triples=_ROCKET_INDICES,
@@ -387,6 +471,7 @@ class RandomConvEncoder(Encoder):
             per_dilation=self.per_dilation,
             biases=self.bias,
         )
+        return lambda xi, mi: rows(xi, coverage=self._coverage(mi))
 
     def decode_cache(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Every series' ranks among its kernels' biases, for :meth:`decoded_cached`.
@@ -438,8 +523,11 @@ class RandomConvEncoder(Encoder):
         """
         m = mask.unsqueeze(1).to(x.dtype)
         start = 0
-        for c, b in self._groups(x):
-            h = (c.unsqueeze(2) - b).flatten(1, 2)
+        for c, b, skip in self._outputs(x, mask):
+            h = c.unsqueeze(2) - b
+            if skip is not None:  # an unpadded kernel's output taken as at its biases
+                h = h.masked_fill(skip.unsqueeze(2), 0.0)
+            h = h.flatten(1, 2)
             sl = slice(start, start + h.shape[1])
             h = h / self.conv_scale[sl].to(h.dtype)[None, :, None]
             yield sl, h.to(x.dtype) * m
@@ -487,6 +575,7 @@ class RandomConvEncoder(Encoder):
                 self.bias,
                 self.conv_scale,
                 window,
+                coverage=self._coverage(mask[i : i + step]),
             )
             n = mw[i : i + step].sum(-1)
             out.append(from_statistics(members, stats, n).to(x.dtype))
@@ -497,7 +586,9 @@ class RandomConvEncoder(Encoder):
         if self.maps == "biased":
             yield from self._biased_blocks(x, mask)
             return
-        indicators = ((c.unsqueeze(2) > b).flatten(1, 2).to(x.dtype) for c, b in self._groups(x))
+        indicators = (
+            (c.unsqueeze(2) > b).flatten(1, 2).to(x.dtype) for c, b in self._groups(x, mask)
+        )
         yield from standardised_blocks(indicators, self.scale_mean, self.scale_std, mask)
 
     @property
@@ -514,7 +605,8 @@ class RandomConvEncoder(Encoder):
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         if self.maps == "biased":
             return torch.cat([h for _, h in self._biased_blocks(x, mask)], dim=1)
-        ind = torch.cat([(c.unsqueeze(2) > b).flatten(1, 2) for c, b in self._groups(x)], 1)
+        groups = self._groups(x, mask)
+        ind = torch.cat([(c.unsqueeze(2) > b).flatten(1, 2) for c, b in groups], 1)
         mean = self.scale_mean.to(x.dtype)[None, :, None]
         std = self.scale_std.to(x.dtype)[None, :, None]
         h = (ind.to(x.dtype) - mean) / std

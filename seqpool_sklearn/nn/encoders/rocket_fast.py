@@ -38,8 +38,8 @@ _CPU_BUFFER = 2**19
 # elements of one chunk of the decoder's bag indices (series x steps x groups)
 _BAG_BUDGET = 2 * 10**7
 
-Groups = Callable[[torch.Tensor], Iterable[tuple[torch.Tensor, torch.Tensor]]]
-Rows = Callable[[torch.Tensor], torch.Tensor]
+Groups = Callable[[torch.Tensor, torch.Tensor], Iterable[tuple[torch.Tensor, torch.Tensor]]]
+Rows = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 def _series_per_slice(device: torch.device, per_series: int) -> int:
@@ -235,8 +235,8 @@ def decode_steps(
     Parameters
     ----------
     groups : callable
-        ``groups(x)`` yields, per dilation, the convolution outputs (b, K, T) of ``x``
-        and their biases (1, K, n_biases, 1) -- ``RandomConvEncoder._groups``.
+        ``groups(x, mask)`` yields, per dilation, the convolution outputs (b, K, T) of
+        ``x`` and their biases (1, K, n_biases, 1) -- ``RandomConvEncoder._groups``.
     x : torch.Tensor of shape (batch, channels, time)
     mask : torch.Tensor of shape (batch, time), dtype bool
     weight : torch.Tensor of shape (hidden, n_features)
@@ -244,7 +244,7 @@ def decode_steps(
     scale_mean, scale_std : torch.Tensor of shape (n_features,)
         The maps' standardisation.
     rows : callable, optional
-        ``rows(x)``: the table row of every group at every step, (G, b, T) int32, as
+        ``rows(x, mask)``: the table row of every group at every step, (G, b, T) int32, as
         :func:`_step_rows` computes them from ``groups`` (the compiled kernel's
         ``rocket_kernel.step_rows``); default: from ``groups``.
 
@@ -255,7 +255,7 @@ def decode_steps(
     """
     b, _, t = x.shape
     # the biases (and so the table) are the encoder's; one series' pass reads them
-    biases = [g for _, g in groups(x[:1])]
+    biases = [g for _, g in groups(x[:1], mask[:1])]
     table, constant, offsets = _decode_table(biases, weight, scale_mean, scale_std)
     n_groups = sum(g.shape[1] for g in biases)
     step = max(1, _BAG_BUDGET // max(1, t * n_groups))
@@ -264,8 +264,8 @@ def decode_steps(
     for i in range(0, b, step):
         # the table row of every group at every step, group-major (G, s, T): the
         # backward adds one group's rows at a time
-        xi = x[i : i + step]
-        index = (rows(xi) if rows else _step_rows(groups, xi, offsets, n_groups)).flatten(1)
+        xi, mi = x[i : i + step], mask[i : i + step]
+        index = (rows(xi, mi) if rows else _step_rows(groups, xi, mi, offsets, n_groups)).flatten(1)
         if bag:
             summed = _BagSum.apply(table, index)
         else:
@@ -283,12 +283,14 @@ def _finish(summed, constant, mask, bias) -> torch.Tensor:
     return z.transpose(1, 2)
 
 
-def _step_rows(groups: Groups, x: torch.Tensor, offsets: list[int], n_groups: int) -> torch.Tensor:
+def _step_rows(
+    groups: Groups, x: torch.Tensor, mask: torch.Tensor, offsets: list[int], n_groups: int
+) -> torch.Tensor:
     """The decode table's row of every kernel group at every step, (G, b, T) int32."""
     b, _, t = x.shape
     index = torch.empty(n_groups, b, t, dtype=torch.int32, device=x.device)
     row = 0
-    for (c, g), off in zip(groups(x), offsets, strict=True):
+    for (c, g), off in zip(groups(x, mask), offsets, strict=True):
         k = c.shape[1]
         first = off + (g.shape[2] + 1) * torch.arange(k, device=x.device, dtype=torch.int32)
         _count_above(c, g, index[row : row + k].permute(1, 0, 2))
@@ -345,7 +347,7 @@ def decode_cache(
         See :func:`decode_cache_layout`.
     """
     b, _, t = x.shape
-    biases = [g for _, g in groups(x[:1])]
+    biases = [g for _, g in groups(x[:1], mask[:1])]
     n_groups = sum(g.shape[1] for g in biases)
     n_rows = sum(g.shape[1] * (g.shape[2] + 1) for g in biases)
     offsets = _row_offsets(biases)
@@ -354,9 +356,9 @@ def decode_cache(
     step = batch_size or max(1, _BAG_BUDGET // max(1, t * n_groups))
     tg = t * n_groups
     for i in range(0, b, step):
-        xi = x[i : i + step]
+        xi, mi = x[i : i + step], mask[i : i + step]
         s = xi.shape[0]
-        index = rows(xi) if rows else _step_rows(groups, xi, offsets, n_groups)  # (G, s, T)
+        index = rows(xi, mi) if rows else _step_rows(groups, xi, mi, offsets, n_groups)
         out[i : i + s, :tg] = index.permute(1, 2, 0).reshape(s, tg)
         # per series, its steps ordered by table row (a group's rows are contiguous
         # and increase with the group, so one sort over the series orders both)

@@ -95,6 +95,7 @@ def pool_counts(
     biases: torch.Tensor,
     pool: str,
     window: int | None,
+    coverage: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """Pooled raw indicators of the random-convolution encoder, computed on the CPU.
 
@@ -117,6 +118,12 @@ def pool_counts(
         ``"max"``: 1.0 where some observed step of the window is above it, else 0.0.
     window : int or None
         Window length (the last partial window kept); None: the whole series.
+    coverage : (covered, unpadded), optional
+        MiniRocket's alternating padding: ``unpadded`` (n_dilations, n_kernels) bool
+        marks the kernels that count only the steps whose whole window the series
+        covers, ``covered`` (batch, n_dilations, time) bool those steps; at the others
+        such a kernel's output is below every bias. None: every kernel counts every
+        observed step (zero padding).
 
     Returns
     -------
@@ -142,10 +149,20 @@ def pool_counts(
     w, n_frames = _frames(t, window)
     xs, shared = _arguments(x, weight, triples, dilations, per_dilation, biases)
     observed = np.ascontiguousarray(mask.numpy())
+    covered, unpadded = _coverage(coverage, b, len(dilations), len(triples))
     out = np.empty((b, biases.shape[0], n_frames))
     _run(
         "pool_kernel",
-        lambda lo, hi: (xs[lo:hi], observed[lo:hi], *shared, w, pool == "max", out[lo:hi]),
+        lambda lo, hi: (
+            xs[lo:hi],
+            observed[lo:hi],
+            *shared,
+            covered[lo:hi],
+            unpadded,
+            w,
+            pool == "max",
+            out[lo:hi],
+        ),
         b,
     )
     return torch.from_numpy(out).to(x.dtype)
@@ -161,6 +178,7 @@ def biased_statistics(
     biases: torch.Tensor,
     scales: torch.Tensor,
     window: int | None,
+    coverage: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """MultiRocket's statistics of the biased maps ``(c(t) - b) / s``, per window.
 
@@ -173,8 +191,9 @@ def biased_statistics(
 
     Parameters
     ----------
-    x, mask, weight, triples, dilations, per_dilation, biases, window
-        As in :func:`pool_counts`.
+    x, mask, weight, triples, dilations, per_dilation, biases, window, coverage
+        As in :func:`pool_counts`; an unpadded kernel's ``h`` is 0 at the steps its
+        window does not cover.
     scales : torch.Tensor of shape (n_features,)
         Each feature's spread ``s``.
 
@@ -207,10 +226,21 @@ def biased_statistics(
     s = np.ascontiguousarray(scales.detach().to(torch.float64).numpy())
     observed = np.ascontiguousarray(mask.numpy())
     as32 = x.dtype == torch.float32
+    covered, unpadded = _coverage(coverage, b, len(dilations), len(triples))
     out = np.empty((b, biases.shape[0], n_frames, 4))
     _run(
         "biased_kernel",
-        lambda lo, hi: (xs[lo:hi], observed[lo:hi], *shared, s, w, as32, out[lo:hi]),
+        lambda lo, hi: (
+            xs[lo:hi],
+            observed[lo:hi],
+            *shared,
+            covered[lo:hi],
+            unpadded,
+            s,
+            w,
+            as32,
+            out[lo:hi],
+        ),
         b,
     )
     return torch.from_numpy(out)
@@ -223,6 +253,7 @@ def step_rows(
     dilations: tuple[int, ...],
     per_dilation: tuple[int, ...],
     biases: torch.Tensor,
+    coverage: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """The decode table's row of every kernel group at every step, computed on the CPU.
 
@@ -234,8 +265,9 @@ def step_rows(
     Parameters
     ----------
     x : torch.Tensor of shape (batch, channels, time), on the CPU
-    weight, triples, dilations, per_dilation, biases
-        As for :func:`pool_counts`.
+    weight, triples, dilations, per_dilation, biases, coverage
+        As for :func:`pool_counts`: an unpadded kernel stays on its group's first row
+        (below every bias) at the steps its window does not cover.
 
     Returns
     -------
@@ -243,8 +275,13 @@ def step_rows(
     """
     b, _, t = x.shape
     xs, shared = _arguments(x, weight, triples, dilations, per_dilation, biases)
+    covered, unpadded = _coverage(coverage, b, len(dilations), len(triples))
     out = np.empty((b, len(triples) * len(dilations), t), dtype=np.int32)
-    _run("rank_kernel", lambda lo, hi: (xs[lo:hi], *shared, out[lo:hi]), b)
+    _run(
+        "rank_kernel",
+        lambda lo, hi: (xs[lo:hi], *shared, covered[lo:hi], unpadded, out[lo:hi]),
+        b,
+    )
     return torch.from_numpy(out).permute(1, 0, 2)
 
 
@@ -305,6 +342,20 @@ def _arguments(x, weight, triples, dilations, per_dilation, biases):
         np.ascontiguousarray(biases.detach().to(torch.float64).numpy()),
     )
     return xs, shared
+
+
+def _coverage(coverage, n: int, n_dilations: int, n_kernels: int):
+    """``coverage`` as the kernels read it: (covered, unpadded) numpy bool arrays.
+
+    None gives no unpadded kernel (and a covered array that is never read).
+    """
+    if coverage is None:
+        return np.ones((n, 1, 1), dtype=np.bool_), np.zeros((n_dilations, n_kernels), np.bool_)
+    covered, unpadded = coverage
+    return (
+        np.ascontiguousarray(covered.numpy().astype(np.bool_, copy=False)),
+        np.ascontiguousarray(unpadded.numpy().astype(np.bool_, copy=False)),
+    )
 
 
 def _run(name: str, arguments, n: int) -> None:
