@@ -256,7 +256,7 @@ def test_predict_takes_the_fits_differences_and_the_kernel(monkeypatch, dtype):
     reg = SeqPoolRegressor(**params, pool=("ppv", "logmpv", "mipv", "lspv"), dtype=dtype)
     reg.set_params(random_state=0).fit(X, y)
     enc = reg.module_.encoder
-    assert enc.difference_dtype == getattr(torch, dtype)
+    assert bool(enc.difference_rounded) == (dtype == "float32")
     x, mask = observed_mask(torch.from_numpy(X).to(getattr(torch, dtype)))
     fitted = first_difference(x, mask)  # as the fit computed it
     on_copy = list(copy.deepcopy(enc).double()._branches(x.double(), mask))[1][1]
@@ -273,3 +273,43 @@ def test_predict_takes_the_fits_differences_and_the_kernel(monkeypatch, dtype):
 
         m.setattr(minirocket, "pool_by_blocks", refused)
         np.testing.assert_array_equal(reg.predict(X), expected)
+
+
+def test_the_fits_difference_rounding_is_saved_with_the_network(tmp_path):
+    """skops files and saved weights keep it; states saved before it existed still load."""
+    import copy
+
+    skops_io = pytest.importorskip("skops.io")
+    rng = np.random.default_rng(1)
+    X = (rng.normal(size=(24, 1, 30)) * 3.1).astype(np.float32)
+    y = np.abs(np.diff(X[:, 0], axis=1)).mean(axis=1)
+    reg = SeqPoolRegressor(
+        encoder="multirocket", encoder_channels=336, pool=("ppv", "mpv", "mipv", "lspv"),
+        readout="ridge", random_state=0,
+    ).fit(X, y)  # fmt: skip
+    expected = reg.predict(X)
+    skops_io.dump(reg, tmp_path / "m.skops")
+    loaded = skops_io.load(tmp_path / "m.skops", trusted=skops_io.get_untrusted_types(
+        file=tmp_path / "m.skops"))  # fmt: skip
+    assert bool(loaded.module_.encoder.difference_rounded)
+    np.testing.assert_array_equal(loaded.predict(X), expected)
+    # a state without it (saved before it existed) loads, strictly, and computes the
+    # differences as they come, as such a model did
+    state = {k: v for k, v in reg.module_.state_dict().items() if "difference_rounded" not in k}
+    module = copy.deepcopy(reg.module_)
+    module.load_state_dict(state)
+    assert not bool(module.encoder.difference_rounded)
+
+
+def test_an_encoder_pickled_before_the_padding_option_pads_every_kernel():
+    import pickle
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(20, 1, 30)).astype(np.float32)
+    y = X[:, 0, :5].mean(axis=1)
+    reg = SeqPoolRegressor(encoder_channels=168, readout="ridge", random_state=0).fit(X, y)
+    expected = reg.predict(X)
+    old = pickle.loads(pickle.dumps(reg))
+    del old.module_.encoder.__dict__["padding"]  # as unpickled from an earlier release
+    assert old.module_.encoder.padding == "all"
+    np.testing.assert_array_equal(old.predict(X), expected)

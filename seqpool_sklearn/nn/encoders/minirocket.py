@@ -129,9 +129,9 @@ class RandomConvEncoder(Encoder):
         the ``i``-th dilation is zero-padded where ``i + k`` is even; the others count
         only the steps whose nine taps all fall on observed steps (not the ends, nor
         next to a gap), and at the other steps their output is taken as at each bias:
-        indicator 0, biased map 0. Their averages are then MiniRocket's PPV up to the
-        standardisation (each is divided by the series' observed steps instead of the
-        steps counted). The biases come from the zero-padded outputs, as MiniRocket's.
+        indicator 0, biased map 0. Their averages count the steps MiniRocket's PPV
+        counts, divided by the series' observed steps instead of the steps counted. The
+        biases come from the zero-padded outputs, as MiniRocket's.
 
     References
     ----------
@@ -151,6 +151,9 @@ class RandomConvEncoder(Encoder):
 
     name = "minirocket"
     summary = "frozen MiniRocket-style random convolutions emitting standardised indicator maps"
+    #: See the ``padding`` parameter; the class's value is what encoders pickled before the
+    #: parameter existed read.
+    padding = "all"
     default_width = 9996
     frozen = True
     fast_pools = ("avg", "max")

@@ -13,13 +13,16 @@ class AlternatingPaddingEncoder(RandomConvEncoder):
     As ``"minirocket"``, except that, as in MiniRocket's transform, half of the
     kernel/dilation pairs count only the steps whose nine taps all fall on observed
     steps (kernel ``k`` at the ``i``-th dilation where ``i + k`` is odd): the padded
-    ends of the series are left out of their maps, and so out of their averages, which
-    are then MiniRocket's proportions of positive values up to the standardisation.
+    ends of the series (and the steps next to a gap) count as below every bias in their
+    maps. Their averages count the same steps above each bias as MiniRocket's
+    proportions of positive values, divided by the series' observed steps rather than
+    by the steps counted (a factor that differs between series of different lengths).
     The zero-padded ends and the left-out ends see different parts of a series: on the
     benchmarks page's derived regression tasks each wins on some (MiniRocket's way on
     GunPoint's roughness, zero padding on ChlorineConcentration's), and a ridge readout
-    of this encoder is the regressor's recommended companion. Every pool, order and
-    window applies, with the compiled kernels of ``"minirocket"``.
+    of this encoder is the companion the regression docs recommend beside
+    MultiRocket's pools. Every pool, order and window applies, with the compiled
+    kernels of ``"minirocket"``.
 
     Parameters
     ----------

@@ -76,6 +76,9 @@ class MultiRocketEncoder(Encoder):
         self.difference = RandomConvEncoder(n_channels, n_timesteps, half, seed=1, maps=maps)
         self.maps = maps
         self.out_channels = self.series.out_channels + self.difference.out_channels
+        # whether the fit computed the differences in float32 (set by fit_data; a buffer,
+        # so that saved weights and skops files keep it)
+        self.register_buffer("difference_rounded", torch.tensor(False))
         self.fast_pools = self.series.fast_pools
         self.block_pooling = self.series.block_pooling
 
@@ -90,20 +93,20 @@ class MultiRocketEncoder(Encoder):
         # float64 copy, whose differences of the same float32 values are not rounded to
         # float32 -- other features than the fit's by a rounding, and values the compiled
         # kernels do not take (``rocket_kernel.float32_valued``), so torch computed them
-        fitted = getattr(self, "difference_dtype", None)
-        if fitted is not None and fitted != d.dtype and d.dtype == torch.float64:
+        rounded = getattr(self, "difference_rounded", None)  # None: pickled before it existed
+        if rounded is not None and bool(rounded) and d.dtype == torch.float64:
             if rocket_kernel.float32_valued(x):
-                d = d.to(fitted).to(d.dtype)
+                d = d.to(torch.float32).to(d.dtype)
         yield self.difference, d
 
     @torch.no_grad()
     def fit_data(self, x, mask, generator=None, weight=None):
         """Set both branches from the training series (see ``RandomConvEncoder.fit_data``).
 
-        Also records the dtype the differences were computed in, in which inference
+        Also records whether the differences were computed in float32, as inference then
         computes them too (see ``_branches``).
         """
-        self.difference_dtype = x.dtype
+        self.difference_rounded.fill_(x.dtype == torch.float32)
         return tuple(enc.fit_data(v, mask, generator, weight) for enc, v in self._branches(x, mask))
 
     def cached_pooled(self, fitted, key, window):
@@ -133,6 +136,17 @@ class MultiRocketEncoder(Encoder):
     @property
     def block_channels(self) -> int:
         return max(self.series.block_channels, self.difference.block_channels)
+
+    def _load_from_state_dict(
+        self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, errors
+    ):
+        super()._load_from_state_dict(
+            state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, errors
+        )
+        key = prefix + "difference_rounded"
+        if key in missing_keys:  # saved before the state held it: differences as they come
+            missing_keys.remove(key)
+            self.difference_rounded.fill_(False)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return torch.cat([enc(v, mask) for enc, v in self._branches(x, mask)], dim=1)
