@@ -29,6 +29,7 @@ _DEFAULT_POOLS = ("avg", "max")
 # synthetic tasks) keeps the estimator's settings.
 QUICK_PRESET: dict[str, dict[str, Any]] = {
     "minirocket": {"encoder_channels": 336},
+    "minirocket_alternating": {"encoder_channels": 336},
     "conv": {"encoder_channels": 16},
 }
 
